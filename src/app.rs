@@ -1,0 +1,149 @@
+//! Command dispatch: turn parsed arguments into settings, run the pipeline, print
+//! results. Returns the process exit code; errors carry their own (see `error`).
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::{Cli, Command, JobArgs};
+use crate::config::Job;
+use crate::error::{ConfigError, Error};
+use crate::pipeline::{self, Progress};
+
+/// Run a command; Ok(exit code).
+pub fn run(cli: Cli) -> Result<i32, Error> {
+    init_logging(cli.quiet, cli.verbose);
+    let progress = Bar::new(cli.quiet);
+    match cli.command {
+        Command::Validate(args) => {
+            let job = load(&args)?;
+            let ing = pipeline::validate(&job, &progress)?;
+            print!("{}", ing.report.render_text());
+            tolerance(&job, &ing.report)
+        }
+        Command::Build(args) => {
+            let job = load(&args)?;
+            let built = pipeline::build(&job, &progress)?;
+            if !cli.quiet {
+                print!("{}", built.ingested.report.render_text());
+                println!("warehouse written to {}", built.warehouse.display());
+            }
+            tolerance(&job, &built.ingested.report)
+        }
+        Command::Generate(a) => {
+            let opts = crate::generate::GenerateOptions {
+                out: a.out.clone(),
+                cadres: a.cadres,
+                seed: a.seed,
+                dirty: a.dirty,
+                format: match a.format {
+                    crate::cli::GenFormat::Canonical => crate::generate::OutputFormat::Canonical,
+                    crate::cli::GenFormat::Platform => crate::generate::OutputFormat::Platform,
+                },
+                year: a.year,
+            };
+            let summary = crate::generate::generate(&opts).map_err(|e| match e {
+                crate::generate::GenerateError::Options(m) => Error::Config(ConfigError::Usage(m)),
+                other => Error::Generate(other.to_string()),
+            })?;
+            if !cli.quiet {
+                println!(
+                    "wrote {} files, {} rows, {} bytes to {}",
+                    summary.files.len(),
+                    summary.total_rows,
+                    summary.total_bytes,
+                    a.out.display()
+                );
+            }
+            Ok(0)
+        }
+        other => Err(ConfigError::Usage(format!("command `{}` is not available yet", command_name(&other))).into()),
+    }
+}
+
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Generate(_) => "generate",
+        Command::Validate(_) => "validate",
+        Command::Build(_) => "build",
+        Command::Indicators(_) => "indicators",
+        Command::Report(_) => "report",
+        Command::Run(_) => "run",
+        Command::Export(_) => "export",
+        Command::Schema(_) => "schema",
+    }
+}
+
+fn load(args: &JobArgs) -> Result<Job, Error> {
+    Ok(Job::load(&args.pipeline, args.out.as_deref())?)
+}
+
+/// Exit 1 when any table's reject share exceeds the tolerance (SPEC App. C.16).
+fn tolerance(job: &Job, report: &crate::validate::ValidationReport) -> Result<i32, Error> {
+    let max = job.settings.validation.max_reject_share;
+    let over = report.over_tolerance(max);
+    if over.is_empty() {
+        return Ok(0);
+    }
+    let list: Vec<String> = over.iter().map(|(t, s)| format!("{t} ({:.1} %)", s * 100.0)).collect();
+    Err(Error::ValidationFailed(format!(
+        "rejected rows exceed max_reject_share = {:.1} % in: {}",
+        max * 100.0,
+        list.join(", ")
+    )))
+}
+
+fn init_logging(quiet: bool, verbose: u8) {
+    let level = match (quiet, verbose) {
+        (true, _) => tracing::Level::ERROR,
+        (false, 0) => tracing::Level::WARN,
+        (false, 1) => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+/// A progress bar on a TTY; nothing on a pipe or with `-q`.
+struct Bar {
+    bar: ProgressBar,
+}
+
+impl Bar {
+    fn new(quiet: bool) -> Self {
+        let bar = if quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
+        } else {
+            let b = ProgressBar::new_spinner();
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {msg:<24} {pos:>10} rows  {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b
+        };
+        Bar { bar }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, what: &str) {
+        self.bar.set_message(what.to_string());
+        self.bar.set_position(0);
+    }
+    fn rows(&self, n: u64) {
+        self.bar.set_position(n);
+    }
+    fn done(&self) {
+        self.bar.tick();
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}

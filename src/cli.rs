@@ -1,0 +1,122 @@
+//! Command-line definitions (clap derive). Nothing but the shape of the arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Evaluate cadre training: build a Parquet warehouse from survey, assessment and
+/// review records, compute the transformation indicators, and write reports.
+#[derive(Debug, Parser)]
+#[command(name = "traineval", version, about, long_about = None)]
+pub struct Cli {
+    /// Less output: only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More output (repeat for debug detail).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a realistic synthetic input set with planted effects.
+    Generate(GenerateArgs),
+    /// Read and check every input; print the validation report; write nothing.
+    Validate(JobArgs),
+    /// Ingest, validate, normalise and join into the Parquet warehouse.
+    Build(JobArgs),
+    /// Compute the indicator tables from the warehouse.
+    Indicators(JobArgs),
+    /// Render the HTML reports from the indicator tables.
+    Report(ReportArgs),
+    /// build + indicators + report.
+    Run(ReportArgs),
+    /// Write the per-cadre scorecard for an assessment system.
+    Export(ExportArgs),
+    /// Print the warehouse and indicator data dictionary.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// A pipeline file (.toml) or a directory of canonical input files.
+    pub pipeline: PathBuf,
+    /// Output directory (default: the pipeline's `out`, else `out/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// Report language.
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
+    /// Also render PDF through a headless Chromium, when one is installed.
+    #[arg(long)]
+    pub pdf: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// What the export is for.
+    #[arg(long = "for", value_enum)]
+    pub target: ExportTarget,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory to write the input set into.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Number of cadres.
+    #[arg(long, default_value_t = 500)]
+    pub cadres: usize,
+    /// Random seed; the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Share of extra bad rows per table (0 = clean).
+    #[arg(long, default_value_t = 0.0)]
+    pub dirty: f64,
+    /// Canonical files, or surveys as survey-platform exports.
+    #[arg(long, value_enum, default_value_t = GenFormat::Canonical)]
+    pub format: GenFormat,
+    /// Training year.
+    #[arg(long, default_value_t = 2025)]
+    pub year: i32,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Markdown)]
+    pub format: SchemaFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    Assessment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenFormat {
+    Canonical,
+    Platform,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormat {
+    Markdown,
+    Json,
+}

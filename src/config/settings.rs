@@ -1,0 +1,238 @@
+//! Settings sections of the pipeline file, with their defaults and range checks.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::PipelineFile;
+use crate::error::ConfigError;
+
+/// `[validation]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValidationSettings {
+    /// Share of a table's source rows that may be rejected before the command exits 1.
+    pub max_reject_share: f64,
+    /// Survey rows completed faster than this many seconds are rejected as `speeder` (0 = off).
+    pub speeder_seconds: f64,
+}
+
+impl Default for ValidationSettings {
+    fn default() -> Self {
+        ValidationSettings { max_reject_share: 0.05, speeder_seconds: 30.0 }
+    }
+}
+
+/// `[instrument]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InstrumentSettings {
+    /// The scale whose pre/post scores are the L2 outcome.
+    pub outcome_scale: String,
+    /// Course-rating indicators (columns of `course_ratings`), each scored 0..=`course_max`.
+    pub course_indicators: Vec<String>,
+    pub course_max: f64,
+    /// Trainee-rating dimensions (columns of `trainee_ratings`), each 0–100.
+    pub trainee_dimensions: Vec<String>,
+}
+
+impl Default for InstrumentSettings {
+    fn default() -> Self {
+        InstrumentSettings {
+            outcome_scale: "competence".into(),
+            course_indicators: ["relevance", "theory", "information", "delivery", "manner"].map(String::from).to_vec(),
+            course_max: 20.0,
+            trainee_dimensions: ["attitude", "discipline", "participation", "assignment"].map(String::from).to_vec(),
+        }
+    }
+}
+
+/// Multiple-comparison methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PAdjust {
+    Holm,
+    Bh,
+}
+
+/// `[indicators]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IndicatorSettings {
+    /// Cells describing fewer people than this are suppressed in published tables.
+    pub min_cell: usize,
+    /// Significance level; CIs are (1 − alpha).
+    pub alpha: f64,
+    /// Days after a class ends before a review counts as "after".
+    pub follow_up_lag_days: i64,
+    /// Write CSV copies of the indicator tables.
+    pub csv: bool,
+    /// Write one XLSX workbook of the indicator tables.
+    pub xlsx: bool,
+}
+
+impl Default for IndicatorSettings {
+    fn default() -> Self {
+        IndicatorSettings { min_cell: 5, alpha: 0.05, follow_up_lag_days: 90, csv: true, xlsx: false }
+    }
+}
+
+/// One compliance rule: a minimum of days or hours, either satisfying it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ComplianceRule {
+    /// Rule name shown in the `rule` column.
+    pub name: String,
+    /// Categories this rule applies to.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Rank level this rule applies to (from `rank_levels`); empty = any.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// Minimum days in the window.
+    pub min_days: f64,
+    /// Minimum class hours in the window (either satisfies).
+    pub min_hours: Option<f64>,
+    /// Window length in years (1 = annual; 5 = rolling five years).
+    #[serde(default = "one")]
+    pub window_years: i32,
+    /// Count only off-job (non-online) classes.
+    #[serde(default)]
+    pub off_job_only: bool,
+}
+
+fn one() -> i32 {
+    1
+}
+
+/// `[compliance]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ComplianceSettings {
+    /// `regulation-2023` (default) or `seeds`; `rules` below replace the preset's.
+    pub preset: String,
+    pub rules: Vec<ComplianceRule>,
+    /// Rank value → level (`county` or `township`), merged over the preset's mapping.
+    pub rank_levels: BTreeMap<String, String>,
+    pub hours_per_day: f64,
+    /// A leader with no centralised class for this many years is overdue for rotation.
+    pub rotation_years: i32,
+    /// Categories that must rotate through centralised classes.
+    pub rotation_categories: Vec<String>,
+    /// The same topic twice within this many years is a repeat.
+    pub repeat_window_years: i32,
+    /// Leave beyond this share of a class's hours means withdrawal.
+    pub max_leave_share: f64,
+}
+
+impl Default for ComplianceSettings {
+    fn default() -> Self {
+        ComplianceSettings {
+            preset: "regulation-2023".into(),
+            rules: Vec::new(),
+            rank_levels: BTreeMap::new(),
+            hours_per_day: 7.5,
+            rotation_years: 5,
+            rotation_categories: vec!["department_level".into(), "middle_level".into()],
+            repeat_window_years: 3,
+            max_leave_share: 1.0 / 7.0,
+        }
+    }
+}
+
+/// `[scorecard]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScorecardSettings {
+    /// Weights of the standardised components; renormalised over the available ones.
+    pub weights: ScorecardWeights,
+    /// Percentile cut-offs for the bands A/B/C/D (descending).
+    pub bands: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScorecardWeights {
+    pub learning: f64,
+    pub assessment: f64,
+    pub transfer: f64,
+    pub compliance: f64,
+}
+
+impl Default for ScorecardWeights {
+    fn default() -> Self {
+        ScorecardWeights { learning: 0.3, assessment: 0.3, transfer: 0.25, compliance: 0.15 }
+    }
+}
+
+impl Default for ScorecardSettings {
+    fn default() -> Self {
+        ScorecardSettings { weights: ScorecardWeights::default(), bands: vec![85.0, 50.0, 15.0] }
+    }
+}
+
+/// `[report]`
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSettings {
+    /// `zh` (default) or `en`.
+    pub lang: String,
+    /// Title of the annual report (default from the message catalogue).
+    pub title: Option<String>,
+    /// Issuing institution shown on the cover.
+    pub institution: Option<String>,
+    /// Write one HTML page per class.
+    pub class_pages: bool,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        ReportSettings { lang: "zh".into(), title: None, institution: None, class_pages: true }
+    }
+}
+
+impl PipelineFile {
+    /// Range checks on the settings; one message per problem, naming the key.
+    pub(super) fn check(&self, path: &Path) -> Result<(), ConfigError> {
+        let bad = |message: String| Err(ConfigError::Invalid { path: path.to_path_buf(), message });
+        let v = &self.validation;
+        if !(0.0..=1.0).contains(&v.max_reject_share) {
+            return bad(format!("validation.max_reject_share = {} must be between 0 and 1", v.max_reject_share));
+        }
+        if !(v.speeder_seconds >= 0.0) {
+            return bad("validation.speeder_seconds must be ≥ 0".into());
+        }
+        let i = &self.indicators;
+        if !(i.alpha > 0.0 && i.alpha < 1.0) {
+            return bad(format!("indicators.alpha = {} must be in (0, 1)", i.alpha));
+        }
+        if i.min_cell < 1 {
+            return bad("indicators.min_cell must be ≥ 1".into());
+        }
+        if i.follow_up_lag_days < 0 {
+            return bad("indicators.follow_up_lag_days must be ≥ 0".into());
+        }
+        if !matches!(self.compliance.preset.as_str(), "regulation-2023" | "seeds" | "none") {
+            return bad(format!(
+                "compliance.preset = \"{}\" is not one of \"regulation-2023\", \"seeds\", \"none\"",
+                self.compliance.preset
+            ));
+        }
+        if !(self.compliance.hours_per_day > 0.0) {
+            return bad("compliance.hours_per_day must be > 0".into());
+        }
+        let w = &self.scorecard.weights;
+        let ws = [w.learning, w.assessment, w.transfer, w.compliance];
+        if ws.iter().any(|x| !(*x >= 0.0)) || ws.iter().sum::<f64>() <= 0.0 {
+            return bad("scorecard.weights must be ≥ 0 and not all 0".into());
+        }
+        if !matches!(self.report.lang.as_str(), "zh" | "en") {
+            return bad(format!("report.lang = \"{}\" must be \"zh\" or \"en\"", self.report.lang));
+        }
+        if self.instrument.course_indicators.is_empty() || self.instrument.trainee_dimensions.is_empty() {
+            return bad("instrument.course_indicators and instrument.trainee_dimensions must not be empty".into());
+        }
+        Ok(())
+    }
+}

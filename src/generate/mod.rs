@@ -1,0 +1,348 @@
+//! `traineval generate`: a synthetic training year with known, planted effects.
+//!
+//! In: [`GenerateOptions`] — output directory, number of cadres, seed, dirty-row rate,
+//! output format (canonical or survey-platform), year. Out: the canonical input
+//! directory of SPEC Appendix A (units, cadres, classes, courses, enrollments, items,
+//! survey_<wave> for needs/pre/post/follow_3m/follow_6m/follow_12m, course_ratings,
+//! trainee_ratings, reviews, unit_outcomes) plus `_truth.json` (planted parameters,
+//! realised statistics and the exact validation counts to expect), and a
+//! [`GenerateSummary`] of the files written.
+//!
+//! Guarantees:
+//! - deterministic: the same options give byte-identical files (ChaCha8 streams, one
+//!   per purpose and per class; no hash-map order reaches an output);
+//! - streaming: master data (≈ 60 bytes per cadre) is held in memory, every per-class
+//!   table is written class by class, so 10⁶ cadres run in about 100 MB;
+//! - a clean set (`dirty = 0`) passes every rule of SPEC Appendix C; with `dirty > 0`
+//!   every planted bad row fails exactly one check, and `_truth.json` says how many of
+//!   each per file, so validation counts can be asserted exactly; the clean rows are
+//!   the same with and without dirty rows;
+//! - `format = platform` writes the same values as a 问卷星 export (GBK CSV / XLSX with
+//!   the platform's metadata columns and numbered question headers) and `cadres.xlsx`
+//!   with Chinese headers and values; everything else stays canonical.
+//!
+//! The model (what is planted, in which units) is in [`model`] and `docs/generator.md`.
+
+mod activity;
+mod dates;
+mod dirty;
+pub mod domain;
+mod master;
+pub mod model;
+mod outcomes;
+mod plan;
+mod survey;
+pub mod truth;
+mod writers;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use master::{CADRE_HEADERS, CADRE_HEADERS_ZH};
+pub use survey::{splitmix, Wave, CADRE_QUESTION, CLASS_QUESTION, PLATFORM_META};
+pub use truth::Truth;
+pub use writers::FileSummary;
+
+use activity::{ClassEmitter, Streams};
+use dirty::Dirty;
+use domain::Method;
+use plan::Plan;
+use survey::SurveyWriter;
+use truth::{Counts, Expected, Observed, Params};
+use writers::{FileKind, TableWriter};
+
+/// Random streams (ChaCha8 stream ids), one per purpose.
+const STREAM_PLAN: u64 = 0;
+const STREAM_REVIEWS: u64 = 1;
+const STREAM_REVIEWS_DIRTY: u64 = 2;
+const STREAM_UNITS: u64 = 3;
+const STREAM_UNITS_DIRTY: u64 = 4;
+/// Class `i` uses `STREAM_CLASS + i` for its clean rows and `STREAM_DIRTY + i` for bad rows.
+const STREAM_CLASS: u64 = 1 << 32;
+const STREAM_DIRTY: u64 = 2 << 32;
+/// Days after a class ends from which a review counts as "after" (SPEC C.12 default lag).
+pub const TRANSFER_LAG_DAYS: i64 = 90;
+/// Largest accepted dirty rate.
+pub const MAX_DIRTY_RATE: f64 = 0.5;
+
+/// How the survey files (and `cadres`) are laid out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// Canonical CSV everywhere (SPEC Appendix A).
+    #[default]
+    Canonical,
+    /// Surveys as 问卷星 exports (GBK CSV, needs as XLSX), cadres as a Chinese XLSX.
+    Platform,
+}
+
+impl OutputFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputFormat::Canonical => "canonical",
+            OutputFormat::Platform => "platform",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<OutputFormat> {
+        match s {
+            "canonical" => Some(OutputFormat::Canonical),
+            "platform" => Some(OutputFormat::Platform),
+            _ => None,
+        }
+    }
+}
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerateOptions {
+    pub out: PathBuf,
+    pub cadres: usize,
+    pub seed: u64,
+    /// Share of extra bad rows per table and kind (0 = clean).
+    pub dirty: f64,
+    pub format: OutputFormat,
+    /// The training year (classes start in it).
+    pub year: i32,
+}
+
+impl GenerateOptions {
+    /// Clean, canonical, year 2025.
+    pub fn new(out: impl Into<PathBuf>, cadres: usize, seed: u64) -> Self {
+        GenerateOptions { out: out.into(), cadres, seed, dirty: 0.0, format: OutputFormat::Canonical, year: 2025 }
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone, Serialize)]
+pub struct GenerateSummary {
+    pub out: PathBuf,
+    pub seed: u64,
+    pub cadres: usize,
+    pub format: OutputFormat,
+    pub dirty: f64,
+    /// Every file, in the order written (`pipeline.toml` in platform format and
+    /// `_truth.json` last, with 0 rows).
+    pub files: Vec<FileSummary>,
+    pub total_rows: u64,
+    pub total_bytes: u64,
+}
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("invalid generate options: {0}")]
+    Options(String),
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {message}", path.display())]
+    Xlsx { path: PathBuf, message: String },
+    #[error("{}: row {rows} does not fit in one XLSX sheet (1,048,576 rows); use fewer cadres or --format canonical", path.display())]
+    TooManyRows { path: PathBuf, rows: u64 },
+    #[error("cannot serialise the truth file: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Generate the input directory described by `opts`.
+pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError> {
+    check(opts)?;
+    let dir = opts.out.as_path();
+    std::fs::create_dir_all(dir).map_err(|source| GenerateError::Io { path: dir.to_path_buf(), source })?;
+    let plan = Plan::build(opts.cadres, opts.year, opts.seed);
+    let mut files = vec![
+        master::write_units(dir, &plan)?,
+        master::write_cadres(dir, &plan, opts.format)?,
+        master::write_classes(dir, &plan)?,
+        master::write_courses(dir, &plan)?,
+        master::write_items(dir)?,
+    ];
+
+    let mut dirty = Dirty::new(opts.dirty);
+    let mut observed = Observed::default();
+    let mut counts = Counts::default();
+    files.extend(write_class_activity(dir, opts, &plan, &mut dirty, &mut observed, &mut counts)?);
+    files.push(outcomes::write_reviews(dir, &plan, opts.seed, &mut dirty, &mut observed)?);
+    files.push(outcomes::write_unit_outcomes(dir, &plan, opts.seed, &mut dirty)?);
+    observed.self_inflation = self_inflation(&observed);
+
+    let truth = Truth {
+        schema: "traineval-truth/1",
+        format: opts.format.as_str().to_string(),
+        dirty_rate: opts.dirty,
+        params: params(opts, &plan, counts),
+        observed,
+        expected: expected(&files, &dirty),
+    };
+    let path = dir.join("_truth.json");
+    let mut json = serde_json::to_string_pretty(&truth)?;
+    json.push('\n');
+    std::fs::write(&path, &json).map_err(|source| GenerateError::Io { path: path.clone(), source })?;
+    if opts.format == OutputFormat::Platform {
+        files.push(master::write_platform_pipeline(dir)?);
+    }
+    files.push(FileSummary {
+        table: "_truth".into(),
+        file: "_truth.json".into(),
+        format: "json".into(),
+        rows: 0,
+        bytes: json.len() as u64,
+    });
+    Ok(GenerateSummary {
+        out: opts.out.clone(),
+        seed: opts.seed,
+        cadres: opts.cadres,
+        format: opts.format,
+        dirty: opts.dirty,
+        total_rows: files.iter().map(|f| f.rows).sum(),
+        total_bytes: files.iter().map(|f| f.bytes).sum(),
+        files,
+    })
+}
+
+fn check(opts: &GenerateOptions) -> Result<(), GenerateError> {
+    if opts.cadres == 0 {
+        return Err(GenerateError::Options("--cadres must be at least 1".into()));
+    }
+    if !(0.0..=MAX_DIRTY_RATE).contains(&opts.dirty) {
+        return Err(GenerateError::Options(format!(
+            "--dirty must be between 0 and {MAX_DIRTY_RATE}, got {}",
+            opts.dirty
+        )));
+    }
+    if !(1901..=9998).contains(&opts.year) {
+        return Err(GenerateError::Options(format!("year {} is out of range", opts.year)));
+    }
+    if opts.format == OutputFormat::Platform && opts.cadres as u64 > writers::XLSX_MAX_ROWS {
+        return Err(GenerateError::Options(format!(
+            "--format platform writes cadres.xlsx, which holds at most {} cadres",
+            writers::XLSX_MAX_ROWS
+        )));
+    }
+    Ok(())
+}
+
+/// Stream every class's enrollments, surveys and ratings.
+fn write_class_activity(
+    dir: &Path,
+    opts: &GenerateOptions,
+    plan: &Plan,
+    dirty: &mut Dirty,
+    observed: &mut Observed,
+    counts: &mut Counts,
+) -> Result<Vec<FileSummary>, GenerateError> {
+    let mut streams = Streams {
+        enrollments: TableWriter::create(
+            dir,
+            "enrollments.csv",
+            "enrollments",
+            FileKind::Csv,
+            &activity::ENROLLMENT_HEADER,
+        )?,
+        surveys: Wave::ALL.iter().map(|&w| SurveyWriter::create(dir, w, opts.format)).collect::<Result<_, _>>()?,
+        course_ratings: TableWriter::create(
+            dir,
+            "course_ratings.csv",
+            "course_ratings",
+            FileKind::Csv,
+            &activity::course_rating_header(),
+        )?,
+        trainee_ratings: TableWriter::create(
+            dir,
+            "trainee_ratings.csv",
+            "trainee_ratings",
+            FileKind::Csv,
+            &activity::trainee_rating_header(),
+        )?,
+    };
+    let mut emitter = ClassEmitter { plan, seed: opts.seed, dirty, observed, counts, unknown_cadre: 0 };
+    for ci in 0..plan.classes.len() {
+        emitter.emit(ci, &mut streams)?;
+    }
+    let Streams { enrollments, surveys, course_ratings, trainee_ratings } = streams;
+    let mut files = vec![enrollments.finish()?];
+    for s in surveys {
+        files.push(s.finish()?);
+    }
+    files.push(course_ratings.finish()?);
+    files.push(trainee_ratings.finish()?);
+    Ok(files)
+}
+
+fn self_inflation(obs: &Observed) -> f64 {
+    let by = &obs.trainee_rating_by_role;
+    let mut others = truth::Mean::default();
+    for role in ["class_manager", "teacher"] {
+        if let Some(m) = by.get(role) {
+            others.merge(m);
+        }
+    }
+    by.get("self").map_or(0.0, |s| s.mean - others.mean)
+}
+
+fn params(opts: &GenerateOptions, plan: &Plan, mut counts: Counts) -> Params {
+    let m = model::MODEL;
+    counts.units = plan.units.len();
+    counts.cadres = plan.cadres.len();
+    counts.classes = plan.classes.len();
+    counts.courses = plan.courses.len();
+    counts.teachers = plan.teachers.len();
+    counts.class_managers = plan.managers.len();
+    counts.trained_cadres = (0..plan.cadres.len()).filter(|&i| !plan.classes_of(i).is_empty()).count();
+    counts.repeaters = plan.repeaters;
+    counts.repeated_topic_cadres = plan.repeated_topic_cadres;
+    counts.classes_follow_12m = plan.classes.iter().filter(|c| c.follow_12m).count();
+    let method_effects: BTreeMap<String, f64> =
+        Method::ALL.iter().map(|&x| (x.code().to_string(), model::method_effect(x))).collect();
+    let method_gain = method_effects.iter().map(|(k, v)| (k.clone(), m.base_gain + v)).collect();
+    let rater_role_bias = [
+        ("class_manager", m.bias_class_manager),
+        ("teacher", m.bias_teacher),
+        ("peer", m.bias_peer),
+        ("self", m.self_inflation),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), *v))
+    .collect();
+    Params {
+        seed: opts.seed,
+        cadres: opts.cadres,
+        year: opts.year,
+        counts,
+        method_effects,
+        method_gain,
+        rater_role_bias,
+        rater_leniency_sd_total: 5.0 * m.rater_leniency_sd,
+        teacher_sd_total: 5.0 * m.teacher_sd,
+        transfer_lag_days: TRANSFER_LAG_DAYS,
+        model: m,
+    }
+}
+
+fn expected(files: &[FileSummary], dirty: &Dirty) -> BTreeMap<String, Expected> {
+    files
+        .iter()
+        .map(|f| {
+            let l = dirty.ledger(&f.table);
+            let rejected: BTreeMap<String, u64> = l.rejected.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+            let n_rej: u64 = rejected.values().sum();
+            let e = Expected {
+                table: f.table.clone(),
+                file: f.file.clone(),
+                rows: f.rows,
+                accepted: f.rows - n_rej - l.superseded,
+                rejected,
+                superseded: l.superseded,
+            };
+            (f.table.clone(), e)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

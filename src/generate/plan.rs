@@ -1,0 +1,497 @@
+//! The master data of a training year, held in memory: units, cadres, classes, courses.
+//!
+//! In: the number of cadres, the year and the seed. Out: a [`Plan`] — everything other
+//! rows refer to, plus the per-cadre facts later tables need (latent competence,
+//! attrition, classes attended). Guarantees: deterministic per seed (one ChaCha8 stream,
+//! fixed draw order); every unit kind exists; classes of a category enrol only that
+//! category, 30–60 trainees (fewer only when a category has fewer trained cadres), 4–12
+//! courses with distinct topics, start and end in March–November of the year; a cadre is
+//! never twice in one class and a repeater's two classes never overlap; class ids are
+//! assigned in start-date order.
+//!
+//! Memory: about 60 bytes per cadre and 16 per enrollment, so 10⁶ cadres fit easily.
+
+use std::collections::BTreeMap;
+
+use rand::seq::{index, SliceRandom};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::dates::days_from_civil;
+use super::domain::{
+    CategorySpec, Method, UnitKind, ATTACHMENT_INSTITUTION, CATEGORIES, FIELD_INSTITUTIONS, GIVEN_CHARS,
+    MIXED_COURSE_METHODS, ONLINE_INSTITUTION, REGION_ENDINGS, REGION_STEMS, SURNAMES, TOPICS,
+};
+use super::model::{half_hours, normal, weighted, MODEL};
+
+/// Smallest and largest class.
+pub const CLASS_SIZE: (usize, usize) = (30, 60);
+/// Fewest and most courses of a class.
+pub const COURSES_PER_CLASS: (usize, usize) = (4, 12);
+/// Class hours of one training day.
+pub const HOURS_PER_DAY: f64 = 7.5;
+
+/// A work unit.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub kind: UnitKind,
+    pub region: usize,
+    pub suffix: usize,
+    /// Day of December on which the unit holds its annual reviews.
+    pub review_day: u32,
+}
+
+/// A cadre.
+#[derive(Debug, Clone)]
+pub struct Cadre {
+    pub category: usize,
+    pub female: bool,
+    pub birth_year: i32,
+    pub rank: usize,
+    pub unit: u32,
+    pub party: bool,
+    pub join_day: Option<i64>,
+    pub promoted_day: Option<i64>,
+    /// Latent competence θ (0–100 scale) before training.
+    pub latent: f32,
+    /// Level of the cadre's reviews (0–100).
+    pub review_base: f32,
+    /// Lost to follow-up: no review and no follow-up survey after the year starts.
+    pub lost: bool,
+    /// Surname and one or two given-name characters (`u8::MAX` = none).
+    pub name: [u8; 3],
+}
+
+/// A class (one training run).
+#[derive(Debug, Clone)]
+pub struct Class {
+    pub id: String,
+    pub category: usize,
+    pub method: Method,
+    pub programme: usize,
+    /// `第k期`: the run's number within its category.
+    pub seq: usize,
+    pub institution: &'static str,
+    pub start: i64,
+    pub end: i64,
+    pub days: f64,
+    pub hours: f64,
+    pub manager: usize,
+    /// Enrolled cadres, ascending.
+    pub members: Vec<u32>,
+    /// Index range into [`Plan::courses`].
+    pub courses: std::ops::Range<usize>,
+    /// Class random effect on learning gain.
+    pub effect: f64,
+    pub follow_12m: bool,
+}
+
+/// A course of a class.
+#[derive(Debug, Clone)]
+pub struct Course {
+    pub number: usize,
+    pub teacher: usize,
+    pub method: Method,
+    pub hours: f64,
+    pub topic: usize,
+}
+
+/// Everything the other tables refer to.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub year: i32,
+    pub regions: Vec<String>,
+    pub units: Vec<Unit>,
+    pub cadres: Vec<Cadre>,
+    pub classes: Vec<Class>,
+    pub courses: Vec<Course>,
+    /// Teacher quality (per course-rating indicator) and leniency as a rater of trainees.
+    pub teachers: Vec<(f64, f64)>,
+    /// Class-manager leniency as a rater of trainees.
+    pub managers: Vec<f64>,
+    /// Classes of each cadre (CSR: `cadre_class_start[i]..cadre_class_start[i+1]`).
+    pub cadre_class_start: Vec<u32>,
+    pub cadre_classes: Vec<u32>,
+    pub repeaters: usize,
+    pub repeated_topic_cadres: usize,
+}
+
+impl Plan {
+    /// Build the master data.
+    pub fn build(n_cadres: usize, year: i32, seed: u64) -> Plan {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(super::STREAM_PLAN);
+        let (regions, units) = make_units(&mut rng, n_cadres);
+        let cadres = make_cadres(&mut rng, n_cadres, year, &units);
+        let mut plan = Plan {
+            year,
+            regions,
+            units,
+            cadres,
+            classes: Vec::new(),
+            courses: Vec::new(),
+            teachers: Vec::new(),
+            managers: Vec::new(),
+            cadre_class_start: Vec::new(),
+            cadre_classes: Vec::new(),
+            repeaters: 0,
+            repeated_topic_cadres: 0,
+        };
+        plan.make_classes(&mut rng);
+        plan.make_courses_and_staff(&mut rng);
+        plan.index_enrollments();
+        plan.mark_lost(&mut rng);
+        plan
+    }
+
+    /// Canonical id of cadre `i`.
+    pub fn cadre_id(i: usize) -> String {
+        format!("C{i:07}")
+    }
+
+    /// Canonical id of unit `i`.
+    pub fn unit_id(i: usize) -> String {
+        format!("U{i:05}")
+    }
+
+    /// Canonical id of teacher `i`.
+    pub fn teacher_id(i: usize) -> String {
+        format!("T{i:05}")
+    }
+
+    /// Canonical id of class manager `i`.
+    pub fn manager_id(i: usize) -> String {
+        format!("M{i:04}")
+    }
+
+    /// Canonical id of course `number` of a class.
+    pub fn course_id(class_id: &str, number: usize) -> String {
+        format!("{class_id}-{number:02}")
+    }
+
+    /// The synthetic personal name of a cadre.
+    pub fn cadre_name(c: &Cadre) -> String {
+        let mut s = String::from(SURNAMES[usize::from(c.name[0])]);
+        for &g in &c.name[1..] {
+            if g != u8::MAX {
+                s.push_str(GIVEN_CHARS[usize::from(g)]);
+            }
+        }
+        s
+    }
+
+    /// Unit name: region plus a kind-specific ending.
+    pub fn unit_name(&self, u: &Unit) -> String {
+        format!("{}{}", self.regions[u.region], u.kind.name_suffixes()[u.suffix])
+    }
+
+    /// Class title, e.g. `2025年县处级领导干部进修班（第3期）`.
+    pub fn class_title(&self, c: &Class) -> String {
+        let online = if c.method == Method::Online { "网络班" } else { "" };
+        format!("{}年{}（{}第{}期）", self.year, CATEGORIES[c.category].programmes[c.programme], online, c.seq)
+    }
+
+    /// Course title: topic plus the course method's ending.
+    pub fn course_title(c: &Course) -> String {
+        format!("{}{}", TOPICS[c.topic], c.method.course_suffix())
+    }
+
+    /// Classes of cadre `i`, by start date.
+    pub fn classes_of(&self, i: usize) -> &[u32] {
+        let a = self.cadre_class_start[i] as usize;
+        let b = self.cadre_class_start[i + 1] as usize;
+        &self.cadre_classes[a..b]
+    }
+
+    fn make_classes(&mut self, rng: &mut ChaCha8Rng) {
+        let year = self.year;
+        let mut by_cat: Vec<Vec<u32>> = vec![Vec::new(); CATEGORIES.len()];
+        for (i, c) in self.cadres.iter().enumerate() {
+            by_cat[c.category].push(i as u32);
+        }
+        let mut classes: Vec<Class> = Vec::new();
+        for (cat, pool) in by_cat.iter_mut().enumerate() {
+            let spec = &CATEGORIES[cat];
+            pool.shuffle(rng);
+            let trained = (spec.train_share * pool.len() as f64).round() as usize;
+            let first = classes.len();
+            let mut rest = &pool[..trained];
+            while !rest.is_empty() {
+                let size = if rest.len() <= CLASS_SIZE.1 {
+                    rest.len()
+                } else {
+                    rng.gen_range(CLASS_SIZE.0..=CLASS_SIZE.1.min(rest.len() - CLASS_SIZE.0))
+                };
+                let (members, tail) = rest.split_at(size);
+                rest = tail;
+                classes.push(new_class(rng, cat, spec, year, members.to_vec()));
+            }
+            // Repeaters: a share of the trained attend a second, non-overlapping class.
+            let cat_classes = first..classes.len();
+            if cat_classes.len() >= 2 {
+                let n_rep = (MODEL.repeat_share * trained as f64).round() as usize;
+                let mut home: BTreeMap<u32, usize> = BTreeMap::new();
+                for k in cat_classes.clone() {
+                    for &m in &classes[k].members {
+                        home.insert(m, k);
+                    }
+                }
+                for pick in index::sample(rng, trained, n_rep.min(trained)).into_iter() {
+                    let cadre = pool[pick];
+                    let Some(&h) = home.get(&cadre) else { continue };
+                    for _ in 0..8 {
+                        let k = rng.gen_range(cat_classes.clone());
+                        let (a, b) = (&classes[h], &classes[k]);
+                        if k != h && b.members.len() < CLASS_SIZE.1 && (b.start > a.end || b.end < a.start) {
+                            classes[k].members.push(cadre);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        classes.sort_by_key(|c| (c.start, c.category, c.end));
+        let mut seq = vec![0usize; CATEGORIES.len()];
+        for (i, c) in classes.iter_mut().enumerate() {
+            c.members.sort_unstable();
+            seq[c.category] += 1;
+            c.seq = seq[c.category];
+            c.id = format!("K{}{:05}", year, i + 1);
+        }
+        self.classes = classes;
+    }
+
+    fn make_courses_and_staff(&mut self, rng: &mut ChaCha8Rng) {
+        // Courses with their institution; teachers are drawn from the institution's pool.
+        let mut per_inst: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+        for c in &mut self.classes {
+            let spec = &CATEGORIES[c.category];
+            let n = ((c.hours / 6.0).round() as usize)
+                .clamp(COURSES_PER_CLASS.0, COURSES_PER_CLASS.1)
+                .min(spec.topics.len());
+            let each = ((c.hours / n as f64).min(4.0) * 2.0).floor() / 2.0;
+            let start = self.courses.len();
+            for (k, t) in index::sample(rng, spec.topics.len(), n).into_iter().enumerate() {
+                let method = if c.method == Method::Mixed {
+                    *MIXED_COURSE_METHODS.choose(rng).unwrap_or(&Method::Centralized)
+                } else {
+                    c.method
+                };
+                let topic = TOPICS.iter().position(|x| *x == spec.topics[t]).unwrap_or(0);
+                self.courses.push(Course { number: k + 1, teacher: 0, method, hours: each.max(1.0), topic });
+            }
+            c.courses = start..self.courses.len();
+            let e = per_inst.entry(c.institution).or_default();
+            e.0 += 1;
+            e.1 += n;
+        }
+        let mut teacher_pool: BTreeMap<&'static str, std::ops::Range<usize>> = BTreeMap::new();
+        let mut manager_pool: BTreeMap<&'static str, std::ops::Range<usize>> = BTreeMap::new();
+        let (mut t, mut m) = (0usize, 0usize);
+        for (inst, (n_classes, n_courses)) in &per_inst {
+            let nt = n_courses.div_ceil(30).max(6);
+            let nm = n_classes.div_ceil(6).max(2);
+            teacher_pool.insert(inst, t..t + nt);
+            manager_pool.insert(inst, m..m + nm);
+            t += nt;
+            m += nm;
+        }
+        self.teachers =
+            (0..t).map(|_| (normal(rng, 0.0, MODEL.teacher_sd), normal(rng, 0.0, MODEL.trainee_rater_sd))).collect();
+        self.managers = (0..m).map(|_| normal(rng, 0.0, MODEL.trainee_rater_sd)).collect();
+        for c in &mut self.classes {
+            let tp = teacher_pool.get(c.institution).cloned().unwrap_or(0..1);
+            for course in &mut self.courses[c.courses.clone()] {
+                course.teacher = rng.gen_range(tp.clone());
+            }
+            c.manager = rng.gen_range(manager_pool.get(c.institution).cloned().unwrap_or(0..1));
+        }
+    }
+
+    fn index_enrollments(&mut self) {
+        let n = self.cadres.len();
+        let mut count = vec![0u32; n + 1];
+        for c in &self.classes {
+            for &m in &c.members {
+                count[m as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            count[i + 1] += count[i];
+        }
+        let mut fill = count.clone();
+        let mut list = vec![0u32; count[n] as usize];
+        for (k, c) in self.classes.iter().enumerate() {
+            for &m in &c.members {
+                list[fill[m as usize] as usize] = k as u32;
+                fill[m as usize] += 1;
+            }
+        }
+        self.cadre_class_start = count;
+        self.cadre_classes = list;
+        // Classes are sorted by start, so each cadre's list is too.
+        let mut repeaters = 0;
+        let mut repeated_topic = 0;
+        for i in 0..n {
+            let ks = self.classes_of(i);
+            if ks.len() >= 2 {
+                repeaters += 1;
+                let topics = |k: u32| {
+                    let r = self.classes[k as usize].courses.clone();
+                    self.courses[r].iter().map(|c| c.topic).collect::<Vec<_>>()
+                };
+                let a = topics(ks[0]);
+                if ks[1..].iter().any(|&k| topics(k).iter().any(|t| a.contains(t))) {
+                    repeated_topic += 1;
+                }
+            }
+        }
+        self.repeaters = repeaters;
+        self.repeated_topic_cadres = repeated_topic;
+    }
+
+    fn mark_lost(&mut self, rng: &mut ChaCha8Rng) {
+        for i in 0..self.cadres.len() {
+            let p = if self.classes_of(i).is_empty() { MODEL.attrition_untrained } else { MODEL.attrition_trained };
+            self.cadres[i].lost = rng.gen_bool(p);
+        }
+    }
+}
+
+fn new_class(rng: &mut ChaCha8Rng, cat: usize, spec: &CategorySpec, year: i32, members: Vec<u32>) -> Class {
+    let method = spec.methods[weighted(rng, spec.methods.iter().map(|m| m.1))].0;
+    let programme = rng.gen_range(0..spec.programmes.len());
+    let (days, hours, span) = match method {
+        Method::Online => {
+            let hours = [12.0, 16.0, 20.0, 24.0, 32.0, 40.0][rng.gen_range(0..6)];
+            ((hours / HOURS_PER_DAY).ceil(), hours, rng.gen_range(14..=45))
+        }
+        Method::Attachment => {
+            let d = rng.gen_range(20..=30);
+            (f64::from(d), f64::from(d) * HOURS_PER_DAY, i64::from(d))
+        }
+        _ => {
+            let d = rng.gen_range(spec.days.0..=spec.days.1);
+            (f64::from(d), half_hours(f64::from(d) * HOURS_PER_DAY), i64::from(d))
+        }
+    };
+    let first = days_from_civil(year, 3, 1);
+    let last_end = days_from_civil(year, 11, 30);
+    let start = rng.gen_range(first..=last_end - span + 1);
+    let institution = match method {
+        Method::Online => ONLINE_INSTITUTION,
+        Method::FieldVisit => FIELD_INSTITUTIONS[rng.gen_range(0..FIELD_INSTITUTIONS.len())],
+        Method::Attachment => ATTACHMENT_INSTITUTION,
+        _ => spec.institutions[rng.gen_range(0..spec.institutions.len())],
+    };
+    let effect = normal(rng, 0.0, MODEL.class_effect_sd);
+    let follow_12m = spec.follow_12m || rng.gen_bool(MODEL.follow_12m_extra_share);
+    Class {
+        id: String::new(),
+        category: cat,
+        method,
+        programme,
+        seq: 0,
+        institution,
+        start,
+        end: start + span - 1,
+        days,
+        hours,
+        manager: 0,
+        members,
+        courses: 0..0,
+        effect,
+        follow_12m,
+    }
+}
+
+fn make_units(rng: &mut ChaCha8Rng, n_cadres: usize) -> (Vec<String>, Vec<Unit>) {
+    let n_units = n_cadres.div_ceil(60).max(UnitKind::SHARES.len());
+    let n_regions = (n_units / 25).clamp(2, REGION_STEMS.len() * REGION_ENDINGS.len());
+    let regions = (0..n_regions)
+        .map(|i| {
+            format!(
+                "{}{}",
+                REGION_STEMS[i % REGION_STEMS.len()],
+                REGION_ENDINGS[(i / REGION_STEMS.len() + i) % REGION_ENDINGS.len()]
+            )
+        })
+        .collect();
+    let units = (0..n_units)
+        .map(|i| {
+            // The first units cover every kind; the rest follow the shares.
+            let kind = if i < UnitKind::SHARES.len() {
+                UnitKind::SHARES[i].0
+            } else {
+                let x: f64 = rng.gen();
+                let mut acc = 0.0;
+                UnitKind::SHARES
+                    .iter()
+                    .find(|(_, s)| {
+                        acc += s;
+                        x < acc
+                    })
+                    .map_or(UnitKind::Township, |k| k.0)
+            };
+            Unit {
+                kind,
+                region: rng.gen_range(0..n_regions),
+                suffix: rng.gen_range(0..kind.name_suffixes().len()),
+                review_day: rng.gen_range(10..=28),
+            }
+        })
+        .collect();
+    (regions, units)
+}
+
+fn make_cadres(rng: &mut ChaCha8Rng, n: usize, year: i32, units: &[Unit]) -> Vec<Cadre> {
+    let mut by_kind: Vec<Vec<u32>> = vec![Vec::new(); UnitKind::SHARES.len()];
+    for (i, u) in units.iter().enumerate() {
+        by_kind[u.kind.index()].push(i as u32);
+    }
+    let cat_weights: Vec<u32> = CATEGORIES.iter().map(|c| (c.share * 10_000.0).round() as u32).collect();
+    let year_start = days_from_civil(year - 1, 1, 1);
+    let year_end = days_from_civil(year, 12, 31);
+    (0..n)
+        .map(|_| {
+            let category = weighted(rng, cat_weights.iter().copied());
+            let spec = &CATEGORIES[category];
+            let age = rng.gen_range(spec.ages.0..=spec.ages.1);
+            let party = rng.gen_bool(spec.party_share);
+            let join_day = party.then(|| {
+                let at = rng.gen_range(18..=(age - 1).clamp(18, 35));
+                days_from_civil(year - age + at, 1, 1) + rng.gen_range(0..365)
+            });
+            let eligible: u32 = spec.unit_kinds.iter().map(|k| by_kind[k.index()].len() as u32).sum();
+            let mut r = rng.gen_range(0..eligible.max(1));
+            let mut unit = 0;
+            for k in spec.unit_kinds {
+                let list = &by_kind[k.index()];
+                if (r as usize) < list.len() {
+                    unit = list[r as usize];
+                    break;
+                }
+                r -= list.len() as u32;
+            }
+            let two_given = rng.gen_bool(0.75);
+            Cadre {
+                category,
+                female: rng.gen_bool(spec.female_share),
+                birth_year: year - age,
+                rank: weighted(rng, spec.ranks.iter().map(|r| r.1)),
+                unit,
+                party,
+                join_day,
+                promoted_day: rng.gen_bool(0.06).then(|| rng.gen_range(year_start..=year_end)),
+                latent: normal(rng, MODEL.latent_mean + spec.latent_offset, MODEL.latent_sd) as f32,
+                review_base: normal(rng, MODEL.review_base, MODEL.review_cadre_sd) as f32,
+                lost: false,
+                name: [
+                    rng.gen_range(0..SURNAMES.len()) as u8,
+                    rng.gen_range(0..GIVEN_CHARS.len()) as u8,
+                    if two_given { rng.gen_range(0..GIVEN_CHARS.len()) as u8 } else { u8::MAX },
+                ],
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,156 @@
+//! `_truth.json`: what was planted, what was realised, what validation must report.
+//!
+//! In: the model constants, counts of the generated entities, running sums kept while
+//! rows are written, and the dirty-row ledger. Out: the [`Truth`] document.
+//! Guarantees: `expected.<table>.rows` equals the data rows of the file; `rejected` counts
+//! the planted bad rows by the one reason each must fail with; `superseded` counts the
+//! earlier duplicate survey submissions; `accepted = rows − Σ rejected − superseded`.
+//! `observed` holds statistics of the *clean* rows exactly as written, so a pipeline
+//! that implements SPEC Appendix A must reproduce them to floating-point precision.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::model::Model;
+
+/// The whole truth file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Truth {
+    /// `traineval-truth/1`.
+    pub schema: &'static str,
+    pub format: String,
+    pub dirty_rate: f64,
+    pub params: Params,
+    pub observed: Observed,
+    /// Per input table (file stem): what validation must count.
+    pub expected: BTreeMap<String, Expected>,
+}
+
+/// Planted parameters and the size of the set.
+#[derive(Debug, Clone, Serialize)]
+pub struct Params {
+    pub seed: u64,
+    pub cadres: usize,
+    pub year: i32,
+    pub counts: Counts,
+    /// Gain of each method over `base_gain` (0–100 competence points).
+    pub method_effects: BTreeMap<String, f64>,
+    /// Expected mean gain of each method: `base_gain + method_effects[m]`.
+    pub method_gain: BTreeMap<String, f64>,
+    /// Bias of each trainee-rating role (points on 0–100); `self` is the inflation.
+    pub rater_role_bias: BTreeMap<String, f64>,
+    /// Rater leniency SD on the 0–100 course-rating total (5 × per-indicator SD).
+    pub rater_leniency_sd_total: f64,
+    /// Teacher quality SD on the 0–100 course-rating total.
+    pub teacher_sd_total: f64,
+    /// Review lag (days after a class ends) the transfer effect is planted for.
+    pub transfer_lag_days: i64,
+    /// Every constant of the model.
+    pub model: Model,
+}
+
+/// How many entities were generated.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub units: usize,
+    pub cadres: usize,
+    pub classes: usize,
+    pub courses: usize,
+    pub teachers: usize,
+    pub class_managers: usize,
+    /// Clean enrollment rows.
+    pub enrollments: usize,
+    /// Cadres with at least one enrollment.
+    pub trained_cadres: usize,
+    /// Cadres enrolled in two classes.
+    pub repeaters: usize,
+    /// Cadres taught the same topic in two classes of the year.
+    pub repeated_topic_cadres: usize,
+    /// Enrollments with leave above hours/7 (withdrawn, not completed).
+    pub leave_over_limit: usize,
+    /// Enrollments not completed (incl. withdrawn).
+    pub not_completed: usize,
+    /// Classes with a 12-month follow-up.
+    pub classes_follow_12m: usize,
+}
+
+/// Running mean.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Mean {
+    pub n: u64,
+    pub mean: f64,
+    #[serde(skip)]
+    sum: f64,
+}
+
+impl Mean {
+    pub fn add(&mut self, x: f64) {
+        self.n += 1;
+        self.sum += x;
+        self.mean = self.sum / self.n as f64;
+    }
+
+    /// Add another running mean's observations.
+    pub fn merge(&mut self, other: &Mean) {
+        self.n += other.n;
+        self.sum += other.sum;
+        if self.n > 0 {
+            self.mean = self.sum / self.n as f64;
+        }
+    }
+}
+
+/// Statistics of the clean rows as written.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Observed {
+    /// Competence gain (post − pre, 0–100) of pairs scored at pre and post in the same
+    /// class, per method and overall.
+    pub gain_by_method: BTreeMap<String, Mean>,
+    pub gain_all: Mean,
+    pub pre_all: Mean,
+    pub post_all: Mean,
+    /// Mean course-rating total (0–100) over all clean rating rows.
+    pub course_rating_total: Mean,
+    /// Mean trainee-rating score (all four dimensions) per rater role.
+    pub trainee_rating_by_role: BTreeMap<String, Mean>,
+    /// Mean of self scores minus the mean of class-manager and teacher scores.
+    pub self_inflation: f64,
+    /// Enrollment rows, those with a review before and after (SPEC C.12, lag 90 days),
+    /// and `1 − followed / enrollments`.
+    pub attrition_enrollments: u64,
+    pub attrition_followed: u64,
+    pub attrition: f64,
+    /// Review delta (after − before, SPEC C.12) of followed enrollments.
+    pub transfer_trained_delta: Mean,
+    /// Review delta of untrained cadres over one year (Dec y−1 → Dec y) and two years.
+    pub transfer_control_delta_1y: Mean,
+    pub transfer_control_delta_2y: Mean,
+}
+
+/// What validation must report for one input file.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Expected {
+    pub table: String,
+    /// Path relative to the generated directory.
+    pub file: String,
+    /// Data rows in the file (header excluded).
+    pub rows: u64,
+    /// Planted bad rows by reason code.
+    pub rejected: BTreeMap<String, u64>,
+    /// Earlier survey submissions replaced by a later one.
+    pub superseded: u64,
+    /// `rows − Σ rejected − superseded`.
+    pub accepted: u64,
+}
+
+/// Reason codes of the validator (`validate::Reason::code`).
+pub mod reason {
+    pub const UNKNOWN_ID: &str = "unknown_id";
+    pub const NOT_ENROLLED: &str = "not_enrolled";
+    pub const BAD_DATE: &str = "bad_date";
+    pub const BAD_NUMBER: &str = "bad_number";
+    pub const OUT_OF_RANGE: &str = "out_of_range";
+    pub const SPEEDER: &str = "speeder";
+    pub const DUPLICATE_KEY: &str = "duplicate_key";
+}

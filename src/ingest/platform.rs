@@ -1,0 +1,620 @@
+//! Survey-platform exports (问卷星/wjx and look-alikes) → canonical survey columns.
+//!
+//! In: the header row of an export (metadata columns 序号, 提交答卷时间, 所用时间, 来源,
+//! 来源详情, 来自IP, then questions headed `1、您的班次编号：`, `3、(课程名称)—理论深度`, …),
+//! a [`PlatformConfig`] saying where the class id, the cadre id and each item are, and
+//! the item ids the wave expects. Out: an adapter whose [`PlatformAdapter::map_row`]
+//! turns one export row into the canonical row `class_id, cadre_id, submitted_at,
+//! duration_s, <items…>`.
+//!
+//! Guarantees: a pure, streaming, string-level transformation — one row in, one row out,
+//! no state between rows, no rejects. `2025/3/15 14:23:05` (per `time_format`) becomes
+//! `2025-03-15 14:23:05`; `125秒`, `2分5秒`, `1小时2分5秒` become seconds; the missing
+//! sentinels (`-3`, `(跳过)`, `-2` by default) become empty cells; everything else
+//! (topic choices joined by `┋`, ranking answers joined by `→`) is passed through trimmed.
+//! A cell that does not parse is passed through *raw*, so validation rejects the row with
+//! a reason naming the canonical column. Header matching ignores a BOM, surrounding
+//! spaces and the difference between full-width and ASCII punctuation (`：`/`:`, `（`/`(`).
+//! Building the adapter fails, naming the question or header, when a column is missing
+//! or a substring matches several headers.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Where a column is in the export: a question number (`3` → the header starting `3、`)
+/// or a substring of its header (`"理论深度"`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum ColumnRef {
+    Question(u32),
+    Header(String),
+}
+
+impl std::fmt::Display for ColumnRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ColumnRef::Question(n) => write!(f, "question {n}"),
+            ColumnRef::Header(h) => write!(f, "the header containing \"{h}\""),
+        }
+    }
+}
+
+/// How to read one platform export (`[inputs.survey_<wave>.platform]`).
+///
+/// Every field has a default, so an empty table reads a wjx export whose question 1 is
+/// the class id, question 2 the cadre id and questions 3, 4, … the wave's items in
+/// `items` order.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    /// The class id column (default: question 1).
+    #[serde(default = "default_class")]
+    pub class_id: ColumnRef,
+    /// The respondent's cadre id column (default: question 2).
+    #[serde(default = "default_cadre")]
+    pub cadre_id: ColumnRef,
+    /// Items not listed in `items` are taken in order from this question on (default 3).
+    #[serde(default = "default_first_item")]
+    pub first_item_question: u32,
+    /// Explicit item columns: item id → question number or header substring.
+    #[serde(default)]
+    pub items: BTreeMap<String, ColumnRef>,
+    /// Format of the submission time (`%Y %m %d %H %M %S`; numbers need no padding;
+    /// a space matches any run of spaces). Default `%Y/%m/%d %H:%M:%S`.
+    #[serde(default = "default_time_format")]
+    pub time_format: String,
+    /// Answers that mean "not applicable / skipped" (compared after trimming).
+    #[serde(default = "default_missing")]
+    pub missing: Vec<String>,
+    /// Header of the submission-time column (empty: the export has none).
+    #[serde(default = "default_submitted")]
+    pub submitted_column: String,
+    /// Header of the completion-time column (empty: the export has none).
+    #[serde(default = "default_duration")]
+    pub duration_column: String,
+}
+
+fn default_class() -> ColumnRef {
+    ColumnRef::Question(1)
+}
+fn default_cadre() -> ColumnRef {
+    ColumnRef::Question(2)
+}
+fn default_first_item() -> u32 {
+    3
+}
+fn default_time_format() -> String {
+    "%Y/%m/%d %H:%M:%S".into()
+}
+fn default_missing() -> Vec<String> {
+    vec!["-3".into(), "(跳过)".into(), "-2".into()]
+}
+fn default_submitted() -> String {
+    "提交答卷时间".into()
+}
+fn default_duration() -> String {
+    "所用时间".into()
+}
+
+impl Default for PlatformConfig {
+    fn default() -> Self {
+        PlatformConfig {
+            class_id: default_class(),
+            cadre_id: default_cadre(),
+            first_item_question: default_first_item(),
+            items: BTreeMap::new(),
+            time_format: default_time_format(),
+            missing: default_missing(),
+            submitted_column: default_submitted(),
+            duration_column: default_duration(),
+        }
+    }
+}
+
+/// Why an export cannot be mapped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlatformError {
+    #[error("survey export has no column for {what} ({wanted}); its headers are: {headers}")]
+    Missing { what: String, wanted: String, headers: String },
+    #[error("survey export: {wanted} (for {what}) matches several columns: {matches}")]
+    Ambiguous { what: String, wanted: String, matches: String },
+    #[error("platform mapping: {0}")]
+    Config(String),
+}
+
+/// The canonical columns the adapter produces before the items.
+pub const CANONICAL_META: [&str; 4] = ["class_id", "cadre_id", "submitted_at", "duration_s"];
+
+/// A compiled mapping from one export's columns to canonical columns.
+#[derive(Debug, Clone)]
+pub struct PlatformAdapter {
+    class_col: usize,
+    cadre_col: usize,
+    submitted_col: Option<usize>,
+    duration_col: Option<usize>,
+    item_cols: Vec<usize>,
+    items: Vec<String>,
+    time_format: Vec<Token>,
+    /// Missing sentinels, folded, and those that are numbers (`-3` also matches `-3.0`).
+    missing: Vec<String>,
+    missing_numbers: Vec<f64>,
+}
+
+impl PlatformAdapter {
+    /// Resolve every configured column against the export's header row.
+    pub fn new(source_headers: &[String], cfg: &PlatformConfig, items: &[String]) -> Result<Self, PlatformError> {
+        let folded: Vec<String> = source_headers.iter().map(|h| fold(h)).collect();
+        let find = |what: &str, r: &ColumnRef| resolve(source_headers, &folded, what, r);
+        let named = |what: &str, name: &str| -> Result<Option<usize>, PlatformError> {
+            if name.trim().is_empty() {
+                return Ok(None);
+            }
+            let f = fold(name);
+            folded.iter().position(|h| *h == f).map(Some).ok_or_else(|| PlatformError::Missing {
+                what: what.into(),
+                wanted: format!("the header \"{name}\""),
+                headers: source_headers.join(" | "),
+            })
+        };
+        for k in cfg.items.keys() {
+            if !items.contains(k) {
+                return Err(PlatformError::Config(format!("`items.{k}` is not an item of this wave")));
+            }
+        }
+        let mut item_cols = Vec::with_capacity(items.len());
+        for (k, id) in items.iter().enumerate() {
+            let r = match cfg.items.get(id) {
+                Some(r) => r.clone(),
+                None => ColumnRef::Question(cfg.first_item_question + k as u32),
+            };
+            item_cols.push(find(&format!("item `{id}`"), &r)?);
+        }
+        Ok(PlatformAdapter {
+            class_col: find("class_id", &cfg.class_id)?,
+            cadre_col: find("cadre_id", &cfg.cadre_id)?,
+            submitted_col: named("submitted_at", &cfg.submitted_column)?,
+            duration_col: named("duration_s", &cfg.duration_column)?,
+            item_cols,
+            items: items.to_vec(),
+            time_format: compile_format(&cfg.time_format)?,
+            missing: cfg.missing.iter().map(|m| fold(m)).collect(),
+            missing_numbers: cfg.missing.iter().filter_map(|m| m.trim().parse::<f64>().ok()).collect(),
+        })
+    }
+
+    /// `class_id, cadre_id, submitted_at, duration_s`, then the item ids.
+    pub fn canonical_headers(&self) -> Vec<String> {
+        CANONICAL_META.iter().map(|s| s.to_string()).chain(self.items.iter().cloned()).collect()
+    }
+
+    /// Map one export row (cells missing at the end count as empty).
+    pub fn map_row(&self, row: &[&str]) -> Vec<String> {
+        let cell = |i: usize| row.get(i).map_or("", |c| clean(c));
+        let value = |i: usize| {
+            let v = cell(i);
+            if self.is_missing(v) {
+                String::new()
+            } else {
+                v.to_string()
+            }
+        };
+        let mut out = Vec::with_capacity(4 + self.item_cols.len());
+        out.push(value(self.class_col));
+        out.push(value(self.cadre_col));
+        out.push(self.submitted_col.map_or_else(String::new, |i| {
+            let v = cell(i);
+            parse_time(&self.time_format, v).unwrap_or_else(|| v.to_string())
+        }));
+        out.push(self.duration_col.map_or_else(String::new, |i| {
+            let v = cell(i);
+            parse_duration(v).map_or_else(|| v.to_string(), |s| s.to_string())
+        }));
+        out.extend(self.item_cols.iter().map(|&i| value(i)));
+        out
+    }
+}
+
+impl PlatformAdapter {
+    /// Whether a trimmed cell is a missing sentinel (numerically equal counts: a
+    /// spreadsheet's `-3.0` is the sentinel `-3`).
+    fn is_missing(&self, v: &str) -> bool {
+        if v.is_empty() || self.missing.iter().any(|m| m == v) {
+            return true;
+        }
+        if v.is_ascii() {
+            return !self.missing_numbers.is_empty()
+                && v.parse::<f64>().is_ok_and(|x| self.missing_numbers.contains(&x));
+        }
+        let f = fold(v);
+        self.missing.contains(&f)
+    }
+}
+
+/// Trim spaces (incl. the ideographic space) and a BOM.
+fn clean(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
+/// A header or value folded for comparison: BOM and whitespace removed, full-width ASCII
+/// variants (`：（）１`) mapped to ASCII.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{feff}')
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// The question number a folded header starts with (`3、…`, `3.…`, `Q3…`).
+fn question_number(folded: &str) -> Option<u32> {
+    let s = folded.strip_prefix(['Q', 'q']).unwrap_or(folded);
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    let rest = &s[digits.len()..];
+    let sep_ok = rest.is_empty() || rest.starts_with(['、', '.', ':', ')', '-', '_']);
+    if digits.is_empty() || !sep_ok {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn resolve(headers: &[String], folded: &[String], what: &str, r: &ColumnRef) -> Result<usize, PlatformError> {
+    let hits: Vec<usize> = match r {
+        ColumnRef::Question(0) => return Err(PlatformError::Config(format!("{what}: question numbers start at 1"))),
+        ColumnRef::Question(n) => (0..folded.len()).filter(|&i| question_number(&folded[i]) == Some(*n)).collect(),
+        ColumnRef::Header(h) => {
+            let needle = fold(h);
+            if needle.is_empty() {
+                return Err(PlatformError::Config(format!("{what}: empty header pattern")));
+            }
+            (0..folded.len()).filter(|&i| folded[i].contains(&needle)).collect()
+        }
+    };
+    match hits.as_slice() {
+        [i] => Ok(*i),
+        [] => Err(PlatformError::Missing { what: what.into(), wanted: r.to_string(), headers: headers.join(" | ") }),
+        many => Err(PlatformError::Ambiguous {
+            what: what.into(),
+            wanted: r.to_string(),
+            matches: many.iter().map(|&i| headers[i].as_str()).collect::<Vec<_>>().join(" | "),
+        }),
+    }
+}
+
+/// One piece of a time format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    /// A numeric field: index into (Y, m, d, H, M, S) and its maximum digits.
+    Field(usize, usize),
+    Space,
+    Literal(char),
+}
+
+fn compile_format(f: &str) -> Result<Vec<Token>, PlatformError> {
+    let mut out = Vec::new();
+    let mut chars = f.chars();
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '%' => match chars.next() {
+                Some('Y') => Token::Field(0, 4),
+                Some('m') => Token::Field(1, 2),
+                Some('d') => Token::Field(2, 2),
+                Some('H') => Token::Field(3, 2),
+                Some('M') => Token::Field(4, 2),
+                Some('S') => Token::Field(5, 2),
+                Some('%') => Token::Literal('%'),
+                other => {
+                    return Err(PlatformError::Config(format!(
+                        "time_format \"{f}\": unsupported directive %{} (use %Y %m %d %H %M %S)",
+                        other.map(String::from).unwrap_or_default()
+                    )))
+                }
+            },
+            c if c.is_whitespace() => Token::Space,
+            c => Token::Literal(c),
+        });
+    }
+    for (k, name) in ["%Y", "%m", "%d"].iter().enumerate() {
+        if !out.contains(&Token::Field(k, if k == 0 { 4 } else { 2 })) {
+            return Err(PlatformError::Config(format!("time_format \"{f}\" lacks {name}")));
+        }
+    }
+    Ok(out)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` from a platform time, or `None` when it does not match.
+fn parse_time(format: &[Token], s: &str) -> Option<String> {
+    let mut v = [0u32; 6];
+    let b: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    for t in format {
+        match *t {
+            Token::Field(k, max) => {
+                let start = i;
+                while i < b.len() && i - start < max && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if i == start {
+                    return None;
+                }
+                v[k] = b[start..i].iter().collect::<String>().parse().ok()?;
+            }
+            Token::Space => {
+                let start = i;
+                while i < b.len() && b[i].is_whitespace() {
+                    i += 1;
+                }
+                if i == start {
+                    return None;
+                }
+            }
+            Token::Literal(c) => {
+                if b.get(i) != Some(&c) {
+                    return None;
+                }
+                i += 1;
+            }
+        }
+    }
+    let [y, mo, d, h, mi, sec] = v;
+    let ok = i == b.len() && (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && sec < 60;
+    ok.then(|| format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{sec:02}"))
+}
+
+/// Seconds from `125`, `125秒`, `2分5秒`, `2分钟5秒`, `1小时2分5秒`, `1时2分`.
+fn parse_duration(s: &str) -> Option<u64> {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let mut total = 0u64;
+    let mut num = String::new();
+    let mut seen = false;
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            rest = &rest[1..];
+            continue;
+        }
+        let (unit, len) = [("小时", 3600), ("分钟", 60), ("时", 3600), ("分", 60), ("秒", 1)]
+            .iter()
+            .find(|(u, _)| rest.starts_with(u))
+            .map(|(u, f)| (*f, u.len()))?;
+        if num.is_empty() {
+            return None;
+        }
+        total = total.checked_add(num.parse::<u64>().ok()?.checked_mul(unit)?)?;
+        num.clear();
+        seen = true;
+        rest = &rest[len..];
+    }
+    (seen && num.is_empty()).then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(h: &[&str]) -> Vec<String> {
+        h.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        headers(v)
+    }
+
+    const WJX: [&str; 11] = [
+        "\u{feff}序号",
+        "提交答卷时间",
+        "所用时间",
+        "来源",
+        "来源详情",
+        "来自IP",
+        "1、您的班次编号：",
+        "2、您的学员编号：",
+        "3、您所在的单位类型：",
+        "4、(课程名称)—理论深度 ",
+        "5、您最希望参加哪些专题的培训？（可多选）",
+    ];
+
+    #[test]
+    fn default_config_maps_a_wjx_row() {
+        let a = PlatformAdapter::new(&headers(&WJX), &PlatformConfig::default(), &ids(&["UNIT", "THEORY", "TOPICS"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            a.canonical_headers(),
+            ids(&["class_id", "cadre_id", "submitted_at", "duration_s", "UNIT", "THEORY", "TOPICS"])
+        );
+        let row = [
+            "1",
+            "2025/3/5 9:03:07",
+            "125秒",
+            "手机提交",
+            "直接访问",
+            "10.1.2.3(北京-北京)",
+            " K202500001 ",
+            "C0000007",
+            "(跳过)",
+            "-3",
+            "乡村振兴┋基层治理",
+        ];
+        assert_eq!(
+            a.map_row(&row),
+            ids(&["K202500001", "C0000007", "2025-03-05 09:03:07", "125", "", "", "乡村振兴┋基层治理"])
+        );
+        // Short rows: missing trailing cells are empty.
+        assert_eq!(a.map_row(&row[..8])[4..], ids(&["", "", ""])[..]);
+        // Sentinels as a spreadsheet gives them, and with full-width brackets.
+        let row2 = ["2", "2025/3/5 9:03:07", "60秒", "", "", "", "K1", "C1", "-3.0", "（跳过）", "-2"];
+        assert_eq!(a.map_row(&row2)[4..], ids(&["", "", ""])[..]);
+    }
+
+    #[test]
+    fn items_by_header_substring_and_full_width_punctuation() {
+        let cfg = PlatformConfig {
+            class_id: ColumnRef::Header("班次编号:".into()),
+            cadre_id: ColumnRef::Header("学员编号".into()),
+            items: [
+                ("THEORY".to_string(), ColumnRef::Header("（课程名称）—理论深度".into())),
+                ("UNIT".to_string(), ColumnRef::Question(3)),
+            ]
+            .into_iter()
+            .collect(),
+            ..PlatformConfig::default()
+        };
+        let a = PlatformAdapter::new(&headers(&WJX), &cfg, &ids(&["THEORY", "UNIT"])).unwrap_or_else(|e| panic!("{e}"));
+        let row = ["1", "2025/12/31 23:59:59", "2分5秒", "", "", "", "K1", "C1", "2", "18", ""];
+        assert_eq!(a.map_row(&row), ids(&["K1", "C1", "2025-12-31 23:59:59", "125", "18", "2"]));
+    }
+
+    #[test]
+    fn unparseable_cells_pass_through_raw() {
+        let a = PlatformAdapter::new(&headers(&WJX), &PlatformConfig::default(), &ids(&["A", "B", "C"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let row = ["1", "2025/13/1 10:00:00", "about 2 min", "", "", "", "K1", "C1", "abc", "9", "x→y→z"];
+        let out = a.map_row(&row);
+        assert_eq!(out[2], "2025/13/1 10:00:00");
+        assert_eq!(out[3], "about 2 min");
+        assert_eq!(out[4..], ids(&["abc", "9", "x→y→z"])[..]);
+        // Feb 30 is syntactically fine: it is converted and validation rejects the date.
+        assert_eq!(a.map_row(&["1", "2025/2/30 8:00:00"])[2], "2025-02-30 08:00:00");
+    }
+
+    #[test]
+    fn durations_and_times() {
+        assert_eq!(parse_duration("125秒"), Some(125));
+        assert_eq!(parse_duration("125"), Some(125));
+        assert_eq!(parse_duration("2分5秒"), Some(125));
+        assert_eq!(parse_duration("2分钟"), Some(120));
+        assert_eq!(parse_duration("1小时2分5秒"), Some(3725));
+        assert_eq!(parse_duration("1时"), Some(3600));
+        for bad in ["", "秒", "5秒3", "12.5秒", "-3", "abc"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        let f = compile_format("%Y/%m/%d %H:%M:%S").unwrap_or_default();
+        assert_eq!(parse_time(&f, "2025/3/15 14:23:05").as_deref(), Some("2025-03-15 14:23:05"));
+        assert_eq!(parse_time(&f, "2025/03/15  4:03:05").as_deref(), Some("2025-03-15 04:03:05"));
+        assert_eq!(parse_time(&f, "2025-03-15 14:23:05"), None);
+        assert_eq!(parse_time(&f, "2025/3/15 14:23"), None);
+        let g = compile_format("%Y年%m月%d日 %H:%M").unwrap_or_default();
+        assert_eq!(parse_time(&g, "2025年3月5日 8:07").as_deref(), Some("2025-03-05 08:07:00"));
+        assert!(compile_format("%Y-%m").is_err());
+        assert!(compile_format("%Y-%m-%d %I").is_err());
+    }
+
+    #[test]
+    fn errors_name_the_missing_or_ambiguous_column() {
+        let h = headers(&WJX);
+        let e = PlatformAdapter::new(&h, &PlatformConfig::default(), &ids(&["A", "B", "C", "D"])).err();
+        let msg = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("question 6") && msg.contains("item `D`"), "{msg}");
+        let cfg = PlatformConfig { cadre_id: ColumnRef::Header("编号".into()), ..PlatformConfig::default() };
+        let msg = PlatformAdapter::new(&h, &cfg, &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("several") && msg.contains("班次编号"), "{msg}");
+        let cfg = PlatformConfig { duration_column: "答题时长".into(), ..PlatformConfig::default() };
+        let msg = PlatformAdapter::new(&h, &cfg, &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("答题时长"), "{msg}");
+        let cfg = PlatformConfig {
+            items: [("NOPE".to_string(), ColumnRef::Question(3))].into_iter().collect(),
+            ..PlatformConfig::default()
+        };
+        assert!(matches!(PlatformAdapter::new(&h, &cfg, &[]), Err(PlatformError::Config(_))));
+        // No duration column at all is allowed when configured so.
+        let cfg = PlatformConfig { duration_column: String::new(), ..PlatformConfig::default() };
+        let a = PlatformAdapter::new(&h, &cfg, &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.map_row(&["1", "2025/1/1 1:00:00", "99秒"])[3], "");
+    }
+
+    #[test]
+    fn question_numbers_are_not_prefixes() {
+        let h = headers(&["1、甲", "11、乙", "Q12. 丙", "12"]);
+        assert_eq!(resolve(&h, &h.iter().map(|x| fold(x)).collect::<Vec<_>>(), "x", &ColumnRef::Question(1)), Ok(0));
+        let f: Vec<String> = h.iter().map(|x| fold(x)).collect();
+        assert_eq!(resolve(&h, &f, "x", &ColumnRef::Question(11)), Ok(1));
+        assert!(matches!(resolve(&h, &f, "x", &ColumnRef::Question(12)), Err(PlatformError::Ambiguous { .. })));
+    }
+
+    #[test]
+    fn config_deserialises_with_defaults_and_rejects_unknown_keys() {
+        let cfg: PlatformConfig = serde_json::from_str("{}").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg, PlatformConfig::default());
+        let cfg: PlatformConfig =
+            serde_json::from_str(r#"{"cadre_id": "学员编号", "items": {"COMP1": 3, "THEORY": "理论深度"}}"#)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg.cadre_id, ColumnRef::Header("学员编号".into()));
+        assert_eq!(cfg.items["COMP1"], ColumnRef::Question(3));
+        assert!(serde_json::from_str::<PlatformConfig>(r#"{"cadre": 2}"#).is_err());
+    }
+
+    // ------------------------------------------------ round trip against the generator
+
+    use crate::generate::{generate, GenerateOptions, OutputFormat, Wave};
+    use std::path::Path;
+
+    fn read_canonical(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let h = r.headers().unwrap_or_else(|e| panic!("{e}")).iter().map(String::from).collect();
+        (h, r.records().map(|x| x.unwrap_or_else(|e| panic!("{e}")).iter().map(String::from).collect()).collect())
+    }
+
+    fn read_gbk(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
+        let (text, _, bad) = encoding_rs::GBK.decode(&bytes);
+        assert!(!bad, "{} is not GBK", path.display());
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let h = r.headers().unwrap_or_else(|e| panic!("{e}")).iter().map(String::from).collect();
+        (h, r.records().map(|x| x.unwrap_or_else(|e| panic!("{e}")).iter().map(String::from).collect()).collect())
+    }
+
+    fn read_xlsx(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+        use calamine::{open_workbook, Data, Reader, Xlsx};
+        let mut wb: Xlsx<_> = open_workbook(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let range = wb.worksheet_range_at(0).unwrap_or_else(|| panic!("no sheet")).unwrap_or_else(|e| panic!("{e}"));
+        let text = |c: &Data| match c {
+            Data::Empty => String::new(),
+            Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+            Data::Float(f) => f.to_string(),
+            Data::Int(i) => i.to_string(),
+            other => other.to_string(),
+        };
+        let mut rows = range.rows().map(|r| r.iter().map(text).collect::<Vec<_>>());
+        let h = rows.next().unwrap_or_default();
+        (h, rows.collect())
+    }
+
+    #[test]
+    fn platform_files_map_back_to_the_canonical_files() {
+        let base = std::env::temp_dir().join(format!("traineval-platform-rt-{}", std::process::id()));
+        let (canon, plat) = (base.join("canonical"), base.join("platform"));
+        for (dir, format) in [(&canon, OutputFormat::Canonical), (&plat, OutputFormat::Platform)] {
+            let opts = GenerateOptions { dirty: 0.03, format, ..GenerateOptions::new(dir, 900, 77) };
+            generate(&opts).unwrap_or_else(|e| panic!("{e}"));
+        }
+        for wave in Wave::ALL {
+            let (ch, crows) = read_canonical(&canon.join(format!("{}.csv", wave.table())));
+            let (ph, prows) = if wave == Wave::Needs {
+                read_xlsx(&plat.join(format!("{}.xlsx", wave.table())))
+            } else {
+                read_gbk(&plat.join(format!("{}.csv", wave.table())))
+            };
+            assert_eq!(ph[..6], crate::generate::PLATFORM_META.map(String::from)[..]);
+            let items: Vec<String> = ch[4..].to_vec();
+            let a = PlatformAdapter::new(&ph, &PlatformConfig::default(), &items).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(a.canonical_headers(), ch);
+            assert_eq!(prows.len(), crows.len(), "{}", wave.table());
+            for (p, c) in prows.iter().zip(&crows) {
+                let refs: Vec<&str> = p.iter().map(String::as_str).collect();
+                assert_eq!(&a.map_row(&refs), c, "{}", wave.table());
+            }
+        }
+        let (ch, crows) = read_canonical(&canon.join("cadres.csv"));
+        let (ph, prows) = read_xlsx(&plat.join("cadres.xlsx"));
+        assert_eq!(ph, crate::generate::CADRE_HEADERS_ZH.map(String::from));
+        assert_eq!(ch, crate::generate::CADRE_HEADERS.map(String::from));
+        assert_eq!(prows.len(), crows.len());
+        assert!(prows.iter().all(|r| ["男", "女"].contains(&r[2].as_str()) && ["是", "否"].contains(&r[7].as_str())));
+        let _ = std::fs::remove_dir_all(base);
+    }
+}

@@ -1,0 +1,68 @@
+//! Statistics core: pure functions on slices, no I/O, nothing from the rest
+//! of the crate, distributions from `statrs`.
+//!
+//! **In:** `&[f64]` samples (or rows of a matrix, or one slice per group),
+//! plus `alpha` for intervals (0.05 for 95 %).
+//! **Out:** plain `Serialize` structs. A statistic that is undefined for the
+//! data — n < 2, zero variance, all values tied, fewer than two groups or
+//! non-zero differences — is `None`, never NaN and never a panic.
+//! Malformed calls (slices of different lengths, `alpha` outside (0, 1),
+//! ragged or rank-deficient matrices) are a [`StatsError`].
+//!
+//! **Guarantees and conventions**
+//! - Missing values: non-finite inputs (NaN, ±∞) are ignored in single
+//!   samples and groups; a pair (pre, post) with a non-finite side is
+//!   dropped whole; matrix rows with one are dropped (listwise); NaN
+//!   p-values passed to the adjustments stay NaN and are not counted.
+//! - Standard deviations and variances use n − 1; p-values are two-sided.
+//! - Ties (Wilcoxon, Kruskal–Wallis, Hake's "pre = max") are judged on
+//!   values rounded to 9 decimals ([`round_for_ties`], SPEC Appendix C.5).
+//! - Every number in `shared/ORACLES.md` is reproduced by a named test.
+//!
+//! | family | file | functions |
+//! |---|---|---|
+//! | descriptives | `descriptive.rs` | [`mean`], [`sd`], [`describe`], [`Accumulator`] |
+//! | t tests | `ttest.rs` | [`one_sample_t`], [`paired_t`], [`welch_t`] |
+//! | signed ranks | `wilcoxon.rs` | [`wilcoxon_signed_rank`], [`wilcoxon_paired`] |
+//! | k groups | `anova.rs` | [`one_way_anova`], [`welch_anova`], [`kruskal_wallis`] |
+//! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F) |
+//! | multiplicity | `padjust.rs` | [`holm`], [`benjamini_hochberg`] |
+//! | reliability | `reliability.rs` | [`cronbach_alpha`], [`icc`] |
+//! | gains | `gain.rs` | [`hake_gain`], [`hake_gains`] |
+//! | transfer | `did.rs` | [`diff_in_diff`] |
+
+#![deny(missing_docs)]
+
+mod anova;
+mod descriptive;
+mod did;
+mod dist;
+mod error;
+mod gain;
+mod linalg;
+mod ols;
+mod padjust;
+mod rank;
+mod reliability;
+mod ttest;
+mod wilcoxon;
+
+pub use anova::{
+    kruskal_wallis, one_way_anova, welch_anova, KruskalWallis, OneWayAnova, WelchAnova,
+};
+pub use descriptive::{describe, mean, sd, variance, Accumulator, Summary};
+pub use did::{diff_in_diff, DiffInDiff};
+pub use error::StatsError;
+pub use gain::{hake_gain, hake_gains, HakeGains};
+pub use ols::{ClusterCovariance, ClusterOls, PairwiseContrast, WaldTest};
+pub use padjust::{benjamini_hochberg, holm};
+pub use rank::round_for_ties;
+pub use reliability::{cronbach_alpha, icc, CronbachAlpha, Icc};
+pub use ttest::{one_sample_t, paired_t, welch_t, PairedT, TTest, WelchT};
+pub use wilcoxon::{
+    wilcoxon_paired, wilcoxon_signed_rank, wilcoxon_signed_rank_with, Wilcoxon, WilcoxonMethod,
+    WilcoxonPMethod, EXACT_MAX_N,
+};
+
+#[cfg(test)]
+pub(crate) mod oracles;

@@ -1,0 +1,200 @@
+//! Typed parsing of one text cell, and the per-row collector of the first failure.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::Reason;
+
+/// A typed, accepted cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// Days since 1970-01-01.
+    Date(i32),
+    /// Milliseconds since 1970-01-01T00:00:00 (naive local time).
+    Datetime(i64),
+}
+
+/// Days since the Unix epoch of a calendar date.
+pub fn days_since_epoch(d: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    (d - epoch).num_days() as i32
+}
+
+/// Parse a number. Blank → `Ok(None)`. Surrounding spaces are allowed; NaN and
+/// infinities are not numbers here.
+pub fn parse_f64(cell: &str) -> Result<Option<f64>, Reason> {
+    let t = cell.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(Some(x)),
+        _ => Err(Reason::BadNumber),
+    }
+}
+
+/// Parse a whole number (`3` or `3.0`).
+pub fn parse_i64(cell: &str) -> Result<Option<i64>, Reason> {
+    match parse_f64(cell)? {
+        None => Ok(None),
+        Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => Ok(Some(x as i64)),
+        Some(_) => Err(Reason::BadNumber),
+    }
+}
+
+/// Booleans: `true/false`, `1/0`, `是/否`, `Y/N`, `yes/no` (any case).
+pub fn parse_bool(cell: &str) -> Result<Option<bool>, Reason> {
+    let t = cell.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.to_ascii_lowercase().as_str() {
+        "true" | "1" | "y" | "yes" | "t" | "是" => Ok(Some(true)),
+        "false" | "0" | "n" | "no" | "f" | "否" => Ok(Some(false)),
+        _ => Err(Reason::BadValue),
+    }
+}
+
+/// A date in `fmt` (default `%Y-%m-%d`) that exists on the calendar.
+pub fn parse_date(cell: &str, fmt: Option<&str>) -> Result<Option<i32>, Reason> {
+    let t = cell.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let d = match fmt {
+        Some(f) => NaiveDate::parse_from_str(t, f),
+        None => {
+            // Strictly YYYY-MM-DD: four-digit year, two-digit month and day.
+            let b = t.as_bytes();
+            if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+                return Err(Reason::BadDate);
+            }
+            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        }
+    };
+    d.map(|d| Some(days_since_epoch(d))).map_err(|_| Reason::BadDate)
+}
+
+/// `YYYY-MM-DD HH:MM[:SS]` with a space or `T`, or `fmt` when given.
+pub fn parse_datetime(cell: &str, fmt: Option<&str>) -> Result<Option<i64>, Reason> {
+    let t = cell.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let parsed = match fmt {
+        Some(f) => NaiveDateTime::parse_from_str(t, f).ok(),
+        None => {
+            let t2 = t.replacen('T', " ", 1);
+            ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S%.f"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(&t2, f).ok())
+                .filter(|_| t2.len() >= 16 && t2.as_bytes()[4] == b'-' && t2.as_bytes()[7] == b'-')
+        }
+    };
+    parsed.map(|d| Some(d.and_utc().timestamp_millis())).ok_or(Reason::BadDate)
+}
+
+/// Gender: `male/female`, `男/女`, `M/F`.
+pub fn parse_gender(cell: &str) -> Result<Option<String>, Reason> {
+    let t = cell.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.to_ascii_lowercase().as_str() {
+        "male" | "m" | "男" => Ok(Some("male".into())),
+        "female" | "f" | "女" => Ok(Some("female".into())),
+        _ => Err(Reason::BadValue),
+    }
+}
+
+/// A first failure of a row, kept while the row's cells are checked.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub reason: Reason,
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// Collects failures of one row and keeps the one that comes first in [`Reason`] order
+/// (ties: the first column checked).
+#[derive(Debug, Default)]
+pub struct RowCheck {
+    pub failure: Option<Failure>,
+}
+
+impl RowCheck {
+    pub fn fail(&mut self, reason: Reason, column: &str, value: &str, message: impl FnOnce() -> String) {
+        if self.failure.as_ref().is_none_or(|f| reason < f.reason) {
+            self.failure =
+                Some(Failure { reason, column: column.to_string(), value: value.to_string(), message: message() });
+        }
+    }
+
+    pub fn ok(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_f64(" 12.5 "), Ok(Some(12.5)));
+        assert_eq!(parse_f64(""), Ok(None));
+        assert_eq!(parse_f64("NaN"), Err(Reason::BadNumber));
+        assert_eq!(parse_f64("inf"), Err(Reason::BadNumber));
+        assert_eq!(parse_f64("12,5"), Err(Reason::BadNumber));
+        assert_eq!(parse_i64("3.0"), Ok(Some(3)));
+        assert_eq!(parse_i64("3.5"), Err(Reason::BadNumber));
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        assert_eq!(parse_date("2024-02-29", None), Ok(Some(19782)));
+        assert_eq!(parse_date("2025-02-29", None), Err(Reason::BadDate));
+        assert_eq!(parse_date("2025-02-30", None), Err(Reason::BadDate));
+        assert_eq!(parse_date("2025/13/01", None), Err(Reason::BadDate));
+        assert_eq!(parse_date("2025-1-5", None), Err(Reason::BadDate));
+        assert_eq!(parse_date("2025/1/5", Some("%Y/%m/%d")), Ok(Some(20093)));
+    }
+
+    #[test]
+    fn datetimes() {
+        let a = parse_datetime("2025-03-15 14:23:05", None).unwrap().unwrap();
+        let b = parse_datetime("2025-03-15T14:23:05", None).unwrap().unwrap();
+        assert_eq!(a, b);
+        assert_eq!(parse_datetime("2025-03-15 14:23", None).unwrap().unwrap() + 5000, a);
+        assert_eq!(parse_datetime("2025-03-32 14:23", None), Err(Reason::BadDate));
+        assert_eq!(parse_datetime("15/03/2025", None), Err(Reason::BadDate));
+    }
+
+    #[test]
+    fn booleans_and_gender() {
+        for t in ["true", "1", "是", "Y", "TRUE"] {
+            assert_eq!(parse_bool(t), Ok(Some(true)), "{t}");
+        }
+        for f in ["false", "0", "否", "N", "FALSE"] {
+            assert_eq!(parse_bool(f), Ok(Some(false)), "{f}");
+        }
+        assert_eq!(parse_bool("maybe"), Err(Reason::BadValue));
+        assert_eq!(parse_gender("男"), Ok(Some("male".into())));
+        assert_eq!(parse_gender("F"), Ok(Some("female".into())));
+        assert_eq!(parse_gender("x"), Err(Reason::BadValue));
+    }
+
+    #[test]
+    fn first_reason_wins() {
+        let mut rc = RowCheck::default();
+        rc.fail(Reason::OutOfRange, "score", "25", || "too big".into());
+        rc.fail(Reason::UnknownId, "cadre_id", "X", || "unknown".into());
+        rc.fail(Reason::BadDate, "d", "x", || "bad".into());
+        assert_eq!(rc.failure.unwrap().reason, Reason::UnknownId);
+    }
+}

@@ -1,0 +1,177 @@
+//! Validation: typed parsing of source cells and the declared rules of every table.
+//!
+//! In: [`Source`](crate::ingest::Source) rows and the input spec (column and value maps).
+//! Out: accepted rows as typed [`Value`]s handed to a sink, and a [`ValidationReport`]
+//! with one [`Reject`] per rejected source row.
+//! Guarantees (SPEC App. C.1–C.3, C.16–C.20): a row with any invalid cell is rejected
+//! whole with its first failing reason in the order
+//! missing → unknown id → not enrolled → bad date → bad number/value → out of range → speeder,
+//! then duplicates among the rows that passed; read = accepted + rejected + superseded.
+
+mod cells;
+mod registry;
+mod survey;
+mod tables;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use cells::{parse_bool, parse_date, parse_datetime, Value};
+pub use registry::Registry;
+pub use survey::{ItemDef, SurveyOutput};
+pub use tables::{validate_input, InputFile, InputOutcome, RowSink};
+
+/// Why a source row was rejected. The order of the variants is the order in which
+/// failures are reported (the first failing reason wins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The row has more cells than the header.
+    MalformedRow,
+    /// A required cell is blank.
+    MissingValue,
+    /// A reference to a unit, cadre, class, course or teacher that does not exist.
+    UnknownId,
+    /// A survey or rating row for a cadre not enrolled in that class.
+    NotEnrolled,
+    /// A date that does not parse or is not on the calendar.
+    BadDate,
+    /// A number that does not parse (including NaN and infinities).
+    BadNumber,
+    /// A value outside the accepted vocabulary (category, method, boolean, …).
+    BadValue,
+    /// A number outside its allowed range, or an end before its start.
+    OutOfRange,
+    /// A survey completed faster than `speeder_seconds`.
+    Speeder,
+    /// A repeated key; the first row wins.
+    DuplicateKey,
+}
+
+impl Reason {
+    /// Stable code used in `_rejects` and the manifest.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::MalformedRow => "malformed_row",
+            Reason::MissingValue => "missing_value",
+            Reason::UnknownId => "unknown_id",
+            Reason::NotEnrolled => "not_enrolled",
+            Reason::BadDate => "bad_date",
+            Reason::BadNumber => "bad_number",
+            Reason::BadValue => "bad_value",
+            Reason::OutOfRange => "out_of_range",
+            Reason::Speeder => "speeder",
+            Reason::DuplicateKey => "duplicate_key",
+        }
+    }
+}
+
+/// One rejected source row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reject {
+    /// Input table name (`cadres`, `survey_pre`, …).
+    pub table: String,
+    /// Source file, relative to the pipeline file.
+    pub file: String,
+    /// 1-based source row number (CSV header = line 1).
+    pub row: u64,
+    /// Canonical name of the failing column.
+    pub column: String,
+    /// The failing cell as given (ids pseudonymised when a key is set).
+    pub value: String,
+    pub reason: Reason,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// Counts for one input table (SPEC App. C.18).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TableCounts {
+    /// Source rows read (blank rows excluded).
+    pub read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    /// Survey submissions replaced by a later one from the same cadre.
+    pub superseded: u64,
+    /// Rows written to the warehouse table(s) fed by this input.
+    pub written: u64,
+    /// Rejected rows by reason code.
+    pub by_reason: BTreeMap<String, u64>,
+}
+
+impl TableCounts {
+    /// Share of read rows that were rejected.
+    pub fn reject_share(&self) -> f64 {
+        if self.read == 0 {
+            0.0
+        } else {
+            self.rejected as f64 / self.read as f64
+        }
+    }
+}
+
+/// The validation result of a whole job.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ValidationReport {
+    /// Counts per input table.
+    pub tables: BTreeMap<String, TableCounts>,
+    /// Every rejected row, in input order.
+    #[serde(skip)]
+    pub rejects: Vec<Reject>,
+    /// Problems that are not row rejects (ignored columns, skipped reference checks).
+    pub warnings: Vec<String>,
+}
+
+impl ValidationReport {
+    /// Tables whose reject share exceeds `max_share`.
+    pub fn over_tolerance(&self, max_share: f64) -> Vec<(String, f64)> {
+        self.tables
+            .iter()
+            .filter(|(_, c)| c.reject_share() > max_share)
+            .map(|(t, c)| (t.clone(), c.reject_share()))
+            .collect()
+    }
+
+    /// Record a reject and count it.
+    pub fn reject(&mut self, r: Reject) {
+        let c = self.tables.entry(r.table.clone()).or_default();
+        c.rejected += 1;
+        *c.by_reason.entry(r.reason.code().to_string()).or_default() += 1;
+        self.rejects.push(r);
+    }
+
+    /// The report as plain text for the terminal.
+    pub fn render_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let _ = writeln!(s, "{:<20} {:>10} {:>10} {:>10} {:>10}  reasons", "input", "read", "accepted", "rejected", "superseded");
+        for (t, c) in &self.tables {
+            let reasons: Vec<String> = c.by_reason.iter().map(|(r, n)| format!("{r}={n}")).collect();
+            let _ = writeln!(
+                s,
+                "{:<20} {:>10} {:>10} {:>10} {:>10}  {}",
+                t,
+                c.read,
+                c.accepted,
+                c.rejected,
+                c.superseded,
+                reasons.join(" ")
+            );
+        }
+        for w in &self.warnings {
+            let _ = writeln!(s, "warning: {w}");
+        }
+        const SHOWN: usize = 20;
+        if !self.rejects.is_empty() {
+            let _ = writeln!(s, "first rejected rows:");
+            for r in self.rejects.iter().take(SHOWN) {
+                let _ = writeln!(s, "  {}:{} [{}] {}: {}", r.file, r.row, r.column, r.reason.code(), r.message);
+            }
+            if self.rejects.len() > SHOWN {
+                let _ = writeln!(s, "  … and {} more (see _rejects/)", self.rejects.len() - SHOWN);
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,83 @@
+//! What has been accepted so far, for reference checks of later tables:
+//! ids of units, cadres, classes, courses, teachers, enrollments and survey items.
+//! Cadre ids are interned (u32) and carry their output id (pseudonymised when a key is set).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::warehouse::pseudonym::Pseudonymizer;
+use crate::warehouse::schema::TableKind;
+
+/// Facts about an accepted class that later tables need.
+#[derive(Debug, Clone)]
+pub struct ClassInfo {
+    pub id: String,
+    pub year: i32,
+    pub start: i32,
+    pub end: i32,
+    pub hours: f64,
+    pub method: String,
+}
+
+/// Accepted ids so far.
+#[derive(Debug, Default)]
+pub struct Registry {
+    pseudo: Pseudonymizer,
+    /// Input tables that were given (reference checks to absent tables are skipped).
+    pub present: HashSet<TableKind>,
+    pub units: HashSet<String>,
+    cadre_index: HashMap<String, u32>,
+    /// Output id per interned cadre (pseudonym when a key is set).
+    pub cadre_out: Vec<String>,
+    class_index: HashMap<String, u32>,
+    pub classes: Vec<ClassInfo>,
+    /// course id → class index.
+    pub courses: HashMap<String, u32>,
+    pub teachers: HashSet<String>,
+    pub enrolled: HashSet<(u32, u32)>,
+    pub items: Vec<super::ItemDef>,
+}
+
+impl Registry {
+    pub fn new(pseudo: Pseudonymizer) -> Self {
+        Registry { pseudo, ..Default::default() }
+    }
+
+    /// The output form of a cadre id (pseudonym with a key, else as given).
+    pub fn pseudonym(&self, id: &str) -> String {
+        self.pseudo.apply(id)
+    }
+
+    pub fn add_cadre(&mut self, id: &str) -> u32 {
+        let idx = self.cadre_out.len() as u32;
+        self.cadre_index.insert(id.to_string(), idx);
+        self.cadre_out.push(self.pseudo.apply(id));
+        idx
+    }
+
+    pub fn cadre(&self, id: &str) -> Option<u32> {
+        self.cadre_index.get(id).copied()
+    }
+
+    pub fn add_class(&mut self, info: ClassInfo) -> u32 {
+        let idx = self.classes.len() as u32;
+        self.class_index.insert(info.id.clone(), idx);
+        self.classes.push(info);
+        idx
+    }
+
+    pub fn class(&self, id: &str) -> Option<u32> {
+        self.class_index.get(id).copied()
+    }
+
+    pub fn class_info(&self, idx: u32) -> &ClassInfo {
+        &self.classes[idx as usize]
+    }
+
+    pub fn is_enrolled(&self, class: u32, cadre: u32) -> bool {
+        self.enrolled.contains(&(class, cadre))
+    }
+
+    pub fn has(&self, t: TableKind) -> bool {
+        self.present.contains(&t)
+    }
+}

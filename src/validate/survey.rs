@@ -1,0 +1,321 @@
+//! Survey inputs (`survey_<wave>`): wide rows as platforms export them → the long
+//! `survey_responses`, `survey_choices` and per-scale `scale_scores`.
+//!
+//! Rules (SPEC App. A, C.3): a row needs a known class, a known cadre and an enrollment
+//! of that cadre in that class; answers must lie in the item's [min, max]; rows faster
+//! than `speeder_seconds` are rejected as `speeder`. Among valid rows, the latest
+//! `submitted_at` per (class, cadre) wins (equal times: the later row) and the others
+//! are counted as superseded. A scale score is the mean of the scale's items after
+//! reverse-coding, rescaled to 0–100; more than half the items missing → no score.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use super::cells::{parse_datetime, parse_f64, RowCheck, Value};
+use super::registry::Registry;
+use super::tables::{InputFile, Layout, RowSink};
+use super::{Reason, Reject, ValidationReport};
+use crate::config::{InputFormat, Job, ResolvedInput};
+use crate::error::{ConfigError, Error, IngestError};
+use crate::ingest::{self, platform::PlatformAdapter};
+use crate::warehouse::schema::{col, TableKind, Wave};
+
+/// A survey item as declared in `items`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemDef {
+    pub id: String,
+    pub scale: String,
+    /// `None` = every wave.
+    pub wave: Option<Wave>,
+    pub min: f64,
+    pub max: f64,
+    pub reverse: bool,
+    pub kind: String,
+}
+
+impl ItemDef {
+    pub fn is_topics(&self) -> bool {
+        self.kind == "topics"
+    }
+    /// The answer on a 0–1 scale after reverse-coding.
+    pub fn unit_score(&self, x: f64) -> f64 {
+        let x = if self.reverse { self.min + self.max - x } else { x };
+        (x - self.min) / (self.max - self.min)
+    }
+}
+
+/// Summary of a survey input, for reports and tests.
+#[derive(Debug, Default, Clone)]
+pub struct SurveyOutput {
+    pub respondents: u64,
+}
+
+/// A valid respondent row, kept compact until duplicates are resolved.
+struct Rec {
+    class: u32,
+    cadre: u32,
+    submitted: Option<i64>,
+    duration: Option<f64>,
+    /// Offset into the value and topic arrays.
+    at: usize,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn validate_survey_file(
+    job: &Job,
+    input: &ResolvedInput,
+    path: &Path,
+    wave: Wave,
+    reg: &Registry,
+    report: &mut ValidationReport,
+    sink: &mut dyn RowSink,
+    progress: &dyn Fn(u64),
+) -> Result<InputFile, Error> {
+    let table = input.table.name();
+    let display = job.display_path(path);
+    let items: Vec<&ItemDef> = reg.items.iter().filter(|i| i.wave.is_none() || i.wave == Some(wave)).collect();
+    if items.is_empty() {
+        return Err(ConfigError::Invalid {
+            path: job.source.clone(),
+            message: format!("{display}: the `items` input declares no items for wave `{}`", wave.as_str()),
+        }
+        .into());
+    }
+    let item_ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+    let src = ingest::open(path, &input.spec)?;
+    let adapter = match (input.spec.format, &input.spec.platform) {
+        (InputFormat::Platform, Some(cfg)) => Some(
+            PlatformAdapter::new(&src.headers, cfg, &item_ids)
+                .map_err(|e| IngestError::Format { path: path.to_path_buf(), message: e.to_string() })?,
+        ),
+        _ => None,
+    };
+    let headers = adapter.as_ref().map(|a| a.canonical_headers()).unwrap_or_else(|| src.headers.clone());
+    let item_refs: Vec<&str> = item_ids.iter().map(String::as_str).collect();
+    let mut optional = vec![col::SUBMITTED_AT, col::DURATION_S];
+    optional.extend(item_refs.iter().copied());
+    let layout = Layout::new(path, &headers, &input.spec, &[col::CLASS_ID, col::CADRE_ID], &optional)?;
+    let missing: Vec<&str> = item_refs.iter().copied().filter(|i| !layout.has(i)).collect();
+    if !missing.is_empty() {
+        report.warnings.push(format!("{display}: item columns absent, answers taken as missing: {}", missing.join(", ")));
+    }
+    let known: Vec<&str> = [col::CLASS_ID, col::CADRE_ID, col::SUBMITTED_AT, col::DURATION_S]
+        .into_iter()
+        .chain(item_refs.iter().copied())
+        .chain(input.spec.columns.values().map(String::as_str))
+        .collect();
+    let extra: Vec<&String> = headers.iter().filter(|h| !h.is_empty() && !known.contains(&h.as_str())).collect();
+    if !extra.is_empty() && adapter.is_none() {
+        let shown: Vec<&str> = extra.iter().take(10).map(|s| s.as_str()).collect();
+        report.warnings.push(format!("{display}: {} column(s) not in `items` ignored: {}", extra.len(), shown.join(", ")));
+    }
+    let speeder = job.settings.validation.speeder_seconds;
+    let dt_format = input.spec.datetime_format.as_deref();
+
+    let mut recs: Vec<Rec> = Vec::new();
+    let mut values: Vec<f64> = Vec::new();
+    let mut topics: Vec<Option<String>> = Vec::new();
+    let mut rows_read = 0u64;
+    for row in src.rows {
+        let (line, raw_cells) = row?;
+        let cells = match &adapter {
+            Some(a) => {
+                let refs: Vec<&str> = raw_cells.iter().map(String::as_str).collect();
+                a.map_row(&refs)
+            }
+            None => raw_cells,
+        };
+        rows_read += 1;
+        if rows_read % 65_536 == 0 {
+            progress(rows_read);
+        }
+        report.tables.entry(table.clone()).or_default().read += 1;
+        let mut rc = RowCheck::default();
+        let get = |c: &str| layout.get(&cells, c);
+        if cells.len() > layout.n_headers && cells[layout.n_headers..].iter().any(|x| !x.trim().is_empty()) {
+            rc.fail(Reason::MalformedRow, "", "", || "row has more cells than the header".into());
+        }
+        let class_raw = get(col::CLASS_ID);
+        let cadre_raw = get(col::CADRE_ID);
+        let class = reg.class(&class_raw);
+        let cadre = reg.cadre(&cadre_raw);
+        for (c, raw, found, what) in [(col::CLASS_ID, &class_raw, class.is_some(), "class"), (col::CADRE_ID, &cadre_raw, cadre.is_some(), "cadre")] {
+            if raw.is_empty() {
+                rc.fail(Reason::MissingValue, c, "", || format!("`{c}` is required"));
+            } else if !found {
+                rc.fail(Reason::UnknownId, c, raw, || format!("unknown {what} `{raw}`"));
+            }
+        }
+        if let (Some(ci), Some(di)) = (class, cadre) {
+            if reg.has(TableKind::Enrollments) && !reg.is_enrolled(ci, di) {
+                rc.fail(Reason::NotEnrolled, col::CADRE_ID, &cadre_raw, || {
+                    format!("cadre `{cadre_raw}` is not enrolled in class `{class_raw}`")
+                });
+            }
+        }
+        let sub_raw = get(col::SUBMITTED_AT);
+        let submitted = match parse_datetime(&sub_raw, dt_format) {
+            Ok(v) => v,
+            Err(r) => {
+                rc.fail(r, col::SUBMITTED_AT, &sub_raw, || format!("`submitted_at` = \"{sub_raw}\" is not a date-time"));
+                None
+            }
+        };
+        let dur_raw = get(col::DURATION_S);
+        let duration = match parse_f64(&dur_raw) {
+            Ok(Some(d)) if d < 0.0 => {
+                rc.fail(Reason::OutOfRange, col::DURATION_S, &dur_raw, || "`duration_s` is negative".into());
+                None
+            }
+            Ok(v) => v,
+            Err(r) => {
+                rc.fail(r, col::DURATION_S, &dur_raw, || format!("`duration_s` = \"{dur_raw}\" is not a number of seconds"));
+                None
+            }
+        };
+        let at = values.len();
+        for item in &items {
+            let raw = get(&item.id);
+            if item.is_topics() {
+                values.push(f64::NAN);
+                topics.push((!raw.is_empty()).then(|| raw.into_owned()));
+                continue;
+            }
+            topics.push(None);
+            match parse_f64(&raw) {
+                Ok(None) => values.push(f64::NAN),
+                Ok(Some(x)) if x < item.min || x > item.max => {
+                    rc.fail(Reason::OutOfRange, &item.id, &raw, || {
+                        format!("item `{}` = {x} is outside [{}, {}]", item.id, item.min, item.max)
+                    });
+                    values.push(f64::NAN);
+                }
+                Ok(Some(x)) => values.push(x),
+                Err(r) => {
+                    rc.fail(r, &item.id, &raw, || format!("item `{}` = \"{raw}\" is not a number", item.id));
+                    values.push(f64::NAN);
+                }
+            }
+        }
+        if let Some(d) = duration {
+            if speeder > 0.0 && d < speeder {
+                rc.fail(Reason::Speeder, col::DURATION_S, &dur_raw, || {
+                    format!("completed in {d} s, faster than the {speeder} s threshold")
+                });
+            }
+        }
+        match (rc.failure, class, cadre) {
+            (None, Some(class), Some(cadre)) => recs.push(Rec { class, cadre, submitted, duration, at }),
+            (failure, _, _) => {
+                values.truncate(at);
+                topics.truncate(at);
+                let f = failure.unwrap_or(super::cells::Failure {
+                    reason: Reason::MissingValue,
+                    column: col::CLASS_ID.into(),
+                    value: String::new(),
+                    message: "row without class or cadre".into(),
+                });
+                let value = if super::tables::is_cadre_column(&f.column) { reg.pseudonym(&f.value) } else { f.value };
+                report.reject(Reject {
+                    table: table.clone(),
+                    file: display.clone(),
+                    row: line as u64,
+                    column: f.column,
+                    value,
+                    reason: f.reason,
+                    message: f.message,
+                });
+            }
+        }
+    }
+    progress(rows_read);
+
+    // Latest submission per (class, cadre) wins; equal times: the later row.
+    let mut winner: HashMap<(u32, u32), usize> = HashMap::with_capacity(recs.len());
+    let mut superseded = 0u64;
+    for (i, r) in recs.iter().enumerate() {
+        match winner.get_mut(&(r.class, r.cadre)) {
+            None => {
+                winner.insert((r.class, r.cadre), i);
+            }
+            Some(w) => {
+                superseded += 1;
+                if r.submitted >= recs[*w].submitted {
+                    *w = i;
+                }
+            }
+        }
+    }
+    let mut keep: Vec<usize> = winner.into_values().collect();
+    keep.sort_unstable();
+    let counts = report.tables.entry(table.clone()).or_default();
+    counts.superseded += superseded;
+    counts.accepted += keep.len() as u64;
+    if superseded > 0 {
+        report.warnings.push(format!("{display}: {superseded} earlier submission(s) superseded by a later one"));
+    }
+
+    let scales: BTreeMap<&str, Vec<usize>> = items.iter().enumerate().filter(|(_, it)| !it.is_topics()).fold(
+        BTreeMap::new(),
+        |mut m, (j, it)| {
+            m.entry(it.scale.as_str()).or_insert_with(Vec::new).push(j);
+            m
+        },
+    );
+    let wave_s = wave.as_str();
+    let mut written = 0u64;
+    for i in keep {
+        let r = &recs[i];
+        let info = reg.class_info(r.class);
+        let year = Some(info.year);
+        let cadre_out = &reg.cadre_out[r.cadre as usize];
+        let base = |extra: Vec<Value>| -> Vec<Value> {
+            let mut v = vec![Value::Str(info.id.clone()), Value::Str(cadre_out.clone()), Value::Str(wave_s.to_string())];
+            v.extend(extra);
+            v
+        };
+        for (j, item) in items.iter().enumerate() {
+            let x = values[r.at + j];
+            if !x.is_nan() {
+                sink.push(
+                    "survey_responses",
+                    year,
+                    base(vec![
+                        Value::Str(item.id.clone()),
+                        Value::Float(x),
+                        r.submitted.map(Value::Datetime).unwrap_or(Value::Null),
+                        r.duration.map(Value::Float).unwrap_or(Value::Null),
+                    ]),
+                )?;
+                written += 1;
+            }
+            if let Some(t) = &topics[r.at + j] {
+                for choice in t.split(['┋', '|']).map(str::trim).filter(|c| !c.is_empty()) {
+                    sink.push("survey_choices", year, base(vec![Value::Str(item.id.clone()), Value::Str(choice.to_string())]))?;
+                }
+            }
+        }
+        for (scale, idx) in &scales {
+            let answered: Vec<f64> = idx
+                .iter()
+                .filter_map(|j| {
+                    let x = values[r.at + j];
+                    (!x.is_nan()).then(|| items[*j].unit_score(x))
+                })
+                .collect();
+            let score = (answered.len() * 2 >= idx.len() && !answered.is_empty())
+                .then(|| 100.0 * answered.iter().sum::<f64>() / answered.len() as f64);
+            sink.push(
+                "scale_scores",
+                year,
+                base(vec![
+                    Value::Str(scale.to_string()),
+                    score.map(Value::Float).unwrap_or(Value::Null),
+                    Value::Int(answered.len() as i64),
+                ]),
+            )?;
+        }
+    }
+    report.tables.entry(table.clone()).or_default().written += written;
+    Ok(InputFile { path: display, sha256: src.sha256, table, rows: rows_read, encoding: src.encoding })
+}

@@ -1,0 +1,877 @@
+//! The declared rules of each input table (types, not-null, keys, relationships,
+//! accepted values, ranges) and the driver that applies them row by row.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, RowCheck, Value};
+use super::registry::{ClassInfo, Registry};
+use super::survey;
+use super::{Reason, Reject, ValidationReport};
+use crate::config::{InputSpec, Job, ResolvedInput};
+use crate::error::{Error, IngestError, WarehouseError};
+use crate::ingest;
+use crate::warehouse::schema::{col, TableKind, Wave, CATEGORIES, GRADES, ITEM_KINDS, METHODS, RATER_ROLES, UNIT_KINDS};
+
+/// Where accepted rows go: the warehouse writer when building, a counter when validating.
+pub trait RowSink {
+    /// Accept one row of warehouse table `table` (columns in `schema::TABLES` order).
+    fn push(&mut self, table: &'static str, year: Option<i32>, row: Vec<Value>) -> Result<(), WarehouseError>;
+}
+
+/// One source file as read, for the manifest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InputFile {
+    pub path: String,
+    pub sha256: String,
+    pub table: String,
+    /// Source data rows read (blank rows excluded).
+    pub rows: u64,
+    pub encoding: String,
+}
+
+/// What validating one input produced.
+#[derive(Debug, Default)]
+pub struct InputOutcome {
+    pub files: Vec<InputFile>,
+}
+
+/// Canonical column → source column index, with the input's value maps.
+pub(super) struct Layout<'s> {
+    idx: HashMap<String, usize>,
+    values: &'s BTreeMap<String, BTreeMap<String, String>>,
+    pub n_headers: usize,
+}
+
+impl<'s> Layout<'s> {
+    /// Map `required` and `optional` canonical columns to source headers (through
+    /// `spec.columns`). A missing required column is an error naming it.
+    pub fn new(
+        path: &Path,
+        headers: &[String],
+        spec: &'s InputSpec,
+        required: &[&str],
+        optional: &[&str],
+    ) -> Result<Layout<'s>, IngestError> {
+        let mut idx = HashMap::new();
+        for (i, want) in required.iter().chain(optional).enumerate() {
+            let source_name = spec.columns.get(*want).map(String::as_str).unwrap_or(want);
+            let hits: Vec<usize> =
+                headers.iter().enumerate().filter(|(_, h)| h.as_str() == source_name).map(|(j, _)| j).collect();
+            match hits.as_slice() {
+                [] if i < required.len() => {
+                    let shown = if source_name == *want { want.to_string() } else { format!("{want}` (source header `{source_name}") };
+                    return Err(IngestError::MissingColumn {
+                        path: path.to_path_buf(),
+                        column: shown,
+                        found: headers.iter().take(30).cloned().collect::<Vec<_>>().join(", "),
+                    });
+                }
+                [] => {}
+                [j] => {
+                    idx.insert(want.to_string(), *j);
+                }
+                _ => {
+                    return Err(IngestError::DuplicateColumn { path: path.to_path_buf(), column: source_name.to_string() })
+                }
+            }
+        }
+        Ok(Layout { idx, values: &spec.values, n_headers: headers.len() })
+    }
+
+    pub fn has(&self, column: &str) -> bool {
+        self.idx.contains_key(column)
+    }
+
+    /// The cell of `column`, trimmed and passed through the value map; "" when absent.
+    pub fn get<'r>(&self, row: &'r [String], column: &str) -> Cow<'r, str> {
+        let raw = self.idx.get(column).and_then(|i| row.get(*i)).map(|s| s.trim()).unwrap_or("");
+        match self.values.get(column).and_then(|m| m.get(raw)) {
+            Some(mapped) => Cow::Owned(mapped.clone()),
+            None => Cow::Borrowed(raw),
+        }
+    }
+}
+
+/// Per-row checking helpers bound to a row, a layout and the failure collector.
+pub(super) struct Cells<'a> {
+    pub layout: &'a Layout<'a>,
+    pub row: &'a [String],
+    pub rc: RowCheck,
+    pub date_format: Option<&'a str>,
+}
+
+impl<'a> Cells<'a> {
+    pub fn raw(&self, column: &str) -> Cow<'a, str> {
+        self.layout.get(self.row, column)
+    }
+
+    /// Text; `required` blank → missing_value.
+    pub fn text(&mut self, column: &str, required: bool) -> Option<String> {
+        let v = self.raw(column);
+        if v.is_empty() {
+            if required {
+                self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
+            }
+            return None;
+        }
+        Some(v.into_owned())
+    }
+
+    /// One of `vocab`.
+    pub fn choice(&mut self, column: &str, vocab: &[&str], required: bool) -> Option<String> {
+        let v = self.text(column, required)?;
+        if vocab.contains(&v.as_str()) {
+            Some(v)
+        } else {
+            self.rc.fail(Reason::BadValue, column, &v, || {
+                format!("`{column}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{column}])", vocab.join(", "))
+            });
+            None
+        }
+    }
+
+    /// A number within `[lo, hi]`.
+    pub fn number(&mut self, column: &str, lo: f64, hi: f64, required: bool) -> Option<f64> {
+        let raw = self.raw(column);
+        match parse_f64(&raw) {
+            Ok(None) => {
+                if required {
+                    self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
+                }
+                None
+            }
+            Ok(Some(x)) if x < lo || x > hi => {
+                self.rc.fail(Reason::OutOfRange, column, &raw, || format!("`{column}` = {x} is outside [{lo}, {hi}]"));
+                None
+            }
+            Ok(Some(x)) => Some(x),
+            Err(r) => {
+                self.rc.fail(r, column, &raw, || format!("`{column}` = \"{raw}\" is not a number"));
+                None
+            }
+        }
+    }
+
+    pub fn integer(&mut self, column: &str, lo: i64, hi: i64, required: bool) -> Option<i64> {
+        let raw = self.raw(column);
+        match parse_i64(&raw) {
+            Ok(None) => {
+                if required {
+                    self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
+                }
+                None
+            }
+            Ok(Some(x)) if x < lo || x > hi => {
+                self.rc.fail(Reason::OutOfRange, column, &raw, || format!("`{column}` = {x} is outside [{lo}, {hi}]"));
+                None
+            }
+            Ok(Some(x)) => Some(x),
+            Err(r) => {
+                self.rc.fail(r, column, &raw, || format!("`{column}` = \"{raw}\" is not a whole number"));
+                None
+            }
+        }
+    }
+
+    pub fn boolean(&mut self, column: &str, required: bool) -> Option<bool> {
+        let raw = self.raw(column);
+        match super::cells::parse_bool(&raw) {
+            Ok(None) => {
+                if required {
+                    self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
+                }
+                None
+            }
+            Ok(Some(b)) => Some(b),
+            Err(r) => {
+                self.rc.fail(r, column, &raw, || format!("`{column}` = \"{raw}\" is not a boolean (true/false, 1/0, 是/否)"));
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, column: &str, required: bool) -> Option<i32> {
+        let raw = self.raw(column);
+        match parse_date(&raw, self.date_format) {
+            Ok(None) => {
+                if required {
+                    self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
+                }
+                None
+            }
+            Ok(Some(d)) => Some(d),
+            Err(r) => {
+                let fmt = self.date_format.unwrap_or("YYYY-MM-DD");
+                self.rc.fail(r, column, &raw, || format!("`{column}` = \"{raw}\" is not a calendar date in {fmt}"));
+                None
+            }
+        }
+    }
+
+    /// A reference that must exist (`exists`); `skip` when the referenced table is absent.
+    pub fn reference(&mut self, column: &str, what: &str, exists: impl FnOnce(&str) -> bool) -> Option<String> {
+        let v = self.text(column, true)?;
+        if exists(&v) {
+            Some(v)
+        } else {
+            self.rc.fail(Reason::UnknownId, column, &v, || format!("unknown {what} `{v}`"));
+            None
+        }
+    }
+}
+
+fn opt_s(v: Option<String>) -> Value {
+    v.map(Value::Str).unwrap_or(Value::Null)
+}
+fn opt_f(v: Option<f64>) -> Value {
+    v.map(Value::Float).unwrap_or(Value::Null)
+}
+
+/// Year of a day number (days since 1970-01-01).
+pub fn year_of(days: i32) -> i32 {
+    use chrono::Datelike;
+    chrono::DateTime::from_timestamp(days as i64 * 86_400, 0).map(|d| d.year()).unwrap_or(1970)
+}
+
+/// A checked row: the warehouse rows it becomes and its duplicate key.
+struct Checked {
+    rows: Vec<(&'static str, Option<i32>, Vec<Value>)>,
+    key: String,
+    on_accept: Option<Accept>,
+}
+
+/// Registry updates to apply when a row is accepted.
+enum Accept {
+    Unit(String),
+    Cadre(String),
+    Class(ClassInfo),
+    Course { id: String, class: u32, teacher: Option<String> },
+    Enrollment(u32, u32),
+    Item(super::ItemDef),
+}
+
+/// Validate one input (all its files) into the sink, updating registry and report.
+pub fn validate_input(
+    job: &Job,
+    input: &ResolvedInput,
+    reg: &mut Registry,
+    report: &mut ValidationReport,
+    sink: &mut dyn RowSink,
+    progress: &dyn Fn(u64),
+) -> Result<InputOutcome, Error> {
+    let mut outcome = InputOutcome::default();
+    let table_name = input.table.name();
+    report.tables.entry(table_name.clone()).or_default();
+    if let TableKind::Survey(wave) = input.table {
+        for path in &input.files {
+            let f = survey::validate_survey_file(job, input, path, wave, reg, report, sink, progress)?;
+            outcome.files.push(f);
+        }
+        return Ok(outcome);
+    }
+    warn_missing_refs(input.table, reg, report);
+    let mut seen: HashSet<String> = HashSet::new();
+    for path in &input.files {
+        let display = job.display_path(path);
+        let src = ingest::open(path, &input.spec)?;
+        let (req, opt) = columns_of(input.table, job);
+        let layout = Layout::new(path, &src.headers, &input.spec, &req, &opt)?;
+        let mut rows_read = 0u64;
+        for item in src.rows {
+            let (line, cells) = item?;
+            rows_read += 1;
+            if rows_read % 65_536 == 0 {
+                progress(rows_read);
+            }
+            let counts = report.tables.entry(table_name.clone()).or_default();
+            counts.read += 1;
+            let mut c = Cells { layout: &layout, row: &cells, rc: RowCheck::default(), date_format: input.spec.date_format.as_deref() };
+            if cells.len() > layout.n_headers && cells[layout.n_headers..].iter().any(|x| !x.trim().is_empty()) {
+                let n = cells.len();
+                let h = layout.n_headers;
+                c.rc.fail(Reason::MalformedRow, "", "", || format!("row has {n} cells but the header has {h}"));
+            }
+            let checked = check_row(input.table, job, &mut c, reg);
+            let mut failure = c.rc.failure.take();
+            if failure.is_none() {
+                if let Some(ch) = &checked {
+                    if !seen.insert(ch.key.clone()) {
+                        failure = Some(super::cells::Failure {
+                            reason: Reason::DuplicateKey,
+                            column: key_column(input.table).to_string(),
+                            value: ch.key.replace('\u{1f}', "|"),
+                            message: format!("duplicate key ({}); the first row wins", key_column(input.table)),
+                        });
+                    }
+                }
+            }
+            let checked = match (failure, checked) {
+                (None, Some(ch)) => Ok(ch),
+                (Some(f), _) => Err(f),
+                (None, None) => Err(super::cells::Failure {
+                    reason: Reason::MalformedRow,
+                    column: String::new(),
+                    value: String::new(),
+                    message: "row could not be checked".into(),
+                }),
+            };
+            match checked {
+                Err(f) => {
+                    let value = if is_cadre_column(&f.column) { reg.pseudonym(&f.value) } else { f.value };
+                    report.reject(Reject {
+                        table: table_name.clone(),
+                        file: display.clone(),
+                        row: line as u64,
+                        column: f.column,
+                        value,
+                        reason: f.reason,
+                        message: f.message,
+                    });
+                }
+                Ok(ch) => {
+                    let counts = report.tables.entry(table_name.clone()).or_default();
+                    counts.accepted += 1;
+                    counts.written += ch.rows.len() as u64;
+                    if let Some(a) = ch.on_accept {
+                        apply(reg, a);
+                    }
+                    for (t, year, row) in ch.rows {
+                        sink.push(t, year, row)?;
+                    }
+                }
+            }
+        }
+        progress(rows_read);
+        outcome.files.push(InputFile {
+            path: display,
+            sha256: src.sha256,
+            table: table_name.clone(),
+            rows: rows_read,
+            encoding: src.encoding,
+        });
+    }
+    Ok(outcome)
+}
+
+/// Columns whose values are cadre ids (pseudonymised in rejects too).
+pub(super) fn is_cadre_column(c: &str) -> bool {
+    c == col::CADRE_ID || c == col::RATER_ID
+}
+
+fn key_column(t: TableKind) -> &'static str {
+    match t {
+        TableKind::Units => "unit_id",
+        TableKind::Cadres => "cadre_id",
+        TableKind::Classes => "class_id",
+        TableKind::Courses => "course_id",
+        TableKind::Enrollments => "class_id, cadre_id",
+        TableKind::Items => "item_id, wave",
+        TableKind::Survey(_) => "class_id, cadre_id",
+        TableKind::CourseRatings => "class_id, course_id, rater_id",
+        TableKind::TraineeRatings => "class_id, cadre_id, rater_role, rater_id",
+        TableKind::Reviews => "cadre_id, review_date, kind",
+        TableKind::UnitOutcomes => "unit_id, period, metric",
+    }
+}
+
+/// Required and optional source columns of a (non-survey) input.
+fn columns_of(t: TableKind, job: &Job) -> (Vec<&'static str>, Vec<&'static str>) {
+    use col::*;
+    let (req, opt): (&[&str], &[&str]) = match t {
+        TableKind::Units => (&[UNIT_ID], &[NAME, KIND, REGION]),
+        TableKind::Cadres => (&[CADRE_ID, CATEGORY], &[GENDER, BIRTH_YEAR, RANK, UNIT_ID, PARTY_MEMBER, JOIN_DATE, PROMOTED_ON]),
+        TableKind::Classes => {
+            (&[CLASS_ID, METHOD, START_DATE, END_DATE, HOURS], &[TITLE, TARGET_CATEGORY, INSTITUTION, DAYS])
+        }
+        TableKind::Courses => (&[COURSE_ID, CLASS_ID], &[TITLE, TEACHER_ID, METHOD, HOURS, TOPIC]),
+        TableKind::Enrollments => {
+            (&[CLASS_ID, CADRE_ID, COMPLETED], &[ATTENDED_HOURS, LEAVE_HOURS, DISCIPLINE_FLAGS, EXAM_SCORE])
+        }
+        TableKind::Items => (&[ITEM_ID, SCALE], &[MIN, MAX, WAVE, TEXT, REVERSE, KIND]),
+        TableKind::Reviews => (&[CADRE_ID, REVIEW_DATE, MORALITY, ABILITY, DILIGENCE, ACHIEVEMENT, INTEGRITY], &[KIND, GRADE]),
+        TableKind::UnitOutcomes => (&[UNIT_ID, PERIOD, METRIC, VALUE], &[]),
+        TableKind::CourseRatings | TableKind::TraineeRatings | TableKind::Survey(_) => (&[], &[]),
+    };
+    let mut req = req.to_vec();
+    let opt = opt.to_vec();
+    let leak = |v: &Vec<String>| -> Vec<&'static str> { v.iter().map(|s| intern(s)).collect() };
+    match t {
+        TableKind::CourseRatings => {
+            req.extend([CLASS_ID, COURSE_ID, RATER_ID]);
+            req.extend(leak(&job.settings.instrument.course_indicators));
+        }
+        TableKind::TraineeRatings => {
+            req.extend([CLASS_ID, CADRE_ID, RATER_ROLE, RATER_ID]);
+            req.extend(leak(&job.settings.instrument.trainee_dimensions));
+        }
+        _ => {}
+    }
+    (req, opt)
+}
+
+/// Configured column names live for the whole run; intern them as `&'static str`
+/// so that they can be used like the built-in names (a handful per job).
+fn intern(s: &str) -> &'static str {
+    use std::sync::{Mutex, OnceLock};
+    static POOL: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| Mutex::new(HashSet::new()));
+    let mut g = match pool.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    if let Some(x) = g.get(s) {
+        return x;
+    }
+    let leaked: &'static str = Box::leak(s.to_string().into_boxed_str());
+    g.insert(leaked);
+    leaked
+}
+
+fn warn_missing_refs(t: TableKind, reg: &Registry, report: &mut ValidationReport) {
+    let needs: &[TableKind] = match t {
+        TableKind::Cadres => &[TableKind::Units],
+        TableKind::Courses => &[TableKind::Classes],
+        TableKind::Enrollments => &[TableKind::Classes, TableKind::Cadres],
+        TableKind::CourseRatings => &[TableKind::Courses, TableKind::Enrollments],
+        TableKind::TraineeRatings => &[TableKind::Enrollments],
+        TableKind::Reviews => &[TableKind::Cadres],
+        TableKind::UnitOutcomes => &[TableKind::Units],
+        _ => &[],
+    };
+    for n in needs {
+        if !reg.has(*n) {
+            report.warnings.push(format!(
+                "{}: no `{}` input, so its references to {} are not checked",
+                t.name(),
+                n.name(),
+                n.name()
+            ));
+        }
+    }
+}
+
+fn apply(reg: &mut Registry, a: Accept) {
+    match a {
+        Accept::Unit(u) => {
+            reg.units.insert(u);
+        }
+        Accept::Cadre(c) => {
+            reg.add_cadre(&c);
+        }
+        Accept::Class(info) => {
+            reg.add_class(info);
+        }
+        Accept::Course { id, class, teacher } => {
+            reg.courses.insert(id, class);
+            if let Some(t) = teacher {
+                reg.teachers.insert(t);
+            }
+        }
+        Accept::Enrollment(class, cadre) => {
+            reg.enrolled.insert((class, cadre));
+        }
+        Accept::Item(item) => reg.items.push(item),
+    }
+}
+
+const SEP: char = '\u{1f}';
+
+/// Check one row of a non-survey table. Returns `None` only when `c.rc` holds a failure.
+fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Option<Checked> {
+    use col::*;
+    let year_max = 2100.0;
+    match t {
+        TableKind::Units => {
+            let id = c.text(UNIT_ID, true);
+            let name = c.text(NAME, false);
+            let kind = c.choice(KIND, UNIT_KINDS, false);
+            let region = c.text(REGION, false);
+            let id = id?;
+            c.rc.ok().then(|| Checked {
+                key: id.clone(),
+                rows: vec![("units", None, vec![Value::Str(id.clone()), opt_s(name), opt_s(kind), opt_s(region)])],
+                on_accept: Some(Accept::Unit(id)),
+            })
+        }
+        TableKind::Cadres => {
+            let id = c.text(CADRE_ID, true);
+            let gender_raw = c.raw(GENDER);
+            let gender = match parse_gender(&gender_raw) {
+                Ok(g) => g,
+                Err(r) => {
+                    c.rc.fail(r, GENDER, &gender_raw, || format!("`gender` = \"{gender_raw}\" is not male/female, 男/女 or M/F"));
+                    None
+                }
+            };
+            let birth = c.integer(BIRTH_YEAR, 1900, year_max as i64, false);
+            let category = c.choice(CATEGORY, CATEGORIES, true);
+            let rank = c.text(RANK, false);
+            let unit = if c.layout.has(UNIT_ID) && !c.raw(UNIT_ID).is_empty() && reg.has(TableKind::Units) {
+                c.reference(UNIT_ID, "unit", |u| reg.units.contains(u))
+            } else {
+                c.text(UNIT_ID, false)
+            };
+            let party = c.boolean(PARTY_MEMBER, false);
+            let join = c.date(JOIN_DATE, false);
+            let promoted = c.date(PROMOTED_ON, false);
+            let id = id?;
+            c.rc.ok().then(|| Checked {
+                key: id.clone(),
+                rows: vec![(
+                    "cadres",
+                    None,
+                    vec![
+                        Value::Str(reg.pseudonym(&id)),
+                        opt_s(gender),
+                        birth.map(Value::Int).unwrap_or(Value::Null),
+                        opt_s(category),
+                        opt_s(rank),
+                        opt_s(unit),
+                        party.map(Value::Bool).unwrap_or(Value::Null),
+                        join.map(Value::Date).unwrap_or(Value::Null),
+                        promoted.map(Value::Date).unwrap_or(Value::Null),
+                    ],
+                )],
+                on_accept: Some(Accept::Cadre(id)),
+            })
+        }
+        TableKind::Classes => {
+            let id = c.text(CLASS_ID, true);
+            let title = c.text(TITLE, false);
+            let target = c.choice(TARGET_CATEGORY, CATEGORIES, false);
+            let method = c.choice(METHOD, METHODS, true);
+            let inst = c.text(INSTITUTION, false);
+            let start = c.date(START_DATE, true);
+            let end = c.date(END_DATE, true);
+            let days = c.number(DAYS, 0.0, 3660.0, false);
+            let hours = c.number(HOURS, 0.0, 100_000.0, true);
+            if let (Some(s), Some(e)) = (start, end) {
+                if e < s {
+                    let raw = c.raw(END_DATE);
+                    c.rc.fail(Reason::OutOfRange, END_DATE, &raw, || "`end_date` is before `start_date`".into());
+                }
+            }
+            let (id, start, end, hours, method) = (id?, start?, end?, hours?, method?);
+            let days = days.unwrap_or((end - start + 1) as f64);
+            let year = year_of(start);
+            c.rc.ok().then(|| Checked {
+                key: id.clone(),
+                rows: vec![(
+                    "classes",
+                    Some(year),
+                    vec![
+                        Value::Str(id.clone()),
+                        opt_s(title),
+                        opt_s(target),
+                        Value::Str(method.clone()),
+                        opt_s(inst),
+                        Value::Date(start),
+                        Value::Date(end),
+                        Value::Float(days),
+                        Value::Float(hours),
+                    ],
+                )],
+                on_accept: Some(Accept::Class(ClassInfo { id, year, start, end, hours, method })),
+            })
+        }
+        TableKind::Courses => {
+            let id = c.text(COURSE_ID, true);
+            let class = c.reference(CLASS_ID, "class", |x| reg.class(x).is_some());
+            let title = c.text(TITLE, false);
+            let teacher = c.text(TEACHER_ID, false);
+            let method = c.choice(METHOD, METHODS, false);
+            let hours = c.number(HOURS, 0.0, 10_000.0, false);
+            let topic = c.text(TOPIC, false);
+            let (id, class) = (id?, class?);
+            let ci = reg.class(&class)?;
+            let year = reg.class_info(ci).year;
+            c.rc.ok().then(|| Checked {
+                key: id.clone(),
+                rows: vec![(
+                    "courses",
+                    Some(year),
+                    vec![
+                        Value::Str(id.clone()),
+                        Value::Str(class),
+                        opt_s(title),
+                        opt_s(teacher.clone()),
+                        opt_s(method),
+                        opt_f(hours),
+                        opt_s(topic),
+                    ],
+                )],
+                on_accept: Some(Accept::Course { id, class: ci, teacher }),
+            })
+        }
+        TableKind::Enrollments => {
+            let class = c.reference(CLASS_ID, "class", |x| reg.class(x).is_some());
+            let cadre = c.reference(CADRE_ID, "cadre", |x| reg.cadre(x).is_some());
+            let max_h = class.as_deref().and_then(|x| reg.class(x)).map(|i| reg.class_info(i).hours).unwrap_or(f64::MAX);
+            let attended = c.number(ATTENDED_HOURS, 0.0, max_h + 1e-9, false);
+            let leave = c.number(LEAVE_HOURS, 0.0, max_h + 1e-9, false);
+            let flags = c.integer(DISCIPLINE_FLAGS, 0, 1000, false);
+            let exam = c.number(EXAM_SCORE, 0.0, 100.0, false);
+            let completed = c.boolean(COMPLETED, true);
+            let (class, cadre) = (class?, cadre?);
+            let (ci, cj) = (reg.class(&class)?, reg.cadre(&cadre)?);
+            c.rc.ok().then(|| Checked {
+                key: format!("{class}{SEP}{cadre}"),
+                rows: vec![(
+                    "enrollments",
+                    Some(reg.class_info(ci).year),
+                    vec![
+                        Value::Str(class.clone()),
+                        Value::Str(reg.cadre_out[cj as usize].clone()),
+                        opt_f(attended),
+                        opt_f(leave),
+                        flags.map(Value::Int).unwrap_or(Value::Null),
+                        opt_f(exam),
+                        completed.map(Value::Bool).unwrap_or(Value::Null),
+                    ],
+                )],
+                on_accept: Some(Accept::Enrollment(ci, cj)),
+            })
+        }
+        TableKind::Items => {
+            let id = c.text(ITEM_ID, true);
+            let scale = c.text(SCALE, true);
+            let wave_raw = c.raw(WAVE).into_owned();
+            let wave = if wave_raw.is_empty() {
+                None
+            } else {
+                match Wave::from_name(&wave_raw) {
+                    Some(w) => Some(w),
+                    None => {
+                        c.rc.fail(Reason::BadValue, WAVE, &wave_raw, || {
+                            format!("`wave` = \"{wave_raw}\" is not one of needs, pre, post, follow_3m, follow_6m, follow_12m")
+                        });
+                        None
+                    }
+                }
+            };
+            let text = c.text(TEXT, false);
+            let reverse = c.boolean(REVERSE, false).unwrap_or(false);
+            let kind = c.choice(KIND, ITEM_KINDS, false).unwrap_or_else(|| "likert".into());
+            // Multiple-choice items have no numeric range.
+            let numeric = kind != "topics";
+            let min = c.number(MIN, f64::MIN, f64::MAX, numeric).or((!numeric).then_some(0.0));
+            let max = c.number(MAX, f64::MIN, f64::MAX, numeric).or((!numeric).then_some(0.0));
+            if let (Some(lo), Some(hi)) = (min, max) {
+                if hi <= lo && kind != "topics" {
+                    let raw = c.raw(MAX);
+                    c.rc.fail(Reason::OutOfRange, MAX, &raw, || format!("`max` ({hi}) must exceed `min` ({lo})"));
+                }
+            }
+            let (id, scale, min, max) = (id?, scale?, min?, max?);
+            c.rc.ok().then(|| Checked {
+                key: format!("{id}{SEP}{wave_raw}"),
+                rows: vec![(
+                    "items",
+                    None,
+                    vec![
+                        Value::Str(id.clone()),
+                        Value::Str(scale.clone()),
+                        if wave_raw.is_empty() { Value::Null } else { Value::Str(wave_raw.clone()) },
+                        opt_s(text),
+                        Value::Float(min),
+                        Value::Float(max),
+                        Value::Bool(reverse),
+                        Value::Str(kind.clone()),
+                    ],
+                )],
+                on_accept: Some(Accept::Item(super::ItemDef { id, scale, wave, min, max, reverse, kind })),
+            })
+        }
+        TableKind::CourseRatings => {
+            let class = c.reference(CLASS_ID, "class", |x| reg.class(x).is_some());
+            let course = if reg.has(TableKind::Courses) {
+                c.reference(COURSE_ID, "course", |x| reg.courses.contains_key(x))
+            } else {
+                c.text(COURSE_ID, true)
+            };
+            if let (Some(cl), Some(co)) = (&class, &course) {
+                if let (Some(ci), Some(cc)) = (reg.class(cl), reg.courses.get(co.as_str())) {
+                    if ci != *cc {
+                        c.rc.fail(Reason::UnknownId, COURSE_ID, co, || format!("course `{co}` is not a course of class `{cl}`"));
+                    }
+                }
+            }
+            let rater = c.reference(RATER_ID, "cadre", |x| reg.cadre(x).is_some());
+            if let (Some(cl), Some(r)) = (&class, &rater) {
+                if let (Some(ci), Some(ri)) = (reg.class(cl), reg.cadre(r)) {
+                    if reg.has(TableKind::Enrollments) && !reg.is_enrolled(ci, ri) {
+                        c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || format!("rater `{r}` is not enrolled in class `{cl}`"));
+                    }
+                }
+            }
+            let max = job.settings.instrument.course_max;
+            let scores: Vec<(String, Option<f64>)> = job
+                .settings
+                .instrument
+                .course_indicators
+                .iter()
+                .map(|ind| (ind.clone(), c.number(ind, 0.0, max, false)))
+                .collect();
+            if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
+                c.rc.fail(Reason::MissingValue, &scores[0].0, "", || "the row has no scores".into());
+            }
+            let (class, course, rater) = (class?, course?, rater?);
+            let (ci, ri) = (reg.class(&class)?, reg.cadre(&rater)?);
+            let year = Some(reg.class_info(ci).year);
+            let rater_out = reg.cadre_out[ri as usize].clone();
+            c.rc.ok().then(|| Checked {
+                key: format!("{class}{SEP}{course}{SEP}{rater}"),
+                rows: scores
+                    .into_iter()
+                    .filter_map(|(ind, s)| {
+                        s.map(|s| {
+                            (
+                                "course_ratings",
+                                year,
+                                vec![
+                                    Value::Str(class.clone()),
+                                    Value::Str(course.clone()),
+                                    Value::Str(rater_out.clone()),
+                                    Value::Str(ind),
+                                    Value::Float(s),
+                                ],
+                            )
+                        })
+                    })
+                    .collect(),
+                on_accept: None,
+            })
+        }
+        TableKind::TraineeRatings => {
+            let class = c.reference(CLASS_ID, "class", |x| reg.class(x).is_some());
+            let cadre = c.reference(CADRE_ID, "cadre", |x| reg.cadre(x).is_some());
+            if let (Some(cl), Some(cd)) = (&class, &cadre) {
+                if let (Some(ci), Some(di)) = (reg.class(cl), reg.cadre(cd)) {
+                    if reg.has(TableKind::Enrollments) && !reg.is_enrolled(ci, di) {
+                        c.rc.fail(Reason::NotEnrolled, CADRE_ID, cd, || format!("cadre `{cd}` is not enrolled in class `{cl}`"));
+                    }
+                }
+            }
+            let role = c.choice(RATER_ROLE, RATER_ROLES, true);
+            let rater = c.text(RATER_ID, true);
+            let mut rater_out = rater.clone();
+            if let (Some(role), Some(r)) = (&role, &rater) {
+                match role.as_str() {
+                    "peer" | "self" => match reg.cadre(r) {
+                        None => c.rc.fail(Reason::UnknownId, RATER_ID, r, || format!("unknown cadre `{r}` as {role} rater")),
+                        Some(ri) => {
+                            rater_out = Some(reg.cadre_out[ri as usize].clone());
+                            if role == "self" && cadre.as_deref() != Some(r.as_str()) {
+                                c.rc.fail(Reason::BadValue, RATER_ID, r, || "a self rating must have rater_id = cadre_id".into());
+                            }
+                            if role == "peer" {
+                                if let Some(ci) = class.as_deref().and_then(|x| reg.class(x)) {
+                                    if reg.has(TableKind::Enrollments) && !reg.is_enrolled(ci, ri) {
+                                        c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || format!("peer rater `{r}` is not enrolled in the class"));
+                                    }
+                                }
+                            }
+                        }
+                    },
+                    "teacher" if reg.has(TableKind::Courses) && !reg.teachers.contains(r.as_str()) => {
+                        c.rc.fail(Reason::UnknownId, RATER_ID, r, || format!("unknown teacher `{r}`"))
+                    }
+                    _ => {}
+                }
+            }
+            let scores: Vec<(String, Option<f64>)> = job
+                .settings
+                .instrument
+                .trainee_dimensions
+                .iter()
+                .map(|d| (d.clone(), c.number(d, 0.0, 100.0, false)))
+                .collect();
+            if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
+                c.rc.fail(Reason::MissingValue, &scores[0].0, "", || "the row has no scores".into());
+            }
+            let (class, cadre, role, rater, rater_out) = (class?, cadre?, role?, rater?, rater_out?);
+            let (ci, di) = (reg.class(&class)?, reg.cadre(&cadre)?);
+            let year = Some(reg.class_info(ci).year);
+            let cadre_out = reg.cadre_out[di as usize].clone();
+            c.rc.ok().then(|| Checked {
+                key: format!("{class}{SEP}{cadre}{SEP}{role}{SEP}{rater}"),
+                rows: scores
+                    .into_iter()
+                    .filter_map(|(dim, s)| {
+                        s.map(|s| {
+                            (
+                                "trainee_ratings",
+                                year,
+                                vec![
+                                    Value::Str(class.clone()),
+                                    Value::Str(cadre_out.clone()),
+                                    Value::Str(role.clone()),
+                                    Value::Str(rater_out.clone()),
+                                    Value::Str(dim),
+                                    Value::Float(s),
+                                ],
+                            )
+                        })
+                    })
+                    .collect(),
+                on_accept: None,
+            })
+        }
+        TableKind::Reviews => {
+            let cadre = if reg.has(TableKind::Cadres) {
+                c.reference(CADRE_ID, "cadre", |x| reg.cadre(x).is_some())
+            } else {
+                c.text(CADRE_ID, true)
+            };
+            let date = c.date(REVIEW_DATE, true);
+            let kind = c.text(KIND, false);
+            let dims: Vec<Option<f64>> =
+                crate::warehouse::schema::REVIEW_DIMENSIONS.iter().map(|d| c.number(d, 0.0, 100.0, true)).collect();
+            let grade_raw = c.raw(GRADE).into_owned();
+            let grade = match grade_raw.as_str() {
+                "" => None,
+                "优秀" => Some("excellent".to_string()),
+                "称职" | "合格" => Some("competent".to_string()),
+                "基本称职" | "基本合格" => Some("basically_competent".to_string()),
+                "不称职" | "不合格" => Some("incompetent".to_string()),
+                _ => c.choice(GRADE, GRADES, false),
+            };
+            let (cadre, date) = (cadre?, date?);
+            let dims: Vec<f64> = dims.into_iter().collect::<Option<Vec<f64>>>()?;
+            let total = dims.iter().sum::<f64>() / dims.len() as f64;
+            let cadre_out = reg.cadre(&cadre).map(|i| reg.cadre_out[i as usize].clone()).unwrap_or_else(|| reg.pseudonym(&cadre));
+            let mut row = vec![Value::Str(cadre_out), Value::Date(date), opt_s(kind.clone())];
+            row.extend(dims.iter().map(|d| Value::Float(*d)));
+            row.push(Value::Float(total));
+            row.push(opt_s(grade));
+            c.rc.ok().then(|| Checked {
+                key: format!("{cadre}{SEP}{date}{SEP}{}", kind.unwrap_or_default()),
+                rows: vec![("reviews", Some(year_of(date)), row)],
+                on_accept: None,
+            })
+        }
+        TableKind::UnitOutcomes => {
+            let unit = if reg.has(TableKind::Units) {
+                c.reference(UNIT_ID, "unit", |u| reg.units.contains(u))
+            } else {
+                c.text(UNIT_ID, true)
+            };
+            let period = c.text(PERIOD, true);
+            let metric = c.text(METRIC, true);
+            let value = c.number(VALUE, f64::MIN, f64::MAX, true);
+            let (unit, period, metric, value) = (unit?, period?, metric?, value?);
+            c.rc.ok().then(|| Checked {
+                key: format!("{unit}{SEP}{period}{SEP}{metric}"),
+                rows: vec![(
+                    "unit_outcomes",
+                    None,
+                    vec![Value::Str(unit), Value::Str(period), Value::Str(metric), Value::Float(value)],
+                )],
+                on_accept: None,
+            })
+        }
+        TableKind::Survey(_) => None,
+    }
+}

@@ -1,0 +1,161 @@
+//! The Parquet warehouse: canonical schemas, streaming partitioned writes, the
+//! manifest, `_rejects/`, and the atomic swap of a finished build into place.
+//!
+//! Layout under `OUT/warehouse/`: one directory per table (`<table>/part-0.parquet`,
+//! or `<table>/year=YYYY/part-0.parquet` when the table has a date), `_manifest.json`
+//! and `_rejects/rejects.parquet` (+ `.csv`). Readable by polars, pyarrow, DuckDB and
+//! Spark as plain hive-partitioned Parquet.
+//! Guarantees: a build is written into a temporary directory under OUT and swapped in
+//! with one atomic rename, so readers (and a killed build) see the old or the new
+//! warehouse, never a mix; every byte except `run_at` is a function of the inputs.
+
+pub mod manifest;
+pub mod pseudonym;
+pub mod read;
+pub mod schema;
+pub mod write;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::WarehouseError;
+use crate::validate::{Reject, RowSink, Value};
+use schema::table_def;
+use write::TableWriter;
+
+/// Directory name of the warehouse under OUT.
+pub const WAREHOUSE_DIR: &str = "warehouse";
+/// Directory name of the rejects under the warehouse.
+pub const REJECTS_DIR: &str = "_rejects";
+/// File name of the manifest.
+pub const MANIFEST_FILE: &str = "_manifest.json";
+
+/// A [`RowSink`] that writes every accepted row into the warehouse being built.
+pub struct WarehouseSink {
+    root: PathBuf,
+    writers: BTreeMap<&'static str, TableWriter>,
+}
+
+impl WarehouseSink {
+    pub fn new(root: &Path) -> Self {
+        WarehouseSink { root: root.to_path_buf(), writers: BTreeMap::new() }
+    }
+
+    /// Close every table; rows written per warehouse table. Tables listed in
+    /// `always` get an (empty) file even when no row arrived.
+    pub fn finish(mut self, always: &[&'static str]) -> Result<BTreeMap<String, u64>, WarehouseError> {
+        for t in always {
+            if let Some(def) = table_def(t) {
+                self.writers.entry(def.name).or_insert_with(|| TableWriter::new(def, &self.root));
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (name, w) in self.writers {
+            out.insert(name.to_string(), w.finish()?);
+        }
+        Ok(out)
+    }
+}
+
+impl RowSink for WarehouseSink {
+    fn push(&mut self, table: &'static str, year: Option<i32>, row: Vec<Value>) -> Result<(), WarehouseError> {
+        let root = &self.root;
+        let w = match self.writers.get_mut(table) {
+            Some(w) => w,
+            None => {
+                let def = table_def(table).ok_or_else(|| WarehouseError::frame(table, "not a warehouse table"))?;
+                self.writers.entry(def.name).or_insert_with(|| TableWriter::new(def, root))
+            }
+        };
+        w.push(year, row)
+    }
+}
+
+/// A sink that only counts (used by `validate`, which writes nothing).
+#[derive(Default)]
+pub struct CountingSink {
+    pub rows: BTreeMap<&'static str, u64>,
+}
+
+impl RowSink for CountingSink {
+    fn push(&mut self, table: &'static str, _year: Option<i32>, _row: Vec<Value>) -> Result<(), WarehouseError> {
+        *self.rows.entry(table).or_default() += 1;
+        Ok(())
+    }
+}
+
+/// Write `_rejects/rejects.parquet` and a formula-guarded `rejects.csv`.
+pub fn write_rejects(root: &Path, rejects: &[Reject]) -> Result<(), WarehouseError> {
+    let dir = root.join(REJECTS_DIR);
+    let s = |f: fn(&Reject) -> String| rejects.iter().map(f).collect::<Vec<String>>();
+    let mut df = DataFrame::new(
+        rejects.len(),
+        vec![
+            Column::new(schema::col::TABLE.into(), s(|r| r.table.clone())),
+            Column::new(schema::col::FILE.into(), s(|r| r.file.clone())),
+            Column::new(schema::col::ROW.into(), rejects.iter().map(|r| r.row).collect::<Vec<u64>>()),
+            Column::new(schema::col::COLUMN.into(), s(|r| r.column.clone())),
+            Column::new(schema::col::VALUE.into(), s(|r| r.value.clone())),
+            Column::new(schema::col::REASON.into(), s(|r| r.reason.code().to_string())),
+            Column::new(schema::col::MESSAGE.into(), s(|r| r.message.clone())),
+        ],
+    )
+    .map_err(|e| WarehouseError::frame("rejects", e))?;
+    write::write_frame(&mut df, &dir.join("rejects.parquet"))?;
+    crate::export::write_csv(&df, &dir.join("rejects.csv"))
+}
+
+/// Where builds write before the swap.
+pub fn temp_dir(out: &Path) -> PathBuf {
+    out.join(format!(".warehouse.tmp-{}", std::process::id()))
+}
+
+/// Remove temporary directories left by killed builds.
+pub fn clean_stale(out: &Path) {
+    if let Ok(rd) = std::fs::read_dir(out) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with(".warehouse.tmp-") || name.starts_with(".warehouse.old-") {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+/// Atomically replace `final_dir` by `new_dir` (both under the same parent).
+///
+/// On Linux the two directories are exchanged with `renameat2(RENAME_EXCHANGE)` and the
+/// old one is then deleted: at every instant `final_dir` is a complete warehouse.
+/// Where that call is unavailable, the old directory is renamed aside first (a reader
+/// may then briefly find no warehouse, but never a partial one).
+pub fn swap_into_place(new_dir: &Path, final_dir: &Path) -> Result<(), WarehouseError> {
+    if !final_dir.exists() {
+        return std::fs::rename(new_dir, final_dir).map_err(|e| WarehouseError::io(final_dir, e));
+    }
+    if exchange(new_dir, final_dir) {
+        return std::fs::remove_dir_all(new_dir).map_err(|e| WarehouseError::io(new_dir, e));
+    }
+    let old = final_dir.with_file_name(format!(".warehouse.old-{}", std::process::id()));
+    std::fs::rename(final_dir, &old).map_err(|e| WarehouseError::io(final_dir, e))?;
+    std::fs::rename(new_dir, final_dir).map_err(|e| WarehouseError::io(final_dir, e))?;
+    std::fs::remove_dir_all(&old).map_err(|e| WarehouseError::io(&old, e))
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(ca), Ok(cb)) = (CString::new(a.as_os_str().as_bytes()), CString::new(b.as_os_str().as_bytes())) else {
+        return false;
+    };
+    // SAFETY: both arguments are valid NUL-terminated paths that outlive the call.
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    rc == 0
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> bool {
+    false
+}

@@ -1,0 +1,222 @@
+//! Streaming, partitioned Parquet writers for warehouse tables.
+//!
+//! Rows arrive as typed [`Value`]s in `schema::TABLES` column order; each table buffers
+//! up to `CHUNK_ROWS` rows per `year=` partition and writes them as a row group, so
+//! memory stays bounded however large the input. Files are written under the build's
+//! temporary directory; the atomic swap into place is `warehouse::commit`'s job.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::WarehouseError;
+use crate::validate::Value;
+use crate::warehouse::schema::{DType, TableDef};
+
+/// Rows buffered per partition before a row group is written.
+pub const CHUNK_ROWS: usize = 1 << 20;
+
+/// Typed column buffers for one chunk of one table.
+enum ColBuf {
+    Str(Vec<Option<String>>),
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    Date(Vec<Option<i32>>),
+    Datetime(Vec<Option<i64>>),
+}
+
+impl ColBuf {
+    fn new(d: DType) -> Self {
+        match d {
+            DType::Str => ColBuf::Str(Vec::new()),
+            DType::Int => ColBuf::Int(Vec::new()),
+            DType::Float => ColBuf::Float(Vec::new()),
+            DType::Bool => ColBuf::Bool(Vec::new()),
+            DType::Date => ColBuf::Date(Vec::new()),
+            DType::Datetime => ColBuf::Datetime(Vec::new()),
+        }
+    }
+
+    fn push(&mut self, v: Value) -> bool {
+        match (self, v) {
+            (ColBuf::Str(b), Value::Str(s)) => b.push(Some(s)),
+            (ColBuf::Str(b), Value::Null) => b.push(None),
+            (ColBuf::Int(b), Value::Int(x)) => b.push(Some(x)),
+            (ColBuf::Int(b), Value::Null) => b.push(None),
+            (ColBuf::Float(b), Value::Float(x)) => b.push(Some(x)),
+            (ColBuf::Float(b), Value::Int(x)) => b.push(Some(x as f64)),
+            (ColBuf::Float(b), Value::Null) => b.push(None),
+            (ColBuf::Bool(b), Value::Bool(x)) => b.push(Some(x)),
+            (ColBuf::Bool(b), Value::Null) => b.push(None),
+            (ColBuf::Date(b), Value::Date(x)) => b.push(Some(x)),
+            (ColBuf::Date(b), Value::Null) => b.push(None),
+            (ColBuf::Datetime(b), Value::Datetime(x)) => b.push(Some(x)),
+            (ColBuf::Datetime(b), Value::Null) => b.push(None),
+            _ => return false,
+        }
+        true
+    }
+
+    fn take_column(&mut self, name: &str) -> PolarsResult<Column> {
+        let name: PlSmallStr = name.into();
+        Ok(match self {
+            ColBuf::Str(b) => Column::new(name, std::mem::take(b)),
+            ColBuf::Int(b) => Column::new(name, std::mem::take(b)),
+            ColBuf::Float(b) => Column::new(name, std::mem::take(b)),
+            ColBuf::Bool(b) => Column::new(name, std::mem::take(b)),
+            ColBuf::Date(b) => Column::new(name, std::mem::take(b)).cast(&DataType::Date)?,
+            ColBuf::Datetime(b) => {
+                Column::new(name, std::mem::take(b)).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+            }
+        })
+    }
+}
+
+/// The polars dtype of a logical column type.
+pub fn polars_dtype(d: DType) -> DataType {
+    match d {
+        DType::Str => DataType::String,
+        DType::Int => DataType::Int64,
+        DType::Float => DataType::Float64,
+        DType::Bool => DataType::Boolean,
+        DType::Date => DataType::Date,
+        DType::Datetime => DataType::Datetime(TimeUnit::Milliseconds, None),
+    }
+}
+
+/// The polars schema of a warehouse table.
+pub fn polars_schema(def: &TableDef) -> Schema {
+    def.columns.iter().map(|c| Field::new(c.name.into(), polars_dtype(c.dtype))).collect()
+}
+
+struct Part {
+    cols: Vec<ColBuf>,
+    len: usize,
+    writer: Option<polars::io::parquet::write::BatchedWriter<BufWriter<File>>>,
+    path: PathBuf,
+}
+
+/// Writer of one warehouse table (all its partitions).
+pub struct TableWriter {
+    def: &'static TableDef,
+    dir: PathBuf,
+    parts: BTreeMap<Option<i32>, Part>,
+    written: u64,
+}
+
+impl TableWriter {
+    pub fn new(def: &'static TableDef, root: &Path) -> Self {
+        TableWriter { def, dir: root.join(def.name), parts: BTreeMap::new(), written: 0 }
+    }
+
+    /// Add one row; `year` selects the partition (ignored for unpartitioned tables).
+    pub fn push(&mut self, year: Option<i32>, row: Vec<Value>) -> Result<(), WarehouseError> {
+        let def = self.def;
+        let key = if def.partition.is_some() { year } else { None };
+        let dir = &self.dir;
+        let part = self.parts.entry(key).or_insert_with(|| Part {
+            cols: def.columns.iter().map(|c| ColBuf::new(c.dtype)).collect(),
+            len: 0,
+            writer: None,
+            path: match key {
+                Some(y) => dir.join(format!("year={y}")).join("part-0.parquet"),
+                None => dir.join("part-0.parquet"),
+            },
+        });
+        if row.len() != part.cols.len() {
+            return Err(WarehouseError::frame(def.name, format!("row has {} values, table has {} columns", row.len(), part.cols.len())));
+        }
+        for (i, v) in row.into_iter().enumerate() {
+            if !part.cols[i].push(v) {
+                return Err(WarehouseError::frame(def.name, format!("wrong value type for column `{}`", def.columns[i].name)));
+            }
+        }
+        part.len += 1;
+        self.written += 1;
+        if part.len >= CHUNK_ROWS {
+            flush(def, part)?;
+        }
+        Ok(())
+    }
+
+    /// Write what is buffered and close every file. Returns the rows written.
+    /// A table with no rows at all still gets one empty file (unpartitioned) so that
+    /// readers see its schema.
+    pub fn finish(mut self) -> Result<u64, WarehouseError> {
+        if self.parts.is_empty() && self.def.partition.is_none() {
+            self.parts.insert(
+                None,
+                Part {
+                    cols: self.def.columns.iter().map(|c| ColBuf::new(c.dtype)).collect(),
+                    len: 0,
+                    writer: None,
+                    path: self.dir.join("part-0.parquet"),
+                },
+            );
+        }
+        for part in self.parts.values_mut() {
+            flush(self.def, part)?;
+            if let Some(w) = part.writer.take() {
+                w.finish().map_err(|e| WarehouseError::frame(format!("{}: closing parquet", part.path.display()), e))?;
+            }
+        }
+        Ok(self.written)
+    }
+}
+
+fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
+    let ctx = || format!("writing {}", part.path.display());
+    let mut cols = Vec::with_capacity(def.columns.len());
+    for (c, b) in def.columns.iter().zip(part.cols.iter_mut()) {
+        cols.push(b.take_column(c.name).map_err(|e| WarehouseError::frame(ctx(), e))?);
+    }
+    let df = DataFrame::new(part.len, cols).map_err(|e| WarehouseError::frame(ctx(), e))?;
+    part.len = 0;
+    if part.writer.is_none() {
+        if let Some(parent) = part.path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| WarehouseError::io(parent, e))?;
+        }
+        let file = File::create(&part.path).map_err(|e| WarehouseError::io(&part.path, e))?;
+        let writer = ParquetWriter::new(BufWriter::new(file))
+            .with_compression(ParquetCompression::Zstd(None))
+            .with_key_value_metadata(Some(column_docs(def)))
+            .set_parallel(false)
+            .batched(df.schema())
+            .map_err(|e| WarehouseError::frame(ctx(), e))?;
+        part.writer = Some(writer);
+    }
+    if df.height() > 0 {
+        if let Some(w) = part.writer.as_mut() {
+            w.write_batch(&df).map_err(|e| WarehouseError::frame(ctx(), e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Parquet key-value metadata: the table's grain and every column's meaning.
+fn column_docs(def: &TableDef) -> polars::io::parquet::write::KeyValueMetadata {
+    let mut kv = vec![
+        ("traineval:table".to_string(), def.name.to_string()),
+        ("traineval:grain".to_string(), def.grain.to_string()),
+    ];
+    kv.extend(def.columns.iter().map(|c| (format!("traineval:doc:{}", c.name), c.doc.to_string())));
+    polars::io::parquet::write::KeyValueMetadata::from_static(kv)
+}
+
+/// Write a whole DataFrame as one unpartitioned Parquet file (indicator tables, rejects).
+pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), WarehouseError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| WarehouseError::io(parent, e))?;
+    }
+    let file = File::create(path).map_err(|e| WarehouseError::io(path, e))?;
+    ParquetWriter::new(BufWriter::new(file))
+        .with_compression(ParquetCompression::Zstd(None))
+        .set_parallel(false)
+        .finish(df)
+        .map_err(|e| WarehouseError::frame(format!("writing {}", path.display()), e))?;
+    Ok(())
+}
