@@ -13,6 +13,14 @@ pub(super) fn open(path: &Path, encoding: Option<&str>) -> Result<Source, Ingest
     let (text, enc) = decode_text(path, &bytes, encoding)?;
     drop(bytes);
     let delimiter = sniff_delimiter(&text);
+    // The csv crate skips empty lines but reports a record that follows them at the
+    // empty line's number; remember the empty lines to report the record's own line.
+    let empty_lines: std::collections::HashSet<usize> = text
+        .split('\n')
+        .enumerate()
+        .filter(|(_, l)| l.trim_end_matches('\r').is_empty())
+        .map(|(i, _)| i + 1)
+        .collect();
     let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -38,7 +46,10 @@ pub(super) fn open(path: &Path, encoding: Option<&str>) -> Result<Source, Ingest
         match r {
             Err(e) => Some(Err(csv_error(&path_buf, &e))),
             Ok(rec) => {
-                let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+                let mut line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+                while empty_lines.contains(&line) {
+                    line += 1;
+                }
                 match to_cells(&path_buf, &rec) {
                     Err(e) => Some(Err(e)),
                     Ok(cells) if is_blank(&cells) => None,

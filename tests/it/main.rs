@@ -1,0 +1,5 @@
+//! One integration-test binary (fast to link); modules per stage.
+
+mod common;
+mod foundation;
+mod generated;
