@@ -102,7 +102,8 @@ impl Error {
             Error::Ingest(IngestError::NotFound { .. })
             | Error::Ingest(IngestError::MissingColumn { .. })
             | Error::Ingest(IngestError::DuplicateColumn { .. })
-            | Error::Ingest(IngestError::UnsupportedType { .. }) => 2,
+            | Error::Ingest(IngestError::UnsupportedType { .. })
+            | Error::Ingest(IngestError::Format { .. }) => 2,
             _ => 3,
         }
     }
