@@ -57,6 +57,13 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             Ok(0)
         }
+        Command::Schema(a) => {
+            match a.format {
+                crate::cli::SchemaFormat::Markdown => print!("{}", crate::warehouse::dictionary::markdown()),
+                crate::cli::SchemaFormat::Json => println!("{}", crate::warehouse::dictionary::json()),
+            }
+            Ok(0)
+        }
         other => Err(ConfigError::Usage(format!("command `{}` is not available yet", command_name(&other))).into()),
     }
 }

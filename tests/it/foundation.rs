@@ -428,3 +428,16 @@ fn ids_are_pseudonymised_with_a_key() {
         assert!(!contains(&bytes, b"C01"), "raw id in {}", f.display());
     }
 }
+
+#[test]
+fn data_dictionary_is_current() {
+    let r = traineval(&["schema"], &[]);
+    assert_eq!(r.code, 0);
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/warehouse.md")).unwrap_or_default();
+    assert!(
+        doc == r.stdout,
+        "docs/warehouse.md is out of date: run `traineval schema > docs/warehouse.md`"
+    );
+    let j: serde_json::Value = serde_json::from_str(&traineval(&["schema", "--format", "json"], &[]).stdout).unwrap();
+    assert_eq!(j.as_array().unwrap().len(), traineval::warehouse::schema::TABLES.len());
+}

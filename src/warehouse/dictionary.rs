@@ -1,0 +1,50 @@
+//! The data dictionary (`traineval schema`, `docs/warehouse.md`), generated from the
+//! table definitions in `schema` so that it cannot drift from what is written.
+
+use std::fmt::Write;
+
+use super::schema::{TableDef, TABLES};
+
+/// Markdown data dictionary of every warehouse table and column.
+pub fn markdown() -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Warehouse data dictionary\n");
+    let _ = writeln!(
+        s,
+        "Generated from `src/warehouse/schema.rs` by `traineval schema`; do not edit by hand \
+         (a test checks that this file matches the code).\n"
+    );
+    let _ = writeln!(
+        s,
+        "The warehouse is a directory of Parquet files under `OUT/warehouse/`: one directory \
+         per table, hive-partitioned as `<table>/year=YYYY/part-0.parquet` where the table has \
+         a date (readers see a `year` column), else `<table>/part-0.parquet`. Each file carries \
+         the column meanings below in its key-value metadata (`traineval:doc:<column>`). \
+         Beside the tables: `_manifest.json` (schema version, input files with SHA-256, rows \
+         read/accepted/rejected/superseded/written per input) and `_rejects/rejects.parquet` \
+         (+ `.csv`) with one row per rejected source row: table, file, row (1-based source \
+         line; CSV header = 1), column, value, reason, message.\n"
+    );
+    let _ = writeln!(s, "Types: `str` UTF-8 string, `int` 64-bit integer, `float` 64-bit float, `bool`, `date` (Parquet DATE), `datetime` (timestamp, milliseconds, no time zone).\n");
+    for t in TABLES {
+        table_md(&mut s, t);
+    }
+    s
+}
+
+fn table_md(s: &mut String, t: &TableDef) {
+    let _ = writeln!(s, "## `{}`\n", t.name);
+    let _ = writeln!(s, "Grain: {}.  ", t.grain);
+    let _ = writeln!(s, "Partitioned by: {}.\n", t.partition.map(|p| format!("`year` = {p}")).unwrap_or_else(|| "—".into()));
+    let _ = writeln!(s, "| column | type | meaning |\n|---|---|---|");
+    for c in t.columns {
+        let ty = serde_json::to_value(c.dtype).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let _ = writeln!(s, "| `{}` | {} | {} |", c.name, ty, c.doc.replace('|', "\\|"));
+    }
+    let _ = writeln!(s);
+}
+
+/// The same dictionary as JSON.
+pub fn json() -> String {
+    serde_json::to_string_pretty(TABLES).unwrap_or_default()
+}
