@@ -9,6 +9,8 @@ use super::Reason;
 pub enum Value {
     Null,
     Str(String),
+    /// A string from a fixed vocabulary (wave, indicator and dimension names).
+    Sym(&'static str),
     Int(i64),
     Float(f64),
     Bool(bool),

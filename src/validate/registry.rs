@@ -2,7 +2,7 @@
 //! ids of units, cadres, classes, courses, teachers, enrollments and survey items.
 //! Cadre ids are interned (u32) and carry their output id (pseudonymised when a key is set).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::warehouse::pseudonym::Pseudonymizer;
 use crate::warehouse::schema::TableKind;

@@ -264,34 +264,34 @@ pub(super) fn validate_survey_file(
     );
     let wave_s = wave.as_str();
     let mut written = 0u64;
+    let item_syms: Vec<&'static str> = items.iter().map(|i| super::tables::intern(&i.id)).collect();
+    // Row templates: ids are set once per respondent, then only the varying cells change.
+    let mut resp = vec![Value::Null; 7];
+    let mut choice_row = vec![Value::Null; 5];
+    let mut score_row = vec![Value::Null; 6];
     for i in keep {
         let r = &recs[i];
         let info = reg.class_info(r.class);
         let year = Some(info.year);
-        let cadre_out = &reg.cadre_out[r.cadre as usize];
-        let base = |extra: Vec<Value>| -> Vec<Value> {
-            let mut v = vec![Value::Str(info.id.clone()), Value::Str(cadre_out.clone()), Value::Str(wave_s.to_string())];
-            v.extend(extra);
-            v
-        };
-        for (j, item) in items.iter().enumerate() {
+        let ids = [Value::Str(info.id.clone()), Value::Str(reg.cadre_out[r.cadre as usize].clone()), Value::Sym(wave_s)];
+        for row in [&mut resp, &mut choice_row, &mut score_row] {
+            row[..3].clone_from_slice(&ids);
+        }
+        resp[5] = r.submitted.map(Value::Datetime).unwrap_or(Value::Null);
+        resp[6] = r.duration.map(Value::Float).unwrap_or(Value::Null);
+        for j in 0..items.len() {
             let x = values[r.at + j];
             if !x.is_nan() {
-                sink.push(
-                    "survey_responses",
-                    year,
-                    base(vec![
-                        Value::Str(item.id.clone()),
-                        Value::Float(x),
-                        r.submitted.map(Value::Datetime).unwrap_or(Value::Null),
-                        r.duration.map(Value::Float).unwrap_or(Value::Null),
-                    ]),
-                )?;
+                resp[3] = Value::Sym(item_syms[j]);
+                resp[4] = Value::Float(x);
+                sink.push("survey_responses", year, &resp)?;
                 written += 1;
             }
             if let Some(t) = &topics[r.at + j] {
+                choice_row[3] = Value::Sym(item_syms[j]);
                 for choice in t.split(['┋', '|']).map(str::trim).filter(|c| !c.is_empty()) {
-                    sink.push("survey_choices", year, base(vec![Value::Str(item.id.clone()), Value::Str(choice.to_string())]))?;
+                    choice_row[4] = Value::Str(choice.to_string());
+                    sink.push("survey_choices", year, &choice_row)?;
                 }
             }
         }
@@ -305,15 +305,10 @@ pub(super) fn validate_survey_file(
                 .collect();
             let score = (answered.len() * 2 >= idx.len() && !answered.is_empty())
                 .then(|| 100.0 * answered.iter().sum::<f64>() / answered.len() as f64);
-            sink.push(
-                "scale_scores",
-                year,
-                base(vec![
-                    Value::Str(scale.to_string()),
-                    score.map(Value::Float).unwrap_or(Value::Null),
-                    Value::Int(answered.len() as i64),
-                ]),
-            )?;
+            score_row[3] = Value::Sym(super::tables::intern(scale));
+            score_row[4] = score.map(Value::Float).unwrap_or(Value::Null);
+            score_row[5] = Value::Int(answered.len() as i64);
+            sink.push("scale_scores", year, &score_row)?;
         }
     }
     report.tables.entry(table.clone()).or_default().written += written;

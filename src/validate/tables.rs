@@ -17,7 +17,7 @@ use crate::warehouse::schema::{col, TableKind, Wave, CATEGORIES, GRADES, ITEM_KI
 /// Where accepted rows go: the warehouse writer when building, a counter when validating.
 pub trait RowSink {
     /// Accept one row of warehouse table `table` (columns in `schema::TABLES` order).
-    fn push(&mut self, table: &'static str, year: Option<i32>, row: Vec<Value>) -> Result<(), WarehouseError>;
+    fn push(&mut self, table: &'static str, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError>;
 }
 
 /// One source file as read, for the manifest.
@@ -237,9 +237,50 @@ pub fn year_of(days: i32) -> i32 {
 
 /// A checked row: the warehouse rows it becomes and its duplicate key.
 struct Checked {
-    rows: Vec<(&'static str, Option<i32>, Vec<Value>)>,
-    key: String,
+    rows: Emit,
+    key: Key,
     on_accept: Option<Accept>,
+}
+
+/// A row's unique key: interned indices where the table is large, text otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Text(String),
+    Ids(u32, u32),
+    Mixed(u32, u32, String),
+}
+
+/// The warehouse rows one source row becomes.
+enum Emit {
+    /// One row of `table`.
+    One(&'static str, Option<i32>, Vec<Value>),
+    /// Wide → long: `fixed` cells followed by (name, score) for each non-blank score.
+    Long { table: &'static str, year: Option<i32>, fixed: Vec<Value>, scores: Vec<(&'static str, f64)> },
+}
+
+impl Emit {
+    fn len(&self) -> usize {
+        match self {
+            Emit::One(..) => 1,
+            Emit::Long { scores, .. } => scores.len(),
+        }
+    }
+
+    fn write(self, sink: &mut dyn RowSink) -> Result<(), WarehouseError> {
+        match self {
+            Emit::One(t, year, row) => sink.push(t, year, &row),
+            Emit::Long { table, year, mut fixed, scores } => {
+                let n = fixed.len();
+                fixed.extend([Value::Null, Value::Null]);
+                for (name, score) in scores {
+                    fixed[n] = Value::Sym(name);
+                    fixed[n + 1] = Value::Float(score);
+                    sink.push(table, year, &fixed)?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Registry updates to apply when a row is accepted.
@@ -272,7 +313,13 @@ pub fn validate_input(
         return Ok(outcome);
     }
     warn_missing_refs(input.table, reg, report);
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: rustc_hash::FxHashSet<Key> = Default::default();
+    // Names of the score columns of wide rating tables, interned once per input.
+    let score_names: Vec<&'static str> = match input.table {
+        TableKind::CourseRatings => job.settings.instrument.course_indicators.iter().map(|n| intern(n)).collect(),
+        TableKind::TraineeRatings => job.settings.instrument.trainee_dimensions.iter().map(|n| intern(n)).collect(),
+        _ => Vec::new(),
+    };
     for path in &input.files {
         let display = job.display_path(path);
         let src = ingest::open(path, &input.spec)?;
@@ -293,7 +340,7 @@ pub fn validate_input(
                 let h = layout.n_headers;
                 c.rc.fail(Reason::MalformedRow, "", "", || format!("row has {n} cells but the header has {h}"));
             }
-            let checked = check_row(input.table, job, &mut c, reg);
+            let checked = check_row(input.table, job, &score_names, &mut c, reg);
             let mut failure = c.rc.failure.take();
             if failure.is_none() {
                 if let Some(ch) = &checked {
@@ -301,7 +348,7 @@ pub fn validate_input(
                         failure = Some(super::cells::Failure {
                             reason: Reason::DuplicateKey,
                             column: key_column(input.table).to_string(),
-                            value: ch.key.replace('\u{1f}', "|"),
+                            value: key_values(input.table, &c),
                             message: format!("duplicate key ({}); the first row wins", key_column(input.table)),
                         });
                     }
@@ -337,9 +384,7 @@ pub fn validate_input(
                     if let Some(a) = ch.on_accept {
                         apply(reg, a);
                     }
-                    for (t, year, row) in ch.rows {
-                        sink.push(t, year, row)?;
-                    }
+                    ch.rows.write(sink)?;
                 }
             }
         }
@@ -353,6 +398,11 @@ pub fn validate_input(
         });
     }
     Ok(outcome)
+}
+
+/// The key cells of a row as given, `|`-joined, for the rejects table.
+fn key_values(t: TableKind, c: &Cells<'_>) -> String {
+    key_column(t).split(", ").map(|k| c.raw(k).into_owned()).collect::<Vec<_>>().join("|")
 }
 
 /// Columns whose values are cadre ids (pseudonymised in rejects too).
@@ -413,7 +463,7 @@ fn columns_of(t: TableKind, job: &Job) -> (Vec<&'static str>, Vec<&'static str>)
 
 /// Configured column names live for the whole run; intern them as `&'static str`
 /// so that they can be used like the built-in names (a handful per job).
-fn intern(s: &str) -> &'static str {
+pub(super) fn intern(s: &str) -> &'static str {
     use std::sync::{Mutex, OnceLock};
     static POOL: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let pool = POOL.get_or_init(|| Mutex::new(HashSet::new()));
@@ -479,7 +529,7 @@ fn apply(reg: &mut Registry, a: Accept) {
 const SEP: char = '\u{1f}';
 
 /// Check one row of a non-survey table. Returns `None` only when `c.rc` holds a failure.
-fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Option<Checked> {
+fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>, reg: &Registry) -> Option<Checked> {
     use col::*;
     let year_max = 2100.0;
     match t {
@@ -490,8 +540,8 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
             let region = c.text(REGION, false);
             let id = id?;
             c.rc.ok().then(|| Checked {
-                key: id.clone(),
-                rows: vec![("units", None, vec![Value::Str(id.clone()), opt_s(name), opt_s(kind), opt_s(region)])],
+                key: Key::Text(id.clone()),
+                rows: Emit::One("units", None, vec![Value::Str(id.clone()), opt_s(name), opt_s(kind), opt_s(region)]),
                 on_accept: Some(Accept::Unit(id)),
             })
         }
@@ -518,9 +568,8 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
             let promoted = c.date(PROMOTED_ON, false);
             let id = id?;
             c.rc.ok().then(|| Checked {
-                key: id.clone(),
-                rows: vec![(
-                    "cadres",
+                key: Key::Text(id.clone()),
+                rows: Emit::One("cadres",
                     None,
                     vec![
                         Value::Str(reg.pseudonym(&id)),
@@ -533,7 +582,7 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
                         join.map(Value::Date).unwrap_or(Value::Null),
                         promoted.map(Value::Date).unwrap_or(Value::Null),
                     ],
-                )],
+                ),
                 on_accept: Some(Accept::Cadre(id)),
             })
         }
@@ -557,9 +606,8 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
             let days = days.unwrap_or((end - start + 1) as f64);
             let year = year_of(start);
             c.rc.ok().then(|| Checked {
-                key: id.clone(),
-                rows: vec![(
-                    "classes",
+                key: Key::Text(id.clone()),
+                rows: Emit::One("classes",
                     Some(year),
                     vec![
                         Value::Str(id.clone()),
@@ -572,7 +620,7 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
                         Value::Float(days),
                         Value::Float(hours),
                     ],
-                )],
+                ),
                 on_accept: Some(Accept::Class(ClassInfo { id, year, start, end, hours, method })),
             })
         }
@@ -588,9 +636,8 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
             let ci = reg.class(&class)?;
             let year = reg.class_info(ci).year;
             c.rc.ok().then(|| Checked {
-                key: id.clone(),
-                rows: vec![(
-                    "courses",
+                key: Key::Text(id.clone()),
+                rows: Emit::One("courses",
                     Some(year),
                     vec![
                         Value::Str(id.clone()),
@@ -601,7 +648,7 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
                         opt_f(hours),
                         opt_s(topic),
                     ],
-                )],
+                ),
                 on_accept: Some(Accept::Course { id, class: ci, teacher }),
             })
         }
@@ -617,9 +664,8 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
             let (class, cadre) = (class?, cadre?);
             let (ci, cj) = (reg.class(&class)?, reg.cadre(&cadre)?);
             c.rc.ok().then(|| Checked {
-                key: format!("{class}{SEP}{cadre}"),
-                rows: vec![(
-                    "enrollments",
+                key: Key::Ids(ci, cj),
+                rows: Emit::One("enrollments",
                     Some(reg.class_info(ci).year),
                     vec![
                         Value::Str(class.clone()),
@@ -630,7 +676,7 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
                         opt_f(exam),
                         completed.map(Value::Bool).unwrap_or(Value::Null),
                     ],
-                )],
+                ),
                 on_accept: Some(Accept::Enrollment(ci, cj)),
             })
         }
@@ -666,9 +712,8 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
             }
             let (id, scale, min, max) = (id?, scale?, min?, max?);
             c.rc.ok().then(|| Checked {
-                key: format!("{id}{SEP}{wave_raw}"),
-                rows: vec![(
-                    "items",
+                key: Key::Text(format!("{id}{SEP}{wave_raw}")),
+                rows: Emit::One("items",
                     None,
                     vec![
                         Value::Str(id.clone()),
@@ -680,7 +725,7 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
                         Value::Bool(reverse),
                         Value::Str(kind.clone()),
                     ],
-                )],
+                ),
                 on_accept: Some(Accept::Item(super::ItemDef { id, scale, wave, min, max, reverse, kind })),
             })
         }
@@ -707,40 +752,22 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
                 }
             }
             let max = job.settings.instrument.course_max;
-            let scores: Vec<(String, Option<f64>)> = job
-                .settings
-                .instrument
-                .course_indicators
-                .iter()
-                .map(|ind| (ind.clone(), c.number(ind, 0.0, max, false)))
-                .collect();
+            let scores: Vec<(&'static str, Option<f64>)> = names.iter().map(|ind| (*ind, c.number(ind, 0.0, max, false))).collect();
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
-                c.rc.fail(Reason::MissingValue, &scores[0].0, "", || "the row has no scores".into());
+                c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
             let (class, course, rater) = (class?, course?, rater?);
             let (ci, ri) = (reg.class(&class)?, reg.cadre(&rater)?);
             let year = Some(reg.class_info(ci).year);
             let rater_out = reg.cadre_out[ri as usize].clone();
             c.rc.ok().then(|| Checked {
-                key: format!("{class}{SEP}{course}{SEP}{rater}"),
-                rows: scores
-                    .into_iter()
-                    .filter_map(|(ind, s)| {
-                        s.map(|s| {
-                            (
-                                "course_ratings",
-                                year,
-                                vec![
-                                    Value::Str(class.clone()),
-                                    Value::Str(course.clone()),
-                                    Value::Str(rater_out.clone()),
-                                    Value::Str(ind),
-                                    Value::Float(s),
-                                ],
-                            )
-                        })
-                    })
-                    .collect(),
+                key: Key::Mixed(ci, ri, course.clone()),
+                rows: Emit::Long {
+                    table: "course_ratings",
+                    year,
+                    fixed: vec![Value::Str(class), Value::Str(course), Value::Str(rater_out)],
+                    scores: scores.into_iter().filter_map(|(ind, s)| s.map(|s| (ind, s))).collect(),
+                },
                 on_accept: None,
             })
         }
@@ -781,41 +808,22 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
                     _ => {}
                 }
             }
-            let scores: Vec<(String, Option<f64>)> = job
-                .settings
-                .instrument
-                .trainee_dimensions
-                .iter()
-                .map(|d| (d.clone(), c.number(d, 0.0, 100.0, false)))
-                .collect();
+            let scores: Vec<(&'static str, Option<f64>)> = names.iter().map(|d| (*d, c.number(d, 0.0, 100.0, false))).collect();
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
-                c.rc.fail(Reason::MissingValue, &scores[0].0, "", || "the row has no scores".into());
+                c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
             let (class, cadre, role, rater, rater_out) = (class?, cadre?, role?, rater?, rater_out?);
             let (ci, di) = (reg.class(&class)?, reg.cadre(&cadre)?);
             let year = Some(reg.class_info(ci).year);
             let cadre_out = reg.cadre_out[di as usize].clone();
             c.rc.ok().then(|| Checked {
-                key: format!("{class}{SEP}{cadre}{SEP}{role}{SEP}{rater}"),
-                rows: scores
-                    .into_iter()
-                    .filter_map(|(dim, s)| {
-                        s.map(|s| {
-                            (
-                                "trainee_ratings",
-                                year,
-                                vec![
-                                    Value::Str(class.clone()),
-                                    Value::Str(cadre_out.clone()),
-                                    Value::Str(role.clone()),
-                                    Value::Str(rater_out.clone()),
-                                    Value::Str(dim),
-                                    Value::Float(s),
-                                ],
-                            )
-                        })
-                    })
-                    .collect(),
+                key: Key::Mixed(ci, di, format!("{role}{SEP}{rater}")),
+                rows: Emit::Long {
+                    table: "trainee_ratings",
+                    year,
+                    fixed: vec![Value::Str(class), Value::Str(cadre_out), Value::Str(role), Value::Str(rater_out)],
+                    scores: scores.into_iter().filter_map(|(dim, s)| s.map(|s| (dim, s))).collect(),
+                },
                 on_accept: None,
             })
         }
@@ -847,8 +855,8 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
             row.push(Value::Float(total));
             row.push(opt_s(grade));
             c.rc.ok().then(|| Checked {
-                key: format!("{cadre}{SEP}{date}{SEP}{}", kind.unwrap_or_default()),
-                rows: vec![("reviews", Some(year_of(date)), row)],
+                key: Key::Text(format!("{cadre}{SEP}{date}{SEP}{}", kind.unwrap_or_default())),
+                rows: Emit::One("reviews", Some(year_of(date)), row),
                 on_accept: None,
             })
         }
@@ -863,12 +871,11 @@ fn check_row(t: TableKind, job: &Job, c: &mut Cells<'_>, reg: &Registry) -> Opti
             let value = c.number(VALUE, f64::MIN, f64::MAX, true);
             let (unit, period, metric, value) = (unit?, period?, metric?, value?);
             c.rc.ok().then(|| Checked {
-                key: format!("{unit}{SEP}{period}{SEP}{metric}"),
-                rows: vec![(
-                    "unit_outcomes",
+                key: Key::Text(format!("{unit}{SEP}{period}{SEP}{metric}")),
+                rows: Emit::One("unit_outcomes",
                     None,
                     vec![Value::Str(unit), Value::Str(period), Value::Str(metric), Value::Float(value)],
-                )],
+                ),
                 on_accept: None,
             })
         }

@@ -61,7 +61,7 @@ impl WarehouseSink {
 }
 
 impl RowSink for WarehouseSink {
-    fn push(&mut self, table: &'static str, year: Option<i32>, row: Vec<Value>) -> Result<(), WarehouseError> {
+    fn push(&mut self, table: &'static str, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
         let root = &self.root;
         let w = match self.writers.get_mut(table) {
             Some(w) => w,
@@ -81,7 +81,7 @@ pub struct CountingSink {
 }
 
 impl RowSink for CountingSink {
-    fn push(&mut self, table: &'static str, _year: Option<i32>, _row: Vec<Value>) -> Result<(), WarehouseError> {
+    fn push(&mut self, table: &'static str, _year: Option<i32>, _row: &[Value]) -> Result<(), WarehouseError> {
         *self.rows.entry(table).or_default() += 1;
         Ok(())
     }

@@ -21,7 +21,8 @@ pub const CHUNK_ROWS: usize = 1 << 20;
 
 /// Typed column buffers for one chunk of one table.
 enum ColBuf {
-    Str(Vec<Option<String>>),
+    /// All strings of the chunk in one buffer (no allocation per cell).
+    Str { data: String, ends: Vec<usize>, valid: Vec<bool> },
     Int(Vec<Option<i64>>),
     Float(Vec<Option<f64>>),
     Bool(Vec<Option<bool>>),
@@ -32,7 +33,7 @@ enum ColBuf {
 impl ColBuf {
     fn new(d: DType) -> Self {
         match d {
-            DType::Str => ColBuf::Str(Vec::new()),
+            DType::Str => ColBuf::Str { data: String::new(), ends: Vec::new(), valid: Vec::new() },
             DType::Int => ColBuf::Int(Vec::new()),
             DType::Float => ColBuf::Float(Vec::new()),
             DType::Bool => ColBuf::Bool(Vec::new()),
@@ -41,20 +42,27 @@ impl ColBuf {
         }
     }
 
-    fn push(&mut self, v: Value) -> bool {
+    fn push(&mut self, v: &Value) -> bool {
         match (self, v) {
-            (ColBuf::Str(b), Value::Str(s)) => b.push(Some(s)),
-            (ColBuf::Str(b), Value::Null) => b.push(None),
-            (ColBuf::Int(b), Value::Int(x)) => b.push(Some(x)),
+            (ColBuf::Str { data, ends, valid }, Value::Str(_) | Value::Sym(_) | Value::Null) => {
+                match v {
+                    Value::Str(s) => data.push_str(s),
+                    Value::Sym(s) => data.push_str(s),
+                    _ => {}
+                }
+                ends.push(data.len());
+                valid.push(!matches!(v, Value::Null));
+            }
+            (ColBuf::Int(b), Value::Int(x)) => b.push(Some(*x)),
             (ColBuf::Int(b), Value::Null) => b.push(None),
-            (ColBuf::Float(b), Value::Float(x)) => b.push(Some(x)),
-            (ColBuf::Float(b), Value::Int(x)) => b.push(Some(x as f64)),
+            (ColBuf::Float(b), Value::Float(x)) => b.push(Some(*x)),
+            (ColBuf::Float(b), Value::Int(x)) => b.push(Some(*x as f64)),
             (ColBuf::Float(b), Value::Null) => b.push(None),
-            (ColBuf::Bool(b), Value::Bool(x)) => b.push(Some(x)),
+            (ColBuf::Bool(b), Value::Bool(x)) => b.push(Some(*x)),
             (ColBuf::Bool(b), Value::Null) => b.push(None),
-            (ColBuf::Date(b), Value::Date(x)) => b.push(Some(x)),
+            (ColBuf::Date(b), Value::Date(x)) => b.push(Some(*x)),
             (ColBuf::Date(b), Value::Null) => b.push(None),
-            (ColBuf::Datetime(b), Value::Datetime(x)) => b.push(Some(x)),
+            (ColBuf::Datetime(b), Value::Datetime(x)) => b.push(Some(*x)),
             (ColBuf::Datetime(b), Value::Null) => b.push(None),
             _ => return false,
         }
@@ -64,7 +72,22 @@ impl ColBuf {
     fn take_column(&mut self, name: &str) -> PolarsResult<Column> {
         let name: PlSmallStr = name.into();
         Ok(match self {
-            ColBuf::Str(b) => Column::new(name, std::mem::take(b)),
+            ColBuf::Str { data, ends, valid } => {
+                let mut start = 0;
+                let ca: StringChunked = ends
+                    .iter()
+                    .zip(valid.iter())
+                    .map(|(&end, &ok)| {
+                        let v = ok.then(|| &data[start..end]);
+                        start = end;
+                        v
+                    })
+                    .collect();
+                data.clear();
+                ends.clear();
+                valid.clear();
+                ca.with_name(name).into_column()
+            }
             ColBuf::Int(b) => Column::new(name, std::mem::take(b)),
             ColBuf::Float(b) => Column::new(name, std::mem::take(b)),
             ColBuf::Bool(b) => Column::new(name, std::mem::take(b)),
@@ -114,7 +137,7 @@ impl TableWriter {
     }
 
     /// Add one row; `year` selects the partition (ignored for unpartitioned tables).
-    pub fn push(&mut self, year: Option<i32>, row: Vec<Value>) -> Result<(), WarehouseError> {
+    pub fn push(&mut self, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
         let def = self.def;
         let key = if def.partition.is_some() { year } else { None };
         let dir = &self.dir;
@@ -130,7 +153,7 @@ impl TableWriter {
         if row.len() != part.cols.len() {
             return Err(WarehouseError::frame(def.name, format!("row has {} values, table has {} columns", row.len(), part.cols.len())));
         }
-        for (i, v) in row.into_iter().enumerate() {
+        for (i, v) in row.iter().enumerate() {
             if !part.cols[i].push(v) {
                 return Err(WarehouseError::frame(def.name, format!("wrong value type for column `{}`", def.columns[i].name)));
             }
