@@ -112,6 +112,7 @@ fn init_logging(quiet: bool, verbose: u8) {
         .with_writer(std::io::stderr)
         .with_target(false)
         .without_time()
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 

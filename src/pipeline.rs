@@ -4,16 +4,18 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::config::Job;
+use rayon::prelude::*;
+
+use crate::config::{Job, ResolvedInput};
 use crate::error::{ConfigError, Error};
-use crate::validate::{validate_input, InputFile, Registry, RowSink, ValidationReport};
+use crate::validate::{validate_input, InputFile, Registry, ValidationReport};
 use crate::warehouse::manifest::Manifest;
 use crate::warehouse::pseudonym::Pseudonymizer;
-use crate::warehouse::schema::{TableKind, TABLES};
-use crate::warehouse::{self, CountingSink, WarehouseSink, MANIFEST_FILE, WAREHOUSE_DIR};
+use crate::warehouse::schema::TableKind;
+use crate::warehouse::{self, CountingSink, FinishSink, WarehouseSink, MANIFEST_FILE, WAREHOUSE_DIR};
 
 /// Progress of long steps, shown by the caller (a bar on a TTY, nothing on a pipe).
-pub trait Progress {
+pub trait Progress: Sync {
     /// A new step begins (e.g. an input file).
     fn start(&self, what: &str);
     /// Rows processed so far in the current step.
@@ -38,10 +40,57 @@ pub struct Ingested {
     pub registry: Registry,
     /// The reporting period: the pipeline's, else the latest class year.
     pub period: String,
+    /// Rows per warehouse table.
+    pub written: BTreeMap<String, u64>,
 }
 
-/// Read and validate every input into `sink`.
-pub fn ingest_all(job: &Job, sink: &mut dyn RowSink, progress: &dyn Progress) -> Result<Ingested, Error> {
+/// Master data that later inputs refer to; validated one after another.
+fn is_master(t: TableKind) -> bool {
+    matches!(
+        t,
+        TableKind::Units | TableKind::Cadres | TableKind::Classes | TableKind::Courses | TableKind::Enrollments | TableKind::Items
+    )
+}
+
+/// What one input produced, before merging.
+struct Part {
+    report: ValidationReport,
+    files: Vec<InputFile>,
+    written: BTreeMap<String, u64>,
+    updates: crate::validate::RegistryUpdates,
+}
+
+fn run_input(
+    job: &Job,
+    input: &ResolvedInput,
+    registry: &Registry,
+    make_sink: &(dyn Fn(&str) -> Box<dyn FinishSink> + Sync),
+    progress: &dyn Progress,
+) -> Result<Part, Error> {
+    progress.start(&input.name);
+    let started = std::time::Instant::now();
+    let mut report = ValidationReport::default();
+    let mut sink = make_sink(&input.name);
+    let outcome = validate_input(job, input, registry, &mut report, sink.as_mut(), &|n| progress.rows(n))?;
+    let written = sink.finish()?;
+    progress.done();
+    tracing::info!(
+        "{}: {} rows in {:.2} s",
+        input.name,
+        outcome.files.iter().map(|f| f.rows).sum::<u64>(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Part { report, files: outcome.files, written, updates: outcome.updates })
+}
+
+/// Read and validate every input. Master data (units … items) goes first, one table at
+/// a time, since later tables refer to it; the rest (surveys, ratings, reviews, unit
+/// outcomes) only reads the registry and runs in parallel, one sink per input.
+pub fn ingest_all(
+    job: &Job,
+    make_sink: &(dyn Fn(&str) -> Box<dyn FinishSink> + Sync),
+    progress: &dyn Progress,
+) -> Result<Ingested, Error> {
     let has_surveys = job.inputs.iter().any(|i| matches!(i.table, TableKind::Survey(_)));
     if has_surveys && job.input(TableKind::Items).is_none() {
         return Err(ConfigError::Invalid {
@@ -54,24 +103,36 @@ pub fn ingest_all(job: &Job, sink: &mut dyn RowSink, progress: &dyn Progress) ->
     registry.present = job.inputs.iter().map(|i| i.table).collect();
     let mut report = ValidationReport::default();
     let mut files = Vec::new();
-    for input in &job.inputs {
-        progress.start(&input.name);
-        let outcome = validate_input(job, input, &mut registry, &mut report, sink, &|n| progress.rows(n))?;
-        progress.done();
-        files.extend(outcome.files);
+    let mut written: BTreeMap<String, u64> = BTreeMap::new();
+    let mut merge = |part: Part, report: &mut ValidationReport| {
+        report.merge(part.report);
+        files.extend(part.files);
+        for (t, n) in part.written {
+            *written.entry(t).or_default() += n;
+        }
+    };
+    let (master, rest): (Vec<&ResolvedInput>, Vec<&ResolvedInput>) = job.inputs.iter().partition(|i| is_master(i.table));
+    for input in master {
+        let mut part = run_input(job, input, &registry, make_sink, progress)?;
+        registry.apply(std::mem::take(&mut part.updates));
+        merge(part, &mut report);
+    }
+    let parts: Vec<Result<Part, Error>> =
+        rest.par_iter().map(|input| run_input(job, input, &registry, make_sink, progress)).collect();
+    for part in parts {
+        merge(part?, &mut report);
     }
     let period = job
         .period
         .clone()
         .or_else(|| registry.classes.iter().map(|c| c.year).max().map(|y| y.to_string()))
         .unwrap_or_else(|| "all".to_string());
-    Ok(Ingested { report, files, registry, period })
+    Ok(Ingested { report, files, registry, period, written })
 }
 
 /// `traineval validate`: check everything, write nothing.
 pub fn validate(job: &Job, progress: &dyn Progress) -> Result<Ingested, Error> {
-    let mut sink = CountingSink::default();
-    ingest_all(job, &mut sink, progress)
+    ingest_all(job, &|_| Box::new(CountingSink::default()), progress)
 }
 
 /// The result of a build.
@@ -110,11 +171,9 @@ pub fn build(job: &Job, progress: &dyn Progress) -> Result<Built, Error> {
 }
 
 fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingested, Manifest), Error> {
-    let mut sink = WarehouseSink::new(root);
-    let ingested = ingest_all(job, &mut sink, progress)?;
-    // Every base table gets a file so readers always find its schema.
-    let always: Vec<&'static str> = TABLES.iter().filter(|t| t.partition.is_none()).map(|t| t.name).collect();
-    let written: BTreeMap<String, u64> = sink.finish(&always)?;
+    let ingested = ingest_all(job, &|part| Box::new(WarehouseSink::new(root, part)), progress)?;
+    warehouse::write_empty_tables(root)?;
+    let written = ingested.written.clone();
     warehouse::write_rejects(root, &ingested.report.rejects)?;
     let manifest = Manifest::new(
         &ingested.period,

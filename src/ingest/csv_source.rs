@@ -10,8 +10,7 @@ use crate::error::IngestError;
 pub(super) fn open(path: &Path, encoding: Option<&str>) -> Result<Source, IngestError> {
     let bytes = read_bytes(path)?;
     let sha256 = sha256_hex(&bytes);
-    let (text, enc) = decode_text(path, &bytes, encoding)?;
-    drop(bytes);
+    let (text, enc) = decode_text(path, bytes, encoding)?;
     let delimiter = sniff_delimiter(&text);
     // The csv crate skips empty lines but reports a record that follows them at the
     // empty line's number; remember the empty lines to report the record's own line.

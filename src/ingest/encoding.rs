@@ -12,7 +12,7 @@ use crate::error::IngestError;
 
 /// Decode `bytes` to text. `forced` is the pipeline's `encoding` (None or `auto` = detect).
 /// Returns the text and the name of the encoding used.
-pub fn decode_text(path: &Path, bytes: &[u8], forced: Option<&str>) -> Result<(String, &'static str), IngestError> {
+pub fn decode_text(path: &Path, bytes: Vec<u8>, forced: Option<&str>) -> Result<(String, &'static str), IngestError> {
     let enc_err = |message: String| IngestError::Encoding { path: path.to_path_buf(), message };
     if let Some(name) = forced.filter(|f| !f.eq_ignore_ascii_case("auto")) {
         let label = match name.to_ascii_lowercase().as_str() {
@@ -21,15 +21,26 @@ pub fn decode_text(path: &Path, bytes: &[u8], forced: Option<&str>) -> Result<(S
         };
         let enc = Encoding::for_label(label.as_bytes())
             .ok_or_else(|| enc_err(format!("unknown encoding `{name}` in the pipeline file")))?;
-        return strict(path, bytes, enc).map(|t| (t, enc.name()));
+        return strict(path, &bytes, enc).map(|t| (t, enc.name()));
     }
-    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+    if let Some((enc, bom_len)) = Encoding::for_bom(&bytes) {
+        if enc == UTF_8 {
+            let mut b = bytes;
+            b.drain(..bom_len);
+            return String::from_utf8(b).map(|t| (t, UTF_8.name())).map_err(|e| {
+                let line = line_of(e.as_bytes(), e.utf8_error().valid_up_to());
+                enc_err(format!("invalid UTF-8 byte sequence on line {line}"))
+            });
+        }
         return strict(path, &bytes[bom_len..], enc).map(|t| (t, enc.name()));
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok((s.to_string(), UTF_8.name())),
+    // Plain UTF-8 is the common case: validate in place, no copy.
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok((s, UTF_8.name())),
         Err(e) => {
-            let utf8_line = line_of(bytes, e.valid_up_to());
+            let bytes = e.into_bytes();
+            let bytes = bytes.as_slice();
+            let utf8_line = line_of(bytes, std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to()));
             // Most Chinese office exports are GBK/GB18030; accept them when they decode cleanly.
             let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             det.feed(bytes, true);
@@ -92,16 +103,16 @@ mod tests {
 
     #[test]
     fn utf8_plain_and_bom() {
-        assert_eq!(decode_text(p(), "a,b\n中,文\n".as_bytes(), None).unwrap().0, "a,b\n中,文\n");
+        assert_eq!(decode_text(p(), "a,b\n中,文\n".as_bytes().to_vec(), None).unwrap().0, "a,b\n中,文\n");
         let mut b = vec![0xEF, 0xBB, 0xBF];
         b.extend_from_slice("a,b\n".as_bytes());
-        assert_eq!(decode_text(p(), &b, None).unwrap(), ("a,b\n".to_string(), "UTF-8"));
+        assert_eq!(decode_text(p(), b, None).unwrap(), ("a,b\n".to_string(), "UTF-8"));
     }
 
     #[test]
     fn gbk_detected() {
         let (bytes, _, _) = encoding_rs::GBK.encode("序号,提交答卷时间,所用时间\n1,2025/3/15 14:23:05,125秒\n");
-        let (t, enc) = decode_text(p(), &bytes, None).unwrap();
+        let (t, enc) = decode_text(p(), bytes.into_owned(), None).unwrap();
         assert_eq!(enc, "gb18030");
         assert!(t.contains("提交答卷时间"));
     }
@@ -112,13 +123,13 @@ mod tests {
         for u in "a,b\n1,2\n".encode_utf16() {
             b.extend_from_slice(&u.to_le_bytes());
         }
-        assert_eq!(decode_text(p(), &b, None).unwrap().0, "a,b\n1,2\n");
+        assert_eq!(decode_text(p(), b, None).unwrap().0, "a,b\n1,2\n");
     }
 
     #[test]
     fn invalid_bytes_name_the_line() {
         let b = b"a,b\n1,2\n3,\xff\xfe\xfd\n".to_vec();
-        let err = decode_text(p(), &b, Some("utf-8")).unwrap_err().to_string();
+        let err = decode_text(p(), b, Some("utf-8")).unwrap_err().to_string();
         assert!(err.contains("line 3"), "{err}");
     }
 }

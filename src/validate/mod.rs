@@ -20,7 +20,7 @@ use serde::Serialize;
 pub use cells::{parse_bool, parse_date, parse_datetime, Value};
 pub use registry::Registry;
 pub use survey::{ItemDef, SurveyOutput};
-pub use tables::{validate_input, InputFile, InputOutcome, RowSink};
+pub use tables::{validate_input, InputFile, InputOutcome, RegistryUpdates, RowSink};
 
 /// Why a source row was rejected. The order of the variants is the order in which
 /// failures are reported (the first failing reason wins).
@@ -124,6 +124,23 @@ pub struct ValidationReport {
 }
 
 impl ValidationReport {
+    /// Append another input's report (inputs are disjoint tables).
+    pub fn merge(&mut self, other: ValidationReport) {
+        for (t, c) in other.tables {
+            let mine = self.tables.entry(t).or_default();
+            mine.read += c.read;
+            mine.accepted += c.accepted;
+            mine.rejected += c.rejected;
+            mine.superseded += c.superseded;
+            mine.written += c.written;
+            for (r, n) in c.by_reason {
+                *mine.by_reason.entry(r).or_default() += n;
+            }
+        }
+        self.rejects.extend(other.rejects);
+        self.warnings.extend(other.warnings);
+    }
+
     /// Tables whose reject share exceeds `max_share`.
     pub fn over_tolerance(&self, max_share: f64) -> Vec<(String, f64)> {
         self.tables

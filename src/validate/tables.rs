@@ -2,7 +2,7 @@
 //! accepted values, ranges) and the driver that applies them row by row.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, RowCheck, Value};
@@ -35,11 +35,19 @@ pub struct InputFile {
 #[derive(Debug, Default)]
 pub struct InputOutcome {
     pub files: Vec<InputFile>,
+    /// Ids accepted by this input, for reference checks of later inputs
+    /// (apply with [`Registry::apply`] once the input is done).
+    pub updates: RegistryUpdates,
 }
+
+/// Registry additions made by one input. No table references itself, so they are
+/// applied after the input is done, which lets independent inputs run in parallel.
+#[derive(Debug, Default)]
+pub struct RegistryUpdates(Vec<Accept>);
 
 /// Canonical column → source column index, with the input's value maps.
 pub(super) struct Layout<'s> {
-    idx: HashMap<String, usize>,
+    idx: rustc_hash::FxHashMap<String, usize>,
     values: &'s BTreeMap<String, BTreeMap<String, String>>,
     pub n_headers: usize,
 }
@@ -54,7 +62,7 @@ impl<'s> Layout<'s> {
         required: &[&str],
         optional: &[&str],
     ) -> Result<Layout<'s>, IngestError> {
-        let mut idx = HashMap::new();
+        let mut idx = rustc_hash::FxHashMap::default();
         for (i, want) in required.iter().chain(optional).enumerate() {
             let source_name = spec.columns.get(*want).map(String::as_str).unwrap_or(want);
             let hits: Vec<usize> =
@@ -284,7 +292,8 @@ impl Emit {
 }
 
 /// Registry updates to apply when a row is accepted.
-enum Accept {
+#[derive(Debug)]
+pub(super) enum Accept {
     Unit(String),
     Cadre(String),
     Class(ClassInfo),
@@ -293,11 +302,12 @@ enum Accept {
     Item(super::ItemDef),
 }
 
-/// Validate one input (all its files) into the sink, updating registry and report.
+/// Validate one input (all its files) into the sink and the report; the ids it accepts
+/// come back in [`InputOutcome::updates`].
 pub fn validate_input(
     job: &Job,
     input: &ResolvedInput,
-    reg: &mut Registry,
+    reg: &Registry,
     report: &mut ValidationReport,
     sink: &mut dyn RowSink,
     progress: &dyn Fn(u64),
@@ -382,7 +392,7 @@ pub fn validate_input(
                     counts.accepted += 1;
                     counts.written += ch.rows.len() as u64;
                     if let Some(a) = ch.on_accept {
-                        apply(reg, a);
+                        outcome.updates.0.push(a);
                     }
                     ch.rows.write(sink)?;
                 }
@@ -502,27 +512,32 @@ fn warn_missing_refs(t: TableKind, reg: &Registry, report: &mut ValidationReport
     }
 }
 
-fn apply(reg: &mut Registry, a: Accept) {
-    match a {
-        Accept::Unit(u) => {
-            reg.units.insert(u);
-        }
-        Accept::Cadre(c) => {
-            reg.add_cadre(&c);
-        }
-        Accept::Class(info) => {
-            reg.add_class(info);
-        }
-        Accept::Course { id, class, teacher } => {
-            reg.courses.insert(id, class);
-            if let Some(t) = teacher {
-                reg.teachers.insert(t);
+impl Registry {
+    /// Add what an input accepted.
+    pub fn apply(&mut self, updates: RegistryUpdates) {
+        for a in updates.0 {
+            match a {
+                Accept::Unit(u) => {
+                    self.units.insert(u);
+                }
+                Accept::Cadre(c) => {
+                    self.add_cadre(&c);
+                }
+                Accept::Class(info) => {
+                    self.add_class(info);
+                }
+                Accept::Course { id, class, teacher } => {
+                    self.courses.insert(id, class);
+                    if let Some(t) = teacher {
+                        self.teachers.insert(t);
+                    }
+                }
+                Accept::Enrollment(class, cadre) => {
+                    self.enrolled.insert((class, cadre));
+                }
+                Accept::Item(item) => self.items.push(item),
             }
         }
-        Accept::Enrollment(class, cadre) => {
-            reg.enrolled.insert((class, cadre));
-        }
-        Accept::Item(item) => reg.items.push(item),
     }
 }
 

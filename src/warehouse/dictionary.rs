@@ -17,8 +17,8 @@ pub fn markdown() -> String {
     let _ = writeln!(
         s,
         "The warehouse is a directory of Parquet files under `OUT/warehouse/`: one directory \
-         per table, hive-partitioned as `<table>/year=YYYY/part-0.parquet` where the table has \
-         a date (readers see a `year` column), else `<table>/part-0.parquet`. Each file carries \
+         per table, hive-partitioned as `<table>/year=YYYY/part-<input>.parquet` where the table has \
+         a date (readers see a `year` column), else `<table>/part-<input>.parquet`; read a table as the whole directory. Each file carries \
          the column meanings below in its key-value metadata (`traineval:doc:<column>`). \
          Beside the tables: `_manifest.json` (schema version, input files with SHA-256, rows \
          read/accepted/rejected/superseded/written per input) and `_rejects/rejects.parquet` \

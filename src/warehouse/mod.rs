@@ -1,8 +1,9 @@
 //! The Parquet warehouse: canonical schemas, streaming partitioned writes, the
 //! manifest, `_rejects/`, and the atomic swap of a finished build into place.
 //!
-//! Layout under `OUT/warehouse/`: one directory per table (`<table>/part-0.parquet`,
-//! or `<table>/year=YYYY/part-0.parquet` when the table has a date), `_manifest.json`
+//! Layout under `OUT/warehouse/`: one directory per table (`<table>/part-<input>.parquet`,
+//! or `<table>/year=YYYY/part-<input>.parquet` when the table has a date; one file per input
+//! that feeds the table, so inputs are written in parallel), `_manifest.json`
 //! and `_rejects/rejects.parquet` (+ `.csv`). Readable by polars, pyarrow, DuckDB and
 //! Spark as plain hive-partitioned Parquet.
 //! Guarantees: a build is written into a temporary directory under OUT and swapped in
@@ -36,41 +37,67 @@ pub const MANIFEST_FILE: &str = "_manifest.json";
 /// A [`RowSink`] that writes every accepted row into the warehouse being built.
 pub struct WarehouseSink {
     root: PathBuf,
-    writers: BTreeMap<&'static str, TableWriter>,
+    part: String,
+    /// A handful of tables: a vector looked up by pointer first beats a map per row.
+    writers: Vec<(&'static str, TableWriter)>,
 }
 
 impl WarehouseSink {
-    pub fn new(root: &Path) -> Self {
-        WarehouseSink { root: root.to_path_buf(), writers: BTreeMap::new() }
+    /// A sink writing files named `part-<part>.parquet` under `root`.
+    pub fn new(root: &Path, part: &str) -> Self {
+        WarehouseSink { root: root.to_path_buf(), part: part.to_string(), writers: Vec::new() }
     }
+}
 
-    /// Close every table; rows written per warehouse table. Tables listed in
-    /// `always` get an (empty) file even when no row arrived.
-    pub fn finish(mut self, always: &[&'static str]) -> Result<BTreeMap<String, u64>, WarehouseError> {
-        for t in always {
-            if let Some(def) = table_def(t) {
-                self.writers.entry(def.name).or_insert_with(|| TableWriter::new(def, &self.root));
-            }
-        }
+/// A sink that is closed once its input is done.
+pub trait FinishSink: RowSink + Send {
+    /// Close every file; rows written per warehouse table.
+    fn finish(self: Box<Self>) -> Result<BTreeMap<String, u64>, WarehouseError>;
+}
+
+impl FinishSink for WarehouseSink {
+    fn finish(self: Box<Self>) -> Result<BTreeMap<String, u64>, WarehouseError> {
         let mut out = BTreeMap::new();
         for (name, w) in self.writers {
-            out.insert(name.to_string(), w.finish()?);
+            *out.entry(name.to_string()).or_default() += w.finish()?;
         }
         Ok(out)
     }
 }
 
+impl FinishSink for CountingSink {
+    fn finish(self: Box<Self>) -> Result<BTreeMap<String, u64>, WarehouseError> {
+        Ok(self.rows.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+}
+
+/// Give every unpartitioned table that received no row an empty file, so that readers
+/// always find its schema.
+pub fn write_empty_tables(root: &Path) -> Result<(), WarehouseError> {
+    for def in schema::TABLES.iter().filter(|t| t.partition.is_none()) {
+        if !root.join(def.name).exists() {
+            TableWriter::new(def, root, "empty").finish()?;
+        }
+    }
+    Ok(())
+}
+
 impl RowSink for WarehouseSink {
     fn push(&mut self, table: &'static str, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
-        let root = &self.root;
-        let w = match self.writers.get_mut(table) {
-            Some(w) => w,
+        let pos = self
+            .writers
+            .iter()
+            .position(|(n, _)| std::ptr::eq(*n, table))
+            .or_else(|| self.writers.iter().position(|(n, _)| *n == table));
+        let i = match pos {
+            Some(i) => i,
             None => {
                 let def = table_def(table).ok_or_else(|| WarehouseError::frame(table, "not a warehouse table"))?;
-                self.writers.entry(def.name).or_insert_with(|| TableWriter::new(def, root))
+                self.writers.push((table, TableWriter::new(def, &self.root, &self.part)));
+                self.writers.len() - 1
             }
         };
-        w.push(year, row)
+        self.writers[i].1.push(year, row)
     }
 }
 

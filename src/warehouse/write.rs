@@ -88,12 +88,30 @@ impl ColBuf {
                 valid.clear();
                 ca.with_name(name).into_column()
             }
-            ColBuf::Int(b) => Column::new(name, std::mem::take(b)),
-            ColBuf::Float(b) => Column::new(name, std::mem::take(b)),
-            ColBuf::Bool(b) => Column::new(name, std::mem::take(b)),
-            ColBuf::Date(b) => Column::new(name, std::mem::take(b)).cast(&DataType::Date)?,
+            ColBuf::Int(b) => {
+                let c = Column::new(name, b.as_slice());
+                b.clear();
+                c
+            }
+            ColBuf::Float(b) => {
+                let c = Column::new(name, b.as_slice());
+                b.clear();
+                c
+            }
+            ColBuf::Bool(b) => {
+                let c = Column::new(name, b.as_slice());
+                b.clear();
+                c
+            }
+            ColBuf::Date(b) => {
+                let c = Column::new(name, b.as_slice()).cast(&DataType::Date)?;
+                b.clear();
+                c
+            }
             ColBuf::Datetime(b) => {
-                Column::new(name, std::mem::take(b)).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?
+                let c = Column::new(name, b.as_slice()).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?;
+                b.clear();
+                c
             }
         })
     }
@@ -127,27 +145,30 @@ struct Part {
 pub struct TableWriter {
     def: &'static TableDef,
     dir: PathBuf,
+    /// File name of this writer's parts (`part-<input>.parquet`): inputs that feed the
+    /// same table (survey waves) write side by side, in parallel.
+    file: String,
     parts: BTreeMap<Option<i32>, Part>,
     written: u64,
 }
 
 impl TableWriter {
-    pub fn new(def: &'static TableDef, root: &Path) -> Self {
-        TableWriter { def, dir: root.join(def.name), parts: BTreeMap::new(), written: 0 }
+    pub fn new(def: &'static TableDef, root: &Path, part: &str) -> Self {
+        TableWriter { def, dir: root.join(def.name), file: format!("part-{part}.parquet"), parts: BTreeMap::new(), written: 0 }
     }
 
     /// Add one row; `year` selects the partition (ignored for unpartitioned tables).
     pub fn push(&mut self, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
         let def = self.def;
         let key = if def.partition.is_some() { year } else { None };
-        let dir = &self.dir;
+        let (dir, file) = (&self.dir, &self.file);
         let part = self.parts.entry(key).or_insert_with(|| Part {
             cols: def.columns.iter().map(|c| ColBuf::new(c.dtype)).collect(),
             len: 0,
             writer: None,
             path: match key {
-                Some(y) => dir.join(format!("year={y}")).join("part-0.parquet"),
-                None => dir.join("part-0.parquet"),
+                Some(y) => dir.join(format!("year={y}")).join(file),
+                None => dir.join(file),
             },
         });
         if row.len() != part.cols.len() {
@@ -177,7 +198,7 @@ impl TableWriter {
                     cols: self.def.columns.iter().map(|c| ColBuf::new(c.dtype)).collect(),
                     len: 0,
                     writer: None,
-                    path: self.dir.join("part-0.parquet"),
+                    path: self.dir.join(&self.file),
                 },
             );
         }

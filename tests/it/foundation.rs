@@ -109,9 +109,9 @@ fn warehouse_schemas_match_the_declared_tables() {
         assert_eq!(got, expected, "schema of {}", def.name);
     }
     // Partitions on disk follow the class year.
-    assert!(out.path().join("warehouse/survey_responses/year=2025/part-0.parquet").is_file());
-    assert!(out.path().join("warehouse/reviews/year=2024/part-0.parquet").is_file());
-    assert!(out.path().join("warehouse/cadres/part-0.parquet").is_file());
+    assert!(out.path().join("warehouse/survey_responses/year=2025/part-survey_pre.parquet").is_file());
+    assert!(out.path().join("warehouse/reviews/year=2024/part-reviews.parquet").is_file());
+    assert!(out.path().join("warehouse/cadres/part-cadres.parquet").is_file());
 }
 
 #[test]
