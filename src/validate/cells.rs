@@ -68,17 +68,40 @@ pub fn parse_date(cell: &str, fmt: Option<&str>) -> Result<Option<i32>, Reason> 
         return Ok(None);
     }
     let d = match fmt {
-        Some(f) => NaiveDate::parse_from_str(t, f),
-        None => {
-            // Strictly YYYY-MM-DD: four-digit year, two-digit month and day.
-            let b = t.as_bytes();
-            if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-                return Err(Reason::BadDate);
-            }
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        }
+        Some(f) => NaiveDate::parse_from_str(t, f).ok(),
+        None => iso_date(t.as_bytes()),
     };
-    d.map(|d| Some(days_since_epoch(d))).map_err(|_| Reason::BadDate)
+    d.map(|d| Some(days_since_epoch(d))).ok_or(Reason::BadDate)
+}
+
+/// Strictly `YYYY-MM-DD` (four-digit year, two-digit month and day) on the calendar.
+/// Hand-parsed: this runs once per survey row and review at 10⁷ rows.
+fn iso_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+/// `HH:MM` or `HH:MM:SS` as seconds of the day.
+fn iso_time(b: &[u8]) -> Option<u32> {
+    let two = |i: usize| -> Option<u32> {
+        let (x, y) = (*b.get(i)?, *b.get(i + 1)?);
+        (x.is_ascii_digit() && y.is_ascii_digit()).then(|| ((x - b'0') * 10 + (y - b'0')) as u32)
+    };
+    let (h, m) = (two(0)?, two(3)?);
+    if b.get(2) != Some(&b':') || h > 23 || m > 59 {
+        return None;
+    }
+    let s = match b.len() {
+        5 => 0,
+        8 if b[5] == b':' => two(6).filter(|s| *s <= 59)?,
+        _ => return None,
+    };
+    Some(h * 3600 + m * 60 + s)
 }
 
 /// `YYYY-MM-DD HH:MM[:SS]` with a space or `T`, or `fmt` when given.
@@ -90,11 +113,13 @@ pub fn parse_datetime(cell: &str, fmt: Option<&str>) -> Result<Option<i64>, Reas
     let parsed = match fmt {
         Some(f) => NaiveDateTime::parse_from_str(t, f).ok(),
         None => {
-            let t2 = t.replacen('T', " ", 1);
-            ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S%.f"]
-                .iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(&t2, f).ok())
-                .filter(|_| t2.len() >= 16 && t2.as_bytes()[4] == b'-' && t2.as_bytes()[7] == b'-')
+            let b = t.as_bytes();
+            if b.len() < 16 || !(b[10] == b' ' || b[10] == b'T') {
+                return Err(Reason::BadDate);
+            }
+            let d = iso_date(&b[..10]).ok_or(Reason::BadDate)?;
+            let secs = iso_time(&b[11..]).ok_or(Reason::BadDate)?;
+            return Ok(Some(days_since_epoch(d) as i64 * 86_400_000 + secs as i64 * 1000));
         }
     };
     parsed.map(|d| Some(d.and_utc().timestamp_millis())).ok_or(Reason::BadDate)
@@ -164,6 +189,8 @@ mod tests {
         assert_eq!(parse_date("2025-02-30", None), Err(Reason::BadDate));
         assert_eq!(parse_date("2025/13/01", None), Err(Reason::BadDate));
         assert_eq!(parse_date("2025-1-5", None), Err(Reason::BadDate));
+        assert_eq!(parse_date("2025-01-0x", None), Err(Reason::BadDate));
+        assert_eq!(parse_date("+025-01-05", None), Err(Reason::BadDate));
         assert_eq!(parse_date("2025/1/5", Some("%Y/%m/%d")), Ok(Some(20093)));
     }
 
@@ -175,6 +202,13 @@ mod tests {
         assert_eq!(parse_datetime("2025-03-15 14:23", None).unwrap().unwrap() + 5000, a);
         assert_eq!(parse_datetime("2025-03-32 14:23", None), Err(Reason::BadDate));
         assert_eq!(parse_datetime("15/03/2025", None), Err(Reason::BadDate));
+        assert_eq!(parse_datetime("2025-03-15 24:00", None), Err(Reason::BadDate));
+        assert_eq!(parse_datetime("2025-03-15 12:60", None), Err(Reason::BadDate));
+        assert_eq!(parse_datetime("2025-03-15 12:30:5", None), Err(Reason::BadDate));
+        assert_eq!(parse_datetime("2025-03-15 12:30:05x", None), Err(Reason::BadDate));
+        // Agrees with chrono on the epoch offset.
+        let chrono_ms = NaiveDateTime::parse_from_str("2025-03-15 14:23:05", "%Y-%m-%d %H:%M:%S").unwrap().and_utc().timestamp_millis();
+        assert_eq!(a, chrono_ms);
     }
 
     #[test]

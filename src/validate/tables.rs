@@ -218,7 +218,19 @@ impl<'a> Cells<'a> {
         }
     }
 
-    /// A reference that must exist (`exists`); `skip` when the referenced table is absent.
+    /// A reference resolved to its interned index (`find`), or an `unknown_id` failure.
+    pub fn lookup(&mut self, column: &str, what: &str, find: impl FnOnce(&str) -> Option<u32>) -> Option<(String, u32)> {
+        let v = self.text(column, true)?;
+        match find(&v) {
+            Some(i) => Some((v, i)),
+            None => {
+                self.rc.fail(Reason::UnknownId, column, &v, || format!("unknown {what} `{v}`"));
+                None
+            }
+        }
+    }
+
+    /// A reference that must exist (`exists`).
     pub fn reference(&mut self, column: &str, what: &str, exists: impl FnOnce(&str) -> bool) -> Option<String> {
         let v = self.text(column, true)?;
         if exists(&v) {
@@ -668,16 +680,15 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
             })
         }
         TableKind::Enrollments => {
-            let class = c.reference(CLASS_ID, "class", |x| reg.class(x).is_some());
-            let cadre = c.reference(CADRE_ID, "cadre", |x| reg.cadre(x).is_some());
-            let max_h = class.as_deref().and_then(|x| reg.class(x)).map(|i| reg.class_info(i).hours).unwrap_or(f64::MAX);
+            let class = c.lookup(CLASS_ID, "class", |x| reg.class(x));
+            let cadre = c.lookup(CADRE_ID, "cadre", |x| reg.cadre(x));
+            let max_h = class.as_ref().map(|(_, i)| reg.class_info(*i).hours).unwrap_or(f64::MAX);
             let attended = c.number(ATTENDED_HOURS, 0.0, max_h + 1e-9, false);
             let leave = c.number(LEAVE_HOURS, 0.0, max_h + 1e-9, false);
             let flags = c.integer(DISCIPLINE_FLAGS, 0, 1000, false);
             let exam = c.number(EXAM_SCORE, 0.0, 100.0, false);
             let completed = c.boolean(COMPLETED, true);
-            let (class, cadre) = (class?, cadre?);
-            let (ci, cj) = (reg.class(&class)?, reg.cadre(&cadre)?);
+            let ((class, ci), (_, cj)) = (class?, cadre?);
             c.rc.ok().then(|| Checked {
                 key: Key::Ids(ci, cj),
                 rows: Emit::One("enrollments",
@@ -745,25 +756,21 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
             })
         }
         TableKind::CourseRatings => {
-            let class = c.reference(CLASS_ID, "class", |x| reg.class(x).is_some());
+            let class = c.lookup(CLASS_ID, "class", |x| reg.class(x));
             let course = if reg.has(TableKind::Courses) {
                 c.reference(COURSE_ID, "course", |x| reg.courses.contains_key(x))
             } else {
                 c.text(COURSE_ID, true)
             };
-            if let (Some(cl), Some(co)) = (&class, &course) {
-                if let (Some(ci), Some(cc)) = (reg.class(cl), reg.courses.get(co.as_str())) {
-                    if ci != *cc {
-                        c.rc.fail(Reason::UnknownId, COURSE_ID, co, || format!("course `{co}` is not a course of class `{cl}`"));
-                    }
+            if let (Some((cl, ci)), Some(co)) = (&class, &course) {
+                if reg.courses.get(co.as_str()).is_some_and(|cc| cc != ci) {
+                    c.rc.fail(Reason::UnknownId, COURSE_ID, co, || format!("course `{co}` is not a course of class `{cl}`"));
                 }
             }
-            let rater = c.reference(RATER_ID, "cadre", |x| reg.cadre(x).is_some());
-            if let (Some(cl), Some(r)) = (&class, &rater) {
-                if let (Some(ci), Some(ri)) = (reg.class(cl), reg.cadre(r)) {
-                    if reg.has(TableKind::Enrollments) && !reg.is_enrolled(ci, ri) {
-                        c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || format!("rater `{r}` is not enrolled in class `{cl}`"));
-                    }
+            let rater = c.lookup(RATER_ID, "cadre", |x| reg.cadre(x));
+            if let (Some((cl, ci)), Some((r, ri))) = (&class, &rater) {
+                if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, *ri) {
+                    c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || format!("rater `{r}` is not enrolled in class `{cl}`"));
                 }
             }
             let max = job.settings.instrument.course_max;
@@ -771,8 +778,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
                 c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
-            let (class, course, rater) = (class?, course?, rater?);
-            let (ci, ri) = (reg.class(&class)?, reg.cadre(&rater)?);
+            let ((class, ci), course, (_, ri)) = (class?, course?, rater?);
             let year = Some(reg.class_info(ci).year);
             let rater_out = reg.cadre_out[ri as usize].clone();
             c.rc.ok().then(|| Checked {
@@ -787,13 +793,11 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
             })
         }
         TableKind::TraineeRatings => {
-            let class = c.reference(CLASS_ID, "class", |x| reg.class(x).is_some());
-            let cadre = c.reference(CADRE_ID, "cadre", |x| reg.cadre(x).is_some());
-            if let (Some(cl), Some(cd)) = (&class, &cadre) {
-                if let (Some(ci), Some(di)) = (reg.class(cl), reg.cadre(cd)) {
-                    if reg.has(TableKind::Enrollments) && !reg.is_enrolled(ci, di) {
-                        c.rc.fail(Reason::NotEnrolled, CADRE_ID, cd, || format!("cadre `{cd}` is not enrolled in class `{cl}`"));
-                    }
+            let class = c.lookup(CLASS_ID, "class", |x| reg.class(x));
+            let cadre = c.lookup(CADRE_ID, "cadre", |x| reg.cadre(x));
+            if let (Some((cl, ci)), Some((cd, di))) = (&class, &cadre) {
+                if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, *di) {
+                    c.rc.fail(Reason::NotEnrolled, CADRE_ID, cd, || format!("cadre `{cd}` is not enrolled in class `{cl}`"));
                 }
             }
             let role = c.choice(RATER_ROLE, RATER_ROLES, true);
@@ -805,12 +809,12 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                         None => c.rc.fail(Reason::UnknownId, RATER_ID, r, || format!("unknown cadre `{r}` as {role} rater")),
                         Some(ri) => {
                             rater_out = Some(reg.cadre_out[ri as usize].clone());
-                            if role == "self" && cadre.as_deref() != Some(r.as_str()) {
+                            if role == "self" && cadre.as_ref().map(|c| c.0.as_str()) != Some(r.as_str()) {
                                 c.rc.fail(Reason::BadValue, RATER_ID, r, || "a self rating must have rater_id = cadre_id".into());
                             }
                             if role == "peer" {
-                                if let Some(ci) = class.as_deref().and_then(|x| reg.class(x)) {
-                                    if reg.has(TableKind::Enrollments) && !reg.is_enrolled(ci, ri) {
+                                if let Some((_, ci)) = &class {
+                                    if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, ri) {
                                         c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || format!("peer rater `{r}` is not enrolled in the class"));
                                     }
                                 }
@@ -827,8 +831,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
                 c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
-            let (class, cadre, role, rater, rater_out) = (class?, cadre?, role?, rater?, rater_out?);
-            let (ci, di) = (reg.class(&class)?, reg.cadre(&cadre)?);
+            let ((class, ci), (_, di), role, rater, rater_out) = (class?, cadre?, role?, rater?, rater_out?);
             let year = Some(reg.class_info(ci).year);
             let cadre_out = reg.cadre_out[di as usize].clone();
             c.rc.ok().then(|| Checked {
