@@ -14,7 +14,7 @@ use std::path::Path;
 use super::cells::{parse_datetime, parse_f64, RowCheck, Value};
 use super::registry::Registry;
 use super::tables::{InputFile, Layout, RowSink};
-use super::{Reason, Reject, ValidationReport};
+use super::{Reason, ValidationReport};
 use crate::config::{InputFormat, Job, ResolvedInput};
 use crate::error::{ConfigError, Error, IngestError};
 use crate::ingest::{self, platform::PlatformAdapter};
@@ -215,16 +215,7 @@ pub(super) fn validate_survey_file(
                     value: String::new(),
                     message: "row without class or cadre".into(),
                 });
-                let value = if super::tables::is_cadre_column(&f.column) { reg.pseudonym(&f.value) } else { f.value };
-                report.reject(Reject {
-                    table: table.clone(),
-                    file: display.clone(),
-                    row: line as u64,
-                    column: f.column,
-                    value,
-                    reason: f.reason,
-                    message: f.message,
-                });
+                super::tables::record_reject(report, reg, &table, &display, line, f);
             }
         }
     }

@@ -140,82 +140,57 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// Parse a cell with `parse`; blank → `missing_value` when `required`; a parse error
+    /// → its reason with `what` in the message; a value outside `range` → `out_of_range`.
+    fn typed<T: PartialOrd + std::fmt::Display>(
+        &mut self,
+        column: &str,
+        required: bool,
+        parse: impl FnOnce(&str) -> Result<Option<T>, Reason>,
+        range: Option<(T, T)>,
+        what: impl FnOnce() -> String,
+    ) -> Option<T> {
+        let raw = self.raw(column);
+        match parse(&raw) {
+            Ok(None) => {
+                if required {
+                    self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
+                }
+                None
+            }
+            Ok(Some(x)) => match range {
+                Some((lo, hi)) if x < lo || x > hi => {
+                    self.rc.fail(Reason::OutOfRange, column, &raw, || format!("`{column}` = {x} is outside [{lo}, {hi}]"));
+                    None
+                }
+                _ => Some(x),
+            },
+            Err(r) => {
+                self.rc.fail(r, column, &raw, || format!("`{column}` = \"{raw}\" is not {}", what()));
+                None
+            }
+        }
+    }
+
     /// A number within `[lo, hi]`.
     pub fn number(&mut self, column: &str, lo: f64, hi: f64, required: bool) -> Option<f64> {
-        let raw = self.raw(column);
-        match parse_f64(&raw) {
-            Ok(None) => {
-                if required {
-                    self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
-                }
-                None
-            }
-            Ok(Some(x)) if x < lo || x > hi => {
-                self.rc.fail(Reason::OutOfRange, column, &raw, || format!("`{column}` = {x} is outside [{lo}, {hi}]"));
-                None
-            }
-            Ok(Some(x)) => Some(x),
-            Err(r) => {
-                self.rc.fail(r, column, &raw, || format!("`{column}` = \"{raw}\" is not a number"));
-                None
-            }
-        }
+        self.typed(column, required, parse_f64, Some((lo, hi)), || "a number".into())
     }
 
+    /// A whole number within `[lo, hi]`.
     pub fn integer(&mut self, column: &str, lo: i64, hi: i64, required: bool) -> Option<i64> {
-        let raw = self.raw(column);
-        match parse_i64(&raw) {
-            Ok(None) => {
-                if required {
-                    self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
-                }
-                None
-            }
-            Ok(Some(x)) if x < lo || x > hi => {
-                self.rc.fail(Reason::OutOfRange, column, &raw, || format!("`{column}` = {x} is outside [{lo}, {hi}]"));
-                None
-            }
-            Ok(Some(x)) => Some(x),
-            Err(r) => {
-                self.rc.fail(r, column, &raw, || format!("`{column}` = \"{raw}\" is not a whole number"));
-                None
-            }
-        }
+        self.typed(column, required, parse_i64, Some((lo, hi)), || "a whole number".into())
     }
 
+    /// A boolean (true/false, 1/0, 是/否, Y/N).
     pub fn boolean(&mut self, column: &str, required: bool) -> Option<bool> {
-        let raw = self.raw(column);
-        match super::cells::parse_bool(&raw) {
-            Ok(None) => {
-                if required {
-                    self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
-                }
-                None
-            }
-            Ok(Some(b)) => Some(b),
-            Err(r) => {
-                self.rc.fail(r, column, &raw, || format!("`{column}` = \"{raw}\" is not a boolean (true/false, 1/0, 是/否)"));
-                None
-            }
-        }
+        self.typed(column, required, super::cells::parse_bool, None, || "a boolean (true/false, 1/0, 是/否)".into())
     }
 
+    /// A calendar date in the input's date format (default YYYY-MM-DD).
     pub fn date(&mut self, column: &str, required: bool) -> Option<i32> {
-        let raw = self.raw(column);
-        match parse_date(&raw, self.date_format) {
-            Ok(None) => {
-                if required {
-                    self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
-                }
-                None
-            }
-            Ok(Some(d)) => Some(d),
-            Err(r) => {
-                let fmt = self.date_format.unwrap_or("YYYY-MM-DD");
-                self.rc.fail(r, column, &raw, || format!("`{column}` = \"{raw}\" is not a calendar date in {fmt}"));
-                None
-            }
-        }
+        let fmt = self.date_format;
+        self.typed(column, required, |s| parse_date(s, fmt), None, || format!("a calendar date in {}", fmt.unwrap_or("YYYY-MM-DD")))
     }
 
     /// A reference resolved to its interned index (`find`), or an `unknown_id` failure.
@@ -387,18 +362,7 @@ pub fn validate_input(
                 }),
             };
             match checked {
-                Err(f) => {
-                    let value = if is_cadre_column(&f.column) { reg.pseudonym(&f.value) } else { f.value };
-                    report.reject(Reject {
-                        table: table_name.clone(),
-                        file: display.clone(),
-                        row: line as u64,
-                        column: f.column,
-                        value,
-                        reason: f.reason,
-                        message: f.message,
-                    });
-                }
+                Err(f) => record_reject(report, reg, &table_name, &display, line, f),
                 Ok(ch) => {
                     let counts = report.tables.entry(table_name.clone()).or_default();
                     counts.accepted += 1;
@@ -420,6 +384,27 @@ pub fn validate_input(
         });
     }
     Ok(outcome)
+}
+
+/// Record a rejected source row (cadre ids in the value pseudonymised with the key).
+pub(super) fn record_reject(
+    report: &mut ValidationReport,
+    reg: &Registry,
+    table: &str,
+    file: &str,
+    line: usize,
+    f: super::cells::Failure,
+) {
+    let value = if is_cadre_column(&f.column) { reg.pseudonym(&f.value) } else { f.value };
+    report.reject(Reject {
+        table: table.to_string(),
+        file: file.to_string(),
+        row: line as u64,
+        column: f.column,
+        value,
+        reason: f.reason,
+        message: f.message,
+    });
 }
 
 /// The key cells of a row as given, `|`-joined, for the rejects table.
