@@ -9,7 +9,7 @@ use crate::error::{ConfigError, Error};
 use crate::validate::{validate_input, InputFile, Registry, RowSink, ValidationReport};
 use crate::warehouse::manifest::Manifest;
 use crate::warehouse::pseudonym::Pseudonymizer;
-use crate::warehouse::schema::{TableKind, TABLES};
+use crate::warehouse::schema::{table_def, TableKind, TABLES};
 use crate::warehouse::{self, CountingSink, WarehouseSink, MANIFEST_FILE, WAREHOUSE_DIR};
 
 /// Progress of long steps, shown by the caller (a bar on a TTY, nothing on a pipe).
@@ -114,7 +114,15 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
     let ingested = ingest_all(job, &mut sink, progress)?;
     // Every base table gets a file so readers always find its schema.
     let always: Vec<&'static str> = TABLES.iter().filter(|t| t.partition.is_none()).map(|t| t.name).collect();
-    let written: BTreeMap<String, u64> = sink.finish(&always)?;
+    let mut written: BTreeMap<String, u64> = sink.finish(&always)?;
+    // The joined table is built from what was just written, before the swap.
+    progress.start("trainee_outcomes");
+    let outcomes = warehouse::join::trainee_outcomes(root, &job.settings)?;
+    let def = table_def("trainee_outcomes")
+        .ok_or_else(|| crate::error::WarehouseError::frame("trainee_outcomes", "no table definition"))?;
+    let n = warehouse::write::write_partitioned(def, &outcomes, root)?;
+    written.insert(def.name.to_string(), n);
+    progress.done();
     warehouse::write_rejects(root, &ingested.report.rejects)?;
     let manifest = Manifest::new(
         &ingested.period,

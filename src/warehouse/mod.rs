@@ -9,6 +9,7 @@
 //! with one atomic rename, so readers (and a killed build) see the old or the new
 //! warehouse, never a mix; every byte except `run_at` is a function of the inputs.
 
+pub mod join;
 pub mod manifest;
 pub mod pseudonym;
 pub mod read;
