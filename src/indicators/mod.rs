@@ -87,17 +87,23 @@ pub struct Inputs {
     pub courses: DataFrame,
     pub cadres: DataFrame,
     pub units: DataFrame,
-    pub course_ratings: DataFrame,
+    /// Large: kept lazy, each family projects and aggregates what it needs.
+    pub course_ratings: LazyFrame,
     pub reviews: DataFrame,
     pub items: DataFrame,
-    pub responses: DataFrame,
+    /// Large: kept lazy (one row per survey answer).
+    pub responses: LazyFrame,
     pub choices: DataFrame,
     pub unit_outcomes: DataFrame,
 }
 
-fn read(warehouse: &Path, table: &str, cols: &[&str]) -> Result<DataFrame, WarehouseError> {
+fn lazy(warehouse: &Path, table: &str, cols: &[&str]) -> Result<LazyFrame, WarehouseError> {
     let exprs: Vec<Expr> = cols.iter().map(|c| polars::prelude::col(*c)).collect();
-    scan(warehouse, table)?.select(exprs).collect().map_err(|e| WarehouseError::frame(format!("reading {table}"), e))
+    Ok(scan(warehouse, table)?.select(exprs))
+}
+
+fn read(warehouse: &Path, table: &str, cols: &[&str]) -> Result<DataFrame, WarehouseError> {
+    lazy(warehouse, table, cols)?.collect().map_err(|e| WarehouseError::frame(format!("reading {table}"), e))
 }
 
 impl Inputs {
@@ -118,10 +124,10 @@ impl Inputs {
             courses: read(warehouse, "courses", &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC])?,
             cadres: read(warehouse, "cadres", &cadre_cols)?,
             units: read(warehouse, "units", &[UNIT_ID])?,
-            course_ratings: read(warehouse, "course_ratings", &[CLASS_ID, COURSE_ID, RATER_ID, INDICATOR, SCORE])?,
+            course_ratings: lazy(warehouse, "course_ratings", &[CLASS_ID, COURSE_ID, RATER_ID, INDICATOR, SCORE])?,
             reviews: read(warehouse, "reviews", &[CADRE_ID, REVIEW_DATE, KIND, TOTAL])?,
             items: read(warehouse, "items", &[ITEM_ID, SCALE, WAVE, MIN, MAX, REVERSE, KIND])?,
-            responses: read(warehouse, "survey_responses", &[CLASS_ID, CADRE_ID, WAVE, ITEM_ID, VALUE])?,
+            responses: lazy(warehouse, "survey_responses", &[CLASS_ID, CADRE_ID, WAVE, ITEM_ID, VALUE])?,
             choices: read(warehouse, "survey_choices", &[CLASS_ID, CADRE_ID, WAVE, CHOICE])?,
             unit_outcomes: read(warehouse, "unit_outcomes", &[UNIT_ID, PERIOD, METRIC, VALUE])?,
         })
@@ -191,30 +197,41 @@ pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result
     let ctx = Ctx::new(settings, period);
     let i = inputs;
     let mut out: Vec<(&str, DataFrame)> = Vec::new();
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| tracing::info!("indicators: {what} done at {:.2} s", clock.elapsed().as_secs_f64());
     out.push(("learning_by_class", learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?));
     out.push(("learning_by_category", learning::learning_by_category(&i.outcomes, &ctx)?));
     out.push(("learning_by_method", learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?));
-    let r = reaction::reaction_tables(&i.course_ratings, &i.courses, &i.classes, &ctx)?;
+    lap("learning");
+    let r = reaction::reaction_tables(i.course_ratings.clone(), &i.courses, &i.classes, &ctx)?;
     out.push(("reaction_by_course", r.by_course));
     out.push(("reaction_by_class", r.by_class));
     out.push(("rater_agreement", r.agreement));
-    out.push(("reliability", reliability::reliability(&i.items, &i.responses, &ctx)?));
+    lap("reaction");
+    out.push(("reliability", reliability::reliability(&i.items, i.responses.clone(), &ctx)?));
+    lap("reliability");
     out.push(("transfer_by_class", transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, &ctx)?));
     out.push(("follow_up", transfer::follow_up(&i.outcomes, &i.classes, &ctx)?));
     out.push(("assessment_by_class", transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?));
+    lap("transfer");
     let u = results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, &i.outcomes, &ctx)?;
     out.push(("unit_results", u.units));
     out.push(("unit_results_fit", u.fit));
+    lap("results");
     let m = methods::method_tables(&i.outcomes, &ctx)?;
     out.push(("method_summary", m.summary));
     out.push(("method_tests", m.tests));
     out.push(("method_pairwise", m.pairwise));
+    lap("methods");
     let rows = compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, &ctx)?;
     out.push(("compliance", compliance::compliance_frame(&rows)?));
+    lap("compliance");
     let n = needs::needs_match(&i.choices, &i.courses, &i.classes, &ctx)?;
     out.push(("needs_match", n.by_class));
     out.push(("needs_by_category", n.by_category));
+    lap("needs");
     out.push(("cadre_scorecard", scorecard::cadre_scorecard(&i.outcomes, &rows, &ctx)?));
+    lap("scorecard");
 
     let mut tables = Vec::with_capacity(out.len());
     for def in INDICATOR_TABLES {

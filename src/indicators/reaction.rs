@@ -40,16 +40,23 @@ struct Ratings<'a> {
 
 /// The wide form of `course_ratings`: one row per (class, course, rater), one column
 /// per configured indicator, sorted by (class_id, course_id, rater_id).
-pub fn wide_ratings(course_ratings: &DataFrame, indicators: &[String]) -> Result<DataFrame, IndicatorError> {
+pub fn wide_ratings(course_ratings: LazyFrame, indicators: &[String]) -> Result<DataFrame, IndicatorError> {
     let list = Series::new("indicators".into(), indicators.to_vec());
-    let aggs: Vec<Expr> = indicators
+    // One column per indicator (the score on its rows, null elsewhere), then one row
+    // per rater and course; `build` made (class, course, rater, indicator) unique.
+    let spread: Vec<Expr> = indicators
         .iter()
-        .map(|name| col(col::SCORE).filter(col(col::INDICATOR).eq(lit(name.as_str()))).first().alias(name.as_str()))
+        .map(|name| {
+            when(col(col::INDICATOR).eq(lit(name.as_str())))
+                .then(col(col::SCORE))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias(name.as_str())
+        })
         .collect();
+    let aggs: Vec<Expr> = indicators.iter().map(|name| col(name.as_str()).max()).collect();
     course_ratings
-        .clone()
-        .lazy()
         .filter(col(col::INDICATOR).is_in(lit(list).implode(false), false))
+        .with_columns(spread)
         .group_by([col(col::CLASS_ID), col(col::COURSE_ID), col(col::RATER_ID)])
         .agg(aggs)
         .sort([col::CLASS_ID, col::COURSE_ID, col::RATER_ID], SortMultipleOptions::default())
@@ -106,7 +113,7 @@ pub struct ReactionTables {
 
 /// Compute `reaction_by_course`, `reaction_by_class` and `rater_agreement`.
 pub fn reaction_tables(
-    course_ratings: &DataFrame,
+    course_ratings: LazyFrame,
     courses: &DataFrame,
     classes: &DataFrame,
     ctx: &Ctx,

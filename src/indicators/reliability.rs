@@ -9,12 +9,12 @@
 //! [`crate::stats::cronbach_alpha`]. An item row with a blank wave applies to every
 //! wave. `topics` items and items without a range are not scale items.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::frame::{bools, f64s, serr, strs, Out};
+use super::frame::{bools, f64s, perr, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
@@ -71,43 +71,84 @@ fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<St
     Ok(out)
 }
 
-/// `reliability` from `items` and `survey_responses`.
-pub fn reliability(items: &DataFrame, responses: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
-    let (class, cadre, wave, item) = (
-        strs(responses, col::CLASS_ID, T)?,
-        strs(responses, col::CADRE_ID, T)?,
-        strs(responses, col::WAVE, T)?,
-        strs(responses, col::ITEM_ID, T)?,
-    );
-    // A blank-wave item applies to every wave that has answers.
-    let mut waves: Vec<&str> = wave.iter().flatten().copied().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+/// `reliability` from `items` and `survey_responses` (lazy: the answers are joined to
+/// their items, complete respondents kept and sorted by polars; only the recoded
+/// values reach Rust, contiguous per respondent).
+pub fn reliability(items: &DataFrame, responses: LazyFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+    let err = perr(T);
+    let present = responses.clone().select([col(col::WAVE)]).unique(None, UniqueKeepStrategy::Any).collect().map_err(&err)?;
+    let mut waves: Vec<&str> = strs(&present, col::WAVE, T)?.into_iter().flatten().collect();
     waves.sort_by_key(|w| (wave_rank(w), *w));
     let scales = scales(items, &waves)?;
-    // (item_id, wave) → (scale group index, item); one lookup per answer.
     let keys: Vec<&Key> = scales.keys().collect();
-    let mut lookup: HashMap<(&str, &str), Vec<(usize, &Item)>> = HashMap::new();
+
+    // Lookup: (item_id, wave) → group, position, range, reverse.
+    let mut lk: (Vec<&str>, Vec<&str>, Vec<u32>, Vec<u32>, Vec<f64>, Vec<f64>, Vec<bool>, Vec<u32>) = Default::default();
     for (g, (key, m)) in scales.iter().enumerate() {
         for (id, item) in m {
-            lookup.entry((id.as_str(), key.2.as_str())).or_default().push((g, item));
+            lk.0.push(id);
+            lk.1.push(&key.2);
+            lk.2.push(g as u32);
+            lk.3.push(item.position as u32);
+            lk.4.push(item.min);
+            lk.5.push(item.max);
+            lk.6.push(item.reverse);
+            lk.7.push(m.len() as u32);
         }
     }
-    let value = f64s(responses, col::VALUE, T)?;
-    // One matrix per scale group: respondent rows in order of first appearance.
-    let mut index: Vec<HashMap<(&str, &str), usize>> = vec![HashMap::new(); keys.len()];
+    let n = lk.0.len();
+    let lookup = DataFrame::new(
+        n,
+        vec![
+            Column::new(col::ITEM_ID.into(), lk.0),
+            Column::new(col::WAVE.into(), lk.1),
+            Column::new("g".into(), lk.2),
+            Column::new("pos".into(), lk.3),
+            Column::new("lo".into(), lk.4),
+            Column::new("hi".into(), lk.5),
+            Column::new("rev".into(), lk.6),
+            Column::new("k".into(), lk.7),
+        ],
+    )
+    .map_err(&err)?;
+    let keys3 = || [col("g"), col(col::CLASS_ID), col(col::CADRE_ID)];
+    let answers = responses
+        .filter(col(col::VALUE).is_not_null())
+        .join(lookup.lazy(), [col(col::ITEM_ID), col(col::WAVE)], [col(col::ITEM_ID), col(col::WAVE)], JoinArgs::new(JoinType::Inner))
+        .select([
+            col("g"),
+            col(col::CLASS_ID),
+            col(col::CADRE_ID),
+            col("pos"),
+            col("k"),
+            when(col("rev")).then(col("lo") + col("hi") - col(col::VALUE)).otherwise(col(col::VALUE)).alias("x"),
+        ]);
+    let complete = answers
+        .clone()
+        .group_by(keys3())
+        .agg([len().alias("n"), col("k").first()])
+        .filter(col("n").cast(DataType::UInt32).eq(col("k")))
+        .select(keys3());
+    let data = answers
+        .join(complete, keys3(), keys3(), JoinArgs::new(JoinType::Semi))
+        .sort(["g", col::CLASS_ID, col::CADRE_ID, "pos"], SortMultipleOptions::default())
+        .select([col("g"), col("x")])
+        .collect()
+        .map_err(&err)?;
+    let g: Vec<Option<u32>> = data.column("g").map_err(&err)?.u32().map_err(&err)?.iter().collect();
+    let x = f64s(&data, "x", T)?;
+    // Each group's answers are contiguous, k per complete respondent.
     let mut matrices: Vec<Vec<Vec<f64>>> = vec![Vec::new(); keys.len()];
-    for i in 0..responses.height() {
-        let (Some(cl), Some(ca), Some(w), Some(it)) = (class[i], cadre[i], wave[i], item[i]) else { continue };
-        let Some(targets) = lookup.get(&(it, w)) else { continue };
-        for &(g, def) in targets {
-            let k = scales[keys[g]].len();
-            let next = matrices[g].len();
-            let row = *index[g].entry((cl, ca)).or_insert(next);
-            if row == next {
-                matrices[g].push(vec![f64::NAN; k]);
-            }
-            let x = value[i].unwrap_or(f64::NAN);
-            matrices[g][row][def.position] = if def.reverse { def.min + def.max - x } else { x };
-        }
+    let mut i = 0;
+    while i < g.len() {
+        let Some(gi) = g[i].map(|v| v as usize).filter(|v| *v < keys.len()) else {
+            i += 1;
+            continue;
+        };
+        let k = scales[keys[gi]].len();
+        let row: Vec<f64> = (i..(i + k).min(g.len())).map(|j| x[j].unwrap_or(f64::NAN)).collect();
+        matrices[gi].push(row);
+        i += k;
     }
     let results: Vec<stats::CronbachAlpha> = matrices
         .par_iter()
