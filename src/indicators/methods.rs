@@ -13,6 +13,8 @@
 //! `coef(level j) − coef(level i)` with Holm and BH over all pairs — all from
 //! [`crate::stats`].
 
+use std::collections::BTreeMap;
+
 use polars::prelude::*;
 
 use super::frame::{f64s, group_by, serr, strs, Out};
@@ -37,7 +39,8 @@ struct Pairs {
     class: Vec<usize>,
     pre: Vec<f64>,
     post: Vec<f64>,
-    n_classes: usize,
+    /// Pair indices of each level, grouped once.
+    by_level: Vec<Vec<usize>>,
 }
 
 fn pairs(df: &DataFrame, table: &str) -> Result<Pairs, IndicatorError> {
@@ -58,13 +61,18 @@ fn pairs(df: &DataFrame, table: &str) -> Result<Pairs, IndicatorError> {
             class_idx[k] = ci;
         }
     }
-    let level_of = |m: &str| levels.iter().position(|l| l == m).unwrap_or(0);
+    let index: BTreeMap<&str, usize> = levels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+    let level: Vec<usize> = rows.iter().map(|&i| method[i].and_then(|m| index.get(m).copied()).unwrap_or(0)).collect();
+    let mut by_level = vec![Vec::new(); levels.len()];
+    for (k, &l) in level.iter().enumerate() {
+        by_level[l].push(k);
+    }
     Ok(Pairs {
-        level: rows.iter().map(|&i| level_of(method[i].unwrap_or(""))).collect(),
+        level,
         class: class_idx,
         pre: rows.iter().map(|&i| pre[i].unwrap_or(f64::NAN)).collect(),
         post: rows.iter().map(|&i| post[i].unwrap_or(f64::NAN)).collect(),
-        n_classes: classes.len(),
+        by_level,
         levels,
     })
 }
@@ -72,17 +80,20 @@ fn pairs(df: &DataFrame, table: &str) -> Result<Pairs, IndicatorError> {
 /// All three tables from a frame of pairs.
 pub fn method_tables(df: &DataFrame, ctx: &Ctx) -> Result<MethodTables, IndicatorError> {
     let p = pairs(df, "method_summary")?;
-    let gains: Vec<Vec<f64>> = (0..p.levels.len())
-        .map(|l| (0..p.level.len()).filter(|&i| p.level[i] == l).map(|i| p.post[i] - p.pre[i]).collect())
-        .collect();
-    Ok(MethodTables { summary: summary(&p, &gains, ctx)?, tests: tests(&p, &gains, ctx)?, pairwise: pairwise(&p, &gains, ctx)? })
+    let gains: Vec<Vec<f64>> = p.by_level.iter().map(|rows| rows.iter().map(|&i| p.post[i] - p.pre[i]).collect()).collect();
+    let model = ancova(&p).map_err(serr("method_tests"))?;
+    Ok(MethodTables {
+        summary: summary(&p, &gains, ctx)?,
+        tests: tests(&p, &gains, model.as_ref(), ctx)?,
+        pairwise: pairwise(&p, &gains, model.as_ref(), ctx)?,
+    })
 }
 
 fn summary(p: &Pairs, gains: &[Vec<f64>], ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
     const T: &str = "method_summary";
     let mut rows = Vec::new();
-    for (l, g) in gains.iter().enumerate() {
-        let mut cls: Vec<usize> = (0..p.level.len()).filter(|&i| p.level[i] == l).map(|i| p.class[i]).collect();
+    for (members, g) in p.by_level.iter().zip(gains) {
+        let mut cls: Vec<usize> = members.iter().map(|&i| p.class[i]).collect();
         cls.sort_unstable();
         cls.dedup();
         rows.push((cls.len() as i64, stats::describe(g, ctx.alpha).map_err(serr(T))?));
@@ -126,7 +137,7 @@ fn ancova(p: &Pairs) -> Result<Option<ClusterOls>, StatsError> {
     }
 }
 
-fn tests(p: &Pairs, gains: &[Vec<f64>], ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+fn tests(p: &Pairs, gains: &[Vec<f64>], model: Option<&ClusterOls>, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
     const T: &str = "method_tests";
     let n_all = Some(p.level.len() as i64);
     // (test, statistic, df1, df2, p, effect, n)
@@ -154,9 +165,8 @@ fn tests(p: &Pairs, gains: &[Vec<f64>], ctx: &Ctx) -> Result<DataFrame, Indicato
     ));
     let kw = stats::kruskal_wallis(gains);
     rows.push(("kruskal", kw.as_ref().and_then(|k| k.h), kw.as_ref().map(|k| k.df), None, kw.as_ref().and_then(|k| k.p), None, n_all));
-    let model = ancova(p).map_err(serr(T))?;
     let dummies: Vec<usize> = (1..p.levels.len()).collect();
-    let wald = match &model {
+    let wald = match model {
         Some(m) => m.wald_coefs(&dummies).map_err(serr(T))?,
         None => None,
     };
@@ -167,7 +177,7 @@ fn tests(p: &Pairs, gains: &[Vec<f64>], ctx: &Ctx) -> Result<DataFrame, Indicato
         wald.map(|w| w.df2),
         wald.map(|w| w.p),
         None,
-        Some(model.as_ref().map_or(p.level.len(), |m| m.n()) as i64),
+        Some(model.map_or(p.level.len(), |m| m.n()) as i64),
     ));
     let n: Vec<Option<i64>> = rows.iter().map(|r| r.6).collect();
     let df = Out::new(rows.len())
@@ -179,17 +189,15 @@ fn tests(p: &Pairs, gains: &[Vec<f64>], ctx: &Ctx) -> Result<DataFrame, Indicato
         .f64(col::EFFECT, rows.iter().map(|r| r.5))
         .int(col::N, n.clone())
         .finish(T)?;
-    let _ = p.n_classes;
     suppress(df, &below(&n, ctx.min_cell), &[col::TEST, col::N], T)
 }
 
-fn pairwise(p: &Pairs, gains: &[Vec<f64>], ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+fn pairwise(p: &Pairs, gains: &[Vec<f64>], model: Option<&ClusterOls>, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
     const T: &str = "method_pairwise";
-    let model = ancova(p).map_err(serr(T))?;
     let k = p.levels.len();
     // Level j ≥ 1 has its dummy in column j.
     let dummies: Vec<usize> = (1..k).collect();
-    let contrasts = match &model {
+    let contrasts = match model {
         Some(m) => m.pairwise_levels(&dummies, ctx.alpha).map_err(serr(T))?,
         None => {
             // Not estimable: the rows are still listed, with null statistics.

@@ -239,8 +239,16 @@ fn by_class(r: &Ratings, classes: &DataFrame, year_of: &BTreeMap<&str, i64>, thr
     suppress(df, &small, &[col::CLASS_ID, col::METHOD, col::TARGET_CATEGORY, col::N_COURSES, col::N_RATERS], T)
 }
 
-/// Agreement of one class's raters: (n_courses, n_raters, icc1, icc2k, leniency_sd).
-fn class_agreement(r: &Ratings, idx: &[usize]) -> Result<(usize, usize, Option<f64>, Option<f64>, Option<f64>), crate::stats::StatsError> {
+/// Agreement of one class's raters.
+struct Agreement {
+    n_courses: usize,
+    n_raters: usize,
+    icc1: Option<f64>,
+    icc2k: Option<f64>,
+    leniency_sd: Option<f64>,
+}
+
+fn class_agreement(r: &Ratings, idx: &[usize]) -> Result<Agreement, crate::stats::StatsError> {
     let mut courses: Vec<&str> = idx.iter().map(|&j| r.course[j]).collect();
     courses.sort_unstable();
     courses.dedup();
@@ -259,7 +267,13 @@ fn class_agreement(r: &Ratings, idx: &[usize]) -> Result<(usize, usize, Option<f
         Some(grand) => stats::sd(&rater_means.iter().map(|m| m - grand).collect::<Vec<_>>()),
         None => None,
     };
-    Ok((courses.len(), raters.len(), icc.as_ref().and_then(|i| i.icc1), icc.as_ref().and_then(|i| i.icc2k), leniency_sd))
+    Ok(Agreement {
+        n_courses: courses.len(),
+        n_raters: raters.len(),
+        icc1: icc.as_ref().and_then(|i| i.icc1),
+        icc2k: icc.as_ref().and_then(|i| i.icc2k),
+        leniency_sd,
+    })
 }
 
 fn agreement(r: &Ratings, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
@@ -271,14 +285,15 @@ fn agreement(r: &Ratings, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, I
         .par_iter()
         .map(|&i| class_agreement(r, cl[i].and_then(|c| groups.get(c)).unwrap_or(&empty)).map_err(serr(T)))
         .collect::<Result<_, IndicatorError>>()?;
-    let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.1 as i64)).collect();
+    let rows: Vec<Agreement> = rows;
+    let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.n_raters as i64)).collect();
     let df = Out::new(order.len())
         .str(col::CLASS_ID, order.iter().map(|&i| cl[i]))
-        .int(col::N_COURSES, rows.iter().map(|x| Some(x.0 as i64)))
+        .int(col::N_COURSES, rows.iter().map(|x| Some(x.n_courses as i64)))
         .int(col::N_RATERS, n.clone())
-        .f64(col::ICC1, rows.iter().map(|x| x.2))
-        .f64(col::ICC2K, rows.iter().map(|x| x.3))
-        .f64(col::LENIENCY_SD, rows.iter().map(|x| x.4))
+        .f64(col::ICC1, rows.iter().map(|x| x.icc1))
+        .f64(col::ICC2K, rows.iter().map(|x| x.icc2k))
+        .f64(col::LENIENCY_SD, rows.iter().map(|x| x.leniency_sd))
         .finish(T)?;
     suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::N_COURSES, col::N_RATERS], T)
 }

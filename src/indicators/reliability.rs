@@ -47,7 +47,7 @@ fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<St
     let mut out: BTreeMap<Key, BTreeMap<String, Item>> = BTreeMap::new();
     // Wave-specific rows first so that they win over a blank-wave row of the same item.
     let mut rows: Vec<usize> = (0..items.height()).collect();
-    rows.sort_by_key(|&i| wave[i].map_or(true, str::is_empty));
+    rows.sort_by_key(|&i| wave[i].is_none_or(str::is_empty));
     for i in rows {
         let (Some(id), Some(scale), Some(lo), Some(hi)) = (id[i], scale[i], min[i], max[i]) else { continue };
         if scale.is_empty() || kind[i] == Some("topics") || hi <= lo {
@@ -82,32 +82,23 @@ pub fn reliability(items: &DataFrame, responses: LazyFrame, ctx: &Ctx) -> Result
     let scales = scales(items, &waves)?;
     let keys: Vec<&Key> = scales.keys().collect();
 
-    // Lookup: (item_id, wave) → group, position, range, reverse.
-    let mut lk: (Vec<&str>, Vec<&str>, Vec<u32>, Vec<u32>, Vec<f64>, Vec<f64>, Vec<bool>, Vec<u32>) = Default::default();
-    for (g, (key, m)) in scales.iter().enumerate() {
-        for (id, item) in m {
-            lk.0.push(id);
-            lk.1.push(&key.2);
-            lk.2.push(g as u32);
-            lk.3.push(item.position as u32);
-            lk.4.push(item.min);
-            lk.5.push(item.max);
-            lk.6.push(item.reverse);
-            lk.7.push(m.len() as u32);
-        }
-    }
-    let n = lk.0.len();
+    // Lookup: (item_id, wave) → group, position, range, reverse, items in the group.
+    let entries: Vec<(&str, &str, u32, &Item, u32)> = scales
+        .iter()
+        .enumerate()
+        .flat_map(|(g, (key, m))| m.iter().map(move |(id, item)| (id.as_str(), key.2.as_str(), g as u32, item, m.len() as u32)))
+        .collect();
     let lookup = DataFrame::new(
-        n,
+        entries.len(),
         vec![
-            Column::new(col::ITEM_ID.into(), lk.0),
-            Column::new(col::WAVE.into(), lk.1),
-            Column::new("g".into(), lk.2),
-            Column::new("pos".into(), lk.3),
-            Column::new("lo".into(), lk.4),
-            Column::new("hi".into(), lk.5),
-            Column::new("rev".into(), lk.6),
-            Column::new("k".into(), lk.7),
+            Column::new(col::ITEM_ID.into(), entries.iter().map(|e| e.0).collect::<Vec<_>>()),
+            Column::new(col::WAVE.into(), entries.iter().map(|e| e.1).collect::<Vec<_>>()),
+            Column::new("g".into(), entries.iter().map(|e| e.2).collect::<Vec<_>>()),
+            Column::new("pos".into(), entries.iter().map(|e| e.3.position as u32).collect::<Vec<_>>()),
+            Column::new("lo".into(), entries.iter().map(|e| e.3.min).collect::<Vec<_>>()),
+            Column::new("hi".into(), entries.iter().map(|e| e.3.max).collect::<Vec<_>>()),
+            Column::new("rev".into(), entries.iter().map(|e| e.3.reverse).collect::<Vec<_>>()),
+            Column::new("k".into(), entries.iter().map(|e| e.4).collect::<Vec<_>>()),
         ],
     )
     .map_err(&err)?;

@@ -140,11 +140,11 @@ pub fn unit_results(
 
     // change ~ 1 + share over the published units of each metric.
     const F: &str = "unit_results_fit";
+    let usable = group_by(rows.len(), |i| (!small[i] && rows[i].share.is_some() && change[i].is_some()).then_some(rows[i].metric));
+    let none: Vec<usize> = Vec::new();
     let mut fits = Vec::new();
     for (&m, (_, later)) in &compared {
-        let idx: Vec<usize> = (0..rows.len())
-            .filter(|&i| rows[i].metric == m && !small[i] && rows[i].share.is_some() && change[i].is_some())
-            .collect();
+        let idx = usable.get(m).unwrap_or(&none);
         let x: Vec<[f64; 2]> = idx.iter().map(|&i| [1.0, rows[i].share.unwrap_or(f64::NAN)]).collect();
         let y: Vec<f64> = idx.iter().map(|&i| change[i].unwrap_or(f64::NAN)).collect();
         let clusters: Vec<usize> = (0..idx.len()).collect();

@@ -38,7 +38,7 @@ fn delta(h: &History, start: i32, threshold: i32) -> Option<f64> {
 }
 
 /// Review histories of every cadre, by cadre id.
-fn histories<'a>(reviews: &'a DataFrame) -> Result<BTreeMap<&'a str, History>, IndicatorError> {
+fn histories(reviews: &DataFrame) -> Result<BTreeMap<&str, History>, IndicatorError> {
     const T: &str = "transfer_by_class";
     let (cadre, date, kind, total) =
         (strs(reviews, col::CADRE_ID, T)?, days(reviews, col::REVIEW_DATE, T)?, strs(reviews, col::KIND, T)?, f64s(reviews, col::TOTAL, T)?);

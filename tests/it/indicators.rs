@@ -4,8 +4,9 @@
 //! - values computed independently with scipy 1.17 / statsmodels 0.15 on a hand-made
 //!   warehouse (`tests/data/handmade/make.py` writes its inputs and prints the
 //!   expected values hard-coded below);
-//! - the planted truth of a generated training year (`_truth.json`);
-//! and for small-cell suppression, determinism, formula guarding and schemas.
+//! - the planted truth of a generated training year (`_truth.json`).
+//!
+//! Also: small-cell suppression, determinism, formula guarding and schemas.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -194,6 +195,7 @@ fn handmade_learning_by_class_matches_scipy() {
 /// use_t=True, f_test of the two method terms and t_test of the contrasts;
 /// multipletests holm / fdr_bh. 57 pairs in 10 classes (K10's 3 pairs included).
 #[rustfmt::skip]
+#[allow(clippy::type_complexity)]
 const TESTS: [(&str, f64, f64, Option<f64>, f64, Option<f64>, f64); 4] = [
     ("anova", 6.843556144539772, 2.0, Some(54.0), 0.002243726327720892, Some(0.20221149678574468), 57.0),
     ("welch_anova", 6.984811942235354, 2.0, Some(35.322655582428126), 0.0027794222291770013, None, 57.0),
@@ -202,6 +204,7 @@ const TESTS: [(&str, f64, f64, Option<f64>, f64, Option<f64>, f64); 4] = [
 ];
 
 #[rustfmt::skip]
+#[allow(clippy::type_complexity)]
 const PAIRWISE: [(&str, &str, f64, f64, f64, f64, f64, f64); 3] = [
     ("case", "centralized", 6.057245449215536, 3.8074853870842404, 1.5908781868902075, 0.14610052990265043, 0.353502143813566, 0.21915079485397565),
     ("online", "centralized", -0.18634049369176825, 4.241086558006026, -0.04393697019458556, 0.9659140286658076, 0.9659140286658076, 0.9659140286658076),
