@@ -409,6 +409,72 @@ mod tests {
         assert_eq!(year_of_day(11016), 2000);
     }
 
+    fn date(name: &str, days: Vec<Option<i32>>) -> Column {
+        Column::new(name.into(), days).cast(&DataType::Date).unwrap()
+    }
+
+    #[test]
+    fn a_year_of_four_cadres() {
+        // 2025-03-01 = day 20148, 2025-06-01 = 20240.
+        let cadres = DataFrame::new(
+            4,
+            vec![
+                Column::new("cadre_id".into(), ["P1", "P2", "P3", "P4"]),
+                Column::new("category".into(), ["middle_level", "department_level", "civil_servant", "professional"]),
+                Column::new("rank".into(), ["科员", "正处", "科员", "高级职称"]),
+                date("promoted_on", vec![None, None, Some(20240), None]),
+            ],
+        )
+        .unwrap();
+        let outcomes = DataFrame::new(
+            2,
+            vec![
+                Column::new("class_id".into(), ["K1", "K2"]),
+                Column::new("cadre_id".into(), ["P1", "P1"]),
+                Column::new("year".into(), [2025i32, 2025]),
+                date("start_date", vec![Some(20148), Some(20240)]),
+                Column::new("method".into(), ["online", "case"]),
+                Column::new("days".into(), [5.0, 10.0]),
+                Column::new("hours".into(), [37.5, 75.0]),
+                Column::new("attended_hours".into(), [37.5, 70.0]),
+                Column::new("leave_hours".into(), [0.0, 11.0]),
+                Column::new("discipline_flags".into(), [0i64, 1]),
+                Column::new("completed".into(), [true, true]),
+            ],
+        )
+        .unwrap();
+        let courses = df!("class_id" => ["K1", "K1", "K2", "K2"], "topic" => ["甲", "乙", "乙", "丙"]).unwrap();
+        let classes = df!("year" => [2025i32, 2025]).unwrap();
+        let settings = crate::config::PipelineFile::default();
+        let rows = compliance_rows(&cadres, &outcomes, &courses, &classes, &Ctx::new(&settings, "2025")).unwrap();
+        assert_eq!(rows.len(), 4);
+        let p1 = &rows[0];
+        assert_eq!((p1.rule.as_str(), p1.days_trained, p1.hours_trained), ("township_12d_or_90h", 15.0, 112.5));
+        // Off-job only: 10 days / 75 hours count; short of 12 days or 90 hours by 2 days.
+        assert_eq!((p1.days_in_window, p1.hours_in_window, p1.shortfall_days), (Some(10.0), Some(75.0), Some(2.0)));
+        assert!(p1.makeup_required);
+        assert_eq!(p1.repeated_topics, 1, "乙 again in K2");
+        assert!(p1.leave_over_limit, "11 h > 75/7 h");
+        assert_eq!(p1.discipline_flags, 1);
+        assert_eq!(p1.attendance_rate, Some(107.5 / 112.5));
+        assert_eq!(p1.rotation_overdue, Some(false));
+        assert_eq!(p1.score, Some(10.0 / 12.0));
+        let p2 = &rows[1];
+        assert_eq!((p2.rule.as_str(), p2.window_years, p2.window_complete), ("county_5y_3m_or_550h", Some(5), Some(false)));
+        // Short of 90 days or 550 hours: the hours are closer (550 / 7.5 days).
+        assert_eq!((p2.shortfall_days, p2.makeup_required), (Some(550.0 / 7.5), false));
+        assert_eq!(p2.rotation_overdue, None, "no class seen, window reaches before the data");
+        assert_eq!(p2.attendance_rate, None);
+        let p3 = &rows[2];
+        assert_eq!((p3.shortfall_days, p3.window_complete, p3.makeup_required), (Some(12.0), Some(true), false), "promotion grace");
+        let p4 = &rows[3];
+        assert_eq!((p4.rule.as_str(), p4.days_required, p4.score, p4.makeup_required), (NO_RULE, None, None, false));
+        let df = compliance_frame(&rows).unwrap();
+        let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
+        let def = crate::warehouse::schema::indicator_def("compliance").unwrap();
+        assert_eq!(names, def.columns.iter().map(|c| c.name).collect::<Vec<_>>());
+    }
+
     #[test]
     fn rules_resolve_by_level_then_category() {
         let s = ComplianceSettings::default();

@@ -166,3 +166,39 @@ pub fn learning_by_method(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) 
     let out = Out::new(levels.len()).str(col::METHOD, levels.iter().map(|m| Some(m.as_str())));
     finish(out, &rows, &[col::METHOD], ctx, T)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::PipelineFile;
+
+    #[test]
+    fn every_class_has_a_row_and_pairs_need_both_scores() {
+        let outcomes = df!(
+            "class_id" => ["A", "A", "A", "B"],
+            "category" => ["women"; 4],
+            "method" => ["case", "case", "case", "online"],
+            "pre_score" => [Some(40.0), Some(50.0), None, Some(60.0)],
+            "post_score" => [Some(70.0), Some(50.0), Some(80.0), None]
+        )
+        .unwrap();
+        let classes = df!("class_id" => ["B", "A"], "method" => ["online", "case"], "target_category" => ["women"; 2]).unwrap();
+        let settings = PipelineFile { indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
+        let ctx = Ctx::new(&settings, "2025");
+        let d = learning_by_class(&outcomes, &classes, &ctx).unwrap();
+        let ids: Vec<Option<&str>> = d.column("class_id").unwrap().str().unwrap().iter().collect();
+        assert_eq!(ids, vec![Some("A"), Some("B")]);
+        let n: Vec<Option<i64>> = d.column("n_pairs").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(n, vec![Some(2), Some(0)]);
+        let share: Vec<Option<f64>> = d.column("share_improved").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(share, vec![Some(0.5), None]);
+        // A: differences 30 and 0 → one non-zero difference: no Wilcoxon p.
+        let wp: Vec<Option<f64>> = d.column("wilcoxon_p").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(wp, vec![None, None]);
+        let hake: Vec<Option<f64>> = d.column("hake_g").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(hake[0], Some((60.0 - 45.0) / (100.0 - 45.0)));
+        let m = learning_by_method(&outcomes, &classes, &ctx).unwrap();
+        let levels: Vec<Option<&str>> = m.column("method").unwrap().str().unwrap().iter().collect();
+        assert_eq!(levels, vec![Some("case"), Some("online")]);
+    }
+}

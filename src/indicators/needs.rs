@@ -118,3 +118,34 @@ pub fn needs_match(choices: &DataFrame, courses: &DataFrame, classes: &DataFrame
     let cat_df = suppress(df, &below(&n, ctx.min_cell), &[col::TARGET_CATEGORY, col::N_RESPONDENTS], C)?;
     Ok(NeedsTables { by_class: class_df, by_category: cat_df })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::PipelineFile;
+
+    #[test]
+    fn coverage_and_sorted_unmet_topics() {
+        let choices = df!(
+            "class_id" => ["A", "A", "A", "A", "B"],
+            "cadre_id" => ["x", "x", "y", "y", "z"],
+            "wave" => ["needs", "needs", "needs", "post", "needs"],
+            "choice" => ["乙", "甲", "丙", "丁", "甲"]
+        )
+        .unwrap();
+        let courses = df!("class_id" => ["A", "A", "B"], "topic" => ["甲", "戊", "甲"]).unwrap();
+        let classes = df!("class_id" => ["A", "B", "C"], "target_category" => ["women", "women", "women"]).unwrap();
+        let settings = PipelineFile { indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
+        let t = needs_match(&choices, &courses, &classes, &Ctx::new(&settings, "2025")).unwrap();
+        let d = &t.by_class;
+        assert_eq!(d.height(), 3, "every class");
+        let cov: Vec<Option<f64>> = d.column("coverage").unwrap().f64().unwrap().iter().collect();
+        // A asked 甲 乙 丙 (丁 was a post answer) and teaches 甲 戊.
+        assert_eq!(cov, vec![Some(1.0 / 3.0), Some(1.0), None]);
+        let unmet: Vec<Option<&str>> = d.column("unmet_topics").unwrap().str().unwrap().iter().collect();
+        assert_eq!(unmet[0], Some("丙┋乙"));
+        let c = &t.by_category;
+        let cov: Vec<Option<f64>> = c.column("coverage").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(cov, vec![Some(2.0 / 4.0)]);
+    }
+}

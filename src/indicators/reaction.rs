@@ -297,3 +297,83 @@ fn agreement(r: &Ratings, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, I
         .finish(T)?;
     suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::N_COURSES, col::N_RATERS], T)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::PipelineFile;
+
+    /// Long course ratings where every indicator but `relevance` is 0, so a rater's
+    /// course total is the given value.
+    fn ratings(rows: &[(&str, &str, &str, f64)]) -> LazyFrame {
+        let (mut cl, mut co, mut ra, mut ind, mut sc) = (vec![], vec![], vec![], vec![], vec![]);
+        for &(c, k, r, total) in rows {
+            for (i, name) in ["relevance", "theory", "information", "delivery", "manner"].iter().enumerate() {
+                cl.push(c);
+                co.push(k);
+                ra.push(r);
+                ind.push(*name);
+                sc.push(if i == 0 { total } else { 0.0 });
+            }
+        }
+        df!("class_id" => cl, "course_id" => co, "rater_id" => ra, "indicator" => ind, "score" => sc).unwrap().lazy()
+    }
+
+    #[test]
+    fn agreement_reproduces_shrout_fleiss() {
+        // ORACLES.md: 6 targets × 4 raters → ICC(1,1) 0.165742, ICC(2,k) 0.620051.
+        let m = [[9., 2., 5., 8.], [6., 1., 3., 2.], [8., 4., 6., 8.], [7., 1., 2., 6.], [10., 5., 6., 9.], [6., 2., 4., 7.]];
+        let raters = ["r1", "r2", "r3", "r4"];
+        let courses = ["k1", "k2", "k3", "k4", "k5", "k6"];
+        let mut rows = Vec::new();
+        for (t, row) in m.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                rows.push(("A", courses[t], raters[j], *v));
+            }
+        }
+        // A fifth rater who skipped a course is dropped (complete cases), not the course.
+        rows.push(("A", "k1", "r5", 3.0));
+        let courses_df = df!("class_id" => ["A"; 6], "course_id" => courses, "teacher_id" => ["T"; 6]).unwrap();
+        let classes = df!("class_id" => ["A"], "method" => ["case"], "target_category" => ["women"], "year" => [2025i32]).unwrap();
+        let settings = PipelineFile { indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
+        let ctx = Ctx::new(&settings, "2025");
+        let t = reaction_tables(ratings(&rows), &courses_df, &classes, &ctx).unwrap();
+        let a = &t.agreement;
+        let get = |c: &str| a.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().get(0);
+        assert_eq!(get("n_courses"), Some(6.0));
+        assert_eq!(get("n_raters"), Some(4.0));
+        assert!((get("icc1").unwrap() - 0.165742).abs() < 5e-7);
+        assert!((get("icc2k").unwrap() - 0.620051).abs() < 5e-7);
+        // Rater means 7.667, 2.5, 4.333, 6.667: sd of their deviations from the grand mean.
+        let means = [46.0 / 6.0, 15.0 / 6.0, 26.0 / 6.0, 40.0 / 6.0];
+        let want = stats::sd(&means).unwrap();
+        assert!((get("leniency_sd").unwrap() - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn courses_rank_like_sql_rank_and_small_courses_are_not_ranked() {
+        let mut rows = Vec::new();
+        // k1 and k2 tie at 90 (k2 through rounding noise), k3 at 80, k4 has 2 raters only.
+        for r in ["a", "b", "c", "d", "e"] {
+            rows.push(("A", "k1", r, 90.0));
+            rows.push(("A", "k2", r, 89.999_999_999_9));
+            rows.push(("A", "k3", r, 80.0));
+        }
+        rows.push(("A", "k4", "a", 99.0));
+        rows.push(("A", "k4", "b", 99.0));
+        let courses = df!("class_id" => ["A"; 5], "course_id" => ["k1", "k2", "k3", "k4", "k5"], "teacher_id" => ["T"; 5]).unwrap();
+        let classes = df!("class_id" => ["A"], "method" => ["case"], "target_category" => ["women"], "year" => [2025i32]).unwrap();
+        let settings = PipelineFile::default();
+        let ctx = Ctx::new(&settings, "2025");
+        let t = reaction_tables(ratings(&rows), &courses, &classes, &ctx).unwrap();
+        let c = &t.by_course;
+        let ranks: Vec<Option<i64>> = c.column("rank_in_class").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(ranks, vec![Some(1), Some(1), Some(3), None, None]);
+        let n: Vec<Option<i64>> = c.column("n_raters").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(n, vec![Some(5), Some(5), Some(5), Some(2), Some(0)], "every course has a row");
+        let share: Vec<Option<f64>> = c.column("share_excellent").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(share[..3], [Some(1.0), Some(1.0), Some(0.0)], "total ≥ 90 at 9 decimals");
+        let s: Vec<Option<bool>> = c.column("suppressed").unwrap().bool().unwrap().iter().collect();
+        assert_eq!(s, vec![Some(false), Some(false), Some(false), Some(true), Some(true)]);
+    }
+}

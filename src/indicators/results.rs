@@ -171,3 +171,20 @@ pub fn unit_results(
     let fit = suppress(df, &below(&n, ctx.min_cell), &[col::METRIC, col::PERIOD, col::N_UNITS], F)?;
     Ok(ResultTables { units: units_df, fit })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_compared_are_the_reporting_one_and_the_one_before() {
+        let p: BTreeSet<&str> = ["2023", "2025", "2024", "10"].into_iter().collect();
+        assert_eq!(compared(&p, "2024"), (Some("2023".into()), "2024".into()));
+        // Not present: the latest; numeric order, not text order.
+        assert_eq!(compared(&p, "2030"), (Some("2024".into()), "2025".into()));
+        let q: BTreeSet<&str> = ["2025H1", "2024H2"].into_iter().collect();
+        assert_eq!(compared(&q, "x"), (Some("2024H2".into()), "2025H1".into()));
+        let one: BTreeSet<&str> = ["2025"].into_iter().collect();
+        assert_eq!(compared(&one, "2025"), (None, "2025".into()));
+    }
+}

@@ -245,3 +245,19 @@ pub fn assessment_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx)
         .finish(T)?;
     suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::N_PAIRS], T)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn before_is_strictly_before_the_start_and_after_is_from_end_plus_lag() {
+        let h: History = vec![(10, 70.0), (20, 72.0), (100, 75.0), (130, 80.0)];
+        // start 20: the review on day 20 is not "before".
+        assert_eq!(delta(&h, 20, 100), Some(75.0 - 70.0));
+        // threshold 101: the day-100 review is too early, the next one counts.
+        assert_eq!(delta(&h, 21, 101), Some(80.0 - 72.0));
+        assert_eq!(delta(&h, 10, 100), None, "nothing before");
+        assert_eq!(delta(&h, 21, 131), None, "nothing after");
+    }
+}
