@@ -65,7 +65,15 @@ pub const COUNTY: &str = "county";
 /// Rank level of township/section-level leaders, civil servants and below.
 pub const TOWNSHIP: &str = "township";
 
-fn rule(name: &str, categories: &[&str], level: Option<&str>, min_days: f64, min_hours: Option<f64>, window_years: i32, off_job_only: bool) -> ComplianceRule {
+fn rule(
+    name: &str,
+    categories: &[&str],
+    level: Option<&str>,
+    min_days: f64,
+    min_hours: Option<f64>,
+    window_years: i32,
+    off_job_only: bool,
+) -> ComplianceRule {
     ComplianceRule {
         name: name.to_string(),
         categories: categories.iter().map(|s| s.to_string()).collect(),
@@ -106,14 +114,44 @@ pub fn preset_rank_levels(preset: &str) -> BTreeMap<String, String> {
         return BTreeMap::new();
     }
     let county = [
-        "正处", "副处", "正厅", "副厅", "正部", "副部", "县处级", "厅局级", "省部级", "division_chief", "deputy_division_chief",
-        "bureau_director", "deputy_bureau_director", "county_level",
+        "正处",
+        "副处",
+        "正厅",
+        "副厅",
+        "正部",
+        "副部",
+        "县处级",
+        "厅局级",
+        "省部级",
+        "division_chief",
+        "deputy_division_chief",
+        "bureau_director",
+        "deputy_bureau_director",
+        "county_level",
     ];
     let township = [
-        "正科", "副科", "科员", "办事员", "乡科级", "一级主任科员", "二级主任科员", "三级主任科员", "四级主任科员", "一级科员",
-        "二级科员", "section_chief", "deputy_section_chief", "section_member", "clerk", "township_level",
+        "正科",
+        "副科",
+        "科员",
+        "办事员",
+        "乡科级",
+        "一级主任科员",
+        "二级主任科员",
+        "三级主任科员",
+        "四级主任科员",
+        "一级科员",
+        "二级科员",
+        "section_chief",
+        "deputy_section_chief",
+        "section_member",
+        "clerk",
+        "township_level",
     ];
-    county.iter().map(|r| (r.to_string(), COUNTY.to_string())).chain(township.iter().map(|r| (r.to_string(), TOWNSHIP.to_string()))).collect()
+    county
+        .iter()
+        .map(|r| (r.to_string(), COUNTY.to_string()))
+        .chain(township.iter().map(|r| (r.to_string(), TOWNSHIP.to_string())))
+        .collect()
 }
 
 /// The resolved rule table of a job.
@@ -192,11 +230,17 @@ pub fn compliance_rows(
 ) -> Result<Vec<ComplianceRow>, IndicatorError> {
     let s = &ctx.settings.compliance;
     let rules = RuleSet::new(s);
-    let years: Vec<i64> = i64s(classes, col::YEAR, T)?.into_iter().flatten().collect::<BTreeSet<_>>().into_iter().collect();
+    let years: Vec<i64> =
+        i64s(classes, col::YEAR, T)?.into_iter().flatten().collect::<BTreeSet<_>>().into_iter().collect();
     let Some(&first_year) = years.first() else { return Ok(Vec::new()) };
 
-    let (k_cadre, k_cat, k_rank) = (strs(cadres, col::CADRE_ID, T)?, strs(cadres, col::CATEGORY, T)?, strs(cadres, col::RANK, T)?);
-    let k_promoted = if cadres.schema().contains(col::PROMOTED_ON) { days(cadres, col::PROMOTED_ON, T)? } else { vec![None; cadres.height()] };
+    let (k_cadre, k_cat, k_rank) =
+        (strs(cadres, col::CADRE_ID, T)?, strs(cadres, col::CATEGORY, T)?, strs(cadres, col::RANK, T)?);
+    let k_promoted = if cadres.schema().contains(col::PROMOTED_ON) {
+        days(cadres, col::PROMOTED_ON, T)?
+    } else {
+        vec![None; cadres.height()]
+    };
 
     let (o_cadre, o_class, o_year, o_start, o_method) = (
         strs(outcomes, col::CADRE_ID, T)?,
@@ -303,7 +347,8 @@ fn cadre_year(
     if let Some(r) = rule {
         let w = i64::from(r.window_years.max(1));
         let from = y - w + 1;
-        let counted = || enr.iter().filter(|e| e.completed && e.year >= from && e.year <= y && (!r.off_job_only || e.off_job));
+        let counted =
+            || enr.iter().filter(|e| e.completed && e.year >= from && e.year <= y && (!r.off_job_only || e.off_job));
         let (dw, hw) = (total(counted().map(|e| e.days)), total(counted().map(|e| e.hours)));
         let min_hours = r.min_hours.unwrap_or(r.min_days * s.hours_per_day);
         let met = round_for_ties(dw) >= round_for_ties(r.min_days) || round_for_ties(hw) >= round_for_ties(min_hours);
@@ -325,7 +370,13 @@ fn cadre_year(
     if category.is_some_and(|c| s.rotation_categories.iter().any(|x| x == c)) {
         let from = y - i64::from(s.rotation_years.max(1)) + 1;
         let rotated = enr.iter().any(|e| e.off_job && e.year >= from && e.year <= y);
-        row.rotation_overdue = if rotated { Some(false) } else if from >= first_year { Some(true) } else { None };
+        row.rotation_overdue = if rotated {
+            Some(false)
+        } else if from >= first_year {
+            Some(true)
+        } else {
+            None
+        };
     }
 
     // Topics of this year's classes already taught in an earlier class of the window.
@@ -460,13 +511,20 @@ mod tests {
         assert_eq!(p1.rotation_overdue, Some(false));
         assert_eq!(p1.score, Some(10.0 / 12.0));
         let p2 = &rows[1];
-        assert_eq!((p2.rule.as_str(), p2.window_years, p2.window_complete), ("county_5y_3m_or_550h", Some(5), Some(false)));
+        assert_eq!(
+            (p2.rule.as_str(), p2.window_years, p2.window_complete),
+            ("county_5y_3m_or_550h", Some(5), Some(false))
+        );
         // Short of 90 days or 550 hours: the hours are closer (550 / 7.5 days).
         assert_eq!((p2.shortfall_days, p2.makeup_required), (Some(550.0 / 7.5), false));
         assert_eq!(p2.rotation_overdue, None, "no class seen, window reaches before the data");
         assert_eq!(p2.attendance_rate, None);
         let p3 = &rows[2];
-        assert_eq!((p3.shortfall_days, p3.window_complete, p3.makeup_required), (Some(12.0), Some(true), false), "promotion grace");
+        assert_eq!(
+            (p3.shortfall_days, p3.window_complete, p3.makeup_required),
+            (Some(12.0), Some(true), false),
+            "promotion grace"
+        );
         let p4 = &rows[3];
         assert_eq!((p4.rule.as_str(), p4.days_required, p4.score, p4.makeup_required), (NO_RULE, None, None, false));
         let df = compliance_frame(&rows).unwrap();
@@ -479,9 +537,18 @@ mod tests {
     fn rules_resolve_by_level_then_category() {
         let s = ComplianceSettings::default();
         let r = RuleSet::new(&s);
-        assert_eq!(r.resolve(Some("middle_level"), Some("副处")).map(|r| r.name.as_str()), Some("county_5y_3m_or_550h"));
-        assert_eq!(r.resolve(Some("department_level"), Some("科员")).map(|r| r.name.as_str()), Some("township_12d_or_90h"));
-        assert_eq!(r.resolve(Some("department_level"), Some("unknown")).map(|r| r.name.as_str()), Some("county_5y_3m_or_550h"));
+        assert_eq!(
+            r.resolve(Some("middle_level"), Some("副处")).map(|r| r.name.as_str()),
+            Some("county_5y_3m_or_550h")
+        );
+        assert_eq!(
+            r.resolve(Some("department_level"), Some("科员")).map(|r| r.name.as_str()),
+            Some("township_12d_or_90h")
+        );
+        assert_eq!(
+            r.resolve(Some("department_level"), Some("unknown")).map(|r| r.name.as_str()),
+            Some("county_5y_3m_or_550h")
+        );
         assert_eq!(r.resolve(Some("rural_secretary"), Some("村党组织书记")), None);
         let seeds = RuleSet::new(&ComplianceSettings { preset: "seeds".into(), ..Default::default() });
         assert_eq!(seeds.resolve(Some("rural_secretary"), Some("村党组织书记")).map(|r| r.min_days), Some(5.0));

@@ -103,14 +103,26 @@ fn stat_columns(out: Out, rows: &[LearningStats]) -> Out {
 }
 
 /// Statistics of every group (in parallel), given the rows of each.
-fn compute(groups: &[&[usize]], pre: &[Option<f64>], post: &[Option<f64>], ctx: &Ctx, table: &str) -> Result<Vec<LearningStats>, IndicatorError> {
+fn compute(
+    groups: &[&[usize]],
+    pre: &[Option<f64>],
+    post: &[Option<f64>],
+    ctx: &Ctx,
+    table: &str,
+) -> Result<Vec<LearningStats>, IndicatorError> {
     groups
         .par_iter()
         .map(|idx| learning_stats(&pick(pre, idx), &pick(post, idx), ctx.alpha).map_err(serr(table)))
         .collect()
 }
 
-fn finish(out: Out, rows: &[LearningStats], keys: &[&str], ctx: &Ctx, table: &str) -> Result<DataFrame, IndicatorError> {
+fn finish(
+    out: Out,
+    rows: &[LearningStats],
+    keys: &[&str],
+    ctx: &Ctx,
+    table: &str,
+) -> Result<DataFrame, IndicatorError> {
     let df = stat_columns(out, rows).finish(table)?;
     let small = below(&rows.iter().map(|r| Some(r.n_pairs as i64)).collect::<Vec<_>>(), ctx.min_cell);
     let mut keep = keys.to_vec();
@@ -182,8 +194,12 @@ mod tests {
             "post_score" => [Some(70.0), Some(50.0), Some(80.0), None]
         )
         .unwrap();
-        let classes = df!("class_id" => ["B", "A"], "method" => ["online", "case"], "target_category" => ["women"; 2]).unwrap();
-        let settings = PipelineFile { indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
+        let classes =
+            df!("class_id" => ["B", "A"], "method" => ["online", "case"], "target_category" => ["women"; 2]).unwrap();
+        let settings = PipelineFile {
+            indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() },
+            ..Default::default()
+        };
         let ctx = Ctx::new(&settings, "2025");
         let d = learning_by_class(&outcomes, &classes, &ctx).unwrap();
         let ids: Vec<Option<&str>> = d.column("class_id").unwrap().str().unwrap().iter().collect();

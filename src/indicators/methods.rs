@@ -80,7 +80,8 @@ fn pairs(df: &DataFrame, table: &str) -> Result<Pairs, IndicatorError> {
 /// All three tables from a frame of pairs.
 pub fn method_tables(df: &DataFrame, ctx: &Ctx) -> Result<MethodTables, IndicatorError> {
     let p = pairs(df, "method_summary")?;
-    let gains: Vec<Vec<f64>> = p.by_level.iter().map(|rows| rows.iter().map(|&i| p.post[i] - p.pre[i]).collect()).collect();
+    let gains: Vec<Vec<f64>> =
+        p.by_level.iter().map(|rows| rows.iter().map(|&i| p.post[i] - p.pre[i]).collect()).collect();
     let model = ancova(&p).map_err(serr("method_tests"))?;
     Ok(MethodTables {
         summary: summary(&p, &gains, ctx)?,
@@ -164,7 +165,15 @@ fn tests(p: &Pairs, gains: &[Vec<f64>], model: Option<&ClusterOls>, ctx: &Ctx) -
         n_all,
     ));
     let kw = stats::kruskal_wallis(gains);
-    rows.push(("kruskal", kw.as_ref().and_then(|k| k.h), kw.as_ref().map(|k| k.df), None, kw.as_ref().and_then(|k| k.p), None, n_all));
+    rows.push((
+        "kruskal",
+        kw.as_ref().and_then(|k| k.h),
+        kw.as_ref().map(|k| k.df),
+        None,
+        kw.as_ref().and_then(|k| k.p),
+        None,
+        n_all,
+    ));
     let dummies: Vec<usize> = (1..p.levels.len()).collect();
     let wald = match model {
         Some(m) => m.wald_coefs(&dummies).map_err(serr(T))?,

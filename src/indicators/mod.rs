@@ -114,13 +114,16 @@ impl Inputs {
             .map(|d| d.columns.iter().map(|c| c.name).chain([YEAR]).collect())
             .unwrap_or_default();
         let mut cadre_cols = vec![CADRE_ID, CATEGORY, RANK, UNIT_ID, PROMOTED_ON];
-        let cadre_schema = scan(warehouse, "cadres")?
-            .collect_schema()
-            .map_err(|e| WarehouseError::frame("reading cadres", e))?;
+        let cadre_schema =
+            scan(warehouse, "cadres")?.collect_schema().map_err(|e| WarehouseError::frame("reading cadres", e))?;
         cadre_cols.retain(|c| cadre_schema.contains(c));
         Ok(Inputs {
             outcomes: read(warehouse, "trainee_outcomes", &outcomes_cols)?,
-            classes: read(warehouse, "classes", &[CLASS_ID, TITLE, TARGET_CATEGORY, METHOD, START_DATE, END_DATE, DAYS, HOURS, YEAR])?,
+            classes: read(
+                warehouse,
+                "classes",
+                &[CLASS_ID, TITLE, TARGET_CATEGORY, METHOD, START_DATE, END_DATE, DAYS, HOURS, YEAR],
+            )?,
             courses: read(warehouse, "courses", &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC])?,
             cadres: read(warehouse, "cadres", &cadre_cols)?,
             units: read(warehouse, "units", &[UNIT_ID])?,
@@ -147,7 +150,11 @@ impl IndicatorTable {
 
     /// Rows with `suppressed = true`.
     pub fn suppressed(&self) -> usize {
-        self.frame.column(col::SUPPRESSED).ok().and_then(|c| c.bool().ok().map(|b| b.sum().unwrap_or(0) as usize)).unwrap_or(0)
+        self.frame
+            .column(col::SUPPRESSED)
+            .ok()
+            .and_then(|c| c.bool().ok().map(|b| b.sum().unwrap_or(0) as usize))
+            .unwrap_or(0)
     }
 }
 
@@ -246,7 +253,11 @@ pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result
 }
 
 /// Read the warehouse and compute every indicator table.
-pub fn compute_all(warehouse: &Path, settings: &PipelineFile, period: &str) -> Result<Vec<IndicatorTable>, IndicatorError> {
+pub fn compute_all(
+    warehouse: &Path,
+    settings: &PipelineFile,
+    period: &str,
+) -> Result<Vec<IndicatorTable>, IndicatorError> {
     let inputs = Inputs::read(warehouse)?;
     compute(&inputs, settings, period)
 }

@@ -46,13 +46,22 @@ pub struct NeedsTables {
     pub by_category: DataFrame,
 }
 
-pub fn needs_match(choices: &DataFrame, courses: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<NeedsTables, IndicatorError> {
+pub fn needs_match(
+    choices: &DataFrame,
+    courses: &DataFrame,
+    classes: &DataFrame,
+    ctx: &Ctx,
+) -> Result<NeedsTables, IndicatorError> {
     const T: &str = "needs_match";
     let (cl, target) = (strs(classes, col::CLASS_ID, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
     let mut by_class: BTreeMap<&str, (Option<&str>, ClassNeeds)> =
         (0..classes.height()).filter_map(|i| Some((cl[i]?, (target[i], ClassNeeds::default())))).collect();
-    let (s_class, s_cadre, s_wave, s_choice) =
-        (strs(choices, col::CLASS_ID, T)?, strs(choices, col::CADRE_ID, T)?, strs(choices, col::WAVE, T)?, strs(choices, col::CHOICE, T)?);
+    let (s_class, s_cadre, s_wave, s_choice) = (
+        strs(choices, col::CLASS_ID, T)?,
+        strs(choices, col::CADRE_ID, T)?,
+        strs(choices, col::WAVE, T)?,
+        strs(choices, col::CHOICE, T)?,
+    );
     let needs = Wave::Needs.as_str();
     for i in 0..choices.height() {
         let (Some(c), Some(who), Some(topic)) = (s_class[i], s_cadre[i], s_choice[i]) else { continue };
@@ -81,8 +90,14 @@ pub fn needs_match(choices: &DataFrame, courses: &DataFrame, classes: &DataFrame
         .int(col::N_RESPONDENTS, n.clone())
         .int(col::TOPICS_REQUESTED, rows.iter().map(|r| Some(r.1.requested.len() as i64)))
         .int(col::TOPICS_TAUGHT, rows.iter().map(|r| Some(r.1.taught.len() as i64)))
-        .f64(col::COVERAGE, rows.iter().map(|r| (!r.1.requested.is_empty()).then(|| r.1.met() as f64 / r.1.requested.len() as f64)))
-        .str(col::UNMET_TOPICS, rows.iter().map(|r| (!r.1.requested.is_empty()).then(|| r.1.unmet().join(TOPIC_SEPARATOR))))
+        .f64(
+            col::COVERAGE,
+            rows.iter().map(|r| (!r.1.requested.is_empty()).then(|| r.1.met() as f64 / r.1.requested.len() as f64)),
+        )
+        .str(
+            col::UNMET_TOPICS,
+            rows.iter().map(|r| (!r.1.requested.is_empty()).then(|| r.1.unmet().join(TOPIC_SEPARATOR))),
+        )
         .finish(T)?;
     let class_df = suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::N_RESPONDENTS], T)?;
 
@@ -113,7 +128,12 @@ pub fn needs_match(choices: &DataFrame, courses: &DataFrame, classes: &DataFrame
         .int(col::TOPICS_REQUESTED, rows.iter().map(|r| Some(r.1.requested as i64)))
         .int(col::TOPICS_TAUGHT, rows.iter().map(|r| Some(r.1.taught.len() as i64)))
         .f64(col::COVERAGE, rows.iter().map(|r| (r.1.requested > 0).then(|| r.1.met as f64 / r.1.requested as f64)))
-        .str(col::UNMET_TOPICS, rows.iter().map(|r| (r.1.requested > 0).then(|| r.1.unmet.iter().copied().collect::<Vec<_>>().join(TOPIC_SEPARATOR))))
+        .str(
+            col::UNMET_TOPICS,
+            rows.iter().map(|r| {
+                (r.1.requested > 0).then(|| r.1.unmet.iter().copied().collect::<Vec<_>>().join(TOPIC_SEPARATOR))
+            }),
+        )
         .finish(C)?;
     let cat_df = suppress(df, &below(&n, ctx.min_cell), &[col::TARGET_CATEGORY, col::N_RESPONDENTS], C)?;
     Ok(NeedsTables { by_class: class_df, by_category: cat_df })
@@ -135,7 +155,10 @@ mod tests {
         .unwrap();
         let courses = df!("class_id" => ["A", "A", "B"], "topic" => ["甲", "戊", "甲"]).unwrap();
         let classes = df!("class_id" => ["A", "B", "C"], "target_category" => ["women", "women", "women"]).unwrap();
-        let settings = PipelineFile { indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
+        let settings = PipelineFile {
+            indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() },
+            ..Default::default()
+        };
         let t = needs_match(&choices, &courses, &classes, &Ctx::new(&settings, "2025")).unwrap();
         let d = &t.by_class;
         assert_eq!(d.height(), 3, "every class");

@@ -66,11 +66,14 @@ pub fn wide_ratings(course_ratings: LazyFrame, indicators: &[String]) -> Result<
 
 fn complete<'a>(wide: &'a DataFrame, indicators: &[String]) -> Result<Ratings<'a>, IndicatorError> {
     const T: &str = "reaction_by_course";
-    let (class, course, rater) = (strs(wide, col::CLASS_ID, T)?, strs(wide, col::COURSE_ID, T)?, strs(wide, col::RATER_ID, T)?);
+    let (class, course, rater) =
+        (strs(wide, col::CLASS_ID, T)?, strs(wide, col::COURSE_ID, T)?, strs(wide, col::RATER_ID, T)?);
     let cols: Vec<Vec<Option<f64>>> =
         indicators.iter().map(|n| super::frame::f64s(wide, n, T)).collect::<Result<_, _>>()?;
     let keep: Vec<usize> = (0..wide.height())
-        .filter(|&i| class[i].is_some() && course[i].is_some() && rater[i].is_some() && cols.iter().all(|c| c[i].is_some()))
+        .filter(|&i| {
+            class[i].is_some() && course[i].is_some() && rater[i].is_some() && cols.iter().all(|c| c[i].is_some())
+        })
         .collect();
     let scores: Vec<Vec<f64>> = cols.iter().map(|c| keep.iter().map(|&i| c[i].unwrap_or(f64::NAN)).collect()).collect();
     let total = (0..keep.len()).map(|r| scores.iter().map(|s| s[r]).sum()).collect();
@@ -96,7 +99,8 @@ fn ranks_within(group: &[Option<String>], value: &[Option<f64>], small: &[bool])
     let mut out = vec![None; value.len()];
     let groups = group_by(value.len(), |i| group[i].as_deref());
     for rows in groups.values() {
-        let v: Vec<f64> = rows.iter().map(|&i| if small[i] { f64::NAN } else { value[i].unwrap_or(f64::NAN) }).collect();
+        let v: Vec<f64> =
+            rows.iter().map(|&i| if small[i] { f64::NAN } else { value[i].unwrap_or(f64::NAN) }).collect();
         for (k, r) in stats::rank_desc(&v).into_iter().enumerate() {
             out[rows[k]] = r.map(|r| r as i64);
         }
@@ -122,9 +126,9 @@ pub fn reaction_tables(
     let wide = wide_ratings(course_ratings, indicators)?;
     let r = complete(&wide, indicators)?;
     let threshold = 0.9 * ctx.settings.instrument.course_max * indicators.len() as f64;
-    let (c_class, c_year) = (strs(classes, col::CLASS_ID, "reaction_by_class")?, i64s(classes, col::YEAR, "reaction_by_class")?);
-    let year_of: BTreeMap<&str, i64> =
-        (0..classes.height()).filter_map(|i| Some((c_class[i]?, c_year[i]?))).collect();
+    let (c_class, c_year) =
+        (strs(classes, col::CLASS_ID, "reaction_by_class")?, i64s(classes, col::YEAR, "reaction_by_class")?);
+    let year_of: BTreeMap<&str, i64> = (0..classes.height()).filter_map(|i| Some((c_class[i]?, c_year[i]?))).collect();
     Ok(ReactionTables {
         by_course: by_course(&r, courses, &year_of, threshold, ctx)?,
         by_class: by_class(&r, classes, &year_of, threshold, ctx)?,
@@ -132,10 +136,17 @@ pub fn reaction_tables(
     })
 }
 
-fn by_course(r: &Ratings, courses: &DataFrame, year_of: &BTreeMap<&str, i64>, threshold: f64, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+fn by_course(
+    r: &Ratings,
+    courses: &DataFrame,
+    year_of: &BTreeMap<&str, i64>,
+    threshold: f64,
+    ctx: &Ctx,
+) -> Result<DataFrame, IndicatorError> {
     const T: &str = "reaction_by_course";
     let groups = group_by(r.total.len(), |i| Some((r.class[i], r.course[i])));
-    let (cl, co, te) = (strs(courses, col::CLASS_ID, T)?, strs(courses, col::COURSE_ID, T)?, strs(courses, col::TEACHER_ID, T)?);
+    let (cl, co, te) =
+        (strs(courses, col::CLASS_ID, T)?, strs(courses, col::COURSE_ID, T)?, strs(courses, col::TEACHER_ID, T)?);
     let mut order: Vec<usize> = (0..courses.height()).collect();
     order.sort_by_key(|&i| (cl[i], co[i]));
     let empty = Vec::new();
@@ -189,14 +200,23 @@ fn by_course(r: &Ratings, courses: &DataFrame, year_of: &BTreeMap<&str, i64>, th
     suppress(df, &small, &[col::CLASS_ID, col::COURSE_ID, col::TEACHER_ID, col::N_RATERS], T)
 }
 
-fn sorted_classes<'a>(classes: &'a DataFrame, table: &str) -> Result<(Vec<Option<&'a str>>, Vec<usize>), IndicatorError> {
+fn sorted_classes<'a>(
+    classes: &'a DataFrame,
+    table: &str,
+) -> Result<(Vec<Option<&'a str>>, Vec<usize>), IndicatorError> {
     let cl = strs(classes, col::CLASS_ID, table)?;
     let mut order: Vec<usize> = (0..classes.height()).collect();
     order.sort_by_key(|&i| cl[i]);
     Ok((cl, order))
 }
 
-fn by_class(r: &Ratings, classes: &DataFrame, year_of: &BTreeMap<&str, i64>, threshold: f64, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+fn by_class(
+    r: &Ratings,
+    classes: &DataFrame,
+    year_of: &BTreeMap<&str, i64>,
+    threshold: f64,
+    ctx: &Ctx,
+) -> Result<DataFrame, IndicatorError> {
     const T: &str = "reaction_by_class";
     let groups = group_by(r.total.len(), |i| Some(r.class[i]));
     let (cl, order) = sorted_classes(classes, T)?;
@@ -215,7 +235,12 @@ fn by_class(r: &Ratings, classes: &DataFrame, year_of: &BTreeMap<&str, i64>, thr
             courses.sort_unstable();
             courses.dedup();
             let totals: Vec<f64> = idx.iter().map(|&j| r.total[j]).collect();
-            Ok((courses.len(), by_rater.len(), stats::describe(&rater_means, ctx.alpha).map_err(serr(T))?, share_at_least(&totals, threshold)))
+            Ok((
+                courses.len(),
+                by_rater.len(),
+                stats::describe(&rater_means, ctx.alpha).map_err(serr(T))?,
+                share_at_least(&totals, threshold),
+            ))
         })
         .collect::<Result<_, IndicatorError>>()?;
     let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.1 as i64)).collect();
@@ -262,7 +287,8 @@ fn class_agreement(r: &Ratings, idx: &[usize]) -> Result<Agreement, crate::stats
     let rows: Vec<Vec<f64>> =
         courses.iter().map(|c| raters.iter().map(|m| m.get(c).copied().unwrap_or(f64::NAN)).collect()).collect();
     let icc = stats::icc(&rows)?;
-    let rater_means: Vec<f64> = raters.iter().filter_map(|m| stats::mean(&m.values().copied().collect::<Vec<_>>())).collect();
+    let rater_means: Vec<f64> =
+        raters.iter().filter_map(|m| stats::mean(&m.values().copied().collect::<Vec<_>>())).collect();
     let leniency_sd = match stats::mean(&rater_means) {
         Some(grand) => stats::sd(&rater_means.iter().map(|m| m - grand).collect::<Vec<_>>()),
         None => None,
@@ -322,7 +348,14 @@ mod tests {
     #[test]
     fn agreement_reproduces_shrout_fleiss() {
         // ORACLES.md: 6 targets × 4 raters → ICC(1,1) 0.165742, ICC(2,k) 0.620051.
-        let m = [[9., 2., 5., 8.], [6., 1., 3., 2.], [8., 4., 6., 8.], [7., 1., 2., 6.], [10., 5., 6., 9.], [6., 2., 4., 7.]];
+        let m = [
+            [9., 2., 5., 8.],
+            [6., 1., 3., 2.],
+            [8., 4., 6., 8.],
+            [7., 1., 2., 6.],
+            [10., 5., 6., 9.],
+            [6., 2., 4., 7.],
+        ];
         let raters = ["r1", "r2", "r3", "r4"];
         let courses = ["k1", "k2", "k3", "k4", "k5", "k6"];
         let mut rows = Vec::new();
@@ -334,8 +367,13 @@ mod tests {
         // A fifth rater who skipped a course is dropped (complete cases), not the course.
         rows.push(("A", "k1", "r5", 3.0));
         let courses_df = df!("class_id" => ["A"; 6], "course_id" => courses, "teacher_id" => ["T"; 6]).unwrap();
-        let classes = df!("class_id" => ["A"], "method" => ["case"], "target_category" => ["women"], "year" => [2025i32]).unwrap();
-        let settings = PipelineFile { indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
+        let classes =
+            df!("class_id" => ["A"], "method" => ["case"], "target_category" => ["women"], "year" => [2025i32])
+                .unwrap();
+        let settings = PipelineFile {
+            indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() },
+            ..Default::default()
+        };
         let ctx = Ctx::new(&settings, "2025");
         let t = reaction_tables(ratings(&rows), &courses_df, &classes, &ctx).unwrap();
         let a = &t.agreement;
@@ -361,8 +399,12 @@ mod tests {
         }
         rows.push(("A", "k4", "a", 99.0));
         rows.push(("A", "k4", "b", 99.0));
-        let courses = df!("class_id" => ["A"; 5], "course_id" => ["k1", "k2", "k3", "k4", "k5"], "teacher_id" => ["T"; 5]).unwrap();
-        let classes = df!("class_id" => ["A"], "method" => ["case"], "target_category" => ["women"], "year" => [2025i32]).unwrap();
+        let courses =
+            df!("class_id" => ["A"; 5], "course_id" => ["k1", "k2", "k3", "k4", "k5"], "teacher_id" => ["T"; 5])
+                .unwrap();
+        let classes =
+            df!("class_id" => ["A"], "method" => ["case"], "target_category" => ["women"], "year" => [2025i32])
+                .unwrap();
         let settings = PipelineFile::default();
         let ctx = Ctx::new(&settings, "2025");
         let t = reaction_tables(ratings(&rows), &courses, &classes, &ctx).unwrap();

@@ -41,8 +41,12 @@ fn wave_rank(w: &str) -> usize {
 }
 
 fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<String, Item>>, IndicatorError> {
-    let (id, scale, wave, kind) =
-        (strs(items, col::ITEM_ID, T)?, strs(items, col::SCALE, T)?, strs(items, col::WAVE, T)?, strs(items, col::KIND, T)?);
+    let (id, scale, wave, kind) = (
+        strs(items, col::ITEM_ID, T)?,
+        strs(items, col::SCALE, T)?,
+        strs(items, col::WAVE, T)?,
+        strs(items, col::KIND, T)?,
+    );
     let (min, max, rev) = (f64s(items, col::MIN, T)?, f64s(items, col::MAX, T)?, bools(items, col::REVERSE, T)?);
     let mut out: BTreeMap<Key, BTreeMap<String, Item>> = BTreeMap::new();
     // Wave-specific rows first so that they win over a blank-wave row of the same item.
@@ -59,7 +63,12 @@ fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<St
         };
         for w in applies {
             let entry = out.entry((scale.to_string(), wave_rank(w), w.to_string())).or_default();
-            entry.entry(id.to_string()).or_insert(Item { position: 0, min: lo, max: hi, reverse: rev[i].unwrap_or(false) });
+            entry.entry(id.to_string()).or_insert(Item {
+                position: 0,
+                min: lo,
+                max: hi,
+                reverse: rev[i].unwrap_or(false),
+            });
         }
     }
     out.retain(|_, m| m.len() >= 2);
@@ -76,7 +85,8 @@ fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<St
 /// values reach Rust, contiguous per respondent).
 pub fn reliability(items: &DataFrame, responses: LazyFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
     let err = perr(T);
-    let present = responses.clone().select([col(col::WAVE)]).unique(None, UniqueKeepStrategy::Any).collect().map_err(&err)?;
+    let present =
+        responses.clone().select([col(col::WAVE)]).unique(None, UniqueKeepStrategy::Any).collect().map_err(&err)?;
     let mut waves: Vec<&str> = strs(&present, col::WAVE, T)?.into_iter().flatten().collect();
     waves.sort_by_key(|w| (wave_rank(w), *w));
     let scales = scales(items, &waves)?;
@@ -86,7 +96,9 @@ pub fn reliability(items: &DataFrame, responses: LazyFrame, ctx: &Ctx) -> Result
     let entries: Vec<(&str, &str, u32, &Item, u32)> = scales
         .iter()
         .enumerate()
-        .flat_map(|(g, (key, m))| m.iter().map(move |(id, item)| (id.as_str(), key.2.as_str(), g as u32, item, m.len() as u32)))
+        .flat_map(|(g, (key, m))| {
+            m.iter().map(move |(id, item)| (id.as_str(), key.2.as_str(), g as u32, item, m.len() as u32))
+        })
         .collect();
     let lookup = DataFrame::new(
         entries.len(),
@@ -105,7 +117,12 @@ pub fn reliability(items: &DataFrame, responses: LazyFrame, ctx: &Ctx) -> Result
     let keys3 = || [col("g"), col(col::CLASS_ID), col(col::CADRE_ID)];
     let answers = responses
         .filter(col(col::VALUE).is_not_null())
-        .join(lookup.lazy(), [col(col::ITEM_ID), col(col::WAVE)], [col(col::ITEM_ID), col(col::WAVE)], JoinArgs::new(JoinType::Inner))
+        .join(
+            lookup.lazy(),
+            [col(col::ITEM_ID), col(col::WAVE)],
+            [col(col::ITEM_ID), col(col::WAVE)],
+            JoinArgs::new(JoinType::Inner),
+        )
         .select([
             col("g"),
             col(col::CLASS_ID),

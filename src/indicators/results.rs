@@ -140,7 +140,9 @@ pub fn unit_results(
 
     // change ~ 1 + share over the published units of each metric.
     const F: &str = "unit_results_fit";
-    let usable = group_by(rows.len(), |i| (!small[i] && rows[i].share.is_some() && change[i].is_some()).then_some(rows[i].metric));
+    let usable = group_by(rows.len(), |i| {
+        (!small[i] && rows[i].share.is_some() && change[i].is_some()).then_some(rows[i].metric)
+    });
     let none: Vec<usize> = Vec::new();
     let mut fits = Vec::new();
     for (&m, (_, later)) in &compared {

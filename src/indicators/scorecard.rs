@@ -32,7 +32,8 @@ const T: &str = "cadre_scorecard";
 
 /// The band of a percentile given descending cut-offs.
 pub fn band(percentile: f64, cuts: &[f64]) -> String {
-    let k = cuts.iter().position(|&c| stats::round_for_ties(percentile) >= stats::round_for_ties(c)).unwrap_or(cuts.len());
+    let k =
+        cuts.iter().position(|&c| stats::round_for_ties(percentile) >= stats::round_for_ties(c)).unwrap_or(cuts.len());
     char::from(b'A' + k.min(25) as u8).to_string()
 }
 
@@ -41,17 +42,28 @@ pub fn period_year(period: &str, years: &[Option<i64>]) -> Option<i64> {
     period.trim().parse::<i64>().ok().or_else(|| years.iter().flatten().max().copied())
 }
 
-pub fn cadre_scorecard(outcomes: &DataFrame, compliance: &[ComplianceRow], ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
-    let (o_cadre, o_cat, o_year) = (strs(outcomes, col::CADRE_ID, T)?, strs(outcomes, col::CATEGORY, T)?, i64s(outcomes, col::YEAR, T)?);
-    let (gain, assess, delta) =
-        (f64s(outcomes, col::GAIN, T)?, f64s(outcomes, col::TRAINEE_ASSESSMENT, T)?, f64s(outcomes, col::REVIEW_DELTA, T)?);
+pub fn cadre_scorecard(
+    outcomes: &DataFrame,
+    compliance: &[ComplianceRow],
+    ctx: &Ctx,
+) -> Result<DataFrame, IndicatorError> {
+    let (o_cadre, o_cat, o_year) =
+        (strs(outcomes, col::CADRE_ID, T)?, strs(outcomes, col::CATEGORY, T)?, i64s(outcomes, col::YEAR, T)?);
+    let (gain, assess, delta) = (
+        f64s(outcomes, col::GAIN, T)?,
+        f64s(outcomes, col::TRAINEE_ASSESSMENT, T)?,
+        f64s(outcomes, col::REVIEW_DELTA, T)?,
+    );
     let year = period_year(ctx.period, &o_year);
     let cadres = group_by(outcomes.height(), |i| if o_year[i] == year { o_cadre[i] } else { None });
     let ids: Vec<&str> = cadres.keys().copied().collect();
     let category: Vec<Option<&str>> = cadres.values().map(|rows| o_cat[rows[0]]).collect();
-    let mean_of = |v: &[Option<f64>]| -> Vec<f64> { cadres.values().map(|rows| stats::mean(&pick(v, rows)).unwrap_or(f64::NAN)).collect() };
+    let mean_of = |v: &[Option<f64>]| -> Vec<f64> {
+        cadres.values().map(|rows| stats::mean(&pick(v, rows)).unwrap_or(f64::NAN)).collect()
+    };
     let (learning, assessment, transfer) = (mean_of(&gain), mean_of(&assess), mean_of(&delta));
-    let score_of: BTreeMap<(&str, i64), Option<f64>> = compliance.iter().map(|r| ((r.cadre_id.as_str(), r.year), r.score)).collect();
+    let score_of: BTreeMap<(&str, i64), Option<f64>> =
+        compliance.iter().map(|r| ((r.cadre_id.as_str(), r.year), r.score)).collect();
     let compliance_score: Vec<Option<f64>> =
         ids.iter().map(|id| year.and_then(|y| score_of.get(&(*id, y)).copied().flatten())).collect();
     let comp: Vec<f64> = compliance_score.iter().map(|s| s.unwrap_or(f64::NAN)).collect();

@@ -40,8 +40,12 @@ fn delta(h: &History, start: i32, threshold: i32) -> Option<f64> {
 /// Review histories of every cadre, by cadre id.
 fn histories(reviews: &DataFrame) -> Result<BTreeMap<&str, History>, IndicatorError> {
     const T: &str = "transfer_by_class";
-    let (cadre, date, kind, total) =
-        (strs(reviews, col::CADRE_ID, T)?, days(reviews, col::REVIEW_DATE, T)?, strs(reviews, col::KIND, T)?, f64s(reviews, col::TOTAL, T)?);
+    let (cadre, date, kind, total) = (
+        strs(reviews, col::CADRE_ID, T)?,
+        days(reviews, col::REVIEW_DATE, T)?,
+        strs(reviews, col::KIND, T)?,
+        f64s(reviews, col::TOTAL, T)?,
+    );
     let groups = group_by(reviews.height(), |i| cadre[i]);
     Ok(groups
         .into_iter()
@@ -63,7 +67,8 @@ pub fn transfer_by_class(
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "transfer_by_class";
     let lag = ctx.settings.indicators.follow_up_lag_days as i32;
-    let (o_class, o_cadre, o_year) = (strs(outcomes, col::CLASS_ID, T)?, strs(outcomes, col::CADRE_ID, T)?, i64s(outcomes, col::YEAR, T)?);
+    let (o_class, o_cadre, o_year) =
+        (strs(outcomes, col::CLASS_ID, T)?, strs(outcomes, col::CADRE_ID, T)?, i64s(outcomes, col::YEAR, T)?);
     let (before, after) = (f64s(outcomes, col::REVIEW_BEFORE, T)?, f64s(outcomes, col::REVIEW_AFTER, T)?);
     let by_class = group_by(outcomes.height(), |i| o_class[i]);
     // Cadres trained in each calendar year (of the class start).
@@ -90,8 +95,10 @@ pub fn transfer_by_class(
 
     // Control deltas per distinct (category, year, start, end + lag), computed once.
     type Key<'a> = (&'a str, i64, i32, i32);
-    let key_of = |i: usize| -> Option<Key> { Some((target[i].filter(|t| !t.is_empty())?, year[i]?, start[i]?, end[i]? + lag)) };
-    let keys: Vec<Key> = order.iter().filter_map(|&i| key_of(i)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let key_of =
+        |i: usize| -> Option<Key> { Some((target[i].filter(|t| !t.is_empty())?, year[i]?, start[i]?, end[i]? + lag)) };
+    let keys: Vec<Key> =
+        order.iter().filter_map(|&i| key_of(i)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     // The untrained cadres of each (category, year), with their histories, found once.
     let empty_set = HashSet::new();
     let pool_keys: std::collections::BTreeSet<(&str, i64)> = keys.iter().map(|k| (k.0, k.1)).collect();
@@ -110,7 +117,8 @@ pub fn transfer_by_class(
     let controls: BTreeMap<Key, Vec<f64>> = keys
         .par_iter()
         .map(|&(cat, y, s, thr)| {
-            let deltas = pools.get(&(cat, y)).map(|p| p.iter().filter_map(|h| delta(h, s, thr)).collect()).unwrap_or_default();
+            let deltas =
+                pools.get(&(cat, y)).map(|p| p.iter().filter_map(|h| delta(h, s, thr)).collect()).unwrap_or_default();
             ((cat, y, s, thr), deltas)
         })
         .collect();
@@ -141,7 +149,10 @@ pub fn transfer_by_class(
         .str(col::CLASS_ID, order.iter().map(|&i| cl[i]))
         .int(col::N_TRAINED, rows.iter().map(|r| Some(r.n_trained as i64)))
         .int(col::N_FOLLOWED, n_followed.clone())
-        .f64(col::ATTRITION, rows.iter().map(|r| (r.n_trained > 0).then(|| 1.0 - r.paired.n as f64 / r.n_trained as f64)))
+        .f64(
+            col::ATTRITION,
+            rows.iter().map(|r| (r.n_trained > 0).then(|| 1.0 - r.paired.n as f64 / r.n_trained as f64)),
+        )
         .f64(col::BEFORE_MEAN, rows.iter().map(|r| r.paired.mean_pre))
         .f64(col::AFTER_MEAN, rows.iter().map(|r| r.paired.mean_post))
         .f64(col::MEAN_DELTA, rows.iter().map(|r| r.paired.mean_diff))
@@ -157,7 +168,12 @@ pub fn transfer_by_class(
         .f64(col::DID_CI_LOW, rows.iter().map(|r| if few_controls(r) { None } else { r.did.test.map(|t| t.ci_low) }))
         .f64(col::DID_CI_HIGH, rows.iter().map(|r| if few_controls(r) { None } else { r.did.test.map(|t| t.ci_high) }))
         .finish(T)?;
-    suppress(df, &below(&n_followed, ctx.min_cell), &[col::CLASS_ID, col::N_TRAINED, col::N_FOLLOWED, col::CONTROL_N], T)
+    suppress(
+        df,
+        &below(&n_followed, ctx.min_cell),
+        &[col::CLASS_ID, col::N_TRAINED, col::N_FOLLOWED, col::CONTROL_N],
+        T,
+    )
 }
 
 /// `follow_up`: one row per class and follow-up wave (3, 6, 12 months): the outcome
@@ -182,8 +198,16 @@ pub fn follow_up(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result
             let idx = cl[i].and_then(|c| by_class.get(c)).unwrap_or(&empty);
             let (p, f) = (pick(&post, idx), pick(&follows[w], idx));
             let paired = stats::paired_t(&p, &f, ctx.alpha).map_err(serr(T))?;
-            let triples: Vec<usize> = idx.iter().copied().filter(|&j| pre[j].is_some() && post[j].is_some() && follows[w][j].is_some()).collect();
-            let means = (stats::mean(&pick(&pre, &triples)), stats::mean(&pick(&post, &triples)), stats::mean(&pick(&follows[w], &triples)));
+            let triples: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&j| pre[j].is_some() && post[j].is_some() && follows[w][j].is_some())
+                .collect();
+            let means = (
+                stats::mean(&pick(&pre, &triples)),
+                stats::mean(&pick(&post, &triples)),
+                stats::mean(&pick(&follows[w], &triples)),
+            );
             let retention = match means {
                 (Some(a), Some(b), Some(f)) if stats::round_for_ties(b - a) != 0.0 => Some((f - a) / (b - a)),
                 _ => None,

@@ -129,10 +129,11 @@ fn plan(wh: &Path, settings: &PipelineFile) -> Result<LazyFrame, WarehouseError>
         (Wave::Follow6m, c::FOLLOW_6M),
         (Wave::Follow12m, c::FOLLOW_12M),
     ] {
-        let w = scores
-            .clone()
-            .filter(col(c::WAVE).eq(lit(wave.as_str())))
-            .select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::SCORE).alias(name)]);
+        let w = scores.clone().filter(col(c::WAVE).eq(lit(wave.as_str()))).select([
+            col(c::CLASS_ID),
+            col(c::CADRE_ID),
+            col(c::SCORE).alias(name),
+        ]);
         base = attach(base, w);
     }
     base = base.with_column((col(c::POST_SCORE) - col(c::PRE_SCORE)).alias(c::GAIN));
@@ -151,7 +152,8 @@ fn plan(wh: &Path, settings: &PipelineFile) -> Result<LazyFrame, WarehouseError>
     base = attach(base, totals);
 
     // Assessment received, by others and by self.
-    let ratings = scan(wh, "trainee_ratings")?.select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::RATER_ROLE), col(c::SCORE)]);
+    let ratings =
+        scan(wh, "trainee_ratings")?.select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::RATER_ROLE), col(c::SCORE)]);
     let others = ratings
         .clone()
         .filter(col(c::RATER_ROLE).neq(lit("self")))
@@ -169,21 +171,14 @@ fn plan(wh: &Path, settings: &PipelineFile) -> Result<LazyFrame, WarehouseError>
     let joined = dates.join(reviews, [col(c::CADRE_ID)], [col(c::CADRE_ID)], JoinArgs::new(JoinType::Inner));
     let day = |name: &str| col(name).cast(DataType::Int32);
     let order = SortMultipleOptions::default().with_order_descending_multi([false, false]);
-    let before = joined
-        .clone()
-        .filter(day(c::REVIEW_DATE).lt(day(c::START_DATE)))
-        .group_by(keys2())
-        .agg([
-            col(c::TOTAL).sort_by([col(c::REVIEW_DATE), col(c::KIND)], order.clone()).last().alias(c::REVIEW_BEFORE),
-            col(c::REVIEW_DATE).max().alias(c::REVIEW_BEFORE_DATE),
-        ]);
-    let after = joined
-        .filter(day(c::REVIEW_DATE).gt_eq(day(c::END_DATE) + lit(lag as i32)))
-        .group_by(keys2())
-        .agg([
-            col(c::TOTAL).sort_by([col(c::REVIEW_DATE), col(c::KIND)], order).first().alias(c::REVIEW_AFTER),
-            col(c::REVIEW_DATE).min().alias(c::REVIEW_AFTER_DATE),
-        ]);
+    let before = joined.clone().filter(day(c::REVIEW_DATE).lt(day(c::START_DATE))).group_by(keys2()).agg([
+        col(c::TOTAL).sort_by([col(c::REVIEW_DATE), col(c::KIND)], order.clone()).last().alias(c::REVIEW_BEFORE),
+        col(c::REVIEW_DATE).max().alias(c::REVIEW_BEFORE_DATE),
+    ]);
+    let after = joined.filter(day(c::REVIEW_DATE).gt_eq(day(c::END_DATE) + lit(lag as i32))).group_by(keys2()).agg([
+        col(c::TOTAL).sort_by([col(c::REVIEW_DATE), col(c::KIND)], order).first().alias(c::REVIEW_AFTER),
+        col(c::REVIEW_DATE).min().alias(c::REVIEW_AFTER_DATE),
+    ]);
     base = attach(attach(base, before), after)
         .with_column((col(c::REVIEW_AFTER) - col(c::REVIEW_BEFORE)).alias(c::REVIEW_DELTA))
         .sort([c::CLASS_ID, c::CADRE_ID], SortMultipleOptions::default().with_maintain_order(true));

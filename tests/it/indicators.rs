@@ -124,9 +124,36 @@ fn oracle_ancova_through_method_tables() {
     assert!((f64_col(tests, "p_value")[3].unwrap() - 0.10463021301502037).abs() < 1e-9);
     // Pairwise contrasts (diff, se, t, p, Holm, BH) as printed in ORACLES.md.
     let want = [
-        ("case", "centralized", 7.31337434835265, 3.8038350343074394, 1.9226318392864241, 0.0907464273159978, 0.20964743, 0.13611964),
-        ("online", "centralized", -0.16825519416308055, 4.267892000277269, -0.03942348919610657, 0.9695188330498554, 0.96951883, 0.96951883),
-        ("online", "case", -7.481629542515731, 3.5775932333247926, -2.091246560068756, 0.06988247819742752, 0.20964743, 0.13611964),
+        (
+            "case",
+            "centralized",
+            7.31337434835265,
+            3.8038350343074394,
+            1.9226318392864241,
+            0.0907464273159978,
+            0.20964743,
+            0.13611964,
+        ),
+        (
+            "online",
+            "centralized",
+            -0.16825519416308055,
+            4.267892000277269,
+            -0.03942348919610657,
+            0.9695188330498554,
+            0.96951883,
+            0.96951883,
+        ),
+        (
+            "online",
+            "case",
+            -7.481629542515731,
+            3.5775932333247926,
+            -2.091246560068756,
+            0.06988247819742752,
+            0.20964743,
+            0.13611964,
+        ),
     ];
     let p = &m.pairwise;
     assert_eq!(p.height(), 3);
@@ -169,8 +196,24 @@ const LEARNING: [(&str, [f64; 18]); 9] = [
 ];
 
 const LEARNING_STATS: [&str; 18] = [
-    "n_pairs", "pre_mean", "post_mean", "mean_diff", "sd_diff", "t", "df", "p_value", "ci_low", "ci_high", "d_z", "g_z", "d_av",
-    "wilcoxon_v", "wilcoxon_p", "hake_g", "mean_individual_gain", "share_improved",
+    "n_pairs",
+    "pre_mean",
+    "post_mean",
+    "mean_diff",
+    "sd_diff",
+    "t",
+    "df",
+    "p_value",
+    "ci_low",
+    "ci_high",
+    "d_z",
+    "g_z",
+    "d_av",
+    "wilcoxon_v",
+    "wilcoxon_p",
+    "hake_g",
+    "mean_individual_gain",
+    "share_improved",
 ];
 
 #[test]
@@ -300,7 +343,12 @@ fn class_of_three_is_suppressed_everywhere_it_is_published() {
     assert!(ranks.iter().all(|r| (1.0..=18.0).contains(r)) && ranks.contains(&1.0));
     // The unit with the 3 trainees (U2, 3 cadres) is suppressed in unit_results.
     let ur = table(out, "unit_results");
-    assert_suppressed(&ur, "unit_results", &rows_where(&ur, "unit_id", |u| u == "U2"), &["unit_id", "period", "metric"]);
+    assert_suppressed(
+        &ur,
+        "unit_results",
+        &rows_where(&ur, "unit_id", |u| u == "U2"),
+        &["unit_id", "period", "metric"],
+    );
     // Pooled tests include the suppressed class (57 = 54 + 3 pairs).
     let mt = table(out, "method_tests");
     assert!(f64_col(&mt, "n").iter().all(|n| *n == Some(57.0)));
@@ -375,7 +423,8 @@ fn indicators_are_deterministic_and_guarded() {
     assert!(first.contains_key("indicators.xlsx"));
     assert!(first.contains_key("csv/learning_by_class.csv"));
     // No temporary directory is left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(o).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(o).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
     assert!(leftovers.is_empty());
 
     // A requested topic "=1+1" reaches needs_match.unmet_topics of C01 (with 乡村振兴
