@@ -37,6 +37,21 @@ fn delta(h: &History, start: i32, threshold: i32) -> Option<f64> {
     Some(after.1 - before.1)
 }
 
+/// A class's control key: (target category, year, start, end + lag) in days.
+type Key<'a> = (&'a str, i64, i32, i32);
+/// The untrained cadres of a (category, year) and the sorted distinct dates of their reviews.
+type Pool<'a> = (Vec<&'a History>, Vec<i32>);
+
+/// The key with start and threshold replaced by the number of the pool's review dates
+/// before each: keys equal here have equal control deltas.
+fn canonical_key<'a>(
+    pools: &BTreeMap<(&'a str, i64), Pool<'_>>,
+    &(cat, y, s, thr): &Key<'a>,
+) -> Option<(&'a str, i64, usize, usize)> {
+    let dates = &pools.get(&(cat, y))?.1;
+    Some((cat, y, dates.partition_point(|d| *d < s), dates.partition_point(|d| *d < thr)))
+}
+
 /// Review histories of every cadre, by cadre id.
 fn histories(reviews: &DataFrame) -> Result<BTreeMap<&str, History>, IndicatorError> {
     const T: &str = "transfer_by_class";
@@ -94,7 +109,6 @@ pub fn transfer_by_class(
     order.sort_by_key(|&i| cl[i]);
 
     // Control deltas per distinct (category, year, start, end + lag), computed once.
-    type Key<'a> = (&'a str, i64, i32, i32);
     let key_of =
         |i: usize| -> Option<Key> { Some((target[i].filter(|t| !t.is_empty())?, year[i]?, start[i]?, end[i]? + lag)) };
     let keys: Vec<Key> =
@@ -102,7 +116,10 @@ pub fn transfer_by_class(
     // The untrained cadres of each (category, year), with their histories, found once.
     let empty_set = HashSet::new();
     let pool_keys: std::collections::BTreeSet<(&str, i64)> = keys.iter().map(|k| (k.0, k.1)).collect();
-    let pools: BTreeMap<(&str, i64), Vec<&History>> = pool_keys
+    // Each pool with the sorted distinct dates of its reviews: a control's delta depends
+    // on (start, threshold) only through how many of those dates lie before each, so
+    // classes with the same two counts share their control deltas (computed once).
+    let pools: BTreeMap<(&str, i64), Pool> = pool_keys
         .into_par_iter()
         .map(|(cat, y)| {
             let trained_y = trained.get(&y).unwrap_or(&empty_set);
@@ -111,17 +128,30 @@ pub fn transfer_by_class(
                 .map(|rows| rows.iter().filter_map(|&i| k_cadre[i]).filter(|c| !trained_y.contains(c)).collect())
                 .unwrap_or_default();
             ids.sort_unstable();
-            ((cat, y), ids.iter().filter_map(|c| hist.get(c)).collect())
+            let members: Vec<&History> = ids.iter().filter_map(|c| hist.get(c)).collect();
+            let mut dates: Vec<i32> = members.iter().flat_map(|h| h.iter().map(|r| r.0)).collect();
+            dates.sort_unstable();
+            dates.dedup();
+            ((cat, y), (members, dates))
         })
         .collect();
-    let controls: BTreeMap<Key, Vec<f64>> = keys
+    let mut representative: BTreeMap<(&str, i64, usize, usize), Key> = BTreeMap::new();
+    for k in &keys {
+        if let Some(c) = canonical_key(&pools, k) {
+            representative.entry(c).or_insert(*k);
+        }
+    }
+    let reps: Vec<((&str, i64, usize, usize), Key)> = representative.into_iter().collect();
+    let deltas_of: BTreeMap<(&str, i64, usize, usize), Vec<f64>> = reps
         .par_iter()
-        .map(|&(cat, y, s, thr)| {
-            let deltas =
-                pools.get(&(cat, y)).map(|p| p.iter().filter_map(|h| delta(h, s, thr)).collect()).unwrap_or_default();
-            ((cat, y, s, thr), deltas)
+        .map(|&(c, (cat, y, s, thr))| {
+            let d =
+                pools.get(&(cat, y)).map(|p| p.0.iter().filter_map(|h| delta(h, s, thr)).collect()).unwrap_or_default();
+            (c, d)
         })
         .collect();
+    let controls: BTreeMap<Key, &Vec<f64>> =
+        keys.iter().filter_map(|k| Some((*k, deltas_of.get(&canonical_key(&pools, k)?)?))).collect();
 
     let empty: Vec<usize> = Vec::new();
     let no_controls: Vec<f64> = Vec::new();
@@ -138,7 +168,7 @@ pub fn transfer_by_class(
             let (b, a) = (pick(&before, idx), pick(&after, idx));
             let paired = stats::paired_t(&b, &a, ctx.alpha).map_err(serr(T))?;
             let treated: Vec<f64> = b.iter().zip(&a).map(|(b, a)| a - b).filter(|d| d.is_finite()).collect();
-            let control = key_of(i).and_then(|k| controls.get(&k)).unwrap_or(&no_controls);
+            let control: &Vec<f64> = key_of(i).and_then(|k| controls.get(&k).copied()).unwrap_or(&no_controls);
             let did = stats::diff_in_diff(&treated, control, ctx.alpha).map_err(serr(T))?;
             Ok(Row { n_trained: idx.len(), paired, control_n: control.len(), did })
         })
