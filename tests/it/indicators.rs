@@ -70,11 +70,22 @@ fn close(got: Option<f64>, want: Option<f64>, what: &str) {
     }
 }
 
+/// A fresh directory under cargo's scratch space for integration tests, shared by the
+/// tests of one run (and replaced by the next run, so nothing accumulates).
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// The hand-made warehouse, built and with indicators computed, once per test run.
 fn handmade() -> &'static Path {
     static OUT: OnceLock<PathBuf> = OnceLock::new();
     OUT.get_or_init(|| {
-        let dir = tempfile::Builder::new().prefix("traineval-handmade-").tempdir().unwrap().keep();
+        let dir = scratch("indicators-handmade");
         let out = dir.join("out");
         let input = data("handmade");
         let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
@@ -524,7 +535,7 @@ struct Generated {
 fn generated() -> &'static Generated {
     static G: OnceLock<Generated> = OnceLock::new();
     G.get_or_init(|| {
-        let dir = tempfile::Builder::new().prefix("traineval-generated-").tempdir().unwrap().keep();
+        let dir = scratch("indicators-generated");
         let input = dir.join("in");
         traineval::generate::generate(&traineval::generate::GenerateOptions::new(&input, 5000, 2025)).unwrap();
         let out = dir.join("out");
