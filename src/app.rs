@@ -5,10 +5,11 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::{Cli, Command, JobArgs};
+use crate::cli::{Cli, Command, ExportTarget, JobArgs};
 use crate::config::Job;
 use crate::error::{ConfigError, Error};
 use crate::pipeline::{self, Progress};
+use crate::report::{self, PdfOutcome};
 
 /// Run a command; Ok(exit code).
 pub fn run(cli: Cli) -> Result<i32, Error> {
@@ -57,6 +58,35 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             Ok(0)
         }
+        Command::Report(args) => {
+            let job = load(&args.job)?;
+            let summary = pipeline::report(&job, report_lang(&job, args.lang), args.pdf)?;
+            if !cli.quiet {
+                println!(
+                    "report written to {} ({} class pages)",
+                    summary.index.display(),
+                    summary.class_pages
+                );
+                match &summary.pdf {
+                    PdfOutcome::NotRequested => {}
+                    PdfOutcome::Written(files) => println!("{} PDF files written beside the HTML", files.len()),
+                    PdfOutcome::NoBrowser(message) => eprintln!("warning: {message}"),
+                }
+            }
+            Ok(0)
+        }
+        Command::Export(args) => {
+            let job = load(&args.job)?;
+            match args.target {
+                ExportTarget::Assessment => {
+                    let s = report::export_assessment(&job.out, &job)?;
+                    if !cli.quiet {
+                        println!("{} cadres written to {} and {}", s.rows, s.xlsx.display(), s.csv.display());
+                    }
+                }
+            }
+            Ok(0)
+        }
         other => Err(ConfigError::Usage(format!("command `{}` is not available yet", command_name(&other))).into()),
     }
 }
@@ -76,6 +106,15 @@ fn command_name(c: &Command) -> &'static str {
 
 fn load(args: &JobArgs) -> Result<Job, Error> {
     Ok(Job::load(&args.pipeline, args.out.as_deref())?)
+}
+
+/// The report language: `--lang`, else the pipeline's `[report] lang` (checked at load).
+fn report_lang(job: &Job, flag: Option<crate::cli::Lang>) -> report::Lang {
+    match flag {
+        Some(crate::cli::Lang::Zh) => report::Lang::Zh,
+        Some(crate::cli::Lang::En) => report::Lang::En,
+        None => report::Lang::from_code(&job.settings.report.lang).unwrap_or(report::Lang::Zh),
+    }
 }
 
 /// Exit 1 when any table's reject share exceeds the tolerance (SPEC App. C.16).
