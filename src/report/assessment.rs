@@ -56,7 +56,10 @@ pub fn export_assessment(out: &Path) -> Result<ExportSummary, ReportError> {
 fn sorted(df: DataFrame) -> Result<DataFrame, ReportError> {
     let keys: Vec<&str> = [col::CADRE_ID, col::PERIOD].into_iter().filter(|k| df.column(k).is_ok()).collect();
     if keys.is_empty() {
-        return Err(ReportError::Render { what: "export".into(), message: "cadre_scorecard has no cadre_id column".into() });
+        return Err(ReportError::Render {
+            what: "export".into(),
+            message: "cadre_scorecard has no cadre_id column".into(),
+        });
     }
     df.sort(keys, SortMultipleOptions::default().with_maintain_order(true))
         .map_err(|e| WarehouseError::frame("sorting the scorecard", e).into())
@@ -75,7 +78,8 @@ pub fn write_xlsx(df: &DataFrame, path: &Path) -> Result<(), ReportError> {
     let chunks = df.height().div_ceil(SHEET_ROWS).max(1);
     for chunk in 0..chunks {
         let ws = wb.add_worksheet_with_constant_memory().map_err(err)?;
-        ws.set_name(if chunk == 0 { "scorecard".to_string() } else { format!("scorecard_{}", chunk + 1) }).map_err(err)?;
+        ws.set_name(if chunk == 0 { "scorecard".to_string() } else { format!("scorecard_{}", chunk + 1) })
+            .map_err(err)?;
         for (j, name) in names.iter().enumerate() {
             let width = if name == col::CADRE_ID { 20.0 } else { (name.len() as f64 + 2.0).max(10.0) };
             ws.set_column_width(j as u16, width).map_err(err)?;

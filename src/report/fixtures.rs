@@ -31,15 +31,82 @@ struct Class {
 }
 
 const CLASSES: [Class; 6] = [
-    Class { id: "K01", title: "2025年县处级领导干部进修班（第1期）", category: "department_level", method: "centralized", institution: "省委党校", start: "2025-03-03", end: "2025-03-21", days: 15.0, hours: 112.5, trainees: 30 },
-    Class { id: "K02", title: "2025年中层干部能力提升培训班（第1期）", category: "middle_level", method: "case", institution: "市委党校（市行政学院）", start: "2025-04-07", end: "2025-04-11", days: 5.0, hours: 37.5, trainees: 26 },
-    Class { id: "K03", title: "2025年公务员依法行政专题网络培训班", category: "civil_servant", method: "online", institution: "市委党校（市行政学院）", start: "2025-05-06", end: "2025-05-23", days: 6.0, hours: 45.0, trainees: 33 },
-    Class { id: "K04", title: "2025年村党组织书记示范培训班", category: "rural_secretary", method: "on_site", institution: "乡村振兴实训基地", start: "2025-06-09", end: "2025-06-13", days: 5.0, hours: 37.5, trainees: 24 },
-    Class { id: "K05", title: "2025年优秀年轻干部培训班", category: "young_reserve", method: "scenario", institution: "省委党校", start: "2025-09-01", end: "2025-09-26", days: 20.0, hours: 150.0, trainees: 28 },
-    Class { id: "K06", title: "2025年党外干部专题研讨班", category: "non_party", method: "seminar", institution: "市委党校（市行政学院）", start: "2025-10-13", end: "2025-10-15", days: 3.0, hours: 22.5, trainees: 4 },
+    Class {
+        id: "K01",
+        title: "2025年县处级领导干部进修班（第1期）",
+        category: "department_level",
+        method: "centralized",
+        institution: "省委党校",
+        start: "2025-03-03",
+        end: "2025-03-21",
+        days: 15.0,
+        hours: 112.5,
+        trainees: 30,
+    },
+    Class {
+        id: "K02",
+        title: "2025年中层干部能力提升培训班（第1期）",
+        category: "middle_level",
+        method: "case",
+        institution: "市委党校（市行政学院）",
+        start: "2025-04-07",
+        end: "2025-04-11",
+        days: 5.0,
+        hours: 37.5,
+        trainees: 26,
+    },
+    Class {
+        id: "K03",
+        title: "2025年公务员依法行政专题网络培训班",
+        category: "civil_servant",
+        method: "online",
+        institution: "市委党校（市行政学院）",
+        start: "2025-05-06",
+        end: "2025-05-23",
+        days: 6.0,
+        hours: 45.0,
+        trainees: 33,
+    },
+    Class {
+        id: "K04",
+        title: "2025年村党组织书记示范培训班",
+        category: "rural_secretary",
+        method: "on_site",
+        institution: "乡村振兴实训基地",
+        start: "2025-06-09",
+        end: "2025-06-13",
+        days: 5.0,
+        hours: 37.5,
+        trainees: 24,
+    },
+    Class {
+        id: "K05",
+        title: "2025年优秀年轻干部培训班",
+        category: "young_reserve",
+        method: "scenario",
+        institution: "省委党校",
+        start: "2025-09-01",
+        end: "2025-09-26",
+        days: 20.0,
+        hours: 150.0,
+        trainees: 28,
+    },
+    Class {
+        id: "K06",
+        title: "2025年党外干部专题研讨班",
+        category: "non_party",
+        method: "seminar",
+        institution: "市委党校（市行政学院）",
+        start: "2025-10-13",
+        end: "2025-10-15",
+        days: 3.0,
+        hours: 22.5,
+        trainees: 4,
+    },
 ];
 
-const TOPICS: [&str; 8] = ["党性教育", "依法行政", "应急管理", "数字政府建设", "乡村振兴", "舆情应对", "领导力提升", "公文写作"];
+const TOPICS: [&str; 8] =
+    ["党性教育", "依法行政", "应急管理", "数字政府建设", "乡村振兴", "舆情应对", "领导力提升", "公文写作"];
 
 /// The fixture as the report reads it.
 pub fn sample() -> ReportData {
@@ -112,7 +179,13 @@ fn course_rows() -> Vec<(String, &'static str, String, String, &'static str)> {
         for j in 0..n {
             let topic = TOPICS[(k * 3 + j) % TOPICS.len()];
             let suffix = ["专题讲座", "案例教学", "现场教学", "专题研讨", "情景模拟"][j];
-            out.push((format!("{}-{:02}", c.id, j + 1), c.id, format!("{topic}{suffix}"), format!("T{:03}", (k * 5 + j) % 11 + 1), topic));
+            out.push((
+                format!("{}-{:02}", c.id, j + 1),
+                c.id,
+                format!("{topic}{suffix}"),
+                format!("T{:03}", (k * 5 + j) % 11 + 1),
+                topic,
+            ));
         }
     }
     out
@@ -200,8 +273,24 @@ fn trainee_outcomes() -> DataFrame {
 /// Columns of the learning tables after the key columns, in Appendix B order.
 fn learning_stats(rows: &[[Option<f64>; 18]]) -> Vec<Column> {
     let names = [
-        "n_pairs", "pre_mean", "post_mean", "mean_diff", "sd_diff", "t", "df", "p_value", "ci_low", "ci_high", "d_z",
-        "g_z", "d_av", "wilcoxon_v", "wilcoxon_p", "hake_g", "mean_individual_gain", "share_improved",
+        "n_pairs",
+        "pre_mean",
+        "post_mean",
+        "mean_diff",
+        "sd_diff",
+        "t",
+        "df",
+        "p_value",
+        "ci_low",
+        "ci_high",
+        "d_z",
+        "g_z",
+        "d_av",
+        "wilcoxon_v",
+        "wilcoxon_p",
+        "hake_g",
+        "mean_individual_gain",
+        "share_improved",
     ];
     let mut cols: Vec<Column> = names
         .iter()
@@ -224,10 +313,24 @@ fn learning_row(n: f64, pre: f64, diff: f64, sd: f64, p: f64) -> [Option<f64>; 1
     let half = 2.05 * sd / n.sqrt();
     let dz = diff / sd;
     [
-        Some(n), Some(pre), Some(pre + diff), Some(diff), Some(sd), Some(t), Some(n - 1.0), Some(p),
-        Some(diff - half), Some(diff + half), Some(dz), Some(dz * (1.0 - 3.0 / (4.0 * (n - 1.0) - 1.0))),
-        Some(dz * 0.82), Some(n * (n + 1.0) / 2.0 * 0.8), Some(p * 1.4), Some(diff / (100.0 - pre)),
-        Some(diff / (100.0 - pre) * 0.95), Some(0.5 + dz * 0.3),
+        Some(n),
+        Some(pre),
+        Some(pre + diff),
+        Some(diff),
+        Some(sd),
+        Some(t),
+        Some(n - 1.0),
+        Some(p),
+        Some(diff - half),
+        Some(diff + half),
+        Some(dz),
+        Some(dz * (1.0 - 3.0 / (4.0 * (n - 1.0) - 1.0))),
+        Some(dz * 0.82),
+        Some(n * (n + 1.0) / 2.0 * 0.8),
+        Some(p * 1.4),
+        Some(diff / (100.0 - pre)),
+        Some(diff / (100.0 - pre) * 0.95),
+        Some(0.5 + dz * 0.3),
     ]
 }
 
@@ -445,8 +548,10 @@ fn cadre_category(n: usize) -> &'static str {
 
 fn compliance() -> DataFrame {
     let ids: Vec<usize> = (1..=150).collect();
-    let days: Vec<f64> = ids.iter().map(|&n| if h(n, 20) < 0.12 { 0.0 } else { (2.0 + 16.0 * h(n, 21)).round() }).collect();
-    let required: Vec<f64> = ids.iter().map(|&n| if cadre_category(n) == "department_level" { 12.0 } else { 5.0 }).collect();
+    let days: Vec<f64> =
+        ids.iter().map(|&n| if h(n, 20) < 0.12 { 0.0 } else { (2.0 + 16.0 * h(n, 21)).round() }).collect();
+    let required: Vec<f64> =
+        ids.iter().map(|&n| if cadre_category(n) == "department_level" { 12.0 } else { 5.0 }).collect();
     let short: Vec<f64> = days.iter().zip(&required).map(|(d, r)| (r - d).max(0.0)).collect();
     df!(
         "cadre_id" => ids.iter().map(|&n| cadre_id(n)).collect::<Vec<_>>(),
@@ -483,7 +588,9 @@ fn needs_match() -> DataFrame {
 
 fn cadre_scorecard() -> DataFrame {
     let ids: Vec<usize> = (1..=150).collect();
-    let z = |salt: usize| -> Vec<Option<f64>> { ids.iter().map(|&n| (h(n, salt) > 0.1).then(|| 3.0 * h(n, salt + 1) - 1.5)).collect() };
+    let z = |salt: usize| -> Vec<Option<f64>> {
+        ids.iter().map(|&n| (h(n, salt) > 0.1).then(|| 3.0 * h(n, salt + 1) - 1.5)).collect()
+    };
     let index: Vec<f64> = ids.iter().map(|&n| 2.0 * h(n, 35) - 1.0).collect();
     df!(
         "cadre_id" => ids.iter().rev().map(|&n| cadre_id(n)).collect::<Vec<_>>(),
@@ -513,7 +620,10 @@ fn manifest() -> Manifest {
     tables.insert("cadres".to_string(), counts(152, 2, 0, &[("bad_value", 2)]));
     tables.insert("classes".to_string(), counts(6, 0, 0, &[]));
     tables.insert("enrollments".to_string(), counts(148, 3, 0, &[("unknown_id", 3)]));
-    tables.insert("survey_pre".to_string(), counts(150, 6, 2, &[("not_enrolled", 2), ("speeder", 3), ("out_of_range", 1)]));
+    tables.insert(
+        "survey_pre".to_string(),
+        counts(150, 6, 2, &[("not_enrolled", 2), ("speeder", 3), ("out_of_range", 1)]),
+    );
     tables.insert("survey_post".to_string(), counts(140, 4, 1, &[("bad_date", 1), ("speeder", 3)]));
     tables.insert("course_ratings".to_string(), counts(640, 5, 0, &[("duplicate_key", 5)]));
     let input = |path: &str, table: &str, rows: u64, encoding: &str| ManifestInput {

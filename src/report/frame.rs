@@ -87,7 +87,7 @@ impl Table {
     pub fn text(&self, name: &str, row: usize) -> Option<String> {
         match self.cols.get(name)? {
             Col::Text(v) => v.get(row).cloned().flatten(),
-            Col::Num(v) => v.get(row).copied().flatten().map(|x| crate::export::format_f64(x)),
+            Col::Num(v) => v.get(row).copied().flatten().map(crate::export::format_f64),
             Col::Flag(v) => v.get(row).copied().flatten().map(|b| b.to_string()),
         }
     }

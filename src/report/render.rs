@@ -50,7 +50,13 @@ impl Renderer {
         self.render("class.html", view, &view.charts(), lang)
     }
 
-    fn render<T: serde::Serialize>(&self, name: &str, view: &T, charts: &[&Chart], lang: Lang) -> Result<String, ReportError> {
+    fn render<T: serde::Serialize>(
+        &self,
+        name: &str,
+        view: &T,
+        charts: &[&Chart],
+        lang: Lang,
+    ) -> Result<String, ReportError> {
         let svg = svgs(charts)?;
         let tmpl = self.env.get_template(name).map_err(|e| template_err(name, e))?;
         tmpl.render(context! { r => view, t => Catalogue::new(lang).labels(), svg => svg, css => CSS })

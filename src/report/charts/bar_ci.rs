@@ -67,7 +67,8 @@ pub fn render(spec: &BarCiSpec) -> Result<String, ReportError> {
             let (lo, hi) = i.ci.unwrap_or((i.value, i.value));
             [i.value, lo, hi]
         });
-        let include: Vec<f64> = spec.reference.into_iter().chain(matches!(spec.style, BarStyle::Bars).then_some(0.0)).collect();
+        let include: Vec<f64> =
+            spec.reference.into_iter().chain(matches!(spec.style, BarStyle::Bars).then_some(0.0)).collect();
         domain(values, &include)
     });
     let e = |e| render_err(&spec.title, e);
@@ -77,16 +78,13 @@ pub fn render(spec: &BarCiSpec) -> Result<String, ReportError> {
         root.fill(&WHITE).map_err(e)?;
         let body = header(&root, &spec.title, &spec.subtitle, &legend)?;
         let labels: Vec<String> = spec.items.iter().map(|i| i.label.clone()).collect();
-        let value_w = spec.items.iter().map(|i| super::text_width(&i.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil() as u32;
+        let value_w =
+            spec.items.iter().map(|i| super::text_width(&i.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil()
+                as u32;
         let mut chart = rows_chart(&body, &labels, (x0, x1), &spec.value_label, &spec.category_label, value_w + 12)?;
         if let Some(r) = spec.reference {
             chart
-                .draw_series(DashedLineSeries::new(
-                    [(r, -0.5), (r, n as f64 - 0.5)],
-                    5,
-                    4,
-                    MUTED.stroke_width(1),
-                ))
+                .draw_series(DashedLineSeries::new([(r, -0.5), (r, n as f64 - 0.5)], 5, 4, MUTED.stroke_width(1)))
                 .map_err(e)?;
         }
         for (i, item) in spec.items.iter().enumerate() {
@@ -96,10 +94,16 @@ pub fn render(spec: &BarCiSpec) -> Result<String, ReportError> {
                 BarStyle::Bars => {
                     let base = spec.reference.unwrap_or(0.0f64.clamp(x0, x1));
                     chart
-                        .draw_series([Rectangle::new([(base, y - 0.32), (clamp(item.value), y + 0.32)], LIGHT.filled())])
+                        .draw_series([Rectangle::new(
+                            [(base, y - 0.32), (clamp(item.value), y + 0.32)],
+                            LIGHT.filled(),
+                        )])
                         .map_err(e)?;
                     chart
-                        .draw_series([Rectangle::new([(base, y - 0.32), (clamp(item.value), y + 0.32)], DARK.stroke_width(1))])
+                        .draw_series([Rectangle::new(
+                            [(base, y - 0.32), (clamp(item.value), y + 0.32)],
+                            DARK.stroke_width(1),
+                        )])
                         .map_err(e)?;
                 }
                 BarStyle::Points => {}
@@ -115,8 +119,9 @@ pub fn render(spec: &BarCiSpec) -> Result<String, ReportError> {
             }
             if spec.style == BarStyle::Points {
                 chart
-                    .draw_series([EmptyElement::at((clamp(item.value), y))
-                        + Rectangle::new([(-5, -5), (5, 5)], DARK.filled())])
+                    .draw_series([
+                        EmptyElement::at((clamp(item.value), y)) + Rectangle::new([(-5, -5), (5, 5)], DARK.filled())
+                    ])
                     .map_err(e)?;
             }
             value_text(&body, &chart, x1, i, n, &item.text)?;

@@ -70,7 +70,9 @@ pub fn render(spec: &BoxSpec) -> Result<String, ReportError> {
         root.fill(&WHITE).map_err(e)?;
         let body = header(&root, &spec.title, &spec.subtitle, &legend)?;
         let labels: Vec<String> = spec.groups.iter().map(|g| g.label.clone()).collect();
-        let value_w = spec.groups.iter().map(|g| super::text_width(&g.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil() as u32;
+        let value_w =
+            spec.groups.iter().map(|g| super::text_width(&g.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil()
+                as u32;
         let mut chart = rows_chart(&body, &labels, (x0, x1), &spec.value_label, &spec.category_label, value_w + 12)?;
         let band = 0.8 / k as f64;
         for (i, group) in spec.groups.iter().enumerate() {
@@ -90,10 +92,15 @@ pub fn render(spec: &BoxSpec) -> Result<String, ReportError> {
                     .map_err(e)?;
                 for end in [b.low, b.high] {
                     chart
-                        .draw_series([PathElement::new(vec![(c(end), y - h * 0.6), (c(end), y + h * 0.6)], INK.stroke_width(1))])
+                        .draw_series([PathElement::new(
+                            vec![(c(end), y - h * 0.6), (c(end), y + h * 0.6)],
+                            INK.stroke_width(1),
+                        )])
                         .map_err(e)?;
                 }
-                chart.draw_series([Rectangle::new([(c(b.q1), y - h), (c(b.q3), y + h)], colour.filled())]).map_err(e)?;
+                chart
+                    .draw_series([Rectangle::new([(c(b.q1), y - h), (c(b.q3), y + h)], colour.filled())])
+                    .map_err(e)?;
                 if hatched {
                     let a = super::local(&body, chart.backend_coord(&(c(b.q1), y + h)));
                     let z = super::local(&body, chart.backend_coord(&(c(b.q3), y - h)));

@@ -32,13 +32,10 @@ pub struct DumbbellSpec {
 
 pub fn render(spec: &DumbbellSpec) -> Result<String, ReportError> {
     let n = spec.rows.len();
-    let legend = vec![
-        (spec.from_label.clone(), Swatch::OpenCircle),
-        (spec.to_label.clone(), Swatch::FilledSquare(DARK)),
-    ];
+    let legend =
+        vec![(spec.from_label.clone(), Swatch::OpenCircle), (spec.to_label.clone(), Swatch::FilledSquare(DARK))];
     let height = header_height(true) + body_height(n, ROW_H);
-    let (x0, x1) =
-        spec.domain.unwrap_or_else(|| domain(spec.rows.iter().flat_map(|r| [r.from, r.to]), &[]));
+    let (x0, x1) = spec.domain.unwrap_or_else(|| domain(spec.rows.iter().flat_map(|r| [r.from, r.to]), &[]));
     let e = |e| render_err(&spec.title, e);
     let mut svg = String::new();
     {
@@ -46,18 +43,16 @@ pub fn render(spec: &DumbbellSpec) -> Result<String, ReportError> {
         root.fill(&WHITE).map_err(e)?;
         let body = header(&root, &spec.title, &spec.subtitle, &legend)?;
         let labels: Vec<String> = spec.rows.iter().map(|r| r.label.clone()).collect();
-        let value_w = spec.rows.iter().map(|r| super::text_width(&r.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil() as u32;
+        let value_w =
+            spec.rows.iter().map(|r| super::text_width(&r.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil()
+                as u32;
         let mut chart = rows_chart(&body, &labels, (x0, x1), &spec.value_label, &spec.category_label, value_w + 12)?;
         for (i, row) in spec.rows.iter().enumerate() {
             let y = row_y(i, n);
             let (a, b) = (row.from.clamp(x0, x1), row.to.clamp(x0, x1));
             chart.draw_series([PathElement::new(vec![(a, y), (b, y)], MUTED.stroke_width(3))]).map_err(e)?;
-            chart
-                .draw_series([EmptyElement::at((a, y)) + Circle::new((0, 0), 5, WHITE.filled())])
-                .map_err(e)?;
-            chart
-                .draw_series([EmptyElement::at((a, y)) + Circle::new((0, 0), 5, DARK.stroke_width(2))])
-                .map_err(e)?;
+            chart.draw_series([EmptyElement::at((a, y)) + Circle::new((0, 0), 5, WHITE.filled())]).map_err(e)?;
+            chart.draw_series([EmptyElement::at((a, y)) + Circle::new((0, 0), 5, DARK.stroke_width(2))]).map_err(e)?;
             chart
                 .draw_series([EmptyElement::at((b, y)) + Rectangle::new([(-5, -5), (5, 5)], DARK.filled())])
                 .map_err(e)?;

@@ -70,7 +70,7 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
         let mut chart = ChartBuilder::on(&body)
             .margin_top(12)
             .margin_right(30)
-            .margin_left(8)
+            .margin_left(24)
             .x_label_area_size(56)
             .y_label_area_size(64)
             .build_cartesian_2d(-0.5f64..(k as f64 - 0.5), y0..y1)
@@ -118,7 +118,10 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
                     chart.draw_series([PathElement::new(vec![(x, lo), (x, hi)], INK.stroke_width(1))]).map_err(e)?;
                     for end in [lo, hi] {
                         chart
-                            .draw_series([PathElement::new(vec![(x - 0.05, end), (x + 0.05, end)], INK.stroke_width(1))])
+                            .draw_series([PathElement::new(
+                                vec![(x - 0.05, end), (x + 0.05, end)],
+                                INK.stroke_width(1),
+                            )])
                             .map_err(e)?;
                     }
                 }

@@ -179,8 +179,7 @@ pub(crate) fn header<'a>(
     let e = |e| render_err(title, e);
     let bold = TextStyle::from((FONT, svg_size(TITLE_PX)).into_font().style(FontStyle::Bold)).color(&INK);
     head.draw(&Text::new(title.to_string(), (12, 10), anchored(bold, HPos::Left, VPos::Top))).map_err(e)?;
-    head.draw(&Text::new(subtitle.to_string(), (12, 34), anchored(muted(SUB_PX), HPos::Left, VPos::Top)))
-        .map_err(e)?;
+    head.draw(&Text::new(subtitle.to_string(), (12, 34), anchored(muted(SUB_PX), HPos::Left, VPos::Top))).map_err(e)?;
     let mut x = 12i32;
     let y = 60i32;
     for (label, swatch) in legend {
@@ -425,4 +424,3 @@ mod tests {
         assert!(svg.contains("data-marks=\"3\""));
     }
 }
-

@@ -6,7 +6,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::layout::{body_height, row_y, rows_chart, value_text, ROW_H};
-use super::{anchored, finish, font, header, header_height, render_err, ReportError, Swatch, DARK, LIGHT, MID, WHITE, WIDTH};
+use super::{
+    anchored, finish, font, header, header_height, render_err, ReportError, Swatch, DARK, LIGHT, MID, WHITE, WIDTH,
+};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StackedRow {
@@ -56,8 +58,11 @@ pub fn render(spec: &StackedSpec) -> Result<String, ReportError> {
         root.fill(&WHITE).map_err(e)?;
         let body = header(&root, &spec.title, &spec.subtitle, &legend)?;
         let labels: Vec<String> = spec.rows.iter().map(|r| r.label.clone()).collect();
-        let value_w = spec.rows.iter().map(|r| super::text_width(&r.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil() as u32;
-        let mut chart = rows_chart(&body, &labels, (0.0, 100.0), &spec.value_label, &spec.category_label, value_w + 12)?;
+        let value_w =
+            spec.rows.iter().map(|r| super::text_width(&r.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil()
+                as u32;
+        let mut chart =
+            rows_chart(&body, &labels, (0.0, 100.0), &spec.value_label, &spec.category_label, value_w + 12)?;
         for (i, row) in spec.rows.iter().enumerate() {
             let y = row_y(i, n);
             let mut start = 0.0;
@@ -67,7 +72,9 @@ pub fn render(spec: &StackedSpec) -> Result<String, ReportError> {
                 }
                 let end = (start + share).min(100.0);
                 let (colour, hatched) = FILLS[j % FILLS.len()];
-                chart.draw_series([Rectangle::new([(start, y - 0.34), (end, y + 0.34)], colour.filled())]).map_err(e)?;
+                chart
+                    .draw_series([Rectangle::new([(start, y - 0.34), (end, y + 0.34)], colour.filled())])
+                    .map_err(e)?;
                 let a = super::local(&body, chart.backend_coord(&(start, y + 0.34)));
                 let z = super::local(&body, chart.backend_coord(&(end, y - 0.34)));
                 if hatched {

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::learning::{learning_table, prepost_boxes, tukey, Key};
 use super::format;
+use super::learning::{learning_table, prepost_boxes, tukey, Key};
 use super::{class_ids, rows_of_class, Body, Cell, Chart, ClassInfo, Ctx, Na, Section, TableView};
 use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
 use crate::report::charts::boxplot::BoxGroup;
@@ -134,15 +134,28 @@ pub(super) fn build_all(ctx: &Ctx<'_>) -> Vec<ClassView> {
         .collect()
 }
 
-fn build_one(ctx: &Ctx<'_>, id: &str, enrolled: Option<u64>, courses: Option<u64>, outcome_rows: &[usize]) -> ClassView {
+fn build_one(
+    ctx: &Ctx<'_>,
+    id: &str,
+    enrolled: Option<u64>,
+    courses: Option<u64>,
+    outcome_rows: &[usize],
+) -> ClassView {
     let cat = &ctx.cat;
-    let info = ctx.classes.get(id).cloned().unwrap_or_else(|| ClassInfo { id: id.into(), title: id.into(), ..Default::default() });
+    let info = ctx.classes.get(id).cloned().unwrap_or_else(|| ClassInfo {
+        id: id.into(),
+        title: id.into(),
+        ..Default::default()
+    });
     let fact = |k: &str, v: String| Fact { label: cat.get(k), value: v };
     let facts = vec![
         fact("fact.id", id.to_string()),
         fact("fact.category", ctx.category(&info.category)),
         fact("fact.method", ctx.method(&info.method)),
-        fact("fact.institution", if info.institution.is_empty() { format::DASH.into() } else { info.institution.clone() }),
+        fact(
+            "fact.institution",
+            if info.institution.is_empty() { format::DASH.into() } else { info.institution.clone() },
+        ),
         fact("fact.dates", dates(&info)),
         fact("fact.hours", format!("{} / {}", format::num(info.days, 0), format::num(info.hours, 1))),
         fact("fact.enrolled", format::count(enrolled)),
@@ -196,7 +209,8 @@ fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
         key(a).cmp(&key(b))
     });
     let mut body = Body::default();
-    let shown: Vec<usize> = rows.iter().copied().filter(|&i| !t.suppressed(i) && t.num(c::TOTAL_MEAN, i).is_some()).collect();
+    let shown: Vec<usize> =
+        rows.iter().copied().filter(|&i| !t.suppressed(i) && t.num(c::TOTAL_MEAN, i).is_some()).collect();
     if !shown.is_empty() {
         let ratings: u64 = shown.iter().filter_map(|&i| t.count(c::N_RATERS, i)).sum();
         let items = shown
@@ -205,7 +219,11 @@ fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
                 label: super::reaction::course_title(ctx, t, i),
                 value: t.num(c::TOTAL_MEAN, i).unwrap_or(0.0),
                 ci: t.num(c::CI_LOW, i).zip(t.num(c::CI_HIGH, i)),
-                text: format!("{} (n = {})", format::mean(t.num(c::TOTAL_MEAN, i)), format::count(t.count(c::N_RATERS, i))),
+                text: format!(
+                    "{} (n = {})",
+                    format::mean(t.num(c::TOTAL_MEAN, i)),
+                    format::count(t.count(c::N_RATERS, i))
+                ),
             })
             .collect();
         body.chart(Chart {
@@ -299,7 +317,9 @@ fn transfer(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
         ));
     }
     if let Ok(o) = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::POST_SCORE]) {
-        if let Some(chart) = super::transfer::trajectory(ctx, o, outcome_rows, "class-trajectory", cat.get("tr.chart_traj_class")) {
+        if let Some(chart) =
+            super::transfer::trajectory(ctx, o, outcome_rows, "class-trajectory", cat.get("tr.chart_traj_class"))
+        {
             body.chart(chart);
         }
     }

@@ -56,7 +56,12 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
         "",
         cat.fmt("hl.n_trainees", &[("n", &format::count(trainees)), ("enrolments", &format::count(enrolments))]),
     ));
-    cards.push(card("hl.hours", format::num(Some(hours), 0), "hl.unit_hours", cat.fmt("hl.n_hours", &[("n", &n_classes)])));
+    cards.push(card(
+        "hl.hours",
+        format::num(Some(hours), 0),
+        "hl.unit_hours",
+        cat.fmt("hl.n_hours", &[("n", &n_classes)]),
+    ));
     cards.push(card(
         "hl.completion",
         format::pct(completion),
@@ -141,9 +146,8 @@ fn mean_reaction(ctx: &Ctx<'_>) -> Option<(f64, u64, u64)> {
 /// Pooled mean gain with its interval, from the trainee outcomes.
 fn mean_gain(ctx: &Ctx<'_>) -> Option<stats::Summary> {
     let t = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::PRE_SCORE, col::POST_SCORE]).ok()?;
-    let gains: Vec<f64> = (0..t.len())
-        .filter_map(|i| Some(t.num(col::POST_SCORE, i)? - t.num(col::PRE_SCORE, i)?))
-        .collect();
+    let gains: Vec<f64> =
+        (0..t.len()).filter_map(|i| Some(t.num(col::POST_SCORE, i)? - t.num(col::PRE_SCORE, i)?)).collect();
     if !ctx.publishable(gains.len() as u64) {
         return None;
     }

@@ -24,7 +24,8 @@ pub(super) enum Key {
 
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
-    let t = ctx.indicator(table::LEARNING_BY_CLASS, &[col::CLASS_ID, c::N_PAIRS, c::PRE_MEAN, c::POST_MEAN, c::MEAN_DIFF])?;
+    let t =
+        ctx.indicator(table::LEARNING_BY_CLASS, &[col::CLASS_ID, c::N_PAIRS, c::PRE_MEAN, c::POST_MEAN, c::MEAN_DIFF])?;
     let mut body = Body::new(cat.get("le.intro"));
     let published: Vec<usize> =
         (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::MEAN_DIFF, i).is_some()).collect();
@@ -61,7 +62,11 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                     label: ctx.chart_label(&t.text_or_empty(col::CLASS_ID, i)),
                     from: t.num(c::PRE_MEAN, i).unwrap_or(0.0),
                     to: t.num(c::POST_MEAN, i).unwrap_or(0.0),
-                    text: format!("{} (n = {})", format::signed(t.num(c::MEAN_DIFF, i)), format::count(t.count(c::N_PAIRS, i))),
+                    text: format!(
+                        "{} (n = {})",
+                        format::signed(t.num(c::MEAN_DIFF, i)),
+                        format::count(t.count(c::N_PAIRS, i))
+                    ),
                 }
             })
             .collect();
@@ -99,7 +104,11 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             let mut rows: Vec<usize> = (0..tk.len()).collect();
             let order = |i: usize| {
                 let code = tk.text_or_empty(key_col, i);
-                if key == Key::Category { category_order(&code) } else { method_order(&code) }
+                if key == Key::Category {
+                    category_order(&code)
+                } else {
+                    method_order(&code)
+                }
             };
             rows.sort_by_key(|&i| order(i));
             body.table(learning_table(ctx, tk, key, cat.get(caption), &rows));
@@ -137,7 +146,10 @@ pub(super) fn learning_table(ctx: &Ctx<'_>, t: &Table, key: Key, caption: String
             Key::Class => {
                 let id = t.text_or_empty(col::CLASS_ID, i);
                 let method = t.text(col::METHOD, i).or_else(|| ctx.classes.get(&id).map(|c| c.method.clone()));
-                vec![Cell::link(ctx.class_title(&id), ctx.class_href(&id)), Cell::text(ctx.method(&method.unwrap_or_default()))]
+                vec![
+                    Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
+                    Cell::text(ctx.method(&method.unwrap_or_default())),
+                ]
             }
             Key::Category => vec![Cell::text(ctx.category(&t.text_or_empty(col::CATEGORY, i)))],
             Key::Method => vec![Cell::text(ctx.method(&t.text_or_empty(col::METHOD, i)))],
@@ -161,7 +173,8 @@ pub(super) fn learning_table(ctx: &Ctx<'_>, t: &Table, key: Key, caption: String
 }
 
 fn reliability_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
-    let headers = [("col.scale", false), ("col.wave", false), ("col.n", true), ("col.k_items", true), ("col.alpha", true)];
+    let headers =
+        [("col.scale", false), ("col.wave", false), ("col.n", true), ("col.k_items", true), ("col.alpha", true)];
     let mut tv = TableView::new(ctx.cat.get("le.table_reliability"), &headers, &ctx.cat);
     let mut rows: Vec<usize> = (0..t.len()).collect();
     let wave_order = |w: &str| crate::warehouse::schema::Wave::from_name(w).map_or(99, |w| w as usize);
@@ -210,7 +223,15 @@ fn category_boxes(ctx: &Ctx<'_>) -> Option<Chart> {
     if rows.is_empty() {
         return None;
     }
-    Some(prepost_boxes(ctx, "learning-box", ctx.cat.get("le.chart_box"), ctx.cat.get("le.axis_category"), rows, total, omitted))
+    Some(prepost_boxes(
+        ctx,
+        "learning-box",
+        ctx.cat.get("le.chart_box"),
+        ctx.cat.get("le.axis_category"),
+        rows,
+        total,
+        omitted,
+    ))
 }
 
 /// A pre/post box chart from prepared groups.
@@ -240,7 +261,14 @@ pub(super) fn prepost_boxes(
 }
 
 pub(super) fn tukey(x: &[f64]) -> Option<BoxStats> {
-    stats::tukey_box(x).map(|b| BoxStats { low: b.low, q1: b.q1, median: b.median, q3: b.q3, high: b.high, n: b.n as u64 })
+    stats::tukey_box(x).map(|b| BoxStats {
+        low: b.low,
+        q1: b.q1,
+        median: b.median,
+        q3: b.q3,
+        high: b.high,
+        n: b.n as u64,
+    })
 }
 
 fn category_gains(ctx: &Ctx<'_>, t: &Table) -> Option<Chart> {

@@ -24,7 +24,11 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             let test = tests.text_or_empty(c::TEST, i);
             body.finding(cat.fmt(
                 key,
-                &[("test", &cat.code("test", &test)), ("stat", &statistic(ctx, tests, i)), ("p", &format::p_phrase(Some(p)))],
+                &[
+                    ("test", &cat.code("test", &test)),
+                    ("stat", &statistic(ctx, tests, i)),
+                    ("p", &format::p_phrase(Some(p))),
+                ],
             ));
         }
     }
@@ -52,7 +56,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             body.finding(cat.fmt("me.pairs_rest", &[("k", &rest)]));
         }
         let bh_only = (0..pw.len())
-            .filter(|&i| pw.num(c::P_BH, i).is_some_and(|p| p < alpha) && !pw.num(c::P_HOLM, i).is_some_and(|p| p < alpha))
+            .filter(|&i| {
+                pw.num(c::P_BH, i).is_some_and(|p| p < alpha) && !pw.num(c::P_HOLM, i).is_some_and(|p| p < alpha)
+            })
             .count();
         if bh_only > 0 {
             body.finding(cat.fmt("me.bh_extra", &[("k", &bh_only)]));
@@ -165,7 +171,10 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             let significant = pw.num(c::P_HOLM, i).is_some_and(|p| p < ctx.params.alpha);
             let pair = cat.fmt(
                 "me.pair",
-                &[("a", &ctx.method(&pw.text_or_empty(c::METHOD_A, i))), ("b", &ctx.method(&pw.text_or_empty(c::METHOD_B, i)))],
+                &[
+                    ("a", &ctx.method(&pw.text_or_empty(c::METHOD_A, i))),
+                    ("b", &ctx.method(&pw.text_or_empty(c::METHOD_B, i))),
+                ],
             );
             tv.push(
                 vec![
@@ -190,9 +199,8 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
 /// `F(df1, df2) = x` or `H(df) = x`, as the test reports.
 fn statistic(ctx: &Ctx<'_>, t: &crate::report::frame::Table, i: usize) -> String {
     let stat = format::dec2(t.num(c::STATISTIC, i));
-    let df = |k: &str| {
-        t.num(k, i).map(|v| if (v - v.round()).abs() < 1e-9 { format!("{v:.0}") } else { format!("{v:.1}") })
-    };
+    let df =
+        |k: &str| t.num(k, i).map(|v| if (v - v.round()).abs() < 1e-9 { format!("{v:.0}") } else { format!("{v:.1}") });
     match (df(c::DF1), df(c::DF2)) {
         (Some(d1), Some(d2)) => ctx.cat.fmt("me.stat_f", &[("df1", &d1), ("df2", &d2), ("stat", &stat)]),
         (Some(d1), None) => ctx.cat.fmt("me.stat_h", &[("df1", &d1), ("stat", &stat)]),

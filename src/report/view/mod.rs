@@ -213,7 +213,9 @@ pub enum Block {
     Chart(Chart),
     Table(TableView),
     /// A paragraph in the flow (e.g. a caution under a table).
-    Para { text: String },
+    Para {
+        text: String,
+    },
 }
 
 /// The body of a section: what it measures, what the figures say (plain-language
@@ -312,8 +314,16 @@ pub struct ClassInfo {
 }
 
 /// Warehouse columns the report reads from `trainee_outcomes`.
-const OUTCOME_COLUMNS: &[&str] =
-    &[col::CLASS_ID, col::CADRE_ID, col::CATEGORY, col::PRE_SCORE, col::POST_SCORE, col::FOLLOW_3M, col::FOLLOW_6M, col::FOLLOW_12M];
+const OUTCOME_COLUMNS: &[&str] = &[
+    col::CLASS_ID,
+    col::CADRE_ID,
+    col::CATEGORY,
+    col::PRE_SCORE,
+    col::POST_SCORE,
+    col::FOLLOW_3M,
+    col::FOLLOW_6M,
+    col::FOLLOW_12M,
+];
 
 impl<'a> Ctx<'a> {
     pub fn new(data: &'a ReportData, params: &'a Params) -> Ctx<'a> {
@@ -381,8 +391,9 @@ impl<'a> Ctx<'a> {
 
     fn table(&self, key: &str, shown: &str, required: &[&str]) -> Result<&Table, Na> {
         let t = self.tables.get(key).ok_or_else(|| Na(self.cat.fmt("doc.na_table", &[("table", &shown)])))?;
-        t.require(required)
-            .map_err(|missing| Na(self.cat.fmt("doc.na_columns", &[("table", &shown), ("columns", &missing.join(", "))])))?;
+        t.require(required).map_err(|missing| {
+            Na(self.cat.fmt("doc.na_columns", &[("table", &shown), ("columns", &missing.join(", "))]))
+        })?;
         Ok(t)
     }
 
@@ -405,7 +416,11 @@ impl<'a> Ctx<'a> {
             .or_else(|| title.strip_prefix(&format!("{} ", self.period)))
             .map(str::trim_start)
             .unwrap_or(&title);
-        if short.is_empty() { title.clone() } else { short.to_string() }
+        if short.is_empty() {
+            title.clone()
+        } else {
+            short.to_string()
+        }
     }
 
     /// Link from the annual report to a class page (when class pages are written).
@@ -430,10 +445,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn ci_phrase(&self, lo: Option<f64>, hi: Option<f64>) -> String {
-        self.cat.fmt(
-            "hl.ci",
-            &[("level", &self.level), ("lo", &format::signed(lo)), ("hi", &format::signed(hi))],
-        )
+        self.cat.fmt("hl.ci", &[("level", &self.level), ("lo", &format::signed(lo)), ("hi", &format::signed(hi))])
     }
 
     pub fn whiskers(&self) -> String {
@@ -498,10 +510,7 @@ pub fn annual(data: &ReportData, params: &Params) -> AnnualView {
 fn annual_view(ctx: &Ctx<'_>, data: &ReportData) -> AnnualView {
     let params = ctx.params;
     let cat = &ctx.cat;
-    let title = params
-        .title
-        .clone()
-        .unwrap_or_else(|| cat.fmt("doc.title_default", &[("period", &data.period)]));
+    let title = params.title.clone().unwrap_or_else(|| cat.fmt("doc.title_default", &[("period", &data.period)]));
     AnnualView {
         lang: params.lang.html_lang(),
         title,
@@ -548,4 +557,3 @@ pub(crate) fn class_ids(ctx: &Ctx<'_>) -> Vec<String> {
 pub(crate) fn rows_of_class(t: &Table, id: &str) -> Vec<usize> {
     (0..t.len()).filter(|i| t.text(col::CLASS_ID, *i).as_deref() == Some(id)).collect()
 }
-

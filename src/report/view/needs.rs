@@ -13,7 +13,8 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let t = ctx.indicator(table::NEEDS_MATCH, &[col::CLASS_ID, c::COVERAGE])?;
     let mut body = Body::new(cat.get("ne.intro"));
-    let mut published: Vec<usize> = (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::COVERAGE, i).is_some()).collect();
+    let mut published: Vec<usize> =
+        (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::COVERAGE, i).is_some()).collect();
     if !published.is_empty() {
         let coverages: Vec<f64> = published.iter().filter_map(|&i| t.num(c::COVERAGE, i)).collect();
         published.sort_by(|&a, &b| {
@@ -41,7 +42,11 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                     label: ctx.chart_label(&t.text_or_empty(col::CLASS_ID, i)),
                     value: t.num(c::COVERAGE, i).unwrap_or(0.0) * 100.0,
                     ci: None,
-                    text: format!("{} (n = {})", format::pct(t.num(c::COVERAGE, i)), format::count(t.count(c::N_RESPONDENTS, i))),
+                    text: format!(
+                        "{} (n = {})",
+                        format::pct(t.num(c::COVERAGE, i)),
+                        format::count(t.count(c::N_RESPONDENTS, i))
+                    ),
                 }
             })
             .collect();

@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::format;
-use crate::warehouse::schema::TableKind;
 use super::{Body, Cell, Ctx, Na, Row, TableView};
+use crate::warehouse::schema::TableKind;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MethodItem {
@@ -115,8 +115,11 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         ],
         cat,
     );
-    let mut reasons =
-        TableView::new(cat.get("dq.table_reasons"), &[("col.input", false), ("col.reason", false), ("col.count", true)], cat);
+    let mut reasons = TableView::new(
+        cat.get("dq.table_reasons"),
+        &[("col.input", false), ("col.reason", false), ("col.count", true)],
+        cat,
+    );
     let (mut read, mut accepted, mut rejected, mut superseded, mut written) = (0, 0, 0, 0, 0);
     let mut tables: Vec<(&String, &crate::warehouse::manifest::ManifestCounts)> = m.tables.iter().collect();
     tables.sort_by_key(|(name, _)| (TableKind::from_name(name).map_or(usize::MAX, |k| k.order()), name.to_string()));

@@ -27,10 +27,8 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     });
     let suppressed = (0..t.len()).filter(|&i| t.suppressed(i)).count();
     let ratings: u64 = ranked.iter().filter_map(|&i| t.count(c::N_RATERS, i)).sum();
-    let subtitle = cat.fmt(
-        "re.subtitle",
-        &[("n", &ranked.len()), ("ratings", &format::int(ratings)), ("whiskers", &ctx.whiskers())],
-    );
+    let subtitle = cat
+        .fmt("re.subtitle", &[("n", &ranked.len()), ("ratings", &format::int(ratings)), ("whiskers", &ctx.whiskers())]);
     let lists: Vec<(String, String, Vec<usize>)> = if ranked.len() <= 2 * K {
         vec![(cat.get("re.chart_all"), cat.get("re.table_all"), ranked.clone())]
     } else {
@@ -49,7 +47,11 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                 label: format!("{}. {}", position(i), course_title(ctx, t, i)),
                 value: t.num(c::TOTAL_MEAN, i).unwrap_or(0.0),
                 ci: t.num(c::CI_LOW, i).zip(t.num(c::CI_HIGH, i)),
-                text: format!("{} (n = {})", format::mean(t.num(c::TOTAL_MEAN, i)), format::count(t.count(c::N_RATERS, i))),
+                text: format!(
+                    "{} (n = {})",
+                    format::mean(t.num(c::TOTAL_MEAN, i)),
+                    format::count(t.count(c::N_RATERS, i))
+                ),
             })
             .collect();
         let mut notes = Vec::new();

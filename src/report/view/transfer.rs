@@ -27,7 +27,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let mut body = Body::new(cat.fmt("tr.intro", &[("lag", &ctx.params.follow_up_lag_days)]));
     let outcomes = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::POST_SCORE]).ok();
     if let Some(o) = outcomes {
-        if let Some(chart) = trajectory(ctx, o, &(0..o.len()).collect::<Vec<_>>(), "transfer-trajectory", cat.get("tr.chart_traj")) {
+        if let Some(chart) =
+            trajectory(ctx, o, &(0..o.len()).collect::<Vec<_>>(), "transfer-trajectory", cat.get("tr.chart_traj"))
+        {
             body.chart(chart);
         }
     }
@@ -89,7 +91,8 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             id: "transfer-reviews".into(),
             spec: ChartSpec::Dumbbell(DumbbellSpec {
                 title: cat.get("tr.chart_reviews"),
-                subtitle: cat.fmt("le.subtitle_classes", &[("n", &format::int(n_followed)), ("classes", &published.len())]),
+                subtitle: cat
+                    .fmt("le.subtitle_classes", &[("n", &format::int(n_followed)), ("classes", &published.len())]),
                 value_label: cat.get("tr.axis_review"),
                 category_label: cat.get("le.axis_class"),
                 from_label: cat.get("tr.legend_before"),
@@ -107,7 +110,11 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                     label: ctx.chart_label(&t.text_or_empty(col::CLASS_ID, i)),
                     value: t.num(c::DID, i).unwrap_or(0.0),
                     ci: t.num(c::DID_CI_LOW, i).zip(t.num(c::DID_CI_HIGH, i)),
-                    text: format!("{} (n = {})", format::signed(t.num(c::DID, i)), format::count(t.count(c::N_FOLLOWED, i))),
+                    text: format!(
+                        "{} (n = {})",
+                        format::signed(t.num(c::DID, i)),
+                        format::count(t.count(c::N_FOLLOWED, i))
+                    ),
                 }
             })
             .collect();
@@ -142,7 +149,6 @@ pub(super) fn transfer_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[
             ("col.before", true),
             ("col.after", true),
             ("col.delta", true),
-            ("col.p", true),
             ("col.control_n", true),
             ("col.control_delta", true),
             ("col.did", true),
@@ -150,9 +156,11 @@ pub(super) fn transfer_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[
         ],
         &ctx.cat,
     );
+    tv.note = Some(ctx.cat.fmt("tr.table_note", &[("alpha", &ctx.params.alpha)]));
     for &i in rows {
         let id = t.text_or_empty(col::CLASS_ID, i);
-        let did_sig = t.num(c::DID_CI_LOW, i).is_some_and(|x| x > 0.0) || t.num(c::DID_CI_HIGH, i).is_some_and(|x| x < 0.0);
+        let did_sig =
+            t.num(c::DID_CI_LOW, i).is_some_and(|x| x > 0.0) || t.num(c::DID_CI_HIGH, i).is_some_and(|x| x < 0.0);
         tv.push(
             vec![
                 Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
@@ -161,8 +169,8 @@ pub(super) fn transfer_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[
                 Cell::num(format::pct(t.num(c::ATTRITION, i))),
                 Cell::num(format::mean(t.num(c::BEFORE_MEAN, i))),
                 Cell::num(format::mean(t.num(c::AFTER_MEAN, i))),
-                Cell::num(format::signed(t.num(c::MEAN_DELTA, i))),
-                Cell::num(format::p(t.num(c::P_VALUE, i))),
+                Cell::num(format::signed(t.num(c::MEAN_DELTA, i)))
+                    .strong(t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha)),
                 Cell::num(format::count(t.count(c::CONTROL_N, i))),
                 Cell::num(format::signed(t.num(c::CONTROL_DELTA, i))),
                 Cell::num(format::signed(t.num(c::DID, i))).strong(did_sig),
@@ -208,7 +216,10 @@ pub(super) fn trajectory(ctx: &Ctx<'_>, t: &Table, rows: &[usize], id: &str, tit
             title,
             subtitle: cat.fmt(
                 "doc.join",
-                &[("a", &cat.fmt("doc.n", &[("n", &format::int(max_n))])), ("b", &cat.fmt("tr.traj_subtitle", &[("whiskers", &ctx.whiskers())]))],
+                &[
+                    ("a", &cat.fmt("doc.n", &[("n", &format::int(max_n))])),
+                    ("b", &cat.fmt("tr.traj_subtitle", &[("whiskers", &ctx.whiskers())])),
+                ],
             ),
             x_label: cat.get("tr.axis_wave"),
             y_label: cat.get("le.axis_score"),

@@ -72,7 +72,18 @@ fn renders_every_page_in_both_languages() {
             assert!(html.contains(&format!("lang=\"{}\"", lang.html_lang())), "{}", path.display());
         }
         let index = &pages[0].1;
-        for id in ["headline", "reaction", "learning", "methods", "transfer", "raters", "compliance", "needs", "methodology", "quality"] {
+        for id in [
+            "headline",
+            "reaction",
+            "learning",
+            "methods",
+            "transfer",
+            "raters",
+            "compliance",
+            "needs",
+            "methodology",
+            "quality",
+        ] {
             assert!(index.contains(&format!("<section id=\"{id}\"")), "section {id}");
         }
         assert!(index.matches("<svg ").count() >= 9, "charts: {}", index.matches("<svg ").count());
@@ -208,7 +219,8 @@ fn writes_the_report_directory_and_replaces_it_whole() {
     let s2 = write_reports(dir.path(), &data, &params(Lang::Zh), false).unwrap();
     assert!(!stale.exists(), "a re-run leaves no stale page");
     assert_eq!(first, std::fs::read(&s2.index).unwrap(), "same data, same bytes");
-    let left: Vec<_> = std::fs::read_dir(dir.path().join("reports")).unwrap().flatten().map(|e| e.file_name()).collect();
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path().join("reports")).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(left, vec![std::ffi::OsString::from("2025")], "no temporary directories left");
 }
 
@@ -246,7 +258,11 @@ fn export_writes_guarded_csv_and_xlsx() {
     }
     assert_eq!(guarded, 2);
     let first = range.rows().nth(1).unwrap();
-    assert_eq!(first[0], Data::String("'=HYPERLINK(\"http://x\")".into()), "sorted by cadre_id: the formula sorts first");
+    assert_eq!(
+        first[0],
+        Data::String("'=HYPERLINK(\"http://x\")".into()),
+        "sorted by cadre_id: the formula sorts first"
+    );
     assert!(matches!(first[3], Data::Float(_) | Data::Empty));
     // Deterministic bytes.
     let again = assessment::export_assessment(dir.path()).unwrap();
@@ -314,3 +330,5 @@ fn dump_fixture_report() {
         write_indicators(Path::new(&out), &fixtures::sample());
     }
 }
+
+mod browser;
