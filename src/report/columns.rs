@@ -20,6 +20,11 @@ pub mod table {
     pub const COMPLIANCE: &str = "compliance";
     pub const NEEDS_MATCH: &str = "needs_match";
     pub const CADRE_SCORECARD: &str = "cadre_scorecard";
+    // Extra tables of the indicators stage (SPEC §4 names them, Appendix B does not).
+    pub const REACTION_BY_CLASS: &str = "reaction_by_class";
+    pub const FOLLOW_UP: &str = "follow_up";
+    pub const ASSESSMENT_BY_CLASS: &str = "assessment_by_class";
+    pub const NEEDS_BY_CATEGORY: &str = "needs_by_category";
     /// Warehouse table written by the indicators stage (one row per cadre × class).
     pub const TRAINEE_OUTCOMES: &str = "trainee_outcomes";
 }
@@ -73,6 +78,11 @@ pub const CONTROL_DELTA: &str = "control_delta";
 pub const DID: &str = "did";
 pub const DID_CI_LOW: &str = "did_ci_low";
 pub const DID_CI_HIGH: &str = "did_ci_high";
+pub const FOLLOW_MEAN: &str = "follow_mean";
+pub const RETENTION: &str = "retention";
+// self-assessment against the others' ratings
+pub const OTHERS_MEAN: &str = "others_mean";
+pub const SELF_MEAN: &str = "self_mean";
 // method comparison
 pub const N_CLASSES: &str = "n_classes";
 pub const N_TRAINEES: &str = "n_trainees";
@@ -106,6 +116,8 @@ pub const TOPICS_REQUESTED: &str = "topics_requested";
 pub const TOPICS_TAUGHT: &str = "topics_taught";
 pub const COVERAGE: &str = "coverage";
 pub const UNMET_TOPICS: &str = "unmet_topics";
+/// Separator of the topics in `unmet_topics` (as in the survey platforms' exports).
+pub const TOPIC_SEPARATOR: char = '┋';
 // scorecard
 pub const LEARNING_Z: &str = "learning_z";
 pub const ASSESSMENT_Z: &str = "assessment_z";

@@ -124,6 +124,10 @@ pub fn sample() -> ReportData {
     indicators.insert("compliance".into(), compliance());
     indicators.insert("needs_match".into(), needs_match());
     indicators.insert("cadre_scorecard".into(), cadre_scorecard());
+    indicators.insert("reaction_by_class".into(), reaction_by_class());
+    indicators.insert("follow_up".into(), follow_up());
+    indicators.insert("assessment_by_class".into(), assessment_by_class());
+    indicators.insert("needs_by_category".into(), needs_by_category());
     let mut warehouse = BTreeMap::new();
     warehouse.insert("classes".into(), classes());
     warehouse.insert("courses".into(), courses());
@@ -580,7 +584,94 @@ fn needs_match() -> DataFrame {
         "topics_requested" => [6i64, 7, 5, 6, 8, 3],
         "topics_taught" => [5i64, 5, 5, 5, 5, 2],
         "coverage" => [Some(0.667), Some(0.571), Some(0.8), Some(0.5), Some(0.375), None],
-        "unmet_topics" => [Some("应急管理、舆情应对"), Some("数字政府建设、领导力提升、公文写作"), Some("舆情应对"), Some("乡村振兴、基层治理、安全生产"), Some("招商引资、科技创新、应急管理、舆情应对、基层治理"), None],
+        "unmet_topics" => [Some("应急管理┋舆情应对"), Some("公文写作┋数字政府建设┋领导力提升"), Some("舆情应对"), Some("乡村振兴┋基层治理┋安全生产"), Some("招商引资┋科技创新┋应急管理┋舆情应对┋基层治理"), None],
+        "suppressed" => [false, false, false, false, false, true],
+    )
+    .unwrap()
+}
+
+fn needs_by_category() -> DataFrame {
+    df!(
+        "target_category" => CLASSES.iter().map(|c| c.category).collect::<Vec<_>>(),
+        "n_respondents" => [29i64, 25, 30, 23, 27, 4],
+        "topics_requested" => [41i64, 38, 30, 33, 52, 6],
+        "topics_taught" => [5i64, 5, 5, 5, 5, 2],
+        "coverage" => [Some(0.61), Some(0.55), Some(0.83), Some(0.52), Some(0.4), None],
+        "unmet_topics" => [Some("应急管理┋舆情应对"), Some("公文写作┋数字政府建设"), Some("舆情应对"), Some("乡村振兴┋安全生产"), Some("招商引资┋科技创新"), None],
+        "suppressed" => [false, false, false, false, false, true],
+    )
+    .unwrap()
+}
+
+fn reaction_by_class() -> DataFrame {
+    df!(
+        "class_id" => CLASSES.iter().map(|c| c.id).collect::<Vec<_>>(),
+        "method" => CLASSES.iter().map(|c| c.method).collect::<Vec<_>>(),
+        "target_category" => CLASSES.iter().map(|c| c.category).collect::<Vec<_>>(),
+        "n_courses" => [5i64, 5, 5, 5, 5, 2],
+        "n_raters" => [28i64, 24, 31, 22, 26, 2],
+        "total_mean" => [Some(80.1), Some(85.3), Some(77.6), Some(86.9), Some(79.4), None],
+        "total_sd" => [Some(6.2), Some(5.1), Some(7.4), Some(4.8), Some(6.0), None],
+        "ci_low" => [Some(77.7), Some(83.1), Some(74.9), Some(84.8), Some(77.0), None],
+        "ci_high" => [Some(82.5), Some(87.5), Some(80.3), Some(89.0), Some(81.8), None],
+        "share_excellent" => [Some(0.21), Some(0.38), Some(0.12), Some(0.45), Some(0.19), None],
+        "rank_in_year" => [Some(3i64), Some(2), Some(5), Some(1), Some(4), None],
+        "suppressed" => [false, false, false, false, false, true],
+    )
+    .unwrap()
+}
+
+fn follow_up() -> DataFrame {
+    // K01 and K05 are followed at 3, 6 and 12 months, the others at 3 and 6.
+    let mut class = Vec::new();
+    let mut wave = Vec::new();
+    let mut n = Vec::new();
+    for (k, c) in CLASSES.iter().enumerate() {
+        for (w, waves) in ["follow_3m", "follow_6m", "follow_12m"].iter().enumerate() {
+            if w == 2 && !(k == 0 || k == 4) {
+                continue;
+            }
+            class.push(c.id);
+            wave.push(*waves);
+            n.push(((c.trainees as f64) * [0.75, 0.6, 0.45][w]).round() as i64);
+        }
+    }
+    let publish: Vec<bool> = n.iter().map(|&k| k >= 5).collect();
+    let val = |f: &dyn Fn(usize) -> f64| -> Vec<Option<f64>> { (0..n.len()).map(|i| publish[i].then(|| f(i))).collect() };
+    let drop = |i: usize| -1.0 - 1.5 * (wave[i] == "follow_6m") as u8 as f64 - 2.5 * (wave[i] == "follow_12m") as u8 as f64;
+    df!(
+        "class_id" => class.clone(),
+        "wave" => wave.clone(),
+        "n_pairs" => n.clone(),
+        "post_mean" => val(&|i| 70.0 + i as f64 * 0.3),
+        "follow_mean" => val(&|i| 70.0 + i as f64 * 0.3 + drop(i)),
+        "mean_diff" => val(&|i| drop(i)),
+        "sd_diff" => val(&|_| 5.0),
+        "t" => val(&|i| drop(i) / (5.0 / (n[i] as f64).sqrt())),
+        "df" => val(&|i| n[i] as f64 - 1.0),
+        "p_value" => val(&|i| if drop(i) < -2.0 { 0.004 } else { 0.21 }),
+        "ci_low" => val(&|i| drop(i) - 2.0),
+        "ci_high" => val(&|i| drop(i) + 2.0),
+        "retention" => val(&|i| 1.0 + drop(i) / 10.0),
+        "suppressed" => publish.iter().map(|p| !p).collect::<Vec<_>>(),
+    )
+    .unwrap()
+}
+
+fn assessment_by_class() -> DataFrame {
+    let s = |v: [f64; 5]| -> Vec<Option<f64>> { v.into_iter().map(Some).chain([None]).collect() };
+    df!(
+        "class_id" => CLASSES.iter().map(|c| c.id).collect::<Vec<_>>(),
+        "n_pairs" => [29i64, 25, 32, 23, 27, 4],
+        "others_mean" => s([84.0, 82.5, 80.1, 83.2, 86.0]),
+        "self_mean" => s([89.1, 86.0, 81.0, 88.4, 88.9]),
+        "mean_diff" => s([5.1, 3.5, 0.9, 5.2, 2.9]),
+        "sd_diff" => s([6.0, 6.5, 7.1, 5.8, 6.2]),
+        "t" => s([4.6, 2.7, 0.7, 4.3, 2.4]),
+        "df" => s([28.0, 24.0, 31.0, 22.0, 26.0]),
+        "p_value" => s([0.0001, 0.012, 0.48, 0.0003, 0.023]),
+        "ci_low" => s([2.8, 0.8, -1.7, 2.7, 0.4]),
+        "ci_high" => s([7.4, 6.2, 3.5, 7.7, 5.4]),
         "suppressed" => [false, false, false, false, false, true],
     )
     .unwrap()

@@ -96,6 +96,14 @@ fn renders_every_page_in_both_languages() {
 }
 
 #[test]
+fn without_class_pages_there_are_no_class_links() {
+    let p = Params { class_pages: false, ..params(Lang::Zh) };
+    let pages = render_pages(&fixtures::sample(), &p).unwrap();
+    assert_eq!(pages.len(), 1);
+    assert!(!pages[0].1.contains("href=\"class&#x2f;"));
+}
+
+#[test]
 fn rendering_is_deterministic() {
     let a = pages(&fixtures::sample(), Lang::Zh);
     let b = pages(&fixtures::sample(), Lang::Zh);

@@ -174,7 +174,7 @@ fn build_one(
         reaction: reaction(ctx, id).into(),
         learning: learning(ctx, id, outcome_rows).into(),
         transfer: transfer(ctx, id, outcome_rows).into(),
-        raters: one_row(ctx, table::RATER_AGREEMENT, id, "cls.table_raters", super::raters::agreement_table).into(),
+        raters: raters(ctx, id).into(),
         needs: one_row(ctx, table::NEEDS_MATCH, id, "cls.table_needs", super::needs::needs_table).into(),
     }
 }
@@ -195,6 +195,20 @@ fn one_row(
     let mut body = Body::default();
     body.table(table_of(ctx, t, ctx.cat.get(caption), &rows));
     Ok(body)
+}
+
+/// Rater agreement and self-rating against others, this class's rows.
+fn raters(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
+    let agreement = one_row(ctx, table::RATER_AGREEMENT, id, "cls.table_raters", super::raters::agreement_table);
+    let own = one_row(ctx, table::ASSESSMENT_BY_CLASS, id, "cls.table_self", super::raters::self_table);
+    match (agreement, own) {
+        (Err(na), Err(_)) => Err(na),
+        (a, o) => {
+            let mut body = Body::default();
+            body.blocks.extend(a.into_iter().chain(o).flat_map(|b| b.blocks));
+            Ok(body)
+        }
+    }
 }
 
 fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
@@ -324,5 +338,11 @@ fn transfer(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
         }
     }
     body.table(super::transfer::transfer_table(ctx, t, cat.get("cls.table_transfer"), &rows));
+    if let Ok(f) = ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID, col::WAVE, c::N_PAIRS]) {
+        let rows = rows_of_class(f, id);
+        if !rows.is_empty() {
+            body.table(super::transfer::follow_up_table(ctx, f, cat.get("cls.table_follow"), &rows));
+        }
+    }
     Ok(body)
 }

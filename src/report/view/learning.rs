@@ -249,7 +249,10 @@ pub(super) fn prepost_boxes(
         id: id.into(),
         spec: ChartSpec::Box(BoxSpec {
             title,
-            subtitle: format!("{}；{}", cat.fmt("doc.n", &[("n", &format::int(n))]), cat.get("le.box_note")),
+            subtitle: cat.fmt(
+                "doc.join",
+                &[("a", &cat.fmt("doc.n", &[("n", &format::int(n))])), ("b", &cat.get("le.box_note"))],
+            ),
             value_label: cat.get("le.axis_score"),
             category_label,
             series: vec![cat.get("le.legend_pre"), cat.get("le.legend_post")],
@@ -293,7 +296,8 @@ fn category_gains(ctx: &Ctx<'_>, t: &Table) -> Option<Chart> {
         id: "learning-gain-category".into(),
         spec: ChartSpec::BarCi(BarCiSpec {
             title: cat.get("le.chart_gain_cat"),
-            subtitle: format!("{}；{}", cat.fmt("doc.n", &[("n", &format::int(n))]), ctx.whiskers()),
+            subtitle: cat
+                .fmt("doc.join", &[("a", &cat.fmt("doc.n", &[("n", &format::int(n))])), ("b", &ctx.whiskers())]),
             value_label: cat.get("le.axis_gain"),
             category_label: cat.get("le.axis_category"),
             items,

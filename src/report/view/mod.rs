@@ -22,7 +22,7 @@ mod raters;
 mod reaction;
 mod transfer;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::DataFrame;
 use serde::Serialize;
@@ -296,6 +296,8 @@ pub(crate) struct Ctx<'a> {
     tables: BTreeMap<String, Table>,
     pub classes: BTreeMap<String, ClassInfo>,
     pub courses: BTreeMap<String, String>,
+    /// Classes that get a page (none when class pages are off).
+    pub pages: BTreeSet<String>,
     pub manifest: Option<&'a Manifest>,
 }
 
@@ -367,6 +369,17 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        // A page for every class of the warehouse and every class an indicator names.
+        let mut pages: BTreeSet<String> = classes.keys().cloned().collect();
+        if params.class_pages {
+            for (name, t) in &tables {
+                if !name.starts_with("warehouse.") {
+                    pages.extend((0..t.len()).filter_map(|i| t.text(col::CLASS_ID, i)));
+                }
+            }
+        } else {
+            pages.clear();
+        }
         Ctx {
             cat: Catalogue::new(params.lang),
             params,
@@ -375,6 +388,7 @@ impl<'a> Ctx<'a> {
             tables,
             classes,
             courses,
+            pages,
             manifest: data.manifest.as_ref(),
         }
     }
@@ -425,7 +439,7 @@ impl<'a> Ctx<'a> {
 
     /// Link from the annual report to a class page (when class pages are written).
     pub fn class_href(&self, id: &str) -> Option<String> {
-        self.params.class_pages.then(|| format!("class/{}", paths::href_segment(&paths::class_file_name(id))))
+        self.pages.contains(id).then(|| format!("class/{}", paths::href_segment(&paths::class_file_name(id))))
     }
 
     pub fn category(&self, code: &str) -> String {
@@ -536,7 +550,8 @@ fn annual_view(ctx: &Ctx<'_>, data: &ReportData) -> AnnualView {
 }
 
 /// Build one view per class (every class of the `classes` table, plus classes that
-/// only appear in the indicator tables), ordered by class id.
+/// only appear in the indicator tables), ordered by class id; none when class pages
+/// are off.
 pub fn class_views(data: &ReportData, params: &Params) -> Vec<ClassView> {
     let ctx = Ctx::new(data, params);
     class_page::build_all(&ctx)
@@ -544,13 +559,7 @@ pub fn class_views(data: &ReportData, params: &Params) -> Vec<ClassView> {
 
 /// Class ids known to the report, in order.
 pub(crate) fn class_ids(ctx: &Ctx<'_>) -> Vec<String> {
-    let mut ids: std::collections::BTreeSet<String> = ctx.classes.keys().cloned().collect();
-    for name in [table::LEARNING_BY_CLASS, table::TRANSFER_BY_CLASS, table::RATER_AGREEMENT, table::NEEDS_MATCH] {
-        if let Ok(t) = ctx.indicator(name, &[col::CLASS_ID]) {
-            ids.extend((0..t.len()).filter_map(|i| t.text(col::CLASS_ID, i)));
-        }
-    }
-    ids.into_iter().collect()
+    ctx.pages.iter().cloned().collect()
 }
 
 /// Rows of `t` whose `class_id` is `id`.

@@ -1,7 +1,7 @@
 //! Needs coverage: the share of requested topics each class taught, and the unmet ones.
 
 use super::format;
-use super::{cap_rows, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
+use super::{cap_rows, category_order, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
 use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
@@ -68,14 +68,24 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         });
     }
     body.table(needs_table(ctx, t, cat.get("ne.table"), &(0..t.len()).collect::<Vec<_>>()));
+    if let Ok(tc) = ctx.indicator(table::NEEDS_BY_CATEGORY, &[col::TARGET_CATEGORY, c::COVERAGE]) {
+        let mut rows: Vec<usize> = (0..tc.len()).collect();
+        rows.sort_by_key(|&i| category_order(&tc.text_or_empty(col::TARGET_CATEGORY, i)));
+        body.table(needs_rows(ctx, tc, cat.get("ne.table_category"), &rows, true));
+    }
     Ok(body)
 }
 
+/// Needs by class, or by target category when `by_category`.
 pub(super) fn needs_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize]) -> TableView {
+    needs_rows(ctx, t, caption, rows, false)
+}
+
+fn needs_rows(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize], by_category: bool) -> TableView {
     let mut tv = TableView::new(
         caption,
         &[
-            ("col.class", false),
+            (if by_category { "col.category" } else { "col.class" }, false),
             ("col.respondents", true),
             ("col.requested", true),
             ("col.taught", true),
@@ -90,12 +100,17 @@ pub(super) fn needs_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usi
         None => t.text(name, i).unwrap_or_else(|| format::DASH.into()),
     };
     for &i in rows {
-        let id = t.text_or_empty(col::CLASS_ID, i);
         let sup = t.suppressed(i);
-        let unmet = if sup { format::DASH.to_string() } else { t.text(c::UNMET_TOPICS, i).unwrap_or_default() };
+        let unmet = if sup { format::DASH.to_string() } else { topic_list(ctx, &t.text(c::UNMET_TOPICS, i).unwrap_or_default()) };
+        let key = if by_category {
+            Cell::text(ctx.category(&t.text_or_empty(col::TARGET_CATEGORY, i)))
+        } else {
+            let id = t.text_or_empty(col::CLASS_ID, i);
+            Cell::link(ctx.class_title(&id), ctx.class_href(&id))
+        };
         tv.push(
             vec![
-                Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
+                key,
                 Cell::num(format::count(t.count(c::N_RESPONDENTS, i))),
                 Cell::num(topics(c::TOPICS_REQUESTED, i)),
                 Cell::num(topics(c::TOPICS_TAUGHT, i)),
@@ -106,4 +121,10 @@ pub(super) fn needs_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usi
         );
     }
     tv
+}
+
+/// `a┋b┋c` as the report's list: `a、b、c` or `a, b, c`.
+fn topic_list(ctx: &Ctx<'_>, joined: &str) -> String {
+    let sep = ctx.cat.get("doc.list_sep");
+    joined.split(c::TOPIC_SEPARATOR).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(&sep)
 }

@@ -75,6 +75,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         });
         body.table(course_table(ctx, t, caption, &rows, false));
     }
+    if let Ok(tc) = ctx.indicator(table::REACTION_BY_CLASS, &[col::CLASS_ID, c::N_RATERS, c::TOTAL_MEAN]) {
+        body.table(class_table(ctx, tc));
+    }
     let totals: Vec<f64> = ranked.iter().filter_map(|&i| t.num(c::TOTAL_MEAN, i)).collect();
     let best = ranked[0];
     let worst = ranked[ranked.len() - 1];
@@ -133,6 +136,45 @@ pub(super) fn course_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[us
         cells.push(Cell::num(format::ci(t.num(c::CI_LOW, i), t.num(c::CI_HIGH, i))));
         cells.push(Cell::num(format::pct(t.num(c::SHARE_EXCELLENT, i))));
         tv.push(cells, sup);
+    }
+    tv
+}
+
+/// Classes ranked by their trainees' mean rating (unranked, suppressed classes last).
+fn class_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
+    let mut tv = TableView::new(
+        ctx.cat.get("re.table_classes"),
+        &[
+            ("col.rank", true),
+            ("col.class", false),
+            ("col.method", false),
+            ("col.n_courses", true),
+            ("col.n_raters", true),
+            ("col.total", true),
+            ("col.ci", true),
+            ("col.share_excellent", true),
+        ],
+        &ctx.cat,
+    );
+    tv.note = Some(ctx.cat.get("re.table_classes_note"));
+    let mut rows: Vec<usize> = (0..t.len()).collect();
+    rows.sort_by_key(|&i| (t.count(c::RANK_IN_YEAR, i).unwrap_or(u64::MAX), t.text_or_empty(col::CLASS_ID, i)));
+    for i in rows {
+        let id = t.text_or_empty(col::CLASS_ID, i);
+        let method = t.text(col::METHOD, i).or_else(|| ctx.classes.get(&id).map(|c| c.method.clone()));
+        tv.push(
+            vec![
+                Cell::num(format::count(t.count(c::RANK_IN_YEAR, i))),
+                Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
+                Cell::text(ctx.method(&method.unwrap_or_default())),
+                Cell::num(format::count(t.count(c::N_COURSES, i))),
+                Cell::num(format::count(t.count(c::N_RATERS, i))),
+                Cell::num(format::mean(t.num(c::TOTAL_MEAN, i))),
+                Cell::num(format::ci(t.num(c::CI_LOW, i), t.num(c::CI_HIGH, i))),
+                Cell::num(format::pct(t.num(c::SHARE_EXCELLENT, i))),
+            ],
+            t.suppressed(i),
+        );
     }
     tv
 }

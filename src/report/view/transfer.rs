@@ -33,6 +33,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             body.chart(chart);
         }
     }
+    if let Ok(f) = ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID, col::WAVE, c::N_PAIRS, c::MEAN_DIFF]) {
+        body.table(follow_up_table(ctx, f, cat.get("tr.table_follow"), &(0..f.len()).collect::<Vec<_>>()));
+    }
     let t = match ctx.indicator(
         table::TRANSFER_BY_CLASS,
         &[col::CLASS_ID, c::N_TRAINED, c::N_FOLLOWED, c::BEFORE_MEAN, c::AFTER_MEAN, c::MEAN_DELTA, c::DID],
@@ -175,6 +178,48 @@ pub(super) fn transfer_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[
                 Cell::num(format::signed(t.num(c::CONTROL_DELTA, i))),
                 Cell::num(format::signed(t.num(c::DID, i))).strong(did_sig),
                 Cell::num(format::ci(t.num(c::DID_CI_LOW, i), t.num(c::DID_CI_HIGH, i))),
+            ],
+            t.suppressed(i),
+        );
+    }
+    tv
+}
+
+/// Follow-up waves against post, one row per class and wave (class order, then wave order).
+pub(super) fn follow_up_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize]) -> TableView {
+    let mut tv = TableView::new(
+        caption,
+        &[
+            ("col.class", false),
+            ("col.wave", false),
+            ("col.n_pairs", true),
+            ("col.post", true),
+            ("col.follow", true),
+            ("col.delta", true),
+            ("col.ci", true),
+            ("col.p", true),
+            ("col.retention", true),
+        ],
+        &ctx.cat,
+    );
+    tv.note = Some(ctx.cat.get("tr.follow_note"));
+    let wave_order = |w: &str| crate::warehouse::schema::Wave::from_name(w).map_or(99, |w| w as usize);
+    let mut rows = rows.to_vec();
+    rows.sort_by_key(|&i| (t.text_or_empty(col::CLASS_ID, i), wave_order(&t.text_or_empty(col::WAVE, i))));
+    for i in rows {
+        let id = t.text_or_empty(col::CLASS_ID, i);
+        let significant = t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha);
+        tv.push(
+            vec![
+                Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
+                Cell::text(ctx.cat.code("wave", &t.text_or_empty(col::WAVE, i))),
+                Cell::num(format::count(t.count(c::N_PAIRS, i))),
+                Cell::num(format::mean(t.num(c::POST_MEAN, i))),
+                Cell::num(format::mean(t.num(c::FOLLOW_MEAN, i))),
+                Cell::num(format::signed(t.num(c::MEAN_DIFF, i))).strong(significant),
+                Cell::num(format::ci(t.num(c::CI_LOW, i), t.num(c::CI_HIGH, i))),
+                Cell::num(format::p(t.num(c::P_VALUE, i))),
+                Cell::num(format::pct(t.num(c::RETENTION, i))),
             ],
             t.suppressed(i),
         );
