@@ -30,6 +30,17 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             tolerance(&job, &built.ingested.report)
         }
+        Command::Indicators(args) => {
+            let job = load(&args)?;
+            let written = pipeline::indicators(&job, &progress)?;
+            if !cli.quiet {
+                for t in &written.tables {
+                    println!("{:<22} {:>9} rows  {:>7} suppressed", t.name, t.rows, t.suppressed);
+                }
+                println!("indicators for period {} written to {}", written.period, written.dir.display());
+            }
+            Ok(0)
+        }
         Command::Generate(a) => {
             let opts = crate::generate::GenerateOptions {
                 out: a.out.clone(),

@@ -69,6 +69,70 @@ pub fn write_csv(df: &DataFrame, path: &Path) -> Result<(), WarehouseError> {
     w.flush().map_err(|e| WarehouseError::io(path, e))
 }
 
+/// Write frames as one XLSX workbook, one sheet per frame (sheet names are cut to
+/// Excel's 31 characters). Text cells are string cells — never formulas, whatever
+/// they start with (App. C.23); numbers are number cells, booleans boolean cells,
+/// nulls empty. The header row is bold and frozen. The document's creation time is
+/// fixed, so the bytes depend only on the frames.
+pub fn write_xlsx(sheets: &[(&str, &DataFrame)], path: &Path) -> Result<(), WarehouseError> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| WarehouseError::frame(format!("writing {}", path.display()), e);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| WarehouseError::io(parent, e))?;
+    }
+    let mut book = Workbook::new();
+    let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(err)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
+    let bold = Format::new().set_bold();
+    for (name, df) in sheets {
+        // A table longer than a sheet continues on `name_2`, `name_3`, …
+        let parts = df.height().div_ceil(XLSX_MAX_ROWS).max(1);
+        for part in 0..parts {
+            let sheet = book.add_worksheet_with_constant_memory().map_err(err)?;
+            let suffix = if part == 0 { String::new() } else { format!("_{}", part + 1) };
+            let short: String = name.chars().take(31 - suffix.len()).collect::<String>() + &suffix;
+            sheet.set_name(short).map_err(err)?;
+            for (j, c) in df.get_column_names().iter().enumerate() {
+                sheet.write_string_with_format(0, j as u16, c.as_str(), &bold).map_err(err)?;
+            }
+            sheet.set_freeze_panes(1, 0).map_err(err)?;
+            // Constant-memory sheets must be written row by row.
+            let first = part * XLSX_MAX_ROWS;
+            for i in first..df.height().min(first + XLSX_MAX_ROWS) {
+                let row = (i - first) as u32 + 1;
+                for (j, c) in df.columns().iter().enumerate() {
+                    let j = j as u16;
+                    match c.get(i).map_err(|e| WarehouseError::frame("xlsx", e))? {
+                        AnyValue::Null => {}
+                        AnyValue::Boolean(b) => {
+                            sheet.write_boolean(row, j, b).map_err(err)?;
+                        }
+                        AnyValue::String(s) => {
+                            sheet.write_string(row, j, s).map_err(err)?;
+                        }
+                        AnyValue::StringOwned(s) => {
+                            sheet.write_string(row, j, s.as_str()).map_err(err)?;
+                        }
+                        v => match v.extract::<f64>() {
+                            Some(x) if x.is_finite() => {
+                                sheet.write_number(row, j, x).map_err(err)?;
+                            }
+                            Some(_) => {}
+                            None => {
+                                sheet.write_string(row, j, cell_text(&v)).map_err(err)?;
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    }
+    book.save(path).map_err(err)
+}
+
+/// Data rows per XLSX sheet (Excel's 1,048,576 rows less the header).
+pub const XLSX_MAX_ROWS: usize = 1_048_575;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@
 //!    become [`validate::Reject`]s with file, row, column and reason.
 //! 4. [`warehouse`] — typed rows → hive-partitioned Parquet, `_manifest.json`,
 //!    `_rejects/`, swapped into place atomically.
-//! 5. `indicators` — warehouse → indicator tables (pure functions over frames,
+//! 5. [`indicators`] — warehouse → indicator tables (pure functions over frames,
 //!    statistics from [`stats`]).
 //! 6. `report` — indicator tables → self-contained HTML reports and exports.
 //!
@@ -22,6 +22,7 @@ pub mod config;
 pub mod error;
 pub mod export;
 pub mod generate;
+pub mod indicators;
 pub mod ingest;
 pub mod pipeline;
 pub mod stats;

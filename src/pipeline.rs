@@ -11,7 +11,7 @@ use crate::error::{ConfigError, Error};
 use crate::validate::{validate_input, InputFile, Registry, ValidationReport};
 use crate::warehouse::manifest::Manifest;
 use crate::warehouse::pseudonym::Pseudonymizer;
-use crate::warehouse::schema::TableKind;
+use crate::warehouse::schema::{table_def, TableKind};
 use crate::warehouse::{self, CountingSink, FinishSink, WarehouseSink, MANIFEST_FILE, WAREHOUSE_DIR};
 
 /// Progress of long steps, shown by the caller (a bar on a TTY, nothing on a pipe).
@@ -173,7 +173,17 @@ pub fn build(job: &Job, progress: &dyn Progress) -> Result<Built, Error> {
 fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingested, Manifest), Error> {
     let ingested = ingest_all(job, &|part| Box::new(WarehouseSink::new(root, part)), progress)?;
     warehouse::write_empty_tables(root)?;
-    let written = ingested.written.clone();
+    let mut written = ingested.written.clone();
+    // The joined table is built from what was just written, before the swap.
+    progress.start("trainee_outcomes");
+    let started = std::time::Instant::now();
+    let outcomes = warehouse::join::trainee_outcomes(root, &job.settings)?;
+    let def = table_def("trainee_outcomes")
+        .ok_or_else(|| crate::error::WarehouseError::frame("trainee_outcomes", "no table definition"))?;
+    let n = warehouse::write::write_partitioned(def, &outcomes, root)?;
+    written.insert(def.name.to_string(), n);
+    progress.done();
+    tracing::info!("trainee_outcomes: {n} rows in {:.2} s", started.elapsed().as_secs_f64());
     warehouse::write_rejects(root, &ingested.report.rejects)?;
     let manifest = Manifest::new(
         &ingested.period,
@@ -188,4 +198,82 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
 
 fn warehouse_io(p: &Path, e: std::io::Error) -> Error {
     crate::error::WarehouseError::io(p, e).into()
+}
+
+/// Directory name of the indicator tables under OUT.
+pub const INDICATORS_DIR: &str = "indicators";
+
+/// The indicator directory of a job.
+pub fn indicators_dir(out: &Path) -> PathBuf {
+    out.join(INDICATORS_DIR)
+}
+
+/// One table written by `indicators`.
+#[derive(Debug, Clone)]
+pub struct WrittenTable {
+    pub name: String,
+    pub rows: usize,
+    pub suppressed: usize,
+}
+
+/// The result of `indicators`.
+pub struct IndicatorsWritten {
+    pub dir: PathBuf,
+    pub period: String,
+    pub tables: Vec<WrittenTable>,
+}
+
+/// `traineval indicators`: warehouse → `OUT/indicators/<table>.parquet` (+ `csv/` and
+/// `indicators.xlsx` as configured), written into a temporary directory and swapped
+/// into place at once.
+pub fn indicators(job: &Job, progress: &dyn Progress) -> Result<IndicatorsWritten, Error> {
+    let wh = warehouse_dir(&job.out);
+    let manifest = Manifest::read(&wh.join(MANIFEST_FILE)).map_err(|e| match e {
+        crate::error::WarehouseError::Missing { .. } => crate::error::WarehouseError::Missing { path: wh.clone() },
+        other => other,
+    })?;
+    progress.start("indicators");
+    let tables = crate::indicators::compute_all(&wh, &job.settings, &manifest.period)?;
+    progress.done();
+    warehouse::clean_stale(&job.out);
+    let tmp = warehouse::indicators_temp_dir(&job.out);
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| warehouse_io(&tmp, e))?;
+    }
+    let written = write_indicators(&tables, &tmp, &job.settings.indicators);
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let dest = indicators_dir(&job.out);
+    warehouse::swap_into_place(&tmp, &dest)?;
+    Ok(IndicatorsWritten {
+        dir: dest,
+        period: manifest.period,
+        tables: tables
+            .iter()
+            .map(|t| WrittenTable { name: t.name().to_string(), rows: t.frame.height(), suppressed: t.suppressed() })
+            .collect(),
+    })
+}
+
+/// Write every table as Parquet, and as CSV / one XLSX workbook when configured.
+fn write_indicators(
+    tables: &[crate::indicators::IndicatorTable],
+    dir: &Path,
+    settings: &crate::config::IndicatorSettings,
+) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| warehouse_io(dir, e))?;
+    for t in tables {
+        let mut df = t.frame.clone();
+        warehouse::write::write_documented(t.def, &mut df, &dir.join(format!("{}.parquet", t.name())))?;
+        if settings.csv {
+            crate::export::write_csv(&t.frame, &dir.join("csv").join(format!("{}.csv", t.name())))?;
+        }
+    }
+    if settings.xlsx {
+        let sheets: Vec<(&str, &polars::prelude::DataFrame)> = tables.iter().map(|t| (t.name(), &t.frame)).collect();
+        crate::export::write_xlsx(&sheets, &dir.join("indicators.xlsx"))?;
+    }
+    Ok(())
 }

@@ -30,6 +30,7 @@
 //! | reliability | `reliability.rs` | [`cronbach_alpha`], [`icc`] |
 //! | gains | `gain.rs` | [`hake_gain`], [`hake_gains`] |
 //! | transfer | `did.rs` | [`diff_in_diff`] |
+//! | individual scores | `scores.rs` | [`standardize`], [`percentile_ranks`], [`rank_desc`] |
 
 #![deny(missing_docs)]
 
@@ -44,6 +45,7 @@ mod ols;
 mod padjust;
 mod rank;
 mod reliability;
+mod scores;
 mod ttest;
 mod wilcoxon;
 
@@ -58,6 +60,7 @@ pub use ols::{ClusterCovariance, ClusterOls, PairwiseContrast, WaldTest};
 pub use padjust::{benjamini_hochberg, holm};
 pub use rank::round_for_ties;
 pub use reliability::{cronbach_alpha, icc, CronbachAlpha, Icc};
+pub use scores::{percentile_ranks, rank_desc, standardize};
 pub use ttest::{one_sample_t, paired_t, welch_t, PairedT, TTest, WelchT};
 pub use wilcoxon::{
     wilcoxon_paired, wilcoxon_signed_rank, wilcoxon_signed_rank_with, Wilcoxon, WilcoxonMethod,

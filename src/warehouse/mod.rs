@@ -11,6 +11,7 @@
 //! warehouse, never a mix; every byte except `run_at` is a function of the inputs.
 
 pub mod dictionary;
+pub mod join;
 pub mod manifest;
 pub mod pseudonym;
 pub mod read;
@@ -140,12 +141,18 @@ pub fn temp_dir(out: &Path) -> PathBuf {
     out.join(format!(".warehouse.tmp-{}", std::process::id()))
 }
 
+/// Where `indicators` writes before the swap.
+pub fn indicators_temp_dir(out: &Path) -> PathBuf {
+    out.join(format!(".indicators.tmp-{}", std::process::id()))
+}
+
 /// Remove temporary directories left by killed builds.
 pub fn clean_stale(out: &Path) {
     if let Ok(rd) = std::fs::read_dir(out) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
-            if name.starts_with(".warehouse.tmp-") || name.starts_with(".warehouse.old-") {
+            let stale = [".warehouse.tmp-", ".warehouse.old-", ".indicators.tmp-"];
+            if stale.iter().any(|p| name.starts_with(p)) {
                 let _ = std::fs::remove_dir_all(e.path());
             }
         }

@@ -77,6 +77,110 @@ pub mod col {
     pub const FOLLOW_3M: &str = "follow_3m_score";
     pub const FOLLOW_6M: &str = "follow_6m_score";
     pub const FOLLOW_12M: &str = "follow_12m_score";
+    pub const REVIEW_BEFORE_DATE: &str = "review_before_date";
+    pub const REVIEW_AFTER_DATE: &str = "review_after_date";
+    // course-rating indicators of the default instrument
+    pub const RELEVANCE: &str = "relevance";
+    pub const THEORY: &str = "theory";
+    pub const INFORMATION: &str = "information";
+    pub const DELIVERY: &str = "delivery";
+    pub const MANNER: &str = "manner";
+    // indicator tables (SPEC Appendix B)
+    pub const SUPPRESSED: &str = "suppressed";
+    pub const N: &str = "n";
+    pub const N_PAIRS: &str = "n_pairs";
+    pub const PRE_MEAN: &str = "pre_mean";
+    pub const POST_MEAN: &str = "post_mean";
+    pub const MEAN_DIFF: &str = "mean_diff";
+    pub const SD_DIFF: &str = "sd_diff";
+    pub const T: &str = "t";
+    pub const DF: &str = "df";
+    pub const P_VALUE: &str = "p_value";
+    pub const CI_LOW: &str = "ci_low";
+    pub const CI_HIGH: &str = "ci_high";
+    pub const D_Z: &str = "d_z";
+    pub const G_Z: &str = "g_z";
+    pub const D_AV: &str = "d_av";
+    pub const WILCOXON_V: &str = "wilcoxon_v";
+    pub const WILCOXON_P: &str = "wilcoxon_p";
+    pub const HAKE_G: &str = "hake_g";
+    pub const MEAN_INDIVIDUAL_GAIN: &str = "mean_individual_gain";
+    pub const SHARE_IMPROVED: &str = "share_improved";
+    pub const N_RATERS: &str = "n_raters";
+    pub const N_COURSES: &str = "n_courses";
+    pub const TOTAL_MEAN: &str = "total_mean";
+    pub const TOTAL_SD: &str = "total_sd";
+    pub const SHARE_EXCELLENT: &str = "share_excellent";
+    pub const RANK_IN_CLASS: &str = "rank_in_class";
+    pub const RANK_IN_YEAR: &str = "rank_in_year";
+    pub const ICC1: &str = "icc1";
+    pub const ICC2K: &str = "icc2k";
+    pub const LENIENCY_SD: &str = "leniency_sd";
+    pub const K_ITEMS: &str = "k_items";
+    pub const ALPHA: &str = "alpha";
+    pub const N_TRAINED: &str = "n_trained";
+    pub const N_FOLLOWED: &str = "n_followed";
+    pub const ATTRITION: &str = "attrition";
+    pub const BEFORE_MEAN: &str = "before_mean";
+    pub const AFTER_MEAN: &str = "after_mean";
+    pub const MEAN_DELTA: &str = "mean_delta";
+    pub const CONTROL_N: &str = "control_n";
+    pub const CONTROL_DELTA: &str = "control_delta";
+    pub const DID: &str = "did";
+    pub const DID_CI_LOW: &str = "did_ci_low";
+    pub const DID_CI_HIGH: &str = "did_ci_high";
+    pub const FOLLOW_MEAN: &str = "follow_mean";
+    pub const RETENTION: &str = "retention";
+    pub const OTHERS_MEAN: &str = "others_mean";
+    pub const SELF_MEAN: &str = "self_mean";
+    pub const N_CLASSES: &str = "n_classes";
+    pub const N_TRAINEES: &str = "n_trainees";
+    pub const MEAN_GAIN: &str = "mean_gain";
+    pub const SD_GAIN: &str = "sd_gain";
+    pub const TEST: &str = "test";
+    pub const STATISTIC: &str = "statistic";
+    pub const DF1: &str = "df1";
+    pub const DF2: &str = "df2";
+    pub const EFFECT: &str = "effect";
+    pub const METHOD_A: &str = "method_a";
+    pub const METHOD_B: &str = "method_b";
+    pub const DIFF: &str = "diff";
+    pub const SE: &str = "se";
+    pub const P_RAW: &str = "p_raw";
+    pub const P_HOLM: &str = "p_holm";
+    pub const P_BH: &str = "p_bh";
+    pub const RULE: &str = "rule";
+    pub const DAYS_TRAINED: &str = "days_trained";
+    pub const HOURS_TRAINED: &str = "hours_trained";
+    pub const DAYS_REQUIRED: &str = "days_required";
+    pub const SHORTFALL_DAYS: &str = "shortfall_days";
+    pub const MAKEUP_REQUIRED: &str = "makeup_required";
+    pub const ROTATION_OVERDUE: &str = "rotation_overdue";
+    pub const REPEATED_TOPICS: &str = "repeated_topics";
+    pub const LEAVE_OVER_LIMIT: &str = "leave_over_limit";
+    pub const WINDOW_YEARS: &str = "window_years";
+    pub const DAYS_IN_WINDOW: &str = "days_in_window";
+    pub const HOURS_IN_WINDOW: &str = "hours_in_window";
+    pub const WINDOW_COMPLETE: &str = "window_complete";
+    pub const N_RESPONDENTS: &str = "n_respondents";
+    pub const TOPICS_REQUESTED: &str = "topics_requested";
+    pub const TOPICS_TAUGHT: &str = "topics_taught";
+    pub const COVERAGE: &str = "coverage";
+    pub const UNMET_TOPICS: &str = "unmet_topics";
+    pub const SHARE_TRAINED: &str = "share_trained";
+    pub const VALUE_BEFORE: &str = "value_before";
+    pub const VALUE_AFTER: &str = "value_after";
+    pub const CHANGE: &str = "change";
+    pub const PERIOD_BEFORE: &str = "period_before";
+    pub const N_UNITS: &str = "n_units";
+    pub const SLOPE: &str = "slope";
+    pub const LEARNING_Z: &str = "learning_z";
+    pub const ASSESSMENT_Z: &str = "assessment_z";
+    pub const TRANSFER_Z: &str = "transfer_z";
+    pub const COMPLIANCE_SCORE: &str = "compliance_score";
+    pub const INDEX: &str = "index";
+    pub const PERCENTILE_IN_CATEGORY: &str = "percentile_in_category";
+    pub const BAND: &str = "band";
     // rejects
     pub const TABLE: &str = "table";
     pub const FILE: &str = "file";
@@ -264,6 +368,34 @@ const fn c(name: &'static str, dtype: DType, doc: &'static str) -> ColumnDef {
 
 use DType::*;
 
+/// The columns of a learning table after its key columns (SPEC App. B `learning_by_class`).
+macro_rules! LEARNING_STATS {
+    ($($key:expr),*) => {
+        &[
+            $($key,)*
+            c(col::N_PAIRS, Int, "trainees scored on the outcome scale at pre and post"),
+            c(col::PRE_MEAN, Float, "mean pre score (0–100)"),
+            c(col::POST_MEAN, Float, "mean post score"),
+            c(col::MEAN_DIFF, Float, "mean of post − pre"),
+            c(col::SD_DIFF, Float, "sd (n − 1) of post − pre"),
+            c(col::T, Float, "paired t"),
+            c(col::DF, Float, "degrees of freedom (n − 1)"),
+            c(col::P_VALUE, Float, "two-sided p"),
+            c(col::CI_LOW, Float, "interval of mean_diff, lower"),
+            c(col::CI_HIGH, Float, "interval of mean_diff, upper"),
+            c(col::D_Z, Float, "Cohen's d_z = mean_diff / sd_diff"),
+            c(col::G_Z, Float, "Hedges' g_z"),
+            c(col::D_AV, Float, "mean_diff / mean of the pre and post sds"),
+            c(col::WILCOXON_V, Float, "sum of ranks of positive differences (R's V)"),
+            c(col::WILCOXON_P, Float, "two-sided p as scipy.stats.wilcoxon defaults"),
+            c(col::HAKE_G, Float, "class-average normalised gain ⟨g⟩, max = 100"),
+            c(col::MEAN_INDIVIDUAL_GAIN, Float, "mean individual normalised gain over pairs with pre < 100"),
+            c(col::SHARE_IMPROVED, Float, "share of pairs with post > pre"),
+            c(col::SUPPRESSED, Bool, "n_pairs < min_cell: statistics withheld"),
+        ]
+    };
+}
+
 /// Warehouse tables written by `build`.
 pub const TABLES: &[TableDef] = &[
     TableDef {
@@ -444,7 +576,361 @@ pub const TABLES: &[TableDef] = &[
             c(col::VALUE, Float, "value"),
         ],
     },
+    TableDef {
+        name: "trainee_outcomes",
+        grain: "one row per enrollment (cadre × class), joined once from the tables above",
+        partition: Some("year of the class's start_date"),
+        columns: &[
+            c(col::CLASS_ID, Str, "→ classes.class_id"),
+            c(col::CADRE_ID, Str, "→ cadres.cadre_id"),
+            c(col::CATEGORY, Str, "the cadre's category"),
+            c(col::UNIT_ID, Str, "the cadre's unit"),
+            c(col::METHOD, Str, "the class's main method"),
+            c(col::TARGET_CATEGORY, Str, "the class's target category"),
+            c(col::START_DATE, Date, "first day of the class"),
+            c(col::END_DATE, Date, "last day of the class"),
+            c(col::DAYS, Float, "class length in days"),
+            c(col::HOURS, Float, "class hours"),
+            c(col::ATTENDED_HOURS, Float, "hours attended"),
+            c(col::LEAVE_HOURS, Float, "hours of leave"),
+            c(col::DISCIPLINE_FLAGS, Int, "discipline incidents"),
+            c(col::EXAM_SCORE, Float, "end-of-class exam, optional"),
+            c(col::COMPLETED, Bool, "completed the class"),
+            c(col::ATTENDANCE_RATE, Float, "attended_hours / class hours"),
+            c(col::PRE_SCORE, Float, "outcome scale score (0–100) at the pre wave"),
+            c(col::POST_SCORE, Float, "outcome scale score at the post wave"),
+            c(col::GAIN, Float, "post_score − pre_score"),
+            c(col::NORM_GAIN, Float, "individual Hake gain (post − pre)/(100 − pre); null when pre = 100"),
+            c(col::FOLLOW_3M, Float, "outcome scale score at the 3-month follow-up"),
+            c(col::FOLLOW_6M, Float, "outcome scale score at the 6-month follow-up"),
+            c(col::FOLLOW_12M, Float, "outcome scale score at the 12-month follow-up"),
+            c(col::REACTION, Float, "mean over courses of the course-rating total this trainee gave (complete ratings)"),
+            c(col::TRAINEE_ASSESSMENT, Float, "mean score received from class manager, teacher and peer raters"),
+            c(col::SELF_ASSESSMENT, Float, "mean self-rating score"),
+            c(col::REVIEW_BEFORE, Float, "total of the latest review dated before start_date"),
+            c(col::REVIEW_BEFORE_DATE, Date, "its date"),
+            c(col::REVIEW_AFTER, Float, "total of the first review dated on or after end_date + lag"),
+            c(col::REVIEW_AFTER_DATE, Date, "its date"),
+            c(col::REVIEW_DELTA, Float, "review_after − review_before"),
+        ],
+    },
 ];
+
+/// Indicator tables written by `indicators` (SPEC §4 and Appendix B), in the order
+/// they are computed. Every table ends with `suppressed`. Column names and order are a
+/// public interface; the Appendix B tables come first, then the extra tables §4 names.
+pub const INDICATOR_TABLES: &[TableDef] = &[
+    TableDef {
+        name: "learning_by_class",
+        grain: "one row per class (every class, even with no pairs)",
+        partition: None,
+        columns: LEARNING_STATS!(c(col::CLASS_ID, Str, "class"), c(col::METHOD, Str, "main method"), c(col::TARGET_CATEGORY, Str, "target category")),
+    },
+    TableDef {
+        name: "learning_by_category",
+        grain: "one row per cadre category of the trainees",
+        partition: None,
+        columns: LEARNING_STATS!(c(col::CATEGORY, Str, "the trainees' cadre category")),
+    },
+    TableDef {
+        name: "learning_by_method",
+        grain: "one row per main method of the class",
+        partition: None,
+        columns: LEARNING_STATS!(c(col::METHOD, Str, "main method of the class")),
+    },
+    TableDef {
+        name: "reaction_by_course",
+        grain: "one row per course (every course, even unrated)",
+        partition: None,
+        columns: &[
+            c(col::CLASS_ID, Str, "class"),
+            c(col::COURSE_ID, Str, "course"),
+            c(col::TEACHER_ID, Str, "teacher"),
+            c(col::N_RATERS, Int, "trainees who scored every indicator"),
+            c(col::RELEVANCE, Float, "mean score, relevance to practice"),
+            c(col::THEORY, Float, "mean score, theoretical depth"),
+            c(col::INFORMATION, Float, "mean score, information"),
+            c(col::DELIVERY, Float, "mean score, delivery"),
+            c(col::MANNER, Float, "mean score, teaching manner"),
+            c(col::TOTAL_MEAN, Float, "mean of the per-rater totals (sum of the indicators)"),
+            c(col::TOTAL_SD, Float, "sd (n − 1) of the totals"),
+            c(col::CI_LOW, Float, "t interval of the mean total, lower"),
+            c(col::CI_HIGH, Float, "t interval of the mean total, upper"),
+            c(col::SHARE_EXCELLENT, Float, "share of totals ≥ 90 % of the maximum"),
+            c(col::RANK_IN_CLASS, Int, "rank by total_mean within the class (SQL RANK, descending)"),
+            c(col::RANK_IN_YEAR, Int, "rank by total_mean within the calendar year of the class start"),
+            c(col::SUPPRESSED, Bool, "n_raters < min_cell: statistics withheld"),
+        ],
+    },
+    TableDef {
+        name: "reaction_by_class",
+        grain: "one row per class: trainees' mean course-rating totals",
+        partition: None,
+        columns: &[
+            c(col::CLASS_ID, Str, "class"),
+            c(col::METHOD, Str, "main method"),
+            c(col::TARGET_CATEGORY, Str, "target category"),
+            c(col::N_COURSES, Int, "courses with at least one complete rating"),
+            c(col::N_RATERS, Int, "trainees with at least one complete rating"),
+            c(col::TOTAL_MEAN, Float, "mean over raters of each rater's mean total"),
+            c(col::TOTAL_SD, Float, "sd (n − 1) over raters"),
+            c(col::CI_LOW, Float, "t interval, lower"),
+            c(col::CI_HIGH, Float, "t interval, upper"),
+            c(col::SHARE_EXCELLENT, Float, "share of rating totals ≥ 90 % of the maximum"),
+            c(col::RANK_IN_YEAR, Int, "rank by total_mean within the calendar year (SQL RANK, descending)"),
+            c(col::SUPPRESSED, Bool, "n_raters < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "rater_agreement",
+        grain: "one row per class: agreement of trainees rating the class's courses",
+        partition: None,
+        columns: &[
+            c(col::CLASS_ID, Str, "class"),
+            c(col::N_COURSES, Int, "courses with at least one rating (the targets)"),
+            c(col::N_RATERS, Int, "raters who rated every such course (complete cases)"),
+            c(col::ICC1, Float, "ICC(1,1) on course totals"),
+            c(col::ICC2K, Float, "ICC(2,k) on course totals"),
+            c(col::LENIENCY_SD, Float, "sd (n − 1) of each rater's mean minus the class grand mean"),
+            c(col::SUPPRESSED, Bool, "n_raters < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "reliability",
+        grain: "one row per scale (≥ 2 items) and wave, all classes pooled",
+        partition: None,
+        columns: &[
+            c(col::SCALE, Str, "scale"),
+            c(col::WAVE, Str, "wave"),
+            c(col::N, Int, "complete respondents (listwise)"),
+            c(col::K_ITEMS, Int, "items of the scale in this wave"),
+            c(col::ALPHA, Float, "Cronbach's α of the reverse-coded items"),
+            c(col::SUPPRESSED, Bool, "n < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "transfer_by_class",
+        grain: "one row per class: reviews before vs after, and the DiD against untrained cadres",
+        partition: None,
+        columns: &[
+            c(col::CLASS_ID, Str, "class"),
+            c(col::N_TRAINED, Int, "enrollment rows"),
+            c(col::N_FOLLOWED, Int, "trainees with a review before and after"),
+            c(col::ATTRITION, Float, "1 − n_followed / n_trained"),
+            c(col::BEFORE_MEAN, Float, "mean review score before"),
+            c(col::AFTER_MEAN, Float, "mean review score after"),
+            c(col::MEAN_DELTA, Float, "mean of after − before"),
+            c(col::T, Float, "paired t"),
+            c(col::DF, Float, "degrees of freedom"),
+            c(col::P_VALUE, Float, "two-sided p"),
+            c(col::CI_LOW, Float, "interval of mean_delta, lower"),
+            c(col::CI_HIGH, Float, "interval of mean_delta, upper"),
+            c(col::D_Z, Float, "Cohen's d_z"),
+            c(col::CONTROL_N, Int, "untrained cadres of the target category with reviews before and after"),
+            c(col::CONTROL_DELTA, Float, "their mean delta (null when control_n < min_cell)"),
+            c(col::DID, Float, "mean_delta − control_delta"),
+            c(col::DID_CI_LOW, Float, "Welch interval of did, lower"),
+            c(col::DID_CI_HIGH, Float, "Welch interval of did, upper"),
+            c(col::SUPPRESSED, Bool, "n_followed < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "follow_up",
+        grain: "one row per class and follow-up wave: outcome at follow-up against post",
+        partition: None,
+        columns: &[
+            c(col::CLASS_ID, Str, "class"),
+            c(col::WAVE, Str, "follow_3m | follow_6m | follow_12m"),
+            c(col::N_PAIRS, Int, "trainees scored at post and at this wave"),
+            c(col::POST_MEAN, Float, "mean post score of the pairs"),
+            c(col::FOLLOW_MEAN, Float, "mean follow-up score of the pairs"),
+            c(col::MEAN_DIFF, Float, "mean of follow − post"),
+            c(col::SD_DIFF, Float, "sd of follow − post"),
+            c(col::T, Float, "paired t"),
+            c(col::DF, Float, "degrees of freedom"),
+            c(col::P_VALUE, Float, "two-sided p"),
+            c(col::CI_LOW, Float, "interval of mean_diff, lower"),
+            c(col::CI_HIGH, Float, "interval of mean_diff, upper"),
+            c(col::RETENTION, Float, "(follow − pre)/(post − pre) of the class means, trainees scored at pre, post and follow-up"),
+            c(col::SUPPRESSED, Bool, "n_pairs < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "assessment_by_class",
+        grain: "one row per class: self-rating against the ratings by others (two-way assessment)",
+        partition: None,
+        columns: &[
+            c(col::CLASS_ID, Str, "class"),
+            c(col::N_PAIRS, Int, "trainees with a self-rating and a rating by others"),
+            c(col::OTHERS_MEAN, Float, "mean score from class manager, teachers and peers"),
+            c(col::SELF_MEAN, Float, "mean self-rating"),
+            c(col::MEAN_DIFF, Float, "mean of self − others (self-rating inflation)"),
+            c(col::SD_DIFF, Float, "sd of self − others"),
+            c(col::T, Float, "paired t"),
+            c(col::DF, Float, "degrees of freedom"),
+            c(col::P_VALUE, Float, "two-sided p"),
+            c(col::CI_LOW, Float, "interval of mean_diff, lower"),
+            c(col::CI_HIGH, Float, "interval of mean_diff, upper"),
+            c(col::SUPPRESSED, Bool, "n_pairs < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "unit_results",
+        grain: "one row per unit and metric",
+        partition: None,
+        columns: &[
+            c(col::UNIT_ID, Str, "unit"),
+            c(col::PERIOD, Str, "the later period compared"),
+            c(col::METRIC, Str, "metric"),
+            c(col::SHARE_TRAINED, Float, "share of the unit's cadres enrolled in a class starting in that period"),
+            c(col::VALUE_BEFORE, Float, "value in the period before"),
+            c(col::VALUE_AFTER, Float, "value in the period"),
+            c(col::CHANGE, Float, "value_after − value_before"),
+            c(col::SUPPRESSED, Bool, "the unit has fewer than min_cell cadres"),
+        ],
+    },
+    TableDef {
+        name: "unit_results_fit",
+        grain: "one row per metric: change ~ share_trained across units (OLS, HC1)",
+        partition: None,
+        columns: &[
+            c(col::METRIC, Str, "metric"),
+            c(col::PERIOD, Str, "the later period compared"),
+            c(col::N_UNITS, Int, "units with a change and a share (unsuppressed)"),
+            c(col::SLOPE, Float, "change per unit of share_trained (0 → 1)"),
+            c(col::SE, Float, "heteroscedasticity-robust (HC1) standard error"),
+            c(col::T, Float, "t"),
+            c(col::DF, Float, "degrees of freedom"),
+            c(col::P_VALUE, Float, "two-sided p"),
+            c(col::CI_LOW, Float, "interval of the slope, lower"),
+            c(col::CI_HIGH, Float, "interval of the slope, upper"),
+            c(col::SUPPRESSED, Bool, "n_units < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "method_summary",
+        grain: "one row per method present among the pairs",
+        partition: None,
+        columns: &[
+            c(col::METHOD, Str, "main method of the class (centralized first, then alphabetical)"),
+            c(col::N_CLASSES, Int, "classes with at least one pair"),
+            c(col::N_TRAINEES, Int, "pairs (trainees scored at pre and post)"),
+            c(col::MEAN_GAIN, Float, "mean gain (post − pre)"),
+            c(col::SD_GAIN, Float, "sd (n − 1) of the gains"),
+            c(col::CI_LOW, Float, "t interval of the mean gain, lower"),
+            c(col::CI_HIGH, Float, "t interval of the mean gain, upper"),
+            c(col::SUPPRESSED, Bool, "n_trainees < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "method_tests",
+        grain: "one row per test of gains across methods: anova, welch_anova, kruskal, ancova",
+        partition: None,
+        columns: &[
+            c(col::TEST, Str, "anova | welch_anova | kruskal | ancova"),
+            c(col::STATISTIC, Float, "F, Welch F, tie-corrected H, or the Wald F of the method terms"),
+            c(col::DF1, Float, "numerator df (k − 1 for kruskal)"),
+            c(col::DF2, Float, "denominator df (null for kruskal; classes − 1 for ancova)"),
+            c(col::P_VALUE, Float, "p-value"),
+            c(col::EFFECT, Float, "η² for anova, null otherwise"),
+            c(col::N, Int, "pairs used"),
+            c(col::SUPPRESSED, Bool, "n < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "method_pairwise",
+        grain: "one row per pair of methods: ANCOVA contrasts",
+        partition: None,
+        columns: &[
+            c(col::METHOD_A, Str, "the later level"),
+            c(col::METHOD_B, Str, "the earlier level"),
+            c(col::DIFF, Float, "coef(a) − coef(b), adjusted for pre"),
+            c(col::SE, Float, "CR1 cluster-robust standard error"),
+            c(col::T, Float, "t on classes − 1 df"),
+            c(col::P_RAW, Float, "two-sided p"),
+            c(col::P_HOLM, Float, "Holm-adjusted over all pairs"),
+            c(col::P_BH, Float, "Benjamini–Hochberg-adjusted over all pairs"),
+            c(col::SUPPRESSED, Bool, "either method has fewer than min_cell pairs"),
+        ],
+    },
+    TableDef {
+        name: "compliance",
+        grain: "one row per cadre and calendar year with classes (per person: never suppressed)",
+        partition: None,
+        columns: &[
+            c(col::CADRE_ID, Str, "cadre"),
+            c(col::YEAR, Int, "calendar year"),
+            c(col::CATEGORY, Str, "cadre category"),
+            c(col::RULE, Str, "rule applied (`none` when no rule applies)"),
+            c(col::DAYS_TRAINED, Float, "class days of completed enrollments in the year"),
+            c(col::HOURS_TRAINED, Float, "class hours of completed enrollments in the year"),
+            c(col::DAYS_REQUIRED, Float, "the rule's minimum days over its window"),
+            c(col::SHORTFALL_DAYS, Float, "days still missing (0 when days or hours suffice)"),
+            c(col::MAKEUP_REQUIRED, Bool, "short, with the window complete and no promotion grace"),
+            c(col::ROTATION_OVERDUE, Bool, "leader without a centralised class in the rotation window (null: unknown)"),
+            c(col::REPEATED_TOPICS, Int, "topics taught to the cadre in this year that it was already taught within the repeat window"),
+            c(col::ATTENDANCE_RATE, Float, "Σ attended hours / Σ class hours (null without enrollment)"),
+            c(col::LEAVE_OVER_LIMIT, Bool, "any enrollment with leave above the allowed share of class hours"),
+            c(col::DISCIPLINE_FLAGS, Int, "Σ discipline incidents"),
+            c(col::WINDOW_YEARS, Int, "length of the rule's window in years"),
+            c(col::DAYS_IN_WINDOW, Float, "days counted by the rule over the window"),
+            c(col::HOURS_IN_WINDOW, Float, "hours counted by the rule over the window"),
+            c(col::WINDOW_COMPLETE, Bool, "the window lies within the years the data covers"),
+            c(col::SUPPRESSED, Bool, "always false (per-person table)"),
+        ],
+    },
+    TableDef {
+        name: "needs_match",
+        grain: "one row per class: topics requested in the needs survey vs topics taught",
+        partition: None,
+        columns: &[
+            c(col::CLASS_ID, Str, "class"),
+            c(col::N_RESPONDENTS, Int, "trainees who chose at least one topic in the needs survey"),
+            c(col::TOPICS_REQUESTED, Int, "distinct topics requested"),
+            c(col::TOPICS_TAUGHT, Int, "distinct course topics of the class"),
+            c(col::COVERAGE, Float, "share of the requested topics that are taught"),
+            c(col::UNMET_TOPICS, Str, "requested topics not taught, sorted, ┋-joined"),
+            c(col::SUPPRESSED, Bool, "n_respondents < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "needs_by_category",
+        grain: "one row per target category: needs coverage over its classes",
+        partition: None,
+        columns: &[
+            c(col::TARGET_CATEGORY, Str, "target category of the classes"),
+            c(col::N_RESPONDENTS, Int, "respondents over the classes"),
+            c(col::TOPICS_REQUESTED, Int, "(class, topic) requests, distinct per class"),
+            c(col::TOPICS_TAUGHT, Int, "distinct topics taught over the classes"),
+            c(col::COVERAGE, Float, "share of the requests taught in the class that asked"),
+            c(col::UNMET_TOPICS, Str, "topics unmet in at least one class, sorted, ┋-joined"),
+            c(col::SUPPRESSED, Bool, "n_respondents < min_cell"),
+        ],
+    },
+    TableDef {
+        name: "cadre_scorecard",
+        grain: "one row per cadre trained in the period (per person: never suppressed)",
+        partition: None,
+        columns: &[
+            c(col::CADRE_ID, Str, "cadre"),
+            c(col::PERIOD, Str, "period"),
+            c(col::CATEGORY, Str, "cadre category"),
+            c(col::LEARNING_Z, Float, "mean gain, standardised within category"),
+            c(col::ASSESSMENT_Z, Float, "trainee assessment, standardised within category"),
+            c(col::TRANSFER_Z, Float, "review delta, standardised within category"),
+            c(col::COMPLIANCE_SCORE, Float, "share of the compliance requirement met, 0–1 (capped)"),
+            c(col::INDEX, Float, "weighted mean of the available standardised components"),
+            c(col::PERCENTILE_IN_CATEGORY, Float, "percentile rank (0–100) of index within category"),
+            c(col::BAND, Str, "A | B | C | D by percentile cut-offs"),
+            c(col::SUPPRESSED, Bool, "always false (per-person table)"),
+        ],
+    },
+];
+
+/// Look up an indicator table definition by name.
+pub fn indicator_def(name: &str) -> Option<&'static TableDef> {
+    INDICATOR_TABLES.iter().find(|t| t.name == name)
+}
 
 /// Look up a warehouse table definition by name.
 pub fn table_def(name: &str) -> Option<&'static TableDef> {

@@ -264,3 +264,68 @@ pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), WarehouseError
         .map_err(|e| WarehouseError::frame(format!("writing {}", path.display()), e))?;
     Ok(())
 }
+
+/// Write a whole DataFrame as one Parquet file carrying `def`'s table and column docs
+/// (indicator tables). Columns must already be in `def`'s order and types.
+pub fn write_documented(def: &TableDef, df: &mut DataFrame, path: &Path) -> Result<(), WarehouseError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| WarehouseError::io(parent, e))?;
+    }
+    let file = File::create(path).map_err(|e| WarehouseError::io(path, e))?;
+    ParquetWriter::new(BufWriter::new(file))
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_key_value_metadata(Some(column_docs(def)))
+        .set_parallel(false)
+        .finish(df)
+        .map_err(|e| WarehouseError::frame(format!("writing {}", path.display()), e))?;
+    Ok(())
+}
+
+/// The columns of `df` named and typed as `def` declares, in its order (extra columns
+/// dropped). A missing column is an error naming it.
+pub fn conform(def: &TableDef, df: &DataFrame) -> Result<DataFrame, WarehouseError> {
+    let mut cols = Vec::with_capacity(def.columns.len());
+    for c in def.columns {
+        let col = df
+            .column(c.name)
+            .map_err(|_| WarehouseError::frame(def.name, format!("column `{}` is missing", c.name)))?;
+        let want = polars_dtype(c.dtype);
+        let col = if col.dtype() == &want {
+            col.clone()
+        } else {
+            col.cast(&want).map_err(|e| WarehouseError::frame(format!("{}.{}", def.name, c.name), e))?
+        };
+        cols.push(col);
+    }
+    DataFrame::new(df.height(), cols).map_err(|e| WarehouseError::frame(def.name, e))
+}
+
+/// Write a frame of a partitioned warehouse table built outside the row sink (the
+/// joined `trainee_outcomes`): one `year=YYYY/part-<table>.parquet` per value of the
+/// `year` column, rows in the frame's order, columns as `def` declares them (the
+/// partition column lives in the path, as for every other table). Returns the rows written.
+pub fn write_partitioned(def: &TableDef, df: &DataFrame, root: &Path) -> Result<u64, WarehouseError> {
+    let ctx = |what: &str| format!("{}: {what}", def.name);
+    let dir = root.join(def.name);
+    if df.height() == 0 {
+        return Ok(0);
+    }
+    let parts = df.partition_by_stable(["year"], true).map_err(|e| WarehouseError::frame(ctx("partitioning"), e))?;
+    let mut written = 0u64;
+    for part in parts {
+        let year = part
+            .column("year")
+            .and_then(|c| c.cast(&DataType::Int64))
+            .map_err(|e| WarehouseError::frame(ctx("year"), e))?
+            .i64()
+            .map_err(|e| WarehouseError::frame(ctx("year"), e))?
+            .get(0);
+        let Some(year) = year else {
+            return Err(WarehouseError::frame(ctx("year"), "rows without a year cannot be partitioned"));
+        };
+        let mut out = conform(def, &part)?;
+        written += out.height() as u64;
+        write_documented(def, &mut out, &dir.join(format!("year={year}")).join(format!("part-{}.parquet", def.name)))?;
+    }
+    Ok(written)
+}

@@ -2,6 +2,7 @@
 
 mod common;
 mod foundation;
+mod fuzz;
 mod generated;
 mod hostile;
-mod fuzz;
+mod indicators;

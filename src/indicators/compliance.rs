@@ -1,0 +1,558 @@
+//! Compliance with the training requirements, per cadre and year.
+//!
+//! In: `cadres` (category, rank, promoted_on), `trainee_outcomes` (every enrollment with
+//! its class's year, start, method, days and hours, attendance, leave, discipline,
+//! completion), `courses` (topics), `classes` (the years), `[compliance]` settings.
+//! Out: `compliance` (SPEC App. B, plus window_years, days_in_window, hours_in_window,
+//! window_complete) — a per-person table, never suppressed and never published below
+//! the cell size (App. C.7, C.22).
+//!
+//! Conventions (SPEC §4, App. C.14):
+//! - rows = every cadre × every calendar year in which a class starts;
+//! - days_trained / hours_trained = class days / hours of *completed* enrollments in
+//!   classes starting that year;
+//! - a rule is a minimum of days *or* class hours (either satisfies; hours default to
+//!   days × `hours_per_day`) over a window of `window_years` ending with the year,
+//!   counting only off-job classes (every method but `online`) when `off_job_only`;
+//!   the rule is the one of the cadre's rank level (`rank_levels`), else of its
+//!   category, else `none`;
+//! - shortfall_days = 0 when met, else the smaller of the missing days and the missing
+//!   hours in days; window_complete = the window starts no earlier than the data's
+//!   first year; makeup_required = short, window complete, and not promoted during the
+//!   year (one year of grace after a promotion, only when `promoted_on` is given);
+//! - rotation_overdue (categories in `rotation_categories`): no off-job class within
+//!   the last `rotation_years` years — true only when that window is complete, null
+//!   (unknown) when it reaches before the data and no class was found, false for
+//!   cadres who need no rotation;
+//! - repeated_topics = distinct course topics of the year's classes already taught to
+//!   the cadre in an earlier class within `repeat_window_years` (all enrollments);
+//! - attendance_rate = Σ attended / Σ class hours of the year's enrollments (null
+//!   without enrollment); leave_over_limit = any enrollment with leave above
+//!   `max_leave_share` of its hours (1/7); discipline_flags = Σ.
+//!
+//! Presets: `regulation-2023` (default; 2023 Regulations on Cadre Education and
+//! Training, art. 14–15) — county/division level: 90 days (3 months) or 550 hours of
+//! off-job training in every rolling 5 years; township/section level and civil
+//! servants at or below first-grade principal staff member: 12 days or 90 hours of
+//! off-job training a year; department_level cadres without a mapped rank fall back to
+//! the county rule, middle_level, civil_servant, young_reserve, women and non_party to
+//! the township rule; rural secretaries, business leaders and professionals have no
+//! rule. `seeds` (the seed articles): department_level ≥ 12 days a year;
+//! middle_level, civil_servant and rural_secretary ≥ 5 days a year (any class).
+//! `none`: only the rules of the pipeline file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::frame::{bools, days, f64s, group_by, i64s, strs, Out};
+use super::suppress::not_suppressed;
+use super::Ctx;
+use crate::config::{ComplianceRule, ComplianceSettings};
+use crate::error::IndicatorError;
+use crate::stats::round_for_ties;
+use crate::warehouse::schema::col;
+
+const T: &str = "compliance";
+/// The rule name of cadres no rule applies to.
+pub const NO_RULE: &str = "none";
+/// The method that is not off-job (SPEC App. C.14).
+const ONLINE: &str = "online";
+
+/// Rank level of county/division-level leaders and above.
+pub const COUNTY: &str = "county";
+/// Rank level of township/section-level leaders, civil servants and below.
+pub const TOWNSHIP: &str = "township";
+
+fn rule(
+    name: &str,
+    categories: &[&str],
+    level: Option<&str>,
+    min_days: f64,
+    min_hours: Option<f64>,
+    window_years: i32,
+    off_job_only: bool,
+) -> ComplianceRule {
+    ComplianceRule {
+        name: name.to_string(),
+        categories: categories.iter().map(|s| s.to_string()).collect(),
+        level: level.map(str::to_string),
+        min_days,
+        min_hours,
+        window_years,
+        off_job_only,
+    }
+}
+
+/// The rules of a preset.
+pub fn preset_rules(preset: &str) -> Vec<ComplianceRule> {
+    match preset {
+        "regulation-2023" => vec![
+            rule("county_5y_3m_or_550h", &["department_level"], Some(COUNTY), 90.0, Some(550.0), 5, true),
+            rule(
+                "township_12d_or_90h",
+                &["middle_level", "civil_servant", "young_reserve", "women", "non_party"],
+                Some(TOWNSHIP),
+                12.0,
+                Some(90.0),
+                1,
+                true,
+            ),
+        ],
+        "seeds" => vec![
+            rule("department_level_12d", &["department_level"], None, 12.0, None, 1, false),
+            rule("leaders_5d", &["middle_level", "civil_servant", "rural_secretary"], None, 5.0, None, 1, false),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The rank → level mapping of a preset (SPEC App. C.14).
+pub fn preset_rank_levels(preset: &str) -> BTreeMap<String, String> {
+    if preset != "regulation-2023" {
+        return BTreeMap::new();
+    }
+    let county = [
+        "正处",
+        "副处",
+        "正厅",
+        "副厅",
+        "正部",
+        "副部",
+        "县处级",
+        "厅局级",
+        "省部级",
+        "division_chief",
+        "deputy_division_chief",
+        "bureau_director",
+        "deputy_bureau_director",
+        "county_level",
+    ];
+    let township = [
+        "正科",
+        "副科",
+        "科员",
+        "办事员",
+        "乡科级",
+        "一级主任科员",
+        "二级主任科员",
+        "三级主任科员",
+        "四级主任科员",
+        "一级科员",
+        "二级科员",
+        "section_chief",
+        "deputy_section_chief",
+        "section_member",
+        "clerk",
+        "township_level",
+    ];
+    county
+        .iter()
+        .map(|r| (r.to_string(), COUNTY.to_string()))
+        .chain(township.iter().map(|r| (r.to_string(), TOWNSHIP.to_string())))
+        .collect()
+}
+
+/// The resolved rule table of a job.
+pub struct RuleSet {
+    rules: Vec<ComplianceRule>,
+    levels: BTreeMap<String, String>,
+}
+
+impl RuleSet {
+    /// The preset's rules (replaced by the file's `rules` when given) and rank levels
+    /// (the file's `rank_levels` merged over the preset's).
+    pub fn new(s: &ComplianceSettings) -> Self {
+        let rules = if s.rules.is_empty() { preset_rules(&s.preset) } else { s.rules.clone() };
+        let mut levels = preset_rank_levels(&s.preset);
+        levels.extend(s.rank_levels.iter().map(|(k, v)| (k.clone(), v.clone())));
+        RuleSet { rules, levels }
+    }
+
+    /// The rule of a cadre: by rank level first, else by category.
+    pub fn resolve(&self, category: Option<&str>, rank: Option<&str>) -> Option<&ComplianceRule> {
+        let level = rank.map(str::trim).and_then(|r| self.levels.get(r));
+        level
+            .and_then(|l| self.rules.iter().find(|r| r.level.as_deref() == Some(l.as_str())))
+            .or_else(|| category.and_then(|c| self.rules.iter().find(|r| r.categories.iter().any(|x| x == c))))
+    }
+}
+
+/// One enrollment as compliance sees it.
+#[derive(Debug, Clone)]
+struct Enrollment<'a> {
+    class: &'a str,
+    year: i64,
+    start: i32,
+    off_job: bool,
+    days: f64,
+    hours: f64,
+    attended: f64,
+    leave: f64,
+    flags: i64,
+    completed: bool,
+}
+
+/// One row of `compliance`, also used by the scorecard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplianceRow {
+    pub cadre_id: String,
+    pub year: i64,
+    pub category: Option<String>,
+    pub rule: String,
+    pub days_trained: f64,
+    pub hours_trained: f64,
+    pub days_required: Option<f64>,
+    pub shortfall_days: Option<f64>,
+    pub makeup_required: bool,
+    pub rotation_overdue: Option<bool>,
+    pub repeated_topics: i64,
+    pub attendance_rate: Option<f64>,
+    pub leave_over_limit: bool,
+    pub discipline_flags: i64,
+    pub window_years: Option<i64>,
+    pub days_in_window: Option<f64>,
+    pub hours_in_window: Option<f64>,
+    pub window_complete: Option<bool>,
+    /// Share of the requirement met over the window, capped at 1 (the better of days
+    /// and hours); null without a rule. The scorecard's compliance component.
+    pub score: Option<f64>,
+}
+
+/// Compliance rows of every cadre × year, sorted by (cadre_id, year).
+pub fn compliance_rows(
+    cadres: &DataFrame,
+    outcomes: &DataFrame,
+    courses: &DataFrame,
+    classes: &DataFrame,
+    ctx: &Ctx,
+) -> Result<Vec<ComplianceRow>, IndicatorError> {
+    let s = &ctx.settings.compliance;
+    let rules = RuleSet::new(s);
+    let years: Vec<i64> =
+        i64s(classes, col::YEAR, T)?.into_iter().flatten().collect::<BTreeSet<_>>().into_iter().collect();
+    let Some(&first_year) = years.first() else { return Ok(Vec::new()) };
+
+    let (k_cadre, k_cat, k_rank) =
+        (strs(cadres, col::CADRE_ID, T)?, strs(cadres, col::CATEGORY, T)?, strs(cadres, col::RANK, T)?);
+    let k_promoted = if cadres.schema().contains(col::PROMOTED_ON) {
+        days(cadres, col::PROMOTED_ON, T)?
+    } else {
+        vec![None; cadres.height()]
+    };
+
+    let (o_cadre, o_class, o_year, o_start, o_method) = (
+        strs(outcomes, col::CADRE_ID, T)?,
+        strs(outcomes, col::CLASS_ID, T)?,
+        i64s(outcomes, col::YEAR, T)?,
+        days(outcomes, col::START_DATE, T)?,
+        strs(outcomes, col::METHOD, T)?,
+    );
+    let (o_days, o_hours, o_att, o_leave) = (
+        f64s(outcomes, col::DAYS, T)?,
+        f64s(outcomes, col::HOURS, T)?,
+        f64s(outcomes, col::ATTENDED_HOURS, T)?,
+        f64s(outcomes, col::LEAVE_HOURS, T)?,
+    );
+    let (o_flags, o_done) = (i64s(outcomes, col::DISCIPLINE_FLAGS, T)?, bools(outcomes, col::COMPLETED, T)?);
+    let by_cadre = group_by(outcomes.height(), |i| o_cadre[i]);
+
+    let (c_class, c_topic) = (strs(courses, col::CLASS_ID, T)?, strs(courses, col::TOPIC, T)?);
+    let mut topics: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for i in 0..courses.height() {
+        if let (Some(c), Some(t)) = (c_class[i], c_topic[i]) {
+            if !t.trim().is_empty() {
+                topics.entry(c).or_default().insert(t);
+            }
+        }
+    }
+
+    let mut order: Vec<usize> = (0..cadres.height()).filter(|&i| k_cadre[i].is_some()).collect();
+    order.sort_by_key(|&i| k_cadre[i]);
+    let empty: Vec<usize> = Vec::new();
+    let rows: Vec<Vec<ComplianceRow>> = order
+        .par_iter()
+        .map(|&i| {
+            let id = k_cadre[i].unwrap_or_default();
+            let mut enr: Vec<Enrollment> = by_cadre
+                .get(id)
+                .unwrap_or(&empty)
+                .iter()
+                .filter_map(|&j| {
+                    Some(Enrollment {
+                        class: o_class[j]?,
+                        year: o_year[j]?,
+                        start: o_start[j].unwrap_or_default(),
+                        off_job: o_method[j] != Some(ONLINE),
+                        days: o_days[j].unwrap_or(0.0),
+                        hours: o_hours[j].unwrap_or(0.0),
+                        attended: o_att[j].unwrap_or(0.0),
+                        leave: o_leave[j].unwrap_or(0.0),
+                        flags: o_flags[j].unwrap_or(0),
+                        completed: o_done[j].unwrap_or(false),
+                    })
+                })
+                .collect();
+            enr.sort_by_key(|e| (e.start, e.class));
+            let rule = rules.resolve(k_cat[i], k_rank[i]);
+            years
+                .iter()
+                .map(|&y| cadre_year(id, k_cat[i], k_promoted[i], rule, &enr, &topics, y, first_year, s))
+                .collect()
+        })
+        .collect();
+    Ok(rows.into_iter().flatten().collect())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cadre_year(
+    id: &str,
+    category: Option<&str>,
+    promoted_on: Option<i32>,
+    rule: Option<&ComplianceRule>,
+    enr: &[Enrollment],
+    topics: &BTreeMap<&str, BTreeSet<&str>>,
+    y: i64,
+    first_year: i64,
+    s: &ComplianceSettings,
+) -> ComplianceRow {
+    let this_year: Vec<&Enrollment> = enr.iter().filter(|e| e.year == y).collect();
+    let done = || this_year.iter().filter(|e| e.completed);
+    let days_trained = total(done().map(|e| e.days));
+    let hours_trained = total(done().map(|e| e.hours));
+
+    let mut row = ComplianceRow {
+        cadre_id: id.to_string(),
+        year: y,
+        category: category.map(str::to_string),
+        rule: NO_RULE.to_string(),
+        days_trained,
+        hours_trained,
+        days_required: None,
+        shortfall_days: None,
+        makeup_required: false,
+        rotation_overdue: Some(false),
+        repeated_topics: 0,
+        attendance_rate: None,
+        leave_over_limit: false,
+        discipline_flags: this_year.iter().map(|e| e.flags).sum(),
+        window_years: None,
+        days_in_window: None,
+        hours_in_window: None,
+        window_complete: None,
+        score: None,
+    };
+
+    if let Some(r) = rule {
+        let w = i64::from(r.window_years.max(1));
+        let from = y - w + 1;
+        let counted =
+            || enr.iter().filter(|e| e.completed && e.year >= from && e.year <= y && (!r.off_job_only || e.off_job));
+        let (dw, hw) = (total(counted().map(|e| e.days)), total(counted().map(|e| e.hours)));
+        let min_hours = r.min_hours.unwrap_or(r.min_days * s.hours_per_day);
+        let met = round_for_ties(dw) >= round_for_ties(r.min_days) || round_for_ties(hw) >= round_for_ties(min_hours);
+        let shortfall = if met { 0.0 } else { (r.min_days - dw).min((min_hours - hw) / s.hours_per_day).max(0.0) };
+        let complete = from >= first_year;
+        let promoted_this_year = promoted_on.is_some_and(|d| year_of_day(d) == y);
+        let ratio = |have: f64, need: f64| if need > 0.0 { have / need } else { 1.0 };
+        row.rule = r.name.clone();
+        row.days_required = Some(r.min_days);
+        row.shortfall_days = Some(shortfall);
+        row.makeup_required = round_for_ties(shortfall) > 0.0 && complete && !promoted_this_year;
+        row.window_years = Some(w);
+        row.days_in_window = Some(dw);
+        row.hours_in_window = Some(hw);
+        row.window_complete = Some(complete);
+        row.score = Some(ratio(dw, r.min_days).max(ratio(hw, min_hours)).min(1.0));
+    }
+
+    if category.is_some_and(|c| s.rotation_categories.iter().any(|x| x == c)) {
+        let from = y - i64::from(s.rotation_years.max(1)) + 1;
+        let rotated = enr.iter().any(|e| e.off_job && e.year >= from && e.year <= y);
+        row.rotation_overdue = if rotated {
+            Some(false)
+        } else if from >= first_year {
+            Some(true)
+        } else {
+            None
+        };
+    }
+
+    // Topics of this year's classes already taught in an earlier class of the window.
+    let from = y - i64::from(s.repeat_window_years.max(1)) + 1;
+    let mut repeated: BTreeSet<&str> = BTreeSet::new();
+    for (k, e) in enr.iter().enumerate() {
+        if e.year != y {
+            continue;
+        }
+        let Some(now) = topics.get(e.class) else { continue };
+        for earlier in enr[..k].iter().filter(|p| p.year >= from && p.class != e.class) {
+            if let Some(before) = topics.get(earlier.class) {
+                repeated.extend(now.intersection(before).copied());
+            }
+        }
+    }
+    row.repeated_topics = repeated.len() as i64;
+
+    let (att, hrs) = (total(this_year.iter().map(|e| e.attended)), total(this_year.iter().map(|e| e.hours)));
+    row.attendance_rate = (!this_year.is_empty() && hrs > 0.0).then(|| att / hrs);
+    row.leave_over_limit =
+        this_year.iter().any(|e| round_for_ties(e.leave) > round_for_ties(e.hours * s.max_leave_share));
+    row
+}
+
+/// Σ starting from +0.0 (`Iterator::sum` of no floats is −0.0, which would print as "-0").
+fn total(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |a, b| a + b)
+}
+
+/// Calendar year of a day count since 1970-01-01.
+fn year_of_day(d: i32) -> i64 {
+    // Civil-from-days (Howard Hinnant's algorithm), year only.
+    let z = i64::from(d) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    yoe + era * 400 + i64::from(month <= 2)
+}
+
+/// The `compliance` table from its rows.
+pub fn compliance_frame(rows: &[ComplianceRow]) -> Result<DataFrame, IndicatorError> {
+    let df = Out::new(rows.len())
+        .str(col::CADRE_ID, rows.iter().map(|r| Some(r.cadre_id.as_str())))
+        .int(col::YEAR, rows.iter().map(|r| Some(r.year)))
+        .str(col::CATEGORY, rows.iter().map(|r| r.category.as_deref()))
+        .str(col::RULE, rows.iter().map(|r| Some(r.rule.as_str())))
+        .f64(col::DAYS_TRAINED, rows.iter().map(|r| Some(r.days_trained)))
+        .f64(col::HOURS_TRAINED, rows.iter().map(|r| Some(r.hours_trained)))
+        .f64(col::DAYS_REQUIRED, rows.iter().map(|r| r.days_required))
+        .f64(col::SHORTFALL_DAYS, rows.iter().map(|r| r.shortfall_days))
+        .bool(col::MAKEUP_REQUIRED, rows.iter().map(|r| Some(r.makeup_required)))
+        .bool(col::ROTATION_OVERDUE, rows.iter().map(|r| r.rotation_overdue))
+        .int(col::REPEATED_TOPICS, rows.iter().map(|r| Some(r.repeated_topics)))
+        .f64(col::ATTENDANCE_RATE, rows.iter().map(|r| r.attendance_rate))
+        .bool(col::LEAVE_OVER_LIMIT, rows.iter().map(|r| Some(r.leave_over_limit)))
+        .int(col::DISCIPLINE_FLAGS, rows.iter().map(|r| Some(r.discipline_flags)))
+        .int(col::WINDOW_YEARS, rows.iter().map(|r| r.window_years))
+        .f64(col::DAYS_IN_WINDOW, rows.iter().map(|r| r.days_in_window))
+        .f64(col::HOURS_IN_WINDOW, rows.iter().map(|r| r.hours_in_window))
+        .bool(col::WINDOW_COMPLETE, rows.iter().map(|r| r.window_complete))
+        .finish(T)?;
+    not_suppressed(df, T)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_of_day_matches_the_calendar() {
+        assert_eq!(year_of_day(0), 1970);
+        assert_eq!(year_of_day(-1), 1969);
+        // 2024-12-31 = 20088, 2025-01-01 = 20089
+        assert_eq!(year_of_day(20088), 2024);
+        assert_eq!(year_of_day(20089), 2025);
+        // 2000-02-29 = 11016
+        assert_eq!(year_of_day(11016), 2000);
+    }
+
+    fn date(name: &str, days: Vec<Option<i32>>) -> Column {
+        Column::new(name.into(), days).cast(&DataType::Date).unwrap()
+    }
+
+    #[test]
+    fn a_year_of_four_cadres() {
+        // 2025-03-01 = day 20148, 2025-06-01 = 20240.
+        let cadres = DataFrame::new(
+            4,
+            vec![
+                Column::new("cadre_id".into(), ["P1", "P2", "P3", "P4"]),
+                Column::new("category".into(), ["middle_level", "department_level", "civil_servant", "professional"]),
+                Column::new("rank".into(), ["科员", "正处", "科员", "高级职称"]),
+                date("promoted_on", vec![None, None, Some(20240), None]),
+            ],
+        )
+        .unwrap();
+        let outcomes = DataFrame::new(
+            2,
+            vec![
+                Column::new("class_id".into(), ["K1", "K2"]),
+                Column::new("cadre_id".into(), ["P1", "P1"]),
+                Column::new("year".into(), [2025i32, 2025]),
+                date("start_date", vec![Some(20148), Some(20240)]),
+                Column::new("method".into(), ["online", "case"]),
+                Column::new("days".into(), [5.0, 10.0]),
+                Column::new("hours".into(), [37.5, 75.0]),
+                Column::new("attended_hours".into(), [37.5, 70.0]),
+                Column::new("leave_hours".into(), [0.0, 11.0]),
+                Column::new("discipline_flags".into(), [0i64, 1]),
+                Column::new("completed".into(), [true, true]),
+            ],
+        )
+        .unwrap();
+        let courses = df!("class_id" => ["K1", "K1", "K2", "K2"], "topic" => ["甲", "乙", "乙", "丙"]).unwrap();
+        let classes = df!("year" => [2025i32, 2025]).unwrap();
+        let settings = crate::config::PipelineFile::default();
+        let rows = compliance_rows(&cadres, &outcomes, &courses, &classes, &Ctx::new(&settings, "2025")).unwrap();
+        assert_eq!(rows.len(), 4);
+        let p1 = &rows[0];
+        assert_eq!((p1.rule.as_str(), p1.days_trained, p1.hours_trained), ("township_12d_or_90h", 15.0, 112.5));
+        // Off-job only: 10 days / 75 hours count; short of 12 days or 90 hours by 2 days.
+        assert_eq!((p1.days_in_window, p1.hours_in_window, p1.shortfall_days), (Some(10.0), Some(75.0), Some(2.0)));
+        assert!(p1.makeup_required);
+        assert_eq!(p1.repeated_topics, 1, "乙 again in K2");
+        assert!(p1.leave_over_limit, "11 h > 75/7 h");
+        assert_eq!(p1.discipline_flags, 1);
+        assert_eq!(p1.attendance_rate, Some(107.5 / 112.5));
+        assert_eq!(p1.rotation_overdue, Some(false));
+        assert_eq!(p1.score, Some(10.0 / 12.0));
+        let p2 = &rows[1];
+        assert_eq!(
+            (p2.rule.as_str(), p2.window_years, p2.window_complete),
+            ("county_5y_3m_or_550h", Some(5), Some(false))
+        );
+        // Short of 90 days or 550 hours: the hours are closer (550 / 7.5 days).
+        assert_eq!((p2.shortfall_days, p2.makeup_required), (Some(550.0 / 7.5), false));
+        assert_eq!(p2.rotation_overdue, None, "no class seen, window reaches before the data");
+        assert_eq!(p2.attendance_rate, None);
+        let p3 = &rows[2];
+        assert_eq!(
+            (p3.shortfall_days, p3.window_complete, p3.makeup_required),
+            (Some(12.0), Some(true), false),
+            "promotion grace"
+        );
+        let p4 = &rows[3];
+        assert_eq!((p4.rule.as_str(), p4.days_required, p4.score, p4.makeup_required), (NO_RULE, None, None, false));
+        let df = compliance_frame(&rows).unwrap();
+        let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
+        let def = crate::warehouse::schema::indicator_def("compliance").unwrap();
+        assert_eq!(names, def.columns.iter().map(|c| c.name).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn rules_resolve_by_level_then_category() {
+        let s = ComplianceSettings::default();
+        let r = RuleSet::new(&s);
+        assert_eq!(
+            r.resolve(Some("middle_level"), Some("副处")).map(|r| r.name.as_str()),
+            Some("county_5y_3m_or_550h")
+        );
+        assert_eq!(
+            r.resolve(Some("department_level"), Some("科员")).map(|r| r.name.as_str()),
+            Some("township_12d_or_90h")
+        );
+        assert_eq!(
+            r.resolve(Some("department_level"), Some("unknown")).map(|r| r.name.as_str()),
+            Some("county_5y_3m_or_550h")
+        );
+        assert_eq!(r.resolve(Some("rural_secretary"), Some("村党组织书记")), None);
+        let seeds = RuleSet::new(&ComplianceSettings { preset: "seeds".into(), ..Default::default() });
+        assert_eq!(seeds.resolve(Some("rural_secretary"), Some("村党组织书记")).map(|r| r.min_days), Some(5.0));
+        assert_eq!(seeds.resolve(Some("department_level"), Some("正处")).map(|r| r.min_days), Some(12.0));
+        assert_eq!(seeds.resolve(Some("professional"), None), None);
+    }
+}

@@ -1,0 +1,291 @@
+//! Indicators: the warehouse → the indicator tables of SPEC §4 and Appendix B.
+//!
+//! In: the warehouse tables ([`Inputs`], read once by [`Inputs::read`]; everything
+//! starts from the joined `trainee_outcomes`), the pipeline settings and the reporting
+//! period. Out: [`IndicatorTable`]s in the order of
+//! [`INDICATOR_TABLES`](crate::warehouse::schema::INDICATOR_TABLES), each with exactly
+//! the declared columns, names, order and types, `suppressed` last, rows sorted by
+//! their keys.
+//!
+//! One file per family; each is a pure function of frames (no I/O) that groups rows
+//! once, computes every group independently (in parallel with `rayon` where the groups
+//! are many) and takes every statistic from [`crate::stats`]:
+//!
+//! | family | file | tables |
+//! |---|---|---|
+//! | L1 reaction | `reaction.rs` | reaction_by_course, reaction_by_class, rater_agreement |
+//! | L2 learning | `learning.rs` | learning_by_class, learning_by_category, learning_by_method |
+//! | reliability | `reliability.rs` | reliability |
+//! | L3 transfer | `transfer.rs` | transfer_by_class, follow_up, assessment_by_class |
+//! | L4 results | `results.rs` | unit_results, unit_results_fit |
+//! | methods | `methods.rs` | method_summary, method_tests, method_pairwise |
+//! | compliance | `compliance.rs` | compliance |
+//! | needs | `needs.rs` | needs_match, needs_by_category |
+//! | scorecard | `scorecard.rs` | cadre_scorecard |
+//!
+//! Small-cell suppression is applied by the one function in `suppress.rs` to every
+//! published table; the per-person `compliance` and `cadre_scorecard` are never
+//! suppressed (SPEC App. C.7) and must not enter a published report below the cell
+//! size.
+
+pub mod compliance;
+mod frame;
+pub mod learning;
+pub mod methods;
+pub mod needs;
+pub mod reaction;
+pub mod reliability;
+pub mod results;
+pub mod scorecard;
+pub mod suppress;
+pub mod transfer;
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::config::PipelineFile;
+use crate::error::{IndicatorError, WarehouseError};
+use crate::warehouse::read::scan;
+use crate::warehouse::schema::{col, indicator_def, DType, TableDef, INDICATOR_TABLES, METHODS};
+use crate::warehouse::write::polars_dtype;
+
+/// What every family needs to know besides its frames.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// Cells describing fewer people are suppressed.
+    pub min_cell: usize,
+    /// CIs are 1 − alpha.
+    pub alpha: f64,
+    pub settings: &'a PipelineFile,
+    /// The reporting period (`_manifest.json`'s `period`).
+    pub period: &'a str,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(settings: &'a PipelineFile, period: &'a str) -> Self {
+        Ctx { min_cell: settings.indicators.min_cell, alpha: settings.indicators.alpha, settings, period }
+    }
+}
+
+/// Method levels in comparison order: `centralized` first (the reference), then
+/// alphabetical; each present method once.
+pub fn method_order<'a>(methods: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let set: std::collections::BTreeSet<&str> = methods.into_iter().collect();
+    let reference = METHODS[0];
+    set.contains(reference)
+        .then(|| reference.to_string())
+        .into_iter()
+        .chain(set.into_iter().filter(|m| *m != reference).map(str::to_string))
+        .collect()
+}
+
+/// The warehouse tables the indicators read, with the columns they use.
+pub struct Inputs {
+    pub outcomes: DataFrame,
+    pub classes: DataFrame,
+    pub courses: DataFrame,
+    pub cadres: DataFrame,
+    pub units: DataFrame,
+    /// Large: kept lazy, each family projects and aggregates what it needs.
+    pub course_ratings: LazyFrame,
+    pub reviews: DataFrame,
+    pub items: DataFrame,
+    /// Large: kept lazy (one row per survey answer).
+    pub responses: LazyFrame,
+    pub choices: DataFrame,
+    pub unit_outcomes: DataFrame,
+}
+
+fn lazy(warehouse: &Path, table: &str, cols: &[&str]) -> Result<LazyFrame, WarehouseError> {
+    let exprs: Vec<Expr> = cols.iter().map(|c| polars::prelude::col(*c)).collect();
+    Ok(scan(warehouse, table)?.select(exprs))
+}
+
+fn read(warehouse: &Path, table: &str, cols: &[&str]) -> Result<DataFrame, WarehouseError> {
+    lazy(warehouse, table, cols)?.collect().map_err(|e| WarehouseError::frame(format!("reading {table}"), e))
+}
+
+impl Inputs {
+    /// Read the needed columns of every input table from `warehouse`.
+    pub fn read(warehouse: &Path) -> Result<Inputs, WarehouseError> {
+        use col::*;
+        let outcomes_cols: Vec<&str> = crate::warehouse::schema::table_def("trainee_outcomes")
+            .map(|d| d.columns.iter().map(|c| c.name).chain([YEAR]).collect())
+            .unwrap_or_default();
+        let mut cadre_cols = vec![CADRE_ID, CATEGORY, RANK, UNIT_ID, PROMOTED_ON];
+        let cadre_schema =
+            scan(warehouse, "cadres")?.collect_schema().map_err(|e| WarehouseError::frame("reading cadres", e))?;
+        cadre_cols.retain(|c| cadre_schema.contains(c));
+        Ok(Inputs {
+            outcomes: read(warehouse, "trainee_outcomes", &outcomes_cols)?,
+            classes: read(
+                warehouse,
+                "classes",
+                &[CLASS_ID, TITLE, TARGET_CATEGORY, METHOD, START_DATE, END_DATE, DAYS, HOURS, YEAR],
+            )?,
+            courses: read(warehouse, "courses", &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC])?,
+            cadres: read(warehouse, "cadres", &cadre_cols)?,
+            units: read(warehouse, "units", &[UNIT_ID])?,
+            course_ratings: lazy(warehouse, "course_ratings", &[CLASS_ID, COURSE_ID, RATER_ID, INDICATOR, SCORE])?,
+            reviews: read(warehouse, "reviews", &[CADRE_ID, REVIEW_DATE, KIND, TOTAL])?,
+            items: read(warehouse, "items", &[ITEM_ID, SCALE, WAVE, MIN, MAX, REVERSE, KIND])?,
+            responses: lazy(warehouse, "survey_responses", &[CLASS_ID, CADRE_ID, WAVE, ITEM_ID, VALUE])?,
+            choices: read(warehouse, "survey_choices", &[CLASS_ID, CADRE_ID, WAVE, CHOICE])?,
+            unit_outcomes: read(warehouse, "unit_outcomes", &[UNIT_ID, PERIOD, METRIC, VALUE])?,
+        })
+    }
+}
+
+/// One computed indicator table.
+pub struct IndicatorTable {
+    pub def: &'static TableDef,
+    pub frame: DataFrame,
+}
+
+impl IndicatorTable {
+    pub fn name(&self) -> &'static str {
+        self.def.name
+    }
+
+    /// Rows with `suppressed = true`.
+    pub fn suppressed(&self) -> usize {
+        self.frame
+            .column(col::SUPPRESSED)
+            .ok()
+            .and_then(|c| c.bool().ok().map(|b| b.sum().unwrap_or(0) as usize))
+            .unwrap_or(0)
+    }
+}
+
+/// The columns a table must have: its definition, with the course-rating indicator
+/// columns of `reaction_by_course` named after the configured instrument.
+pub fn expected_columns(def: &TableDef, settings: &PipelineFile) -> Vec<(String, DType)> {
+    const DEFAULT: [&str; 5] = [col::RELEVANCE, col::THEORY, col::INFORMATION, col::DELIVERY, col::MANNER];
+    let mut out = Vec::new();
+    let mut placed = false;
+    for c in def.columns {
+        if def.name == "reaction_by_course" && DEFAULT.contains(&c.name) {
+            if !placed {
+                out.extend(settings.instrument.course_indicators.iter().map(|n| (n.clone(), DType::Float)));
+                placed = true;
+            }
+            continue;
+        }
+        out.push((c.name.to_string(), c.dtype));
+    }
+    out
+}
+
+/// `df` with exactly the expected columns, in order and with their types.
+fn conform(def: &'static TableDef, df: DataFrame, settings: &PipelineFile) -> Result<IndicatorTable, IndicatorError> {
+    let expected = expected_columns(def, settings);
+    let got: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
+    let want: Vec<&str> = expected.iter().map(|(n, _)| n.as_str()).collect();
+    if got != want {
+        return Err(IndicatorError::Compute {
+            indicator: def.name.to_string(),
+            message: format!("columns {got:?} differ from the declared {want:?}"),
+        });
+    }
+    let cols = df
+        .columns()
+        .iter()
+        .zip(&expected)
+        .map(|(c, (_, t))| c.cast(&polars_dtype(*t)))
+        .collect::<PolarsResult<Vec<Column>>>()
+        .map_err(frame::perr(def.name))?;
+    let frame = DataFrame::new(df.height(), cols).map_err(frame::perr(def.name))?;
+    Ok(IndicatorTable { def, frame })
+}
+
+/// Every indicator table from frames, in the order of `INDICATOR_TABLES`.
+pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result<Vec<IndicatorTable>, IndicatorError> {
+    let ctx = Ctx::new(settings, period);
+    let i = inputs;
+    let mut out: Vec<(&str, DataFrame)> = Vec::new();
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| tracing::info!("indicators: {what} done at {:.2} s", clock.elapsed().as_secs_f64());
+    out.push(("learning_by_class", learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?));
+    out.push(("learning_by_category", learning::learning_by_category(&i.outcomes, &ctx)?));
+    out.push(("learning_by_method", learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?));
+    lap("learning");
+    let r = reaction::reaction_tables(i.course_ratings.clone(), &i.courses, &i.classes, &ctx)?;
+    out.push(("reaction_by_course", r.by_course));
+    out.push(("reaction_by_class", r.by_class));
+    out.push(("rater_agreement", r.agreement));
+    lap("reaction");
+    out.push(("reliability", reliability::reliability(&i.items, i.responses.clone(), &ctx)?));
+    lap("reliability");
+    out.push(("transfer_by_class", transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, &ctx)?));
+    out.push(("follow_up", transfer::follow_up(&i.outcomes, &i.classes, &ctx)?));
+    out.push(("assessment_by_class", transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?));
+    lap("transfer");
+    let u = results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, &i.outcomes, &ctx)?;
+    out.push(("unit_results", u.units));
+    out.push(("unit_results_fit", u.fit));
+    lap("results");
+    let m = methods::method_tables(&i.outcomes, &ctx)?;
+    out.push(("method_summary", m.summary));
+    out.push(("method_tests", m.tests));
+    out.push(("method_pairwise", m.pairwise));
+    lap("methods");
+    let rows = compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, &ctx)?;
+    out.push(("compliance", compliance::compliance_frame(&rows)?));
+    lap("compliance");
+    let n = needs::needs_match(&i.choices, &i.courses, &i.classes, &ctx)?;
+    out.push(("needs_match", n.by_class));
+    out.push(("needs_by_category", n.by_category));
+    lap("needs");
+    out.push(("cadre_scorecard", scorecard::cadre_scorecard(&i.outcomes, &rows, &ctx)?));
+    lap("scorecard");
+
+    let mut tables = Vec::with_capacity(out.len());
+    for def in INDICATOR_TABLES {
+        let pos = out.iter().position(|(n, _)| *n == def.name).ok_or_else(|| IndicatorError::Compute {
+            indicator: def.name.to_string(),
+            message: "declared but not computed".into(),
+        })?;
+        let (_, df) = out.swap_remove(pos);
+        tables.push(conform(def, df, settings)?);
+    }
+    Ok(tables)
+}
+
+/// Read the warehouse and compute every indicator table.
+pub fn compute_all(
+    warehouse: &Path,
+    settings: &PipelineFile,
+    period: &str,
+) -> Result<Vec<IndicatorTable>, IndicatorError> {
+    let inputs = Inputs::read(warehouse)?;
+    compute(&inputs, settings, period)
+}
+
+/// Look up a computed table by name.
+pub fn table<'a>(tables: &'a [IndicatorTable], name: &str) -> Option<&'a DataFrame> {
+    tables.iter().find(|t| t.name() == name).map(|t| &t.frame)
+}
+
+/// Declared definition of an indicator table (re-exported for readers).
+pub fn definition(name: &str) -> Option<&'static TableDef> {
+    indicator_def(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn centralized_first_then_alphabetical() {
+        assert_eq!(method_order(["online", "case", "centralized", "case"]), vec!["centralized", "case", "online"]);
+        assert_eq!(method_order(["seminar", "case"]), vec!["case", "seminar"]);
+    }
+
+    #[test]
+    fn every_table_ends_with_suppressed() {
+        for t in INDICATOR_TABLES {
+            assert_eq!(t.columns.last().map(|c| c.name), Some(col::SUPPRESSED), "{}", t.name);
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! L1 reaction: trainees' ratings of courses, and how far the raters agree.
+//!
+//! In: `course_ratings` (long: class, course, rater, indicator, score), `courses`,
+//! `classes`, the configured indicators and their maximum.
+//! Out: `reaction_by_course`, `rater_agreement` (SPEC App. B) and `reaction_by_class`.
+//! Conventions (App. C.6, C.7, C.9, C.10):
+//! - a rater's total for a course is the sum of the configured indicators, counted
+//!   only when every indicator is scored (complete ratings); n_raters counts them and
+//!   every mean, sd and interval is over them;
+//! - share_excellent = share of totals ≥ 90 % of the maximum total (90 by default);
+//! - ranks are SQL `RANK` descending on total_mean (ties at 9 decimals share the lowest
+//!   rank), within the class and within the calendar year of the class start; a
+//!   suppressed course is not ranked and not ranked against;
+//! - rater agreement per class: targets = courses with ≥ 1 complete rating, raters =
+//!   trainees who completed every such course (raters are dropped, not courses);
+//!   ICC(1,1), ICC(2,k) on the totals; leniency_sd = sd (n − 1) of each rater's mean
+//!   minus the class grand mean.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::frame::{group_by, i64s, perr, serr, strs, Out};
+use super::suppress::{below, suppress};
+use super::Ctx;
+use crate::error::IndicatorError;
+use crate::stats::{self, Summary};
+use crate::warehouse::schema::col;
+
+/// Complete ratings: one row per (class, course, rater) with every indicator scored.
+struct Ratings<'a> {
+    class: Vec<&'a str>,
+    course: Vec<&'a str>,
+    rater: Vec<&'a str>,
+    /// One vector per indicator.
+    scores: Vec<Vec<f64>>,
+    total: Vec<f64>,
+}
+
+/// The wide form of `course_ratings`: one row per (class, course, rater), one column
+/// per configured indicator, sorted by (class_id, course_id, rater_id).
+pub fn wide_ratings(course_ratings: LazyFrame, indicators: &[String]) -> Result<DataFrame, IndicatorError> {
+    let list = Series::new("indicators".into(), indicators.to_vec());
+    // One column per indicator (the score on its rows, null elsewhere), then one row
+    // per rater and course; `build` made (class, course, rater, indicator) unique.
+    let spread: Vec<Expr> = indicators
+        .iter()
+        .map(|name| {
+            when(col(col::INDICATOR).eq(lit(name.as_str())))
+                .then(col(col::SCORE))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias(name.as_str())
+        })
+        .collect();
+    let aggs: Vec<Expr> = indicators.iter().map(|name| col(name.as_str()).max()).collect();
+    course_ratings
+        .filter(col(col::INDICATOR).is_in(lit(list).implode(false), false))
+        .with_columns(spread)
+        .group_by([col(col::CLASS_ID), col(col::COURSE_ID), col(col::RATER_ID)])
+        .agg(aggs)
+        .sort([col::CLASS_ID, col::COURSE_ID, col::RATER_ID], SortMultipleOptions::default())
+        .collect()
+        .map_err(perr("reaction_by_course"))
+}
+
+fn complete<'a>(wide: &'a DataFrame, indicators: &[String]) -> Result<Ratings<'a>, IndicatorError> {
+    const T: &str = "reaction_by_course";
+    let (class, course, rater) =
+        (strs(wide, col::CLASS_ID, T)?, strs(wide, col::COURSE_ID, T)?, strs(wide, col::RATER_ID, T)?);
+    let cols: Vec<Vec<Option<f64>>> =
+        indicators.iter().map(|n| super::frame::f64s(wide, n, T)).collect::<Result<_, _>>()?;
+    let keep: Vec<usize> = (0..wide.height())
+        .filter(|&i| {
+            class[i].is_some() && course[i].is_some() && rater[i].is_some() && cols.iter().all(|c| c[i].is_some())
+        })
+        .collect();
+    let scores: Vec<Vec<f64>> = cols.iter().map(|c| keep.iter().map(|&i| c[i].unwrap_or(f64::NAN)).collect()).collect();
+    let total = (0..keep.len()).map(|r| scores.iter().map(|s| s[r]).sum()).collect();
+    Ok(Ratings {
+        class: keep.iter().map(|&i| class[i].unwrap_or_default()).collect(),
+        course: keep.iter().map(|&i| course[i].unwrap_or_default()).collect(),
+        rater: keep.iter().map(|&i| rater[i].unwrap_or_default()).collect(),
+        scores,
+        total,
+    })
+}
+
+/// Share of `totals` at or above `threshold` (judged at 9 decimals).
+fn share_at_least(totals: &[f64], threshold: f64) -> Option<f64> {
+    let t = stats::round_for_ties(threshold);
+    (!totals.is_empty())
+        .then(|| totals.iter().filter(|&&x| stats::round_for_ties(x) >= t).count() as f64 / totals.len() as f64)
+}
+
+/// Ranks (SQL RANK, descending) of `value` within each group, over the rows not
+/// suppressed; suppressed rows and rows without a value get no rank.
+fn ranks_within(group: &[Option<String>], value: &[Option<f64>], small: &[bool]) -> Vec<Option<i64>> {
+    let mut out = vec![None; value.len()];
+    let groups = group_by(value.len(), |i| group[i].as_deref());
+    for rows in groups.values() {
+        let v: Vec<f64> =
+            rows.iter().map(|&i| if small[i] { f64::NAN } else { value[i].unwrap_or(f64::NAN) }).collect();
+        for (k, r) in stats::rank_desc(&v).into_iter().enumerate() {
+            out[rows[k]] = r.map(|r| r as i64);
+        }
+    }
+    out
+}
+
+/// The three reaction tables.
+pub struct ReactionTables {
+    pub by_course: DataFrame,
+    pub by_class: DataFrame,
+    pub agreement: DataFrame,
+}
+
+/// Compute `reaction_by_course`, `reaction_by_class` and `rater_agreement`.
+pub fn reaction_tables(
+    course_ratings: LazyFrame,
+    courses: &DataFrame,
+    classes: &DataFrame,
+    ctx: &Ctx,
+) -> Result<ReactionTables, IndicatorError> {
+    let indicators = &ctx.settings.instrument.course_indicators;
+    let wide = wide_ratings(course_ratings, indicators)?;
+    let r = complete(&wide, indicators)?;
+    let threshold = 0.9 * ctx.settings.instrument.course_max * indicators.len() as f64;
+    let (c_class, c_year) =
+        (strs(classes, col::CLASS_ID, "reaction_by_class")?, i64s(classes, col::YEAR, "reaction_by_class")?);
+    let year_of: BTreeMap<&str, i64> = (0..classes.height()).filter_map(|i| Some((c_class[i]?, c_year[i]?))).collect();
+    Ok(ReactionTables {
+        by_course: by_course(&r, courses, &year_of, threshold, ctx)?,
+        by_class: by_class(&r, classes, &year_of, threshold, ctx)?,
+        agreement: agreement(&r, classes, ctx)?,
+    })
+}
+
+fn by_course(
+    r: &Ratings,
+    courses: &DataFrame,
+    year_of: &BTreeMap<&str, i64>,
+    threshold: f64,
+    ctx: &Ctx,
+) -> Result<DataFrame, IndicatorError> {
+    const T: &str = "reaction_by_course";
+    let groups = group_by(r.total.len(), |i| Some((r.class[i], r.course[i])));
+    let (cl, co, te) =
+        (strs(courses, col::CLASS_ID, T)?, strs(courses, col::COURSE_ID, T)?, strs(courses, col::TEACHER_ID, T)?);
+    let mut order: Vec<usize> = (0..courses.height()).collect();
+    order.sort_by_key(|&i| (cl[i], co[i]));
+    let empty = Vec::new();
+    let k = r.scores.len();
+    struct Row {
+        n: usize,
+        means: Vec<Option<f64>>,
+        total: Summary,
+        excellent: Option<f64>,
+    }
+    let rows: Vec<Row> = order
+        .par_iter()
+        .map(|&i| {
+            let idx = match (cl[i], co[i]) {
+                (Some(a), Some(b)) => groups.get(&(a, b)).unwrap_or(&empty),
+                _ => &empty,
+            };
+            let totals: Vec<f64> = idx.iter().map(|&j| r.total[j]).collect();
+            let means = (0..k).map(|s| stats::mean(&idx.iter().map(|&j| r.scores[s][j]).collect::<Vec<_>>())).collect();
+            Ok(Row {
+                n: idx.len(),
+                means,
+                total: stats::describe(&totals, ctx.alpha).map_err(serr(T))?,
+                excellent: share_at_least(&totals, threshold),
+            })
+        })
+        .collect::<Result<_, IndicatorError>>()?;
+    let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.n as i64)).collect();
+    let small = below(&n, ctx.min_cell);
+    let total_mean: Vec<Option<f64>> = rows.iter().map(|x| x.total.mean).collect();
+    let class_key: Vec<Option<String>> = order.iter().map(|&i| cl[i].map(str::to_string)).collect();
+    let year_key: Vec<Option<String>> =
+        order.iter().map(|&i| cl[i].and_then(|c| year_of.get(c)).map(|y| y.to_string())).collect();
+    let mut out = Out::new(order.len())
+        .str(col::CLASS_ID, order.iter().map(|&i| cl[i]))
+        .str(col::COURSE_ID, order.iter().map(|&i| co[i]))
+        .str(col::TEACHER_ID, order.iter().map(|&i| te[i]))
+        .int(col::N_RATERS, n.clone());
+    for (s, name) in ctx.settings.instrument.course_indicators.iter().enumerate() {
+        out = out.f64(name, rows.iter().map(|x| x.means[s]));
+    }
+    let df = out
+        .f64(col::TOTAL_MEAN, total_mean.clone())
+        .f64(col::TOTAL_SD, rows.iter().map(|x| x.total.sd))
+        .f64(col::CI_LOW, rows.iter().map(|x| x.total.ci_low))
+        .f64(col::CI_HIGH, rows.iter().map(|x| x.total.ci_high))
+        .f64(col::SHARE_EXCELLENT, rows.iter().map(|x| x.excellent))
+        .int(col::RANK_IN_CLASS, ranks_within(&class_key, &total_mean, &small))
+        .int(col::RANK_IN_YEAR, ranks_within(&year_key, &total_mean, &small))
+        .finish(T)?;
+    suppress(df, &small, &[col::CLASS_ID, col::COURSE_ID, col::TEACHER_ID, col::N_RATERS], T)
+}
+
+fn sorted_classes<'a>(
+    classes: &'a DataFrame,
+    table: &str,
+) -> Result<(Vec<Option<&'a str>>, Vec<usize>), IndicatorError> {
+    let cl = strs(classes, col::CLASS_ID, table)?;
+    let mut order: Vec<usize> = (0..classes.height()).collect();
+    order.sort_by_key(|&i| cl[i]);
+    Ok((cl, order))
+}
+
+fn by_class(
+    r: &Ratings,
+    classes: &DataFrame,
+    year_of: &BTreeMap<&str, i64>,
+    threshold: f64,
+    ctx: &Ctx,
+) -> Result<DataFrame, IndicatorError> {
+    const T: &str = "reaction_by_class";
+    let groups = group_by(r.total.len(), |i| Some(r.class[i]));
+    let (cl, order) = sorted_classes(classes, T)?;
+    let (me, ta) = (strs(classes, col::METHOD, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
+    let empty = Vec::new();
+    let rows: Vec<(usize, usize, Summary, Option<f64>)> = order
+        .par_iter()
+        .map(|&i| {
+            let idx = cl[i].and_then(|c| groups.get(c)).unwrap_or(&empty);
+            let by_rater = group_by(idx.len(), |k| Some(r.rater[idx[k]]));
+            let rater_means: Vec<f64> = by_rater
+                .values()
+                .filter_map(|ks| stats::mean(&ks.iter().map(|&k| r.total[idx[k]]).collect::<Vec<_>>()))
+                .collect();
+            let mut courses: Vec<&str> = idx.iter().map(|&j| r.course[j]).collect();
+            courses.sort_unstable();
+            courses.dedup();
+            let totals: Vec<f64> = idx.iter().map(|&j| r.total[j]).collect();
+            Ok((
+                courses.len(),
+                by_rater.len(),
+                stats::describe(&rater_means, ctx.alpha).map_err(serr(T))?,
+                share_at_least(&totals, threshold),
+            ))
+        })
+        .collect::<Result<_, IndicatorError>>()?;
+    let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.1 as i64)).collect();
+    let small = below(&n, ctx.min_cell);
+    let total_mean: Vec<Option<f64>> = rows.iter().map(|x| x.2.mean).collect();
+    let year_key: Vec<Option<String>> =
+        order.iter().map(|&i| cl[i].and_then(|c| year_of.get(c)).map(|y| y.to_string())).collect();
+    let df = Out::new(order.len())
+        .str(col::CLASS_ID, order.iter().map(|&i| cl[i]))
+        .str(col::METHOD, order.iter().map(|&i| me[i]))
+        .str(col::TARGET_CATEGORY, order.iter().map(|&i| ta[i]))
+        .int(col::N_COURSES, rows.iter().map(|x| Some(x.0 as i64)))
+        .int(col::N_RATERS, n.clone())
+        .f64(col::TOTAL_MEAN, total_mean.clone())
+        .f64(col::TOTAL_SD, rows.iter().map(|x| x.2.sd))
+        .f64(col::CI_LOW, rows.iter().map(|x| x.2.ci_low))
+        .f64(col::CI_HIGH, rows.iter().map(|x| x.2.ci_high))
+        .f64(col::SHARE_EXCELLENT, rows.iter().map(|x| x.3))
+        .int(col::RANK_IN_YEAR, ranks_within(&year_key, &total_mean, &small))
+        .finish(T)?;
+    suppress(df, &small, &[col::CLASS_ID, col::METHOD, col::TARGET_CATEGORY, col::N_COURSES, col::N_RATERS], T)
+}
+
+/// Agreement of one class's raters.
+struct Agreement {
+    n_courses: usize,
+    n_raters: usize,
+    icc1: Option<f64>,
+    icc2k: Option<f64>,
+    leniency_sd: Option<f64>,
+}
+
+fn class_agreement(r: &Ratings, idx: &[usize]) -> Result<Agreement, crate::stats::StatsError> {
+    let mut courses: Vec<&str> = idx.iter().map(|&j| r.course[j]).collect();
+    courses.sort_unstable();
+    courses.dedup();
+    // rater → course → total
+    let mut by_rater: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
+    for &j in idx {
+        by_rater.entry(r.rater[j]).or_default().insert(r.course[j], r.total[j]);
+    }
+    let raters: Vec<&BTreeMap<&str, f64>> = by_rater.values().filter(|m| m.len() == courses.len()).collect();
+    // Targets (courses) × raters.
+    let rows: Vec<Vec<f64>> =
+        courses.iter().map(|c| raters.iter().map(|m| m.get(c).copied().unwrap_or(f64::NAN)).collect()).collect();
+    let icc = stats::icc(&rows)?;
+    let rater_means: Vec<f64> =
+        raters.iter().filter_map(|m| stats::mean(&m.values().copied().collect::<Vec<_>>())).collect();
+    let leniency_sd = match stats::mean(&rater_means) {
+        Some(grand) => stats::sd(&rater_means.iter().map(|m| m - grand).collect::<Vec<_>>()),
+        None => None,
+    };
+    Ok(Agreement {
+        n_courses: courses.len(),
+        n_raters: raters.len(),
+        icc1: icc.as_ref().and_then(|i| i.icc1),
+        icc2k: icc.as_ref().and_then(|i| i.icc2k),
+        leniency_sd,
+    })
+}
+
+fn agreement(r: &Ratings, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+    const T: &str = "rater_agreement";
+    let groups = group_by(r.total.len(), |i| Some(r.class[i]));
+    let (cl, order) = sorted_classes(classes, T)?;
+    let empty = Vec::new();
+    let rows: Vec<_> = order
+        .par_iter()
+        .map(|&i| class_agreement(r, cl[i].and_then(|c| groups.get(c)).unwrap_or(&empty)).map_err(serr(T)))
+        .collect::<Result<_, IndicatorError>>()?;
+    let rows: Vec<Agreement> = rows;
+    let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.n_raters as i64)).collect();
+    let df = Out::new(order.len())
+        .str(col::CLASS_ID, order.iter().map(|&i| cl[i]))
+        .int(col::N_COURSES, rows.iter().map(|x| Some(x.n_courses as i64)))
+        .int(col::N_RATERS, n.clone())
+        .f64(col::ICC1, rows.iter().map(|x| x.icc1))
+        .f64(col::ICC2K, rows.iter().map(|x| x.icc2k))
+        .f64(col::LENIENCY_SD, rows.iter().map(|x| x.leniency_sd))
+        .finish(T)?;
+    suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::N_COURSES, col::N_RATERS], T)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::PipelineFile;
+
+    /// Long course ratings where every indicator but `relevance` is 0, so a rater's
+    /// course total is the given value.
+    fn ratings(rows: &[(&str, &str, &str, f64)]) -> LazyFrame {
+        let (mut cl, mut co, mut ra, mut ind, mut sc) = (vec![], vec![], vec![], vec![], vec![]);
+        for &(c, k, r, total) in rows {
+            for (i, name) in ["relevance", "theory", "information", "delivery", "manner"].iter().enumerate() {
+                cl.push(c);
+                co.push(k);
+                ra.push(r);
+                ind.push(*name);
+                sc.push(if i == 0 { total } else { 0.0 });
+            }
+        }
+        df!("class_id" => cl, "course_id" => co, "rater_id" => ra, "indicator" => ind, "score" => sc).unwrap().lazy()
+    }
+
+    #[test]
+    fn agreement_reproduces_shrout_fleiss() {
+        // ORACLES.md: 6 targets × 4 raters → ICC(1,1) 0.165742, ICC(2,k) 0.620051.
+        let m = [
+            [9., 2., 5., 8.],
+            [6., 1., 3., 2.],
+            [8., 4., 6., 8.],
+            [7., 1., 2., 6.],
+            [10., 5., 6., 9.],
+            [6., 2., 4., 7.],
+        ];
+        let raters = ["r1", "r2", "r3", "r4"];
+        let courses = ["k1", "k2", "k3", "k4", "k5", "k6"];
+        let mut rows = Vec::new();
+        for (t, row) in m.iter().enumerate() {
+            for (j, v) in row.iter().enumerate() {
+                rows.push(("A", courses[t], raters[j], *v));
+            }
+        }
+        // A fifth rater who skipped a course is dropped (complete cases), not the course.
+        rows.push(("A", "k1", "r5", 3.0));
+        let courses_df = df!("class_id" => ["A"; 6], "course_id" => courses, "teacher_id" => ["T"; 6]).unwrap();
+        let classes =
+            df!("class_id" => ["A"], "method" => ["case"], "target_category" => ["women"], "year" => [2025i32])
+                .unwrap();
+        let settings = PipelineFile {
+            indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() },
+            ..Default::default()
+        };
+        let ctx = Ctx::new(&settings, "2025");
+        let t = reaction_tables(ratings(&rows), &courses_df, &classes, &ctx).unwrap();
+        let a = &t.agreement;
+        let get = |c: &str| a.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().get(0);
+        assert_eq!(get("n_courses"), Some(6.0));
+        assert_eq!(get("n_raters"), Some(4.0));
+        assert!((get("icc1").unwrap() - 0.165742).abs() < 5e-7);
+        assert!((get("icc2k").unwrap() - 0.620051).abs() < 5e-7);
+        // Rater means 7.667, 2.5, 4.333, 6.667: sd of their deviations from the grand mean.
+        let means = [46.0 / 6.0, 15.0 / 6.0, 26.0 / 6.0, 40.0 / 6.0];
+        let want = stats::sd(&means).unwrap();
+        assert!((get("leniency_sd").unwrap() - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn courses_rank_like_sql_rank_and_small_courses_are_not_ranked() {
+        let mut rows = Vec::new();
+        // k1 and k2 tie at 90 (k2 through rounding noise), k3 at 80, k4 has 2 raters only.
+        for r in ["a", "b", "c", "d", "e"] {
+            rows.push(("A", "k1", r, 90.0));
+            rows.push(("A", "k2", r, 89.999_999_999_9));
+            rows.push(("A", "k3", r, 80.0));
+        }
+        rows.push(("A", "k4", "a", 99.0));
+        rows.push(("A", "k4", "b", 99.0));
+        let courses =
+            df!("class_id" => ["A"; 5], "course_id" => ["k1", "k2", "k3", "k4", "k5"], "teacher_id" => ["T"; 5])
+                .unwrap();
+        let classes =
+            df!("class_id" => ["A"], "method" => ["case"], "target_category" => ["women"], "year" => [2025i32])
+                .unwrap();
+        let settings = PipelineFile::default();
+        let ctx = Ctx::new(&settings, "2025");
+        let t = reaction_tables(ratings(&rows), &courses, &classes, &ctx).unwrap();
+        let c = &t.by_course;
+        let ranks: Vec<Option<i64>> = c.column("rank_in_class").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(ranks, vec![Some(1), Some(1), Some(3), None, None]);
+        let n: Vec<Option<i64>> = c.column("n_raters").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(n, vec![Some(5), Some(5), Some(5), Some(2), Some(0)], "every course has a row");
+        let share: Vec<Option<f64>> = c.column("share_excellent").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(share[..3], [Some(1.0), Some(1.0), Some(0.0)], "total ≥ 90 at 9 decimals");
+        let s: Vec<Option<bool>> = c.column("suppressed").unwrap().bool().unwrap().iter().collect();
+        assert_eq!(s, vec![Some(false), Some(false), Some(false), Some(true), Some(true)]);
+    }
+}

@@ -1,0 +1,317 @@
+//! L3 behaviour / transfer: performance reviews before and after a class, against
+//! untrained cadres; and the follow-up survey waves against post.
+//!
+//! In: `trainee_outcomes` (review_before/after, outcome scores at every wave),
+//! `classes`, `cadres`, `reviews`, the follow-up lag.
+//! Out: `transfer_by_class` (SPEC App. B) and `follow_up`.
+//! Conventions (App. C.12): review score = `total` (mean of the five dimensions, all
+//! kinds); before = latest review dated before start_date; after = first review dated
+//! on or after end_date + lag (two reviews on one date ordered by kind, as in the
+//! join); n_trained = enrollment rows; n_followed = trainees with both; attrition =
+//! 1 − n_followed / n_trained. Controls = cadres of the class's target category with
+//! no enrollment in any class starting in the same calendar year, their reviews taken
+//! at the class's own dates; did = mean_delta − control_delta with Welch's interval
+//! ([`crate::stats::diff_in_diff`]). The row is suppressed when n_followed < min_cell;
+//! when only the controls are fewer than min_cell, control_delta and the DiD are
+//! withheld (null) on an otherwise published row.
+
+use std::collections::{BTreeMap, HashSet};
+
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use super::frame::{days, f64s, group_by, i64s, pick, serr, strs, Out};
+use super::suppress::{below, suppress};
+use super::Ctx;
+use crate::error::IndicatorError;
+use crate::stats;
+use crate::warehouse::schema::col;
+
+/// A cadre's reviews sorted by (date, kind): (date in days, total).
+type History = Vec<(i32, f64)>;
+
+/// The review score before `start` and after `threshold` (both in days), if both exist.
+fn delta(h: &History, start: i32, threshold: i32) -> Option<f64> {
+    let before = h.iter().rev().find(|r| r.0 < start)?;
+    let after = h.iter().find(|r| r.0 >= threshold)?;
+    Some(after.1 - before.1)
+}
+
+/// A class's control key: (target category, year, start, end + lag) in days.
+type Key<'a> = (&'a str, i64, i32, i32);
+/// The untrained cadres of a (category, year) and the sorted distinct dates of their reviews.
+type Pool<'a> = (Vec<&'a History>, Vec<i32>);
+
+/// The key with start and threshold replaced by the number of the pool's review dates
+/// before each: keys equal here have equal control deltas.
+fn canonical_key<'a>(
+    pools: &BTreeMap<(&'a str, i64), Pool<'_>>,
+    &(cat, y, s, thr): &Key<'a>,
+) -> Option<(&'a str, i64, usize, usize)> {
+    let dates = &pools.get(&(cat, y))?.1;
+    Some((cat, y, dates.partition_point(|d| *d < s), dates.partition_point(|d| *d < thr)))
+}
+
+/// Review histories of every cadre, by cadre id.
+fn histories(reviews: &DataFrame) -> Result<BTreeMap<&str, History>, IndicatorError> {
+    const T: &str = "transfer_by_class";
+    let (cadre, date, kind, total) = (
+        strs(reviews, col::CADRE_ID, T)?,
+        days(reviews, col::REVIEW_DATE, T)?,
+        strs(reviews, col::KIND, T)?,
+        f64s(reviews, col::TOTAL, T)?,
+    );
+    let groups = group_by(reviews.height(), |i| cadre[i]);
+    Ok(groups
+        .into_iter()
+        .map(|(c, mut rows)| {
+            rows.retain(|&i| date[i].is_some() && total[i].is_some());
+            rows.sort_by_key(|&i| (date[i], kind[i]));
+            (c, rows.iter().map(|&i| (date[i].unwrap_or_default(), total[i].unwrap_or_default())).collect())
+        })
+        .collect())
+}
+
+/// `transfer_by_class`: one row per class, sorted by class_id.
+pub fn transfer_by_class(
+    outcomes: &DataFrame,
+    classes: &DataFrame,
+    cadres: &DataFrame,
+    reviews: &DataFrame,
+    ctx: &Ctx,
+) -> Result<DataFrame, IndicatorError> {
+    const T: &str = "transfer_by_class";
+    let lag = ctx.settings.indicators.follow_up_lag_days as i32;
+    let (o_class, o_cadre, o_year) =
+        (strs(outcomes, col::CLASS_ID, T)?, strs(outcomes, col::CADRE_ID, T)?, i64s(outcomes, col::YEAR, T)?);
+    let (before, after) = (f64s(outcomes, col::REVIEW_BEFORE, T)?, f64s(outcomes, col::REVIEW_AFTER, T)?);
+    let by_class = group_by(outcomes.height(), |i| o_class[i]);
+    // Cadres trained in each calendar year (of the class start).
+    let mut trained: BTreeMap<i64, HashSet<&str>> = BTreeMap::new();
+    for i in 0..outcomes.height() {
+        if let (Some(y), Some(c)) = (o_year[i], o_cadre[i]) {
+            trained.entry(y).or_default().insert(c);
+        }
+    }
+    // Cadres by category, with their review histories.
+    let hist = histories(reviews)?;
+    let (k_cadre, k_cat) = (strs(cadres, col::CADRE_ID, T)?, strs(cadres, col::CATEGORY, T)?);
+    let by_category = group_by(cadres.height(), |i| k_cat[i]);
+
+    let (cl, target, start, end, year) = (
+        strs(classes, col::CLASS_ID, T)?,
+        strs(classes, col::TARGET_CATEGORY, T)?,
+        days(classes, col::START_DATE, T)?,
+        days(classes, col::END_DATE, T)?,
+        i64s(classes, col::YEAR, T)?,
+    );
+    let mut order: Vec<usize> = (0..classes.height()).collect();
+    order.sort_by_key(|&i| cl[i]);
+
+    // Control deltas per distinct (category, year, start, end + lag), computed once.
+    let key_of =
+        |i: usize| -> Option<Key> { Some((target[i].filter(|t| !t.is_empty())?, year[i]?, start[i]?, end[i]? + lag)) };
+    let keys: Vec<Key> =
+        order.iter().filter_map(|&i| key_of(i)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    // The untrained cadres of each (category, year), with their histories, found once.
+    let empty_set = HashSet::new();
+    let pool_keys: std::collections::BTreeSet<(&str, i64)> = keys.iter().map(|k| (k.0, k.1)).collect();
+    // Each pool with the sorted distinct dates of its reviews: a control's delta depends
+    // on (start, threshold) only through how many of those dates lie before each, so
+    // classes with the same two counts share their control deltas (computed once).
+    let pools: BTreeMap<(&str, i64), Pool> = pool_keys
+        .into_par_iter()
+        .map(|(cat, y)| {
+            let trained_y = trained.get(&y).unwrap_or(&empty_set);
+            let mut ids: Vec<&str> = by_category
+                .get(cat)
+                .map(|rows| rows.iter().filter_map(|&i| k_cadre[i]).filter(|c| !trained_y.contains(c)).collect())
+                .unwrap_or_default();
+            ids.sort_unstable();
+            let members: Vec<&History> = ids.iter().filter_map(|c| hist.get(c)).collect();
+            let mut dates: Vec<i32> = members.iter().flat_map(|h| h.iter().map(|r| r.0)).collect();
+            dates.sort_unstable();
+            dates.dedup();
+            ((cat, y), (members, dates))
+        })
+        .collect();
+    let mut representative: BTreeMap<(&str, i64, usize, usize), Key> = BTreeMap::new();
+    for k in &keys {
+        if let Some(c) = canonical_key(&pools, k) {
+            representative.entry(c).or_insert(*k);
+        }
+    }
+    let reps: Vec<((&str, i64, usize, usize), Key)> = representative.into_iter().collect();
+    let deltas_of: BTreeMap<(&str, i64, usize, usize), Vec<f64>> = reps
+        .par_iter()
+        .map(|&(c, (cat, y, s, thr))| {
+            let d =
+                pools.get(&(cat, y)).map(|p| p.0.iter().filter_map(|h| delta(h, s, thr)).collect()).unwrap_or_default();
+            (c, d)
+        })
+        .collect();
+    let controls: BTreeMap<Key, &Vec<f64>> =
+        keys.iter().filter_map(|k| Some((*k, deltas_of.get(&canonical_key(&pools, k)?)?))).collect();
+
+    let empty: Vec<usize> = Vec::new();
+    let no_controls: Vec<f64> = Vec::new();
+    struct Row {
+        n_trained: usize,
+        paired: stats::PairedT,
+        control_n: usize,
+        did: stats::DiffInDiff,
+    }
+    let rows: Vec<Row> = order
+        .par_iter()
+        .map(|&i| {
+            let idx = cl[i].and_then(|c| by_class.get(c)).unwrap_or(&empty);
+            let (b, a) = (pick(&before, idx), pick(&after, idx));
+            let paired = stats::paired_t(&b, &a, ctx.alpha).map_err(serr(T))?;
+            let treated: Vec<f64> = b.iter().zip(&a).map(|(b, a)| a - b).filter(|d| d.is_finite()).collect();
+            let control: &Vec<f64> = key_of(i).and_then(|k| controls.get(&k).copied()).unwrap_or(&no_controls);
+            let did = stats::diff_in_diff(&treated, control, ctx.alpha).map_err(serr(T))?;
+            Ok(Row { n_trained: idx.len(), paired, control_n: control.len(), did })
+        })
+        .collect::<Result<_, IndicatorError>>()?;
+    let few_controls = |r: &Row| r.control_n < ctx.min_cell;
+    let n_followed: Vec<Option<i64>> = rows.iter().map(|r| Some(r.paired.n as i64)).collect();
+    let df = Out::new(order.len())
+        .str(col::CLASS_ID, order.iter().map(|&i| cl[i]))
+        .int(col::N_TRAINED, rows.iter().map(|r| Some(r.n_trained as i64)))
+        .int(col::N_FOLLOWED, n_followed.clone())
+        .f64(
+            col::ATTRITION,
+            rows.iter().map(|r| (r.n_trained > 0).then(|| 1.0 - r.paired.n as f64 / r.n_trained as f64)),
+        )
+        .f64(col::BEFORE_MEAN, rows.iter().map(|r| r.paired.mean_pre))
+        .f64(col::AFTER_MEAN, rows.iter().map(|r| r.paired.mean_post))
+        .f64(col::MEAN_DELTA, rows.iter().map(|r| r.paired.mean_diff))
+        .f64(col::T, rows.iter().map(|r| r.paired.test.map(|t| t.t)))
+        .f64(col::DF, rows.iter().map(|r| r.paired.test.map(|t| t.df)))
+        .f64(col::P_VALUE, rows.iter().map(|r| r.paired.test.map(|t| t.p)))
+        .f64(col::CI_LOW, rows.iter().map(|r| r.paired.test.map(|t| t.ci_low)))
+        .f64(col::CI_HIGH, rows.iter().map(|r| r.paired.test.map(|t| t.ci_high)))
+        .f64(col::D_Z, rows.iter().map(|r| r.paired.d_z))
+        .int(col::CONTROL_N, rows.iter().map(|r| Some(r.control_n as i64)))
+        .f64(col::CONTROL_DELTA, rows.iter().map(|r| if few_controls(r) { None } else { r.did.control_delta }))
+        .f64(col::DID, rows.iter().map(|r| if few_controls(r) { None } else { r.did.did }))
+        .f64(col::DID_CI_LOW, rows.iter().map(|r| if few_controls(r) { None } else { r.did.test.map(|t| t.ci_low) }))
+        .f64(col::DID_CI_HIGH, rows.iter().map(|r| if few_controls(r) { None } else { r.did.test.map(|t| t.ci_high) }))
+        .finish(T)?;
+    suppress(
+        df,
+        &below(&n_followed, ctx.min_cell),
+        &[col::CLASS_ID, col::N_TRAINED, col::N_FOLLOWED, col::CONTROL_N],
+        T,
+    )
+}
+
+/// `follow_up`: one row per class and follow-up wave (3, 6, 12 months): the outcome
+/// at the follow-up against post (paired, differences follow − post), and the share of
+/// the pre→post gain retained, `(follow̄ − prē)/(post̄ − prē)` over trainees scored at
+/// all three (null when the class gained nothing at 9 decimals).
+pub fn follow_up(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+    const T: &str = "follow_up";
+    let o_class = strs(outcomes, col::CLASS_ID, T)?;
+    let (pre, post) = (f64s(outcomes, col::PRE_SCORE, T)?, f64s(outcomes, col::POST_SCORE, T)?);
+    let waves = [("follow_3m", col::FOLLOW_3M), ("follow_6m", col::FOLLOW_6M), ("follow_12m", col::FOLLOW_12M)];
+    let follows: Vec<Vec<Option<f64>>> = waves.iter().map(|w| f64s(outcomes, w.1, T)).collect::<Result<_, _>>()?;
+    let by_class = group_by(outcomes.height(), |i| o_class[i]);
+    let cl = strs(classes, col::CLASS_ID, T)?;
+    let mut order: Vec<usize> = (0..classes.height()).collect();
+    order.sort_by_key(|&i| cl[i]);
+    let cells: Vec<(usize, usize)> = order.iter().flat_map(|&i| (0..waves.len()).map(move |w| (i, w))).collect();
+    let empty: Vec<usize> = Vec::new();
+    let rows: Vec<(stats::PairedT, Option<f64>)> = cells
+        .par_iter()
+        .map(|&(i, w)| {
+            let idx = cl[i].and_then(|c| by_class.get(c)).unwrap_or(&empty);
+            let (p, f) = (pick(&post, idx), pick(&follows[w], idx));
+            let paired = stats::paired_t(&p, &f, ctx.alpha).map_err(serr(T))?;
+            let triples: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&j| pre[j].is_some() && post[j].is_some() && follows[w][j].is_some())
+                .collect();
+            let means = (
+                stats::mean(&pick(&pre, &triples)),
+                stats::mean(&pick(&post, &triples)),
+                stats::mean(&pick(&follows[w], &triples)),
+            );
+            let retention = match means {
+                (Some(a), Some(b), Some(f)) if stats::round_for_ties(b - a) != 0.0 => Some((f - a) / (b - a)),
+                _ => None,
+            };
+            Ok((paired, retention))
+        })
+        .collect::<Result<_, IndicatorError>>()?;
+    let n: Vec<Option<i64>> = rows.iter().map(|r| Some(r.0.n as i64)).collect();
+    let df = Out::new(cells.len())
+        .str(col::CLASS_ID, cells.iter().map(|&(i, _)| cl[i]))
+        .str(col::WAVE, cells.iter().map(|&(_, w)| Some(waves[w].0)))
+        .int(col::N_PAIRS, n.clone())
+        .f64(col::POST_MEAN, rows.iter().map(|r| r.0.mean_pre))
+        .f64(col::FOLLOW_MEAN, rows.iter().map(|r| r.0.mean_post))
+        .f64(col::MEAN_DIFF, rows.iter().map(|r| r.0.mean_diff))
+        .f64(col::SD_DIFF, rows.iter().map(|r| r.0.sd_diff))
+        .f64(col::T, rows.iter().map(|r| r.0.test.map(|t| t.t)))
+        .f64(col::DF, rows.iter().map(|r| r.0.test.map(|t| t.df)))
+        .f64(col::P_VALUE, rows.iter().map(|r| r.0.test.map(|t| t.p)))
+        .f64(col::CI_LOW, rows.iter().map(|r| r.0.test.map(|t| t.ci_low)))
+        .f64(col::CI_HIGH, rows.iter().map(|r| r.0.test.map(|t| t.ci_high)))
+        .f64(col::RETENTION, rows.iter().map(|r| r.1))
+        .finish(T)?;
+    suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::WAVE, col::N_PAIRS], T)
+}
+
+/// `assessment_by_class`: the two-way assessment's self-rating against the ratings
+/// by class managers, teachers and peers (paired per trainee, differences self −
+/// others: the self-rating inflation).
+pub fn assessment_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+    const T: &str = "assessment_by_class";
+    let o_class = strs(outcomes, col::CLASS_ID, T)?;
+    let (others, own) = (f64s(outcomes, col::TRAINEE_ASSESSMENT, T)?, f64s(outcomes, col::SELF_ASSESSMENT, T)?);
+    let by_class = group_by(outcomes.height(), |i| o_class[i]);
+    let cl = strs(classes, col::CLASS_ID, T)?;
+    let mut order: Vec<usize> = (0..classes.height()).collect();
+    order.sort_by_key(|&i| cl[i]);
+    let empty: Vec<usize> = Vec::new();
+    let rows: Vec<stats::PairedT> = order
+        .par_iter()
+        .map(|&i| {
+            let idx = cl[i].and_then(|c| by_class.get(c)).unwrap_or(&empty);
+            stats::paired_t(&pick(&others, idx), &pick(&own, idx), ctx.alpha).map_err(serr(T))
+        })
+        .collect::<Result<_, IndicatorError>>()?;
+    let n: Vec<Option<i64>> = rows.iter().map(|r| Some(r.n as i64)).collect();
+    let df = Out::new(order.len())
+        .str(col::CLASS_ID, order.iter().map(|&i| cl[i]))
+        .int(col::N_PAIRS, n.clone())
+        .f64(col::OTHERS_MEAN, rows.iter().map(|r| r.mean_pre))
+        .f64(col::SELF_MEAN, rows.iter().map(|r| r.mean_post))
+        .f64(col::MEAN_DIFF, rows.iter().map(|r| r.mean_diff))
+        .f64(col::SD_DIFF, rows.iter().map(|r| r.sd_diff))
+        .f64(col::T, rows.iter().map(|r| r.test.map(|t| t.t)))
+        .f64(col::DF, rows.iter().map(|r| r.test.map(|t| t.df)))
+        .f64(col::P_VALUE, rows.iter().map(|r| r.test.map(|t| t.p)))
+        .f64(col::CI_LOW, rows.iter().map(|r| r.test.map(|t| t.ci_low)))
+        .f64(col::CI_HIGH, rows.iter().map(|r| r.test.map(|t| t.ci_high)))
+        .finish(T)?;
+    suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::N_PAIRS], T)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn before_is_strictly_before_the_start_and_after_is_from_end_plus_lag() {
+        let h: History = vec![(10, 70.0), (20, 72.0), (100, 75.0), (130, 80.0)];
+        // start 20: the review on day 20 is not "before".
+        assert_eq!(delta(&h, 20, 100), Some(75.0 - 70.0));
+        // threshold 101: the day-100 review is too early, the next one counts.
+        assert_eq!(delta(&h, 21, 101), Some(80.0 - 72.0));
+        assert_eq!(delta(&h, 10, 100), None, "nothing before");
+        assert_eq!(delta(&h, 21, 131), None, "nothing after");
+    }
+}
