@@ -8,7 +8,7 @@
 # 2. Installs notebooks/requirements.txt into a virtual environment kept in
 #    $TRAINEVAL_PYENV (default ~/.cache/traineval-pyenv), or with the interpreter's own pip
 #    when venv is not available.
-# 3. Writes the sample run's outputs (out/) with the release binary:
+# 3. Writes the sample run's warehouse and indicators (out/) with the release binary:
 #    $TRAINEVAL_BIN, else $CARGO_TARGET_DIR/release/traineval (built when missing).
 # 4. Runs pytest on tests/python and exits with its status.
 set -uo pipefail
@@ -56,10 +56,13 @@ export TRAINEVAL_BIN="${TRAINEVAL_BIN:-$CARGO_TARGET_DIR/release/traineval}"
 if [ ! -x "$TRAINEVAL_BIN" ]; then
     cargo build --release --quiet || { echo "python tests: cargo build --release failed"; exit 1; }
 fi
-if ! "$TRAINEVAL_BIN" -q run pipelines/sample.toml; then
-    echo "python tests: \`traineval run pipelines/sample.toml\` failed; the tests need its outputs in out/"
-    exit 1
-fi
+# build + indicators: the warehouse and indicator tables the tests read (the report is not needed).
+for stage in build indicators; do
+    if ! "$TRAINEVAL_BIN" -q "$stage" pipelines/sample.toml; then
+        echo "python tests: \`traineval $stage pipelines/sample.toml\` failed; the tests need its outputs in out/"
+        exit 1
+    fi
+done
 unset TRAINEVAL_OUT  # the tests read out/, just written
 
 "$PY" -m pytest -q -p no:cacheprovider tests/python
