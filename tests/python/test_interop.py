@@ -4,7 +4,8 @@ For every table of the sample run: the three readers agree on the columns, the r
 every value; types are what the data dictionary says (dates as DATE, `submitted_at` as a
 timestamp, ids and categories as strings or dictionary-encoded strings); the manifest's row
 counts equal the Parquet row counts; every warehouse column carries its `traineval:doc:<column>`
-in the Parquet key-value metadata, equal to `traineval schema --format json`.
+in the Parquet key-value metadata, equal to `traineval schema --format json`, and every
+indicator column carries one too.
 """
 
 from __future__ import annotations
@@ -324,3 +325,15 @@ def test_indicator_table_reads_the_same_everywhere(out, schema, read_all, name):
         assert columns == [c["name"] for c in definition["columns"]], f"{name}: columns differ from `traineval schema`"
         explicit |= {c["name"]: c["dtype"] for c in definition["columns"]}
     check_types(entry, name, explicit)
+
+
+@pytest.mark.parametrize("name", INDICATOR_FILES)
+def test_indicator_column_docs_in_parquet_metadata(out, name):
+    path = out / "indicators" / f"{name}.parquet"
+    meta = {k.decode(): v.decode() for k, v in (pq.read_metadata(path).metadata or {}).items()}
+    columns = pq.read_schema(path).names
+    assert meta.get("traineval:table") == name, f"{path}: traineval:table = {meta.get('traineval:table')!r}"
+    assert meta.get("traineval:grain"), f"{path}: no traineval:grain"
+    missing = [c for c in columns if not meta.get(f"traineval:doc:{c}")]
+    extra = [k for k in meta if k.startswith("traineval:doc:") and k.removeprefix("traineval:doc:") not in columns]
+    assert not missing and not extra, f"{path}: columns without traineval:doc {missing}, docs of no column {extra}"
