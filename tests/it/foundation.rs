@@ -324,7 +324,7 @@ fn rebuilds_are_byte_identical() {
 pub fn assert_identical(a: &Path, b: &Path) {
     let fa = files(a);
     assert_eq!(fa, files(b));
-    assert!(fa.len() > 10);
+    assert!(!fa.is_empty(), "no files under {}", a.display());
     for f in fa {
         let (x, y) = (std::fs::read(a.join(&f)).unwrap(), std::fs::read(b.join(&f)).unwrap());
         if f.ends_with("_manifest.json") {

@@ -247,3 +247,97 @@ fn killed_builds_never_leave_a_partial_warehouse() {
     let names: Vec<_> = std::fs::read_dir(out.path()).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(names, vec![std::ffi::OsString::from("warehouse")]);
 }
+
+/// `run` twice on the same inputs: warehouse, indicators, reports and exports are
+/// byte-identical (the manifest may differ only in `run_at`).
+#[test]
+fn every_output_is_deterministic_and_free_of_names() {
+    let g = tmp();
+    let r = traineval(
+        &["generate", "--out", g.path().to_str().unwrap(), "--cadres", "1200", "--seed", "21", "--dirty", "0.005", "--format", "platform"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = g.path().join("pipeline.toml");
+    // Tolerate the planted bad rows of the small survey files.
+    let toml = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, format!("[validation]\nmax_reject_share = 0.2\n\n{toml}")).unwrap();
+    let (a, b) = (tmp(), tmp());
+    for out in [a.path(), b.path()] {
+        let r = traineval(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"], &[]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let r = traineval(&["export", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--for", "assessment", "-q"], &[]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    for sub in ["warehouse", "indicators", "reports", "exports"] {
+        crate::foundation::assert_identical(&a.path().join(sub), &b.path().join(sub));
+    }
+    // No output file contains a cadre's name from the roster.
+    let names = roster_names(&g.path().join("cadres.xlsx"));
+    assert!(names.len() >= 500, "{} names", names.len());
+    for f in files(a.path()) {
+        let bytes = std::fs::read(a.path().join(&f)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        if let Some(n) = names.iter().find(|n| text.contains(n.as_str())) {
+            panic!("name {n} found in {}", f.display());
+        }
+    }
+}
+
+/// A file's text as a reader sees it: Parquet and XLSX are compressed, so their
+/// string cells are decoded; other files are read as bytes.
+fn readable_text(path: &Path) -> String {
+    use calamine::{open_workbook_auto, Reader};
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("parquet") => {
+            use polars::prelude::SerReader;
+            let df = polars::prelude::ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap();
+            let mut out = String::new();
+            for c in df.columns() {
+                if let Ok(ca) = c.str() {
+                    for v in ca.iter().flatten() {
+                        out.push_str(v);
+                        out.push('\n');
+                    }
+                }
+            }
+            out
+        }
+        Some("xlsx") => {
+            let mut wb = open_workbook_auto(path).unwrap();
+            let mut out = String::new();
+            for name in wb.sheet_names() {
+                for row in wb.worksheet_range(&name).unwrap().rows() {
+                    for cell in row {
+                        out.push_str(&cell.to_string());
+                        out.push('\n');
+                    }
+                }
+            }
+            out
+        }
+        _ => String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned(),
+    }
+}
+
+/// The 姓名 column of a platform-format roster.
+fn roster_names(xlsx: &Path) -> Vec<String> {
+    use calamine::{open_workbook_auto, Data, Reader};
+    let mut wb = open_workbook_auto(xlsx).unwrap();
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).unwrap();
+    let mut rows = range.rows();
+    let head = rows.next().unwrap();
+    let col = head.iter().position(|c| matches!(c, Data::String(s) if s == "姓名")).unwrap();
+    let mut names: Vec<String> = rows
+        .filter_map(|r| match &r[col] {
+            // Two-character names can occur inside other Chinese text by chance; the
+            // distinctive three-character ones are searched.
+            Data::String(s) if s.chars().count() >= 3 => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
