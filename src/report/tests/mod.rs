@@ -340,3 +340,46 @@ fn dump_fixture_report() {
 }
 
 mod browser;
+
+/// Rough timing at a province's scale: the fixture's classes repeated `REPEAT` times.
+#[test]
+#[ignore]
+fn scale_smoke() {
+    use polars::prelude::*;
+    const REPEAT: usize = 400;
+    let base = fixtures::sample();
+    let grow = |df: &DataFrame| -> DataFrame {
+        let mut out = df.clone();
+        for k in 1..REPEAT {
+            let mut part = df.clone();
+            for name in ["class_id", "course_id", "cadre_id"] {
+                if let Ok(c) = part.column(name) {
+                    let v: Vec<Option<String>> =
+                        c.str().unwrap().iter().map(|s| s.map(|s| format!("{s}-{k}"))).collect();
+                    part.replace(name, Column::new(name.into(), v)).unwrap();
+                }
+            }
+            out.vstack_mut(&part).unwrap();
+        }
+        out
+    };
+    let mut data = base.clone();
+    for df in data.indicators.values_mut() {
+        *df = grow(df);
+    }
+    for df in data.warehouse.values_mut() {
+        *df = grow(df);
+    }
+    let t = std::time::Instant::now();
+    let pages = render_pages(&data, &params(Lang::Zh)).unwrap();
+    let bytes: usize = pages.iter().map(|(_, h)| h.len()).sum();
+    eprintln!(
+        "{} classes, {} outcome rows: {} pages, {} MB (index {} MB) in {:.1} s",
+        6 * REPEAT,
+        data.warehouse["trainee_outcomes"].height(),
+        pages.len(),
+        bytes / 1_000_000,
+        pages[0].1.len() / 1_000_000,
+        t.elapsed().as_secs_f64()
+    );
+}
