@@ -68,26 +68,37 @@ fn repeated(t: &Table, i: usize) -> bool {
     }
 }
 
+/// A cadre whose category and rank have no hour requirement (`rule` = `none`): not
+/// counted as compliant or not.
+fn no_rule(t: &Table, i: usize) -> bool {
+    t.has(c::RULE) && t.text(c::RULE, i).is_none_or(|r| r.trim().is_empty() || r == "none")
+}
+
 /// Tallies by category for the report's year (all rows when the period is not a year
-/// present in the table).
-fn tallies(ctx: &Ctx<'_>) -> Result<BTreeMap<(usize, String), Tally>, Na> {
+/// present in the table), and the number of cadres without a rule.
+fn tallies(ctx: &Ctx<'_>) -> Result<(BTreeMap<(usize, String), Tally>, u64), Na> {
     let t = ctx.indicator(table::COMPLIANCE, &[col::CATEGORY, c::MAKEUP_REQUIRED])?;
     let year: Option<f64> = ctx.period.trim().parse::<f64>().ok();
     let in_year = |i: usize| t.num(col::YEAR, i) == year;
     let use_year = year.is_some() && (0..t.len()).any(in_year);
     let mut by: BTreeMap<(usize, String), Tally> = BTreeMap::new();
+    let mut without_rule = 0;
     for i in (0..t.len()).filter(|&i| !use_year || in_year(i)) {
+        if no_rule(t, i) {
+            without_rule += 1;
+            continue;
+        }
         by.entry(category_order(&t.text_or_empty(col::CATEGORY, i))).or_default().add(t, i);
     }
     if by.is_empty() {
         return Err(ctx.empty(table::COMPLIANCE));
     }
-    Ok(by)
+    Ok((by, without_rule))
 }
 
 /// Share of cadres who met the requirement and their number, over publishable categories.
 pub(super) fn overall(ctx: &Ctx<'_>) -> Option<(f64, u64)> {
-    let by = tallies(ctx).ok()?;
+    let (by, _) = tallies(ctx).ok()?;
     let mut total = Tally::default();
     for t in by.values().filter(|t| ctx.publishable(t.n)) {
         total.merge(t);
@@ -97,7 +108,7 @@ pub(super) fn overall(ctx: &Ctx<'_>) -> Option<(f64, u64)> {
 
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
-    let by = tallies(ctx)?;
+    let (by, without_rule) = tallies(ctx)?;
     let s = &ctx.params.compliance;
     let mut body =
         Body::new(cat.fmt(
@@ -119,6 +130,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                 ("leave", &format::int(total.leave)),
             ],
         ));
+        if without_rule > 0 {
+            body.finding(cat.fmt("co.no_rule", &[("k", &format::int(without_rule))]));
+        }
         let pct = |k: u64, n: u64| k as f64 * 100.0 / n as f64;
         let rows = by
             .iter()

@@ -584,5 +584,3 @@ pub fn class_views(data: &ReportData, params: &Params) -> Vec<ClassView> {
 pub(crate) fn class_ids(ctx: &Ctx<'_>) -> Vec<String> {
     ctx.pages.iter().cloned().collect()
 }
-
-

@@ -33,9 +33,6 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             body.chart(chart);
         }
     }
-    if let Ok(f) = ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID, col::WAVE, c::N_PAIRS, c::MEAN_DIFF]) {
-        body.table(follow_up_table(ctx, f, cat.get("tr.table_follow"), &(0..f.len()).collect::<Vec<_>>()));
-    }
     let t = match ctx.indicator(
         table::TRANSFER_BY_CLASS,
         &[col::CLASS_ID, c::N_TRAINED, c::N_FOLLOWED, c::BEFORE_MEAN, c::AFTER_MEAN, c::MEAN_DELTA, c::DID],
