@@ -312,6 +312,7 @@ const MESSAGES: &[Msg] = &[
     m("co.none", "未参训", "No training"),
     m("co.table", "各类别干部学时达标、补训、轮训与重复培训", "Compliance, make-up, rotation and repeated training by category"),
     m("co.no_rule", "另有 {k} 名干部按所选规则没有学时要求（如企业经营管理人员、专业技术人员），未计入上述统计。", "{k} more cadres have no hour requirement under the rules (e.g. business leaders, professional staff) and are not counted above."),
+    m("co.undecided", "另有 {k} 名干部适用多年滚动要求，而其考核窗口早于现有数据，尚未出现缺口，暂无法判定是否达标，未计入上述统计。", "{k} more cadres fall under a multi-year rolling requirement whose window reaches before the data and show no shortfall yet: they cannot be judged and are not counted above."),
     m("co.total", "合计", "Total"),
     m("co.reading", "{share} 的干部达到学时要求；{makeup} 人需补训，{rotation} 人轮训超期，{repeated} 人存在重复培训，{leave} 人请假超过规定比例。", "{share} of cadres met the hour requirement; {makeup} need make-up training, {rotation} are overdue for rotation, {repeated} had repeated training and {leave} exceeded the leave limit."),
     // ---- needs ----------------------------------------------------------------------------

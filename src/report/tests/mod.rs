@@ -383,3 +383,41 @@ fn scale_smoke() {
         t.elapsed().as_secs_f64()
     );
 }
+
+#[test]
+fn compliance_leaves_out_cadres_without_a_rule_or_a_complete_window() {
+    use polars::prelude::*;
+    let mut data = fixtures::sample();
+    let df = data.indicators.get_mut("compliance").unwrap();
+    let n = df.height();
+    // The first 10 cadres have no rule; the next 20 a rolling window reaching before the data.
+    let rule: Vec<String> = (0..n).map(|i| if i < 10 { "none".into() } else { "annual_5d".into() }).collect();
+    let complete: Vec<bool> = (0..n).map(|i| !(10..30).contains(&i)).collect();
+    let makeup: Vec<bool> = df
+        .column("makeup_required")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| m.unwrap_or(false) && !(10..30).contains(&i))
+        .collect();
+    df.replace("rule", Column::new("rule".into(), rule)).unwrap();
+    df.replace("makeup_required", Column::new("makeup_required".into(), makeup)).unwrap();
+    df.with_column(Column::new("window_complete".into(), complete)).unwrap();
+    let v = view::annual(&data, &params(Lang::En));
+    let body = v.compliance.data.as_ref().unwrap();
+    assert!(
+        body.findings.iter().any(|f| f.starts_with("10 more cadres have no hour requirement")),
+        "{:?}",
+        body.findings
+    );
+    assert!(body.findings.iter().any(|f| f.starts_with("20 more cadres fall under")), "{:?}", body.findings);
+    let table = body.blocks.iter().find_map(|b| match b {
+        view::Block::Table(t) => Some(t),
+        _ => None,
+    });
+    let total = table.unwrap().rows.iter().find(|r| r.total).unwrap();
+    // 150 cadres − 30 left out − 3 in the withheld category.
+    assert_eq!(total.cells[1].text, "117");
+}
