@@ -269,8 +269,9 @@ const MESSAGES: &[Msg] = &[
     m("test.kruskal", "Kruskal–Wallis 检验", "Kruskal–Wallis test"),
     m("test.ancova", "协方差分析（聚类稳健）", "ANCOVA (cluster-robust)"),
     // ---- transfer -------------------------------------------------------------------------
-    m("tr.intro", "以训前最近一次考核与结业 {lag} 天以后第一次考核的得分变化衡量转化，并与同期未参训的同类干部比较（双重差分，DiD）。训后 3、6、12 个月的跟踪问卷反映能力的保持情况（各班明细见班次报告）。",
-      "Transfer is the change from the latest review before the class to the first review at least {lag} days after it ends, set against the change of untrained cadres of the same category (difference in differences, DiD). The 3-, 6- and 12-month follow-up surveys show whether the gain is kept (each class's detail is on its page)."),
+    m("tr.intro", "以训前最近一次考核与结业 {lag} 天以后第一次考核的得分变化衡量转化，并与同期未参训的同类干部比较（双重差分，DiD）。训后 3、6、12 个月的跟踪问卷反映能力的保持情况。",
+      "Transfer is the change from the latest review before the class to the first review at least {lag} days after it ends, set against the change of untrained cadres of the same category (difference in differences, DiD). The 3-, 6- and 12-month follow-up surveys show whether the gain is kept."),
+    m("tr.see_classes", "各班每个跟踪时点的明细见各班次报告。", "Each class's follow-up waves are detailed on its page."),
     m("tr.chart_traj", "训后能力保持轨迹", "Competence over time"),
     m("tr.chart_traj_class", "本班训后能力保持轨迹", "Competence over time in this class"),
     m("tr.axis_wave", "测量时点", "Survey wave"),

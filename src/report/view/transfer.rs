@@ -25,6 +25,9 @@ const WAVES: [(&str, &str); 5] = [
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let mut body = Body::new(cat.fmt("tr.intro", &[("lag", &ctx.params.follow_up_lag_days)]));
+    if ctx.params.class_pages && ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID]).is_ok() {
+        body.intro.push(cat.get("tr.see_classes"));
+    }
     let outcomes = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::POST_SCORE]).ok();
     if let Some(o) = outcomes {
         if let Some(chart) =
