@@ -110,6 +110,8 @@ pub const MAKEUP_REQUIRED: &str = "makeup_required";
 pub const ROTATION_OVERDUE: &str = "rotation_overdue";
 pub const REPEATED_TOPICS: &str = "repeated_topics";
 pub const LEAVE_OVER_LIMIT: &str = "leave_over_limit";
+/// False when a rolling window reaches before the data's first year (SPEC App. C.14).
+pub const WINDOW_COMPLETE: &str = "window_complete";
 // needs
 pub const N_RESPONDENTS: &str = "n_respondents";
 pub const TOPICS_REQUESTED: &str = "topics_requested";

@@ -637,8 +637,10 @@ fn follow_up() -> DataFrame {
         }
     }
     let publish: Vec<bool> = n.iter().map(|&k| k >= 5).collect();
-    let val = |f: &dyn Fn(usize) -> f64| -> Vec<Option<f64>> { (0..n.len()).map(|i| publish[i].then(|| f(i))).collect() };
-    let drop = |i: usize| -1.0 - 1.5 * (wave[i] == "follow_6m") as u8 as f64 - 2.5 * (wave[i] == "follow_12m") as u8 as f64;
+    let val =
+        |f: &dyn Fn(usize) -> f64| -> Vec<Option<f64>> { (0..n.len()).map(|i| publish[i].then(|| f(i))).collect() };
+    let drop =
+        |i: usize| -1.0 - 1.5 * (wave[i] == "follow_6m") as u8 as f64 - 2.5 * (wave[i] == "follow_12m") as u8 as f64;
     df!(
         "class_id" => class.clone(),
         "wave" => wave.clone(),

@@ -249,6 +249,8 @@ const MESSAGES: &[Msg] = &[
     m("me.table_pairwise", "两两比较（协方差分析对比）", "Pairwise comparisons (ANCOVA contrasts)"),
     m("me.omnibus_sig", "{test}：{stat}，{p}，各培训方式的增益差异显著。", "{test}: {stat}, {p}: the methods' gains differ significantly."),
     m("me.omnibus_ns", "{test}：{stat}，{p}，未发现各培训方式之间有显著差异。", "{test}: {stat}, {p}: no significant difference between methods."),
+    m("me.omnibus_na", "{test}：本次数据无法计算（如班次数相对培训方式过少），未作结论。", "{test}: not computable on these data (e.g. too few classes for the number of methods); no conclusion."),
+    m("me.pairs_more", "另有 {k} 组两两差异经 Holm 校正后显著，见下方两两比较表。", "{k} more pairs differ significantly after Holm's adjustment; see the pairwise table."),
     m("me.pair_sig", "“{a}”比“{b}”{direction} {diff} 分（Holm 校正 {p}），差异显著。", "“{a}” is {diff} points {direction} than “{b}” (Holm-adjusted {p}): significant."),
     m("me.pair", "{a} − {b}", "{a} − {b}"),
     m("me.higher", "高", "higher"),
@@ -269,6 +271,7 @@ const MESSAGES: &[Msg] = &[
     // ---- transfer -------------------------------------------------------------------------
     m("tr.intro", "以训前最近一次考核与结业 {lag} 天以后第一次考核的得分变化衡量转化，并与同期未参训的同类干部比较（双重差分，DiD）。训后 3、6、12 个月的跟踪问卷反映能力的保持情况。",
       "Transfer is the change from the latest review before the class to the first review at least {lag} days after it ends, set against the change of untrained cadres of the same category (difference in differences, DiD). The 3-, 6- and 12-month follow-up surveys show whether the gain is kept."),
+    m("tr.see_classes", "各班每个跟踪时点的明细见各班次报告。", "Each class's follow-up waves are detailed on its page."),
     m("tr.chart_traj", "训后能力保持轨迹", "Competence over time"),
     m("tr.chart_traj_class", "本班训后能力保持轨迹", "Competence over time in this class"),
     m("tr.axis_wave", "测量时点", "Survey wave"),
@@ -283,7 +286,6 @@ const MESSAGES: &[Msg] = &[
     m("tr.subtitle_did", "n = {n} 名跟踪学员、{classes} 个班次；{whiskers}", "n = {n} followed trainees in {classes} classes; {whiskers}"),
     m("tr.table", "各班训后考核变化与双重差分", "Review change and DiD by class"),
     m("tr.table_note", "变化加粗：训前训后配对 t 检验 p < {alpha}；双重差分加粗：置信区间不含 0。", "Change in bold: paired t test before/after p < {alpha}; DiD in bold: its interval excludes 0."),
-    m("tr.table_follow", "训后跟踪：各班跟踪得分与训后得分比较", "Follow-up: scores at each follow-up wave against post, by class"),
     m("tr.follow_note", "变化 = 跟踪得分 − 训后得分（同一批学员）；保持率 = (跟踪均值 − 训前均值) ÷ (训后均值 − 训前均值)，训后提高很少的班次该比值不稳定。", "Change = follow-up − post score (the same trainees); retention = (follow-up − pre) ÷ (post − pre) of the class means, unstable where a class gained little."),
     m("tr.reading", "{k} / {m} 个可公布班次的双重差分显著大于零，{neg} 个显著小于零；平均流失率 {attrition}。", "In {k} of {m} publishable classes the DiD is significantly above zero and in {neg} significantly below; mean attrition {attrition}."),
     m("tr.class_reading", "本班 {followed} / {trained} 名学员有训前和训后考核；训后考核得分平均变化 {delta} 分，同类未参训干部变化 {control} 分，双重差分 {did} 分（{ci}）。", "{followed} of {trained} trainees have reviews before and after; their score changed by {delta} points against {control} for untrained cadres of the category: DiD {did} ({ci})."),
@@ -310,6 +312,8 @@ const MESSAGES: &[Msg] = &[
     m("co.short", "参训但未达标", "Trained, short of hours"),
     m("co.none", "未参训", "No training"),
     m("co.table", "各类别干部学时达标、补训、轮训与重复培训", "Compliance, make-up, rotation and repeated training by category"),
+    m("co.no_rule", "另有 {k} 名干部按所选规则没有学时要求（如企业经营管理人员、专业技术人员），未计入上述统计。", "{k} more cadres have no hour requirement under the rules (e.g. business leaders, professional staff) and are not counted above."),
+    m("co.undecided", "另有 {k} 名干部适用多年滚动要求，而其考核窗口早于现有数据，尚未出现缺口，暂无法判定是否达标，未计入上述统计。", "{k} more cadres fall under a multi-year rolling requirement whose window reaches before the data and show no shortfall yet: they cannot be judged and are not counted above."),
     m("co.total", "合计", "Total"),
     m("co.reading", "{share} 的干部达到学时要求；{makeup} 人需补训，{rotation} 人轮训超期，{repeated} 人存在重复培训，{leave} 人请假超过规定比例。", "{share} of cadres met the hour requirement; {makeup} need make-up training, {rotation} are overdue for rotation, {repeated} had repeated training and {leave} exceeded the leave limit."),
     // ---- needs ----------------------------------------------------------------------------

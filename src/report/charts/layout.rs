@@ -6,7 +6,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{anchored, desc_style, fit, label_style, muted, render_err, text_width, tick, Area, GRID, INK};
+use super::{anchored, desc_style, fit_middle, label_style, muted, render_err, text_width, tick, Area, GRID, INK};
 use crate::error::ReportError;
 
 /// Pixel height of one row.
@@ -78,7 +78,7 @@ pub(crate) fn rows_chart<'a, 'b>(
     .map_err(e)?;
     for (i, label) in labels.iter().enumerate() {
         let (px, py) = super::local(body, chart.backend_coord(&(x.0, row_y(i, n))));
-        let text = fit(label, super::LABEL_PX as f64, label_w as f64 - 14.0);
+        let text = fit_middle(label, super::LABEL_PX as f64, label_w as f64 - 14.0);
         body.draw(&Text::new(text, (px - 8, py), anchored(label_style(), HPos::Right, VPos::Center))).map_err(e)?;
     }
     Ok(chart)

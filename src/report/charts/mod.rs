@@ -282,21 +282,27 @@ fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
-/// `s` shortened with "…" to fit `max_px` at `px`.
-pub fn fit(s: &str, px: f64, max_px: f64) -> String {
+/// `s` shortened in the middle with "…" to fit `max_px` at `px`, keeping the end:
+/// class titles differ in their tail (`…（第3期）`, `…（网络班第5期）`).
+pub fn fit_middle(s: &str, px: f64, max_px: f64) -> String {
     if text_width(s, px) <= max_px {
         return s.to_string();
     }
-    let mut out = String::new();
-    for c in s.chars() {
-        out.push(c);
-        if text_width(&out, px) + px > max_px {
-            out.pop();
-            break;
-        }
+    let chars: Vec<char> = s.chars().collect();
+    let budget = max_px - px; // room for the ellipsis
+    let (mut head, mut tail) = (0usize, 0usize);
+    let width = |h: usize, t: usize| {
+        text_width(&chars[..h].iter().collect::<String>(), px)
+            + text_width(&chars[chars.len() - t..].iter().collect::<String>(), px)
+    };
+    // Grow the tail to about 45 % of the room, then the head with the rest.
+    while tail < chars.len() && width(0, tail + 1) <= budget * 0.45 {
+        tail += 1;
     }
-    out.push('…');
-    out
+    while head + tail < chars.len() && width(head + 1, tail) <= budget {
+        head += 1;
+    }
+    format!("{}…{}", chars[..head].iter().collect::<String>(), chars[chars.len() - tail..].iter().collect::<String>())
 }
 
 /// A padded axis range covering `values` (and `include`), on round numbers.
@@ -409,12 +415,13 @@ mod tests {
     }
 
     #[test]
-    fn fit_truncates_wide_text() {
-        let long = "2025年县处级领导干部进修班（第3期）专题";
-        let short = fit(long, 12.0, 120.0);
-        assert!(short.ends_with('…'));
-        assert!(text_width(&short, 12.0) <= 120.0 + 12.0);
-        assert_eq!(fit("abc", 12.0, 120.0), "abc");
+    fn fit_middle_keeps_both_ends() {
+        let long = "新录用公务员初任培训班（网络班第5期）";
+        let short = fit_middle(long, 13.0, 150.0);
+        assert!(short.contains('…'), "{short}");
+        assert!(short.starts_with("新录用") && short.ends_with("第5期）"), "{short}");
+        assert!(text_width(&short, 13.0) <= 150.0, "{short}");
+        assert_eq!(fit_middle("短标题", 13.0, 150.0), "短标题");
     }
 
     #[test]

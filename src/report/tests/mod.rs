@@ -340,3 +340,84 @@ fn dump_fixture_report() {
 }
 
 mod browser;
+
+/// Rough timing at a province's scale: the fixture's classes repeated `REPEAT` times.
+#[test]
+#[ignore]
+fn scale_smoke() {
+    use polars::prelude::*;
+    const REPEAT: usize = 400;
+    let base = fixtures::sample();
+    let grow = |df: &DataFrame| -> DataFrame {
+        let mut out = df.clone();
+        for k in 1..REPEAT {
+            let mut part = df.clone();
+            for name in ["class_id", "course_id", "cadre_id"] {
+                if let Ok(c) = part.column(name) {
+                    let v: Vec<Option<String>> =
+                        c.str().unwrap().iter().map(|s| s.map(|s| format!("{s}-{k}"))).collect();
+                    part.replace(name, Column::new(name.into(), v)).unwrap();
+                }
+            }
+            out.vstack_mut(&part).unwrap();
+        }
+        out
+    };
+    let mut data = base.clone();
+    for df in data.indicators.values_mut() {
+        *df = grow(df);
+    }
+    for df in data.warehouse.values_mut() {
+        *df = grow(df);
+    }
+    let t = std::time::Instant::now();
+    let pages = render_pages(&data, &params(Lang::Zh)).unwrap();
+    let bytes: usize = pages.iter().map(|(_, h)| h.len()).sum();
+    eprintln!(
+        "{} classes, {} outcome rows: {} pages, {} MB (index {} MB) in {:.1} s",
+        6 * REPEAT,
+        data.warehouse["trainee_outcomes"].height(),
+        pages.len(),
+        bytes / 1_000_000,
+        pages[0].1.len() / 1_000_000,
+        t.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn compliance_leaves_out_cadres_without_a_rule_or_a_complete_window() {
+    use polars::prelude::*;
+    let mut data = fixtures::sample();
+    let df = data.indicators.get_mut("compliance").unwrap();
+    let n = df.height();
+    // The first 10 cadres have no rule; the next 20 a rolling window reaching before the data.
+    let rule: Vec<String> = (0..n).map(|i| if i < 10 { "none".into() } else { "annual_5d".into() }).collect();
+    let complete: Vec<bool> = (0..n).map(|i| !(10..30).contains(&i)).collect();
+    let makeup: Vec<bool> = df
+        .column("makeup_required")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| m.unwrap_or(false) && !(10..30).contains(&i))
+        .collect();
+    df.replace("rule", Column::new("rule".into(), rule)).unwrap();
+    df.replace("makeup_required", Column::new("makeup_required".into(), makeup)).unwrap();
+    df.with_column(Column::new("window_complete".into(), complete)).unwrap();
+    let v = view::annual(&data, &params(Lang::En));
+    let body = v.compliance.data.as_ref().unwrap();
+    assert!(
+        body.findings.iter().any(|f| f.starts_with("10 more cadres have no hour requirement")),
+        "{:?}",
+        body.findings
+    );
+    assert!(body.findings.iter().any(|f| f.starts_with("20 more cadres fall under")), "{:?}", body.findings);
+    let table = body.blocks.iter().find_map(|b| match b {
+        view::Block::Table(t) => Some(t),
+        _ => None,
+    });
+    let total = table.unwrap().rows.iter().find(|r| r.total).unwrap();
+    // 150 cadres − 30 left out − 3 in the withheld category.
+    assert_eq!(total.cells[1].text, "117");
+}

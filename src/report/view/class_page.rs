@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::format;
 use super::learning::{learning_table, prepost_boxes, tukey, Key};
-use super::{class_ids, rows_of_class, Body, Cell, Chart, ClassInfo, Ctx, Na, Section, TableView};
+use super::{class_ids, Body, Cell, Chart, ClassInfo, Ctx, Na, Section, TableView};
 use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
 use crate::report::charts::boxplot::BoxGroup;
 use crate::report::charts::ChartSpec;
@@ -118,18 +118,12 @@ pub(super) fn build_all(ctx: &Ctx<'_>) -> Vec<ClassView> {
             *courses_per_class.entry(t.text_or_empty(col::CLASS_ID, i)).or_insert(0) += 1;
         }
     }
-    let mut outcome_rows: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    if let Ok(t) = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::CLASS_ID]) {
-        for i in 0..t.len() {
-            outcome_rows.entry(t.text_or_empty(col::CLASS_ID, i)).or_default().push(i);
-        }
-    }
-    let empty = Vec::new();
+    let outcomes = format!("warehouse.{}", table::TRAINEE_OUTCOMES);
     class_ids(ctx)
         .into_iter()
         .map(|id| {
-            let rows = outcome_rows.get(&id).unwrap_or(&empty);
-            build_one(ctx, &id, enrolled.get(&id).copied(), courses_per_class.get(&id).copied(), rows)
+            let rows = ctx.rows_of_class(&outcomes, &id);
+            build_one(ctx, &id, enrolled.get(&id).copied(), courses_per_class.get(&id).copied(), &rows)
         })
         .collect()
 }
@@ -188,7 +182,7 @@ fn one_row(
     table_of: fn(&Ctx<'_>, &crate::report::frame::Table, String, &[usize]) -> TableView,
 ) -> Result<Body, Na> {
     let t = ctx.indicator(name, &[col::CLASS_ID])?;
-    let rows = rows_of_class(t, id);
+    let rows = ctx.rows_of_class(name, id);
     if rows.is_empty() {
         return Err(ctx.empty(name));
     }
@@ -214,7 +208,7 @@ fn raters(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
 fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let t = ctx.indicator(table::REACTION_BY_COURSE, &[col::CLASS_ID, col::COURSE_ID, c::TOTAL_MEAN])?;
-    let mut rows = rows_of_class(t, id);
+    let mut rows = ctx.rows_of_class(table::REACTION_BY_COURSE, id);
     if rows.is_empty() {
         return Err(ctx.empty(table::REACTION_BY_COURSE));
     }
@@ -266,7 +260,7 @@ fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
 fn learning(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let t = ctx.indicator(table::LEARNING_BY_CLASS, &[col::CLASS_ID, c::N_PAIRS, c::MEAN_DIFF])?;
-    let rows = rows_of_class(t, id);
+    let rows = ctx.rows_of_class(table::LEARNING_BY_CLASS, id);
     let Some(&i) = rows.first() else { return Err(ctx.empty(table::LEARNING_BY_CLASS)) };
     let mut body = Body::new(cat.get("le.intro"));
     if t.suppressed(i) {
@@ -312,7 +306,7 @@ fn learning(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
 fn transfer(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let t = ctx.indicator(table::TRANSFER_BY_CLASS, &[col::CLASS_ID, c::N_TRAINED, c::N_FOLLOWED])?;
-    let rows = rows_of_class(t, id);
+    let rows = ctx.rows_of_class(table::TRANSFER_BY_CLASS, id);
     let Some(&i) = rows.first() else { return Err(ctx.empty(table::TRANSFER_BY_CLASS)) };
     let mut body = Body::new(cat.fmt("tr.intro", &[("lag", &ctx.params.follow_up_lag_days)]));
     if t.suppressed(i) {
@@ -339,7 +333,7 @@ fn transfer(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
     }
     body.table(super::transfer::transfer_table(ctx, t, cat.get("cls.table_transfer"), &rows));
     if let Ok(f) = ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID, col::WAVE, c::N_PAIRS]) {
-        let rows = rows_of_class(f, id);
+        let rows = ctx.rows_of_class(table::FOLLOW_UP, id);
         if !rows.is_empty() {
             body.table(super::transfer::follow_up_table(ctx, f, cat.get("cls.table_follow"), &rows));
         }

@@ -68,26 +68,54 @@ fn repeated(t: &Table, i: usize) -> bool {
     }
 }
 
+/// A cadre whose category and rank have no hour requirement (`rule` = `none`): not
+/// counted as compliant or not.
+fn no_rule(t: &Table, i: usize) -> bool {
+    t.has(c::RULE) && t.text(c::RULE, i).is_none_or(|r| r.trim().is_empty() || r == "none")
+}
+
+/// A cadre whose rolling window reaches before the data and who is not (yet) short:
+/// neither met nor failed — the data cannot tell.
+fn undecided(t: &Table, i: usize) -> bool {
+    t.text(c::WINDOW_COMPLETE, i).is_some() && !t.flag(c::WINDOW_COMPLETE, i) && !t.flag(c::MAKEUP_REQUIRED, i)
+}
+
+/// Cadres left out of the tallies.
+#[derive(Debug, Clone, Copy, Default)]
+struct LeftOut {
+    no_rule: u64,
+    undecided: u64,
+}
+
 /// Tallies by category for the report's year (all rows when the period is not a year
-/// present in the table).
-fn tallies(ctx: &Ctx<'_>) -> Result<BTreeMap<(usize, String), Tally>, Na> {
+/// present in the table), and the cadres left out.
+fn tallies(ctx: &Ctx<'_>) -> Result<(BTreeMap<(usize, String), Tally>, LeftOut), Na> {
     let t = ctx.indicator(table::COMPLIANCE, &[col::CATEGORY, c::MAKEUP_REQUIRED])?;
     let year: Option<f64> = ctx.period.trim().parse::<f64>().ok();
     let in_year = |i: usize| t.num(col::YEAR, i) == year;
     let use_year = year.is_some() && (0..t.len()).any(in_year);
     let mut by: BTreeMap<(usize, String), Tally> = BTreeMap::new();
+    let mut left_out = LeftOut::default();
     for i in (0..t.len()).filter(|&i| !use_year || in_year(i)) {
+        if no_rule(t, i) {
+            left_out.no_rule += 1;
+            continue;
+        }
+        if undecided(t, i) {
+            left_out.undecided += 1;
+            continue;
+        }
         by.entry(category_order(&t.text_or_empty(col::CATEGORY, i))).or_default().add(t, i);
     }
     if by.is_empty() {
         return Err(ctx.empty(table::COMPLIANCE));
     }
-    Ok(by)
+    Ok((by, left_out))
 }
 
 /// Share of cadres who met the requirement and their number, over publishable categories.
 pub(super) fn overall(ctx: &Ctx<'_>) -> Option<(f64, u64)> {
-    let by = tallies(ctx).ok()?;
+    let (by, _) = tallies(ctx).ok()?;
     let mut total = Tally::default();
     for t in by.values().filter(|t| ctx.publishable(t.n)) {
         total.merge(t);
@@ -97,7 +125,7 @@ pub(super) fn overall(ctx: &Ctx<'_>) -> Option<(f64, u64)> {
 
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
-    let by = tallies(ctx)?;
+    let (by, left_out) = tallies(ctx)?;
     let s = &ctx.params.compliance;
     let mut body =
         Body::new(cat.fmt(
@@ -119,6 +147,12 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                 ("leave", &format::int(total.leave)),
             ],
         ));
+        if left_out.no_rule > 0 {
+            body.finding(cat.fmt("co.no_rule", &[("k", &format::int(left_out.no_rule))]));
+        }
+        if left_out.undecided > 0 {
+            body.finding(cat.fmt("co.undecided", &[("k", &format::int(left_out.undecided))]));
+        }
         let pct = |k: u64, n: u64| k as f64 * 100.0 / n as f64;
         let rows = by
             .iter()

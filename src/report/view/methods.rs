@@ -9,6 +9,9 @@ use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::warehouse::schema::col;
 
+/// Significant pairs spelt out in the findings; the rest are counted.
+const MAX_PAIR_FINDINGS: usize = 5;
+
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let t = ctx.indicator(table::METHOD_SUMMARY, &[col::METHOD, c::N_TRAINEES, c::MEAN_GAIN])?;
@@ -19,24 +22,30 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     // Findings: the omnibus tests, then the pairs.
     if let Ok(tests) = ctx.indicator(table::METHOD_TESTS, &[c::TEST, c::STATISTIC, c::P_VALUE]) {
         for i in 0..tests.len() {
-            let Some(p) = tests.num(c::P_VALUE, i) else { continue };
+            let test = cat.code("test", &tests.text_or_empty(c::TEST, i));
+            let Some(p) = tests.num(c::P_VALUE, i) else {
+                body.finding(cat.fmt("me.omnibus_na", &[("test", &test)]));
+                continue;
+            };
             let key = if p < ctx.params.alpha { "me.omnibus_sig" } else { "me.omnibus_ns" };
-            let test = tests.text_or_empty(c::TEST, i);
-            body.finding(cat.fmt(
-                key,
-                &[
-                    ("test", &cat.code("test", &test)),
-                    ("stat", &statistic(ctx, tests, i)),
-                    ("p", &format::p_phrase(Some(p))),
-                ],
-            ));
+            body.finding(
+                cat.fmt(
+                    key,
+                    &[("test", &test), ("stat", &statistic(ctx, tests, i)), ("p", &format::p_phrase(Some(p)))],
+                ),
+            );
         }
     }
     let pairwise = ctx.indicator(table::METHOD_PAIRWISE, &[c::METHOD_A, c::METHOD_B, c::DIFF, c::P_HOLM]).ok();
     if let Some(pw) = pairwise {
         let alpha = ctx.params.alpha;
-        let holm: Vec<usize> = (0..pw.len()).filter(|&i| pw.num(c::P_HOLM, i).is_some_and(|p| p < alpha)).collect();
-        for &i in &holm {
+        let mut holm: Vec<usize> = (0..pw.len()).filter(|&i| pw.num(c::P_HOLM, i).is_some_and(|p| p < alpha)).collect();
+        // The largest differences first; a reader needs the few that matter, the table has all.
+        holm.sort_by(|&a, &b| {
+            let d = |i: usize| pw.num(c::DIFF, i).map_or(0.0, f64::abs);
+            d(b).total_cmp(&d(a)).then(a.cmp(&b))
+        });
+        for &i in holm.iter().take(MAX_PAIR_FINDINGS) {
             let diff = pw.num(c::DIFF, i).unwrap_or(0.0);
             body.finding(cat.fmt(
                 "me.pair_sig",
@@ -48,6 +57,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                     ("p", &format::p_phrase(pw.num(c::P_HOLM, i))),
                 ],
             ));
+        }
+        if holm.len() > MAX_PAIR_FINDINGS {
+            body.finding(cat.fmt("me.pairs_more", &[("k", &(holm.len() - MAX_PAIR_FINDINGS))]));
         }
         let rest = pw.len() - holm.len();
         if holm.is_empty() {

@@ -298,6 +298,8 @@ pub(crate) struct Ctx<'a> {
     pub courses: BTreeMap<String, String>,
     /// Classes that get a page (none when class pages are off).
     pub pages: BTreeSet<String>,
+    /// Table name → class id → row indices.
+    by_class: BTreeMap<String, BTreeMap<String, Vec<usize>>>,
     pub manifest: Option<&'a Manifest>,
 }
 
@@ -369,12 +371,27 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        // Rows by class of every table keyed by class, built once: class pages look
+        // their rows up instead of scanning each table per class.
+        let by_class: BTreeMap<String, BTreeMap<String, Vec<usize>>> = tables
+            .iter()
+            .filter(|(_, t)| t.has(col::CLASS_ID))
+            .map(|(name, t)| {
+                let mut index: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+                for i in 0..t.len() {
+                    if let Some(id) = t.text(col::CLASS_ID, i) {
+                        index.entry(id).or_default().push(i);
+                    }
+                }
+                (name.clone(), index)
+            })
+            .collect();
         // A page for every class of the warehouse and every class an indicator names.
         let mut pages: BTreeSet<String> = classes.keys().cloned().collect();
         if params.class_pages {
-            for (name, t) in &tables {
+            for name in tables.keys() {
                 if !name.starts_with("warehouse.") {
-                    pages.extend((0..t.len()).filter_map(|i| t.text(col::CLASS_ID, i)));
+                    pages.extend(by_class.get(name).into_iter().flat_map(|index| index.keys().cloned()));
                 }
             }
         } else {
@@ -389,6 +406,7 @@ impl<'a> Ctx<'a> {
             classes,
             courses,
             pages,
+            by_class,
             manifest: data.manifest.as_ref(),
         }
     }
@@ -409,6 +427,11 @@ impl<'a> Ctx<'a> {
             Na(self.cat.fmt("doc.na_columns", &[("table", &shown), ("columns", &missing.join(", "))]))
         })?;
         Ok(t)
+    }
+
+    /// Rows of table `name` (an indicator, or `warehouse.<table>`) that belong to class `id`.
+    pub fn rows_of_class(&self, name: &str, id: &str) -> Vec<usize> {
+        self.by_class.get(name).and_then(|index| index.get(id)).cloned().unwrap_or_default()
     }
 
     /// "Nothing publishable in `table`".
@@ -560,9 +583,4 @@ pub fn class_views(data: &ReportData, params: &Params) -> Vec<ClassView> {
 /// Class ids known to the report, in order.
 pub(crate) fn class_ids(ctx: &Ctx<'_>) -> Vec<String> {
     ctx.pages.iter().cloned().collect()
-}
-
-/// Rows of `t` whose `class_id` is `id`.
-pub(crate) fn rows_of_class(t: &Table, id: &str) -> Vec<usize> {
-    (0..t.len()).filter(|i| t.text(col::CLASS_ID, *i).as_deref() == Some(id)).collect()
 }

@@ -101,7 +101,11 @@ fn needs_rows(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize], by_cate
     };
     for &i in rows {
         let sup = t.suppressed(i);
-        let unmet = if sup { format::DASH.to_string() } else { topic_list(ctx, &t.text(c::UNMET_TOPICS, i).unwrap_or_default()) };
+        let unmet = if sup {
+            format::DASH.to_string()
+        } else {
+            topic_list(ctx, &t.text(c::UNMET_TOPICS, i).unwrap_or_default())
+        };
         let key = if by_category {
             Cell::text(ctx.category(&t.text_or_empty(col::TARGET_CATEGORY, i)))
         } else {

@@ -16,16 +16,21 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     }
     let mut body = Body::new(cat.get("ra.intro"));
     if let Ok(t) = agreement {
-        let published: Vec<usize> = (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::ICC2K, i).is_some()).collect();
+        let published: Vec<usize> =
+            (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::ICC2K, i).is_some()).collect();
         let good = published.iter().filter(|&&i| t.num(c::ICC2K, i).is_some_and(|x| x >= 0.75)).count();
         body.finding(cat.fmt("ra.reading", &[("good", &good), ("m", &published.len())]));
         body.table(agreement_table(ctx, t, cat.get("ra.table"), &(0..t.len()).collect::<Vec<_>>()));
     }
     if let Ok(t) = own {
-        let published: Vec<usize> = (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::MEAN_DIFF, i).is_some()).collect();
+        let published: Vec<usize> =
+            (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::MEAN_DIFF, i).is_some()).collect();
         let inflated = published
             .iter()
-            .filter(|&&i| t.num(c::MEAN_DIFF, i).is_some_and(|d| d > 0.0) && t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha))
+            .filter(|&&i| {
+                t.num(c::MEAN_DIFF, i).is_some_and(|d| d > 0.0)
+                    && t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha)
+            })
             .count();
         body.finding(cat.fmt("ra.reading_self", &[("k", &inflated), ("m", &published.len())]));
         body.table(self_table(ctx, t, cat.get("ra.table_self"), &(0..t.len()).collect::<Vec<_>>()));

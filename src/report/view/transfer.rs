@@ -25,6 +25,9 @@ const WAVES: [(&str, &str); 5] = [
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let mut body = Body::new(cat.fmt("tr.intro", &[("lag", &ctx.params.follow_up_lag_days)]));
+    if ctx.params.class_pages && ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID]).is_ok() {
+        body.intro.push(cat.get("tr.see_classes"));
+    }
     let outcomes = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::POST_SCORE]).ok();
     if let Some(o) = outcomes {
         if let Some(chart) =
@@ -32,9 +35,6 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         {
             body.chart(chart);
         }
-    }
-    if let Ok(f) = ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID, col::WAVE, c::N_PAIRS, c::MEAN_DIFF]) {
-        body.table(follow_up_table(ctx, f, cat.get("tr.table_follow"), &(0..f.len()).collect::<Vec<_>>()));
     }
     let t = match ctx.indicator(
         table::TRANSFER_BY_CLASS,
