@@ -5,10 +5,11 @@ use std::io::IsTerminal;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::{Cli, Command, JobArgs};
+use crate::cli::{Cli, Command, ExportTarget, JobArgs};
 use crate::config::Job;
 use crate::error::{ConfigError, Error};
 use crate::pipeline::{self, Progress};
+use crate::report::{self, PdfOutcome};
 
 /// Run a command; Ok(exit code).
 pub fn run(cli: Cli) -> Result<i32, Error> {
@@ -23,23 +24,19 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         }
         Command::Build(args) => {
             let job = load(&args)?;
-            let built = pipeline::build(&job, &progress)?;
-            if !cli.quiet {
-                print!("{}", built.ingested.report.render_text());
-                println!("warehouse written to {}", built.warehouse.display());
-            }
-            tolerance(&job, &built.ingested.report)
+            do_build(&job, &progress, cli.quiet)
         }
         Command::Indicators(args) => {
             let job = load(&args)?;
-            let written = pipeline::indicators(&job, &progress)?;
-            if !cli.quiet {
-                for t in &written.tables {
-                    println!("{:<22} {:>9} rows  {:>7} suppressed", t.name, t.rows, t.suppressed);
-                }
-                println!("indicators for period {} written to {}", written.period, written.dir.display());
-            }
-            Ok(0)
+            do_indicators(&job, &progress, cli.quiet)
+        }
+        Command::Run(args) => {
+            // build + indicators + report; data beyond the reject tolerance stops after
+            // the build (exit 1), so no indicator is computed from it.
+            let job = load(&args.job)?;
+            do_build(&job, &progress, cli.quiet)?;
+            do_indicators(&job, &progress, cli.quiet)?;
+            do_report(&job, report_lang(&job, args.lang), args.pdf, cli.quiet)
         }
         Command::Generate(a) => {
             let opts = crate::generate::GenerateOptions {
@@ -75,25 +72,69 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             Ok(0)
         }
-        other => Err(ConfigError::Usage(format!("command `{}` is not available yet", command_name(&other))).into()),
+        Command::Report(args) => {
+            let job = load(&args.job)?;
+            do_report(&job, report_lang(&job, args.lang), args.pdf, cli.quiet)
+        }
+        Command::Export(args) => {
+            let job = load(&args.job)?;
+            match args.target {
+                ExportTarget::Assessment => {
+                    let s = report::export_assessment(&job.out, &job)?;
+                    if !cli.quiet {
+                        println!("{} cadres written to {} and {}", s.rows, s.xlsx.display(), s.csv.display());
+                    }
+                }
+            }
+            Ok(0)
+        }
     }
 }
 
-fn command_name(c: &Command) -> &'static str {
-    match c {
-        Command::Generate(_) => "generate",
-        Command::Validate(_) => "validate",
-        Command::Build(_) => "build",
-        Command::Indicators(_) => "indicators",
-        Command::Report(_) => "report",
-        Command::Run(_) => "run",
-        Command::Export(_) => "export",
-        Command::Schema(_) => "schema",
+fn do_build(job: &Job, progress: &Bar, quiet: bool) -> Result<i32, Error> {
+    let built = pipeline::build(job, progress)?;
+    if !quiet {
+        print!("{}", built.ingested.report.render_text());
+        println!("warehouse written to {}", built.warehouse.display());
     }
+    tolerance(job, &built.ingested.report)
+}
+
+fn do_indicators(job: &Job, progress: &Bar, quiet: bool) -> Result<i32, Error> {
+    let written = pipeline::indicators(job, progress)?;
+    if !quiet {
+        for t in &written.tables {
+            println!("{:<22} {:>9} rows  {:>7} suppressed", t.name, t.rows, t.suppressed);
+        }
+        println!("indicators for period {} written to {}", written.period, written.dir.display());
+    }
+    Ok(0)
+}
+
+fn do_report(job: &Job, lang: crate::report::Lang, pdf: bool, quiet: bool) -> Result<i32, Error> {
+    let summary = pipeline::report(job, lang, pdf)?;
+    if !quiet {
+        println!("report written to {} ({} class pages)", summary.index.display(), summary.class_pages);
+        match &summary.pdf {
+            PdfOutcome::NotRequested => {}
+            PdfOutcome::Written(files) => println!("{} PDF files written beside the HTML", files.len()),
+            PdfOutcome::NoBrowser(message) => eprintln!("warning: {message}"),
+        }
+    }
+    Ok(0)
 }
 
 fn load(args: &JobArgs) -> Result<Job, Error> {
     Ok(Job::load(&args.pipeline, args.out.as_deref())?)
+}
+
+/// The report language: `--lang`, else the pipeline's `[report] lang` (checked at load).
+fn report_lang(job: &Job, flag: Option<crate::cli::Lang>) -> report::Lang {
+    match flag {
+        Some(crate::cli::Lang::Zh) => report::Lang::Zh,
+        Some(crate::cli::Lang::En) => report::Lang::En,
+        None => report::Lang::from_code(&job.settings.report.lang).unwrap_or(report::Lang::Zh),
+    }
 }
 
 /// Exit 1 when any table's reject share exceeds the tolerance (SPEC App. C.16).

@@ -11,7 +11,8 @@
 //!    `_rejects/`, swapped into place atomically.
 //! 5. [`indicators`] — warehouse → indicator tables (pure functions over frames,
 //!    statistics from [`stats`]).
-//! 6. `report` — indicator tables → self-contained HTML reports and exports.
+//! 6. [`report`] — indicator tables → self-contained HTML reports (inline SVG charts,
+//!    Chinese or English, PDF optional) and the assessment export (XLSX + CSV).
 //!
 //! [`pipeline`] is the only module that chains the stages; [`app`] maps commands onto it.
 //! [`stats`] is pure numerics and depends on nothing else in the crate.
@@ -25,6 +26,7 @@ pub mod generate;
 pub mod indicators;
 pub mod ingest;
 pub mod pipeline;
+pub mod report;
 pub mod stats;
 pub mod validate;
 pub mod warehouse;

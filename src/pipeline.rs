@@ -1,5 +1,7 @@
 //! The only place that chains the stages: ingest → validate → warehouse
 //! (→ indicators → report, in their own modules).
+//!
+//! `run` = [`build`] + indicators + [`report`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -194,6 +196,12 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
     );
     manifest.write(&root.join(MANIFEST_FILE))?;
     Ok((ingested, manifest))
+}
+
+/// `traineval report`: `OUT/indicators` + `OUT/warehouse` → `OUT/reports/<period>/`
+/// (HTML, and PDF when asked and a headless Chromium is installed).
+pub fn report(job: &Job, lang: crate::report::Lang, pdf: bool) -> Result<crate::report::ReportSummary, Error> {
+    Ok(crate::report::render_reports(&job.out, job, lang, pdf)?)
 }
 
 fn warehouse_io(p: &Path, e: std::io::Error) -> Error {

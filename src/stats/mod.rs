@@ -27,6 +27,7 @@
 //! | k groups | `anova.rs` | [`one_way_anova`], [`welch_anova`], [`kruskal_wallis`] |
 //! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F) |
 //! | multiplicity | `padjust.rs` | [`holm`], [`benjamini_hochberg`] |
+//! | quantiles | `quantile.rs` | [`quantile`], [`tukey_box`] |
 //! | reliability | `reliability.rs` | [`cronbach_alpha`], [`icc`] |
 //! | gains | `gain.rs` | [`hake_gain`], [`hake_gains`] |
 //! | transfer | `did.rs` | [`diff_in_diff`] |
@@ -43,6 +44,7 @@ mod gain;
 mod linalg;
 mod ols;
 mod padjust;
+mod quantile;
 mod rank;
 mod reliability;
 mod scores;
@@ -58,6 +60,7 @@ pub use error::StatsError;
 pub use gain::{hake_gain, hake_gains, HakeGains};
 pub use ols::{ClusterCovariance, ClusterOls, PairwiseContrast, WaldTest};
 pub use padjust::{benjamini_hochberg, holm};
+pub use quantile::{quantile, tukey_box, TukeyBox};
 pub use rank::round_for_ties;
 pub use reliability::{cronbach_alpha, icc, CronbachAlpha, Icc};
 pub use scores::{percentile_ranks, rank_desc, standardize};

@@ -1,0 +1,426 @@
+//! Charts as inline SVG strings, drawn with `plotters` (SVG backend, no fonts
+//! embedded: text stays `<text>` with a CJK-capable font stack).
+//!
+//! In: a [`ChartSpec`] — plain data with every label already translated (the view
+//! models build them). Out: an `<svg>` string with a `<title>`, `role="img"` and
+//! `data-marks` (the number of data marks drawn, which the browser test checks).
+//! Guarantees: every chart has a title, a subtitle carrying the n, labelled axes
+//! with units, and a palette that stays distinguishable in greyscale (dark / mid /
+//! light fills with hatching and distinct marker shapes); text from the data is
+//! escaped by the SVG backend; output is a pure function of the spec.
+//!
+//! One file per chart kind: [`bar_ci`] (means with CI whiskers, or plain bars),
+//! [`dumbbell`] (before/after per row), [`boxplot`] (distributions),
+//! [`line`] (trajectory over waves), [`stacked`] (100 % composition).
+
+pub mod bar_ci;
+pub mod boxplot;
+pub mod dumbbell;
+mod layout;
+pub mod line;
+pub mod stacked;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use serde::Serialize;
+
+use crate::error::ReportError;
+
+/// The font stack of every chart text (CJK first, then generic).
+pub const FONT: &str = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, Hiragino Sans GB, WenQuanYi Micro Hei, sans-serif";
+/// Width of every chart in SVG pixels (scaled to the column width by CSS).
+pub const WIDTH: u32 = 680;
+
+/// Text and axes.
+pub const INK: RGBColor = RGBColor(34, 34, 34);
+/// Secondary text.
+pub const MUTED: RGBColor = RGBColor(96, 96, 96);
+/// Dark series colour (navy; near black in greyscale).
+pub const DARK: RGBColor = RGBColor(31, 58, 95);
+/// Mid series colour (amber; mid grey in greyscale).
+pub const MID: RGBColor = RGBColor(201, 116, 30);
+/// Light series colour (pale blue; light grey in greyscale).
+pub const LIGHT: RGBColor = RGBColor(167, 196, 220);
+/// Grid lines.
+pub const GRID: RGBColor = RGBColor(226, 226, 226);
+
+const TITLE_PX: u32 = 17;
+const SUB_PX: u32 = 12;
+pub(crate) const LABEL_PX: u32 = 13;
+const DESC_PX: u32 = 13;
+
+/// A chart: where it goes (`id`), what it shows (`spec`) and notes printed under it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    pub id: String,
+    pub spec: ChartSpec,
+    /// Sentences under the chart (cells left out, rows truncated).
+    pub notes: Vec<String>,
+}
+
+/// Every chart kind.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChartSpec {
+    BarCi(bar_ci::BarCiSpec),
+    Dumbbell(dumbbell::DumbbellSpec),
+    Box(boxplot::BoxSpec),
+    Line(line::LineSpec),
+    Stacked(stacked::StackedSpec),
+}
+
+impl ChartSpec {
+    /// Draw the chart as an SVG string.
+    pub fn render(&self) -> Result<String, ReportError> {
+        match self {
+            ChartSpec::BarCi(s) => bar_ci::render(s),
+            ChartSpec::Dumbbell(s) => dumbbell::render(s),
+            ChartSpec::Box(s) => boxplot::render(s),
+            ChartSpec::Line(s) => line::render(s),
+            ChartSpec::Stacked(s) => stacked::render(s),
+        }
+    }
+}
+
+/// Serialise chart values rounded to 0.01 (far below a pixel), so view-model
+/// snapshots are readable and do not depend on the last bits of a float.
+pub(crate) fn round2<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((x * 100.0).round() / 100.0)
+}
+
+pub(crate) fn round2_pair<S: serde::Serializer>(x: &Option<(f64, f64)>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    x.map(|(a, b)| ((a * 100.0).round() / 100.0, (b * 100.0).round() / 100.0)).serialize(s)
+}
+
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Swatch {
+    /// A filled box, optionally hatched.
+    Fill(RGBColor, bool),
+    /// An open circle marker.
+    OpenCircle,
+    /// A filled square marker.
+    FilledSquare(RGBColor),
+    /// A line with a marker.
+    Line(RGBColor, Marker),
+}
+
+/// Marker shapes, so series differ without colour.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Marker {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+}
+
+impl Marker {
+    pub(crate) fn nth(i: usize) -> Marker {
+        [Marker::Circle, Marker::Square, Marker::Triangle, Marker::Diamond][i % 4]
+    }
+}
+
+/// Series colours by index, varying lightness first.
+pub(crate) fn series_colour(i: usize) -> RGBColor {
+    [DARK, MID, LIGHT, MUTED][i % 4]
+}
+
+pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+pub(crate) fn render_err(what: &str, e: impl std::fmt::Display) -> ReportError {
+    ReportError::Render { what: format!("chart `{what}`"), message: e.to_string() }
+}
+
+/// The plotters size that the SVG backend writes as `font-size = px` (it divides by 1.24).
+fn svg_size(px: u32) -> f64 {
+    px as f64 * 1.24
+}
+
+pub(crate) fn font(px: u32) -> TextStyle<'static> {
+    TextStyle::from((FONT, svg_size(px)).into_font()).color(&INK)
+}
+
+pub(crate) fn label_style() -> TextStyle<'static> {
+    font(LABEL_PX)
+}
+
+pub(crate) fn desc_style() -> TextStyle<'static> {
+    font(DESC_PX)
+}
+
+pub(crate) fn muted(px: u32) -> TextStyle<'static> {
+    TextStyle::from((FONT, svg_size(px)).into_font()).color(&MUTED)
+}
+
+pub(crate) fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'static> {
+    style.pos(Pos::new(h, v))
+}
+
+/// Height of the header: title, subtitle and an optional legend line.
+pub(crate) fn header_height(has_legend: bool) -> u32 {
+    if has_legend {
+        74
+    } else {
+        54
+    }
+}
+
+/// Draw the title, the subtitle (which carries the n) and the legend; return the body.
+pub(crate) fn header<'a>(
+    root: &Area<'a>,
+    title: &str,
+    subtitle: &str,
+    legend: &[(String, Swatch)],
+) -> Result<Area<'a>, ReportError> {
+    let h = header_height(!legend.is_empty());
+    let (head, body) = root.split_vertically(h);
+    let e = |e| render_err(title, e);
+    let bold = TextStyle::from((FONT, svg_size(TITLE_PX)).into_font().style(FontStyle::Bold)).color(&INK);
+    head.draw(&Text::new(title.to_string(), (12, 10), anchored(bold, HPos::Left, VPos::Top))).map_err(e)?;
+    head.draw(&Text::new(subtitle.to_string(), (12, 34), anchored(muted(SUB_PX), HPos::Left, VPos::Top))).map_err(e)?;
+    let mut x = 12i32;
+    let y = 60i32;
+    for (label, swatch) in legend {
+        draw_swatch(&head, *swatch, (x + 9, y))?;
+        head.draw(&Text::new(label.clone(), (x + 24, y), anchored(label_style(), HPos::Left, VPos::Center)))
+            .map_err(e)?;
+        x += 24 + text_width(label, LABEL_PX as f64).ceil() as i32 + 22;
+    }
+    Ok(body)
+}
+
+/// Draw a legend swatch centred at `c` (pixels of `area`).
+pub(crate) fn draw_swatch(area: &Area<'_>, swatch: Swatch, c: (i32, i32)) -> Result<(), ReportError> {
+    let e = |e| render_err("legend", e);
+    let (x, y) = c;
+    match swatch {
+        Swatch::Fill(colour, hatch) => {
+            area.draw(&Rectangle::new([(x - 8, y - 6), (x + 8, y + 6)], colour.filled())).map_err(e)?;
+            if hatch {
+                hatch_rect(area, (x - 8, y - 6), (x + 8, y + 6))?;
+            }
+            area.draw(&Rectangle::new([(x - 8, y - 6), (x + 8, y + 6)], INK.stroke_width(1))).map_err(e)?;
+        }
+        Swatch::OpenCircle => {
+            area.draw(&Circle::new((x, y), 5, WHITE.filled())).map_err(e)?;
+            area.draw(&Circle::new((x, y), 5, DARK.stroke_width(2))).map_err(e)?;
+        }
+        Swatch::FilledSquare(colour) => {
+            area.draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], colour.filled())).map_err(e)?;
+        }
+        Swatch::Line(colour, marker) => {
+            area.draw(&PathElement::new(vec![(x - 10, y), (x + 10, y)], colour.stroke_width(2))).map_err(e)?;
+            draw_marker(area, marker, colour, (x, y))?;
+        }
+    }
+    Ok(())
+}
+
+/// Draw a marker centred at pixel `c` of `area`.
+pub(crate) fn draw_marker(area: &Area<'_>, marker: Marker, colour: RGBColor, c: (i32, i32)) -> Result<(), ReportError> {
+    let e = |e| render_err("marker", e);
+    let (x, y) = c;
+    match marker {
+        Marker::Circle => area.draw(&Circle::new((x, y), 5, colour.filled())).map_err(e)?,
+        Marker::Square => area.draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], colour.filled())).map_err(e)?,
+        Marker::Triangle => {
+            area.draw(&Polygon::new(vec![(x, y - 6), (x + 6, y + 5), (x - 6, y + 5)], colour.filled())).map_err(e)?
+        }
+        Marker::Diamond => area
+            .draw(&Polygon::new(vec![(x, y - 6), (x + 6, y), (x, y + 6), (x - 6, y)], colour.filled()))
+            .map_err(e)?,
+    }
+    // A white rim keeps overlapping markers apart in greyscale.
+    Ok(())
+}
+
+/// Diagonal hatching inside a pixel rectangle (greyscale-safe texture).
+pub(crate) fn hatch_rect(area: &Area<'_>, a: (i32, i32), b: (i32, i32)) -> Result<(), ReportError> {
+    let (x0, y0) = (a.0.min(b.0), a.1.min(b.1));
+    let (x1, y1) = (a.0.max(b.0), a.1.max(b.1));
+    let mut c = x0 + y0;
+    while c <= x1 + y1 {
+        let xa = x0.max(c - y1);
+        let xb = x1.min(c - y0);
+        if xa < xb {
+            area.draw(&PathElement::new(vec![(xa, c - xa), (xb, c - xb)], INK.mix(0.55).stroke_width(1)))
+                .map_err(|e| render_err("hatch", e))?;
+        }
+        c += 6;
+    }
+    Ok(())
+}
+
+/// A backend pixel (as `ChartContext::backend_coord` returns) in `area`'s own
+/// coordinates, which start at the area's top-left corner.
+pub(crate) fn local(area: &Area<'_>, p: (i32, i32)) -> (i32, i32) {
+    let (x0, y0) = area.get_base_pixel();
+    (p.0 - x0, p.1 - y0)
+}
+
+/// Approximate rendered width of `s` in pixels at `px` (CJK full width, Latin ~0.55 em).
+pub fn text_width(s: &str, px: f64) -> f64 {
+    s.chars()
+        .map(|c| {
+            if is_wide(c) {
+                1.0
+            } else if c.is_ascii_uppercase() || c.is_ascii_digit() {
+                0.62
+            } else if c == ' ' || c == '.' || c == ',' || c == 'i' || c == 'l' {
+                0.3
+            } else {
+                0.55
+            }
+        })
+        .sum::<f64>()
+        * px
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+/// `s` shortened with "…" to fit `max_px` at `px`.
+pub fn fit(s: &str, px: f64, max_px: f64) -> String {
+    if text_width(s, px) <= max_px {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        out.push(c);
+        if text_width(&out, px) + px > max_px {
+            out.pop();
+            break;
+        }
+    }
+    out.push('…');
+    out
+}
+
+/// A padded axis range covering `values` (and `include`), on round numbers.
+pub fn domain(values: impl IntoIterator<Item = f64>, include: &[f64]) -> (f64, f64) {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for v in values.into_iter().chain(include.iter().copied()).filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if (hi - lo).abs() < 1e-9 {
+        lo -= 1.0;
+        hi += 1.0;
+    }
+    let pad = (hi - lo) * 0.06;
+    let step = nice_step((hi - lo + 2.0 * pad) / 6.0);
+    ((lo - pad).div_euclid(step) * step, ((hi + pad) / step).ceil() * step)
+}
+
+fn nice_step(raw: f64) -> f64 {
+    let mag = 10f64.powf(raw.abs().max(1e-12).log10().floor());
+    let f = raw / mag;
+    let nice = if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 2.5 {
+        2.5
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * mag
+}
+
+/// Format an axis tick: no decimals for round values, else one.
+pub(crate) fn tick(v: &f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{:.0}", v).replace('-', "−")
+    } else {
+        format!("{:.1}", v).replace('-', "−")
+    }
+}
+
+/// Add the accessibility title, role, class and the data-mark count to an SVG from plotters.
+pub(crate) fn finish(svg: String, title: &str, marks: usize) -> String {
+    let title = escape_xml(title);
+    let head = format!("<svg role=\"img\" aria-label=\"{title}\" class=\"chart\" data-marks=\"{marks}\" ");
+    let mut out = svg.replacen("<svg ", &head, 1);
+    if let Some(end) = out.find('>') {
+        out.insert_str(end + 1, &format!("\n<title>{title}</title>"));
+    }
+    out
+}
+
+fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Checks shared by the chart tests: a well-formed SVG with title, labels and marks.
+
+    pub fn assert_chart(svg: &str, texts: &[&str], min_marks: usize) {
+        assert!(svg.starts_with("<svg "), "not an svg: {}", &svg[..svg.len().min(80)]);
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("<title>"), "no <title>");
+        for t in texts {
+            assert!(svg.contains(t), "missing text {t:?}");
+        }
+        let marks: usize = svg
+            .split("data-marks=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+            .expect("data-marks");
+        assert!(marks >= min_marks, "only {marks} data marks");
+        assert!(svg.contains("Noto Sans CJK SC"), "CJK font stack missing");
+        assert_eq!(svg.matches("<svg").count(), 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_is_round_and_covers_values() {
+        let (lo, hi) = domain([61.3, 88.2], &[]);
+        assert!(lo <= 61.3 && hi >= 88.2);
+        assert_eq!(lo, lo.round());
+        let (lo, hi) = domain([-2.0, 3.0], &[0.0]);
+        assert!(lo < -2.0 && hi > 3.0);
+        assert_eq!(domain(std::iter::empty(), &[]), (0.0, 1.0));
+    }
+
+    #[test]
+    fn fit_truncates_wide_text() {
+        let long = "2025年县处级领导干部进修班（第3期）专题";
+        let short = fit(long, 12.0, 120.0);
+        assert!(short.ends_with('…'));
+        assert!(text_width(&short, 12.0) <= 120.0 + 12.0);
+        assert_eq!(fit("abc", 12.0, 120.0), "abc");
+    }
+
+    #[test]
+    fn finish_escapes_the_title() {
+        let svg = finish("<svg width=\"1\">\n</svg>\n".into(), "<b>&", 3);
+        assert!(svg.contains("<title>&lt;b&gt;&amp;</title>"));
+        assert!(svg.contains("data-marks=\"3\""));
+    }
+}

@@ -1,0 +1,193 @@
+//! Tolerant, typed access to the columns of a frame.
+//!
+//! In: a polars `DataFrame` (an indicator or warehouse table). Out: [`Table`],
+//! whose columns are converted once to plain vectors (`f64`, text, bool).
+//! Guarantees: a missing column is reported by [`Table::require`] instead of
+//! failing later; a cell that is null, NaN or of an unexpected type reads as
+//! `None`, so a report never crashes on a table written by a newer stage.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+/// One converted column.
+#[derive(Debug, Clone)]
+enum Col {
+    Num(Vec<Option<f64>>),
+    Text(Vec<Option<String>>),
+    Flag(Vec<Option<bool>>),
+}
+
+/// A frame converted to plain vectors, column by column.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    height: usize,
+    cols: BTreeMap<String, Col>,
+}
+
+impl Table {
+    /// Convert every column of `df`.
+    pub fn from_frame(df: &DataFrame) -> Table {
+        let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        Table::select(df, &refs)
+    }
+
+    /// Convert only the named columns of `df` (absent ones are skipped).
+    pub fn select(df: &DataFrame, names: &[&str]) -> Table {
+        let mut cols = BTreeMap::new();
+        for name in names {
+            if let Ok(c) = df.column(name) {
+                cols.insert((*name).to_string(), convert(c));
+            }
+        }
+        Table { height: df.height(), cols }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.height
+    }
+
+    /// True when the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.height == 0
+    }
+
+    /// Whether the table has column `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.cols.contains_key(name)
+    }
+
+    /// `Ok` when every column in `names` exists; else the missing ones.
+    pub fn require(&self, names: &[&str]) -> Result<(), Vec<String>> {
+        let missing: Vec<String> = names.iter().filter(|n| !self.has(n)).map(|n| n.to_string()).collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing)
+        }
+    }
+
+    /// A finite number, or `None` (null, NaN, missing column, text).
+    pub fn num(&self, name: &str, row: usize) -> Option<f64> {
+        match self.cols.get(name)? {
+            Col::Num(v) => v.get(row).copied().flatten().filter(|x| x.is_finite()),
+            Col::Flag(v) => v.get(row).copied().flatten().map(|b| if b { 1.0 } else { 0.0 }),
+            Col::Text(v) => v.get(row)?.as_deref()?.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+        }
+    }
+
+    /// A non-negative whole count, or `None`.
+    pub fn count(&self, name: &str, row: usize) -> Option<u64> {
+        self.num(name, row).filter(|x| *x >= 0.0).map(|x| x.round() as u64)
+    }
+
+    /// Text of a cell (numbers and flags rendered), or `None` for null.
+    pub fn text(&self, name: &str, row: usize) -> Option<String> {
+        match self.cols.get(name)? {
+            Col::Text(v) => v.get(row).cloned().flatten(),
+            Col::Num(v) => v.get(row).copied().flatten().map(crate::export::format_f64),
+            Col::Flag(v) => v.get(row).copied().flatten().map(|b| b.to_string()),
+        }
+    }
+
+    /// Text of a cell, empty when null.
+    pub fn text_or_empty(&self, name: &str, row: usize) -> String {
+        self.text(name, row).unwrap_or_default()
+    }
+
+    /// A boolean cell; null and missing read as `false`.
+    pub fn flag(&self, name: &str, row: usize) -> bool {
+        match self.cols.get(name) {
+            Some(Col::Flag(v)) => v.get(row).copied().flatten().unwrap_or(false),
+            Some(Col::Num(v)) => v.get(row).copied().flatten().is_some_and(|x| x != 0.0),
+            Some(Col::Text(v)) => {
+                v.get(row).cloned().flatten().is_some_and(|s| matches!(s.as_str(), "true" | "1" | "是" | "TRUE" | "Y"))
+            }
+            None => false,
+        }
+    }
+
+    /// Whether row `row` is suppressed (the `suppressed` column of every indicator table).
+    pub fn suppressed(&self, row: usize) -> bool {
+        self.flag(super::columns::SUPPRESSED, row)
+    }
+
+    /// All values of a numeric column (`None` where missing).
+    pub fn nums(&self, name: &str) -> Vec<Option<f64>> {
+        (0..self.height).map(|i| self.num(name, i)).collect()
+    }
+}
+
+fn convert(c: &Column) -> Col {
+    let dtype = c.dtype();
+    if dtype.is_bool() {
+        if let Ok(b) = c.bool() {
+            return Col::Flag(b.iter().collect());
+        }
+    }
+    if dtype.is_primitive_numeric() {
+        if let Ok(cast) = c.cast(&DataType::Float64) {
+            if let Ok(f) = cast.f64() {
+                return Col::Num(f.iter().collect());
+            }
+        }
+    }
+    if let DataType::List(_) = dtype {
+        let v = (0..c.len())
+            .map(|i| match c.get(i) {
+                Ok(AnyValue::List(s)) => {
+                    let s = s.cast(&DataType::String).unwrap_or(s);
+                    Some(s.str().map(|t| t.iter().flatten().collect::<Vec<_>>().join(", ")).unwrap_or_default())
+                }
+                _ => None,
+            })
+            .collect();
+        return Col::Text(v);
+    }
+    match c.cast(&DataType::String) {
+        Ok(s) => match s.str() {
+            Ok(t) => Col::Text(t.iter().map(|x| x.map(str::to_string)).collect()),
+            Err(_) => Col::Text(vec![None; c.len()]),
+        },
+        Err(_) => Col::Text(vec![None; c.len()]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_numbers_text_flags_and_missing() {
+        let df = df!(
+            "a" => [Some(1.5), None, Some(f64::NAN)],
+            "k" => [Some(3i64), Some(0), None],
+            "s" => [Some("x"), None, Some("7")],
+            "b" => [Some(true), Some(false), None],
+        )
+        .unwrap();
+        let t = Table::from_frame(&df);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t.num("a", 0), Some(1.5));
+        assert_eq!(t.num("a", 1), None);
+        assert_eq!(t.num("a", 2), None, "NaN reads as missing");
+        assert_eq!(t.count("k", 0), Some(3));
+        assert_eq!(t.text("s", 0).as_deref(), Some("x"));
+        assert_eq!(t.num("s", 2), Some(7.0));
+        assert!(t.flag("b", 0));
+        assert!(!t.flag("b", 2));
+        assert!(!t.flag("nope", 0));
+        assert_eq!(t.num("nope", 0), None);
+        assert_eq!(t.require(&["a", "zz", "yy"]), Err(vec!["zz".to_string(), "yy".to_string()]));
+    }
+
+    #[test]
+    fn list_columns_become_joined_text() {
+        let s = Series::new("l".into(), [Series::new("".into(), ["甲", "乙"]), Series::new("".into(), ["丙"])]);
+        let df = DataFrame::new(2, vec![s.into()]).unwrap();
+        let t = Table::from_frame(&df);
+        assert_eq!(t.text("l", 0).as_deref(), Some("甲, 乙"));
+    }
+}

@@ -1,0 +1,603 @@
+//! The one message catalogue of the reports: every label, caption, axis title and
+//! plain-language sentence, in Chinese (the default) and English.
+//!
+//! In: a [`Lang`] and a key. Out: the message, with `{name}` placeholders filled by
+//! [`Catalogue::fmt`]. Templates receive the whole catalogue of one language as `t`
+//! and look labels up as `t["key"]`.
+//! Guarantees: every key has both languages and the same placeholders in each
+//! (tested); a key that is not in the catalogue renders as `⟦key⟧`, which the
+//! tests look for in every rendered page, so a typo cannot ship silently.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+
+use serde::Serialize;
+
+/// Report language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// `zh` or `en`, as in the pipeline file.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The HTML `lang` attribute.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// One message in both languages.
+struct Msg {
+    key: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+const fn m(key: &'static str, zh: &'static str, en: &'static str) -> Msg {
+    Msg { key, zh, en }
+}
+
+/// Messages of one language, looked up by key.
+#[derive(Debug, Clone, Copy)]
+pub struct Catalogue {
+    lang: Lang,
+}
+
+impl Catalogue {
+    pub fn new(lang: Lang) -> Self {
+        Catalogue { lang }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The message for `key`, or `⟦key⟧` when there is none.
+    pub fn get(&self, key: &str) -> String {
+        match find(key) {
+            Some(msg) => self.pick(msg).to_string(),
+            None => format!("⟦{key}⟧"),
+        }
+    }
+
+    /// The message for `key` with each `{name}` replaced by its value.
+    pub fn fmt(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
+        let mut s = self.get(key);
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        s
+    }
+
+    /// The label of a vocabulary code (`category`, `method`, `wave`, `reason`, `test`),
+    /// or the code itself when the catalogue does not know it (user-supplied codes).
+    pub fn code(&self, vocabulary: &str, code: &str) -> String {
+        match find(&format!("{vocabulary}.{code}")) {
+            Some(msg) => self.pick(msg).to_string(),
+            None => code.to_string(),
+        }
+    }
+
+    /// Every message of this language, for the templates.
+    pub fn labels(&self) -> BTreeMap<&'static str, &'static str> {
+        MESSAGES.iter().map(|msg| (msg.key, self.pick(msg))).collect()
+    }
+
+    fn pick(&self, msg: &Msg) -> &'static str {
+        match self.lang {
+            Lang::Zh => msg.zh,
+            Lang::En => msg.en,
+        }
+    }
+}
+
+fn find(key: &str) -> Option<&'static Msg> {
+    MESSAGES.iter().find(|msg| msg.key == key)
+}
+
+/// Every key of the catalogue (for tests and tooling).
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    MESSAGES.iter().map(|msg| msg.key)
+}
+
+#[rustfmt::skip]
+const MESSAGES: &[Msg] = &[
+    // ---- document -------------------------------------------------------------------
+    m("doc.title_default", "{period}年度干部教育培训成果转化评估报告", "Evaluation of the transformation of cadre training results, {period}"),
+    m("doc.subtitle", "年度评估报告", "Annual evaluation report"),
+    m("doc.period", "评估期", "Period"),
+    m("doc.institution", "发布单位", "Issued by"),
+    m("doc.generated_by", "本报告由 traineval {version} 根据数据仓库与指标表生成；同样的数据生成完全相同的报告。", "Produced by traineval {version} from the warehouse and the indicator tables; the same data always give the same report."),
+    m("doc.contents", "目录", "Contents"),
+    m("doc.pseudonymised", "本报告所依据数据中的干部编号已做假名化处理。", "Cadre identifiers in the underlying data are pseudonymised."),
+    m("doc.na_table", "本节所需的指标表 {table} 尚未生成，暂无数据。", "The indicator table {table} needed here has not been produced; there is no data to show."),
+    m("doc.na_columns", "指标表 {table} 缺少列 {columns}，本节暂无数据。", "The indicator table {table} lacks the columns {columns}; there is no data to show."),
+    m("doc.na_empty", "{table} 中没有可发布的数据。", "{table} has no publishable rows."),
+    m("doc.suppressed_note", "“—”表示该单元少于 {min_cell} 人，按小单元保护规则不予公布。", "“—” marks a cell describing fewer than {min_cell} people, withheld under the small-cell rule."),
+    m("doc.chart_omitted", "图中略去 {k} 个不足 {min_cell} 人的单元。", "{k} cells with fewer than {min_cell} people are left out of the chart."),
+    m("doc.chart_truncated", "图中显示 {shown} 项（共 {total} 项），完整数据见下表。", "The chart shows {shown} of {total}; the table below has them all."),
+    m("doc.chart_no_data", "没有可绘制的数据（可公布的单元不足）。", "Nothing to draw: no cell is large enough to publish."),
+    m("doc.back", "返回年度报告", "Back to the annual report"),
+    m("doc.class_title", "{title}：培训效果评估", "{title}: training evaluation"),
+    m("doc.class_subtitle", "培训班评估报告（供班次组织者使用）", "Class evaluation report (for the class organisers)"),
+    m("doc.missing", "—", "—"),
+    m("doc.yes", "是", "yes"),
+    m("doc.no", "否", "no"),
+    m("doc.n", "n = {n}", "n = {n}"),
+    m("doc.join", "{a}；{b}", "{a}; {b}"),
+    m("doc.list_sep", "、", ", "),
+    m("doc.whiskers", "误差线为 {level}% 置信区间", "whiskers: {level} % confidence interval"),
+    m("doc.table", "表", "Table"),
+    m("doc.figure", "图", "Figure"),
+    m("doc.page_of", "第 {page} 页", "Page {page}"),
+    // ---- sections ---------------------------------------------------------------------
+    m("sec.headline", "一、主要指标", "1. Headline figures"),
+    m("sec.reaction", "二、课程反应评估", "2. Course reaction"),
+    m("sec.learning", "三、学习成效", "3. Learning"),
+    m("sec.methods", "四、培训方式比较", "4. Training methods compared"),
+    m("sec.transfer", "五、成果转化与行为改变", "5. Transfer to the job"),
+    m("sec.raters", "六、评价一致性与评分宽严", "6. Rater agreement and leniency"),
+    m("sec.compliance", "七、学时达标、补训与轮训", "7. Training hours, make-up training and rotation"),
+    m("sec.needs", "八、需求匹配", "8. Coverage of training needs"),
+    m("sec.classes", "九、培训班一览", "9. Classes"),
+    m("sec.methodology", "附录一　方法说明", "Appendix A. Methodology"),
+    m("sec.quality", "附录二　数据质量", "Appendix B. Data quality"),
+    m("cls.table_learning", "本班学习成效", "Learning in this class"),
+    m("cls.table_transfer", "本班训后考核变化与双重差分", "Review change and DiD of this class"),
+    m("cls.table_raters", "本班课程评价的评分者一致性", "Agreement of this class's course ratings"),
+    m("cls.table_needs", "本班需求匹配情况", "Needs coverage of this class"),
+    m("cls.table_follow", "本班训后跟踪", "Follow-up of this class"),
+    m("cls.table_self", "本班学员自评与他评比较", "Self-rating against others in this class"),
+    m("cls.facts", "班次概况", "The class"),
+    m("cls.reaction", "课程评价", "Course ratings"),
+    m("cls.learning", "学习成效", "Learning"),
+    m("cls.transfer", "训后转化", "Transfer"),
+    m("cls.raters", "评价一致性", "Rater agreement"),
+    m("cls.needs", "需求匹配", "Needs coverage"),
+    // ---- headline -----------------------------------------------------------------------
+    m("hl.classes", "培训班次", "Classes"),
+    m("hl.trainees", "参训干部", "Trainees"),
+    m("hl.hours", "培训学时", "Class hours"),
+    m("hl.completion", "结业率", "Completion"),
+    m("hl.reaction", "课程评价均分", "Mean course rating"),
+    m("hl.gain", "平均学习增益", "Mean learning gain"),
+    m("hl.transfer", "转化效应（双重差分）", "Transfer effect (DiD)"),
+    m("hl.compliance", "学时达标率", "Hours compliance"),
+    m("hl.n_classes", "n = {n} 个班次", "n = {n} classes"),
+    m("hl.n_trainees", "n = {n} 人，{enrolments} 人次", "n = {n} cadres, {enrolments} enrolments"),
+    m("hl.n_hours", "{n} 个班次合计", "total of {n} classes"),
+    m("hl.n_enrolments", "n = {n} 人次", "n = {n} enrolments"),
+    m("hl.n_ratings", "n = {n} 人次评价，{courses} 门课程", "n = {n} ratings of {courses} courses"),
+    m("hl.n_pairs", "n = {n} 名学员（训前训后配对）", "n = {n} trainees with pre and post"),
+    m("hl.n_followed", "n = {n} 名有训后考核的学员", "n = {n} trainees with a review after"),
+    m("hl.n_cadres", "n = {n} 名干部", "n = {n} cadres"),
+    m("hl.unit_points", "分", "points"),
+    m("hl.unit_hours", "学时", "hours"),
+    m("hl.with_ci", "{n}；{ci}", "{n}; {ci}"),
+    m("hl.ci", "{level}% 置信区间 {lo} 至 {hi}", "{level} % CI {lo} to {hi}"),
+    m("hl.summary", "{period}年共举办培训班 {classes} 期、{hours} 学时，{trainees} 名干部参训，结业率 {completion}。学员对课程的平均评价为 {reaction} 分（百分制）；训后能力自评平均提高 {gain} 分；与同期未参训的同类干部相比，参训干部训后考核得分的变化多出 {did} 分；{compliance} 的干部达到本年度学时要求。",
+      "In {period}, {classes} classes with {hours} class hours trained {trainees} cadres; {completion} completed. Trainees rated the courses {reaction} points out of 100 on average; self-assessed competence rose by {gain} points; the review scores of trained cadres changed by {did} points more than those of untrained cadres of the same category; {compliance} of cadres met this year's hour requirement."),
+    // ---- reaction -------------------------------------------------------------------------
+    m("re.intro", "学员按联系实际、理论深度、信息量、表达、教风五项指标（每项 0–20 分，合计 100 分）评价每门课程。下图列出本年度得分最高和最低的课程；评价人数不足 {min_cell} 人的课程不参与排名。",
+      "Trainees rate every course on five indicators — relevance to practice, theoretical depth, information, delivery and teaching manner — each 0–20, 100 in total. The charts show this year's highest and lowest rated courses; courses rated by fewer than {min_cell} trainees are not ranked."),
+    m("re.chart_top", "评价最高的 {k} 门课程", "The {k} highest rated courses"),
+    m("re.chart_bottom", "评价最低的 {k} 门课程", "The {k} lowest rated courses"),
+    m("re.axis", "课程评价总分（分，满分 100）", "Course rating total (points of 100)"),
+    m("re.axis_course", "课程", "Course"),
+    m("re.subtitle", "n = {n} 门课程、{ratings} 人次评价；{whiskers}", "n = {n} courses, {ratings} ratings; {whiskers}"),
+    m("re.chart_all", "课程评价排名", "Courses ranked by mean rating"),
+    m("re.table_all", "课程评价排名", "Courses ranked by mean rating"),
+    m("re.table_top", "评价最高的课程", "Highest rated courses"),
+    m("re.table_bottom", "评价最低的课程", "Lowest rated courses"),
+    m("re.table_classes", "各班课程评价", "Course ratings by class"),
+    m("re.table_classes_note", "每名学员先求其所评课程总分的平均，再在学员间求均值与置信区间。", "Each trainee's mean total over the courses rated, then the mean and interval over trainees."),
+    m("re.table_class", "本班各课程评价", "Ratings of this class's courses"),
+    m("re.reading", "可排名的 {n} 门课程评价总分的中位数为 {median} 分；最高 {best}，最低 {worst}。", "The median total of the {n} ranked courses is {median} points; the highest is {best}, the lowest {worst}."),
+    m("re.named", "“{name}”（{value} 分）", "“{name}” ({value})"),
+    m("ind.relevance", "联系实际", "Relevance"),
+    m("ind.theory", "理论深度", "Theory"),
+    m("ind.information", "信息量", "Information"),
+    m("ind.delivery", "表达", "Delivery"),
+    m("ind.manner", "教风", "Manner"),
+    // ---- learning -------------------------------------------------------------------------
+    m("le.intro", "以训前、训后问卷中能力量表的得分（0–100 分）衡量学习成效，只统计训前训后都有得分的学员（配对样本）。增益 = 训后 − 训前。",
+      "Learning is measured by the competence scale of the pre- and post-training surveys (0–100 points), on trainees scored at both (paired). Gain = post − pre."),
+    m("le.chart_prepost", "各班训前与训后平均得分", "Mean score before and after training, by class"),
+    m("le.axis_score", "能力自评得分（分，0–100）", "Self-assessed competence (points, 0–100)"),
+    m("le.axis_class", "培训班", "Class"),
+    m("le.axis_category", "干部类别", "Cadre category"),
+    m("le.axis_gain", "增益（训后 − 训前，分）", "Gain (post − pre, points)"),
+    m("le.legend_pre", "训前", "Before"),
+    m("le.legend_post", "训后", "After"),
+    m("le.subtitle_classes", "n = {n} 名学员、{classes} 个班次", "n = {n} trainees in {classes} classes"),
+    m("le.chart_box", "训前与训后得分分布（按干部类别）", "Distribution of scores before and after, by cadre category"),
+    m("le.chart_box_class", "本班训前与训后得分分布", "Distribution of this class's scores before and after"),
+    m("le.box_note", "箱体为四分位距，中线为中位数，须线至 1.5 倍四分位距内的最远值", "box: interquartile range; line: median; whiskers: furthest value within 1.5 IQR"),
+    m("le.chart_gain_cat", "各类别干部的平均学习增益", "Mean learning gain by cadre category"),
+    m("le.chart_gain_class", "各班平均学习增益", "Mean learning gain by class"),
+    m("le.table_class", "各班学习成效", "Learning by class"),
+    m("le.table_category", "各类别干部学习成效", "Learning by cadre category"),
+    m("le.table_method", "各培训方式学习成效", "Learning by training method"),
+    m("le.table_note", "d_z：配对效应量；p (t)：配对 t 检验；p (W)：Wilcoxon 符号秩检验；Hake g：标准化增益 ⟨g⟩；加粗表示 p < {alpha}。", "d_z: paired effect size; p (t): paired t test; p (W): Wilcoxon signed-rank test; Hake g: normalised gain ⟨g⟩; bold: p < {alpha}."),
+    m("le.table_reliability", "量表信度", "Reliability of the scales"),
+    m("le.reading", "{k} / {m} 个可公布的班次训后得分显著高于训前（配对 t 检验，α = {alpha}）；{neg} 个班次显著下降。", "In {k} of {m} publishable classes the post score is significantly above the pre score (paired t test, α = {alpha}); {neg} show a significant fall."),
+    m("le.class_reading_up", "本班 {n} 名学员训后平均提高 {gain} 分（{ci}），配对 t 检验 {p}，差异显著。", "The {n} trainees of this class gained {gain} points on average ({ci}); paired t test {p}: significant."),
+    m("le.class_reading_ns", "本班 {n} 名学员训后平均变化 {gain} 分（{ci}），配对 t 检验 {p}，差异不显著。", "The {n} trainees of this class changed by {gain} points on average ({ci}); paired t test {p}: not significant."),
+    m("le.class_suppressed", "本班训前训后都有得分的学员不足 {min_cell} 人，学习成效不予公布。", "Fewer than {min_cell} trainees of this class have both scores; learning results are withheld."),
+    // ---- methods --------------------------------------------------------------------------
+    m("me.intro", "比较不同培训方式下学员的学习增益。总体检验包括单因素方差分析、Welch 方差分析、Kruskal–Wallis 检验，以及控制训前得分、按班级聚类稳健标准误的协方差分析（ANCOVA）；两两比较为协方差分析中的对比，p 值经 Holm 与 Benjamini–Hochberg（BH）校正。",
+      "Learning gains are compared across training methods: one-way ANOVA, Welch's ANOVA, the Kruskal–Wallis test, and an ANCOVA that controls for the pre score with standard errors robust to clustering by class. Pairwise differences are contrasts of the ANCOVA, with Holm and Benjamini–Hochberg (BH) adjusted p-values."),
+    m("me.chart", "各培训方式的平均学习增益", "Mean learning gain by training method"),
+    m("me.axis_method", "培训方式", "Training method"),
+    m("me.subtitle", "n = {n} 名学员、{classes} 个班次；{whiskers}", "n = {n} trainees in {classes} classes; {whiskers}"),
+    m("me.table_summary", "各培训方式的学习增益", "Learning gain by method"),
+    m("me.table_tests", "总体检验", "Omnibus tests"),
+    m("me.table_pairwise", "两两比较（协方差分析对比）", "Pairwise comparisons (ANCOVA contrasts)"),
+    m("me.omnibus_sig", "{test}：{stat}，{p}，各培训方式的增益差异显著。", "{test}: {stat}, {p}: the methods' gains differ significantly."),
+    m("me.omnibus_ns", "{test}：{stat}，{p}，未发现各培训方式之间有显著差异。", "{test}: {stat}, {p}: no significant difference between methods."),
+    m("me.pair_sig", "“{a}”比“{b}”{direction} {diff} 分（Holm 校正 {p}），差异显著。", "“{a}” is {diff} points {direction} than “{b}” (Holm-adjusted {p}): significant."),
+    m("me.pair", "{a} − {b}", "{a} − {b}"),
+    m("me.higher", "高", "higher"),
+    m("me.lower", "低", "lower"),
+    m("me.pairs_none", "经 Holm 校正后，{k} 组两两比较均未达到显著水平（α = {alpha}）。", "After Holm's adjustment none of the {k} pairwise differences is significant (α = {alpha})."),
+    m("me.pairs_rest", "其余 {k} 组两两比较经 Holm 校正后均不显著。", "The other {k} pairs do not differ significantly after Holm's adjustment."),
+    m("me.bh_extra", "若按 BH（控制错误发现率）校正，另有 {k} 组差异显著，可作为进一步观察的线索。", "Under the BH adjustment (false discovery rate) {k} more pairs are significant, worth watching but not conclusive."),
+    m("me.caution", "显著性只说明差异不太可能由抽样误差造成。不同方式的培训对象与班次规模不同，差异的一部分可能来自学员构成，解读时应以控制训前得分的协方差分析为准。",
+      "Significance only says a difference is unlikely to be sampling noise. Methods serve different cadres in classes of different size, so part of a difference may come from who was trained; the ANCOVA, which controls for the pre score, is the better guide."),
+    m("me.sig_yes", "显著", "significant"),
+    m("me.sig_no", "不显著", "not significant"),
+    m("me.stat_f", "F({df1}, {df2}) = {stat}", "F({df1}, {df2}) = {stat}"),
+    m("me.stat_h", "H({df1}) = {stat}", "H({df1}) = {stat}"),
+    m("test.anova", "单因素方差分析", "One-way ANOVA"),
+    m("test.welch_anova", "Welch 方差分析", "Welch's ANOVA"),
+    m("test.kruskal", "Kruskal–Wallis 检验", "Kruskal–Wallis test"),
+    m("test.ancova", "协方差分析（聚类稳健）", "ANCOVA (cluster-robust)"),
+    // ---- transfer -------------------------------------------------------------------------
+    m("tr.intro", "以训前最近一次考核与结业 {lag} 天以后第一次考核的得分变化衡量转化，并与同期未参训的同类干部比较（双重差分，DiD）。训后 3、6、12 个月的跟踪问卷反映能力的保持情况。",
+      "Transfer is the change from the latest review before the class to the first review at least {lag} days after it ends, set against the change of untrained cadres of the same category (difference in differences, DiD). The 3-, 6- and 12-month follow-up surveys show whether the gain is kept."),
+    m("tr.chart_traj", "训后能力保持轨迹", "Competence over time"),
+    m("tr.chart_traj_class", "本班训后能力保持轨迹", "Competence over time in this class"),
+    m("tr.axis_wave", "测量时点", "Survey wave"),
+    m("tr.traj_subtitle", "每点为该时点有得分学员的均值，点旁为人数；{whiskers}", "each point: mean of the trainees scored at that wave, with its n; {whiskers}"),
+    m("tr.series_all", "全体学员", "All trainees"),
+    m("tr.chart_reviews", "各班训前与训后考核得分", "Review scores before and after training, by class"),
+    m("tr.axis_review", "考核得分（分，0–100）", "Review score (points, 0–100)"),
+    m("tr.legend_before", "训前考核", "Review before"),
+    m("tr.legend_after", "训后考核", "Review after"),
+    m("tr.chart_did", "各班转化效应（双重差分）", "Transfer effect by class (difference in differences)"),
+    m("tr.axis_did", "考核得分变化之差（分）", "Difference in review-score change (points)"),
+    m("tr.subtitle_did", "n = {n} 名跟踪学员、{classes} 个班次；{whiskers}", "n = {n} followed trainees in {classes} classes; {whiskers}"),
+    m("tr.table", "各班训后考核变化与双重差分", "Review change and DiD by class"),
+    m("tr.table_note", "变化加粗：训前训后配对 t 检验 p < {alpha}；双重差分加粗：置信区间不含 0。", "Change in bold: paired t test before/after p < {alpha}; DiD in bold: its interval excludes 0."),
+    m("tr.table_follow", "训后跟踪：各班跟踪得分与训后得分比较", "Follow-up: scores at each follow-up wave against post, by class"),
+    m("tr.follow_note", "变化 = 跟踪得分 − 训后得分（同一批学员）；保持率 = (跟踪均值 − 训前均值) ÷ (训后均值 − 训前均值)，训后提高很少的班次该比值不稳定。", "Change = follow-up − post score (the same trainees); retention = (follow-up − pre) ÷ (post − pre) of the class means, unstable where a class gained little."),
+    m("tr.reading", "{k} / {m} 个可公布班次的双重差分显著大于零，{neg} 个显著小于零；平均流失率 {attrition}。", "In {k} of {m} publishable classes the DiD is significantly above zero and in {neg} significantly below; mean attrition {attrition}."),
+    m("tr.class_reading", "本班 {followed} / {trained} 名学员有训前和训后考核；训后考核得分平均变化 {delta} 分，同类未参训干部变化 {control} 分，双重差分 {did} 分（{ci}）。", "{followed} of {trained} trainees have reviews before and after; their score changed by {delta} points against {control} for untrained cadres of the category: DiD {did} ({ci})."),
+    m("tr.class_suppressed", "本班有训前和训后考核的学员不足 {min_cell} 人，转化结果不予公布。", "Fewer than {min_cell} trainees of this class have reviews before and after; transfer results are withheld."),
+    // ---- raters ---------------------------------------------------------------------------
+    m("ra.intro", "ICC(1) 衡量单个学员评分的一致程度，ICC(2,k) 衡量全班平均评分的可靠程度；宽严度标准差反映学员评分尺度的离散程度，数值大说明有学员明显偏宽或偏严。参照 Koo 与 Li（2016）：< 0.50 差，0.50–0.75 中等，0.75–0.90 良好，> 0.90 优秀。",
+      "ICC(1) measures how far single trainees agree; ICC(2,k) how reliable the class's mean rating is. The leniency SD shows how much raters' scales differ: a large value means some raters are clearly lenient or severe. After Koo and Li (2016): < 0.50 poor, 0.50–0.75 moderate, 0.75–0.90 good, > 0.90 excellent."),
+    m("ra.table", "各班课程评价的评分者一致性", "Agreement of course ratings by class"),
+    m("ra.table_self", "学员自评与他评（班主任、教师、同学）比较", "Self-rating against the rating by others (class manager, teachers, peers)"),
+    m("ra.self_note", "差值 = 自评 − 他评，正值表示自评偏高。", "Difference = self − others; positive means trainees rate themselves higher."),
+    m("ra.reading_self", "{k} / {m} 个可公布班次的学员自评显著高于他评。", "In {k} of {m} publishable classes trainees rate themselves significantly higher than others rate them."),
+    m("ra.reading", "{good} / {m} 个班次的平均评分可靠性（ICC(2,k)）达到良好及以上。", "In {good} of {m} classes the reliability of the mean rating (ICC(2,k)) is good or better."),
+    m("icc.poor", "差", "poor"),
+    m("icc.moderate", "中等", "moderate"),
+    m("icc.good", "良好", "good"),
+    m("icc.excellent", "优秀", "excellent"),
+    // ---- compliance -----------------------------------------------------------------------
+    m("co.intro", "按“{preset}”规则核查每名干部本年度的培训天数与学时（1 天折合 {hours_per_day} 学时，天数或学时任一达标即视为达标）。个人明细只用于内部管理（见 exports/assessment 导出），本报告只公布不少于 {min_cell} 人的汇总。",
+      "Each cadre's days and hours of training this year are checked against the “{preset}” rules (1 day = {hours_per_day} hours; meeting either days or hours suffices). Per-person detail is for internal use (see the exports/assessment export); this report publishes only groups of at least {min_cell} people."),
+    m("co.chart", "各类别干部学时达标情况", "Training-hour compliance by cadre category"),
+    m("co.axis_share", "干部占比（%）", "Share of cadres (%)"),
+    m("co.subtitle", "n = {n} 名干部；每条为 100%", "n = {n} cadres; each bar is 100 %"),
+    m("co.met", "达标", "Met"),
+    m("co.short", "参训但未达标", "Trained, short of hours"),
+    m("co.none", "未参训", "No training"),
+    m("co.table", "各类别干部学时达标、补训、轮训与重复培训", "Compliance, make-up, rotation and repeated training by category"),
+    m("co.total", "合计", "Total"),
+    m("co.reading", "{share} 的干部达到学时要求；{makeup} 人需补训，{rotation} 人轮训超期，{repeated} 人存在重复培训，{leave} 人请假超过规定比例。", "{share} of cadres met the hour requirement; {makeup} need make-up training, {rotation} are overdue for rotation, {repeated} had repeated training and {leave} exceeded the leave limit."),
+    // ---- needs ----------------------------------------------------------------------------
+    m("ne.intro", "将训前需求调研中学员提出的主题与班次实际开设的课程主题对照：覆盖率 = 已开设的需求主题数 ÷ 提出的需求主题数。",
+      "Topics trainees asked for in the needs survey are set against the topics the class taught: coverage = requested topics taught ÷ requested topics."),
+    m("ne.chart", "各班需求主题覆盖率", "Coverage of requested topics by class"),
+    m("ne.axis", "覆盖率（%）", "Coverage (%)"),
+    m("ne.subtitle", "n = {n} 名调研对象、{classes} 个班次", "n = {n} respondents in {classes} classes"),
+    m("ne.table", "各班需求匹配情况", "Needs coverage by class"),
+    m("ne.table_category", "各类别培训对象的需求匹配情况", "Needs coverage by target category"),
+    m("ne.reading", "各班平均覆盖率为 {mean}；覆盖率最低的班次为“{worst}”（{worst_value}）。", "Mean coverage across classes is {mean}; the lowest is “{worst}” ({worst_value})."),
+    // ---- classes --------------------------------------------------------------------------
+    m("cl.table", "本年度培训班", "Classes of the year"),
+    m("cl.open", "查看", "open"),
+    // ---- column headers ---------------------------------------------------------------------
+    m("col.class", "培训班", "Class"),
+    m("col.class_id", "班次编号", "Class id"),
+    m("col.title", "班次名称", "Title"),
+    m("col.course", "课程", "Course"),
+    m("col.teacher", "教师", "Teacher"),
+    m("col.method", "培训方式", "Method"),
+    m("col.category", "干部类别", "Category"),
+    m("col.institution", "承办机构", "Institution"),
+    m("col.dates", "起止日期", "Dates"),
+    m("col.days", "天数", "Days"),
+    m("col.hours", "学时", "Hours"),
+    m("col.page", "班次报告", "Class report"),
+    m("col.n", "人数", "n"),
+    m("col.n_raters", "评价人数", "Raters"),
+    m("col.total", "总分", "Total"),
+    m("col.ci", "置信区间", "CI"),
+    m("col.share_excellent", "优秀率（≥ 90）", "Excellent (≥ 90)"),
+    m("col.rank_year", "年度排名", "Rank in year"),
+    m("col.rank_class", "班内排名", "Rank in class"),
+    m("col.n_pairs", "配对人数", "Pairs"),
+    m("col.pre", "训前", "Pre"),
+    m("col.post", "训后", "Post"),
+    m("col.gain", "增益", "Gain"),
+    m("col.d_z", "d_z", "d_z"),
+    m("col.p_t", "p (t)", "p (t)"),
+    m("col.p_w", "p (W)", "p (W)"),
+    m("col.hake", "Hake g", "Hake g"),
+    m("col.improved", "提高占比", "Improved"),
+    m("col.scale", "量表", "Scale"),
+    m("col.wave", "测量时点", "Wave"),
+    m("col.k_items", "题目数", "Items"),
+    m("col.alpha", "Cronbach's α", "Cronbach's α"),
+    m("col.n_classes", "班次数", "Classes"),
+    m("col.n_trainees", "学员数", "Trainees"),
+    m("col.mean_gain", "平均增益", "Mean gain"),
+    m("col.sd", "标准差", "SD"),
+    m("col.test", "检验", "Test"),
+    m("col.statistic", "统计量", "Statistic"),
+    m("col.p", "p 值", "p"),
+    m("col.effect", "η²", "η²"),
+    m("col.pair", "比较", "Comparison"),
+    m("col.diff", "差值", "Difference"),
+    m("col.se", "标准误", "SE"),
+    m("col.t", "t", "t"),
+    m("col.p_raw", "未校正 p", "p (raw)"),
+    m("col.p_holm", "Holm 校正 p", "p (Holm)"),
+    m("col.p_bh", "BH 校正 p", "p (BH)"),
+    m("col.conclusion", "结论（Holm）", "Reading (Holm)"),
+    m("col.n_trained", "参训人数", "Trained"),
+    m("col.n_followed", "跟踪人数", "Followed"),
+    m("col.attrition", "流失率", "Attrition"),
+    m("col.before", "训前考核", "Before"),
+    m("col.after", "训后考核", "After"),
+    m("col.delta", "变化", "Change"),
+    m("col.control_n", "对照人数", "Controls"),
+    m("col.control_delta", "对照组变化", "Control Δ"),
+    m("col.did", "双重差分", "DiD"),
+    m("col.n_courses", "课程数", "Courses"),
+    m("col.icc1", "ICC(1)", "ICC(1)"),
+    m("col.icc2k", "ICC(2,k)", "ICC(2,k)"),
+    m("col.leniency", "宽严度标准差", "Leniency SD"),
+    m("col.reading", "评价", "Reading"),
+    m("col.follow", "跟踪得分", "Follow-up"),
+    m("col.retention", "保持率", "Retention"),
+    m("col.self", "自评", "Self"),
+    m("col.others", "他评", "Others"),
+    m("col.rank", "排名", "Rank"),
+    m("col.cadres", "干部数", "Cadres"),
+    m("col.met_share", "达标率", "Met"),
+    m("col.makeup", "需补训", "Make-up"),
+    m("col.rotation", "轮训超期", "Rotation overdue"),
+    m("col.repeated", "重复培训", "Repeated"),
+    m("col.leave", "请假超限", "Leave over limit"),
+    m("col.mean_hours", "人均学时", "Mean hours"),
+    m("col.respondents", "调研人数", "Respondents"),
+    m("col.requested", "需求主题数", "Topics requested"),
+    m("col.taught", "开设主题数", "Topics taught"),
+    m("col.coverage", "覆盖率", "Coverage"),
+    m("col.unmet", "未覆盖的需求主题", "Unmet topics"),
+    m("col.input", "输入表", "Input"),
+    m("col.read", "读取", "Read"),
+    m("col.accepted", "接收", "Accepted"),
+    m("col.rejected", "拒收", "Rejected"),
+    m("col.superseded", "被替换", "Superseded"),
+    m("col.written", "写入", "Written"),
+    m("col.reject_share", "拒收率", "Rejected %"),
+    m("col.reason", "原因", "Reason"),
+    m("col.count", "行数", "Rows"),
+    m("col.file", "文件", "File"),
+    m("col.encoding", "编码", "Encoding"),
+    m("col.sha", "SHA-256（前 12 位）", "SHA-256 (first 12)"),
+    // ---- class facts --------------------------------------------------------------------------
+    m("fact.id", "班次编号", "Class id"),
+    m("fact.category", "培训对象", "Trainees"),
+    m("fact.method", "主要培训方式", "Main method"),
+    m("fact.institution", "承办机构", "Institution"),
+    m("fact.dates", "起止日期", "Dates"),
+    m("fact.hours", "天数 / 学时", "Days / hours"),
+    m("fact.enrolled", "参训人数", "Enrolled"),
+    m("fact.courses", "课程数", "Courses"),
+    // ---- methodology ----------------------------------------------------------------------------
+    m("mt.intro", "本附录列出报告中每个指标的定义、公式与约定。参数取自本次运行的流水线配置。", "This appendix gives the definition, formula and conventions of every figure in the report, with the parameters of this run's pipeline."),
+    m("mt.scores.t", "量表得分", "Scale scores"),
+    m("mt.scores.b", "学员在某量表上的得分为各题得分的平均（反向题先按 x → min + max − x 反向计分），换算为 0–100 分：100 ×（均值 − min）÷（max − min）；缺答超过一半题目的不计分。同一学员同一时点重复提交的，以最后一次为准。",
+      "A trainee's score on a scale is the mean of its items after reverse-coding (x → min + max − x), rescaled to 0–100 as 100 × (mean − min) ÷ (max − min); a trainee missing more than half of the items has no score. When a trainee answers a wave twice the latest submission counts."),
+    m("mt.reaction.t", "课程评价（一级：反应）", "Course ratings (level 1: reaction)"),
+    m("mt.reaction.b", "总分 = 五项指标之和（每项 0–20 分）。均值的置信区间为 t 区间 x̄ ± t(1−α/2, n−1) · s/√n。优秀率为总分 ≥ 90 的评价所占比例。排名按均值从高到低，并列者取相同的最小名次（SQL RANK）；年度排名在开班的同一日历年内进行。",
+      "Total = sum of the five indicators (each 0–20). The confidence interval of a mean is the t interval x̄ ± t(1−α/2, n−1) · s/√n. The excellent share is the share of ratings with total ≥ 90. Ranks are by mean, descending; ties share the lowest rank (SQL RANK); the year rank is within the calendar year the class starts."),
+    m("mt.learning.t", "学习成效（二级：学习）", "Learning (level 2)"),
+    m("mt.learning.b", "配对差 d = 训后 − 训前。配对 t = d̄ ÷ (s_d/√n)，自由度 n − 1，双侧 p。效应量 d_z = d̄ ÷ s_d；Hedges g_z = d_z × (1 − 3 ÷ (4(n − 1) − 1))；d_av = d̄ ÷ ((s_训前 + s_训后)/2)。Wilcoxon 符号秩检验：V 为正差值的秩和，p 值按 scipy 默认规则（剔除零差值、不做连续性校正，小样本无结时用精确分布）。Hake 标准化增益 ⟨g⟩ = (训后均值 − 训前均值) ÷ (100 − 训前均值)；个人增益 (训后 − 训前) ÷ (100 − 训前) 仅对训前 < 100 者计算。提高者占比 = d > 0 的比例。判断并列与零差值时，数值先四舍五入到小数点后 9 位。",
+      "Paired difference d = post − pre. Paired t = d̄ ÷ (s_d/√n) on n − 1 df, two-sided p. Effect sizes d_z = d̄ ÷ s_d; Hedges' g_z = d_z × (1 − 3 ÷ (4(n − 1) − 1)); d_av = d̄ ÷ ((s_pre + s_post)/2). Wilcoxon signed-rank: V is the rank sum of positive differences; the p-value follows scipy's defaults (zero differences dropped, no continuity correction, exact for small samples without ties). Hake's class gain ⟨g⟩ = (post mean − pre mean) ÷ (100 − pre mean); the individual gain (post − pre) ÷ (100 − pre) is averaged over pairs with pre < 100. Improved = share of d > 0. Ties and zero differences are judged on values rounded to 9 decimals."),
+    m("mt.reliability.t", "信度", "Reliability"),
+    m("mt.reliability.b", "Cronbach's α = k/(k − 1) × (1 − Σ s²ᵢ ÷ s²ₓ)，按量表与测量时点计算，各班合并，只用答全所有题目的学员（列表删除）。",
+      "Cronbach's α = k/(k − 1) × (1 − Σ s²ᵢ ÷ s²ₓ), per scale and wave, classes pooled, complete respondents only (listwise)."),
+    m("mt.raters.t", "评分者一致性与宽严度", "Rater agreement and leniency"),
+    m("mt.raters.b", "以课程为评价对象、学员为评分者，只用评了本班全部课程的学员（剔除评分者，不剔除课程）。ICC(1) 为单向随机效应、单个评分者的组内相关；ICC(2,k) 为双向随机效应、k 个评分者平均的组内相关（Shrout 与 Fleiss，1979）。宽严度 = 每名评分者的均分减全班总均分，报告其标准差（n − 1）。",
+      "Courses are the targets and trainees the raters; only raters who rated every course of the class are used (raters are dropped, not courses). ICC(1) is the one-way random-effects, single-rater intraclass correlation; ICC(2,k) the two-way random-effects correlation of the mean of k raters (Shrout and Fleiss, 1979). Leniency = each rater's mean minus the class grand mean; its SD (n − 1) is reported."),
+    m("mt.transfer.t", "成果转化（三级：行为）", "Transfer (level 3: behaviour)"),
+    m("mt.transfer.b", "考核得分为德、能、勤、绩、廉五项的平均。训前考核为开班日期前最近一次，训后考核为结业 {lag} 天后的第一次。流失率 = 1 − 跟踪人数 ÷ 参训人数。对照组为同一类别、开班同一日历年内没有参加任何培训的干部，按本班的日期取其考核。DiD = 参训组平均变化 − 对照组平均变化，置信区间按 Welch 方法计算。",
+      "A review score is the mean of its five dimensions (morality, ability, diligence, achievement, integrity). The review before is the latest before the class starts; the review after the first at least {lag} days after it ends. Attrition = 1 − followed ÷ trained. Controls are cadres of the class's target category with no class starting in the same calendar year, their reviews taken at the class's dates. DiD = mean change of the trained − mean change of the controls, with a Welch interval."),
+    m("mt.followup.t", "训后跟踪", "Follow-up"),
+    m("mt.followup.b", "训后 3、6、12 个月的跟踪问卷使用与训前、训后相同的能力量表；每个时点只统计在该时点有得分的学员，因此各点人数不同，流失可能使后期均值偏高。",
+      "The 3-, 6- and 12-month follow-up surveys use the same competence scale as pre and post; each wave counts the trainees scored at that wave, so the n differs from point to point and attrition may flatter later means."),
+    m("mt.methods.t", "培训方式比较", "Comparing methods"),
+    m("mt.methods.b", "结果变量为所有班次全部配对学员的增益（受保护的班次也参与合并检验）。单因素方差分析 F 及 η² = SS组间 ÷ SS总；Welch 方差分析；Kruskal–Wallis H（结校正）。协方差分析：OLS 训后 ~ 训前 + 培训方式，按班级聚类的稳健协方差（CR1），对方式项做 Wald F 检验，分母自由度 = 班次数 − 1。两两比较为该模型中两种方式系数之差的 t 检验（集中授课为参照水平），p 值在全部组合上做 Holm 与 Benjamini–Hochberg 校正。",
+      "The outcome is the gain of every pair of every class (suppressed classes are pooled too). One-way ANOVA F with η² = SS_between ÷ SS_total; Welch's ANOVA; Kruskal–Wallis H with the tie correction. ANCOVA: OLS post ~ pre + method with CR1 covariance clustered by class; Wald F of the method terms with the number of classes − 1 as denominator df. Pairwise rows are t tests of coefficient differences in that model (centralised training is the reference level), with Holm and Benjamini–Hochberg adjustment over all pairs."),
+    m("mt.compliance.t", "学时达标", "Training-hour compliance"),
+    m("mt.compliance.b", "规则集“{preset}”。天数与学时只计已结业的班次；1 天 = {hours_per_day} 学时；请假超过班次学时的 {leave_share} 视为超限；连续 {rotation_years} 年未参加集中培训（网络培训以外的方式）的领导干部列为轮训超期；{repeat_years} 年内同一主题培训两次及以上视为重复培训。年度规则与滚动窗口规则均以天数或学时任一达标为准。",
+      "Rule set “{preset}”. Days and hours count completed classes only; 1 day = {hours_per_day} hours; leave above {leave_share} of a class's hours exceeds the limit; leaders with no centralised (non-online) class in {rotation_years} years are overdue for rotation; the same topic twice within {repeat_years} years is repeated training. Annual and rolling-window rules are met by days or by hours."),
+    m("mt.rules", "适用规则：{rules}。", "Rules applied: {rules}."),
+    m("mt.rule", "“{name}”：{window} 年内不少于 {days} 天{hours}", "“{name}”: at least {days} days{hours} in {window} year(s)"),
+    m("mt.rule_hours", "或 {hours} 学时", " or {hours} hours"),
+    m("mt.rule_for", "（适用于 {who}）", " (for {who})"),
+    m("mt.preset.regulation-2023", "依据《干部教育培训工作条例》（2023）第十四、十五条：县处级以上领导干部每 5 年参加累计不少于 3 个月或 550 学时的脱产培训；乡科级领导干部和一级主任科员以下公务员每年参加累计不少于 12 天或 90 学时的培训。", "From the 2023 Regulations on Cadre Education and Training, art. 14–15: county/division-level leaders and above at least 3 months or 550 class hours of off-job training in every rolling 5 years; township/section-level leaders and civil servants at or below first-grade principal staff member at least 12 days or 90 class hours a year."),
+    m("mt.preset.seeds", "依据基层党校通行做法：县处级领导干部每年不少于 12 天；中层干部、公务员、村党组织书记每年不少于 5 天；领导干部每 3–5 年轮训一遍。", "From common party-school practice: department-level leaders at least 12 days a year; middle-level cadres, civil servants and village Party secretaries at least 5 days a year; leaders rotated through centralised classes every 3–5 years."),
+    m("mt.preset.none", "未启用预设规则。", "No preset rules."),
+    m("mt.needs.t", "需求匹配", "Needs coverage"),
+    m("mt.needs.b", "需求主题来自训前需求调研中的多选题；覆盖率 = 班次课程主题中包含的需求主题数 ÷ 学员提出的需求主题数。",
+      "Requested topics come from the multiple-choice items of the needs survey; coverage = requested topics among the class's course topics ÷ requested topics."),
+    m("mt.scorecard.t", "干部成果转化指数", "Cadre transformation index"),
+    m("mt.scorecard.b", "学习增益、培训考核（班主任、教师、同学评价）与训后考核变化各自标准化为 z 分数，与学时达标得分加权合成：学习 {w_learning}、考核 {w_assessment}、转化 {w_transfer}、达标 {w_compliance}，缺项时在可得项间重新归一。另给出同类别内百分位与等级（A/B/C/D，百分位切点 {bands}）。个人指数只导入考核系统，不在本报告公布。",
+      "The learning gain, the trainee assessment (class manager, teachers, peers) and the review change are standardised to z scores and combined with the compliance score with weights learning {w_learning}, assessment {w_assessment}, transfer {w_transfer}, compliance {w_compliance}, renormalised over the components present. The percentile within the category gives the band (A/B/C/D, cut-offs {bands}). Individual indices go to the assessment system only and are not published here."),
+    m("mt.suppression.t", "小单元保护", "Small-cell suppression"),
+    m("mt.suppression.b", "描述少于 {min_cell} 人的单元不公布任何统计量（显示为“—”），人数等计数仍保留；受保护的单元不进入图表与排名。比率与均值按其分母人数判断。个人层面的数据（学时达标、转化指数）只以不少于 {min_cell} 人的汇总出现。",
+      "A cell describing fewer than {min_cell} people publishes no statistic (shown as “—”); counts are kept. Suppressed cells enter no chart and no ranking. Shares and means are judged by their denominator. Per-person data (compliance, the index) appear only as totals of at least {min_cell} people."),
+    m("mt.significance.t", "显著性与数字格式", "Significance and number format"),
+    m("mt.significance.b", "显著性水平 α = {alpha}，置信区间为 {level}%，p 值均为双侧，小于 0.001 时记为“< 0.001”。均值保留 1 位小数，效应量、相关与标准化增益保留 2 位，p 值保留 3 位，比例以百分数表示。",
+      "Significance level α = {alpha}; intervals are {level} %; p-values are two-sided and shown as “< 0.001” below 0.001. Means have 1 decimal; effect sizes, correlations and normalised gains 2; p-values 3; shares are percentages."),
+    m("mt.references.t", "参考文献", "References"),
+    m("mt.references.b", "Kirkpatrick D. L., Kirkpatrick J. D. (2006) Evaluating Training Programs；Hake R. R. (1998) Am. J. Phys. 66:64；Shrout P. E., Fleiss J. L. (1979) Psychol. Bull. 86:420；Koo T. K., Li M. Y. (2016) J. Chiropr. Med. 15:155；Holm S. (1979) Scand. J. Stat. 6:65；Benjamini Y., Hochberg Y. (1995) JRSS B 57:289；Cameron A. C., Miller D. L. (2015) J. Hum. Resour. 50:317；《干部教育培训工作条例》（2023）。",
+      "Kirkpatrick D. L., Kirkpatrick J. D. (2006) Evaluating Training Programs; Hake R. R. (1998) Am. J. Phys. 66:64; Shrout P. E., Fleiss J. L. (1979) Psychol. Bull. 86:420; Koo T. K., Li M. Y. (2016) J. Chiropr. Med. 15:155; Holm S. (1979) Scand. J. Stat. 6:65; Benjamini Y., Hochberg Y. (1995) JRSS B 57:289; Cameron A. C., Miller D. L. (2015) J. Hum. Resour. 50:317; Regulations on Cadre Education and Training (2023)."),
+    // ---- data quality ---------------------------------------------------------------------------
+    m("dq.pseudonymised", "干部编号已按 HMAC-SHA256 假名化。", "Cadre ids are pseudonymised with HMAC-SHA256."),
+    m("dq.intro", "下表列出每个输入表读取、接收、拒收和被替换（同一学员重复提交问卷，以最后一次为准）的源数据行数；读取 = 接收 + 拒收 + 被替换。拒收的行连同文件、行号、列和原因保存在 warehouse/_rejects/。",
+      "Source rows read, accepted, rejected and superseded (a repeated survey submission replaced by the trainee's latest) per input; read = accepted + rejected + superseded. Every rejected row is kept with its file, row, column and reason in warehouse/_rejects/."),
+    m("dq.table_counts", "各输入表的行数", "Rows by input"),
+    m("dq.table_reasons", "拒收原因", "Reasons for rejection"),
+    m("dq.table_files", "输入文件", "Input files"),
+    m("dq.warnings", "提示", "Warnings"),
+    m("dq.warning", "提示：{text}", "Warning: {text}"),
+    m("dq.input", "{label}（{name}）", "{label} ({name})"),
+    m("dq.none_rejected", "没有拒收的行。", "No row was rejected."),
+    m("dq.no_manifest", "数据仓库清单（_manifest.json）不可用，无法列出数据质量。", "The warehouse manifest (_manifest.json) is not available, so data quality cannot be shown."),
+    m("dq.reading", "共读取 {read} 行源数据，接收 {accepted} 行，拒收 {rejected} 行（{share}），被替换 {superseded} 行。", "{read} source rows were read: {accepted} accepted, {rejected} rejected ({share}), {superseded} superseded."),
+    m("reason.malformed_row", "行格式错误", "malformed row"),
+    m("reason.missing_value", "必填值缺失", "missing value"),
+    m("reason.unknown_id", "编号不存在", "unknown id"),
+    m("reason.not_enrolled", "未报名该班", "not enrolled"),
+    m("reason.bad_date", "日期无效", "bad date"),
+    m("reason.bad_number", "数字无效", "bad number"),
+    m("reason.bad_value", "取值不在允许范围", "value not allowed"),
+    m("reason.out_of_range", "数值越界", "out of range"),
+    m("reason.speeder", "答题过快", "speeder"),
+    m("reason.duplicate_key", "重复记录", "duplicate key"),
+    // ---- vocabularies ---------------------------------------------------------------------------
+    m("category.department_level", "县处级领导干部", "Department-level leaders"),
+    m("category.middle_level", "中层干部", "Middle-level cadres"),
+    m("category.young_reserve", "优秀年轻干部", "Young reserve cadres"),
+    m("category.women", "女干部", "Women cadres"),
+    m("category.rural_secretary", "村党组织书记", "Village Party secretaries"),
+    m("category.civil_servant", "公务员", "Civil servants"),
+    m("category.non_party", "党外干部", "Non-Party cadres"),
+    m("category.business_leader", "企业经营管理人员", "Business leaders"),
+    m("category.professional", "专业技术人员", "Professional staff"),
+    m("method.centralized", "集中授课", "Centralised"),
+    m("method.online", "网络培训", "Online"),
+    m("method.on_site", "现场教学", "On-site teaching"),
+    m("method.case", "案例教学", "Case teaching"),
+    m("method.scenario", "情景模拟", "Scenario simulation"),
+    m("method.role_play", "角色扮演", "Role play"),
+    m("method.seminar", "专题研讨", "Seminar"),
+    m("method.field_visit", "实地考察", "Field visit"),
+    m("method.attachment", "跟岗实践", "Job attachment"),
+    m("method.mixed", "混合式", "Mixed"),
+    m("wave.needs", "需求调研", "Needs"),
+    m("wave.pre", "训前", "Pre"),
+    m("wave.post", "训后", "Post"),
+    m("wave.follow_3m", "训后 3 个月", "3 months"),
+    m("wave.follow_6m", "训后 6 个月", "6 months"),
+    m("wave.follow_12m", "训后 12 个月", "12 months"),
+    m("table.units", "单位", "units"),
+    m("table.cadres", "干部", "cadres"),
+    m("table.classes", "培训班", "classes"),
+    m("table.courses", "课程", "courses"),
+    m("table.enrollments", "报名与考勤", "enrolments"),
+    m("table.items", "问卷题目", "survey items"),
+    m("table.survey_needs", "需求调研问卷", "needs survey"),
+    m("table.survey_pre", "训前问卷", "pre-training survey"),
+    m("table.survey_post", "训后问卷", "post-training survey"),
+    m("table.survey_follow_3m", "3 个月跟踪问卷", "3-month follow-up"),
+    m("table.survey_follow_6m", "6 个月跟踪问卷", "6-month follow-up"),
+    m("table.survey_follow_12m", "12 个月跟踪问卷", "12-month follow-up"),
+    m("table.course_ratings", "课程评价", "course ratings"),
+    m("table.trainee_ratings", "学员评价", "trainee ratings"),
+    m("table.reviews", "干部考核", "reviews"),
+    m("table.unit_outcomes", "单位考核", "unit outcomes"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(s: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = s;
+        while let Some(start) = rest.find('{') {
+            let after = &rest[start + 1..];
+            match after.find('}') {
+                Some(end) => {
+                    out.push(after[..end].to_string());
+                    rest = &after[end + 1..];
+                }
+                None => break,
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn every_key_has_both_languages_with_the_same_placeholders() {
+        let mut seen = std::collections::BTreeSet::new();
+        for msg in MESSAGES {
+            assert!(seen.insert(msg.key), "duplicate key {}", msg.key);
+            assert!(!msg.zh.trim().is_empty(), "{} has no Chinese text", msg.key);
+            assert!(!msg.en.trim().is_empty(), "{} has no English text", msg.key);
+            assert_eq!(placeholders(msg.zh), placeholders(msg.en), "placeholders differ in {}", msg.key);
+        }
+        for lang in [Lang::Zh, Lang::En] {
+            let labels = Catalogue::new(lang).labels();
+            for key in keys() {
+                assert!(labels.contains_key(key), "{key} missing in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_codes_are_visible() {
+        let c = Catalogue::new(Lang::En);
+        assert_eq!(c.get("no.such.key"), "⟦no.such.key⟧");
+        assert_eq!(c.code("category", "astronauts"), "astronauts");
+        assert_eq!(c.code("method", "online"), "Online");
+        assert_eq!(Catalogue::new(Lang::Zh).code("method", "online"), "网络培训");
+    }
+
+    #[test]
+    fn fills_placeholders() {
+        let c = Catalogue::new(Lang::En);
+        assert_eq!(c.fmt("doc.n", &[("n", &42)]), "n = 42");
+        assert_eq!(
+            c.fmt("doc.title_default", &[("period", &"2025")]),
+            "Evaluation of the transformation of cadre training results, 2025"
+        );
+    }
+}

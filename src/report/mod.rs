@@ -1,0 +1,118 @@
+//! Reports and exports: indicator tables → self-contained HTML reports with SVG
+//! charts (PDF optional), and the per-cadre scorecard for assessment systems.
+//!
+//! **In:** `OUT/indicators/<table>.parquet` (SPEC Appendix B; a missing table or
+//! column empties its section, it does not fail the report), the warehouse's
+//! `_manifest.json` and its `classes`, `courses`, `enrollments` and
+//! `trainee_outcomes` tables.
+//! **Out:** `OUT/reports/<period>/index.html` (the annual evaluation report) and
+//! `OUT/reports/<period>/class/<class_id>.html` (one per class); with `--pdf`, a
+//! `.pdf` beside each. `OUT/exports/assessment.{xlsx,csv}` from
+//! [`export_assessment`].
+//!
+//! **How:** [`view`] builds `Serialize` view models (numbers formatted, labels from
+//! the one catalogue in [`i18n`], suppressed cells as "—"); [`charts`] draws each
+//! chart spec as SVG with `plotters`; [`render`] lays the views out with minijinja
+//! templates (HTML auto-escaping on). No JavaScript, no network, no time stamp:
+//! the same data give the same bytes.
+//!
+//! **Guarantees:** every file is written under `OUT/reports/<period>/` (period and
+//! class ids pass through [`paths`]); the report directory is replaced as a whole,
+//! so no stale class page survives a re-run; cells under `min_cell` people never
+//! reach a chart, a ranking or a published total.
+
+pub mod assessment;
+pub mod charts;
+pub mod columns;
+pub mod frame;
+pub mod i18n;
+pub mod load;
+pub mod paths;
+pub mod pdf;
+pub mod render;
+pub mod view;
+
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+pub use assessment::ExportSummary;
+pub use i18n::Lang;
+pub use pdf::PdfOutcome;
+pub use view::{Params, ReportData};
+
+use crate::config::Job;
+use crate::error::{ReportError, WarehouseError};
+
+/// Directory of the reports under OUT.
+pub const REPORTS_DIR: &str = "reports";
+/// Directory of the class pages under a report.
+pub const CLASS_DIR: &str = "class";
+
+/// What `render_reports` wrote.
+#[derive(Debug, Clone)]
+pub struct ReportSummary {
+    /// `OUT/reports/<period>/`.
+    pub dir: PathBuf,
+    pub index: PathBuf,
+    pub class_pages: usize,
+    pub pdf: PdfOutcome,
+}
+
+/// `traineval report`: read `OUT/indicators` and `OUT/warehouse`, write
+/// `OUT/reports/<period>/…` in `lang`; with `pdf`, print each page to PDF when a
+/// headless Chromium is installed.
+pub fn render_reports(out: &Path, job: &Job, lang: Lang, pdf: bool) -> Result<ReportSummary, ReportError> {
+    let data = load::load(out, job.period.as_deref())?;
+    let params = Params::from_job(job, lang);
+    write_reports(out, &data, &params, pdf)
+}
+
+/// Render `data` and write the report directory under `out`.
+pub fn write_reports(out: &Path, data: &ReportData, params: &Params, pdf: bool) -> Result<ReportSummary, ReportError> {
+    let pages = render_pages(data, params)?;
+    let root = out.join(REPORTS_DIR);
+    let dir = root.join(paths::safe_stem(&data.period));
+    let tmp = root.join(format!(".{}.tmp-{}", paths::safe_stem(&data.period), std::process::id()));
+    let io = |p: &Path, e: std::io::Error| ReportError::from(WarehouseError::io(p, e));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
+    }
+    std::fs::create_dir_all(tmp.join(CLASS_DIR)).map_err(|e| io(&tmp, e))?;
+    for (rel, html) in &pages {
+        let p = tmp.join(rel);
+        std::fs::write(&p, html).map_err(|e| io(&p, e))?;
+    }
+    // Swap the finished directory into place.
+    let old = root.join(format!(".{}.old-{}", paths::safe_stem(&data.period), std::process::id()));
+    if dir.exists() {
+        std::fs::rename(&dir, &old).map_err(|e| io(&dir, e))?;
+    }
+    std::fs::rename(&tmp, &dir).map_err(|e| io(&dir, e))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| io(&old, e))?;
+    }
+    let files: Vec<PathBuf> = pages.iter().map(|(rel, _)| dir.join(rel)).collect();
+    let pdf = if pdf { pdf::print_all(&files)? } else { PdfOutcome::NotRequested };
+    Ok(ReportSummary { index: dir.join("index.html"), class_pages: pages.len() - 1, dir, pdf })
+}
+
+/// Every page as (path relative to the report directory, HTML): `index.html` first.
+pub fn render_pages(data: &ReportData, params: &Params) -> Result<Vec<(PathBuf, String)>, ReportError> {
+    let renderer = render::Renderer::new()?;
+    let (annual, classes) = view::build(data, params);
+    let mut pages = vec![(PathBuf::from("index.html"), renderer.annual(&annual, params.lang)?)];
+    for class in &classes {
+        let html = renderer.class_page(class, params.lang)?;
+        pages.push((Path::new(CLASS_DIR).join(&class.file_name), html));
+    }
+    Ok(pages)
+}
+
+/// `traineval export --for assessment`.
+pub fn export_assessment(out: &Path, _job: &Job) -> Result<ExportSummary, ReportError> {
+    assessment::export_assessment(out)
+}

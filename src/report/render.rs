@@ -1,0 +1,79 @@
+//! HTML from the templates: the view model, the labels of the report's language,
+//! the SVG of each chart and the stylesheet go into a minijinja context.
+//!
+//! Guarantees: HTML auto-escaping is on for every template (set explicitly, not
+//! left to the file-name default); only the chart SVGs (escaped by the SVG backend)
+//! and the stylesheet are inserted unescaped; printing an undefined value is an
+//! error, so a misspelt label cannot vanish silently.
+
+use std::collections::BTreeMap;
+
+use minijinja::{context, AutoEscape, Environment, UndefinedBehavior};
+
+use super::charts::Chart;
+use super::i18n::{Catalogue, Lang};
+use super::view::{AnnualView, ClassView};
+use crate::error::ReportError;
+
+/// Templates as (name, source); the names end in `.html`.
+pub(crate) const TEMPLATES: &[(&str, &str)] = &[
+    ("macros.html", include_str!("templates/macros.html")),
+    ("index.html", include_str!("templates/index.html")),
+    ("class.html", include_str!("templates/class.html")),
+];
+
+const CSS: &str = include_str!("templates/style.css");
+
+/// The template environment.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    pub fn new() -> Result<Renderer, ReportError> {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source).map_err(|e| template_err(name, e))?;
+        }
+        Ok(Renderer { env })
+    }
+
+    /// `index.html` of the annual report.
+    pub fn annual(&self, view: &AnnualView, lang: Lang) -> Result<String, ReportError> {
+        self.render("index.html", view, &view.charts(), lang)
+    }
+
+    /// One class page.
+    pub fn class_page(&self, view: &ClassView, lang: Lang) -> Result<String, ReportError> {
+        self.render("class.html", view, &view.charts(), lang)
+    }
+
+    fn render<T: serde::Serialize>(
+        &self,
+        name: &str,
+        view: &T,
+        charts: &[&Chart],
+        lang: Lang,
+    ) -> Result<String, ReportError> {
+        let svg = svgs(charts)?;
+        let tmpl = self.env.get_template(name).map_err(|e| template_err(name, e))?;
+        tmpl.render(context! { r => view, t => Catalogue::new(lang).labels(), svg => svg, css => CSS })
+            .map_err(|e| template_err(name, e))
+    }
+}
+
+fn svgs(charts: &[&Chart]) -> Result<BTreeMap<String, String>, ReportError> {
+    charts.iter().map(|c| Ok((c.id.clone(), c.spec.render()?))).collect()
+}
+
+fn template_err(name: &str, e: minijinja::Error) -> ReportError {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    ReportError::Render { what: format!("template {name}"), message }
+}

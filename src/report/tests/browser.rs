@@ -1,0 +1,275 @@
+//! Browser test: load every generated page in headless Chromium, take a screenshot,
+//! and fail on console errors, on any loaded resource (the pages must be
+//! self-contained), on an empty chart, or on text overflowing its box.
+//!
+//! Skipped, with a message, when no Chromium is installed (`.ci/run` installs the
+//! Debian `chromium` package). Screenshots go to `$TRAINEVAL_SCREENSHOTS` when set
+//! (kept for a human to look at), else to a temporary directory; never into git.
+//!
+//! The reports carry no script. To inspect the laid-out page the test writes a
+//! copy of each page with a small checking script appended, runs it with
+//! `--dump-dom`, and reads the verdict the script leaves in a `data-check`
+//! attribute.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{fixtures, params};
+use crate::report::i18n::Lang;
+use crate::report::pdf::{file_url, find_browser, headless_args};
+use crate::report::write_reports;
+
+/// Appended to a copy of each page: checks layout and reports as JSON.
+const CHECK_SCRIPT: &str = r#"<script>
+(function () {
+  var errors = [];
+  window.addEventListener('error', function (e) { errors.push(String(e.message || (e.target && e.target.tagName))); }, true);
+  var origError = console.error;
+  console.error = function () { errors.push(Array.prototype.join.call(arguments, ' ')); origError.apply(console, arguments); };
+  function describe(el) {
+    var s = el.tagName.toLowerCase();
+    if (el.id) s += '#' + el.id;
+    if (el.className && typeof el.className === 'string') s += '.' + el.className.split(' ').join('.');
+    return s + ' "' + (el.textContent || '').trim().slice(0, 40) + '"';
+  }
+  function check() {
+    var r = { errors: errors, resources: [], charts: 0, empty_charts: [], overflow: [], svg_text_outside: [] };
+    r.resources = performance.getEntriesByType('resource').map(function (e) { return e.name; })
+      .filter(function (n) { return n.indexOf('data:') !== 0; });
+    document.querySelectorAll('[src], link[href], object[data], iframe, embed').forEach(function (el) {
+      r.resources.push(el.tagName.toLowerCase() + ' ' + (el.getAttribute('src') || el.getAttribute('href') || el.getAttribute('data') || ''));
+    });
+    document.querySelectorAll('svg.chart').forEach(function (svg) {
+      r.charts += 1;
+      var box = svg.getBoundingClientRect();
+      var marks = parseInt(svg.getAttribute('data-marks') || '0', 10);
+      var shapes = svg.querySelectorAll('rect, circle, polygon, polyline, path, line').length;
+      if (box.width < 50 || box.height < 50 || marks < 1 || shapes < 3) {
+        r.empty_charts.push(svg.getAttribute('aria-label') + ' marks=' + marks + ' shapes=' + shapes);
+      }
+      // Screen boxes include the rotation of axis titles (getBBox would not).
+      svg.querySelectorAll('text').forEach(function (t) {
+        var b = t.getBoundingClientRect();
+        if (b.width === 0) return;
+        if (b.left < box.left - 1 || b.top < box.top - 1 || b.right > box.right + 1 || b.bottom > box.bottom + 1) {
+          r.svg_text_outside.push((svg.getAttribute('aria-label') || '') + ': "' + t.textContent.trim() + '"');
+        }
+      });
+    });
+    var main = document.querySelector('main');
+    main.querySelectorAll('*').forEach(function (el) {
+      if (el.closest('svg')) return;
+      var cs = getComputedStyle(el);
+      if (cs.display === 'inline' || el.clientWidth === 0) return;
+      if (cs.overflowX !== 'visible') return;
+      if (el.scrollWidth > el.clientWidth + 1) r.overflow.push(describe(el) + ' ' + el.scrollWidth + '>' + el.clientWidth);
+    });
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) r.overflow.push('page wider than the window');
+    document.body.setAttribute('data-check', JSON.stringify(r));
+  }
+  if (document.readyState === 'complete') check(); else window.addEventListener('load', check);
+})();
+</script>"#;
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct Verdict {
+    errors: Vec<String>,
+    resources: Vec<String>,
+    charts: usize,
+    empty_charts: Vec<String>,
+    overflow: Vec<String>,
+    svg_text_outside: Vec<String>,
+    /// Console lines Chromium logged (filled from stderr).
+    #[serde(skip)]
+    console: Vec<String>,
+    /// The dumped DOM.
+    #[serde(skip)]
+    dom: String,
+}
+
+impl Verdict {
+    /// Every non-empty list of problems, named.
+    fn problems(&self) -> Vec<(&'static str, &Vec<String>)> {
+        [
+            ("script errors", &self.errors),
+            ("console errors", &self.console),
+            ("resources loaded", &self.resources),
+            ("empty charts", &self.empty_charts),
+            ("overflowing boxes", &self.overflow),
+            ("chart text outside the chart", &self.svg_text_outside),
+        ]
+        .into_iter()
+        .filter(|(_, l)| !l.is_empty())
+        .collect()
+    }
+}
+
+/// Lay `page` out in the browser with the checking script and read the verdict.
+fn check_page(browser: &Path, page: &Path) -> Result<Verdict, String> {
+    let profile = tempfile::tempdir().unwrap();
+    let html = std::fs::read_to_string(page).unwrap();
+    let checked = page.with_file_name(format!(".check-{}", page.file_name().unwrap().to_string_lossy()));
+    std::fs::write(&checked, html.replace("</body>", &format!("{CHECK_SCRIPT}</body>"))).unwrap();
+    let (dom, stderr) = chromium(
+        browser,
+        profile.path(),
+        &[
+            "--window-size=1240,1754".into(),
+            "--enable-logging=stderr".into(),
+            "--v=0".into(),
+            "--virtual-time-budget=5000".into(),
+            "--dump-dom".into(),
+        ],
+        &file_url(&std::fs::canonicalize(&checked).unwrap()),
+    );
+    std::fs::remove_file(&checked).unwrap();
+    let Some(attr) = dom.split("data-check=\"").nth(1).and_then(|s| s.split('"').next()) else {
+        return Err(format!(
+            "the check did not run; stderr: {}",
+            stderr.lines().rev().take(5).collect::<Vec<_>>().join(" | ")
+        ));
+    };
+    let mut v: Verdict = serde_json::from_str(&unescape_attr(attr)).map_err(|e| e.to_string())?;
+    v.console =
+        stderr.lines().filter(|l| l.contains(":CONSOLE") && !l.contains("INFO:CONSOLE")).map(str::to_string).collect();
+    v.dom = dom;
+    Ok(v)
+}
+
+/// Run the browser with `args` on `url`; stdout and stderr, or a timeout error.
+/// Output goes through files: a dumped DOM is larger than a pipe's buffer.
+fn chromium(browser: &Path, profile: &Path, args: &[String], url: &str) -> (String, String) {
+    let out_path = profile.join("stdout.txt");
+    let err_path = profile.join("stderr.txt");
+    let mut child = Command::new(browser)
+        .args(headless_args(profile))
+        .args(args)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
+        .spawn()
+        .expect("start chromium");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("chromium did not finish on {url} within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    (read(&out_path), read(&err_path))
+}
+
+fn unescape_attr(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+fn pages_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.join("index.html")];
+    let mut class: Vec<PathBuf> = std::fs::read_dir(dir.join("class"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "html"))
+        .collect();
+    class.sort();
+    out.extend(class);
+    out
+}
+
+#[test]
+fn pages_load_cleanly_in_headless_chromium() {
+    let Some(browser) = find_browser() else {
+        eprintln!(
+            "SKIPPED browser test: no headless Chromium on PATH (chromium, chromium-browser, google-chrome); \
+             `apt-get install chromium` to run it"
+        );
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let shots = match std::env::var_os("TRAINEVAL_SCREENSHOTS") {
+        Some(d) => PathBuf::from(d),
+        None => work.path().join("screenshots"),
+    };
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut failures = Vec::new();
+    let mut pages = Vec::new();
+    for (lang, sub) in [(Lang::Zh, "zh"), (Lang::En, "en")] {
+        let out = work.path().join(sub);
+        let s = write_reports(&out, &fixtures::sample(), &params(lang), false).unwrap();
+        let all = pages_under(&s.dir);
+        // Every page in Chinese; the annual report in English too.
+        let take = if lang == Lang::Zh { all.len() } else { 1 };
+        pages.extend(all.into_iter().take(take).map(|p| (sub, p)));
+    }
+    for (sub, page) in &pages {
+        let stem = format!("{sub}-{}", page.file_stem().unwrap().to_string_lossy());
+        let profile = tempfile::tempdir().unwrap();
+        let abs = std::fs::canonicalize(page).unwrap();
+        // 1. Screenshot of the page as a reader opens it (A4 proportions).
+        let png = shots.join(format!("{stem}.png"));
+        chromium(
+            &browser,
+            profile.path(),
+            &["--window-size=1240,1754".into(), format!("--screenshot={}", png.display())],
+            &file_url(&abs),
+        );
+        let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
+        if size < 10_000 {
+            failures.push(format!("{stem}: screenshot missing or blank ({size} bytes)"));
+        }
+        // 2. The same page with the checking script, laid out and dumped.
+        let v = match check_page(&browser, page) {
+            Ok(v) => v,
+            Err(e) => {
+                failures.push(format!("{stem}: {e}"));
+                continue;
+            }
+        };
+        for (what, list) in v.problems() {
+            failures.push(format!("{stem}: {what}: {list:?}"));
+        }
+        if page.file_name().unwrap() == "index.html" && v.charts < 9 {
+            failures.push(format!("{stem}: only {} charts", v.charts));
+        }
+        if page.file_name().unwrap() == "index.html" && !v.dom.contains("id=\"methodology\"") {
+            failures.push(format!("{stem}: no methodology section in the DOM"));
+        }
+    }
+    eprintln!("browser test: {} pages checked, screenshots in {}", pages.len(), shots.display());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The checker itself finds what it is meant to find: an empty chart, a box its
+/// text overflows, chart text outside the chart, a loaded resource.
+#[test]
+fn the_page_check_catches_broken_pages() {
+    let Some(browser) = find_browser() else {
+        eprintln!("SKIPPED browser self-check: no headless Chromium on PATH");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("bad.html");
+    std::fs::write(
+        &page,
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><main style="width:300px">
+<div style="width:100px;white-space:nowrap">这一行文字太长了，一定会超出它所在的盒子的宽度</div>
+<svg class="chart" data-marks="0" aria-label="empty" viewBox="0 0 200 100" width="200" height="100"><rect width="200" height="100" fill="#fff"/></svg>
+<svg class="chart" data-marks="1" aria-label="spill" viewBox="0 0 200 100" width="200" height="100"><rect width="10" height="10"/><rect width="10" height="10"/><rect width="10" height="10"/><text x="150" y="50">far too long a label for this chart</text></svg>
+<img src="missing-picture.png" alt="">
+</main></body></html>"##,
+    )
+    .unwrap();
+    let v = check_page(&browser, &page).unwrap();
+    assert_eq!(v.charts, 2);
+    assert!(v.empty_charts.iter().any(|c| c.starts_with("empty")), "{v:?}");
+    assert!(!v.overflow.is_empty(), "{v:?}");
+    assert!(v.svg_text_outside.iter().any(|t| t.contains("far too long")), "{v:?}");
+    assert!(v.resources.iter().any(|r| r.contains("missing-picture.png")), "{v:?}");
+}

@@ -1,0 +1,342 @@
+//! Tests of the report stage on the hand-made fixture: view-model snapshots,
+//! rendering (escaping, i18n, determinism, self-containment), missing data,
+//! hostile input, the assessment export, and an end-to-end run on a built warehouse.
+
+use std::path::{Path, PathBuf};
+
+use super::fixtures;
+use super::i18n::{self, Lang};
+use super::view::{self, Params, ReportData};
+use super::*;
+
+fn params(lang: Lang) -> Params {
+    Params { lang, ..Params::default() }
+}
+
+fn pages(data: &ReportData, lang: Lang) -> Vec<(PathBuf, String)> {
+    render_pages(data, &params(lang)).expect("render")
+}
+
+/// The tool's version out of the snapshots, so a release does not rewrite them.
+fn unversioned(s: &str) -> String {
+    s.replace(crate::VERSION, "<version>")
+}
+
+#[test]
+fn annual_view_model_snapshot() {
+    let mut v = view::annual(&fixtures::sample(), &params(Lang::Zh));
+    v.generated_by = unversioned(&v.generated_by);
+    insta::assert_yaml_snapshot!("annual_zh", v);
+}
+
+#[test]
+fn annual_view_model_snapshot_en() {
+    let mut v = view::annual(&fixtures::sample(), &params(Lang::En));
+    v.generated_by = unversioned(&v.generated_by);
+    insta::assert_yaml_snapshot!("annual_en", v);
+}
+
+#[test]
+fn class_view_model_snapshots() {
+    let mut classes = view::class_views(&fixtures::sample(), &params(Lang::Zh));
+    for c in &mut classes {
+        c.generated_by = unversioned(&c.generated_by);
+    }
+    let ids: Vec<&str> = classes.iter().map(|c| c.class_id.as_str()).collect();
+    assert_eq!(ids, ["K01", "K02", "K03", "K04", "K05", "K06"]);
+    insta::assert_yaml_snapshot!("class_k01", &classes[0]);
+    insta::assert_yaml_snapshot!("class_k06_suppressed", &classes[5]);
+}
+
+/// Every page: complete, self-contained, no unknown label, no script.
+fn assert_page(html: &str) {
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+    assert!(!html.contains('⟦'), "a label is missing from the catalogue");
+    assert!(!html.to_lowercase().contains("<script"), "reports need no script");
+    for external in ["<link", " src=", "@import", "url(", "https://"] {
+        assert!(!html.contains(external), "external reference {external:?}");
+    }
+    // Links stay inside the report; the SVG namespace URL loads nothing.
+    assert!(!html.contains("href=\"http"), "links leave the report");
+    assert!(html.contains("Noto Sans CJK SC"), "CJK font stack");
+}
+
+#[test]
+fn renders_every_page_in_both_languages() {
+    for lang in [Lang::Zh, Lang::En] {
+        let pages = pages(&fixtures::sample(), lang);
+        assert_eq!(pages.len(), 7, "index + 6 classes");
+        for (path, html) in &pages {
+            assert_page(html);
+            assert!(html.contains(&format!("lang=\"{}\"", lang.html_lang())), "{}", path.display());
+        }
+        let index = &pages[0].1;
+        for id in [
+            "headline",
+            "reaction",
+            "learning",
+            "methods",
+            "transfer",
+            "raters",
+            "compliance",
+            "needs",
+            "methodology",
+            "quality",
+        ] {
+            assert!(index.contains(&format!("<section id=\"{id}\"")), "section {id}");
+        }
+        assert!(index.matches("<svg ").count() >= 9, "charts: {}", index.matches("<svg ").count());
+        // minijinja escapes "/" in attributes as &#x2f;, which browsers decode.
+        assert!(index.contains("href=\"class&#x2f;K01.html\""));
+        let label = |k: &str| i18n::Catalogue::new(lang).get(k);
+        assert!(index.contains(&label("sec.methodology")));
+        assert!(index.contains(&label("hl.gain")));
+    }
+}
+
+#[test]
+fn without_class_pages_there_are_no_class_links() {
+    let p = Params { class_pages: false, ..params(Lang::Zh) };
+    let pages = render_pages(&fixtures::sample(), &p).unwrap();
+    assert_eq!(pages.len(), 1);
+    assert!(!pages[0].1.contains("href=\"class&#x2f;"));
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    let a = pages(&fixtures::sample(), Lang::Zh);
+    let b = pages(&fixtures::sample(), Lang::Zh);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn template_labels_all_exist() {
+    let keys: std::collections::BTreeSet<&str> = i18n::keys().collect();
+    for (name, source) in render::TEMPLATES {
+        let mut rest = *source;
+        while let Some(start) = rest.find("t[\"") {
+            let after = &rest[start + 3..];
+            let end = after.find('"').expect("closing quote");
+            assert!(keys.contains(&after[..end]), "{name}: unknown label {}", &after[..end]);
+            rest = &after[end..];
+        }
+    }
+}
+
+#[test]
+fn auto_escaping_is_on_for_the_templates() {
+    // The renderer escapes whatever reaches {{ }}, whatever the template's name.
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.add_template("t.html", "{{ x }}").unwrap();
+    let out = env.get_template("t.html").unwrap().render(minijinja::context! { x => "<b>&\"" }).unwrap();
+    assert_eq!(out, "&lt;b&gt;&amp;&quot;");
+    for (name, _) in render::TEMPLATES {
+        assert!(name.ends_with(".html"));
+    }
+}
+
+#[test]
+fn hostile_titles_are_escaped_and_ids_stay_inside() {
+    let data = fixtures::hostile();
+    let pages = pages(&data, Lang::Zh);
+    for (path, html) in &pages {
+        assert_page(html);
+        assert!(!html.contains("<script>alert(1)</script>"), "{}", path.display());
+        let rel = path.to_string_lossy();
+        assert!(!rel.contains(".."), "{rel}");
+        assert!(path.components().count() <= 2, "{rel}");
+    }
+    let index = &pages[0].1;
+    assert!(index.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // The formula-like course title is text: quotes escaped, nothing to click.
+    assert!(index.contains("=HYPERLINK(&quot;http:&#x2f;&#x2f;x&quot;"), "escaped in tables");
+    assert!(!index.contains("HYPERLINK(\"http"), "raw quotes");
+    let evil: Vec<&PathBuf> = pages.iter().map(|(p, _)| p).filter(|p| p.to_string_lossy().contains("evil")).collect();
+    assert_eq!(evil.len(), 1);
+    assert_eq!(evil[0], &Path::new(CLASS_DIR).join("%2E%2E%2F%2E%2E%2Fevil%2FK03.html"));
+    // The link to it encodes the percent signs.
+    assert!(index.contains("href=\"class&#x2f;%252E%252E%252F%252E%252E%252Fevil%252FK03.html\""));
+}
+
+#[test]
+fn missing_tables_and_columns_say_so() {
+    let mut data = fixtures::sample();
+    data.indicators.remove("method_summary");
+    data.indicators.remove("needs_match");
+    let lt = data.indicators.get_mut("learning_by_class").unwrap();
+    let _ = lt.drop_in_place("pre_mean").unwrap();
+    data.warehouse.remove("trainee_outcomes");
+    data.manifest = None;
+    let v = view::annual(&data, &params(Lang::En));
+    assert!(!v.methods.available);
+    assert!(v.methods.missing.as_deref().unwrap().contains("method_summary"));
+    assert!(!v.needs.available);
+    assert!(!v.learning.available);
+    assert!(v.learning.missing.as_deref().unwrap().contains("pre_mean"));
+    assert!(!v.quality.available);
+    assert!(v.transfer.available, "transfer does not need the trainee outcomes");
+    for (_, html) in pages(&data, Lang::En) {
+        assert_page(&html);
+    }
+    // Nothing at all still renders.
+    let empty = ReportData { period: "2025".into(), ..ReportData::default() };
+    for (_, html) in pages(&empty, Lang::Zh) {
+        assert_page(&html);
+    }
+}
+
+#[test]
+fn suppressed_cells_never_reach_charts() {
+    let v = view::annual(&fixtures::sample(), &params(Lang::Zh));
+    let yaml = serde_json::to_string(&v).unwrap();
+    // K06 (3 pairs) and the seminar method are suppressed: their titles appear in
+    // tables but never as a chart label.
+    for chart in v.charts() {
+        let spec = serde_json::to_string(&chart.spec).unwrap();
+        assert!(!spec.contains("党外干部专题研讨班"), "{}", chart.id);
+        if chart.id == "methods-gain" {
+            assert!(!spec.contains("\"label\":\"专题研讨\""), "the suppressed method is plotted");
+        }
+    }
+    assert!(yaml.contains("党外干部专题研讨班"));
+    // The compliance category below the cell size shows its n and nothing else.
+    let c = v.compliance.data.as_ref().unwrap();
+    let table = c.blocks.iter().find_map(|b| match b {
+        view::Block::Table(t) => Some(t),
+        _ => None,
+    });
+    let row = table.unwrap().rows.iter().find(|r| r.cells[0].text == "党外干部").unwrap();
+    assert!(row.suppressed);
+    assert_eq!(row.cells[1].text, "3");
+    assert!(row.cells[2..].iter().all(|c| c.text == "—"));
+}
+
+#[test]
+fn writes_the_report_directory_and_replaces_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = fixtures::sample();
+    let s = write_reports(dir.path(), &data, &params(Lang::Zh), false).unwrap();
+    assert_eq!(s.dir, dir.path().join("reports").join("2025"));
+    assert_eq!(s.class_pages, 6);
+    assert!(s.index.is_file());
+    let stale = s.dir.join(CLASS_DIR).join("OLD.html");
+    std::fs::write(&stale, "x").unwrap();
+    let first = std::fs::read(&s.index).unwrap();
+    let s2 = write_reports(dir.path(), &data, &params(Lang::Zh), false).unwrap();
+    assert!(!stale.exists(), "a re-run leaves no stale page");
+    assert_eq!(first, std::fs::read(&s2.index).unwrap(), "same data, same bytes");
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path().join("reports")).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("2025")], "no temporary directories left");
+}
+
+#[test]
+fn export_writes_guarded_csv_and_xlsx() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let ind = dir.path().join("indicators");
+    std::fs::create_dir_all(&ind).unwrap();
+    let mut df = fixtures::hostile().indicators.remove("cadre_scorecard").unwrap();
+    let f = std::fs::File::create(ind.join("cadre_scorecard.parquet")).unwrap();
+    polars::prelude::ParquetWriter::new(f).finish(&mut df).unwrap();
+    let s = assessment::export_assessment(dir.path()).unwrap();
+    assert_eq!(s.rows, 150);
+
+    let csv = std::fs::read_to_string(&s.csv).unwrap();
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{}", &csv[..300]);
+    assert!(csv.contains("'@SUM(A1)"));
+    assert!(!csv.lines().any(|l| l.starts_with('=')));
+
+    let mut wb: Xlsx<_> = open_workbook(&s.xlsx).unwrap();
+    let range = wb.worksheet_range("scorecard").unwrap();
+    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[..3], ["cadre_id", "period", "category"]);
+    let mut guarded = 0;
+    for row in range.rows().skip(1) {
+        for cell in row {
+            match cell {
+                Data::String(s) if s.starts_with('\'') => guarded += 1,
+                Data::String(s) => assert!(!crate::export::needs_guard(s), "unguarded {s:?}"),
+                Data::Float(_) | Data::Empty | Data::Bool(_) => {}
+                other => panic!("unexpected cell {other:?}"),
+            }
+        }
+    }
+    assert_eq!(guarded, 2);
+    let first = range.rows().nth(1).unwrap();
+    assert_eq!(
+        first[0],
+        Data::String("'=HYPERLINK(\"http://x\")".into()),
+        "sorted by cadre_id: the formula sorts first"
+    );
+    assert!(matches!(first[3], Data::Float(_) | Data::Empty));
+    // Deterministic bytes.
+    let again = assessment::export_assessment(dir.path()).unwrap();
+    assert_eq!(std::fs::read(&again.xlsx).unwrap(), std::fs::read(&s.xlsx).unwrap());
+}
+
+#[test]
+fn export_without_scorecard_says_what_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = assessment::export_assessment(dir.path()).unwrap_err().to_string();
+    assert!(e.contains("run `traineval indicators` first"), "{e}");
+}
+
+/// Write the fixture's indicator tables as `OUT/indicators/<table>.parquet`.
+pub(crate) fn write_indicators(out: &Path, data: &ReportData) {
+    let ind = out.join(load::INDICATORS_DIR);
+    std::fs::create_dir_all(&ind).unwrap();
+    for (name, df) in &data.indicators {
+        let mut df = df.clone();
+        let f = std::fs::File::create(ind.join(format!("{name}.parquet"))).unwrap();
+        polars::prelude::ParquetWriter::new(f).finish(&mut df).unwrap();
+    }
+}
+
+#[test]
+fn end_to_end_on_a_built_warehouse() {
+    // generate → build → (fixture indicators) → report, through the public API.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let out = dir.path().join("out");
+    let opts = crate::generate::GenerateOptions {
+        out: input.clone(),
+        cadres: 150,
+        seed: 7,
+        dirty: 0.0,
+        format: crate::generate::OutputFormat::Canonical,
+        year: 2025,
+    };
+    crate::generate::generate(&opts).unwrap();
+    let job = crate::config::Job::load(&input, Some(&out)).unwrap();
+    crate::pipeline::build(&job, &crate::pipeline::Silent).unwrap();
+    write_indicators(&out, &fixtures::sample());
+    let s = render_reports(&out, &job, Lang::En, false).unwrap();
+    let html = std::fs::read_to_string(&s.index).unwrap();
+    assert_page(&html);
+    // Titles of the generated classes come from the warehouse.
+    assert!(html.contains("培训班"), "class titles from the warehouse");
+    assert!(html.contains("Rows by input"), "data quality from the manifest");
+    assert!(s.class_pages >= 6);
+    // Without indicators the command says what to run.
+    std::fs::remove_dir_all(out.join("indicators")).unwrap();
+    let e = render_reports(&out, &job, Lang::Zh, false).unwrap_err().to_string();
+    assert!(e.contains("run `traineval indicators` first"), "{e}");
+}
+
+/// Render the fixture report into `$REPORT_DUMP` for a look in a browser.
+#[test]
+#[ignore]
+fn dump_fixture_report() {
+    let dir = std::env::var("REPORT_DUMP").expect("REPORT_DUMP");
+    let lang = if std::env::var("REPORT_LANG").as_deref() == Ok("en") { Lang::En } else { Lang::Zh };
+    let s = write_reports(Path::new(&dir), &fixtures::sample(), &params(lang), false).unwrap();
+    eprintln!("{}", s.index.display());
+    if let Ok(out) = std::env::var("REPORT_INDICATORS_OUT") {
+        write_indicators(Path::new(&out), &fixtures::sample());
+    }
+}
+
+mod browser;

@@ -1,0 +1,348 @@
+//! One page per class, for its organisers: the class's facts, its courses' ratings,
+//! learning, transfer, rater agreement and needs coverage; and the class list of the
+//! annual report.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::format;
+use super::learning::{learning_table, prepost_boxes, tukey, Key};
+use super::{class_ids, rows_of_class, Body, Cell, Chart, ClassInfo, Ctx, Na, Section, TableView};
+use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
+use crate::report::charts::boxplot::BoxGroup;
+use crate::report::charts::ChartSpec;
+use crate::report::columns::{self as c, table};
+use crate::report::paths;
+use crate::warehouse::schema::col;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassView {
+    pub lang: &'static str,
+    pub class_id: String,
+    /// File name under `class/` (App. C.24).
+    pub file_name: String,
+    pub title: String,
+    pub class_title: String,
+    pub subtitle: String,
+    pub generated_by: String,
+    pub suppressed_note: String,
+    pub facts: Vec<Fact>,
+    pub reaction: Section<Body>,
+    pub learning: Section<Body>,
+    pub transfer: Section<Body>,
+    pub raters: Section<Body>,
+    pub needs: Section<Body>,
+}
+
+impl ClassView {
+    /// Every chart of the page, for rendering.
+    pub fn charts(&self) -> Vec<&Chart> {
+        [&self.reaction, &self.learning, &self.transfer, &self.raters, &self.needs]
+            .into_iter()
+            .filter_map(|s| s.data())
+            .flat_map(|b| b.charts())
+            .collect()
+    }
+}
+
+/// Enrolment rows per class.
+fn enrolled(ctx: &Ctx<'_>) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    if let Ok(t) = ctx.warehouse("enrollments", &[col::CLASS_ID]) {
+        for i in 0..t.len() {
+            *out.entry(t.text_or_empty(col::CLASS_ID, i)).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+fn dates(info: &ClassInfo) -> String {
+    match (info.start.is_empty(), info.end.is_empty()) {
+        (false, false) => format!("{} – {}", info.start, info.end),
+        (false, true) => info.start.clone(),
+        _ => format::DASH.to_string(),
+    }
+}
+
+/// The list of classes in the annual report.
+pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<TableView, Na> {
+    if ctx.classes.is_empty() {
+        return Err(ctx.warehouse("classes", &[col::CLASS_ID]).err().unwrap_or_else(|| ctx.empty("classes")));
+    }
+    let enrolled = enrolled(ctx);
+    let cat = &ctx.cat;
+    let mut tv = TableView::new(
+        cat.get("cl.table"),
+        &[
+            ("col.class_id", false),
+            ("col.title", false),
+            ("col.category", false),
+            ("col.method", false),
+            ("col.institution", false),
+            ("col.dates", false),
+            ("col.hours", true),
+            ("col.n_trained", true),
+        ],
+        cat,
+    );
+    for (id, info) in &ctx.classes {
+        tv.push(
+            vec![
+                Cell::text(id.clone()),
+                Cell::link(info.title.clone(), ctx.class_href(id)),
+                Cell::text(ctx.category(&info.category)),
+                Cell::text(ctx.method(&info.method)),
+                Cell::text(if info.institution.is_empty() { format::DASH.into() } else { info.institution.clone() }),
+                Cell::text(dates(info)),
+                Cell::num(format::num(info.hours, 1)),
+                Cell::num(format::count(enrolled.get(id).copied())),
+            ],
+            false,
+        );
+    }
+    Ok(tv)
+}
+
+pub(super) fn build_all(ctx: &Ctx<'_>) -> Vec<ClassView> {
+    let enrolled = enrolled(ctx);
+    let mut courses_per_class: BTreeMap<String, u64> = BTreeMap::new();
+    if let Ok(t) = ctx.warehouse("courses", &[col::CLASS_ID]) {
+        for i in 0..t.len() {
+            *courses_per_class.entry(t.text_or_empty(col::CLASS_ID, i)).or_insert(0) += 1;
+        }
+    }
+    let mut outcome_rows: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    if let Ok(t) = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::CLASS_ID]) {
+        for i in 0..t.len() {
+            outcome_rows.entry(t.text_or_empty(col::CLASS_ID, i)).or_default().push(i);
+        }
+    }
+    let empty = Vec::new();
+    class_ids(ctx)
+        .into_iter()
+        .map(|id| {
+            let rows = outcome_rows.get(&id).unwrap_or(&empty);
+            build_one(ctx, &id, enrolled.get(&id).copied(), courses_per_class.get(&id).copied(), rows)
+        })
+        .collect()
+}
+
+fn build_one(
+    ctx: &Ctx<'_>,
+    id: &str,
+    enrolled: Option<u64>,
+    courses: Option<u64>,
+    outcome_rows: &[usize],
+) -> ClassView {
+    let cat = &ctx.cat;
+    let info = ctx.classes.get(id).cloned().unwrap_or_else(|| ClassInfo {
+        id: id.into(),
+        title: id.into(),
+        ..Default::default()
+    });
+    let fact = |k: &str, v: String| Fact { label: cat.get(k), value: v };
+    let facts = vec![
+        fact("fact.id", id.to_string()),
+        fact("fact.category", ctx.category(&info.category)),
+        fact("fact.method", ctx.method(&info.method)),
+        fact(
+            "fact.institution",
+            if info.institution.is_empty() { format::DASH.into() } else { info.institution.clone() },
+        ),
+        fact("fact.dates", dates(&info)),
+        fact("fact.hours", format!("{} / {}", format::num(info.days, 0), format::num(info.hours, 1))),
+        fact("fact.enrolled", format::count(enrolled)),
+        fact("fact.courses", format::count(courses)),
+    ];
+    ClassView {
+        lang: ctx.params.lang.html_lang(),
+        class_id: id.to_string(),
+        file_name: paths::class_file_name(id),
+        title: cat.fmt("doc.class_title", &[("title", &info.title)]),
+        class_title: info.title.clone(),
+        subtitle: cat.get("doc.class_subtitle"),
+        generated_by: cat.fmt("doc.generated_by", &[("version", &crate::VERSION)]),
+        suppressed_note: cat.fmt("doc.suppressed_note", &[("min_cell", &ctx.min_cell())]),
+        facts,
+        reaction: reaction(ctx, id).into(),
+        learning: learning(ctx, id, outcome_rows).into(),
+        transfer: transfer(ctx, id, outcome_rows).into(),
+        raters: raters(ctx, id).into(),
+        needs: one_row(ctx, table::NEEDS_MATCH, id, "cls.table_needs", super::needs::needs_table).into(),
+    }
+}
+
+/// A section that is just this class's row of an indicator table.
+fn one_row(
+    ctx: &Ctx<'_>,
+    name: &str,
+    id: &str,
+    caption: &str,
+    table_of: fn(&Ctx<'_>, &crate::report::frame::Table, String, &[usize]) -> TableView,
+) -> Result<Body, Na> {
+    let t = ctx.indicator(name, &[col::CLASS_ID])?;
+    let rows = rows_of_class(t, id);
+    if rows.is_empty() {
+        return Err(ctx.empty(name));
+    }
+    let mut body = Body::default();
+    body.table(table_of(ctx, t, ctx.cat.get(caption), &rows));
+    Ok(body)
+}
+
+/// Rater agreement and self-rating against others, this class's rows.
+fn raters(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
+    let agreement = one_row(ctx, table::RATER_AGREEMENT, id, "cls.table_raters", super::raters::agreement_table);
+    let own = one_row(ctx, table::ASSESSMENT_BY_CLASS, id, "cls.table_self", super::raters::self_table);
+    match (agreement, own) {
+        (Err(na), Err(_)) => Err(na),
+        (a, o) => {
+            let mut body = Body::default();
+            body.blocks.extend(a.into_iter().chain(o).flat_map(|b| b.blocks));
+            Ok(body)
+        }
+    }
+}
+
+fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
+    let cat = &ctx.cat;
+    let t = ctx.indicator(table::REACTION_BY_COURSE, &[col::CLASS_ID, col::COURSE_ID, c::TOTAL_MEAN])?;
+    let mut rows = rows_of_class(t, id);
+    if rows.is_empty() {
+        return Err(ctx.empty(table::REACTION_BY_COURSE));
+    }
+    rows.sort_by(|&a, &b| {
+        let key = |i: usize| (t.count(c::RANK_IN_CLASS, i).unwrap_or(u64::MAX), t.text_or_empty(col::COURSE_ID, i));
+        key(a).cmp(&key(b))
+    });
+    let mut body = Body::default();
+    let shown: Vec<usize> =
+        rows.iter().copied().filter(|&i| !t.suppressed(i) && t.num(c::TOTAL_MEAN, i).is_some()).collect();
+    if !shown.is_empty() {
+        let ratings: u64 = shown.iter().filter_map(|&i| t.count(c::N_RATERS, i)).sum();
+        let items = shown
+            .iter()
+            .map(|&i| BarItem {
+                label: super::reaction::course_title(ctx, t, i),
+                value: t.num(c::TOTAL_MEAN, i).unwrap_or(0.0),
+                ci: t.num(c::CI_LOW, i).zip(t.num(c::CI_HIGH, i)),
+                text: format!(
+                    "{} (n = {})",
+                    format::mean(t.num(c::TOTAL_MEAN, i)),
+                    format::count(t.count(c::N_RATERS, i))
+                ),
+            })
+            .collect();
+        body.chart(Chart {
+            id: "class-reaction".into(),
+            spec: ChartSpec::BarCi(BarCiSpec {
+                title: cat.get("re.table_class"),
+                subtitle: cat.fmt(
+                    "re.subtitle",
+                    &[("n", &shown.len()), ("ratings", &format::int(ratings)), ("whiskers", &ctx.whiskers())],
+                ),
+                value_label: cat.get("re.axis"),
+                category_label: cat.get("re.axis_course"),
+                items,
+                style: BarStyle::Points,
+                reference: None,
+                domain: None,
+                legend: None,
+            }),
+            notes: ctx.omitted_note(rows.len() - shown.len()).into_iter().collect(),
+        });
+    }
+    body.table(super::reaction::course_table(ctx, t, cat.get("re.table_class"), &rows, true));
+    Ok(body)
+}
+
+fn learning(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na> {
+    let cat = &ctx.cat;
+    let t = ctx.indicator(table::LEARNING_BY_CLASS, &[col::CLASS_ID, c::N_PAIRS, c::MEAN_DIFF])?;
+    let rows = rows_of_class(t, id);
+    let Some(&i) = rows.first() else { return Err(ctx.empty(table::LEARNING_BY_CLASS)) };
+    let mut body = Body::new(cat.get("le.intro"));
+    if t.suppressed(i) {
+        body.finding(cat.fmt("le.class_suppressed", &[("min_cell", &ctx.min_cell())]));
+    } else {
+        let significant = t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha);
+        body.finding(cat.fmt(
+            if significant { "le.class_reading_up" } else { "le.class_reading_ns" },
+            &[
+                ("n", &format::count(t.count(c::N_PAIRS, i))),
+                ("gain", &format::signed(t.num(c::MEAN_DIFF, i))),
+                ("ci", &ctx.ci_phrase(t.num(c::CI_LOW, i), t.num(c::CI_HIGH, i))),
+                ("p", &format::p_phrase(t.num(c::P_VALUE, i))),
+            ],
+        ));
+        if let Ok(o) = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::PRE_SCORE, col::POST_SCORE]) {
+            let (pre, post): (Vec<f64>, Vec<f64>) = outcome_rows
+                .iter()
+                .filter_map(|&r| Some((o.num(col::PRE_SCORE, r)?, o.num(col::POST_SCORE, r)?)))
+                .unzip();
+            if ctx.publishable(pre.len() as u64) {
+                let group = BoxGroup {
+                    label: ctx.chart_label(id),
+                    boxes: vec![tukey(&pre), tukey(&post)],
+                    text: format!("n = {}", format::int(pre.len() as u64)),
+                };
+                body.chart(prepost_boxes(
+                    ctx,
+                    "class-box",
+                    cat.get("le.chart_box_class"),
+                    cat.get("le.axis_class"),
+                    vec![group],
+                    pre.len() as u64,
+                    0,
+                ));
+            }
+        }
+    }
+    body.table(learning_table(ctx, t, Key::Class, cat.get("cls.table_learning"), &rows));
+    Ok(body)
+}
+
+fn transfer(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na> {
+    let cat = &ctx.cat;
+    let t = ctx.indicator(table::TRANSFER_BY_CLASS, &[col::CLASS_ID, c::N_TRAINED, c::N_FOLLOWED])?;
+    let rows = rows_of_class(t, id);
+    let Some(&i) = rows.first() else { return Err(ctx.empty(table::TRANSFER_BY_CLASS)) };
+    let mut body = Body::new(cat.fmt("tr.intro", &[("lag", &ctx.params.follow_up_lag_days)]));
+    if t.suppressed(i) {
+        body.finding(cat.fmt("tr.class_suppressed", &[("min_cell", &ctx.min_cell())]));
+    } else {
+        body.finding(cat.fmt(
+            "tr.class_reading",
+            &[
+                ("followed", &format::count(t.count(c::N_FOLLOWED, i))),
+                ("trained", &format::count(t.count(c::N_TRAINED, i))),
+                ("delta", &format::signed(t.num(c::MEAN_DELTA, i))),
+                ("control", &format::signed(t.num(c::CONTROL_DELTA, i))),
+                ("did", &format::signed(t.num(c::DID, i))),
+                ("ci", &ctx.ci_phrase(t.num(c::DID_CI_LOW, i), t.num(c::DID_CI_HIGH, i))),
+            ],
+        ));
+    }
+    if let Ok(o) = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::POST_SCORE]) {
+        if let Some(chart) =
+            super::transfer::trajectory(ctx, o, outcome_rows, "class-trajectory", cat.get("tr.chart_traj_class"))
+        {
+            body.chart(chart);
+        }
+    }
+    body.table(super::transfer::transfer_table(ctx, t, cat.get("cls.table_transfer"), &rows));
+    if let Ok(f) = ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID, col::WAVE, c::N_PAIRS]) {
+        let rows = rows_of_class(f, id);
+        if !rows.is_empty() {
+            body.table(super::transfer::follow_up_table(ctx, f, cat.get("cls.table_follow"), &rows));
+        }
+    }
+    Ok(body)
+}

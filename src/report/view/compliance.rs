@@ -1,0 +1,182 @@
+//! Compliance with the training-hour rules, by cadre category: who met the hours,
+//! who needs make-up training, who is overdue for rotation or trained twice on a
+//! topic. The input is per person, so only categories of at least `min_cell` cadres
+//! are published, and totals cover the published categories only (so a withheld
+//! category cannot be recovered by subtraction).
+
+use std::collections::BTreeMap;
+
+use super::format;
+use super::{category_order, Body, Cell, Ctx, Na, Row, TableView};
+use crate::report::charts::stacked::{StackedRow, StackedSpec};
+use crate::report::charts::{Chart, ChartSpec};
+use crate::report::columns::{self as c, table};
+use crate::report::frame::Table;
+use crate::warehouse::schema::col;
+
+/// Counts of one group of cadres.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    n: u64,
+    met: u64,
+    short: u64,
+    none: u64,
+    rotation: u64,
+    repeated: u64,
+    leave: u64,
+    hours: f64,
+}
+
+impl Tally {
+    fn add(&mut self, t: &Table, i: usize) {
+        self.n += 1;
+        let trained = t.num(c::DAYS_TRAINED, i).unwrap_or(0.0) > 0.0 || t.num(c::HOURS_TRAINED, i).unwrap_or(0.0) > 0.0;
+        if !t.flag(c::MAKEUP_REQUIRED, i) {
+            self.met += 1;
+        } else if trained {
+            self.short += 1;
+        } else {
+            self.none += 1;
+        }
+        self.rotation += t.flag(c::ROTATION_OVERDUE, i) as u64;
+        self.repeated += repeated(t, i) as u64;
+        self.leave += t.flag(c::LEAVE_OVER_LIMIT, i) as u64;
+        self.hours += t.num(c::HOURS_TRAINED, i).unwrap_or(0.0);
+    }
+
+    fn merge(&mut self, o: &Tally) {
+        self.n += o.n;
+        self.met += o.met;
+        self.short += o.short;
+        self.none += o.none;
+        self.rotation += o.rotation;
+        self.repeated += o.repeated;
+        self.leave += o.leave;
+        self.hours += o.hours;
+    }
+
+    fn share(&self, k: u64) -> Option<f64> {
+        (self.n > 0).then(|| k as f64 / self.n as f64)
+    }
+}
+
+/// `repeated_topics` may be a count, a flag or a list of topics.
+fn repeated(t: &Table, i: usize) -> bool {
+    match t.num(c::REPEATED_TOPICS, i) {
+        Some(x) => x > 0.0,
+        None => t.text(c::REPEATED_TOPICS, i).is_some_and(|s| !s.trim().is_empty() && s != "false"),
+    }
+}
+
+/// Tallies by category for the report's year (all rows when the period is not a year
+/// present in the table).
+fn tallies(ctx: &Ctx<'_>) -> Result<BTreeMap<(usize, String), Tally>, Na> {
+    let t = ctx.indicator(table::COMPLIANCE, &[col::CATEGORY, c::MAKEUP_REQUIRED])?;
+    let year: Option<f64> = ctx.period.trim().parse::<f64>().ok();
+    let in_year = |i: usize| t.num(col::YEAR, i) == year;
+    let use_year = year.is_some() && (0..t.len()).any(in_year);
+    let mut by: BTreeMap<(usize, String), Tally> = BTreeMap::new();
+    for i in (0..t.len()).filter(|&i| !use_year || in_year(i)) {
+        by.entry(category_order(&t.text_or_empty(col::CATEGORY, i))).or_default().add(t, i);
+    }
+    if by.is_empty() {
+        return Err(ctx.empty(table::COMPLIANCE));
+    }
+    Ok(by)
+}
+
+/// Share of cadres who met the requirement and their number, over publishable categories.
+pub(super) fn overall(ctx: &Ctx<'_>) -> Option<(f64, u64)> {
+    let by = tallies(ctx).ok()?;
+    let mut total = Tally::default();
+    for t in by.values().filter(|t| ctx.publishable(t.n)) {
+        total.merge(t);
+    }
+    total.share(total.met).map(|s| (s, total.n))
+}
+
+pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
+    let cat = &ctx.cat;
+    let by = tallies(ctx)?;
+    let s = &ctx.params.compliance;
+    let mut body =
+        Body::new(cat.fmt(
+            "co.intro",
+            &[("preset", &s.preset), ("hours_per_day", &s.hours_per_day), ("min_cell", &ctx.min_cell())],
+        ));
+    let mut total = Tally::default();
+    for t in by.values().filter(|t| ctx.publishable(t.n)) {
+        total.merge(t);
+    }
+    if total.n > 0 {
+        body.finding(cat.fmt(
+            "co.reading",
+            &[
+                ("share", &format::pct(total.share(total.met))),
+                ("makeup", &format::int(total.short + total.none)),
+                ("rotation", &format::int(total.rotation)),
+                ("repeated", &format::int(total.repeated)),
+                ("leave", &format::int(total.leave)),
+            ],
+        ));
+        let pct = |k: u64, n: u64| k as f64 * 100.0 / n as f64;
+        let rows = by
+            .iter()
+            .filter(|(_, t)| ctx.publishable(t.n))
+            .map(|((_, code), t)| StackedRow {
+                label: ctx.category(code),
+                shares: vec![pct(t.met, t.n), pct(t.short, t.n), pct(t.none, t.n)],
+                text: format!("n = {}", format::int(t.n)),
+            })
+            .collect();
+        let omitted = by.values().filter(|t| !ctx.publishable(t.n)).count();
+        body.chart(Chart {
+            id: "compliance-category".into(),
+            spec: ChartSpec::Stacked(StackedSpec {
+                title: cat.get("co.chart"),
+                subtitle: cat.fmt("co.subtitle", &[("n", &format::int(total.n))]),
+                value_label: cat.get("co.axis_share"),
+                category_label: cat.get("le.axis_category"),
+                segments: vec![cat.get("co.met"), cat.get("co.short"), cat.get("co.none")],
+                rows,
+            }),
+            notes: ctx.omitted_note(omitted).into_iter().collect(),
+        });
+    }
+    let mut tv = TableView::new(
+        cat.get("co.table"),
+        &[
+            ("col.category", false),
+            ("col.cadres", true),
+            ("col.met_share", true),
+            ("col.makeup", true),
+            ("col.rotation", true),
+            ("col.repeated", true),
+            ("col.leave", true),
+            ("col.mean_hours", true),
+        ],
+        cat,
+    );
+    let cells = |label: String, t: &Tally, publish: bool| {
+        let v = |s: String| if publish { s } else { format::DASH.to_string() };
+        vec![
+            Cell::text(label),
+            Cell::num(format::int(t.n)),
+            Cell::num(v(format::pct(t.share(t.met)))),
+            Cell::num(v(format::int(t.short + t.none))),
+            Cell::num(v(format::int(t.rotation))),
+            Cell::num(v(format::int(t.repeated))),
+            Cell::num(v(format::int(t.leave))),
+            Cell::num(v(format::mean((t.n > 0).then(|| t.hours / t.n as f64)))),
+        ]
+    };
+    for ((_, code), t) in &by {
+        let publish = ctx.publishable(t.n);
+        tv.push(cells(ctx.category(code), t, publish), !publish);
+    }
+    if by.len() > 1 && total.n > 0 {
+        tv.rows.push(Row { cells: cells(cat.get("co.total"), &total, true), suppressed: false, total: true });
+    }
+    body.table(tv);
+    Ok(body)
+}

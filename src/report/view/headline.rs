@@ -1,0 +1,171 @@
+//! Headline figures: classes, trainees, hours, completion, mean reaction, mean gain,
+//! transfer effect and compliance rate, each with its n; and a summary paragraph.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::format::{self, DASH};
+use super::{compliance, Ctx, Na};
+use crate::report::columns::{self as c, table};
+use crate::stats;
+use crate::warehouse::schema::col;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    pub label: String,
+    pub value: String,
+    pub unit: String,
+    /// The n behind the figure (and its interval, when there is one).
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HeadlineView {
+    pub cards: Vec<Card>,
+    pub summary: String,
+}
+
+pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
+    let cat = &ctx.cat;
+    let card = |label: &str, value: String, unit: &str, detail: String| Card {
+        label: cat.get(label),
+        value,
+        unit: if unit.is_empty() { String::new() } else { cat.get(unit) },
+        detail,
+    };
+    let mut cards = Vec::new();
+
+    let n_classes = ctx.classes.len() as u64;
+    let hours: f64 = ctx.classes.values().filter_map(|c| c.hours).sum();
+    cards.push(card("hl.classes", format::int(n_classes), "", cat.fmt("hl.n_classes", &[("n", &n_classes)])));
+
+    let enrol = ctx.warehouse("enrollments", &[col::CADRE_ID]).ok();
+    let (trainees, enrolments, completion) = match enrol {
+        Some(t) => {
+            let ids: BTreeSet<String> = (0..t.len()).filter_map(|i| t.text(col::CADRE_ID, i)).collect();
+            let done = (0..t.len()).filter(|i| t.flag(col::COMPLETED, *i)).count();
+            let share = (!t.is_empty() && t.has(col::COMPLETED)).then(|| done as f64 / t.len() as f64);
+            (Some(ids.len() as u64), Some(t.len() as u64), share)
+        }
+        None => (None, None, None),
+    };
+    cards.push(card(
+        "hl.trainees",
+        format::count(trainees),
+        "",
+        cat.fmt("hl.n_trainees", &[("n", &format::count(trainees)), ("enrolments", &format::count(enrolments))]),
+    ));
+    cards.push(card(
+        "hl.hours",
+        format::num(Some(hours), 0),
+        "hl.unit_hours",
+        cat.fmt("hl.n_hours", &[("n", &n_classes)]),
+    ));
+    cards.push(card(
+        "hl.completion",
+        format::pct(completion),
+        "",
+        cat.fmt("hl.n_enrolments", &[("n", &format::count(enrolments))]),
+    ));
+
+    let reaction = mean_reaction(ctx);
+    cards.push(card(
+        "hl.reaction",
+        format::mean(reaction.map(|r| r.0)),
+        "hl.unit_points",
+        cat.fmt(
+            "hl.n_ratings",
+            &[("n", &format::count(reaction.map(|r| r.1))), ("courses", &format::count(reaction.map(|r| r.2)))],
+        ),
+    ));
+
+    let gain = mean_gain(ctx);
+    let gain_detail = match &gain {
+        Some(g) => cat.fmt(
+            "hl.with_ci",
+            &[
+                ("n", &cat.fmt("hl.n_pairs", &[("n", &format::int(g.n as u64))])),
+                ("ci", &ctx.ci_phrase(g.ci_low, g.ci_high)),
+            ],
+        ),
+        None => cat.fmt("hl.n_pairs", &[("n", &DASH)]),
+    };
+    cards.push(card("hl.gain", format::signed(gain.as_ref().and_then(|g| g.mean)), "hl.unit_points", gain_detail));
+
+    let did = weighted_did(ctx);
+    cards.push(card(
+        "hl.transfer",
+        format::signed(did.map(|d| d.0)),
+        "hl.unit_points",
+        cat.fmt("hl.n_followed", &[("n", &format::count(did.map(|d| d.1)))]),
+    ));
+
+    let comp = compliance::overall(ctx);
+    cards.push(card(
+        "hl.compliance",
+        format::pct(comp.map(|c| c.0)),
+        "",
+        cat.fmt("hl.n_cadres", &[("n", &format::count(comp.map(|c| c.1)))]),
+    ));
+
+    let summary = cat.fmt(
+        "hl.summary",
+        &[
+            ("period", &ctx.period),
+            ("classes", &format::int(n_classes)),
+            ("hours", &format::num(Some(hours), 0)),
+            ("trainees", &format::count(trainees)),
+            ("completion", &format::pct(completion)),
+            ("reaction", &format::mean(reaction.map(|r| r.0))),
+            ("gain", &format::signed(gain.as_ref().and_then(|g| g.mean))),
+            ("did", &format::signed(did.map(|d| d.0))),
+            ("compliance", &format::pct(comp.map(|c| c.0))),
+        ],
+    );
+    Ok(HeadlineView { cards, summary })
+}
+
+/// Mean course total weighted by raters, over publishable courses: (mean, ratings, courses).
+fn mean_reaction(ctx: &Ctx<'_>) -> Option<(f64, u64, u64)> {
+    let t = ctx.indicator(table::REACTION_BY_COURSE, &[c::TOTAL_MEAN, c::N_RATERS]).ok()?;
+    let (mut sum, mut n, mut courses) = (0.0, 0u64, 0u64);
+    for i in 0..t.len() {
+        if t.suppressed(i) {
+            continue;
+        }
+        if let (Some(m), Some(k)) = (t.num(c::TOTAL_MEAN, i), t.count(c::N_RATERS, i)) {
+            sum += m * k as f64;
+            n += k;
+            courses += 1;
+        }
+    }
+    (n > 0).then(|| (sum / n as f64, n, courses))
+}
+
+/// Pooled mean gain with its interval, from the trainee outcomes.
+fn mean_gain(ctx: &Ctx<'_>) -> Option<stats::Summary> {
+    let t = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::PRE_SCORE, col::POST_SCORE]).ok()?;
+    let gains: Vec<f64> =
+        (0..t.len()).filter_map(|i| Some(t.num(col::POST_SCORE, i)? - t.num(col::PRE_SCORE, i)?)).collect();
+    if !ctx.publishable(gains.len() as u64) {
+        return None;
+    }
+    stats::describe(&gains, ctx.params.alpha).ok()
+}
+
+/// Class DiDs weighted by followed trainees, over publishable classes: (did, followed).
+fn weighted_did(ctx: &Ctx<'_>) -> Option<(f64, u64)> {
+    let t = ctx.indicator(table::TRANSFER_BY_CLASS, &[c::DID, c::N_FOLLOWED]).ok()?;
+    let (mut sum, mut n) = (0.0, 0u64);
+    for i in 0..t.len() {
+        if t.suppressed(i) {
+            continue;
+        }
+        if let (Some(d), Some(k)) = (t.num(c::DID, i), t.count(c::N_FOLLOWED, i)) {
+            sum += d * k as f64;
+            n += k;
+        }
+    }
+    (n > 0).then(|| (sum / n as f64, n))
+}

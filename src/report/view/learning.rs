@@ -1,0 +1,311 @@
+//! Learning (level 2): pre → post by class, score distributions and gains by
+//! category, the learning tables by class, category and method, scale reliability.
+
+use std::collections::BTreeMap;
+
+use super::format;
+use super::{cap_rows, category_order, method_order, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
+use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
+use crate::report::charts::boxplot::{BoxGroup, BoxSpec, BoxStats};
+use crate::report::charts::dumbbell::{DumbbellRow, DumbbellSpec};
+use crate::report::charts::{Chart, ChartSpec};
+use crate::report::columns::{self as c, table};
+use crate::report::frame::Table;
+use crate::stats;
+use crate::warehouse::schema::col;
+
+/// What a learning table is keyed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Key {
+    Class,
+    Category,
+    Method,
+}
+
+pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
+    let cat = &ctx.cat;
+    let t =
+        ctx.indicator(table::LEARNING_BY_CLASS, &[col::CLASS_ID, c::N_PAIRS, c::PRE_MEAN, c::POST_MEAN, c::MEAN_DIFF])?;
+    let mut body = Body::new(cat.get("le.intro"));
+    let published: Vec<usize> =
+        (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::MEAN_DIFF, i).is_some()).collect();
+    let sig = |i: usize, up: bool| {
+        t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha)
+            && t.num(c::MEAN_DIFF, i).is_some_and(|d| if up { d > 0.0 } else { d < 0.0 })
+    };
+    body.finding(cat.fmt(
+        "le.reading",
+        &[
+            ("k", &published.iter().filter(|&&i| sig(i, true)).count()),
+            ("m", &published.len()),
+            ("alpha", &ctx.params.alpha),
+            ("neg", &published.iter().filter(|&&i| sig(i, false)).count()),
+        ],
+    ));
+
+    // Pre → post by class, largest gain first.
+    let mut by_gain = published.clone();
+    by_gain.sort_by(|&a, &b| {
+        t.num(c::MEAN_DIFF, b)
+            .unwrap_or(0.0)
+            .total_cmp(&t.num(c::MEAN_DIFF, a).unwrap_or(0.0))
+            .then_with(|| t.text_or_empty(col::CLASS_ID, a).cmp(&t.text_or_empty(col::CLASS_ID, b)))
+    });
+    let (kept, truncated) = cap_rows(ctx, by_gain.len(), CHART_ROWS);
+    if !kept.is_empty() {
+        let pairs: u64 = published.iter().filter_map(|&i| t.count(c::N_PAIRS, i)).sum();
+        let rows = kept
+            .iter()
+            .map(|&k| {
+                let i = by_gain[k];
+                DumbbellRow {
+                    label: ctx.chart_label(&t.text_or_empty(col::CLASS_ID, i)),
+                    from: t.num(c::PRE_MEAN, i).unwrap_or(0.0),
+                    to: t.num(c::POST_MEAN, i).unwrap_or(0.0),
+                    text: format!(
+                        "{} (n = {})",
+                        format::signed(t.num(c::MEAN_DIFF, i)),
+                        format::count(t.count(c::N_PAIRS, i))
+                    ),
+                }
+            })
+            .collect();
+        let suppressed = (0..t.len()).filter(|&i| t.suppressed(i)).count();
+        body.chart(Chart {
+            id: "learning-prepost".into(),
+            spec: ChartSpec::Dumbbell(DumbbellSpec {
+                title: cat.get("le.chart_prepost"),
+                subtitle: cat.fmt("le.subtitle_classes", &[("n", &format::int(pairs)), ("classes", &published.len())]),
+                value_label: cat.get("le.axis_score"),
+                category_label: cat.get("le.axis_class"),
+                from_label: cat.get("le.legend_pre"),
+                to_label: cat.get("le.legend_post"),
+                rows,
+                domain: None,
+            }),
+            notes: ctx.omitted_note(suppressed).into_iter().chain(truncated).collect(),
+        });
+    }
+    if let Some(chart) = category_boxes(ctx) {
+        body.chart(chart);
+    }
+    if let Ok(tc) = ctx.indicator(table::LEARNING_BY_CATEGORY, &[col::CATEGORY, c::N_PAIRS, c::MEAN_DIFF]) {
+        if let Some(chart) = category_gains(ctx, tc) {
+            body.chart(chart);
+        }
+    }
+    body.table(learning_table(ctx, t, Key::Class, cat.get("le.table_class"), &(0..t.len()).collect::<Vec<_>>()));
+    for (name, key, caption) in [
+        (table::LEARNING_BY_CATEGORY, Key::Category, "le.table_category"),
+        (table::LEARNING_BY_METHOD, Key::Method, "le.table_method"),
+    ] {
+        let key_col = if key == Key::Category { col::CATEGORY } else { col::METHOD };
+        if let Ok(tk) = ctx.indicator(name, &[key_col, c::N_PAIRS, c::PRE_MEAN, c::POST_MEAN, c::MEAN_DIFF]) {
+            let mut rows: Vec<usize> = (0..tk.len()).collect();
+            let order = |i: usize| {
+                let code = tk.text_or_empty(key_col, i);
+                if key == Key::Category {
+                    category_order(&code)
+                } else {
+                    method_order(&code)
+                }
+            };
+            rows.sort_by_key(|&i| order(i));
+            body.table(learning_table(ctx, tk, key, cat.get(caption), &rows));
+        }
+    }
+    if let Ok(tr) = ctx.indicator(table::RELIABILITY, &[c::N, c::ALPHA]) {
+        body.table(reliability_table(ctx, tr));
+    }
+    Ok(body)
+}
+
+/// The learning statistics, one row per class, category or method.
+pub(super) fn learning_table(ctx: &Ctx<'_>, t: &Table, key: Key, caption: String, rows: &[usize]) -> TableView {
+    let mut headers: Vec<(&str, bool)> = match key {
+        Key::Class => vec![("col.class", false), ("col.method", false)],
+        Key::Category => vec![("col.category", false)],
+        Key::Method => vec![("col.method", false)],
+    };
+    headers.extend([
+        ("col.n_pairs", true),
+        ("col.pre", true),
+        ("col.post", true),
+        ("col.gain", true),
+        ("col.ci", true),
+        ("col.d_z", true),
+        ("col.p_t", true),
+        ("col.p_w", true),
+        ("col.hake", true),
+        ("col.improved", true),
+    ]);
+    let mut tv = TableView::new(caption, &headers, &ctx.cat);
+    tv.note = Some(ctx.cat.fmt("le.table_note", &[("alpha", &ctx.params.alpha)]));
+    for &i in rows {
+        let mut cells = match key {
+            Key::Class => {
+                let id = t.text_or_empty(col::CLASS_ID, i);
+                let method = t.text(col::METHOD, i).or_else(|| ctx.classes.get(&id).map(|c| c.method.clone()));
+                vec![
+                    Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
+                    Cell::text(ctx.method(&method.unwrap_or_default())),
+                ]
+            }
+            Key::Category => vec![Cell::text(ctx.category(&t.text_or_empty(col::CATEGORY, i)))],
+            Key::Method => vec![Cell::text(ctx.method(&t.text_or_empty(col::METHOD, i)))],
+        };
+        let significant = t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha);
+        cells.extend([
+            Cell::num(format::count(t.count(c::N_PAIRS, i))),
+            Cell::num(format::mean(t.num(c::PRE_MEAN, i))),
+            Cell::num(format::mean(t.num(c::POST_MEAN, i))),
+            Cell::num(format::signed(t.num(c::MEAN_DIFF, i))).strong(significant),
+            Cell::num(format::ci(t.num(c::CI_LOW, i), t.num(c::CI_HIGH, i))),
+            Cell::num(format::dec2(t.num(c::D_Z, i))),
+            Cell::num(format::p(t.num(c::P_VALUE, i))).strong(significant),
+            Cell::num(format::p(t.num(c::WILCOXON_P, i))),
+            Cell::num(format::dec2(t.num(c::HAKE_G, i))),
+            Cell::num(format::pct(t.num(c::SHARE_IMPROVED, i))),
+        ]);
+        tv.push(cells, t.suppressed(i));
+    }
+    tv
+}
+
+fn reliability_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
+    let headers =
+        [("col.scale", false), ("col.wave", false), ("col.n", true), ("col.k_items", true), ("col.alpha", true)];
+    let mut tv = TableView::new(ctx.cat.get("le.table_reliability"), &headers, &ctx.cat);
+    let mut rows: Vec<usize> = (0..t.len()).collect();
+    let wave_order = |w: &str| crate::warehouse::schema::Wave::from_name(w).map_or(99, |w| w as usize);
+    rows.sort_by_key(|&i| (t.text_or_empty(col::SCALE, i), wave_order(&t.text_or_empty(col::WAVE, i))));
+    for i in rows {
+        tv.push(
+            vec![
+                Cell::text(t.text_or_empty(col::SCALE, i)),
+                Cell::text(ctx.cat.code("wave", &t.text_or_empty(col::WAVE, i))),
+                Cell::num(format::count(t.count(c::N, i))),
+                Cell::num(format::count(t.count(c::K_ITEMS, i))),
+                Cell::num(format::dec2(t.num(c::ALPHA, i))),
+            ],
+            t.suppressed(i),
+        );
+    }
+    tv
+}
+
+/// Pre and post distributions of paired trainees by category (groups of at least
+/// `min_cell` pairs only).
+fn category_boxes(ctx: &Ctx<'_>) -> Option<Chart> {
+    let t = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::CATEGORY, col::PRE_SCORE, col::POST_SCORE]).ok()?;
+    let mut groups: BTreeMap<(usize, String), (Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    for i in 0..t.len() {
+        if let (Some(pre), Some(post)) = (t.num(col::PRE_SCORE, i), t.num(col::POST_SCORE, i)) {
+            let g = groups.entry(category_order(&t.text_or_empty(col::CATEGORY, i))).or_default();
+            g.0.push(pre);
+            g.1.push(post);
+        }
+    }
+    let omitted = groups.values().filter(|g| !ctx.publishable(g.0.len() as u64)).count();
+    let mut total = 0u64;
+    let rows: Vec<BoxGroup> = groups
+        .iter()
+        .filter(|(_, g)| ctx.publishable(g.0.len() as u64))
+        .map(|((_, code), (pre, post))| {
+            total += pre.len() as u64;
+            BoxGroup {
+                label: ctx.category(code),
+                boxes: vec![tukey(pre), tukey(post)],
+                text: format!("n = {}", format::int(pre.len() as u64)),
+            }
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    Some(prepost_boxes(
+        ctx,
+        "learning-box",
+        ctx.cat.get("le.chart_box"),
+        ctx.cat.get("le.axis_category"),
+        rows,
+        total,
+        omitted,
+    ))
+}
+
+/// A pre/post box chart from prepared groups.
+pub(super) fn prepost_boxes(
+    ctx: &Ctx<'_>,
+    id: &str,
+    title: String,
+    category_label: String,
+    groups: Vec<BoxGroup>,
+    n: u64,
+    omitted: usize,
+) -> Chart {
+    let cat = &ctx.cat;
+    Chart {
+        id: id.into(),
+        spec: ChartSpec::Box(BoxSpec {
+            title,
+            subtitle: cat.fmt(
+                "doc.join",
+                &[("a", &cat.fmt("doc.n", &[("n", &format::int(n))])), ("b", &cat.get("le.box_note"))],
+            ),
+            value_label: cat.get("le.axis_score"),
+            category_label,
+            series: vec![cat.get("le.legend_pre"), cat.get("le.legend_post")],
+            groups,
+            domain: Some((0.0, 100.0)),
+        }),
+        notes: ctx.omitted_note(omitted).into_iter().collect(),
+    }
+}
+
+pub(super) fn tukey(x: &[f64]) -> Option<BoxStats> {
+    stats::tukey_box(x).map(|b| BoxStats {
+        low: b.low,
+        q1: b.q1,
+        median: b.median,
+        q3: b.q3,
+        high: b.high,
+        n: b.n as u64,
+    })
+}
+
+fn category_gains(ctx: &Ctx<'_>, t: &Table) -> Option<Chart> {
+    let cat = &ctx.cat;
+    let mut rows: Vec<usize> = (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::MEAN_DIFF, i).is_some()).collect();
+    if rows.is_empty() {
+        return None;
+    }
+    rows.sort_by_key(|&i| category_order(&t.text_or_empty(col::CATEGORY, i)));
+    let n: u64 = rows.iter().filter_map(|&i| t.count(c::N_PAIRS, i)).sum();
+    let items = rows
+        .iter()
+        .map(|&i| BarItem {
+            label: ctx.category(&t.text_or_empty(col::CATEGORY, i)),
+            value: t.num(c::MEAN_DIFF, i).unwrap_or(0.0),
+            ci: t.num(c::CI_LOW, i).zip(t.num(c::CI_HIGH, i)),
+            text: format!("{} (n = {})", format::signed(t.num(c::MEAN_DIFF, i)), format::count(t.count(c::N_PAIRS, i))),
+        })
+        .collect();
+    let omitted = (0..t.len()).filter(|&i| t.suppressed(i)).count();
+    Some(Chart {
+        id: "learning-gain-category".into(),
+        spec: ChartSpec::BarCi(BarCiSpec {
+            title: cat.get("le.chart_gain_cat"),
+            subtitle: cat
+                .fmt("doc.join", &[("a", &cat.fmt("doc.n", &[("n", &format::int(n))])), ("b", &ctx.whiskers())]),
+            value_label: cat.get("le.axis_gain"),
+            category_label: cat.get("le.axis_category"),
+            items,
+            style: BarStyle::Points,
+            reference: Some(0.0),
+            domain: None,
+            legend: None,
+        }),
+        notes: ctx.omitted_note(omitted).into_iter().collect(),
+    })
+}

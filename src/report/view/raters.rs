@@ -1,0 +1,115 @@
+//! Rater agreement and leniency of the course ratings, by class, with the
+//! Koo & Li (2016) reading of each ICC.
+
+use super::format;
+use super::{Body, Cell, Ctx, Na, TableView};
+use crate::report::columns::{self as c, table};
+use crate::report::frame::Table;
+use crate::warehouse::schema::col;
+
+pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
+    let cat = &ctx.cat;
+    let agreement = ctx.indicator(table::RATER_AGREEMENT, &[col::CLASS_ID, c::ICC1, c::ICC2K]);
+    let own = ctx.indicator(table::ASSESSMENT_BY_CLASS, &[col::CLASS_ID, c::N_PAIRS, c::MEAN_DIFF]);
+    if let (Err(na), Err(_)) = (&agreement, &own) {
+        return Err(na.clone());
+    }
+    let mut body = Body::new(cat.get("ra.intro"));
+    if let Ok(t) = agreement {
+        let published: Vec<usize> = (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::ICC2K, i).is_some()).collect();
+        let good = published.iter().filter(|&&i| t.num(c::ICC2K, i).is_some_and(|x| x >= 0.75)).count();
+        body.finding(cat.fmt("ra.reading", &[("good", &good), ("m", &published.len())]));
+        body.table(agreement_table(ctx, t, cat.get("ra.table"), &(0..t.len()).collect::<Vec<_>>()));
+    }
+    if let Ok(t) = own {
+        let published: Vec<usize> = (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::MEAN_DIFF, i).is_some()).collect();
+        let inflated = published
+            .iter()
+            .filter(|&&i| t.num(c::MEAN_DIFF, i).is_some_and(|d| d > 0.0) && t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha))
+            .count();
+        body.finding(cat.fmt("ra.reading_self", &[("k", &inflated), ("m", &published.len())]));
+        body.table(self_table(ctx, t, cat.get("ra.table_self"), &(0..t.len()).collect::<Vec<_>>()));
+    }
+    Ok(body)
+}
+
+/// Self-rating against the others' ratings, by class.
+pub(super) fn self_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize]) -> TableView {
+    let mut tv = TableView::new(
+        caption,
+        &[
+            ("col.class", false),
+            ("col.n_pairs", true),
+            ("col.others", true),
+            ("col.self", true),
+            ("col.diff", true),
+            ("col.ci", true),
+            ("col.p", true),
+        ],
+        &ctx.cat,
+    );
+    tv.note = Some(ctx.cat.get("ra.self_note"));
+    for &i in rows {
+        let id = t.text_or_empty(col::CLASS_ID, i);
+        let significant = t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha);
+        tv.push(
+            vec![
+                Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
+                Cell::num(format::count(t.count(c::N_PAIRS, i))),
+                Cell::num(format::mean(t.num(c::OTHERS_MEAN, i))),
+                Cell::num(format::mean(t.num(c::SELF_MEAN, i))),
+                Cell::num(format::signed(t.num(c::MEAN_DIFF, i))).strong(significant),
+                Cell::num(format::ci(t.num(c::CI_LOW, i), t.num(c::CI_HIGH, i))),
+                Cell::num(format::p(t.num(c::P_VALUE, i))),
+            ],
+            t.suppressed(i),
+        );
+    }
+    tv
+}
+
+pub(super) fn agreement_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize]) -> TableView {
+    let mut tv = TableView::new(
+        caption,
+        &[
+            ("col.class", false),
+            ("col.n_courses", true),
+            ("col.n_raters", true),
+            ("col.icc1", true),
+            ("col.icc2k", true),
+            ("col.reading", false),
+            ("col.leniency", true),
+        ],
+        &ctx.cat,
+    );
+    for &i in rows {
+        let id = t.text_or_empty(col::CLASS_ID, i);
+        let icc2k = t.num(c::ICC2K, i);
+        tv.push(
+            vec![
+                Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
+                Cell::num(format::count(t.count(c::N_COURSES, i))),
+                Cell::num(format::count(t.count(c::N_RATERS, i))),
+                Cell::num(format::dec2(t.num(c::ICC1, i))),
+                Cell::num(format::dec2(icc2k)),
+                Cell::text(icc2k.map_or_else(|| format::DASH.to_string(), |x| ctx.cat.get(icc_band(x)))),
+                Cell::num(format::mean(t.num(c::LENIENCY_SD, i))),
+            ],
+            t.suppressed(i),
+        );
+    }
+    tv
+}
+
+/// Koo & Li (2016): < 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, > 0.9 excellent.
+fn icc_band(x: f64) -> &'static str {
+    if x < 0.5 {
+        "icc.poor"
+    } else if x < 0.75 {
+        "icc.moderate"
+    } else if x <= 0.9 {
+        "icc.good"
+    } else {
+        "icc.excellent"
+    }
+}
