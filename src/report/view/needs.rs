@@ -130,5 +130,5 @@ fn needs_rows(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize], by_cate
 /// `a┋b┋c` as the report's list: `a、b、c` or `a, b, c`.
 fn topic_list(ctx: &Ctx<'_>, joined: &str) -> String {
     let sep = ctx.cat.get("doc.list_sep");
-    joined.split(c::TOPIC_SEPARATOR).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(&sep)
+    joined.split(crate::indicators::needs::TOPIC_SEPARATOR).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(&sep)
 }
