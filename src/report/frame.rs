@@ -113,11 +113,6 @@ impl Table {
     pub fn suppressed(&self, row: usize) -> bool {
         self.flag(super::columns::SUPPRESSED, row)
     }
-
-    /// All values of a numeric column (`None` where missing).
-    pub fn nums(&self, name: &str) -> Vec<Option<f64>> {
-        (0..self.height).map(|i| self.num(name, i)).collect()
-    }
 }
 
 fn convert(c: &Column) -> Col {

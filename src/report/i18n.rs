@@ -62,10 +62,6 @@ impl Catalogue {
         Catalogue { lang }
     }
 
-    pub fn lang(&self) -> Lang {
-        self.lang
-    }
-
     /// The message for `key`, or `⟦key⟧` when there is none.
     pub fn get(&self, key: &str) -> String {
         match find(key) {
@@ -208,9 +204,9 @@ const MESSAGES: &[Msg] = &[
     m("re.table_class", "本班各课程评价", "Ratings of this class's courses"),
     m("re.reading", "可排名的 {n} 门课程评价总分的中位数为 {median} 分；最高 {best}，最低 {worst}。", "The median total of the {n} ranked courses is {median} points; the highest is {best}, the lowest {worst}."),
     m("re.named", "“{name}”（{value} 分）", "“{name}” ({value})"),
-    m("ind.relevance", "联系实际", "Relev­ance"),
+    m("ind.relevance", "联系实际", "Relev\u{ad}ance"),
     m("ind.theory", "理论深度", "Theory"),
-    m("ind.information", "信息量", "Inform­ation"),
+    m("ind.information", "信息量", "Inform\u{ad}ation"),
     m("ind.delivery", "表达", "Delivery"),
     m("ind.manner", "教风", "Manner"),
     // ---- learning -------------------------------------------------------------------------

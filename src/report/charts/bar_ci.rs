@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use super::layout::{body_height, row_y, rows_chart, value_text, ROW_H};
-use super::{domain, finish, header, header_height, render_err, ReportError, Swatch, DARK, INK, LIGHT, MUTED, WIDTH};
+use super::{canvas, domain, render_err, ReportError, Swatch, DARK, INK, LIGHT, MUTED};
 
 /// One row.
 #[derive(Debug, Clone, Serialize)]
@@ -61,7 +61,7 @@ pub fn render(spec: &BarCiSpec) -> Result<String, ReportError> {
             (l.clone(), swatch)
         })
         .collect();
-    let height = header_height(!legend.is_empty()) + body_height(n, ROW_H);
+    let body_h = body_height(n, ROW_H);
     let (x0, x1) = spec.domain.unwrap_or_else(|| {
         let values = spec.items.iter().flat_map(|i| {
             let (lo, hi) = i.ci.unwrap_or((i.value, i.value));
@@ -72,16 +72,10 @@ pub fn render(spec: &BarCiSpec) -> Result<String, ReportError> {
         domain(values, &include)
     });
     let e = |e| render_err(&spec.title, e);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(e)?;
-        let body = header(&root, &spec.title, &spec.subtitle, &legend)?;
+    canvas(&spec.title, &spec.subtitle, &legend, body_h, |body| {
         let labels: Vec<String> = spec.items.iter().map(|i| i.label.clone()).collect();
-        let value_w =
-            spec.items.iter().map(|i| super::text_width(&i.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil()
-                as u32;
-        let mut chart = rows_chart(&body, &labels, (x0, x1), &spec.value_label, &spec.category_label, value_w + 12)?;
+        let values: Vec<String> = spec.items.iter().map(|i| i.text.clone()).collect();
+        let mut chart = rows_chart(body, &labels, (x0, x1), &spec.value_label, &spec.category_label, &values)?;
         if let Some(r) = spec.reference {
             chart
                 .draw_series(DashedLineSeries::new([(r, -0.5), (r, n as f64 - 0.5)], 5, 4, MUTED.stroke_width(1)))
@@ -124,11 +118,10 @@ pub fn render(spec: &BarCiSpec) -> Result<String, ReportError> {
                     ])
                     .map_err(e)?;
             }
-            value_text(&body, &chart, x1, i, n, &item.text)?;
+            value_text(body, &chart, x1, i, n, &item.text)?;
         }
-        root.present().map_err(e)?;
-    }
-    Ok(finish(svg, &spec.title, n))
+        Ok(n)
+    })
 }
 
 #[cfg(test)]

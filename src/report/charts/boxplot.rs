@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use super::layout::{body_height, row_y, rows_chart, value_text};
-use super::{domain, finish, header, header_height, render_err, ReportError, Swatch, DARK, INK, LIGHT, WHITE, WIDTH};
+use super::{canvas, domain, render_err, ReportError, Swatch, DARK, INK, LIGHT, WHITE};
 
 const BOX_ROW_H: u32 = 46;
 
@@ -58,22 +58,16 @@ pub fn render(spec: &BoxSpec) -> Result<String, ReportError> {
             (s.clone(), Swatch::Fill(c, h))
         })
         .collect();
-    let height = header_height(true) + body_height(n, BOX_ROW_H);
+    let body_h = body_height(n, BOX_ROW_H);
     let (x0, x1) = spec.domain.unwrap_or_else(|| {
         domain(spec.groups.iter().flat_map(|g| g.boxes.iter().flatten().flat_map(|b| [b.low, b.high])), &[])
     });
     let e = |e| render_err(&spec.title, e);
-    let mut marks = 0;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(e)?;
-        let body = header(&root, &spec.title, &spec.subtitle, &legend)?;
+    canvas(&spec.title, &spec.subtitle, &legend, body_h, |body| {
+        let mut marks = 0;
         let labels: Vec<String> = spec.groups.iter().map(|g| g.label.clone()).collect();
-        let value_w =
-            spec.groups.iter().map(|g| super::text_width(&g.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil()
-                as u32;
-        let mut chart = rows_chart(&body, &labels, (x0, x1), &spec.value_label, &spec.category_label, value_w + 12)?;
+        let values: Vec<String> = spec.groups.iter().map(|g| g.text.clone()).collect();
+        let mut chart = rows_chart(body, &labels, (x0, x1), &spec.value_label, &spec.category_label, &values)?;
         let band = 0.8 / k as f64;
         for (i, group) in spec.groups.iter().enumerate() {
             let centre = row_y(i, n);
@@ -102,9 +96,9 @@ pub fn render(spec: &BoxSpec) -> Result<String, ReportError> {
                     .draw_series([Rectangle::new([(c(b.q1), y - h), (c(b.q3), y + h)], colour.filled())])
                     .map_err(e)?;
                 if hatched {
-                    let a = super::local(&body, chart.backend_coord(&(c(b.q1), y + h)));
-                    let z = super::local(&body, chart.backend_coord(&(c(b.q3), y - h)));
-                    super::hatch_rect(&body, a, z)?;
+                    let a = super::local(body, chart.backend_coord(&(c(b.q1), y + h)));
+                    let z = super::local(body, chart.backend_coord(&(c(b.q3), y - h)));
+                    super::hatch_rect(body, a, z)?;
                 }
                 chart
                     .draw_series([Rectangle::new([(c(b.q1), y - h), (c(b.q3), y + h)], INK.stroke_width(1))])
@@ -118,11 +112,10 @@ pub fn render(spec: &BoxSpec) -> Result<String, ReportError> {
                     .map_err(e)?;
                 marks += 1;
             }
-            value_text(&body, &chart, x1, i, n, &group.text)?;
+            value_text(body, &chart, x1, i, n, &group.text)?;
         }
-        root.present().map_err(e)?;
-    }
-    Ok(finish(svg, &spec.title, marks))
+        Ok(marks)
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use super::layout::{body_height, row_y, rows_chart, value_text, ROW_H};
-use super::{domain, finish, header, header_height, render_err, ReportError, Swatch, DARK, MUTED, WHITE, WIDTH};
+use super::{canvas, domain, render_err, ReportError, Swatch, DARK, MUTED, WHITE};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DumbbellRow {
@@ -34,19 +34,13 @@ pub fn render(spec: &DumbbellSpec) -> Result<String, ReportError> {
     let n = spec.rows.len();
     let legend =
         vec![(spec.from_label.clone(), Swatch::OpenCircle), (spec.to_label.clone(), Swatch::FilledSquare(DARK))];
-    let height = header_height(true) + body_height(n, ROW_H);
+    let body_h = body_height(n, ROW_H);
     let (x0, x1) = spec.domain.unwrap_or_else(|| domain(spec.rows.iter().flat_map(|r| [r.from, r.to]), &[]));
     let e = |e| render_err(&spec.title, e);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(e)?;
-        let body = header(&root, &spec.title, &spec.subtitle, &legend)?;
+    canvas(&spec.title, &spec.subtitle, &legend, body_h, |body| {
         let labels: Vec<String> = spec.rows.iter().map(|r| r.label.clone()).collect();
-        let value_w =
-            spec.rows.iter().map(|r| super::text_width(&r.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil()
-                as u32;
-        let mut chart = rows_chart(&body, &labels, (x0, x1), &spec.value_label, &spec.category_label, value_w + 12)?;
+        let values: Vec<String> = spec.rows.iter().map(|r| r.text.clone()).collect();
+        let mut chart = rows_chart(body, &labels, (x0, x1), &spec.value_label, &spec.category_label, &values)?;
         for (i, row) in spec.rows.iter().enumerate() {
             let y = row_y(i, n);
             let (a, b) = (row.from.clamp(x0, x1), row.to.clamp(x0, x1));
@@ -56,11 +50,10 @@ pub fn render(spec: &DumbbellSpec) -> Result<String, ReportError> {
             chart
                 .draw_series([EmptyElement::at((b, y)) + Rectangle::new([(-5, -5), (5, 5)], DARK.filled())])
                 .map_err(e)?;
-            value_text(&body, &chart, x1, i, n, &row.text)?;
+            value_text(body, &chart, x1, i, n, &row.text)?;
         }
-        root.present().map_err(e)?;
-    }
-    Ok(finish(svg, &spec.title, n))
+        Ok(n)
+    })
 }
 
 #[cfg(test)]

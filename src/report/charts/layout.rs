@@ -6,7 +6,9 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::{anchored, desc_style, fit_middle, label_style, muted, render_err, text_width, tick, Area, GRID, INK};
+use super::{
+    anchored, desc_style, fit_middle, label_style, muted, render_err, text_width, tick, Area, GRID, INK, LABEL_PX,
+};
 use crate::error::ReportError;
 
 /// Pixel height of one row.
@@ -25,7 +27,7 @@ pub(crate) fn body_height(rows: usize, row_h: u32) -> u32 {
 
 /// Width of the label column for these labels (bounded).
 pub(crate) fn label_width(labels: &[String]) -> u32 {
-    let widest = labels.iter().map(|l| text_width(l, super::LABEL_PX as f64)).fold(0.0, f64::max);
+    let widest = labels.iter().map(|l| text_width(l, LABEL_PX as f64)).fold(0.0, f64::max);
     (widest + 18.0).clamp(70.0, 220.0).ceil() as u32
 }
 
@@ -35,16 +37,17 @@ pub(crate) fn row_y(i: usize, n: usize) -> f64 {
 }
 
 /// Build the chart on `body`: x from `x.0` to `x.1`, rows labelled `labels` (top to
-/// bottom), `right_w` pixels kept free on the right for value texts.
+/// bottom), room on the right for the value texts `values` (see [`value_text`]).
 pub(crate) fn rows_chart<'a, 'b>(
     body: &'a Area<'b>,
     labels: &[String],
     x: (f64, f64),
     x_desc: &str,
     category_desc: &str,
-    right_w: u32,
+    values: &[String],
 ) -> Result<RowChart<'a, 'b>, ReportError> {
     let n = labels.len().max(1);
+    let right_w = values.iter().map(|v| text_width(v, LABEL_PX as f64)).fold(0.0, f64::max).ceil() as u32 + 12;
     let label_w = label_width(labels);
     let e = |e| render_err(x_desc, e);
     let mut chart = ChartBuilder::on(body)
@@ -78,7 +81,7 @@ pub(crate) fn rows_chart<'a, 'b>(
     .map_err(e)?;
     for (i, label) in labels.iter().enumerate() {
         let (px, py) = super::local(body, chart.backend_coord(&(x.0, row_y(i, n))));
-        let text = fit_middle(label, super::LABEL_PX as f64, label_w as f64 - 14.0);
+        let text = fit_middle(label, LABEL_PX as f64, label_w as f64 - 14.0);
         body.draw(&Text::new(text, (px - 8, py), anchored(label_style(), HPos::Right, VPos::Center))).map_err(e)?;
     }
     Ok(chart)

@@ -6,8 +6,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::{
-    anchored, desc_style, domain, draw_marker, finish, header, header_height, label_style, muted, render_err, tick,
-    Marker, ReportError, Swatch, GRID, INK, WHITE, WIDTH,
+    anchored, canvas, desc_style, domain, draw_marker, label_style, muted, render_err, tick, Marker, ReportError,
+    Swatch, GRID, INK,
 };
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
@@ -47,7 +47,7 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
     } else {
         Vec::new()
     };
-    let height = header_height(!legend.is_empty()) + 340;
+    let body_h = 340;
     let k = spec.x_ticks.len().max(1);
     let (y0, y1) = spec.domain.unwrap_or_else(|| {
         domain(
@@ -61,13 +61,9 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
         )
     });
     let e = |e| render_err(&spec.title, e);
-    let mut marks = 0;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(e)?;
-        let body = header(&root, &spec.title, &spec.subtitle, &legend)?;
-        let mut chart = ChartBuilder::on(&body)
+    canvas(&spec.title, &spec.subtitle, &legend, body_h, |body| {
+        let mut marks = 0;
+        let mut chart = ChartBuilder::on(body)
             .margin_top(12)
             .margin_right(30)
             .margin_left(24)
@@ -91,7 +87,7 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
             .draw()
             .map_err(e)?;
         for (i, t) in spec.x_ticks.iter().enumerate() {
-            let (px, py) = super::local(&body, chart.backend_coord(&(i as f64, y0)));
+            let (px, py) = super::local(body, chart.backend_coord(&(i as f64, y0)));
             body.draw(&Text::new(t.clone(), (px, py + 8), anchored(label_style(), HPos::Center, VPos::Top)))
                 .map_err(e)?;
         }
@@ -125,17 +121,16 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
                             .map_err(e)?;
                     }
                 }
-                let c = super::local(&body, chart.backend_coord(&(x, p.value.clamp(y0, y1))));
-                draw_marker(&body, Marker::nth(j), colour, c)?;
+                let c = super::local(body, chart.backend_coord(&(x, p.value.clamp(y0, y1))));
+                draw_marker(body, Marker::nth(j), colour, c)?;
                 let label = format!("{} (n = {})", super::tick(&((p.value * 10.0).round() / 10.0)), p.n);
                 body.draw(&Text::new(label, (c.0 + 10, c.1), anchored(muted(11), HPos::Left, VPos::Center)))
                     .map_err(e)?;
                 marks += 1;
             }
         }
-        root.present().map_err(e)?;
-    }
-    Ok(finish(svg, &spec.title, marks))
+        Ok(marks)
+    })
 }
 
 #[cfg(test)]

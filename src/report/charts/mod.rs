@@ -158,6 +158,29 @@ pub(crate) fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle
     style.pos(Pos::new(h, v))
 }
 
+/// Draw a chart: a white canvas `WIDTH` wide, the header, then `draw` on the body
+/// below it (`body_height` pixels), which returns the number of data marks it drew.
+pub(crate) fn canvas(
+    title: &str,
+    subtitle: &str,
+    legend: &[(String, Swatch)],
+    body_height: u32,
+    draw: impl FnOnce(&Area<'_>) -> Result<usize, ReportError>,
+) -> Result<String, ReportError> {
+    let e = |e| render_err(title, e);
+    let height = header_height(!legend.is_empty()) + body_height;
+    let mut svg = String::new();
+    let marks;
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(e)?;
+        let body = header(&root, title, subtitle, legend)?;
+        marks = draw(&body)?;
+        root.present().map_err(e)?;
+    }
+    Ok(finish(svg, title, marks))
+}
+
 /// Height of the header: title, subtitle and an optional legend line.
 pub(crate) fn header_height(has_legend: bool) -> u32 {
     if has_legend {

@@ -6,9 +6,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::layout::{body_height, row_y, rows_chart, value_text, ROW_H};
-use super::{
-    anchored, finish, font, header, header_height, render_err, ReportError, Swatch, DARK, LIGHT, MID, WHITE, WIDTH,
-};
+use super::{anchored, canvas, font, render_err, ReportError, Swatch, DARK, LIGHT, MID, WHITE};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StackedRow {
@@ -49,20 +47,13 @@ pub fn render(spec: &StackedSpec) -> Result<String, ReportError> {
             (s.clone(), Swatch::Fill(c, h))
         })
         .collect();
-    let height = header_height(true) + body_height(n, ROW_H + 4);
+    let body_h = body_height(n, ROW_H + 4);
     let e = |e| render_err(&spec.title, e);
-    let mut marks = 0;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(e)?;
-        let body = header(&root, &spec.title, &spec.subtitle, &legend)?;
+    canvas(&spec.title, &spec.subtitle, &legend, body_h, |body| {
+        let mut marks = 0;
         let labels: Vec<String> = spec.rows.iter().map(|r| r.label.clone()).collect();
-        let value_w =
-            spec.rows.iter().map(|r| super::text_width(&r.text, super::LABEL_PX as f64)).fold(0.0, f64::max).ceil()
-                as u32;
-        let mut chart =
-            rows_chart(&body, &labels, (0.0, 100.0), &spec.value_label, &spec.category_label, value_w + 12)?;
+        let values: Vec<String> = spec.rows.iter().map(|r| r.text.clone()).collect();
+        let mut chart = rows_chart(body, &labels, (0.0, 100.0), &spec.value_label, &spec.category_label, &values)?;
         for (i, row) in spec.rows.iter().enumerate() {
             let y = row_y(i, n);
             let mut start = 0.0;
@@ -75,10 +66,10 @@ pub fn render(spec: &StackedSpec) -> Result<String, ReportError> {
                 chart
                     .draw_series([Rectangle::new([(start, y - 0.34), (end, y + 0.34)], colour.filled())])
                     .map_err(e)?;
-                let a = super::local(&body, chart.backend_coord(&(start, y + 0.34)));
-                let z = super::local(&body, chart.backend_coord(&(end, y - 0.34)));
+                let a = super::local(body, chart.backend_coord(&(start, y + 0.34)));
+                let z = super::local(body, chart.backend_coord(&(end, y - 0.34)));
                 if hatched {
-                    super::hatch_rect(&body, a, z)?;
+                    super::hatch_rect(body, a, z)?;
                 }
                 chart
                     .draw_series([Rectangle::new([(start, y - 0.34), (end, y + 0.34)], WHITE.stroke_width(1))])
@@ -87,17 +78,16 @@ pub fn render(spec: &StackedSpec) -> Result<String, ReportError> {
                 if (z.0 - a.0) as f64 > super::text_width(&label, 11.0) + 8.0 {
                     let style = if colour == DARK { font(11).color(&WHITE) } else { font(11) };
                     let style = anchored(style, HPos::Center, VPos::Center);
-                    let (cx, cy) = super::local(&body, chart.backend_coord(&((start + end) / 2.0, y)));
+                    let (cx, cy) = super::local(body, chart.backend_coord(&((start + end) / 2.0, y)));
                     body.draw(&Text::new(label, (cx, cy), style)).map_err(e)?;
                 }
                 marks += 1;
                 start = end;
             }
-            value_text(&body, &chart, 100.0, i, n, &row.text)?;
+            value_text(body, &chart, 100.0, i, n, &row.text)?;
         }
-        root.present().map_err(e)?;
-    }
-    Ok(finish(svg, &spec.title, marks))
+        Ok(marks)
+    })
 }
 
 #[cfg(test)]

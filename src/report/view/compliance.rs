@@ -80,6 +80,9 @@ fn undecided(t: &Table, i: usize) -> bool {
     t.text(c::WINDOW_COMPLETE, i).is_some() && !t.flag(c::WINDOW_COMPLETE, i) && !t.flag(c::MAKEUP_REQUIRED, i)
 }
 
+/// Tallies keyed by category, in the vocabulary's order.
+type ByCategory = BTreeMap<(usize, String), Tally>;
+
 /// Cadres left out of the tallies.
 #[derive(Debug, Clone, Copy, Default)]
 struct LeftOut {
@@ -89,12 +92,12 @@ struct LeftOut {
 
 /// Tallies by category for the report's year (all rows when the period is not a year
 /// present in the table), and the cadres left out.
-fn tallies(ctx: &Ctx<'_>) -> Result<(BTreeMap<(usize, String), Tally>, LeftOut), Na> {
+fn tallies(ctx: &Ctx<'_>) -> Result<(ByCategory, LeftOut), Na> {
     let t = ctx.indicator(table::COMPLIANCE, &[col::CATEGORY, c::MAKEUP_REQUIRED])?;
     let year: Option<f64> = ctx.period.trim().parse::<f64>().ok();
     let in_year = |i: usize| t.num(col::YEAR, i) == year;
     let use_year = year.is_some() && (0..t.len()).any(in_year);
-    let mut by: BTreeMap<(usize, String), Tally> = BTreeMap::new();
+    let mut by = ByCategory::new();
     let mut left_out = LeftOut::default();
     for i in (0..t.len()).filter(|&i| !use_year || in_year(i)) {
         if no_rule(t, i) {
