@@ -17,6 +17,7 @@ use crate::error::ReportError;
 
 /// Templates as (name, source); the names end in `.html`.
 pub(crate) const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
     ("macros.html", include_str!("templates/macros.html")),
     ("index.html", include_str!("templates/index.html")),
     ("class.html", include_str!("templates/class.html")),

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::format;
 use super::learning::{learning_table, prepost_boxes, tukey, Key};
-use super::{class_ids, Body, Cell, Chart, ClassInfo, Ctx, Na, Section, TableView};
-use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
+use super::{bar_item, class_ids, Body, Cell, Chart, ClassInfo, Ctx, Na, Section, TableView};
+use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::boxplot::BoxGroup;
 use crate::report::charts::ChartSpec;
 use crate::report::columns::{self as c, table};
@@ -223,15 +223,16 @@ fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
         let ratings: u64 = shown.iter().filter_map(|&i| t.count(c::N_RATERS, i)).sum();
         let items = shown
             .iter()
-            .map(|&i| BarItem {
-                label: super::reaction::course_title(ctx, t, i),
-                value: t.num(c::TOTAL_MEAN, i).unwrap_or(0.0),
-                ci: t.num(c::CI_LOW, i).zip(t.num(c::CI_HIGH, i)),
-                text: format!(
-                    "{} (n = {})",
-                    format::mean(t.num(c::TOTAL_MEAN, i)),
-                    format::count(t.count(c::N_RATERS, i))
-                ),
+            .map(|&i| {
+                bar_item(
+                    t,
+                    i,
+                    super::reaction::course_title(ctx, t, i),
+                    c::TOTAL_MEAN,
+                    (c::CI_LOW, c::CI_HIGH),
+                    c::N_RATERS,
+                    format::mean,
+                )
             })
             .collect();
         body.chart(Chart {

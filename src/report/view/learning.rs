@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::format;
-use super::{cap_rows, category_order, method_order, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
-use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
+use super::{bar_item, cap_rows, category_order, method_order, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
+use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::boxplot::{BoxGroup, BoxSpec, BoxStats};
 use crate::report::charts::dumbbell::{DumbbellRow, DumbbellSpec};
 use crate::report::charts::{Chart, ChartSpec};
@@ -284,11 +284,9 @@ fn category_gains(ctx: &Ctx<'_>, t: &Table) -> Option<Chart> {
     let n: u64 = rows.iter().filter_map(|&i| t.count(c::N_PAIRS, i)).sum();
     let items = rows
         .iter()
-        .map(|&i| BarItem {
-            label: ctx.category(&t.text_or_empty(col::CATEGORY, i)),
-            value: t.num(c::MEAN_DIFF, i).unwrap_or(0.0),
-            ci: t.num(c::CI_LOW, i).zip(t.num(c::CI_HIGH, i)),
-            text: format!("{} (n = {})", format::signed(t.num(c::MEAN_DIFF, i)), format::count(t.count(c::N_PAIRS, i))),
+        .map(|&i| {
+            let label = ctx.category(&t.text_or_empty(col::CATEGORY, i));
+            bar_item(t, i, label, c::MEAN_DIFF, (c::CI_LOW, c::CI_HIGH), c::N_PAIRS, format::signed)
         })
         .collect();
     let omitted = (0..t.len()).filter(|&i| t.suppressed(i)).count();

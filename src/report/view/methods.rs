@@ -3,8 +3,8 @@
 //! significant.
 
 use super::format;
-use super::{method_order, Body, Cell, Ctx, Na, TableView};
-use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
+use super::{bar_item, method_order, Body, Cell, Ctx, Na, TableView};
+use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::warehouse::schema::col;
@@ -84,15 +84,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         let classes: u64 = plotted.iter().filter_map(|&i| t.count(c::N_CLASSES, i)).sum();
         let items = plotted
             .iter()
-            .map(|&i| BarItem {
-                label: ctx.method(&t.text_or_empty(col::METHOD, i)),
-                value: t.num(c::MEAN_GAIN, i).unwrap_or(0.0),
-                ci: t.num(c::CI_LOW, i).zip(t.num(c::CI_HIGH, i)),
-                text: format!(
-                    "{} (n = {})",
-                    format::signed(t.num(c::MEAN_GAIN, i)),
-                    format::count(t.count(c::N_TRAINEES, i))
-                ),
+            .map(|&i| {
+                let label = ctx.method(&t.text_or_empty(col::METHOD, i));
+                bar_item(t, i, label, c::MEAN_GAIN, (c::CI_LOW, c::CI_HIGH), c::N_TRAINEES, format::signed)
             })
             .collect();
         let omitted = rows.len() - plotted.len();

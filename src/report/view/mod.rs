@@ -30,6 +30,7 @@ use serde::Serialize;
 pub use class_page::ClassView;
 pub use headline::{Card, HeadlineView};
 
+use super::charts::bar_ci::BarItem;
 use super::charts::Chart;
 use super::columns::table;
 use super::frame::Table;
@@ -501,6 +502,25 @@ impl<'a> Ctx<'a> {
     /// Whether a group of `n` people may be published.
     pub fn publishable(&self, n: u64) -> bool {
         n as usize >= self.params.min_cell
+    }
+}
+
+/// A chart row from row `i` of `t`: the `value` column with its interval columns
+/// `ci`, shown by `show`, followed by the n of column `n` (`+4.2 (n = 31)`).
+pub(crate) fn bar_item(
+    t: &Table,
+    i: usize,
+    label: String,
+    value: &str,
+    ci: (&str, &str),
+    n: &str,
+    show: fn(Option<f64>) -> String,
+) -> BarItem {
+    BarItem {
+        label,
+        value: t.num(value, i).unwrap_or(0.0),
+        ci: t.num(ci.0, i).zip(t.num(ci.1, i)),
+        text: format!("{} (n = {})", show(t.num(value, i)), format::count(t.count(n, i))),
     }
 }
 

@@ -2,8 +2,8 @@
 //! (suppressed courses are neither ranked nor shown), and a reading of the spread.
 
 use super::format;
-use super::{Body, Cell, Ctx, Na, TableView};
-use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
+use super::{bar_item, Body, Cell, Ctx, Na, TableView};
+use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
@@ -43,15 +43,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     for (n, (title, caption, rows)) in lists.into_iter().enumerate() {
         let items = rows
             .iter()
-            .map(|&i| BarItem {
-                label: format!("{}. {}", position(i), course_title(ctx, t, i)),
-                value: t.num(c::TOTAL_MEAN, i).unwrap_or(0.0),
-                ci: t.num(c::CI_LOW, i).zip(t.num(c::CI_HIGH, i)),
-                text: format!(
-                    "{} (n = {})",
-                    format::mean(t.num(c::TOTAL_MEAN, i)),
-                    format::count(t.count(c::N_RATERS, i))
-                ),
+            .map(|&i| {
+                let label = format!("{}. {}", position(i), course_title(ctx, t, i));
+                bar_item(t, i, label, c::TOTAL_MEAN, (c::CI_LOW, c::CI_HIGH), c::N_RATERS, format::mean)
             })
             .collect();
         let mut notes = Vec::new();

@@ -3,8 +3,8 @@
 //! cadres, and the transfer table.
 
 use super::format;
-use super::{cap_rows, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
-use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
+use super::{bar_item, cap_rows, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
+use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::dumbbell::{DumbbellRow, DumbbellSpec};
 use crate::report::charts::line::{LinePoint, LineSeries, LineSpec};
 use crate::report::charts::{Chart, ChartSpec};
@@ -109,16 +109,15 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             .iter()
             .map(|&k| {
                 let i = order[k];
-                BarItem {
-                    label: ctx.chart_label(&t.text_or_empty(col::CLASS_ID, i)),
-                    value: t.num(c::DID, i).unwrap_or(0.0),
-                    ci: t.num(c::DID_CI_LOW, i).zip(t.num(c::DID_CI_HIGH, i)),
-                    text: format!(
-                        "{} (n = {})",
-                        format::signed(t.num(c::DID, i)),
-                        format::count(t.count(c::N_FOLLOWED, i))
-                    ),
-                }
+                bar_item(
+                    t,
+                    i,
+                    ctx.chart_label(&t.text_or_empty(col::CLASS_ID, i)),
+                    c::DID,
+                    (c::DID_CI_LOW, c::DID_CI_HIGH),
+                    c::N_FOLLOWED,
+                    format::signed,
+                )
             })
             .collect();
         body.chart(Chart {
