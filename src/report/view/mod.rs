@@ -564,5 +564,5 @@ pub(crate) fn class_ids(ctx: &Ctx<'_>) -> Vec<String> {
 
 /// Rows of `t` whose `class_id` is `id`.
 pub(crate) fn rows_of_class(t: &Table, id: &str) -> Vec<usize> {
-    (0..t.len()).filter(|i| t.text(col::CLASS_ID, *i).as_deref() == Some(id)).collect()
+    t.rows_of_class(id)
 }
