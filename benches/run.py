@@ -35,6 +35,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -86,6 +87,25 @@ def tail(path: str, n: int = 2000) -> str:
     return data[-n:].decode("utf-8", "replace")
 
 
+STEP_DONE = re.compile(r"indicators: (\w+) done at ([0-9.]+) s")
+STEP_ROWS = re.compile(r"INFO (\w+): (\d+) rows in ([0-9.]+) s")
+
+
+def steps(log: str) -> dict:
+    """What `-v` logged about where the time went: per input of `build` (rows, seconds;
+    inputs are read in parallel, so these overlap) and per family of `indicators`
+    (seconds since the tables were read, cumulative)."""
+    text = tail(log, 1 << 20)
+    out: dict = {}
+    for name, rows, secs in STEP_ROWS.findall(text):
+        out[name] = {"rows": int(rows), "s": float(secs)}
+    prev = 0.0
+    for name, at in STEP_DONE.findall(text):
+        out[f"indicators:{name}"] = {"s": float(at) - prev, "at": float(at)}
+        prev = float(at)
+    return out
+
+
 def not_available(m: dict) -> bool:
     return m["rc"] == 2 and "not available" in tail(m["log"])
 
@@ -103,6 +123,7 @@ def best(runs: list[dict]) -> dict:
         "cpu_s": b["cpu_s"],
         "rss_mib": max(r["rss_mib"] for r in ok),
         "walls": [r["wall_s"] for r in ok],
+        "log": b["log"],
     }
 
 
@@ -306,7 +327,8 @@ def bench_size(n: int, args, binary: Path, work: Path) -> dict:
         target = out_run if stage == "run" else out
         runs = []
         for i in range(repeat):
-            m = timed([str(binary), stage, str(data), "--out", str(target)], logs / f"{stage}-{i}.log")
+            # -v: the per-input and per-family timings (INFO lines) go to the log.
+            m = timed([str(binary), "-v", stage, str(data), "--out", str(target)], logs / f"{stage}-{i}.log")
             if not_available(m):
                 stages[stage] = {"status": "n/a", "note": tail(m["log"], 200).strip()}
                 break
@@ -315,6 +337,7 @@ def bench_size(n: int, args, binary: Path, work: Path) -> dict:
             runs.append(m)
         else:
             stages[stage] = best(runs)
+            stages[stage]["steps"] = steps(stages[stage]["log"])
         s = stages[stage]
         print(f"[{n}] {stage:10s} " + (f"{s['wall_s']:8.2f} s {s['rss_mib']:8.0f} MiB" if s["status"] == "ok" else s["status"]), flush=True)
     shutil.rmtree(out_run, ignore_errors=True)
@@ -456,6 +479,32 @@ def render(results: dict) -> str:
         L.append("\nAt 10⁴ cadres fixed costs (process start, thread pools, writing ~20 small files) "
                  "dominate, so k between the two smallest sizes is below 1 for every row; "
                  "the larger step is the one that shows how the work itself grows.\n")
+
+    if sizes:
+        r = sizes[-1]
+        L.append(f"## Where the time goes at {r['cadres']:,} cadres (from `-v`)\n")
+        b = r["stages"].get("build", {}).get("steps", {})
+        if b:
+            L.append("`build`, per input (read, validated and written in parallel, so the times overlap; "
+                     "`trainee_outcomes` is the join after them):\n")
+            L.append("| input | rows | s |")
+            L.append("|---|---:|---:|")
+            for name, v in sorted(b.items(), key=lambda kv: -kv[1]["s"]):
+                if "rows" in v:
+                    L.append(f"| {name} | {v['rows']:,} | {v['s']:.2f} |")
+            L.append("")
+        ind = r["stages"].get("indicators", {})
+        fam = {k.split(":", 1)[1]: v for k, v in ind.get("steps", {}).items() if k.startswith("indicators:")}
+        if fam:
+            last = max(v["at"] for v in fam.values())
+            L.append("`indicators`, per family (wall s; the rest of the stage is reading the warehouse "
+                     "and writing Parquet, CSV and XLSX):\n")
+            L.append("| family | s |")
+            L.append("|---|---:|")
+            for name, v in fam.items():
+                L.append(f"| {name} | {v['s']:.2f} |")
+            L.append(f"| read inputs + write outputs | {ind['wall_s'] - last:.2f} |")
+            L.append("")
 
     big = [r for r in sizes if r["cadres"] >= 1_000_000]
     L.append("## Targets at 10⁶ cadres\n")

@@ -6,7 +6,8 @@
 //! failing later; a cell that is null, NaN or of an unexpected type reads as
 //! `None`, so a report never crashes on a table written by a newer stage.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use polars::prelude::*;
 
@@ -23,6 +24,9 @@ enum Col {
 pub struct Table {
     height: usize,
     cols: BTreeMap<String, Col>,
+    /// `class_id` → its rows, built on the first [`Table::rows_of_class`]: the class pages
+    /// look up every class in the same tables, which must not cost classes × rows.
+    class_rows: OnceLock<HashMap<String, Vec<usize>>>,
 }
 
 impl Table {
@@ -41,7 +45,21 @@ impl Table {
                 cols.insert((*name).to_string(), convert(c));
             }
         }
-        Table { height: df.height(), cols }
+        Table { height: df.height(), cols, class_rows: OnceLock::new() }
+    }
+
+    /// Rows whose `class_id` is `id`, in row order.
+    pub fn rows_of_class(&self, id: &str) -> Vec<usize> {
+        let index = self.class_rows.get_or_init(|| {
+            let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+            for i in 0..self.height {
+                if let Some(c) = self.text(crate::warehouse::schema::col::CLASS_ID, i) {
+                    index.entry(c).or_default().push(i);
+                }
+            }
+            index
+        });
+        index.get(id).cloned().unwrap_or_default()
     }
 
     /// Number of rows.

@@ -117,6 +117,10 @@ fn plan(wh: &Path, settings: &PipelineFile) -> Result<LazyFrame, WarehouseError>
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias(c::ATTENDANCE_RATE),
         );
+    // The class dates of every enrollment, for the reviews below. Taken here, before the
+    // scores, ratings and reviews are attached: a plan used twice is executed twice (no
+    // common-subplan elimination), and the full `base` scans every large table.
+    let dates = base.clone().select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::START_DATE), col(c::END_DATE)]);
 
     // Outcome-scale scores, one column per wave.
     let scores = scan(wh, "scale_scores")?
@@ -167,7 +171,6 @@ fn plan(wh: &Path, settings: &PipelineFile) -> Result<LazyFrame, WarehouseError>
 
     // Reviews before and after (dates compared as days since the epoch).
     let reviews = scan(wh, "reviews")?.select([col(c::CADRE_ID), col(c::REVIEW_DATE), col(c::KIND), col(c::TOTAL)]);
-    let dates = base.clone().select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::START_DATE), col(c::END_DATE)]);
     let joined = dates.join(reviews, [col(c::CADRE_ID)], [col(c::CADRE_ID)], JoinArgs::new(JoinType::Inner));
     let day = |name: &str| col(name).cast(DataType::Int32);
     let order = SortMultipleOptions::default().with_order_descending_multi([false, false]);
