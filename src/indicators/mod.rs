@@ -28,6 +28,7 @@
 //! suppressed (SPEC App. C.7) and must not enter a published report below the cell
 //! size.
 
+mod columnar;
 pub mod compliance;
 mod frame;
 pub mod learning;
@@ -44,6 +45,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+pub use columnar::Source;
 use crate::config::PipelineFile;
 use crate::error::{IndicatorError, WarehouseError};
 use crate::warehouse::read::scan;
@@ -87,12 +89,12 @@ pub struct Inputs {
     pub courses: DataFrame,
     pub cadres: DataFrame,
     pub units: DataFrame,
-    /// Large: kept lazy, each family projects and aggregates what it needs.
-    pub course_ratings: LazyFrame,
+    /// Large (one row per score): streamed a row group at a time by `reaction`.
+    pub course_ratings: Source,
     pub reviews: DataFrame,
     pub items: DataFrame,
-    /// Large: kept lazy (one row per survey answer).
-    pub responses: LazyFrame,
+    /// Large (one row per survey answer): streamed a row group at a time by `reliability`.
+    pub responses: Source,
     pub choices: DataFrame,
     pub unit_outcomes: DataFrame,
 }
@@ -127,10 +129,14 @@ impl Inputs {
             courses: read(warehouse, "courses", &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC])?,
             cadres: read(warehouse, "cadres", &cadre_cols)?,
             units: read(warehouse, "units", &[UNIT_ID])?,
-            course_ratings: lazy(warehouse, "course_ratings", &[CLASS_ID, COURSE_ID, RATER_ID, INDICATOR, SCORE])?,
+            course_ratings: Source::warehouse(
+                warehouse,
+                "course_ratings",
+                &[CLASS_ID, COURSE_ID, RATER_ID, INDICATOR, SCORE],
+            )?,
             reviews: read(warehouse, "reviews", &[CADRE_ID, REVIEW_DATE, KIND, TOTAL])?,
             items: read(warehouse, "items", &[ITEM_ID, SCALE, WAVE, MIN, MAX, REVERSE, KIND])?,
-            responses: lazy(warehouse, "survey_responses", &[CLASS_ID, CADRE_ID, WAVE, ITEM_ID, VALUE])?,
+            responses: Source::warehouse(warehouse, "survey_responses", &[CLASS_ID, CADRE_ID, WAVE, ITEM_ID, VALUE])?,
             choices: read(warehouse, "survey_choices", &[CLASS_ID, CADRE_ID, WAVE, CHOICE])?,
             unit_outcomes: read(warehouse, "unit_outcomes", &[UNIT_ID, PERIOD, METRIC, VALUE])?,
         })
@@ -210,12 +216,12 @@ pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result
     out.push(("learning_by_category", learning::learning_by_category(&i.outcomes, &ctx)?));
     out.push(("learning_by_method", learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?));
     lap("learning");
-    let r = reaction::reaction_tables(i.course_ratings.clone(), &i.courses, &i.classes, &ctx)?;
+    let r = reaction::reaction_tables(&i.course_ratings, &i.courses, &i.classes, &ctx)?;
     out.push(("reaction_by_course", r.by_course));
     out.push(("reaction_by_class", r.by_class));
     out.push(("rater_agreement", r.agreement));
     lap("reaction");
-    out.push(("reliability", reliability::reliability(&i.items, i.responses.clone(), &ctx)?));
+    out.push(("reliability", reliability::reliability(&i.items, &i.responses, &ctx)?));
     lap("reliability");
     out.push(("transfer_by_class", transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, &ctx)?));
     out.push(("follow_up", transfer::follow_up(&i.outcomes, &i.classes, &ctx)?));

@@ -17,72 +17,92 @@
 //!   minus the class grand mean.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use polars::prelude::*;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
-use super::frame::{group_by, i64s, perr, serr, strs, Out};
+use super::columnar::{f64_col, runs, str_col, Dict, Interner, Source};
+use super::frame::{group_by, i64s, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats::{self, Summary};
 use crate::warehouse::schema::col;
 
-/// Complete ratings: one row per (class, course, rater) with every indicator scored.
-struct Ratings<'a> {
-    class: Vec<&'a str>,
-    course: Vec<&'a str>,
-    rater: Vec<&'a str>,
+/// Complete ratings: one row per (class, course, rater) with every indicator scored,
+/// sorted by (class_id, course_id, rater_id); ids are [`Dict`] numbers, which sort like
+/// the strings.
+struct Ratings {
+    classes: Dict,
+    courses: Dict,
+    class: Vec<u32>,
+    course: Vec<u32>,
+    rater: Vec<u32>,
     /// One vector per indicator.
     scores: Vec<Vec<f64>>,
     total: Vec<f64>,
 }
 
-/// The wide form of `course_ratings`: one row per (class, course, rater), one column
-/// per configured indicator, sorted by (class_id, course_id, rater_id).
-pub fn wide_ratings(course_ratings: LazyFrame, indicators: &[String]) -> Result<DataFrame, IndicatorError> {
-    let list = Series::new("indicators".into(), indicators.to_vec());
-    // One column per indicator (the score on its rows, null elsewhere), then one row
-    // per rater and course; `build` made (class, course, rater, indicator) unique.
-    let spread: Vec<Expr> = indicators
-        .iter()
-        .map(|name| {
-            when(col(col::INDICATOR).eq(lit(name.as_str())))
-                .then(col(col::SCORE))
-                .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias(name.as_str())
-        })
-        .collect();
-    let aggs: Vec<Expr> = indicators.iter().map(|name| col(name.as_str()).max()).collect();
-    course_ratings
-        .filter(col(col::INDICATOR).is_in(lit(list).implode(false), false))
-        .with_columns(spread)
-        .group_by([col(col::CLASS_ID), col(col::COURSE_ID), col(col::RATER_ID)])
-        .agg(aggs)
-        .sort([col::CLASS_ID, col::COURSE_ID, col::RATER_ID], SortMultipleOptions::default())
-        .collect()
-        .map_err(perr("reaction_by_course"))
-}
-
-fn complete<'a>(wide: &'a DataFrame, indicators: &[String]) -> Result<Ratings<'a>, IndicatorError> {
+/// Read `course_ratings` chunk by chunk into one score vector per (class, course,
+/// rater) and keep the complete ones (every configured indicator scored; a repeated
+/// indicator keeps its largest score, though `build` makes them unique).
+fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, IndicatorError> {
     const T: &str = "reaction_by_course";
-    let (class, course, rater) =
-        (strs(wide, col::CLASS_ID, T)?, strs(wide, col::COURSE_ID, T)?, strs(wide, col::RATER_ID, T)?);
-    let cols: Vec<Vec<Option<f64>>> =
-        indicators.iter().map(|n| super::frame::f64s(wide, n, T)).collect::<Result<_, _>>()?;
-    let keep: Vec<usize> = (0..wide.height())
-        .filter(|&i| {
-            class[i].is_some() && course[i].is_some() && rater[i].is_some() && cols.iter().all(|c| c[i].is_some())
-        })
+    let k = indicators.len();
+    let (mut classes, mut courses, mut raters) = (Interner::default(), Interner::default(), Interner::default());
+    let mut unit_of: FxHashMap<(u32, u32, u32), u32> = FxHashMap::default();
+    let mut keys: Vec<(u32, u32, u32)> = Vec::new();
+    let mut scores: Vec<f64> = Vec::new();
+    let mut last: Option<((u32, u32, u32), u32)> = None;
+    source.for_each_chunk(|df| {
+        let (cl, co, ra, ind) = (
+            str_col(df, col::CLASS_ID, T)?,
+            str_col(df, col::COURSE_ID, T)?,
+            str_col(df, col::RATER_ID, T)?,
+            str_col(df, col::INDICATOR, T)?,
+        );
+        let score = f64_col(df, col::SCORE, T)?;
+        let rows = cl.iter().zip(co.iter()).zip(ra.iter()).zip(ind.iter()).zip(score.iter());
+        for ((((cl, co), ra), ind), score) in rows {
+            let (Some(cl), Some(co), Some(ra), Some(ind)) = (cl, co, ra, ind) else { continue };
+            let Some(p) = indicators.iter().position(|n| n == ind) else { continue };
+            let key = (classes.id(cl), courses.id(co), raters.id(ra));
+            let unit = match last {
+                Some((k0, u)) if k0 == key => u,
+                _ => *unit_of.entry(key).or_insert_with(|| {
+                    keys.push(key);
+                    scores.extend(std::iter::repeat_n(f64::NAN, k));
+                    (keys.len() - 1) as u32
+                }),
+            };
+            last = Some((key, unit));
+            if let Some(x) = score.filter(|x| !x.is_nan()) {
+                let cell = &mut scores[unit as usize * k + p];
+                *cell = if cell.is_nan() { x } else { cell.max(x) };
+            }
+        }
+        Ok(())
+    })?;
+    drop(unit_of);
+    let ((classes, rc), (courses, ro), (_, rr)) = (classes.finish(), courses.finish(), raters.finish());
+    let mut keep: Vec<(u32, u32, u32, u32)> = keys
+        .iter()
+        .enumerate()
+        .filter(|(u, _)| scores[u * k..(u + 1) * k].iter().all(|x| !x.is_nan()))
+        .map(|(u, &(a, b, c))| (rc[a as usize], ro[b as usize], rr[c as usize], u as u32))
         .collect();
-    let scores: Vec<Vec<f64>> = cols.iter().map(|c| keep.iter().map(|&i| c[i].unwrap_or(f64::NAN)).collect()).collect();
-    let total = (0..keep.len()).map(|r| scores.iter().map(|s| s[r]).sum()).collect();
+    keep.sort_unstable();
+    let cell = |u: u32, s: usize| scores[u as usize * k + s];
     Ok(Ratings {
-        class: keep.iter().map(|&i| class[i].unwrap_or_default()).collect(),
-        course: keep.iter().map(|&i| course[i].unwrap_or_default()).collect(),
-        rater: keep.iter().map(|&i| rater[i].unwrap_or_default()).collect(),
-        scores,
-        total,
+        classes,
+        courses,
+        class: keep.iter().map(|x| x.0).collect(),
+        course: keep.iter().map(|x| x.1).collect(),
+        rater: keep.iter().map(|x| x.2).collect(),
+        scores: (0..k).map(|s| keep.iter().map(|x| cell(x.3, s)).collect()).collect(),
+        total: keep.iter().map(|x| (0..k).map(|s| cell(x.3, s)).sum()).collect(),
     })
 }
 
@@ -117,14 +137,13 @@ pub struct ReactionTables {
 
 /// Compute `reaction_by_course`, `reaction_by_class` and `rater_agreement`.
 pub fn reaction_tables(
-    course_ratings: LazyFrame,
+    course_ratings: &Source,
     courses: &DataFrame,
     classes: &DataFrame,
     ctx: &Ctx,
 ) -> Result<ReactionTables, IndicatorError> {
     let indicators = &ctx.settings.instrument.course_indicators;
-    let wide = wide_ratings(course_ratings, indicators)?;
-    let r = complete(&wide, indicators)?;
+    let r = complete(course_ratings, indicators)?;
     let threshold = 0.9 * ctx.settings.instrument.course_max * indicators.len() as f64;
     let (c_class, c_year) =
         (strs(classes, col::CLASS_ID, "reaction_by_class")?, i64s(classes, col::YEAR, "reaction_by_class")?);
@@ -144,12 +163,11 @@ fn by_course(
     ctx: &Ctx,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "reaction_by_course";
-    let groups = group_by(r.total.len(), |i| Some((r.class[i], r.course[i])));
+    let groups = runs(r.total.len(), |i| (r.class[i], r.course[i]));
     let (cl, co, te) =
         (strs(courses, col::CLASS_ID, T)?, strs(courses, col::COURSE_ID, T)?, strs(courses, col::TEACHER_ID, T)?);
     let mut order: Vec<usize> = (0..courses.height()).collect();
     order.sort_by_key(|&i| (cl[i], co[i]));
-    let empty = Vec::new();
     let k = r.scores.len();
     struct Row {
         n: usize,
@@ -160,17 +178,18 @@ fn by_course(
     let rows: Vec<Row> = order
         .par_iter()
         .map(|&i| {
-            let idx = match (cl[i], co[i]) {
-                (Some(a), Some(b)) => groups.get(&(a, b)).unwrap_or(&empty),
-                _ => &empty,
+            let key = (cl[i].and_then(|c| r.classes.get(c)), co[i].and_then(|c| r.courses.get(c)));
+            let idx = match key {
+                (Some(a), Some(b)) => groups.get(&(a, b)).cloned().unwrap_or_default(),
+                _ => 0..0,
             };
-            let totals: Vec<f64> = idx.iter().map(|&j| r.total[j]).collect();
-            let means = (0..k).map(|s| stats::mean(&idx.iter().map(|&j| r.scores[s][j]).collect::<Vec<_>>())).collect();
+            let totals = &r.total[idx.clone()];
+            let means = (0..k).map(|s| stats::mean(&r.scores[s][idx.clone()])).collect();
             Ok(Row {
                 n: idx.len(),
                 means,
-                total: stats::describe(&totals, ctx.alpha).map_err(serr(T))?,
-                excellent: share_at_least(&totals, threshold),
+                total: stats::describe(totals, ctx.alpha).map_err(serr(T))?,
+                excellent: share_at_least(totals, threshold),
             })
         })
         .collect::<Result<_, IndicatorError>>()?;
@@ -200,6 +219,11 @@ fn by_course(
     suppress(df, &small, &[col::CLASS_ID, col::COURSE_ID, col::TEACHER_ID, col::N_RATERS], T)
 }
 
+/// The rows of class `id` in `r` (empty when it has no complete rating).
+fn class_rows(r: &Ratings, groups: &FxHashMap<u32, Range<usize>>, id: Option<&str>) -> Range<usize> {
+    id.and_then(|c| r.classes.get(c)).and_then(|c| groups.get(&c)).cloned().unwrap_or_default()
+}
+
 fn sorted_classes<'a>(
     classes: &'a DataFrame,
     table: &str,
@@ -218,28 +242,26 @@ fn by_class(
     ctx: &Ctx,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "reaction_by_class";
-    let groups = group_by(r.total.len(), |i| Some(r.class[i]));
+    let groups = runs(r.total.len(), |i| r.class[i]);
     let (cl, order) = sorted_classes(classes, T)?;
     let (me, ta) = (strs(classes, col::METHOD, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
-    let empty = Vec::new();
     let rows: Vec<(usize, usize, Summary, Option<f64>)> = order
         .par_iter()
         .map(|&i| {
-            let idx = cl[i].and_then(|c| groups.get(c)).unwrap_or(&empty);
-            let by_rater = group_by(idx.len(), |k| Some(r.rater[idx[k]]));
+            let idx = class_rows(r, &groups, cl[i]);
+            let by_rater = group_by(idx.len(), |k| Some(r.rater[idx.start + k]));
             let rater_means: Vec<f64> = by_rater
                 .values()
-                .filter_map(|ks| stats::mean(&ks.iter().map(|&k| r.total[idx[k]]).collect::<Vec<_>>()))
+                .filter_map(|ks| stats::mean(&ks.iter().map(|&k| r.total[idx.start + k]).collect::<Vec<_>>()))
                 .collect();
-            let mut courses: Vec<&str> = idx.iter().map(|&j| r.course[j]).collect();
-            courses.sort_unstable();
+            let mut courses: Vec<u32> = r.course[idx.clone()].to_vec();
             courses.dedup();
-            let totals: Vec<f64> = idx.iter().map(|&j| r.total[j]).collect();
+            let totals = &r.total[idx];
             Ok((
                 courses.len(),
                 by_rater.len(),
                 stats::describe(&rater_means, ctx.alpha).map_err(serr(T))?,
-                share_at_least(&totals, threshold),
+                share_at_least(totals, threshold),
             ))
         })
         .collect::<Result<_, IndicatorError>>()?;
@@ -273,16 +295,16 @@ struct Agreement {
     leniency_sd: Option<f64>,
 }
 
-fn class_agreement(r: &Ratings, idx: &[usize]) -> Result<Agreement, crate::stats::StatsError> {
-    let mut courses: Vec<&str> = idx.iter().map(|&j| r.course[j]).collect();
-    courses.sort_unstable();
+fn class_agreement(r: &Ratings, idx: Range<usize>) -> Result<Agreement, crate::stats::StatsError> {
+    // Rows are sorted by course within the class.
+    let mut courses: Vec<u32> = r.course[idx.clone()].to_vec();
     courses.dedup();
     // rater → course → total
-    let mut by_rater: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
-    for &j in idx {
+    let mut by_rater: BTreeMap<u32, BTreeMap<u32, f64>> = BTreeMap::new();
+    for j in idx {
         by_rater.entry(r.rater[j]).or_default().insert(r.course[j], r.total[j]);
     }
-    let raters: Vec<&BTreeMap<&str, f64>> = by_rater.values().filter(|m| m.len() == courses.len()).collect();
+    let raters: Vec<&BTreeMap<u32, f64>> = by_rater.values().filter(|m| m.len() == courses.len()).collect();
     // Targets (courses) × raters.
     let rows: Vec<Vec<f64>> =
         courses.iter().map(|c| raters.iter().map(|m| m.get(c).copied().unwrap_or(f64::NAN)).collect()).collect();
@@ -304,12 +326,11 @@ fn class_agreement(r: &Ratings, idx: &[usize]) -> Result<Agreement, crate::stats
 
 fn agreement(r: &Ratings, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
     const T: &str = "rater_agreement";
-    let groups = group_by(r.total.len(), |i| Some(r.class[i]));
+    let groups = runs(r.total.len(), |i| r.class[i]);
     let (cl, order) = sorted_classes(classes, T)?;
-    let empty = Vec::new();
     let rows: Vec<_> = order
         .par_iter()
-        .map(|&i| class_agreement(r, cl[i].and_then(|c| groups.get(c)).unwrap_or(&empty)).map_err(serr(T)))
+        .map(|&i| class_agreement(r, class_rows(r, &groups, cl[i])).map_err(serr(T)))
         .collect::<Result<_, IndicatorError>>()?;
     let rows: Vec<Agreement> = rows;
     let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.n_raters as i64)).collect();
@@ -331,7 +352,7 @@ mod tests {
 
     /// Long course ratings where every indicator but `relevance` is 0, so a rater's
     /// course total is the given value.
-    fn ratings(rows: &[(&str, &str, &str, f64)]) -> LazyFrame {
+    fn ratings(rows: &[(&str, &str, &str, f64)]) -> Source {
         let (mut cl, mut co, mut ra, mut ind, mut sc) = (vec![], vec![], vec![], vec![], vec![]);
         for &(c, k, r, total) in rows {
             for (i, name) in ["relevance", "theory", "information", "delivery", "manner"].iter().enumerate() {
@@ -342,7 +363,7 @@ mod tests {
                 sc.push(if i == 0 { total } else { 0.0 });
             }
         }
-        df!("class_id" => cl, "course_id" => co, "rater_id" => ra, "indicator" => ind, "score" => sc).unwrap().lazy()
+        df!("class_id" => cl, "course_id" => co, "rater_id" => ra, "indicator" => ind, "score" => sc).unwrap().into()
     }
 
     #[test]
@@ -375,7 +396,7 @@ mod tests {
             ..Default::default()
         };
         let ctx = Ctx::new(&settings, "2025");
-        let t = reaction_tables(ratings(&rows), &courses_df, &classes, &ctx).unwrap();
+        let t = reaction_tables(&ratings(&rows), &courses_df, &classes, &ctx).unwrap();
         let a = &t.agreement;
         let get = |c: &str| a.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().get(0);
         assert_eq!(get("n_courses"), Some(6.0));
@@ -407,7 +428,7 @@ mod tests {
                 .unwrap();
         let settings = PipelineFile::default();
         let ctx = Ctx::new(&settings, "2025");
-        let t = reaction_tables(ratings(&rows), &courses, &classes, &ctx).unwrap();
+        let t = reaction_tables(&ratings(&rows), &courses, &classes, &ctx).unwrap();
         let c = &t.by_course;
         let ranks: Vec<Option<i64>> = c.column("rank_in_class").unwrap().i64().unwrap().iter().collect();
         assert_eq!(ranks, vec![Some(1), Some(1), Some(3), None, None]);

@@ -13,8 +13,10 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
-use super::frame::{bools, f64s, perr, serr, strs, Out};
+use super::columnar::{f64_col, str_col, Interner, Source};
+use super::frame::{bools, f64s, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
@@ -80,94 +82,127 @@ fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<St
     Ok(out)
 }
 
-/// `reliability` from `items` and `survey_responses` (lazy: the answers are joined to
-/// their items, complete respondents kept and sorted by polars; only the recoded
-/// values reach Rust, contiguous per respondent).
-pub fn reliability(items: &DataFrame, responses: LazyFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
-    let err = perr(T);
-    let present =
-        responses.clone().select([col(col::WAVE)]).unique(None, UniqueKeepStrategy::Any).collect().map_err(&err)?;
-    let mut waves: Vec<&str> = strs(&present, col::WAVE, T)?.into_iter().flatten().collect();
+/// One respondent's answers to one scale in one wave, as they are gathered.
+struct Slot {
+    /// Index into the groups found while reading.
+    group: u32,
+    class: u32,
+    cadre: u32,
+    /// Offset of the scale's k recoded answers in `Gathered::values` (NaN until answered).
+    start: usize,
+    answered: u32,
+}
+
+/// Every (scale, wave) group met in the answers, and every respondent's answers.
+#[derive(Default)]
+struct Gathered {
+    /// (scale, wave, k) of each group, in order of discovery.
+    groups: Vec<(String, String, usize)>,
+    slots: Vec<Slot>,
+    values: Vec<f64>,
+    classes: Interner,
+    cadres: Interner,
+    waves: Vec<String>,
+}
+
+/// Read `survey_responses` chunk by chunk; recode every answer to a scale item of its
+/// wave and file it under its respondent (cadre in a class) and (scale, wave).
+fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError> {
+    let mut g = Gathered::default();
+    // Per wave met: item_id → (group, position, min, max, reverse).
+    let mut waves: Interner = Interner::default();
+    let mut lookups: Vec<FxHashMap<String, (u32, usize, f64, f64, bool)>> = Vec::new();
+    let mut slot_of: FxHashMap<(u32, u32, u32), u32> = FxHashMap::default();
+    // The slots of the respondent of the previous row (rows of one respondent are adjacent).
+    let mut current: ((u32, u32, u32), Vec<(u32, u32)>) = ((u32::MAX, 0, 0), Vec::new());
+    source.for_each_chunk(|df| {
+        let (cl, ca, wa, it) =
+            (str_col(df, col::CLASS_ID, T)?, str_col(df, col::CADRE_ID, T)?, str_col(df, col::WAVE, T)?, str_col(df, col::ITEM_ID, T)?);
+        let value = f64_col(df, col::VALUE, T)?;
+        for ((((cl, ca), wa), it), v) in cl.iter().zip(ca.iter()).zip(wa.iter()).zip(it.iter()).zip(value.iter()) {
+            let (Some(cl), Some(ca), Some(wa), Some(it)) = (cl, ca, wa, it) else { continue };
+            let w = waves.id(wa);
+            if w as usize == lookups.len() {
+                // A wave met for the first time: its scales, as `scales` gives them
+                // for a present wave (each wave's scales depend on that wave only).
+                g.waves.push(wa.to_string());
+                let mut lookup = FxHashMap::default();
+                for ((scale, _, wave), m) in scales(items, &[wa])? {
+                    if wave != wa {
+                        continue;
+                    }
+                    let group = g.groups.len() as u32;
+                    for (id, item) in &m {
+                        lookup.insert(id.clone(), (group, item.position, item.min, item.max, item.reverse));
+                    }
+                    g.groups.push((scale, wave, m.len()));
+                }
+                lookups.push(lookup);
+            }
+            let Some(v) = v.filter(|v| !v.is_nan()) else { continue };
+            let Some(&(group, pos, lo, hi, rev)) = lookups[w as usize].get(it) else { continue };
+            let respondent = (g.classes.id(cl), g.cadres.id(ca), w);
+            if current.0 != respondent {
+                current = (respondent, Vec::new());
+            }
+            let slot = match current.1.iter().find(|(gr, _)| *gr == group) {
+                Some(&(_, s)) => s,
+                None => {
+                    let s = *slot_of.entry((group, respondent.0, respondent.1)).or_insert_with(|| {
+                        let k = g.groups[group as usize].2;
+                        g.slots.push(Slot { group, class: respondent.0, cadre: respondent.1, start: g.values.len(), answered: 0 });
+                        g.values.extend(std::iter::repeat_n(f64::NAN, k));
+                        (g.slots.len() - 1) as u32
+                    });
+                    current.1.push((group, s));
+                    s
+                }
+            };
+            let slot = &mut g.slots[slot as usize];
+            let cell = &mut g.values[slot.start + pos];
+            if cell.is_nan() {
+                slot.answered += 1;
+            }
+            *cell = if rev { lo + hi - v } else { v };
+        }
+        Ok(())
+    })?;
+    Ok(g)
+}
+
+/// `reliability` from `items` and `survey_responses`, streamed (see [`gather`]);
+/// complete respondents of each group reach the statistics core sorted by
+/// (class_id, cadre_id), items in position order.
+pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+    let g = gather(items, responses)?;
+    let mut waves: Vec<&str> = g.waves.iter().map(String::as_str).collect();
     waves.sort_by_key(|w| (wave_rank(w), *w));
     let scales = scales(items, &waves)?;
     let keys: Vec<&Key> = scales.keys().collect();
-
-    // Lookup: (item_id, wave) → group, position, range, reverse, items in the group.
-    let entries: Vec<(&str, &str, u32, &Item, u32)> = scales
-        .iter()
-        .enumerate()
-        .flat_map(|(g, (key, m))| {
-            m.iter().map(move |(id, item)| (id.as_str(), key.2.as_str(), g as u32, item, m.len() as u32))
-        })
-        .collect();
-    let lookup = DataFrame::new(
-        entries.len(),
-        vec![
-            Column::new(col::ITEM_ID.into(), entries.iter().map(|e| e.0).collect::<Vec<_>>()),
-            Column::new(col::WAVE.into(), entries.iter().map(|e| e.1).collect::<Vec<_>>()),
-            Column::new("g".into(), entries.iter().map(|e| e.2).collect::<Vec<_>>()),
-            Column::new("pos".into(), entries.iter().map(|e| e.3.position as u32).collect::<Vec<_>>()),
-            Column::new("lo".into(), entries.iter().map(|e| e.3.min).collect::<Vec<_>>()),
-            Column::new("hi".into(), entries.iter().map(|e| e.3.max).collect::<Vec<_>>()),
-            Column::new("rev".into(), entries.iter().map(|e| e.3.reverse).collect::<Vec<_>>()),
-            Column::new("k".into(), entries.iter().map(|e| e.4).collect::<Vec<_>>()),
-        ],
-    )
-    .map_err(&err)?;
-    let keys3 = || [col("g"), col(col::CLASS_ID), col(col::CADRE_ID)];
-    let answers = responses
-        .filter(col(col::VALUE).is_not_null())
-        .join(
-            lookup.lazy(),
-            [col(col::ITEM_ID), col(col::WAVE)],
-            [col(col::ITEM_ID), col(col::WAVE)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .select([
-            col("g"),
-            col(col::CLASS_ID),
-            col(col::CADRE_ID),
-            col("pos"),
-            col("k"),
-            when(col("rev")).then(col("lo") + col("hi") - col(col::VALUE)).otherwise(col(col::VALUE)).alias("x"),
-        ]);
-    let complete = answers
-        .clone()
-        .group_by(keys3())
-        .agg([len().alias("n"), col("k").first()])
-        .filter(col("n").cast(DataType::UInt32).eq(col("k")))
-        .select(keys3());
-    let data = answers
-        .join(complete, keys3(), keys3(), JoinArgs::new(JoinType::Semi))
-        .sort(["g", col::CLASS_ID, col::CADRE_ID, "pos"], SortMultipleOptions::default())
-        .select([col("g"), col("x")])
-        .collect()
-        .map_err(&err)?;
-    let g: Vec<Option<u32>> = data.column("g").map_err(&err)?.u32().map_err(&err)?.iter().collect();
-    let x = f64s(&data, "x", T)?;
-    // Each group's answers are contiguous, k per complete respondent.
-    let mut matrices: Vec<Vec<Vec<f64>>> = vec![Vec::new(); keys.len()];
-    let mut i = 0;
-    while i < g.len() {
-        let Some(gi) = g[i].map(|v| v as usize).filter(|v| *v < keys.len()) else {
-            i += 1;
+    let final_of: FxHashMap<(&str, &str), usize> =
+        keys.iter().enumerate().map(|(i, k)| ((k.0.as_str(), k.2.as_str()), i)).collect();
+    let ((_, rank_class), (_, rank_cadre)) = (g.classes.finish(), g.cadres.finish());
+    let mut members: Vec<Vec<(u32, u32, usize)>> = vec![Vec::new(); keys.len()];
+    for s in &g.slots {
+        let (scale, wave, k) = &g.groups[s.group as usize];
+        if s.answered as usize != *k {
             continue;
-        };
-        let k = scales[keys[gi]].len();
-        let row: Vec<f64> = (i..(i + k).min(g.len())).map(|j| x[j].unwrap_or(f64::NAN)).collect();
-        matrices[gi].push(row);
-        i += k;
+        }
+        if let Some(&f) = final_of.get(&(scale.as_str(), wave.as_str())) {
+            members[f].push((rank_class[s.class as usize], rank_cadre[s.cadre as usize], s.start));
+        }
     }
-    let results: Vec<stats::CronbachAlpha> = matrices
-        .par_iter()
+    let results: Vec<stats::CronbachAlpha> = members
+        .par_iter_mut()
         .zip(keys.par_iter())
         .map(|(m, key)| {
             let k = scales[*key].len();
             if m.is_empty() {
-                Ok(stats::CronbachAlpha { n: 0, k, alpha: None })
-            } else {
-                stats::cronbach_alpha(m).map_err(serr(T))
+                return Ok(stats::CronbachAlpha { n: 0, k, alpha: None });
             }
+            m.sort_unstable();
+            let rows: Vec<&[f64]> = m.iter().map(|&(_, _, start)| &g.values[start..start + k]).collect();
+            stats::cronbach_alpha(&rows).map_err(serr(T))
         })
         .collect::<Result<_, _>>()?;
     let n: Vec<Option<i64>> = results.iter().map(|r| Some(r.n as i64)).collect();

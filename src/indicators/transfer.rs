@@ -27,6 +27,12 @@ use crate::error::IndicatorError;
 use crate::stats;
 use crate::warehouse::schema::col;
 
+/// The control deltas of one control group: how many, and their moments.
+struct Control {
+    n: usize,
+    deltas: stats::Accumulator,
+}
+
 /// A cadre's reviews sorted by (date, kind): (date in days, total).
 type History = Vec<(i32, f64)>;
 
@@ -142,19 +148,21 @@ pub fn transfer_by_class(
         }
     }
     let reps: Vec<((&str, i64, usize, usize), Key)> = representative.into_iter().collect();
-    let deltas_of: BTreeMap<(&str, i64, usize, usize), Vec<f64>> = reps
+    // Summarised once per distinct control group (a pool holds ~10⁵ cadres at 10⁶, and
+    // many classes share a group).
+    let deltas_of: BTreeMap<(&str, i64, usize, usize), Control> = reps
         .par_iter()
         .map(|&(c, (cat, y, s, thr))| {
-            let d =
+            let d: Vec<f64> =
                 pools.get(&(cat, y)).map(|p| p.0.iter().filter_map(|h| delta(h, s, thr)).collect()).unwrap_or_default();
-            (c, d)
+            (c, Control { n: d.len(), deltas: stats::Accumulator::from_slice(&d) })
         })
         .collect();
-    let controls: BTreeMap<Key, &Vec<f64>> =
+    let controls: BTreeMap<Key, &Control> =
         keys.iter().filter_map(|k| Some((*k, deltas_of.get(&canonical_key(&pools, k)?)?))).collect();
 
     let empty: Vec<usize> = Vec::new();
-    let no_controls: Vec<f64> = Vec::new();
+    let no_controls = Control { n: 0, deltas: stats::Accumulator::new() };
     struct Row {
         n_trained: usize,
         paired: stats::PairedT,
@@ -168,9 +176,10 @@ pub fn transfer_by_class(
             let (b, a) = (pick(&before, idx), pick(&after, idx));
             let paired = stats::paired_t(&b, &a, ctx.alpha).map_err(serr(T))?;
             let treated: Vec<f64> = b.iter().zip(&a).map(|(b, a)| a - b).filter(|d| d.is_finite()).collect();
-            let control: &Vec<f64> = key_of(i).and_then(|k| controls.get(&k).copied()).unwrap_or(&no_controls);
-            let did = stats::diff_in_diff(&treated, control, ctx.alpha).map_err(serr(T))?;
-            Ok(Row { n_trained: idx.len(), paired, control_n: control.len(), did })
+            let control = key_of(i).and_then(|k| controls.get(&k).copied()).unwrap_or(&no_controls);
+            let treated = stats::Accumulator::from_slice(&treated);
+            let did = stats::diff_in_diff_from(&treated, &control.deltas, ctx.alpha).map_err(serr(T))?;
+            Ok(Row { n_trained: idx.len(), paired, control_n: control.n, did })
         })
         .collect::<Result<_, IndicatorError>>()?;
     let few_controls = |r: &Row| r.control_n < ctx.min_cell;

@@ -55,7 +55,7 @@ pub use anova::{
     kruskal_wallis, one_way_anova, welch_anova, KruskalWallis, OneWayAnova, WelchAnova,
 };
 pub use descriptive::{describe, mean, sd, variance, Accumulator, Summary};
-pub use did::{diff_in_diff, DiffInDiff};
+pub use did::{diff_in_diff, diff_in_diff_from, DiffInDiff};
 pub use error::StatsError;
 pub use gain::{hake_gain, hake_gains, HakeGains};
 pub use ols::{ClusterCovariance, ClusterOls, PairwiseContrast, WaldTest};

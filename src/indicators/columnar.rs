@@ -1,0 +1,217 @@
+//! Streaming the two long warehouse tables (`course_ratings`, `survey_responses`, each
+//! ≈ 2·10⁷ rows at 10⁶ cadres) into integer-keyed Rust structures.
+//!
+//! In: a [`Source`] — the Parquet files of a warehouse table, read one row group at a
+//! time, or an in-memory frame (tests). Out: chunks of at most one row group, handed
+//! to a callback, and [`Interner`]s that turn the string ids of those chunks into
+//! dense `u32`s.
+//!
+//! Why: grouping 2·10⁷ rows by three string keys in polars (row-encoding the keys,
+//! sorting by strings) was two thirds of the indicators stage and most of its memory.
+//! Here every id string is hashed once per run of equal values (rows of one rater or
+//! respondent are adjacent) and then only integers are grouped and sorted. Ids are
+//! renumbered in byte order of their strings ([`Interner::finish`]), so sorting by the
+//! integers is sorting by the strings: rows reach the statistics core in the same
+//! order as the string-sorted plan gave them, and the results are bit-identical.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::frame::perr;
+use crate::error::{IndicatorError, WarehouseError};
+
+/// Where a long table's rows come from.
+pub enum Source {
+    /// The Parquet files of a warehouse table (sorted by path) and the columns to read.
+    Files { table: &'static str, files: Vec<PathBuf>, columns: Vec<PlSmallStr> },
+    /// A frame already in memory (tests, small inputs).
+    Frame(DataFrame),
+}
+
+impl From<DataFrame> for Source {
+    fn from(df: DataFrame) -> Self {
+        Source::Frame(df)
+    }
+}
+
+impl Source {
+    /// The Parquet files of warehouse table `table`, reading `columns`.
+    pub fn warehouse(warehouse: &Path, table: &'static str, columns: &[&str]) -> Result<Source, WarehouseError> {
+        let mut files = Vec::new();
+        collect_parquet(&warehouse.join(table), &mut files)
+            .map_err(|e| WarehouseError::frame(format!("listing {table}"), e.to_string()))?;
+        files.sort();
+        Ok(Source::Files { table, files, columns: columns.iter().map(|c| (*c).into()).collect() })
+    }
+
+    /// Call `f` with every chunk of rows in file order: one row group at a time, so the
+    /// memory held is one row group's columns, not the table's.
+    pub fn for_each_chunk(
+        &self,
+        mut f: impl FnMut(&DataFrame) -> Result<(), IndicatorError>,
+    ) -> Result<(), IndicatorError> {
+        match self {
+            Source::Frame(df) => f(df),
+            Source::Files { table, files, columns } => {
+                let err = perr(table);
+                for path in files {
+                    let io = |e: std::io::Error| IndicatorError::Compute {
+                        indicator: table.to_string(),
+                        message: format!("{}: {e}", path.display()),
+                    };
+                    let mut reader = ParquetReader::new(File::open(path).map_err(io)?);
+                    let groups: Vec<usize> =
+                        reader.get_metadata().map_err(&err)?.row_groups.iter().map(|g| g.num_rows()).collect();
+                    let mut offset = 0;
+                    for n in groups {
+                        let df = ParquetReader::new(File::open(path).map_err(io)?)
+                            .with_columns(Some(columns.iter().map(|c| c.to_string()).collect()))
+                            .with_slice(Some((offset, n)))
+                            .finish()
+                            .map_err(&err)?;
+                        offset += n;
+                        f(&df)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let p = entry?.path();
+        if p.is_dir() {
+            collect_parquet(&p, out)?;
+        } else if p.extension().is_some_and(|x| x == "parquet") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// A string column of a chunk.
+pub fn str_col<'a>(df: &'a DataFrame, name: &str, table: &str) -> Result<&'a StringChunked, IndicatorError> {
+    df.column(name)
+        .map_err(|_| IndicatorError::Compute { indicator: table.to_string(), message: format!("no column `{name}`") })?
+        .str()
+        .map_err(perr(table))
+}
+
+/// A numeric column of a chunk as f64.
+pub fn f64_col(df: &DataFrame, name: &str, table: &str) -> Result<Float64Chunked, IndicatorError> {
+    let c = df
+        .column(name)
+        .map_err(|_| IndicatorError::Compute { indicator: table.to_string(), message: format!("no column `{name}`") })?
+        .cast(&DataType::Float64)
+        .map_err(perr(table))?;
+    Ok(c.f64().map_err(perr(table))?.clone())
+}
+
+/// Strings → dense `u32` ids in first-seen order. A repeat of the previous string
+/// costs one comparison, not a hash.
+#[derive(Default)]
+pub struct Interner {
+    map: FxHashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+    last: Option<u32>,
+}
+
+impl Interner {
+    /// The id of `s`, assigned on first sight.
+    pub fn id(&mut self, s: &str) -> u32 {
+        if let Some(l) = self.last {
+            if &*self.names[l as usize] == s {
+                return l;
+            }
+        }
+        let id = match self.map.get(s) {
+            Some(&id) => id,
+            None => {
+                let id = self.names.len() as u32;
+                self.names.push(s.into());
+                self.map.insert(s.into(), id);
+                id
+            }
+        };
+        self.last = Some(id);
+        id
+    }
+
+    /// Renumber the ids in byte order of their strings: the sorted dictionary and, for
+    /// every first-seen id, its new id.
+    pub fn finish(self) -> (Dict, Vec<u32>) {
+        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
+        let mut remap = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old as usize] = new as u32;
+        }
+        let mut map = self.map;
+        for v in map.values_mut() {
+            *v = remap[*v as usize];
+        }
+        (Dict { map }, remap)
+    }
+}
+
+/// Ids numbered in byte order of their strings.
+#[derive(Default)]
+pub struct Dict {
+    map: FxHashMap<Box<str>, u32>,
+}
+
+impl Dict {
+    /// The id of `s`, if it was seen.
+    pub fn get(&self, s: &str) -> Option<u32> {
+        self.map.get(s).copied()
+    }
+}
+
+/// Contiguous runs of equal keys in a sorted sequence: key → its index range.
+pub fn runs<K: Eq + std::hash::Hash + Copy>(n: usize, key: impl Fn(usize) -> K) -> FxHashMap<K, std::ops::Range<usize>> {
+    let mut out = FxHashMap::default();
+    let mut start = 0;
+    while start < n {
+        let k = key(start);
+        let mut end = start + 1;
+        while end < n && key(end) == k {
+            end += 1;
+        }
+        out.insert(k, start..end);
+        start = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interned_ids_sort_like_their_strings() {
+        let mut i = Interner::default();
+        let ids: Vec<u32> = ["b", "b", "a", "c", "a", "b10", "b"].iter().map(|s| i.id(s)).collect();
+        assert_eq!(ids, vec![0, 0, 1, 2, 1, 3, 0]);
+        let (dict, remap) = i.finish();
+        // a < b < b10 < c
+        assert_eq!(remap, vec![1, 0, 3, 2]);
+        assert_eq!((dict.get("a"), dict.get("b10"), dict.get("zz")), (Some(0), Some(2), None));
+        assert_eq!(dict.get("c"), Some(3));
+    }
+
+    #[test]
+    fn runs_cover_every_row_once() {
+        let keys = [1, 1, 2, 3, 3, 3];
+        let r = runs(keys.len(), |i| keys[i]);
+        assert_eq!((r[&1].clone(), r[&2].clone(), r[&3].clone()), (0..2, 2..3, 3..6));
+        assert!(runs(0, |i| keys[i]).is_empty());
+    }
+}
