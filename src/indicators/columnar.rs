@@ -18,6 +18,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+use polars_arrow::array::{Array, Utf8ViewArray};
 use rustc_hash::FxHashMap;
 
 use super::frame::perr;
@@ -49,14 +50,16 @@ impl Source {
 
     /// Call `f` with every chunk of rows in file order: one row group at a time, so the
     /// memory held is one row group's columns, not the table's.
+    /// Every column of a chunk is one array ([`StrCol`] relies on it).
     pub fn for_each_chunk(
         &self,
         mut f: impl FnMut(&DataFrame) -> Result<(), IndicatorError>,
     ) -> Result<(), IndicatorError> {
         match self {
-            Source::Frame(df) => f(df),
+            Source::Frame(df) => f(&df.clone().rechunk_mut_par().clone()),
             Source::Files { table, files, columns } => {
                 let err = perr(table);
+                let (mut read_s, mut use_s) = (0.0, 0.0);
                 for path in files {
                     let io = |e: std::io::Error| IndicatorError::Compute {
                         indicator: table.to_string(),
@@ -67,15 +70,20 @@ impl Source {
                         reader.get_metadata().map_err(&err)?.row_groups.iter().map(|g| g.num_rows()).collect();
                     let mut offset = 0;
                     for n in groups {
-                        let df = ParquetReader::new(File::open(path).map_err(io)?)
+                        let t0 = std::time::Instant::now();
+                        let mut df = ParquetReader::new(File::open(path).map_err(io)?)
                             .with_columns(Some(columns.iter().map(|c| c.to_string()).collect()))
                             .with_slice(Some((offset, n)))
                             .finish()
                             .map_err(&err)?;
                         offset += n;
-                        f(&df)?;
+                        let t1 = std::time::Instant::now();
+                        f(df.rechunk_mut_par())?;
+                        read_s += (t1 - t0).as_secs_f64();
+                        use_s += t1.elapsed().as_secs_f64();
                     }
                 }
+                tracing::debug!("{table}: {read_s:.2} s reading, {use_s:.2} s in the callback");
                 Ok(())
             }
         }
@@ -97,12 +105,83 @@ fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A string column of a chunk.
-pub fn str_col<'a>(df: &'a DataFrame, name: &str, table: &str) -> Result<&'a StringChunked, IndicatorError> {
-    df.column(name)
-        .map_err(|_| IndicatorError::Compute { indicator: table.to_string(), message: format!("no column `{name}`") })?
-        .str()
-        .map_err(perr(table))
+/// One string column of a chunk (a single array), read value by value with each
+/// value's *view*: 16 bytes that hold a value of ≤ 12 bytes whole, or its length and
+/// place in the array's buffers. Equal views in one array are equal strings, so a run
+/// of one id is recognised by comparing two integers.
+pub struct StrCol<'a> {
+    arr: &'a Utf8ViewArray,
+    /// Distinguishes this array from every other (views compare only within one).
+    serial: u64,
+}
+
+static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl<'a> StrCol<'a> {
+    pub fn new(df: &'a DataFrame, name: &str, table: &str) -> Result<StrCol<'a>, IndicatorError> {
+        let ca = df
+            .column(name)
+            .map_err(|_| IndicatorError::Compute { indicator: table.to_string(), message: format!("no column `{name}`") })?
+            .str()
+            .map_err(perr(table))?;
+        match ca.downcast_iter().collect::<Vec<_>>().as_slice() {
+            [arr] => Ok(StrCol { arr, serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) }),
+            _ => Err(IndicatorError::Compute {
+                indicator: table.to_string(),
+                message: format!("column `{name}` is not one array"),
+            }),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.arr.len()
+    }
+
+    /// The view of row `i`, `None` when null.
+    #[inline]
+    pub fn view(&self, i: usize) -> Option<View> {
+        self.arr.is_valid(i).then(|| View { serial: self.serial, bits: self.arr.views()[i].as_u128() })
+    }
+
+    /// The string of row `i` (empty when null).
+    #[inline]
+    pub fn str(&self, i: usize) -> &'a str {
+        self.arr.value(i)
+    }
+}
+
+/// A value's identity within one array (see [`StrCol`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct View {
+    serial: u64,
+    bits: u128,
+}
+
+/// A function of a string column's values, remembered per distinct view of the
+/// current array: for columns with few distinct values (indicator names, item ids,
+/// waves) most rows cost a hash of 16 bytes instead of string comparisons.
+pub struct ViewMemo<T> {
+    serial: u64,
+    memo: FxHashMap<u128, T>,
+}
+
+impl<T: Copy> Default for ViewMemo<T> {
+    fn default() -> Self {
+        ViewMemo { serial: u64::MAX, memo: FxHashMap::default() }
+    }
+}
+
+impl<T: Copy> ViewMemo<T> {
+    /// `f` of row `i` of `c` (`None` when null).
+    #[inline]
+    pub fn get(&mut self, c: &StrCol<'_>, i: usize, f: impl FnOnce(&str) -> T) -> Option<T> {
+        let v = c.view(i)?;
+        if v.serial != self.serial || self.memo.len() > 4096 {
+            self.serial = v.serial;
+            self.memo.clear();
+        }
+        Some(*self.memo.entry(v.bits).or_insert_with(|| f(c.str(i))))
+    }
 }
 
 /// A numeric column of a chunk as f64.
@@ -122,9 +201,25 @@ pub struct Interner {
     map: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
     last: Option<u32>,
+    last_view: Option<(View, u32)>,
 }
 
 impl Interner {
+    /// The id of row `i` of `c` (`None` when null); a repeat of the previous row's
+    /// view costs one comparison.
+    #[inline]
+    pub fn id_at(&mut self, c: &StrCol<'_>, i: usize) -> Option<u32> {
+        let v = c.view(i)?;
+        if let Some((lv, id)) = self.last_view {
+            if lv == v {
+                return Some(id);
+            }
+        }
+        let id = self.id(c.str(i));
+        self.last_view = Some((v, id));
+        Some(id)
+    }
+
     /// The id of `s`, assigned on first sight.
     pub fn id(&mut self, s: &str) -> u32 {
         if let Some(l) = self.last {

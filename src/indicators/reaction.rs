@@ -23,7 +23,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::columnar::{f64_col, runs, str_col, Dict, Interner, Source};
+use super::columnar::{f64_col, runs, Dict, Interner, Source, StrCol, ViewMemo};
 use super::frame::{group_by, i64s, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
@@ -52,58 +52,78 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
     const T: &str = "reaction_by_course";
     let k = indicators.len();
     let (mut classes, mut courses, mut raters) = (Interner::default(), Interner::default(), Interner::default());
-    let mut unit_of: FxHashMap<(u32, u32, u32), u32> = FxHashMap::default();
+    // One unit per run of rows with the same key (a rating's rows are adjacent); a key
+    // met again later gets a second unit, merged with the first after sorting.
     let mut keys: Vec<(u32, u32, u32)> = Vec::new();
     let mut scores: Vec<f64> = Vec::new();
-    let mut last: Option<((u32, u32, u32), u32)> = None;
+    let mut position: ViewMemo<Option<usize>> = ViewMemo::default();
     source.for_each_chunk(|df| {
         let (cl, co, ra, ind) = (
-            str_col(df, col::CLASS_ID, T)?,
-            str_col(df, col::COURSE_ID, T)?,
-            str_col(df, col::RATER_ID, T)?,
-            str_col(df, col::INDICATOR, T)?,
+            StrCol::new(df, col::CLASS_ID, T)?,
+            StrCol::new(df, col::COURSE_ID, T)?,
+            StrCol::new(df, col::RATER_ID, T)?,
+            StrCol::new(df, col::INDICATOR, T)?,
         );
         let score = f64_col(df, col::SCORE, T)?;
-        let rows = cl.iter().zip(co.iter()).zip(ra.iter()).zip(ind.iter()).zip(score.iter());
-        for ((((cl, co), ra), ind), score) in rows {
-            let (Some(cl), Some(co), Some(ra), Some(ind)) = (cl, co, ra, ind) else { continue };
-            let Some(p) = indicators.iter().position(|n| n == ind) else { continue };
-            let key = (classes.id(cl), courses.id(co), raters.id(ra));
-            let unit = match last {
-                Some((k0, u)) if k0 == key => u,
-                _ => *unit_of.entry(key).or_insert_with(|| {
-                    keys.push(key);
-                    scores.extend(std::iter::repeat_n(f64::NAN, k));
-                    (keys.len() - 1) as u32
-                }),
+        for (i, score) in score.iter().enumerate().take(cl.len()) {
+            let Some(Some(p)) = position.get(&ind, i, |name| indicators.iter().position(|n| n == name)) else {
+                continue;
             };
-            last = Some((key, unit));
+            let (Some(a), Some(b), Some(c)) = (classes.id_at(&cl, i), courses.id_at(&co, i), raters.id_at(&ra, i))
+            else {
+                continue;
+            };
+            if keys.last() != Some(&(a, b, c)) {
+                keys.push((a, b, c));
+                scores.extend(std::iter::repeat_n(f64::NAN, k));
+            }
+            let unit = keys.len() - 1;
             if let Some(x) = score.filter(|x| !x.is_nan()) {
-                let cell = &mut scores[unit as usize * k + p];
+                let cell = &mut scores[unit * k + p];
                 *cell = if cell.is_nan() { x } else { cell.max(x) };
             }
         }
         Ok(())
     })?;
-    drop(unit_of);
     let ((classes, rc), (courses, ro), (_, rr)) = (classes.finish(), courses.finish(), raters.finish());
-    let mut keep: Vec<(u32, u32, u32, u32)> = keys
+    let mut order: Vec<(u32, u32, u32, u32)> = keys
         .iter()
         .enumerate()
-        .filter(|(u, _)| scores[u * k..(u + 1) * k].iter().all(|x| !x.is_nan()))
         .map(|(u, &(a, b, c))| (rc[a as usize], ro[b as usize], rr[c as usize], u as u32))
         .collect();
-    keep.sort_unstable();
-    let cell = |u: u32, s: usize| scores[u as usize * k + s];
-    Ok(Ratings {
+    order.sort_unstable();
+    let mut r = Ratings {
         classes,
         courses,
-        class: keep.iter().map(|x| x.0).collect(),
-        course: keep.iter().map(|x| x.1).collect(),
-        rater: keep.iter().map(|x| x.2).collect(),
-        scores: (0..k).map(|s| keep.iter().map(|x| cell(x.3, s)).collect()).collect(),
-        total: keep.iter().map(|x| (0..k).map(|s| cell(x.3, s)).sum()).collect(),
-    })
+        class: Vec::new(),
+        course: Vec::new(),
+        rater: Vec::new(),
+        scores: vec![Vec::new(); k],
+        total: Vec::new(),
+    };
+    let mut cells = vec![f64::NAN; k];
+    for run in order.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
+        cells.fill(f64::NAN);
+        for &(_, _, _, u) in run {
+            for (cell, &x) in cells.iter_mut().zip(&scores[u as usize * k..(u as usize + 1) * k]) {
+                if !x.is_nan() {
+                    *cell = if cell.is_nan() { x } else { cell.max(x) };
+                }
+            }
+        }
+        if cells.iter().any(|x| x.is_nan()) {
+            continue;
+        }
+        let (a, b, c, _) = run[0];
+        r.class.push(a);
+        r.course.push(b);
+        r.rater.push(c);
+        for (s, &x) in r.scores.iter_mut().zip(&cells) {
+            s.push(x);
+        }
+        r.total.push(cells.iter().sum());
+    }
+    Ok(r)
 }
 
 /// Share of `totals` at or above `threshold` (judged at 9 decimals).

@@ -15,7 +15,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::columnar::{f64_col, str_col, Interner, Source};
+use super::columnar::{f64_col, Interner, Source, StrCol, ViewMemo};
 use super::frame::{bools, f64s, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
@@ -90,7 +90,6 @@ struct Slot {
     cadre: u32,
     /// Offset of the scale's k recoded answers in `Gathered::values` (NaN until answered).
     start: usize,
-    answered: u32,
 }
 
 /// Every (scale, wave) group met in the answers, and every respondent's answers.
@@ -112,19 +111,25 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
     // Per wave met: item_id → (group, position, min, max, reverse).
     let mut waves: Interner = Interner::default();
     let mut lookups: Vec<FxHashMap<String, (u32, usize, f64, f64, bool)>> = Vec::new();
-    let mut slot_of: FxHashMap<(u32, u32, u32), u32> = FxHashMap::default();
-    // The slots of the respondent of the previous row (rows of one respondent are adjacent).
+    // The slots of the respondent of the previous row (rows of one respondent are
+    // adjacent); a respondent met again later gets new slots, merged after sorting.
     let mut current: ((u32, u32, u32), Vec<(u32, u32)>) = ((u32::MAX, 0, 0), Vec::new());
+    let mut item_of: ViewMemo<Option<(u32, usize, f64, f64, bool)>> = ViewMemo::default();
+    let mut item_wave = u32::MAX;
     source.for_each_chunk(|df| {
-        let (cl, ca, wa, it) =
-            (str_col(df, col::CLASS_ID, T)?, str_col(df, col::CADRE_ID, T)?, str_col(df, col::WAVE, T)?, str_col(df, col::ITEM_ID, T)?);
+        let (cl, ca, wa, it) = (
+            StrCol::new(df, col::CLASS_ID, T)?,
+            StrCol::new(df, col::CADRE_ID, T)?,
+            StrCol::new(df, col::WAVE, T)?,
+            StrCol::new(df, col::ITEM_ID, T)?,
+        );
         let value = f64_col(df, col::VALUE, T)?;
-        for ((((cl, ca), wa), it), v) in cl.iter().zip(ca.iter()).zip(wa.iter()).zip(it.iter()).zip(value.iter()) {
-            let (Some(cl), Some(ca), Some(wa), Some(it)) = (cl, ca, wa, it) else { continue };
-            let w = waves.id(wa);
+        for (i, v) in value.iter().enumerate().take(cl.len()) {
+            let Some(w) = waves.id_at(&wa, i) else { continue };
             if w as usize == lookups.len() {
                 // A wave met for the first time: its scales, as `scales` gives them
                 // for a present wave (each wave's scales depend on that wave only).
+                let wa = wa.str(i);
                 g.waves.push(wa.to_string());
                 let mut lookup = FxHashMap::default();
                 for ((scale, _, wave), m) in scales(items, &[wa])? {
@@ -140,30 +145,32 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
                 lookups.push(lookup);
             }
             let Some(v) = v.filter(|v| !v.is_nan()) else { continue };
-            let Some(&(group, pos, lo, hi, rev)) = lookups[w as usize].get(it) else { continue };
-            let respondent = (g.classes.id(cl), g.cadres.id(ca), w);
+            if w != item_wave {
+                // The memo maps item views to their place in one wave's lookup.
+                item_of = ViewMemo::default();
+                item_wave = w;
+            }
+            let lookup = &lookups[w as usize];
+            let Some(Some((group, pos, lo, hi, rev))) = item_of.get(&it, i, |id| lookup.get(id).copied()) else {
+                continue;
+            };
+            let (Some(cl), Some(ca)) = (g.classes.id_at(&cl, i), g.cadres.id_at(&ca, i)) else { continue };
+            let respondent = (cl, ca, w);
             if current.0 != respondent {
                 current = (respondent, Vec::new());
             }
             let slot = match current.1.iter().find(|(gr, _)| *gr == group) {
                 Some(&(_, s)) => s,
                 None => {
-                    let s = *slot_of.entry((group, respondent.0, respondent.1)).or_insert_with(|| {
-                        let k = g.groups[group as usize].2;
-                        g.slots.push(Slot { group, class: respondent.0, cadre: respondent.1, start: g.values.len(), answered: 0 });
-                        g.values.extend(std::iter::repeat_n(f64::NAN, k));
-                        (g.slots.len() - 1) as u32
-                    });
+                    let k = g.groups[group as usize].2;
+                    g.slots.push(Slot { group, class: respondent.0, cadre: respondent.1, start: g.values.len() });
+                    g.values.extend(std::iter::repeat_n(f64::NAN, k));
+                    let s = (g.slots.len() - 1) as u32;
                     current.1.push((group, s));
                     s
                 }
             };
-            let slot = &mut g.slots[slot as usize];
-            let cell = &mut g.values[slot.start + pos];
-            if cell.is_nan() {
-                slot.answered += 1;
-            }
-            *cell = if rev { lo + hi - v } else { v };
+            g.values[g.slots[slot as usize].start + pos] = if rev { lo + hi - v } else { v };
         }
         Ok(())
     })?;
@@ -182,14 +189,41 @@ pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<D
     let final_of: FxHashMap<(&str, &str), usize> =
         keys.iter().enumerate().map(|(i, k)| ((k.0.as_str(), k.2.as_str()), i)).collect();
     let ((_, rank_class), (_, rank_cadre)) = (g.classes.finish(), g.cadres.finish());
-    let mut members: Vec<Vec<(u32, u32, usize)>> = vec![Vec::new(); keys.len()];
-    for s in &g.slots {
-        let (scale, wave, k) = &g.groups[s.group as usize];
-        if s.answered as usize != *k {
-            continue;
-        }
-        if let Some(&f) = final_of.get(&(scale.as_str(), wave.as_str())) {
-            members[f].push((rank_class[s.class as usize], rank_cadre[s.cadre as usize], s.start));
+    // Slots by (group, class, cadre); a respondent's slots of one group (more than one
+    // only when their rows were not adjacent) merge in reading order, later answers
+    // replacing earlier ones, and the respondent is complete when every item is answered.
+    let mut order: Vec<(u32, u32, u32, u32)> = g
+        .slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.group, rank_class[s.class as usize], rank_cadre[s.cadre as usize], i as u32))
+        .collect();
+    order.sort_unstable();
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); keys.len()];
+    let mut values = g.values;
+    let mut answers = Vec::new();
+    for run in order.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
+        let (scale, wave, k) = &g.groups[run[0].0 as usize];
+        let Some(&f) = final_of.get(&(scale.as_str(), wave.as_str())) else { continue };
+        let start = match run {
+            [one] => g.slots[one.3 as usize].start,
+            _ => {
+                answers.clear();
+                answers.resize(*k, f64::NAN);
+                for &(_, _, _, i) in run {
+                    let from = g.slots[i as usize].start;
+                    for (a, &x) in answers.iter_mut().zip(&values[from..from + k]) {
+                        if !x.is_nan() {
+                            *a = x;
+                        }
+                    }
+                }
+                values.extend_from_slice(&answers);
+                values.len() - k
+            }
+        };
+        if values[start..start + k].iter().all(|x| !x.is_nan()) {
+            members[f].push(start);
         }
     }
     let results: Vec<stats::CronbachAlpha> = members
@@ -200,8 +234,7 @@ pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<D
             if m.is_empty() {
                 return Ok(stats::CronbachAlpha { n: 0, k, alpha: None });
             }
-            m.sort_unstable();
-            let rows: Vec<&[f64]> = m.iter().map(|&(_, _, start)| &g.values[start..start + k]).collect();
+            let rows: Vec<&[f64]> = m.iter().map(|&start| &values[start..start + k]).collect();
             stats::cronbach_alpha(&rows).map_err(serr(T))
         })
         .collect::<Result<_, _>>()?;
