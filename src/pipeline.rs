@@ -272,13 +272,14 @@ fn write_indicators(
     settings: &crate::config::IndicatorSettings,
 ) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| warehouse_io(dir, e))?;
-    for t in tables {
+    tables.par_iter().try_for_each(|t| -> Result<(), Error> {
         let mut df = t.frame.clone();
         warehouse::write::write_documented(t.def, &mut df, &dir.join(format!("{}.parquet", t.name())))?;
         if settings.csv {
             crate::export::write_csv(&t.frame, &dir.join("csv").join(format!("{}.csv", t.name())))?;
         }
-    }
+        Ok(())
+    })?;
     if settings.xlsx {
         let sheets: Vec<(&str, &polars::prelude::DataFrame)> = tables.iter().map(|t| (t.name(), &t.frame)).collect();
         crate::export::write_xlsx(&sheets, &dir.join("indicators.xlsx"))?;

@@ -205,46 +205,69 @@ fn conform(def: &'static TableDef, df: DataFrame, settings: &PipelineFile) -> Re
     Ok(IndicatorTable { def, frame })
 }
 
+/// Run one family, logging how long it took.
+fn timed<T>(family: &str, f: impl FnOnce() -> T) -> T {
+    let clock = std::time::Instant::now();
+    let out = f();
+    tracing::info!("indicators: {family} took {:.2} s", clock.elapsed().as_secs_f64());
+    out
+}
+
 /// Every indicator table from frames, in the order of `INDICATOR_TABLES`.
 pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result<Vec<IndicatorTable>, IndicatorError> {
     let ctx = Ctx::new(settings, period);
     let i = inputs;
-    let mut out: Vec<(&str, DataFrame)> = Vec::new();
-    let clock = std::time::Instant::now();
-    let lap = |what: &str| tracing::info!("indicators: {what} done at {:.2} s", clock.elapsed().as_secs_f64());
-    out.push(("learning_by_class", learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?));
-    out.push(("learning_by_category", learning::learning_by_category(&i.outcomes, &ctx)?));
-    out.push(("learning_by_method", learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?));
-    lap("learning");
-    let r = reaction::reaction_tables(&i.course_ratings, &i.courses, &i.classes, &ctx)?;
-    out.push(("reaction_by_course", r.by_course));
-    out.push(("reaction_by_class", r.by_class));
-    out.push(("rater_agreement", r.agreement));
-    lap("reaction");
-    out.push(("reliability", reliability::reliability(&i.items, &i.responses, &ctx)?));
-    lap("reliability");
-    out.push(("transfer_by_class", transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, &ctx)?));
-    out.push(("follow_up", transfer::follow_up(&i.outcomes, &i.classes, &ctx)?));
-    out.push(("assessment_by_class", transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?));
-    lap("transfer");
-    let u = results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, &i.outcomes, &ctx)?;
-    out.push(("unit_results", u.units));
-    out.push(("unit_results_fit", u.fit));
-    lap("results");
-    let m = methods::method_tables(&i.outcomes, &ctx)?;
-    out.push(("method_summary", m.summary));
-    out.push(("method_tests", m.tests));
-    out.push(("method_pairwise", m.pairwise));
-    lap("methods");
-    let rows = compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, &ctx)?;
-    out.push(("compliance", compliance::compliance_frame(&rows)?));
-    lap("compliance");
-    let n = needs::needs_match(&i.choices, &i.courses, &i.classes, &ctx)?;
-    out.push(("needs_match", n.by_class));
-    out.push(("needs_by_category", n.by_category));
-    lap("needs");
-    out.push(("cadre_scorecard", scorecard::cadre_scorecard(&i.outcomes, &rows, &ctx)?));
-    lap("scorecard");
+    // Families are independent: the two that stream the long tables run beside the
+    // others (two cores: each streaming family is mostly one thread).
+    type Tables = Vec<(&'static str, DataFrame)>;
+    let streamed = || -> Result<Tables, IndicatorError> {
+        let r = timed("reaction", || reaction::reaction_tables(&i.course_ratings, &i.courses, &i.classes, &ctx))?;
+        let rel = timed("reliability", || reliability::reliability(&i.items, &i.responses, &ctx))?;
+        Ok(vec![
+            ("reaction_by_course", r.by_course),
+            ("reaction_by_class", r.by_class),
+            ("rater_agreement", r.agreement),
+            ("reliability", rel),
+        ])
+    };
+    let others = || -> Result<Tables, IndicatorError> {
+        let mut out: Tables = Vec::new();
+        timed("learning", || -> Result<(), IndicatorError> {
+            out.push(("learning_by_class", learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?));
+            out.push(("learning_by_category", learning::learning_by_category(&i.outcomes, &ctx)?));
+            out.push(("learning_by_method", learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?));
+            Ok(())
+        })?;
+        timed("transfer", || -> Result<(), IndicatorError> {
+            out.push((
+                "transfer_by_class",
+                transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, &ctx)?,
+            ));
+            out.push(("follow_up", transfer::follow_up(&i.outcomes, &i.classes, &ctx)?));
+            out.push(("assessment_by_class", transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?));
+            Ok(())
+        })?;
+        let u = timed("results", || results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, &i.outcomes, &ctx))?;
+        out.push(("unit_results", u.units));
+        out.push(("unit_results_fit", u.fit));
+        let m = timed("methods", || methods::method_tables(&i.outcomes, &ctx))?;
+        out.push(("method_summary", m.summary));
+        out.push(("method_tests", m.tests));
+        out.push(("method_pairwise", m.pairwise));
+        let rows = timed("compliance", || -> Result<_, IndicatorError> {
+            let rows = compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, &ctx)?;
+            out.push(("compliance", compliance::compliance_frame(&rows)?));
+            Ok(rows)
+        })?;
+        let n = timed("needs", || needs::needs_match(&i.choices, &i.courses, &i.classes, &ctx))?;
+        out.push(("needs_match", n.by_class));
+        out.push(("needs_by_category", n.by_category));
+        out.push(("cadre_scorecard", timed("scorecard", || scorecard::cadre_scorecard(&i.outcomes, &rows, &ctx))?));
+        Ok(out)
+    };
+    let (a, b) = rayon::join(streamed, others);
+    let mut out = a?;
+    out.extend(b?);
 
     let mut tables = Vec::with_capacity(out.len());
     for def in INDICATOR_TABLES {
