@@ -66,14 +66,15 @@ pub struct ReportSummary {
 /// `OUT/reports/<period>/…` in `lang`; with `pdf`, print each page to PDF when a
 /// headless Chromium is installed.
 pub fn render_reports(out: &Path, job: &Job, lang: Lang, pdf: bool) -> Result<ReportSummary, ReportError> {
+    let clock = std::time::Instant::now();
     let data = load::load(out, job.period.as_deref())?;
+    tracing::info!("report: inputs read in {:.2} s", clock.elapsed().as_secs_f64());
     let params = Params::from_job(job, lang);
     write_reports(out, &data, &params, pdf)
 }
 
 /// Render `data` and write the report directory under `out`.
 pub fn write_reports(out: &Path, data: &ReportData, params: &Params, pdf: bool) -> Result<ReportSummary, ReportError> {
-    let pages = render_pages(data, params)?;
     let root = out.join(REPORTS_DIR);
     let dir = root.join(paths::safe_stem(&data.period));
     let tmp = root.join(format!(".{}.tmp-{}", paths::safe_stem(&data.period), std::process::id()));
@@ -82,10 +83,11 @@ pub fn write_reports(out: &Path, data: &ReportData, params: &Params, pdf: bool) 
         std::fs::remove_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
     }
     std::fs::create_dir_all(tmp.join(CLASS_DIR)).map_err(|e| io(&tmp, e))?;
-    for (rel, html) in &pages {
+    // Each page is written as soon as it is rendered (10⁴ class pages need not be held).
+    let pages = for_each_page(data, params, |rel, html| {
         let p = tmp.join(rel);
-        std::fs::write(&p, html).map_err(|e| io(&p, e))?;
-    }
+        std::fs::write(&p, html).map_err(|e| io(&p, e))
+    })?;
     // Swap the finished directory into place.
     let old = root.join(format!(".{}.old-{}", paths::safe_stem(&data.period), std::process::id()));
     if dir.exists() {
@@ -102,14 +104,36 @@ pub fn write_reports(out: &Path, data: &ReportData, params: &Params, pdf: bool) 
 
 /// Every page as (path relative to the report directory, HTML): `index.html` first.
 pub fn render_pages(data: &ReportData, params: &Params) -> Result<Vec<(PathBuf, String)>, ReportError> {
+    for_each_page(data, params, |_, html| Ok(html))
+}
+
+/// Render every page (the class pages in parallel) and hand each to `emit` with its
+/// path relative to the report directory; returns the paths with what `emit` gave,
+/// `index.html` first, then the class pages in class order.
+fn for_each_page<T: Send>(
+    data: &ReportData,
+    params: &Params,
+    emit: impl Fn(&Path, String) -> Result<T, ReportError> + Sync,
+) -> Result<Vec<(PathBuf, T)>, ReportError> {
+    use rayon::prelude::*;
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| tracing::info!("report: {what} at {:.2} s", clock.elapsed().as_secs_f64());
     let renderer = render::Renderer::new()?;
     let (annual, classes) = view::build(data, params);
-    let mut pages = vec![(PathBuf::from("index.html"), renderer.annual(&annual, params.lang)?)];
-    for class in &classes {
-        let html = renderer.class_page(class, params.lang)?;
-        pages.push((Path::new(CLASS_DIR).join(&class.file_name), html));
-    }
-    Ok(pages)
+    lap("views built");
+    let index = PathBuf::from("index.html");
+    let first = emit(&index, renderer.annual(&annual, params.lang)?)?;
+    lap("annual report written");
+    let rest: Vec<(PathBuf, T)> = classes
+        .par_iter()
+        .map(|class| {
+            let rel = Path::new(CLASS_DIR).join(&class.file_name);
+            let out = emit(&rel, renderer.class_page(class, params.lang)?)?;
+            Ok((rel, out))
+        })
+        .collect::<Result<_, ReportError>>()?;
+    lap("class pages written");
+    Ok(std::iter::once((index, first)).chain(rest).collect())
 }
 
 /// `traineval export --for assessment`.

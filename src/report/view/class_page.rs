@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use serde::Serialize;
 
 use super::format;
@@ -120,7 +122,7 @@ pub(super) fn build_all(ctx: &Ctx<'_>) -> Vec<ClassView> {
     }
     let outcomes = format!("warehouse.{}", table::TRAINEE_OUTCOMES);
     class_ids(ctx)
-        .into_iter()
+        .into_par_iter()
         .map(|id| {
             let rows = ctx.rows_of_class(&outcomes, &id);
             build_one(ctx, &id, enrolled.get(&id).copied(), courses_per_class.get(&id).copied(), &rows)
