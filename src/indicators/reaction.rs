@@ -387,6 +387,41 @@ mod tests {
     }
 
     #[test]
+    fn scattered_rows_give_the_same_tables_as_adjacent_ones() {
+        // Ratings whose five rows are not adjacent (reversed, then interleaved) are
+        // gathered into the same units; a rating with a missing indicator stays out.
+        let mut rows = Vec::new();
+        for (i, r) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
+            rows.push(("A", "k1", *r, 60.0 + i as f64));
+            rows.push(("A", "k2", *r, 70.0 - i as f64));
+            rows.push(("B", "k3", *r, 80.0 + (i % 2) as f64));
+        }
+        let adjacent = ratings(&rows);
+        let Source::Frame(df) = &adjacent else { unreachable!() };
+        let n = df.height() as u32;
+        let order: Vec<u32> = (0..n).rev().step_by(2).chain((0..n).rev().skip(1).step_by(2)).collect();
+        let scattered: Source = df.take(&IdxCa::from_vec("i".into(), order)).unwrap().into();
+        let mut incomplete = df.clone();
+        incomplete = incomplete.slice(1, incomplete.height() - 1);
+        let settings = PipelineFile {
+            indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() },
+            ..Default::default()
+        };
+        let ctx = Ctx::new(&settings, "2025");
+        let courses =
+            df!("class_id" => ["A", "A", "B"], "course_id" => ["k1", "k2", "k3"], "teacher_id" => ["T"; 3]).unwrap();
+        let classes = df!("class_id" => ["A", "B"], "method" => ["case"; 2], "target_category" => ["women"; 2], "year" => [2025i32; 2]).unwrap();
+        let a = reaction_tables(&adjacent, &courses, &classes, &ctx).unwrap();
+        let b = reaction_tables(&scattered, &courses, &classes, &ctx).unwrap();
+        assert!(a.by_course.equals_missing(&b.by_course));
+        assert!(a.by_class.equals_missing(&b.by_class));
+        assert!(a.agreement.equals_missing(&b.agreement));
+        let c = reaction_tables(&incomplete.into(), &courses, &classes, &ctx).unwrap();
+        let n: Vec<Option<i64>> = c.by_course.column("n_raters").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(n, vec![Some(5), Some(6), Some(6)], "rater a's k1 rating lost its first indicator");
+    }
+
+    #[test]
     fn agreement_reproduces_shrout_fleiss() {
         // ORACLES.md: 6 targets × 4 raters → ICC(1,1) 0.165742, ICC(2,k) 0.620051.
         let m = [

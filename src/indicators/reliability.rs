@@ -55,7 +55,9 @@ fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<St
     let mut rows: Vec<usize> = (0..items.height()).collect();
     rows.sort_by_key(|&i| wave[i].is_none_or(str::is_empty));
     for i in rows {
-        let (Some(id), Some(scale), Some(lo), Some(hi)) = (id[i], scale[i], min[i], max[i]) else { continue };
+        let (Some(id), Some(scale), Some(lo), Some(hi)) = (id[i], scale[i], min[i], max[i]) else {
+            continue;
+        };
         if scale.is_empty() || kind[i] == Some("topics") || hi <= lo {
             continue;
         }
@@ -81,6 +83,9 @@ fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<St
     }
     Ok(out)
 }
+
+/// Where an item's answers go: (group, position, min, max, reverse).
+type Place = (u32, usize, f64, f64, bool);
 
 /// One respondent's answers to one scale in one wave, as they are gathered.
 struct Slot {
@@ -110,11 +115,11 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
     let mut g = Gathered::default();
     // Per wave met: item_id → (group, position, min, max, reverse).
     let mut waves: Interner = Interner::default();
-    let mut lookups: Vec<FxHashMap<String, (u32, usize, f64, f64, bool)>> = Vec::new();
+    let mut lookups: Vec<FxHashMap<String, Place>> = Vec::new();
     // The slots of the respondent of the previous row (rows of one respondent are
     // adjacent); a respondent met again later gets new slots, merged after sorting.
     let mut current: ((u32, u32, u32), Vec<(u32, u32)>) = ((u32::MAX, 0, 0), Vec::new());
-    let mut item_of: ViewMemo<Option<(u32, usize, f64, f64, bool)>> = ViewMemo::default();
+    let mut item_of: ViewMemo<Option<Place>> = ViewMemo::default();
     let mut item_wave = u32::MAX;
     source.for_each_chunk(|df| {
         let (cl, ca, wa, it) = (
@@ -125,7 +130,9 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
         );
         let value = f64_col(df, col::VALUE, T)?;
         for (i, v) in value.iter().enumerate().take(cl.len()) {
-            let Some(w) = waves.id_at(&wa, i) else { continue };
+            let Some(w) = waves.id_at(&wa, i) else {
+                continue;
+            };
             if w as usize == lookups.len() {
                 // A wave met for the first time: its scales, as `scales` gives them
                 // for a present wave (each wave's scales depend on that wave only).
@@ -144,7 +151,9 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
                 }
                 lookups.push(lookup);
             }
-            let Some(v) = v.filter(|v| !v.is_nan()) else { continue };
+            let Some(v) = v.filter(|v| !v.is_nan()) else {
+                continue;
+            };
             if w != item_wave {
                 // The memo maps item views to their place in one wave's lookup.
                 item_of = ViewMemo::default();
@@ -154,7 +163,9 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
             let Some(Some((group, pos, lo, hi, rev))) = item_of.get(&it, i, |id| lookup.get(id).copied()) else {
                 continue;
             };
-            let (Some(cl), Some(ca)) = (g.classes.id_at(&cl, i), g.cadres.id_at(&ca, i)) else { continue };
+            let (Some(cl), Some(ca)) = (g.classes.id_at(&cl, i), g.cadres.id_at(&ca, i)) else {
+                continue;
+            };
             let respondent = (cl, ca, w);
             if current.0 != respondent {
                 current = (respondent, Vec::new());
@@ -204,7 +215,9 @@ pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<D
     let mut answers = Vec::new();
     for run in order.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
         let (scale, wave, k) = &g.groups[run[0].0 as usize];
-        let Some(&f) = final_of.get(&(scale.as_str(), wave.as_str())) else { continue };
+        let Some(&f) = final_of.get(&(scale.as_str(), wave.as_str())) else {
+            continue;
+        };
         let start = match run {
             [one] => g.slots[one.3 as usize].start,
             _ => {
@@ -247,4 +260,97 @@ pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<D
         .f64(col::ALPHA, results.iter().map(|r| r.alpha))
         .finish(T)?;
     suppress(df, &below(&n, ctx.min_cell), &[col::SCALE, col::WAVE, col::N, col::K_ITEMS], T)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{IndicatorSettings, PipelineFile};
+
+    fn items() -> DataFrame {
+        // Scale `s`: three 1–5 items, q3 reverse-coded; `t` has one item only (no α);
+        // `topics` items are never scale items.
+        df!(
+            "item_id" => ["q1", "q2", "q3", "t1", "tp"],
+            "scale" => ["s", "s", "s", "t", "s"],
+            "wave" => [None::<&str>, None, None, None, None],
+            "min" => [1.0, 1.0, 1.0, 1.0, 1.0],
+            "max" => [5.0, 5.0, 5.0, 5.0, 5.0],
+            "reverse" => [false, false, true, false, false],
+            "kind" => ["likert", "likert", "likert", "likert", "topics"]
+        )
+        .unwrap()
+    }
+
+    /// Long answers: (class, cadre, wave, item, value).
+    fn responses(rows: &[(&str, &str, &str, &str, Option<f64>)]) -> Source {
+        df!(
+            "class_id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "cadre_id" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "wave" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            "item_id" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+            "value" => rows.iter().map(|r| r.4).collect::<Vec<_>>()
+        )
+        .unwrap()
+        .into()
+    }
+
+    fn answers() -> Vec<(&'static str, &'static str, &'static str, &'static str, Option<f64>)> {
+        let table: [(&str, &str, [Option<f64>; 3]); 6] = [
+            ("A", "c1", [Some(4.0), Some(5.0), Some(2.0)]),
+            ("A", "c2", [Some(3.0), Some(3.0), Some(3.0)]),
+            ("A", "c3", [Some(2.0), Some(1.0), Some(5.0)]),
+            ("B", "c1", [Some(5.0), Some(4.0), Some(1.0)]),
+            ("B", "c4", [Some(1.0), Some(2.0), Some(4.0)]),
+            // Incomplete: dropped (listwise).
+            ("B", "c5", [Some(2.0), None, Some(4.0)]),
+        ];
+        let mut rows = Vec::new();
+        for (class, cadre, v) in table {
+            for (item, x) in ["q1", "q2", "q3"].iter().zip(v) {
+                rows.push((class, cadre, "pre", *item, x));
+            }
+            rows.push((class, cadre, "pre", "t1", Some(3.0)));
+        }
+        rows
+    }
+
+    fn run(rows: &[(&str, &str, &str, &str, Option<f64>)]) -> DataFrame {
+        let settings =
+            PipelineFile { indicators: IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
+        reliability(&items(), &responses(rows), &Ctx::new(&settings, "2025")).unwrap()
+    }
+
+    #[test]
+    fn alpha_of_the_recoded_complete_respondents() {
+        let out = run(&answers());
+        assert_eq!(out.height(), 1, "only `s` has two or more items");
+        let n = out.column("n").unwrap().i64().unwrap().get(0);
+        assert_eq!(n, Some(5));
+        // q3 reverse-coded as 6 − x; respondents in (class, cadre) order.
+        let m = [[4.0, 5.0, 4.0], [3.0, 3.0, 3.0], [2.0, 1.0, 1.0], [5.0, 4.0, 5.0], [1.0, 2.0, 2.0]];
+        let want = stats::cronbach_alpha(&m).unwrap().alpha.unwrap();
+        let got = out.column("alpha").unwrap().f64().unwrap().get(0).unwrap();
+        assert_eq!(got.to_bits(), want.to_bits());
+    }
+
+    #[test]
+    fn scattered_rows_give_the_same_result_as_adjacent_ones() {
+        // A respondent's answers need not be adjacent: reversed and interleaved order,
+        // and the incomplete respondent's missing answer arriving from a second block.
+        let mut rows = answers();
+        rows.reverse();
+        let (even, odd): (Vec<_>, Vec<_>) = rows.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+        let scattered: Vec<_> = even.into_iter().chain(odd).map(|(_, r)| *r).collect();
+        assert!(run(&scattered).equals_missing(&run(&answers())));
+        let mut completed = answers();
+        completed.push(("B", "c5", "pre", "q2", Some(3.0)));
+        let n = run(&completed).column("n").unwrap().i64().unwrap().get(0);
+        assert_eq!(n, Some(6), "the late answer completes c5");
+    }
+
+    #[test]
+    fn no_answers_give_no_rows() {
+        assert_eq!(run(&[]).height(), 0);
+    }
 }
