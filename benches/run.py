@@ -87,22 +87,24 @@ def tail(path: str, n: int = 2000) -> str:
     return data[-n:].decode("utf-8", "replace")
 
 
-STEP_DONE = re.compile(r"indicators: (\w+) done at ([0-9.]+) s")
+STEP_TOOK = re.compile(r"indicators: (\w+) took ([0-9.]+) s")
+STEP_REPORT = re.compile(r"report: ([a-z ]+?) (?:at|in) ([0-9.]+) s")
 STEP_ROWS = re.compile(r"INFO (\w+): (\d+) rows in ([0-9.]+) s")
 
 
 def steps(log: str) -> dict:
     """What `-v` logged about where the time went: per input of `build` (rows, seconds;
     inputs are read in parallel, so these overlap) and per family of `indicators`
-    (seconds since the tables were read, cumulative)."""
+    (seconds each; the two families that stream the long tables run beside the
+    others, so these overlap too) and the phases of `report` (seconds since start)."""
     text = tail(log, 1 << 20)
     out: dict = {}
     for name, rows, secs in STEP_ROWS.findall(text):
         out[name] = {"rows": int(rows), "s": float(secs)}
-    prev = 0.0
-    for name, at in STEP_DONE.findall(text):
-        out[f"indicators:{name}"] = {"s": float(at) - prev, "at": float(at)}
-        prev = float(at)
+    for name, secs in STEP_TOOK.findall(text):
+        out[f"indicators:{name}"] = {"s": float(secs)}
+    for what, at in STEP_REPORT.findall(text):
+        out[f"report:{what}"] = {"s": float(at)}
     return out
 
 
@@ -485,8 +487,9 @@ def render(results: dict) -> str:
         L.append(f"## Where the time goes at {r['cadres']:,} cadres (from `-v`)\n")
         b = r["stages"].get("build", {}).get("steps", {})
         if b:
-            L.append("`build`, per input (read, validated and written in parallel, so the times overlap; "
-                     "`trainee_outcomes` is the join after them):\n")
+            L.append("`build`, per input (master data — units, cadres, classes, courses, enrollments, items — "
+                     "one after the other, then the other inputs in parallel, so their times overlap; "
+                     "`trainee_outcomes` is the join after them all):\n")
             L.append("| input | rows | s |")
             L.append("|---|---:|---:|")
             for name, v in sorted(b.items(), key=lambda kv: -kv[1]["s"]):
@@ -496,14 +499,24 @@ def render(results: dict) -> str:
         ind = r["stages"].get("indicators", {})
         fam = {k.split(":", 1)[1]: v for k, v in ind.get("steps", {}).items() if k.startswith("indicators:")}
         if fam:
-            last = max(v["at"] for v in fam.values())
-            L.append("`indicators`, per family (wall s; the rest of the stage is reading the warehouse "
+            L.append("`indicators`, per family (wall s; `reaction` then `reliability` run beside the "
+                     "other families, so the times overlap; the rest of the stage is reading the warehouse "
                      "and writing Parquet, CSV and XLSX):\n")
             L.append("| family | s |")
             L.append("|---|---:|")
             for name, v in fam.items():
                 L.append(f"| {name} | {v['s']:.2f} |")
-            L.append(f"| read inputs + write outputs | {ind['wall_s'] - last:.2f} |")
+            L.append(f"| whole stage (incl. reading the warehouse, writing the tables) | {ind['wall_s']:.2f} |")
+            L.append("")
+        rep = {k.split(":", 1)[1]: v for k, v in r["stages"].get("report", {}).get("steps", {}).items()
+               if k.startswith("report:")}
+        if rep:
+            L.append("`report`, phases (s since the start of the phase's clock: reading is timed alone, "
+                     "then views, the annual page and the class pages, built and written in parallel):\n")
+            L.append("| phase | s |")
+            L.append("|---|---:|")
+            for name, v in rep.items():
+                L.append(f"| {name} | {v['s']:.2f} |")
             L.append("")
 
     big = [r for r in sizes if r["cadres"] >= 1_000_000]
