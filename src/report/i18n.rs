@@ -245,6 +245,8 @@ const MESSAGES: &[Msg] = &[
     m("me.table_pairwise", "两两比较（协方差分析对比）", "Pairwise comparisons (ANCOVA contrasts)"),
     m("me.omnibus_sig", "{test}：{stat}，{p}，各培训方式的增益差异显著。", "{test}: {stat}, {p}: the methods' gains differ significantly."),
     m("me.omnibus_ns", "{test}：{stat}，{p}，未发现各培训方式之间有显著差异。", "{test}: {stat}, {p}: no significant difference between methods."),
+    m("me.single_class", "以下培训方式仅在一个班次中使用：{methods}。聚类稳健标准误无法估计这些方式在班次之间的差异，协方差分析及涉及它们的两两比较会高估证据强度，请谨慎解读。", "Taught in a single class: {methods}. A cluster-robust standard error cannot estimate how these methods vary between classes, so the ANCOVA and the pairwise comparisons involving them overstate the evidence; read them with caution."),
+    m("list.sep", "、", ", "),
     m("me.omnibus_na", "{test}：本次数据无法计算（如班次数相对培训方式过少），未作结论。", "{test}: not computable on these data (e.g. too few classes for the number of methods); no conclusion."),
     m("me.pairs_more", "另有 {k} 组两两差异经 Holm 校正后显著，见下方两两比较表。", "{k} more pairs differ significantly after Holm's adjustment; see the pairwise table."),
     m("me.pair_sig", "“{a}”比“{b}”{direction} {diff} 分（Holm 校正 {p}），差异显著。", "“{a}” is {diff} points {direction} than “{b}” (Holm-adjusted {p}): significant."),

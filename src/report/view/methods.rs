@@ -20,9 +20,21 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     rows.sort_by_key(|&i| method_order(&t.text_or_empty(col::METHOD, i)));
 
     // Findings: the omnibus tests, then the pairs.
+    // Methods taught in one class: a cluster-robust standard error has nothing to
+    // estimate their between-class variance from, so the ANCOVA and its pairs
+    // overstate the evidence about them (CR1 collapses).
+    let single: Vec<String> = rows
+        .iter()
+        .filter(|&&i| t.count(c::N_CLASSES, i).is_some_and(|n| n < 2))
+        .map(|&i| ctx.method(&t.text_or_empty(col::METHOD, i)))
+        .collect();
     if let Ok(tests) = ctx.indicator(table::METHOD_TESTS, &[c::TEST, c::STATISTIC, c::P_VALUE]) {
         for i in 0..tests.len() {
-            let test = cat.code("test", &tests.text_or_empty(c::TEST, i));
+            let code = tests.text_or_empty(c::TEST, i);
+            if code == "ancova" && !single.is_empty() {
+                body.finding(cat.fmt("me.single_class", &[("methods", &single.join(cat.get("list.sep").as_str()))]));
+            }
+            let test = cat.code("test", &code);
             let Some(p) = tests.num(c::P_VALUE, i) else {
                 body.finding(cat.fmt("me.omnibus_na", &[("test", &test)]));
                 continue;
