@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::config::{Job, ResolvedInput};
 use crate::error::{ConfigError, Error};
-use crate::validate::{validate_input, InputFile, Registry, ValidationReport};
+use crate::validate::{validate_input, InputFile, RatingStats, Registry, ValidationReport};
 use crate::warehouse::manifest::Manifest;
 use crate::warehouse::pseudonym::Pseudonymizer;
 use crate::warehouse::schema::{table_def, TableKind};
@@ -44,6 +44,8 @@ pub struct Ingested {
     pub period: String,
     /// Rows per warehouse table.
     pub written: BTreeMap<String, u64>,
+    /// Person-level sums of the accepted rating rows, for `trainee_outcomes`.
+    pub ratings: RatingStats,
 }
 
 /// Master data that later inputs refer to; validated one after another.
@@ -60,6 +62,7 @@ struct Part {
     files: Vec<InputFile>,
     written: BTreeMap<String, u64>,
     updates: crate::validate::RegistryUpdates,
+    ratings: RatingStats,
 }
 
 fn run_input(
@@ -82,7 +85,7 @@ fn run_input(
         outcome.files.iter().map(|f| f.rows).sum::<u64>(),
         started.elapsed().as_secs_f64()
     );
-    Ok(Part { report, files: outcome.files, written, updates: outcome.updates })
+    Ok(Part { report, files: outcome.files, written, updates: outcome.updates, ratings: outcome.ratings })
 }
 
 /// Read and validate every input. Master data (units … items) goes first, one table at
@@ -106,8 +109,10 @@ pub fn ingest_all(
     let mut report = ValidationReport::default();
     let mut files = Vec::new();
     let mut written: BTreeMap<String, u64> = BTreeMap::new();
+    let mut ratings = RatingStats::default();
     let mut merge = |part: Part, report: &mut ValidationReport| {
         report.merge(part.report);
+        ratings.merge(part.ratings);
         files.extend(part.files);
         for (t, n) in part.written {
             *written.entry(t).or_default() += n;
@@ -129,7 +134,7 @@ pub fn ingest_all(
         .clone()
         .or_else(|| registry.classes.iter().map(|c| c.year).max().map(|y| y.to_string()))
         .unwrap_or_else(|| "all".to_string());
-    Ok(Ingested { report, files, registry, period, written })
+    Ok(Ingested { report, files, registry, period, written, ratings })
 }
 
 /// `traineval validate`: check everything, write nothing.
@@ -179,7 +184,8 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
     // The joined table is built from what was just written, before the swap.
     progress.start("trainee_outcomes");
     let started = std::time::Instant::now();
-    let outcomes = warehouse::join::trainee_outcomes(root, &job.settings)?;
+    let ratings = warehouse::join::RatingScores::from_stats(&ingested.ratings, &ingested.registry)?;
+    let outcomes = warehouse::join::trainee_outcomes(root, &job.settings, ratings)?;
     let def = table_def("trainee_outcomes")
         .ok_or_else(|| crate::error::WarehouseError::frame("trainee_outcomes", "no table definition"))?;
     let n = warehouse::write::write_partitioned(def, &outcomes, root)?;

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, RowCheck, Value};
 use super::registry::{ClassInfo, Registry};
+use super::stats::{RatingRow, RatingStats};
 use super::survey;
 use super::{Reason, Reject, ValidationReport};
 use crate::config::{InputSpec, Job, ResolvedInput};
@@ -38,6 +39,8 @@ pub struct InputOutcome {
     /// Ids accepted by this input, for reference checks of later inputs
     /// (apply with [`Registry::apply`] once the input is done).
     pub updates: RegistryUpdates,
+    /// Person-level sums of the accepted rating rows (see [`super::stats`]).
+    pub ratings: RatingStats,
 }
 
 /// Registry additions made by one input. No table references itself, so they are
@@ -235,6 +238,8 @@ struct Checked {
     rows: Emit,
     key: Key,
     on_accept: Option<Accept>,
+    /// What the row adds to the person-level rating statistics once accepted.
+    rating: Option<RatingRow>,
 }
 
 /// A row's unique key: interned indices where the table is large, text otherwise.
@@ -369,6 +374,9 @@ pub fn validate_input(
                     counts.written += ch.rows.len() as u64;
                     if let Some(a) = ch.on_accept {
                         outcome.updates.0.push(a);
+                    }
+                    if let (Some(r), Emit::Long { scores, .. }) = (ch.rating, &ch.rows) {
+                        outcome.ratings.add(r, scores);
                     }
                     ch.rows.write(sink)?;
                 }
@@ -555,6 +563,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                 key: Key::Text(id.clone()),
                 rows: Emit::One("units", None, vec![Value::Str(id.clone()), opt_s(name), opt_s(kind), opt_s(region)]),
                 on_accept: Some(Accept::Unit(id)),
+                rating: None,
             })
         }
         TableKind::Cadres => {
@@ -596,6 +605,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                     ],
                 ),
                 on_accept: Some(Accept::Cadre(id)),
+                rating: None,
             })
         }
         TableKind::Classes => {
@@ -634,6 +644,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                     ],
                 ),
                 on_accept: Some(Accept::Class(ClassInfo { id, year, start, end, hours, method })),
+                rating: None,
             })
         }
         TableKind::Courses => {
@@ -662,6 +673,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                     ],
                 ),
                 on_accept: Some(Accept::Course { id, class: ci, teacher }),
+                rating: None,
             })
         }
         TableKind::Enrollments => {
@@ -689,6 +701,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                     ],
                 ),
                 on_accept: Some(Accept::Enrollment(ci, cj)),
+                rating: None,
             })
         }
         TableKind::Items => {
@@ -738,6 +751,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                     ],
                 ),
                 on_accept: Some(Accept::Item(super::ItemDef { id, scale, wave, min, max, reverse, kind })),
+                rating: None,
             })
         }
         TableKind::CourseRatings => {
@@ -775,6 +789,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                     scores: scores.into_iter().filter_map(|(ind, s)| s.map(|s| (ind, s))).collect(),
                 },
                 on_accept: None,
+                rating: Some(RatingRow::Course { class: ci, rater: ri, indicators: names.len() }),
             })
         }
         TableKind::TraineeRatings => {
@@ -819,6 +834,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
             let ((class, ci), (_, di), role, rater, rater_out) = (class?, cadre?, role?, rater?, rater_out?);
             let year = Some(reg.class_info(ci).year);
             let cadre_out = reg.cadre_out[di as usize].clone();
+            let rating = Some(RatingRow::Trainee { class: ci, cadre: di, by_self: role == "self" });
             c.rc.ok().then(|| Checked {
                 key: Key::Mixed(ci, di, format!("{role}{SEP}{rater}")),
                 rows: Emit::Long {
@@ -828,6 +844,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                     scores: scores.into_iter().filter_map(|(dim, s)| s.map(|s| (dim, s))).collect(),
                 },
                 on_accept: None,
+                rating,
             })
         }
         TableKind::Reviews => {
@@ -861,6 +878,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                 key: Key::Text(format!("{cadre}{SEP}{date}{SEP}{}", kind.unwrap_or_default())),
                 rows: Emit::One("reviews", Some(year_of(date)), row),
                 on_accept: None,
+                rating: None,
             })
         }
         TableKind::UnitOutcomes => {
@@ -880,6 +898,7 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                     vec![Value::Str(unit), Value::Str(period), Value::Str(metric), Value::Float(value)],
                 ),
                 on_accept: None,
+                rating: None,
             })
         }
         TableKind::Survey(_) => None,

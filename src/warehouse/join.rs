@@ -32,6 +32,7 @@ use polars::prelude::*;
 
 use crate::config::PipelineFile;
 use crate::error::WarehouseError;
+use crate::validate::{MeanAcc, RatingStats, Registry};
 use crate::warehouse::read::scan;
 use crate::warehouse::schema::{col as c, Wave};
 
@@ -51,10 +52,91 @@ fn attach(left: LazyFrame, right: LazyFrame) -> LazyFrame {
     left.join(right, keys2(), keys2(), m_to_1(JoinType::Left))
 }
 
+/// The person-level rating scores, one row per (class_id, cadre_id) in each frame:
+/// `reaction`, `trainee_assessment` and `self_assessment` (module doc for definitions).
+pub struct RatingScores {
+    pub reaction: DataFrame,
+    pub by_others: DataFrame,
+    pub by_self: DataFrame,
+}
+
+impl RatingScores {
+    /// From the sums gathered while validating, keyed by interned ids: the ids become
+    /// the ones written to the warehouse (`classes` ids, and cadre ids through
+    /// `Registry::cadre_out`, i.e. pseudonymised when a key is set).
+    pub fn from_stats(stats: &RatingStats, reg: &Registry) -> Result<Self, WarehouseError> {
+        let frame = |map: &rustc_hash::FxHashMap<(u32, u32), MeanAcc>, name: &str| {
+            let mut classes = Vec::with_capacity(map.len());
+            let mut cadres = Vec::with_capacity(map.len());
+            let mut means = Vec::with_capacity(map.len());
+            for (&(class, cadre), acc) in map {
+                classes.push(reg.class_info(class).id.as_str());
+                cadres.push(reg.cadre_out[cadre as usize].as_str());
+                means.push(acc.mean());
+            }
+            DataFrame::new(
+                map.len(),
+                vec![
+                    Column::new(c::CLASS_ID.into(), classes),
+                    Column::new(c::CADRE_ID.into(), cadres),
+                    Column::new(name.into(), means),
+                ],
+            )
+            .map_err(|e| WarehouseError::frame(format!("trainee_outcomes: {name}"), e))
+        };
+        Ok(RatingScores {
+            reaction: frame(&stats.reaction, c::REACTION)?,
+            by_others: frame(&stats.by_others, c::TRAINEE_ASSESSMENT)?,
+            by_self: frame(&stats.by_self, c::SELF_ASSESSMENT)?,
+        })
+    }
+
+    /// Derived from the long `course_ratings` and `trainee_ratings` tables of a written
+    /// warehouse: the reference definition, for warehouses not built in this process
+    /// (and for the tests that check [`RatingScores::from_stats`] against it). Scans
+    /// every score, so it is slow and memory-hungry at 10⁶ cadres.
+    pub fn from_warehouse(wh: &Path, settings: &PipelineFile) -> Result<Self, WarehouseError> {
+        // Reaction: course total per (class, course, rater) when every indicator is scored.
+        let k = settings.instrument.course_indicators.len() as u32;
+        let ind_series = Series::new("ind".into(), settings.instrument.course_indicators.clone());
+        let reaction = scan(wh, "course_ratings")?
+            .filter(col(c::INDICATOR).is_in(lit(ind_series).implode(false), false))
+            .group_by([col(c::CLASS_ID), col(c::COURSE_ID), col(c::RATER_ID)])
+            .agg([col(c::SCORE).sum().alias(c::TOTAL), col(c::SCORE).count().alias("k")])
+            .filter(col("k").eq(lit(k)))
+            .group_by([col(c::CLASS_ID), col(c::RATER_ID)])
+            .agg([col(c::TOTAL).mean().alias(c::REACTION)])
+            .select([col(c::CLASS_ID), col(c::RATER_ID).alias(c::CADRE_ID), col(c::REACTION)]);
+        // Assessment received, by others and by self.
+        let ratings =
+            scan(wh, "trainee_ratings")?.select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::RATER_ROLE), col(c::SCORE)]);
+        let by_others = ratings
+            .clone()
+            .filter(col(c::RATER_ROLE).neq(lit("self")))
+            .group_by(keys2())
+            .agg([col(c::SCORE).mean().alias(c::TRAINEE_ASSESSMENT)]);
+        let by_self = ratings
+            .filter(col(c::RATER_ROLE).eq(lit("self")))
+            .group_by(keys2())
+            .agg([col(c::SCORE).mean().alias(c::SELF_ASSESSMENT)]);
+        let collect =
+            |lf: LazyFrame, what: &str| lf.collect().map_err(|e| WarehouseError::frame(format!("trainee_outcomes: {what}"), e));
+        Ok(RatingScores {
+            reaction: collect(reaction, c::REACTION)?,
+            by_others: collect(by_others, c::TRAINEE_ASSESSMENT)?,
+            by_self: collect(by_self, c::SELF_ASSESSMENT)?,
+        })
+    }
+}
+
 /// Build `trainee_outcomes` from the warehouse at `warehouse` (which may be the
 /// temporary root of a build in progress). Rows are sorted by (class_id, cadre_id).
-pub fn trainee_outcomes(warehouse: &Path, settings: &PipelineFile) -> Result<DataFrame, WarehouseError> {
-    let plan = plan(warehouse, settings)?;
+pub fn trainee_outcomes(
+    warehouse: &Path,
+    settings: &PipelineFile,
+    ratings: RatingScores,
+) -> Result<DataFrame, WarehouseError> {
+    let plan = plan(warehouse, settings, ratings)?;
     let df = plan
         .collect()
         .map_err(|e| WarehouseError::frame("building trainee_outcomes (each right side must be unique per key)", e))?;
@@ -86,7 +168,7 @@ pub fn trainee_outcomes(warehouse: &Path, settings: &PipelineFile) -> Result<Dat
 }
 
 /// The lazy plan (without `norm_gain`, which needs [`crate::stats`]).
-fn plan(wh: &Path, settings: &PipelineFile) -> Result<LazyFrame, WarehouseError> {
+fn plan(wh: &Path, settings: &PipelineFile, ratings: RatingScores) -> Result<LazyFrame, WarehouseError> {
     let lag = settings.indicators.follow_up_lag_days;
     let classes = scan(wh, "classes")?.select([
         col(c::CLASS_ID),
@@ -142,32 +224,9 @@ fn plan(wh: &Path, settings: &PipelineFile) -> Result<LazyFrame, WarehouseError>
     }
     base = base.with_column((col(c::POST_SCORE) - col(c::PRE_SCORE)).alias(c::GAIN));
 
-    // Reaction: course total per (class, course, rater) when every indicator is scored.
-    let k = settings.instrument.course_indicators.len() as u32;
-    let ind_series = Series::new("ind".into(), settings.instrument.course_indicators.clone());
-    let totals = scan(wh, "course_ratings")?
-        .filter(col(c::INDICATOR).is_in(lit(ind_series).implode(false), false))
-        .group_by([col(c::CLASS_ID), col(c::COURSE_ID), col(c::RATER_ID)])
-        .agg([col(c::SCORE).sum().alias(c::TOTAL), col(c::SCORE).count().alias("k")])
-        .filter(col("k").eq(lit(k)))
-        .group_by([col(c::CLASS_ID), col(c::RATER_ID)])
-        .agg([col(c::TOTAL).mean().alias(c::REACTION)])
-        .select([col(c::CLASS_ID), col(c::RATER_ID).alias(c::CADRE_ID), col(c::REACTION)]);
-    base = attach(base, totals);
-
-    // Assessment received, by others and by self.
-    let ratings =
-        scan(wh, "trainee_ratings")?.select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::RATER_ROLE), col(c::SCORE)]);
-    let others = ratings
-        .clone()
-        .filter(col(c::RATER_ROLE).neq(lit("self")))
-        .group_by(keys2())
-        .agg([col(c::SCORE).mean().alias(c::TRAINEE_ASSESSMENT)]);
-    let own = ratings
-        .filter(col(c::RATER_ROLE).eq(lit("self")))
-        .group_by(keys2())
-        .agg([col(c::SCORE).mean().alias(c::SELF_ASSESSMENT)]);
-    base = attach(attach(base, others), own);
+    // Reaction and assessment received: per (class, cadre), computed before the plan.
+    base = attach(base, ratings.reaction.lazy());
+    base = attach(attach(base, ratings.by_others.lazy()), ratings.by_self.lazy());
 
     // Reviews before and after (dates compared as days since the epoch).
     let reviews = scan(wh, "reviews")?.select([col(c::CADRE_ID), col(c::REVIEW_DATE), col(c::KIND), col(c::TOTAL)]);
