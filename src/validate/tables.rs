@@ -9,10 +9,10 @@ use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, RowCheck, Val
 use super::registry::{ClassInfo, Registry};
 use super::stats::{RatingRow, RatingStats};
 use super::survey;
-use super::{Reason, Reject, ValidationReport};
+use super::{Reason, Reject, TableCounts, ValidationReport};
 use crate::config::{InputSpec, Job, ResolvedInput};
 use crate::error::{Error, IngestError, WarehouseError};
-use crate::ingest;
+use crate::ingest::{self, Row};
 use crate::warehouse::schema::{col, TableKind, Wave, CATEGORIES, GRADES, ITEM_KINDS, METHODS, RATER_ROLES, UNIT_KINDS};
 
 /// Where accepted rows go: the warehouse writer when building, a counter when validating.
@@ -49,10 +49,24 @@ pub struct InputOutcome {
 pub struct RegistryUpdates(Vec<Accept>);
 
 /// Canonical column → source column index, with the input's value maps.
+///
+/// Columns are resolved once per file: each canonical column has a slot with its
+/// source index and value map, found per cell by a short linear scan (a handful of
+/// columns per table; the names are mostly the same `&'static str` constants, so the
+/// pointer comparison tried first usually finds the slot without comparing bytes).
+/// Hot loops over many columns (survey items) resolve their [`Slot`]s up front.
 pub(super) struct Layout<'s> {
-    idx: rustc_hash::FxHashMap<String, usize>,
+    slots: Vec<(&'s str, Slot<'s>)>,
     values: &'s BTreeMap<String, BTreeMap<String, String>>,
     pub n_headers: usize,
+}
+
+/// Where a canonical column's cells are: the source column (absent: every cell is
+/// blank) and the input's value map for the column.
+#[derive(Clone, Copy)]
+pub(super) struct Slot<'s> {
+    index: Option<usize>,
+    map: Option<&'s BTreeMap<String, String>>,
 }
 
 impl<'s> Layout<'s> {
@@ -62,15 +76,15 @@ impl<'s> Layout<'s> {
         path: &Path,
         headers: &[String],
         spec: &'s InputSpec,
-        required: &[&str],
-        optional: &[&str],
+        required: &[&'s str],
+        optional: &[&'s str],
     ) -> Result<Layout<'s>, IngestError> {
-        let mut idx = rustc_hash::FxHashMap::default();
+        let mut slots = Vec::with_capacity(required.len() + optional.len());
         for (i, want) in required.iter().chain(optional).enumerate() {
             let source_name = spec.columns.get(*want).map(String::as_str).unwrap_or(want);
             let hits: Vec<usize> =
                 headers.iter().enumerate().filter(|(_, h)| h.as_str() == source_name).map(|(j, _)| j).collect();
-            match hits.as_slice() {
+            let index = match hits.as_slice() {
                 [] if i < required.len() => {
                     let shown = if source_name == *want { want.to_string() } else { format!("{want}` (source header `{source_name}") };
                     return Err(IngestError::MissingColumn {
@@ -79,36 +93,58 @@ impl<'s> Layout<'s> {
                         found: headers.iter().take(30).cloned().collect::<Vec<_>>().join(", "),
                     });
                 }
-                [] => {}
-                [j] => {
-                    idx.insert(want.to_string(), *j);
-                }
+                [] => None,
+                [j] => Some(*j),
                 _ => {
                     return Err(IngestError::DuplicateColumn { path: path.to_path_buf(), column: source_name.to_string() })
                 }
+            };
+            // A column listed twice keeps its first slot.
+            if !slots.iter().any(|(name, _)| name == want) {
+                slots.push((*want, Slot { index, map: spec.values.get(*want) }));
             }
         }
-        Ok(Layout { idx, values: &spec.values, n_headers: headers.len() })
+        Ok(Layout { slots, values: &spec.values, n_headers: headers.len() })
     }
 
     pub fn has(&self, column: &str) -> bool {
-        self.idx.contains_key(column)
+        self.find(column).is_some_and(|s| s.index.is_some())
+    }
+
+    fn find(&self, column: &str) -> Option<&Slot<'s>> {
+        let by_ptr = self.slots.iter().find(|(name, _)| std::ptr::eq(*name, column));
+        by_ptr.or_else(|| self.slots.iter().find(|(name, _)| *name == column)).map(|(_, slot)| slot)
+    }
+
+    /// The slot of `column` (a column not in the layout has only its value map).
+    pub fn slot(&self, column: &str) -> Slot<'s> {
+        self.find(column).copied().unwrap_or(Slot { index: None, map: self.values.get(column) })
     }
 
     /// The cell of `column`, trimmed and passed through the value map; "" when absent.
-    pub fn get<'r>(&self, row: &'r [String], column: &str) -> Cow<'r, str> {
-        let raw = self.idx.get(column).and_then(|i| row.get(*i)).map(|s| s.trim()).unwrap_or("");
-        match self.values.get(column).and_then(|m| m.get(raw)) {
+    pub fn get<'r>(&self, row: &'r Row, column: &str) -> Cow<'r, str> {
+        Self::cell(row, &self.slot(column))
+    }
+
+    /// The cell at `slot`, trimmed and passed through the value map; "" when absent.
+    pub fn cell<'r>(row: &'r Row, slot: &Slot<'_>) -> Cow<'r, str> {
+        let raw = slot.index.and_then(|i| row.get(i)).map(str::trim).unwrap_or("");
+        match slot.map.and_then(|m| m.get(raw)) {
             Some(mapped) => Cow::Owned(mapped.clone()),
             None => Cow::Borrowed(raw),
         }
+    }
+
+    /// Whether `row` has non-blank cells beyond the header.
+    pub fn overflows(&self, row: &Row) -> bool {
+        row.iter().skip(self.n_headers).any(|x| !x.trim().is_empty())
     }
 }
 
 /// Per-row checking helpers bound to a row, a layout and the failure collector.
 pub(super) struct Cells<'a> {
     pub layout: &'a Layout<'a>,
-    pub row: &'a [String],
+    pub row: &'a Row,
     pub rc: RowCheck,
     pub date_format: Option<&'a str>,
 }
@@ -322,43 +358,40 @@ pub fn validate_input(
         TableKind::TraineeRatings => job.settings.instrument.trainee_dimensions.iter().map(|n| intern(n)).collect(),
         _ => Vec::new(),
     };
+    let mut counts = TableCounts::default();
+    let mut row = Row::new();
     for path in &input.files {
         let display = job.display_path(path);
-        let src = ingest::open(path, &input.spec)?;
+        let mut src = ingest::open(path, &input.spec)?;
         let (req, opt) = columns_of(input.table, job);
         let layout = Layout::new(path, &src.headers, &input.spec, &req, &opt)?;
         let mut rows_read = 0u64;
-        for item in src.rows {
-            let (line, cells) = item?;
+        while let Some(line) = src.next_row(&mut row)? {
             rows_read += 1;
             if rows_read % 65_536 == 0 {
                 progress(rows_read);
             }
-            let counts = report.tables.entry(table_name.clone()).or_default();
-            counts.read += 1;
-            let mut c = Cells { layout: &layout, row: &cells, rc: RowCheck::default(), date_format: input.spec.date_format.as_deref() };
-            if cells.len() > layout.n_headers && cells[layout.n_headers..].iter().any(|x| !x.trim().is_empty()) {
-                let n = cells.len();
+            let mut c = Cells { layout: &layout, row: &row, rc: RowCheck::default(), date_format: input.spec.date_format.as_deref() };
+            if layout.overflows(&row) {
+                let n = row.len();
                 let h = layout.n_headers;
                 c.rc.fail(Reason::MalformedRow, "", "", || format!("row has {n} cells but the header has {h}"));
             }
             let checked = check_row(input.table, job, &score_names, &mut c, reg);
-            let mut failure = c.rc.failure.take();
-            if failure.is_none() {
-                if let Some(ch) = &checked {
-                    if !seen.insert(ch.key.clone()) {
-                        failure = Some(super::cells::Failure {
+            let checked = match (c.rc.failure.take(), checked) {
+                (Some(f), _) => Err(f),
+                (None, Some(Checked { rows, key, on_accept, rating })) => {
+                    if seen.insert(key) {
+                        Ok((rows, on_accept, rating))
+                    } else {
+                        Err(super::cells::Failure {
                             reason: Reason::DuplicateKey,
                             column: key_column(input.table).to_string(),
                             value: key_values(input.table, &c),
                             message: format!("duplicate key ({}); the first row wins", key_column(input.table)),
-                        });
+                        })
                     }
                 }
-            }
-            let checked = match (failure, checked) {
-                (None, Some(ch)) => Ok(ch),
-                (Some(f), _) => Err(f),
                 (None, None) => Err(super::cells::Failure {
                     reason: Reason::MalformedRow,
                     column: String::new(),
@@ -368,20 +401,20 @@ pub fn validate_input(
             };
             match checked {
                 Err(f) => record_reject(report, reg, &table_name, &display, line, f),
-                Ok(ch) => {
-                    let counts = report.tables.entry(table_name.clone()).or_default();
+                Ok((rows, on_accept, rating)) => {
                     counts.accepted += 1;
-                    counts.written += ch.rows.len() as u64;
-                    if let Some(a) = ch.on_accept {
+                    counts.written += rows.len() as u64;
+                    if let Some(a) = on_accept {
                         outcome.updates.0.push(a);
                     }
-                    if let (Some(r), Emit::Long { scores, .. }) = (ch.rating, &ch.rows) {
+                    if let (Some(r), Emit::Long { scores, .. }) = (rating, &rows) {
                         outcome.ratings.add(r, scores);
                     }
-                    ch.rows.write(sink)?;
+                    rows.write(sink)?;
                 }
             }
         }
+        counts.read += rows_read;
         progress(rows_read);
         outcome.files.push(InputFile {
             path: display,
@@ -391,6 +424,11 @@ pub fn validate_input(
             encoding: src.encoding,
         });
     }
+    // Read, accepted and written are counted locally (rejects count themselves).
+    let total = report.tables.entry(table_name).or_default();
+    total.read += counts.read;
+    total.accepted += counts.accepted;
+    total.written += counts.written;
     Ok(outcome)
 }
 
