@@ -30,8 +30,10 @@ pub struct Registry {
     pub cadre_out: Vec<String>,
     class_index: HashMap<String, u32>,
     pub classes: Vec<ClassInfo>,
-    /// course id → class index.
-    pub courses: HashMap<String, u32>,
+    /// course id → interned course index.
+    course_index: HashMap<String, u32>,
+    /// Class index per interned course.
+    course_classes: Vec<u32>,
     pub teachers: HashSet<String>,
     pub enrolled: HashSet<(u32, u32)>,
     pub items: Vec<super::ItemDef>,
@@ -71,6 +73,22 @@ impl Registry {
 
     pub fn class_info(&self, idx: u32) -> &ClassInfo {
         &self.classes[idx as usize]
+    }
+
+    pub fn add_course(&mut self, id: String, class: u32) -> u32 {
+        let idx = self.course_classes.len() as u32;
+        self.course_index.insert(id, idx);
+        self.course_classes.push(class);
+        idx
+    }
+
+    pub fn course(&self, id: &str) -> Option<u32> {
+        self.course_index.get(id).copied()
+    }
+
+    /// The class index of an interned course.
+    pub fn course_class(&self, idx: u32) -> u32 {
+        self.course_classes[idx as usize]
     }
 
     pub fn is_enrolled(&self, class: u32, cadre: u32) -> bool {

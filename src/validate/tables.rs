@@ -278,7 +278,9 @@ struct Checked {
     rating: Option<RatingRow>,
 }
 
-/// A row's unique key: interned indices where the table is large, text otherwise.
+/// A row's unique key: interned indices where the table is large, text otherwise
+/// (`Ids` is (class, cadre) for enrollments and (course, rater) for course ratings;
+/// each input has its own set of keys).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Text(String),
@@ -570,7 +572,7 @@ impl Registry {
                     self.add_class(info);
                 }
                 Accept::Course { id, class, teacher } => {
-                    self.courses.insert(id, class);
+                    self.add_course(id, class);
                     if let Some(t) = teacher {
                         self.teachers.insert(t);
                     }
@@ -794,13 +796,14 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
         }
         TableKind::CourseRatings => {
             let class = c.lookup(CLASS_ID, "class", |x| reg.class(x));
-            let course = if reg.has(TableKind::Courses) {
-                c.reference(COURSE_ID, "course", |x| reg.courses.contains_key(x))
+            // With a `courses` input the course is interned; without, it is free text.
+            let course: Option<(String, Option<u32>)> = if reg.has(TableKind::Courses) {
+                c.lookup(COURSE_ID, "course", |x| reg.course(x)).map(|(co, k)| (co, Some(k)))
             } else {
-                c.text(COURSE_ID, true)
+                c.text(COURSE_ID, true).map(|co| (co, None))
             };
-            if let (Some((cl, ci)), Some(co)) = (&class, &course) {
-                if reg.courses.get(co.as_str()).is_some_and(|cc| cc != ci) {
+            if let (Some((cl, ci)), Some((co, Some(k)))) = (&class, &course) {
+                if reg.course_class(*k) != *ci {
                     c.rc.fail(Reason::UnknownId, COURSE_ID, co, || format!("course `{co}` is not a course of class `{cl}`"));
                 }
             }
@@ -815,11 +818,16 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
                 c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
-            let ((class, ci), course, (_, ri)) = (class?, course?, rater?);
+            let ((class, ci), (course, course_idx), (_, ri)) = (class?, course?, rater?);
             let year = Some(reg.class_info(ci).year);
             let rater_out = reg.cadre_out[ri as usize].clone();
+            // An interned course determines its class (checked above): (course, rater) is the key.
+            let key = match course_idx {
+                Some(k) => Key::Ids(k, ri),
+                None => Key::Mixed(ci, ri, course.clone()),
+            };
             c.rc.ok().then(|| Checked {
-                key: Key::Mixed(ci, ri, course.clone()),
+                key,
                 rows: Emit::Long {
                     table: "course_ratings",
                     year,
