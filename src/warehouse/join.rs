@@ -385,3 +385,48 @@ fn add_norm_gain(mut df: DataFrame) -> Result<DataFrame, WarehouseError> {
     df.with_column(Column::new(c::NORM_GAIN.into(), g)).map_err(err)?;
     Ok(df)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> DataFrame {
+        df![
+            c::CLASS_ID => ["K1", "K2"],
+            c::CADRE_ID => ["C1", "C1"],
+            c::START_DATE => [100i32, 300],
+            c::END_DATE => [110i32, 310],
+        ]
+        .unwrap()
+    }
+
+    #[test]
+    fn reviews_pick_by_date_then_kind_nulls_first() {
+        let base = base();
+        let rows = RowIndex::new(&base).unwrap();
+        let reviews = df![
+            c::CADRE_ID => ["C1", "C1", "C1", "C1", "C1", "C1", "C2"],
+            c::REVIEW_DATE => [90i32, 90, 90, 80, 200, 200, 95],
+            c::KIND => [Some("annual"), Some("key"), None, Some("zzz"), Some("annual"), None, Some("x")],
+            c::TOTAL => [70.0, 75.0, 60.0, 99.0, 81.0, 82.0, 1.0],
+        ]
+        .unwrap();
+        let (before, after) = pick_reviews(&base, &rows, &reviews, 10).unwrap();
+        // K1: latest before day 100 is day 90, largest kind; first from day 120 is day 200, null kind first.
+        assert_eq!(before[0].map(|p| (p.date, p.total)), Some((90, Some(75.0))));
+        assert_eq!(after[0].map(|p| (p.date, p.total)), Some((200, Some(82.0))));
+        // K2 (day 300–310): the day-200 reviews are before; none after.
+        assert_eq!(before[1].map(|p| (p.date, p.kind, p.total)), Some((200, Some("annual"), Some(81.0))));
+        assert!(after[1].is_none());
+    }
+
+    #[test]
+    fn attach_is_a_left_join_that_refuses_duplicates() {
+        let base = base();
+        let rows = RowIndex::new(&base).unwrap();
+        let right = df![c::CLASS_ID => ["K2", "K9"], c::CADRE_ID => ["C1", "C1"], "v" => [1.5, 2.0]].unwrap();
+        assert_eq!(rows.attach("t", &right, "v").unwrap(), vec![None, Some(1.5)]);
+        let dup = df![c::CLASS_ID => ["K9", "K9"], c::CADRE_ID => ["C1", "C1"], "v" => [1.0, 2.0]].unwrap();
+        assert!(rows.attach("t", &dup, "v").unwrap_err().to_string().contains("more than one row"));
+    }
+}
