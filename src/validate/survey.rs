@@ -8,7 +8,7 @@
 //! are counted as superseded. A scale score is the mean of the scale's items after
 //! reverse-coding, rescaled to 0–100; more than half the items missing → no score.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::cells::{parse_datetime, parse_f64, RowCheck, Value};
@@ -225,7 +225,8 @@ pub(super) fn validate_survey_file(
     progress(rows_read);
 
     // Latest submission per (class, cadre) wins; equal times: the later row.
-    let mut winner: HashMap<(u32, u32), usize> = HashMap::with_capacity(recs.len());
+    let mut winner: rustc_hash::FxHashMap<(u32, u32), usize> = Default::default();
+    winner.reserve(recs.len());
     let mut superseded = 0u64;
     for (i, r) in recs.iter().enumerate() {
         match winner.get_mut(&(r.class, r.cadre)) {

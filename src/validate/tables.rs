@@ -278,14 +278,38 @@ struct Checked {
     rating: Option<RatingRow>,
 }
 
-/// A row's unique key: interned indices where the table is large, text otherwise
-/// (`Ids` is (class, cadre) for enrollments and (course, rater) for course ratings;
-/// each input has its own set of keys).
+/// A row's unique key: interned indices where the table is large, text otherwise.
+/// Each input has its own set of keys, so the index variants mean:
+/// - `Ids`: (class, cadre) for enrollments, (course, rater) for course ratings;
+/// - `Ids3`: (cadre, review date, kind) for reviews;
+/// - `Ids4`: (class, cadre, rater role, rater) for trainee ratings, the rater being a
+///   cadre index for peer and self raters and a [`KeyParts`] id otherwise.
+///
+/// Integer keys keep the set of seen keys free of heap strings: at 10⁷ rows, hashing
+/// and rehashing string keys was a tenth of the validation time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Text(String),
     Ids(u32, u32),
+    Ids3(u32, i32, u32),
+    Ids4(u32, u32, u32, u32),
     Mixed(u32, u32, String),
+}
+
+/// Ids for the free-text parts of keys (teacher and class-manager rater ids, review
+/// kinds): a few thousand distinct values per input.
+#[derive(Debug, Default)]
+struct KeyParts(rustc_hash::FxHashMap<String, u32>);
+
+impl KeyParts {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.0.get(s) {
+            return i;
+        }
+        let i = self.0.len() as u32;
+        self.0.insert(s.to_string(), i);
+        i
+    }
 }
 
 /// The warehouse rows one source row becomes.
@@ -354,6 +378,7 @@ pub fn validate_input(
     }
     warn_missing_refs(input.table, reg, report);
     let mut seen: rustc_hash::FxHashSet<Key> = Default::default();
+    let mut key_parts = KeyParts::default();
     // Names of the score columns of wide rating tables, interned once per input.
     let score_names: Vec<&'static str> = match input.table {
         TableKind::CourseRatings => job.settings.instrument.course_indicators.iter().map(|n| intern(n)).collect(),
@@ -379,7 +404,7 @@ pub fn validate_input(
                 let h = layout.n_headers;
                 c.rc.fail(Reason::MalformedRow, "", "", || format!("row has {n} cells but the header has {h}"));
             }
-            let checked = check_row(input.table, job, &score_names, &mut c, reg);
+            let checked = check_row(input.table, job, &score_names, &mut c, reg, &mut key_parts);
             let checked = match (c.rc.failure.take(), checked) {
                 (Some(f), _) => Err(f),
                 (None, Some(Checked { rows, key, on_accept, rating })) => {
@@ -589,7 +614,14 @@ impl Registry {
 const SEP: char = '\u{1f}';
 
 /// Check one row of a non-survey table. Returns `None` only when `c.rc` holds a failure.
-fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>, reg: &Registry) -> Option<Checked> {
+fn check_row(
+    t: TableKind,
+    job: &Job,
+    names: &[&'static str],
+    c: &mut Cells<'_>,
+    reg: &Registry,
+    keys: &mut KeyParts,
+) -> Option<Checked> {
     use col::*;
     let year_max = 2100.0;
     match t {
@@ -849,11 +881,13 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
             let role = c.choice(RATER_ROLE, RATER_ROLES, true);
             let rater = c.text(RATER_ID, true);
             let mut rater_out = rater.clone();
+            let mut rater_cadre = None;
             if let (Some(role), Some(r)) = (&role, &rater) {
                 match role.as_str() {
                     "peer" | "self" => match reg.cadre(r) {
                         None => c.rc.fail(Reason::UnknownId, RATER_ID, r, || format!("unknown cadre `{r}` as {role} rater")),
                         Some(ri) => {
+                            rater_cadre = Some(ri);
                             rater_out = Some(reg.cadre_out[ri as usize].clone());
                             if role == "self" && cadre.as_ref().map(|c| c.0.as_str()) != Some(r.as_str()) {
                                 c.rc.fail(Reason::BadValue, RATER_ID, r, || "a self rating must have rater_id = cadre_id".into());
@@ -881,8 +915,11 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
             let year = Some(reg.class_info(ci).year);
             let cadre_out = reg.cadre_out[di as usize].clone();
             let rating = Some(RatingRow::Trainee { class: ci, cadre: di, by_self: role == "self" });
+            // The role is one of RATER_ROLES (checked above) and names the rater's namespace.
+            let role_idx = RATER_ROLES.iter().position(|r| *r == role).unwrap_or(RATER_ROLES.len()) as u32;
+            let key = Key::Ids4(ci, di, role_idx, rater_cadre.unwrap_or_else(|| keys.id(&rater)));
             c.rc.ok().then(|| Checked {
-                key: Key::Mixed(ci, di, format!("{role}{SEP}{rater}")),
+                key,
                 rows: Emit::Long {
                     table: "trainee_ratings",
                     year,
@@ -894,10 +931,11 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
             })
         }
         TableKind::Reviews => {
-            let cadre = if reg.has(TableKind::Cadres) {
-                c.reference(CADRE_ID, "cadre", |x| reg.cadre(x).is_some())
+            // With a `cadres` input the cadre is interned; without, it is free text.
+            let cadre: Option<(String, Option<u32>)> = if reg.has(TableKind::Cadres) {
+                c.lookup(CADRE_ID, "cadre", |x| reg.cadre(x)).map(|(cd, i)| (cd, Some(i)))
             } else {
-                c.text(CADRE_ID, true)
+                c.text(CADRE_ID, true).map(|cd| (cd, None))
             };
             let date = c.date(REVIEW_DATE, true);
             let kind = c.text(KIND, false);
@@ -912,16 +950,23 @@ fn check_row(t: TableKind, job: &Job, names: &[&'static str], c: &mut Cells<'_>,
                 "不称职" | "不合格" => Some("incompetent".to_string()),
                 _ => c.choice(GRADE, GRADES, false),
             };
-            let (cadre, date) = (cadre?, date?);
+            let ((cadre, cadre_idx), date) = (cadre?, date?);
             let dims: Vec<f64> = dims.into_iter().collect::<Option<Vec<f64>>>()?;
             let total = dims.iter().sum::<f64>() / dims.len() as f64;
-            let cadre_out = reg.cadre(&cadre).map(|i| reg.cadre_out[i as usize].clone()).unwrap_or_else(|| reg.pseudonym(&cadre));
+            let cadre_out = match cadre_idx {
+                Some(i) => reg.cadre_out[i as usize].clone(),
+                None => reg.pseudonym(&cadre),
+            };
+            let key = match cadre_idx {
+                Some(i) => Key::Ids3(i, date, keys.id(kind.as_deref().unwrap_or_default())),
+                None => Key::Text(format!("{cadre}{SEP}{date}{SEP}{}", kind.as_deref().unwrap_or_default())),
+            };
             let mut row = vec![Value::Str(cadre_out), Value::Date(date), opt_s(kind.clone())];
             row.extend(dims.iter().map(|d| Value::Float(*d)));
             row.push(Value::Float(total));
             row.push(opt_s(grade));
             c.rc.ok().then(|| Checked {
-                key: Key::Text(format!("{cadre}{SEP}{date}{SEP}{}", kind.unwrap_or_default())),
+                key,
                 rows: Emit::One("reviews", Some(year_of(date)), row),
                 on_accept: None,
                 rating: None,
