@@ -130,7 +130,7 @@ pub(super) fn validate_survey_file(
             None => &source_row,
         };
         rows_read += 1;
-        if rows_read % 65_536 == 0 {
+        if rows_read.is_multiple_of(65_536) {
             progress(rows_read);
         }
         let mut rc = RowCheck::default();

@@ -395,7 +395,7 @@ pub fn validate_input(
         let mut rows_read = 0u64;
         while let Some(line) = src.next_row(&mut row)? {
             rows_read += 1;
-            if rows_read % 65_536 == 0 {
+            if rows_read.is_multiple_of(65_536) {
                 progress(rows_read);
             }
             let mut c = Cells { layout: &layout, row: &row, rc: RowCheck::default(), date_format: input.spec.date_format.as_deref() };
