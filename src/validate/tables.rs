@@ -296,6 +296,28 @@ enum Key {
     Mixed(u32, u32, String),
 }
 
+/// The keys seen so far in one input. Integer keys are packed into 16 bytes, a
+/// third of a [`Key`], which keeps the set of 10⁶–10⁷ keys small. An input uses one
+/// kind of integer key (see [`Key`]), so the packing needs no tag.
+#[derive(Default)]
+struct Seen {
+    ints: rustc_hash::FxHashSet<u128>,
+    text: rustc_hash::FxHashSet<Key>,
+}
+
+impl Seen {
+    /// Add `key`; false when it was seen before.
+    fn insert(&mut self, key: Key) -> bool {
+        let pack = |a: u32, b: u32, c: u32, d: u32| (a as u128) << 96 | (b as u128) << 64 | (c as u128) << 32 | d as u128;
+        match key {
+            Key::Ids(a, b) => self.ints.insert(pack(0, 0, a, b)),
+            Key::Ids3(a, b, c) => self.ints.insert(pack(0, a, b as u32, c)),
+            Key::Ids4(a, b, c, d) => self.ints.insert(pack(a, b, c, d)),
+            text => self.text.insert(text),
+        }
+    }
+}
+
 /// Ids for the free-text parts of keys (teacher and class-manager rater ids, review
 /// kinds): a few thousand distinct values per input.
 #[derive(Debug, Default)]
@@ -377,7 +399,7 @@ pub fn validate_input(
         return Ok(outcome);
     }
     warn_missing_refs(input.table, reg, report);
-    let mut seen: rustc_hash::FxHashSet<Key> = Default::default();
+    let mut seen = Seen::default();
     let mut key_parts = KeyParts::default();
     // Names of the score columns of wide rating tables, interned once per input.
     let score_names: Vec<&'static str> = match input.table {
