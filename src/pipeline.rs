@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::config::{Job, ResolvedInput};
 use crate::error::{ConfigError, Error};
-use crate::validate::{validate_input, InputFile, Registry, ValidationReport};
+use crate::validate::{validate_input, InputFile, RatingStats, Registry, ValidationReport};
 use crate::warehouse::manifest::Manifest;
 use crate::warehouse::pseudonym::Pseudonymizer;
 use crate::warehouse::schema::{table_def, TableKind};
@@ -44,6 +44,8 @@ pub struct Ingested {
     pub period: String,
     /// Rows per warehouse table.
     pub written: BTreeMap<String, u64>,
+    /// Person-level sums of the accepted rating rows, for `trainee_outcomes`.
+    pub ratings: RatingStats,
 }
 
 /// Master data that later inputs refer to; validated one after another.
@@ -60,6 +62,7 @@ struct Part {
     files: Vec<InputFile>,
     written: BTreeMap<String, u64>,
     updates: crate::validate::RegistryUpdates,
+    ratings: RatingStats,
 }
 
 fn run_input(
@@ -82,7 +85,7 @@ fn run_input(
         outcome.files.iter().map(|f| f.rows).sum::<u64>(),
         started.elapsed().as_secs_f64()
     );
-    Ok(Part { report, files: outcome.files, written, updates: outcome.updates })
+    Ok(Part { report, files: outcome.files, written, updates: outcome.updates, ratings: outcome.ratings })
 }
 
 /// Read and validate every input. Master data (units … items) goes first, one table at
@@ -106,8 +109,10 @@ pub fn ingest_all(
     let mut report = ValidationReport::default();
     let mut files = Vec::new();
     let mut written: BTreeMap<String, u64> = BTreeMap::new();
+    let mut ratings = RatingStats::default();
     let mut merge = |part: Part, report: &mut ValidationReport| {
         report.merge(part.report);
+        ratings.merge(part.ratings);
         files.extend(part.files);
         for (t, n) in part.written {
             *written.entry(t).or_default() += n;
@@ -119,8 +124,7 @@ pub fn ingest_all(
         registry.apply(std::mem::take(&mut part.updates));
         merge(part, &mut report);
     }
-    let parts: Vec<Result<Part, Error>> =
-        rest.par_iter().map(|input| run_input(job, input, &registry, make_sink, progress)).collect();
+    let parts = largest_first(&rest, |input| run_input(job, input, &registry, make_sink, progress));
     for part in parts {
         merge(part?, &mut report);
     }
@@ -129,7 +133,32 @@ pub fn ingest_all(
         .clone()
         .or_else(|| registry.classes.iter().map(|c| c.year).max().map(|y| y.to_string()))
         .unwrap_or_else(|| "all".to_string());
-    Ok(Ingested { report, files, registry, period, written })
+    Ok(Ingested { report, files, registry, period, written, ratings })
+}
+
+/// Run `work` on every input in parallel, largest input (in bytes) first, and return
+/// the results in input order. Inputs differ in size by two orders of magnitude (course
+/// ratings against one survey wave), so the schedule matters on two cores: taking the
+/// largest first lets the many small inputs fill the other core, instead of a large
+/// input starting last and running alone. Results (and so rejects and the manifest)
+/// do not depend on the schedule.
+fn largest_first<T: Send>(inputs: &[&ResolvedInput], work: impl Fn(&ResolvedInput) -> T + Sync) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let size = |i: &ResolvedInput| -> u64 { i.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum() };
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(size(inputs[i])));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..inputs.len()).map(|_| None).collect());
+    let workers = rayon::current_num_threads().min(inputs.len());
+    (0..workers).into_par_iter().for_each(|_| {
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let r = work(inputs[i]);
+            let mut done = results.lock().unwrap_or_else(|p| p.into_inner());
+            done[i] = Some(r);
+        }
+    });
+    results.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().flatten().collect()
 }
 
 /// `traineval validate`: check everything, write nothing.
@@ -179,7 +208,8 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
     // The joined table is built from what was just written, before the swap.
     progress.start("trainee_outcomes");
     let started = std::time::Instant::now();
-    let outcomes = warehouse::join::trainee_outcomes(root, &job.settings)?;
+    let ratings = warehouse::join::RatingScores::from_stats(&ingested.ratings, &ingested.registry)?;
+    let outcomes = warehouse::join::trainee_outcomes(root, &job.settings, ratings)?;
     let def = table_def("trainee_outcomes")
         .ok_or_else(|| crate::error::WarehouseError::frame("trainee_outcomes", "no table definition"))?;
     let n = warehouse::write::write_partitioned(def, &outcomes, root)?;

@@ -4,7 +4,7 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use super::{clean_header, decode_text, is_blank, read_bytes, sha256_hex, Source, SourceRow};
+use super::{clean_header, decode_text, is_blank, read_bytes, sha256_hex, Row, RowReader, Source};
 use crate::error::IngestError;
 
 pub(super) fn open(path: &Path, encoding: Option<&str>) -> Result<Source, IngestError> {
@@ -20,56 +20,53 @@ pub(super) fn open(path: &Path, encoding: Option<&str>) -> Result<Source, Ingest
         .filter(|(_, l)| l.trim_end_matches('\r').is_empty())
         .map(|(i, _)| i + 1)
         .collect();
-    let reader = csv::ReaderBuilder::new()
+    let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(Cursor::new(text.into_bytes()));
-    let mut records = reader.into_byte_records();
+    let mut header = Row::new();
+    // The header is the first non-blank record; its line number is not needed.
     let headers = loop {
-        match records.next() {
-            None => {
+        match reader.read_record(&mut header) {
+            Err(e) => return Err(csv_error(path, &e)),
+            Ok(false) => {
                 return Err(IngestError::Format { path: path.to_path_buf(), message: "empty file: no header row".into() })
             }
-            Some(Err(e)) => return Err(csv_error(path, &e)),
-            Some(Ok(rec)) => {
-                let cells = to_cells(path, &rec)?;
-                if !is_blank(&cells) {
-                    break cells.iter().map(|h| clean_header(h)).collect::<Vec<_>>();
-                }
-            }
+            Ok(true) if is_blank(&header) => {}
+            Ok(true) => break header.iter().map(clean_header).collect::<Vec<_>>(),
         }
     };
-    let path_buf: PathBuf = path.to_path_buf();
-    let rows = records.filter_map(move |r| -> Option<Result<SourceRow, IngestError>> {
-        match r {
-            Err(e) => Some(Err(csv_error(&path_buf, &e))),
-            Ok(rec) => {
-                let mut line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-                while empty_lines.contains(&line) {
-                    line += 1;
-                }
-                match to_cells(&path_buf, &rec) {
-                    Err(e) => Some(Err(e)),
-                    Ok(cells) if is_blank(&cells) => None,
-                    Ok(cells) => Some(Ok((line, cells))),
-                }
-            }
-        }
-    });
+    let rows = CsvRows { reader, path: path.to_path_buf(), empty_lines };
     Ok(Source { headers, rows: Box::new(rows), sha256, encoding: enc.to_ascii_lowercase() })
 }
 
-fn to_cells(path: &Path, rec: &csv::ByteRecord) -> Result<Vec<String>, IngestError> {
-    rec.iter()
-        .map(|f| {
-            // The whole text was decoded already, so fields are valid UTF-8.
-            String::from_utf8(f.to_vec()).map_err(|_| IngestError::Encoding {
-                path: path.to_path_buf(),
-                message: format!("invalid UTF-8 on line {}", rec.position().map(|p| p.line()).unwrap_or(0)),
-            })
-        })
-        .collect()
+/// The data records of a decoded CSV text.
+struct CsvRows {
+    reader: csv::Reader<Cursor<Vec<u8>>>,
+    path: PathBuf,
+    /// Line numbers of empty lines (see [`open`]).
+    empty_lines: std::collections::HashSet<usize>,
+}
+
+impl RowReader for CsvRows {
+    fn next_row(&mut self, row: &mut Row) -> Result<Option<usize>, IngestError> {
+        // The text was decoded to UTF-8 already, and delimiters and quotes are ASCII, so
+        // every field is valid UTF-8: reading straight into a string record is safe.
+        loop {
+            if !self.reader.read_record(row).map_err(|e| csv_error(&self.path, &e))? {
+                return Ok(None);
+            }
+            if is_blank(&*row) {
+                continue;
+            }
+            let mut line = row.position().map(|p| p.line() as usize).unwrap_or(0);
+            while self.empty_lines.contains(&line) {
+                line += 1;
+            }
+            return Ok(Some(line));
+        }
+    }
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> IngestError {

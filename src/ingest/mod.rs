@@ -1,8 +1,10 @@
 //! Reading source files into rows of text cells.
 //!
 //! In: a file path (CSV in UTF-8/UTF-16/GBK/GB18030, XLSX/XLS, Parquet) and its input spec.
-//! Out: a [`Source`] — header, an iterator of `(source row number, cells)`, the file's
-//! SHA-256 and the encoding used. Cells stay text here; typing is validation's job.
+//! Out: a [`Source`] — header, the file's SHA-256 and the encoding used, then the data
+//! rows one at a time as (source row number, cells), read into a buffer the caller
+//! reuses ([`Source::next_row`]): no allocation per row or cell at 10⁷ rows. Cells stay
+//! text here; typing is validation's job.
 //! Guarantees: row numbers are 1-based source line numbers (CSV header = line 1) or
 //! sheet row numbers; blank rows are skipped and never counted; a file that cannot be
 //! read gives an [`IngestError`] naming it, never a panic.
@@ -22,19 +24,48 @@ pub use encoding::decode_text;
 use crate::config::InputSpec;
 use crate::error::IngestError;
 
-/// One source row: its 1-based row number and its cells (trimmed of nothing yet).
-pub type SourceRow = (usize, Vec<String>);
+/// The cells of one source row. One buffer holds every cell, and it is reused from
+/// row to row ([`Source::next_row`]), so reading a row allocates nothing.
+pub type Row = csv::StringRecord;
+
+/// Reads data rows into a reused [`Row`].
+pub(crate) trait RowReader {
+    /// Fill `row` with the next non-blank data row and return its row number; `None`
+    /// at the end.
+    fn next_row(&mut self, row: &mut Row) -> Result<Option<usize>, IngestError>;
+}
 
 /// An opened source file.
 pub struct Source {
     /// Header cells, trimmed, BOM removed.
     pub headers: Vec<String>,
     /// Data rows (blank rows already skipped).
-    pub rows: Box<dyn Iterator<Item = Result<SourceRow, IngestError>>>,
+    rows: Box<dyn RowReader>,
     /// SHA-256 of the file's bytes, hex.
     pub sha256: String,
     /// Encoding or format actually used (`utf-8`, `gb18030`, `xlsx`, `parquet`, …).
     pub encoding: String,
+}
+
+impl Source {
+    /// Read the next data row (blank rows skipped) into `row`, replacing its cells.
+    /// Returns the row's 1-based source row number, or `None` after the last row.
+    pub fn next_row(&mut self, row: &mut Row) -> Result<Option<usize>, IngestError> {
+        self.rows.next_row(row)
+    }
+}
+
+/// Rows held in memory (spreadsheets): each is copied into the caller's [`Row`].
+pub(crate) struct MemoryRows(std::vec::IntoIter<(usize, Vec<String>)>);
+
+impl RowReader for MemoryRows {
+    fn next_row(&mut self, row: &mut Row) -> Result<Option<usize>, IngestError> {
+        Ok(self.0.next().map(|(line, cells)| {
+            row.clear();
+            cells.iter().for_each(|c| row.push_field(c));
+            line
+        }))
+    }
 }
 
 /// Open a source file of any supported type.
@@ -70,6 +101,6 @@ pub(crate) fn clean_header(h: &str) -> String {
 }
 
 /// True when every cell is empty or white space (such rows are skipped, not counted).
-pub(crate) fn is_blank(cells: &[String]) -> bool {
-    cells.iter().all(|c| c.trim().is_empty())
+pub(crate) fn is_blank<'a>(cells: impl IntoIterator<Item = &'a str>) -> bool {
+    cells.into_iter().all(|c| c.trim().is_empty())
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{read_bytes, sha256_hex, Source};
+use super::{read_bytes, sha256_hex, Row, RowReader, Source};
 use crate::error::IngestError;
 
 pub(super) fn open(path: &Path) -> Result<Source, IngestError> {
@@ -14,15 +14,31 @@ pub(super) fn open(path: &Path) -> Result<Source, IngestError> {
     let err = |e: PolarsError| IngestError::Parquet { path: path.to_path_buf(), message: e.to_string() };
     let df = ParquetReader::new(std::io::Cursor::new(bytes)).finish().map_err(err)?;
     let headers: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
-    let mut cols: Vec<Vec<String>> = Vec::with_capacity(headers.len());
+    let mut cols: Vec<StringChunked> = Vec::with_capacity(headers.len());
     for c in df.columns() {
         let s = c.cast(&DataType::String).map_err(err)?;
-        let ca = s.str().map_err(err)?;
-        cols.push(ca.iter().map(|v| v.unwrap_or("").to_string()).collect());
+        cols.push(s.str().map_err(err)?.rechunk().into_owned());
     }
-    let n = df.height();
-    let rows: Vec<_> = (0..n)
-        .map(|i| Ok((i + 1, cols.iter().map(|c| c[i].clone()).collect::<Vec<String>>())))
-        .collect();
-    Ok(Source { headers, rows: Box::new(rows.into_iter()), sha256, encoding: "parquet".into() })
+    let rows = ParquetRows { cols, next: 0, len: df.height() };
+    Ok(Source { headers, rows: Box::new(rows), sha256, encoding: "parquet".into() })
+}
+
+/// The rows of a Parquet file, read from its columns cast to text (nulls as blanks).
+struct ParquetRows {
+    cols: Vec<StringChunked>,
+    next: usize,
+    len: usize,
+}
+
+impl RowReader for ParquetRows {
+    fn next_row(&mut self, row: &mut Row) -> Result<Option<usize>, IngestError> {
+        if self.next >= self.len {
+            return Ok(None);
+        }
+        let i = self.next;
+        self.next += 1;
+        row.clear();
+        self.cols.iter().for_each(|c| row.push_field(c.get(i).unwrap_or("")));
+        Ok(Some(i + 1))
+    }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use calamine::{open_workbook_auto, Data, Reader};
 
-use super::{clean_header, is_blank, read_bytes, sha256_hex, Source};
+use super::{clean_header, is_blank, read_bytes, sha256_hex, MemoryRows, Source};
 use crate::error::IngestError;
 
 pub(super) fn open(path: &Path, sheet: Option<&str>) -> Result<Source, IngestError> {
@@ -27,13 +27,13 @@ pub(super) fn open(path: &Path, sheet: Option<&str>) -> Result<Source, IngestErr
         .rows()
         .enumerate()
         .map(|(i, r)| (first_row + i + 1, r.iter().map(cell_text).collect::<Vec<String>>()))
-        .filter(|(_, cells)| !is_blank(cells));
+        .filter(|(_, cells)| !is_blank(cells.iter().map(String::as_str)));
     let headers = match rows.next() {
         Some((_, h)) => h.iter().map(|c| clean_header(c)).collect(),
         None => return Err(err(format!("sheet `{name}` is empty: no header row"))),
     };
-    let data: Vec<_> = rows.map(Ok).collect();
-    Ok(Source { headers, rows: Box::new(data.into_iter()), sha256, encoding: "spreadsheet".into() })
+    let data: Vec<_> = rows.collect();
+    Ok(Source { headers, rows: Box::new(MemoryRows(data.into_iter())), sha256, encoding: "spreadsheet".into() })
 }
 
 /// A cell as the text a CSV export would hold: integers without `.0`, dates ISO.

@@ -1,11 +1,56 @@
 //! What has been accepted so far, for reference checks of later tables:
 //! ids of units, cadres, classes, courses, teachers, enrollments and survey items.
 //! Cadre ids are interned (u32) and carry their output id (pseudonymised when a key is set).
+//! Cadre ids are looked up once or twice per row of every large input, so the cadre
+//! index keeps short ids inline ([`IdKey`]).
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::warehouse::pseudonym::Pseudonymizer;
 use crate::warehouse::schema::TableKind;
+
+/// A cadre id as a hash-map key, stored inline when short (ids are a few bytes):
+/// looking up one of 10⁶ cadres then touches the table only, not a separate heap
+/// string per probe. Hashes and compares as its bytes, so `&[u8]` looks it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum IdKey {
+    Inline { len: u8, bytes: [u8; IdKey::INLINE] },
+    Heap(Box<[u8]>),
+}
+
+impl IdKey {
+    const INLINE: usize = 22;
+
+    fn new(id: &str) -> Self {
+        let b = id.as_bytes();
+        if b.len() <= Self::INLINE {
+            let mut bytes = [0u8; Self::INLINE];
+            bytes[..b.len()].copy_from_slice(b);
+            IdKey::Inline { len: b.len() as u8, bytes }
+        } else {
+            IdKey::Heap(b.into())
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            IdKey::Inline { len, bytes } => &bytes[..*len as usize],
+            IdKey::Heap(b) => b,
+        }
+    }
+}
+
+impl std::hash::Hash for IdKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state)
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for IdKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
 
 /// Facts about an accepted class that later tables need.
 #[derive(Debug, Clone)]
@@ -25,13 +70,15 @@ pub struct Registry {
     /// Input tables that were given (reference checks to absent tables are skipped).
     pub present: HashSet<TableKind>,
     pub units: HashSet<String>,
-    cadre_index: HashMap<String, u32>,
+    cadre_index: HashMap<IdKey, u32>,
     /// Output id per interned cadre (pseudonym when a key is set).
     pub cadre_out: Vec<String>,
     class_index: HashMap<String, u32>,
     pub classes: Vec<ClassInfo>,
-    /// course id → class index.
-    pub courses: HashMap<String, u32>,
+    /// course id → interned course index.
+    course_index: HashMap<String, u32>,
+    /// Class index per interned course.
+    course_classes: Vec<u32>,
     pub teachers: HashSet<String>,
     pub enrolled: HashSet<(u32, u32)>,
     pub items: Vec<super::ItemDef>,
@@ -49,13 +96,13 @@ impl Registry {
 
     pub fn add_cadre(&mut self, id: &str) -> u32 {
         let idx = self.cadre_out.len() as u32;
-        self.cadre_index.insert(id.to_string(), idx);
+        self.cadre_index.insert(IdKey::new(id), idx);
         self.cadre_out.push(self.pseudo.apply(id));
         idx
     }
 
     pub fn cadre(&self, id: &str) -> Option<u32> {
-        self.cadre_index.get(id).copied()
+        self.cadre_index.get(id.as_bytes()).copied()
     }
 
     pub fn add_class(&mut self, info: ClassInfo) -> u32 {
@@ -71,6 +118,22 @@ impl Registry {
 
     pub fn class_info(&self, idx: u32) -> &ClassInfo {
         &self.classes[idx as usize]
+    }
+
+    pub fn add_course(&mut self, id: String, class: u32) -> u32 {
+        let idx = self.course_classes.len() as u32;
+        self.course_index.insert(id, idx);
+        self.course_classes.push(class);
+        idx
+    }
+
+    pub fn course(&self, id: &str) -> Option<u32> {
+        self.course_index.get(id).copied()
+    }
+
+    /// The class index of an interned course.
+    pub fn course_class(&self, idx: u32) -> u32 {
+        self.course_classes[idx as usize]
     }
 
     pub fn is_enrolled(&self, class: u32, cadre: u32) -> bool {

@@ -8,16 +8,16 @@
 //! are counted as superseded. A scale score is the mean of the scale's items after
 //! reverse-coding, rescaled to 0–100; more than half the items missing → no score.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::cells::{parse_datetime, parse_f64, RowCheck, Value};
 use super::registry::Registry;
-use super::tables::{InputFile, Layout, RowSink};
+use super::tables::{InputFile, Layout, RowSink, Slot};
 use super::{Reason, ValidationReport};
 use crate::config::{InputFormat, Job, ResolvedInput};
 use crate::error::{ConfigError, Error, IngestError};
-use crate::ingest::{self, platform::PlatformAdapter};
+use crate::ingest::{self, platform::PlatformAdapter, Row};
 use crate::warehouse::schema::{col, TableKind, Wave};
 
 /// A survey item as declared in `items`.
@@ -82,7 +82,7 @@ pub(super) fn validate_survey_file(
         .into());
     }
     let item_ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-    let src = ingest::open(path, &input.spec)?;
+    let mut src = ingest::open(path, &input.spec)?;
     let adapter = match (input.spec.format, &input.spec.platform) {
         (InputFormat::Platform, Some(cfg)) => Some(
             PlatformAdapter::new(&src.headers, cfg, &item_ids)
@@ -115,24 +115,27 @@ pub(super) fn validate_survey_file(
     let mut recs: Vec<Rec> = Vec::new();
     let mut values: Vec<f64> = Vec::new();
     let mut topics: Vec<Option<String>> = Vec::new();
+    // Item columns are resolved once, not looked up per cell.
+    let item_slots: Vec<Slot<'_>> = items.iter().map(|i| layout.slot(&i.id)).collect();
     let mut rows_read = 0u64;
-    for row in src.rows {
-        let (line, raw_cells) = row?;
+    let (mut source_row, mut mapped_row) = (Row::new(), Row::new());
+    while let Some(line) = src.next_row(&mut source_row)? {
         let cells = match &adapter {
             Some(a) => {
-                let refs: Vec<&str> = raw_cells.iter().map(String::as_str).collect();
-                a.map_row(&refs)
+                let refs: Vec<&str> = source_row.iter().collect();
+                mapped_row.clear();
+                a.map_row(&refs).iter().for_each(|c| mapped_row.push_field(c));
+                &mapped_row
             }
-            None => raw_cells,
+            None => &source_row,
         };
         rows_read += 1;
-        if rows_read % 65_536 == 0 {
+        if rows_read.is_multiple_of(65_536) {
             progress(rows_read);
         }
-        report.tables.entry(table.clone()).or_default().read += 1;
         let mut rc = RowCheck::default();
-        let get = |c: &str| layout.get(&cells, c);
-        if cells.len() > layout.n_headers && cells[layout.n_headers..].iter().any(|x| !x.trim().is_empty()) {
+        let get = |c: &str| layout.get(cells, c);
+        if layout.overflows(cells) {
             rc.fail(Reason::MalformedRow, "", "", || "row has more cells than the header".into());
         }
         let class_raw = get(col::CLASS_ID);
@@ -174,8 +177,8 @@ pub(super) fn validate_survey_file(
             }
         };
         let at = values.len();
-        for item in &items {
-            let raw = get(&item.id);
+        for (item, slot) in items.iter().zip(&item_slots) {
+            let raw = Layout::cell(cells, slot);
             if item.is_topics() {
                 values.push(f64::NAN);
                 topics.push((!raw.is_empty()).then(|| raw.into_owned()));
@@ -222,7 +225,8 @@ pub(super) fn validate_survey_file(
     progress(rows_read);
 
     // Latest submission per (class, cadre) wins; equal times: the later row.
-    let mut winner: HashMap<(u32, u32), usize> = HashMap::with_capacity(recs.len());
+    let mut winner: rustc_hash::FxHashMap<(u32, u32), usize> = Default::default();
+    winner.reserve(recs.len());
     let mut superseded = 0u64;
     for (i, r) in recs.iter().enumerate() {
         match winner.get_mut(&(r.class, r.cadre)) {
@@ -240,6 +244,7 @@ pub(super) fn validate_survey_file(
     let mut keep: Vec<usize> = winner.into_values().collect();
     keep.sort_unstable();
     let counts = report.tables.entry(table.clone()).or_default();
+    counts.read += rows_read;
     counts.superseded += superseded;
     counts.accepted += keep.len() as u64;
     if superseded > 0 {

@@ -8,10 +8,10 @@
 //! gain and normalised gain, the trainee's reaction, the assessment received (by others
 //! and by self), the reviews before and after the class, and attendance.
 //!
-//! Guarantees: the query is one polars lazy plan; every join is a left join from
-//! enrollments whose right side is validated unique on its key (m:1), so the row count
-//! equals the enrollment count — checked again after collecting, together with the
-//! uniqueness of (class_id, cadre_id). A duplicate on a right side is an error naming
+//! Guarantees: every right side is attached to enrollments by (class_id, cadre_id) and
+//! must be unique on its key (m:1), so the row count equals the enrollment count —
+//! checked again at the end, together with the uniqueness of (class_id, cadre_id);
+//! rows are sorted by (class_id, cadre_id). A duplicate on a right side is an error naming
 //! the table, never a silent fan-out. Person-level scores are defined here:
 //! - scale scores come from `scale_scores` (Appendix A: reverse-coded, 0–100, more than
 //!   half missing → null, latest submission wins — already applied by `build`);
@@ -24,7 +24,17 @@
 //! - `review_before` = `total` of the latest review dated before `start_date`;
 //!   `review_after` = `total` of the first review dated on or after `end_date + lag`
 //!   (SPEC App. C.12). Two reviews on the same date are ordered by `kind`, so the pick
-//!   is deterministic; exactly one review is picked per side.
+//!   is deterministic (a review without `kind` comes first); exactly one review is
+//!   picked per side.
+//!
+//! How: enrollments ⋈ classes ⋈ cadres is a polars plan, collected and sorted once.
+//! Everything else is attached in plain Rust through one index from (class_id,
+//! cadre_id) to the row: the scale scores (one scan, split by wave), the rating scores
+//! (small frames, one row per trainee: `build` sums them while validating, see
+//! [`RatingScores`]) and the reviews (each review is offered to the enrollments of its
+//! cadre, which keep the best candidate per side). At 10⁶ cadres this replaced ten
+//! string-keyed polars joins and two group-bys over 23·10⁶ and 16·10⁶ long rating rows
+//! (9 s, 5 GB peak) by hash look-ups over 10⁶-row tables.
 
 use std::path::Path;
 
@@ -32,6 +42,7 @@ use polars::prelude::*;
 
 use crate::config::PipelineFile;
 use crate::error::WarehouseError;
+use crate::validate::{MeanAcc, RatingStats, Registry};
 use crate::warehouse::read::scan;
 use crate::warehouse::schema::{col as c, Wave};
 
@@ -46,48 +57,169 @@ fn keys2() -> [Expr; 2] {
     [col(c::CLASS_ID), col(c::CADRE_ID)]
 }
 
-/// Left-join `right` on (class_id, cadre_id), validated m:1.
-fn attach(left: LazyFrame, right: LazyFrame) -> LazyFrame {
-    left.join(right, keys2(), keys2(), m_to_1(JoinType::Left))
+/// The person-level rating scores, one row per (class_id, cadre_id) in each frame:
+/// `reaction`, `trainee_assessment` and `self_assessment` (module doc for definitions).
+pub struct RatingScores {
+    pub reaction: DataFrame,
+    pub by_others: DataFrame,
+    pub by_self: DataFrame,
+}
+
+impl RatingScores {
+    /// From the sums gathered while validating, keyed by interned ids: the ids become
+    /// the ones written to the warehouse (`classes` ids, and cadre ids through
+    /// `Registry::cadre_out`, i.e. pseudonymised when a key is set).
+    pub fn from_stats(stats: &RatingStats, reg: &Registry) -> Result<Self, WarehouseError> {
+        let frame = |map: &rustc_hash::FxHashMap<(u32, u32), MeanAcc>, name: &str| {
+            let mut classes = Vec::with_capacity(map.len());
+            let mut cadres = Vec::with_capacity(map.len());
+            let mut means = Vec::with_capacity(map.len());
+            for (&(class, cadre), acc) in map {
+                classes.push(reg.class_info(class).id.as_str());
+                cadres.push(reg.cadre_out[cadre as usize].as_str());
+                means.push(acc.mean());
+            }
+            DataFrame::new(
+                map.len(),
+                vec![
+                    Column::new(c::CLASS_ID.into(), classes),
+                    Column::new(c::CADRE_ID.into(), cadres),
+                    Column::new(name.into(), means),
+                ],
+            )
+            .map_err(|e| WarehouseError::frame(format!("trainee_outcomes: {name}"), e))
+        };
+        Ok(RatingScores {
+            reaction: frame(&stats.reaction, c::REACTION)?,
+            by_others: frame(&stats.by_others, c::TRAINEE_ASSESSMENT)?,
+            by_self: frame(&stats.by_self, c::SELF_ASSESSMENT)?,
+        })
+    }
+
+    /// Derived from the long `course_ratings` and `trainee_ratings` tables of a written
+    /// warehouse: the reference definition, for warehouses not built in this process
+    /// (and for the tests that check [`RatingScores::from_stats`] against it). Scans
+    /// every score, so it is slow and memory-hungry at 10⁶ cadres.
+    pub fn from_warehouse(wh: &Path, settings: &PipelineFile) -> Result<Self, WarehouseError> {
+        // Reaction: course total per (class, course, rater) when every indicator is scored.
+        let k = settings.instrument.course_indicators.len() as u32;
+        let ind_series = Series::new("ind".into(), settings.instrument.course_indicators.clone());
+        let reaction = scan(wh, "course_ratings")?
+            .filter(col(c::INDICATOR).is_in(lit(ind_series).implode(false), false))
+            .group_by([col(c::CLASS_ID), col(c::COURSE_ID), col(c::RATER_ID)])
+            .agg([col(c::SCORE).sum().alias(c::TOTAL), col(c::SCORE).count().alias("k")])
+            .filter(col("k").eq(lit(k)))
+            .group_by([col(c::CLASS_ID), col(c::RATER_ID)])
+            .agg([col(c::TOTAL).mean().alias(c::REACTION)])
+            .select([col(c::CLASS_ID), col(c::RATER_ID).alias(c::CADRE_ID), col(c::REACTION)]);
+        // Assessment received, by others and by self.
+        let ratings =
+            scan(wh, "trainee_ratings")?.select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::RATER_ROLE), col(c::SCORE)]);
+        let by_others = ratings
+            .clone()
+            .filter(col(c::RATER_ROLE).neq(lit("self")))
+            .group_by(keys2())
+            .agg([col(c::SCORE).mean().alias(c::TRAINEE_ASSESSMENT)]);
+        let by_self = ratings
+            .filter(col(c::RATER_ROLE).eq(lit("self")))
+            .group_by(keys2())
+            .agg([col(c::SCORE).mean().alias(c::SELF_ASSESSMENT)]);
+        let collect =
+            |lf: LazyFrame, what: &str| lf.collect().map_err(|e| WarehouseError::frame(format!("trainee_outcomes: {what}"), e));
+        Ok(RatingScores {
+            reaction: collect(reaction, c::REACTION)?,
+            by_others: collect(by_others, c::TRAINEE_ASSESSMENT)?,
+            by_self: collect(by_self, c::SELF_ASSESSMENT)?,
+        })
+    }
 }
 
 /// Build `trainee_outcomes` from the warehouse at `warehouse` (which may be the
 /// temporary root of a build in progress). Rows are sorted by (class_id, cadre_id).
-pub fn trainee_outcomes(warehouse: &Path, settings: &PipelineFile) -> Result<DataFrame, WarehouseError> {
-    let plan = plan(warehouse, settings)?;
-    let df = plan
-        .collect()
-        .map_err(|e| WarehouseError::frame("building trainee_outcomes (each right side must be unique per key)", e))?;
+pub fn trainee_outcomes(
+    warehouse: &Path,
+    settings: &PipelineFile,
+    ratings: RatingScores,
+) -> Result<DataFrame, WarehouseError> {
+    let err = |what: &str| {
+        let what = format!("trainee_outcomes: {what}");
+        move |e: PolarsError| WarehouseError::frame(what, e)
+    };
+    let base = base(warehouse)?;
     let n_enrollments = scan(warehouse, "enrollments")?
         .select([len().alias("n")])
         .collect()
-        .map_err(|e| WarehouseError::frame("counting enrollments", e))?
+        .map_err(err("counting enrollments"))?
         .column("n")
         .and_then(|c| c.get(0).map(|v| v.extract::<u64>().unwrap_or(0)))
-        .map_err(|e| WarehouseError::frame("counting enrollments", e))?;
-    if df.height() as u64 != n_enrollments {
+        .map_err(err("counting enrollments"))?;
+    if base.height() as u64 != n_enrollments {
         return Err(WarehouseError::frame(
             "trainee_outcomes",
-            format!("{} rows from {} enrollments: a join changed the cardinality", df.height(), n_enrollments),
+            format!("{} rows from {} enrollments: a join changed the cardinality", base.height(), n_enrollments),
         ));
     }
-    let distinct = df
-        .clone()
-        .lazy()
-        .select([col(c::CLASS_ID), col(c::CADRE_ID)])
-        .unique(None, UniqueKeepStrategy::Any)
-        .collect()
-        .map_err(|e| WarehouseError::frame("trainee_outcomes", e))?
-        .height();
-    if distinct != df.height() {
-        return Err(WarehouseError::frame("trainee_outcomes", "(class_id, cadre_id) is not unique"));
+    let mut added: Vec<Column> = Vec::new();
+    {
+        let rows = RowIndex::new(&base)?;
+
+        // Outcome-scale scores, one column per wave.
+        let scores = scan(warehouse, "scale_scores")?
+            .filter(col(c::SCALE).eq(lit(settings.instrument.outcome_scale.as_str())))
+            .select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::WAVE), col(c::SCORE)])
+            .collect()
+            .map_err(err("scale_scores"))?;
+        let mut by_wave = Vec::new();
+        for (wave, name) in [
+            (Wave::Pre, c::PRE_SCORE),
+            (Wave::Post, c::POST_SCORE),
+            (Wave::Follow3m, c::FOLLOW_3M),
+            (Wave::Follow6m, c::FOLLOW_6M),
+            (Wave::Follow12m, c::FOLLOW_12M),
+        ] {
+            let mask = scores.column(c::WAVE).map_err(err("scale_scores"))?.str().map_err(err("scale_scores"))?.equal(wave.as_str());
+            let w = scores.filter(&mask).map_err(err("scale_scores"))?;
+            by_wave.push(rows.attach("scale_scores", &w, c::SCORE)?);
+            added.push(Column::new(name.into(), by_wave.last().cloned().unwrap_or_default()));
+        }
+        let diff = |a: &[Option<f64>], b: &[Option<f64>]| -> Vec<Option<f64>> {
+            a.iter().zip(b).map(|(a, b)| Some((*a)? - (*b)?)).collect()
+        };
+        added.push(Column::new(c::GAIN.into(), diff(&by_wave[1], &by_wave[0])));
+
+        // Reaction and assessment received: per (class, cadre), computed before.
+        added.push(Column::new(c::REACTION.into(), rows.attach("course_ratings", &ratings.reaction, c::REACTION)?));
+        let others = rows.attach("trainee_ratings", &ratings.by_others, c::TRAINEE_ASSESSMENT)?;
+        added.push(Column::new(c::TRAINEE_ASSESSMENT.into(), others));
+        let own = rows.attach("trainee_ratings", &ratings.by_self, c::SELF_ASSESSMENT)?;
+        added.push(Column::new(c::SELF_ASSESSMENT.into(), own));
+
+        // Reviews before and after.
+        let reviews = scan(warehouse, "reviews")?
+            .select([col(c::CADRE_ID), col(c::REVIEW_DATE), col(c::KIND), col(c::TOTAL)])
+            .collect()
+            .map_err(err("reviews"))?;
+        let (before, after) = pick_reviews(&base, &rows, &reviews, settings.indicators.follow_up_lag_days)?;
+        let total = |p: &[Option<Pick<'_>>]| -> Vec<Option<f64>> { p.iter().map(|p| p.and_then(|p| p.total)).collect() };
+        let date = |p: &[Option<Pick<'_>>], name: &str| -> Result<Column, WarehouseError> {
+            let days: Vec<Option<i32>> = p.iter().map(|p| p.map(|p| p.date)).collect();
+            Column::new(name.into(), days).cast(&DataType::Date).map_err(err(name))
+        };
+        let (b, a) = (total(&before), total(&after));
+        added.push(Column::new(c::REVIEW_DELTA.into(), diff(&a, &b)));
+        added.push(Column::new(c::REVIEW_BEFORE.into(), b));
+        added.push(date(&before, c::REVIEW_BEFORE_DATE)?);
+        added.push(Column::new(c::REVIEW_AFTER.into(), a));
+        added.push(date(&after, c::REVIEW_AFTER_DATE)?);
     }
+    let mut df = base;
+    df.hstack_mut(&added).map_err(err("assembling"))?;
     add_norm_gain(df)
 }
 
-/// The lazy plan (without `norm_gain`, which needs [`crate::stats`]).
-fn plan(wh: &Path, settings: &PipelineFile) -> Result<LazyFrame, WarehouseError> {
-    let lag = settings.indicators.follow_up_lag_days;
+/// Enrollments with their class and cadre attributes and the attendance rate, sorted
+/// by (class_id, cadre_id).
+fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
     let classes = scan(wh, "classes")?.select([
         col(c::CLASS_ID),
         col(c::METHOD),
@@ -108,7 +240,7 @@ fn plan(wh: &Path, settings: &PipelineFile) -> Result<LazyFrame, WarehouseError>
         col(c::EXAM_SCORE),
         col(c::COMPLETED),
     ]);
-    let mut base = enrollments
+    enrollments
         .join(classes, [col(c::CLASS_ID)], [col(c::CLASS_ID)], m_to_1(JoinType::Left))
         .join(cadres, [col(c::CADRE_ID)], [col(c::CADRE_ID)], m_to_1(JoinType::Left))
         .with_column(
@@ -116,76 +248,125 @@ fn plan(wh: &Path, settings: &PipelineFile) -> Result<LazyFrame, WarehouseError>
                 .then(col(c::ATTENDED_HOURS) / col(c::HOURS))
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias(c::ATTENDANCE_RATE),
-        );
-    // The class dates of every enrollment, for the reviews below. Taken here, before the
-    // scores, ratings and reviews are attached: a plan used twice is executed twice (no
-    // common-subplan elimination), and the full `base` scans every large table.
-    let dates = base.clone().select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::START_DATE), col(c::END_DATE)]);
+        )
+        .sort([c::CLASS_ID, c::CADRE_ID], SortMultipleOptions::default().with_maintain_order(true))
+        .collect()
+        .map_err(|e| WarehouseError::frame("building trainee_outcomes (classes and cadres must be unique per key)", e))
+}
 
-    // Outcome-scale scores, one column per wave.
-    let scores = scan(wh, "scale_scores")?
-        .filter(col(c::SCALE).eq(lit(settings.instrument.outcome_scale.as_str())))
-        .select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::WAVE), col(c::SCORE)]);
-    for (wave, name) in [
-        (Wave::Pre, c::PRE_SCORE),
-        (Wave::Post, c::POST_SCORE),
-        (Wave::Follow3m, c::FOLLOW_3M),
-        (Wave::Follow6m, c::FOLLOW_6M),
-        (Wave::Follow12m, c::FOLLOW_12M),
-    ] {
-        let w = scores.clone().filter(col(c::WAVE).eq(lit(wave.as_str()))).select([
-            col(c::CLASS_ID),
-            col(c::CADRE_ID),
-            col(c::SCORE).alias(name),
-        ]);
-        base = attach(base, w);
+/// The row of every (class_id, cadre_id) of the base frame.
+struct RowIndex<'a> {
+    rows: rustc_hash::FxHashMap<(&'a str, &'a str), u32>,
+    n: usize,
+}
+
+/// The string cells of `column` of `df` (nulls as `None`).
+fn strs<'a>(df: &'a DataFrame, column: &str, what: &str) -> Result<&'a StringChunked, WarehouseError> {
+    let e = |e: PolarsError| WarehouseError::frame(format!("trainee_outcomes: {what}"), e);
+    df.column(column).map_err(e)?.str().map_err(e)
+}
+
+impl<'a> RowIndex<'a> {
+    /// Index `base`; a repeated (class_id, cadre_id) is an error.
+    fn new(base: &'a DataFrame) -> Result<Self, WarehouseError> {
+        let (classes, cadres) = (strs(base, c::CLASS_ID, "enrollments")?, strs(base, c::CADRE_ID, "enrollments")?);
+        let mut rows = rustc_hash::FxHashMap::default();
+        rows.reserve(base.height());
+        for (i, (class, cadre)) in classes.iter().zip(cadres.iter()).enumerate() {
+            if let (Some(class), Some(cadre)) = (class, cadre) {
+                if rows.insert((class, cadre), i as u32).is_some() {
+                    return Err(WarehouseError::frame("trainee_outcomes", "(class_id, cadre_id) is not unique"));
+                }
+            }
+        }
+        Ok(RowIndex { rows, n: base.height() })
     }
-    base = base.with_column((col(c::POST_SCORE) - col(c::PRE_SCORE)).alias(c::GAIN));
 
-    // Reaction: course total per (class, course, rater) when every indicator is scored.
-    let k = settings.instrument.course_indicators.len() as u32;
-    let ind_series = Series::new("ind".into(), settings.instrument.course_indicators.clone());
-    let totals = scan(wh, "course_ratings")?
-        .filter(col(c::INDICATOR).is_in(lit(ind_series).implode(false), false))
-        .group_by([col(c::CLASS_ID), col(c::COURSE_ID), col(c::RATER_ID)])
-        .agg([col(c::SCORE).sum().alias(c::TOTAL), col(c::SCORE).count().alias("k")])
-        .filter(col("k").eq(lit(k)))
-        .group_by([col(c::CLASS_ID), col(c::RATER_ID)])
-        .agg([col(c::TOTAL).mean().alias(c::REACTION)])
-        .select([col(c::CLASS_ID), col(c::RATER_ID).alias(c::CADRE_ID), col(c::REACTION)]);
-    base = attach(base, totals);
+    /// The float column `value` of `right` (keyed by class_id, cadre_id) aligned to the
+    /// base rows, as a left join: rows without a match get null, keys that match no row
+    /// are ignored, and a key that occurs twice in `right` is an error naming `table`.
+    fn attach(&self, table: &str, right: &DataFrame, value: &str) -> Result<Vec<Option<f64>>, WarehouseError> {
+        let e = |e: PolarsError| WarehouseError::frame(format!("trainee_outcomes: {table}"), e);
+        let (classes, cadres) = (strs(right, c::CLASS_ID, table)?, strs(right, c::CADRE_ID, table)?);
+        let values = right.column(value).map_err(e)?.cast(&DataType::Float64).map_err(e)?;
+        let values = values.f64().map_err(e)?;
+        let mut out = vec![None; self.n];
+        let mut filled = vec![false; self.n];
+        let mut unmatched: rustc_hash::FxHashSet<(&str, &str)> = Default::default();
+        for ((class, cadre), v) in classes.iter().zip(cadres.iter()).zip(values.iter()) {
+            let (Some(class), Some(cadre)) = (class, cadre) else { continue };
+            let fresh = match self.rows.get(&(class, cadre)) {
+                Some(&i) => {
+                    out[i as usize] = v;
+                    !std::mem::replace(&mut filled[i as usize], true)
+                }
+                None => unmatched.insert((class, cadre)),
+            };
+            if !fresh {
+                return Err(WarehouseError::frame(
+                    "trainee_outcomes",
+                    format!("`{table}` has more than one row for (class_id, cadre_id) = ({class}, {cadre}): each right side must be unique per key"),
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
 
-    // Assessment received, by others and by self.
-    let ratings =
-        scan(wh, "trainee_ratings")?.select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::RATER_ROLE), col(c::SCORE)]);
-    let others = ratings
-        .clone()
-        .filter(col(c::RATER_ROLE).neq(lit("self")))
-        .group_by(keys2())
-        .agg([col(c::SCORE).mean().alias(c::TRAINEE_ASSESSMENT)]);
-    let own = ratings
-        .filter(col(c::RATER_ROLE).eq(lit("self")))
-        .group_by(keys2())
-        .agg([col(c::SCORE).mean().alias(c::SELF_ASSESSMENT)]);
-    base = attach(attach(base, others), own);
+/// A review picked for one side of an enrollment.
+#[derive(Clone, Copy)]
+struct Pick<'a> {
+    date: i32,
+    kind: Option<&'a str>,
+    total: Option<f64>,
+}
 
-    // Reviews before and after (dates compared as days since the epoch).
-    let reviews = scan(wh, "reviews")?.select([col(c::CADRE_ID), col(c::REVIEW_DATE), col(c::KIND), col(c::TOTAL)]);
-    let joined = dates.join(reviews, [col(c::CADRE_ID)], [col(c::CADRE_ID)], JoinArgs::new(JoinType::Inner));
-    let day = |name: &str| col(name).cast(DataType::Int32);
-    let order = SortMultipleOptions::default().with_order_descending_multi([false, false]);
-    let before = joined.clone().filter(day(c::REVIEW_DATE).lt(day(c::START_DATE))).group_by(keys2()).agg([
-        col(c::TOTAL).sort_by([col(c::REVIEW_DATE), col(c::KIND)], order.clone()).last().alias(c::REVIEW_BEFORE),
-        col(c::REVIEW_DATE).max().alias(c::REVIEW_BEFORE_DATE),
-    ]);
-    let after = joined.filter(day(c::REVIEW_DATE).gt_eq(day(c::END_DATE) + lit(lag as i32))).group_by(keys2()).agg([
-        col(c::TOTAL).sort_by([col(c::REVIEW_DATE), col(c::KIND)], order).first().alias(c::REVIEW_AFTER),
-        col(c::REVIEW_DATE).min().alias(c::REVIEW_AFTER_DATE),
-    ]);
-    base = attach(attach(base, before), after)
-        .with_column((col(c::REVIEW_AFTER) - col(c::REVIEW_BEFORE)).alias(c::REVIEW_DELTA))
-        .sort([c::CLASS_ID, c::CADRE_ID], SortMultipleOptions::default().with_maintain_order(true));
-    Ok(base)
+/// For every base row, the latest review dated before `start_date` and the first dated
+/// on or after `end_date + lag` (ties on the date broken by `kind`, nulls first).
+#[allow(clippy::type_complexity)]
+fn pick_reviews<'r>(
+    base: &DataFrame,
+    rows: &RowIndex<'_>,
+    reviews: &'r DataFrame,
+    lag: i64,
+) -> Result<(Vec<Option<Pick<'r>>>, Vec<Option<Pick<'r>>>), WarehouseError> {
+    let e = |e: PolarsError| WarehouseError::frame("trainee_outcomes: reviews", e);
+    let days = |df: &DataFrame, name: &str| -> Result<Vec<Option<i32>>, WarehouseError> {
+        let col = df.column(name).map_err(e)?.cast(&DataType::Int32).map_err(e)?;
+        Ok(col.i32().map_err(e)?.iter().collect())
+    };
+    let (starts, ends) = (days(base, c::START_DATE)?, days(base, c::END_DATE)?);
+    // The enrollments of every cadre.
+    let mut by_cadre: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
+    for (i, cadre) in strs(base, c::CADRE_ID, "enrollments")?.iter().enumerate() {
+        if let Some(cadre) = cadre {
+            by_cadre.entry(cadre).or_default().push(i as u32);
+        }
+    }
+    let mut before: Vec<Option<Pick<'r>>> = vec![None; rows.n];
+    let mut after: Vec<Option<Pick<'r>>> = vec![None; rows.n];
+    let dates = days(reviews, c::REVIEW_DATE)?;
+    let totals = reviews.column(c::TOTAL).map_err(e)?.cast(&DataType::Float64).map_err(e)?;
+    let totals = totals.f64().map_err(e)?;
+    let cadres = strs(reviews, c::CADRE_ID, "reviews")?;
+    let kinds = strs(reviews, c::KIND, "reviews")?;
+    for (((cadre, date), kind), total) in cadres.iter().zip(dates).zip(kinds.iter()).zip(totals.iter()) {
+        let (Some(cadre), Some(date)) = (cadre, date) else { continue };
+        let Some(enrolled) = by_cadre.get(cadre) else { continue };
+        let review = Pick { date, kind, total };
+        for &i in enrolled {
+            let i = i as usize;
+            if starts[i].is_some_and(|s| date < s) && before[i].is_none_or(|b| (b.date, b.kind) < (date, kind)) {
+                before[i] = Some(review);
+            }
+            if ends[i].is_some_and(|end| date as i64 >= end as i64 + lag)
+                && after[i].is_none_or(|a| (date, kind) < (a.date, a.kind))
+            {
+                after[i] = Some(review);
+            }
+        }
+    }
+    Ok((before, after))
 }
 
 /// Add `norm_gain`, the individual Hake gain of every row, from the statistics core.
@@ -203,4 +384,49 @@ fn add_norm_gain(mut df: DataFrame) -> Result<DataFrame, WarehouseError> {
         .collect();
     df.with_column(Column::new(c::NORM_GAIN.into(), g)).map_err(err)?;
     Ok(df)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> DataFrame {
+        df![
+            c::CLASS_ID => ["K1", "K2"],
+            c::CADRE_ID => ["C1", "C1"],
+            c::START_DATE => [100i32, 300],
+            c::END_DATE => [110i32, 310],
+        ]
+        .unwrap()
+    }
+
+    #[test]
+    fn reviews_pick_by_date_then_kind_nulls_first() {
+        let base = base();
+        let rows = RowIndex::new(&base).unwrap();
+        let reviews = df![
+            c::CADRE_ID => ["C1", "C1", "C1", "C1", "C1", "C1", "C2"],
+            c::REVIEW_DATE => [90i32, 90, 90, 80, 200, 200, 95],
+            c::KIND => [Some("annual"), Some("key"), None, Some("zzz"), Some("annual"), None, Some("x")],
+            c::TOTAL => [70.0, 75.0, 60.0, 99.0, 81.0, 82.0, 1.0],
+        ]
+        .unwrap();
+        let (before, after) = pick_reviews(&base, &rows, &reviews, 10).unwrap();
+        // K1: latest before day 100 is day 90, largest kind; first from day 120 is day 200, null kind first.
+        assert_eq!(before[0].map(|p| (p.date, p.total)), Some((90, Some(75.0))));
+        assert_eq!(after[0].map(|p| (p.date, p.total)), Some((200, Some(82.0))));
+        // K2 (day 300–310): the day-200 reviews are before; none after.
+        assert_eq!(before[1].map(|p| (p.date, p.kind, p.total)), Some((200, Some("annual"), Some(81.0))));
+        assert!(after[1].is_none());
+    }
+
+    #[test]
+    fn attach_is_a_left_join_that_refuses_duplicates() {
+        let base = base();
+        let rows = RowIndex::new(&base).unwrap();
+        let right = df![c::CLASS_ID => ["K2", "K9"], c::CADRE_ID => ["C1", "C1"], "v" => [1.5, 2.0]].unwrap();
+        assert_eq!(rows.attach("t", &right, "v").unwrap(), vec![None, Some(1.5)]);
+        let dup = df![c::CLASS_ID => ["K9", "K9"], c::CADRE_ID => ["C1", "C1"], "v" => [1.0, 2.0]].unwrap();
+        assert!(rows.attach("t", &dup, "v").unwrap_err().to_string().contains("more than one row"));
+    }
 }

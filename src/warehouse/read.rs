@@ -47,7 +47,7 @@ fn empty(def: &TableDef) -> LazyFrame {
 
 fn has_parquet(dir: &Path) -> bool {
     fn walk(d: &Path) -> bool {
-        std::fs::read_dir(d).map_or(false, |rd| {
+        std::fs::read_dir(d).is_ok_and(|rd| {
             rd.flatten().any(|e| {
                 let p = e.path();
                 if p.is_dir() {

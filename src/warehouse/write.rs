@@ -21,8 +21,10 @@ pub const CHUNK_ROWS: usize = 1 << 20;
 
 /// Typed column buffers for one chunk of one table.
 enum ColBuf {
-    /// All strings of the chunk in one buffer (no allocation per cell).
-    Str { data: String, ends: Vec<usize>, valid: Vec<bool> },
+    /// Strings go straight into an Arrow string-view array (short ones inline in their
+    /// view, long ones in shared buffers): no allocation per cell and no second copy
+    /// when the chunk is written.
+    Str(StringChunkedBuilder),
     Int(Vec<Option<i64>>),
     Float(Vec<Option<f64>>),
     Bool(Vec<Option<bool>>),
@@ -33,7 +35,7 @@ enum ColBuf {
 impl ColBuf {
     fn new(d: DType) -> Self {
         match d {
-            DType::Str => ColBuf::Str { data: String::new(), ends: Vec::new(), valid: Vec::new() },
+            DType::Str => ColBuf::Str(StringChunkedBuilder::new(PlSmallStr::EMPTY, 0)),
             DType::Int => ColBuf::Int(Vec::new()),
             DType::Float => ColBuf::Float(Vec::new()),
             DType::Bool => ColBuf::Bool(Vec::new()),
@@ -44,15 +46,9 @@ impl ColBuf {
 
     fn push(&mut self, v: &Value) -> bool {
         match (self, v) {
-            (ColBuf::Str { data, ends, valid }, Value::Str(_) | Value::Sym(_) | Value::Null) => {
-                match v {
-                    Value::Str(s) => data.push_str(s),
-                    Value::Sym(s) => data.push_str(s),
-                    _ => {}
-                }
-                ends.push(data.len());
-                valid.push(!matches!(v, Value::Null));
-            }
+            (ColBuf::Str(b), Value::Str(s)) => b.append_value(s),
+            (ColBuf::Str(b), Value::Sym(s)) => b.append_value(s),
+            (ColBuf::Str(b), Value::Null) => b.append_null(),
             (ColBuf::Int(b), Value::Int(x)) => b.push(Some(*x)),
             (ColBuf::Int(b), Value::Null) => b.push(None),
             (ColBuf::Float(b), Value::Float(x)) => b.push(Some(*x)),
@@ -72,21 +68,9 @@ impl ColBuf {
     fn take_column(&mut self, name: &str) -> PolarsResult<Column> {
         let name: PlSmallStr = name.into();
         Ok(match self {
-            ColBuf::Str { data, ends, valid } => {
-                let mut start = 0;
-                let ca: StringChunked = ends
-                    .iter()
-                    .zip(valid.iter())
-                    .map(|(&end, &ok)| {
-                        let v = ok.then(|| &data[start..end]);
-                        start = end;
-                        v
-                    })
-                    .collect();
-                data.clear();
-                ends.clear();
-                valid.clear();
-                ca.with_name(name).into_column()
+            ColBuf::Str(b) => {
+                let full = std::mem::replace(b, StringChunkedBuilder::new(PlSmallStr::EMPTY, 0));
+                full.finish().with_name(name).into_column()
             }
             ColBuf::Int(b) => {
                 let c = Column::new(name, b.as_slice());

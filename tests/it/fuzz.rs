@@ -14,10 +14,9 @@ fn cases() -> u32 {
 
 /// Read every row of a source, as the validator would.
 fn drain(path: &std::path::Path) -> Result<usize, String> {
-    let src = ingest::open(path, &InputSpec::default()).map_err(|e| e.to_string())?;
-    let mut n = 0;
-    for r in src.rows {
-        r.map_err(|e| e.to_string())?;
+    let mut src = ingest::open(path, &InputSpec::default()).map_err(|e| e.to_string())?;
+    let (mut row, mut n) = (ingest::Row::new(), 0);
+    while src.next_row(&mut row).map_err(|e| e.to_string())?.is_some() {
         n += 1;
     }
     Ok(n)

@@ -490,7 +490,9 @@ fn trainee_outcomes_has_one_row_per_enrollment() {
     let part = copy.path().join("scale_scores/year=2025");
     let first = std::fs::read_dir(&part).unwrap().flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "parquet")).unwrap();
     std::fs::copy(&first, part.join("part-duplicate.parquet")).unwrap();
-    let err = traineval::warehouse::join::trainee_outcomes(copy.path(), &PipelineFile::default()).unwrap_err();
+    let settings = PipelineFile::default();
+    let ratings = traineval::warehouse::join::RatingScores::from_warehouse(copy.path(), &settings).unwrap();
+    let err = traineval::warehouse::join::trainee_outcomes(copy.path(), &settings, ratings).unwrap_err();
     assert!(err.to_string().contains("trainee_outcomes"), "{err}");
 }
 
