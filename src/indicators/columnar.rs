@@ -74,6 +74,7 @@ impl Source {
                         let mut df = ParquetReader::new(File::open(path).map_err(io)?)
                             .with_columns(Some(columns.iter().map(|c| c.to_string()).collect()))
                             .with_slice(Some((offset, n)))
+                            .read_parallel(ParallelStrategy::None)
                             .finish()
                             .map_err(&err)?;
                         offset += n;
