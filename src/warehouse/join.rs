@@ -42,7 +42,7 @@ use polars::prelude::*;
 
 use crate::config::PipelineFile;
 use crate::error::WarehouseError;
-use crate::validate::{MeanAcc, RatingStats, Registry};
+use crate::validate::{PerTrainee, RatingStats, Registry};
 use crate::warehouse::read::scan;
 use crate::warehouse::schema::{col as c, Wave};
 
@@ -70,11 +70,11 @@ impl RatingScores {
     /// the ones written to the warehouse (`classes` ids, and cadre ids through
     /// `Registry::cadre_out`, i.e. pseudonymised when a key is set).
     pub fn from_stats(stats: &RatingStats, reg: &Registry) -> Result<Self, WarehouseError> {
-        let frame = |map: &rustc_hash::FxHashMap<(u32, u32), MeanAcc>, name: &str| {
+        let frame = |map: &PerTrainee, name: &str| {
             let mut classes = Vec::with_capacity(map.len());
             let mut cadres = Vec::with_capacity(map.len());
             let mut means = Vec::with_capacity(map.len());
-            for (&(class, cadre), acc) in map {
+            for ((class, cadre), acc) in map.iter() {
                 classes.push(reg.class_info(class).id.as_str());
                 cadres.push(reg.cadre_out[cadre as usize].as_str());
                 means.push(acc.mean());
