@@ -1,5 +1,12 @@
 //! The declared rules of each input table (types, not-null, keys, relationships,
 //! accepted values, ranges) and the driver that applies them row by row.
+//!
+//! Per-row costs matter here (10⁷ rows at 10⁶ cadres), so the driver reads every row
+//! into one reused record, resolves column positions once per file ([`Layout`]),
+//! counts rows locally, keeps duplicate keys as interned integers grouped by class,
+//! course or cadre ([`Seen`]), and sums the person-level rating scores of accepted
+//! rows as it goes (`super::stats`), so that `trainee_outcomes` never re-reads the long
+//! rating tables. None of this changes which rows are accepted or how rejects read.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
@@ -39,7 +46,7 @@ pub struct InputOutcome {
     /// Ids accepted by this input, for reference checks of later inputs
     /// (apply with [`Registry::apply`] once the input is done).
     pub updates: RegistryUpdates,
-    /// Person-level sums of the accepted rating rows (see [`super::stats`]).
+    /// Person-level sums of the accepted rating rows (see the `stats` module).
     pub ratings: RatingStats,
 }
 
