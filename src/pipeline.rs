@@ -210,12 +210,13 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
     let started = std::time::Instant::now();
     let ratings = warehouse::join::RatingScores::from_stats(&ingested.ratings, &ingested.registry)?;
     let outcomes = warehouse::join::trainee_outcomes(root, &job.settings, ratings)?;
+    let joined = started.elapsed().as_secs_f64();
     let def = table_def("trainee_outcomes")
         .ok_or_else(|| crate::error::WarehouseError::frame("trainee_outcomes", "no table definition"))?;
     let n = warehouse::write::write_partitioned(def, &outcomes, root)?;
     written.insert(def.name.to_string(), n);
     progress.done();
-    tracing::info!("trainee_outcomes: {n} rows in {:.2} s", started.elapsed().as_secs_f64());
+    tracing::info!("trainee_outcomes: {n} rows in {:.2} s (join {joined:.2} s)", started.elapsed().as_secs_f64());
     warehouse::write_rejects(root, &ingested.report.rejects)?;
     let manifest = Manifest::new(
         &ingested.period,

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 pub use cells::{parse_bool, parse_date, parse_datetime, Value};
 pub use registry::Registry;
-pub use stats::{MeanAcc, RatingStats};
+pub use stats::{MeanAcc, PerTrainee, RatingStats};
 pub use survey::{ItemDef, SurveyOutput};
 pub use tables::{validate_input, InputFile, InputOutcome, RegistryUpdates, RowSink};
 

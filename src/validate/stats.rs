@@ -61,18 +61,60 @@ impl MeanAcc {
     }
 }
 
-/// (interned class index, interned cadre index).
-pub type ClassCadre = (u32, u32);
+/// Running means per (class, cadre), grouped by class: rating rows come class by class,
+/// so the small per-class map a row updates is already in cache (one flat map of 10⁶
+/// trainees cost a cache miss per row).
+#[derive(Debug, Default)]
+pub struct PerTrainee(FxHashMap<u32, FxHashMap<u32, MeanAcc>>);
+
+impl PerTrainee {
+    fn entry(&mut self, class: u32, cadre: u32) -> &mut MeanAcc {
+        self.0.entry(class).or_default().entry(cadre).or_default()
+    }
+
+    /// The running mean of (interned class, interned cadre).
+    pub fn get(&self, class: u32, cadre: u32) -> Option<&MeanAcc> {
+        self.0.get(&class)?.get(&cadre)
+    }
+
+    /// Every ((class, cadre), mean), in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = ((u32, u32), &MeanAcc)> {
+        self.0.iter().flat_map(|(&class, m)| m.iter().map(move |(&cadre, acc)| ((class, cadre), acc)))
+    }
+
+    /// The number of (class, cadre) pairs.
+    pub fn len(&self) -> usize {
+        self.0.values().map(|m| m.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Add another input's sums (each map is fed by one input table, so keys rarely
+    /// meet; when they do, sums and counts add).
+    fn merge(&mut self, other: PerTrainee) {
+        if self.is_empty() {
+            *self = other;
+            return;
+        }
+        for ((class, cadre), v) in other.iter() {
+            let acc = self.entry(class, cadre);
+            acc.sum.add(v.sum.sum());
+            acc.n += v.n;
+        }
+    }
+}
 
 /// Per-(class, cadre) sums of the accepted rating rows of one job.
 #[derive(Debug, Default)]
 pub struct RatingStats {
     /// Course totals of complete course ratings, by (class, rater).
-    pub reaction: FxHashMap<ClassCadre, MeanAcc>,
+    pub reaction: PerTrainee,
     /// Scores received from class managers, teachers and peers, by (class, rated cadre).
-    pub by_others: FxHashMap<ClassCadre, MeanAcc>,
+    pub by_others: PerTrainee,
     /// Self scores, by (class, cadre).
-    pub by_self: FxHashMap<ClassCadre, MeanAcc>,
+    pub by_self: PerTrainee,
 }
 
 /// What one accepted rating row contributes.
@@ -92,33 +134,22 @@ impl RatingStats {
                 if scores.len() == indicators {
                     let mut total = KahanSum::default();
                     scores.iter().for_each(|(_, s)| total.add(*s));
-                    self.reaction.entry((class, rater)).or_default().add(total.sum());
+                    self.reaction.entry(class, rater).add(total.sum());
                 }
             }
             RatingRow::Trainee { class, cadre, by_self } => {
                 let map = if by_self { &mut self.by_self } else { &mut self.by_others };
-                let acc = map.entry((class, cadre)).or_default();
+                let acc = map.entry(class, cadre);
                 scores.iter().for_each(|(_, s)| acc.add(*s));
             }
         }
     }
 
-    /// Combine the statistics of another input (each map is fed by one input table, so
-    /// keys rarely meet; when they do, sums and counts add).
+    /// Combine the statistics of another input.
     pub fn merge(&mut self, other: RatingStats) {
-        for (mine, theirs) in
-            [(&mut self.reaction, other.reaction), (&mut self.by_others, other.by_others), (&mut self.by_self, other.by_self)]
-        {
-            if mine.is_empty() {
-                *mine = theirs;
-                continue;
-            }
-            for (k, v) in theirs {
-                let acc = mine.entry(k).or_default();
-                acc.sum.add(v.sum.sum());
-                acc.n += v.n;
-            }
-        }
+        self.reaction.merge(other.reaction);
+        self.by_others.merge(other.by_others);
+        self.by_self.merge(other.by_self);
     }
 }
 
@@ -133,9 +164,9 @@ mod tests {
         s.add(RatingRow::Course { class: 0, rater: 1, indicators: 2 }, &full);
         s.add(RatingRow::Course { class: 0, rater: 1, indicators: 2 }, &full[..1]);
         s.add(RatingRow::Course { class: 0, rater: 1, indicators: 2 }, &[("a", 5.0), ("b", 5.0)]);
-        assert_eq!(s.reaction[&(0, 1)].mean(), Some(20.0));
+        assert_eq!(s.reaction.get(0, 1).and_then(MeanAcc::mean), Some(20.0));
         s.add(RatingRow::Course { class: 0, rater: 2, indicators: 2 }, &full[..1]);
-        assert!(!s.reaction.contains_key(&(0, 2)));
+        assert!(s.reaction.get(0, 2).is_none());
     }
 
     #[test]
@@ -144,8 +175,8 @@ mod tests {
         s.add(RatingRow::Trainee { class: 3, cadre: 4, by_self: false }, &[("x", 70.0), ("y", 80.0)]);
         s.add(RatingRow::Trainee { class: 3, cadre: 4, by_self: false }, &[("x", 90.0)]);
         s.add(RatingRow::Trainee { class: 3, cadre: 4, by_self: true }, &[("x", 100.0)]);
-        assert_eq!(s.by_others[&(3, 4)].mean(), Some(80.0));
-        assert_eq!(s.by_self[&(3, 4)].mean(), Some(100.0));
+        assert_eq!(s.by_others.get(3, 4).and_then(MeanAcc::mean), Some(80.0));
+        assert_eq!(s.by_self.get(3, 4).and_then(MeanAcc::mean), Some(100.0));
     }
 
     #[test]

@@ -251,10 +251,11 @@ pub(super) fn validate_survey_file(
         report.warnings.push(format!("{display}: {superseded} earlier submission(s) superseded by a later one"));
     }
 
-    let scales: BTreeMap<&str, Vec<usize>> = items.iter().enumerate().filter(|(_, it)| !it.is_topics()).fold(
+    // Scale names interned once here, not per respondent.
+    let scales: BTreeMap<&'static str, Vec<usize>> = items.iter().enumerate().filter(|(_, it)| !it.is_topics()).fold(
         BTreeMap::new(),
         |mut m, (j, it)| {
-            m.entry(it.scale.as_str()).or_insert_with(Vec::new).push(j);
+            m.entry(super::tables::intern(&it.scale)).or_insert_with(Vec::new).push(j);
             m
         },
     );
@@ -269,9 +270,10 @@ pub(super) fn validate_survey_file(
         let r = &recs[i];
         let info = reg.class_info(r.class);
         let year = Some(info.year);
-        let ids = [Value::Str(info.id.clone()), Value::Str(reg.cadre_out[r.cadre as usize].clone()), Value::Sym(wave_s)];
         for row in [&mut resp, &mut choice_row, &mut score_row] {
-            row[..3].clone_from_slice(&ids);
+            set_str(&mut row[0], &info.id);
+            set_str(&mut row[1], &reg.cadre_out[r.cadre as usize]);
+            row[2] = Value::Sym(wave_s);
         }
         resp[5] = r.submitted.map(Value::Datetime).unwrap_or(Value::Null);
         resp[6] = r.duration.map(Value::Float).unwrap_or(Value::Null);
@@ -301,7 +303,7 @@ pub(super) fn validate_survey_file(
                 .collect();
             let score = (answered.len() * 2 >= idx.len() && !answered.is_empty())
                 .then(|| 100.0 * answered.iter().sum::<f64>() / answered.len() as f64);
-            score_row[3] = Value::Sym(super::tables::intern(scale));
+            score_row[3] = Value::Sym(scale);
             score_row[4] = score.map(Value::Float).unwrap_or(Value::Null);
             score_row[5] = Value::Int(answered.len() as i64);
             sink.push("scale_scores", year, &score_row)?;
@@ -309,4 +311,16 @@ pub(super) fn validate_survey_file(
     }
     report.tables.entry(table.clone()).or_default().written += written;
     Ok(InputFile { path: display, sha256: src.sha256, table, rows: rows_read, encoding: src.encoding })
+}
+
+/// Set a template cell to the string `s`, reusing its buffer (no allocation per
+/// respondent once the templates have grown).
+fn set_str(cell: &mut Value, s: &str) {
+    match cell {
+        Value::Str(buf) => {
+            buf.clear();
+            buf.push_str(s);
+        }
+        other => *other = Value::Str(s.to_string()),
+    }
 }

@@ -1,5 +1,12 @@
 //! The declared rules of each input table (types, not-null, keys, relationships,
 //! accepted values, ranges) and the driver that applies them row by row.
+//!
+//! Per-row costs matter here (10⁷ rows at 10⁶ cadres), so the driver reads every row
+//! into one reused record, resolves column positions once per file ([`Layout`]),
+//! counts rows locally, keeps duplicate keys as interned integers grouped by class,
+//! course or cadre ([`Seen`]), and sums the person-level rating scores of accepted
+//! rows as it goes (`super::stats`), so that `trainee_outcomes` never re-reads the long
+//! rating tables. None of this changes which rows are accepted or how rejects read.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
@@ -39,7 +46,7 @@ pub struct InputOutcome {
     /// Ids accepted by this input, for reference checks of later inputs
     /// (apply with [`Registry::apply`] once the input is done).
     pub updates: RegistryUpdates,
-    /// Person-level sums of the accepted rating rows (see [`super::stats`]).
+    /// Person-level sums of the accepted rating rows (see the `stats` module).
     pub ratings: RatingStats,
 }
 
@@ -284,7 +291,7 @@ struct Checked {
 /// - course ratings: (course, [rater, 0, 0]);
 /// - reviews: (cadre, [review date, kind, 0]);
 /// - trainee ratings: (class, [cadre, rater role, rater]), the rater being a cadre
-///   index for peer and self raters and a [`KeyParts`] id otherwise.
+///   index for peer and self raters and a [`Memo::key_id`] otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Text(String),
@@ -314,19 +321,45 @@ impl Seen {
     }
 }
 
-/// Ids for the free-text parts of keys (teacher and class-manager rater ids, review
-/// kinds): a few thousand distinct values per input.
+/// Per-input memory of the row checks.
 #[derive(Debug, Default)]
-struct KeyParts(rustc_hash::FxHashMap<String, u32>);
+struct Memo {
+    /// Ids for the free-text parts of keys (teacher and class-manager rater ids, review
+    /// kinds): a few thousand distinct values per input.
+    key_parts: rustc_hash::FxHashMap<String, u32>,
+    /// The last cadre found by [`Memo::cadre`].
+    last_cadre: Option<(String, u32)>,
+}
 
-impl KeyParts {
-    fn id(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.0.get(s) {
+impl Memo {
+    fn key_id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.key_parts.get(s) {
             return i;
         }
-        let i = self.0.len() as u32;
-        self.0.insert(s.to_string(), i);
+        let i = self.key_parts.len() as u32;
+        self.key_parts.insert(s.to_string(), i);
         i
+    }
+
+    /// [`Registry::cadre`], remembering the last cadre found: rating and review rows
+    /// repeat a cadre on consecutive rows (a rater's courses, a trainee's raters, a
+    /// cadre's reviews), and each look-up in a table of 10⁶ cadres is a cache miss.
+    fn cadre(&mut self, reg: &Registry, id: &str) -> Option<u32> {
+        if let Some((last, i)) = &self.last_cadre {
+            if last == id {
+                return Some(*i);
+            }
+        }
+        let i = reg.cadre(id)?;
+        match &mut self.last_cadre {
+            Some((last, j)) => {
+                last.clear();
+                last.push_str(id);
+                *j = i;
+            }
+            None => self.last_cadre = Some((id.to_string(), i)),
+        }
+        Some(i)
     }
 }
 
@@ -396,7 +429,7 @@ pub fn validate_input(
     }
     warn_missing_refs(input.table, reg, report);
     let mut seen = Seen::default();
-    let mut key_parts = KeyParts::default();
+    let mut memo = Memo::default();
     // Names of the score columns of wide rating tables, interned once per input.
     let score_names: Vec<&'static str> = match input.table {
         TableKind::CourseRatings => job.settings.instrument.course_indicators.iter().map(|n| intern(n)).collect(),
@@ -422,7 +455,7 @@ pub fn validate_input(
                 let h = layout.n_headers;
                 c.rc.fail(Reason::MalformedRow, "", "", || format!("row has {n} cells but the header has {h}"));
             }
-            let checked = check_row(input.table, job, &score_names, &mut c, reg, &mut key_parts);
+            let checked = check_row(input.table, job, &score_names, &mut c, reg, &mut memo);
             let checked = match (c.rc.failure.take(), checked) {
                 (Some(f), _) => Err(f),
                 (None, Some(Checked { rows, key, on_accept, rating })) => {
@@ -638,7 +671,7 @@ fn check_row(
     names: &[&'static str],
     c: &mut Cells<'_>,
     reg: &Registry,
-    keys: &mut KeyParts,
+    memo: &mut Memo,
 ) -> Option<Checked> {
     use col::*;
     let year_max = 2100.0;
@@ -857,7 +890,7 @@ fn check_row(
                     c.rc.fail(Reason::UnknownId, COURSE_ID, co, || format!("course `{co}` is not a course of class `{cl}`"));
                 }
             }
-            let rater = c.lookup(RATER_ID, "cadre", |x| reg.cadre(x));
+            let rater = c.lookup(RATER_ID, "cadre", |x| memo.cadre(reg, x));
             if let (Some((cl, ci)), Some((r, ri))) = (&class, &rater) {
                 if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, *ri) {
                     c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || format!("rater `{r}` is not enrolled in class `{cl}`"));
@@ -890,7 +923,7 @@ fn check_row(
         }
         TableKind::TraineeRatings => {
             let class = c.lookup(CLASS_ID, "class", |x| reg.class(x));
-            let cadre = c.lookup(CADRE_ID, "cadre", |x| reg.cadre(x));
+            let cadre = c.lookup(CADRE_ID, "cadre", |x| memo.cadre(reg, x));
             if let (Some((cl, ci)), Some((cd, di))) = (&class, &cadre) {
                 if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, *di) {
                     c.rc.fail(Reason::NotEnrolled, CADRE_ID, cd, || format!("cadre `{cd}` is not enrolled in class `{cl}`"));
@@ -935,7 +968,7 @@ fn check_row(
             let rating = Some(RatingRow::Trainee { class: ci, cadre: di, by_self: role == "self" });
             // The role is one of RATER_ROLES (checked above) and names the rater's namespace.
             let role_idx = RATER_ROLES.iter().position(|r| *r == role).unwrap_or(RATER_ROLES.len()) as u32;
-            let key = Key::Ids(ci, [di, role_idx, rater_cadre.unwrap_or_else(|| keys.id(&rater))]);
+            let key = Key::Ids(ci, [di, role_idx, rater_cadre.unwrap_or_else(|| memo.key_id(&rater))]);
             c.rc.ok().then(|| Checked {
                 key,
                 rows: Emit::Long {
@@ -951,7 +984,7 @@ fn check_row(
         TableKind::Reviews => {
             // With a `cadres` input the cadre is interned; without, it is free text.
             let cadre: Option<(String, Option<u32>)> = if reg.has(TableKind::Cadres) {
-                c.lookup(CADRE_ID, "cadre", |x| reg.cadre(x)).map(|(cd, i)| (cd, Some(i)))
+                c.lookup(CADRE_ID, "cadre", |x| memo.cadre(reg, x)).map(|(cd, i)| (cd, Some(i)))
             } else {
                 c.text(CADRE_ID, true).map(|cd| (cd, None))
             };
@@ -976,7 +1009,7 @@ fn check_row(
                 None => reg.pseudonym(&cadre),
             };
             let key = match cadre_idx {
-                Some(i) => Key::Ids(i, [date as u32, keys.id(kind.as_deref().unwrap_or_default()), 0]),
+                Some(i) => Key::Ids(i, [date as u32, memo.key_id(kind.as_deref().unwrap_or_default()), 0]),
                 None => Key::Text(format!("{cadre}{SEP}{date}{SEP}{}", kind.as_deref().unwrap_or_default())),
             };
             let mut row = vec![Value::Str(cadre_out), Value::Date(date), opt_s(kind.clone())];

@@ -42,7 +42,7 @@ use polars::prelude::*;
 
 use crate::config::PipelineFile;
 use crate::error::WarehouseError;
-use crate::validate::{MeanAcc, RatingStats, Registry};
+use crate::validate::{PerTrainee, RatingStats, Registry};
 use crate::warehouse::read::scan;
 use crate::warehouse::schema::{col as c, Wave};
 
@@ -70,11 +70,11 @@ impl RatingScores {
     /// the ones written to the warehouse (`classes` ids, and cadre ids through
     /// `Registry::cadre_out`, i.e. pseudonymised when a key is set).
     pub fn from_stats(stats: &RatingStats, reg: &Registry) -> Result<Self, WarehouseError> {
-        let frame = |map: &rustc_hash::FxHashMap<(u32, u32), MeanAcc>, name: &str| {
+        let frame = |map: &PerTrainee, name: &str| {
             let mut classes = Vec::with_capacity(map.len());
             let mut cadres = Vec::with_capacity(map.len());
             let mut means = Vec::with_capacity(map.len());
-            for (&(class, cadre), acc) in map {
+            for ((class, cadre), acc) in map.iter() {
                 classes.push(reg.class_info(class).id.as_str());
                 cadres.push(reg.cadre_out[cadre as usize].as_str());
                 means.push(acc.mean());
@@ -254,9 +254,11 @@ fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
         .map_err(|e| WarehouseError::frame("building trainee_outcomes (classes and cadres must be unique per key)", e))
 }
 
-/// The row of every (class_id, cadre_id) of the base frame.
+/// The row of every (class_id, cadre_id) of the base frame, grouped by class: right
+/// sides list their rows class by class, so consecutive look-ups hit the same small
+/// per-class map (one flat map of 10⁶ string pairs cost a cache miss per look-up).
 struct RowIndex<'a> {
-    rows: rustc_hash::FxHashMap<(&'a str, &'a str), u32>,
+    rows: rustc_hash::FxHashMap<&'a str, rustc_hash::FxHashMap<&'a str, u32>>,
     n: usize,
 }
 
@@ -270,11 +272,10 @@ impl<'a> RowIndex<'a> {
     /// Index `base`; a repeated (class_id, cadre_id) is an error.
     fn new(base: &'a DataFrame) -> Result<Self, WarehouseError> {
         let (classes, cadres) = (strs(base, c::CLASS_ID, "enrollments")?, strs(base, c::CADRE_ID, "enrollments")?);
-        let mut rows = rustc_hash::FxHashMap::default();
-        rows.reserve(base.height());
+        let mut rows: rustc_hash::FxHashMap<&str, rustc_hash::FxHashMap<&str, u32>> = Default::default();
         for (i, (class, cadre)) in classes.iter().zip(cadres.iter()).enumerate() {
             if let (Some(class), Some(cadre)) = (class, cadre) {
-                if rows.insert((class, cadre), i as u32).is_some() {
+                if rows.entry(class).or_default().insert(cadre, i as u32).is_some() {
                     return Err(WarehouseError::frame("trainee_outcomes", "(class_id, cadre_id) is not unique"));
                 }
             }
@@ -293,9 +294,19 @@ impl<'a> RowIndex<'a> {
         let mut out = vec![None; self.n];
         let mut filled = vec![false; self.n];
         let mut unmatched: rustc_hash::FxHashSet<(&str, &str)> = Default::default();
+        // The class of the previous row and its map (rows come class by class).
+        let mut current: Option<(&str, Option<&rustc_hash::FxHashMap<&str, u32>>)> = None;
         for ((class, cadre), v) in classes.iter().zip(cadres.iter()).zip(values.iter()) {
             let (Some(class), Some(cadre)) = (class, cadre) else { continue };
-            let fresh = match self.rows.get(&(class, cadre)) {
+            let in_class = match current {
+                Some((c, m)) if c == class => m,
+                _ => {
+                    let m = self.rows.get(class);
+                    current = Some((class, m));
+                    m
+                }
+            };
+            let fresh = match in_class.and_then(|m| m.get(cadre)) {
                 Some(&i) => {
                     out[i as usize] = v;
                     !std::mem::replace(&mut filled[i as usize], true)
@@ -350,9 +361,19 @@ fn pick_reviews<'r>(
     let totals = totals.f64().map_err(e)?;
     let cadres = strs(reviews, c::CADRE_ID, "reviews")?;
     let kinds = strs(reviews, c::KIND, "reviews")?;
+    // The cadre of the previous review and its enrollments (reviews come cadre by cadre).
+    let mut current: Option<(&str, Option<&Vec<u32>>)> = None;
     for (((cadre, date), kind), total) in cadres.iter().zip(dates).zip(kinds.iter()).zip(totals.iter()) {
         let (Some(cadre), Some(date)) = (cadre, date) else { continue };
-        let Some(enrolled) = by_cadre.get(cadre) else { continue };
+        let enrolled = match current {
+            Some((c, e)) if c == cadre => e,
+            _ => {
+                let e = by_cadre.get(cadre);
+                current = Some((cadre, e));
+                e
+            }
+        };
+        let Some(enrolled) = enrolled else { continue };
         let review = Pick { date, kind, total };
         for &i in enrolled {
             let i = i as usize;
