@@ -55,16 +55,58 @@ pub fn write_csv(df: &DataFrame, path: &Path) -> Result<(), WarehouseError> {
     let mut w = csv::Writer::from_writer(buf);
     let err = |e: csv::Error| WarehouseError::frame(format!("writing {}", path.display()), e);
     w.write_record(df.get_column_names().iter().map(|s| s.as_str())).map_err(err)?;
-    let cols = df.columns();
+    // Columns viewed by type once; each cell is formatted into one reused buffer.
+    enum Cells<'a> {
+        Text(&'a StringChunked),
+        Float(&'a Float64Chunked),
+        Int(&'a Int64Chunked),
+        Bool(&'a BooleanChunked),
+        Other(&'a Column),
+    }
+    let cells: Vec<Cells> = df
+        .columns()
+        .iter()
+        .map(|c| match c.dtype() {
+            DataType::String => c.str().map(Cells::Text),
+            DataType::Float64 => c.f64().map(Cells::Float),
+            DataType::Int64 => c.i64().map(Cells::Int),
+            DataType::Boolean => c.bool().map(Cells::Bool),
+            _ => Ok(Cells::Other(c)),
+        })
+        .collect::<PolarsResult<_>>()
+        .map_err(|e| WarehouseError::frame("csv", e))?;
+    let mut text = String::new();
     for i in 0..df.height() {
-        let mut rec: Vec<String> = Vec::with_capacity(cols.len());
-        for c in cols {
-            let v = c.get(i).map_err(|e| WarehouseError::frame("csv", e))?;
-            let is_text = matches!(v, AnyValue::String(_) | AnyValue::StringOwned(_));
-            let t = cell_text(&v);
-            rec.push(if is_text { guard_csv(&t).into_owned() } else { t });
+        for c in &cells {
+            use std::fmt::Write as _;
+            text.clear();
+            // Writing into a String cannot fail.
+            let _ = match c {
+                Cells::Text(ca) => {
+                    text.push_str(&guard_csv(ca.get(i).unwrap_or_default()));
+                    Ok(())
+                }
+                Cells::Float(ca) => match ca.get(i) {
+                    Some(x) if !x.is_nan() => write!(text, "{x}"),
+                    _ => Ok(()),
+                },
+                Cells::Int(ca) => ca.get(i).map_or(Ok(()), |x| write!(text, "{x}")),
+                Cells::Bool(ca) => ca.get(i).map_or(Ok(()), |x| write!(text, "{x}")),
+                Cells::Other(col) => {
+                    let v = col.get(i).map_err(|e| WarehouseError::frame("csv", e))?;
+                    let is_text = matches!(v, AnyValue::String(_) | AnyValue::StringOwned(_));
+                    let t = cell_text(&v);
+                    if is_text {
+                        text.push_str(&guard_csv(&t));
+                    } else {
+                        text.push_str(&t);
+                    }
+                    Ok(())
+                }
+            };
+            w.write_field(&text).map_err(err)?;
         }
-        w.write_record(&rec).map_err(err)?;
+        w.write_record(None::<&[u8]>).map_err(err)?;
     }
     w.flush().map_err(|e| WarehouseError::io(path, e))
 }
