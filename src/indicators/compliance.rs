@@ -46,7 +46,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::frame::{bools, days, f64s, group_by, i64s, strs, Out};
+use super::frame::{bools, days, f64s, i64s, index_by, strs, Out};
 use super::suppress::not_suppressed;
 use super::Ctx;
 use crate::config::{ComplianceRule, ComplianceSettings};
@@ -256,7 +256,7 @@ pub fn compliance_rows(
         f64s(outcomes, col::LEAVE_HOURS, T)?,
     );
     let (o_flags, o_done) = (i64s(outcomes, col::DISCIPLINE_FLAGS, T)?, bools(outcomes, col::COMPLETED, T)?);
-    let by_cadre = group_by(outcomes.height(), |i| o_cadre[i]);
+    let by_cadre = index_by(outcomes.height(), |i| o_cadre[i]);
 
     let (c_class, c_topic) = (strs(courses, col::CLASS_ID, T)?, strs(courses, col::TOPIC, T)?);
     let mut topics: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();

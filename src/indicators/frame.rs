@@ -70,6 +70,21 @@ pub(crate) fn group_by<K: Ord>(n: usize, mut key: impl FnMut(usize) -> Option<K>
     groups
 }
 
+/// Row indices grouped by key, rows in input order, for lookups only (no key order):
+/// a hash of the key instead of a string comparison per tree level.
+pub(crate) fn index_by<K: Eq + std::hash::Hash>(
+    n: usize,
+    mut key: impl FnMut(usize) -> Option<K>,
+) -> rustc_hash::FxHashMap<K, Vec<usize>> {
+    let mut groups: rustc_hash::FxHashMap<K, Vec<usize>> = Default::default();
+    for i in 0..n {
+        if let Some(k) = key(i) {
+            groups.entry(k).or_default().push(i);
+        }
+    }
+    groups
+}
+
 /// The values of `v` at `idx`, missing ones as NaN (the statistics core ignores
 /// non-finite values, and drops a pair whole when either side is).
 pub(crate) fn pick(v: &[Option<f64>], idx: &[usize]) -> Vec<f64> {

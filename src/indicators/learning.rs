@@ -11,7 +11,7 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::frame::{f64s, group_by, pick, serr, strs, Out};
+use super::frame::{f64s, group_by, index_by, pick, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::{method_order, Ctx};
 use crate::error::IndicatorError;
@@ -135,7 +135,7 @@ pub fn learning_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -
     const T: &str = "learning_by_class";
     let (o_class, pre, post) =
         (strs(outcomes, col::CLASS_ID, T)?, f64s(outcomes, col::PRE_SCORE, T)?, f64s(outcomes, col::POST_SCORE, T)?);
-    let by_class = group_by(outcomes.height(), |i| o_class[i]);
+    let by_class = index_by(outcomes.height(), |i| o_class[i]);
     let (c_class, c_method, c_target) =
         (strs(classes, col::CLASS_ID, T)?, strs(classes, col::METHOD, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
     let mut order: Vec<usize> = (0..classes.height()).collect();

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use polars::prelude::*;
 
-use super::frame::{f64s, group_by, i64s, serr, strs, Out};
+use super::frame::{f64s, group_by, i64s, index_by, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
@@ -75,7 +75,7 @@ pub fn unit_results(
 
     // Cadres per unit, and who was trained in which year.
     let (k_cadre, k_unit) = (strs(cadres, col::CADRE_ID, T)?, strs(cadres, col::UNIT_ID, T)?);
-    let cadres_of = group_by(cadres.height(), |i| k_unit[i]);
+    let cadres_of = index_by(cadres.height(), |i| k_unit[i]);
     let (o_cadre, o_year) = (strs(outcomes, col::CADRE_ID, T)?, i64s(outcomes, col::YEAR, T)?);
     let mut trained_in: BTreeMap<i64, HashSet<&str>> = BTreeMap::new();
     let mut trained_any: HashSet<&str> = HashSet::new();

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashSet};
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::frame::{days, f64s, group_by, i64s, pick, serr, strs, Out};
+use super::frame::{days, f64s, group_by, i64s, index_by, pick, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
@@ -59,7 +59,7 @@ fn canonical_key<'a>(
 }
 
 /// Review histories of every cadre, by cadre id.
-fn histories(reviews: &DataFrame) -> Result<BTreeMap<&str, History>, IndicatorError> {
+fn histories(reviews: &DataFrame) -> Result<rustc_hash::FxHashMap<&str, History>, IndicatorError> {
     const T: &str = "transfer_by_class";
     let (cadre, date, kind, total) = (
         strs(reviews, col::CADRE_ID, T)?,
@@ -67,7 +67,7 @@ fn histories(reviews: &DataFrame) -> Result<BTreeMap<&str, History>, IndicatorEr
         strs(reviews, col::KIND, T)?,
         f64s(reviews, col::TOTAL, T)?,
     );
-    let groups = group_by(reviews.height(), |i| cadre[i]);
+    let groups = index_by(reviews.height(), |i| cadre[i]);
     Ok(groups
         .into_iter()
         .map(|(c, mut rows)| {
@@ -91,7 +91,7 @@ pub fn transfer_by_class(
     let (o_class, o_cadre, o_year) =
         (strs(outcomes, col::CLASS_ID, T)?, strs(outcomes, col::CADRE_ID, T)?, i64s(outcomes, col::YEAR, T)?);
     let (before, after) = (f64s(outcomes, col::REVIEW_BEFORE, T)?, f64s(outcomes, col::REVIEW_AFTER, T)?);
-    let by_class = group_by(outcomes.height(), |i| o_class[i]);
+    let by_class = index_by(outcomes.height(), |i| o_class[i]);
     // Cadres trained in each calendar year (of the class start).
     let mut trained: BTreeMap<i64, HashSet<&str>> = BTreeMap::new();
     for i in 0..outcomes.height() {
@@ -225,7 +225,7 @@ pub fn follow_up(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result
     let (pre, post) = (f64s(outcomes, col::PRE_SCORE, T)?, f64s(outcomes, col::POST_SCORE, T)?);
     let waves = [("follow_3m", col::FOLLOW_3M), ("follow_6m", col::FOLLOW_6M), ("follow_12m", col::FOLLOW_12M)];
     let follows: Vec<Vec<Option<f64>>> = waves.iter().map(|w| f64s(outcomes, w.1, T)).collect::<Result<_, _>>()?;
-    let by_class = group_by(outcomes.height(), |i| o_class[i]);
+    let by_class = index_by(outcomes.height(), |i| o_class[i]);
     let cl = strs(classes, col::CLASS_ID, T)?;
     let mut order: Vec<usize> = (0..classes.height()).collect();
     order.sort_by_key(|&i| cl[i]);
@@ -280,7 +280,7 @@ pub fn assessment_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx)
     const T: &str = "assessment_by_class";
     let o_class = strs(outcomes, col::CLASS_ID, T)?;
     let (others, own) = (f64s(outcomes, col::TRAINEE_ASSESSMENT, T)?, f64s(outcomes, col::SELF_ASSESSMENT, T)?);
-    let by_class = group_by(outcomes.height(), |i| o_class[i]);
+    let by_class = index_by(outcomes.height(), |i| o_class[i]);
     let cl = strs(classes, col::CLASS_ID, T)?;
     let mut order: Vec<usize> = (0..classes.height()).collect();
     order.sort_by_key(|&i| cl[i]);
