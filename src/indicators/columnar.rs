@@ -49,14 +49,14 @@ impl Source {
     }
 
     /// Call `f` with every chunk of rows in file order: one row group at a time, so the
-    /// memory held is one row group's columns, not the table's.
-    /// Every column of a chunk is one array ([`StrCol`] relies on it).
+    /// memory held is one row group's columns, not the table's. Every column of a chunk
+    /// is one array ([`StrCol`] relies on it).
     pub fn for_each_chunk(
         &self,
         mut f: impl FnMut(&DataFrame) -> Result<(), IndicatorError>,
     ) -> Result<(), IndicatorError> {
         match self {
-            Source::Frame(df) => f(&df.clone().rechunk_mut_par().clone()),
+            Source::Frame(df) => f(df.clone().rechunk_mut_par()),
             Source::Files { table, files, columns } => {
                 let err = perr(table);
                 let (mut read_s, mut use_s) = (0.0, 0.0);

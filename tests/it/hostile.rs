@@ -276,8 +276,7 @@ fn every_output_is_deterministic_and_free_of_names() {
     let names = roster_names(&g.path().join("cadres.xlsx"));
     assert!(names.len() >= 500, "{} names", names.len());
     for f in files(a.path()) {
-        let bytes = std::fs::read(a.path().join(&f)).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
+        let text = readable_text(&a.path().join(&f));
         if let Some(n) = names.iter().find(|n| text.contains(n.as_str())) {
             panic!("name {n} found in {}", f.display());
         }
