@@ -78,9 +78,9 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
                 scores.extend(std::iter::repeat_n(f64::NAN, k));
             }
             let unit = keys.len() - 1;
-            if let Some(x) = score.filter(|x| !x.is_nan()) {
-                let cell = &mut scores[unit * k + p];
-                *cell = if cell.is_nan() { x } else { cell.max(x) };
+            if let Some(x) = score {
+                // `f64::max` ignores a NaN side: unscored stays NaN, a repeat keeps the larger.
+                scores[unit * k + p] = scores[unit * k + p].max(x);
             }
         }
         Ok(())
@@ -106,9 +106,7 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
         cells.fill(f64::NAN);
         for &(_, _, _, u) in run {
             for (cell, &x) in cells.iter_mut().zip(&scores[u as usize * k..(u as usize + 1) * k]) {
-                if !x.is_nan() {
-                    *cell = if cell.is_nan() { x } else { cell.max(x) };
-                }
+                *cell = cell.max(x);
             }
         }
         if cells.iter().any(|x| x.is_nan()) {
