@@ -279,7 +279,9 @@ pub fn indicators(job: &Job, progress: &dyn Progress) -> Result<IndicatorsWritte
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| warehouse_io(&tmp, e))?;
     }
+    let clock = std::time::Instant::now();
     let written = write_indicators(&tables, &tmp, &job.settings.indicators);
+    tracing::info!("indicators: writing took {:.2} s", clock.elapsed().as_secs_f64());
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);

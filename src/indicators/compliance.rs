@@ -45,8 +45,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
-use super::frame::{bools, days, f64s, i64s, index_by, strs, Out};
+use super::frame::{bools, days, f64s, i64s, strs, Out};
+use super::keys::Cadres;
 use super::suppress::not_suppressed;
 use super::Ctx;
 use crate::config::{ComplianceRule, ComplianceSettings};
@@ -183,6 +185,8 @@ impl RuleSet {
 #[derive(Debug, Clone)]
 struct Enrollment<'a> {
     class: &'a str,
+    /// The topics of the class (none when it has no course with a topic).
+    topics: Option<&'a BTreeSet<&'a str>>,
     year: i64,
     start: i32,
     off_job: bool,
@@ -196,11 +200,13 @@ struct Enrollment<'a> {
 
 /// One row of `compliance`, also used by the scorecard.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ComplianceRow {
-    pub cadre_id: String,
+pub struct ComplianceRow<'a> {
+    /// The cadre's number in [`Cadres`].
+    pub cadre: u32,
+    pub cadre_id: &'a str,
     pub year: i64,
-    pub category: Option<String>,
-    pub rule: String,
+    pub category: Option<&'a str>,
+    pub rule: &'a str,
     pub days_trained: f64,
     pub hours_trained: f64,
     pub days_required: Option<f64>,
@@ -221,29 +227,33 @@ pub struct ComplianceRow {
 }
 
 /// Compliance rows of every cadre × year, sorted by (cadre_id, year).
-pub fn compliance_rows(
-    cadres: &DataFrame,
-    outcomes: &DataFrame,
-    courses: &DataFrame,
+pub fn compliance_rows<'a>(
+    cadres: &'a DataFrame,
+    outcomes: &'a DataFrame,
+    courses: &'a DataFrame,
     classes: &DataFrame,
+    keys: &Cadres<'a>,
+    rules: &'a RuleSet,
     ctx: &Ctx,
-) -> Result<Vec<ComplianceRow>, IndicatorError> {
+) -> Result<Vec<ComplianceRow<'a>>, IndicatorError> {
     let s = &ctx.settings.compliance;
-    let rules = RuleSet::new(s);
     let years: Vec<i64> =
         i64s(classes, col::YEAR, T)?.into_iter().flatten().collect::<BTreeSet<_>>().into_iter().collect();
     let Some(&first_year) = years.first() else { return Ok(Vec::new()) };
 
-    let (k_cadre, k_cat, k_rank) =
-        (strs(cadres, col::CADRE_ID, T)?, strs(cadres, col::CATEGORY, T)?, strs(cadres, col::RANK, T)?);
+    let (k_cat, k_rank) = (strs(cadres, col::CATEGORY, T)?, strs(cadres, col::RANK, T)?);
     let k_promoted = if cadres.schema().contains(col::PROMOTED_ON) {
         days(cadres, col::PROMOTED_ON, T)?
     } else {
         vec![None; cadres.height()]
     };
+    // The rule of every cadre row, resolved once per distinct (category, rank).
+    let mut memo: FxHashMap<(Option<&str>, Option<&str>), Option<&ComplianceRule>> = FxHashMap::default();
+    let rule_of: Vec<Option<&ComplianceRule>> = (0..cadres.height())
+        .map(|i| *memo.entry((k_cat[i], k_rank[i])).or_insert_with(|| rules.resolve(k_cat[i], k_rank[i])))
+        .collect();
 
-    let (o_cadre, o_class, o_year, o_start, o_method) = (
-        strs(outcomes, col::CADRE_ID, T)?,
+    let (o_class, o_year, o_start, o_method) = (
         strs(outcomes, col::CLASS_ID, T)?,
         i64s(outcomes, col::YEAR, T)?,
         days(outcomes, col::START_DATE, T)?,
@@ -256,10 +266,9 @@ pub fn compliance_rows(
         f64s(outcomes, col::LEAVE_HOURS, T)?,
     );
     let (o_flags, o_done) = (i64s(outcomes, col::DISCIPLINE_FLAGS, T)?, bools(outcomes, col::COMPLETED, T)?);
-    let by_cadre = index_by(outcomes.height(), |i| o_cadre[i]);
 
     let (c_class, c_topic) = (strs(courses, col::CLASS_ID, T)?, strs(courses, col::TOPIC, T)?);
-    let mut topics: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut topics: FxHashMap<&str, BTreeSet<&str>> = FxHashMap::default();
     for i in 0..courses.height() {
         if let (Some(c), Some(t)) = (c_class[i], c_topic[i]) {
             if !t.trim().is_empty() {
@@ -267,21 +276,24 @@ pub fn compliance_rows(
             }
         }
     }
-
-    let mut order: Vec<usize> = (0..cadres.height()).filter(|&i| k_cadre[i].is_some()).collect();
-    order.sort_by_key(|&i| k_cadre[i]);
-    let empty: Vec<usize> = Vec::new();
+    // Every cadre row, in id order (the numbers are in byte order of the ids).
+    let order: &[u32] = keys.cadre_rows.rows();
     let rows: Vec<Vec<ComplianceRow>> = order
         .par_iter()
         .map(|&i| {
-            let id = k_cadre[i].unwrap_or_default();
-            let mut enr: Vec<Enrollment> = by_cadre
-                .get(id)
-                .unwrap_or(&empty)
+            let i = i as usize;
+            let Some(cadre) = keys.of_cadre_row[i] else { return Vec::new() };
+            let id = keys.ids[cadre as usize];
+            let mut enr: Vec<Enrollment> = keys
+                .outcome_rows
+                .get(cadre)
                 .iter()
                 .filter_map(|&j| {
+                    let j = j as usize;
+                    let class = o_class[j]?;
                     Some(Enrollment {
-                        class: o_class[j]?,
+                        class,
+                        topics: topics.get(class),
                         year: o_year[j]?,
                         start: o_start[j].unwrap_or_default(),
                         off_job: o_method[j] != Some(ONLINE),
@@ -295,38 +307,41 @@ pub fn compliance_rows(
                 })
                 .collect();
             enr.sort_by_key(|e| (e.start, e.class));
-            let rule = rules.resolve(k_cat[i], k_rank[i]);
-            years
-                .iter()
-                .map(|&y| cadre_year(id, k_cat[i], k_promoted[i], rule, &enr, &topics, y, first_year, s))
-                .collect()
+            let who = Cadre { number: cadre, id, category: k_cat[i], promoted_on: k_promoted[i], rule: rule_of[i] };
+            years.iter().map(|&y| cadre_year(&who, &enr, y, first_year, s)).collect()
         })
         .collect();
     Ok(rows.into_iter().flatten().collect())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn cadre_year(
-    id: &str,
-    category: Option<&str>,
+/// The cadre a compliance row is about.
+struct Cadre<'a> {
+    number: u32,
+    id: &'a str,
+    category: Option<&'a str>,
     promoted_on: Option<i32>,
-    rule: Option<&ComplianceRule>,
-    enr: &[Enrollment],
-    topics: &BTreeMap<&str, BTreeSet<&str>>,
+    rule: Option<&'a ComplianceRule>,
+}
+
+fn cadre_year<'a>(
+    who: &Cadre<'a>,
+    enr: &[Enrollment<'_>],
     y: i64,
     first_year: i64,
     s: &ComplianceSettings,
-) -> ComplianceRow {
+) -> ComplianceRow<'a> {
+    let (category, promoted_on, rule) = (who.category, who.promoted_on, who.rule);
     let this_year: Vec<&Enrollment> = enr.iter().filter(|e| e.year == y).collect();
     let done = || this_year.iter().filter(|e| e.completed);
     let days_trained = total(done().map(|e| e.days));
     let hours_trained = total(done().map(|e| e.hours));
 
     let mut row = ComplianceRow {
-        cadre_id: id.to_string(),
+        cadre: who.number,
+        cadre_id: who.id,
         year: y,
-        category: category.map(str::to_string),
-        rule: NO_RULE.to_string(),
+        category,
+        rule: NO_RULE,
         days_trained,
         hours_trained,
         days_required: None,
@@ -356,7 +371,7 @@ fn cadre_year(
         let complete = from >= first_year;
         let promoted_this_year = promoted_on.is_some_and(|d| year_of_day(d) == y);
         let ratio = |have: f64, need: f64| if need > 0.0 { have / need } else { 1.0 };
-        row.rule = r.name.clone();
+        row.rule = r.name.as_str();
         row.days_required = Some(r.min_days);
         row.shortfall_days = Some(shortfall);
         row.makeup_required = round_for_ties(shortfall) > 0.0 && complete && !promoted_this_year;
@@ -386,9 +401,9 @@ fn cadre_year(
         if e.year != y {
             continue;
         }
-        let Some(now) = topics.get(e.class) else { continue };
+        let Some(now) = e.topics else { continue };
         for earlier in enr[..k].iter().filter(|p| p.year >= from && p.class != e.class) {
-            if let Some(before) = topics.get(earlier.class) {
+            if let Some(before) = earlier.topics {
                 repeated.extend(now.intersection(before).copied());
             }
         }
@@ -423,10 +438,10 @@ fn year_of_day(d: i32) -> i64 {
 /// The `compliance` table from its rows.
 pub fn compliance_frame(rows: &[ComplianceRow]) -> Result<DataFrame, IndicatorError> {
     let df = Out::new(rows.len())
-        .str(col::CADRE_ID, rows.iter().map(|r| Some(r.cadre_id.as_str())))
+        .str(col::CADRE_ID, rows.iter().map(|r| Some(r.cadre_id)))
         .int(col::YEAR, rows.iter().map(|r| Some(r.year)))
-        .str(col::CATEGORY, rows.iter().map(|r| r.category.as_deref()))
-        .str(col::RULE, rows.iter().map(|r| Some(r.rule.as_str())))
+        .str(col::CATEGORY, rows.iter().map(|r| r.category))
+        .str(col::RULE, rows.iter().map(|r| Some(r.rule)))
         .f64(col::DAYS_TRAINED, rows.iter().map(|r| Some(r.days_trained)))
         .f64(col::HOURS_TRAINED, rows.iter().map(|r| Some(r.hours_trained)))
         .f64(col::DAYS_REQUIRED, rows.iter().map(|r| r.days_required))
@@ -497,10 +512,13 @@ mod tests {
         let courses = df!("class_id" => ["K1", "K1", "K2", "K2"], "topic" => ["甲", "乙", "乙", "丙"]).unwrap();
         let classes = df!("year" => [2025i32, 2025]).unwrap();
         let settings = crate::config::PipelineFile::default();
-        let rows = compliance_rows(&cadres, &outcomes, &courses, &classes, &Ctx::new(&settings, "2025")).unwrap();
+        let keys = Cadres::from_frames(&cadres, &outcomes, None, T).unwrap();
+        let rules = RuleSet::new(&settings.compliance);
+        let ctx = Ctx::new(&settings, "2025");
+        let rows = compliance_rows(&cadres, &outcomes, &courses, &classes, &keys, &rules, &ctx).unwrap();
         assert_eq!(rows.len(), 4);
         let p1 = &rows[0];
-        assert_eq!((p1.rule.as_str(), p1.days_trained, p1.hours_trained), ("township_12d_or_90h", 15.0, 112.5));
+        assert_eq!((p1.rule, p1.days_trained, p1.hours_trained), ("township_12d_or_90h", 15.0, 112.5));
         // Off-job only: 10 days / 75 hours count; short of 12 days or 90 hours by 2 days.
         assert_eq!((p1.days_in_window, p1.hours_in_window, p1.shortfall_days), (Some(10.0), Some(75.0), Some(2.0)));
         assert!(p1.makeup_required);
@@ -512,7 +530,7 @@ mod tests {
         assert_eq!(p1.score, Some(10.0 / 12.0));
         let p2 = &rows[1];
         assert_eq!(
-            (p2.rule.as_str(), p2.window_years, p2.window_complete),
+            (p2.rule, p2.window_years, p2.window_complete),
             ("county_5y_3m_or_550h", Some(5), Some(false))
         );
         // Short of 90 days or 550 hours: the hours are closer (550 / 7.5 days).
@@ -526,7 +544,7 @@ mod tests {
             "promotion grace"
         );
         let p4 = &rows[3];
-        assert_eq!((p4.rule.as_str(), p4.days_required, p4.score, p4.makeup_required), (NO_RULE, None, None, false));
+        assert_eq!((p4.rule, p4.days_required, p4.score, p4.makeup_required), (NO_RULE, None, None, false));
         let df = compliance_frame(&rows).unwrap();
         let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
         let def = crate::warehouse::schema::indicator_def("compliance").unwrap();

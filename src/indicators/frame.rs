@@ -103,8 +103,9 @@ impl Out {
     }
 
     pub(crate) fn str<S: AsRef<str>>(mut self, name: &str, v: impl IntoIterator<Item = Option<S>>) -> Self {
-        let v: Vec<Option<String>> = v.into_iter().map(|s| s.map(|s| s.as_ref().to_string())).collect();
-        self.cols.push(Column::new(name.into(), v));
+        // Straight into the Arrow string array: no `String` per value.
+        let ca: StringChunked = v.into_iter().collect();
+        self.cols.push(ca.with_name(name.into()).into_column());
         self
     }
 

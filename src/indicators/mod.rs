@@ -31,6 +31,7 @@
 mod columnar;
 pub mod compliance;
 mod frame;
+mod keys;
 pub mod learning;
 pub mod methods;
 pub mod needs;
@@ -232,6 +233,8 @@ pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result
     };
     let others = || -> Result<Tables, IndicatorError> {
         let mut out: Tables = Vec::new();
+        // Cadre ids numbered once for the families that work per cadre.
+        let numbers = timed("cadres", || keys::Cadres::from_frames(&i.cadres, &i.outcomes, Some(&i.reviews), "cadres"))?;
         timed("learning", || -> Result<(), IndicatorError> {
             out.push(("learning_by_class", learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?));
             out.push(("learning_by_category", learning::learning_by_category(&i.outcomes, &ctx)?));
@@ -241,28 +244,30 @@ pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result
         timed("transfer", || -> Result<(), IndicatorError> {
             out.push((
                 "transfer_by_class",
-                transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, &ctx)?,
+                transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, &numbers, &ctx)?,
             ));
             out.push(("follow_up", transfer::follow_up(&i.outcomes, &i.classes, &ctx)?));
             out.push(("assessment_by_class", transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?));
             Ok(())
         })?;
-        let u = timed("results", || results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, &i.outcomes, &ctx))?;
+        let u = timed("results", || results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, &numbers, &ctx))?;
         out.push(("unit_results", u.units));
         out.push(("unit_results_fit", u.fit));
         let m = timed("methods", || methods::method_tables(&i.outcomes, &ctx))?;
         out.push(("method_summary", m.summary));
         out.push(("method_tests", m.tests));
         out.push(("method_pairwise", m.pairwise));
+        let rules = compliance::RuleSet::new(&settings.compliance);
         let rows = timed("compliance", || -> Result<_, IndicatorError> {
-            let rows = compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, &ctx)?;
+            let rows =
+                compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, &numbers, &rules, &ctx)?;
             out.push(("compliance", compliance::compliance_frame(&rows)?));
             Ok(rows)
         })?;
         let n = timed("needs", || needs::needs_match(&i.choices, &i.courses, &i.classes, &ctx))?;
         out.push(("needs_match", n.by_class));
         out.push(("needs_by_category", n.by_category));
-        out.push(("cadre_scorecard", timed("scorecard", || scorecard::cadre_scorecard(&i.outcomes, &rows, &ctx))?));
+        out.push(("cadre_scorecard", timed("scorecard", || scorecard::cadre_scorecard(&i.outcomes, &rows, &numbers, &ctx))?));
         Ok(out)
     };
     let (a, b) = rayon::join(streamed, others);
@@ -287,7 +292,7 @@ pub fn compute_all(
     settings: &PipelineFile,
     period: &str,
 ) -> Result<Vec<IndicatorTable>, IndicatorError> {
-    let inputs = Inputs::read(warehouse)?;
+    let inputs = timed("reading", || Inputs::read(warehouse))?;
     compute(&inputs, settings, period)
 }
 

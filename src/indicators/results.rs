@@ -1,8 +1,9 @@
 //! L4 results: the change of each unit's outcome metrics against the share of the
 //! unit's cadres trained.
 //!
-//! In: `unit_outcomes` (unit, period, metric, value), `units`, `cadres`,
-//! `trainee_outcomes` (who was trained in which year) and the reporting period.
+//! In: `unit_outcomes` (unit, period, metric, value), `units`, `cadres`, the cadre
+//! numbers of [`Cadres`] (who was trained in which year, from `trainee_outcomes`)
+//! and the reporting period.
 //! Out: `unit_results` (SPEC App. B) and `unit_results_fit`.
 //! Conventions: for each metric the later period is the reporting period when the
 //! metric has it, else the metric's latest period; the earlier period is the one just
@@ -14,11 +15,12 @@
 //! each metric (OLS with HC1 standard errors, i.e. CR1 with every unit its own
 //! cluster, from [`crate::stats::ClusterOls`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use super::frame::{f64s, group_by, i64s, index_by, serr, strs, Out};
+use super::frame::{f64s, group_by, index_by, serr, strs, Out};
+use super::keys::Cadres;
 use super::suppress::{below, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
@@ -50,7 +52,7 @@ pub fn unit_results(
     unit_outcomes: &DataFrame,
     units: &DataFrame,
     cadres: &DataFrame,
-    outcomes: &DataFrame,
+    numbers: &Cadres,
     ctx: &Ctx,
 ) -> Result<ResultTables, IndicatorError> {
     const T: &str = "unit_results";
@@ -73,28 +75,17 @@ pub fn unit_results(
     let compared: BTreeMap<&str, (Option<String>, String)> =
         periods.iter().map(|(m, ps)| (*m, compared(ps, ctx.period))).collect();
 
-    // Cadres per unit, and who was trained in which year.
-    let (k_cadre, k_unit) = (strs(cadres, col::CADRE_ID, T)?, strs(cadres, col::UNIT_ID, T)?);
+    // Cadres per unit; who was trained in which year is in `numbers`.
+    let k_unit = strs(cadres, col::UNIT_ID, T)?;
     let cadres_of = index_by(cadres.height(), |i| k_unit[i]);
-    let (o_cadre, o_year) = (strs(outcomes, col::CADRE_ID, T)?, i64s(outcomes, col::YEAR, T)?);
-    let mut trained_in: BTreeMap<i64, HashSet<&str>> = BTreeMap::new();
-    let mut trained_any: HashSet<&str> = HashSet::new();
-    for i in 0..outcomes.height() {
-        if let Some(c) = o_cadre[i] {
-            trained_any.insert(c);
-            if let Some(y) = o_year[i] {
-                trained_in.entry(y).or_default().insert(c);
-            }
-        }
-    }
     let share = |unit: &str, period: &str| -> (i64, Option<f64>) {
         let members = cadres_of.get(unit).map(Vec::as_slice).unwrap_or(&[]);
-        let set = match period.trim().parse::<i64>() {
-            Ok(y) => trained_in.get(&y),
-            Err(_) => Some(&trained_any),
+        let trained = |c: u32| match period.trim().parse::<i64>() {
+            Ok(y) => numbers.trained(y, c),
+            Err(_) => numbers.trained_any[c as usize],
         };
         let n = members.len();
-        let t = members.iter().filter(|&&i| k_cadre[i].is_some_and(|c| set.is_some_and(|s| s.contains(c)))).count();
+        let t = members.iter().filter(|&&i| numbers.of_cadre_row[i].is_some_and(trained)).count();
         (n as i64, (n > 0).then(|| t as f64 / n as f64))
     };
 

@@ -16,11 +16,11 @@
 //! descending percentile cut-offs of `bands` (default 85, 50, 15 → A ≥ 85 > B ≥ 50 >
 //! C ≥ 15 > D).
 
-use std::collections::BTreeMap;
-
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::compliance::ComplianceRow;
+use super::keys::Cadres;
 use super::frame::{f64s, group_by, i64s, pick, strs, Out};
 use super::suppress::not_suppressed;
 use super::Ctx;
@@ -45,27 +45,36 @@ pub fn period_year(period: &str, years: &[Option<i64>]) -> Option<i64> {
 pub fn cadre_scorecard(
     outcomes: &DataFrame,
     compliance: &[ComplianceRow],
+    keys: &Cadres,
     ctx: &Ctx,
 ) -> Result<DataFrame, IndicatorError> {
-    let (o_cadre, o_cat, o_year) =
-        (strs(outcomes, col::CADRE_ID, T)?, strs(outcomes, col::CATEGORY, T)?, i64s(outcomes, col::YEAR, T)?);
+    let (o_cat, o_year) = (strs(outcomes, col::CATEGORY, T)?, i64s(outcomes, col::YEAR, T)?);
     let (gain, assess, delta) = (
         f64s(outcomes, col::GAIN, T)?,
         f64s(outcomes, col::TRAINEE_ASSESSMENT, T)?,
         f64s(outcomes, col::REVIEW_DELTA, T)?,
     );
     let year = period_year(ctx.period, &o_year);
-    let cadres = group_by(outcomes.height(), |i| if o_year[i] == year { o_cadre[i] } else { None });
-    let ids: Vec<&str> = cadres.keys().copied().collect();
-    let category: Vec<Option<&str>> = cadres.values().map(|rows| o_cat[rows[0]]).collect();
+    // The cadres enrolled in the year, in id order, each with its rows of that year.
+    let cadres: Vec<(u32, Vec<usize>)> = (0..keys.len() as u32)
+        .into_par_iter()
+        .filter_map(|c| {
+            let rows: Vec<usize> =
+                keys.outcome_rows.get(c).iter().map(|&j| j as usize).filter(|&j| o_year[j] == year).collect();
+            (!rows.is_empty()).then_some((c, rows))
+        })
+        .collect();
+    let ids: Vec<&str> = cadres.iter().map(|(c, _)| keys.ids[*c as usize]).collect();
+    let category: Vec<Option<&str>> = cadres.iter().map(|(_, rows)| o_cat[rows[0]]).collect();
     let mean_of = |v: &[Option<f64>]| -> Vec<f64> {
-        cadres.values().map(|rows| stats::mean(&pick(v, rows)).unwrap_or(f64::NAN)).collect()
+        cadres.par_iter().map(|(_, rows)| stats::mean(&pick(v, rows)).unwrap_or(f64::NAN)).collect()
     };
     let (learning, assessment, transfer) = (mean_of(&gain), mean_of(&assess), mean_of(&delta));
-    let score_of: BTreeMap<(&str, i64), Option<f64>> =
-        compliance.iter().map(|r| ((r.cadre_id.as_str(), r.year), r.score)).collect();
-    let compliance_score: Vec<Option<f64>> =
-        ids.iter().map(|id| year.and_then(|y| score_of.get(&(*id, y)).copied().flatten())).collect();
+    let mut score_of: Vec<Option<f64>> = vec![None; keys.len()];
+    for r in compliance.iter().filter(|r| Some(r.year) == year) {
+        score_of[r.cadre as usize] = r.score;
+    }
+    let compliance_score: Vec<Option<f64>> = cadres.iter().map(|(c, _)| score_of[*c as usize]).collect();
     let comp: Vec<f64> = compliance_score.iter().map(|s| s.unwrap_or(f64::NAN)).collect();
 
     // Standardise within category.

@@ -15,12 +15,13 @@
 //! when only the controls are fewer than min_cell, control_delta and the DiD are
 //! withheld (null) on an otherwise published row.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::frame::{days, f64s, group_by, i64s, index_by, pick, serr, strs, Out};
+use super::keys::Cadres;
 use super::suppress::{below, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
@@ -34,7 +35,7 @@ struct Control {
 }
 
 /// A cadre's reviews sorted by (date, kind): (date in days, total).
-type History = Vec<(i32, f64)>;
+type History = [(i32, f64)];
 
 /// The review score before `start` and after `threshold` (both in days), if both exist.
 fn delta(h: &History, start: i32, threshold: i32) -> Option<f64> {
@@ -46,7 +47,7 @@ fn delta(h: &History, start: i32, threshold: i32) -> Option<f64> {
 /// A class's control key: (target category, year, start, end + lag) in days.
 type Key<'a> = (&'a str, i64, i32, i32);
 /// The untrained cadres of a (category, year) and the sorted distinct dates of their reviews.
-type Pool<'a> = (Vec<&'a History>, Vec<i32>);
+type Pool<'h> = (Vec<&'h History>, Vec<i32>);
 
 /// The key with start and threshold replaced by the number of the pool's review dates
 /// before each: keys equal here have equal control deltas.
@@ -58,24 +59,44 @@ fn canonical_key<'a>(
     Some((cat, y, dates.partition_point(|d| *d < s), dates.partition_point(|d| *d < thr)))
 }
 
-/// Review histories of every cadre, by cadre id.
-fn histories(reviews: &DataFrame) -> Result<rustc_hash::FxHashMap<&str, History>, IndicatorError> {
-    const T: &str = "transfer_by_class";
-    let (cadre, date, kind, total) = (
-        strs(reviews, col::CADRE_ID, T)?,
-        days(reviews, col::REVIEW_DATE, T)?,
-        strs(reviews, col::KIND, T)?,
-        f64s(reviews, col::TOTAL, T)?,
-    );
-    let groups = index_by(reviews.height(), |i| cadre[i]);
-    Ok(groups
-        .into_iter()
-        .map(|(c, mut rows)| {
-            rows.retain(|&i| date[i].is_some() && total[i].is_some());
-            rows.sort_by_key(|&i| (date[i], kind[i]));
-            (c, rows.iter().map(|&i| (date[i].unwrap_or_default(), total[i].unwrap_or_default())).collect())
-        })
-        .collect())
+/// Review histories of every cadre, by cadre number: the reviews of cadre `c` are
+/// `flat[start[c]..start[c + 1]]`.
+struct Histories {
+    start: Vec<usize>,
+    flat: Vec<(i32, f64)>,
+}
+
+impl Histories {
+    fn new(reviews: &DataFrame, keys: &Cadres) -> Result<Histories, IndicatorError> {
+        const T: &str = "transfer_by_class";
+        let (date, kind, total) =
+            (days(reviews, col::REVIEW_DATE, T)?, strs(reviews, col::KIND, T)?, f64s(reviews, col::TOTAL, T)?);
+        let per_cadre: Vec<Vec<(i32, f64)>> = (0..keys.len() as u32)
+            .into_par_iter()
+            .map(|c| {
+                let mut rows: Vec<usize> = keys
+                    .review_rows
+                    .get(c)
+                    .iter()
+                    .map(|&i| i as usize)
+                    .filter(|&i| date[i].is_some() && total[i].is_some())
+                    .collect();
+                rows.sort_by_key(|&i| (date[i], kind[i]));
+                rows.iter().map(|&i| (date[i].unwrap_or_default(), total[i].unwrap_or_default())).collect()
+            })
+            .collect();
+        let mut start = Vec::with_capacity(per_cadre.len() + 1);
+        start.push(0);
+        for h in &per_cadre {
+            start.push(start[start.len() - 1] + h.len());
+        }
+        Ok(Histories { start, flat: per_cadre.into_iter().flatten().collect() })
+    }
+
+    /// The reviews of cadre `c` (empty when it has none).
+    fn of(&self, c: u32) -> &History {
+        &self.flat[self.start[c as usize]..self.start[c as usize + 1]]
+    }
 }
 
 /// `transfer_by_class`: one row per class, sorted by class_id.
@@ -84,25 +105,18 @@ pub fn transfer_by_class(
     classes: &DataFrame,
     cadres: &DataFrame,
     reviews: &DataFrame,
+    numbers: &Cadres,
     ctx: &Ctx,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "transfer_by_class";
     let lag = ctx.settings.indicators.follow_up_lag_days as i32;
-    let (o_class, o_cadre, o_year) =
-        (strs(outcomes, col::CLASS_ID, T)?, strs(outcomes, col::CADRE_ID, T)?, i64s(outcomes, col::YEAR, T)?);
+    let o_class = strs(outcomes, col::CLASS_ID, T)?;
     let (before, after) = (f64s(outcomes, col::REVIEW_BEFORE, T)?, f64s(outcomes, col::REVIEW_AFTER, T)?);
     let by_class = index_by(outcomes.height(), |i| o_class[i]);
-    // Cadres trained in each calendar year (of the class start).
-    let mut trained: BTreeMap<i64, HashSet<&str>> = BTreeMap::new();
-    for i in 0..outcomes.height() {
-        if let (Some(y), Some(c)) = (o_year[i], o_cadre[i]) {
-            trained.entry(y).or_default().insert(c);
-        }
-    }
-    // Cadres by category, with their review histories.
-    let hist = histories(reviews)?;
-    let (k_cadre, k_cat) = (strs(cadres, col::CADRE_ID, T)?, strs(cadres, col::CATEGORY, T)?);
-    let by_category = group_by(cadres.height(), |i| k_cat[i]);
+    // Cadres with their review histories, by category in id order.
+    let hist = Histories::new(reviews, numbers)?;
+    let k_cat = strs(cadres, col::CATEGORY, T)?;
+    let by_category = group_by(numbers.cadre_rows.rows().len(), |k| k_cat[numbers.cadre_rows.rows()[k] as usize]);
 
     let (cl, target, start, end, year) = (
         strs(classes, col::CLASS_ID, T)?,
@@ -120,7 +134,6 @@ pub fn transfer_by_class(
     let keys: Vec<Key> =
         order.iter().filter_map(|&i| key_of(i)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     // The untrained cadres of each (category, year), with their histories, found once.
-    let empty_set = HashSet::new();
     let pool_keys: std::collections::BTreeSet<(&str, i64)> = keys.iter().map(|k| (k.0, k.1)).collect();
     // Each pool with the sorted distinct dates of its reviews: a control's delta depends
     // on (start, threshold) only through how many of those dates lie before each, so
@@ -128,13 +141,17 @@ pub fn transfer_by_class(
     let pools: BTreeMap<(&str, i64), Pool> = pool_keys
         .into_par_iter()
         .map(|(cat, y)| {
-            let trained_y = trained.get(&y).unwrap_or(&empty_set);
-            let mut ids: Vec<&str> = by_category
+            let members: Vec<&History> = by_category
                 .get(cat)
-                .map(|rows| rows.iter().filter_map(|&i| k_cadre[i]).filter(|c| !trained_y.contains(c)).collect())
+                .map(|ks| {
+                    ks.iter()
+                        .filter_map(|&k| numbers.of_cadre_row[numbers.cadre_rows.rows()[k] as usize])
+                        .filter(|&c| !numbers.trained(y, c))
+                        .map(|c| hist.of(c))
+                        .filter(|h| !h.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default();
-            ids.sort_unstable();
-            let members: Vec<&History> = ids.iter().filter_map(|c| hist.get(c)).collect();
             let mut dates: Vec<i32> = members.iter().flat_map(|h| h.iter().map(|r| r.0)).collect();
             dates.sort_unstable();
             dates.dedup();
@@ -315,12 +332,12 @@ mod tests {
 
     #[test]
     fn before_is_strictly_before_the_start_and_after_is_from_end_plus_lag() {
-        let h: History = vec![(10, 70.0), (20, 72.0), (100, 75.0), (130, 80.0)];
+        let h: &History = &[(10, 70.0), (20, 72.0), (100, 75.0), (130, 80.0)];
         // start 20: the review on day 20 is not "before".
-        assert_eq!(delta(&h, 20, 100), Some(75.0 - 70.0));
+        assert_eq!(delta(h, 20, 100), Some(75.0 - 70.0));
         // threshold 101: the day-100 review is too early, the next one counts.
-        assert_eq!(delta(&h, 21, 101), Some(80.0 - 72.0));
-        assert_eq!(delta(&h, 10, 100), None, "nothing before");
-        assert_eq!(delta(&h, 21, 131), None, "nothing after");
+        assert_eq!(delta(h, 21, 101), Some(80.0 - 72.0));
+        assert_eq!(delta(h, 10, 100), None, "nothing before");
+        assert_eq!(delta(h, 21, 131), None, "nothing after");
     }
 }
