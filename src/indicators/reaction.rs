@@ -23,7 +23,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::columnar::{f64_col, runs, Dict, Interner, Source, StrCol, ViewMemo};
+use super::columnar::{f64_col, runs, Dict, Interner, Scoped, Source, StrCol, ViewMemo};
 use super::frame::{group_by, i64s, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
@@ -33,10 +33,11 @@ use crate::warehouse::schema::col;
 
 /// Complete ratings: one row per (class, course, rater) with every indicator scored,
 /// sorted by (class_id, course_id, rater_id); ids are [`Dict`] numbers, which sort like
-/// the strings.
+/// the strings (courses and raters numbered within their class).
 struct Ratings {
     classes: Dict,
-    courses: Dict,
+    /// The courses of each class (by class id), numbered within the class.
+    courses: Vec<Dict>,
     class: Vec<u32>,
     course: Vec<u32>,
     rater: Vec<u32>,
@@ -51,7 +52,7 @@ struct Ratings {
 fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, IndicatorError> {
     const T: &str = "reaction_by_course";
     let k = indicators.len();
-    let (mut classes, mut courses, mut raters) = (Interner::default(), Interner::default(), Interner::default());
+    let (mut classes, mut courses, mut raters) = (Interner::default(), Scoped::default(), Scoped::default());
     // One unit per run of rows with the same key (a rating's rows are adjacent); a key
     // met again later gets a second unit, merged with the first after sorting.
     let mut keys: Vec<(u32, u32, u32)> = Vec::new();
@@ -69,8 +70,8 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
             let Some(Some(p)) = position.get(&ind, i, |name| indicators.iter().position(|n| n == name)) else {
                 continue;
             };
-            let (Some(a), Some(b), Some(c)) = (classes.id_at(&cl, i), courses.id_at(&co, i), raters.id_at(&ra, i))
-            else {
+            let Some(a) = classes.id_at(&cl, i) else { continue };
+            let (Some(b), Some(c)) = (courses.id_at(a, &co, i), raters.id_at(a, &ra, i)) else {
                 continue;
             };
             if keys.last() != Some(&(a, b, c)) {
@@ -85,13 +86,18 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
         }
         Ok(())
     })?;
-    let ((classes, rc), (courses, ro), (_, rr)) = (classes.finish(), courses.finish(), raters.finish());
+    let (classes, rc) = classes.finish();
+    let (courses, raters) = (courses.finish(&rc), raters.finish(&rc));
     let mut order: Vec<(u32, u32, u32, u32)> = keys
         .iter()
         .enumerate()
-        .map(|(u, &(a, b, c))| (rc[a as usize], ro[b as usize], rr[c as usize], u as u32))
+        .map(|(u, &(a, b, c))| {
+            let a = rc[a as usize] as usize;
+            (a as u32, courses[a].1[b as usize], raters[a].1[c as usize], u as u32)
+        })
         .collect();
-    order.sort_unstable();
+    order.par_sort_unstable();
+    let courses: Vec<Dict> = courses.into_iter().map(|(d, _)| d).collect();
     let mut r = Ratings {
         classes,
         courses,
@@ -196,7 +202,8 @@ fn by_course(
     let rows: Vec<Row> = order
         .par_iter()
         .map(|&i| {
-            let key = (cl[i].and_then(|c| r.classes.get(c)), co[i].and_then(|c| r.courses.get(c)));
+            let class = cl[i].and_then(|c| r.classes.get(c));
+            let key = (class, co[i].zip(class).and_then(|(c, a)| r.courses[a as usize].get(c)));
             let idx = match key {
                 (Some(a), Some(b)) => groups.get(&(a, b)).cloned().unwrap_or_default(),
                 _ => 0..0,

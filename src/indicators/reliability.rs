@@ -15,7 +15,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::columnar::{f64_col, Interner, Source, StrCol, ViewMemo};
+use super::columnar::{f64_col, Interner, Scoped, Source, StrCol, ViewMemo};
 use super::frame::{bools, f64s, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
@@ -92,6 +92,7 @@ struct Slot {
     /// Index into the groups found while reading.
     group: u32,
     class: u32,
+    /// The cadre's id within its class.
     cadre: u32,
     /// Offset of the scale's k recoded answers in `Gathered::values` (NaN until answered).
     start: usize,
@@ -105,7 +106,8 @@ struct Gathered {
     slots: Vec<Slot>,
     values: Vec<f64>,
     classes: Interner,
-    cadres: Interner,
+    /// Cadres within their class.
+    cadres: Scoped,
     waves: Vec<String>,
 }
 
@@ -163,9 +165,8 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
             let Some(Some((group, pos, lo, hi, rev))) = item_of.get(&it, i, |id| lookup.get(id).copied()) else {
                 continue;
             };
-            let (Some(cl), Some(ca)) = (g.classes.id_at(&cl, i), g.cadres.id_at(&ca, i)) else {
-                continue;
-            };
+            let Some(cl) = g.classes.id_at(&cl, i) else { continue };
+            let Some(ca) = g.cadres.id_at(cl, &ca, i) else { continue };
             let respondent = (cl, ca, w);
             if current.0 != respondent {
                 current = (respondent, Vec::new());
@@ -199,7 +200,8 @@ pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<D
     let keys: Vec<&Key> = scales.keys().collect();
     let final_of: FxHashMap<(&str, &str), usize> =
         keys.iter().enumerate().map(|(i, k)| ((k.0.as_str(), k.2.as_str()), i)).collect();
-    let ((_, rank_class), (_, rank_cadre)) = (g.classes.finish(), g.cadres.finish());
+    let (_, rank_class) = g.classes.finish();
+    let rank_cadre = g.cadres.finish(&rank_class);
     // Slots by (group, class, cadre); a respondent's slots of one group (more than one
     // only when their rows were not adjacent) merge in reading order, later answers
     // replacing earlier ones, and the respondent is complete when every item is answered.
@@ -207,9 +209,12 @@ pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<D
         .slots
         .iter()
         .enumerate()
-        .map(|(i, s)| (s.group, rank_class[s.class as usize], rank_cadre[s.cadre as usize], i as u32))
+        .map(|(i, s)| {
+            let class = rank_class[s.class as usize];
+            (s.group, class, rank_cadre[class as usize].1[s.cadre as usize], i as u32)
+        })
         .collect();
-    order.sort_unstable();
+    order.par_sort_unstable();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); keys.len()];
     let mut values = g.values;
     let mut answers = Vec::new();

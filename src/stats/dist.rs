@@ -34,6 +34,27 @@ pub(crate) fn t_quantile(prob: f64, df: f64) -> Option<f64> {
     if prob.is_nan() || prob <= 0.0 || prob >= 1.0 || df.is_nan() || df <= 0.0 {
         return None;
     }
+    // Every group's interval asks for the same few (prob, df) pairs (df = n − 1 of
+    // similar-sized groups): remember them per thread. A pure function of its
+    // arguments, so the value is the same bits either way.
+    thread_local! {
+        static SEEN: std::cell::RefCell<rustc_hash::FxHashMap<(u64, u64), Option<f64>>> = Default::default();
+    }
+    let key = (prob.to_bits(), df.to_bits());
+    if let Some(q) = SEEN.with(|m| m.borrow().get(&key).copied()) {
+        return q;
+    }
+    let q = t_quantile_uncached(prob, df);
+    SEEN.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() < 4096 {
+            m.insert(key, q);
+        }
+    });
+    q
+}
+
+fn t_quantile_uncached(prob: f64, df: f64) -> Option<f64> {
     let dist = StudentsT::new(0.0, 1.0, df).ok()?;
     let mut q = dist.inverse_cdf(prob);
     if !q.is_finite() {
