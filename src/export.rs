@@ -5,6 +5,8 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use polars_arrow::array::{Array, BooleanArray, PrimitiveArray, Utf8ViewArray};
+use rayon::prelude::*;
 
 use crate::error::WarehouseError;
 
@@ -37,10 +39,106 @@ pub fn cell_text(v: &AnyValue<'_>) -> String {
 
 /// Shortest representation that round-trips; integers without a decimal point.
 pub fn format_f64(x: f64) -> String {
-    if x.is_nan() {
-        return String::new();
+    let mut out = String::new();
+    if !x.is_nan() {
+        push_f64(&mut out, x);
     }
-    format!("{x}")
+    out
+}
+
+/// Append `x` exactly as `format!("{x}")` writes it — the shortest digits that
+/// round-trip, in positional notation, `-0` for negative zero — but through `ryu`,
+/// several times faster than `core::fmt` (the 10⁶-row CSVs format ~10⁷ numbers).
+pub fn push_f64(out: &mut String, x: f64) {
+    if !x.is_finite() {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{x}");
+        return;
+    }
+    let mut buf = ryu::Buffer::new();
+    let s = buf.format_finite(x);
+    if exact_tie(x, s) {
+        // Two shortest candidates equally near: ryu takes the even digit, core::fmt
+        // the upper one; keep core::fmt's.
+        use std::fmt::Write as _;
+        let _ = write!(out, "{x}");
+        return;
+    }
+    let (negative, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    // ryu writes `d.ddd`, `d.ddde±x` or `0.000ddd`: collect the digits and where
+    // the decimal point falls among them.
+    let (mantissa, exp) = match s.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i64>().unwrap_or(0)),
+        None => (s, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits = [0u8; 40];
+    let mut n = 0;
+    for &d in int.as_bytes().iter().chain(frac.as_bytes()) {
+        if n < digits.len() {
+            digits[n] = d;
+            n += 1;
+        }
+    }
+    let lead = digits[..n].iter().take_while(|&&d| d == b'0').count();
+    let mut point = int.len() as i64 + exp - lead as i64;
+    let digits = &digits[lead..n];
+    let digits = &digits[..digits.len() - digits.iter().rev().take_while(|&&d| d == b'0').count()];
+    if negative {
+        out.push('-');
+    }
+    if digits.is_empty() {
+        out.push('0');
+        return;
+    }
+    // The digits are ASCII.
+    let text = std::str::from_utf8(digits).unwrap_or_default();
+    let len = digits.len() as i64;
+    if point <= 0 {
+        out.push_str("0.");
+        while point < 0 {
+            out.push('0');
+            point += 1;
+        }
+        out.push_str(text);
+    } else if point >= len {
+        out.push_str(text);
+        for _ in 0..point - len {
+            out.push('0');
+        }
+    } else {
+        out.push_str(&text[..point as usize]);
+        out.push('.');
+        out.push_str(&text[point as usize..]);
+    }
+}
+
+/// Whether `x` lies exactly halfway between two candidates of the length of `shortest`
+/// (ryu's digits for it). x = m·2^e with m odd; for e < 0 its exact decimal expansion
+/// has -e fractional digits, the last one a 5, so a tie is exactly when the shortest
+/// form has one fractional digit fewer (for e ≥ 0 the shortest form is never a tie).
+fn exact_tie(x: f64, shortest: &str) -> bool {
+    let bits = x.abs().to_bits();
+    let (exp, frac) = ((bits >> 52) as i64, bits & ((1u64 << 52) - 1));
+    let (m, e) = if exp == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp - 1075) };
+    if m == 0 {
+        return false;
+    }
+    let e = e + i64::from(m.trailing_zeros());
+    if e >= 0 {
+        return false;
+    }
+    // Fractional digits of `shortest` written out positionally.
+    let s = shortest.trim_start_matches('-');
+    let (mantissa, exp10) = match s.split_once('e') {
+        Some((m, p)) => (m, p.parse::<i64>().unwrap_or(0)),
+        None => (s, 0),
+    };
+    let frac_digits = mantissa.split_once('.').map_or(0, |(_, f)| f.trim_end_matches('0').len() as i64) - exp10;
+    frac_digits.max(0) == -e - 1
 }
 
 /// Write a frame as UTF-8 CSV (with BOM so Excel opens Chinese text correctly), guarding
@@ -52,63 +150,116 @@ pub fn write_csv(df: &DataFrame, path: &Path) -> Result<(), WarehouseError> {
     let file = std::fs::File::create(path).map_err(|e| WarehouseError::io(path, e))?;
     let mut buf = std::io::BufWriter::new(file);
     std::io::Write::write_all(&mut buf, "\u{feff}".as_bytes()).map_err(|e| WarehouseError::io(path, e))?;
-    let mut w = csv::Writer::from_writer(buf);
-    let err = |e: csv::Error| WarehouseError::frame(format!("writing {}", path.display()), e);
-    w.write_record(df.get_column_names().iter().map(|s| s.as_str())).map_err(err)?;
-    // Columns viewed by type once; each cell is formatted into one reused buffer.
-    enum Cells<'a> {
-        Text(&'a StringChunked),
-        Float(&'a Float64Chunked),
-        Int(&'a Int64Chunked),
-        Bool(&'a BooleanChunked),
-        Other(&'a Column),
-    }
-    let cells: Vec<Cells> = df
-        .columns()
-        .iter()
-        .map(|c| match c.dtype() {
-            DataType::String => c.str().map(Cells::Text),
-            DataType::Float64 => c.f64().map(Cells::Float),
-            DataType::Int64 => c.i64().map(Cells::Int),
-            DataType::Boolean => c.bool().map(Cells::Bool),
-            _ => Ok(Cells::Other(c)),
-        })
-        .collect::<PolarsResult<_>>()
-        .map_err(|e| WarehouseError::frame("csv", e))?;
-    let mut text = String::new();
-    for i in 0..df.height() {
-        for c in &cells {
-            use std::fmt::Write as _;
-            text.clear();
-            // Writing into a String cannot fail.
-            let _ = match c {
-                Cells::Text(ca) => {
-                    text.push_str(&guard_csv(ca.get(i).unwrap_or_default()));
-                    Ok(())
-                }
-                Cells::Float(ca) => match ca.get(i) {
-                    Some(x) if !x.is_nan() => write!(text, "{x}"),
-                    _ => Ok(()),
-                },
-                Cells::Int(ca) => ca.get(i).map_or(Ok(()), |x| write!(text, "{x}")),
-                Cells::Bool(ca) => ca.get(i).map_or(Ok(()), |x| write!(text, "{x}")),
-                Cells::Other(col) => {
-                    let v = col.get(i).map_err(|e| WarehouseError::frame("csv", e))?;
-                    let is_text = matches!(v, AnyValue::String(_) | AnyValue::StringOwned(_));
-                    let t = cell_text(&v);
-                    if is_text {
-                        text.push_str(&guard_csv(&t));
-                    } else {
-                        text.push_str(&t);
-                    }
-                    Ok(())
-                }
-            };
-            w.write_field(&text).map_err(err)?;
+    let err = |e: String| WarehouseError::frame(format!("writing {}", path.display()), e);
+    let write = |buf: &mut std::io::BufWriter<std::fs::File>, bytes: &[u8]| {
+        std::io::Write::write_all(buf, bytes).map_err(|e| WarehouseError::io(path, e))
+    };
+    let mut header = csv::Writer::from_writer(Vec::new());
+    header.write_record(df.get_column_names().iter().map(|s| s.as_str())).map_err(|e| err(e.to_string()))?;
+    write(&mut buf, &header.into_inner().map_err(|e| err(e.to_string()))?)?;
+    // One array per column, viewed by type once.
+    let mut single = df.clone();
+    single.rechunk_mut_par();
+    let cells: Vec<Cells> = single.columns().iter().map(Cells::of).collect();
+    // Rows are formatted in blocks, several at a time on the pool, and written in order.
+    const BLOCK: usize = 32_768;
+    let blocks: Vec<usize> = (0..df.height()).step_by(BLOCK).collect();
+    for batch in blocks.chunks(2 * rayon::current_num_threads().max(1)) {
+        let bytes: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|&from| csv_rows(&cells, from..(from + BLOCK).min(df.height())))
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        for b in bytes {
+            write(&mut buf, &b)?;
         }
-        w.write_record(None::<&[u8]>).map_err(err)?;
     }
-    w.flush().map_err(|e| WarehouseError::io(path, e))
+    std::io::Write::flush(&mut buf).map_err(|e| WarehouseError::io(path, e))
+}
+
+/// A column viewed by type: the Arrow array of a single-chunk column, or the column.
+enum Cells<'a> {
+    Text(&'a Utf8ViewArray),
+    Float(&'a PrimitiveArray<f64>),
+    Int(&'a PrimitiveArray<i64>),
+    Bool(&'a BooleanArray),
+    Other(&'a Column),
+}
+
+impl<'a> Cells<'a> {
+    fn of(c: &'a Column) -> Cells<'a> {
+        /// The only item of `it`.
+        fn one<I: Iterator>(mut it: I) -> Option<I::Item> {
+            let first = it.next()?;
+            it.next().is_none().then_some(first)
+        }
+        let typed = match c.dtype() {
+            DataType::String => c.str().ok().and_then(|ca| one(ca.downcast_iter())).map(Cells::Text),
+            DataType::Float64 => c.f64().ok().and_then(|ca| one(ca.downcast_iter())).map(Cells::Float),
+            DataType::Int64 => c.i64().ok().and_then(|ca| one(ca.downcast_iter())).map(Cells::Int),
+            DataType::Boolean => c.bool().ok().and_then(|ca| one(ca.downcast_iter())).map(Cells::Bool),
+            _ => None,
+        };
+        typed.unwrap_or(Cells::Other(c))
+    }
+}
+
+/// A text field as the `csv` crate writes it (quoted when it holds a comma, a quote or
+/// a line break), guarded against formula injection first.
+fn push_text(out: &mut Vec<u8>, s: &str) {
+    let s = guard_csv(s);
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// The CSV bytes of `rows` (numbers and booleans need no quoting: written directly).
+fn csv_rows(cells: &[Cells], rows: std::ops::Range<usize>) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(rows.len() * 16 * cells.len());
+    let mut num = String::new();
+    for i in rows {
+        let start = out.len();
+        for (k, c) in cells.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            match c {
+                Cells::Text(a) if a.is_valid(i) => push_text(&mut out, a.value(i)),
+                Cells::Float(a) if a.is_valid(i) && !a.value(i).is_nan() => {
+                    num.clear();
+                    push_f64(&mut num, a.value(i));
+                    out.extend_from_slice(num.as_bytes());
+                }
+                Cells::Int(a) if a.is_valid(i) => out.extend_from_slice(itoa::Buffer::new().format(a.value(i)).as_bytes()),
+                Cells::Bool(a) if a.is_valid(i) => out.extend_from_slice(if a.value(i) { b"true" } else { b"false" }),
+                Cells::Other(col) => {
+                    let v = col.get(i).map_err(|e| e.to_string())?;
+                    let t = cell_text(&v);
+                    if matches!(v, AnyValue::String(_) | AnyValue::StringOwned(_)) {
+                        push_text(&mut out, &t);
+                    } else {
+                        out.extend_from_slice(t.as_bytes());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if cells.len() == 1 && out.len() == start {
+            // A record of one empty field is written `""` (else it would be a blank line).
+            out.extend_from_slice(b"\"\"");
+        }
+        out.push(b'\n');
+    }
+    Ok(out)
 }
 
 /// Write frames as one XLSX workbook, one sheet per frame (sheet names are cut to
@@ -178,6 +329,58 @@ pub const XLSX_MAX_ROWS: usize = 1_048_575;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn same_as_display(x: f64) {
+        let mut got = String::new();
+        push_f64(&mut got, x);
+        assert_eq!(got, format!("{x}"), "bits {:#x}", x.to_bits());
+    }
+
+    #[test]
+    fn numbers_are_written_exactly_as_display_writes_them() {
+        let special = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            0.3,
+            1e-7,
+            1.5e-300,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e15,
+            1e16,
+            1.2345e21,
+            f64::MAX,
+            -f64::MAX,
+            123456789.125,
+            2.0 / 3.0,
+            100.0,
+            1396086636918313.25,
+            0.75,
+            1e23,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        special.into_iter().for_each(same_as_display);
+        // Random bit patterns (every exponent), and the kind of values tables hold:
+        // ratios of small integers, rounded means, p-values.
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..200_000 {
+            let x = f64::from_bits(rng.gen::<u64>());
+            if x.is_finite() {
+                same_as_display(x);
+            }
+            let (a, b) = (rng.gen_range(-10_000i64..10_000), rng.gen_range(1i64..1_000));
+            same_as_display(a as f64 / b as f64);
+            same_as_display(rng.gen::<f64>() * 10f64.powi(rng.gen_range(-20..20)));
+            // m·2^e with m odd: the values whose shortest forms can tie.
+            let m = (rng.gen::<u64>() >> 11) | 1;
+            same_as_display(m as f64 * 2f64.powi(rng.gen_range(-70..4)));
+        }
+    }
 
     #[test]
     fn guards_formula_starts() {

@@ -271,21 +271,35 @@ pub fn indicators(job: &Job, progress: &dyn Progress) -> Result<IndicatorsWritte
         crate::error::WarehouseError::Missing { .. } => crate::error::WarehouseError::Missing { path: wh.clone() },
         other => other,
     })?;
-    progress.start("indicators");
-    let tables = crate::indicators::compute_all(&wh, &job.settings, &manifest.period)?;
-    progress.done();
     warehouse::clean_stale(&job.out);
     let tmp = warehouse::indicators_temp_dir(&job.out);
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(|e| warehouse_io(&tmp, e))?;
     }
-    let clock = std::time::Instant::now();
-    let written = write_indicators(&tables, &tmp, &job.settings.indicators);
-    tracing::info!("indicators: writing took {:.2} s", clock.elapsed().as_secs_f64());
-    if let Err(e) = written {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
+    std::fs::create_dir_all(&tmp).map_err(|e| warehouse_io(&tmp, e))?;
+    progress.start("indicators");
+    // Each table is written as soon as its family has computed it.
+    let settings = &job.settings.indicators;
+    let write = |t: &crate::indicators::IndicatorTable| write_table(t, &tmp, settings);
+    let computed = crate::indicators::compute_all(&wh, &job.settings, &manifest.period, &write);
+    progress.done();
+    let written = computed.map_err(Error::from).and_then(|tables| {
+        if settings.xlsx {
+            let clock = std::time::Instant::now();
+            let sheets: Vec<(&str, &polars::prelude::DataFrame)> =
+                tables.iter().map(|t| (t.name(), &t.frame)).collect();
+            crate::export::write_xlsx(&sheets, &tmp.join("indicators.xlsx"))?;
+            tracing::info!("indicators: workbook took {:.2} s", clock.elapsed().as_secs_f64());
+        }
+        Ok(tables)
+    });
+    let tables = match written {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
     let dest = indicators_dir(&job.out);
     warehouse::swap_into_place(&tmp, &dest)?;
     Ok(IndicatorsWritten {
@@ -298,24 +312,19 @@ pub fn indicators(job: &Job, progress: &dyn Progress) -> Result<IndicatorsWritte
     })
 }
 
-/// Write every table as Parquet, and as CSV / one XLSX workbook when configured.
-fn write_indicators(
-    tables: &[crate::indicators::IndicatorTable],
+/// Write one table as Parquet, and as CSV when configured.
+fn write_table(
+    t: &crate::indicators::IndicatorTable,
     dir: &Path,
     settings: &crate::config::IndicatorSettings,
-) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| warehouse_io(dir, e))?;
-    tables.par_iter().try_for_each(|t| -> Result<(), Error> {
-        let mut df = t.frame.clone();
-        warehouse::write::write_documented(t.def, &mut df, &dir.join(format!("{}.parquet", t.name())))?;
-        if settings.csv {
-            crate::export::write_csv(&t.frame, &dir.join("csv").join(format!("{}.csv", t.name())))?;
-        }
-        Ok(())
-    })?;
-    if settings.xlsx {
-        let sheets: Vec<(&str, &polars::prelude::DataFrame)> = tables.iter().map(|t| (t.name(), &t.frame)).collect();
-        crate::export::write_xlsx(&sheets, &dir.join("indicators.xlsx"))?;
+) -> Result<(), crate::error::WarehouseError> {
+    let clock = std::time::Instant::now();
+    let mut df = t.frame.clone();
+    warehouse::write::write_documented(t.def, &mut df, &dir.join(format!("{}.parquet", t.name())))?;
+    let parquet = clock.elapsed().as_secs_f64();
+    if settings.csv {
+        crate::export::write_csv(&t.frame, &dir.join("csv").join(format!("{}.csv", t.name())))?;
     }
+    tracing::debug!("{}: parquet {parquet:.2} s, csv {:.2} s", t.name(), clock.elapsed().as_secs_f64() - parquet);
     Ok(())
 }

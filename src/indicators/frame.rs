@@ -111,20 +111,20 @@ impl Out {
 
     pub(crate) fn f64(mut self, name: &str, v: impl IntoIterator<Item = Option<f64>>) -> Self {
         // A non-finite statistic is never published: it becomes null.
-        let v: Vec<Option<f64>> = v.into_iter().map(|x| x.filter(|x| x.is_finite())).collect();
-        self.cols.push(Column::new(name.into(), v));
+        let ca: Float64Chunked = v.into_iter().map(|x| x.filter(|x| x.is_finite())).collect();
+        self.cols.push(ca.with_name(name.into()).into_column());
         self
     }
 
     pub(crate) fn int(mut self, name: &str, v: impl IntoIterator<Item = Option<i64>>) -> Self {
-        let v: Vec<Option<i64>> = v.into_iter().collect();
-        self.cols.push(Column::new(name.into(), v));
+        let ca: Int64Chunked = v.into_iter().collect();
+        self.cols.push(ca.with_name(name.into()).into_column());
         self
     }
 
     pub(crate) fn bool(mut self, name: &str, v: impl IntoIterator<Item = Option<bool>>) -> Self {
-        let v: Vec<Option<bool>> = v.into_iter().collect();
-        self.cols.push(Column::new(name.into(), v));
+        let ca: BooleanChunked = v.into_iter().collect();
+        self.cols.push(ca.with_name(name.into()).into_column());
         self
     }
 

@@ -214,61 +214,92 @@ fn timed<T>(family: &str, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Where each table goes as soon as it is computed (the `indicators` stage writes it
+/// while the other families are still running).
+pub type Sink<'s> = &'s (dyn Fn(&IndicatorTable) -> Result<(), WarehouseError> + Sync);
+
+/// The tables of one branch of [`compute_with`]: each conformed to its declaration and
+/// handed to the sink when it is added.
+struct Emitted<'s> {
+    settings: &'s PipelineFile,
+    sink: Sink<'s>,
+    tables: Vec<IndicatorTable>,
+}
+
+impl Emitted<'_> {
+    fn add(&mut self, name: &'static str, df: DataFrame) -> Result<(), IndicatorError> {
+        let def = indicator_def(name).ok_or_else(|| IndicatorError::Compute {
+            indicator: name.to_string(),
+            message: "computed but not declared".into(),
+        })?;
+        let table = conform(def, df, self.settings)?;
+        (self.sink)(&table)?;
+        self.tables.push(table);
+        Ok(())
+    }
+}
+
 /// Every indicator table from frames, in the order of `INDICATOR_TABLES`.
 pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result<Vec<IndicatorTable>, IndicatorError> {
+    compute_with(inputs, settings, period, &|_| Ok(()))
+}
+
+/// [`compute`], handing every table to `sink` as soon as it is ready.
+pub fn compute_with(
+    inputs: &Inputs,
+    settings: &PipelineFile,
+    period: &str,
+    sink: Sink<'_>,
+) -> Result<Vec<IndicatorTable>, IndicatorError> {
     let ctx = Ctx::new(settings, period);
     let i = inputs;
+    let emitted = || Emitted { settings, sink, tables: Vec::new() };
     // Families are independent: the two that stream the long tables run beside the
     // others (two cores: each streaming family is mostly one thread).
-    type Tables = Vec<(&'static str, DataFrame)>;
-    let streamed = || -> Result<Tables, IndicatorError> {
+    let streamed = || -> Result<Vec<IndicatorTable>, IndicatorError> {
+        let mut out = emitted();
         let r = timed("reaction", || reaction::reaction_tables(&i.course_ratings, &i.courses, &i.classes, &ctx))?;
-        let rel = timed("reliability", || reliability::reliability(&i.items, &i.responses, &ctx))?;
-        Ok(vec![
-            ("reaction_by_course", r.by_course),
-            ("reaction_by_class", r.by_class),
-            ("rater_agreement", r.agreement),
-            ("reliability", rel),
-        ])
+        out.add("reaction_by_course", r.by_course)?;
+        out.add("reaction_by_class", r.by_class)?;
+        out.add("rater_agreement", r.agreement)?;
+        out.add("reliability", timed("reliability", || reliability::reliability(&i.items, &i.responses, &ctx))?)?;
+        Ok(out.tables)
     };
-    let others = || -> Result<Tables, IndicatorError> {
-        let mut out: Tables = Vec::new();
+    let others = || -> Result<Vec<IndicatorTable>, IndicatorError> {
+        let mut out = emitted();
         // Cadre ids numbered once for the families that work per cadre.
         let numbers = timed("cadres", || keys::Cadres::from_frames(&i.cadres, &i.outcomes, Some(&i.reviews), "cadres"))?;
         timed("learning", || -> Result<(), IndicatorError> {
-            out.push(("learning_by_class", learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?));
-            out.push(("learning_by_category", learning::learning_by_category(&i.outcomes, &ctx)?));
-            out.push(("learning_by_method", learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?));
-            Ok(())
+            out.add("learning_by_class", learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?)?;
+            out.add("learning_by_category", learning::learning_by_category(&i.outcomes, &ctx)?)?;
+            out.add("learning_by_method", learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?)
         })?;
         timed("transfer", || -> Result<(), IndicatorError> {
-            out.push((
+            out.add(
                 "transfer_by_class",
                 transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, &numbers, &ctx)?,
-            ));
-            out.push(("follow_up", transfer::follow_up(&i.outcomes, &i.classes, &ctx)?));
-            out.push(("assessment_by_class", transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?));
-            Ok(())
+            )?;
+            out.add("follow_up", transfer::follow_up(&i.outcomes, &i.classes, &ctx)?)?;
+            out.add("assessment_by_class", transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?)
         })?;
         let u = timed("results", || results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, &numbers, &ctx))?;
-        out.push(("unit_results", u.units));
-        out.push(("unit_results_fit", u.fit));
+        out.add("unit_results", u.units)?;
+        out.add("unit_results_fit", u.fit)?;
         let m = timed("methods", || methods::method_tables(&i.outcomes, &ctx))?;
-        out.push(("method_summary", m.summary));
-        out.push(("method_tests", m.tests));
-        out.push(("method_pairwise", m.pairwise));
+        out.add("method_summary", m.summary)?;
+        out.add("method_tests", m.tests)?;
+        out.add("method_pairwise", m.pairwise)?;
         let rules = compliance::RuleSet::new(&settings.compliance);
-        let rows = timed("compliance", || -> Result<_, IndicatorError> {
-            let rows =
-                compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, &numbers, &rules, &ctx)?;
-            out.push(("compliance", compliance::compliance_frame(&rows)?));
-            Ok(rows)
+        let rows = timed("compliance", || {
+            compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, &numbers, &rules, &ctx)
         })?;
         let n = timed("needs", || needs::needs_match(&i.choices, &i.courses, &i.classes, &ctx))?;
-        out.push(("needs_match", n.by_class));
-        out.push(("needs_by_category", n.by_category));
-        out.push(("cadre_scorecard", timed("scorecard", || scorecard::cadre_scorecard(&i.outcomes, &rows, &numbers, &ctx))?));
-        Ok(out)
+        out.add("needs_match", n.by_class)?;
+        out.add("needs_by_category", n.by_category)?;
+        let card = timed("scorecard", || scorecard::cadre_scorecard(&i.outcomes, &rows, &numbers, &ctx))?;
+        out.add("cadre_scorecard", card)?;
+        out.add("compliance", compliance::compliance_frame(&rows)?)?;
+        Ok(out.tables)
     };
     let (a, b) = rayon::join(streamed, others);
     let mut out = a?;
@@ -276,24 +307,25 @@ pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result
 
     let mut tables = Vec::with_capacity(out.len());
     for def in INDICATOR_TABLES {
-        let pos = out.iter().position(|(n, _)| *n == def.name).ok_or_else(|| IndicatorError::Compute {
+        let pos = out.iter().position(|t| t.name() == def.name).ok_or_else(|| IndicatorError::Compute {
             indicator: def.name.to_string(),
             message: "declared but not computed".into(),
         })?;
-        let (_, df) = out.swap_remove(pos);
-        tables.push(conform(def, df, settings)?);
+        tables.push(out.swap_remove(pos));
     }
     Ok(tables)
 }
 
-/// Read the warehouse and compute every indicator table.
+/// Read the warehouse and compute every indicator table, handing each to `sink` as
+/// soon as it is ready.
 pub fn compute_all(
     warehouse: &Path,
     settings: &PipelineFile,
     period: &str,
+    sink: Sink<'_>,
 ) -> Result<Vec<IndicatorTable>, IndicatorError> {
     let inputs = timed("reading", || Inputs::read(warehouse))?;
-    compute(&inputs, settings, period)
+    compute_with(&inputs, settings, period, sink)
 }
 
 /// Look up a computed table by name.

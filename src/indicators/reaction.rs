@@ -167,16 +167,20 @@ pub fn reaction_tables(
     ctx: &Ctx,
 ) -> Result<ReactionTables, IndicatorError> {
     let indicators = &ctx.settings.instrument.course_indicators;
+    let clock = std::time::Instant::now();
     let r = complete(course_ratings, indicators)?;
+    tracing::debug!("reaction: {} complete ratings at {:.2} s", r.total.len(), clock.elapsed().as_secs_f64());
     let threshold = 0.9 * ctx.settings.instrument.course_max * indicators.len() as f64;
     let (c_class, c_year) =
         (strs(classes, col::CLASS_ID, "reaction_by_class")?, i64s(classes, col::YEAR, "reaction_by_class")?);
     let year_of: BTreeMap<&str, i64> = (0..classes.height()).filter_map(|i| Some((c_class[i]?, c_year[i]?))).collect();
-    Ok(ReactionTables {
-        by_course: by_course(&r, courses, &year_of, threshold, ctx)?,
-        by_class: by_class(&r, classes, &year_of, threshold, ctx)?,
-        agreement: agreement(&r, classes, ctx)?,
-    })
+    let by_course = by_course(&r, courses, &year_of, threshold, ctx)?;
+    tracing::debug!("reaction: by course at {:.2} s", clock.elapsed().as_secs_f64());
+    let by_class = by_class(&r, classes, &year_of, threshold, ctx)?;
+    tracing::debug!("reaction: by class at {:.2} s", clock.elapsed().as_secs_f64());
+    let agreement = agreement(&r, classes, ctx)?;
+    tracing::debug!("reaction: agreement at {:.2} s", clock.elapsed().as_secs_f64());
+    Ok(ReactionTables { by_course, by_class, agreement })
 }
 
 fn by_course(
