@@ -499,10 +499,12 @@ def render(results: dict) -> str:
         ind = r["stages"].get("indicators", {})
         fam = {k.split(":", 1)[1]: v for k, v in ind.get("steps", {}).items() if k.startswith("indicators:")}
         if fam:
-            L.append("`indicators`, per family (wall s; `reaction` then `reliability` run beside the "
-                     "other families, so the times overlap; the rest of the stage is reading the warehouse "
-                     "and writing Parquet, CSV and XLSX):\n")
-            L.append("| family | s |")
+            L.append("`indicators`, per step (wall s): `reading` the small warehouse tables comes first; "
+                     "then `reaction` and `reliability` (which stream the long tables) run beside the other "
+                     "families (`cadres` numbers the cadre ids they share), so those times overlap. The times "
+                     "are computing only: each table is written (Parquet, CSV) by its family's thread right "
+                     "after it is computed, between these steps:\n")
+            L.append("| step | s |")
             L.append("|---|---:|")
             for name, v in fam.items():
                 L.append(f"| {name} | {v['s']:.2f} |")

@@ -113,8 +113,11 @@ impl Inputs {
     /// Read the needed columns of every input table from `warehouse`.
     pub fn read(warehouse: &Path) -> Result<Inputs, WarehouseError> {
         use col::*;
+        // Every column of the joined table but those no family reads (decoding them is
+        // a tenth of reading it).
+        const UNUSED: [&str; 5] = [EXAM_SCORE, NORM_GAIN, REACTION, REVIEW_BEFORE_DATE, REVIEW_AFTER_DATE];
         let outcomes_cols: Vec<&str> = crate::warehouse::schema::table_def("trainee_outcomes")
-            .map(|d| d.columns.iter().map(|c| c.name).chain([YEAR]).collect())
+            .map(|d| d.columns.iter().map(|c| c.name).filter(|c| !UNUSED.contains(c)).chain([YEAR]).collect())
             .unwrap_or_default();
         let mut cadre_cols = vec![CADRE_ID, CATEGORY, RANK, UNIT_ID, PROMOTED_ON];
         let cadre_schema =
@@ -269,19 +272,26 @@ pub fn compute_with(
         let mut out = emitted();
         // Cadre ids numbered once for the families that work per cadre.
         let numbers = timed("cadres", || keys::Cadres::from_frames(&i.cadres, &i.outcomes, Some(&i.reviews), "cadres"))?;
-        timed("learning", || -> Result<(), IndicatorError> {
-            out.add("learning_by_class", learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?)?;
-            out.add("learning_by_category", learning::learning_by_category(&i.outcomes, &ctx)?)?;
-            out.add("learning_by_method", learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?)
+        let l = timed("learning", || -> Result<_, IndicatorError> {
+            Ok([
+                learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?,
+                learning::learning_by_category(&i.outcomes, &ctx)?,
+                learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?,
+            ])
         })?;
-        timed("transfer", || -> Result<(), IndicatorError> {
-            out.add(
-                "transfer_by_class",
+        for (name, df) in ["learning_by_class", "learning_by_category", "learning_by_method"].into_iter().zip(l) {
+            out.add(name, df)?;
+        }
+        let t = timed("transfer", || -> Result<_, IndicatorError> {
+            Ok([
                 transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, &numbers, &ctx)?,
-            )?;
-            out.add("follow_up", transfer::follow_up(&i.outcomes, &i.classes, &ctx)?)?;
-            out.add("assessment_by_class", transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?)
+                transfer::follow_up(&i.outcomes, &i.classes, &ctx)?,
+                transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?,
+            ])
         })?;
+        for (name, df) in ["transfer_by_class", "follow_up", "assessment_by_class"].into_iter().zip(t) {
+            out.add(name, df)?;
+        }
         let u = timed("results", || results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, &numbers, &ctx))?;
         out.add("unit_results", u.units)?;
         out.add("unit_results_fit", u.fit)?;
