@@ -56,37 +56,38 @@ pub fn push_f64(out: &mut String, x: f64) {
         return;
     }
     let mut buf = ryu::Buffer::new();
-    let s = buf.format_finite(x);
-    if exact_tie(x, s) {
-        // Two shortest candidates equally near: ryu takes the even digit, core::fmt
-        // the upper one; keep core::fmt's.
-        use std::fmt::Write as _;
-        let _ = write!(out, "{x}");
-        return;
-    }
-    let (negative, s) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s),
+    let s = buf.format_finite(x).as_bytes();
+    let (negative, s) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s),
     };
-    // ryu writes `d.ddd`, `d.ddde±x` or `0.000ddd`: collect the digits and where
-    // the decimal point falls among them.
-    let (mantissa, exp) = match s.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i64>().unwrap_or(0)),
+    // ryu writes `d.ddd`, `d.ddde±x` or `0.000ddd`: collect the digits and where the
+    // decimal point falls among them.
+    let (mantissa, exp) = match s.iter().position(|&b| b == b'e') {
+        Some(p) => (&s[..p], std::str::from_utf8(&s[p + 1..]).ok().and_then(|e| e.parse::<i64>().ok()).unwrap_or(0)),
         None => (s, 0),
     };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let int_len = mantissa.iter().position(|&b| b == b'.').unwrap_or(mantissa.len());
     let mut digits = [0u8; 40];
     let mut n = 0;
-    for &d in int.as_bytes().iter().chain(frac.as_bytes()) {
+    for &d in mantissa.iter().filter(|&&d| d != b'.') {
         if n < digits.len() {
             digits[n] = d;
             n += 1;
         }
     }
     let lead = digits[..n].iter().take_while(|&&d| d == b'0').count();
-    let mut point = int.len() as i64 + exp - lead as i64;
+    let mut point = int_len as i64 + exp - lead as i64;
     let digits = &digits[lead..n];
     let digits = &digits[..digits.len() - digits.iter().rev().take_while(|&&d| d == b'0').count()];
+    let len = digits.len() as i64;
+    if exact_tie(x, (len - point).max(0)) {
+        // Two shortest candidates equally near: ryu takes the even digit, core::fmt
+        // the upper one; keep core::fmt's.
+        use std::fmt::Write as _;
+        let _ = write!(out, "{x}");
+        return;
+    }
     if negative {
         out.push('-');
     }
@@ -96,7 +97,6 @@ pub fn push_f64(out: &mut String, x: f64) {
     }
     // The digits are ASCII.
     let text = std::str::from_utf8(digits).unwrap_or_default();
-    let len = digits.len() as i64;
     if point <= 0 {
         out.push_str("0.");
         while point < 0 {
@@ -116,11 +116,12 @@ pub fn push_f64(out: &mut String, x: f64) {
     }
 }
 
-/// Whether `x` lies exactly halfway between two candidates of the length of `shortest`
-/// (ryu's digits for it). x = m·2^e with m odd; for e < 0 its exact decimal expansion
-/// has -e fractional digits, the last one a 5, so a tie is exactly when the shortest
-/// form has one fractional digit fewer (for e ≥ 0 the shortest form is never a tie).
-fn exact_tie(x: f64, shortest: &str) -> bool {
+/// Whether `x` lies exactly halfway between the two nearest numbers with
+/// `frac_digits` fractional digits (the length of its shortest form). x = m·2^e with m
+/// odd; for e < 0 its exact decimal expansion has -e fractional digits, the last one a
+/// 5, so a tie is exactly when the shortest form has one fractional digit fewer (for
+/// e ≥ 0 the shortest form is never a tie).
+fn exact_tie(x: f64, frac_digits: i64) -> bool {
     let bits = x.abs().to_bits();
     let (exp, frac) = ((bits >> 52) as i64, bits & ((1u64 << 52) - 1));
     let (m, e) = if exp == 0 { (frac, -1074) } else { (frac | (1u64 << 52), exp - 1075) };
@@ -128,17 +129,7 @@ fn exact_tie(x: f64, shortest: &str) -> bool {
         return false;
     }
     let e = e + i64::from(m.trailing_zeros());
-    if e >= 0 {
-        return false;
-    }
-    // Fractional digits of `shortest` written out positionally.
-    let s = shortest.trim_start_matches('-');
-    let (mantissa, exp10) = match s.split_once('e') {
-        Some((m, p)) => (m, p.parse::<i64>().unwrap_or(0)),
-        None => (s, 0),
-    };
-    let frac_digits = mantissa.split_once('.').map_or(0, |(_, f)| f.trim_end_matches('0').len() as i64) - exp10;
-    frac_digits.max(0) == -e - 1
+    e < 0 && frac_digits == -e - 1
 }
 
 /// Write a frame as UTF-8 CSV (with BOM so Excel opens Chinese text correctly), guarding
@@ -222,10 +213,43 @@ fn push_text(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// Recently written numbers and their text, direct-mapped by bit pattern: per-person
+/// tables repeat a few values (required days, whole hours, 0, 1) across 10⁶ rows.
+struct Numbers {
+    slots: Vec<(u64, u8, [u8; 23])>,
+    text: String,
+}
+
+impl Numbers {
+    const SLOTS: usize = 1024;
+
+    fn new() -> Numbers {
+        // Bits of a NaN with a payload no computation produces: never a key.
+        Numbers { slots: vec![(u64::MAX, 0, [0; 23]); Self::SLOTS], text: String::new() }
+    }
+
+    /// Append `x` as [`push_f64`] writes it.
+    fn push(&mut self, out: &mut Vec<u8>, x: f64) {
+        let bits = x.to_bits();
+        let slot = &mut self.slots[(bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize];
+        if slot.0 == bits {
+            out.extend_from_slice(&slot.2[..slot.1 as usize]);
+            return;
+        }
+        self.text.clear();
+        push_f64(&mut self.text, x);
+        out.extend_from_slice(self.text.as_bytes());
+        if self.text.len() <= slot.2.len() {
+            slot.2[..self.text.len()].copy_from_slice(self.text.as_bytes());
+            *slot = (bits, self.text.len() as u8, slot.2);
+        }
+    }
+}
+
 /// The CSV bytes of `rows` (numbers and booleans need no quoting: written directly).
 fn csv_rows(cells: &[Cells], rows: std::ops::Range<usize>) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(rows.len() * 16 * cells.len());
-    let mut num = String::new();
+    let mut numbers = Numbers::new();
     for i in rows {
         let start = out.len();
         for (k, c) in cells.iter().enumerate() {
@@ -234,11 +258,7 @@ fn csv_rows(cells: &[Cells], rows: std::ops::Range<usize>) -> Result<Vec<u8>, St
             }
             match c {
                 Cells::Text(a) if a.is_valid(i) => push_text(&mut out, a.value(i)),
-                Cells::Float(a) if a.is_valid(i) && !a.value(i).is_nan() => {
-                    num.clear();
-                    push_f64(&mut num, a.value(i));
-                    out.extend_from_slice(num.as_bytes());
-                }
+                Cells::Float(a) if a.is_valid(i) && !a.value(i).is_nan() => numbers.push(&mut out, a.value(i)),
                 Cells::Int(a) if a.is_valid(i) => out.extend_from_slice(itoa::Buffer::new().format(a.value(i)).as_bytes()),
                 Cells::Bool(a) if a.is_valid(i) => out.extend_from_slice(if a.value(i) { b"true" } else { b"false" }),
                 Cells::Other(col) => {
