@@ -25,6 +25,7 @@ use rustc_hash::FxHashMap;
 
 use super::columnar::{f64_col, runs, Dict, Interner, Scoped, Source, StrCol, ViewMemo};
 use super::frame::{group_by, i64s, serr, strs, Out};
+use super::keys::Groups;
 use super::suppress::{below, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
@@ -44,6 +45,21 @@ struct Ratings {
     /// One vector per indicator.
     scores: Vec<Vec<f64>>,
     total: Vec<f64>,
+}
+
+impl Ratings {
+    /// No ratings, with `k` indicators.
+    fn empty(k: usize) -> Ratings {
+        Ratings {
+            classes: Dict::default(),
+            courses: Vec::new(),
+            class: Vec::new(),
+            course: Vec::new(),
+            rater: Vec::new(),
+            scores: vec![Vec::new(); k],
+            total: Vec::new(),
+        }
+    }
 }
 
 /// Read `course_ratings` chunk by chunk into one score vector per (class, course,
@@ -88,44 +104,56 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
     })?;
     let (classes, rc) = classes.finish();
     let (courses, raters) = (courses.finish(&rc), raters.finish(&rc));
-    let mut order: Vec<(u32, u32, u32, u32)> = keys
-        .iter()
-        .enumerate()
-        .map(|(u, &(a, b, c))| {
-            let a = rc[a as usize] as usize;
-            (a as u32, courses[a].1[b as usize], raters[a].1[c as usize], u as u32)
+    // Units by class (a counting sort); then each class, in parallel, sorted by
+    // (course, rater) with its repeated units merged — small sorts that stay in cache
+    // instead of one sort of every unit.
+    let class_of: Vec<Option<u32>> = keys.iter().map(|&(a, _, _)| Some(rc[a as usize])).collect();
+    let by_class = Groups::new(rc.len(), &class_of);
+    let parts: Vec<Ratings> = (0..rc.len())
+        .into_par_iter()
+        .map(|a| {
+            let (co, ra) = (&courses[a].1, &raters[a].1);
+            let mut order: Vec<(u32, u32, u32)> = by_class
+                .get(a as u32)
+                .iter()
+                .map(|&u| {
+                    let (_, b, c) = keys[u as usize];
+                    (co[b as usize], ra[c as usize], u)
+                })
+                .collect();
+            order.sort_unstable();
+            let mut part = Ratings::empty(k);
+            let mut cells = vec![f64::NAN; k];
+            for run in order.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+                cells.fill(f64::NAN);
+                for &(_, _, u) in run {
+                    for (cell, &x) in cells.iter_mut().zip(&scores[u as usize * k..(u as usize + 1) * k]) {
+                        *cell = cell.max(x);
+                    }
+                }
+                if cells.iter().any(|x| x.is_nan()) {
+                    continue;
+                }
+                part.class.push(a as u32);
+                part.course.push(run[0].0);
+                part.rater.push(run[0].1);
+                for (s, &x) in part.scores.iter_mut().zip(&cells) {
+                    s.push(x);
+                }
+                part.total.push(cells.iter().sum());
+            }
+            part
         })
         .collect();
-    order.par_sort_unstable();
-    let courses: Vec<Dict> = courses.into_iter().map(|(d, _)| d).collect();
-    let mut r = Ratings {
-        classes,
-        courses,
-        class: Vec::new(),
-        course: Vec::new(),
-        rater: Vec::new(),
-        scores: vec![Vec::new(); k],
-        total: Vec::new(),
-    };
-    let mut cells = vec![f64::NAN; k];
-    for run in order.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
-        cells.fill(f64::NAN);
-        for &(_, _, _, u) in run {
-            for (cell, &x) in cells.iter_mut().zip(&scores[u as usize * k..(u as usize + 1) * k]) {
-                *cell = cell.max(x);
-            }
+    let mut r = Ratings { classes, courses: courses.into_iter().map(|(d, _)| d).collect(), ..Ratings::empty(k) };
+    for part in parts {
+        r.class.extend(part.class);
+        r.course.extend(part.course);
+        r.rater.extend(part.rater);
+        for (s, p) in r.scores.iter_mut().zip(part.scores) {
+            s.extend(p);
         }
-        if cells.iter().any(|x| x.is_nan()) {
-            continue;
-        }
-        let (a, b, c, _) = run[0];
-        r.class.push(a);
-        r.course.push(b);
-        r.rater.push(c);
-        for (s, &x) in r.scores.iter_mut().zip(&cells) {
-            s.push(x);
-        }
-        r.total.push(cells.iter().sum());
+        r.total.extend(part.total);
     }
     Ok(r)
 }
