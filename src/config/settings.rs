@@ -200,11 +200,11 @@ impl PipelineFile {
         if !(0.0..=1.0).contains(&v.max_reject_share) {
             return bad(format!("validation.max_reject_share = {} must be between 0 and 1", v.max_reject_share));
         }
-        if !(v.speeder_seconds >= 0.0) {
+        if v.speeder_seconds.is_nan() || v.speeder_seconds < 0.0 {
             return bad("validation.speeder_seconds must be ≥ 0".into());
         }
         let i = &self.indicators;
-        if !(i.alpha > 0.0 && i.alpha < 1.0) {
+        if i.alpha.is_nan() || i.alpha <= 0.0 || i.alpha >= 1.0 {
             return bad(format!("indicators.alpha = {} must be in (0, 1)", i.alpha));
         }
         if i.min_cell < 1 {
@@ -219,12 +219,12 @@ impl PipelineFile {
                 self.compliance.preset
             ));
         }
-        if !(self.compliance.hours_per_day > 0.0) {
+        if self.compliance.hours_per_day.is_nan() || self.compliance.hours_per_day <= 0.0 {
             return bad("compliance.hours_per_day must be > 0".into());
         }
         let w = &self.scorecard.weights;
         let ws = [w.learning, w.assessment, w.transfer, w.compliance];
-        if ws.iter().any(|x| !(*x >= 0.0)) || ws.iter().sum::<f64>() <= 0.0 {
+        if ws.iter().any(|x| x.is_nan() || *x < 0.0) || ws.iter().sum::<f64>() <= 0.0 {
             return bad("scorecard.weights must be ≥ 0 and not all 0".into());
         }
         if !matches!(self.report.lang.as_str(), "zh" | "en") {

@@ -46,6 +46,9 @@ fn delta(h: &History, start: i32, threshold: i32) -> Option<f64> {
 
 /// A class's control key: (target category, year, start, end + lag) in days.
 type Key<'a> = (&'a str, i64, i32, i32);
+/// A control key with its dates replaced by positions among the pool's review dates
+/// (see [`canonical_key`]).
+type Canonical<'a> = (&'a str, i64, usize, usize);
 /// The untrained cadres of a (category, year) and the sorted distinct dates of their reviews.
 type Pool<'h> = (Vec<&'h History>, Vec<i32>);
 
@@ -54,7 +57,7 @@ type Pool<'h> = (Vec<&'h History>, Vec<i32>);
 fn canonical_key<'a>(
     pools: &BTreeMap<(&'a str, i64), Pool<'_>>,
     &(cat, y, s, thr): &Key<'a>,
-) -> Option<(&'a str, i64, usize, usize)> {
+) -> Option<Canonical<'a>> {
     let dates = &pools.get(&(cat, y))?.1;
     Some((cat, y, dates.partition_point(|d| *d < s), dates.partition_point(|d| *d < thr)))
 }
@@ -158,16 +161,16 @@ pub fn transfer_by_class(
             ((cat, y), (members, dates))
         })
         .collect();
-    let mut representative: BTreeMap<(&str, i64, usize, usize), Key> = BTreeMap::new();
+    let mut representative: BTreeMap<Canonical, Key> = BTreeMap::new();
     for k in &keys {
         if let Some(c) = canonical_key(&pools, k) {
             representative.entry(c).or_insert(*k);
         }
     }
-    let reps: Vec<((&str, i64, usize, usize), Key)> = representative.into_iter().collect();
+    let reps: Vec<(Canonical, Key)> = representative.into_iter().collect();
     // Summarised once per distinct control group (a pool holds ~10⁵ cadres at 10⁶, and
     // many classes share a group).
-    let deltas_of: BTreeMap<(&str, i64, usize, usize), Control> = reps
+    let deltas_of: BTreeMap<Canonical, Control> = reps
         .par_iter()
         .map(|&(c, (cat, y, s, thr))| {
             let d: Vec<f64> =
