@@ -241,7 +241,7 @@ impl Numbers {
         out.extend_from_slice(self.text.as_bytes());
         if self.text.len() <= slot.2.len() {
             slot.2[..self.text.len()].copy_from_slice(self.text.as_bytes());
-            *slot = (bits, self.text.len() as u8, slot.2);
+            (slot.0, slot.1) = (bits, self.text.len() as u8);
         }
     }
 }
@@ -400,6 +400,58 @@ mod tests {
             let m = (rng.gen::<u64>() >> 11) | 1;
             same_as_display(m as f64 * 2f64.powi(rng.gen_range(-70..4)));
         }
+    }
+
+    /// The bytes the `csv` crate writes for `records` (after the BOM).
+    fn csv_crate(records: &[Vec<String>]) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for r in records {
+            w.write_record(r).unwrap();
+        }
+        w.into_inner().unwrap()
+    }
+
+    fn written(df: &DataFrame) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        write_csv(df, &path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with("\u{feff}".as_bytes()));
+        bytes["\u{feff}".len()..].to_vec()
+    }
+
+    #[test]
+    fn csv_text_is_quoted_and_guarded_as_the_csv_crate_would_write_it() {
+        let text = [Some("plain"), Some("a,b"), Some("say \"hi\""), Some("two\nlines"), Some("cr\rx"), Some(""), None];
+        let text = [text.as_slice(), &[Some("=SUM(A1)"), Some("-3,\"x\""), Some("中文，逗号"), Some(" pad ")]].concat();
+        let n = text.len();
+        let df = df!(
+            "text" => text.clone(),
+            "x" => (0..n).map(|i| if i == 3 { None } else { Some(i as f64 / 4.0 - 1.0) }).collect::<Vec<_>>(),
+            "k" => (0..n as i64).map(|i| (i != 2).then_some(i - 5)).collect::<Vec<_>>(),
+            "ok" => (0..n).map(|i| (i != 4).then_some(i % 2 == 0)).collect::<Vec<_>>()
+        )
+        .unwrap();
+        let mut records = vec![vec!["text".to_string(), "x".into(), "k".into(), "ok".into()]];
+        for i in 0..n {
+            let x = df.column("x").unwrap().f64().unwrap().get(i);
+            let k = df.column("k").unwrap().i64().unwrap().get(i);
+            let ok = df.column("ok").unwrap().bool().unwrap().get(i);
+            records.push(vec![
+                guard_csv(text[i].unwrap_or_default()).into_owned(),
+                x.map(|x| format!("{x}")).unwrap_or_default(),
+                k.map(|k| k.to_string()).unwrap_or_default(),
+                ok.map(|b| b.to_string()).unwrap_or_default(),
+            ]);
+        }
+        assert_eq!(String::from_utf8(written(&df)).unwrap(), String::from_utf8(csv_crate(&records)).unwrap());
+    }
+
+    #[test]
+    fn a_one_column_csv_keeps_its_empty_rows() {
+        let df = df!("only" => [Some("a"), None, Some("")]).unwrap();
+        let records: Vec<Vec<String>> = [["only"], ["a"], [""], [""]].iter().map(|r| vec![r[0].to_string()]).collect();
+        assert_eq!(written(&df), csv_crate(&records));
     }
 
     #[test]
