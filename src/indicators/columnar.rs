@@ -15,10 +15,15 @@
 //! order as the string-sorted plan gave them, and the results are bit-identical.
 
 use std::fs::File;
+use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use polars_arrow::array::{Array, Utf8ViewArray};
+use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray, Utf8ViewArray};
+use polars_arrow::datatypes::{ArrowDataType, ArrowSchema, Field, IntegerType, Metadata, DTYPE_CATEGORICAL_NEW};
+use polars_parquet::read::{
+    column_iter_to_arrays, infer_schema, read_metadata, BasicDecompressor, FileMetadata, PageReader,
+};
 use rustc_hash::FxHashMap;
 
 use super::frame::perr;
@@ -38,6 +43,162 @@ impl From<DataFrame> for Source {
     }
 }
 
+/// The rows of one row group (or of an in-memory frame): one Arrow array per column.
+/// A string column that the file stores dictionary-encoded arrives as its dictionary
+/// keys and the row group's dictionary ([`StrCol`] reads both kinds).
+pub struct Chunk {
+    len: usize,
+    columns: Vec<(PlSmallStr, Box<dyn Array>)>,
+}
+
+impl Chunk {
+    /// Rows in the chunk.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    fn column(&self, name: &str, table: &str) -> Result<&dyn Array, IndicatorError> {
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, a)| a.as_ref())
+            .ok_or_else(|| compute_err(table, format!("no column `{name}`")))
+    }
+
+    /// String column `name`.
+    pub fn str(&self, name: &str, table: &str) -> Result<StrCol<'_>, IndicatorError> {
+        let arr = self.column(name, table)?;
+        let any = arr.as_any();
+        let kind = if let Some(a) = any.downcast_ref::<Utf8ViewArray>() {
+            Kind::Views(a)
+        } else if let Some(d) = any.downcast_ref::<DictionaryArray<u32>>() {
+            match d.values().as_any().downcast_ref::<Utf8ViewArray>() {
+                Some(values) => Kind::Keys { keys: d.keys(), values },
+                None => return Err(compute_err(table, format!("column `{name}` is not text"))),
+            }
+        } else {
+            return Err(compute_err(table, format!("column `{name}` is not text ({:?})", arr.dtype())));
+        };
+        Ok(StrCol { kind, serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) })
+    }
+
+    /// Numeric column `name` as f64 (nulls stay null).
+    pub fn f64(&self, name: &str, table: &str) -> Result<PrimitiveArray<f64>, IndicatorError> {
+        let arr = self.column(name, table)?;
+        if let Some(a) = arr.as_any().downcast_ref::<PrimitiveArray<f64>>() {
+            return Ok(a.clone());
+        }
+        let cast = polars::polars_compute::cast::cast(arr, &ArrowDataType::Float64, Default::default())
+            .map_err(|e| compute_err(table, format!("column `{name}`: {e}")))?;
+        cast.as_any()
+            .downcast_ref::<PrimitiveArray<f64>>()
+            .cloned()
+            .ok_or_else(|| compute_err(table, format!("column `{name}` is not numeric")))
+    }
+
+    /// The columns of `df` (rechunked to one array each; text as string views).
+    fn of_frame(df: &DataFrame) -> Chunk {
+        let columns = df
+            .columns()
+            .iter()
+            .map(|c| {
+                let s = c.as_materialized_series().rechunk();
+                (c.name().clone(), s.to_arrow(0, CompatLevel::newest()))
+            })
+            .collect();
+        Chunk { len: df.height(), columns }
+    }
+}
+
+fn compute_err(table: &str, message: String) -> IndicatorError {
+    IndicatorError::Compute { indicator: table.to_string(), message }
+}
+
+/// One Parquet file of a [`Source`]: its metadata and Arrow schema, read once.
+struct ParquetFile<'a> {
+    path: &'a Path,
+    meta: FileMetadata,
+    schema: ArrowSchema,
+}
+
+impl ParquetFile<'_> {
+    fn open<'a>(path: &'a Path, table: &str) -> Result<ParquetFile<'a>, IndicatorError> {
+        let mut file = File::open(path).map_err(|e| io(table, path, e))?;
+        let meta = read_metadata(&mut file).map_err(perr(table))?;
+        let schema = infer_schema(&meta).map_err(perr(table))?;
+        Ok(ParquetFile { path, meta, schema })
+    }
+
+    /// Row group `g`'s `columns`: each column chunk read from disk, decompressed and
+    /// decoded with polars' Parquet decoders. A text column whose pages are all
+    /// dictionary-encoded (what `build` writes for ids with repeats) is decoded to its
+    /// keys, which costs a fraction of materialising a string view per row.
+    fn read_group(&self, g: usize, columns: &[PlSmallStr], table: &str) -> Result<Chunk, IndicatorError> {
+        let rg = &self.meta.row_groups[g];
+        let mut file = File::open(self.path).map_err(|e| io(table, self.path, e))?;
+        let mut out = Vec::with_capacity(columns.len());
+        for name in columns {
+            let missing = || compute_err(table, format!("{}: no column `{name}`", self.path.display()));
+            let meta = rg.columns_under_root_iter(name).and_then(|mut c| c.next()).ok_or_else(missing)?;
+            let field = self.schema.get(name).ok_or_else(missing)?;
+            let range = meta.byte_range();
+            let mut bytes = vec![0u8; (range.end - range.start) as usize];
+            file.seek(SeekFrom::Start(range.start))
+                .and_then(|_| file.read_exact(&mut bytes))
+                .map_err(|e| io(table, self.path, e))?;
+            let bytes: polars_buffer::Buffer<u8> = bytes.into();
+            let decode = |field: Field| -> PolarsResult<Box<dyn Array>> {
+                let pages = PageReader::new(Cursor::new(bytes.clone()), meta, vec![], usize::MAX);
+                let ptype = &meta.descriptor().descriptor.primitive_type;
+                let (arrays, _) =
+                    column_iter_to_arrays(vec![BasicDecompressor::new(pages, vec![])], vec![ptype], field, None)?;
+                match arrays.as_slice() {
+                    [one] => Ok(one.clone()),
+                    many => {
+                        let refs: Vec<&dyn Array> = many.iter().map(|a| a.as_ref()).collect();
+                        polars_arrow::compute::concatenate::concatenate(&refs)
+                    }
+                }
+            };
+            let array = if is_text(field.dtype()) {
+                let views = Field::new(name.clone(), ArrowDataType::Utf8View, true);
+                let mut marker = Metadata::new();
+                marker.insert(DTYPE_CATEGORICAL_NEW.into(), PlSmallStr::EMPTY);
+                let keys = views
+                    .clone()
+                    .with_dtype(ArrowDataType::Dictionary(
+                        IntegerType::UInt32,
+                        Box::new(ArrowDataType::Utf8View),
+                        false,
+                    ))
+                    .with_metadata(marker);
+                // Pages that are not all dictionary-encoded are decoded to views.
+                decode(keys).or_else(|_| decode(views))
+            } else {
+                decode(field.clone())
+            }
+            .map_err(|e| compute_err(table, format!("{}: column `{name}`: {e}", self.path.display())))?;
+            if array.len() != rg.num_rows() {
+                return Err(compute_err(
+                    table,
+                    format!(
+                        "{}: column `{name}` has {} rows, its row group {}",
+                        self.path.display(),
+                        array.len(),
+                        rg.num_rows()
+                    ),
+                ));
+            }
+            out.push((name.clone(), array));
+        }
+        Ok(Chunk { len: rg.num_rows(), columns: out })
+    }
+}
+
+fn is_text(t: &ArrowDataType) -> bool {
+    matches!(t, ArrowDataType::Utf8 | ArrowDataType::LargeUtf8 | ArrowDataType::Utf8View)
+}
+
 impl Source {
     /// The Parquet files of warehouse table `table`, reading `columns`.
     pub fn warehouse(warehouse: &Path, table: &'static str, columns: &[&str]) -> Result<Source, WarehouseError> {
@@ -49,48 +210,33 @@ impl Source {
     }
 
     /// Call `f` with every chunk of rows in file order: one row group at a time, so the
-    /// memory held is two row groups' columns, not the table's. Every column of a chunk
-    /// is one array ([`StrCol`] relies on it). The next row group is decoded while `f`
-    /// works on the current one, on another core when one is free (`rayon::join`).
+    /// memory held is two row groups' columns, not the table's. The next row group is
+    /// decoded while `f` works on the current one, on another core when one is free
+    /// (`rayon::join`).
     pub fn for_each_chunk(
         &self,
-        mut f: impl FnMut(&DataFrame) -> Result<(), IndicatorError> + Send,
+        mut f: impl FnMut(&Chunk) -> Result<(), IndicatorError> + Send,
     ) -> Result<(), IndicatorError> {
         match self {
-            Source::Frame(df) => f(df.clone().rechunk_mut_par()),
+            Source::Frame(df) => f(&Chunk::of_frame(df)),
             Source::Files { table, files, columns } => {
-                let err = perr(table);
-                let mut groups: Vec<(&PathBuf, usize, usize)> = Vec::new();
-                for path in files {
-                    let reader = File::open(path).map_err(|e| io(table, path, e))?;
-                    let mut offset = 0;
-                    for g in ParquetReader::new(reader).get_metadata().map_err(&err)?.row_groups.iter() {
-                        groups.push((path, offset, g.num_rows()));
-                        offset += g.num_rows();
-                    }
-                }
-                let read = |k: usize| -> Result<Option<DataFrame>, IndicatorError> {
-                    let Some(&(path, offset, n)) = groups.get(k) else { return Ok(None) };
-                    let mut df = ParquetReader::new(File::open(path).map_err(|e| io(table, path, e))?)
-                        .with_columns(Some(columns.iter().map(|c| c.to_string()).collect()))
-                        .with_slice(Some((offset, n)))
-                        .read_parallel(ParallelStrategy::None)
-                        .finish()
-                        .map_err(&err)?;
-                    df.rechunk_mut_par();
-                    Ok(Some(df))
+                let opened = files.iter().map(|p| ParquetFile::open(p, table)).collect::<Result<Vec<_>, _>>()?;
+                let groups: Vec<(&ParquetFile, usize)> =
+                    opened.iter().flat_map(|f| (0..f.meta.row_groups.len()).map(move |g| (f, g))).collect();
+                let read = |k: usize| -> Result<Option<Chunk>, IndicatorError> {
+                    groups.get(k).map(|&(file, g)| file.read_group(g, columns, table)).transpose()
                 };
                 let clock = std::time::Instant::now();
                 let mut used = 0.0;
                 let mut next = read(0)?;
                 let mut k = 0;
-                while let Some(df) = next.take() {
+                while let Some(chunk) = next.take() {
                     k += 1;
                     let (ahead, done) = rayon::join(
                         || read(k),
                         || {
                             let t = std::time::Instant::now();
-                            let r = f(&df);
+                            let r = f(&chunk);
                             (r, t.elapsed().as_secs_f64())
                         },
                     );
@@ -107,7 +253,7 @@ impl Source {
 }
 
 fn io(table: &str, path: &Path, e: std::io::Error) -> IndicatorError {
-    IndicatorError::Compute { indicator: table.to_string(), message: format!("{}: {e}", path.display()) }
+    compute_err(table, format!("{}: {e}", path.display()))
 }
 
 fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -125,52 +271,65 @@ fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// One string column of a chunk (a single array), read value by value with each
-/// value's *view*: 16 bytes that hold a value of ≤ 12 bytes whole, or its length and
-/// place in the array's buffers. Equal views in one array are equal strings, so a run
-/// of one id is recognised by comparing two integers.
+/// One string column of a chunk, read value by value with each value's identity
+/// within the column: its dictionary key when the column arrived as keys, else its
+/// *view* (16 bytes that hold a value of ≤ 12 bytes whole, or its length and place in
+/// the array's buffers). Equal identities are equal strings (the converse need not
+/// hold), so a run of one id is recognised by comparing two integers.
 pub struct StrCol<'a> {
-    arr: &'a Utf8ViewArray,
-    /// Distinguishes this array from every other (views compare only within one).
+    kind: Kind<'a>,
+    /// Distinguishes this column from every other (identities compare only within one).
     serial: u64,
+}
+
+enum Kind<'a> {
+    Views(&'a Utf8ViewArray),
+    Keys { keys: &'a PrimitiveArray<u32>, values: &'a Utf8ViewArray },
 }
 
 static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl<'a> StrCol<'a> {
-    pub fn new(df: &'a DataFrame, name: &str, table: &str) -> Result<StrCol<'a>, IndicatorError> {
-        let ca = df
-            .column(name)
-            .map_err(|_| IndicatorError::Compute { indicator: table.to_string(), message: format!("no column `{name}`") })?
-            .str()
-            .map_err(perr(table))?;
-        match ca.downcast_iter().collect::<Vec<_>>().as_slice() {
-            [arr] => Ok(StrCol { arr, serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) }),
-            _ => Err(IndicatorError::Compute {
-                indicator: table.to_string(),
-                message: format!("column `{name}` is not one array"),
-            }),
+    pub fn len(&self) -> usize {
+        match self.kind {
+            Kind::Views(a) => a.len(),
+            Kind::Keys { keys, .. } => keys.len(),
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.arr.len()
-    }
-
-    /// The view of row `i`, `None` when null.
+    /// The identity of row `i`'s value, `None` when null.
     #[inline]
     pub fn view(&self, i: usize) -> Option<View> {
-        self.arr.is_valid(i).then(|| View { serial: self.serial, bits: self.arr.views()[i].as_u128() })
+        let bits = match self.kind {
+            Kind::Views(a) => a.is_valid(i).then(|| a.views()[i].as_u128()),
+            Kind::Keys { keys, .. } => keys.is_valid(i).then(|| keys.value(i) as u128),
+        }?;
+        Some(View { serial: self.serial, bits })
+    }
+
+    /// Whether the column arrived as dictionary keys.
+    #[cfg(test)]
+    fn is_keys(&self) -> bool {
+        matches!(self.kind, Kind::Keys { .. })
     }
 
     /// The string of row `i` (empty when null).
     #[inline]
     pub fn str(&self, i: usize) -> &'a str {
-        self.arr.value(i)
+        match self.kind {
+            Kind::Views(a) => a.value(i),
+            Kind::Keys { keys, values } => {
+                if keys.is_valid(i) {
+                    values.value(keys.value(i) as usize)
+                } else {
+                    ""
+                }
+            }
+        }
     }
 }
 
-/// A value's identity within one array (see [`StrCol`]).
+/// A value's identity within one column (see [`StrCol`]).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct View {
     serial: u64,
@@ -202,16 +361,6 @@ impl<T: Copy> ViewMemo<T> {
         }
         Some(*self.memo.entry(v.bits).or_insert_with(|| f(c.str(i))))
     }
-}
-
-/// A numeric column of a chunk as f64.
-pub fn f64_col(df: &DataFrame, name: &str, table: &str) -> Result<Float64Chunked, IndicatorError> {
-    let c = df
-        .column(name)
-        .map_err(|_| IndicatorError::Compute { indicator: table.to_string(), message: format!("no column `{name}`") })?
-        .cast(&DataType::Float64)
-        .map_err(perr(table))?;
-    Ok(c.f64().map_err(perr(table))?.clone())
 }
 
 /// Strings → dense `u32` ids in first-seen order. A repeat of the previous string
@@ -323,7 +472,10 @@ impl Dict {
 }
 
 /// Contiguous runs of equal keys in a sorted sequence: key → its index range.
-pub fn runs<K: Eq + std::hash::Hash + Copy>(n: usize, key: impl Fn(usize) -> K) -> FxHashMap<K, std::ops::Range<usize>> {
+pub fn runs<K: Eq + std::hash::Hash + Copy>(
+    n: usize,
+    key: impl Fn(usize) -> K,
+) -> FxHashMap<K, std::ops::Range<usize>> {
     let mut out = FxHashMap::default();
     let mut start = 0;
     while start < n {
@@ -356,8 +508,8 @@ mod tests {
 
     #[test]
     fn scoped_ids_sort_like_their_strings_within_each_outer_key() {
-        let df = df!("k" => ["r2", "r1", "r2", "r9", "r1"]).unwrap();
-        let c = StrCol::new(&df, "k", "t").unwrap();
+        let chunk = Chunk::of_frame(&df!("k" => ["r2", "r1", "r2", "r9", "r1"]).unwrap());
+        let c = chunk.str("k", "t").unwrap();
         let mut s = Scoped::default();
         // Outer keys 1, 0, 1, 0, 1 (first-seen ids of some outer interner).
         let ids: Vec<u32> = [1, 0, 1, 0, 1].iter().enumerate().map(|(i, &o)| s.id_at(o, &c, i).unwrap()).collect();
@@ -369,6 +521,61 @@ mod tests {
         assert_eq!((done[0].0.get("r1"), done[0].0.get("r9")), (Some(0), None));
         // New outer 1 (old 0) saw r1, r9.
         assert_eq!(done[1].1, vec![0, 1]);
+    }
+
+    /// Every row group of a file with a repetitive text column (dictionary-encoded), a
+    /// text column of distinct values, nulls, and integer and float columns, read
+    /// through [`Source::for_each_chunk`], gives the values polars reads.
+    #[test]
+    fn row_groups_read_as_polars_reads_them() {
+        let n = 2000;
+        let mut df = df!(
+            "class" => (0..n).map(|i| format!("class-{}", i / 300)).collect::<Vec<_>>(),
+            "unique" => (0..n).map(|i| (i % 7 != 3).then(|| format!("a rather long distinct value {i}"))).collect::<Vec<_>>(),
+            "sparse" => (0..n).map(|i| (i % 5 == 0).then_some("x")).collect::<Vec<_>>(),
+            "count" => (0..n as i64).map(|i| (i % 11 != 0).then_some(i)).collect::<Vec<_>>(),
+            "score" => (0..n).map(|i| (i % 13 != 0).then_some(i as f64 / 4.0)).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        ParquetWriter::new(File::create(&path).unwrap()).with_row_group_size(Some(700)).finish(&mut df).unwrap();
+        let names = ["class", "unique", "sparse", "count", "score"];
+        let source =
+            Source::Files { table: "t", files: vec![path], columns: names.iter().map(|c| (*c).into()).collect() };
+        let (mut text, mut nums, mut chunks) = (vec![Vec::new(); 3], vec![Vec::new(); 2], 0);
+        let (mut keyed, mut viewed) = (false, false);
+        source
+            .for_each_chunk(|c| {
+                chunks += 1;
+                for (k, name) in names[..3].iter().enumerate() {
+                    let col = c.str(name, "t")?;
+                    keyed |= k == 0 && col.is_keys();
+                    viewed |= k == 1 && !col.is_keys();
+                    text[k].extend((0..c.len()).map(|i| col.view(i).map(|_| col.str(i).to_string())));
+                }
+                for (k, name) in names[3..].iter().enumerate() {
+                    nums[k].extend(c.f64(name, "t")?.iter().map(|x| x.copied()));
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert!(chunks >= 2, "{chunks} row groups");
+        assert!(keyed, "the repetitive column should arrive as dictionary keys");
+        assert!(viewed, "the distinct values should be stored plain and arrive as views");
+        for (k, name) in names[..3].iter().enumerate() {
+            let want: Vec<Option<String>> =
+                df.column(name).unwrap().str().unwrap().iter().map(|s| s.map(str::to_string)).collect();
+            assert_eq!(text[k], want, "{name}");
+        }
+        for (k, name) in names[3..].iter().enumerate() {
+            let want: Vec<Option<f64>> =
+                df.column(name).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect();
+            assert_eq!(nums[k], want, "{name}");
+        }
+        // A column that is not there, or not text, is an error naming it.
+        let err = source.for_each_chunk(|c| c.str("score", "t").map(|_| ())).unwrap_err().to_string();
+        assert!(err.contains("score"), "{err}");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::columnar::{f64_col, runs, Dict, Interner, Scoped, Source, StrCol, ViewMemo};
+use super::columnar::{runs, Dict, Interner, Scoped, Source, ViewMemo};
 use super::frame::{group_by, i64s, serr, strs, Out};
 use super::keys::Groups;
 use super::suppress::{below, suppress};
@@ -76,13 +76,13 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
     let mut position: ViewMemo<Option<usize>> = ViewMemo::default();
     source.for_each_chunk(|df| {
         let (cl, co, ra, ind) = (
-            StrCol::new(df, col::CLASS_ID, T)?,
-            StrCol::new(df, col::COURSE_ID, T)?,
-            StrCol::new(df, col::RATER_ID, T)?,
-            StrCol::new(df, col::INDICATOR, T)?,
+            df.str(col::CLASS_ID, T)?,
+            df.str(col::COURSE_ID, T)?,
+            df.str(col::RATER_ID, T)?,
+            df.str(col::INDICATOR, T)?,
         );
-        let score = f64_col(df, col::SCORE, T)?;
-        for (i, score) in score.iter().enumerate().take(cl.len()) {
+        let score = df.f64(col::SCORE, T)?;
+        for (i, score) in score.iter().map(|x| x.copied()).enumerate().take(cl.len()) {
             let Some(Some(p)) = position.get(&ind, i, |name| indicators.iter().position(|n| n == name)) else {
                 continue;
             };

@@ -15,7 +15,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::columnar::{f64_col, Interner, Scoped, Source, StrCol, ViewMemo};
+use super::columnar::{Interner, Scoped, Source, ViewMemo};
 use super::frame::{bools, f64s, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
@@ -124,14 +124,10 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
     let mut item_of: ViewMemo<Option<Place>> = ViewMemo::default();
     let mut item_wave = u32::MAX;
     source.for_each_chunk(|df| {
-        let (cl, ca, wa, it) = (
-            StrCol::new(df, col::CLASS_ID, T)?,
-            StrCol::new(df, col::CADRE_ID, T)?,
-            StrCol::new(df, col::WAVE, T)?,
-            StrCol::new(df, col::ITEM_ID, T)?,
-        );
-        let value = f64_col(df, col::VALUE, T)?;
-        for (i, v) in value.iter().enumerate().take(cl.len()) {
+        let (cl, ca, wa, it) =
+            (df.str(col::CLASS_ID, T)?, df.str(col::CADRE_ID, T)?, df.str(col::WAVE, T)?, df.str(col::ITEM_ID, T)?);
+        let value = df.f64(col::VALUE, T)?;
+        for (i, v) in value.iter().map(|x| x.copied()).enumerate().take(cl.len()) {
             let Some(w) = waves.id_at(&wa, i) else {
                 continue;
             };
