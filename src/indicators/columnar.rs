@@ -209,6 +209,16 @@ impl Source {
         Ok(Source::Files { table, files, columns: columns.iter().map(|c| (*c).into()).collect() })
     }
 
+    /// Rows in the source (from the files' metadata).
+    pub fn rows(&self) -> Result<usize, IndicatorError> {
+        match self {
+            Source::Frame(df) => Ok(df.height()),
+            Source::Files { table, files, .. } => {
+                files.iter().map(|p| ParquetFile::open(p, table).map(|f| f.meta.num_rows)).sum()
+            }
+        }
+    }
+
     /// Call `f` with every chunk of rows in file order: one row group at a time, so the
     /// memory held is two row groups' columns, not the table's. The next row group is
     /// decoded while `f` works on the current one, on another core when one is free
@@ -471,25 +481,6 @@ impl Dict {
     }
 }
 
-/// Contiguous runs of equal keys in a sorted sequence: key → its index range.
-pub fn runs<K: Eq + std::hash::Hash + Copy>(
-    n: usize,
-    key: impl Fn(usize) -> K,
-) -> FxHashMap<K, std::ops::Range<usize>> {
-    let mut out = FxHashMap::default();
-    let mut start = 0;
-    while start < n {
-        let k = key(start);
-        let mut end = start + 1;
-        while end < n && key(end) == k {
-            end += 1;
-        }
-        out.insert(k, start..end);
-        start = end;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -576,13 +567,5 @@ mod tests {
         // A column that is not there, or not text, is an error naming it.
         let err = source.for_each_chunk(|c| c.str("score", "t").map(|_| ())).unwrap_err().to_string();
         assert!(err.contains("score"), "{err}");
-    }
-
-    #[test]
-    fn runs_cover_every_row_once() {
-        let keys = [1, 1, 2, 3, 3, 3];
-        let r = runs(keys.len(), |i| keys[i]);
-        assert_eq!((r[&1].clone(), r[&2].clone(), r[&3].clone()), (0..2, 2..3, 3..6));
-        assert!(runs(0, |i| keys[i]).is_empty());
     }
 }

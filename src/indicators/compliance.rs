@@ -529,10 +529,7 @@ mod tests {
         assert_eq!(p1.rotation_overdue, Some(false));
         assert_eq!(p1.score, Some(10.0 / 12.0));
         let p2 = &rows[1];
-        assert_eq!(
-            (p2.rule, p2.window_years, p2.window_complete),
-            ("county_5y_3m_or_550h", Some(5), Some(false))
-        );
+        assert_eq!((p2.rule, p2.window_years, p2.window_complete), ("county_5y_3m_or_550h", Some(5), Some(false)));
         // Short of 90 days or 550 hours: the hours are closer (550 / 7.5 days).
         assert_eq!((p2.shortfall_days, p2.makeup_required), (Some(550.0 / 7.5), false));
         assert_eq!(p2.rotation_overdue, None, "no class seen, window reaches before the data");

@@ -46,12 +46,12 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-pub use columnar::Source;
 use crate::config::PipelineFile;
 use crate::error::{IndicatorError, WarehouseError};
 use crate::warehouse::read::scan;
 use crate::warehouse::schema::{col, indicator_def, DType, TableDef, INDICATOR_TABLES, METHODS};
 use crate::warehouse::write::polars_dtype;
+pub use columnar::Source;
 
 /// What every family needs to know besides its frames.
 #[derive(Debug, Clone, Copy)]
@@ -242,6 +242,40 @@ impl Emitted<'_> {
     }
 }
 
+/// The tables of every task of [`compute_with`], or the first error met.
+struct Collected<'s> {
+    settings: &'s PipelineFile,
+    sink: Sink<'s>,
+    tables: std::sync::Mutex<Result<Vec<IndicatorTable>, IndicatorError>>,
+}
+
+impl<'s> Collected<'s> {
+    /// Run one task; keep its tables, or its error if it is the first.
+    fn run(&self, task: &mut dyn FnMut(&mut Emitted<'s>) -> Result<(), IndicatorError>) {
+        let mut out = Emitted { settings: self.settings, sink: self.sink, tables: Vec::new() };
+        match task(&mut out) {
+            Ok(()) => {
+                if let Ok(tables) = &mut *self.lock() {
+                    tables.extend(out.tables);
+                }
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn fail(&self, e: IndicatorError) {
+        let mut all = self.lock();
+        if all.is_ok() {
+            *all = Err(e);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Result<Vec<IndicatorTable>, IndicatorError>> {
+        // A task that panicked is reported by rayon; the tables of the others stay usable.
+        self.tables.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Every indicator table from frames, in the order of `INDICATOR_TABLES`.
 pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result<Vec<IndicatorTable>, IndicatorError> {
     compute_with(inputs, settings, period, &|_| Ok(()))
@@ -256,64 +290,112 @@ pub fn compute_with(
 ) -> Result<Vec<IndicatorTable>, IndicatorError> {
     let ctx = Ctx::new(settings, period);
     let i = inputs;
-    let emitted = || Emitted { settings, sink, tables: Vec::new() };
-    // Families are independent: the two that stream the long tables run beside the
-    // others (two cores: each streaming family is mostly one thread).
-    let streamed = || -> Result<Vec<IndicatorTable>, IndicatorError> {
-        let mut out = emitted();
-        let r = timed("reaction", || reaction::reaction_tables(&i.course_ratings, &i.courses, &i.classes, &ctx))?;
-        out.add("reaction_by_course", r.by_course)?;
-        out.add("reaction_by_class", r.by_class)?;
-        out.add("rater_agreement", r.agreement)?;
-        out.add("reliability", timed("reliability", || reliability::reliability(&i.items, &i.responses, &ctx))?)?;
-        Ok(out.tables)
-    };
-    let others = || -> Result<Vec<IndicatorTable>, IndicatorError> {
-        let mut out = emitted();
-        // Cadre ids numbered once for the families that work per cadre.
-        let numbers = timed("cadres", || keys::Cadres::from_frames(&i.cadres, &i.outcomes, Some(&i.reviews), "cadres"))?;
-        let l = timed("learning", || -> Result<_, IndicatorError> {
-            Ok([
-                learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?,
-                learning::learning_by_category(&i.outcomes, &ctx)?,
-                learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?,
-            ])
-        })?;
-        for (name, df) in ["learning_by_class", "learning_by_category", "learning_by_method"].into_iter().zip(l) {
-            out.add(name, df)?;
-        }
-        let t = timed("transfer", || -> Result<_, IndicatorError> {
-            Ok([
-                transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, &numbers, &ctx)?,
-                transfer::follow_up(&i.outcomes, &i.classes, &ctx)?,
-                transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?,
-            ])
-        })?;
-        for (name, df) in ["transfer_by_class", "follow_up", "assessment_by_class"].into_iter().zip(t) {
-            out.add(name, df)?;
-        }
-        let u = timed("results", || results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, &numbers, &ctx))?;
-        out.add("unit_results", u.units)?;
-        out.add("unit_results_fit", u.fit)?;
-        let m = timed("methods", || methods::method_tables(&i.outcomes, &ctx))?;
-        out.add("method_summary", m.summary)?;
-        out.add("method_tests", m.tests)?;
-        out.add("method_pairwise", m.pairwise)?;
-        let rules = compliance::RuleSet::new(&settings.compliance);
-        let rows = timed("compliance", || {
-            compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, &numbers, &rules, &ctx)
-        })?;
-        let n = timed("needs", || needs::needs_match(&i.choices, &i.courses, &i.classes, &ctx))?;
-        out.add("needs_match", n.by_class)?;
-        out.add("needs_by_category", n.by_category)?;
-        let card = timed("scorecard", || scorecard::cadre_scorecard(&i.outcomes, &rows, &numbers, &ctx))?;
-        out.add("cadre_scorecard", card)?;
-        out.add("compliance", compliance::compliance_frame(&rows)?)?;
-        Ok(out.tables)
-    };
-    let (a, b) = rayon::join(streamed, others);
-    let mut out = a?;
-    out.extend(b?);
+    // Every family is a task of one scope, so the two cores stay busy until the last
+    // table is written. The longest chains are spawned first (an idle core steals the
+    // oldest task): the per-cadre tables, then the two streaming families.
+    let collected = Collected { settings, sink, tables: std::sync::Mutex::new(Ok(Vec::new())) };
+    let done = &collected;
+    let run = |task: &mut dyn FnMut(&mut Emitted) -> Result<(), IndicatorError>| done.run(task);
+    let numbers = std::sync::OnceLock::new();
+    rayon::scope(|s| {
+        s.spawn(|s| {
+            // Cadre ids numbered once for the families that work per cadre.
+            match timed("cadres", || keys::Cadres::from_frames(&i.cadres, &i.outcomes, Some(&i.reviews), "cadres")) {
+                Ok(n) => {
+                    let _ = numbers.set(n);
+                }
+                Err(e) => return done.fail(e),
+            };
+            let Some(numbers) = numbers.get() else { return };
+            s.spawn(move |_| {
+                run(&mut |out| {
+                    let t = timed("transfer", || -> Result<_, IndicatorError> {
+                        Ok([
+                            transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, numbers, &ctx)?,
+                            transfer::follow_up(&i.outcomes, &i.classes, &ctx)?,
+                            transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?,
+                        ])
+                    })?;
+                    for (name, df) in ["transfer_by_class", "follow_up", "assessment_by_class"].into_iter().zip(t) {
+                        out.add(name, df)?;
+                    }
+                    let u = timed("results", || {
+                        results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, numbers, &ctx)
+                    })?;
+                    out.add("unit_results", u.units)?;
+                    out.add("unit_results_fit", u.fit)
+                })
+            });
+            // The per-cadre tables are the longest chain: their rows, then the scorecard
+            // and the compliance frame (each 10⁶ rows) built and written side by side.
+            // Spawned last, so this core takes it before `transfer`.
+            s.spawn(move |_| {
+                let rules = compliance::RuleSet::new(&settings.compliance);
+                let rows = match timed("compliance", || {
+                    compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, numbers, &rules, &ctx)
+                }) {
+                    Ok(rows) => rows,
+                    Err(e) => return done.fail(e),
+                };
+                rayon::join(
+                    || {
+                        done.run(&mut |out| {
+                            let card =
+                                timed("scorecard", || scorecard::cadre_scorecard(&i.outcomes, &rows, numbers, &ctx))?;
+                            out.add("cadre_scorecard", card)
+                        })
+                    },
+                    || done.run(&mut |out| out.add("compliance", compliance::compliance_frame(&rows)?)),
+                );
+            });
+        });
+        s.spawn(|_| {
+            run(&mut |out| {
+                let r =
+                    timed("reaction", || reaction::reaction_tables(&i.course_ratings, &i.courses, &i.classes, &ctx))?;
+                out.add("reaction_by_course", r.by_course)?;
+                out.add("reaction_by_class", r.by_class)?;
+                out.add("rater_agreement", r.agreement)
+            })
+        });
+        s.spawn(|_| {
+            run(&mut |out| {
+                out.add("reliability", timed("reliability", || reliability::reliability(&i.items, &i.responses, &ctx))?)
+            })
+        });
+        s.spawn(|_| {
+            run(&mut |out| {
+                let m = timed("methods", || methods::method_tables(&i.outcomes, &ctx))?;
+                out.add("method_summary", m.summary)?;
+                out.add("method_tests", m.tests)?;
+                out.add("method_pairwise", m.pairwise)
+            })
+        });
+        s.spawn(|_| {
+            run(&mut |out| {
+                let n = timed("needs", || needs::needs_match(&i.choices, &i.courses, &i.classes, &ctx))?;
+                out.add("needs_match", n.by_class)?;
+                out.add("needs_by_category", n.by_category)
+            })
+        });
+        s.spawn(|_| {
+            run(&mut |out| {
+                let l = timed("learning", || -> Result<_, IndicatorError> {
+                    Ok([
+                        learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?,
+                        learning::learning_by_category(&i.outcomes, &ctx)?,
+                        learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?,
+                    ])
+                })?;
+                for (name, df) in ["learning_by_class", "learning_by_category", "learning_by_method"].into_iter().zip(l)
+                {
+                    out.add(name, df)?;
+                }
+                Ok(())
+            })
+        });
+    });
+    let mut out = collected.tables.into_inner().unwrap_or_else(|e| e.into_inner())?;
 
     let mut tables = Vec::with_capacity(out.len());
     for def in INDICATOR_TABLES {

@@ -21,9 +21,8 @@ use std::ops::Range;
 
 use polars::prelude::*;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
-use super::columnar::{runs, Dict, Interner, Scoped, Source, ViewMemo};
+use super::columnar::{Dict, Interner, Scoped, Source, ViewMemo};
 use super::frame::{group_by, i64s, serr, strs, Out};
 use super::keys::Groups;
 use super::suppress::{below, suppress};
@@ -32,14 +31,10 @@ use crate::error::IndicatorError;
 use crate::stats::{self, Summary};
 use crate::warehouse::schema::col;
 
-/// Complete ratings: one row per (class, course, rater) with every indicator scored,
-/// sorted by (class_id, course_id, rater_id); ids are [`Dict`] numbers, which sort like
-/// the strings (courses and raters numbered within their class).
-struct Ratings {
-    classes: Dict,
-    /// The courses of each class (by class id), numbered within the class.
-    courses: Vec<Dict>,
-    class: Vec<u32>,
+/// One class's complete ratings: one row per (course, rater) with every indicator
+/// scored, sorted by (course_id, rater_id); ids are numbered within the class in byte
+/// order of their strings ([`Dict`]), so sorting by them is sorting by the strings.
+struct ClassRatings {
     course: Vec<u32>,
     rater: Vec<u32>,
     /// One vector per indicator.
@@ -47,18 +42,46 @@ struct Ratings {
     total: Vec<f64>,
 }
 
-impl Ratings {
-    /// No ratings, with `k` indicators.
-    fn empty(k: usize) -> Ratings {
-        Ratings {
-            classes: Dict::default(),
-            courses: Vec::new(),
-            class: Vec::new(),
-            course: Vec::new(),
-            rater: Vec::new(),
-            scores: vec![Vec::new(); k],
-            total: Vec::new(),
+impl ClassRatings {
+    fn empty(k: usize) -> ClassRatings {
+        ClassRatings { course: Vec::new(), rater: Vec::new(), scores: vec![Vec::new(); k], total: Vec::new() }
+    }
+
+    /// The rows of course `b`.
+    fn course_rows(&self, b: u32) -> Range<usize> {
+        self.course.partition_point(|&c| c < b)..self.course.partition_point(|&c| c <= b)
+    }
+
+    /// Distinct courses rated.
+    fn n_courses(&self) -> usize {
+        self.course.chunk_by(|a, b| a == b).count()
+    }
+
+    /// Each rater's (course, total)s in course order, by rater id (empty for raters
+    /// without a complete rating).
+    fn by_rater(&self) -> Vec<Vec<(u32, f64)>> {
+        let mut out: Vec<Vec<(u32, f64)>> = vec![Vec::new(); self.rater.iter().max().map_or(0, |&m| m as usize + 1)];
+        for ((&r, &c), &t) in self.rater.iter().zip(&self.course).zip(&self.total) {
+            out[r as usize].push((c, t));
         }
+        out
+    }
+}
+
+/// Complete ratings of every class, by class number (byte order of class ids).
+struct Ratings {
+    classes: Dict,
+    /// The courses of each class (by class number), numbered within the class.
+    courses: Vec<Dict>,
+    parts: Vec<ClassRatings>,
+    /// What a class without complete ratings has.
+    none: ClassRatings,
+}
+
+impl Ratings {
+    /// The ratings of class `id` (none when it has no complete rating).
+    fn class(&self, id: Option<&str>) -> &ClassRatings {
+        id.and_then(|c| self.classes.get(c)).map_or(&self.none, |a| &self.parts[a as usize])
     }
 }
 
@@ -67,12 +90,13 @@ impl Ratings {
 /// indicator keeps its largest score, though `build` makes them unique).
 fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, IndicatorError> {
     const T: &str = "reaction_by_course";
-    let k = indicators.len();
+    let k = indicators.len().max(1);
     let (mut classes, mut courses, mut raters) = (Interner::default(), Scoped::default(), Scoped::default());
     // One unit per run of rows with the same key (a rating's rows are adjacent); a key
     // met again later gets a second unit, merged with the first after sorting.
-    let mut keys: Vec<(u32, u32, u32)> = Vec::new();
-    let mut scores: Vec<f64> = Vec::new();
+    let rows = source.rows()?;
+    let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(rows / k + 1);
+    let mut scores: Vec<f64> = Vec::with_capacity(rows + k);
     let mut position: ViewMemo<Option<usize>> = ViewMemo::default();
     source.for_each_chunk(|df| {
         let (cl, co, ra, ind) = (
@@ -109,7 +133,7 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
     // instead of one sort of every unit.
     let class_of: Vec<Option<u32>> = keys.iter().map(|&(a, _, _)| Some(rc[a as usize])).collect();
     let by_class = Groups::new(rc.len(), &class_of);
-    let parts: Vec<Ratings> = (0..rc.len())
+    let parts: Vec<ClassRatings> = (0..rc.len())
         .into_par_iter()
         .map(|a| {
             let (co, ra) = (&courses[a].1, &raters[a].1);
@@ -122,8 +146,8 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
                 })
                 .collect();
             order.sort_unstable();
-            let mut part = Ratings::empty(k);
-            let mut cells = vec![f64::NAN; k];
+            let mut part = ClassRatings::empty(indicators.len());
+            let mut cells = vec![f64::NAN; indicators.len()];
             for run in order.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
                 cells.fill(f64::NAN);
                 for &(_, _, u) in run {
@@ -134,7 +158,6 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
                 if cells.iter().any(|x| x.is_nan()) {
                     continue;
                 }
-                part.class.push(a as u32);
                 part.course.push(run[0].0);
                 part.rater.push(run[0].1);
                 for (s, &x) in part.scores.iter_mut().zip(&cells) {
@@ -145,17 +168,8 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
             part
         })
         .collect();
-    let mut r = Ratings { classes, courses: courses.into_iter().map(|(d, _)| d).collect(), ..Ratings::empty(k) };
-    for part in parts {
-        r.class.extend(part.class);
-        r.course.extend(part.course);
-        r.rater.extend(part.rater);
-        for (s, p) in r.scores.iter_mut().zip(part.scores) {
-            s.extend(p);
-        }
-        r.total.extend(part.total);
-    }
-    Ok(r)
+    let none = ClassRatings::empty(indicators.len());
+    Ok(Ratings { classes, courses: courses.into_iter().map(|(d, _)| d).collect(), parts, none })
 }
 
 /// Share of `totals` at or above `threshold` (judged at 9 decimals).
@@ -197,7 +211,8 @@ pub fn reaction_tables(
     let indicators = &ctx.settings.instrument.course_indicators;
     let clock = std::time::Instant::now();
     let r = complete(course_ratings, indicators)?;
-    tracing::debug!("reaction: {} complete ratings at {:.2} s", r.total.len(), clock.elapsed().as_secs_f64());
+    let n: usize = r.parts.iter().map(|p| p.total.len()).sum();
+    tracing::debug!("reaction: {n} complete ratings at {:.2} s", clock.elapsed().as_secs_f64());
     let threshold = 0.9 * ctx.settings.instrument.course_max * indicators.len() as f64;
     let (c_class, c_year) =
         (strs(classes, col::CLASS_ID, "reaction_by_class")?, i64s(classes, col::YEAR, "reaction_by_class")?);
@@ -219,12 +234,11 @@ fn by_course(
     ctx: &Ctx,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "reaction_by_course";
-    let groups = runs(r.total.len(), |i| (r.class[i], r.course[i]));
     let (cl, co, te) =
         (strs(courses, col::CLASS_ID, T)?, strs(courses, col::COURSE_ID, T)?, strs(courses, col::TEACHER_ID, T)?);
     let mut order: Vec<usize> = (0..courses.height()).collect();
     order.sort_by_key(|&i| (cl[i], co[i]));
-    let k = r.scores.len();
+    let k = ctx.settings.instrument.course_indicators.len();
     struct Row {
         n: usize,
         means: Vec<Option<f64>>,
@@ -235,15 +249,13 @@ fn by_course(
         .par_iter()
         .map(|&i| {
             let class = cl[i].and_then(|c| r.classes.get(c));
-            let key = (class, co[i].zip(class).and_then(|(c, a)| r.courses[a as usize].get(c)));
-            let idx = match key {
-                (Some(a), Some(b)) => groups.get(&(a, b)).cloned().unwrap_or_default(),
-                _ => 0..0,
-            };
-            let totals = &r.total[idx.clone()];
-            let means = (0..k).map(|s| stats::mean(&r.scores[s][idx.clone()])).collect();
+            let course = class.zip(co[i]).and_then(|(a, c)| r.courses[a as usize].get(c));
+            let part = r.class(cl[i]);
+            let idx = course.map_or(0..0, |b| part.course_rows(b));
+            let totals = &part.total[idx.clone()];
+            let means = (0..k).map(|s| stats::mean(&part.scores[s][idx.clone()])).collect();
             Ok(Row {
-                n: idx.len(),
+                n: totals.len(),
                 means,
                 total: stats::describe(totals, ctx.alpha).map_err(serr(T))?,
                 excellent: share_at_least(totals, threshold),
@@ -276,11 +288,6 @@ fn by_course(
     suppress(df, &small, &[col::CLASS_ID, col::COURSE_ID, col::TEACHER_ID, col::N_RATERS], T)
 }
 
-/// The rows of class `id` in `r` (empty when it has no complete rating).
-fn class_rows(r: &Ratings, groups: &FxHashMap<u32, Range<usize>>, id: Option<&str>) -> Range<usize> {
-    id.and_then(|c| r.classes.get(c)).and_then(|c| groups.get(&c)).cloned().unwrap_or_default()
-}
-
 fn sorted_classes<'a>(
     classes: &'a DataFrame,
     table: &str,
@@ -299,26 +306,24 @@ fn by_class(
     ctx: &Ctx,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "reaction_by_class";
-    let groups = runs(r.total.len(), |i| r.class[i]);
     let (cl, order) = sorted_classes(classes, T)?;
     let (me, ta) = (strs(classes, col::METHOD, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
     let rows: Vec<(usize, usize, Summary, Option<f64>)> = order
         .par_iter()
         .map(|&i| {
-            let idx = class_rows(r, &groups, cl[i]);
-            let by_rater = group_by(idx.len(), |k| Some(r.rater[idx.start + k]));
-            let rater_means: Vec<f64> = by_rater
-                .values()
-                .filter_map(|ks| stats::mean(&ks.iter().map(|&k| r.total[idx.start + k]).collect::<Vec<_>>()))
+            let part = r.class(cl[i]);
+            // Each rater's mean over their courses, raters in id order.
+            let rater_means: Vec<f64> = part
+                .by_rater()
+                .iter()
+                .filter(|t| !t.is_empty())
+                .filter_map(|t| stats::mean(&t.iter().map(|x| x.1).collect::<Vec<_>>()))
                 .collect();
-            let mut courses: Vec<u32> = r.course[idx.clone()].to_vec();
-            courses.dedup();
-            let totals = &r.total[idx];
             Ok((
-                courses.len(),
-                by_rater.len(),
+                part.n_courses(),
+                rater_means.len(),
                 stats::describe(&rater_means, ctx.alpha).map_err(serr(T))?,
-                share_at_least(totals, threshold),
+                share_at_least(&part.total, threshold),
             ))
         })
         .collect::<Result<_, IndicatorError>>()?;
@@ -352,28 +357,22 @@ struct Agreement {
     leniency_sd: Option<f64>,
 }
 
-fn class_agreement(r: &Ratings, idx: Range<usize>) -> Result<Agreement, crate::stats::StatsError> {
-    // Rows are sorted by course within the class.
-    let mut courses: Vec<u32> = r.course[idx.clone()].to_vec();
-    courses.dedup();
-    // rater → course → total
-    let mut by_rater: BTreeMap<u32, BTreeMap<u32, f64>> = BTreeMap::new();
-    for j in idx {
-        by_rater.entry(r.rater[j]).or_default().insert(r.course[j], r.total[j]);
-    }
-    let raters: Vec<&BTreeMap<u32, f64>> = by_rater.values().filter(|m| m.len() == courses.len()).collect();
+fn class_agreement(part: &ClassRatings) -> Result<Agreement, crate::stats::StatsError> {
+    let n_courses = part.n_courses();
+    // Raters (in id order) who completed every rated course; their totals in course order.
+    let by_rater = part.by_rater();
+    let raters: Vec<&Vec<(u32, f64)>> = by_rater.iter().filter(|t| !t.is_empty() && t.len() == n_courses).collect();
     // Targets (courses) × raters.
-    let rows: Vec<Vec<f64>> =
-        courses.iter().map(|c| raters.iter().map(|m| m.get(c).copied().unwrap_or(f64::NAN)).collect()).collect();
+    let rows: Vec<Vec<f64>> = (0..n_courses).map(|c| raters.iter().map(|t| t[c].1).collect()).collect();
     let icc = stats::icc(&rows)?;
     let rater_means: Vec<f64> =
-        raters.iter().filter_map(|m| stats::mean(&m.values().copied().collect::<Vec<_>>())).collect();
+        raters.iter().filter_map(|t| stats::mean(&t.iter().map(|x| x.1).collect::<Vec<_>>())).collect();
     let leniency_sd = match stats::mean(&rater_means) {
         Some(grand) => stats::sd(&rater_means.iter().map(|m| m - grand).collect::<Vec<_>>()),
         None => None,
     };
     Ok(Agreement {
-        n_courses: courses.len(),
+        n_courses,
         n_raters: raters.len(),
         icc1: icc.as_ref().and_then(|i| i.icc1),
         icc2k: icc.as_ref().and_then(|i| i.icc2k),
@@ -383,13 +382,11 @@ fn class_agreement(r: &Ratings, idx: Range<usize>) -> Result<Agreement, crate::s
 
 fn agreement(r: &Ratings, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
     const T: &str = "rater_agreement";
-    let groups = runs(r.total.len(), |i| r.class[i]);
     let (cl, order) = sorted_classes(classes, T)?;
-    let rows: Vec<_> = order
+    let rows: Vec<Agreement> = order
         .par_iter()
-        .map(|&i| class_agreement(r, class_rows(r, &groups, cl[i])).map_err(serr(T)))
+        .map(|&i| class_agreement(r.class(cl[i])).map_err(serr(T)))
         .collect::<Result<_, IndicatorError>>()?;
-    let rows: Vec<Agreement> = rows;
     let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.n_raters as i64)).collect();
     let df = Out::new(order.len())
         .str(col::CLASS_ID, order.iter().map(|&i| cl[i]))

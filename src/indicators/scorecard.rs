@@ -20,8 +20,8 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::compliance::ComplianceRow;
-use super::keys::Cadres;
 use super::frame::{f64s, group_by, i64s, pick, strs, Out};
+use super::keys::Cadres;
 use super::suppress::not_suppressed;
 use super::Ctx;
 use crate::error::IndicatorError;

@@ -54,10 +54,7 @@ type Pool<'h> = (Vec<&'h History>, Vec<i32>);
 
 /// The key with start and threshold replaced by the number of the pool's review dates
 /// before each: keys equal here have equal control deltas.
-fn canonical_key<'a>(
-    pools: &BTreeMap<(&'a str, i64), Pool<'_>>,
-    &(cat, y, s, thr): &Key<'a>,
-) -> Option<Canonical<'a>> {
+fn canonical_key<'a>(pools: &BTreeMap<(&'a str, i64), Pool<'_>>, &(cat, y, s, thr): &Key<'a>) -> Option<Canonical<'a>> {
     let dates = &pools.get(&(cat, y))?.1;
     Some((cat, y, dates.partition_point(|d| *d < s), dates.partition_point(|d| *d < thr)))
 }

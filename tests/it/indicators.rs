@@ -496,6 +496,35 @@ fn trainee_outcomes_has_one_row_per_enrollment() {
     assert!(err.to_string().contains("trainee_outcomes"), "{err}");
 }
 
+/// A family that fails (a long table without a column it reads), or a sink that fails
+/// on one table, makes the whole computation an error naming the cause, while the other
+/// families run concurrently; nothing panics.
+#[test]
+fn a_failing_family_or_sink_is_the_stage_error() {
+    let wh = handmade().join("warehouse");
+    let settings = PipelineFile::default();
+    let sink_fails = |t: &traineval::indicators::IndicatorTable| {
+        if t.name() == "follow_up" {
+            Err(traineval::error::WarehouseError::frame("follow_up", "disk full"))
+        } else {
+            Ok(())
+        }
+    };
+    let err = traineval::indicators::compute_all(&wh, &settings, "2025", &sink_fails).err().expect("an error");
+    assert!(err.to_string().contains("disk full"), "{err}");
+
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&wh, copy.path());
+    let ratings = walk(&copy.path().join("course_ratings"));
+    assert!(!ratings.is_empty());
+    for f in ratings {
+        let mut df = read_parquet(&f).drop("score").unwrap();
+        ParquetWriter::new(std::fs::File::create(&f).unwrap()).finish(&mut df).unwrap();
+    }
+    let err = traineval::indicators::compute_all(copy.path(), &settings, "2025", &|_| Ok(())).err().expect("an error");
+    assert!(err.to_string().contains("score"), "{err}");
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for f in walk(from) {
         let dest = to.join(f.strip_prefix(from).unwrap());
