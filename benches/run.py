@@ -14,7 +14,11 @@ core work (score and join pre/post, `learning_by_class`; totals per rater and co
 (`benches/peers/duckdb_peer.py`) and in polars (`benches/peers/polars_peer.py`) —
 timed the same way, and checked against traineval's `OUT/indicators/*.parquet` to
 1e-9 relative on every shared column of every unsuppressed row (counts on every row).
-A mismatch fails the benchmark (exit 1) after the results are written.
+A mismatch fails the benchmark (exit 1) after the results are written. Beside them,
+the same two tables computed by traineval's own code from its warehouse
+(`benches/peers/traineval_core.rs`, built as `cargo build --release --example
+traineval_core`): the like-for-like figure, since the `indicators` stage computes 19
+tables and the peers two.
 
 Writes `OUT/results.json` (every measurement, the machine, the load) and
 `OUT/results.md` (the tables). Sizes already in `OUT/results.json` and not measured
@@ -63,20 +67,45 @@ MIB = 1024.0
 # --------------------------------------------------------------------------- processes
 
 
+# Runs the measured command from a fresh, small interpreter. Linux records a process's
+# peak RSS from the moment it is forked: a child forked straight from this script (which
+# holds numpy, pyarrow and scipy, ~160 MiB) would report at least that much even for a
+# 0.03 s run. Forked from this launcher (~10 MiB), its `ru_maxrss` is its own to within
+# the launcher's size. It prints the child's exit code, wall time (fork to exit, so the
+# launcher's own start-up is not counted) and rusage as one JSON line.
+LAUNCHER = """
+import json, os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t0
+print(json.dumps({"rc": os.waitstatus_to_exitcode(status), "wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime,
+                  "maxrss_kib": ru.ru_maxrss}), file=sys.stderr)
+"""
+
+
 def timed(cmd: list[str], log: Path, cwd: Path | None = None) -> dict:
-    """Run `cmd` to completion; its wall time, CPU time and peak RSS (MiB)."""
+    """Run `cmd` to completion (through `LAUNCHER`); its wall time, CPU time and peak RSS (MiB)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
-        _, status, ru = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
+        p = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, *cmd], stdout=out, stderr=subprocess.PIPE, cwd=cwd)
+        outer = time.perf_counter() - t0
+    lines = p.stderr.decode("utf-8", "replace").rstrip().splitlines()
+    ru = (json.loads(lines[-1]) if lines and lines[-1].startswith("{")
+          else {"rc": p.returncode, "wall_s": outer, "cpu_s": 0.0, "maxrss_kib": 0})
+    with open(log, "ab") as out:
+        out.write("\n".join(lines[:-1]).encode() + b"\n")
     return {
-        "rc": p.returncode,
-        "wall_s": wall,
-        "cpu_s": ru.ru_utime + ru.ru_stime,
-        "rss_mib": ru.ru_maxrss / MIB,  # KiB on Linux
+        "rc": ru["rc"],
+        "wall_s": ru["wall_s"],
+        "cpu_s": ru["cpu_s"],
+        "rss_mib": ru["maxrss_kib"] / MIB,  # KiB on Linux
         "log": str(log),
     }
 
@@ -186,13 +215,20 @@ def locate_binary(given: str | None) -> Path:
         return Path(given).resolve()
     if os.environ.get("TRAINEVAL_BIN"):
         return Path(os.environ["TRAINEVAL_BIN"]).resolve()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "traineval", "--example", "traineval_core"],
+                   cwd=ROOT, check=True)
     meta = json.loads(
         subprocess.run(
             ["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT, check=True, capture_output=True
         ).stdout
     )
     return Path(meta["target_directory"]) / "release" / "traineval"
+
+
+def core_binary(binary: Path) -> Path | None:
+    """The like-for-like example built beside `binary` (None when it was not built)."""
+    p = binary.parent / "examples" / "traineval_core"
+    return p if p.exists() else None
 
 
 # --------------------------------------------------------------------------- the check
@@ -346,6 +382,24 @@ def bench_size(n: int, args, binary: Path, work: Path) -> dict:
     res["stages"] = stages
     res["rows"] = input_rows(out)
 
+    # The same two tables as the peers, by traineval's code from its warehouse.
+    core = core_binary(binary)
+    if core is None:
+        res["same_work"] = {"status": "n/a", "note": f"{binary.parent / 'examples'} has no traineval_core"}
+    else:
+        core_out = base / "peer-traineval-core"
+        runs = []
+        for i in range(repeat):
+            runs.append(timed([str(core), str(out / "warehouse"), str(core_out)], logs / f"core-{i}.log"))
+            if runs[-1]["rc"] != 0:
+                raise SystemExit(f"traineval_core failed for {n}: {runs[-1]['log']}\n{tail(runs[-1]['log'])}")
+        b = best(runs)
+        b["check"] = check_peer(out, core_out)
+        b["check_ok"] = all(v["mismatches"] == 0 for v in b["check"].values())
+        res["same_work"] = b
+        print(f"[{n}] same work (traineval_core) {b['wall_s']:8.2f} s {b['rss_mib']:8.0f} MiB  check "
+              + ("ok" if b["check_ok"] else "MISMATCH"), flush=True)
+
     peers: dict = {}
     for name in PEER_NAMES:
         peer_out = base / f"peer-{name}"
@@ -433,6 +487,7 @@ def render(results: dict) -> str:
         g = r.get("generate", {})
         rows = [("generate (input, not timed against targets)", g)]
         rows += [(s, r["stages"].get(s)) for s in STAGES]
+        rows += [("traineval_core: the peers' two tables, from the warehouse", r.get("same_work"))]
         rows += [(f"peer: {p} (learning + reaction)", r["peers"].get(p)) for p in PEER_NAMES]
         for name, s in rows:
             if not s or s.get("status") != "ok":
@@ -455,18 +510,22 @@ def render(results: dict) -> str:
     L.append("")
 
     L.append("## Ratios traineval / peer (wall)\n")
-    L.append("The peers compute two tables from the CSVs; `indicators` computes all 19 indicator "
-             "tables from the warehouse, `build` ingests and validates every input. "
-             "`build + indicators` is the like-for-like end-to-end figure (CSV in, tables out).\n")
-    L.append("| cadres | indicators / duckdb | indicators / polars | build + indicators / duckdb | build + indicators / polars | run / duckdb |")
-    L.append("|---:|---:|---:|---:|---:|---:|")
+    L.append("The peers compute two tables (learning_by_class, reaction_by_course) from the CSVs. "
+             "`traineval_core` computes the same two tables with traineval's code from the warehouse "
+             "(the same work, given that `build` has scored and joined the surveys); `indicators` "
+             "computes all 19 indicator tables from the warehouse and writes each as Parquet and CSV; "
+             "`build` ingests and validates every input, so `build + indicators` is the end-to-end "
+             "figure (CSV in, every table out).\n")
+    L.append("| cadres | same two tables / duckdb | same two tables / polars | indicators / duckdb | indicators / polars | build + indicators / duckdb | run / duckdb |")
+    L.append("|---:|---:|---:|---:|---:|---:|---:|")
     for r in sizes:
         st, pe = r["stages"], r["peers"]
         ind, bld, run = wall(st.get("indicators")), wall(st.get("build")), wall(st.get("run"))
+        core = wall(r.get("same_work"))
         bi = None if ind is None or bld is None else ind + bld
         d, p = wall(pe.get("duckdb")), wall(pe.get("polars"))
-        L.append(f"| {r['cadres']:,} | {fmt(ratio(ind, d))} | {fmt(ratio(ind, p))} | {fmt(ratio(bi, d))} | "
-                 f"{fmt(ratio(bi, p))} | {fmt(ratio(run, d))} |")
+        L.append(f"| {r['cadres']:,} | {fmt(ratio(core, d))} | {fmt(ratio(core, p))} | {fmt(ratio(ind, d))} | "
+                 f"{fmt(ratio(ind, p))} | {fmt(ratio(bi, d))} | {fmt(ratio(run, d))} |")
     L.append("")
 
     if len(sizes) >= 2:
@@ -500,10 +559,10 @@ def render(results: dict) -> str:
         fam = {k.split(":", 1)[1]: v for k, v in ind.get("steps", {}).items() if k.startswith("indicators:")}
         if fam:
             L.append("`indicators`, per step (wall s): `reading` the small warehouse tables comes first; "
-                     "then `reaction` and `reliability` (which stream the long tables) run beside the other "
-                     "families (`cadres` numbers the cadre ids they share), so those times overlap. The times "
-                     "are computing only: each table is written (Parquet, CSV) by its family's thread right "
-                     "after it is computed, between these steps:\n")
+                     "then every family is a task on the two cores (`reaction` and `reliability` stream the "
+                     "long tables; `cadres` numbers the cadre ids that compliance, scorecard, transfer and "
+                     "results share), so these times overlap. They are computing only: each table is written "
+                     "(Parquet, CSV) by its family's task right after it is computed:\n")
             L.append("| step | s |")
             L.append("|---|---:|")
             for name, v in fam.items():
@@ -544,8 +603,13 @@ def render(results: dict) -> str:
                  f"{'n/a' if rw is None else ('yes' if rw <= TARGET_RUN_WALL_S else 'no')} |")
         L.append(f"| `run` ≤ 4 GiB peak RSS | {fmt(rss, 0)} MiB | "
                  f"{'n/a' if rss is None else ('yes' if rss <= TARGET_RUN_RSS_MIB else 'no')} |")
-        L.append(f"| indicators no slower than the DuckDB peer | {fmt(ind, 1)} s vs {fmt(d, 1)} s | "
+        L.append(f"| indicators no slower than the DuckDB peer (whole stage: 19 tables vs the peer's 2) | "
+                 f"{fmt(ind, 1)} s vs {fmt(d, 1)} s | "
                  f"{'n/a' if ind is None or d is None else ('yes' if ind <= d else 'no')} |")
+        core = wall(r.get("same_work"))
+        L.append(f"| the same two tables no slower than the DuckDB peer (`traineval_core`) | "
+                 f"{fmt(core, 1)} s vs {fmt(d, 1)} s | "
+                 f"{'n/a' if core is None or d is None else ('yes' if core <= d else 'no')} |")
         L.append("")
 
     L.append("## Peer check\n")
@@ -557,9 +621,9 @@ def render(results: dict) -> str:
     L.append("| cadres | peer | table | rows | compared | suppressed | mismatches | max rel. diff |")
     L.append("|---:|---|---|---:|---:|---:|---:|---:|")
     for r in sizes:
-        for p in PEER_NAMES:
-            s = r["peers"].get(p)
-            if not s:
+        for p in PEER_NAMES + ["traineval_core"]:
+            s = r.get("same_work") if p == "traineval_core" else r["peers"].get(p)
+            if not s or "check" not in s:
                 continue
             for t, c in s["check"].items():
                 L.append(f"| {r['cadres']:,} | {p} | {t} | {c['rows']:,} | {c['compared']:,} | {c['suppressed']:,} | "
@@ -607,7 +671,8 @@ def main() -> int:
     print(f"wrote {out / 'results.md'} and {rjson}")
 
     bad = [(n, p, c) for n, r in results["sizes"].items() if int(n) in sizes
-           for p, s in r["peers"].items() if not s["check_ok"] for c in s["check"].values() if c["mismatches"]]
+           for p, s in list(r["peers"].items()) + [("traineval_core", r.get("same_work", {}))]
+           if s.get("check_ok") is False for c in s["check"].values() if c["mismatches"]]
     if bad:
         print("PEER CHECK FAILED:", file=sys.stderr)
         for n, p, c in bad:
