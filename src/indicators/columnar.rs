@@ -346,17 +346,20 @@ pub struct View {
     bits: u128,
 }
 
-/// A function of a string column's values, remembered per distinct view of the
-/// current array: for columns with few distinct values (indicator names, item ids,
-/// waves) most rows cost a hash of 16 bytes instead of string comparisons.
+/// A function of a string column's values, remembered per distinct value of the
+/// current column: for columns with few distinct values (indicator names, item ids,
+/// waves) most rows cost an array index (dictionary keys) or a hash of 16 bytes (views)
+/// instead of string comparisons.
 pub struct ViewMemo<T> {
     serial: u64,
     memo: FxHashMap<u128, T>,
+    /// By dictionary key, when the column arrived as keys.
+    by_key: Vec<Option<T>>,
 }
 
 impl<T: Copy> Default for ViewMemo<T> {
     fn default() -> Self {
-        ViewMemo { serial: u64::MAX, memo: FxHashMap::default() }
+        ViewMemo { serial: u64::MAX, memo: FxHashMap::default(), by_key: Vec::new() }
     }
 }
 
@@ -364,6 +367,19 @@ impl<T: Copy> ViewMemo<T> {
     /// `f` of row `i` of `c` (`None` when null).
     #[inline]
     pub fn get(&mut self, c: &StrCol<'_>, i: usize, f: impl FnOnce(&str) -> T) -> Option<T> {
+        if let Kind::Keys { keys, values } = c.kind {
+            if c.serial != self.serial {
+                self.serial = c.serial;
+                self.by_key.clear();
+                self.by_key.resize(values.len(), None);
+            }
+            if !keys.is_valid(i) {
+                return None;
+            }
+            let k = keys.value(i) as usize;
+            let slot = self.by_key.get_mut(k)?;
+            return Some(*slot.get_or_insert_with(|| f(values.value(k))));
+        }
         let v = c.view(i)?;
         if v.serial != self.serial || self.memo.len() > 4096 {
             self.serial = v.serial;
@@ -439,9 +455,19 @@ impl Interner {
 /// Ids of a second key within a first (a rater or course within a class): one small
 /// [`Interner`] per first key, so a lookup touches a table of tens of entries that
 /// stays in cache instead of a 10⁶-entry one that misses on every new value.
-#[derive(Default)]
+/// When the column arrived as dictionary keys, the last (outer, id) met for each key
+/// is remembered, so a value seen again (even after other values) costs an array index.
 pub struct Scoped {
     inner: Vec<Interner>,
+    serial: u64,
+    /// By dictionary key of the current column: (outer, id), `u32::MAX` when not met.
+    by_key: Vec<(u32, u32)>,
+}
+
+impl Default for Scoped {
+    fn default() -> Self {
+        Scoped { inner: Vec::new(), serial: u64::MAX, by_key: Vec::new() }
+    }
 }
 
 impl Scoped {
@@ -451,6 +477,27 @@ impl Scoped {
         let o = outer as usize;
         if o >= self.inner.len() {
             self.inner.resize_with(o + 1, Interner::default);
+        }
+        if let Kind::Keys { keys, values } = c.kind {
+            if c.serial != self.serial {
+                self.serial = c.serial;
+                self.by_key.clear();
+                self.by_key.resize(values.len(), (u32::MAX, 0));
+            }
+            if !keys.is_valid(i) {
+                return None;
+            }
+            let k = keys.value(i) as usize;
+            if let Some(&(seen, id)) = self.by_key.get(k) {
+                if seen == outer {
+                    return Some(id);
+                }
+            }
+            let id = self.inner[o].id(values.value(k));
+            if let Some(slot) = self.by_key.get_mut(k) {
+                *slot = (outer, id);
+            }
+            return Some(id);
         }
         self.inner[o].id_at(c, i)
     }
@@ -564,6 +611,27 @@ mod tests {
                 df.column(name).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().collect();
             assert_eq!(nums[k], want, "{name}");
         }
+        // Ids and memoised values are the same whether a column arrived as keys or as
+        // views (the key caches of `Scoped` and `ViewMemo` against the plain paths).
+        let ids = |source: &Source| {
+            let (mut scoped, mut memo, mut out, mut row) = (Scoped::default(), ViewMemo::default(), Vec::new(), 0u32);
+            source
+                .for_each_chunk(|c| {
+                    let col = c.str("class", "t")?;
+                    for i in 0..c.len() {
+                        let outer = (row / 250) % 3;
+                        row += 1;
+                        out.push((scoped.id_at(outer, &col, i), memo.get(&col, i, |s| s.len())));
+                    }
+                    Ok(())
+                })
+                .unwrap();
+            (out, scoped.finish(&[2, 0, 1]).into_iter().map(|(_, remap)| remap).collect::<Vec<_>>())
+        };
+        let (keyed_ids, viewed_ids) = (ids(&source), ids(&Source::Frame(df.clone())));
+        assert_eq!(keyed_ids, viewed_ids);
+        assert_eq!(keyed_ids.0.len(), n);
+
         // A column that is not there, or not text, is an error naming it.
         let err = source.for_each_chunk(|c| c.str("score", "t").map(|_| ())).unwrap_err().to_string();
         assert!(err.contains("score"), "{err}");
