@@ -206,7 +206,7 @@ def machine() -> dict:
         "pyarrow": pyarrow.__version__,
         "scipy": scipy.__version__,
         "rustc": sh("rustc --version"),
-        "git": sh(f"git -C {ROOT} rev-parse --short HEAD") + (" (dirty)" if sh(f"git -C {ROOT} status --porcelain --untracked-files=no -- . ':!benches/results'") else ""),
+        "git": sh(f"git -C {ROOT} rev-parse --short HEAD") + (" (dirty)" if sh(f"git -C {ROOT} status --porcelain --untracked-files=no -- src benches Cargo.toml Cargo.lock ':!benches/results'") else ""),
     }
 
 

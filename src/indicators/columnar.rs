@@ -195,8 +195,13 @@ impl ParquetFile<'_> {
     }
 }
 
+/// Text, or text stored as an Arrow dictionary (a categorical written by another tool).
 fn is_text(t: &ArrowDataType) -> bool {
-    matches!(t, ArrowDataType::Utf8 | ArrowDataType::LargeUtf8 | ArrowDataType::Utf8View)
+    match t {
+        ArrowDataType::Utf8 | ArrowDataType::LargeUtf8 | ArrowDataType::Utf8View => true,
+        ArrowDataType::Dictionary(_, values, _) => is_text(values),
+        _ => false,
+    }
 }
 
 impl Source {
