@@ -204,7 +204,9 @@ fn dirty_rows_are_rejected_with_exact_reasons() {
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("max_reject_share"), "{}", r.stderr);
     let m = manifest(out.path());
-    let expect: &[(&str, (u64, u64, u64, u64), &[(&str, u64)])] = &[
+    // table, (read, accepted, rejected, superseded), rejects by reason
+    type Expected<'a> = (&'a str, (u64, u64, u64, u64), &'a [(&'a str, u64)]);
+    let expect: &[Expected] = &[
         ("units", (5, 2, 3, 0), &[("bad_value", 1), ("duplicate_key", 1), ("missing_value", 1)]),
         (
             "cadres",
