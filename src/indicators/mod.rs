@@ -221,7 +221,7 @@ fn timed<T>(family: &str, f: impl FnOnce() -> T) -> T {
 /// while the other families are still running).
 pub type Sink<'s> = &'s (dyn Fn(&IndicatorTable) -> Result<(), WarehouseError> + Sync);
 
-/// The tables of one branch of [`compute_with`]: each conformed to its declaration and
+/// The tables of one task of [`compute_with`]: each conformed to its declaration and
 /// handed to the sink when it is added.
 struct Emitted<'s> {
     settings: &'s PipelineFile,
@@ -276,12 +276,8 @@ impl<'s> Collected<'s> {
     }
 }
 
-/// Every indicator table from frames, in the order of `INDICATOR_TABLES`.
-pub fn compute(inputs: &Inputs, settings: &PipelineFile, period: &str) -> Result<Vec<IndicatorTable>, IndicatorError> {
-    compute_with(inputs, settings, period, &|_| Ok(()))
-}
-
-/// [`compute`], handing every table to `sink` as soon as it is ready.
+/// Every indicator table from frames, in the order of `INDICATOR_TABLES`, each handed
+/// to `sink` as soon as it is ready.
 pub fn compute_with(
     inputs: &Inputs,
     settings: &PipelineFile,
@@ -295,7 +291,6 @@ pub fn compute_with(
     // oldest task): the per-cadre tables, then the two streaming families.
     let collected = Collected { settings, sink, tables: std::sync::Mutex::new(Ok(Vec::new())) };
     let done = &collected;
-    let run = |task: &mut dyn FnMut(&mut Emitted) -> Result<(), IndicatorError>| done.run(task);
     let numbers = std::sync::OnceLock::new();
     rayon::scope(|s| {
         s.spawn(|s| {
@@ -308,7 +303,7 @@ pub fn compute_with(
             };
             let Some(numbers) = numbers.get() else { return };
             s.spawn(move |_| {
-                run(&mut |out| {
+                done.run(&mut |out| {
                     let t = timed("transfer", || -> Result<_, IndicatorError> {
                         Ok([
                             transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, numbers, &ctx)?,
@@ -350,7 +345,7 @@ pub fn compute_with(
             });
         });
         s.spawn(|_| {
-            run(&mut |out| {
+            done.run(&mut |out| {
                 let r =
                     timed("reaction", || reaction::reaction_tables(&i.course_ratings, &i.courses, &i.classes, &ctx))?;
                 out.add("reaction_by_course", r.by_course)?;
@@ -359,12 +354,12 @@ pub fn compute_with(
             })
         });
         s.spawn(|_| {
-            run(&mut |out| {
+            done.run(&mut |out| {
                 out.add("reliability", timed("reliability", || reliability::reliability(&i.items, &i.responses, &ctx))?)
             })
         });
         s.spawn(|_| {
-            run(&mut |out| {
+            done.run(&mut |out| {
                 let m = timed("methods", || methods::method_tables(&i.outcomes, &ctx))?;
                 out.add("method_summary", m.summary)?;
                 out.add("method_tests", m.tests)?;
@@ -372,14 +367,14 @@ pub fn compute_with(
             })
         });
         s.spawn(|_| {
-            run(&mut |out| {
+            done.run(&mut |out| {
                 let n = timed("needs", || needs::needs_match(&i.choices, &i.courses, &i.classes, &ctx))?;
                 out.add("needs_match", n.by_class)?;
                 out.add("needs_by_category", n.by_category)
             })
         });
         s.spawn(|_| {
-            run(&mut |out| {
+            done.run(&mut |out| {
                 let l = timed("learning", || -> Result<_, IndicatorError> {
                     Ok([
                         learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?,
