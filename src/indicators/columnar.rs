@@ -15,6 +15,7 @@
 //! order as the string-sorted plan gave them, and the results are bit-identical.
 
 use std::fs::File;
+use std::hash::BuildHasher;
 use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
@@ -24,7 +25,8 @@ use polars_arrow::datatypes::{ArrowDataType, ArrowSchema, Field, IntegerType, Me
 use polars_parquet::read::{
     column_iter_to_arrays, infer_schema, read_metadata, BasicDecompressor, FileMetadata, PageReader,
 };
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::frame::perr;
 use crate::error::{IndicatorError, WarehouseError};
@@ -395,13 +397,44 @@ impl<T: Copy> ViewMemo<T> {
 }
 
 /// Strings → dense `u32` ids in first-seen order. A repeat of the previous string
-/// costs one comparison, not a hash.
+/// costs one comparison, not a hash. The strings are kept end to end in one buffer and
+/// the table holds only ids, so a new string costs a copy, not an allocation.
 #[derive(Default)]
 pub struct Interner {
-    map: FxHashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    names: Names,
+    table: HashTable<u32>,
     last: Option<u32>,
     last_view: Option<(View, u32)>,
+}
+
+/// Strings end to end, each found by its id.
+#[derive(Default)]
+struct Names {
+    text: String,
+    /// Where each string ends in `text` (it starts where the previous one ends).
+    ends: Vec<usize>,
+}
+
+impl Names {
+    fn get(&self, id: u32) -> &str {
+        let id = id as usize;
+        let start = if id == 0 { 0 } else { self.ends[id - 1] };
+        &self.text[start..self.ends[id]]
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn push(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+        (self.ends.len() - 1) as u32
+    }
+}
+
+fn hash_str(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
 }
 
 impl Interner {
@@ -423,16 +456,17 @@ impl Interner {
     /// The id of `s`, assigned on first sight.
     pub fn id(&mut self, s: &str) -> u32 {
         if let Some(l) = self.last {
-            if &*self.names[l as usize] == s {
+            if self.names.get(l) == s {
                 return l;
             }
         }
-        let id = match self.map.get(s) {
+        let Interner { names, table, .. } = self;
+        let h = hash_str(s);
+        let id = match table.find(h, |&id| names.get(id) == s) {
             Some(&id) => id,
             None => {
-                let id = self.names.len() as u32;
-                self.names.push(s.into());
-                self.map.insert(s.into(), id);
+                let id = names.push(s);
+                table.insert_unique(h, id, |&id| hash_str(names.get(id)));
                 id
             }
         };
@@ -443,17 +477,14 @@ impl Interner {
     /// Renumber the ids in byte order of their strings: the sorted dictionary and, for
     /// every first-seen id, its new id.
     pub fn finish(self) -> (Dict, Vec<u32>) {
-        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
+        let names = &self.names;
+        let mut order: Vec<u32> = (0..names.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| names.get(a).cmp(names.get(b)));
         let mut remap = vec![0u32; order.len()];
         for (new, &old) in order.iter().enumerate() {
             remap[old as usize] = new as u32;
         }
-        let mut map = self.map;
-        for v in map.values_mut() {
-            *v = remap[*v as usize];
-        }
-        (Dict { map }, remap)
+        (Dict { names: self.names, table: self.table, remap: remap.clone() }, remap)
     }
 }
 
@@ -523,13 +554,18 @@ impl Scoped {
 /// Ids numbered in byte order of their strings.
 #[derive(Default)]
 pub struct Dict {
-    map: FxHashMap<Box<str>, u32>,
+    names: Names,
+    /// First-seen ids.
+    table: HashTable<u32>,
+    /// First-seen id → id in byte order.
+    remap: Vec<u32>,
 }
 
 impl Dict {
     /// The id of `s`, if it was seen.
     pub fn get(&self, s: &str) -> Option<u32> {
-        self.map.get(s).copied()
+        let old = self.table.find(hash_str(s), |&id| self.names.get(id) == s)?;
+        Some(self.remap[*old as usize])
     }
 }
 

@@ -64,6 +64,49 @@ impl Groups {
     }
 }
 
+/// The position of each of `col`'s ids in `ids` (sorted, distinct), `None` when absent.
+/// A column whose rows come in long ascending runs (reviews: one sorted file per year)
+/// is merged with `ids` as it is; any other is sorted first (outcomes come by class),
+/// which costs less than a binary search per row with a cache miss at every step.
+fn find_sorted(ids: &[&str], col: &[Option<&str>]) -> Vec<Option<u32>> {
+    let descents = col.par_windows(2).filter(|w| matches!(w, [Some(a), Some(b)] if b < a)).count();
+    if descents <= col.len() / 64 {
+        return merge_sorted(ids, col);
+    }
+    let mut order: Vec<u32> = (0..col.len() as u32).filter(|&i| col[i as usize].is_some()).collect();
+    order.par_sort_unstable_by_key(|&i| col[i as usize]);
+    let sorted: Vec<Option<&str>> = order.iter().map(|&i| col[i as usize]).collect();
+    let mut out = vec![None; col.len()];
+    for (&i, found) in order.iter().zip(merge_sorted(ids, &sorted)) {
+        out[i as usize] = found;
+    }
+    out
+}
+
+/// [`find_sorted`] of a column in ascending runs: an id not below the previous one is
+/// searched forward from the previous hit (galloping), a few comparisons a row; the
+/// first id of a run by a search from the start.
+fn merge_sorted(ids: &[&str], col: &[Option<&str>]) -> Vec<Option<u32>> {
+    col.par_chunks(1 << 15)
+        .flat_map_iter(|chunk| {
+            let mut prev: Option<(&str, usize)> = None;
+            chunk.iter().map(move |c| {
+                let s = (*c)?;
+                let mut lo = prev.filter(|(p, _)| *p <= s).map_or(0, |(_, at)| at);
+                let mut step = 1;
+                while lo + step < ids.len() && ids[lo + step] < s {
+                    lo += step;
+                    step *= 2;
+                }
+                let hi = (lo + step + 1).min(ids.len());
+                let at = lo + ids[lo..hi].partition_point(|x| *x < s);
+                prev = Some((s, at));
+                (ids.get(at) == Some(&s)).then_some(at as u32)
+            })
+        })
+        .collect()
+}
+
 /// Cadre ids numbered in byte order, with the number of every row that names one.
 pub struct Cadres<'a> {
     /// The distinct ids of the three tables; a cadre's number is its position.
@@ -94,30 +137,57 @@ impl<'a> Cadres<'a> {
         review: &[Option<&'a str>],
         outcome_year: &[Option<i64>],
     ) -> Cadres<'a> {
-        let mut map: FxHashMap<&'a str, u32> = FxHashMap::default();
-        map.reserve(cadre.len());
-        let mut ids: Vec<&'a str> = Vec::with_capacity(cadre.len());
-        let mut intern = |s: &'a str, map: &mut FxHashMap<&'a str, u32>| -> u32 {
-            *map.entry(s).or_insert_with(|| {
-                ids.push(s);
-                (ids.len() - 1) as u32
-            })
-        };
-        let mut of_cadre_row: Vec<Option<u32>> = cadre.iter().map(|c| c.map(|s| intern(s, &mut map))).collect();
-        // The other tables name (almost) only known cadres: look them up in parallel,
-        // then number the few unknown ids.
-        let look = |col: &[Option<&'a str>]| -> Vec<Option<u32>> {
-            col.par_iter().map(|c| c.and_then(|s| map.get(s).copied())).collect()
-        };
-        let (mut of_outcome, mut of_review) = (look(outcome), look(review));
-        for (col, nums) in [(outcome, &mut of_outcome), (review, &mut of_review)] {
-            for (c, n) in col.iter().zip(nums.iter_mut()) {
-                if let (Some(s), true) = (c, n.is_none()) {
-                    *n = Some(intern(s, &mut map));
+        let (mut ids, mut of_cadre_row, mut of_outcome, mut of_review);
+        if cadre.iter().all(Option::is_some) && cadre.is_sorted() {
+            // The usual warehouse: the cadres table sorted by id. Its ids, deduplicated,
+            // are the numbers; the other tables' ids are found by a forward search
+            // (their rows come in ascending runs), with no hash table of 10⁶ strings.
+            ids = Vec::with_capacity(cadre.len());
+            of_cadre_row = Vec::with_capacity(cadre.len());
+            for s in cadre.iter().flatten() {
+                if ids.last() != Some(s) {
+                    ids.push(*s);
+                }
+                of_cadre_row.push(Some((ids.len() - 1) as u32));
+            }
+            (of_outcome, of_review) = rayon::join(|| find_sorted(&ids, outcome), || find_sorted(&ids, review));
+            // Ids only the other tables name, numbered after the known ones (renumbered below).
+            let mut extra: FxHashMap<&'a str, u32> = FxHashMap::default();
+            for (col, nums) in [(outcome, &mut of_outcome), (review, &mut of_review)] {
+                for (c, n) in col.iter().zip(nums.iter_mut()) {
+                    if let (Some(s), true) = (c, n.is_none()) {
+                        *n = Some(*extra.entry(s).or_insert_with(|| {
+                            ids.push(s);
+                            (ids.len() - 1) as u32
+                        }));
+                    }
+                }
+            }
+        } else {
+            let mut map: FxHashMap<&'a str, u32> = FxHashMap::default();
+            map.reserve(cadre.len());
+            ids = Vec::with_capacity(cadre.len());
+            let mut intern = |s: &'a str, map: &mut FxHashMap<&'a str, u32>| -> u32 {
+                *map.entry(s).or_insert_with(|| {
+                    ids.push(s);
+                    (ids.len() - 1) as u32
+                })
+            };
+            of_cadre_row = cadre.iter().map(|c| c.map(|s| intern(s, &mut map))).collect();
+            // The other tables name (almost) only known cadres: look them up in parallel,
+            // then number the few unknown ids.
+            let look = |col: &[Option<&'a str>]| -> Vec<Option<u32>> {
+                col.par_iter().map(|c| c.and_then(|s| map.get(s).copied())).collect()
+            };
+            (of_outcome, of_review) = (look(outcome), look(review));
+            for (col, nums) in [(outcome, &mut of_outcome), (review, &mut of_review)] {
+                for (c, n) in col.iter().zip(nums.iter_mut()) {
+                    if let (Some(s), true) = (c, n.is_none()) {
+                        *n = Some(intern(s, &mut map));
+                    }
                 }
             }
         }
-        drop(map);
         // Renumber in byte order (nothing to do when the cadres table was sorted).
         if !ids.is_sorted() {
             let mut order: Vec<u32> = (0..ids.len() as u32).collect();
@@ -212,6 +282,37 @@ mod tests {
         assert_eq!(k.cadre_rows.get(3), &[0]);
         assert!(k.trained(2024, 1) && !k.trained(2025, 1) && k.trained(2025, 4) && !k.trained(2023, 4));
         assert_eq!(k.trained_any, vec![false, true, false, true, true]);
+    }
+
+    /// A sorted cadres table (found without hashing) gives the numbers the hash path
+    /// gives: other tables in ascending runs, in no order, with ids the cadres table
+    /// lacks (before, between and after its ids) and nulls.
+    #[test]
+    fn the_sorted_path_numbers_as_the_hash_path_does() {
+        let cadres: Vec<String> = (0..300).map(|i| format!("c{:04}", i * 3)).collect();
+        let cadres: Vec<Option<&str>> = cadres.iter().map(|s| Some(s.as_str())).collect();
+        let named: Vec<String> = (0..2000).map(|i| format!("c{:04}", (i * 7919) % 950)).collect();
+        let mut runs: Vec<Option<&str>> = named.iter().map(|s| Some(s.as_str())).collect();
+        runs[..1000].sort();
+        runs[1000..].sort();
+        runs.extend([None, Some("a"), Some("zz"), Some("c0001")]);
+        let scattered: Vec<Option<&str>> =
+            named.iter().rev().map(|s| Some(s.as_str())).chain([None, Some("b")]).collect();
+        let years = vec![Some(2025); scattered.len()];
+        let sorted = Cadres::new(&cadres, &scattered, &runs, &years);
+        let mut shuffled = cadres.clone();
+        shuffled.reverse();
+        let hashed = Cadres::new(&shuffled, &scattered, &runs, &years);
+        assert_eq!(sorted.ids, hashed.ids);
+        assert!(sorted.ids.is_sorted() && sorted.ids.contains(&"zz") && sorted.ids.contains(&"c0001"));
+        assert_eq!(sorted.of_outcome, hashed.of_outcome);
+        assert_eq!(sorted.of_review, hashed.of_review);
+        let by_id = |k: &Cadres, rows: &[Option<u32>]| -> Vec<Option<String>> {
+            rows.iter().map(|n| n.map(|n| k.ids[n as usize].to_string())).collect()
+        };
+        let want: Vec<Option<String>> = runs.iter().map(|s| s.map(str::to_string)).collect();
+        assert_eq!(by_id(&sorted, &sorted.of_review), want, "every id numbered as itself");
+        assert_eq!(sorted.trained_any, hashed.trained_any);
     }
 
     #[test]

@@ -63,16 +63,28 @@ pub fn needs_match(
         strs(choices, col::CHOICE, T)?,
     );
     let needs = Wave::Needs.as_str();
+    // A class's choices, and a respondent's, arrive in runs: the class is looked up
+    // once per run and a respondent inserted once per run.
+    let mut run: Option<(&str, Option<&mut ClassNeeds>)> = None;
+    let mut last_who: Option<&str> = None;
     for i in 0..choices.height() {
         let (Some(c), Some(who), Some(topic)) = (s_class[i], s_cadre[i], s_choice[i]) else { continue };
         if s_wave[i] != Some(needs) || topic.trim().is_empty() {
             continue;
         }
-        if let Some((_, n)) = by_class.get_mut(c) {
-            n.respondents.insert(who);
+        if run.as_ref().is_none_or(|(rc, _)| *rc != c) {
+            run = Some((c, by_class.get_mut(c).map(|(_, n)| n)));
+            last_who = None;
+        }
+        if let Some((_, Some(n))) = run.as_mut() {
+            if last_who != Some(who) {
+                n.respondents.insert(who);
+                last_who = Some(who);
+            }
             n.requested.insert(topic);
         }
     }
+    drop(run);
     let (k_class, k_topic) = (strs(courses, col::CLASS_ID, T)?, strs(courses, col::TOPIC, T)?);
     for i in 0..courses.height() {
         if let (Some(c), Some(topic)) = (k_class[i], k_topic[i]) {

@@ -443,3 +443,14 @@ fn data_dictionary_is_current() {
     let j: serde_json::Value = serde_json::from_str(&traineval(&["schema", "--format", "json"], &[]).stdout).unwrap();
     assert_eq!(j.as_array().unwrap().len(), traineval::warehouse::schema::TABLES.len());
 }
+
+/// `main` sets mimalloc's option 15 to keep freed memory: the option the allocator
+/// lists 16th (in `mi_option_t` order, at start-up with `MIMALLOC_VERBOSE`) must be
+/// `purge_delay`, or an upgrade of mimalloc has moved it.
+#[test]
+fn the_allocator_keeps_freed_memory() {
+    let r = traineval(&["--version"], &[("MIMALLOC_VERBOSE", "1")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let options: Vec<&str> = r.stderr.lines().filter_map(|l| l.strip_prefix("option '")?.split('\'').next()).collect();
+    assert_eq!(options.get(15), Some(&"purge_delay"), "{options:?}");
+}
