@@ -84,7 +84,6 @@ pub fn needs_match(
             n.requested.insert(topic);
         }
     }
-    drop(run);
     let (k_class, k_topic) = (strs(courses, col::CLASS_ID, T)?, strs(courses, col::TOPIC, T)?);
     for i in 0..courses.height() {
         if let (Some(c), Some(topic)) = (k_class[i], k_topic[i]) {
