@@ -47,7 +47,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::frame::{bools, days, f64s, i64s, strs, Out};
+use super::frame::{bools, days, f64s, i64s, strs, Bools, Nums, Out, Texts};
 use super::keys::Cadres;
 use super::suppress::not_suppressed;
 use super::Ctx;
@@ -449,20 +449,11 @@ fn year_of_day(d: i32) -> i64 {
 /// cost more than the table's Parquet encoding).
 pub fn compliance_frame(rows: &[ComplianceRow]) -> Result<DataFrame, IndicatorError> {
     let n = rows.len();
-    let (mut id, mut year, mut category, mut rule) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut days, mut hours, mut required, mut shortfall) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut makeup, mut rotation, mut repeated, mut attendance) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut leave, mut flags, mut window, mut days_w, mut hours_w, mut complete) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
+    let (mut id, mut category, mut rule) = (Texts::with_capacity(n), Texts::with_capacity(n), Texts::with_capacity(n));
+    let [mut year, mut repeated, mut flags, mut window] = std::array::from_fn(|_| Nums::<i64>::with_capacity(n));
+    let [mut days, mut hours, mut required, mut shortfall, mut attendance, mut days_w, mut hours_w] =
+        std::array::from_fn(|_| Nums::<f64>::with_capacity(n));
+    let [mut makeup, mut rotation, mut leave, mut complete] = std::array::from_fn(|_| Bools::with_capacity(n));
     for r in rows {
         id.push(Some(r.cadre_id));
         year.push(Some(r.year));
@@ -484,24 +475,24 @@ pub fn compliance_frame(rows: &[ComplianceRow]) -> Result<DataFrame, IndicatorEr
         complete.push(r.window_complete);
     }
     let df = Out::new(n)
-        .str(col::CADRE_ID, id)
-        .int(col::YEAR, year)
-        .str(col::CATEGORY, category)
-        .str(col::RULE, rule)
-        .f64(col::DAYS_TRAINED, days)
-        .f64(col::HOURS_TRAINED, hours)
-        .f64(col::DAYS_REQUIRED, required)
-        .f64(col::SHORTFALL_DAYS, shortfall)
-        .bool(col::MAKEUP_REQUIRED, makeup)
-        .bool(col::ROTATION_OVERDUE, rotation)
-        .int(col::REPEATED_TOPICS, repeated)
-        .f64(col::ATTENDANCE_RATE, attendance)
-        .bool(col::LEAVE_OVER_LIMIT, leave)
-        .int(col::DISCIPLINE_FLAGS, flags)
-        .int(col::WINDOW_YEARS, window)
-        .f64(col::DAYS_IN_WINDOW, days_w)
-        .f64(col::HOURS_IN_WINDOW, hours_w)
-        .bool(col::WINDOW_COMPLETE, complete)
+        .texts(col::CADRE_ID, id)
+        .ints(col::YEAR, year)
+        .texts(col::CATEGORY, category)
+        .texts(col::RULE, rule)
+        .f64s(col::DAYS_TRAINED, days)
+        .f64s(col::HOURS_TRAINED, hours)
+        .f64s(col::DAYS_REQUIRED, required)
+        .f64s(col::SHORTFALL_DAYS, shortfall)
+        .bools(col::MAKEUP_REQUIRED, makeup)
+        .bools(col::ROTATION_OVERDUE, rotation)
+        .ints(col::REPEATED_TOPICS, repeated)
+        .f64s(col::ATTENDANCE_RATE, attendance)
+        .bools(col::LEAVE_OVER_LIMIT, leave)
+        .ints(col::DISCIPLINE_FLAGS, flags)
+        .ints(col::WINDOW_YEARS, window)
+        .f64s(col::DAYS_IN_WINDOW, days_w)
+        .f64s(col::HOURS_IN_WINDOW, hours_w)
+        .bools(col::WINDOW_COMPLETE, complete)
         .finish(T)?;
     not_suppressed(df, T)
 }

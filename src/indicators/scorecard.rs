@@ -20,7 +20,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::compliance::ComplianceRow;
-use super::frame::{f64s, group_by, i64s, pick, strs, Out};
+use super::frame::{f64s, group_by, i64s, strs, Out};
 use super::keys::Cadres;
 use super::suppress::not_suppressed;
 use super::Ctx;
@@ -31,10 +31,12 @@ use crate::warehouse::schema::col;
 const T: &str = "cadre_scorecard";
 
 /// The band of a percentile given descending cut-offs.
-pub fn band(percentile: f64, cuts: &[f64]) -> String {
+pub fn band(percentile: f64, cuts: &[f64]) -> &'static str {
+    const LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let k =
         cuts.iter().position(|&c| stats::round_for_ties(percentile) >= stats::round_for_ties(c)).unwrap_or(cuts.len());
-    char::from(b'A' + k.min(25) as u8).to_string()
+    let k = k.min(25);
+    &LETTERS[k..k + 1]
 }
 
 /// The year a period selects: the period itself when it is a year, else the latest.
@@ -56,25 +58,49 @@ pub fn cadre_scorecard(
     );
     let year = period_year(ctx.period, &o_year);
     // The cadres enrolled in the year, in id order, each with its rows of that year.
-    let cadres: Vec<(u32, Vec<usize>)> = (0..keys.len() as u32)
+    // Every cadre with an outcome row in the year, with the means of its rows' three
+    // measures, in one pass (one reused buffer per task, not a Vec per cadre).
+    struct Means {
+        cadre: u32,
+        first_row: usize,
+        learning: f64,
+        assessment: f64,
+        transfer: f64,
+    }
+    let means: Vec<Means> = (0..keys.len() as u32)
         .into_par_iter()
-        .filter_map(|c| {
-            let rows: Vec<usize> =
-                keys.outcome_rows.get(c).iter().map(|&j| j as usize).filter(|&j| o_year[j] == year).collect();
-            (!rows.is_empty()).then_some((c, rows))
-        })
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(rows, vals): &mut (Vec<usize>, Vec<f64>), c| {
+                rows.clear();
+                rows.extend(keys.outcome_rows.get(c).iter().map(|&j| j as usize).filter(|&j| o_year[j] == year));
+                let first_row = *rows.first()?;
+                let mut mean_of = |v: &[Option<f64>]| {
+                    vals.clear();
+                    vals.extend(rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)));
+                    stats::mean(vals).unwrap_or(f64::NAN)
+                };
+                Some(Means {
+                    cadre: c,
+                    first_row,
+                    learning: mean_of(&gain),
+                    assessment: mean_of(&assess),
+                    transfer: mean_of(&delta),
+                })
+            },
+        )
+        .flatten()
         .collect();
-    let ids: Vec<&str> = cadres.iter().map(|(c, _)| keys.ids[*c as usize]).collect();
-    let category: Vec<Option<&str>> = cadres.iter().map(|(_, rows)| o_cat[rows[0]]).collect();
-    let mean_of = |v: &[Option<f64>]| -> Vec<f64> {
-        cadres.par_iter().map(|(_, rows)| stats::mean(&pick(v, rows)).unwrap_or(f64::NAN)).collect()
-    };
-    let (learning, assessment, transfer) = (mean_of(&gain), mean_of(&assess), mean_of(&delta));
+    let ids: Vec<&str> = means.iter().map(|m| keys.ids[m.cadre as usize]).collect();
+    let category: Vec<Option<&str>> = means.iter().map(|m| o_cat[m.first_row]).collect();
+    let learning: Vec<f64> = means.iter().map(|m| m.learning).collect();
+    let assessment: Vec<f64> = means.iter().map(|m| m.assessment).collect();
+    let transfer: Vec<f64> = means.iter().map(|m| m.transfer).collect();
     let mut score_of: Vec<Option<f64>> = vec![None; keys.len()];
     for r in compliance.iter().filter(|r| Some(r.year) == year) {
         score_of[r.cadre as usize] = r.score;
     }
-    let compliance_score: Vec<Option<f64>> = cadres.iter().map(|(c, _)| score_of[*c as usize]).collect();
+    let compliance_score: Vec<Option<f64>> = means.iter().map(|m| score_of[m.cadre as usize]).collect();
     let comp: Vec<f64> = compliance_score.iter().map(|s| s.unwrap_or(f64::NAN)).collect();
 
     // Standardise within category.
