@@ -44,7 +44,16 @@ struct ClassRatings {
 
 impl ClassRatings {
     fn empty(k: usize) -> ClassRatings {
-        ClassRatings { course: Vec::new(), rater: Vec::new(), scores: vec![Vec::new(); k], total: Vec::new() }
+        ClassRatings::with_capacity(k, 0)
+    }
+
+    fn with_capacity(k: usize, n: usize) -> ClassRatings {
+        ClassRatings {
+            course: Vec::with_capacity(n),
+            rater: Vec::with_capacity(n),
+            scores: (0..k).map(|_| Vec::with_capacity(n)).collect(),
+            total: Vec::with_capacity(n),
+        }
     }
 
     /// The rows of course `b`.
@@ -137,16 +146,28 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
         .into_par_iter()
         .map(|a| {
             let (co, ra) = (&courses[a].1, &raters[a].1);
-            let mut order: Vec<(u32, u32, u32)> = by_class
-                .get(a as u32)
-                .iter()
-                .map(|&u| {
-                    let (_, b, c) = keys[u as usize];
-                    (co[b as usize], ra[c as usize], u)
-                })
-                .collect();
-            order.sort_unstable();
-            let mut part = ClassRatings::empty(indicators.len());
+            // By course with a counting sort (stable: units in reading order within a
+            // course). A class's ratings usually come rater by rater in id order, so
+            // that is already (course, rater, unit) order; a full sort otherwise.
+            let units = by_class.get(a as u32);
+            let mut next = vec![0usize; co.len() + 1];
+            for &u in units {
+                next[co[keys[u as usize].1 as usize] as usize + 1] += 1;
+            }
+            for b in 1..next.len() {
+                next[b] += next[b - 1];
+            }
+            let mut order: Vec<(u32, u32, u32)> = vec![(0, 0, 0); units.len()];
+            for &u in units {
+                let (_, b, c) = keys[u as usize];
+                let b = co[b as usize];
+                order[next[b as usize]] = (b, ra[c as usize], u);
+                next[b as usize] += 1;
+            }
+            if !order.is_sorted() {
+                order.sort_unstable();
+            }
+            let mut part = ClassRatings::with_capacity(indicators.len(), order.len());
             let mut cells = vec![f64::NAN; indicators.len()];
             for run in order.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
                 cells.fill(f64::NAN);

@@ -138,7 +138,13 @@ pub struct TableWriter {
 
 impl TableWriter {
     pub fn new(def: &'static TableDef, root: &Path, part: &str) -> Self {
-        TableWriter { def, dir: root.join(def.name), file: format!("part-{part}.parquet"), parts: BTreeMap::new(), written: 0 }
+        TableWriter {
+            def,
+            dir: root.join(def.name),
+            file: format!("part-{part}.parquet"),
+            parts: BTreeMap::new(),
+            written: 0,
+        }
     }
 
     /// Add one row; `year` selects the partition (ignored for unpartitioned tables).
@@ -156,11 +162,17 @@ impl TableWriter {
             },
         });
         if row.len() != part.cols.len() {
-            return Err(WarehouseError::frame(def.name, format!("row has {} values, table has {} columns", row.len(), part.cols.len())));
+            return Err(WarehouseError::frame(
+                def.name,
+                format!("row has {} values, table has {} columns", row.len(), part.cols.len()),
+            ));
         }
         for (i, v) in row.iter().enumerate() {
             if !part.cols[i].push(v) {
-                return Err(WarehouseError::frame(def.name, format!("wrong value type for column `{}`", def.columns[i].name)));
+                return Err(WarehouseError::frame(
+                    def.name,
+                    format!("wrong value type for column `{}`", def.columns[i].name),
+                ));
             }
         }
         part.len += 1;
@@ -189,7 +201,8 @@ impl TableWriter {
         for part in self.parts.values_mut() {
             flush(self.def, part)?;
             if let Some(w) = part.writer.take() {
-                w.finish().map_err(|e| WarehouseError::frame(format!("{}: closing parquet", part.path.display()), e))?;
+                w.finish()
+                    .map_err(|e| WarehouseError::frame(format!("{}: closing parquet", part.path.display()), e))?;
             }
         }
         Ok(self.written)
@@ -257,7 +270,7 @@ pub fn write_documented(def: &TableDef, df: &mut DataFrame, path: &Path) -> Resu
     }
     let file = File::create(path).map_err(|e| WarehouseError::io(path, e))?;
     ParquetWriter::new(BufWriter::new(file))
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(ParquetCompression::Zstd(polars_parquet::write::ZstdLevel::try_new(1).ok()))
         .with_key_value_metadata(Some(column_docs(def)))
         .set_parallel(false)
         .finish(df)
