@@ -270,6 +270,8 @@ pub fn write_documented(def: &TableDef, df: &mut DataFrame, path: &Path) -> Resu
     }
     let file = File::create(path).map_err(|e| WarehouseError::io(path, e))?;
     ParquetWriter::new(BufWriter::new(file))
+        // Level 1: written once per run and small except the per-person tables, which
+        // it writes ~10 % faster than the default level for ~1 % more bytes.
         .with_compression(ParquetCompression::Zstd(polars_parquet::write::ZstdLevel::try_new(1).ok()))
         .with_key_value_metadata(Some(column_docs(def)))
         .set_parallel(false)
