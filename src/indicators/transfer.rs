@@ -71,26 +71,40 @@ impl Histories {
         const T: &str = "transfer_by_class";
         let (date, kind, total) =
             (days(reviews, col::REVIEW_DATE, T)?, strs(reviews, col::KIND, T)?, f64s(reviews, col::TOTAL, T)?);
-        let per_cadre: Vec<Vec<(i32, f64)>> = (0..keys.len() as u32)
+        // Blocks of cadres in parallel, each block's histories end to end with their
+        // lengths (one reused row buffer per block, not two vectors per cadre).
+        const BLOCK: usize = 1 << 14;
+        let n = keys.len();
+        let blocks: Vec<(Vec<(i32, f64)>, Vec<usize>)> = (0..n.div_ceil(BLOCK))
             .into_par_iter()
-            .map(|c| {
-                let mut rows: Vec<usize> = keys
-                    .review_rows
-                    .get(c)
-                    .iter()
-                    .map(|&i| i as usize)
-                    .filter(|&i| date[i].is_some() && total[i].is_some())
-                    .collect();
-                rows.sort_by_key(|&i| (date[i], kind[i]));
-                rows.iter().map(|&i| (date[i].unwrap_or_default(), total[i].unwrap_or_default())).collect()
+            .map(|b| {
+                let (mut flat, mut lens, mut rows) = (Vec::new(), Vec::with_capacity(BLOCK), Vec::new());
+                for c in b * BLOCK..((b + 1) * BLOCK).min(n) {
+                    rows.clear();
+                    rows.extend(
+                        keys.review_rows
+                            .get(c as u32)
+                            .iter()
+                            .map(|&i| i as usize)
+                            .filter(|&i| date[i].is_some() && total[i].is_some()),
+                    );
+                    rows.sort_by_key(|&i| (date[i], kind[i]));
+                    flat.extend(rows.iter().map(|&i| (date[i].unwrap_or_default(), total[i].unwrap_or_default())));
+                    lens.push(rows.len());
+                }
+                (flat, lens)
             })
             .collect();
-        let mut start = Vec::with_capacity(per_cadre.len() + 1);
+        let mut start = Vec::with_capacity(n + 1);
         start.push(0);
-        for h in &per_cadre {
-            start.push(start[start.len() - 1] + h.len());
+        for len in blocks.iter().flat_map(|b| &b.1) {
+            start.push(start[start.len() - 1] + len);
         }
-        Ok(Histories { start, flat: per_cadre.into_iter().flatten().collect() })
+        let mut flat = Vec::with_capacity(start[n]);
+        for (part, _) in blocks {
+            flat.extend(part);
+        }
+        Ok(Histories { start, flat })
     }
 
     /// The reviews of cadre `c` (empty when it has none).
