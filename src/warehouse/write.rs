@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::*;
 
 use crate::error::WarehouseError;
@@ -121,7 +122,7 @@ pub fn polars_schema(def: &TableDef) -> Schema {
 struct Part {
     cols: Vec<ColBuf>,
     len: usize,
-    writer: Option<polars::io::parquet::write::BatchedWriter<BufWriter<File>>>,
+    writer: Option<BatchedWriter<BufWriter<File>>>,
     path: PathBuf,
 }
 
@@ -232,10 +233,89 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
     }
     if df.height() > 0 {
         if let Some(w) = part.writer.as_mut() {
-            w.write_batch(&df).map_err(|e| WarehouseError::frame(ctx(), e))?;
+            write_row_group(w, &df).map_err(|e| WarehouseError::frame(ctx(), e))?;
         }
     }
     Ok(())
+}
+
+/// Write `df` as a row group the way polars' `write_batch` does, except that a float
+/// column with few distinct values (answers on a 1–5 scale, scores 0–20) is
+/// dictionary-encoded: polars writes floats plain, 8 bytes a value, which every
+/// reader then decompresses (at 10⁶ cadres ~70 % of the bytes `indicators` inflated
+/// from `survey_responses` and `course_ratings`). Readers see the same DOUBLE column.
+fn write_row_group(w: &mut BatchedWriter<BufWriter<File>>, df: &DataFrame) -> PolarsResult<()> {
+    use polars_parquet::write::{
+        array_to_columns, get_dtype_encoding, CompressionOptions, Compressor, DynIter, DynStreamingIterator,
+        FallibleStreamingIterator, StatisticsOptions, Version, WriteOptions,
+    };
+    let options = WriteOptions {
+        statistics: StatisticsOptions::default(),
+        compression: CompressionOptions::Zstd(None),
+        version: Version::V1,
+        data_page_size: None,
+    };
+    let fields = w.parquet_schema().fields().to_vec();
+    let mut groups = Vec::new();
+    for batch in df.iter_chunks(CompatLevel::newest(), false) {
+        let mut columns = Vec::with_capacity(fields.len());
+        for (array, field) in batch.columns().iter().zip(&fields) {
+            let (array, encodings) = match dictionary_of_floats(array.as_ref()) {
+                Some(dict) => (dict, vec![polars_parquet::write::Encoding::RleDictionary]),
+                None => (array.clone(), get_dtype_encoding(array.dtype())),
+            };
+            for pages in array_to_columns(array, field.clone(), options, &encodings)? {
+                let pages = pages.map(|page| {
+                    page.map_err(|e| polars_parquet::read::ParquetError::FeatureNotSupported(e.to_string()))
+                });
+                let compressed = Compressor::new_from_vec(pages, options.compression, Vec::new());
+                columns.push(Ok(DynStreamingIterator::new(compressed.map_err(PolarsError::from))));
+            }
+        }
+        groups.push(DynIter::new(columns.into_iter()));
+    }
+    w.write_row_groups(groups)
+}
+
+/// Most distinct values a float column may have to be dictionary-encoded.
+const MAX_FLOAT_DICTIONARY: usize = 1 << 12;
+
+/// `array` as a dictionary (u32 keys into its distinct values, in first-seen order)
+/// when it is a float column with at most [`MAX_FLOAT_DICTIONARY`] distinct values,
+/// fewer than a quarter of its length; `None` otherwise. Values are told apart by their
+/// bits (−0.0 and 0.0 stay distinct; nulls keep their validity).
+fn dictionary_of_floats(array: &dyn polars_arrow::array::Array) -> Option<Box<dyn polars_arrow::array::Array>> {
+    use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray};
+    use polars_arrow::datatypes::{ArrowDataType, IntegerType};
+    let floats = array.as_any().downcast_ref::<PrimitiveArray<f64>>()?;
+    if floats.dtype() != &ArrowDataType::Float64 || floats.len() < 64 {
+        return None;
+    }
+    let limit = MAX_FLOAT_DICTIONARY.min(floats.len() / 4);
+    let mut index: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
+    let mut values: Vec<f64> = Vec::new();
+    let mut keys: Vec<u32> = Vec::with_capacity(floats.len());
+    for (i, &x) in floats.values().iter().enumerate() {
+        if !floats.is_valid(i) {
+            keys.push(0);
+            continue;
+        }
+        let k = *index.entry(x.to_bits()).or_insert_with(|| {
+            values.push(x);
+            (values.len() - 1) as u32
+        });
+        if values.len() > limit {
+            return None;
+        }
+        keys.push(k);
+    }
+    if values.is_empty() {
+        return None;
+    }
+    let keys = PrimitiveArray::new(ArrowDataType::UInt32, keys.into(), floats.validity().cloned());
+    let dtype = ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(ArrowDataType::Float64), false);
+    let values = PrimitiveArray::new(ArrowDataType::Float64, values.into(), None).boxed();
+    DictionaryArray::try_new(dtype, keys, values).ok().map(|d| d.boxed())
 }
 
 /// Parquet key-value metadata: the table's grain and every column's meaning.
@@ -327,4 +407,54 @@ pub fn write_partitioned(def: &TableDef, df: &DataFrame, root: &Path) -> Result<
         write_documented(def, &mut out, &dir.join(format!("year={year}")).join(format!("part-{}.parquet", def.name)))?;
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(df: &DataFrame, name: &str) -> Vec<Option<u64>> {
+        df.column(name).unwrap().f64().unwrap().iter().map(|x| x.map(f64::to_bits)).collect()
+    }
+
+    /// A float column with few distinct values is dictionary-encoded, one with many is
+    /// written plain, and both read back bit for bit (nulls, −0.0, NaN), in several
+    /// row groups.
+    #[test]
+    fn few_distinct_floats_are_dictionary_encoded_and_read_back_exactly() {
+        let n = 1000;
+        let scale: Vec<Option<f64>> = (0..n)
+            .map(|i| match i % 7 {
+                0 => None,
+                1 => Some(-0.0),
+                2 => Some(f64::NAN),
+                k => Some(k as f64),
+            })
+            .collect();
+        let distinct: Vec<Option<f64>> = (0..n).map(|i| Some(i as f64 / 3.0)).collect();
+        let ids: Vec<String> = (0..n).map(|i| format!("c{}", i % 10)).collect();
+        let df = df!("scale" => scale, "distinct" => distinct, "id" => ids).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let mut w = ParquetWriter::new(BufWriter::new(File::create(&path).unwrap()))
+            .set_parallel(false)
+            .batched(df.schema())
+            .unwrap();
+        write_row_group(&mut w, &df.slice(0, 600)).unwrap();
+        write_row_group(&mut w, &df.slice(600, 400)).unwrap();
+        w.finish().unwrap();
+        let back = ParquetReader::new(File::open(&path).unwrap()).finish().unwrap();
+        assert_eq!(back.schema(), df.schema());
+        for name in ["scale", "distinct"] {
+            assert_eq!(bits(&back, name), bits(&df, name), "{name}");
+        }
+        assert!(back.column("id").unwrap().equals(df.column("id").unwrap()));
+        let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
+        assert_eq!(meta.row_groups.len(), 2);
+        for rg in &meta.row_groups {
+            let column = |name: &str| rg.columns_under_root_iter(name).and_then(|mut c| c.next()).unwrap();
+            assert!(column("scale").dictionary_page_offset().is_some());
+            assert!(column("distinct").dictionary_page_offset().is_none());
+        }
+    }
 }
