@@ -75,7 +75,9 @@ impl Histories {
         // lengths (one reused row buffer per block, not two vectors per cadre).
         const BLOCK: usize = 1 << 14;
         let n = keys.len();
-        let blocks: Vec<(Vec<(i32, f64)>, Vec<usize>)> = (0..n.div_ceil(BLOCK))
+        // Each block: its cadres' reviews end to end, and how many each has.
+        type Block = (Vec<(i32, f64)>, Vec<usize>);
+        let blocks: Vec<Block> = (0..n.div_ceil(BLOCK))
             .into_par_iter()
             .map(|b| {
                 let (mut flat, mut lens, mut rows) = (Vec::new(), Vec::with_capacity(BLOCK), Vec::new());
