@@ -247,10 +247,16 @@ pub fn compliance_rows<'a>(
     } else {
         vec![None; cadres.height()]
     };
-    // The rule of every cadre row, resolved once per distinct (category, rank).
-    let mut memo: FxHashMap<(Option<&str>, Option<&str>), Option<&ComplianceRule>> = FxHashMap::default();
-    let rule_of: Vec<Option<&ComplianceRule>> = (0..cadres.height())
-        .map(|i| *memo.entry((k_cat[i], k_rank[i])).or_insert_with(|| rules.resolve(k_cat[i], k_rank[i])))
+    // The rule of every cadre row, and whether its category must rotate, resolved once
+    // per distinct (category, rank).
+    let mut memo: FxHashMap<(Option<&str>, Option<&str>), (Option<&ComplianceRule>, bool)> = FxHashMap::default();
+    let rule_of: Vec<(Option<&ComplianceRule>, bool)> = (0..cadres.height())
+        .map(|i| {
+            *memo.entry((k_cat[i], k_rank[i])).or_insert_with(|| {
+                let rotates = k_cat[i].is_some_and(|c| s.rotation_categories.iter().any(|x| x == c));
+                (rules.resolve(k_cat[i], k_rank[i]), rotates)
+            })
+        })
         .collect();
 
     let (o_class, o_year, o_start, o_method) = (
@@ -315,7 +321,8 @@ pub fn compliance_rows<'a>(
                     id: keys.ids[cadre as usize],
                     category: k_cat[i],
                     promoted_on: k_promoted[i],
-                    rule: rule_of[i],
+                    rule: rule_of[i].0,
+                    rotates: rule_of[i].1,
                 };
                 cadre_year(&who, enr, years[k % n_years], first_year, s)
             },
@@ -331,6 +338,8 @@ struct Cadre<'a> {
     category: Option<&'a str>,
     promoted_on: Option<i32>,
     rule: Option<&'a ComplianceRule>,
+    /// Whether the category is one of `rotation_categories`.
+    rotates: bool,
 }
 
 fn cadre_year<'a>(
@@ -392,7 +401,7 @@ fn cadre_year<'a>(
         row.score = Some(ratio(dw, r.min_days).max(ratio(hw, min_hours)).min(1.0));
     }
 
-    if category.is_some_and(|c| s.rotation_categories.iter().any(|x| x == c)) {
+    if who.rotates {
         let from = y - i64::from(s.rotation_years.max(1)) + 1;
         let rotated = enr.iter().any(|e| e.off_job && e.year >= from && e.year <= y);
         row.rotation_overdue = if rotated {
