@@ -17,6 +17,7 @@
 //! [`pipeline`] is the only module that chains the stages; [`app`] maps commands onto it.
 //! [`stats`] is pure numerics and depends on nothing else in the crate.
 
+pub mod alloc;
 pub mod app;
 pub mod cli;
 pub mod config;

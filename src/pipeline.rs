@@ -281,7 +281,9 @@ pub fn indicators(job: &Job, progress: &dyn Progress) -> Result<IndicatorsWritte
     // Each table is written as soon as its family has computed it.
     let settings = &job.settings.indicators;
     let write = |t: &crate::indicators::IndicatorTable| write_table(t, &tmp, settings);
+    let keep = crate::alloc::KeepFreedMemory::new();
     let computed = crate::indicators::compute_all(&wh, &job.settings, &manifest.period, &write);
+    drop(keep);
     progress.done();
     let written = computed.map_err(Error::from).and_then(|tables| {
         if settings.xlsx {

@@ -444,7 +444,7 @@ fn data_dictionary_is_current() {
     assert_eq!(j.as_array().unwrap().len(), traineval::warehouse::schema::TABLES.len());
 }
 
-/// `main` sets mimalloc's option 15 to keep freed memory: the option the allocator
+/// `indicators` sets mimalloc's option 15 to keep freed memory: the option the allocator
 /// lists 16th (in `mi_option_t` order, at start-up with `MIMALLOC_VERBOSE`) must be
 /// `purge_delay`, or an upgrade of mimalloc has moved it.
 #[test]
