@@ -249,8 +249,9 @@ pub fn compliance_rows<'a>(
     };
     // The rule of every cadre row, and whether its category must rotate, resolved once
     // per distinct (category, rank).
-    let mut memo: FxHashMap<(Option<&str>, Option<&str>), (Option<&ComplianceRule>, bool)> = FxHashMap::default();
-    let rule_of: Vec<(Option<&ComplianceRule>, bool)> = (0..cadres.height())
+    type Resolved<'r> = (Option<&'r ComplianceRule>, bool);
+    let mut memo: FxHashMap<(Option<&str>, Option<&str>), Resolved> = FxHashMap::default();
+    let rule_of: Vec<Resolved> = (0..cadres.height())
         .map(|i| {
             *memo.entry((k_cat[i], k_rank[i])).or_insert_with(|| {
                 let rotates = k_cat[i].is_some_and(|c| s.rotation_categories.iter().any(|x| x == c));
