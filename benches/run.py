@@ -92,6 +92,9 @@ print(json.dumps({"rc": os.waitstatus_to_exitcode(status), "wall_s": wall, "cpu_
 def timed(cmd: list[str], log: Path, cwd: Path | None = None) -> dict:
     """Run `cmd` to completion (through `LAUNCHER`); its wall time, CPU time and peak RSS (MiB)."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    # Write back what earlier commands left in the page cache (a `run` leaves ~1 GB),
+    # so the kernel's writeback does not compete with this command for the 2 cores.
+    os.sync()
     with open(log, "wb") as out:
         t0 = time.perf_counter()
         p = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, *cmd], stdout=out, stderr=subprocess.PIPE, cwd=cwd)
@@ -457,7 +460,8 @@ def render(results: dict) -> str:
     L: list[str] = []
     L.append("# traineval scale benchmark — results\n")
     L.append(f"Written by `python3 benches/run.py` ({results['command']}); numbers come from that run, "
-             "not from tests. Each stage is its own process; wall = elapsed, CPU = user + system, "
+             "not from tests. Each stage is its own process, started after a `sync` (so the "
+             "write-back of earlier stages' output does not compete for the cores); wall = elapsed, CPU = user + system, "
              "peak RSS = the process's maximum resident set. With several repeats the fastest wall "
              "is shown (the least disturbed by other work) and the largest RSS.\n")
     L.append("## Machine\n")
