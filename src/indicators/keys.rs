@@ -140,8 +140,8 @@ impl<'a> Cadres<'a> {
         let (mut ids, mut of_cadre_row, mut of_outcome, mut of_review);
         if cadre.iter().all(Option::is_some) && cadre.is_sorted() {
             // The usual warehouse: the cadres table sorted by id. Its ids, deduplicated,
-            // are the numbers; the other tables' ids are found by a forward search
-            // (their rows come in ascending runs), with no hash table of 10⁶ strings.
+            // are the numbers; the other tables' ids are merged with them
+            // ([`find_sorted`]), with no hash table of 10⁶ strings.
             ids = Vec::with_capacity(cadre.len());
             of_cadre_row = Vec::with_capacity(cadre.len());
             for s in cadre.iter().flatten() {
