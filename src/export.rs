@@ -57,6 +57,16 @@ pub fn push_f64(out: &mut String, x: f64) {
     }
     let mut buf = ryu::Buffer::new();
     let s = buf.format_finite(x).as_bytes();
+    if !s.contains(&b'e') {
+        // Positional already (`123.45`, `0.001`, `3.0`): only an integer's `.0` goes.
+        let text = s.strip_suffix(b".0").unwrap_or(s);
+        let frac = text.iter().position(|&b| b == b'.').map_or(0, |p| text.len() - p - 1);
+        if !exact_tie(x, frac as i64) {
+            // ryu writes ASCII.
+            out.push_str(std::str::from_utf8(text).unwrap_or_default());
+            return;
+        }
+    }
     let (negative, s) = match s.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, s),
