@@ -223,10 +223,10 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
             std::fs::create_dir_all(parent).map_err(|e| WarehouseError::io(parent, e))?;
         }
         let file = File::create(&part.path).map_err(|e| WarehouseError::io(&part.path, e))?;
+        // Its pages are encoded by `write_row_group`; the writer adds the footer.
         let writer = ParquetWriter::new(BufWriter::new(file))
-            .with_compression(ParquetCompression::Zstd(None))
+            .with_compression(WAREHOUSE_COMPRESSION)
             .with_key_value_metadata(Some(column_docs(def)))
-            .set_parallel(false)
             .batched(df.schema())
             .map_err(|e| WarehouseError::frame(ctx(), e))?;
         part.writer = Some(writer);
@@ -239,6 +239,9 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
     Ok(())
 }
 
+/// Compression of the warehouse tables written row group by row group.
+const WAREHOUSE_COMPRESSION: ParquetCompression = ParquetCompression::Zstd(None);
+
 /// Write `df` as a row group the way polars' `write_batch` does, except that a float
 /// column with few distinct values (answers on a 1–5 scale, scores 0–20) is
 /// dictionary-encoded: polars writes floats plain, 8 bytes a value, which every
@@ -246,12 +249,12 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
 /// from `survey_responses` and `course_ratings`). Readers see the same DOUBLE column.
 fn write_row_group(w: &mut BatchedWriter<BufWriter<File>>, df: &DataFrame) -> PolarsResult<()> {
     use polars_parquet::write::{
-        array_to_columns, get_dtype_encoding, CompressionOptions, Compressor, DynIter, DynStreamingIterator,
-        FallibleStreamingIterator, StatisticsOptions, Version, WriteOptions,
+        array_to_columns, get_dtype_encoding, Compressor, DynIter, DynStreamingIterator, FallibleStreamingIterator,
+        StatisticsOptions, Version, WriteOptions,
     };
     let options = WriteOptions {
         statistics: StatisticsOptions::default(),
-        compression: CompressionOptions::Zstd(None),
+        compression: WAREHOUSE_COMPRESSION.into(),
         version: Version::V1,
         data_page_size: None,
     };
