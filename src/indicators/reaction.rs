@@ -150,20 +150,16 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
             // course). A class's ratings usually come rater by rater in id order, so
             // that is already (course, rater, unit) order; a full sort otherwise.
             let units = by_class.get(a as u32);
-            let mut next = vec![0usize; co.len() + 1];
-            for &u in units {
-                next[co[keys[u as usize].1 as usize] as usize + 1] += 1;
-            }
-            for b in 1..next.len() {
-                next[b] += next[b - 1];
-            }
-            let mut order: Vec<(u32, u32, u32)> = vec![(0, 0, 0); units.len()];
-            for &u in units {
-                let (_, b, c) = keys[u as usize];
-                let b = co[b as usize];
-                order[next[b as usize]] = (b, ra[c as usize], u);
-                next[b as usize] += 1;
-            }
+            let course_of: Vec<Option<u32>> = units.iter().map(|&u| Some(co[keys[u as usize].1 as usize])).collect();
+            let mut order: Vec<(u32, u32, u32)> = Groups::new(co.len(), &course_of)
+                .rows()
+                .iter()
+                .map(|&r| {
+                    let u = units[r as usize];
+                    let (_, b, c) = keys[u as usize];
+                    (co[b as usize], ra[c as usize], u)
+                })
+                .collect();
             if !order.is_sorted() {
                 order.sort_unstable();
             }
