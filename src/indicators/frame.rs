@@ -63,28 +63,46 @@ pub(crate) fn days(df: &DataFrame, name: &str, table: &str) -> Result<Vec<Option
     Ok(out)
 }
 
-/// Row indices grouped by key, groups in key order, rows in input order.
-pub(crate) fn group_by<K: Ord>(n: usize, mut key: impl FnMut(usize) -> Option<K>) -> BTreeMap<K, Vec<usize>> {
-    let mut groups: BTreeMap<K, Vec<usize>> = BTreeMap::new();
-    for i in 0..n {
-        if let Some(k) = key(i) {
-            groups.entry(k).or_default().push(i);
-        }
-    }
-    groups
+/// Row indices grouped by key, groups in key order, rows in input order. Rows are
+/// grouped by hash (a run of rows with one key, as in a table sorted by class, costs
+/// one comparison a row), and only the distinct keys are then put in order.
+pub(crate) fn group_by<K: Ord + std::hash::Hash + Clone>(
+    n: usize,
+    key: impl FnMut(usize) -> Option<K>,
+) -> BTreeMap<K, Vec<usize>> {
+    hashed_groups(n, key).into_iter().collect()
 }
 
-/// Row indices grouped by key, rows in input order, for lookups only (no key order):
-/// a hash of the key instead of a string comparison per tree level.
-pub(crate) fn index_by<K: Eq + std::hash::Hash>(
+/// Row indices grouped by key, rows in input order, for lookups only (no key order).
+pub(crate) fn index_by<K: Eq + std::hash::Hash + Clone>(
+    n: usize,
+    key: impl FnMut(usize) -> Option<K>,
+) -> rustc_hash::FxHashMap<K, Vec<usize>> {
+    hashed_groups(n, key).into_iter().collect()
+}
+
+/// The groups of [`group_by`] in first-seen order.
+fn hashed_groups<K: Eq + std::hash::Hash + Clone>(
     n: usize,
     mut key: impl FnMut(usize) -> Option<K>,
-) -> rustc_hash::FxHashMap<K, Vec<usize>> {
-    let mut groups: rustc_hash::FxHashMap<K, Vec<usize>> = Default::default();
+) -> Vec<(K, Vec<usize>)> {
+    let mut at: rustc_hash::FxHashMap<K, usize> = Default::default();
+    let mut groups: Vec<(K, Vec<usize>)> = Vec::new();
+    let mut last: Option<(K, usize)> = None;
     for i in 0..n {
-        if let Some(k) = key(i) {
-            groups.entry(k).or_default().push(i);
-        }
+        let Some(k) = key(i) else { continue };
+        let g = match &last {
+            Some((prev, g)) if *prev == k => *g,
+            _ => {
+                let g = *at.entry(k.clone()).or_insert_with(|| {
+                    groups.push((k.clone(), Vec::new()));
+                    groups.len() - 1
+                });
+                last = Some((k, g));
+                g
+            }
+        };
+        groups[g].1.push(i);
     }
     groups
 }
@@ -209,6 +227,18 @@ impl Out {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Groups come in key order with their rows in input order, whether a key's rows
+    /// are adjacent or scattered; rows without a key are left out.
+    #[test]
+    fn groups_are_in_key_order_with_rows_in_input_order() {
+        let keys = [Some("b"), Some("b"), None, Some("a"), Some("b"), Some("c"), Some("a"), Some("a")];
+        let g = group_by(keys.len(), |i| keys[i]);
+        let want: Vec<(&str, Vec<usize>)> = vec![("a", vec![3, 6, 7]), ("b", vec![0, 1, 4]), ("c", vec![5])];
+        assert_eq!(g.into_iter().collect::<Vec<_>>(), want);
+        let h = index_by(keys.len(), |i| keys[i]);
+        assert_eq!((h.len(), &h["b"], h.get("z")), (3, &vec![0, 1, 4], None));
+    }
 
     /// Columns filled row by row give the frame the iterator-built columns give:
     /// nulls, and non-finite numbers published as nulls.
