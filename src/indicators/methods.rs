@@ -119,18 +119,16 @@ fn ancova(p: &Pairs) -> Result<Option<ClusterOls>, StatsError> {
     if k < 2 {
         return Ok(None);
     }
-    // Columns: intercept, dummies of levels 1..k, pre.
-    let x: Vec<Vec<f64>> = (0..p.level.len())
-        .map(|i| {
-            let mut row = vec![0.0; k + 1];
-            row[0] = 1.0;
-            if p.level[i] > 0 {
-                row[p.level[i]] = 1.0;
-            }
-            row[k] = p.pre[i];
-            row
-        })
-        .collect();
+    // Columns: intercept, dummies of levels 1..k, pre; the rows end to end in one buffer.
+    let mut design = vec![0.0; p.level.len() * (k + 1)];
+    for (row, (&level, &pre)) in design.chunks_exact_mut(k + 1).zip(p.level.iter().zip(&p.pre)) {
+        row[0] = 1.0;
+        if level > 0 {
+            row[level] = 1.0;
+        }
+        row[k] = pre;
+    }
+    let x: Vec<&[f64]> = design.chunks_exact(k + 1).collect();
     match ClusterOls::fit(&x, &p.post, &p.class, ClusterCovariance::Cr1) {
         Ok(m) => Ok(Some(m)),
         Err(StatsError::NotEnoughData { .. } | StatsError::SingularDesign { .. }) => Ok(None),

@@ -74,7 +74,15 @@ impl<'a> Ctx<'a> {
 /// Method levels in comparison order: `centralized` first (the reference), then
 /// alphabetical; each present method once.
 pub fn method_order<'a>(methods: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let set: std::collections::BTreeSet<&str> = methods.into_iter().collect();
+    // One insertion per run of equal names (a method per class, its rows adjacent).
+    let mut set = std::collections::BTreeSet::new();
+    let mut last = None;
+    for m in methods {
+        if last != Some(m) {
+            set.insert(m);
+            last = Some(m);
+        }
+    }
     let reference = METHODS[0];
     set.contains(reference)
         .then(|| reference.to_string())

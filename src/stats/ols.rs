@@ -140,11 +140,30 @@ impl ClusterOls {
             x.data[r * k..(r + 1) * k].copy_from_slice(x_rows[i].as_ref());
         }
         let y: Vec<f64> = keep.iter().map(|&i| y[i]).collect();
-        let mut by_id: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        // Rows by cluster, clusters in id order; the tree is searched once per run of
+        // rows of one cluster.
+        let mut at: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut found: Vec<Vec<usize>> = Vec::new();
+        let mut last: Option<(usize, usize)> = None;
         for (r, &i) in keep.iter().enumerate() {
-            by_id.entry(clusters[i]).or_default().push(r);
+            let id = clusters[i];
+            let g = match last {
+                Some((prev, g)) if prev == id => g,
+                _ => {
+                    let g = *at.entry(id).or_insert_with(|| {
+                        found.push(Vec::new());
+                        found.len() - 1
+                    });
+                    last = Some((id, g));
+                    g
+                }
+            };
+            found[g].push(r);
         }
-        let groups: Vec<Vec<usize>> = by_id.into_values().collect();
+        let groups: Vec<Vec<usize>> = at
+            .into_values()
+            .map(|g| std::mem::take(&mut found[g]))
+            .collect();
         let g = groups.len();
         if g < 2 {
             return Err(StatsError::NotEnoughData {
@@ -615,6 +634,32 @@ mod tests {
         assert_eq!(with.n_clusters(), 3);
         assert_eq!(with.coef(), base.coef());
         assert_eq!(with.se(), base.se());
+    }
+
+    /// A cluster's rows need not be adjacent: rows interleaved across clusters give
+    /// the clusters and the fit that the same rows grouped give.
+    #[test]
+    fn a_cluster_s_rows_need_not_be_adjacent() {
+        let (x, y, g) = ancova_data();
+        let mut order: Vec<usize> = (0..y.len()).collect();
+        order.sort_by_key(|&i| (i % 3, std::cmp::Reverse(i)));
+        let pick = |v: &[f64]| -> Vec<f64> { order.iter().map(|&i| v[i]).collect() };
+        let xs: Vec<[f64; 4]> = order.iter().map(|&i| x[i]).collect();
+        let gs: Vec<usize> = order.iter().map(|&i| g[i]).collect();
+        assert!(
+            gs.windows(2).filter(|w| w[0] != w[1]).count()
+                > 2 * gs.iter().collect::<std::collections::BTreeSet<_>>().len()
+        );
+        for kind in [ClusterCovariance::Cr1, ClusterCovariance::Cr2] {
+            let (a, b) = (
+                ClusterOls::fit(&x, &y, &g, kind).unwrap(),
+                ClusterOls::fit(&xs, &pick(&y), &gs, kind).unwrap(),
+            );
+            assert_eq!(a.n_clusters(), b.n_clusters());
+            for (p, q) in a.se().iter().zip(b.se()) {
+                close(q, *p, 1e-10);
+            }
+        }
     }
 
     #[test]
