@@ -184,9 +184,10 @@ impl RuleSet {
 /// One enrollment as compliance sees it.
 #[derive(Debug, Clone)]
 struct Enrollment<'a> {
-    class: &'a str,
-    /// The topics of the class (none when it has no course with a topic).
-    topics: Option<&'a BTreeSet<&'a str>>,
+    /// The class's number ([`ClassTopics`]: byte order of the class ids).
+    class: u32,
+    /// The topics of the class as ids, ascending and distinct (empty when it has none).
+    topics: &'a [u32],
     year: i64,
     start: i32,
     off_job: bool,
@@ -274,15 +275,7 @@ pub fn compliance_rows<'a>(
     );
     let (o_flags, o_done) = (i64s(outcomes, col::DISCIPLINE_FLAGS, T)?, bools(outcomes, col::COMPLETED, T)?);
 
-    let (c_class, c_topic) = (strs(courses, col::CLASS_ID, T)?, strs(courses, col::TOPIC, T)?);
-    let mut topics: FxHashMap<&str, BTreeSet<&str>> = FxHashMap::default();
-    for i in 0..courses.height() {
-        if let (Some(c), Some(t)) = (c_class[i], c_topic[i]) {
-            if !t.trim().is_empty() {
-                topics.entry(c).or_default().insert(t);
-            }
-        }
-    }
+    let topics = ClassTopics::new(&o_class, &strs(courses, col::CLASS_ID, T)?, &strs(courses, col::TOPIC, T)?);
     // Every cadre row with an id, in id order (the numbers are in byte order of the ids),
     // then one row per (cadre, year), collected straight into the result. A task keeps
     // the enrollments of the cadre it is on, so they are gathered once per cadre.
@@ -300,10 +293,10 @@ pub fn compliance_rows<'a>(
                     enr.clear();
                     enr.extend(keys.outcome_rows.get(cadre).iter().filter_map(|&j| {
                         let j = j as usize;
-                        let class = o_class[j]?;
+                        let class = topics.of_outcome[j]?;
                         Some(Enrollment {
                             class,
-                            topics: topics.get(class),
+                            topics: &topics.of_class[class as usize],
                             year: o_year[j]?,
                             start: o_start[j].unwrap_or_default(),
                             off_job: o_method[j] != Some(ONLINE),
@@ -416,24 +409,89 @@ fn cadre_year<'a>(
 
     // Topics of this year's classes already taught in an earlier class of the window.
     let from = y - i64::from(s.repeat_window_years.max(1)) + 1;
-    let mut repeated: BTreeSet<&str> = BTreeSet::new();
+    let mut repeated: Vec<u32> = Vec::new();
     for (k, e) in enr.iter().enumerate() {
-        if e.year != y {
+        if e.year != y || e.topics.is_empty() {
             continue;
         }
-        let Some(now) = e.topics else { continue };
         for earlier in enr[..k].iter().filter(|p| p.year >= from && p.class != e.class) {
-            if let Some(before) = earlier.topics {
-                repeated.extend(now.intersection(before).copied());
-            }
+            shared(e.topics, earlier.topics, &mut repeated);
         }
     }
+    repeated.sort_unstable();
+    repeated.dedup();
     row.repeated_topics = repeated.len() as i64;
 
     let (att, hrs) = (total(this_year().map(|e| e.attended)), total(this_year().map(|e| e.hours)));
     row.attendance_rate = (this_year().next().is_some() && hrs > 0.0).then(|| att / hrs);
     row.leave_over_limit = this_year().any(|e| round_for_ties(e.leave) > round_for_ties(e.hours * s.max_leave_share));
     row
+}
+
+/// Push the ids found in both `a` and `b` (each ascending) onto `out`.
+fn shared(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        match x.cmp(&y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(x);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+}
+
+/// Classes numbered in byte order of their ids, with each class's course topics as
+/// ids: the per-cadre rows compare and intersect integers, not strings.
+struct ClassTopics {
+    /// The class number of each outcome row.
+    of_outcome: Vec<Option<u32>>,
+    /// The topic ids of each class, ascending and distinct (blank topics left out).
+    of_class: Vec<Vec<u32>>,
+}
+
+impl ClassTopics {
+    fn new(o_class: &[Option<&str>], c_class: &[Option<&str>], c_topic: &[Option<&str>]) -> ClassTopics {
+        // Distinct ids of both tables (their rows come in runs of one class), sorted.
+        let mut ids: Vec<&str> = o_class.iter().chain(c_class).flatten().copied().collect();
+        ids.dedup();
+        ids.sort_unstable();
+        ids.dedup();
+        let number = |col: &[Option<&str>]| -> Vec<Option<u32>> {
+            let mut last: Option<(&str, u32)> = None;
+            col.iter()
+                .map(|c| {
+                    let s = (*c)?;
+                    match last {
+                        Some((p, n)) if p == s => Some(n),
+                        _ => {
+                            let n = ids.binary_search(&s).ok()? as u32;
+                            last = Some((s, n));
+                            Some(n)
+                        }
+                    }
+                })
+                .collect()
+        };
+        let mut topic_ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut of_class: Vec<Vec<u32>> = vec![Vec::new(); ids.len()];
+        for (c, t) in number(c_class).into_iter().zip(c_topic) {
+            if let (Some(c), Some(t)) = (c, t) {
+                if !t.trim().is_empty() {
+                    let next = topic_ids.len() as u32;
+                    of_class[c as usize].push(*topic_ids.entry(t).or_insert(next));
+                }
+            }
+        }
+        for t in &mut of_class {
+            t.sort_unstable();
+            t.dedup();
+        }
+        ClassTopics { of_outcome: number(o_class), of_class }
+    }
 }
 
 /// Σ starting from +0.0 (`Iterator::sum` of no floats is −0.0, which would print as "-0").
