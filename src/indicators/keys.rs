@@ -64,14 +64,15 @@ impl Groups {
     }
 }
 
-/// The position of each of `col`'s ids in `ids` (sorted, distinct), `None` when absent.
-/// A column whose rows come in long ascending runs (reviews: one sorted file per year)
-/// is merged with `ids` as it is; any other is sorted first (outcomes come by class),
-/// which costs less than a binary search per row with a cache miss at every step.
-fn find_sorted(ids: &[&str], col: &[Option<&str>]) -> Vec<Option<u32>> {
+/// The position of each of `col`'s ids in `ids` (sorted, distinct), `None` when absent;
+/// `heads` are the ids' [`prefix`]es. A column whose rows come in long ascending runs
+/// (reviews: one sorted file per year) is merged with `ids` as it is; any other is
+/// sorted first (outcomes come by class), which costs less than a binary search per row
+/// with a cache miss at every step.
+fn find_sorted(ids: &[&str], heads: &[u64], col: &[Option<&str>]) -> Vec<Option<u32>> {
     let descents = col.par_windows(2).filter(|w| matches!(w, [Some(a), Some(b)] if b < a)).count();
     if descents <= col.len() / 64 {
-        return merge_sorted(ids, col);
+        return merge_sorted(ids, heads, col);
     }
     // Sorted by the ids' first eight bytes as integers, the whole strings compared only
     // where those tie: most comparisons touch neither the strings nor their cache lines.
@@ -81,10 +82,54 @@ fn find_sorted(ids: &[&str], col: &[Option<&str>]) -> Vec<Option<u32>> {
     order.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| text(a.1).cmp(text(b.1))));
     let sorted: Vec<Option<&str>> = order.iter().map(|&(_, i)| col[i as usize]).collect();
     let mut out = vec![None; col.len()];
-    for (&(_, i), found) in order.iter().zip(merge_sorted(ids, &sorted)) {
+    for (&(_, i), found) in order.iter().zip(merge_sorted(ids, heads, &sorted)) {
         out[i as usize] = found;
     }
     out
+}
+
+/// [`find_sorted`] of a column in ascending runs: a repeat of the previous id is its
+/// previous answer; an id above the previous one is searched forward from the previous
+/// hit (galloping), a few comparisons a row; the first id of a run by a search from the
+/// start. Comparisons look at the ids' prefixes first and at the strings only on a tie.
+fn merge_sorted(ids: &[&str], heads: &[u64], col: &[Option<&str>]) -> Vec<Option<u32>> {
+    col.par_chunks(1 << 15)
+        .flat_map_iter(|chunk| {
+            let mut prev: Option<(&str, u64, usize, Option<u32>)> = None;
+            chunk.iter().map(move |c| {
+                let s = (*c)?;
+                let h = prefix(s);
+                // Whether ids[i] < s.
+                let below = |i: usize| heads[i] < h || (heads[i] == h && ids[i] < s);
+                let mut lo = 0;
+                if let Some((p, ph, at, found)) = prev {
+                    if ph == h && p == s {
+                        return found;
+                    }
+                    if ph < h || (ph == h && p < s) {
+                        lo = at;
+                    }
+                }
+                let mut step = 1;
+                while lo + step < ids.len() && below(lo + step) {
+                    lo += step;
+                    step *= 2;
+                }
+                let (mut at, mut hi) = (lo, (lo + step + 1).min(ids.len()));
+                while at < hi {
+                    let mid = at + (hi - at) / 2;
+                    if below(mid) {
+                        at = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                let found = (at < ids.len() && heads[at] == h && ids[at] == s).then_some(at as u32);
+                prev = Some((s, h, at, found));
+                found
+            })
+        })
+        .collect()
 }
 
 /// The first eight bytes of `s` (zero-padded) as a big-endian integer. A smaller prefix
@@ -94,30 +139,6 @@ fn prefix(s: &str) -> u64 {
     let n = s.len().min(8);
     head[..n].copy_from_slice(&s.as_bytes()[..n]);
     u64::from_be_bytes(head)
-}
-
-/// [`find_sorted`] of a column in ascending runs: an id not below the previous one is
-/// searched forward from the previous hit (galloping), a few comparisons a row; the
-/// first id of a run by a search from the start.
-fn merge_sorted(ids: &[&str], col: &[Option<&str>]) -> Vec<Option<u32>> {
-    col.par_chunks(1 << 15)
-        .flat_map_iter(|chunk| {
-            let mut prev: Option<(&str, usize)> = None;
-            chunk.iter().map(move |c| {
-                let s = (*c)?;
-                let mut lo = prev.filter(|(p, _)| *p <= s).map_or(0, |(_, at)| at);
-                let mut step = 1;
-                while lo + step < ids.len() && ids[lo + step] < s {
-                    lo += step;
-                    step *= 2;
-                }
-                let hi = (lo + step + 1).min(ids.len());
-                let at = lo + ids[lo..hi].partition_point(|x| *x < s);
-                prev = Some((s, at));
-                (ids.get(at) == Some(&s)).then_some(at as u32)
-            })
-        })
-        .collect()
 }
 
 /// Cadre ids numbered in byte order, with the number of every row that names one.
@@ -163,7 +184,9 @@ impl<'a> Cadres<'a> {
                 }
                 of_cadre_row.push(Some((ids.len() - 1) as u32));
             }
-            (of_outcome, of_review) = rayon::join(|| find_sorted(&ids, outcome), || find_sorted(&ids, review));
+            let heads: Vec<u64> = ids.iter().map(|s| prefix(s)).collect();
+            (of_outcome, of_review) =
+                rayon::join(|| find_sorted(&ids, &heads, outcome), || find_sorted(&ids, &heads, review));
             // Ids only the other tables name, numbered after the known ones (renumbered below).
             let mut extra: FxHashMap<&'a str, u32> = FxHashMap::default();
             for (col, nums) in [(outcome, &mut of_outcome), (review, &mut of_review)] {
@@ -341,7 +364,13 @@ mod tests {
         }
         let want: Vec<Option<u32>> =
             col.iter().map(|c| c.and_then(|s| ids.iter().position(|i| *i == s)).map(|p| p as u32)).collect();
-        assert_eq!(find_sorted(&ids, &col), want);
+        let heads: Vec<u64> = ids.iter().map(|s| prefix(s)).collect();
+        assert_eq!(find_sorted(&ids, &heads, &col), want);
+        let mut runs = col.clone();
+        runs.sort();
+        let want: Vec<Option<u32>> =
+            runs.iter().map(|c| c.and_then(|s| ids.iter().position(|i| *i == s)).map(|p| p as u32)).collect();
+        assert_eq!(merge_sorted(&ids, &heads, &runs), want);
         assert!(prefix("a") < prefix("a\u{1}") && prefix("abcdefgh1") == prefix("abcdefgh2"));
     }
 
