@@ -22,7 +22,7 @@ use std::ops::Range;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::columnar::{Dict, Interner, Scoped, Source, ViewMemo};
+use super::columnar::{Dict, Interner, Scoped, Source, View, ViewMemo};
 use super::frame::{group_by, i64s, serr, strs, Out};
 use super::keys::Groups;
 use super::suppress::{below, suppress};
@@ -107,6 +107,9 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
     let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(rows / k + 1);
     let mut scores: Vec<f64> = Vec::with_capacity(rows + k);
     let mut position: ViewMemo<Option<usize>> = ViewMemo::default();
+    // The value identities of the last row filed: a row with the same three is the same
+    // unit (the five indicator rows of a rating), found without the interners.
+    let mut last: Option<[Option<View>; 3]> = None;
     source.for_each_chunk(|df| {
         let (cl, co, ra, ind) = (
             df.str(col::CLASS_ID, T)?,
@@ -119,13 +122,17 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
             let Some(Some(p)) = position.get(&ind, i, |name| indicators.iter().position(|n| n == name)) else {
                 continue;
             };
-            let Some(a) = classes.id_at(&cl, i) else { continue };
-            let (Some(b), Some(c)) = (courses.id_at(a, &co, i), raters.id_at(a, &ra, i)) else {
-                continue;
-            };
-            if keys.last() != Some(&(a, b, c)) {
-                keys.push((a, b, c));
-                scores.extend(std::iter::repeat_n(f64::NAN, k));
+            let here = [cl.view(i), co.view(i), ra.view(i)];
+            if last != Some(here) {
+                let Some(a) = classes.id_at(&cl, i) else { continue };
+                let (Some(b), Some(c)) = (courses.id_at(a, &co, i), raters.id_at(a, &ra, i)) else {
+                    continue;
+                };
+                if keys.last() != Some(&(a, b, c)) {
+                    keys.push((a, b, c));
+                    scores.extend(std::iter::repeat_n(f64::NAN, k));
+                }
+                last = Some(here);
             }
             let unit = keys.len() - 1;
             if let Some(x) = score {
