@@ -312,16 +312,14 @@ pub fn compute_with(
             let Some(numbers) = numbers.get() else { return };
             s.spawn(move |_| {
                 done.run(&mut |out| {
-                    let t = timed("transfer", || -> Result<_, IndicatorError> {
-                        Ok([
-                            transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, numbers, &ctx)?,
-                            transfer::follow_up(&i.outcomes, &i.classes, &ctx)?,
-                            transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?,
-                        ])
+                    let t = timed("transfer", || {
+                        transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, numbers, &ctx)
                     })?;
-                    for (name, df) in ["transfer_by_class", "follow_up", "assessment_by_class"].into_iter().zip(t) {
-                        out.add(name, df)?;
-                    }
+                    out.add("transfer_by_class", t)
+                })
+            });
+            s.spawn(move |_| {
+                done.run(&mut |out| {
                     let u = timed("results", || {
                         results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, numbers, &ctx)
                     })?;
@@ -364,6 +362,22 @@ pub fn compute_with(
         s.spawn(|_| {
             done.run(&mut |out| {
                 out.add("reliability", timed("reliability", || reliability::reliability(&i.items, &i.responses, &ctx))?)
+            })
+        });
+        // The two transfer tables that need no cadre numbers, apart from the one that
+        // does (which would otherwise run them alone at the end).
+        s.spawn(|_| {
+            done.run(&mut |out| {
+                let t = timed("follow-up", || -> Result<_, IndicatorError> {
+                    Ok([
+                        transfer::follow_up(&i.outcomes, &i.classes, &ctx)?,
+                        transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?,
+                    ])
+                })?;
+                for (name, df) in ["follow_up", "assessment_by_class"].into_iter().zip(t) {
+                    out.add(name, df)?;
+                }
+                Ok(())
             })
         });
         s.spawn(|_| {
