@@ -368,7 +368,7 @@ pub fn compute_with(
         // does (which would otherwise run them alone at the end).
         s.spawn(|_| {
             done.run(&mut |out| {
-                let t = timed("follow-up", || -> Result<_, IndicatorError> {
+                let t = timed("follow_up", || -> Result<_, IndicatorError> {
                     Ok([
                         transfer::follow_up(&i.outcomes, &i.classes, &ctx)?,
                         transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?,
