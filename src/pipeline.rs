@@ -320,8 +320,8 @@ fn write_table(
     dir: &Path,
     settings: &crate::config::IndicatorSettings,
 ) -> Result<(), crate::error::WarehouseError> {
-    // Side by side: the two files of a 10⁶-row table are two tasks for the other core
-    // when it is free (both were the last work of the stage on one core).
+    // The two files are written side by side, so the other core can take one when it
+    // is free (one after the other, compliance's two took ~0.6 s on one core).
     let timed = |f: &dyn Fn() -> Result<(), crate::error::WarehouseError>| {
         let clock = std::time::Instant::now();
         f().map(|()| clock.elapsed().as_secs_f64())
@@ -333,9 +333,12 @@ fn write_table(
                 warehouse::write::write_documented(t.def, &mut df, &dir.join(format!("{}.parquet", t.name())))
             })
         },
-        || match settings.csv {
-            true => timed(&|| crate::export::write_csv(&t.frame, &dir.join("csv").join(format!("{}.csv", t.name())))),
-            false => Ok(0.0),
+        || {
+            if settings.csv {
+                timed(&|| crate::export::write_csv(&t.frame, &dir.join("csv").join(format!("{}.csv", t.name()))))
+            } else {
+                Ok(0.0)
+            }
         },
     );
     tracing::debug!("{}: parquet {:.2} s, csv {:.2} s", t.name(), parquet?, csv?);

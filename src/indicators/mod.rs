@@ -364,8 +364,8 @@ pub fn compute_with(
                 out.add("reliability", timed("reliability", || reliability::reliability(&i.items, &i.responses, &ctx))?)
             })
         });
-        // The two transfer tables that need no cadre numbers, apart from the one that
-        // does (which would otherwise run them alone at the end).
+        // follow_up and assessment_by_class need no cadre numbers: a task of their own,
+        // not queued behind transfer_by_class (where they ran alone at the stage's end).
         s.spawn(|_| {
             done.run(&mut |out| {
                 let t = timed("follow_up", || -> Result<_, IndicatorError> {
