@@ -4,8 +4,8 @@
 //! In: the cadre id columns of `cadres`, `trainee_outcomes` and `reviews`, and the
 //! class year of every outcome row. Out: [`Cadres`] — every distinct id numbered in
 //! byte order of its string (so walking the numbers is walking the ids sorted, as the
-//! string-keyed plan did), each row's number, rows grouped by number ([`Groups`]),
-//! and who was trained in which year.
+//! string-keyed plan did), the number of each `cadres` row, every table's rows grouped by
+//! number ([`Groups`]), and who was trained in which year.
 //!
 //! Why: at 10⁶ cadres each family hashed, sorted or tree-searched 10⁶ id strings on
 //! its own, with a cache miss per lookup; here the strings are hashed once (in
@@ -147,10 +147,6 @@ pub struct Cadres<'a> {
     pub ids: Vec<&'a str>,
     /// Number of each `cadres` row (`None` when its id is null).
     pub of_cadre_row: Vec<Option<u32>>,
-    /// Number of each `trainee_outcomes` row.
-    pub of_outcome: Vec<Option<u32>>,
-    /// Number of each `reviews` row.
-    pub of_review: Vec<Option<u32>>,
     /// `cadres` rows by number (a duplicated id keeps its rows in table order).
     pub cadre_rows: Groups,
     /// `trainee_outcomes` rows by number.
@@ -254,8 +250,6 @@ impl<'a> Cadres<'a> {
             review_rows: Groups::new(n, &of_review),
             ids,
             of_cadre_row,
-            of_outcome,
-            of_review,
             trained_in,
             trained_any,
         }
@@ -296,6 +290,21 @@ impl<'a> Cadres<'a> {
 mod tests {
     use super::*;
 
+    /// The number of each of `len` rows, from the rows grouped by number.
+    fn numbers(groups: &Groups, len: usize) -> Vec<Option<u32>> {
+        let mut out = vec![None; len];
+        let mut k = 0u32;
+        let mut seen = 0;
+        while seen < groups.rows().len() {
+            for &r in groups.get(k) {
+                out[r as usize] = Some(k);
+                seen += 1;
+            }
+            k += 1;
+        }
+        out
+    }
+
     #[test]
     fn groups_keep_input_order_and_skip_missing_keys() {
         let g = Groups::new(3, &[Some(2), None, Some(0), Some(2), Some(0)]);
@@ -313,8 +322,8 @@ mod tests {
         // a0 < c1 < c10 < c2 < zz
         assert_eq!(k.ids, vec!["a0", "c1", "c10", "c2", "zz"]);
         assert_eq!(k.of_cadre_row, vec![Some(3), Some(2), None, Some(1)]);
-        assert_eq!(k.of_outcome, vec![Some(1), Some(4), Some(3), None]);
-        assert_eq!(k.of_review, vec![Some(0), Some(2)]);
+        assert_eq!(numbers(&k.outcome_rows, 4), vec![Some(1), Some(4), Some(3), None]);
+        assert_eq!(numbers(&k.review_rows, 2), vec![Some(0), Some(2)]);
         assert_eq!(k.cadre_rows.get(3), &[0]);
         assert!(k.trained(2024, 1) && !k.trained(2025, 1) && k.trained(2025, 4) && !k.trained(2023, 4));
         assert_eq!(k.trained_any, vec![false, true, false, true, true]);
@@ -341,13 +350,14 @@ mod tests {
         let hashed = Cadres::new(&shuffled, &scattered, &runs, &years);
         assert_eq!(sorted.ids, hashed.ids);
         assert!(sorted.ids.is_sorted() && sorted.ids.contains(&"zz") && sorted.ids.contains(&"c0001"));
-        assert_eq!(sorted.of_outcome, hashed.of_outcome);
-        assert_eq!(sorted.of_review, hashed.of_review);
+        let (outcomes, reviews) = (scattered.len(), runs.len());
+        assert_eq!(numbers(&sorted.outcome_rows, outcomes), numbers(&hashed.outcome_rows, outcomes));
+        assert_eq!(numbers(&sorted.review_rows, reviews), numbers(&hashed.review_rows, reviews));
         let by_id = |k: &Cadres, rows: &[Option<u32>]| -> Vec<Option<String>> {
             rows.iter().map(|n| n.map(|n| k.ids[n as usize].to_string())).collect()
         };
         let want: Vec<Option<String>> = runs.iter().map(|s| s.map(str::to_string)).collect();
-        assert_eq!(by_id(&sorted, &sorted.of_review), want, "every id numbered as itself");
+        assert_eq!(by_id(&sorted, &numbers(&sorted.review_rows, reviews)), want, "every id numbered as itself");
         assert_eq!(sorted.trained_any, hashed.trained_any);
     }
 
