@@ -48,7 +48,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::frame::{bools, days, f64s, i64s, strs, Bools, Nums, Out, Texts};
-use super::keys::Cadres;
+use super::keys::{positions, Cadres};
 use super::suppress::not_suppressed;
 use super::Ctx;
 use crate::config::{ComplianceRule, ComplianceSettings};
@@ -460,25 +460,9 @@ impl ClassTopics {
         ids.dedup();
         ids.sort_unstable();
         ids.dedup();
-        let number = |col: &[Option<&str>]| -> Vec<Option<u32>> {
-            let mut last: Option<(&str, u32)> = None;
-            col.iter()
-                .map(|c| {
-                    let s = (*c)?;
-                    match last {
-                        Some((p, n)) if p == s => Some(n),
-                        _ => {
-                            let n = ids.binary_search(&s).ok()? as u32;
-                            last = Some((s, n));
-                            Some(n)
-                        }
-                    }
-                })
-                .collect()
-        };
         let mut topic_ids: FxHashMap<&str, u32> = FxHashMap::default();
         let mut of_class: Vec<Vec<u32>> = vec![Vec::new(); ids.len()];
-        for (c, t) in number(c_class).into_iter().zip(c_topic) {
+        for (c, t) in positions(&ids, c_class).into_iter().zip(c_topic) {
             if let (Some(c), Some(t)) = (c, t) {
                 if !t.trim().is_empty() {
                     let next = topic_ids.len() as u32;
@@ -490,7 +474,7 @@ impl ClassTopics {
             t.sort_unstable();
             t.dedup();
         }
-        ClassTopics { of_outcome: number(o_class), of_class }
+        ClassTopics { of_outcome: positions(&ids, o_class), of_class }
     }
 }
 

@@ -64,6 +64,13 @@ impl Groups {
     }
 }
 
+/// The position of each of `col`'s ids in `ids` (sorted, distinct), `None` when absent
+/// ([`find_sorted`] with the ids' prefixes taken here).
+pub(super) fn positions(ids: &[&str], col: &[Option<&str>]) -> Vec<Option<u32>> {
+    let heads: Vec<u64> = ids.iter().map(|s| prefix(s)).collect();
+    find_sorted(ids, &heads, col)
+}
+
 /// The position of each of `col`'s ids in `ids` (sorted, distinct), `None` when absent;
 /// `heads` are the ids' [`prefix`]es. A column whose rows come in long ascending runs
 /// (reviews: one sorted file per year) is merged with `ids` as it is; any other is
