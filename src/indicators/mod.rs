@@ -1,7 +1,8 @@
 //! Indicators: the warehouse → the indicator tables of SPEC §4 and Appendix B.
 //!
-//! In: the warehouse tables ([`Inputs`], read once by [`Inputs::read`]; everything
-//! starts from the joined `trainee_outcomes`), the pipeline settings and the reporting
+//! In: the warehouse tables, read once ([`Streams`] for the two streaming families,
+//! read first; [`Inputs`] for the others, read while those run; most families start
+//! from the joined `trainee_outcomes`), the pipeline settings and the reporting
 //! period. Out: [`IndicatorTable`]s in the order of
 //! [`INDICATOR_TABLES`](crate::warehouse::schema::INDICATOR_TABLES), each with exactly
 //! the declared columns, names, order and types, `suppressed` last, rows sorted by
@@ -91,19 +92,25 @@ pub fn method_order<'a>(methods: impl IntoIterator<Item = &'a str>) -> Vec<Strin
         .collect()
 }
 
-/// The warehouse tables the indicators read, with the columns they use.
-pub struct Inputs {
-    pub outcomes: DataFrame,
+/// The inputs of the two streaming families (`reaction`, `reliability`): three small
+/// tables and the two long tables' files. Read first, so that those families start
+/// while [`Inputs`] is read.
+pub struct Streams {
     pub classes: DataFrame,
     pub courses: DataFrame,
-    pub cadres: DataFrame,
-    pub units: DataFrame,
+    pub items: DataFrame,
     /// Large (one row per score): streamed a row group at a time by `reaction`.
     pub course_ratings: Source,
-    pub reviews: DataFrame,
-    pub items: DataFrame,
     /// Large (one row per survey answer): streamed a row group at a time by `reliability`.
     pub responses: Source,
+}
+
+/// The other warehouse tables the indicators read, with the columns they use.
+pub struct Inputs {
+    pub outcomes: DataFrame,
+    pub cadres: DataFrame,
+    pub units: DataFrame,
+    pub reviews: DataFrame,
     pub choices: DataFrame,
     pub unit_outcomes: DataFrame,
 }
@@ -117,8 +124,30 @@ fn read(warehouse: &Path, table: &str, cols: &[&str]) -> Result<DataFrame, Wareh
     lazy(warehouse, table, cols)?.collect().map_err(|e| WarehouseError::frame(format!("reading {table}"), e))
 }
 
+impl Streams {
+    /// Read the small tables and list the long tables' files.
+    pub fn read(warehouse: &Path) -> Result<Streams, WarehouseError> {
+        use col::*;
+        Ok(Streams {
+            classes: read(
+                warehouse,
+                "classes",
+                &[CLASS_ID, TITLE, TARGET_CATEGORY, METHOD, START_DATE, END_DATE, DAYS, HOURS, YEAR],
+            )?,
+            courses: read(warehouse, "courses", &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC])?,
+            items: read(warehouse, "items", &[ITEM_ID, SCALE, WAVE, MIN, MAX, REVERSE, KIND])?,
+            course_ratings: Source::warehouse(
+                warehouse,
+                "course_ratings",
+                &[CLASS_ID, COURSE_ID, RATER_ID, INDICATOR, SCORE],
+            )?,
+            responses: Source::warehouse(warehouse, "survey_responses", &[CLASS_ID, CADRE_ID, WAVE, ITEM_ID, VALUE])?,
+        })
+    }
+}
+
 impl Inputs {
-    /// Read the needed columns of every input table from `warehouse`.
+    /// Read the needed columns of the other input tables from `warehouse`.
     pub fn read(warehouse: &Path) -> Result<Inputs, WarehouseError> {
         use col::*;
         // Every column of the joined table but those no family reads (decoding them is
@@ -133,22 +162,9 @@ impl Inputs {
         cadre_cols.retain(|c| cadre_schema.contains(c));
         Ok(Inputs {
             outcomes: read(warehouse, "trainee_outcomes", &outcomes_cols)?,
-            classes: read(
-                warehouse,
-                "classes",
-                &[CLASS_ID, TITLE, TARGET_CATEGORY, METHOD, START_DATE, END_DATE, DAYS, HOURS, YEAR],
-            )?,
-            courses: read(warehouse, "courses", &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC])?,
             cadres: read(warehouse, "cadres", &cadre_cols)?,
             units: read(warehouse, "units", &[UNIT_ID])?,
-            course_ratings: Source::warehouse(
-                warehouse,
-                "course_ratings",
-                &[CLASS_ID, COURSE_ID, RATER_ID, INDICATOR, SCORE],
-            )?,
             reviews: read(warehouse, "reviews", &[CADRE_ID, REVIEW_DATE, KIND, TOTAL])?,
-            items: read(warehouse, "items", &[ITEM_ID, SCALE, WAVE, MIN, MAX, REVERSE, KIND])?,
-            responses: Source::warehouse(warehouse, "survey_responses", &[CLASS_ID, CADRE_ID, WAVE, ITEM_ID, VALUE])?,
             choices: read(warehouse, "survey_choices", &[CLASS_ID, CADRE_ID, WAVE, CHOICE])?,
             unit_outcomes: read(warehouse, "unit_outcomes", &[UNIT_ID, PERIOD, METRIC, VALUE])?,
         })
@@ -284,24 +300,53 @@ impl<'s> Collected<'s> {
     }
 }
 
-/// Every indicator table from frames, in the order of `INDICATOR_TABLES`, each handed
-/// to `sink` as soon as it is ready.
+/// Every indicator table, in the order of `INDICATOR_TABLES`, each handed to `sink` as
+/// soon as it is ready: the streaming families start on `streams` while `read` reads
+/// the other tables.
 pub fn compute_with(
-    inputs: &Inputs,
+    streams: &Streams,
+    read: impl FnOnce() -> Result<Inputs, WarehouseError> + Send,
     settings: &PipelineFile,
     period: &str,
     sink: Sink<'_>,
 ) -> Result<Vec<IndicatorTable>, IndicatorError> {
     let ctx = Ctx::new(settings, period);
-    let i = inputs;
+    let st = streams;
     // Every family is a task of one scope, so the two cores stay busy until the last
-    // table is written. The longest chains are spawned first (an idle core steals the
-    // oldest task): the per-cadre tables, then the two streaming families.
+    // table is written. An idle core steals the oldest task: the two streaming
+    // families first (they need only `streams`, and run while the other tables are
+    // read), then the per-cadre tables, the longest chain.
     let collected = Collected { settings, sink, tables: std::sync::Mutex::new(Ok(Vec::new())) };
     let done = &collected;
-    let numbers = std::sync::OnceLock::new();
+    let numbers = &std::sync::OnceLock::new();
+    let inputs = std::sync::OnceLock::new();
     rayon::scope(|s| {
-        s.spawn(|s| {
+        s.spawn(|_| {
+            done.run(&mut |out| {
+                let r = timed("reaction", || {
+                    reaction::reaction_tables(&st.course_ratings, &st.courses, &st.classes, &ctx)
+                })?;
+                out.add("reaction_by_course", r.by_course)?;
+                out.add("reaction_by_class", r.by_class)?;
+                out.add("rater_agreement", r.agreement)
+            })
+        });
+        s.spawn(|_| {
+            done.run(&mut |out| {
+                out.add(
+                    "reliability",
+                    timed("reliability", || reliability::reliability(&st.items, &st.responses, &ctx))?,
+                )
+            })
+        });
+        match timed("reading", read) {
+            Ok(read) => {
+                let _ = inputs.set(read);
+            }
+            Err(e) => return done.fail(e.into()),
+        }
+        let Some(i) = inputs.get() else { return };
+        s.spawn(move |s| {
             // Cadre ids numbered once for the families that work per cadre.
             match timed("cadres", || keys::Cadres::from_frames(&i.cadres, &i.outcomes, Some(&i.reviews), "cadres")) {
                 Ok(n) => {
@@ -313,7 +358,7 @@ pub fn compute_with(
             s.spawn(move |_| {
                 done.run(&mut |out| {
                     let t = timed("transfer", || {
-                        transfer::transfer_by_class(&i.outcomes, &i.classes, &i.cadres, &i.reviews, numbers, &ctx)
+                        transfer::transfer_by_class(&i.outcomes, &st.classes, &i.cadres, &i.reviews, numbers, &ctx)
                     })?;
                     out.add("transfer_by_class", t)
                 })
@@ -333,7 +378,7 @@ pub fn compute_with(
             s.spawn(move |_| {
                 let rules = compliance::RuleSet::new(&settings.compliance);
                 let rows = match timed("compliance", || {
-                    compliance::compliance_rows(&i.cadres, &i.outcomes, &i.courses, &i.classes, numbers, &rules, &ctx)
+                    compliance::compliance_rows(&i.cadres, &i.outcomes, &st.courses, &st.classes, numbers, &rules, &ctx)
                 }) {
                     Ok(rows) => rows,
                     Err(e) => return done.fail(e),
@@ -350,28 +395,14 @@ pub fn compute_with(
                 );
             });
         });
-        s.spawn(|_| {
-            done.run(&mut |out| {
-                let r =
-                    timed("reaction", || reaction::reaction_tables(&i.course_ratings, &i.courses, &i.classes, &ctx))?;
-                out.add("reaction_by_course", r.by_course)?;
-                out.add("reaction_by_class", r.by_class)?;
-                out.add("rater_agreement", r.agreement)
-            })
-        });
-        s.spawn(|_| {
-            done.run(&mut |out| {
-                out.add("reliability", timed("reliability", || reliability::reliability(&i.items, &i.responses, &ctx))?)
-            })
-        });
         // follow_up and assessment_by_class need no cadre numbers: a task of their own,
         // not queued behind transfer_by_class (where they ran alone at the stage's end).
-        s.spawn(|_| {
+        s.spawn(move |_| {
             done.run(&mut |out| {
                 let t = timed("follow_up", || -> Result<_, IndicatorError> {
                     Ok([
-                        transfer::follow_up(&i.outcomes, &i.classes, &ctx)?,
-                        transfer::assessment_by_class(&i.outcomes, &i.classes, &ctx)?,
+                        transfer::follow_up(&i.outcomes, &st.classes, &ctx)?,
+                        transfer::assessment_by_class(&i.outcomes, &st.classes, &ctx)?,
                     ])
                 })?;
                 for (name, df) in ["follow_up", "assessment_by_class"].into_iter().zip(t) {
@@ -380,7 +411,7 @@ pub fn compute_with(
                 Ok(())
             })
         });
-        s.spawn(|_| {
+        s.spawn(move |_| {
             done.run(&mut |out| {
                 let m = timed("methods", || methods::method_tables(&i.outcomes, &ctx))?;
                 out.add("method_summary", m.summary)?;
@@ -388,20 +419,20 @@ pub fn compute_with(
                 out.add("method_pairwise", m.pairwise)
             })
         });
-        s.spawn(|_| {
+        s.spawn(move |_| {
             done.run(&mut |out| {
-                let n = timed("needs", || needs::needs_match(&i.choices, &i.courses, &i.classes, &ctx))?;
+                let n = timed("needs", || needs::needs_match(&i.choices, &st.courses, &st.classes, &ctx))?;
                 out.add("needs_match", n.by_class)?;
                 out.add("needs_by_category", n.by_category)
             })
         });
-        s.spawn(|_| {
+        s.spawn(move |_| {
             done.run(&mut |out| {
                 let l = timed("learning", || -> Result<_, IndicatorError> {
                     Ok([
-                        learning::learning_by_class(&i.outcomes, &i.classes, &ctx)?,
+                        learning::learning_by_class(&i.outcomes, &st.classes, &ctx)?,
                         learning::learning_by_category(&i.outcomes, &ctx)?,
-                        learning::learning_by_method(&i.outcomes, &i.classes, &ctx)?,
+                        learning::learning_by_method(&i.outcomes, &st.classes, &ctx)?,
                     ])
                 })?;
                 for (name, df) in ["learning_by_class", "learning_by_category", "learning_by_method"].into_iter().zip(l)
@@ -433,8 +464,8 @@ pub fn compute_all(
     period: &str,
     sink: Sink<'_>,
 ) -> Result<Vec<IndicatorTable>, IndicatorError> {
-    let inputs = timed("reading", || Inputs::read(warehouse))?;
-    compute_with(&inputs, settings, period, sink)
+    let streams = Streams::read(warehouse)?;
+    compute_with(&streams, || Inputs::read(warehouse), settings, period, sink)
 }
 
 /// Look up a computed table by name.
