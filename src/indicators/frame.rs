@@ -25,7 +25,7 @@ pub(crate) fn serr(name: &str) -> impl Fn(crate::stats::StatsError) -> Indicator
     move |e| IndicatorError::Compute { indicator: name.to_string(), message: e.to_string() }
 }
 
-fn column<'a>(df: &'a DataFrame, name: &str, table: &str) -> Result<&'a Column, IndicatorError> {
+pub(crate) fn column<'a>(df: &'a DataFrame, name: &str, table: &str) -> Result<&'a Column, IndicatorError> {
     df.column(name).map_err(|_| IndicatorError::Compute {
         indicator: table.to_string(),
         message: format!("input has no column `{name}`"),
