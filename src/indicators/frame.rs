@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
-use polars_arrow::array::{Array, BooleanArray, MutableBinaryViewArray, PrimitiveArray};
+use polars_arrow::array::{Array, BooleanArray, MutableBinaryViewArray, PrimitiveArray, Utf8ViewArray};
 use polars_arrow::bitmap::MutableBitmap;
 use polars_arrow::datatypes::ArrowDataType;
 use polars_arrow::types::NativeType;
@@ -86,6 +86,75 @@ pub(crate) fn bools(df: &DataFrame, name: &str, table: &str) -> Result<Vec<Optio
 pub(crate) fn days(df: &DataFrame, name: &str, table: &str) -> Result<Vec<Option<i32>>, IndicatorError> {
     let c = column(df, name, table)?.cast(&DataType::Int32).map_err(perr(table))?;
     Ok(natives(c.i32().map_err(perr(table))?))
+}
+
+/// A column's values read in place, row by row across its chunks: for the long tables,
+/// where the vectors of [`strs`] and [`f64s`] (16 bytes a row, written once and read a
+/// few times) cost more than the lookups.
+pub(crate) struct View<'a, A> {
+    arrays: Vec<&'a A>,
+    /// The row each array starts at.
+    starts: Vec<usize>,
+}
+
+impl<'a, A: Array> View<'a, A> {
+    fn new(arrays: impl Iterator<Item = &'a A>) -> Self {
+        let (mut all, mut starts, mut at) = (Vec::new(), Vec::new(), 0);
+        for a in arrays {
+            starts.push(at);
+            at += a.len();
+            all.push(a);
+        }
+        View { arrays: all, starts }
+    }
+
+    /// The array holding row `i` and the row's place in it, when the value is valid.
+    fn at(&self, i: usize) -> Option<(&'a A, usize)> {
+        let k = self.starts.partition_point(|&s| s <= i).checked_sub(1)?;
+        let (a, j) = (self.arrays[k], i - self.starts[k]);
+        (j < a.len() && a.is_valid(j)).then_some((a, j))
+    }
+}
+
+impl<'a> View<'a, Utf8ViewArray> {
+    /// The text of row `i`, as [`strs`] gives it.
+    pub(crate) fn get(&self, i: usize) -> Option<&'a str> {
+        self.at(i).map(|(a, j)| a.value(j))
+    }
+}
+
+impl<T: NativeType> View<'_, PrimitiveArray<T>> {
+    /// The value of row `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<T> {
+        self.at(i).map(|(a, j)| a.value(j))
+    }
+}
+
+/// A string column read in place.
+pub(crate) fn str_view<'a>(
+    df: &'a DataFrame,
+    name: &str,
+    table: &str,
+) -> Result<View<'a, Utf8ViewArray>, IndicatorError> {
+    Ok(View::new(column(df, name, table)?.str().map_err(perr(table))?.downcast_iter()))
+}
+
+/// A Float64 column read in place (NaN is a value here: test it where it means missing).
+pub(crate) fn f64_view<'a>(
+    df: &'a DataFrame,
+    name: &str,
+    table: &str,
+) -> Result<View<'a, PrimitiveArray<f64>>, IndicatorError> {
+    Ok(View::new(column(df, name, table)?.f64().map_err(perr(table))?.downcast_iter()))
+}
+
+/// A Date column read in place, as days since 1970-01-01 (as [`days`] gives them).
+pub(crate) fn day_view<'a>(
+    df: &'a DataFrame,
+    name: &str,
+    table: &str,
+) -> Result<View<'a, PrimitiveArray<i32>>, IndicatorError> {
+    Ok(View::new(column(df, name, table)?.date().map_err(perr(table))?.physical().downcast_iter()))
 }
 
 /// Row indices grouped by key, groups in key order, rows in input order. Rows are
