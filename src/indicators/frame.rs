@@ -334,6 +334,46 @@ mod tests {
         assert_eq!((h.len(), &h["b"], h.get("z")), (3, &vec![0, 1, 4], None));
     }
 
+    /// Views read every row of a frame of several chunks as the vectors give it: nulls,
+    /// long and short texts, dates, and NaN kept as a value; rows past the end are None.
+    #[test]
+    fn views_read_rows_across_chunks_as_the_vectors_do() {
+        let part = |t: [Option<&str>; 3], x: [Option<f64>; 3], d: [Option<i32>; 3]| {
+            df!("t" => t, "x" => x, "d" => d)
+                .unwrap()
+                .lazy()
+                .with_column(col("d").cast(DataType::Date))
+                .collect()
+                .unwrap()
+        };
+        let mut df = part(
+            [Some("a"), None, Some("a text longer than twelve bytes")],
+            [Some(1.5), None, Some(-0.0)],
+            [Some(0), Some(-3), None],
+        );
+        df.vstack_mut(&part(
+            [None, Some("b"), Some("")],
+            [Some(f64::NAN), Some(2.0), None],
+            [Some(19000), None, Some(7)],
+        ))
+        .unwrap();
+        df.vstack_mut(&part([Some("c"), Some("d"), None], [None, Some(3.0), Some(4.0)], [Some(1), Some(2), Some(3)]))
+            .unwrap();
+        assert_eq!(df.column("t").unwrap().n_chunks(), 3);
+        let (t, x, d) =
+            (str_view(&df, "t", "t").unwrap(), f64_view(&df, "x", "t").unwrap(), day_view(&df, "d", "t").unwrap());
+        let (ts, xs, ds) = (strs(&df, "t", "t").unwrap(), f64s(&df, "x", "t").unwrap(), days(&df, "d", "t").unwrap());
+        for i in 0..df.height() {
+            assert_eq!(t.get(i), ts[i], "row {i}");
+            assert_eq!(d.get(i), ds[i], "row {i}");
+            // f64s reads NaN as missing; the view leaves that to its caller.
+            assert_eq!(x.get(i).filter(|v| !v.is_nan()).map(f64::to_bits), xs[i].map(f64::to_bits), "row {i}");
+        }
+        assert!(x.get(3).is_some_and(f64::is_nan));
+        assert_eq!((t.get(9), x.get(9), d.get(100)), (None, None, None));
+        assert!(f64_view(&df, "t", "t").is_err() && str_view(&df, "nope", "t").is_err());
+    }
+
     /// Columns filled row by row give the frame the iterator-built columns give:
     /// nulls, and non-finite numbers published as nulls.
     #[test]
