@@ -562,11 +562,11 @@ def render(results: dict) -> str:
         ind = r["stages"].get("indicators", {})
         fam = {k.split(":", 1)[1]: v for k, v in ind.get("steps", {}).items() if k.startswith("indicators:")}
         if fam:
-            L.append("`indicators`, per step (wall s): `reading` the small warehouse tables comes first; "
-                     "then every family is a task on the two cores (`reaction` and `reliability` stream the "
-                     "long tables; `cadres` numbers the cadre ids that compliance, scorecard, transfer and "
-                     "results share), so these times overlap. They are computing only: each table is written "
-                     "(Parquet, CSV) by its family's task right after it is computed:\n")
+            L.append("`indicators`, per step (wall s): `reaction` and `reliability` stream the long tables "
+                     "from the start while `reading` reads the other warehouse tables; then every other family "
+                     "is a task on the two cores (`cadres` numbers the cadre ids that compliance, scorecard, "
+                     "transfer and results share), so these times overlap. They are computing only: each table "
+                     "is written (Parquet, CSV) by its family's task right after it is computed:\n")
             L.append("| step | s |")
             L.append("|---|---:|")
             for name, v in fam.items():
