@@ -496,9 +496,9 @@ fn trainee_outcomes_has_one_row_per_enrollment() {
     assert!(err.to_string().contains("trainee_outcomes"), "{err}");
 }
 
-/// A family that fails (a long table without a column it reads), or a sink that fails
-/// on one table, makes the whole computation an error naming the cause, while the other
-/// families run concurrently; nothing panics.
+/// A family that fails (a long table without a column it reads), a table that cannot be
+/// read, or a sink that fails on one table, makes the whole computation an error naming
+/// the cause, while the other families run concurrently; nothing panics.
 #[test]
 fn a_failing_family_or_sink_is_the_stage_error() {
     let wh = handmade().join("warehouse");
@@ -523,6 +523,19 @@ fn a_failing_family_or_sink_is_the_stage_error() {
     }
     let err = traineval::indicators::compute_all(copy.path(), &settings, "2025", &|_| Ok(())).err().expect("an error");
     assert!(err.to_string().contains("score"), "{err}");
+
+    // A table read while the streaming families already run (reviews without `total`):
+    // the read's error is the stage's, after those families have finished.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&wh, copy.path());
+    let reviews = walk(&copy.path().join("reviews"));
+    assert!(!reviews.is_empty());
+    for f in reviews {
+        let mut df = read_parquet(&f).drop("total").unwrap();
+        ParquetWriter::new(std::fs::File::create(&f).unwrap()).finish(&mut df).unwrap();
+    }
+    let err = traineval::indicators::compute_all(copy.path(), &settings, "2025", &|_| Ok(())).err().expect("an error");
+    assert!(err.to_string().contains("total"), "{err}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
