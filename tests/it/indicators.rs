@@ -513,29 +513,28 @@ fn a_failing_family_or_sink_is_the_stage_error() {
     let err = traineval::indicators::compute_all(&wh, &settings, "2025", &sink_fails).err().expect("an error");
     assert!(err.to_string().contains("disk full"), "{err}");
 
-    let copy = tempfile::tempdir().unwrap();
-    copy_dir(&wh, copy.path());
-    let ratings = walk(&copy.path().join("course_ratings"));
-    assert!(!ratings.is_empty());
-    for f in ratings {
-        let mut df = read_parquet(&f).drop("score").unwrap();
-        ParquetWriter::new(std::fs::File::create(&f).unwrap()).finish(&mut df).unwrap();
-    }
+    let copy = without_column(&wh, "course_ratings", "score");
     let err = traineval::indicators::compute_all(copy.path(), &settings, "2025", &|_| Ok(())).err().expect("an error");
     assert!(err.to_string().contains("score"), "{err}");
 
     // A table read while the streaming families already run (reviews without `total`):
     // the read's error is the stage's, after those families have finished.
-    let copy = tempfile::tempdir().unwrap();
-    copy_dir(&wh, copy.path());
-    let reviews = walk(&copy.path().join("reviews"));
-    assert!(!reviews.is_empty());
-    for f in reviews {
-        let mut df = read_parquet(&f).drop("total").unwrap();
-        ParquetWriter::new(std::fs::File::create(&f).unwrap()).finish(&mut df).unwrap();
-    }
+    let copy = without_column(&wh, "reviews", "total");
     let err = traineval::indicators::compute_all(copy.path(), &settings, "2025", &|_| Ok(())).err().expect("an error");
     assert!(err.to_string().contains("total"), "{err}");
+}
+
+/// A copy of warehouse `wh` whose `table` has lost `column` in every file.
+fn without_column(wh: &Path, table: &str, column: &str) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(wh, copy.path());
+    let files = walk(&copy.path().join(table));
+    assert!(!files.is_empty(), "{table} has files");
+    for f in files {
+        let mut df = read_parquet(&f).drop(column).unwrap();
+        ParquetWriter::new(std::fs::File::create(&f).unwrap()).finish(&mut df).unwrap();
+    }
+    copy
 }
 
 fn copy_dir(from: &Path, to: &Path) {
