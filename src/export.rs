@@ -47,7 +47,7 @@ pub fn format_f64(x: f64) -> String {
 }
 
 /// Append `x` exactly as `format!("{x}")` writes it — the shortest digits that
-/// round-trip, in positional notation, `-0` for negative zero — but through `ryu`,
+/// round-trip, in positional notation, `-0` for negative zero — but through `zmij`,
 /// several times faster than `core::fmt` (the 10⁶-row CSVs format ~10⁷ numbers).
 pub fn push_f64(out: &mut String, x: f64) {
     if !x.is_finite() {
@@ -55,14 +55,14 @@ pub fn push_f64(out: &mut String, x: f64) {
         let _ = write!(out, "{x}");
         return;
     }
-    let mut buf = ryu::Buffer::new();
+    let mut buf = zmij::Buffer::new();
     let s = buf.format_finite(x).as_bytes();
     if !s.contains(&b'e') {
         // Positional already (`123.45`, `0.001`, `3.0`): only an integer's `.0` goes.
         let text = s.strip_suffix(b".0").unwrap_or(s);
         let frac = text.iter().position(|&b| b == b'.').map_or(0, |p| text.len() - p - 1);
         if !exact_tie(x, frac as i64) {
-            // ryu writes ASCII.
+            // zmij writes ASCII.
             out.push_str(std::str::from_utf8(text).unwrap_or_default());
             return;
         }
@@ -71,7 +71,7 @@ pub fn push_f64(out: &mut String, x: f64) {
         Some((b'-', rest)) => (true, rest),
         _ => (false, s),
     };
-    // ryu writes `d.ddd`, `d.ddde±x` or `0.000ddd`: collect the digits and where the
+    // zmij writes `d.ddd`, `d.ddde±xx` or `0.000ddd`: collect the digits and where the
     // decimal point falls among them.
     let (mantissa, exp) = match s.iter().position(|&b| b == b'e') {
         Some(p) => (&s[..p], std::str::from_utf8(&s[p + 1..]).ok().and_then(|e| e.parse::<i64>().ok()).unwrap_or(0)),
@@ -92,7 +92,7 @@ pub fn push_f64(out: &mut String, x: f64) {
     let digits = &digits[..digits.len() - digits.iter().rev().take_while(|&&d| d == b'0').count()];
     let len = digits.len() as i64;
     if exact_tie(x, (len - point).max(0)) {
-        // Two shortest candidates equally near: ryu takes the even digit, core::fmt
+        // Two shortest candidates equally near: zmij may take the even digit, core::fmt
         // the upper one; keep core::fmt's.
         use std::fmt::Write as _;
         let _ = write!(out, "{x}");

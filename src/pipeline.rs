@@ -328,10 +328,7 @@ fn write_table(
     };
     let (parquet, csv) = rayon::join(
         || {
-            timed(&|| {
-                let mut df = t.frame.clone();
-                warehouse::write::write_documented(t.def, &mut df, &dir.join(format!("{}.parquet", t.name())))
-            })
+            timed(&|| warehouse::write::write_documented(t.def, &t.frame, &dir.join(format!("{}.parquet", t.name()))))
         },
         || {
             if settings.csv {

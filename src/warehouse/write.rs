@@ -233,7 +233,8 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
     }
     if df.height() > 0 {
         if let Some(w) = part.writer.as_mut() {
-            write_row_group(w, &df).map_err(|e| WarehouseError::frame(ctx(), e))?;
+            write_row_group(w, &df, WAREHOUSE_COMPRESSION, Encodings::Warehouse)
+                .map_err(|e| WarehouseError::frame(ctx(), e))?;
         }
     }
     Ok(())
@@ -242,19 +243,47 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
 /// Compression of the warehouse tables written row group by row group.
 const WAREHOUSE_COMPRESSION: ParquetCompression = ParquetCompression::Zstd(None);
 
+/// Compression of the tables written whole (indicator tables, the joined
+/// `trainee_outcomes`): level 1, written once per run and small except the per-person
+/// tables, which it writes ~10 % faster than the default level for ~1 % more bytes.
+fn documented_compression() -> ParquetCompression {
+    ParquetCompression::Zstd(polars_parquet::write::ZstdLevel::try_new(1).ok())
+}
+
+/// Who decides how a column is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encodings {
+    /// Floats with few distinct values are dictionary-encoded here; every other column
+    /// as polars decides (for text and the remaining floats it estimates the
+    /// cardinality and may build a dictionary).
+    Warehouse,
+    /// Every float and text column is decided here: a dictionary when it has few
+    /// distinct values ([`dictionary_of_floats`], [`dictionary_of_text`]), else plain.
+    /// polars' cardinality estimate and dictionary attempt hashed every value of every
+    /// column again (~0.1 s of the two 10⁶-row per-person tables).
+    Decided,
+}
+
 /// Write `df` as a row group the way polars' `write_batch` does, except that a float
 /// column with few distinct values (answers on a 1–5 scale, scores 0–20) is
 /// dictionary-encoded: polars writes floats plain, 8 bytes a value, which every
 /// reader then decompresses (at 10⁶ cadres ~70 % of the bytes `indicators` inflated
-/// from `survey_responses` and `course_ratings`). Readers see the same DOUBLE column.
-fn write_row_group(w: &mut BatchedWriter<BufWriter<File>>, df: &DataFrame) -> PolarsResult<()> {
+/// from `survey_responses` and `course_ratings`); and with [`Encodings::Decided`]
+/// text columns too. Readers see the same columns.
+fn write_row_group(
+    w: &mut BatchedWriter<BufWriter<File>>,
+    df: &DataFrame,
+    compression: ParquetCompression,
+    encodings: Encodings,
+) -> PolarsResult<()> {
+    use polars_arrow::datatypes::ArrowDataType;
     use polars_parquet::write::{
-        array_to_columns, get_dtype_encoding, Compressor, DynIter, DynStreamingIterator, FallibleStreamingIterator,
-        StatisticsOptions, Version, WriteOptions,
+        array_to_columns, get_dtype_encoding, Compressor, DynIter, DynStreamingIterator, Encoding,
+        FallibleStreamingIterator, StatisticsOptions, Version, WriteOptions,
     };
     let options = WriteOptions {
         statistics: StatisticsOptions::default(),
-        compression: WAREHOUSE_COMPRESSION.into(),
+        compression: compression.into(),
         version: Version::V1,
         data_page_size: None,
     };
@@ -263,8 +292,16 @@ fn write_row_group(w: &mut BatchedWriter<BufWriter<File>>, df: &DataFrame) -> Po
     for batch in df.iter_chunks(CompatLevel::newest(), false) {
         let mut columns = Vec::with_capacity(fields.len());
         for (array, field) in batch.columns().iter().zip(&fields) {
-            let (array, encodings) = match dictionary_of_floats(array.as_ref()) {
-                Some(dict) => (dict, vec![polars_parquet::write::Encoding::RleDictionary]),
+            let decided = encodings == Encodings::Decided;
+            let dict = match dictionary_of_floats(array.as_ref()) {
+                None if decided => dictionary_of_text(array.as_ref()),
+                found => found,
+            };
+            let (array, encodings) = match dict {
+                Some(dict) => (dict, vec![Encoding::RleDictionary]),
+                None if decided && matches!(array.dtype(), ArrowDataType::Float64 | ArrowDataType::Utf8View) => {
+                    (array.clone(), vec![Encoding::Plain])
+                }
                 None => (array.clone(), get_dtype_encoding(array.dtype())),
             };
             for pages in array_to_columns(array, field.clone(), options, &encodings)? {
@@ -296,6 +333,7 @@ fn dictionary_of_floats(array: &dyn polars_arrow::array::Array) -> Option<Box<dy
     }
     let limit = MAX_FLOAT_DICTIONARY.min(floats.len() / 4);
     let mut index: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
+    let mut recent = RecentKeys::new();
     let mut values: Vec<f64> = Vec::new();
     let mut keys: Vec<u32> = Vec::with_capacity(floats.len());
     for (i, &x) in floats.values().iter().enumerate() {
@@ -303,13 +341,19 @@ fn dictionary_of_floats(array: &dyn polars_arrow::array::Array) -> Option<Box<dy
             keys.push(0);
             continue;
         }
-        let k = *index.entry(x.to_bits()).or_insert_with(|| {
+        let bits = x.to_bits();
+        if let Some(k) = recent.get(bits) {
+            keys.push(k);
+            continue;
+        }
+        let k = *index.entry(bits).or_insert_with(|| {
             values.push(x);
             (values.len() - 1) as u32
         });
         if values.len() > limit {
             return None;
         }
+        recent.put(bits, k);
         keys.push(k);
     }
     if values.is_empty() {
@@ -319,6 +363,88 @@ fn dictionary_of_floats(array: &dyn polars_arrow::array::Array) -> Option<Box<dy
     let dtype = ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(ArrowDataType::Float64), false);
     let values = PrimitiveArray::new(ArrowDataType::Float64, values.into(), None).boxed();
     DictionaryArray::try_new(dtype, keys, values).ok().map(|d| d.boxed())
+}
+
+/// The dictionary keys of recently met values, direct-mapped by a tag of the value:
+/// in a column of few distinct values most rows are found here without hashing.
+struct RecentKeys {
+    /// (tag, key); key `u32::MAX` is an empty slot.
+    slots: [(u64, u32); 256],
+}
+
+impl RecentKeys {
+    fn new() -> RecentKeys {
+        RecentKeys { slots: [(0, u32::MAX); 256] }
+    }
+
+    fn slot(tag: u64) -> usize {
+        (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize
+    }
+
+    /// The key last put under `tag` (the caller checks it when tags can collide).
+    fn get(&self, tag: u64) -> Option<u32> {
+        let (t, k) = self.slots[Self::slot(tag)];
+        (k != u32::MAX && t == tag).then_some(k)
+    }
+
+    fn put(&mut self, tag: u64, key: u32) {
+        self.slots[Self::slot(tag)] = (tag, key);
+    }
+}
+
+/// Rows of a text column read before giving up on a dictionary when most are distinct.
+const TEXT_PROBE: usize = 4096;
+
+/// `array` as a dictionary (u32 keys into its distinct values, in first-seen order)
+/// when it is a text column with at most a quarter as many distinct values as rows;
+/// `None` otherwise, decided after [`TEXT_PROBE`] rows when more than half of those
+/// are distinct (ids). Nulls keep their validity.
+fn dictionary_of_text(array: &dyn polars_arrow::array::Array) -> Option<Box<dyn polars_arrow::array::Array>> {
+    use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray, Utf8ViewArray};
+    use polars_arrow::datatypes::{ArrowDataType, IntegerType};
+    let text = array.as_any().downcast_ref::<Utf8ViewArray>()?;
+    if text.len() < 64 {
+        return None;
+    }
+    let limit = text.len() / 4;
+    let views = text.views();
+    let mut index: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    let mut recent = RecentKeys::new();
+    let mut values: Vec<&str> = Vec::new();
+    let mut keys: Vec<u32> = Vec::with_capacity(text.len());
+    for i in 0..text.len() {
+        if !text.is_valid(i) {
+            keys.push(0);
+            continue;
+        }
+        // Equal views are equal strings (a short one is held whole in its view).
+        if let (Some(&k), true) = (keys.last(), i > 0 && text.is_valid(i - 1) && views[i] == views[i - 1]) {
+            keys.push(k);
+            continue;
+        }
+        let s = text.value(i);
+        // The view's length and first four bytes: equal for equal strings.
+        let tag = views[i].as_u128() as u64;
+        if let Some(k) = recent.get(tag).filter(|&k| values[k as usize] == s) {
+            keys.push(k);
+            continue;
+        }
+        let k = *index.entry(s).or_insert_with(|| {
+            values.push(s);
+            (values.len() - 1) as u32
+        });
+        if values.len() > limit || (i >= TEXT_PROBE && values.len() > TEXT_PROBE / 2) {
+            return None;
+        }
+        recent.put(tag, k);
+        keys.push(k);
+    }
+    if values.is_empty() {
+        return None;
+    }
+    let keys = PrimitiveArray::new(ArrowDataType::UInt32, keys.into(), text.validity().cloned());
+    let dtype = ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(ArrowDataType::Utf8View), false);
+    DictionaryArray::try_new(dtype, keys, Utf8ViewArray::from_slice_values(values).boxed()).ok().map(|d| d.boxed())
 }
 
 /// Parquet key-value metadata: the table's grain and every column's meaning.
@@ -347,19 +473,24 @@ pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), WarehouseError
 
 /// Write a whole DataFrame as one Parquet file carrying `def`'s table and column docs
 /// (indicator tables). Columns must already be in `def`'s order and types.
-pub fn write_documented(def: &TableDef, df: &mut DataFrame, path: &Path) -> Result<(), WarehouseError> {
+pub fn write_documented(def: &TableDef, df: &DataFrame, path: &Path) -> Result<(), WarehouseError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| WarehouseError::io(parent, e))?;
     }
     let file = File::create(path).map_err(|e| WarehouseError::io(path, e))?;
-    ParquetWriter::new(BufWriter::new(file))
-        // Level 1: written once per run and small except the per-person tables, which
-        // it writes ~10 % faster than the default level for ~1 % more bytes.
-        .with_compression(ParquetCompression::Zstd(polars_parquet::write::ZstdLevel::try_new(1).ok()))
+    let err = |e| WarehouseError::frame(format!("writing {}", path.display()), e);
+    let mut w = ParquetWriter::new(BufWriter::new(file))
+        .with_compression(documented_compression())
         .with_key_value_metadata(Some(column_docs(def)))
-        .set_parallel(false)
-        .finish(df)
-        .map_err(|e| WarehouseError::frame(format!("writing {}", path.display()), e))?;
+        .batched(df.schema())
+        .map_err(err)?;
+    let mut offset = 0;
+    while offset < df.height() {
+        let rows = df.slice(offset as i64, CHUNK_ROWS);
+        write_row_group(&mut w, &rows, documented_compression(), Encodings::Decided).map_err(err)?;
+        offset += CHUNK_ROWS;
+    }
+    w.finish().map_err(err)?;
     Ok(())
 }
 
@@ -405,9 +536,9 @@ pub fn write_partitioned(def: &TableDef, df: &DataFrame, root: &Path) -> Result<
         let Some(year) = year else {
             return Err(WarehouseError::frame(ctx("year"), "rows without a year cannot be partitioned"));
         };
-        let mut out = conform(def, &part)?;
+        let out = conform(def, &part)?;
         written += out.height() as u64;
-        write_documented(def, &mut out, &dir.join(format!("year={year}")).join(format!("part-{}.parquet", def.name)))?;
+        write_documented(def, &out, &dir.join(format!("year={year}")).join(format!("part-{}.parquet", def.name)))?;
     }
     Ok(written)
 }
@@ -443,8 +574,8 @@ mod tests {
             .set_parallel(false)
             .batched(df.schema())
             .unwrap();
-        write_row_group(&mut w, &df.slice(0, 600)).unwrap();
-        write_row_group(&mut w, &df.slice(600, 400)).unwrap();
+        write_row_group(&mut w, &df.slice(0, 600), WAREHOUSE_COMPRESSION, Encodings::Warehouse).unwrap();
+        write_row_group(&mut w, &df.slice(600, 400), WAREHOUSE_COMPRESSION, Encodings::Warehouse).unwrap();
         w.finish().unwrap();
         let back = ParquetReader::new(File::open(&path).unwrap()).finish().unwrap();
         assert_eq!(back.schema(), df.schema());
