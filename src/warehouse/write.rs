@@ -551,6 +551,33 @@ mod tests {
         df.column(name).unwrap().f64().unwrap().iter().map(|x| x.map(f64::to_bits)).collect()
     }
 
+    /// Tables written whole: text and float columns with few distinct values (short and
+    /// long texts, nulls, runs and scattered values) are dictionary-encoded, ids and
+    /// many-valued floats written plain, and every value reads back as it was.
+    #[test]
+    fn documented_tables_decide_their_dictionaries_and_read_back_exactly() {
+        let n = 10_000;
+        let kinds = ["a", "department_level", "rural_secretary_of_the_village"];
+        let kind: Vec<Option<&str>> = (0..n).map(|i| (i % 11 != 0).then(|| kinds[(i / 3 + i % 5) % 3])).collect();
+        let id: Vec<String> = (0..n).map(|i| format!("C{i:07}")).collect();
+        let many: Vec<Option<f64>> = (0..n).map(|i| Some(i as f64 / 7.0)).collect();
+        let few: Vec<Option<f64>> = (0..n).map(|i| (i % 13 != 0).then(|| (i % 4) as f64 - 0.5)).collect();
+        let df = df!("kind" => kind, "id" => id, "many" => many, "few" => few).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let def = crate::warehouse::schema::table_def("units").unwrap();
+        write_documented(def, &df, &path).unwrap();
+        let back = ParquetReader::new(File::open(&path).unwrap()).finish().unwrap();
+        assert_eq!(back.schema(), df.schema());
+        assert!(back.equals_missing(&df));
+        let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
+        assert_eq!(meta.row_groups.len(), 1);
+        let column = |name: &str| meta.row_groups[0].columns_under_root_iter(name).and_then(|mut c| c.next()).unwrap();
+        for (name, dictionary) in [("kind", true), ("few", true), ("id", false), ("many", false)] {
+            assert_eq!(column(name).dictionary_page_offset().is_some(), dictionary, "{name}");
+        }
+    }
+
     /// A float column with few distinct values is dictionary-encoded, one with many is
     /// written plain, and both read back bit for bit (nulls, −0.0, NaN), in several
     /// row groups.
