@@ -474,9 +474,8 @@ impl Interner {
         id
     }
 
-    /// Renumber the ids in byte order of their strings: the sorted dictionary and, for
-    /// every first-seen id, its new id.
-    pub fn finish(self) -> (Dict, Vec<u32>) {
+    /// For every first-seen id, its rank in byte order of the strings seen so far.
+    pub fn ranks(&self) -> Vec<u32> {
         let names = &self.names;
         let mut order: Vec<u32> = (0..names.len() as u32).collect();
         order.sort_unstable_by(|&a, &b| names.get(a).cmp(names.get(b)));
@@ -484,6 +483,13 @@ impl Interner {
         for (new, &old) in order.iter().enumerate() {
             remap[old as usize] = new as u32;
         }
+        remap
+    }
+
+    /// Renumber the ids in byte order of their strings: the sorted dictionary and, for
+    /// every first-seen id, its new id.
+    pub fn finish(self) -> (Dict, Vec<u32>) {
+        let remap = self.ranks();
         (Dict { names: self.names, table: self.table, remap: remap.clone() }, remap)
     }
 }
@@ -536,6 +542,11 @@ impl Scoped {
             return Some(id);
         }
         self.inner[o].id_at(c, i)
+    }
+
+    /// [`Interner::ranks`] of the ids met so far within `outer` (a first-seen outer id).
+    pub fn ranks(&self, outer: u32) -> Vec<u32> {
+        self.inner.get(outer as usize).map(Interner::ranks).unwrap_or_default()
     }
 
     /// [`Interner::finish`] of every outer key, placed at the outer key's new id

@@ -121,7 +121,10 @@ fn lazy(warehouse: &Path, table: &str, cols: &[&str]) -> Result<LazyFrame, Wareh
 }
 
 fn read(warehouse: &Path, table: &str, cols: &[&str]) -> Result<DataFrame, WarehouseError> {
-    lazy(warehouse, table, cols)?.collect().map_err(|e| WarehouseError::frame(format!("reading {table}"), e))
+    let clock = std::time::Instant::now();
+    let df = lazy(warehouse, table, cols)?.collect().map_err(|e| WarehouseError::frame(format!("reading {table}"), e))?;
+    tracing::debug!("reading {table}: {} rows in {:.2} s", df.height(), clock.elapsed().as_secs_f64());
+    Ok(df)
 }
 
 impl Streams {

@@ -94,18 +94,150 @@ impl Ratings {
     }
 }
 
-/// Read `course_ratings` chunk by chunk into one score vector per (class, course,
-/// rater) and keep the complete ones (every configured indicator scored; a repeated
-/// indicator keeps its largest score, though `build` makes them unique).
+/// Units of one class as they are read: one per run of rows with the same (course,
+/// rater), ids first-seen within the class, and the unit's k scores (NaN until scored).
+#[derive(Default)]
+struct Units {
+    keys: Vec<(u32, u32)>,
+    scores: Vec<f64>,
+}
+
+impl Units {
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.scores.clear();
+    }
+
+    fn append(&mut self, other: &Units) {
+        self.keys.extend_from_slice(&other.keys);
+        self.scores.extend_from_slice(&other.scores);
+    }
+}
+
+/// The complete ratings of one class from its `units` (scored on `k` indicators), the
+/// courses and raters numbered by `course_rank` and `rater_rank` (first-seen id → rank
+/// in byte order), sorted by (course, rater) with the units of one pair merged (the
+/// larger score of a repeated indicator wins); and the merged units still missing an
+/// indicator, by first-seen ids.
+fn class_part(units: &Units, k: usize, course_rank: &[u32], rater_rank: &[u32]) -> (ClassRatings, Units) {
+    // By course with a counting sort (stable: units in reading order within a course).
+    // A class's ratings usually come rater by rater in id order, so that is already
+    // (course, rater, unit) order; a full sort otherwise.
+    let course_of: Vec<Option<u32>> = units.keys.iter().map(|&(b, _)| Some(course_rank[b as usize])).collect();
+    let mut order: Vec<(u32, u32, u32)> = Groups::new(course_rank.len(), &course_of)
+        .rows()
+        .iter()
+        .map(|&u| {
+            let (b, c) = units.keys[u as usize];
+            (course_rank[b as usize], rater_rank[c as usize], u)
+        })
+        .collect();
+    if !order.is_sorted() {
+        order.sort_unstable();
+    }
+    let mut part = ClassRatings::with_capacity(k, order.len());
+    let mut incomplete = Units::default();
+    let mut cells = vec![f64::NAN; k];
+    for run in order.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+        cells.fill(f64::NAN);
+        for &(_, _, u) in run {
+            for (cell, &x) in cells.iter_mut().zip(&units.scores[u as usize * k..(u as usize + 1) * k]) {
+                // `f64::max` ignores a NaN side: unscored stays NaN, a repeat keeps the larger.
+                *cell = cell.max(x);
+            }
+        }
+        if cells.iter().any(|x| x.is_nan()) {
+            incomplete.keys.push(units.keys[run[0].2 as usize]);
+            incomplete.scores.extend_from_slice(&cells);
+            continue;
+        }
+        part.course.push(run[0].0);
+        part.rater.push(run[0].1);
+        for (s, &x) in part.scores.iter_mut().zip(&cells) {
+            s.push(x);
+        }
+        part.total.push(cells.iter().sum());
+    }
+    (part, incomplete)
+}
+
+/// A class whose rows were read up to a change of class: its complete ratings, built
+/// then, and what is needed to build them again should more of its rows come later.
+struct Closed {
+    part: ClassRatings,
+    /// Merged units that missed an indicator when the part was built.
+    incomplete: Units,
+    /// The first-seen ids of the part's course and rater ranks.
+    course_at: Vec<u32>,
+    rater_at: Vec<u32>,
+    /// Units read after the part was built (the class's rows were not contiguous).
+    later: Units,
+}
+
+impl Closed {
+    /// Every unit of the class: the part's ratings, the incomplete ones and the later ones.
+    fn units(&self) -> Units {
+        let mut all = Units::default();
+        for i in 0..self.part.total.len() {
+            all.keys.push((self.course_at[self.part.course[i] as usize], self.rater_at[self.part.rater[i] as usize]));
+            all.scores.extend(self.part.scores.iter().map(|s| s[i]));
+        }
+        all.append(&self.incomplete);
+        all.append(&self.later);
+        all
+    }
+}
+
+/// rank → first-seen id, from first-seen id → rank.
+fn invert(rank: &[u32]) -> Vec<u32> {
+    let mut at = vec![0u32; rank.len()];
+    for (id, &r) in rank.iter().enumerate() {
+        at[r as usize] = id as u32;
+    }
+    at
+}
+
+/// Read `course_ratings` chunk by chunk and keep the complete ratings of every class
+/// (every configured indicator scored; a repeated indicator keeps its largest score,
+/// though `build` makes them unique).
+///
+/// A class's rows usually come together, so its ratings are built as soon as the
+/// class changes, from the few hundred units of that class alone; no score vector of
+/// the whole table is kept (at 10⁶ cadres it held 2.3·10⁷ scores, ~240 MB of fresh
+/// memory). A class met again later is built once more at the end from all its units.
 fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, IndicatorError> {
     const T: &str = "reaction_by_course";
     let k = indicators.len().max(1);
     let (mut classes, mut courses, mut raters) = (Interner::default(), Scoped::default(), Scoped::default());
-    // One unit per run of rows with the same key (a rating's rows are adjacent); a key
-    // met again later gets a second unit, merged with the first after sorting.
-    let rows = source.rows()?;
-    let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(rows / k + 1);
-    let mut scores: Vec<f64> = Vec::with_capacity(rows + k);
+    let mut closed: Vec<Option<Closed>> = Vec::new();
+    // The units of the class being read (first-seen id), until the class changes.
+    let mut pending = Units::default();
+    let mut current = u32::MAX;
+    let close =
+        |class: u32, pending: &mut Units, closed: &mut Vec<Option<Closed>>, courses: &Scoped, raters: &Scoped| {
+            if pending.keys.is_empty() {
+                return;
+            }
+            let a = class as usize;
+            if closed.len() <= a {
+                closed.resize_with(a + 1, || None);
+            }
+            match &mut closed[a] {
+                Some(c) => c.later.append(pending),
+                slot @ None => {
+                    let (course_rank, rater_rank) = (courses.ranks(class), raters.ranks(class));
+                    let (part, incomplete) = class_part(pending, k, &course_rank, &rater_rank);
+                    *slot = Some(Closed {
+                        part,
+                        incomplete,
+                        course_at: invert(&course_rank),
+                        rater_at: invert(&rater_rank),
+                        later: Units::default(),
+                    });
+                }
+            }
+            pending.clear();
+        };
     let mut position: ViewMemo<Option<usize>> = ViewMemo::default();
     // The value identities of the last row filed: a row with the same three is the same
     // unit (the five indicator rows of a rating), found without the interners.
@@ -128,71 +260,43 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
                 let (Some(b), Some(c)) = (courses.id_at(a, &co, i), raters.id_at(a, &ra, i)) else {
                     continue;
                 };
-                if keys.last() != Some(&(a, b, c)) {
-                    keys.push((a, b, c));
-                    scores.extend(std::iter::repeat_n(f64::NAN, k));
+                if a != current {
+                    if current != u32::MAX {
+                        close(current, &mut pending, &mut closed, &courses, &raters);
+                    }
+                    current = a;
+                }
+                if pending.keys.last() != Some(&(b, c)) {
+                    pending.keys.push((b, c));
+                    pending.scores.extend(std::iter::repeat_n(f64::NAN, k));
                 }
                 last = Some(here);
             }
-            let unit = keys.len() - 1;
+            let unit = pending.keys.len() - 1;
             if let Some(x) = score {
                 // `f64::max` ignores a NaN side: unscored stays NaN, a repeat keeps the larger.
-                scores[unit * k + p] = scores[unit * k + p].max(x);
+                pending.scores[unit * k + p] = pending.scores[unit * k + p].max(x);
             }
         }
         Ok(())
     })?;
+    if current != u32::MAX {
+        close(current, &mut pending, &mut closed, &courses, &raters);
+    }
     let (classes, rc) = classes.finish();
     let (courses, raters) = (courses.finish(&rc), raters.finish(&rc));
-    // Units by class (a counting sort); then each class, in parallel, sorted by
-    // (course, rater) with its repeated units merged — small sorts that stay in cache
-    // instead of one sort of every unit.
-    let class_of: Vec<Option<u32>> = keys.iter().map(|&(a, _, _)| Some(rc[a as usize])).collect();
-    let by_class = Groups::new(rc.len(), &class_of);
-    let parts: Vec<ClassRatings> = (0..rc.len())
-        .into_par_iter()
-        .map(|a| {
-            let (co, ra) = (&courses[a].1, &raters[a].1);
-            // By course with a counting sort (stable: units in reading order within a
-            // course). A class's ratings usually come rater by rater in id order, so
-            // that is already (course, rater, unit) order; a full sort otherwise.
-            let units = by_class.get(a as u32);
-            let course_of: Vec<Option<u32>> = units.iter().map(|&u| Some(co[keys[u as usize].1 as usize])).collect();
-            let mut order: Vec<(u32, u32, u32)> = Groups::new(co.len(), &course_of)
-                .rows()
-                .iter()
-                .map(|&r| {
-                    let u = units[r as usize];
-                    let (_, b, c) = keys[u as usize];
-                    (co[b as usize], ra[c as usize], u)
-                })
-                .collect();
-            if !order.is_sorted() {
-                order.sort_unstable();
-            }
-            let mut part = ClassRatings::with_capacity(indicators.len(), order.len());
-            let mut cells = vec![f64::NAN; indicators.len()];
-            for run in order.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
-                cells.fill(f64::NAN);
-                for &(_, _, u) in run {
-                    for (cell, &x) in cells.iter_mut().zip(&scores[u as usize * k..(u as usize + 1) * k]) {
-                        *cell = cell.max(x);
-                    }
-                }
-                if cells.iter().any(|x| x.is_nan()) {
-                    continue;
-                }
-                part.course.push(run[0].0);
-                part.rater.push(run[0].1);
-                for (s, &x) in part.scores.iter_mut().zip(&cells) {
-                    s.push(x);
-                }
-                part.total.push(cells.iter().sum());
-            }
-            part
-        })
-        .collect();
-    let none = ClassRatings::empty(indicators.len());
+    let mut parts: Vec<ClassRatings> = (0..rc.len()).map(|_| ClassRatings::empty(k)).collect();
+    for (a, c) in closed.into_iter().enumerate() {
+        let Some(c) = c else { continue };
+        let at = rc[a] as usize;
+        parts[at] = if c.later.keys.is_empty() {
+            // No row of the class came after it was built: its ranks are final.
+            c.part
+        } else {
+            class_part(&c.units(), k, &courses[at].1, &raters[at].1).0
+        };
+    }
+    let none = ClassRatings::empty(k);
     Ok(Ratings { classes, courses: courses.into_iter().map(|(d, _)| d).collect(), parts, none })
 }
 
