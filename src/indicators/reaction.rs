@@ -34,36 +34,35 @@ use crate::warehouse::schema::col;
 /// One class's complete ratings: one row per (course, rater) with every indicator
 /// scored, sorted by (course_id, rater_id); ids are numbered within the class in byte
 /// order of their strings ([`Dict`]), so sorting by them is sorting by the strings.
+/// Only the totals are kept per rating; each indicator's mean per course is taken when
+/// the class is built (the scores of 4.6·10⁶ ratings at 10⁶ cadres were ~180 MB).
+#[derive(Default)]
 struct ClassRatings {
     course: Vec<u32>,
     rater: Vec<u32>,
-    /// One vector per indicator.
-    scores: Vec<Vec<f64>>,
     total: Vec<f64>,
+    /// The rated courses, ascending.
+    rated: Vec<u32>,
+    /// Each indicator's mean over the complete ratings of each rated course
+    /// (`rated.len()` × k, course by course).
+    means: Vec<Option<f64>>,
 }
 
 impl ClassRatings {
-    fn empty(k: usize) -> ClassRatings {
-        ClassRatings::with_capacity(k, 0)
-    }
-
-    fn with_capacity(k: usize, n: usize) -> ClassRatings {
-        ClassRatings {
-            course: Vec::with_capacity(n),
-            rater: Vec::with_capacity(n),
-            scores: (0..k).map(|_| Vec::with_capacity(n)).collect(),
-            total: Vec::with_capacity(n),
-        }
-    }
-
     /// The rows of course `b`.
     fn course_rows(&self, b: u32) -> Range<usize> {
         self.course.partition_point(|&c| c < b)..self.course.partition_point(|&c| c <= b)
     }
 
+    /// Each indicator's mean over course `b`'s complete ratings (`None` when it has none).
+    fn means_of(&self, b: u32, k: usize) -> Option<&[Option<f64>]> {
+        let at = self.rated.binary_search(&b).ok()?;
+        self.means.get(at * k..(at + 1) * k)
+    }
+
     /// Distinct courses rated.
     fn n_courses(&self) -> usize {
-        self.course.chunk_by(|a, b| a == b).count()
+        self.rated.len()
     }
 
     /// Each rater's (course, total)s in course order, by rater id (empty for raters
@@ -103,23 +102,31 @@ struct Units {
 }
 
 impl Units {
+    /// Add the score `x` of indicator `p` (of `k`) to the unit of (`course`, `rater`):
+    /// the last unit when it is that pair, else a new one.
+    fn add(&mut self, course: u32, rater: u32, k: usize, p: usize, x: Option<f64>) {
+        if self.keys.last() != Some(&(course, rater)) {
+            self.keys.push((course, rater));
+            self.scores.extend(std::iter::repeat_n(f64::NAN, k));
+        }
+        if let Some(x) = x {
+            let at = (self.keys.len() - 1) * k + p;
+            // `f64::max` ignores a NaN side: unscored stays NaN, a repeat keeps the larger.
+            self.scores[at] = self.scores[at].max(x);
+        }
+    }
+
     fn clear(&mut self) {
         self.keys.clear();
         self.scores.clear();
-    }
-
-    fn append(&mut self, other: &Units) {
-        self.keys.extend_from_slice(&other.keys);
-        self.scores.extend_from_slice(&other.scores);
     }
 }
 
 /// The complete ratings of one class from its `units` (scored on `k` indicators), the
 /// courses and raters numbered by `course_rank` and `rater_rank` (first-seen id → rank
 /// in byte order), sorted by (course, rater) with the units of one pair merged (the
-/// larger score of a repeated indicator wins); and the merged units still missing an
-/// indicator, by first-seen ids.
-fn class_part(units: &Units, k: usize, course_rank: &[u32], rater_rank: &[u32]) -> (ClassRatings, Units) {
+/// larger score of a repeated indicator wins), and each indicator's mean per course.
+fn class_part(units: &Units, k: usize, course_rank: &[u32], rater_rank: &[u32]) -> ClassRatings {
     // By course with a counting sort (stable: units in reading order within a course).
     // A class's ratings usually come rater by rater in id order, so that is already
     // (course, rater, unit) order; a full sort otherwise.
@@ -135,113 +142,81 @@ fn class_part(units: &Units, k: usize, course_rank: &[u32], rater_rank: &[u32]) 
     if !order.is_sorted() {
         order.sort_unstable();
     }
-    let mut part = ClassRatings::with_capacity(k, order.len());
-    let mut incomplete = Units::default();
+    let mut part = ClassRatings {
+        course: Vec::with_capacity(order.len()),
+        rater: Vec::with_capacity(order.len()),
+        total: Vec::with_capacity(order.len()),
+        ..ClassRatings::default()
+    };
+    // The current course's scores, one vector per indicator.
+    let mut scores: Vec<Vec<f64>> = vec![Vec::new(); k];
     let mut cells = vec![f64::NAN; k];
+    let close_course = |part: &mut ClassRatings, scores: &mut Vec<Vec<f64>>| {
+        if let Some(&b) = part.course.last() {
+            if !scores[0].is_empty() {
+                part.rated.push(b);
+                part.means.extend(scores.iter().map(|s| stats::mean(s)));
+                scores.iter_mut().for_each(Vec::clear);
+            }
+        }
+    };
     for run in order.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
         cells.fill(f64::NAN);
         for &(_, _, u) in run {
             for (cell, &x) in cells.iter_mut().zip(&units.scores[u as usize * k..(u as usize + 1) * k]) {
-                // `f64::max` ignores a NaN side: unscored stays NaN, a repeat keeps the larger.
                 *cell = cell.max(x);
             }
         }
         if cells.iter().any(|x| x.is_nan()) {
-            incomplete.keys.push(units.keys[run[0].2 as usize]);
-            incomplete.scores.extend_from_slice(&cells);
             continue;
+        }
+        if part.course.last().is_some_and(|&b| b != run[0].0) {
+            close_course(&mut part, &mut scores);
         }
         part.course.push(run[0].0);
         part.rater.push(run[0].1);
-        for (s, &x) in part.scores.iter_mut().zip(&cells) {
+        for (s, &x) in scores.iter_mut().zip(&cells) {
             s.push(x);
         }
         part.total.push(cells.iter().sum());
     }
-    (part, incomplete)
-}
-
-/// A class whose rows were read up to a change of class: its complete ratings, built
-/// then, and what is needed to build them again should more of its rows come later.
-struct Closed {
-    part: ClassRatings,
-    /// Merged units that missed an indicator when the part was built.
-    incomplete: Units,
-    /// The first-seen ids of the part's course and rater ranks.
-    course_at: Vec<u32>,
-    rater_at: Vec<u32>,
-    /// Units read after the part was built (the class's rows were not contiguous).
-    later: Units,
-}
-
-impl Closed {
-    /// Every unit of the class: the part's ratings, the incomplete ones and the later ones.
-    fn units(&self) -> Units {
-        let mut all = Units::default();
-        for i in 0..self.part.total.len() {
-            all.keys.push((self.course_at[self.part.course[i] as usize], self.rater_at[self.part.rater[i] as usize]));
-            all.scores.extend(self.part.scores.iter().map(|s| s[i]));
-        }
-        all.append(&self.incomplete);
-        all.append(&self.later);
-        all
-    }
-}
-
-/// rank → first-seen id, from first-seen id → rank.
-fn invert(rank: &[u32]) -> Vec<u32> {
-    let mut at = vec![0u32; rank.len()];
-    for (id, &r) in rank.iter().enumerate() {
-        at[r as usize] = id as u32;
-    }
-    at
+    close_course(&mut part, &mut scores);
+    part
 }
 
 /// Read `course_ratings` chunk by chunk and keep the complete ratings of every class
 /// (every configured indicator scored; a repeated indicator keeps its largest score,
 /// though `build` makes them unique).
 ///
-/// A class's rows usually come together, so its ratings are built as soon as the
-/// class changes, from the few hundred units of that class alone; no score vector of
-/// the whole table is kept (at 10⁶ cadres it held 2.3·10⁷ scores, ~240 MB of fresh
-/// memory). A class met again later is built once more at the end from all its units.
+/// A class's rows usually come together, so its ratings are built when the class
+/// changes, from the few hundred units of that class alone: no score vector of the
+/// whole table is kept (at 10⁶ cadres it held 2.3·10⁷ scores, ~240 MB of fresh
+/// memory). A class whose rows resume after another class's is built again from a
+/// second reading of the table that keeps only such classes' rows.
 fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, IndicatorError> {
     const T: &str = "reaction_by_course";
     let k = indicators.len().max(1);
     let (mut classes, mut courses, mut raters) = (Interner::default(), Scoped::default(), Scoped::default());
-    let mut closed: Vec<Option<Closed>> = Vec::new();
-    // The units of the class being read (first-seen id), until the class changes.
+    // By first-seen class id: its ratings once its rows ended; whether its rows resumed.
+    let mut built: Vec<Option<ClassRatings>> = Vec::new();
+    let mut resumed: Vec<bool> = Vec::new();
+    // The units of the class being read (first-seen id).
     let mut pending = Units::default();
     let mut current = u32::MAX;
     let close =
-        |class: u32, pending: &mut Units, closed: &mut Vec<Option<Closed>>, courses: &Scoped, raters: &Scoped| {
-            if pending.keys.is_empty() {
-                return;
+        |class: u32, pending: &mut Units, built: &mut Vec<Option<ClassRatings>>, courses: &Scoped, raters: &Scoped| {
+            if !pending.keys.is_empty() {
+                built[class as usize] = Some(class_part(pending, k, &courses.ranks(class), &raters.ranks(class)));
+                pending.clear();
             }
-            let a = class as usize;
-            if closed.len() <= a {
-                closed.resize_with(a + 1, || None);
-            }
-            match &mut closed[a] {
-                Some(c) => c.later.append(pending),
-                slot @ None => {
-                    let (course_rank, rater_rank) = (courses.ranks(class), raters.ranks(class));
-                    let (part, incomplete) = class_part(pending, k, &course_rank, &rater_rank);
-                    *slot = Some(Closed {
-                        part,
-                        incomplete,
-                        course_at: invert(&course_rank),
-                        rater_at: invert(&rater_rank),
-                        later: Units::default(),
-                    });
-                }
-            }
-            pending.clear();
         };
     let mut position: ViewMemo<Option<usize>> = ViewMemo::default();
     // The value identities of the last row filed: a row with the same three is the same
     // unit (the five indicator rows of a rating), found without the interners.
     let mut last: Option<[Option<View>; 3]> = None;
+    // The (course, rater) of the last row filed, and whether its class is left for the
+    // second reading.
+    let (mut unit, mut skip) = ((0, 0), false);
     source.for_each_chunk(|df| {
         let (cl, co, ra, ind) = (
             df.str(col::CLASS_ID, T)?,
@@ -262,42 +237,69 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
                 };
                 if a != current {
                     if current != u32::MAX {
-                        close(current, &mut pending, &mut closed, &courses, &raters);
+                        close(current, &mut pending, &mut built, &courses, &raters);
                     }
                     current = a;
+                    if built.len() <= a as usize {
+                        built.resize_with(a as usize + 1, || None);
+                        resumed.resize(a as usize + 1, false);
+                    }
+                    // Rows of a class met before: it is read again at the end.
+                    skip = resumed[a as usize] || built[a as usize].take().is_some();
+                    resumed[a as usize] |= skip;
                 }
-                if pending.keys.last() != Some(&(b, c)) {
-                    pending.keys.push((b, c));
-                    pending.scores.extend(std::iter::repeat_n(f64::NAN, k));
-                }
-                last = Some(here);
+                (unit, last) = ((b, c), Some(here));
             }
-            let unit = pending.keys.len() - 1;
-            if let Some(x) = score {
-                // `f64::max` ignores a NaN side: unscored stays NaN, a repeat keeps the larger.
-                pending.scores[unit * k + p] = pending.scores[unit * k + p].max(x);
+            if !skip {
+                pending.add(unit.0, unit.1, k, p, score);
             }
         }
         Ok(())
     })?;
     if current != u32::MAX {
-        close(current, &mut pending, &mut closed, &courses, &raters);
+        close(current, &mut pending, &mut built, &courses, &raters);
+    }
+    if resumed.iter().any(|&r| r) {
+        // The classes whose rows came in more than one run, read again whole.
+        let mut units: Vec<Units> = resumed.iter().map(|_| Units::default()).collect();
+        source.for_each_chunk(|df| {
+            let (cl, co, ra, ind) = (
+                df.str(col::CLASS_ID, T)?,
+                df.str(col::COURSE_ID, T)?,
+                df.str(col::RATER_ID, T)?,
+                df.str(col::INDICATOR, T)?,
+            );
+            let score = df.f64(col::SCORE, T)?;
+            for (i, score) in score.iter().map(|x| x.copied()).enumerate().take(cl.len()) {
+                let Some(Some(p)) = position.get(&ind, i, |name| indicators.iter().position(|n| n == name)) else {
+                    continue;
+                };
+                let Some(a) = classes.id_at(&cl, i).filter(|&a| resumed[a as usize]) else { continue };
+                let (Some(b), Some(c)) = (courses.id_at(a, &co, i), raters.id_at(a, &ra, i)) else {
+                    continue;
+                };
+                units[a as usize].add(b, c, k, p, score);
+            }
+            Ok(())
+        })?;
+        for (a, u) in units.iter().enumerate().filter(|(a, _)| resumed[*a]) {
+            built[a] = Some(class_part(u, k, &courses.ranks(a as u32), &raters.ranks(a as u32)));
+        }
     }
     let (classes, rc) = classes.finish();
-    let (courses, raters) = (courses.finish(&rc), raters.finish(&rc));
-    let mut parts: Vec<ClassRatings> = (0..rc.len()).map(|_| ClassRatings::empty(k)).collect();
-    for (a, c) in closed.into_iter().enumerate() {
-        let Some(c) = c else { continue };
-        let at = rc[a] as usize;
-        parts[at] = if c.later.keys.is_empty() {
-            // No row of the class came after it was built: its ranks are final.
-            c.part
-        } else {
-            class_part(&c.units(), k, &courses[at].1, &raters[at].1).0
-        };
+    let (courses, _) = (courses.finish(&rc), raters.finish(&rc));
+    let mut parts: Vec<ClassRatings> = (0..rc.len()).map(|_| ClassRatings::default()).collect();
+    for (a, part) in built.into_iter().enumerate() {
+        if let Some(part) = part {
+            parts[rc[a] as usize] = part;
+        }
     }
-    let none = ClassRatings::empty(k);
-    Ok(Ratings { classes, courses: courses.into_iter().map(|(d, _)| d).collect(), parts, none })
+    Ok(Ratings {
+        classes,
+        courses: courses.into_iter().map(|(d, _)| d).collect(),
+        parts,
+        none: ClassRatings::default(),
+    })
 }
 
 /// Share of `totals` at or above `threshold` (judged at 9 decimals).
@@ -380,8 +382,8 @@ fn by_course(
             let course = class.zip(co[i]).and_then(|(a, c)| r.courses[a as usize].get(c));
             let part = r.class(cl[i]);
             let idx = course.map_or(0..0, |b| part.course_rows(b));
-            let totals = &part.total[idx.clone()];
-            let means = (0..k).map(|s| stats::mean(&part.scores[s][idx.clone()])).collect();
+            let totals = &part.total[idx];
+            let means = course.and_then(|b| part.means_of(b, k)).map_or_else(|| vec![None; k], <[_]>::to_vec);
             Ok(Row {
                 n: totals.len(),
                 means,
