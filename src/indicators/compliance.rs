@@ -199,32 +199,108 @@ struct Enrollment<'a> {
     completed: bool,
 }
 
-/// One row of `compliance`, also used by the scorecard.
+/// One row of `compliance`, also used by the scorecard. Kept small (10⁶ of them at
+/// 10⁶ cadres, written once into fresh memory): what the rule gives (its name, the days
+/// required, the window) is read from the rule, the values that exist only under a
+/// rule are NaN without one, and the flags are bits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComplianceRow<'a> {
-    /// The cadre's number in [`Cadres`].
+    /// The cadre's number in [`Cadres`] (its id is `Cadres::ids[cadre]`).
     pub cadre: u32,
-    pub cadre_id: &'a str,
-    pub year: i64,
+    pub repeated_topics: u32,
+    pub year: i32,
+    bits: u8,
     pub category: Option<&'a str>,
-    pub rule: &'a str,
+    rule: Option<&'a ComplianceRule>,
     pub days_trained: f64,
     pub hours_trained: f64,
-    pub days_required: Option<f64>,
-    pub shortfall_days: Option<f64>,
-    pub makeup_required: bool,
-    pub rotation_overdue: Option<bool>,
-    pub repeated_topics: i64,
-    pub attendance_rate: Option<f64>,
-    pub leave_over_limit: bool,
     pub discipline_flags: i64,
-    pub window_years: Option<i64>,
-    pub days_in_window: Option<f64>,
-    pub hours_in_window: Option<f64>,
-    pub window_complete: Option<bool>,
+    /// Under a rule (NaN without one).
+    shortfall_days: f64,
+    days_in_window: f64,
+    hours_in_window: f64,
+    score: f64,
+    /// NaN when the cadre had no enrollment that year (see `ATTENDED`).
+    attendance_rate: f64,
+}
+
+// Bits of `ComplianceRow::bits`.
+const MAKEUP: u8 = 1;
+const LEAVE_OVER: u8 = 2;
+const ROTATION_KNOWN: u8 = 4;
+const ROTATION_OVERDUE: u8 = 8;
+const WINDOW_COMPLETE: u8 = 16;
+const ATTENDED: u8 = 32;
+
+impl ComplianceRow<'_> {
+    fn bit(&self, b: u8) -> bool {
+        self.bits & b != 0
+    }
+
+    fn set(&mut self, b: u8, on: bool) {
+        if on {
+            self.bits |= b;
+        } else {
+            self.bits &= !b;
+        }
+    }
+
+    /// A value that exists only under a rule.
+    fn ruled(&self, x: f64) -> Option<f64> {
+        self.rule.map(|_| x)
+    }
+
+    /// The name of the rule applied ([`NO_RULE`] when none applies).
+    pub fn rule(&self) -> &str {
+        self.rule.map_or(NO_RULE, |r| r.name.as_str())
+    }
+
+    pub fn days_required(&self) -> Option<f64> {
+        self.rule.map(|r| r.min_days)
+    }
+
+    pub fn shortfall_days(&self) -> Option<f64> {
+        self.ruled(self.shortfall_days)
+    }
+
+    pub fn makeup_required(&self) -> bool {
+        self.bit(MAKEUP)
+    }
+
+    /// `None` when the rotation window reaches before the data and no class was seen.
+    pub fn rotation_overdue(&self) -> Option<bool> {
+        self.bit(ROTATION_KNOWN).then(|| self.bit(ROTATION_OVERDUE))
+    }
+
+    pub fn attendance_rate(&self) -> Option<f64> {
+        self.bit(ATTENDED).then_some(self.attendance_rate)
+    }
+
+    pub fn leave_over_limit(&self) -> bool {
+        self.bit(LEAVE_OVER)
+    }
+
+    pub fn window_years(&self) -> Option<i64> {
+        self.rule.map(|r| i64::from(r.window_years.max(1)))
+    }
+
+    pub fn days_in_window(&self) -> Option<f64> {
+        self.ruled(self.days_in_window)
+    }
+
+    pub fn hours_in_window(&self) -> Option<f64> {
+        self.ruled(self.hours_in_window)
+    }
+
+    pub fn window_complete(&self) -> Option<bool> {
+        self.rule.map(|_| self.bit(WINDOW_COMPLETE))
+    }
+
     /// Share of the requirement met over the window, capped at 1 (the better of days
-    /// and hours); null without a rule. The scorecard's compliance component.
-    pub score: Option<f64>,
+    /// and hours); `None` without a rule. The scorecard's compliance component.
+    pub fn score(&self) -> Option<f64> {
+        self.ruled(self.score)
+    }
 }
 
 /// Compliance rows of every cadre × year, sorted by (cadre_id, year).
@@ -312,7 +388,6 @@ pub fn compliance_rows<'a>(
                 }
                 let who = Cadre {
                     number: cadre,
-                    id: keys.ids[cadre as usize],
                     category: k_cat.get(i),
                     promoted_on: k_promoted(i),
                     rule: rule_of[i].0,
@@ -328,7 +403,6 @@ pub fn compliance_rows<'a>(
 /// The cadre a compliance row is about.
 struct Cadre<'a> {
     number: u32,
-    id: &'a str,
     category: Option<&'a str>,
     promoted_on: Option<i32>,
     rule: Option<&'a ComplianceRule>,
@@ -351,25 +425,19 @@ fn cadre_year<'a>(
 
     let mut row = ComplianceRow {
         cadre: who.number,
-        cadre_id: who.id,
-        year: y,
+        repeated_topics: 0,
+        year: y as i32,
+        bits: ROTATION_KNOWN,
         category,
-        rule: NO_RULE,
+        rule,
         days_trained,
         hours_trained,
-        days_required: None,
-        shortfall_days: None,
-        makeup_required: false,
-        rotation_overdue: Some(false),
-        repeated_topics: 0,
-        attendance_rate: None,
-        leave_over_limit: false,
         discipline_flags: this_year().map(|e| e.flags).sum(),
-        window_years: None,
-        days_in_window: None,
-        hours_in_window: None,
-        window_complete: None,
-        score: None,
+        shortfall_days: f64::NAN,
+        days_in_window: f64::NAN,
+        hours_in_window: f64::NAN,
+        score: f64::NAN,
+        attendance_rate: f64::NAN,
     };
 
     if let Some(r) = rule {
@@ -384,27 +452,21 @@ fn cadre_year<'a>(
         let complete = from >= first_year;
         let promoted_this_year = promoted_on.is_some_and(|d| year_of_day(d) == y);
         let ratio = |have: f64, need: f64| if need > 0.0 { have / need } else { 1.0 };
-        row.rule = r.name.as_str();
-        row.days_required = Some(r.min_days);
-        row.shortfall_days = Some(shortfall);
-        row.makeup_required = round_for_ties(shortfall) > 0.0 && complete && !promoted_this_year;
-        row.window_years = Some(w);
-        row.days_in_window = Some(dw);
-        row.hours_in_window = Some(hw);
-        row.window_complete = Some(complete);
-        row.score = Some(ratio(dw, r.min_days).max(ratio(hw, min_hours)).min(1.0));
+        row.shortfall_days = shortfall;
+        row.set(MAKEUP, round_for_ties(shortfall) > 0.0 && complete && !promoted_this_year);
+        row.days_in_window = dw;
+        row.hours_in_window = hw;
+        row.set(WINDOW_COMPLETE, complete);
+        row.score = ratio(dw, r.min_days).max(ratio(hw, min_hours)).min(1.0);
     }
 
     if who.rotates {
         let from = y - i64::from(s.rotation_years.max(1)) + 1;
         let rotated = enr.iter().any(|e| e.off_job && e.year >= from && e.year <= y);
-        row.rotation_overdue = if rotated {
-            Some(false)
-        } else if from >= first_year {
-            Some(true)
-        } else {
-            None
-        };
+        // Overdue when no off-job class in a window that lies within the data; unknown
+        // when the window reaches before the data.
+        row.set(ROTATION_KNOWN, rotated || from >= first_year);
+        row.set(ROTATION_OVERDUE, !rotated && from >= first_year);
     }
 
     // Topics of this year's classes already taught in an earlier class of the window.
@@ -420,11 +482,14 @@ fn cadre_year<'a>(
     }
     repeated.sort_unstable();
     repeated.dedup();
-    row.repeated_topics = repeated.len() as i64;
+    row.repeated_topics = repeated.len() as u32;
 
     let (att, hrs) = (total(this_year().map(|e| e.attended)), total(this_year().map(|e| e.hours)));
-    row.attendance_rate = (this_year().next().is_some() && hrs > 0.0).then(|| att / hrs);
-    row.leave_over_limit = this_year().any(|e| round_for_ties(e.leave) > round_for_ties(e.hours * s.max_leave_share));
+    if this_year().next().is_some() && hrs > 0.0 {
+        row.attendance_rate = att / hrs;
+        row.set(ATTENDED, true);
+    }
+    row.set(LEAVE_OVER, this_year().any(|e| round_for_ties(e.leave) > round_for_ties(e.hours * s.max_leave_share)));
     row
 }
 
@@ -499,7 +564,7 @@ fn year_of_day(d: i32) -> i64 {
 /// The `compliance` table from its rows. The columns are gathered in one pass over the
 /// rows (a row is read once, not once per column: at 10⁶ rows the 18 strided passes
 /// cost more than the table's Parquet encoding).
-pub fn compliance_frame(rows: &[ComplianceRow]) -> Result<DataFrame, IndicatorError> {
+pub fn compliance_frame(rows: &[ComplianceRow], keys: &Cadres) -> Result<DataFrame, IndicatorError> {
     let n = rows.len();
     let (mut id, mut category, mut rule) = (Texts::with_capacity(n), Texts::with_capacity(n), Texts::with_capacity(n));
     let [mut year, mut repeated, mut flags, mut window] = std::array::from_fn(|_| Nums::<i64>::with_capacity(n));
@@ -507,24 +572,24 @@ pub fn compliance_frame(rows: &[ComplianceRow]) -> Result<DataFrame, IndicatorEr
         std::array::from_fn(|_| Nums::<f64>::with_capacity(n));
     let [mut makeup, mut rotation, mut leave, mut complete] = std::array::from_fn(|_| Bools::with_capacity(n));
     for r in rows {
-        id.push(Some(r.cadre_id));
-        year.push(Some(r.year));
+        id.push(keys.ids.get(r.cadre as usize).copied());
+        year.push(Some(i64::from(r.year)));
         category.push(r.category);
-        rule.push(Some(r.rule));
+        rule.push(Some(r.rule()));
         days.push(Some(r.days_trained));
         hours.push(Some(r.hours_trained));
-        required.push(r.days_required);
-        shortfall.push(r.shortfall_days);
-        makeup.push(Some(r.makeup_required));
-        rotation.push(r.rotation_overdue);
-        repeated.push(Some(r.repeated_topics));
-        attendance.push(r.attendance_rate);
-        leave.push(Some(r.leave_over_limit));
+        required.push(r.days_required());
+        shortfall.push(r.shortfall_days());
+        makeup.push(Some(r.makeup_required()));
+        rotation.push(r.rotation_overdue());
+        repeated.push(Some(i64::from(r.repeated_topics)));
+        attendance.push(r.attendance_rate());
+        leave.push(Some(r.leave_over_limit()));
         flags.push(Some(r.discipline_flags));
-        window.push(r.window_years);
-        days_w.push(r.days_in_window);
-        hours_w.push(r.hours_in_window);
-        complete.push(r.window_complete);
+        window.push(r.window_years());
+        days_w.push(r.days_in_window());
+        hours_w.push(r.hours_in_window());
+        complete.push(r.window_complete());
     }
     let df = Out::new(n)
         .texts(col::CADRE_ID, id)
@@ -607,31 +672,37 @@ mod tests {
         let rows = compliance_rows(&cadres, &outcomes, &courses, &classes, &keys, &rules, &ctx).unwrap();
         assert_eq!(rows.len(), 4);
         let p1 = &rows[0];
-        assert_eq!((p1.rule, p1.days_trained, p1.hours_trained), ("township_12d_or_90h", 15.0, 112.5));
+        assert_eq!((p1.rule(), p1.days_trained, p1.hours_trained), ("township_12d_or_90h", 15.0, 112.5));
         // Off-job only: 10 days / 75 hours count; short of 12 days or 90 hours by 2 days.
-        assert_eq!((p1.days_in_window, p1.hours_in_window, p1.shortfall_days), (Some(10.0), Some(75.0), Some(2.0)));
-        assert!(p1.makeup_required);
+        assert_eq!(
+            (p1.days_in_window(), p1.hours_in_window(), p1.shortfall_days()),
+            (Some(10.0), Some(75.0), Some(2.0))
+        );
+        assert!(p1.makeup_required());
         assert_eq!(p1.repeated_topics, 1, "乙 again in K2");
-        assert!(p1.leave_over_limit, "11 h > 75/7 h");
+        assert!(p1.leave_over_limit(), "11 h > 75/7 h");
         assert_eq!(p1.discipline_flags, 1);
-        assert_eq!(p1.attendance_rate, Some(107.5 / 112.5));
-        assert_eq!(p1.rotation_overdue, Some(false));
-        assert_eq!(p1.score, Some(10.0 / 12.0));
+        assert_eq!(p1.attendance_rate(), Some(107.5 / 112.5));
+        assert_eq!(p1.rotation_overdue(), Some(false));
+        assert_eq!(p1.score(), Some(10.0 / 12.0));
         let p2 = &rows[1];
-        assert_eq!((p2.rule, p2.window_years, p2.window_complete), ("county_5y_3m_or_550h", Some(5), Some(false)));
+        assert_eq!(
+            (p2.rule(), p2.window_years(), p2.window_complete()),
+            ("county_5y_3m_or_550h", Some(5), Some(false))
+        );
         // Short of 90 days or 550 hours: the hours are closer (550 / 7.5 days).
-        assert_eq!((p2.shortfall_days, p2.makeup_required), (Some(550.0 / 7.5), false));
-        assert_eq!(p2.rotation_overdue, None, "no class seen, window reaches before the data");
-        assert_eq!(p2.attendance_rate, None);
+        assert_eq!((p2.shortfall_days(), p2.makeup_required()), (Some(550.0 / 7.5), false));
+        assert_eq!(p2.rotation_overdue(), None, "no class seen, window reaches before the data");
+        assert_eq!(p2.attendance_rate(), None);
         let p3 = &rows[2];
         assert_eq!(
-            (p3.shortfall_days, p3.window_complete, p3.makeup_required),
+            (p3.shortfall_days(), p3.window_complete(), p3.makeup_required()),
             (Some(12.0), Some(true), false),
             "promotion grace"
         );
         let p4 = &rows[3];
-        assert_eq!((p4.rule, p4.days_required, p4.score, p4.makeup_required), (NO_RULE, None, None, false));
-        let df = compliance_frame(&rows).unwrap();
+        assert_eq!((p4.rule(), p4.days_required(), p4.score(), p4.makeup_required()), (NO_RULE, None, None, false));
+        let df = compliance_frame(&rows, &keys).unwrap();
         let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
         let def = crate::warehouse::schema::indicator_def("compliance").unwrap();
         assert_eq!(names, def.columns.iter().map(|c| c.name).collect::<Vec<_>>());

@@ -394,7 +394,7 @@ pub fn compute_with(
                             out.add("cadre_scorecard", card)
                         })
                     },
-                    || done.run(&mut |out| out.add("compliance", compliance::compliance_frame(&rows)?)),
+                    || done.run(&mut |out| out.add("compliance", compliance::compliance_frame(&rows, numbers)?)),
                 );
             });
         });

@@ -97,8 +97,8 @@ pub fn cadre_scorecard(
     let assessment: Vec<f64> = means.iter().map(|m| m.assessment).collect();
     let transfer: Vec<f64> = means.iter().map(|m| m.transfer).collect();
     let mut score_of: Vec<Option<f64>> = vec![None; keys.len()];
-    for r in compliance.iter().filter(|r| Some(r.year) == year) {
-        score_of[r.cadre as usize] = r.score;
+    for r in compliance.iter().filter(|r| Some(i64::from(r.year)) == year) {
+        score_of[r.cadre as usize] = r.score();
     }
     let compliance_score: Vec<Option<f64>> = means.iter().map(|m| score_of[m.cadre as usize]).collect();
     let comp: Vec<f64> = compliance_score.iter().map(|s| s.unwrap_or(f64::NAN)).collect();
