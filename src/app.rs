@@ -159,13 +159,17 @@ fn init_logging(quiet: bool, verbose: u8) {
         (false, 1) => tracing::Level::INFO,
         _ => tracing::Level::DEBUG,
     };
-    let _ = tracing_subscriber::fmt()
+    let fmt = tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_target(false)
-        .without_time()
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+        .with_ansi(std::io::stderr().is_terminal());
+    // Debug detail carries the seconds since start, so steps that overlap can be placed.
+    let _ = if level == tracing::Level::DEBUG {
+        fmt.with_timer(tracing_subscriber::fmt::time::uptime()).try_init()
+    } else {
+        fmt.without_time().try_init()
+    };
 }
 
 /// A progress bar on a TTY; nothing on a pipe or with `-q`.

@@ -123,7 +123,12 @@ fn lazy(warehouse: &Path, table: &str, cols: &[&str]) -> Result<LazyFrame, Wareh
 fn read(warehouse: &Path, table: &str, cols: &[&str]) -> Result<DataFrame, WarehouseError> {
     let clock = std::time::Instant::now();
     let df = lazy(warehouse, table, cols)?.collect().map_err(|e| WarehouseError::frame(format!("reading {table}"), e))?;
-    tracing::debug!("reading {table}: {} rows in {:.2} s", df.height(), clock.elapsed().as_secs_f64());
+    tracing::debug!(
+        "reading {table}: {} rows, {:.0} MB in {:.2} s",
+        df.height(),
+        df.estimated_size() as f64 / 1e6,
+        clock.elapsed().as_secs_f64()
+    );
     Ok(df)
 }
 
