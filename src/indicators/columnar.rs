@@ -324,6 +324,24 @@ impl<'a> StrCol<'a> {
         Some(View { serial: self.serial, bits })
     }
 
+    /// The dictionary keys of every row and the dictionary's length, when the column
+    /// arrived as keys without nulls: the streaming families' fast path, which compares
+    /// keys and looks values up by key without a per-row null test.
+    pub fn dense_keys(&self) -> Option<(&'a [u32], usize)> {
+        match self.kind {
+            Kind::Keys { keys, values } if keys.null_count() == 0 => Some((keys.values().as_slice(), values.len())),
+            _ => None,
+        }
+    }
+
+    /// The dictionary value of key `k` (empty for a column that is not keys).
+    pub fn key_str(&self, k: u32) -> &'a str {
+        match self.kind {
+            Kind::Keys { values, .. } if (k as usize) < values.len() => values.value(k as usize),
+            _ => "",
+        }
+    }
+
     /// Whether the column arrived as dictionary keys.
     #[cfg(test)]
     fn is_keys(&self) -> bool {

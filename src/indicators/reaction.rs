@@ -196,27 +196,11 @@ fn class_part(units: &Units, k: usize, course_rank: &[u32], rater_rank: &[u32]) 
 fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, IndicatorError> {
     const T: &str = "reaction_by_course";
     let k = indicators.len().max(1);
-    let (mut classes, mut courses, mut raters) = (Interner::default(), Scoped::default(), Scoped::default());
-    // By first-seen class id: its ratings once its rows ended; whether its rows resumed.
-    let mut built: Vec<Option<ClassRatings>> = Vec::new();
-    let mut resumed: Vec<bool> = Vec::new();
-    // The units of the class being read (first-seen id).
-    let mut pending = Units::default();
-    let mut current = u32::MAX;
-    let close =
-        |class: u32, pending: &mut Units, built: &mut Vec<Option<ClassRatings>>, courses: &Scoped, raters: &Scoped| {
-            if !pending.keys.is_empty() {
-                built[class as usize] = Some(class_part(pending, k, &courses.ranks(class), &raters.ranks(class)));
-                pending.clear();
-            }
-        };
+    let mut r = Reading::new(k);
     let mut position: ViewMemo<Option<usize>> = ViewMemo::default();
     // The value identities of the last row filed: a row with the same three is the same
     // unit (the five indicator rows of a rating), found without the interners.
     let mut last: Option<[Option<View>; 3]> = None;
-    // The (course, rater) of the last row filed, and whether its class is left for the
-    // second reading.
-    let (mut unit, mut skip) = ((0, 0), false);
     source.for_each_chunk(|df| {
         let (cl, co, ra, ind) = (
             df.str(col::CLASS_ID, T)?,
@@ -225,40 +209,49 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
             df.str(col::INDICATOR, T)?,
         );
         let score = df.f64(col::SCORE, T)?;
+        if let (Some((ck, _)), Some((ok, _)), Some((rk, _)), Some((ik, n_ind))) =
+            (cl.dense_keys(), co.dense_keys(), ra.dense_keys(), ind.dense_keys())
+        {
+            // Every column as keys without nulls (what `build` writes): a row's indicator
+            // is an array index and a new unit is a change of three keys.
+            let pos: Vec<Option<usize>> =
+                (0..n_ind as u32).map(|key| indicators.iter().position(|n| n == ind.key_str(key))).collect();
+            let (values, valid) = (score.values().as_slice(), score.validity());
+            let mut here = (u32::MAX, u32::MAX, u32::MAX);
+            for i in 0..ck.len().min(values.len()) {
+                let Some(p) = pos.get(ik[i] as usize).copied().flatten() else { continue };
+                let key = (ck[i], ok[i], rk[i]);
+                if key != here {
+                    let Some(a) = r.classes.id_at(&cl, i) else { continue };
+                    let (Some(b), Some(c)) = (r.courses.id_at(a, &co, i), r.raters.id_at(a, &ra, i)) else {
+                        continue;
+                    };
+                    r.enter(a, b, c);
+                    here = key;
+                }
+                r.add(p, valid.is_none_or(|v| v.get_bit(i)).then(|| values[i]));
+            }
+            return Ok(());
+        }
         for (i, score) in score.iter().map(|x| x.copied()).enumerate().take(cl.len()) {
             let Some(Some(p)) = position.get(&ind, i, |name| indicators.iter().position(|n| n == name)) else {
                 continue;
             };
             let here = [cl.view(i), co.view(i), ra.view(i)];
             if last != Some(here) {
-                let Some(a) = classes.id_at(&cl, i) else { continue };
-                let (Some(b), Some(c)) = (courses.id_at(a, &co, i), raters.id_at(a, &ra, i)) else {
+                let Some(a) = r.classes.id_at(&cl, i) else { continue };
+                let (Some(b), Some(c)) = (r.courses.id_at(a, &co, i), r.raters.id_at(a, &ra, i)) else {
                     continue;
                 };
-                if a != current {
-                    if current != u32::MAX {
-                        close(current, &mut pending, &mut built, &courses, &raters);
-                    }
-                    current = a;
-                    if built.len() <= a as usize {
-                        built.resize_with(a as usize + 1, || None);
-                        resumed.resize(a as usize + 1, false);
-                    }
-                    // Rows of a class met before: it is read again at the end.
-                    skip = resumed[a as usize] || built[a as usize].take().is_some();
-                    resumed[a as usize] |= skip;
-                }
-                (unit, last) = ((b, c), Some(here));
+                r.enter(a, b, c);
+                last = Some(here);
             }
-            if !skip {
-                pending.add(unit.0, unit.1, k, p, score);
-            }
+            r.add(p, score);
         }
         Ok(())
     })?;
-    if current != u32::MAX {
-        close(current, &mut pending, &mut built, &courses, &raters);
-    }
+    r.close();
+    let Reading { mut classes, mut courses, mut raters, mut built, resumed, .. } = r;
     if resumed.iter().any(|&r| r) {
         // The classes whose rows came in more than one run, read again whole.
         let mut units: Vec<Units> = resumed.iter().map(|_| Units::default()).collect();
@@ -300,6 +293,79 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
         parts,
         none: ClassRatings::default(),
     })
+}
+
+/// The first reading of `course_ratings`: ids, the class being read and its units, and
+/// every class built so far.
+struct Reading {
+    k: usize,
+    classes: Interner,
+    /// Courses and raters within their class.
+    courses: Scoped,
+    raters: Scoped,
+    /// By first-seen class id: its ratings once its rows ended; whether its rows resumed.
+    built: Vec<Option<ClassRatings>>,
+    resumed: Vec<bool>,
+    /// The class being read (first-seen id) and its units.
+    current: u32,
+    pending: Units,
+    /// The (course, rater) of the last row filed, and whether its class is left for the
+    /// second reading.
+    unit: (u32, u32),
+    skip: bool,
+}
+
+impl Reading {
+    fn new(k: usize) -> Reading {
+        Reading {
+            k,
+            classes: Interner::default(),
+            courses: Scoped::default(),
+            raters: Scoped::default(),
+            built: Vec::new(),
+            resumed: Vec::new(),
+            current: u32::MAX,
+            pending: Units::default(),
+            unit: (0, 0),
+            skip: false,
+        }
+    }
+
+    /// The next rows are of class `a`, course `b`, rater `c` (first-seen ids): when the
+    /// class changes, the previous one is built.
+    fn enter(&mut self, a: u32, b: u32, c: u32) {
+        if a != self.current {
+            self.close();
+            self.current = a;
+            let at = a as usize;
+            if self.built.len() <= at {
+                self.built.resize_with(at + 1, || None);
+                self.resumed.resize(at + 1, false);
+            }
+            // Rows of a class met before: it is read again at the end.
+            self.skip = self.resumed[at] || self.built[at].take().is_some();
+            self.resumed[at] |= self.skip;
+        }
+        self.unit = (b, c);
+    }
+
+    /// Score `x` (`None` when unscored) of indicator `p` of the current unit.
+    #[inline]
+    fn add(&mut self, p: usize, x: Option<f64>) {
+        if !self.skip {
+            self.pending.add(self.unit.0, self.unit.1, self.k, p, x);
+        }
+    }
+
+    /// Build the class being read from its units.
+    fn close(&mut self) {
+        if self.current != u32::MAX && !self.pending.keys.is_empty() {
+            let a = self.current;
+            self.built[a as usize] =
+                Some(class_part(&self.pending, self.k, &self.courses.ranks(a), &self.raters.ranks(a)));
+            self.pending.clear();
+        }
+    }
 }
 
 /// Share of `totals` at or above `threshold` (judged at 9 decimals).
