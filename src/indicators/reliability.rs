@@ -15,7 +15,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::columnar::{Interner, Scoped, Source, ViewMemo};
+use super::columnar::{Interner, Scoped, Source, StrCol, ViewMemo};
 use super::frame::{bools, f64s, serr, strs, Out};
 use super::suppress::{below, suppress};
 use super::Ctx;
@@ -111,10 +111,82 @@ struct Gathered {
     waves: Vec<String>,
 }
 
+/// What [`gather`] keeps while it reads: the answers so far, the waves met with their
+/// item lookups, and the slots of the respondent of the previous row.
+struct Gathering<'i> {
+    items: &'i DataFrame,
+    g: Gathered,
+    waves: Interner,
+    /// Per wave met: item_id → (group, position, min, max, reverse).
+    lookups: Vec<FxHashMap<String, Place>>,
+    /// The slots of the respondent of the previous row (rows of one respondent are
+    /// adjacent); a respondent met again later gets new slots, merged after sorting.
+    current: ((u32, u32, u32), Vec<(u32, u32)>),
+}
+
+impl Gathering<'_> {
+    /// The id of row `i`'s wave (`None` when null); a wave met for the first time gets
+    /// its scales, as `scales` gives them for a present wave (each wave's scales depend
+    /// on that wave only).
+    fn wave(&mut self, wa: &StrCol<'_>, i: usize) -> Result<Option<u32>, IndicatorError> {
+        let Some(w) = self.waves.id_at(wa, i) else { return Ok(None) };
+        if w as usize == self.lookups.len() {
+            let name = wa.str(i);
+            self.g.waves.push(name.to_string());
+            let mut lookup = FxHashMap::default();
+            for ((scale, _, wave), m) in scales(self.items, &[name])? {
+                if wave != name {
+                    continue;
+                }
+                let group = self.g.groups.len() as u32;
+                for (id, item) in &m {
+                    lookup.insert(id.clone(), (group, item.position, item.min, item.max, item.reverse));
+                }
+                self.g.groups.push((scale, wave, m.len()));
+            }
+            self.lookups.push(lookup);
+        }
+        Ok(Some(w))
+    }
+
+    /// The place of item `id` in wave `w`.
+    fn place(&self, w: u32, id: &str) -> Option<Place> {
+        self.lookups.get(w as usize).and_then(|l| l.get(id).copied())
+    }
+
+    /// File answer `v` to the item at `place` of respondent (class `cl`, cadre `ca`
+    /// within it, wave `w`).
+    #[inline]
+    fn file(&mut self, (cl, ca, w): (u32, u32, u32), (group, pos, lo, hi, rev): Place, v: f64) {
+        let g = &mut self.g;
+        if self.current.0 != (cl, ca, w) {
+            self.current = ((cl, ca, w), Vec::new());
+        }
+        let slot = match self.current.1.iter().find(|(gr, _)| *gr == group) {
+            Some(&(_, s)) => s,
+            None => {
+                let k = g.groups[group as usize].2;
+                g.slots.push(Slot { group, class: cl, cadre: ca, start: g.values.len() });
+                g.values.extend(std::iter::repeat_n(f64::NAN, k));
+                let s = (g.slots.len() - 1) as u32;
+                self.current.1.push((group, s));
+                s
+            }
+        };
+        g.values[g.slots[slot as usize].start + pos] = if rev { lo + hi - v } else { v };
+    }
+}
+
 /// Read `survey_responses` chunk by chunk; recode every answer to a scale item of its
 /// wave and file it under its respondent (cadre in a class) and (scale, wave).
 fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError> {
-    let mut g = Gathered::default();
+    let mut r = Gathering {
+        items,
+        g: Gathered::default(),
+        waves: Interner::default(),
+        lookups: Vec::new(),
+        current: ((u32::MAX, 0, 0), Vec::new()),
+    };
     // Reserved up front: grown by doubling, the two vectors were copied into fresh
     // pages again and again (0.2–0.4 s of page faults at 10⁶ cadres). A respondent's
     // slot holds k ≥ 2 answers, usually all given; pages reserved but never written
@@ -122,42 +194,56 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
     // can outnumber the rows (by ~1 % at 10⁶ cadres; growing the vector then copied
     // all of it once): half as much again is reserved.
     let rows = source.rows()?;
-    g.values.reserve(rows + rows / 2);
-    g.slots.reserve(rows / 4);
-    // Per wave met: item_id → (group, position, min, max, reverse).
-    let mut waves: Interner = Interner::default();
-    let mut lookups: Vec<FxHashMap<String, Place>> = Vec::new();
-    // The slots of the respondent of the previous row (rows of one respondent are
-    // adjacent); a respondent met again later gets new slots, merged after sorting.
-    let mut current: ((u32, u32, u32), Vec<(u32, u32)>) = ((u32::MAX, 0, 0), Vec::new());
+    r.g.values.reserve(rows + rows / 2);
+    r.g.slots.reserve(rows / 4);
     let mut item_of: ViewMemo<Option<Place>> = ViewMemo::default();
     let mut item_wave = u32::MAX;
     source.for_each_chunk(|df| {
         let (cl, ca, wa, it) =
             (df.str(col::CLASS_ID, T)?, df.str(col::CADRE_ID, T)?, df.str(col::WAVE, T)?, df.str(col::ITEM_ID, T)?);
         let value = df.f64(col::VALUE, T)?;
-        for (i, v) in value.iter().map(|x| x.copied()).enumerate().take(cl.len()) {
-            let Some(w) = waves.id_at(&wa, i) else {
-                continue;
-            };
-            if w as usize == lookups.len() {
-                // A wave met for the first time: its scales, as `scales` gives them
-                // for a present wave (each wave's scales depend on that wave only).
-                let wa = wa.str(i);
-                g.waves.push(wa.to_string());
-                let mut lookup = FxHashMap::default();
-                for ((scale, _, wave), m) in scales(items, &[wa])? {
-                    if wave != wa {
-                        continue;
-                    }
-                    let group = g.groups.len() as u32;
-                    for (id, item) in &m {
-                        lookup.insert(id.clone(), (group, item.position, item.min, item.max, item.reverse));
-                    }
-                    g.groups.push((scale, wave, m.len()));
+        if let (Some((ck, _)), Some((ak, _)), Some((wk, n_waves)), Some((ik, n_items))) =
+            (cl.dense_keys(), ca.dense_keys(), wa.dense_keys(), it.dense_keys())
+        {
+            // Every column as keys without nulls (what `build` writes): a row's wave and
+            // item are array indexes and a new respondent is a change of three keys.
+            let mut wave_of = vec![u32::MAX; n_waves];
+            // The place of each item key in wave `places_wave`, `None` until looked up.
+            let (mut places, mut places_wave) = (vec![None; n_items], u32::MAX);
+            let (values, valid) = (value.values().as_slice(), value.validity());
+            let (mut here, mut respondent) = ((u32::MAX, u32::MAX, u32::MAX), (0, 0, 0));
+            for i in 0..ck.len().min(values.len()) {
+                let w = match wave_of[wk[i] as usize] {
+                    u32::MAX => match r.wave(&wa, i)? {
+                        Some(w) => {
+                            wave_of[wk[i] as usize] = w;
+                            w
+                        }
+                        None => continue,
+                    },
+                    w => w,
+                };
+                let v = values[i];
+                if v.is_nan() || valid.is_some_and(|b| !b.get_bit(i)) {
+                    continue;
                 }
-                lookups.push(lookup);
+                if w != places_wave {
+                    places.fill(None);
+                    places_wave = w;
+                }
+                let place = *places[ik[i] as usize].get_or_insert_with(|| r.place(w, it.key_str(ik[i])));
+                let Some(place) = place else { continue };
+                if (ck[i], ak[i], wk[i]) != here {
+                    let Some(c) = r.g.classes.id_at(&cl, i) else { continue };
+                    let Some(a) = r.g.cadres.id_at(c, &ca, i) else { continue };
+                    (here, respondent) = ((ck[i], ak[i], wk[i]), (c, a, w));
+                }
+                r.file(respondent, place, v);
             }
+            return Ok(());
+        }
+        for (i, v) in value.iter().map(|x| x.copied()).enumerate().take(cl.len()) {
+            let Some(w) = r.wave(&wa, i)? else { continue };
             let Some(v) = v.filter(|v| !v.is_nan()) else {
                 continue;
             };
@@ -166,32 +252,17 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
                 item_of = ViewMemo::default();
                 item_wave = w;
             }
-            let lookup = &lookups[w as usize];
-            let Some(Some((group, pos, lo, hi, rev))) = item_of.get(&it, i, |id| lookup.get(id).copied()) else {
+            let lookups = &r.lookups;
+            let Some(Some(place)) = item_of.get(&it, i, |id| lookups[w as usize].get(id).copied()) else {
                 continue;
             };
-            let Some(cl) = g.classes.id_at(&cl, i) else { continue };
-            let Some(ca) = g.cadres.id_at(cl, &ca, i) else { continue };
-            let respondent = (cl, ca, w);
-            if current.0 != respondent {
-                current = (respondent, Vec::new());
-            }
-            let slot = match current.1.iter().find(|(gr, _)| *gr == group) {
-                Some(&(_, s)) => s,
-                None => {
-                    let k = g.groups[group as usize].2;
-                    g.slots.push(Slot { group, class: respondent.0, cadre: respondent.1, start: g.values.len() });
-                    g.values.extend(std::iter::repeat_n(f64::NAN, k));
-                    let s = (g.slots.len() - 1) as u32;
-                    current.1.push((group, s));
-                    s
-                }
-            };
-            g.values[g.slots[slot as usize].start + pos] = if rev { lo + hi - v } else { v };
+            let Some(c) = r.g.classes.id_at(&cl, i) else { continue };
+            let Some(a) = r.g.cadres.id_at(c, &ca, i) else { continue };
+            r.file((c, a, w), place, v);
         }
         Ok(())
     })?;
-    Ok(g)
+    Ok(r.g)
 }
 
 /// `reliability` from `items` and `survey_responses`, streamed (see [`gather`]);
