@@ -269,6 +269,34 @@ impl Source {
     }
 }
 
+#[cfg(test)]
+impl Source {
+    /// `df` written as one Parquet file of `rows`-row groups (text with repeats
+    /// dictionary-encoded, as `build` writes it) and read back as files: the streaming
+    /// families' tests run both readings. Every text column must arrive as dictionary
+    /// keys without nulls, so the by-key paths are the ones tested. The file lives as
+    /// long as the returned directory.
+    pub(crate) fn parquet_for_test(df: &DataFrame, rows: usize) -> (tempfile::TempDir, Source) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        ParquetWriter::new(File::create(&path).unwrap())
+            .with_row_group_size(Some(rows))
+            .finish(&mut df.clone())
+            .unwrap();
+        let columns: Vec<PlSmallStr> = df.get_column_names().into_iter().cloned().collect();
+        let source = Source::Files { table: "t", files: vec![path], columns: columns.clone() };
+        source
+            .for_each_chunk(|c| {
+                for name in columns.iter().filter(|n| df.column(n).is_ok_and(|c| c.dtype() == &DataType::String)) {
+                    assert!(c.str(name, "t")?.dense_keys().is_some(), "{name} did not arrive as keys");
+                }
+                Ok(())
+            })
+            .unwrap();
+        (dir, source)
+    }
+}
+
 fn io(table: &str, path: &Path, e: std::io::Error) -> IndicatorError {
     compute_err(table, format!("{}: {e}", path.display()))
 }

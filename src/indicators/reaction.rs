@@ -642,11 +642,26 @@ mod tests {
             df!("class_id" => ["A", "A", "B"], "course_id" => ["k1", "k2", "k3"], "teacher_id" => ["T"; 3]).unwrap();
         let classes = df!("class_id" => ["A", "B"], "method" => ["case"; 2], "target_category" => ["women"; 2], "year" => [2025i32; 2]).unwrap();
         let a = reaction_tables(&adjacent, &courses, &classes, &ctx).unwrap();
+        // Rater means 60..65 (k1), 70..65 (k2); relevance carries the whole total.
+        let relevance: Vec<Option<f64>> = a.by_course.column("relevance").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(relevance, vec![Some(62.5), Some(67.5), Some(80.5)]);
+        let same = |x: &ReactionTables, y: &ReactionTables| {
+            x.by_course.equals_missing(&y.by_course)
+                && x.by_class.equals_missing(&y.by_class)
+                && x.agreement.equals_missing(&y.agreement)
+        };
+        let Source::Frame(scattered_df) = &scattered else { unreachable!() };
         let b = reaction_tables(&scattered, &courses, &classes, &ctx).unwrap();
-        assert!(a.by_course.equals_missing(&b.by_course));
-        assert!(a.by_class.equals_missing(&b.by_class));
-        assert!(a.agreement.equals_missing(&b.agreement));
+        assert!(same(&a, &b));
+        // The same rows from Parquet files (dictionary keys, row groups of 7 rows that
+        // split ratings): the by-key reading, adjacent and scattered.
+        for frame in [df, scattered_df] {
+            let (_dir, files) = Source::parquet_for_test(frame, 7);
+            assert!(same(&a, &reaction_tables(&files, &courses, &classes, &ctx).unwrap()));
+        }
+        let (_dir, files) = Source::parquet_for_test(&incomplete, 7);
         let c = reaction_tables(&incomplete.into(), &courses, &classes, &ctx).unwrap();
+        assert!(same(&c, &reaction_tables(&files, &courses, &classes, &ctx).unwrap()));
         let n: Vec<Option<i64>> = c.by_course.column("n_raters").unwrap().i64().unwrap().iter().collect();
         assert_eq!(n, vec![Some(5), Some(6), Some(6)], "rater a's k1 rating lost its first indicator");
     }

@@ -396,10 +396,21 @@ mod tests {
         rows
     }
 
+    /// `reliability` of `rows`, the same whether read from a frame or, by key, from a
+    /// Parquet file of 5-row groups (which split respondents).
     fn run(rows: &[(&str, &str, &str, &str, Option<f64>)]) -> DataFrame {
         let settings =
             PipelineFile { indicators: IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
-        reliability(&items(), &responses(rows), &Ctx::new(&settings, "2025")).unwrap()
+        let ctx = Ctx::new(&settings, "2025");
+        let source = responses(rows);
+        let out = reliability(&items(), &source, &ctx).unwrap();
+        if let Source::Frame(df) = &source {
+            if df.height() > 0 {
+                let (_dir, files) = Source::parquet_for_test(df, 5);
+                assert!(out.equals_missing(&reliability(&items(), &files, &ctx).unwrap()), "read by key");
+            }
+        }
+        out
     }
 
     #[test]
