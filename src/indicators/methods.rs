@@ -128,8 +128,8 @@ fn ancova(p: &Pairs) -> Result<Option<ClusterOls>, StatsError> {
         }
         row[k] = pre;
     }
-    let x: Vec<&[f64]> = design.chunks_exact(k + 1).collect();
-    match ClusterOls::fit(&x, &p.post, &p.class, ClusterCovariance::Cr1) {
+    // Handed over, not copied (10⁶ rows × k + 1 columns at 10⁶ cadres).
+    match ClusterOls::fit_flat(design, k + 1, p.post.clone(), &p.class, ClusterCovariance::Cr1) {
         Ok(m) => Ok(Some(m)),
         Err(StatsError::NotEnoughData { .. } | StatsError::SingularDesign { .. }) => Ok(None),
         Err(e) => Err(e),
