@@ -59,14 +59,19 @@ fn canonical_key<'a>(pools: &BTreeMap<(&'a str, i64), Pool<'_>>, &(cat, y, s, th
     Some((cat, y, dates.partition_point(|d| *d < s), dates.partition_point(|d| *d < thr)))
 }
 
-/// Review histories of every cadre, by cadre number: the reviews of cadre `c` are
-/// `flat[start[c]..start[c + 1]]`.
+/// Review histories of every cadre, by cadre number, in blocks of [`Histories::BLOCK`]
+/// cadres: the reviews of cadre `c` are `blocks[c / BLOCK][start[c]..start[c + 1]]`
+/// (`start` counts from the beginning of the cadre's block). The blocks are built in
+/// parallel and kept as they are (joining them copied ~45 MB into fresh memory at 10⁶
+/// cadres).
 struct Histories {
     start: Vec<usize>,
-    flat: Vec<(i32, f64)>,
+    blocks: Vec<Vec<(i32, f64)>>,
 }
 
 impl Histories {
+    const BLOCK: usize = 1 << 14;
+
     fn new(reviews: &DataFrame, keys: &Cadres) -> Result<Histories, IndicatorError> {
         const T: &str = "transfer_by_class";
         // Read in place: as vectors, the three columns of ~3·10⁶ rows at 10⁶ cadres took
@@ -77,17 +82,14 @@ impl Histories {
             f64_view(reviews, col::TOTAL, T)?,
         );
         let total = |i: usize| total.get(i).filter(|x| !x.is_nan());
-        // Blocks of cadres in parallel, each block's histories end to end with their
-        // lengths (one reused row buffer per block, not two vectors per cadre).
-        const BLOCK: usize = 1 << 14;
         let n = keys.len();
-        // Each block: its cadres' reviews end to end, and how many each has.
+        // Each block: its cadres' reviews end to end, and where each cadre's end.
         type Block = (Vec<(i32, f64)>, Vec<usize>);
-        let blocks: Vec<Block> = (0..n.div_ceil(BLOCK))
+        let built: Vec<Block> = (0..n.div_ceil(Self::BLOCK))
             .into_par_iter()
             .map(|b| {
-                let (mut flat, mut lens, mut rows) = (Vec::new(), Vec::with_capacity(BLOCK), Vec::new());
-                for c in b * BLOCK..((b + 1) * BLOCK).min(n) {
+                let (mut flat, mut ends, mut rows) = (Vec::new(), Vec::with_capacity(Self::BLOCK), Vec::new());
+                for c in b * Self::BLOCK..((b + 1) * Self::BLOCK).min(n) {
                     rows.clear();
                     rows.extend(
                         keys.review_rows
@@ -98,26 +100,32 @@ impl Histories {
                     );
                     rows.sort_by_key(|&i| (date.get(i), kind.get(i)));
                     flat.extend(rows.iter().map(|&i| (date.get(i).unwrap_or_default(), total(i).unwrap_or_default())));
-                    lens.push(rows.len());
+                    ends.push(flat.len());
                 }
-                (flat, lens)
+                (flat, ends)
             })
             .collect();
         let mut start = Vec::with_capacity(n + 1);
-        start.push(0);
-        for len in blocks.iter().flat_map(|b| &b.1) {
-            start.push(start[start.len() - 1] + len);
+        let mut blocks = Vec::with_capacity(built.len());
+        for (flat, ends) in built {
+            start.push(0);
+            start.extend(ends);
+            // The next block's first cadre starts at 0 of that block.
+            start.pop();
+            blocks.push(flat);
         }
-        let mut flat = Vec::with_capacity(start[n]);
-        for (part, _) in blocks {
-            flat.extend(part);
-        }
-        Ok(Histories { start, flat })
+        // A sentinel so that `start[c + 1]` exists for the last cadre.
+        start.push(blocks.last().map_or(0, Vec::len));
+        Ok(Histories { start, blocks })
     }
 
     /// The reviews of cadre `c` (empty when it has none).
     fn of(&self, c: u32) -> &History {
-        &self.flat[self.start[c as usize]..self.start[c as usize + 1]]
+        let c = c as usize;
+        let block = &self.blocks[c / Self::BLOCK];
+        // The end of the block's last cadre is the block's length.
+        let end = if (c + 1) % Self::BLOCK == 0 { block.len() } else { self.start[c + 1] };
+        &block[self.start[c]..end]
     }
 }
 
@@ -361,5 +369,46 @@ mod tests {
         assert_eq!(delta(h, 21, 101), Some(80.0 - 72.0));
         assert_eq!(delta(h, 10, 100), None, "nothing before");
         assert_eq!(delta(h, 21, 131), None, "nothing after");
+    }
+
+    /// Every cadre's reviews, sorted by (date, kind), over more cadres than a block
+    /// holds: cadres at the blocks' edges, cadres without reviews, reviews out of order.
+    #[test]
+    fn histories_across_blocks() {
+        let n = Histories::BLOCK + 7;
+        let id = |c: usize| format!("C{c:06}");
+        let (mut who, mut date, mut kind, mut total) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for c in (0..n).rev() {
+            // c % 3 reviews: two on one date told apart by kind, listed backwards.
+            for r in (0..c % 3).rev() {
+                who.push(id(c));
+                date.push(1000 + (c % 5) as i32);
+                kind.push(if r == 0 { "annual" } else { "key_node" });
+                total.push(c as f64 + r as f64 / 10.0);
+            }
+        }
+        let reviews = DataFrame::new(
+            who.len(),
+            vec![
+                Column::new("cadre_id".into(), who),
+                Column::new("review_date".into(), date).cast(&DataType::Date).unwrap(),
+                Column::new("kind".into(), kind),
+                Column::new("total".into(), total),
+            ],
+        )
+        .unwrap();
+        let cadres = df!("cadre_id" => (0..n).map(id).collect::<Vec<_>>()).unwrap();
+        let outcomes = df!("cadre_id" => Vec::<String>::new(), "year" => Vec::<i32>::new()).unwrap();
+        let keys = Cadres::from_frames(&cadres, &outcomes, Some(&reviews), "t").unwrap();
+        let h = Histories::new(&reviews, &keys).unwrap();
+        assert_eq!(h.blocks.len(), 2);
+        let number: std::collections::HashMap<&str, u32> =
+            keys.ids.iter().enumerate().map(|(k, s)| (*s, k as u32)).collect();
+        for c in 0..n {
+            let number = number[id(c).as_str()];
+            let want: Vec<(i32, f64)> =
+                (0..c % 3).map(|r| (1000 + (c % 5) as i32, c as f64 + r as f64 / 10.0)).collect();
+            assert_eq!(h.of(number), want.as_slice(), "cadre {c}");
+        }
     }
 }
