@@ -20,13 +20,14 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::compliance::ComplianceRow;
-use super::frame::{f64s, group_by, i64s, strs, Out};
+use super::frame::{f64_view, group_by, i64s, str_view, Out, View};
 use super::keys::Cadres;
 use super::suppress::not_suppressed;
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats;
 use crate::warehouse::schema::col;
+use polars_arrow::array::PrimitiveArray;
 
 const T: &str = "cadre_scorecard";
 
@@ -50,11 +51,12 @@ pub fn cadre_scorecard(
     keys: &Cadres,
     ctx: &Ctx,
 ) -> Result<DataFrame, IndicatorError> {
-    let (o_cat, o_year) = (strs(outcomes, col::CATEGORY, T)?, i64s(outcomes, col::YEAR, T)?);
+    let (o_cat, o_year) = (str_view(outcomes, col::CATEGORY, T)?, i64s(outcomes, col::YEAR, T)?);
+    // Read in place (as vectors, 16 bytes a row each).
     let (gain, assess, delta) = (
-        f64s(outcomes, col::GAIN, T)?,
-        f64s(outcomes, col::TRAINEE_ASSESSMENT, T)?,
-        f64s(outcomes, col::REVIEW_DELTA, T)?,
+        f64_view(outcomes, col::GAIN, T)?,
+        f64_view(outcomes, col::TRAINEE_ASSESSMENT, T)?,
+        f64_view(outcomes, col::REVIEW_DELTA, T)?,
     );
     let year = period_year(ctx.period, &o_year);
     // The cadres enrolled in the year, in id order, each with its rows of that year.
@@ -75,9 +77,10 @@ pub fn cadre_scorecard(
                 rows.clear();
                 rows.extend(keys.outcome_rows.get(c).iter().map(|&j| j as usize).filter(|&j| o_year[j] == year));
                 let first_row = *rows.first()?;
-                let mut mean_of = |v: &[Option<f64>]| {
+                let mut mean_of = |v: &View<PrimitiveArray<f64>>| {
                     vals.clear();
-                    vals.extend(rows.iter().map(|&i| v[i].unwrap_or(f64::NAN)));
+                    // NaN is missing, as for any value `mean` leaves out.
+                    vals.extend(rows.iter().map(|&i| v.get(i).unwrap_or(f64::NAN)));
                     stats::mean(vals).unwrap_or(f64::NAN)
                 };
                 Some(Means {
@@ -92,7 +95,7 @@ pub fn cadre_scorecard(
         .flatten()
         .collect();
     let ids: Vec<&str> = means.iter().map(|m| keys.ids[m.cadre as usize]).collect();
-    let category: Vec<Option<&str>> = means.iter().map(|m| o_cat[m.first_row]).collect();
+    let category: Vec<Option<&str>> = means.iter().map(|m| o_cat.get(m.first_row)).collect();
     let learning: Vec<f64> = means.iter().map(|m| m.learning).collect();
     let assessment: Vec<f64> = means.iter().map(|m| m.assessment).collect();
     let transfer: Vec<f64> = means.iter().map(|m| m.transfer).collect();
