@@ -26,6 +26,7 @@ use polars_arrow::datatypes::{ArrowDataType, ArrowSchema, Field, IntegerType, Me
 use polars_parquet::read::{
     column_iter_to_arrays, infer_schema, read_metadata, BasicDecompressor, FileMetadata, PageReader,
 };
+use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::frame::perr;
@@ -136,65 +137,138 @@ impl ParquetFile<'_> {
     /// dictionary-encoded (what `build` writes for ids with repeats) is decoded to its
     /// keys, which costs a fraction of materialising a string view per row.
     fn read_group(&self, g: usize, columns: &[PlSmallStr], table: &str) -> Result<Chunk, IndicatorError> {
-        let rg = &self.meta.row_groups[g];
         let mut file = File::open(self.path).map_err(|e| io(table, self.path, e))?;
-        let mut out = Vec::with_capacity(columns.len());
-        for name in columns {
-            let missing = || compute_err(table, format!("{}: no column `{name}`", self.path.display()));
-            let meta = rg.columns_under_root_iter(name).and_then(|mut c| c.next()).ok_or_else(missing)?;
-            let field = self.schema.get(name).ok_or_else(missing)?;
-            let range = meta.byte_range();
-            let mut bytes = vec![0u8; (range.end - range.start) as usize];
-            file.seek(SeekFrom::Start(range.start))
-                .and_then(|_| file.read_exact(&mut bytes))
-                .map_err(|e| io(table, self.path, e))?;
-            let bytes: polars_buffer::Buffer<u8> = bytes.into();
-            let decode = |field: Field| -> PolarsResult<Box<dyn Array>> {
-                let pages = PageReader::new(Cursor::new(bytes.clone()), meta, vec![], usize::MAX);
-                let ptype = &meta.descriptor().descriptor.primitive_type;
-                let (arrays, _) =
-                    column_iter_to_arrays(vec![BasicDecompressor::new(pages, vec![])], vec![ptype], field, None)?;
-                match arrays.as_slice() {
-                    [one] => Ok(one.clone()),
-                    many => {
-                        let refs: Vec<&dyn Array> = many.iter().map(|a| a.as_ref()).collect();
-                        polars_arrow::compute::concatenate::concatenate(&refs)
-                    }
-                }
-            };
-            let array = if is_text(field.dtype()) {
-                let views = Field::new(name.clone(), ArrowDataType::Utf8View, true);
-                let mut marker = Metadata::new();
-                marker.insert(DTYPE_CATEGORICAL_NEW.into(), PlSmallStr::EMPTY);
-                let keys = views
-                    .clone()
-                    .with_dtype(ArrowDataType::Dictionary(
-                        IntegerType::UInt32,
-                        Box::new(ArrowDataType::Utf8View),
-                        false,
-                    ))
-                    .with_metadata(marker);
-                // Pages that are not all dictionary-encoded are decoded to views.
-                decode(keys).or_else(|_| decode(views))
-            } else {
-                decode(field.clone())
-            }
-            .map_err(|e| compute_err(table, format!("{}: column `{name}`: {e}", self.path.display())))?;
-            if array.len() != rg.num_rows() {
-                return Err(compute_err(
-                    table,
-                    format!(
-                        "{}: column `{name}` has {} rows, its row group {}",
-                        self.path.display(),
-                        array.len(),
-                        rg.num_rows()
-                    ),
-                ));
-            }
-            out.push((name.clone(), array));
-        }
-        Ok(Chunk { len: rg.num_rows(), columns: out })
+        let out = columns
+            .iter()
+            .map(|name| self.read_column(&mut file, g, name, TextAs::Keys, table).map(|a| (name.clone(), a)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Chunk { len: self.meta.row_groups[g].num_rows(), columns: out })
     }
+
+    /// Column `name` of row group `g`, read from disk, decompressed and decoded with
+    /// polars' Parquet decoders; text as `text` asks (keys when every page is
+    /// dictionary-encoded, else views).
+    fn read_column(
+        &self,
+        file: &mut File,
+        g: usize,
+        name: &PlSmallStr,
+        text: TextAs,
+        table: &str,
+    ) -> Result<Box<dyn Array>, IndicatorError> {
+        let rg = &self.meta.row_groups[g];
+        let missing = || compute_err(table, format!("{}: no column `{name}`", self.path.display()));
+        let meta = rg.columns_under_root_iter(name).and_then(|mut c| c.next()).ok_or_else(missing)?;
+        let field = self.schema.get(name).ok_or_else(missing)?;
+        let range = meta.byte_range();
+        let mut bytes = vec![0u8; (range.end - range.start) as usize];
+        file.seek(SeekFrom::Start(range.start))
+            .and_then(|_| file.read_exact(&mut bytes))
+            .map_err(|e| io(table, self.path, e))?;
+        let bytes: polars_buffer::Buffer<u8> = bytes.into();
+        let decode = |field: Field| -> PolarsResult<Box<dyn Array>> {
+            let pages = PageReader::new(Cursor::new(bytes.clone()), meta, vec![], usize::MAX);
+            let ptype = &meta.descriptor().descriptor.primitive_type;
+            let (arrays, _) =
+                column_iter_to_arrays(vec![BasicDecompressor::new(pages, vec![])], vec![ptype], field, None)?;
+            match arrays.as_slice() {
+                [one] => Ok(one.clone()),
+                many => {
+                    let refs: Vec<&dyn Array> = many.iter().map(|a| a.as_ref()).collect();
+                    polars_arrow::compute::concatenate::concatenate(&refs)
+                }
+            }
+        };
+        let array = if is_text(field.dtype()) && text == TextAs::Views {
+            decode(Field::new(name.clone(), ArrowDataType::Utf8View, true))
+        } else if is_text(field.dtype()) {
+            let views = Field::new(name.clone(), ArrowDataType::Utf8View, true);
+            let mut marker = Metadata::new();
+            marker.insert(DTYPE_CATEGORICAL_NEW.into(), PlSmallStr::EMPTY);
+            let keys = views
+                .clone()
+                .with_dtype(ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(ArrowDataType::Utf8View), false))
+                .with_metadata(marker);
+            // Pages that are not all dictionary-encoded are decoded to views.
+            decode(keys).or_else(|_| decode(views))
+        } else {
+            decode(field.clone())
+        }
+        .map_err(|e| compute_err(table, format!("{}: column `{name}`: {e}", self.path.display())))?;
+        if array.len() != rg.num_rows() {
+            return Err(compute_err(
+                table,
+                format!(
+                    "{}: column `{name}` has {} rows, its row group {}",
+                    self.path.display(),
+                    array.len(),
+                    rg.num_rows()
+                ),
+            ));
+        }
+        Ok(array)
+    }
+}
+
+/// How text columns are decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextAs {
+    /// Dictionary keys when the pages allow (the streaming families).
+    Keys,
+    /// String views (frames for polars).
+    Views,
+}
+
+/// `columns` of warehouse table `table` as one frame, each row group a chunk: decoded
+/// here, column by column in parallel on the calling pool (polars' reader ran on its
+/// own threads, whose freed pages the families' threads could not reuse, and copied
+/// its row groups into one), with the hive partition `year` (Int32) taken from the
+/// path when asked for. `None` when the table has no Parquet file (the caller reads the
+/// empty table its own way).
+pub fn read_frame(
+    warehouse: &Path,
+    table: &'static str,
+    columns: &[&str],
+) -> Result<Option<DataFrame>, IndicatorError> {
+    let mut files = Vec::new();
+    collect_parquet(&warehouse.join(table), &mut files).map_err(|e| compute_err(table, e.to_string()))?;
+    files.sort();
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut out: Option<DataFrame> = None;
+    for path in &files {
+        let f = ParquetFile::open(path, table)?;
+        let year: Option<i32> =
+            path.components().filter_map(|c| c.as_os_str().to_str()?.strip_prefix("year=")?.parse().ok()).next_back();
+        for g in 0..f.meta.row_groups.len() {
+            let rows = f.meta.row_groups[g].num_rows();
+            let cols = columns
+                .par_iter()
+                .map(|&name| -> Result<Column, IndicatorError> {
+                    if f.schema.get(name).is_none() && name == "year" {
+                        return Ok(Column::new_scalar(
+                            name.into(),
+                            Scalar::new(DataType::Int32, year.map_or(AnyValue::Null, AnyValue::Int32)),
+                            rows,
+                        ));
+                    }
+                    let mut file = File::open(path).map_err(|e| io(table, path, e))?;
+                    let array = f.read_column(&mut file, g, &name.into(), TextAs::Views, table)?;
+                    let series = Series::from_arrow(name.into(), array).map_err(perr(table))?;
+                    Ok(series.into_column())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let df = DataFrame::new(rows, cols).map_err(perr(table))?;
+            match &mut out {
+                Some(all) => {
+                    all.vstack_mut_owned(df).map_err(perr(table))?;
+                }
+                None => out = Some(df),
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Text, or text stored as an Arrow dictionary (a categorical written by another tool).
@@ -629,6 +703,41 @@ impl Dict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A partitioned table of two files and several row groups (text with and without
+    /// repeats, nulls, dates, booleans, integers, floats) reads as the frames written,
+    /// one after the other, with `year` from the paths.
+    #[test]
+    fn frames_read_as_written_with_the_partition_year() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = |year: i32, n: usize| {
+            let mut df = df!(
+                "cadre_id" => (0..n).map(|i| format!("C{year}-{:03}", i / 3)).collect::<Vec<_>>(),
+                "kind" => (0..n).map(|i| (i % 4 != 1).then_some(if i % 2 == 0 { "annual" } else { "key_node" })).collect::<Vec<_>>(),
+                "total" => (0..n).map(|i| (i % 5 != 2).then_some(60.0 + i as f64 / 8.0)).collect::<Vec<_>>(),
+                "flags" => (0..n as i64).map(|i| (i % 6 != 0).then_some(i % 3)).collect::<Vec<_>>(),
+                "done" => (0..n).map(|i| (i % 7 != 0).then_some(i % 2 == 0)).collect::<Vec<_>>(),
+            )
+            .unwrap();
+            let days: Vec<Option<i32>> = (0..n).map(|i| (i % 9 != 4).then_some(19_000 + i as i32)).collect();
+            df.with_column(Column::new("review_date".into(), days).cast(&DataType::Date).unwrap()).unwrap();
+            let path = dir.path().join("reviews").join(format!("year={year}"));
+            std::fs::create_dir_all(&path).unwrap();
+            let file = File::create(path.join("part-reviews.parquet")).unwrap();
+            ParquetWriter::new(file).with_row_group_size(Some(40)).finish(&mut df.clone()).unwrap();
+            df.with_column(Column::new("year".into(), vec![year; n])).unwrap();
+            df
+        };
+        let (a, b) = (part(2024, 100), part(2025, 57));
+        let cols = ["cadre_id", "review_date", "kind", "total", "flags", "done", "year"];
+        let got = read_frame(dir.path(), "reviews", &cols).unwrap().unwrap();
+        let mut want = a.select(cols).unwrap();
+        want.vstack_mut(&b.select(cols).unwrap()).unwrap();
+        assert_eq!(got.schema(), want.schema());
+        assert!(got.equals_missing(&want));
+        assert!(got.first_col_n_chunks() > 2, "row groups are kept as chunks");
+        assert!(read_frame(dir.path(), "units", &["unit_id"]).unwrap().is_none(), "no file");
+    }
 
     #[test]
     fn interned_ids_sort_like_their_strings() {
