@@ -31,8 +31,8 @@ fn read(warehouse: &Path, table: &str, cols: &[&str]) -> Result<DataFrame, Strin
 
 fn write(name: &str, df: &DataFrame, out: &Path) -> Result<(), String> {
     let def = indicator_def(name).ok_or_else(|| format!("{name} is not an indicator table"))?;
-    let mut df = conform(def, df).map_err(|e| e.to_string())?;
-    write_documented(def, &mut df, &out.join(format!("{name}.parquet"))).map_err(|e| e.to_string())
+    let df = conform(def, df).map_err(|e| e.to_string())?;
+    write_documented(def, &df, &out.join(format!("{name}.parquet"))).map_err(|e| e.to_string())
 }
 
 fn run(warehouse: &Path, out: &Path) -> Result<(), String> {

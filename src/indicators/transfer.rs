@@ -124,7 +124,7 @@ impl Histories {
         let c = c as usize;
         let block = &self.blocks[c / Self::BLOCK];
         // The end of the block's last cadre is the block's length.
-        let end = if (c + 1) % Self::BLOCK == 0 { block.len() } else { self.start[c + 1] };
+        let end = if (c + 1).is_multiple_of(Self::BLOCK) { block.len() } else { self.start[c + 1] };
         &block[self.start[c]..end]
     }
 }

@@ -155,7 +155,7 @@ impl ClusterOls {
             });
         }
         for len in [x.len() / k, clusters.len()] {
-            if len != y.len() || x.len() % k != 0 {
+            if len != y.len() || !x.len().is_multiple_of(k) {
                 return Err(StatsError::LengthMismatch {
                     left: y.len(),
                     right: len,

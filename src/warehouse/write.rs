@@ -561,7 +561,7 @@ mod tests {
         let kind: Vec<Option<&str>> = (0..n).map(|i| (i % 11 != 0).then(|| kinds[(i / 3 + i % 5) % 3])).collect();
         let id: Vec<String> = (0..n).map(|i| format!("C{i:07}")).collect();
         let many: Vec<Option<f64>> = (0..n).map(|i| Some(i as f64 / 7.0)).collect();
-        let few: Vec<Option<f64>> = (0..n).map(|i| (i % 13 != 0).then(|| (i % 4) as f64 - 0.5)).collect();
+        let few: Vec<Option<f64>> = (0..n).map(|i| (i % 13 != 0).then_some((i % 4) as f64 - 0.5)).collect();
         let df = df!("kind" => kind, "id" => id, "many" => many, "few" => few).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.parquet");
