@@ -20,9 +20,10 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use polars::prelude::*;
+use polars_arrow::array::PrimitiveArray;
 use rayon::prelude::*;
 
-use super::columnar::{Dict, Interner, Scoped, Source, View, ViewMemo};
+use super::columnar::{Chunk, Dict, Interner, Scoped, Source, StrCol, View, ViewMemo};
 use super::frame::{group_by, i64s, serr, strs, Out};
 use super::keys::Groups;
 use super::suppress::{below, suppress};
@@ -194,7 +195,6 @@ fn class_part(units: &Units, k: usize, course_rank: &[u32], rater_rank: &[u32]) 
 /// memory). A class whose rows resume after another class's is built again from a
 /// second reading of the table that keeps only such classes' rows.
 fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, IndicatorError> {
-    const T: &str = "reaction_by_course";
     let k = indicators.len().max(1);
     let mut r = Reading::new(k);
     let mut position: ViewMemo<Option<usize>> = ViewMemo::default();
@@ -202,13 +202,7 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
     // unit (the five indicator rows of a rating), found without the interners.
     let mut last: Option<[Option<View>; 3]> = None;
     source.for_each_chunk(|df| {
-        let (cl, co, ra, ind) = (
-            df.str(col::CLASS_ID, T)?,
-            df.str(col::COURSE_ID, T)?,
-            df.str(col::RATER_ID, T)?,
-            df.str(col::INDICATOR, T)?,
-        );
-        let score = df.f64(col::SCORE, T)?;
+        let ([cl, co, ra, ind], score) = rating_columns(df)?;
         if let (Some((ck, _)), Some((ok, _)), Some((rk, _)), Some((ik, n_ind))) =
             (cl.dense_keys(), co.dense_keys(), ra.dense_keys(), ind.dense_keys())
         {
@@ -222,11 +216,8 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
                 let Some(p) = pos.get(ik[i] as usize).copied().flatten() else { continue };
                 let key = (ck[i], ok[i], rk[i]);
                 if key != here {
-                    let Some(a) = r.classes.id_at(&cl, i) else { continue };
-                    let (Some(b), Some(c)) = (r.courses.id_at(a, &co, i), r.raters.id_at(a, &ra, i)) else {
-                        continue;
-                    };
-                    r.enter(a, b, c);
+                    let Some(abc) = r.ids(&cl, &co, &ra, i) else { continue };
+                    r.enter(abc);
                     here = key;
                 }
                 r.add(p, valid.is_none_or(|v| v.get_bit(i)).then(|| values[i]));
@@ -239,11 +230,8 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
             };
             let here = [cl.view(i), co.view(i), ra.view(i)];
             if last != Some(here) {
-                let Some(a) = r.classes.id_at(&cl, i) else { continue };
-                let (Some(b), Some(c)) = (r.courses.id_at(a, &co, i), r.raters.id_at(a, &ra, i)) else {
-                    continue;
-                };
-                r.enter(a, b, c);
+                let Some(abc) = r.ids(&cl, &co, &ra, i) else { continue };
+                r.enter(abc);
                 last = Some(here);
             }
             r.add(p, score);
@@ -251,34 +239,27 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
         Ok(())
     })?;
     r.close();
-    let Reading { mut classes, mut courses, mut raters, mut built, resumed, .. } = r;
-    if resumed.iter().any(|&r| r) {
+    if r.resumed.iter().any(|&x| x) {
         // The classes whose rows came in more than one run, read again whole.
-        let mut units: Vec<Units> = resumed.iter().map(|_| Units::default()).collect();
+        let mut units: Vec<Units> = r.resumed.iter().map(|_| Units::default()).collect();
         source.for_each_chunk(|df| {
-            let (cl, co, ra, ind) = (
-                df.str(col::CLASS_ID, T)?,
-                df.str(col::COURSE_ID, T)?,
-                df.str(col::RATER_ID, T)?,
-                df.str(col::INDICATOR, T)?,
-            );
-            let score = df.f64(col::SCORE, T)?;
+            let ([cl, co, ra, ind], score) = rating_columns(df)?;
             for (i, score) in score.iter().map(|x| x.copied()).enumerate().take(cl.len()) {
                 let Some(Some(p)) = position.get(&ind, i, |name| indicators.iter().position(|n| n == name)) else {
                     continue;
                 };
-                let Some(a) = classes.id_at(&cl, i).filter(|&a| resumed[a as usize]) else { continue };
-                let (Some(b), Some(c)) = (courses.id_at(a, &co, i), raters.id_at(a, &ra, i)) else {
+                let Some((a, b, c)) = r.ids(&cl, &co, &ra, i).filter(|&(a, _, _)| r.resumed[a as usize]) else {
                     continue;
                 };
                 units[a as usize].add(b, c, k, p, score);
             }
             Ok(())
         })?;
-        for (a, u) in units.iter().enumerate().filter(|(a, _)| resumed[*a]) {
-            built[a] = Some(class_part(u, k, &courses.ranks(a as u32), &raters.ranks(a as u32)));
+        for (a, u) in units.iter().enumerate().filter(|(a, _)| r.resumed[*a]) {
+            r.built[a] = Some(class_part(u, k, &r.courses.ranks(a as u32), &r.raters.ranks(a as u32)));
         }
     }
+    let Reading { classes, courses, raters, built, .. } = r;
     let (classes, rc) = classes.finish();
     let (courses, _) = (courses.finish(&rc), raters.finish(&rc));
     let mut parts: Vec<ClassRatings> = (0..rc.len()).map(|_| ClassRatings::default()).collect();
@@ -293,6 +274,15 @@ fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, Indicator
         parts,
         none: ClassRatings::default(),
     })
+}
+
+/// The text columns (class, course, rater, indicator) and the scores of a chunk of
+/// `course_ratings`.
+fn rating_columns(df: &Chunk) -> Result<([StrCol<'_>; 4], PrimitiveArray<f64>), IndicatorError> {
+    const T: &str = "reaction_by_course";
+    let text =
+        [df.str(col::CLASS_ID, T)?, df.str(col::COURSE_ID, T)?, df.str(col::RATER_ID, T)?, df.str(col::INDICATOR, T)?];
+    Ok((text, df.f64(col::SCORE, T)?))
 }
 
 /// The first reading of `course_ratings`: ids, the class being read and its units, and
@@ -331,9 +321,16 @@ impl Reading {
         }
     }
 
+    /// The (class, course, rater) of row `i` as first-seen ids (`None` when one is null).
+    #[inline]
+    fn ids(&mut self, cl: &StrCol<'_>, co: &StrCol<'_>, ra: &StrCol<'_>, i: usize) -> Option<(u32, u32, u32)> {
+        let a = self.classes.id_at(cl, i)?;
+        Some((a, self.courses.id_at(a, co, i)?, self.raters.id_at(a, ra, i)?))
+    }
+
     /// The next rows are of class `a`, course `b`, rater `c` (first-seen ids): when the
     /// class changes, the previous one is built.
-    fn enter(&mut self, a: u32, b: u32, c: u32) {
+    fn enter(&mut self, (a, b, c): (u32, u32, u32)) {
         if a != self.current {
             self.close();
             self.current = a;

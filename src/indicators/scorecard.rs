@@ -17,6 +17,7 @@
 //! C ≥ 15 > D).
 
 use polars::prelude::*;
+use polars_arrow::array::PrimitiveArray;
 use rayon::prelude::*;
 
 use super::compliance::ComplianceRow;
@@ -27,7 +28,6 @@ use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats;
 use crate::warehouse::schema::col;
-use polars_arrow::array::PrimitiveArray;
 
 const T: &str = "cadre_scorecard";
 
