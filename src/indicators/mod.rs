@@ -301,6 +301,15 @@ impl<'s> Collected<'s> {
         }
     }
 
+    /// Keep one table computed outside a task (or its error).
+    fn table(&self, name: &'static str, df: Result<DataFrame, IndicatorError>) {
+        let mut df = Some(df);
+        self.run(&mut |out| match df.take() {
+            Some(df) => out.add(name, df?),
+            None => Ok(()),
+        })
+    }
+
     fn fail(&self, e: IndicatorError) {
         let mut all = self.lock();
         if all.is_ok() {
@@ -403,16 +412,14 @@ pub fn compute_with(
                     Ok(rows) => rows,
                     Err(e) => return done.fail(e),
                 };
-                rayon::join(
-                    || {
-                        done.run(&mut |out| {
-                            let card =
-                                timed("scorecard", || scorecard::cadre_scorecard(&i.outcomes, &rows, numbers, &ctx))?;
-                            out.add("cadre_scorecard", card)
-                        })
-                    },
-                    || done.run(&mut |out| out.add("compliance", compliance::compliance_frame(&rows, numbers)?)),
+                // Both frames are built before either is written, so the rows (~100 MB at
+                // 10⁶ cadres) are gone before the writers' buffers are taken.
+                let (card, frame) = rayon::join(
+                    || timed("scorecard", || scorecard::cadre_scorecard(&i.outcomes, &rows, numbers, &ctx)),
+                    || compliance::compliance_frame(&rows, numbers),
                 );
+                drop(rows);
+                rayon::join(|| done.table("cadre_scorecard", card), || done.table("compliance", frame));
             });
         });
         // follow_up and assessment_by_class need no cadre numbers: a task of their own,
