@@ -127,8 +127,8 @@ STEP_ROWS = re.compile(r"INFO (\w+): (\d+) rows in ([0-9.]+) s")
 def steps(log: str) -> dict:
     """What `-v` logged about where the time went: per input of `build` (rows, seconds;
     inputs are read in parallel, so these overlap) and per family of `indicators`
-    (seconds each; the two families that stream the long tables run beside the
-    others, so these overlap too) and the phases of `report` (seconds since start)."""
+    (seconds each; the two families that stream the long tables run side by side,
+    the others as tasks on both cores, so these overlap too) and the phases of `report` (seconds since start)."""
     text = tail(log, 1 << 20)
     out: dict = {}
     for name, rows, secs in STEP_ROWS.findall(text):
@@ -563,8 +563,8 @@ def render(results: dict) -> str:
         fam = {k.split(":", 1)[1]: v for k, v in ind.get("steps", {}).items() if k.startswith("indicators:")}
         if fam:
             L.append("`indicators`, per step (wall s): `reaction` and `reliability` stream the long tables "
-                     "from the start while `reading` reads the other warehouse tables; then every other family "
-                     "is a task on the two cores (`cadres` numbers the cadre ids that compliance, scorecard, "
+                     "first, one on each core; then `reading` reads the other warehouse tables and every other "
+                     "family is a task on the two cores (`cadres` numbers the cadre ids that compliance, scorecard, "
                      "transfer and results share), so these times overlap. They are computing only: each table "
                      "is written (Parquet, CSV) by its family's task right after it is computed:\n")
             L.append("| step | s |")
