@@ -233,7 +233,7 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
     }
     if df.height() > 0 {
         if let Some(w) = part.writer.as_mut() {
-            write_row_group(w, &df, WAREHOUSE_COMPRESSION, Encodings::Warehouse)
+            write_row_group(w, &df, WAREHOUSE_COMPRESSION, Encodings::Warehouse, Pages::AsTaken)
                 .map_err(|e| WarehouseError::frame(ctx(), e))?;
         }
     }
@@ -270,17 +270,21 @@ enum Encodings {
 /// reader then decompresses (at 10⁶ cadres ~70 % of the bytes `indicators` inflated
 /// from `survey_responses` and `course_ratings`); and with [`Encodings::Decided`]
 /// text columns too. Readers see the same columns.
+///
+/// With [`Pages::Ahead`] the columns are encoded and compressed in parallel before
+/// the writer takes their pages in order (the same bytes).
 fn write_row_group(
     w: &mut BatchedWriter<BufWriter<File>>,
     df: &DataFrame,
     compression: ParquetCompression,
     encodings: Encodings,
+    when: Pages,
 ) -> PolarsResult<()> {
-    use polars_arrow::datatypes::ArrowDataType;
     use polars_parquet::write::{
-        array_to_columns, get_dtype_encoding, Compressor, DynIter, DynStreamingIterator, Encoding,
-        FallibleStreamingIterator, StatisticsOptions, Version, WriteOptions,
+        compress, Compressor, DynIter, DynStreamingIterator, FallibleStreamingIterator, StatisticsOptions, Version,
+        WriteOptions,
     };
+    use rayon::prelude::*;
     let options = WriteOptions {
         statistics: StatisticsOptions::default(),
         compression: compression.into(),
@@ -291,30 +295,96 @@ fn write_row_group(
     let mut groups = Vec::new();
     for batch in df.iter_chunks(CompatLevel::newest(), false) {
         let mut columns = Vec::with_capacity(fields.len());
-        for (array, field) in batch.columns().iter().zip(&fields) {
-            let decided = encodings == Encodings::Decided;
-            let dict = match dictionary_of_floats(array.as_ref()) {
-                None if decided => dictionary_of_text(array.as_ref()),
-                found => found,
-            };
-            let (array, encodings) = match dict {
-                Some(dict) => (dict, vec![Encoding::RleDictionary]),
-                None if decided && matches!(array.dtype(), ArrowDataType::Float64 | ArrowDataType::Utf8View) => {
-                    (array.clone(), vec![Encoding::Plain])
+        if when == Pages::Ahead {
+            let encoded = batch
+                .columns()
+                .par_iter()
+                .zip(fields.par_iter())
+                .map(|(array, field)| -> PolarsResult<Vec<Vec<_>>> {
+                    let (array, encodings) = encoded_as(array, encodings);
+                    polars_parquet::write::array_to_columns(array, field.clone(), options, &encodings)?
+                        .into_iter()
+                        .map(|pages| {
+                            pages
+                                .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
+                                .collect::<PolarsResult<Vec<_>>>()
+                        })
+                        .collect()
+                })
+                .collect::<PolarsResult<Vec<_>>>()?;
+            for pages in encoded.into_iter().flatten() {
+                columns.push(Ok(DynStreamingIterator::new(Compressed { pages: pages.into_iter(), current: None })));
+            }
+        } else {
+            for (array, field) in batch.columns().iter().zip(&fields) {
+                let (array, encodings) = encoded_as(array, encodings);
+                for pages in polars_parquet::write::array_to_columns(array, field.clone(), options, &encodings)? {
+                    let pages = pages.map(|page| {
+                        page.map_err(|e| polars_parquet::read::ParquetError::FeatureNotSupported(e.to_string()))
+                    });
+                    let compressed = Compressor::new_from_vec(pages, options.compression, Vec::new());
+                    columns.push(Ok(DynStreamingIterator::new(compressed.map_err(PolarsError::from))));
                 }
-                None => (array.clone(), get_dtype_encoding(array.dtype())),
-            };
-            for pages in array_to_columns(array, field.clone(), options, &encodings)? {
-                let pages = pages.map(|page| {
-                    page.map_err(|e| polars_parquet::read::ParquetError::FeatureNotSupported(e.to_string()))
-                });
-                let compressed = Compressor::new_from_vec(pages, options.compression, Vec::new());
-                columns.push(Ok(DynStreamingIterator::new(compressed.map_err(PolarsError::from))));
             }
         }
         groups.push(DynIter::new(columns.into_iter()));
     }
     w.write_row_groups(groups)
+}
+
+/// When a row group's pages are encoded and compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pages {
+    /// As the writer takes them, column after column on the writing thread: the
+    /// warehouse's row groups, written while `build` keeps both cores busy parsing.
+    AsTaken,
+    /// Every column in parallel before the writer takes them: the tables written
+    /// whole at the end of `indicators`, where the per-person tables (10⁶ rows) kept
+    /// one core busy while the other waited.
+    Ahead,
+}
+
+/// A column's pages, compressed beforehand, handed to the writer one by one.
+struct Compressed {
+    pages: std::vec::IntoIter<polars_parquet::write::CompressedPage>,
+    current: Option<polars_parquet::write::CompressedPage>,
+}
+
+impl polars_parquet::write::FallibleStreamingIterator for Compressed {
+    type Item = polars_parquet::write::CompressedPage;
+    type Error = PolarsError;
+
+    fn advance(&mut self) -> PolarsResult<()> {
+        self.current = self.pages.next();
+        Ok(())
+    }
+
+    fn get(&self) -> Option<&Self::Item> {
+        self.current.as_ref()
+    }
+}
+
+/// How a column of a row group is encoded: as a dictionary when
+/// [`dictionary_of_floats`] (or, with [`Encodings::Decided`], [`dictionary_of_text`])
+/// finds few distinct values; else plain when decided here, or as polars decides.
+fn encoded_as(
+    array: &polars_arrow::array::ArrayRef,
+    encodings: Encodings,
+) -> (polars_arrow::array::ArrayRef, Vec<polars_parquet::write::Encoding>) {
+    use polars_arrow::datatypes::ArrowDataType;
+    use polars_parquet::write::{get_dtype_encoding, Encoding};
+    let decided = encodings == Encodings::Decided;
+    let dict = match dictionary_of_floats(array.as_ref()) {
+        None if decided => dictionary_of_text(array.as_ref()),
+        found => found,
+    };
+    match dict {
+        Some(dict) => (dict, vec![Encoding::RleDictionary]),
+        None if decided && matches!(array.dtype(), ArrowDataType::Float64 | ArrowDataType::Utf8View) => {
+            (array.clone(), vec![Encoding::Plain])
+        }
+        None => (array.clone(), get_dtype_encoding(array.dtype())),
+    }
 }
 
 /// Most distinct values a float column may have to be dictionary-encoded.
@@ -487,7 +557,7 @@ pub fn write_documented(def: &TableDef, df: &DataFrame, path: &Path) -> Result<(
     let mut offset = 0;
     while offset < df.height() {
         let rows = df.slice(offset as i64, CHUNK_ROWS);
-        write_row_group(&mut w, &rows, documented_compression(), Encodings::Decided).map_err(err)?;
+        write_row_group(&mut w, &rows, documented_compression(), Encodings::Decided, Pages::Ahead).map_err(err)?;
         offset += CHUNK_ROWS;
     }
     w.finish().map_err(err)?;
@@ -578,6 +648,41 @@ mod tests {
         }
     }
 
+    /// Pages compressed ahead, in parallel, are the bytes of pages compressed as the
+    /// writer takes them, for both ways of choosing encodings and several row groups.
+    #[test]
+    fn pages_compressed_ahead_are_the_same_bytes() {
+        let n = 5000;
+        let df = df!(
+            "id" => (0..n).map(|i| format!("C{i:07}")).collect::<Vec<_>>(),
+            "kind" => (0..n).map(|i| (i % 9 != 0).then_some(["a", "bb", "a long kind of text"][i % 3])).collect::<Vec<_>>(),
+            "few" => (0..n).map(|i| (i % 13 != 0).then_some((i % 4) as f64)).collect::<Vec<_>>(),
+            "many" => (0..n).map(|i| i as f64 / 7.0).collect::<Vec<_>>(),
+            "count" => (0..n as i64).collect::<Vec<_>>(),
+            "flag" => (0..n).map(|i| (i % 5 != 0).then_some(i % 2 == 0)).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let write = |encodings: Encodings, when: Pages| {
+            let path = dir.path().join(format!("{encodings:?}-{when:?}.parquet"));
+            let mut w = ParquetWriter::new(BufWriter::new(File::create(&path).unwrap()))
+                .with_compression(documented_compression())
+                .batched(df.schema())
+                .unwrap();
+            for (from, len) in [(0, 3000), (3000, 2000)] {
+                write_row_group(&mut w, &df.slice(from, len), documented_compression(), encodings, when).unwrap();
+            }
+            w.finish().unwrap();
+            std::fs::read(&path).unwrap()
+        };
+        for encodings in [Encodings::Warehouse, Encodings::Decided] {
+            let taken = write(encodings, Pages::AsTaken);
+            assert_eq!(write(encodings, Pages::Ahead), taken, "{encodings:?}");
+            let back = ParquetReader::new(std::io::Cursor::new(taken)).finish().unwrap();
+            assert!(back.equals_missing(&df));
+        }
+    }
+
     /// A float column with few distinct values is dictionary-encoded, one with many is
     /// written plain, and both read back bit for bit (nulls, −0.0, NaN), in several
     /// row groups.
@@ -601,8 +706,10 @@ mod tests {
             .set_parallel(false)
             .batched(df.schema())
             .unwrap();
-        write_row_group(&mut w, &df.slice(0, 600), WAREHOUSE_COMPRESSION, Encodings::Warehouse).unwrap();
-        write_row_group(&mut w, &df.slice(600, 400), WAREHOUSE_COMPRESSION, Encodings::Warehouse).unwrap();
+        write_row_group(&mut w, &df.slice(0, 600), WAREHOUSE_COMPRESSION, Encodings::Warehouse, Pages::AsTaken)
+            .unwrap();
+        write_row_group(&mut w, &df.slice(600, 400), WAREHOUSE_COMPRESSION, Encodings::Warehouse, Pages::AsTaken)
+            .unwrap();
         w.finish().unwrap();
         let back = ParquetReader::new(File::open(&path).unwrap()).finish().unwrap();
         assert_eq!(back.schema(), df.schema());
