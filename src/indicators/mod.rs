@@ -174,13 +174,39 @@ impl Inputs {
         let cadre_schema =
             scan(warehouse, "cadres")?.collect_schema().map_err(|e| WarehouseError::frame("reading cadres", e))?;
         cadre_cols.retain(|c| cadre_schema.contains(c));
+        // The tables side by side: one table's columns alone left a core idle (a
+        // frame's columns are decoded in parallel, but they differ in size).
+        let ((outcomes, cadres), ((units, reviews), (choices, unit_outcomes))) = rayon::join(
+            || {
+                rayon::join(
+                    || read(warehouse, "trainee_outcomes", &outcomes_cols),
+                    || read(warehouse, "cadres", &cadre_cols),
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        rayon::join(
+                            || read(warehouse, "units", &[UNIT_ID]),
+                            || read(warehouse, "reviews", &[CADRE_ID, REVIEW_DATE, KIND, TOTAL]),
+                        )
+                    },
+                    || {
+                        rayon::join(
+                            || read(warehouse, "survey_choices", &[CLASS_ID, CADRE_ID, WAVE, CHOICE]),
+                            || read(warehouse, "unit_outcomes", &[UNIT_ID, PERIOD, METRIC, VALUE]),
+                        )
+                    },
+                )
+            },
+        );
         Ok(Inputs {
-            outcomes: read(warehouse, "trainee_outcomes", &outcomes_cols)?,
-            cadres: read(warehouse, "cadres", &cadre_cols)?,
-            units: read(warehouse, "units", &[UNIT_ID])?,
-            reviews: read(warehouse, "reviews", &[CADRE_ID, REVIEW_DATE, KIND, TOTAL])?,
-            choices: read(warehouse, "survey_choices", &[CLASS_ID, CADRE_ID, WAVE, CHOICE])?,
-            unit_outcomes: read(warehouse, "unit_outcomes", &[UNIT_ID, PERIOD, METRIC, VALUE])?,
+            outcomes: outcomes?,
+            cadres: cadres?,
+            units: units?,
+            reviews: reviews?,
+            choices: choices?,
+            unit_outcomes: unit_outcomes?,
         })
     }
 }
