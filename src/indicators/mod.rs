@@ -394,12 +394,16 @@ pub fn compute_with(
                 })
             },
         );
-        match timed("reading", read) {
-            Ok(read) => {
+        // The survey choices go to `needs` alone, which frees them when it is done
+        // (~0.1 GB at 10⁶ cadres) instead of at the stage's end.
+        let choices = match timed("reading", read) {
+            Ok(mut read) => {
+                let choices = std::mem::take(&mut read.choices);
                 let _ = inputs.set(read);
+                choices
             }
             Err(e) => return done.fail(e.into()),
-        }
+        };
         let Some(i) = inputs.get() else { return };
         s.spawn(move |s| {
             // Cadre ids numbered once for the families that work per cadre.
@@ -474,7 +478,7 @@ pub fn compute_with(
         });
         s.spawn(move |_| {
             done.run(&mut |out| {
-                let n = timed("needs", || needs::needs_match(&i.choices, &st.courses, &st.classes, &ctx))?;
+                let n = timed("needs", || needs::needs_match(&choices, &st.courses, &st.classes, &ctx))?;
                 out.add("needs_match", n.by_class)?;
                 out.add("needs_by_category", n.by_category)
             })
