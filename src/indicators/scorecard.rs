@@ -52,7 +52,7 @@ pub fn cadre_scorecard(
     ctx: &Ctx,
 ) -> Result<DataFrame, IndicatorError> {
     let (o_cat, o_year) = (str_view(outcomes, col::CATEGORY, T)?, i64s(outcomes, col::YEAR, T)?);
-    // Read in place (as vectors, 16 bytes a row each).
+    // Read in place (as vectors they took 16 bytes a row each).
     let (gain, assess, delta) = (
         f64_view(outcomes, col::GAIN, T)?,
         f64_view(outcomes, col::TRAINEE_ASSESSMENT, T)?,

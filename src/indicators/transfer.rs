@@ -60,12 +60,12 @@ fn canonical_key<'a>(pools: &BTreeMap<(&'a str, i64), Pool<'_>>, &(cat, y, s, th
 }
 
 /// Review histories of every cadre, by cadre number, in blocks of [`Histories::BLOCK`]
-/// cadres: the reviews of cadre `c` are `blocks[c / BLOCK][start[c]..start[c + 1]]`
-/// (`start` counts from the beginning of the cadre's block). The blocks are built in
-/// parallel and kept as they are (joining them copied ~45 MB into fresh memory at 10⁶
-/// cadres).
+/// cadres: each block holds its cadres' reviews end to end, and `ends[c]` is where
+/// cadre `c`'s reviews end within its block (a cadre starts where the one before it
+/// in the block ends, the block's first at 0). The blocks are built in parallel and
+/// kept as they are (joining them copied ~45 MB into fresh memory at 10⁶ cadres).
 struct Histories {
-    start: Vec<usize>,
+    ends: Vec<usize>,
     blocks: Vec<Vec<(i32, f64)>>,
 }
 
@@ -83,7 +83,7 @@ impl Histories {
         );
         let total = |i: usize| total.get(i).filter(|x| !x.is_nan());
         let n = keys.len();
-        // Each block: its cadres' reviews end to end, and where each cadre's end.
+        // Each block: its cadres' reviews end to end, and where each cadre's reviews end.
         type Block = (Vec<(i32, f64)>, Vec<usize>);
         let built: Vec<Block> = (0..n.div_ceil(Self::BLOCK))
             .into_par_iter()
@@ -105,27 +105,20 @@ impl Histories {
                 (flat, ends)
             })
             .collect();
-        let mut start = Vec::with_capacity(n + 1);
+        let mut ends = Vec::with_capacity(n);
         let mut blocks = Vec::with_capacity(built.len());
-        for (flat, ends) in built {
-            start.push(0);
-            start.extend(ends);
-            // The next block's first cadre starts at 0 of that block.
-            start.pop();
+        for (flat, block_ends) in built {
+            ends.extend(block_ends);
             blocks.push(flat);
         }
-        // A sentinel so that `start[c + 1]` exists for the last cadre.
-        start.push(blocks.last().map_or(0, Vec::len));
-        Ok(Histories { start, blocks })
+        Ok(Histories { ends, blocks })
     }
 
     /// The reviews of cadre `c` (empty when it has none).
     fn of(&self, c: u32) -> &History {
         let c = c as usize;
-        let block = &self.blocks[c / Self::BLOCK];
-        // The end of the block's last cadre is the block's length.
-        let end = if (c + 1).is_multiple_of(Self::BLOCK) { block.len() } else { self.start[c + 1] };
-        &block[self.start[c]..end]
+        let start = if c.is_multiple_of(Self::BLOCK) { 0 } else { self.ends[c - 1] };
+        &self.blocks[c / Self::BLOCK][start..self.ends[c]]
     }
 }
 
