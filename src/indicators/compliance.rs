@@ -666,7 +666,7 @@ mod tests {
         let courses = df!("class_id" => ["K1", "K1", "K2", "K2"], "topic" => ["甲", "乙", "乙", "丙"]).unwrap();
         let classes = df!("year" => [2025i32, 2025]).unwrap();
         let settings = crate::config::PipelineFile::default();
-        let keys = Cadres::from_frames(&cadres, &outcomes, None, T).unwrap();
+        let keys = Cadres::from_frames(&cadres, &outcomes, T).unwrap();
         let rules = RuleSet::new(&settings.compliance);
         let ctx = Ctx::new(&settings, "2025");
         let rows = compliance_rows(&cadres, &outcomes, &courses, &classes, &keys, &rules, &ctx).unwrap();

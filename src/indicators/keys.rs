@@ -1,11 +1,12 @@
 //! Cadre ids as dense integers, found once and shared by the families that work per
 //! cadre (compliance, scorecard, transfer, results).
 //!
-//! In: the cadre id columns of `cadres`, `trainee_outcomes` and `reviews`, and the
-//! class year of every outcome row. Out: [`Cadres`] — every distinct id numbered in
-//! byte order of its string (so walking the numbers is walking the ids sorted, as the
-//! string-keyed plan did), the number of each `cadres` row, every table's rows grouped by
-//! number ([`Groups`]), and who was trained in which year.
+//! In: the cadre id columns of `cadres` and `trainee_outcomes`, and the class year of
+//! every outcome row. Out: [`Cadres`] — every distinct id numbered in byte order of its
+//! string (so walking the numbers is walking the ids sorted, as the string-keyed plan
+//! did), the number of each `cadres` row, both tables' rows grouped by number
+//! ([`Groups`]), and who was trained in which year; the rows of another table (the
+//! reviews) grouped by the same numbers on request ([`Cadres::rows_of`]).
 //!
 //! Why: at 10⁶ cadres each family hashed, sorted or tree-searched 10⁶ id strings on
 //! its own, with a cache miss per lookup; here the strings are hashed once (in
@@ -150,7 +151,7 @@ fn prefix(s: &str) -> u64 {
 
 /// Cadre ids numbered in byte order, with the number of every row that names one.
 pub struct Cadres<'a> {
-    /// The distinct ids of the three tables; a cadre's number is its position.
+    /// The distinct ids of the two tables; a cadre's number is its position.
     pub ids: Vec<&'a str>,
     /// Number of each `cadres` row (`None` when its id is null).
     pub of_cadre_row: Vec<Option<u32>>,
@@ -158,8 +159,6 @@ pub struct Cadres<'a> {
     pub cadre_rows: Groups,
     /// `trainee_outcomes` rows by number.
     pub outcome_rows: Groups,
-    /// `reviews` rows by number.
-    pub review_rows: Groups,
     /// For each calendar year of a class start, which cadres were enrolled in such a class.
     pub trained_in: FxHashMap<i64, Vec<bool>>,
     /// Which cadres were enrolled at all.
@@ -167,14 +166,9 @@ pub struct Cadres<'a> {
 }
 
 impl<'a> Cadres<'a> {
-    /// Number the ids of the three columns; `outcome_year` is each outcome row's class year.
-    pub fn new(
-        cadre: &[Option<&'a str>],
-        outcome: &[Option<&'a str>],
-        review: &[Option<&'a str>],
-        outcome_year: &[Option<i64>],
-    ) -> Cadres<'a> {
-        let (mut ids, mut of_cadre_row, mut of_outcome, mut of_review);
+    /// Number the ids of the two columns; `outcome_year` is each outcome row's class year.
+    pub fn new(cadre: &[Option<&'a str>], outcome: &[Option<&'a str>], outcome_year: &[Option<i64>]) -> Cadres<'a> {
+        let (mut ids, mut of_cadre_row, mut of_outcome);
         if cadre.iter().all(Option::is_some) && cadre.is_sorted() {
             // The usual warehouse: the cadres table sorted by id. Its ids, deduplicated,
             // are the numbers; the other tables' ids are merged with them
@@ -188,18 +182,15 @@ impl<'a> Cadres<'a> {
                 of_cadre_row.push(Some((ids.len() - 1) as u32));
             }
             let heads: Vec<u64> = ids.iter().map(|s| prefix(s)).collect();
-            (of_outcome, of_review) =
-                rayon::join(|| find_sorted(&ids, &heads, outcome), || find_sorted(&ids, &heads, review));
-            // Ids only the other tables name, numbered after the known ones (renumbered below).
+            of_outcome = find_sorted(&ids, &heads, outcome);
+            // Ids only the outcomes name, numbered after the known ones (renumbered below).
             let mut extra: FxHashMap<&'a str, u32> = FxHashMap::default();
-            for (col, nums) in [(outcome, &mut of_outcome), (review, &mut of_review)] {
-                for (c, n) in col.iter().zip(nums.iter_mut()) {
-                    if let (Some(s), true) = (c, n.is_none()) {
-                        *n = Some(*extra.entry(s).or_insert_with(|| {
-                            ids.push(s);
-                            (ids.len() - 1) as u32
-                        }));
-                    }
+            for (c, n) in outcome.iter().zip(of_outcome.iter_mut()) {
+                if let (Some(s), true) = (c, n.is_none()) {
+                    *n = Some(*extra.entry(s).or_insert_with(|| {
+                        ids.push(s);
+                        (ids.len() - 1) as u32
+                    }));
                 }
             }
         } else {
@@ -213,17 +204,12 @@ impl<'a> Cadres<'a> {
                 })
             };
             of_cadre_row = cadre.iter().map(|c| c.map(|s| intern(s, &mut map))).collect();
-            // The other tables name (almost) only known cadres: look them up in parallel,
-            // then number the few unknown ids.
-            let look = |col: &[Option<&'a str>]| -> Vec<Option<u32>> {
-                col.par_iter().map(|c| c.and_then(|s| map.get(s).copied())).collect()
-            };
-            (of_outcome, of_review) = (look(outcome), look(review));
-            for (col, nums) in [(outcome, &mut of_outcome), (review, &mut of_review)] {
-                for (c, n) in col.iter().zip(nums.iter_mut()) {
-                    if let (Some(s), true) = (c, n.is_none()) {
-                        *n = Some(intern(s, &mut map));
-                    }
+            // The outcomes name (almost) only known cadres: look them up in parallel, then
+            // number the few unknown ids.
+            of_outcome = outcome.par_iter().map(|c| c.and_then(|s| map.get(s).copied())).collect();
+            for (c, n) in outcome.iter().zip(of_outcome.iter_mut()) {
+                if let (Some(s), true) = (c, n.is_none()) {
+                    *n = Some(intern(s, &mut map));
                 }
             }
         }
@@ -236,7 +222,7 @@ impl<'a> Cadres<'a> {
                 remap[old as usize] = new as u32;
             }
             ids = order.iter().map(|&i| ids[i as usize]).collect();
-            for nums in [&mut of_cadre_row, &mut of_outcome, &mut of_review] {
+            for nums in [&mut of_cadre_row, &mut of_outcome] {
                 nums.par_iter_mut().flatten().for_each(|n| *n = remap[*n as usize]);
             }
         }
@@ -254,7 +240,6 @@ impl<'a> Cadres<'a> {
         Cadres {
             cadre_rows: Groups::new(n, &of_cadre_row),
             outcome_rows: Groups::new(n, &of_outcome),
-            review_rows: Groups::new(n, &of_review),
             ids,
             of_cadre_row,
             trained_in,
@@ -262,24 +247,24 @@ impl<'a> Cadres<'a> {
         }
     }
 
-    /// The numbers of the cadre ids of `cadres`, `outcomes` (with their `year`) and,
-    /// when given, `reviews`.
+    /// The numbers of the cadre ids of `cadres` and `outcomes` (with their `year`).
     pub fn from_frames(
         cadres: &'a DataFrame,
         outcomes: &'a DataFrame,
-        reviews: Option<&'a DataFrame>,
         table: &str,
     ) -> Result<Cadres<'a>, IndicatorError> {
-        let review = match reviews {
-            Some(r) => strs(r, col::CADRE_ID, table)?,
-            None => Vec::new(),
-        };
         Ok(Cadres::new(
             &strs(cadres, col::CADRE_ID, table)?,
             &strs(outcomes, col::CADRE_ID, table)?,
-            &review,
             &i64s(outcomes, col::YEAR, table)?,
         ))
+    }
+
+    /// The rows of another table's id column `col` grouped by number; rows naming no
+    /// numbered cadre (or none) are left out. The ids are in byte order, so a column in
+    /// long ascending runs (the reviews) is merged with them as it is.
+    pub fn rows_of(&self, col: &[Option<&str>]) -> Groups {
+        Groups::new(self.len(), &positions(&self.ids, col))
     }
 
     /// How many distinct cadres.
@@ -320,20 +305,21 @@ mod tests {
     }
 
     #[test]
-    fn numbers_follow_byte_order_across_the_three_tables() {
+    fn numbers_follow_byte_order_across_both_tables() {
         let cadres = [Some("c2"), Some("c10"), None, Some("c1")];
         let outcomes = [Some("c1"), Some("zz"), Some("c2"), None];
-        let reviews = [Some("a0"), Some("c10")];
         let years = [Some(2024), Some(2025), Some(2025), Some(2025)];
-        let k = Cadres::new(&cadres, &outcomes, &reviews, &years);
-        // a0 < c1 < c10 < c2 < zz
-        assert_eq!(k.ids, vec!["a0", "c1", "c10", "c2", "zz"]);
-        assert_eq!(k.of_cadre_row, vec![Some(3), Some(2), None, Some(1)]);
-        assert_eq!(numbers(&k.outcome_rows, 4), vec![Some(1), Some(4), Some(3), None]);
-        assert_eq!(numbers(&k.review_rows, 2), vec![Some(0), Some(2)]);
-        assert_eq!(k.cadre_rows.get(3), &[0]);
-        assert!(k.trained(2024, 1) && !k.trained(2025, 1) && k.trained(2025, 4) && !k.trained(2023, 4));
-        assert_eq!(k.trained_any, vec![false, true, false, true, true]);
+        let k = Cadres::new(&cadres, &outcomes, &years);
+        // c1 < c10 < c2 < zz
+        assert_eq!(k.ids, vec!["c1", "c10", "c2", "zz"]);
+        assert_eq!(k.of_cadre_row, vec![Some(2), Some(1), None, Some(0)]);
+        assert_eq!(numbers(&k.outcome_rows, 4), vec![Some(0), Some(3), Some(2), None]);
+        assert_eq!(k.cadre_rows.get(2), &[0]);
+        assert!(k.trained(2024, 0) && !k.trained(2025, 0) && k.trained(2025, 3) && !k.trained(2023, 3));
+        assert_eq!(k.trained_any, vec![true, false, true, true]);
+        // Another table's rows by number: an id neither table names is left out.
+        let reviews = [Some("a0"), Some("zz"), None, Some("c10"), Some("c10")];
+        assert_eq!(numbers(&k.rows_of(&reviews), 5), vec![None, Some(3), None, Some(1), Some(1)]);
     }
 
     /// A sorted cadres table (found without hashing) gives the numbers the hash path
@@ -351,20 +337,23 @@ mod tests {
         let scattered: Vec<Option<&str>> =
             named.iter().rev().map(|s| Some(s.as_str())).chain([None, Some("b")]).collect();
         let years = vec![Some(2025); scattered.len()];
-        let sorted = Cadres::new(&cadres, &scattered, &runs, &years);
+        let sorted = Cadres::new(&cadres, &scattered, &years);
         let mut shuffled = cadres.clone();
         shuffled.reverse();
-        let hashed = Cadres::new(&shuffled, &scattered, &runs, &years);
+        let hashed = Cadres::new(&shuffled, &scattered, &years);
         assert_eq!(sorted.ids, hashed.ids);
-        assert!(sorted.ids.is_sorted() && sorted.ids.contains(&"zz") && sorted.ids.contains(&"c0001"));
+        assert!(sorted.ids.is_sorted() && sorted.ids.contains(&"b") && sorted.ids.contains(&"c0001"));
         let (outcomes, reviews) = (scattered.len(), runs.len());
         assert_eq!(numbers(&sorted.outcome_rows, outcomes), numbers(&hashed.outcome_rows, outcomes));
-        assert_eq!(numbers(&sorted.review_rows, reviews), numbers(&hashed.review_rows, reviews));
         let by_id = |k: &Cadres, rows: &[Option<u32>]| -> Vec<Option<String>> {
             rows.iter().map(|n| n.map(|n| k.ids[n as usize].to_string())).collect()
         };
-        let want: Vec<Option<String>> = runs.iter().map(|s| s.map(str::to_string)).collect();
-        assert_eq!(by_id(&sorted, &numbers(&sorted.review_rows, reviews)), want, "every id numbered as itself");
+        let want: Vec<Option<String>> = scattered.iter().map(|s| s.map(str::to_string)).collect();
+        assert_eq!(by_id(&sorted, &numbers(&sorted.outcome_rows, outcomes)), want, "every id numbered as itself");
+        // The runs' rows: each numbered as its id, those no table names ("a", "zz") left out.
+        let want: Vec<Option<String>> =
+            runs.iter().map(|s| s.filter(|s| !["a", "zz"].contains(s)).map(str::to_string)).collect();
+        assert_eq!(by_id(&sorted, &numbers(&sorted.rows_of(&runs), reviews)), want);
         assert_eq!(sorted.trained_any, hashed.trained_any);
     }
 
@@ -394,7 +383,7 @@ mod tests {
     #[test]
     fn a_sorted_cadres_table_keeps_its_order() {
         let cadres = [Some("a"), Some("b"), Some("b"), Some("c")];
-        let k = Cadres::new(&cadres, &[Some("c")], &[], &[None]);
+        let k = Cadres::new(&cadres, &[Some("c")], &[None]);
         assert_eq!(k.ids, vec!["a", "b", "c"]);
         assert_eq!(k.cadre_rows.get(1), &[1, 2], "a duplicated id keeps both rows");
         assert!(k.trained_in.is_empty() && k.trained_any[2]);

@@ -2,7 +2,8 @@
 //! untrained cadres; and the follow-up survey waves against post.
 //!
 //! In: `trainee_outcomes` (review_before/after, outcome scores at every wave),
-//! `classes`, `cadres`, `reviews`, the follow-up lag.
+//! `classes`, `cadres`, the review histories built from `reviews` ([`Histories`], so
+//! the reviews can be freed before the class rows are computed), the follow-up lag.
 //! Out: `transfer_by_class` (SPEC App. B) and `follow_up`.
 //! Conventions (App. C.12): review score = `total` (mean of the five dimensions, all
 //! kinds); before = latest review dated before start_date; after = first review dated
@@ -64,7 +65,9 @@ fn canonical_key<'a>(pools: &BTreeMap<(&'a str, i64), Pool<'_>>, &(cat, y, s, th
 /// cadre `c`'s reviews end within its block (a cadre starts where the one before it
 /// in the block ends, the block's first at 0). The blocks are built in parallel and
 /// kept as they are (joining them copied ~45 MB into fresh memory at 10⁶ cadres).
-struct Histories {
+/// Reviews of ids that neither `cadres` nor `trainee_outcomes` name belong to no
+/// control pool and no class: they are left out.
+pub struct Histories {
     ends: Vec<usize>,
     blocks: Vec<Vec<(i32, f64)>>,
 }
@@ -72,8 +75,9 @@ struct Histories {
 impl Histories {
     const BLOCK: usize = 1 << 14;
 
-    fn new(reviews: &DataFrame, keys: &Cadres) -> Result<Histories, IndicatorError> {
+    pub fn new(reviews: &DataFrame, keys: &Cadres) -> Result<Histories, IndicatorError> {
         const T: &str = "transfer_by_class";
+        let review_rows = keys.rows_of(&strs(reviews, col::CADRE_ID, T)?);
         // Read in place: as vectors, the three columns of ~3·10⁶ rows at 10⁶ cadres took
         // ~110 MB of fresh memory.
         let (date, kind, total) = (
@@ -92,7 +96,7 @@ impl Histories {
                 for c in b * Self::BLOCK..((b + 1) * Self::BLOCK).min(n) {
                     rows.clear();
                     rows.extend(
-                        keys.review_rows
+                        review_rows
                             .get(c as u32)
                             .iter()
                             .map(|&i| i as usize)
@@ -127,7 +131,7 @@ pub fn transfer_by_class(
     outcomes: &DataFrame,
     classes: &DataFrame,
     cadres: &DataFrame,
-    reviews: &DataFrame,
+    hist: &Histories,
     numbers: &Cadres,
     ctx: &Ctx,
 ) -> Result<DataFrame, IndicatorError> {
@@ -136,8 +140,7 @@ pub fn transfer_by_class(
     let o_class = strs(outcomes, col::CLASS_ID, T)?;
     let (before, after) = (f64s(outcomes, col::REVIEW_BEFORE, T)?, f64s(outcomes, col::REVIEW_AFTER, T)?);
     let by_class = index_by(outcomes.height(), |i| o_class[i]);
-    // Cadres with their review histories, by category in id order.
-    let hist = Histories::new(reviews, numbers)?;
+    // Cadres by category in id order.
     let k_cat = strs(cadres, col::CATEGORY, T)?;
     let by_category = group_by(numbers.cadre_rows.rows().len(), |k| k_cat[numbers.cadre_rows.rows()[k] as usize]);
 
@@ -380,6 +383,9 @@ mod tests {
                 total.push(c as f64 + r as f64 / 10.0);
             }
         }
+        // A review of an id no other table names: in no history.
+        (who.push("X1".into()), date.push(1000), kind.push("annual"), total.push(1.0));
+        let who_len = who.len();
         let reviews = DataFrame::new(
             who.len(),
             vec![
@@ -392,9 +398,10 @@ mod tests {
         .unwrap();
         let cadres = df!("cadre_id" => (0..n).map(id).collect::<Vec<_>>()).unwrap();
         let outcomes = df!("cadre_id" => Vec::<String>::new(), "year" => Vec::<i32>::new()).unwrap();
-        let keys = Cadres::from_frames(&cadres, &outcomes, Some(&reviews), "t").unwrap();
+        let keys = Cadres::from_frames(&cadres, &outcomes, "t").unwrap();
         let h = Histories::new(&reviews, &keys).unwrap();
-        assert_eq!(h.blocks.len(), 2);
+        assert_eq!((h.blocks.len(), h.ends.len()), (2, n));
+        assert_eq!(h.blocks.iter().map(Vec::len).sum::<usize>(), who_len - 1);
         let number: std::collections::HashMap<&str, u32> =
             keys.ids.iter().enumerate().map(|(k, s)| (*s, k as u32)).collect();
         for c in 0..n {
