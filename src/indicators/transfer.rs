@@ -384,7 +384,10 @@ mod tests {
             }
         }
         // A review of an id no other table names: in no history.
-        (who.push("X1".into()), date.push(1000), kind.push("annual"), total.push(1.0));
+        who.push("X1".into());
+        date.push(1000);
+        kind.push("annual");
+        total.push(1.0);
         let who_len = who.len();
         let reviews = DataFrame::new(
             who.len(),
