@@ -418,7 +418,7 @@ pub fn compute_with(
             let Some(numbers) = numbers.get() else { return };
             s.spawn(move |_| {
                 // The histories first, so the reviews are freed before the classes' rows.
-                let hist = match timed("review histories", || transfer::Histories::new(&reviews, numbers)) {
+                let hist = match timed("histories", || transfer::Histories::new(&reviews, numbers)) {
                     Ok(h) => h,
                     Err(e) => return done.fail(e),
                 };
