@@ -39,11 +39,12 @@ pub fn cell_text(v: &AnyValue<'_>) -> String {
 
 /// Shortest representation that round-trips; integers without a decimal point.
 pub fn format_f64(x: f64) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
     if !x.is_nan() {
-        push_f64(&mut out, x);
+        push_f64_bytes(&mut out, x);
     }
-    out
+    // Digits, sign and point: ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Append `x` exactly as `format!("{x}")` writes it — the shortest digits that
@@ -366,6 +367,7 @@ mod tests {
         let mut got = String::new();
         push_f64(&mut got, x);
         assert_eq!(got, format!("{x}"), "bits {:#x}", x.to_bits());
+        assert_eq!(format_f64(x), got);
     }
 
     #[test]
