@@ -315,7 +315,7 @@ struct Collected<'s> {
 
 impl<'s> Collected<'s> {
     /// Run one task; keep its tables, or its error if it is the first.
-    fn run(&self, task: &mut dyn FnMut(&mut Emitted<'s>) -> Result<(), IndicatorError>) {
+    fn run(&self, task: impl FnOnce(&mut Emitted<'s>) -> Result<(), IndicatorError>) {
         let mut out = Emitted { settings: self.settings, sink: self.sink, tables: Vec::new() };
         match task(&mut out) {
             Ok(()) => {
@@ -329,11 +329,7 @@ impl<'s> Collected<'s> {
 
     /// Keep one table computed outside a task (or its error).
     fn table(&self, name: &'static str, df: Result<DataFrame, IndicatorError>) {
-        let mut df = Some(df);
-        self.run(&mut |out| match df.take() {
-            Some(df) => out.add(name, df?),
-            None => Ok(()),
-        })
+        self.run(|out| out.add(name, df?))
     }
 
     fn fail(&self, e: IndicatorError) {
@@ -376,7 +372,7 @@ pub fn compute_with(
     rayon::scope(|s| {
         rayon::join(
             || {
-                done.run(&mut |out| {
+                done.run(|out| {
                     let r = timed("reaction", || {
                         reaction::reaction_tables(&st.course_ratings, &st.courses, &st.classes, &ctx)
                     })?;
@@ -386,7 +382,7 @@ pub fn compute_with(
                 })
             },
             || {
-                done.run(&mut |out| {
+                done.run(|out| {
                     out.add(
                         "reliability",
                         timed("reliability", || reliability::reliability(&st.items, &st.responses, &ctx))?,
@@ -423,7 +419,7 @@ pub fn compute_with(
                     Err(e) => return done.fail(e),
                 };
                 drop(reviews);
-                done.run(&mut |out| {
+                done.run(|out| {
                     let t = timed("transfer", || {
                         transfer::transfer_by_class(&i.outcomes, &st.classes, &i.cadres, &hist, numbers, &ctx)
                     })?;
@@ -431,7 +427,7 @@ pub fn compute_with(
                 })
             });
             s.spawn(move |_| {
-                done.run(&mut |out| {
+                done.run(|out| {
                     let u = timed("results", || {
                         results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, numbers, &ctx)
                     })?;
@@ -463,7 +459,7 @@ pub fn compute_with(
         // follow_up and assessment_by_class need no cadre numbers: a task of their own,
         // not queued behind transfer_by_class (where they ran alone at the stage's end).
         s.spawn(move |_| {
-            done.run(&mut |out| {
+            done.run(|out| {
                 let t = timed("follow_up", || -> Result<_, IndicatorError> {
                     Ok([
                         transfer::follow_up(&i.outcomes, &st.classes, &ctx)?,
@@ -477,7 +473,7 @@ pub fn compute_with(
             })
         });
         s.spawn(move |_| {
-            done.run(&mut |out| {
+            done.run(|out| {
                 let m = timed("methods", || methods::method_tables(&i.outcomes, &ctx))?;
                 out.add("method_summary", m.summary)?;
                 out.add("method_tests", m.tests)?;
@@ -485,14 +481,14 @@ pub fn compute_with(
             })
         });
         s.spawn(move |_| {
-            done.run(&mut |out| {
+            done.run(|out| {
                 let n = timed("needs", || needs::needs_match(&choices, &st.courses, &st.classes, &ctx))?;
                 out.add("needs_match", n.by_class)?;
                 out.add("needs_by_category", n.by_category)
             })
         });
         s.spawn(move |_| {
-            done.run(&mut |out| {
+            done.run(|out| {
                 let l = timed("learning", || -> Result<_, IndicatorError> {
                     Ok([
                         learning::learning_by_class(&i.outcomes, &st.classes, &ctx)?,
