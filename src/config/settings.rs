@@ -66,7 +66,8 @@ pub struct IndicatorSettings {
     pub alpha: f64,
     /// Days after a class ends before a review counts as "after".
     pub follow_up_lag_days: i64,
-    /// Write CSV copies of the indicator tables.
+    /// Write CSV copies of the indicator tables (off by default: SPEC §1 writes them
+    /// where configured; the Parquet files are the interface).
     pub csv: bool,
     /// Write one XLSX workbook of the indicator tables.
     pub xlsx: bool,
@@ -74,7 +75,7 @@ pub struct IndicatorSettings {
 
 impl Default for IndicatorSettings {
     fn default() -> Self {
-        IndicatorSettings { min_cell: 5, alpha: 0.05, follow_up_lag_days: 90, csv: true, xlsx: false }
+        IndicatorSettings { min_cell: 5, alpha: 0.05, follow_up_lag_days: 90, csv: false, xlsx: false }
     }
 }
 

@@ -377,7 +377,7 @@ fn class_of_three_is_suppressed_everywhere_it_is_published() {
 // ---------------------------------------------------------------------------
 // Every output byte is a function of the inputs; text cells are guarded.
 
-fn pipeline_toml(dir: &Path, input: &Path, xlsx: bool) -> PathBuf {
+fn pipeline_toml(dir: &Path, input: &Path, copies: bool) -> PathBuf {
     let mut s = String::from("period = \"2025\"\n");
     let mut names: Vec<String> = std::fs::read_dir(input)
         .unwrap()
@@ -388,7 +388,7 @@ fn pipeline_toml(dir: &Path, input: &Path, xlsx: bool) -> PathBuf {
     for n in names {
         s += &format!("[inputs.{n}]\npath = {:?}\n", input.join(format!("{n}.csv")).to_str().unwrap());
     }
-    s += &format!("[indicators]\nxlsx = {xlsx}\n");
+    s += &format!("[indicators]\ncsv = {copies}\nxlsx = {copies}\n");
     let p = dir.join("pipeline.toml");
     std::fs::write(&p, s).unwrap();
     p
@@ -452,6 +452,16 @@ fn indicators_are_deterministic_and_guarded() {
     assert_eq!(cell, &Data::String("=1+1┋乡村振兴┋公文写作".into()));
     let formulas = book.worksheet_formula("needs_match").unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula cells");
+}
+
+#[test]
+fn by_default_the_tables_are_parquet_only() {
+    // SPEC §1: Parquet, and CSV/XLSX where configured (the test above configures them).
+    let names: Vec<String> = files(&handmade().join("indicators")).into_keys().collect();
+    let mut want: Vec<String> =
+        traineval::warehouse::schema::INDICATOR_TABLES.iter().map(|d| format!("{}.parquet", d.name)).collect();
+    want.sort();
+    assert_eq!(names, want);
 }
 
 #[test]
