@@ -61,7 +61,6 @@ type Canonical<'a> = (&'a str, i64, usize, usize);
 /// is read from the cache by each of its ~20 distinct control groups: through
 /// references into the histories, the 169 groups at 10⁶ took 0.21–0.29 s, flat
 /// 0.11–0.13 s.
-#[derive(Default)]
 struct Pool {
     /// The pool's distinct review dates, sorted.
     dates: Vec<i32>,
@@ -78,19 +77,19 @@ impl Pool {
         dates.dedup();
         let reviews = members.iter().map(|h| h.len()).sum();
         let mut pool = Pool {
+            dates,
             ranks: Vec::with_capacity(reviews),
             totals: Vec::with_capacity(reviews),
             ends: Vec::with_capacity(members.len()),
-            dates: Vec::new(),
         };
         for h in members {
             for &(date, total) in h.iter() {
-                pool.ranks.push(dates.partition_point(|d| *d < date) as u32);
+                let rank = pool.rank(date) as u32;
+                pool.ranks.push(rank);
                 pool.totals.push(total);
             }
             pool.ends.push(pool.ranks.len());
         }
-        pool.dates = dates;
         pool
     }
 
