@@ -11,7 +11,10 @@
 -- (docs/scale.md has the wrappers; tests/python/test_distributed.py runs this file.)
 --
 -- Columns: class_id, n_pairs, pre_mean, post_mean, mean_diff, sd_diff, t, df, d_z,
--- hake_g, share_improved, suppressed — equal to traineval's learning_by_class.
+-- hake_g, share_improved, suppressed — equal to traineval's learning_by_class on every
+-- row but those traineval withholds by complementary suppression: that rule decides
+-- over the margins (a method's classes, the year's classes), so it runs after the
+-- aggregation on the small per-class result, as traineval's own final step does.
 -- p_value, ci_low and ci_high are per-row functions of (t, df) or (mean_diff, sd_diff,
 -- n): plain SQL has no t distribution, so a finishing step (a UDF, scipy, or
 -- traineval's stats) applies them to the result. Wilcoxon is not here: it is not a
@@ -105,10 +108,10 @@ finished AS (
     FROM moments
 )
 
--- Every class gets a row (n_pairs = 0 without pairs); cells of fewer than 5 pairs
--- keep their key and count and withhold every statistic.
+-- Every class gets a row; cells of fewer than 5 pairs keep their key and withhold
+-- every statistic and the count.
 SELECT c.class_id,
-       COALESCE(f.n, 0) AS n_pairs,
+       CASE WHEN f.n >= 5 THEN f.n END AS n_pairs,
        CASE WHEN f.n >= 5 THEN f.pre_mean END AS pre_mean,
        CASE WHEN f.n >= 5 THEN f.post_mean END AS post_mean,
        CASE WHEN f.n >= 5 THEN f.mean_diff END AS mean_diff,

@@ -185,11 +185,14 @@ pub struct ReportSettings {
     pub institution: Option<String>,
     /// Write one HTML page per class.
     pub class_pages: bool,
+    /// Distributions (box plots, individual points) are drawn only for groups of at
+    /// least this many people: a box plot of a handful of people shows each one's score.
+    pub min_distribution_n: usize,
 }
 
 impl Default for ReportSettings {
     fn default() -> Self {
-        ReportSettings { lang: "zh".into(), title: None, institution: None, class_pages: true }
+        ReportSettings { lang: "zh".into(), title: None, institution: None, class_pages: true, min_distribution_n: 10 }
     }
 }
 
@@ -210,6 +213,12 @@ impl PipelineFile {
         }
         if i.min_cell < 1 {
             return bad("indicators.min_cell must be ≥ 1".into());
+        }
+        if self.report.min_distribution_n < i.min_cell {
+            return bad(format!(
+                "report.min_distribution_n = {} must be at least indicators.min_cell = {}",
+                self.report.min_distribution_n, i.min_cell
+            ));
         }
         if i.follow_up_lag_days < 0 {
             return bad("indicators.follow_up_lag_days must be ≥ 0".into());

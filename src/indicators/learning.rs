@@ -2,7 +2,8 @@
 //!
 //! In: `trainee_outcomes` (pre_score, post_score per enrollment) and `classes`.
 //! Out: `learning_by_class` (SPEC App. B), `learning_by_category`, `learning_by_method`
-//! (the same columns with the key changed).
+//! and `learning_by_year` (the same columns with the key changed; the year row is the
+//! headline figure), suppressed together (see [`learning_tables`]).
 //! Conventions (App. C.5, C.6, C.8): pairs = the outcome scale scored at pre and post in
 //! the same class; differences are post − pre; every class gets a row even with no
 //! pair; `share_improved` counts differences > 0 after rounding to 9 decimals; every
@@ -11,8 +12,10 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::frame::{f64s, group_by, index_by, pick, serr, strs, Out};
-use super::suppress::{below, suppress};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::frame::{f64s, group_by, i64s, index_by, pick, serr, strs, Out};
+use super::suppress::{suppress, Disclosure, Suppression};
 use super::{method_order, Ctx};
 use crate::error::IndicatorError;
 use crate::stats::{self, StatsError};
@@ -119,64 +122,155 @@ fn compute(
 fn finish(
     out: Out,
     rows: &[LearningStats],
+    status: &[Option<Suppression>],
     keys: &[&str],
-    ctx: &Ctx,
     table: &str,
 ) -> Result<DataFrame, IndicatorError> {
     let df = stat_columns(out, rows).finish(table)?;
-    let small = below(&rows.iter().map(|r| Some(r.n_pairs as i64)).collect::<Vec<_>>(), ctx.min_cell);
-    let mut keep = keys.to_vec();
-    keep.push(col::N_PAIRS);
-    suppress(df, &small, &keep, table)
+    suppress(df, status, keys, table)
 }
 
-/// `learning_by_class`: one row per class of `classes`, sorted by class_id.
-pub fn learning_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+/// The learning tables, whose suppression is decided together: each pooled row is a
+/// margin of the class rows (and the year row also of the method and category rows), so
+/// a class withheld for its size is never the only one withheld in a published margin.
+pub struct LearningTables {
+    pub by_class: DataFrame,
+    pub by_category: DataFrame,
+    pub by_method: DataFrame,
+    pub by_year: DataFrame,
+    /// The suppression of each method's pooled row, by method name: `method_summary`
+    /// publishes the same margin and must withhold the same rows.
+    pub method_status: BTreeMap<String, Option<Suppression>>,
+}
+
+/// The rows of one pooled table: its keys in order and the outcome rows of each.
+struct Pooled<'a, K> {
+    keys: Vec<K>,
+    rows: Vec<&'a [usize]>,
+}
+
+impl<'a, K: Ord + Clone> Pooled<'a, K> {
+    fn new(groups: &'a BTreeMap<K, Vec<usize>>, keys: Vec<K>, empty: &'a [usize]) -> Self {
+        let rows = keys.iter().map(|k| groups.get(k).map_or(empty, Vec::as_slice)).collect();
+        Pooled { keys, rows }
+    }
+
+    /// Each key's member classes: those with an outcome row in the group.
+    fn members(&self, class_of: &[Option<usize>], first_class: usize) -> Vec<Vec<usize>> {
+        self.rows
+            .iter()
+            .map(|rows| {
+                let set: BTreeSet<usize> = rows.iter().filter_map(|&r| class_of[r]).collect();
+                set.into_iter().map(|c| first_class + c).collect()
+            })
+            .collect()
+    }
+}
+
+/// Every learning table from `trainee_outcomes` and `classes`.
+pub fn learning_tables(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<LearningTables, IndicatorError> {
     const T: &str = "learning_by_class";
     let (o_class, pre, post) =
         (strs(outcomes, col::CLASS_ID, T)?, f64s(outcomes, col::PRE_SCORE, T)?, f64s(outcomes, col::POST_SCORE, T)?);
-    let by_class = index_by(outcomes.height(), |i| o_class[i]);
     let (c_class, c_method, c_target) =
         (strs(classes, col::CLASS_ID, T)?, strs(classes, col::METHOD, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
     let mut order: Vec<usize> = (0..classes.height()).collect();
     order.sort_by_key(|&i| c_class[i]);
+    let by_class = index_by(outcomes.height(), |i| o_class[i]);
+    // The place of each outcome row's class in `order`.
+    let place: rustc_hash::FxHashMap<&str, usize> =
+        order.iter().enumerate().filter_map(|(k, &i)| Some((c_class[i]?, k))).collect();
+    let class_of: Vec<Option<usize>> = o_class.iter().map(|c| c.and_then(|c| place.get(c).copied())).collect();
     let empty: Vec<usize> = Vec::new();
-    let groups: Vec<&[usize]> =
+    let class_rows: Vec<&[usize]> =
         order.iter().map(|&i| c_class[i].and_then(|k| by_class.get(k)).unwrap_or(&empty).as_slice()).collect();
-    let rows = compute(&groups, &pre, &post, ctx, T)?;
+
+    let cat = optional_strs(outcomes, col::CATEGORY, T)?;
+    let meth = optional_strs(outcomes, col::METHOD, T)?;
+    let year = optional_i64s(outcomes, col::YEAR, T)?;
+    let cat_groups = group_by(outcomes.height(), |i| cat[i]);
+    let meth_groups = group_by(outcomes.height(), |i| meth[i]);
+    let year_groups = group_by(outcomes.height(), |i| Some(year[i].unwrap_or_else(|| period_year(ctx))));
+    // Methods named only by classes without outcome rows still get their (empty) row.
+    let method_names = method_order(c_method.iter().flatten().copied().chain(meth_groups.keys().copied()));
+    let categories = Pooled::new(&cat_groups, cat_groups.keys().copied().collect(), &empty);
+    let methods = Pooled::new(&meth_groups, method_names.iter().map(String::as_str).collect(), &empty);
+    let years = Pooled::new(&year_groups, year_groups.keys().copied().collect(), &empty);
+
+    let class_stats = compute(&class_rows, &pre, &post, ctx, T)?;
+    let cat_stats = compute(&categories.rows, &pre, &post, ctx, "learning_by_category")?;
+    let meth_stats = compute(&methods.rows, &pre, &post, ctx, "learning_by_method")?;
+    let year_stats = compute(&years.rows, &pre, &post, ctx, "learning_by_year")?;
+
+    let counts = |rows: &[LearningStats]| rows.iter().map(|r| Some(r.n_pairs as i64)).collect::<Vec<_>>();
+    let mut d = Disclosure::new(ctx.min_cell);
+    let first_class = d.cells(&counts(&class_stats));
+    let first_cat = d.cells(&counts(&cat_stats));
+    let first_meth = d.cells(&counts(&meth_stats));
+    let first_year = d.cells(&counts(&year_stats));
+    for (k, m) in categories.members(&class_of, first_class).into_iter().enumerate() {
+        d.margin(first_cat + k, m);
+    }
+    for (k, m) in methods.members(&class_of, first_class).into_iter().enumerate() {
+        d.margin(first_meth + k, m);
+    }
+    for (k, m) in years.members(&class_of, first_class).into_iter().enumerate() {
+        d.margin(first_year + k, m);
+    }
+    // With one year the year row is also the total of the method and of the category
+    // rows (with several, those rows pool over the years and are not its members).
+    if years.keys.len() == 1 {
+        d.margin(first_year, (first_cat..first_cat + categories.keys.len()).collect());
+        d.margin(first_year, (first_meth..first_meth + methods.keys.len()).collect());
+    }
+    let status = d.protect();
+    let (class_status, rest) = status.split_at(first_cat - first_class);
+    let (cat_status, rest) = rest.split_at(first_meth - first_cat);
+    let (meth_status, year_status) = rest.split_at(first_year - first_meth);
+
     let out = Out::new(order.len())
         .str(col::CLASS_ID, order.iter().map(|&i| c_class[i]))
         .str(col::METHOD, order.iter().map(|&i| c_method[i]))
         .str(col::TARGET_CATEGORY, order.iter().map(|&i| c_target[i]));
-    finish(out, &rows, &[col::CLASS_ID, col::METHOD, col::TARGET_CATEGORY], ctx, T)
+    let keys = [col::CLASS_ID, col::METHOD, col::TARGET_CATEGORY];
+    let by_class = finish(out, &class_stats, class_status, &keys, T)?;
+    let out = Out::new(categories.keys.len()).str(col::CATEGORY, categories.keys.iter().map(|k| Some(*k)));
+    let by_category = finish(out, &cat_stats, cat_status, &[col::CATEGORY], "learning_by_category")?;
+    let out = Out::new(method_names.len()).str(col::METHOD, method_names.iter().map(|m| Some(m.as_str())));
+    let by_method = finish(out, &meth_stats, meth_status, &[col::METHOD], "learning_by_method")?;
+    let out = Out::new(years.keys.len()).int(col::YEAR, years.keys.iter().map(|y| Some(*y)));
+    let by_year = finish(out, &year_stats, year_status, &[col::YEAR], "learning_by_year")?;
+    let method_status = method_names.iter().cloned().zip(meth_status.iter().copied()).collect();
+    Ok(LearningTables { by_class, by_category, by_method, by_year, method_status })
 }
 
-/// `learning_by_category`: one row per cadre category among the trainees.
-pub fn learning_by_category(outcomes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
-    const T: &str = "learning_by_category";
-    let (cat, pre, post) =
-        (strs(outcomes, col::CATEGORY, T)?, f64s(outcomes, col::PRE_SCORE, T)?, f64s(outcomes, col::POST_SCORE, T)?);
-    let groups = group_by(outcomes.height(), |i| cat[i]);
-    let idx: Vec<&[usize]> = groups.values().map(Vec::as_slice).collect();
-    let rows = compute(&idx, &pre, &post, ctx, T)?;
-    let out = Out::new(groups.len()).str(col::CATEGORY, groups.keys().map(|k| Some(*k)));
-    finish(out, &rows, &[col::CATEGORY], ctx, T)
+/// `learning_by_class` alone (the same rows as in [`learning_tables`]).
+pub fn learning_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+    Ok(learning_tables(outcomes, classes, ctx)?.by_class)
 }
 
-/// `learning_by_method`: one row per main method of the classes (reference level
-/// `centralized` first, then alphabetical), pairs pooled over the method's classes.
-pub fn learning_by_method(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
-    const T: &str = "learning_by_method";
-    let (meth, pre, post) =
-        (strs(outcomes, col::METHOD, T)?, f64s(outcomes, col::PRE_SCORE, T)?, f64s(outcomes, col::POST_SCORE, T)?);
-    let groups = group_by(outcomes.height(), |i| meth[i]);
-    let c_method = strs(classes, col::METHOD, T)?;
-    let levels = method_order(c_method.iter().flatten().copied().chain(groups.keys().copied()));
-    let empty: Vec<usize> = Vec::new();
-    let idx: Vec<&[usize]> = levels.iter().map(|m| groups.get(m.as_str()).unwrap_or(&empty).as_slice()).collect();
-    let rows = compute(&idx, &pre, &post, ctx, T)?;
-    let out = Out::new(levels.len()).str(col::METHOD, levels.iter().map(|m| Some(m.as_str())));
-    finish(out, &rows, &[col::METHOD], ctx, T)
+/// A text column that may be absent (all null then).
+fn optional_strs<'a>(df: &'a DataFrame, name: &str, table: &str) -> Result<Vec<Option<&'a str>>, IndicatorError> {
+    if df.column(name).is_ok() {
+        strs(df, name, table)
+    } else {
+        Ok(vec![None; df.height()])
+    }
+}
+
+/// An integer column that may be absent (all null then).
+fn optional_i64s(df: &DataFrame, name: &str, table: &str) -> Result<Vec<Option<i64>>, IndicatorError> {
+    if df.column(name).is_ok() {
+        i64s(df, name, table)
+    } else {
+        Ok(vec![None; df.height()])
+    }
+}
+
+/// The reporting period as a year (0 when it is not one): the year of outcome rows
+/// that carry none.
+fn period_year(ctx: &Ctx) -> i64 {
+    ctx.period.trim().parse().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -205,7 +299,8 @@ mod tests {
         let ids: Vec<Option<&str>> = d.column("class_id").unwrap().str().unwrap().iter().collect();
         assert_eq!(ids, vec![Some("A"), Some("B")]);
         let n: Vec<Option<i64>> = d.column("n_pairs").unwrap().i64().unwrap().iter().collect();
-        assert_eq!(n, vec![Some(2), Some(0)]);
+        // B has no pair: withheld, its count too.
+        assert_eq!(n, vec![Some(2), None]);
         let share: Vec<Option<f64>> = d.column("share_improved").unwrap().f64().unwrap().iter().collect();
         assert_eq!(share, vec![Some(0.5), None]);
         // A: differences 30 and 0 → one non-zero difference: no Wilcoxon p.
@@ -213,7 +308,7 @@ mod tests {
         assert_eq!(wp, vec![None, None]);
         let hake: Vec<Option<f64>> = d.column("hake_g").unwrap().f64().unwrap().iter().collect();
         assert_eq!(hake[0], Some((60.0 - 45.0) / (100.0 - 45.0)));
-        let m = learning_by_method(&outcomes, &classes, &ctx).unwrap();
+        let m = learning_tables(&outcomes, &classes, &ctx).unwrap().by_method;
         let levels: Vec<Option<&str>> = m.column("method").unwrap().str().unwrap().iter().collect();
         assert_eq!(levels, vec![Some("case"), Some("online")]);
     }

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use super::frame::{f64s, group_by, serr, strs, Out};
-use super::suppress::{below, suppress};
+use super::suppress::{primary, suppress, Suppression};
 use super::{method_order, Ctx};
 use crate::error::IndicatorError;
 use crate::stats::{self, ClusterCovariance, ClusterOls, StatsError};
@@ -77,20 +77,38 @@ fn pairs(df: &DataFrame, table: &str) -> Result<Pairs, IndicatorError> {
     })
 }
 
-/// All three tables from a frame of pairs.
-pub fn method_tables(df: &DataFrame, ctx: &Ctx) -> Result<MethodTables, IndicatorError> {
+/// The withheld method rows of `learning_by_method`, by method (see
+/// [`super::learning::LearningTables::method_status`]).
+pub type MethodStatus = BTreeMap<String, Option<Suppression>>;
+
+/// All three tables from a frame of pairs. `withheld` names the method rows the
+/// learning tables withhold (a method absent from it is judged by its own n).
+pub fn method_tables(df: &DataFrame, withheld: &MethodStatus, ctx: &Ctx) -> Result<MethodTables, IndicatorError> {
     let p = pairs(df, "method_summary")?;
     let gains: Vec<Vec<f64>> =
         p.by_level.iter().map(|rows| rows.iter().map(|&i| p.post[i] - p.pre[i]).collect()).collect();
     let model = ancova(&p).map_err(serr("method_tests"))?;
     Ok(MethodTables {
-        summary: summary(&p, &gains, ctx)?,
+        summary: summary(&p, &gains, withheld, ctx)?,
         tests: tests(&p, &gains, model.as_ref(), ctx)?,
-        pairwise: pairwise(&p, &gains, model.as_ref(), ctx)?,
+        pairwise: pairwise(&p, &gains, model.as_ref(), withheld, ctx)?,
     })
 }
 
-fn summary(p: &Pairs, gains: &[Vec<f64>], ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+/// The suppression of each level's summary row: the learning tables' decision, else
+/// primary below `min_cell` pairs.
+fn level_status(p: &Pairs, gains: &[Vec<f64>], withheld: &MethodStatus, ctx: &Ctx) -> Vec<Option<Suppression>> {
+    p.levels
+        .iter()
+        .zip(gains)
+        .map(|(m, g)| match withheld.get(m) {
+            Some(s) => *s,
+            None => primary(&[Some(g.len() as i64)], ctx.min_cell)[0],
+        })
+        .collect()
+}
+
+fn summary(p: &Pairs, gains: &[Vec<f64>], withheld: &MethodStatus, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
     const T: &str = "method_summary";
     let mut rows = Vec::new();
     for (members, g) in p.by_level.iter().zip(gains) {
@@ -109,7 +127,7 @@ fn summary(p: &Pairs, gains: &[Vec<f64>], ctx: &Ctx) -> Result<DataFrame, Indica
         .f64(col::CI_LOW, rows.iter().map(|r| r.1.ci_low))
         .f64(col::CI_HIGH, rows.iter().map(|r| r.1.ci_high))
         .finish(T)?;
-    suppress(df, &below(&n, ctx.min_cell), &[col::METHOD, col::N_CLASSES, col::N_TRAINEES], T)
+    suppress(df, &level_status(p, gains, withheld, ctx), &[col::METHOD], T)
 }
 
 /// The ANCOVA post ~ 1 + method dummies + pre, CR1 by class. `None` when it cannot be
@@ -196,10 +214,16 @@ fn tests(p: &Pairs, gains: &[Vec<f64>], model: Option<&ClusterOls>, ctx: &Ctx) -
         .f64(col::EFFECT, rows.iter().map(|r| r.5))
         .int(col::N, n.clone())
         .finish(T)?;
-    suppress(df, &below(&n, ctx.min_cell), &[col::TEST, col::N], T)
+    suppress(df, &primary(&n, ctx.min_cell), &[col::TEST], T)
 }
 
-fn pairwise(p: &Pairs, gains: &[Vec<f64>], model: Option<&ClusterOls>, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+fn pairwise(
+    p: &Pairs,
+    gains: &[Vec<f64>],
+    model: Option<&ClusterOls>,
+    withheld: &MethodStatus,
+    ctx: &Ctx,
+) -> Result<DataFrame, IndicatorError> {
     const T: &str = "method_pairwise";
     let k = p.levels.len();
     // Level j ≥ 1 has its dummy in column j.
@@ -218,8 +242,15 @@ fn pairwise(p: &Pairs, gains: &[Vec<f64>], model: Option<&ClusterOls>, ctx: &Ctx
         }
     };
     let name = |l: usize| Some(p.levels[l].as_str());
-    let small: Vec<bool> =
-        contrasts.iter().map(|c| gains[c.level_a].len().min(gains[c.level_b].len()) < ctx.min_cell).collect();
+    // A contrast is withheld with either of its methods' rows.
+    let levels = level_status(p, gains, withheld, ctx);
+    let status: Vec<Option<Suppression>> = contrasts
+        .iter()
+        .map(|c| match (levels[c.level_a], levels[c.level_b]) {
+            (Some(Suppression::Primary), _) | (_, Some(Suppression::Primary)) => Some(Suppression::Primary),
+            (a, b) => a.or(b),
+        })
+        .collect();
     let df = Out::new(contrasts.len())
         .str(col::METHOD_A, contrasts.iter().map(|c| name(c.level_a)))
         .str(col::METHOD_B, contrasts.iter().map(|c| name(c.level_b)))
@@ -230,5 +261,5 @@ fn pairwise(p: &Pairs, gains: &[Vec<f64>], model: Option<&ClusterOls>, ctx: &Ctx
         .f64(col::P_HOLM, contrasts.iter().map(|c| c.p_holm))
         .f64(col::P_BH, contrasts.iter().map(|c| c.p_bh))
         .finish(T)?;
-    suppress(df, &small, &[col::METHOD_A, col::METHOD_B], T)
+    suppress(df, &status, &[col::METHOD_A, col::METHOD_B], T)
 }

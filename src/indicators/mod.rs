@@ -16,7 +16,7 @@
 //! | family | file | tables |
 //! |---|---|---|
 //! | L1 reaction | `reaction.rs` | reaction_by_course, reaction_by_class, rater_agreement |
-//! | L2 learning | `learning.rs` | learning_by_class, learning_by_category, learning_by_method |
+//! | L2 learning | `learning.rs` | learning_by_class, learning_by_category, learning_by_method, learning_by_year |
 //! | reliability | `reliability.rs` | reliability |
 //! | L3 transfer | `transfer.rs` | transfer_by_class, follow_up, assessment_by_class |
 //! | L4 results | `results.rs` | unit_results, unit_results_fit |
@@ -472,9 +472,15 @@ pub fn compute_with(
                 Ok(())
             })
         });
+        // The method tables withhold the same method rows as learning_by_method.
         s.spawn(move |_| {
             done.run(|out| {
-                let m = timed("methods", || methods::method_tables(&i.outcomes, &ctx))?;
+                let l = timed("learning", || learning::learning_tables(&i.outcomes, &st.classes, &ctx))?;
+                let m = timed("methods", || methods::method_tables(&i.outcomes, &l.method_status, &ctx))?;
+                out.add("learning_by_class", l.by_class)?;
+                out.add("learning_by_category", l.by_category)?;
+                out.add("learning_by_method", l.by_method)?;
+                out.add("learning_by_year", l.by_year)?;
                 out.add("method_summary", m.summary)?;
                 out.add("method_tests", m.tests)?;
                 out.add("method_pairwise", m.pairwise)
@@ -485,22 +491,6 @@ pub fn compute_with(
                 let n = timed("needs", || needs::needs_match(&choices, &st.courses, &st.classes, &ctx))?;
                 out.add("needs_match", n.by_class)?;
                 out.add("needs_by_category", n.by_category)
-            })
-        });
-        s.spawn(move |_| {
-            done.run(|out| {
-                let l = timed("learning", || -> Result<_, IndicatorError> {
-                    Ok([
-                        learning::learning_by_class(&i.outcomes, &st.classes, &ctx)?,
-                        learning::learning_by_category(&i.outcomes, &ctx)?,
-                        learning::learning_by_method(&i.outcomes, &st.classes, &ctx)?,
-                    ])
-                })?;
-                for (name, df) in ["learning_by_class", "learning_by_category", "learning_by_method"].into_iter().zip(l)
-                {
-                    out.add(name, df)?;
-                }
-                Ok(())
             })
         });
     });

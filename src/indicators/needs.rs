@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::*;
 
 use super::frame::{self, perr, strs, Out};
-use super::suppress::{below, suppress};
+use super::suppress::{suppress, Disclosure};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::warehouse::schema::{col, Wave};
@@ -110,7 +110,8 @@ pub fn needs_match(
             rows.iter().map(|r| (!r.1.requested.is_empty()).then(|| r.1.unmet().join(TOPIC_SEPARATOR))),
         )
         .finish(T)?;
-    let class_df = suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::N_RESPONDENTS], T)?;
+    let class_counts = n;
+    let class_frame = df;
 
     const C: &str = "needs_by_category";
     #[derive(Default)]
@@ -146,7 +147,24 @@ pub fn needs_match(
             }),
         )
         .finish(C)?;
-    let cat_df = suppress(df, &below(&n, ctx.min_cell), &[col::TARGET_CATEGORY, col::N_RESPONDENTS], C)?;
+    // Each category row pools its classes: a margin of the class rows.
+    let mut d = Disclosure::new(ctx.min_cell);
+    let first_class = d.cells(&class_counts);
+    let first_cat = d.cells(&n);
+    let place: BTreeMap<&str, usize> = rows.iter().enumerate().map(|(k, r)| (r.0, first_cat + k)).collect();
+    let mut members = vec![Vec::new(); rows.len()];
+    for (k, (t, _)) in by_class.values().enumerate() {
+        if let Some(&cell) = t.and_then(|t| place.get(t)) {
+            members[cell - first_cat].push(first_class + k);
+        }
+    }
+    for (k, m) in members.into_iter().enumerate() {
+        d.margin(first_cat + k, m);
+    }
+    let status = d.protect();
+    let (class_status, cat_status) = status.split_at(first_cat);
+    let class_df = suppress(class_frame, class_status, &[col::CLASS_ID], T)?;
+    let cat_df = suppress(df, cat_status, &[col::TARGET_CATEGORY], C)?;
     Ok(NeedsTables { by_class: class_df, by_category: cat_df })
 }
 

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use super::columnar::{Chunk, Dict, Interner, Scoped, Source, StrCol, View, ViewMemo};
 use super::frame::{group_by, i64s, serr, strs, Out};
 use super::keys::Groups;
-use super::suppress::{below, suppress};
+use super::suppress::{primary, suppress, Disclosure, Suppression};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats::{self, Summary};
@@ -406,39 +406,60 @@ pub fn reaction_tables(
     let r = complete(course_ratings, indicators)?;
     let n: usize = r.parts.iter().map(|p| p.total.len()).sum();
     tracing::debug!("reaction: {n} complete ratings at {:.2} s", clock.elapsed().as_secs_f64());
-    let threshold = 0.9 * ctx.settings.instrument.course_max * indicators.len() as f64;
+    let threshold = excellent_threshold(ctx);
     let (c_class, c_year) =
         (strs(classes, col::CLASS_ID, "reaction_by_class")?, i64s(classes, col::YEAR, "reaction_by_class")?);
     let year_of: BTreeMap<&str, i64> = (0..classes.height()).filter_map(|i| Some((c_class[i]?, c_year[i]?))).collect();
-    let by_course = by_course(&r, courses, &year_of, threshold, ctx)?;
+    let (course_order, course_rows) = course_rows(&r, courses, threshold, ctx)?;
     tracing::debug!("reaction: by course at {:.2} s", clock.elapsed().as_secs_f64());
-    let by_class = by_class(&r, classes, &year_of, threshold, ctx)?;
+    let (class_order, class_rows) = class_rows(&r, classes, threshold, ctx)?;
     tracing::debug!("reaction: by class at {:.2} s", clock.elapsed().as_secs_f64());
+    // A class row pools its courses' ratings: a margin of the course rows.
+    let mut d = Disclosure::new(ctx.min_cell);
+    let first_course = d.cells(&course_rows.iter().map(|x| Some(x.n as i64)).collect::<Vec<_>>());
+    let first_class = d.cells(&class_rows.iter().map(|x| Some(x.1 as i64)).collect::<Vec<_>>());
+    let (course_class, class_id) = (strs(courses, col::CLASS_ID, "reaction_by_course")?, strs(classes, col::CLASS_ID, "reaction_by_class")?);
+    let place: BTreeMap<&str, usize> =
+        class_order.iter().enumerate().filter_map(|(k, &i)| Some((class_id[i]?, first_class + k))).collect();
+    let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (k, &i) in course_order.iter().enumerate() {
+        if let Some(&cell) = course_class[i].and_then(|c| place.get(c)) {
+            members.entry(cell).or_default().push(first_course + k);
+        }
+    }
+    for (cell, m) in members {
+        d.margin(cell, m);
+    }
+    let status = d.protect();
+    let (course_status, class_status) = status.split_at(first_class);
+    let by_course = course_frame(courses, &course_order, &course_rows, course_status, &year_of, ctx)?;
+    let by_class = class_frame(classes, &class_order, &class_rows, class_status, &year_of)?;
     let agreement = agreement(&r, classes, ctx)?;
     tracing::debug!("reaction: agreement at {:.2} s", clock.elapsed().as_secs_f64());
     Ok(ReactionTables { by_course, by_class, agreement })
 }
 
-fn by_course(
+/// The statistics of one course's complete ratings.
+struct CourseRow {
+    n: usize,
+    means: Vec<Option<f64>>,
+    total: Summary,
+    excellent: Option<f64>,
+}
+
+/// The courses in (class_id, course_id) order and their statistics.
+fn course_rows(
     r: &Ratings,
     courses: &DataFrame,
-    year_of: &BTreeMap<&str, i64>,
     threshold: f64,
     ctx: &Ctx,
-) -> Result<DataFrame, IndicatorError> {
+) -> Result<(Vec<usize>, Vec<CourseRow>), IndicatorError> {
     const T: &str = "reaction_by_course";
-    let (cl, co, te) =
-        (strs(courses, col::CLASS_ID, T)?, strs(courses, col::COURSE_ID, T)?, strs(courses, col::TEACHER_ID, T)?);
+    let (cl, co) = (strs(courses, col::CLASS_ID, T)?, strs(courses, col::COURSE_ID, T)?);
     let mut order: Vec<usize> = (0..courses.height()).collect();
     order.sort_by_key(|&i| (cl[i], co[i]));
     let k = ctx.settings.instrument.course_indicators.len();
-    struct Row {
-        n: usize,
-        means: Vec<Option<f64>>,
-        total: Summary,
-        excellent: Option<f64>,
-    }
-    let rows: Vec<Row> = order
+    let rows = order
         .par_iter()
         .map(|&i| {
             let class = cl[i].and_then(|c| r.classes.get(c));
@@ -447,7 +468,7 @@ fn by_course(
             let idx = course.map_or(0..0, |b| part.course_rows(b));
             let totals = &part.total[idx];
             let means = course.and_then(|b| part.means_of(b, k)).map_or_else(|| vec![None; k], <[_]>::to_vec);
-            Ok(Row {
+            Ok(CourseRow {
                 n: totals.len(),
                 means,
                 total: stats::describe(totals, ctx.alpha).map_err(serr(T))?,
@@ -455,8 +476,26 @@ fn by_course(
             })
         })
         .collect::<Result<_, IndicatorError>>()?;
-    let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.n as i64)).collect();
-    let small = below(&n, ctx.min_cell);
+    Ok((order, rows))
+}
+
+/// The total at or above which a rating is "excellent" (90 % of the maximum).
+fn excellent_threshold(ctx: &Ctx) -> f64 {
+    0.9 * ctx.settings.instrument.course_max * ctx.settings.instrument.course_indicators.len() as f64
+}
+
+fn course_frame(
+    courses: &DataFrame,
+    order: &[usize],
+    rows: &[CourseRow],
+    status: &[Option<Suppression>],
+    year_of: &BTreeMap<&str, i64>,
+    ctx: &Ctx,
+) -> Result<DataFrame, IndicatorError> {
+    const T: &str = "reaction_by_course";
+    let (cl, co, te) =
+        (strs(courses, col::CLASS_ID, T)?, strs(courses, col::COURSE_ID, T)?, strs(courses, col::TEACHER_ID, T)?);
+    let withheld: Vec<bool> = status.iter().map(Option::is_some).collect();
     let total_mean: Vec<Option<f64>> = rows.iter().map(|x| x.total.mean).collect();
     let class_key: Vec<Option<String>> = order.iter().map(|&i| cl[i].map(str::to_string)).collect();
     let year_key: Vec<Option<String>> =
@@ -465,7 +504,7 @@ fn by_course(
         .str(col::CLASS_ID, order.iter().map(|&i| cl[i]))
         .str(col::COURSE_ID, order.iter().map(|&i| co[i]))
         .str(col::TEACHER_ID, order.iter().map(|&i| te[i]))
-        .int(col::N_RATERS, n.clone());
+        .int(col::N_RATERS, rows.iter().map(|x| Some(x.n as i64)));
     for (s, name) in ctx.settings.instrument.course_indicators.iter().enumerate() {
         out = out.f64(name, rows.iter().map(|x| x.means[s]));
     }
@@ -475,10 +514,10 @@ fn by_course(
         .f64(col::CI_LOW, rows.iter().map(|x| x.total.ci_low))
         .f64(col::CI_HIGH, rows.iter().map(|x| x.total.ci_high))
         .f64(col::SHARE_EXCELLENT, rows.iter().map(|x| x.excellent))
-        .int(col::RANK_IN_CLASS, ranks_within(&class_key, &total_mean, &small))
-        .int(col::RANK_IN_YEAR, ranks_within(&year_key, &total_mean, &small))
+        .int(col::RANK_IN_CLASS, ranks_within(&class_key, &total_mean, &withheld))
+        .int(col::RANK_IN_YEAR, ranks_within(&year_key, &total_mean, &withheld))
         .finish(T)?;
-    suppress(df, &small, &[col::CLASS_ID, col::COURSE_ID, col::TEACHER_ID, col::N_RATERS], T)
+    suppress(df, status, &[col::CLASS_ID, col::COURSE_ID, col::TEACHER_ID], T)
 }
 
 fn sorted_classes<'a>(
@@ -491,17 +530,20 @@ fn sorted_classes<'a>(
     Ok((cl, order))
 }
 
-fn by_class(
+/// One class's ratings: (courses rated, raters, summary of the raters' mean totals,
+/// share of excellent totals).
+type ClassRow = (usize, usize, Summary, Option<f64>);
+
+/// The classes in class_id order and their statistics.
+fn class_rows(
     r: &Ratings,
     classes: &DataFrame,
-    year_of: &BTreeMap<&str, i64>,
     threshold: f64,
     ctx: &Ctx,
-) -> Result<DataFrame, IndicatorError> {
+) -> Result<(Vec<usize>, Vec<ClassRow>), IndicatorError> {
     const T: &str = "reaction_by_class";
     let (cl, order) = sorted_classes(classes, T)?;
-    let (me, ta) = (strs(classes, col::METHOD, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
-    let rows: Vec<(usize, usize, Summary, Option<f64>)> = order
+    let rows = order
         .par_iter()
         .map(|&i| {
             let part = r.class(cl[i]);
@@ -520,8 +562,19 @@ fn by_class(
             ))
         })
         .collect::<Result<_, IndicatorError>>()?;
-    let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.1 as i64)).collect();
-    let small = below(&n, ctx.min_cell);
+    Ok((order, rows))
+}
+
+fn class_frame(
+    classes: &DataFrame,
+    order: &[usize],
+    rows: &[ClassRow],
+    status: &[Option<Suppression>],
+    year_of: &BTreeMap<&str, i64>,
+) -> Result<DataFrame, IndicatorError> {
+    const T: &str = "reaction_by_class";
+    let (cl, me, ta) = (strs(classes, col::CLASS_ID, T)?, strs(classes, col::METHOD, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
+    let withheld: Vec<bool> = status.iter().map(Option::is_some).collect();
     let total_mean: Vec<Option<f64>> = rows.iter().map(|x| x.2.mean).collect();
     let year_key: Vec<Option<String>> =
         order.iter().map(|&i| cl[i].and_then(|c| year_of.get(c)).map(|y| y.to_string())).collect();
@@ -530,15 +583,15 @@ fn by_class(
         .str(col::METHOD, order.iter().map(|&i| me[i]))
         .str(col::TARGET_CATEGORY, order.iter().map(|&i| ta[i]))
         .int(col::N_COURSES, rows.iter().map(|x| Some(x.0 as i64)))
-        .int(col::N_RATERS, n.clone())
+        .int(col::N_RATERS, rows.iter().map(|x| Some(x.1 as i64)))
         .f64(col::TOTAL_MEAN, total_mean.clone())
         .f64(col::TOTAL_SD, rows.iter().map(|x| x.2.sd))
         .f64(col::CI_LOW, rows.iter().map(|x| x.2.ci_low))
         .f64(col::CI_HIGH, rows.iter().map(|x| x.2.ci_high))
         .f64(col::SHARE_EXCELLENT, rows.iter().map(|x| x.3))
-        .int(col::RANK_IN_YEAR, ranks_within(&year_key, &total_mean, &small))
+        .int(col::RANK_IN_YEAR, ranks_within(&year_key, &total_mean, &withheld))
         .finish(T)?;
-    suppress(df, &small, &[col::CLASS_ID, col::METHOD, col::TARGET_CATEGORY, col::N_COURSES, col::N_RATERS], T)
+    suppress(df, status, &[col::CLASS_ID, col::METHOD, col::TARGET_CATEGORY], T)
 }
 
 /// Agreement of one class's raters.
@@ -589,7 +642,7 @@ fn agreement(r: &Ratings, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, I
         .f64(col::ICC2K, rows.iter().map(|x| x.icc2k))
         .f64(col::LENIENCY_SD, rows.iter().map(|x| x.leniency_sd))
         .finish(T)?;
-    suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::N_COURSES, col::N_RATERS], T)
+    suppress(df, &primary(&n, ctx.min_cell), &[col::CLASS_ID], T)
 }
 
 #[cfg(test)]
@@ -709,17 +762,21 @@ mod tests {
     #[test]
     fn courses_rank_like_sql_rank_and_small_courses_are_not_ranked() {
         let mut rows = Vec::new();
-        // k1 and k2 tie at 90 (k2 through rounding noise), k3 at 80, k4 has 2 raters only.
-        for r in ["a", "b", "c", "d", "e"] {
+        // k1 and k2 tie at 90 (k2 through rounding noise), k3 at 80 (6 raters each); k4
+        // has 2 raters only, k5 none; k6 (5 raters) is the smallest published course,
+        // withheld with k4 so that k4 cannot be worked out from the class's row.
+        for r in ["a", "b", "c", "d", "e", "f"] {
             rows.push(("A", "k1", r, 90.0));
             rows.push(("A", "k2", r, 89.999_999_999_9));
             rows.push(("A", "k3", r, 80.0));
         }
+        for r in ["a", "b", "c", "d", "e"] {
+            rows.push(("A", "k6", r, 70.0));
+        }
         rows.push(("A", "k4", "a", 99.0));
         rows.push(("A", "k4", "b", 99.0));
-        let courses =
-            df!("class_id" => ["A"; 5], "course_id" => ["k1", "k2", "k3", "k4", "k5"], "teacher_id" => ["T"; 5])
-                .unwrap();
+        let ids = ["k1", "k2", "k3", "k4", "k5", "k6"];
+        let courses = df!("class_id" => ["A"; 6], "course_id" => ids, "teacher_id" => ["T"; 6]).unwrap();
         let classes =
             df!("class_id" => ["A"], "method" => ["case"], "target_category" => ["women"], "year" => [2025i32])
                 .unwrap();
@@ -728,12 +785,12 @@ mod tests {
         let t = reaction_tables(&ratings(&rows), &courses, &classes, &ctx).unwrap();
         let c = &t.by_course;
         let ranks: Vec<Option<i64>> = c.column("rank_in_class").unwrap().i64().unwrap().iter().collect();
-        assert_eq!(ranks, vec![Some(1), Some(1), Some(3), None, None]);
+        assert_eq!(ranks, vec![Some(1), Some(1), Some(3), None, None, None]);
         let n: Vec<Option<i64>> = c.column("n_raters").unwrap().i64().unwrap().iter().collect();
-        assert_eq!(n, vec![Some(5), Some(5), Some(5), Some(2), Some(0)], "every course has a row");
+        assert_eq!(n, vec![Some(6), Some(6), Some(6), None, None, None], "withheld rows withhold their counts");
         let share: Vec<Option<f64>> = c.column("share_excellent").unwrap().f64().unwrap().iter().collect();
         assert_eq!(share[..3], [Some(1.0), Some(1.0), Some(0.0)], "total ≥ 90 at 9 decimals");
-        let s: Vec<Option<bool>> = c.column("suppressed").unwrap().bool().unwrap().iter().collect();
-        assert_eq!(s, vec![Some(false), Some(false), Some(false), Some(true), Some(true)]);
+        let kind: Vec<Option<&str>> = c.column("suppression").unwrap().str().unwrap().iter().collect();
+        assert_eq!(kind, vec![None, None, None, Some("primary"), Some("primary"), Some("secondary")]);
     }
 }

@@ -17,7 +17,7 @@ use rustc_hash::FxHashMap;
 
 use super::columnar::{Interner, Scoped, Source, StrCol, ViewMemo};
 use super::frame::{bools, f64s, serr, strs, Out};
-use super::suppress::{below, suppress};
+use super::suppress::{primary, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats;
@@ -340,7 +340,7 @@ pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<D
         .int(col::K_ITEMS, results.iter().map(|r| Some(r.k as i64)))
         .f64(col::ALPHA, results.iter().map(|r| r.alpha))
         .finish(T)?;
-    suppress(df, &below(&n, ctx.min_cell), &[col::SCALE, col::WAVE, col::N, col::K_ITEMS], T)
+    suppress(df, &primary(&n, ctx.min_cell), &[col::SCALE, col::WAVE, col::K_ITEMS], T)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use polars::prelude::*;
 
 use super::frame::{f64s, group_by, index_by, serr, strs, Out};
 use super::keys::Cadres;
-use super::suppress::{below, suppress};
+use super::suppress::{primary, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats::{ClusterCovariance, ClusterOls, StatsError};
@@ -116,7 +116,8 @@ pub fn unit_results(
         }
     }
     let n: Vec<Option<i64>> = rows.iter().map(|r| Some(r.n)).collect();
-    let small = below(&n, ctx.min_cell);
+    let status = primary(&n, ctx.min_cell);
+    let small: Vec<bool> = status.iter().map(Option::is_some).collect();
     let change: Vec<Option<f64>> = rows.iter().map(|r| Some(r.after? - r.before?)).collect();
     let df = Out::new(rows.len())
         .str(col::UNIT_ID, rows.iter().map(|r| Some(r.unit)))
@@ -127,7 +128,7 @@ pub fn unit_results(
         .f64(col::VALUE_AFTER, rows.iter().map(|r| r.after))
         .f64(col::CHANGE, change.clone())
         .finish(T)?;
-    let units_df = suppress(df, &small, &[col::UNIT_ID, col::PERIOD, col::METRIC], T)?;
+    let units_df = suppress(df, &status, &[col::UNIT_ID, col::PERIOD, col::METRIC], T)?;
 
     // change ~ 1 + share over the published units of each metric.
     const F: &str = "unit_results_fit";
@@ -161,7 +162,7 @@ pub fn unit_results(
         .f64(col::CI_LOW, fits.iter().map(|f| f.3.map(|t| t.ci_low)))
         .f64(col::CI_HIGH, fits.iter().map(|f| f.3.map(|t| t.ci_high)))
         .finish(F)?;
-    let fit = suppress(df, &below(&n, ctx.min_cell), &[col::METRIC, col::PERIOD, col::N_UNITS], F)?;
+    let fit = suppress(df, &primary(&n, ctx.min_cell), &[col::METRIC, col::PERIOD], F)?;
     Ok(ResultTables { units: units_df, fit })
 }
 

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 use super::frame::{day_view, days, f64_view, f64s, group_by, i64s, index_by, pick, serr, str_view, strs, Out};
 use super::keys::Cadres;
-use super::suppress::{below, suppress};
+use super::suppress::{primary, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats;
@@ -304,12 +304,7 @@ pub fn transfer_by_class(
         .f64(col::DID_CI_LOW, rows.iter().map(|r| if few_controls(r) { None } else { r.did.test.map(|t| t.ci_low) }))
         .f64(col::DID_CI_HIGH, rows.iter().map(|r| if few_controls(r) { None } else { r.did.test.map(|t| t.ci_high) }))
         .finish(T)?;
-    suppress(
-        df,
-        &below(&n_followed, ctx.min_cell),
-        &[col::CLASS_ID, col::N_TRAINED, col::N_FOLLOWED, col::CONTROL_N],
-        T,
-    )
+    suppress(df, &primary(&n_followed, ctx.min_cell), &[col::CLASS_ID], T)
 }
 
 /// `follow_up`: one row per class and follow-up wave (3, 6, 12 months): the outcome
@@ -367,7 +362,7 @@ pub fn follow_up(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result
         .f64(col::CI_HIGH, rows.iter().map(|r| r.0.test.map(|t| t.ci_high)))
         .f64(col::RETENTION, rows.iter().map(|r| r.1))
         .finish(T)?;
-    suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::WAVE, col::N_PAIRS], T)
+    suppress(df, &primary(&n, ctx.min_cell), &[col::CLASS_ID, col::WAVE], T)
 }
 
 /// `assessment_by_class`: the two-way assessment's self-rating against the ratings
@@ -403,7 +398,7 @@ pub fn assessment_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx)
         .f64(col::CI_LOW, rows.iter().map(|r| r.test.map(|t| t.ci_low)))
         .f64(col::CI_HIGH, rows.iter().map(|r| r.test.map(|t| t.ci_high)))
         .finish(T)?;
-    suppress(df, &below(&n, ctx.min_cell), &[col::CLASS_ID, col::N_PAIRS], T)
+    suppress(df, &primary(&n, ctx.min_cell), &[col::CLASS_ID], T)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod table {
     pub const LEARNING_BY_CLASS: &str = "learning_by_class";
     pub const LEARNING_BY_CATEGORY: &str = "learning_by_category";
     pub const LEARNING_BY_METHOD: &str = "learning_by_method";
+    pub const LEARNING_BY_YEAR: &str = "learning_by_year";
     pub const REACTION_BY_COURSE: &str = "reaction_by_course";
     pub const RATER_AGREEMENT: &str = "rater_agreement";
     pub const RELIABILITY: &str = "reliability";

@@ -114,6 +114,7 @@ pub fn sample() -> ReportData {
     indicators.insert("learning_by_class".into(), learning_by_class());
     indicators.insert("learning_by_category".into(), learning_by_key("category"));
     indicators.insert("learning_by_method".into(), learning_by_key("method"));
+    indicators.insert("learning_by_year".into(), learning_by_year());
     indicators.insert("reaction_by_course".into(), reaction_by_course());
     indicators.insert("rater_agreement".into(), rater_agreement());
     indicators.insert("reliability".into(), reliability());
@@ -338,44 +339,61 @@ fn learning_row(n: f64, pre: f64, diff: f64, sd: f64, p: f64) -> [Option<f64>; 1
     ]
 }
 
-fn suppressed_row(n: f64) -> [Option<f64>; 18] {
-    let mut r = [None; 18];
-    r[0] = Some(n);
-    r
+/// A withheld row: every statistic and count null.
+fn withheld_row() -> [Option<f64>; 18] {
+    [None; 18]
 }
 
-fn learning_by_class() -> DataFrame {
-    let rows = [
+/// The six fixture classes' learning rows: K06 (3 pairs) is too small; K04, the
+/// smallest other class, is withheld with it (complementary suppression).
+fn class_learning_rows() -> [[Option<f64>; 18]; 6] {
+    [
         learning_row(28.0, 62.4, 9.4, 8.1, 1.3e-6),
         learning_row(24.0, 58.1, 5.9, 9.7, 0.0067),
         learning_row(31.0, 60.2, 1.3, 10.4, 0.49),
-        learning_row(22.0, 48.7, 9.2, 11.0, 0.0008),
+        withheld_row(),
         learning_row(26.0, 66.0, 8.5, 7.2, 2.6e-6),
-        suppressed_row(3.0),
-    ];
+        withheld_row(),
+    ]
+}
+
+/// `suppression` of the fixture's learning rows, one per class.
+const LEARNING_SUPPRESSION: [Option<&str>; 6] = [None, None, None, Some("secondary"), None, Some("primary")];
+
+/// The learning statistic columns and `suppression` before `suppressed`.
+fn learning_columns(rows: &[[Option<f64>; 18]], kinds: &[Option<&str>]) -> Vec<Column> {
+    let mut cols = learning_stats(rows);
+    cols.insert(cols.len() - 1, Column::new("suppression".into(), kinds.to_vec()));
+    cols
+}
+
+fn learning_by_class() -> DataFrame {
+    let rows = class_learning_rows();
     let mut cols = vec![
         Column::new("class_id".into(), CLASSES.iter().map(|c| c.id).collect::<Vec<_>>()),
         Column::new("method".into(), CLASSES.iter().map(|c| c.method).collect::<Vec<_>>()),
         Column::new("target_category".into(), CLASSES.iter().map(|c| c.category).collect::<Vec<_>>()),
     ];
-    cols.extend(learning_stats(&rows));
+    cols.extend(learning_columns(&rows, &LEARNING_SUPPRESSION));
     DataFrame::new(rows.len(), cols).unwrap()
 }
 
-/// By category or by method: the classes map one to one in the fixture.
+/// By category or by method: the classes map one to one in the fixture, so each row
+/// is withheld with its one class.
 fn learning_by_key(key: &str) -> DataFrame {
     let keys: Vec<&str> = CLASSES.iter().map(|c| if key == "category" { c.category } else { c.method }).collect();
-    let rows = [
-        learning_row(28.0, 62.4, 9.4, 8.1, 1.3e-6),
-        learning_row(24.0, 58.1, 5.9, 9.7, 0.0067),
-        learning_row(31.0, 60.2, 1.3, 10.4, 0.49),
-        learning_row(22.0, 48.7, 9.2, 11.0, 0.0008),
-        learning_row(26.0, 66.0, 8.5, 7.2, 2.6e-6),
-        suppressed_row(3.0),
-    ];
+    let rows = class_learning_rows();
     let mut cols = vec![Column::new(key.into(), keys)];
-    cols.extend(learning_stats(&rows));
+    cols.extend(learning_columns(&rows, &LEARNING_SUPPRESSION));
     DataFrame::new(rows.len(), cols).unwrap()
+}
+
+/// The headline: every pair of the year (134 pairs over the six classes).
+fn learning_by_year() -> DataFrame {
+    let rows = [learning_row(134.0, 59.6, 6.6, 9.9, 1.1e-12)];
+    let mut cols = vec![Column::new("year".into(), [2025i64])];
+    cols.extend(learning_columns(&rows, &[None]));
+    DataFrame::new(1, cols).unwrap()
 }
 
 fn reaction_by_course() -> DataFrame {

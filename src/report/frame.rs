@@ -127,6 +127,18 @@ impl Table {
         }
     }
 
+    /// Why row `row` is withheld, from the `suppression` column (a table written
+    /// before that column existed reads every suppressed row as primary).
+    pub fn withheld(&self, row: usize) -> Option<Withheld> {
+        if !self.suppressed(row) {
+            return None;
+        }
+        Some(match self.text(super::columns::SUPPRESSION, row).as_deref() {
+            Some("secondary") => Withheld::Secondary,
+            _ => Withheld::Small,
+        })
+    }
+
     /// Whether row `row` is suppressed (the `suppressed` column of every indicator table).
     pub fn suppressed(&self, row: usize) -> bool {
         self.flag(super::columns::SUPPRESSED, row)
@@ -203,4 +215,14 @@ mod tests {
         let t = Table::from_frame(&df);
         assert_eq!(t.text("l", 0).as_deref(), Some("甲, 乙"));
     }
+}
+
+/// Why a row of an indicator table is withheld.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withheld {
+    /// It describes fewer than `min_cell` people.
+    Small,
+    /// It is large enough, but withheld so that a small row cannot be recovered by
+    /// subtraction from a published total.
+    Secondary,
 }

@@ -87,6 +87,7 @@ pub mod col {
     pub const MANNER: &str = "manner";
     // indicator tables (SPEC Appendix B)
     pub const SUPPRESSED: &str = "suppressed";
+    pub const SUPPRESSION: &str = "suppression";
     pub const N: &str = "n";
     pub const N_PAIRS: &str = "n_pairs";
     pub const PRE_MEAN: &str = "pre_mean";
@@ -391,7 +392,8 @@ macro_rules! LEARNING_STATS {
             c(col::HAKE_G, Float, "class-average normalised gain ⟨g⟩, max = 100"),
             c(col::MEAN_INDIVIDUAL_GAIN, Float, "mean individual normalised gain over pairs with pre < 100"),
             c(col::SHARE_IMPROVED, Float, "share of pairs with post > pre"),
-            c(col::SUPPRESSED, Bool, "n_pairs < min_cell: statistics withheld"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_pairs < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ]
     };
 }
@@ -639,6 +641,12 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         columns: LEARNING_STATS!(c(col::METHOD, Str, "main method of the class")),
     },
     TableDef {
+        name: "learning_by_year",
+        grain: "one row per calendar year of the classes' start (the headline figure)",
+        partition: None,
+        columns: LEARNING_STATS!(c(col::YEAR, Int, "calendar year of the class start")),
+    },
+    TableDef {
         name: "reaction_by_course",
         grain: "one row per course (every course, even unrated)",
         partition: None,
@@ -659,7 +667,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::SHARE_EXCELLENT, Float, "share of totals ≥ 90 % of the maximum"),
             c(col::RANK_IN_CLASS, Int, "rank by total_mean within the class (SQL RANK, descending)"),
             c(col::RANK_IN_YEAR, Int, "rank by total_mean within the calendar year of the class start"),
-            c(col::SUPPRESSED, Bool, "n_raters < min_cell: statistics withheld"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_raters < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -678,7 +687,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::CI_HIGH, Float, "t interval, upper"),
             c(col::SHARE_EXCELLENT, Float, "share of rating totals ≥ 90 % of the maximum"),
             c(col::RANK_IN_YEAR, Int, "rank by total_mean within the calendar year (SQL RANK, descending)"),
-            c(col::SUPPRESSED, Bool, "n_raters < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_raters < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -692,7 +702,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::ICC1, Float, "ICC(1,1) on course totals"),
             c(col::ICC2K, Float, "ICC(2,k) on course totals"),
             c(col::LENIENCY_SD, Float, "sd (n − 1) of each rater's mean minus the class grand mean"),
-            c(col::SUPPRESSED, Bool, "n_raters < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_raters < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -705,7 +716,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::N, Int, "complete respondents (listwise)"),
             c(col::K_ITEMS, Int, "items of the scale in this wave"),
             c(col::ALPHA, Float, "Cronbach's α of the reverse-coded items"),
-            c(col::SUPPRESSED, Bool, "n < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -731,7 +743,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::DID, Float, "mean_delta − control_delta"),
             c(col::DID_CI_LOW, Float, "Welch interval of did, lower"),
             c(col::DID_CI_HIGH, Float, "Welch interval of did, upper"),
-            c(col::SUPPRESSED, Bool, "n_followed < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_followed < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -752,7 +765,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::CI_LOW, Float, "interval of mean_diff, lower"),
             c(col::CI_HIGH, Float, "interval of mean_diff, upper"),
             c(col::RETENTION, Float, "(follow − pre)/(post − pre) of the class means, trainees scored at pre, post and follow-up"),
-            c(col::SUPPRESSED, Bool, "n_pairs < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_pairs < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -771,7 +785,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::P_VALUE, Float, "two-sided p"),
             c(col::CI_LOW, Float, "interval of mean_diff, lower"),
             c(col::CI_HIGH, Float, "interval of mean_diff, upper"),
-            c(col::SUPPRESSED, Bool, "n_pairs < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_pairs < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -786,7 +801,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::VALUE_BEFORE, Float, "value in the period before"),
             c(col::VALUE_AFTER, Float, "value in the period"),
             c(col::CHANGE, Float, "value_after − value_before"),
-            c(col::SUPPRESSED, Bool, "the unit has fewer than min_cell cadres"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (the unit has fewer than min_cell cadres, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -804,7 +820,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::P_VALUE, Float, "two-sided p"),
             c(col::CI_LOW, Float, "interval of the slope, lower"),
             c(col::CI_HIGH, Float, "interval of the slope, upper"),
-            c(col::SUPPRESSED, Bool, "n_units < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_units < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -819,7 +836,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::SD_GAIN, Float, "sd (n − 1) of the gains"),
             c(col::CI_LOW, Float, "t interval of the mean gain, lower"),
             c(col::CI_HIGH, Float, "t interval of the mean gain, upper"),
-            c(col::SUPPRESSED, Bool, "n_trainees < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_trainees < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -834,7 +852,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::P_VALUE, Float, "p-value"),
             c(col::EFFECT, Float, "η² for anova, null otherwise"),
             c(col::N, Int, "pairs used"),
-            c(col::SUPPRESSED, Bool, "n < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -850,7 +869,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::P_RAW, Float, "two-sided p"),
             c(col::P_HOLM, Float, "Holm-adjusted over all pairs"),
             c(col::P_BH, Float, "Benjamini–Hochberg-adjusted over all pairs"),
-            c(col::SUPPRESSED, Bool, "either method has fewer than min_cell pairs"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (either method has fewer than min_cell pairs, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -876,6 +896,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::DAYS_IN_WINDOW, Float, "days counted by the rule over the window"),
             c(col::HOURS_IN_WINDOW, Float, "hours counted by the rule over the window"),
             c(col::WINDOW_COMPLETE, Bool, "the window lies within the years the data covers"),
+            c(col::SUPPRESSION, Str, "always null (per-person table)"),
             c(col::SUPPRESSED, Bool, "always false (per-person table)"),
         ],
     },
@@ -890,7 +911,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::TOPICS_TAUGHT, Int, "distinct course topics of the class"),
             c(col::COVERAGE, Float, "share of the requested topics that are taught"),
             c(col::UNMET_TOPICS, Str, "requested topics not taught, sorted, ┋-joined"),
-            c(col::SUPPRESSED, Bool, "n_respondents < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_respondents < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -904,7 +926,8 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::TOPICS_TAUGHT, Int, "distinct topics taught over the classes"),
             c(col::COVERAGE, Float, "share of the requests taught in the class that asked"),
             c(col::UNMET_TOPICS, Str, "topics unmet in at least one class, sorted, ┋-joined"),
-            c(col::SUPPRESSED, Bool, "n_respondents < min_cell"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n_respondents < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
@@ -922,6 +945,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::INDEX, Float, "weighted mean of the available standardised components"),
             c(col::PERCENTILE_IN_CATEGORY, Float, "percentile rank (0–100) of index within category"),
             c(col::BAND, Str, "A | B | C | D by percentile cut-offs"),
+            c(col::SUPPRESSION, Str, "always null (per-person table)"),
             c(col::SUPPRESSED, Bool, "always false (per-person table)"),
         ],
     },

@@ -125,7 +125,7 @@ fn ancova_frame() -> DataFrame {
 fn oracle_ancova_through_method_tables() {
     let settings = PipelineFile::default();
     let ctx = Ctx::new(&settings, "2025");
-    let m = methods::method_tables(&ancova_frame(), &ctx).unwrap();
+    let m = methods::method_tables(&ancova_frame(), &Default::default(), &ctx).unwrap();
     // ORACLES.md: Wald F of the method terms, F = 3.033082534284301, df = (2, 8), p = 0.10463021301502037.
     let tests = &m.tests;
     assert_eq!(str_col(tests, "test"), ["anova", "welch_anova", "kruskal", "ancova"].map(|s| Some(s.to_string())));
@@ -232,13 +232,21 @@ fn handmade_learning_by_class_matches_scipy() {
     let df = table(handmade(), "learning_by_class");
     assert_eq!(df.height(), 10, "every class gets a row");
     let ids = str_col(&df, "class_id");
+    let kind = str_col(&df, "suppression");
     for (i, (class, want)) in LEARNING.iter().enumerate() {
         assert_eq!(ids[i].as_deref(), Some(*class));
+        // C04, the smallest other class of K10's method, is withheld with K10 (below).
+        if *class == "C04" {
+            assert_eq!(kind[i].as_deref(), Some("secondary"));
+            assert!(LEARNING_STATS.iter().all(|name| f64_col(&df, name)[i].is_none()), "C04 withheld");
+            continue;
+        }
         for (c, name) in LEARNING_STATS.iter().enumerate() {
             close(f64_col(&df, name)[i], Some(want[c]), &format!("{class}.{name}"));
         }
         assert_eq!(bool_col(&df, "suppressed")[i], Some(false));
     }
+    assert_eq!(kind[9].as_deref(), Some("primary"), "K10 has 3 pairs");
     assert_eq!(str_col(&df, "method")[3].as_deref(), Some("case"));
     assert_eq!(str_col(&df, "target_category")[3].as_deref(), Some("middle_level"));
 }
@@ -298,7 +306,11 @@ fn handmade_method_tests_and_pairwise_match_statsmodels() {
 
 /// Statistic columns of a table (everything but keys, labels and counts).
 fn stat_columns<'a>(df: &'a DataFrame, keep: &[&str]) -> Vec<&'a str> {
-    df.get_column_names().into_iter().map(|s| s.as_str()).filter(|c| !keep.contains(c) && *c != "suppressed").collect()
+    df.get_column_names()
+        .into_iter()
+        .map(|s| s.as_str())
+        .filter(|c| !keep.contains(c) && !["suppressed", "suppression"].contains(c))
+        .collect()
 }
 
 fn assert_suppressed(df: &DataFrame, table: &str, rows: &[usize], keep: &[&str]) {
@@ -322,28 +334,25 @@ fn rows_where(df: &DataFrame, col: &str, pred: impl Fn(&str) -> bool) -> Vec<usi
 fn class_of_three_is_suppressed_everywhere_it_is_published() {
     let out = handmade();
     let k10 = |c: &str| c == "K10";
+    // Keys and labels stay; every statistic and every count is withheld (a published
+    // n would make subtracting the class from a published total trivial).
     let cases: [(&str, &[&str]); 8] = [
-        ("learning_by_class", &["class_id", "method", "target_category", "n_pairs"]),
-        ("reaction_by_class", &["class_id", "method", "target_category", "n_courses", "n_raters"]),
-        ("rater_agreement", &["class_id", "n_courses", "n_raters"]),
-        ("transfer_by_class", &["class_id", "n_trained", "n_followed", "control_n"]),
-        ("follow_up", &["class_id", "wave", "n_pairs"]),
-        ("assessment_by_class", &["class_id", "n_pairs"]),
-        ("needs_match", &["class_id", "n_respondents"]),
-        ("reaction_by_course", &["class_id", "course_id", "teacher_id", "n_raters"]),
+        ("learning_by_class", &["class_id", "method", "target_category"]),
+        ("reaction_by_class", &["class_id", "method", "target_category"]),
+        ("rater_agreement", &["class_id"]),
+        ("transfer_by_class", &["class_id"]),
+        ("follow_up", &["class_id", "wave"]),
+        ("assessment_by_class", &["class_id"]),
+        ("needs_match", &["class_id"]),
+        ("reaction_by_course", &["class_id", "course_id", "teacher_id"]),
     ];
     for (name, keep) in cases {
         let df = table(out, name);
         let rows = rows_where(&df, "class_id", k10);
         assert!(!rows.is_empty(), "{name} has no row for K10");
         assert_suppressed(&df, name, &rows, keep);
-        // Counts stay: 3 trainees.
-        for c in ["n_pairs", "n_raters", "n_trained", "n_respondents"] {
-            if df.schema().contains(c) && name != "follow_up" {
-                for &i in &rows {
-                    assert_eq!(f64_col(&df, c)[i], Some(3.0), "{name}.{c}");
-                }
-            }
+        for &i in &rows {
+            assert_eq!(str_col(&df, "suppression")[i].as_deref(), Some("primary"), "{name} row {i}");
         }
     }
     // Suppressed courses are not ranked and not ranked against: the 18 other courses
@@ -438,19 +447,19 @@ fn indicators_are_deterministic_and_guarded() {
         std::fs::read_dir(o).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
     assert!(leftovers.is_empty());
 
-    // A requested topic "=1+1" reaches needs_match.unmet_topics of C01 (with 乡村振兴
-    // and 公文写作, which C01 does not teach): guarded in CSV,
-    // a string (not a formula) in XLSX.
-    let csv_text = String::from_utf8(first["csv/needs_match.csv"].clone()).unwrap();
-    let line = csv_text.lines().find(|l| l.starts_with("C01,")).unwrap();
+    // A topic "=1+1" requested in C01 (not taught there, with 乡村振兴 and 公文写作)
+    // reaches the unmet topics of the category's row (C01's own row is withheld with
+    // K10): guarded in CSV, a string (not a formula) in XLSX.
+    let csv_text = String::from_utf8(first["csv/needs_by_category.csv"].clone()).unwrap();
+    let line = csv_text.lines().find(|l| l.starts_with("middle_level,")).unwrap();
     assert!(line.contains(",'=1+1┋乡村振兴┋公文写作,"), "{line}");
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = calamine::open_workbook(Path::new(o).join("indicators/indicators.xlsx")).unwrap();
     assert_eq!(book.sheet_names().len(), traineval::warehouse::schema::INDICATOR_TABLES.len());
-    let range = book.worksheet_range("needs_match").unwrap();
+    let range = book.worksheet_range("needs_by_category").unwrap();
     let cell = range.get((1, 5)).unwrap();
     assert_eq!(cell, &Data::String("=1+1┋乡村振兴┋公文写作".into()));
-    let formulas = book.worksheet_formula("needs_match").unwrap();
+    let formulas = book.worksheet_formula("needs_by_category").unwrap();
     assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula cells");
 }
 

@@ -1,6 +1,7 @@
 //! One integration-test binary (fast to link); modules per stage.
 
 mod common;
+mod disclosure;
 mod foundation;
 mod fuzz;
 mod generated;

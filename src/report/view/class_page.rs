@@ -266,8 +266,8 @@ fn learning(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
     let rows = ctx.rows_of_class(table::LEARNING_BY_CLASS, id);
     let Some(&i) = rows.first() else { return Err(ctx.empty(table::LEARNING_BY_CLASS)) };
     let mut body = Body::new(cat.get("le.intro"));
-    if t.suppressed(i) {
-        body.finding(cat.fmt("le.class_suppressed", &[("min_cell", &ctx.min_cell())]));
+    if let Some(w) = t.withheld(i) {
+        body.finding(ctx.withheld_class(w, "le.class_suppressed"));
     } else {
         let significant = t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha);
         body.finding(cat.fmt(
@@ -284,7 +284,7 @@ fn learning(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
                 .iter()
                 .filter_map(|&r| Some((o.num(col::PRE_SCORE, r)?, o.num(col::POST_SCORE, r)?)))
                 .unzip();
-            if ctx.publishable(pre.len() as u64) {
+            if ctx.drawable(pre.len() as u64) {
                 let group = BoxGroup {
                     label: ctx.chart_label(id),
                     boxes: vec![tukey(&pre), tukey(&post)],
@@ -312,8 +312,8 @@ fn transfer(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
     let rows = ctx.rows_of_class(table::TRANSFER_BY_CLASS, id);
     let Some(&i) = rows.first() else { return Err(ctx.empty(table::TRANSFER_BY_CLASS)) };
     let mut body = Body::new(cat.fmt("tr.intro", &[("lag", &ctx.params.follow_up_lag_days)]));
-    if t.suppressed(i) {
-        body.finding(cat.fmt("tr.class_suppressed", &[("min_cell", &ctx.min_cell())]));
+    if let Some(w) = t.withheld(i) {
+        body.finding(ctx.withheld_class(w, "tr.class_suppressed"));
     } else {
         body.finding(cat.fmt(
             "tr.class_reading",

@@ -4,6 +4,9 @@
 
 /// Shown for a missing or withheld value.
 pub const DASH: &str = "—";
+/// The count of a row withheld by complementary suppression (the table's footnote
+/// explains it).
+pub const SECONDARY: &str = "‡";
 
 /// `x` with `decimals` places and a typographic minus; "—" for `None`.
 pub fn num(x: Option<f64>, decimals: usize) -> String {

@@ -8,7 +8,6 @@ use serde::Serialize;
 use super::format::{self, DASH};
 use super::{compliance, Ctx, Na};
 use crate::report::columns::{self as c, table};
-use crate::stats;
 use crate::warehouse::schema::col;
 
 #[derive(Debug, Clone, Serialize)]
@@ -85,7 +84,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
         Some(g) => cat.fmt(
             "hl.with_ci",
             &[
-                ("n", &cat.fmt("hl.n_pairs", &[("n", &format::int(g.n as u64))])),
+                ("n", &cat.fmt("hl.n_pairs", &[("n", &format::int(g.n))])),
                 ("ci", &ctx.ci_phrase(g.ci_low, g.ci_high)),
             ],
         ),
@@ -143,15 +142,31 @@ fn mean_reaction(ctx: &Ctx<'_>) -> Option<(f64, u64, u64)> {
     (n > 0).then(|| (sum / n as f64, n, courses))
 }
 
-/// Pooled mean gain with its interval, from the trainee outcomes.
-fn mean_gain(ctx: &Ctx<'_>) -> Option<stats::Summary> {
-    let t = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::PRE_SCORE, col::POST_SCORE]).ok()?;
-    let gains: Vec<f64> =
-        (0..t.len()).filter_map(|i| Some(t.num(col::POST_SCORE, i)? - t.num(col::PRE_SCORE, i)?)).collect();
-    if !ctx.publishable(gains.len() as u64) {
+/// The pooled gain of the period: its row of `learning_by_year` (the one row when the
+/// period is not a year), `None` when withheld.
+fn mean_gain(ctx: &Ctx<'_>) -> Option<Gain> {
+    let t = ctx.indicator(table::LEARNING_BY_YEAR, &[col::YEAR, c::N_PAIRS, c::MEAN_DIFF]).ok()?;
+    let i = match ctx.period.trim().parse::<u64>() {
+        Ok(year) => (0..t.len()).find(|&i| t.count(col::YEAR, i) == Some(year))?,
+        Err(_) if t.len() == 1 => 0,
+        Err(_) => return None,
+    };
+    if t.suppressed(i) {
         return None;
     }
-    stats::describe(&gains, ctx.params.alpha).ok()
+    Some(Gain {
+        mean: t.num(c::MEAN_DIFF, i),
+        n: t.count(c::N_PAIRS, i)?,
+        ci_low: t.num(c::CI_LOW, i),
+        ci_high: t.num(c::CI_HIGH, i),
+    })
+}
+
+struct Gain {
+    mean: Option<f64>,
+    n: u64,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
 }
 
 /// Class DiDs weighted by followed trainees, over publishable classes: (did, followed).

@@ -1,7 +1,7 @@
 //! Learning (level 2): pre → post by class, score distributions and gains by
 //! category, the learning tables by class, category and method, scale reliability.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::format;
 use super::{bar_item, cap_rows, category_order, method_order, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
@@ -156,7 +156,7 @@ pub(super) fn learning_table(ctx: &Ctx<'_>, t: &Table, key: Key, caption: String
         };
         let significant = t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha);
         cells.extend([
-            Cell::num(format::count(t.count(c::N_PAIRS, i))),
+            Cell::num(ctx.n_text(t, c::N_PAIRS, i)),
             Cell::num(format::mean(t.num(c::PRE_MEAN, i))),
             Cell::num(format::mean(t.num(c::POST_MEAN, i))),
             Cell::num(format::signed(t.num(c::MEAN_DIFF, i))).strong(significant),
@@ -184,7 +184,7 @@ fn reliability_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
             vec![
                 Cell::text(t.text_or_empty(col::SCALE, i)),
                 Cell::text(ctx.cat.code("wave", &t.text_or_empty(col::WAVE, i))),
-                Cell::num(format::count(t.count(c::N, i))),
+                Cell::num(ctx.n_text(t, c::N, i)),
                 Cell::num(format::count(t.count(c::K_ITEMS, i))),
                 Cell::num(format::dec2(t.num(c::ALPHA, i))),
             ],
@@ -194,10 +194,15 @@ fn reliability_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
     tv
 }
 
-/// Pre and post distributions of paired trainees by category (groups of at least
-/// `min_cell` pairs only).
+/// Pre and post distributions of paired trainees by category: only groups of at least
+/// `min_distribution_n` pairs whose row of `learning_by_category` is published.
 fn category_boxes(ctx: &Ctx<'_>) -> Option<Chart> {
     let t = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::CATEGORY, col::PRE_SCORE, col::POST_SCORE]).ok()?;
+    let withheld: BTreeSet<String> = match ctx.indicator(table::LEARNING_BY_CATEGORY, &[col::CATEGORY]) {
+        Ok(c) => (0..c.len()).filter(|&i| c.suppressed(i)).map(|i| c.text_or_empty(col::CATEGORY, i)).collect(),
+        Err(_) => BTreeSet::new(),
+    };
+    let shown = |code: &str, n: usize| ctx.drawable(n as u64) && !withheld.contains(code);
     let mut groups: BTreeMap<(usize, String), (Vec<f64>, Vec<f64>)> = BTreeMap::new();
     for i in 0..t.len() {
         if let (Some(pre), Some(post)) = (t.num(col::PRE_SCORE, i), t.num(col::POST_SCORE, i)) {
@@ -206,11 +211,11 @@ fn category_boxes(ctx: &Ctx<'_>) -> Option<Chart> {
             g.1.push(post);
         }
     }
-    let omitted = groups.values().filter(|g| !ctx.publishable(g.0.len() as u64)).count();
+    let omitted = groups.iter().filter(|((_, code), g)| !shown(code, g.0.len())).count();
     let mut total = 0u64;
     let rows: Vec<BoxGroup> = groups
         .iter()
-        .filter(|(_, g)| ctx.publishable(g.0.len() as u64))
+        .filter(|((_, code), g)| shown(code, g.0.len()))
         .map(|((_, code), (pre, post))| {
             total += pre.len() as u64;
             BoxGroup {
@@ -259,7 +264,7 @@ pub(super) fn prepost_boxes(
             groups,
             domain: Some((0.0, 100.0)),
         }),
-        notes: ctx.omitted_note(omitted).into_iter().collect(),
+        notes: ctx.undrawn_note(omitted).into_iter().collect(),
     }
 }
 

@@ -139,7 +139,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             vec![
                 Cell::text(ctx.method(&t.text_or_empty(col::METHOD, i))),
                 Cell::num(format::count(t.count(c::N_CLASSES, i))),
-                Cell::num(format::count(t.count(c::N_TRAINEES, i))),
+                Cell::num(ctx.n_text(t, c::N_TRAINEES, i)),
                 Cell::num(format::signed(t.num(c::MEAN_GAIN, i))),
                 Cell::num(format::mean(t.num(c::SD_GAIN, i))),
                 Cell::num(format::ci(t.num(c::CI_LOW, i), t.num(c::CI_HIGH, i))),
@@ -163,7 +163,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                     Cell::num(statistic(ctx, tests, i)),
                     Cell::num(format::p(tests.num(c::P_VALUE, i))).strong(significant),
                     Cell::num(format::dec2(tests.num(c::EFFECT, i))),
-                    Cell::num(format::count(tests.count(c::N, i))),
+                    Cell::num(ctx.n_text(tests, c::N, i)),
                 ],
                 tests.suppressed(i),
             );

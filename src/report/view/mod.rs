@@ -33,7 +33,7 @@ pub use headline::{Card, HeadlineView};
 use super::charts::bar_ci::BarItem;
 use super::charts::Chart;
 use super::columns::table;
-use super::frame::Table;
+use super::frame::{Table, Withheld};
 use super::i18n::{Catalogue, Lang};
 use super::paths;
 use crate::config::{ComplianceSettings, Job, ScorecardSettings};
@@ -57,6 +57,8 @@ pub struct ReportData {
 pub struct Params {
     pub lang: Lang,
     pub min_cell: usize,
+    /// Distributions are drawn only for groups of at least this many people.
+    pub min_distribution_n: usize,
     pub alpha: f64,
     pub follow_up_lag_days: i64,
     pub title: Option<String>,
@@ -73,6 +75,7 @@ impl Params {
         Params {
             lang,
             min_cell: s.indicators.min_cell,
+            min_distribution_n: s.report.min_distribution_n,
             alpha: s.indicators.alpha,
             follow_up_lag_days: s.indicators.follow_up_lag_days,
             title: s.report.title.clone(),
@@ -89,6 +92,7 @@ impl Default for Params {
         Params {
             lang: Lang::Zh,
             min_cell: 5,
+            min_distribution_n: 10,
             alpha: 0.05,
             follow_up_lag_days: 90,
             title: None,
@@ -495,6 +499,13 @@ impl<'a> Ctx<'a> {
         (k > 0).then(|| self.cat.fmt("doc.chart_omitted", &[("k", &k), ("min_cell", &self.params.min_cell)]))
     }
 
+    /// The note under a distribution chart that leaves out `k` groups too small to draw.
+    pub fn undrawn_note(&self, k: usize) -> Option<String> {
+        (k > 0).then(|| {
+            self.cat.fmt("doc.dist_omitted", &[("k", &k), ("min_n", &self.params.min_distribution_n)])
+        })
+    }
+
     pub fn min_cell(&self) -> usize {
         self.params.min_cell
     }
@@ -502,6 +513,31 @@ impl<'a> Ctx<'a> {
     /// Whether a group of `n` people may be published.
     pub fn publishable(&self, n: u64) -> bool {
         n as usize >= self.params.min_cell
+    }
+
+    /// What a class page says of a withheld row: `small_key` (fewer than `min_cell`
+    /// people) or the complementary-suppression sentence.
+    pub fn withheld_class(&self, w: Withheld, small_key: &str) -> String {
+        match w {
+            Withheld::Small => self.cat.fmt(small_key, &[("min_cell", &self.params.min_cell)]),
+            Withheld::Secondary => self.cat.get("doc.class_secondary"),
+        }
+    }
+
+    /// Whether the distribution of a group of `n` people may be drawn (box plots and
+    /// individual points show single people's scores in small groups).
+    pub fn drawable(&self, n: u64) -> bool {
+        n as usize >= self.params.min_distribution_n
+    }
+
+    /// The count in column `name` of row `i` as a table shows it: the number, or for a
+    /// withheld row "< min_cell" (too small) or the mark of a complementary withholding.
+    pub fn n_text(&self, t: &Table, name: &str, i: usize) -> String {
+        match t.withheld(i) {
+            None => format::count(t.count(name, i)),
+            Some(Withheld::Small) => format!("< {}", self.params.min_cell),
+            Some(Withheld::Secondary) => format::SECONDARY.to_string(),
+        }
     }
 }
 

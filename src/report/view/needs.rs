@@ -115,7 +115,7 @@ fn needs_rows(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize], by_cate
         tv.push(
             vec![
                 key,
-                Cell::num(format::count(t.count(c::N_RESPONDENTS, i))),
+                Cell::num(ctx.n_text(t, c::N_RESPONDENTS, i)),
                 Cell::num(topics(c::TOPICS_REQUESTED, i)),
                 Cell::num(topics(c::TOPICS_TAUGHT, i)),
                 Cell::num(format::pct(t.num(c::COVERAGE, i))),

@@ -60,7 +60,7 @@ pub(super) fn self_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usiz
         tv.push(
             vec![
                 Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
-                Cell::num(format::count(t.count(c::N_PAIRS, i))),
+                Cell::num(ctx.n_text(t, c::N_PAIRS, i)),
                 Cell::num(format::mean(t.num(c::OTHERS_MEAN, i))),
                 Cell::num(format::mean(t.num(c::SELF_MEAN, i))),
                 Cell::num(format::signed(t.num(c::MEAN_DIFF, i))).strong(significant),
@@ -94,7 +94,7 @@ pub(super) fn agreement_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &
             vec![
                 Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
                 Cell::num(format::count(t.count(c::N_COURSES, i))),
-                Cell::num(format::count(t.count(c::N_RATERS, i))),
+                Cell::num(ctx.n_text(t, c::N_RATERS, i)),
                 Cell::num(format::dec2(t.num(c::ICC1, i))),
                 Cell::num(format::dec2(icc2k)),
                 Cell::text(icc2k.map_or_else(|| format::DASH.to_string(), |x| ctx.cat.get(icc_band(x)))),

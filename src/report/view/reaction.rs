@@ -122,7 +122,7 @@ pub(super) fn course_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[us
             cells.push(Cell::link(ctx.class_title(&id), ctx.class_href(&id)));
         }
         cells.push(Cell::text(t.text(col::TEACHER_ID, i).unwrap_or_else(|| format::DASH.into())));
-        cells.push(Cell::num(format::count(t.count(c::N_RATERS, i))));
+        cells.push(Cell::num(ctx.n_text(t, c::N_RATERS, i)));
         if per_class {
             cells.extend(c::COURSE_INDICATORS.iter().map(|k| Cell::num(format::mean(t.num(k, i)))));
         }
@@ -162,7 +162,7 @@ fn class_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
                 Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
                 Cell::text(ctx.method(&method.unwrap_or_default())),
                 Cell::num(format::count(t.count(c::N_COURSES, i))),
-                Cell::num(format::count(t.count(c::N_RATERS, i))),
+                Cell::num(ctx.n_text(t, c::N_RATERS, i)),
                 Cell::num(format::mean(t.num(c::TOTAL_MEAN, i))),
                 Cell::num(format::ci(t.num(c::CI_LOW, i), t.num(c::CI_HIGH, i))),
                 Cell::num(format::pct(t.num(c::SHARE_EXCELLENT, i))),

@@ -167,7 +167,7 @@ pub(super) fn transfer_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[
             vec![
                 Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
                 Cell::num(format::count(t.count(c::N_TRAINED, i))),
-                Cell::num(format::count(t.count(c::N_FOLLOWED, i))),
+                Cell::num(ctx.n_text(t, c::N_FOLLOWED, i)),
                 Cell::num(format::pct(t.num(c::ATTRITION, i))),
                 Cell::num(format::mean(t.num(c::BEFORE_MEAN, i))),
                 Cell::num(format::mean(t.num(c::AFTER_MEAN, i))),
@@ -212,7 +212,7 @@ pub(super) fn follow_up_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &
             vec![
                 Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
                 Cell::text(ctx.cat.code("wave", &t.text_or_empty(col::WAVE, i))),
-                Cell::num(format::count(t.count(c::N_PAIRS, i))),
+                Cell::num(ctx.n_text(t, c::N_PAIRS, i)),
                 Cell::num(format::mean(t.num(c::POST_MEAN, i))),
                 Cell::num(format::mean(t.num(c::FOLLOW_MEAN, i))),
                 Cell::num(format::signed(t.num(c::MEAN_DIFF, i))).strong(significant),
