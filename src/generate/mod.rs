@@ -1,25 +1,32 @@
 //! `traineval generate`: a synthetic training year with known, planted effects.
 //!
 //! In: [`GenerateOptions`] — output directory, number of cadres, seed, dirty-row rate,
-//! output format (canonical or survey-platform), year. Out: the canonical input
-//! directory of SPEC Appendix A (units, cadres, classes, courses, enrollments, items,
-//! survey_<wave> for needs/pre/post/follow_3m/follow_6m/follow_12m, course_ratings,
-//! trainee_ratings, reviews, unit_outcomes) plus `_truth.json` (planted parameters,
-//! realised statistics and the exact validation counts to expect), and a
-//! [`GenerateSummary`] of the files written.
+//! output format (canonical or survey-platform), year, and the switches of the inference
+//! checks (`null_methods`: every method the same gain; `plants`: violations of the
+//! transfer design, [`Plant`]).
+//!
+//! Out: the canonical input directory of SPEC Appendix A (units, cadres, classes,
+//! courses, enrollments, items, `survey_<wave>` for needs/pre/post/follow_3m/follow_6m/
+//! follow_12m, course_ratings, trainee_ratings, reviews, unit_outcomes) plus
+//! `_truth.json` (planted parameters, realised statistics and the exact validation
+//! counts to expect), and a [`GenerateSummary`] of the files written.
 //!
 //! Guarantees:
 //! - deterministic: the same options give byte-identical files (ChaCha8 streams, one
 //!   per purpose and per class; no hash-map order reaches an output);
 //! - streaming: master data (≈ 60 bytes per cadre) is held in memory, every per-class
-//!   table is written class by class, so 10⁶ cadres run in about 100 MB;
+//!   table is written class by class, so 10⁶ cadres run in about 120 MB;
 //! - a clean set (`dirty = 0`) passes every rule of SPEC Appendix C; with `dirty > 0`
 //!   every planted bad row fails exactly one check, and `_truth.json` says how many of
 //!   each per file, so validation counts can be asserted exactly; the clean rows are
 //!   the same with and without dirty rows;
 //! - `format = platform` writes the same values as a 问卷星 export (GBK CSV / XLSX with
 //!   the platform's metadata columns and numbered question headers) and `cadres.xlsx`
-//!   with Chinese headers and values; everything else stays canonical.
+//!   with Chinese headers and values; everything else stays canonical;
+//! - a switch changes only what it names: every draw it does not touch is the default's
+//!   (the null zeroes effects without skipping draws; a plant's extra classes come from
+//!   their own stream and follow the year's classes), so the rest of the set is
+//!   byte-identical to the default of the same seed.
 //!
 //! The model (what is planted, in which units) is in [`model`] and `docs/generator.md`.
 
