@@ -49,6 +49,16 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                     crate::cli::GenFormat::Platform => crate::generate::OutputFormat::Platform,
                 },
                 year: a.year,
+                null_methods: a.null_methods,
+                plants: a
+                    .plants
+                    .iter()
+                    .map(|p| match p {
+                        crate::cli::GenPlant::Pretrend => crate::generate::Plant::Pretrend,
+                        crate::cli::GenPlant::Attrition => crate::generate::Plant::Attrition,
+                        crate::cli::GenPlant::Contamination => crate::generate::Plant::Contamination,
+                    })
+                    .collect(),
             };
             let summary = crate::generate::generate(&opts).map_err(|e| match e {
                 crate::generate::GenerateError::Options(m) => Error::Config(ConfigError::Usage(m)),

@@ -89,6 +89,13 @@ pub struct GenerateArgs {
     /// Training year.
     #[arg(long, default_value_t = 2025)]
     pub year: i32,
+    /// Every method has the same true gain (method effects 0; classes still differ):
+    /// the planted null of the size benchmark.
+    #[arg(long)]
+    pub null_methods: bool,
+    /// Plant a violation the transfer checks must catch (repeatable, or comma-separated).
+    #[arg(long = "plant", value_enum, value_delimiter = ',')]
+    pub plants: Vec<GenPlant>,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +120,16 @@ pub enum ExportTarget {
 pub enum GenFormat {
     Canonical,
     Platform,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenPlant {
+    /// Trainees' reviews drift upward relative to controls before their class.
+    Pretrend,
+    /// Trainees lose their after-class reviews far more often than controls, the weaker ones.
+    Attrition,
+    /// Would-be controls trained between their own reviews (year + 1) or in the washout year.
+    Contamination,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

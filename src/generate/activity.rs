@@ -6,7 +6,9 @@
 //! replaces it), and running sums in [`Observed`]. Guarantees: a class's clean rows come
 //! from its own random stream (`STREAM_CLASS + index`) and its bad rows from another
 //! (`STREAM_DIRTY + index`), so clean rows are identical with and without `--dirty`;
-//! memory per class is bounded by its 60 trainees × 12 courses.
+//! memory per class is bounded by its 60 trainees × 12 courses. Method effects come from
+//! the [`Design`] (all 0 under `--null-methods`, with the same draws). Only the year's
+//! classes feed [`Observed`]: the classes of year ± 1 a plant adds belong to other periods.
 
 use rand::seq::{index, SliceRandom};
 use rand::{Rng, SeedableRng};
@@ -15,12 +17,12 @@ use rand_chacha::ChaCha8Rng;
 use super::dates::{secs_at, Stamp};
 use super::dirty::{values, Dirty, SUPERSEDED};
 use super::domain::{Method, CATEGORIES, RATING_INDICATORS, TOPICS};
-use super::model::{half_hours, likert_answer, method_effect, normal, scale_score, score, MODEL};
+use super::model::{half_hours, likert_answer, normal, scale_score, score, MODEL};
 use super::plan::{Class, Plan};
 use super::survey::{Answer, SurveyWriter, Wave};
 use super::truth::{reason, Counts, Mean, Observed};
 use super::writers::{Cell, TableWriter};
-use super::GenerateError;
+use super::{Design, GenerateError};
 
 /// The per-class output streams.
 pub struct Streams {
@@ -52,7 +54,9 @@ struct Response {
 pub struct ClassEmitter<'a> {
     pub plan: &'a Plan,
     pub seed: u64,
+    pub design: &'a Design,
     pub dirty: &'a mut Dirty,
+    /// Running sums of the year's classes.
     pub observed: &'a mut Observed,
     pub counts: &'a mut Counts,
     /// Next number for an unknown cadre id (ids past the last cadre).
@@ -66,6 +70,17 @@ const T_TRAINEE: &str = "trainee_ratings";
 impl ClassEmitter<'_> {
     /// Write every row of class `ci`.
     pub fn emit(&mut self, ci: usize, out: &mut Streams) -> Result<(), GenerateError> {
+        if self.plan.in_year(ci) {
+            return self.emit_class(ci, out);
+        }
+        // A plant's class of another year writes its rows but stays out of the year's sums.
+        let year = std::mem::take(&mut *self.observed);
+        let written = self.emit_class(ci, out);
+        *self.observed = year;
+        written
+    }
+
+    fn emit_class(&mut self, ci: usize, out: &mut Streams) -> Result<(), GenerateError> {
         let class = &self.plan.classes[ci];
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         rng.set_stream(super::STREAM_CLASS + ci as u64);
@@ -113,7 +128,7 @@ impl ClassEmitter<'_> {
         for &cadre in &class.members {
             let theta = f64::from(self.plan.cadres[cadre as usize].latent);
             let gain = MODEL.base_gain
-                + method_effect(class.method)
+                + self.design.method_effect(class.method)
                 + class.effect
                 + normal(rng, 0.0, MODEL.individual_gain_sd);
             let u: f64 = rng.gen();
@@ -356,7 +371,7 @@ impl ClassEmitter<'_> {
                 }
                 let mu = MODEL.rating_base
                     + self.plan.teachers[c.teacher].0
-                    + MODEL.rating_per_gain_point * method_effect(c.method)
+                    + MODEL.rating_per_gain_point * self.design.method_effect(c.method)
                     + leniency;
                 let s: [i64; 5] =
                     std::array::from_fn(|_| i64::from(score(mu + normal(rng, 0.0, MODEL.rating_noise_sd), 0, 20)));

@@ -1,25 +1,32 @@
 //! `traineval generate`: a synthetic training year with known, planted effects.
 //!
 //! In: [`GenerateOptions`] — output directory, number of cadres, seed, dirty-row rate,
-//! output format (canonical or survey-platform), year. Out: the canonical input
-//! directory of SPEC Appendix A (units, cadres, classes, courses, enrollments, items,
-//! survey_<wave> for needs/pre/post/follow_3m/follow_6m/follow_12m, course_ratings,
-//! trainee_ratings, reviews, unit_outcomes) plus `_truth.json` (planted parameters,
-//! realised statistics and the exact validation counts to expect), and a
-//! [`GenerateSummary`] of the files written.
+//! output format (canonical or survey-platform), year, and the switches of the inference
+//! checks (`null_methods`: every method the same gain; `plants`: violations of the
+//! transfer design, [`Plant`]).
+//!
+//! Out: the canonical input directory of SPEC Appendix A (units, cadres, classes,
+//! courses, enrollments, items, `survey_<wave>` for needs/pre/post/follow_3m/follow_6m/
+//! follow_12m, course_ratings, trainee_ratings, reviews, unit_outcomes) plus
+//! `_truth.json` (planted parameters, realised statistics and the exact validation
+//! counts to expect), and a [`GenerateSummary`] of the files written.
 //!
 //! Guarantees:
 //! - deterministic: the same options give byte-identical files (ChaCha8 streams, one
 //!   per purpose and per class; no hash-map order reaches an output);
 //! - streaming: master data (≈ 60 bytes per cadre) is held in memory, every per-class
-//!   table is written class by class, so 10⁶ cadres run in about 100 MB;
+//!   table is written class by class, so 10⁶ cadres run in about 120 MB;
 //! - a clean set (`dirty = 0`) passes every rule of SPEC Appendix C; with `dirty > 0`
 //!   every planted bad row fails exactly one check, and `_truth.json` says how many of
 //!   each per file, so validation counts can be asserted exactly; the clean rows are
 //!   the same with and without dirty rows;
 //! - `format = platform` writes the same values as a 问卷星 export (GBK CSV / XLSX with
 //!   the platform's metadata columns and numbered question headers) and `cadres.xlsx`
-//!   with Chinese headers and values; everything else stays canonical.
+//!   with Chinese headers and values; everything else stays canonical;
+//! - a switch changes only what it names: every draw it does not touch is the default's
+//!   (the null zeroes effects without skipping draws; a plant's extra classes come from
+//!   their own stream and follow the year's classes), so the rest of the set is
+//!   byte-identical to the default of the same seed.
 //!
 //! The model (what is planted, in which units) is in [`model`] and `docs/generator.md`.
 
@@ -48,6 +55,7 @@ pub use writers::FileSummary;
 use activity::{ClassEmitter, Streams};
 use dirty::Dirty;
 use domain::Method;
+use model::Model;
 use plan::Plan;
 use survey::SurveyWriter;
 use truth::{Counts, Expected, Observed, Params};
@@ -59,6 +67,8 @@ const STREAM_REVIEWS: u64 = 1;
 const STREAM_REVIEWS_DIRTY: u64 = 2;
 const STREAM_UNITS: u64 = 3;
 const STREAM_UNITS_DIRTY: u64 = 4;
+/// What `--plant contamination` adds to the plan (its own stream: the year stays as it is).
+const STREAM_PLANTS: u64 = 5;
 /// Class `i` uses `STREAM_CLASS + i` for its clean rows and `STREAM_DIRTY + i` for bad rows.
 const STREAM_CLASS: u64 = 1 << 32;
 const STREAM_DIRTY: u64 = 2 << 32;
@@ -95,6 +105,35 @@ impl OutputFormat {
     }
 }
 
+/// A violation of the transfer design that `--plant` writes into the set (SPEC §7.2),
+/// for the checks that must catch it. Sizes in [`model::PLANTS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Plant {
+    /// Trainees' reviews drift upward relative to controls before their class.
+    Pretrend,
+    /// Trainees lose their after-class reviews far more often than controls, the weaker ones.
+    Attrition,
+    /// Would-be controls trained between their own reviews (year + 1) or in the washout year.
+    Contamination,
+}
+
+impl Plant {
+    pub const ALL: [Plant; 3] = [Plant::Pretrend, Plant::Attrition, Plant::Contamination];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plant::Pretrend => "pretrend",
+            Plant::Attrition => "attrition",
+            Plant::Contamination => "contamination",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Plant> {
+        Plant::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerateOptions {
@@ -106,12 +145,74 @@ pub struct GenerateOptions {
     pub format: OutputFormat,
     /// The training year (classes start in it).
     pub year: i32,
+    /// Every method has the same true gain (all method effects 0); classes still differ.
+    pub null_methods: bool,
+    /// Violations of the transfer design to plant (order and repeats do not matter).
+    pub plants: Vec<Plant>,
 }
 
 impl GenerateOptions {
-    /// Clean, canonical, year 2025.
+    /// Clean, canonical, year 2025, the default model.
     pub fn new(out: impl Into<PathBuf>, cadres: usize, seed: u64) -> Self {
-        GenerateOptions { out: out.into(), cadres, seed, dirty: 0.0, format: OutputFormat::Canonical, year: 2025 }
+        GenerateOptions {
+            out: out.into(),
+            cadres,
+            seed,
+            dirty: 0.0,
+            format: OutputFormat::Canonical,
+            year: 2025,
+            null_methods: false,
+            plants: Vec::new(),
+        }
+    }
+
+    /// Whether `p` is planted.
+    pub fn plants(&self, p: Plant) -> bool {
+        self.plants.contains(&p)
+    }
+}
+
+/// The model one run plants: [`model::MODEL`] with the options' switches applied. Every
+/// part of the generator that a switch changes reads it from here, so a switch left off
+/// draws exactly what the default draws.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Design {
+    null_methods: bool,
+    /// Attrition of cadres with and without a class in the year.
+    attrition_trained: f64,
+    attrition_untrained: f64,
+    /// The weaker trainees (lower review level) are the ones lost.
+    attrition_weaker: bool,
+    /// Review points a year that trainees rise before their first class (0 = none).
+    pretrend_per_year: f64,
+    /// Shares of would-be controls trained in year + 1 and in year − 1 (0 = none).
+    contamination_share: f64,
+    washout_share: f64,
+}
+
+impl Design {
+    fn of(opts: &GenerateOptions) -> Design {
+        let (m, p) = (model::MODEL, model::PLANTS);
+        let attrition = opts.plants(Plant::Attrition);
+        let contamination = opts.plants(Plant::Contamination);
+        Design {
+            null_methods: opts.null_methods,
+            attrition_trained: if attrition { p.attrition_trained } else { m.attrition_trained },
+            attrition_untrained: if attrition { p.attrition_untrained } else { m.attrition_untrained },
+            attrition_weaker: attrition,
+            pretrend_per_year: if opts.plants(Plant::Pretrend) { p.pretrend_per_year } else { 0.0 },
+            contamination_share: if contamination { p.contamination_share } else { 0.0 },
+            washout_share: if contamination { p.washout_share } else { 0.0 },
+        }
+    }
+
+    /// The planted learning effect of a method over `base_gain` (0 under the null).
+    fn method_effect(&self, m: Method) -> f64 {
+        if self.null_methods {
+            0.0
+        } else {
+            model::method_effect(m)
+        }
     }
 }
 
@@ -151,10 +252,15 @@ pub enum GenerateError {
 
 /// Generate the input directory described by `opts`.
 pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError> {
+    generate_with(opts, &Design::of(opts))
+}
+
+/// [`generate`] with the design given (tests hold a switch at an earlier value).
+fn generate_with(opts: &GenerateOptions, design: &Design) -> Result<GenerateSummary, GenerateError> {
     check(opts)?;
     let dir = opts.out.as_path();
     std::fs::create_dir_all(dir).map_err(|source| GenerateError::Io { path: dir.to_path_buf(), source })?;
-    let plan = Plan::build(opts.cadres, opts.year, opts.seed);
+    let plan = Plan::build(opts.cadres, opts.year, opts.seed, design);
     let mut files = vec![
         master::write_units(dir, &plan)?,
         master::write_cadres(dir, &plan, opts.format)?,
@@ -166,8 +272,8 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError
     let mut dirty = Dirty::new(opts.dirty);
     let mut observed = Observed::default();
     let mut counts = Counts::default();
-    files.extend(write_class_activity(dir, opts, &plan, &mut dirty, &mut observed, &mut counts)?);
-    files.push(outcomes::write_reviews(dir, &plan, opts.seed, &mut dirty, &mut observed)?);
+    files.extend(write_class_activity(dir, opts, design, &plan, &mut dirty, &mut observed, &mut counts)?);
+    files.push(outcomes::write_reviews(dir, &plan, opts.seed, design, &mut dirty, &mut observed)?);
     files.push(outcomes::write_unit_outcomes(dir, &plan, opts.seed, &mut dirty)?);
     observed.self_inflation = self_inflation(&observed);
 
@@ -175,7 +281,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, GenerateError
         schema: "traineval-truth/1",
         format: opts.format.as_str().to_string(),
         dirty_rate: opts.dirty,
-        params: params(opts, &plan, counts),
+        params: params(opts, design, &plan, counts),
         observed,
         expected: expected(&files, &dirty),
     };
@@ -215,7 +321,8 @@ fn check(opts: &GenerateOptions) -> Result<(), GenerateError> {
             opts.dirty
         )));
     }
-    if !(1901..=9998).contains(&opts.year) {
+    // Reviews run from December of year − 3 to December of year + 3.
+    if !(1904..=9995).contains(&opts.year) {
         return Err(GenerateError::Options(format!("year {} is out of range", opts.year)));
     }
     if opts.format == OutputFormat::Platform && opts.cadres as u64 > writers::XLSX_MAX_ROWS {
@@ -231,6 +338,7 @@ fn check(opts: &GenerateOptions) -> Result<(), GenerateError> {
 fn write_class_activity(
     dir: &Path,
     opts: &GenerateOptions,
+    design: &Design,
     plan: &Plan,
     dirty: &mut Dirty,
     observed: &mut Observed,
@@ -260,7 +368,7 @@ fn write_class_activity(
             &activity::trainee_rating_header(),
         )?,
     };
-    let mut emitter = ClassEmitter { plan, seed: opts.seed, dirty, observed, counts, unknown_cadre: 0 };
+    let mut emitter = ClassEmitter { plan, seed: opts.seed, design, dirty, observed, counts, unknown_cadre: 0 };
     for ci in 0..plan.classes.len() {
         emitter.emit(ci, &mut streams)?;
     }
@@ -285,20 +393,25 @@ fn self_inflation(obs: &Observed) -> f64 {
     by.get("self").map_or(0.0, |s| s.mean - others.mean)
 }
 
-fn params(opts: &GenerateOptions, plan: &Plan, mut counts: Counts) -> Params {
-    let m = model::MODEL;
+fn params(opts: &GenerateOptions, design: &Design, plan: &Plan, mut counts: Counts) -> Params {
+    // The model as planted: the attrition a plant sets replaces the default's.
+    let m = Model {
+        attrition_trained: design.attrition_trained,
+        attrition_untrained: design.attrition_untrained,
+        ..model::MODEL
+    };
     counts.units = plan.units.len();
     counts.cadres = plan.cadres.len();
     counts.classes = plan.classes.len();
     counts.courses = plan.courses.len();
     counts.teachers = plan.teachers.len();
     counts.class_managers = plan.managers.len();
-    counts.trained_cadres = (0..plan.cadres.len()).filter(|&i| !plan.classes_of(i).is_empty()).count();
+    counts.trained_cadres = (0..plan.cadres.len()).filter(|&i| plan.trained_in_year(i)).count();
     counts.repeaters = plan.repeaters;
     counts.repeated_topic_cadres = plan.repeated_topic_cadres;
     counts.classes_follow_12m = plan.classes.iter().filter(|c| c.follow_12m).count();
     let method_effects: BTreeMap<String, f64> =
-        Method::ALL.iter().map(|&x| (x.code().to_string(), model::method_effect(x))).collect();
+        Method::ALL.iter().map(|&x| (x.code().to_string(), design.method_effect(x))).collect();
     let method_gain = method_effects.iter().map(|(k, v)| (k.clone(), m.base_gain + v)).collect();
     let rater_role_bias = [
         ("class_manager", m.bias_class_manager),
@@ -314,6 +427,8 @@ fn params(opts: &GenerateOptions, plan: &Plan, mut counts: Counts) -> Params {
         cadres: opts.cadres,
         year: opts.year,
         counts,
+        null_methods: design.null_methods,
+        plants: plants(opts, plan),
         method_effects,
         method_gain,
         rater_role_bias,
@@ -321,6 +436,45 @@ fn params(opts: &GenerateOptions, plan: &Plan, mut counts: Counts) -> Params {
         teacher_sd_total: 5.0 * m.teacher_sd,
         transfer_lag_days: TRANSFER_LAG_DAYS,
         model: m,
+    }
+}
+
+/// What each plant of `opts` planted, with the realised counts of contamination.
+fn plants(opts: &GenerateOptions, plan: &Plan) -> truth::Plants {
+    let p = model::PLANTS;
+    let window = |classes: &[&plan::Class]| {
+        let first = classes.iter().map(|c| c.start).min().map(dates::iso_date);
+        let last = classes.iter().map(|c| c.end).max().map(dates::iso_date);
+        (first, last)
+    };
+    let outside: Vec<&plan::Class> = plan.classes[plan.year_classes..].iter().collect();
+    let (later, earlier): (Vec<&plan::Class>, Vec<&plan::Class>) =
+        outside.iter().partition(|c| dates::civil_from_days(c.start).0 > plan.year);
+    let members = |cs: &[&plan::Class]| cs.iter().map(|c| c.members.len()).sum::<usize>();
+    truth::Plants {
+        pretrend: opts.plants(Plant::Pretrend).then_some(truth::PretrendPlant { per_year: p.pretrend_per_year }),
+        attrition: opts.plants(Plant::Attrition).then_some(truth::AttritionPlant {
+            trained: p.attrition_trained,
+            untrained: p.attrition_untrained,
+            weaker_lost: true,
+        }),
+        contamination: opts.plants(Plant::Contamination).then(|| {
+            let (first_start, last_end) = window(&later);
+            let (washout_first_start, washout_last_end) = window(&earlier);
+            truth::ContaminationPlant {
+                share: p.contamination_share,
+                washout_share: p.washout_share,
+                eligible: plan.would_be_controls,
+                cadres: members(&later),
+                classes: later.len(),
+                first_start,
+                last_end,
+                washout_cadres: members(&earlier),
+                washout_classes: earlier.len(),
+                washout_first_start,
+                washout_last_end,
+            }
+        }),
     }
 }
 

@@ -103,7 +103,9 @@ pub struct Model {
     // --- reviews (L3) ---
     /// Share of trained cadres lost before any later review and follow-up (attrition).
     pub attrition_trained: f64,
-    /// Share of untrained cadres without later reviews.
+    /// Share of untrained cadres without later reviews. Equal to `attrition_trained`, so
+    /// the differential attrition of a clean set is 0 in expectation (the WWC cautious
+    /// boundary allows about 6 points at this overall rate; `--plant attrition` breaks it).
     pub attrition_untrained: f64,
     /// Mean review score (0–100) and its SD between cadres.
     pub review_base: f64,
@@ -163,8 +165,8 @@ pub const MODEL: Model = Model {
     self_inflation: 8.0,
     trainee_rater_sd: 2.0,
     trainee_noise_sd: 4.0,
-    attrition_trained: 0.10,
-    attrition_untrained: 0.05,
+    attrition_trained: 0.08,
+    attrition_untrained: 0.08,
     review_base: 78.0,
     review_cadre_sd: 5.0,
     review_noise_sd: 3.0,
@@ -174,6 +176,40 @@ pub const MODEL: Model = Model {
     unit_drift: 0.5,
     unit_slope_per_share: 6.0,
     unit_noise_sd: 1.5,
+};
+
+/// The violations `--plant` adds to the model (reported under `params.plants`, each
+/// only when planted). Every one is sized so that the transfer checks of SPEC §7.2
+/// catch it at 1,500 cadres while the clean default stays inside their bounds.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PlantModel {
+    /// `pretrend`: a trainee's reviews before the first class rise by this many points a
+    /// year up to the review before it (the −1 review, unchanged), on top of the common
+    /// drift: the −2 review is 1.5 lower, the −3 review 3.0 lower. Reviews from the class
+    /// on are untouched, so baseline and the before/after delta stay as in the default.
+    pub pretrend_per_year: f64,
+    /// `attrition`: shares of trained and untrained cadres lost (no review and no
+    /// follow-up after the year starts); trainees are lost with probability
+    /// `2 × attrition_trained × Φ(−z)`, z their standardised review level, so the weaker
+    /// ones go (the mean of `2Φ(−z)` is 1).
+    pub attrition_trained: f64,
+    pub attrition_untrained: f64,
+    /// `contamination`: share of would-be controls (untrained in the year) of each
+    /// category trained in a class starting January–June of year + 1, between their
+    /// December reviews of the year and of year + 1 (a lost one has no review after it).
+    pub contamination_share: f64,
+    /// `contamination`: share of would-be controls trained in a class of year − 1 (the
+    /// washout year), March–November, drawn from those not already contaminated.
+    pub washout_share: f64,
+}
+
+/// Sizes of the planted violations.
+pub const PLANTS: PlantModel = PlantModel {
+    pretrend_per_year: 1.5,
+    attrition_trained: 0.35,
+    attrition_untrained: 0.05,
+    contamination_share: 0.30,
+    washout_share: 0.10,
 };
 
 /// A normal draw (`sd` ≥ 0; `sd` = 0 returns the mean).

@@ -1,13 +1,20 @@
 //! Writes what comes after training: annual reviews and unit outcomes.
 //!
-//! In: the [`Plan`] (cadres, their classes, attrition flags, units). Out: `reviews.csv`
-//! — an annual review in December of year − 1 for every cadre, and in December of the
-//! year and of year + 1 for every cadre not lost — and `unit_outcomes.csv` — three metrics
-//! per unit for year − 1 and the year; planted bad rows; the realised transfer and
-//! attrition statistics in [`Observed`]. Guarantees: the review before any class is the
-//! one of year − 1 (classes start in March or later); every review dated after a cadre's
-//! first class ended carries the transfer effect, untrained cadres share the same drift,
-//! so the difference-in-differences of SPEC C.12 estimates `transfer_effect`.
+//! In: the [`Plan`] (cadres, their classes, attrition flags, units) and the [`Design`].
+//! Out: `reviews.csv` — an annual review in December of each year from year − 3 to
+//! year − 1 for every cadre, and from the year to year + 3 for every cadre not lost —
+//! and `unit_outcomes.csv` — three metrics per unit for year − 1 and the year; planted
+//! bad rows; the realised transfer, attrition, baseline and event-study statistics in
+//! [`Observed`].
+//!
+//! Guarantees: every trainee of the year has the relative periods −3 … +2 of SPEC §7.2
+//! (−1 = December of year − 1, the latest review before any class of the year, which
+//! starts in March or later; 0 = December of the year or of year + 1, the first review
+//! from end + 90 days) unless lost; every review dated after a cadre's first class ended
+//! carries the transfer effect; trainees and controls share the same drift and the same
+//! review levels, so the difference-in-differences of SPEC C.12 estimates
+//! `transfer_effect` and the pre-period estimates are 0 — unless `--plant pretrend`
+//! lowers a trainee's reviews before the −1 review by `pretrend_per_year` a year.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -17,21 +24,28 @@ use super::dirty::{values, Dirty};
 use super::domain::{grade_of, REVIEW_DIMENSIONS, UNIT_METRICS};
 use super::model::{normal, score, MODEL};
 use super::plan::Plan;
-use super::truth::{reason, Observed};
+use super::truth::{reason, EventPeriod, Mean, Observed};
 use super::writers::{Cell, FileKind, FileSummary, TableWriter};
-use super::GenerateError;
+use super::{Design, GenerateError};
 
 /// Offsets of the review dimensions around a cadre's level (sum 0).
 const DIMENSION_OFFSET: [f64; 5] = [2.0, -1.0, 1.0, -3.0, 1.0];
 /// Review kind of the generated reviews.
 pub const REVIEW_KIND: &str = "annual";
+/// Years of the December reviews, relative to the year: three before it (the event
+/// study's −3 … −1 of the year's classes) and four from it on (0 … +2 whether 0 falls in
+/// the year or, for a class ending after mid-September, in year + 1). Seven a cadre.
+pub const REVIEW_YEARS: (i32, i32) = (-3, 3);
+/// Relative periods of the event study (SPEC §7.2), reference −1.
+pub const EVENT_PERIODS: (i32, i32) = (-3, 2);
 
 const T_REVIEWS: &str = "reviews";
 const T_UNITS: &str = "unit_outcomes";
 
-/// One review as written: date (day number) and the five dimension scores.
+/// One review as written: date (day number), calendar year and the five dimension scores.
 struct Review {
     day: i64,
+    year: i32,
     dims: [i64; 5],
 }
 
@@ -41,11 +55,82 @@ impl Review {
     }
 }
 
+/// Running count, mean and sum of squares (Welford), for Hedges' g.
+#[derive(Default)]
+struct Moments {
+    n: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Moments {
+    fn add(&mut self, x: f64) {
+        self.n += 1.0;
+        let d = x - self.mean;
+        self.mean += d / self.n;
+        self.m2 += d * (x - self.mean);
+    }
+}
+
+/// Hedges' g of `a` over `b` (pooled SD, small-sample correction); 0 when undefined.
+fn hedges_g(a: &Moments, b: &Moments) -> f64 {
+    let df = a.n + b.n - 2.0;
+    if a.n < 2.0 || b.n < 2.0 {
+        return 0.0;
+    }
+    let sd = ((a.m2 + b.m2) / df).sqrt();
+    if sd == 0.0 {
+        return 0.0;
+    }
+    (a.mean - b.mean) / sd * (1.0 - 3.0 / (4.0 * (a.n + b.n) - 9.0))
+}
+
+/// The event study's running sums: per relative period, the trainees' changes from −1
+/// and how many fall in each calendar year; per calendar year, the controls' changes
+/// from December of year − 1.
+struct Events {
+    first_year: i32,
+    trained: Vec<Mean>,
+    trained_years: Vec<Vec<u64>>,
+    control: Vec<Mean>,
+}
+
+impl Events {
+    fn new(year: i32) -> Events {
+        let periods = (EVENT_PERIODS.1 - EVENT_PERIODS.0 + 1) as usize;
+        let years = (REVIEW_YEARS.1 - REVIEW_YEARS.0 + 1) as usize;
+        Events {
+            first_year: year + REVIEW_YEARS.0,
+            trained: vec![Mean::default(); periods],
+            trained_years: vec![vec![0; years]; periods],
+            control: vec![Mean::default(); years],
+        }
+    }
+
+    fn finish(&self) -> Vec<EventPeriod> {
+        (EVENT_PERIODS.0..=EVENT_PERIODS.1)
+            .zip(self.trained.iter().zip(&self.trained_years))
+            .map(|(rel, (t, years))| {
+                let control =
+                    years.iter().zip(&self.control).map(|(&n, c)| n as f64 * c.mean).sum::<f64>() / (t.n.max(1) as f64);
+                EventPeriod {
+                    rel_period: rel,
+                    n_trained: t.n,
+                    trained_change: t.mean,
+                    control_change: control,
+                    estimate: t.mean - control,
+                }
+            })
+            .collect()
+    }
+}
+
 /// Write `reviews.csv`.
 pub fn write_reviews(
     dir: &std::path::Path,
     plan: &Plan,
     seed: u64,
+    design: &Design,
     dirty: &mut Dirty,
     obs: &mut Observed,
 ) -> Result<FileSummary, GenerateError> {
@@ -59,41 +144,40 @@ pub fn write_reviews(
     bad.set_stream(super::STREAM_REVIEWS_DIRTY);
     let year = plan.year;
     let lag = super::TRANSFER_LAG_DAYS;
+    let mut events = Events::new(year);
+    let (mut base_trained, mut base_control) = (Moments::default(), Moments::default());
     for (i, c) in plan.cadres.iter().enumerate() {
         let id = Plan::cadre_id(i);
         let rd = plan.units[c.unit as usize].review_day;
         let classes = plan.classes_of(i);
-        let first_end = classes.first().map(|&k| plan.classes[k as usize].end);
-        let years: &[i32] = if c.lost { &[0] } else { &[0, 1, 2] };
-        let reviews: Vec<Review> = years
-            .iter()
-            .map(|&t| {
-                let day = days_from_civil(year - 1 + t, 12, rd);
-                let transfer = if first_end.is_some_and(|e| day > e) { MODEL.transfer_effect } else { 0.0 };
-                let level = f64::from(c.review_base) + MODEL.review_drift_per_year * f64::from(t) + transfer;
+        let first = classes.first().map(|&k| &plan.classes[k as usize]);
+        let last = if c.lost { year - 1 } else { year + REVIEW_YEARS.1 };
+        let reviews: Vec<Review> = (year + REVIEW_YEARS.0..=last)
+            .map(|ry| {
+                let day = days_from_civil(ry, 12, rd);
+                let transfer = if first.is_some_and(|k| day > k.end) { MODEL.transfer_effect } else { 0.0 };
+                // The pretrend plant: the reviews before the −1 review lag behind it.
+                let pretrend = match first {
+                    Some(k) if day < k.start => {
+                        let minus_one = super::dates::civil_from_days(k.start).0 - 1;
+                        -design.pretrend_per_year * f64::from(minus_one - ry)
+                    }
+                    _ => 0.0,
+                };
+                let level = f64::from(c.review_base)
+                    + MODEL.review_drift_per_year * f64::from(ry - (year - 1))
+                    + transfer
+                    + pretrend;
                 let dims = std::array::from_fn(|d| {
                     i64::from(score(level + DIMENSION_OFFSET[d] + normal(&mut rng, 0.0, MODEL.review_noise_sd), 0, 100))
                 });
-                Review { day, dims }
+                Review { day, year: ry, dims }
             })
             .collect();
         for r in &reviews {
             write_review(&mut w, &id, &iso_date(r.day), r.dims.map(|d| d.to_string()), grade_of(r.score()))?;
         }
-        // Realised transfer (SPEC C.12): before = the review of year − 1, after = the first
-        // review on or after end + lag.
-        for &k in classes {
-            obs.attrition_enrollments += 1;
-            let end = plan.classes[k as usize].end;
-            if let Some(after) = reviews.iter().find(|r| r.day >= end + lag) {
-                obs.attrition_followed += 1;
-                obs.transfer_trained_delta.add(after.score() - reviews[0].score());
-            }
-        }
-        if classes.is_empty() && reviews.len() == 3 {
-            obs.transfer_control_delta_1y.add(reviews[1].score() - reviews[0].score());
-            obs.transfer_control_delta_2y.add(reviews[2].score() - reviews[0].score());
-        }
+        observe(plan, i, &reviews, lag, obs, &mut events, &mut base_trained, &mut base_control);
         let n = reviews.len();
         for k in 0..dirty.want(&mut bad, T_REVIEWS, reason::BAD_DATE, n) {
             let r = &reviews[bad.gen_range(0..n)];
@@ -109,12 +193,71 @@ pub fn write_reviews(
             dirty.record(T_REVIEWS, reason::OUT_OF_RANGE);
         }
     }
-    obs.attrition = if obs.attrition_enrollments == 0 {
-        0.0
-    } else {
-        1.0 - obs.attrition_followed as f64 / obs.attrition_enrollments as f64
-    };
+    let share_lost = |n: u64, followed: u64| if n == 0 { 0.0 } else { 1.0 - followed as f64 / n as f64 };
+    obs.attrition = share_lost(obs.attrition_enrollments, obs.attrition_followed);
+    obs.attrition_control = share_lost(obs.attrition_control_eligible, obs.attrition_control_followed);
+    obs.attrition_differential = obs.attrition - obs.attrition_control;
+    obs.baseline_g = hedges_g(&base_trained, &base_control);
+    obs.event_study = events.finish();
     w.finish()
+}
+
+/// Adds cadre `i`'s reviews to the realised statistics: per enrollment in a class of the
+/// year (SPEC C.12: before = the latest review before the start, after = the first on or
+/// after end + lag; the event study's periods around them), or as a control (no class at
+/// all: what a transfer indicator keeps after excluding contaminated and washout cadres).
+#[allow(clippy::too_many_arguments)]
+fn observe(
+    plan: &Plan,
+    i: usize,
+    reviews: &[Review],
+    lag: i64,
+    obs: &mut Observed,
+    events: &mut Events,
+    base_trained: &mut Moments,
+    base_control: &mut Moments,
+) {
+    let year = plan.year;
+    let classes = plan.classes_of(i);
+    let reference = reviews.iter().position(|r| r.year == year - 1);
+    if classes.is_empty() {
+        let Some(b) = reference else { return };
+        let before = reviews[b].score();
+        base_control.add(before);
+        obs.attrition_control_eligible += 1;
+        obs.attrition_control_followed += u64::from(reviews.len() > b + 1);
+        for r in reviews {
+            events.control[(r.year - events.first_year) as usize].add(r.score() - before);
+        }
+        if reviews.len() > b + 2 {
+            obs.transfer_control_delta_1y.add(reviews[b + 1].score() - before);
+            obs.transfer_control_delta_2y.add(reviews[b + 2].score() - before);
+        }
+        return;
+    }
+    if !plan.trained_in_year(i) {
+        return;
+    }
+    if let Some(b) = reference {
+        base_trained.add(reviews[b].score());
+    }
+    for &k in classes.iter().filter(|&&k| plan.in_year(k as usize)) {
+        obs.attrition_enrollments += 1;
+        let class = &plan.classes[k as usize];
+        let before = reviews.iter().rposition(|r| r.day < class.start);
+        let after = reviews.iter().position(|r| r.day >= class.end + lag);
+        let (Some(b), Some(a)) = (before, after) else { continue };
+        obs.attrition_followed += 1;
+        let base = reviews[b].score();
+        obs.transfer_trained_delta.add(reviews[a].score() - base);
+        for rel in EVENT_PERIODS.0..=EVENT_PERIODS.1 {
+            let at = if rel < 0 { b as i64 + 1 + i64::from(rel) } else { a as i64 + i64::from(rel) };
+            let Some(r) = usize::try_from(at).ok().and_then(|at| reviews.get(at)) else { continue };
+            let p = (rel - EVENT_PERIODS.0) as usize;
+            events.trained[p].add(r.score() - base);
+            events.trained_years[p][(r.year - events.first_year) as usize] += 1;
+        }
+    }
 }
 
 fn write_review(
@@ -153,7 +296,7 @@ pub fn write_unit_outcomes(
     for (i, c) in plan.cadres.iter().enumerate() {
         let s = &mut staff[c.unit as usize];
         s.0 += 1;
-        s.1 += u32::from(!plan.classes_of(i).is_empty());
+        s.1 += u32::from(plan.trained_in_year(i));
     }
     let (before, after) = ((plan.year - 1).to_string(), plan.year.to_string());
     let round1 = |x: f64| (x.clamp(0.0, 100.0) * 10.0).round() / 10.0;

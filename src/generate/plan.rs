@@ -1,13 +1,22 @@
 //! The master data of a training year, held in memory: units, cadres, classes, courses.
 //!
-//! In: the number of cadres, the year and the seed. Out: a [`Plan`] — everything other
-//! rows refer to, plus the per-cadre facts later tables need (latent competence,
-//! attrition, classes attended). Guarantees: deterministic per seed (one ChaCha8 stream,
-//! fixed draw order); every unit kind exists; classes of a category enrol only that
-//! category, 30–60 trainees (fewer only when a category has fewer trained cadres), 4–12
-//! courses with distinct topics, start and end in March–November of the year; a cadre is
-//! never twice in one class and a repeater's two classes never overlap; class ids are
-//! assigned in start-date order.
+//! In: the number of cadres, the year, the seed and the [`Design`] (attrition and the
+//! contamination plant). Out: a [`Plan`] — everything other rows refer to, plus the
+//! per-cadre facts later tables need (latent competence, attrition, classes attended).
+//! Guarantees: deterministic per seed (one ChaCha8 stream, fixed draw order, and a second
+//! stream for what a plant adds, so a plant never changes the classes of the year);
+//! every unit kind exists; classes of a category enrol only that category, 30–60
+//! trainees (fewer only when a category has fewer trained cadres), 4–12 courses with
+//! distinct topics; the year's classes (`0..year_classes`) start and end in
+//! March–November of the year, in start-date order; a cadre is never twice in one class
+//! and a repeater's two classes never overlap. Who is trained does not depend on the
+//! review level (the baseline of trainees and controls is equivalent); who is lost
+//! depends on it only under the attrition plant.
+//!
+//! `--plant contamination` appends, after the year's classes and in start-date order,
+//! classes of year + 1 (January–June) for a share of the would-be controls (untrained in
+//! the year) and classes of year − 1 (March–November) for another share; such a cadre
+//! has that one class and no other.
 //!
 //! Memory: about 60 bytes per cadre and 16 per enrollment, so 10⁶ cadres fit easily.
 
@@ -17,12 +26,13 @@ use rand::seq::{index, SliceRandom};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::dates::days_from_civil;
+use super::dates::{civil_from_days, days_from_civil};
 use super::domain::{
     CategorySpec, Method, UnitKind, ATTACHMENT_INSTITUTION, CATEGORIES, FIELD_INSTITUTIONS, GIVEN_CHARS,
     MIXED_COURSE_METHODS, ONLINE_INSTITUTION, REGION_ENDINGS, REGION_STEMS, SURNAMES, TOPICS,
 };
 use super::model::{half_hours, normal, weighted, MODEL};
+use super::Design;
 
 /// Smallest and largest class.
 pub const CLASS_SIZE: (usize, usize) = (30, 60);
@@ -114,11 +124,18 @@ pub struct Plan {
     pub cadre_classes: Vec<u32>,
     pub repeaters: usize,
     pub repeated_topic_cadres: usize,
+    /// Classes `0..year_classes` start in the year; the rest are a plant's (year ± 1).
+    pub year_classes: usize,
+    /// Cadres untrained in the year, among whom the contamination plant picks (0 without it).
+    pub would_be_controls: usize,
+    /// Teachers and class managers of each institution (indices into `teachers`, `managers`).
+    teacher_pool: BTreeMap<&'static str, std::ops::Range<usize>>,
+    manager_pool: BTreeMap<&'static str, std::ops::Range<usize>>,
 }
 
 impl Plan {
     /// Build the master data.
-    pub fn build(n_cadres: usize, year: i32, seed: u64) -> Plan {
+    pub fn build(n_cadres: usize, year: i32, seed: u64, design: &Design) -> Plan {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(super::STREAM_PLAN);
         let (regions, units) = make_units(&mut rng, n_cadres);
@@ -136,11 +153,21 @@ impl Plan {
             cadre_classes: Vec::new(),
             repeaters: 0,
             repeated_topic_cadres: 0,
+            year_classes: 0,
+            would_be_controls: 0,
+            teacher_pool: BTreeMap::new(),
+            manager_pool: BTreeMap::new(),
         };
         plan.make_classes(&mut rng);
         plan.make_courses_and_staff(&mut rng);
         plan.index_enrollments();
-        plan.mark_lost(&mut rng);
+        plan.year_classes = plan.classes.len();
+        plan.mark_lost(&mut rng, design);
+        if design.contamination_share > 0.0 || design.washout_share > 0.0 {
+            let mut plant = ChaCha8Rng::seed_from_u64(seed);
+            plant.set_stream(super::STREAM_PLANTS);
+            plan.add_outside_classes(&mut plant, design);
+        }
         plan
     }
 
@@ -185,10 +212,11 @@ impl Plan {
         format!("{}{}", self.regions[u.region], u.kind.name_suffixes()[u.suffix])
     }
 
-    /// Class title, e.g. `2025年县处级领导干部进修班（第3期）`.
+    /// Class title, e.g. `2025年县处级领导干部进修班（第3期）` (the year the class starts).
     pub fn class_title(&self, c: &Class) -> String {
         let online = if c.method == Method::Online { "网络班" } else { "" };
-        format!("{}年{}（{}第{}期）", self.year, CATEGORIES[c.category].programmes[c.programme], online, c.seq)
+        let year = civil_from_days(c.start).0;
+        format!("{}年{}（{}第{}期）", year, CATEGORIES[c.category].programmes[c.programme], online, c.seq)
     }
 
     /// Course title: topic plus the course method's ending.
@@ -203,8 +231,19 @@ impl Plan {
         &self.cadre_classes[a..b]
     }
 
+    /// Whether cadre `i` attends a class of the year.
+    pub fn trained_in_year(&self, i: usize) -> bool {
+        self.classes_of(i).iter().any(|&k| (k as usize) < self.year_classes)
+    }
+
+    /// Whether class `k` starts in the year (not a plant's class of year ± 1).
+    pub fn in_year(&self, k: usize) -> bool {
+        k < self.year_classes
+    }
+
     fn make_classes(&mut self, rng: &mut ChaCha8Rng) {
         let year = self.year;
+        let window = (days_from_civil(year, 3, 1), days_from_civil(year, 11, 30));
         let mut by_cat: Vec<Vec<u32>> = vec![Vec::new(); CATEGORIES.len()];
         for (i, c) in self.cadres.iter().enumerate() {
             by_cat[c.category].push(i as u32);
@@ -215,17 +254,7 @@ impl Plan {
             pool.shuffle(rng);
             let trained = (spec.train_share * pool.len() as f64).round() as usize;
             let first = classes.len();
-            let mut rest = &pool[..trained];
-            while !rest.is_empty() {
-                let size = if rest.len() <= CLASS_SIZE.1 {
-                    rest.len()
-                } else {
-                    rng.gen_range(CLASS_SIZE.0..=CLASS_SIZE.1.min(rest.len() - CLASS_SIZE.0))
-                };
-                let (members, tail) = rest.split_at(size);
-                rest = tail;
-                classes.push(new_class(rng, cat, spec, year, members.to_vec()));
-            }
+            split_into_classes(rng, &pool[..trained], &mut classes, |rng, m| new_class(rng, cat, spec, window, m));
             // Repeaters: a share of the trained attend a second, non-overlapping class.
             let cat_classes = first..classes.len();
             if cat_classes.len() >= 2 {
@@ -263,8 +292,30 @@ impl Plan {
 
     fn make_courses_and_staff(&mut self, rng: &mut ChaCha8Rng) {
         // Courses with their institution; teachers are drawn from the institution's pool.
+        let per_inst = self.add_courses(rng, 0..self.classes.len());
+        let (mut t, mut m) = (0usize, 0usize);
+        for (inst, (n_classes, n_courses)) in &per_inst {
+            let nt = n_courses.div_ceil(30).max(6);
+            let nm = n_classes.div_ceil(6).max(2);
+            self.teacher_pool.insert(*inst, t..t + nt);
+            self.manager_pool.insert(*inst, m..m + nm);
+            t += nt;
+            m += nm;
+        }
+        self.teachers =
+            (0..t).map(|_| (normal(rng, 0.0, MODEL.teacher_sd), normal(rng, 0.0, MODEL.trainee_rater_sd))).collect();
+        self.managers = (0..m).map(|_| normal(rng, 0.0, MODEL.trainee_rater_sd)).collect();
+        self.assign_staff(rng, 0..self.classes.len());
+    }
+
+    /// The courses of classes `range`; returns (classes, courses) per institution.
+    fn add_courses(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        range: std::ops::Range<usize>,
+    ) -> BTreeMap<&'static str, (usize, usize)> {
         let mut per_inst: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
-        for c in &mut self.classes {
+        for c in &mut self.classes[range] {
             let spec = &CATEGORIES[c.category];
             let n = ((c.hours / 6.0).round() as usize)
                 .clamp(COURSES_PER_CLASS.0, COURSES_PER_CLASS.1)
@@ -285,27 +336,83 @@ impl Plan {
             e.0 += 1;
             e.1 += n;
         }
-        let mut teacher_pool: BTreeMap<&'static str, std::ops::Range<usize>> = BTreeMap::new();
-        let mut manager_pool: BTreeMap<&'static str, std::ops::Range<usize>> = BTreeMap::new();
-        let (mut t, mut m) = (0usize, 0usize);
-        for (inst, (n_classes, n_courses)) in &per_inst {
-            let nt = n_courses.div_ceil(30).max(6);
-            let nm = n_classes.div_ceil(6).max(2);
-            teacher_pool.insert(inst, t..t + nt);
-            manager_pool.insert(inst, m..m + nm);
-            t += nt;
-            m += nm;
-        }
-        self.teachers =
-            (0..t).map(|_| (normal(rng, 0.0, MODEL.teacher_sd), normal(rng, 0.0, MODEL.trainee_rater_sd))).collect();
-        self.managers = (0..m).map(|_| normal(rng, 0.0, MODEL.trainee_rater_sd)).collect();
-        for c in &mut self.classes {
-            let tp = teacher_pool.get(c.institution).cloned().unwrap_or(0..1);
+        per_inst
+    }
+
+    /// A teacher for every course and a manager for each of classes `range`, from their
+    /// institution's pools.
+    fn assign_staff(&mut self, rng: &mut ChaCha8Rng, range: std::ops::Range<usize>) {
+        for c in &mut self.classes[range] {
+            let tp = self.teacher_pool.get(c.institution).cloned().unwrap_or(0..1);
             for course in &mut self.courses[c.courses.clone()] {
                 course.teacher = rng.gen_range(tp.clone());
             }
-            c.manager = rng.gen_range(manager_pool.get(c.institution).cloned().unwrap_or(0..1));
+            c.manager = rng.gen_range(self.manager_pool.get(c.institution).cloned().unwrap_or(0..1));
         }
+    }
+
+    /// The contamination plant: classes of year + 1 and year − 1 for would-be controls,
+    /// appended after the year's classes; their courses and staff (an institution new to
+    /// the set gets its own pools) are drawn from `rng`, so the year's classes stay as
+    /// they are without the plant.
+    fn add_outside_classes(&mut self, rng: &mut ChaCha8Rng, design: &Design) {
+        let year = self.year;
+        let mut by_cat: Vec<Vec<u32>> = vec![Vec::new(); CATEGORIES.len()];
+        // Lost cadres are picked as often as the others, so the controls left keep the
+        // planted attrition.
+        for (i, c) in self.cadres.iter().enumerate() {
+            if self.classes_of(i).is_empty() {
+                by_cat[c.category].push(i as u32);
+            }
+        }
+        self.would_be_controls = by_cat.iter().map(Vec::len).sum();
+        // Between the December reviews of the year and of year + 1; and in the washout year.
+        let later = (days_from_civil(year + 1, 1, 1), days_from_civil(year + 1, 6, 30));
+        let earlier = (days_from_civil(year - 1, 3, 1), days_from_civil(year - 1, 11, 30));
+        let mut extra: Vec<Class> = Vec::new();
+        for (cat, pool) in by_cat.iter_mut().enumerate() {
+            let spec = &CATEGORIES[cat];
+            pool.shuffle(rng);
+            let n = pool.len();
+            let n_later = ((design.contamination_share * n as f64).round() as usize).min(n);
+            let n_earlier = ((design.washout_share * n as f64).round() as usize).min(n - n_later);
+            split_into_classes(rng, &pool[..n_later], &mut extra, |rng, m| new_class(rng, cat, spec, later, m));
+            let washout = &pool[n_later..n_later + n_earlier];
+            split_into_classes(rng, washout, &mut extra, |rng, m| new_class(rng, cat, spec, earlier, m));
+        }
+        extra.sort_by_key(|c| (c.start, c.category, c.end));
+        let first = self.classes.len();
+        let mut seq: BTreeMap<(usize, i32), usize> = BTreeMap::new();
+        for (i, c) in extra.iter_mut().enumerate() {
+            c.members.sort_unstable();
+            let y = civil_from_days(c.start).0;
+            let s = seq.entry((c.category, y)).or_default();
+            *s += 1;
+            c.seq = *s;
+            c.id = format!("K{}{:05}", y, first + i + 1);
+        }
+        self.classes.extend(extra);
+        let range = first..self.classes.len();
+        for (inst, (n_classes, n_courses)) in self.add_courses(rng, range.clone()) {
+            if !self.teacher_pool.contains_key(inst) {
+                let t = self.teachers.len();
+                let nt = n_courses.div_ceil(30).max(6);
+                for _ in 0..nt {
+                    self.teachers.push((normal(rng, 0.0, MODEL.teacher_sd), normal(rng, 0.0, MODEL.trainee_rater_sd)));
+                }
+                self.teacher_pool.insert(inst, t..t + nt);
+            }
+            if !self.manager_pool.contains_key(inst) {
+                let m = self.managers.len();
+                let nm = n_classes.div_ceil(6).max(2);
+                for _ in 0..nm {
+                    self.managers.push(normal(rng, 0.0, MODEL.trainee_rater_sd));
+                }
+                self.manager_pool.insert(inst, m..m + nm);
+            }
+        }
+        self.assign_staff(rng, range);
+        self.index_enrollments();
     }
 
     fn index_enrollments(&mut self) {
@@ -350,15 +457,45 @@ impl Plan {
         self.repeated_topic_cadres = repeated_topic;
     }
 
-    fn mark_lost(&mut self, rng: &mut ChaCha8Rng) {
+    fn mark_lost(&mut self, rng: &mut ChaCha8Rng, design: &Design) {
         for i in 0..self.cadres.len() {
-            let p = if self.classes_of(i).is_empty() { MODEL.attrition_untrained } else { MODEL.attrition_trained };
+            let p = if self.classes_of(i).is_empty() {
+                design.attrition_untrained
+            } else if design.attrition_weaker {
+                // 2·Φ(−z) averages 1 over z ~ N(0, 1): the planted share, the weaker lost.
+                let z = (f64::from(self.cadres[i].review_base) - MODEL.review_base) / MODEL.review_cadre_sd;
+                (design.attrition_trained * statrs::function::erf::erfc(z / std::f64::consts::SQRT_2)).min(1.0)
+            } else {
+                design.attrition_trained
+            };
             self.cadres[i].lost = rng.gen_bool(p);
         }
     }
 }
 
-fn new_class(rng: &mut ChaCha8Rng, cat: usize, spec: &CategorySpec, year: i32, members: Vec<u32>) -> Class {
+/// Classes of `members` in order, 30–60 each (fewer only when fewer are left), each
+/// class's size drawn just before `make` draws the class.
+fn split_into_classes(
+    rng: &mut ChaCha8Rng,
+    members: &[u32],
+    out: &mut Vec<Class>,
+    mut make: impl FnMut(&mut ChaCha8Rng, Vec<u32>) -> Class,
+) {
+    let mut rest = members;
+    while !rest.is_empty() {
+        let size = if rest.len() <= CLASS_SIZE.1 {
+            rest.len()
+        } else {
+            rng.gen_range(CLASS_SIZE.0..=CLASS_SIZE.1.min(rest.len() - CLASS_SIZE.0))
+        };
+        let (members, tail) = rest.split_at(size);
+        rest = tail;
+        out.push(make(rng, members.to_vec()));
+    }
+}
+
+/// A class of `members` starting and ending within `window` (first and last day).
+fn new_class(rng: &mut ChaCha8Rng, cat: usize, spec: &CategorySpec, window: (i64, i64), members: Vec<u32>) -> Class {
     let method = spec.methods[weighted(rng, spec.methods.iter().map(|m| m.1))].0;
     let programme = rng.gen_range(0..spec.programmes.len());
     let (days, hours, span) = match method {
@@ -375,8 +512,7 @@ fn new_class(rng: &mut ChaCha8Rng, cat: usize, spec: &CategorySpec, year: i32, m
             (f64::from(d), half_hours(f64::from(d) * HOURS_PER_DAY), i64::from(d))
         }
     };
-    let first = days_from_civil(year, 3, 1);
-    let last_end = days_from_civil(year, 11, 30);
+    let (first, last_end) = window;
     let start = rng.gen_range(first..=last_end - span + 1);
     let institution = match method {
         Method::Online => ONLINE_INSTITUTION,

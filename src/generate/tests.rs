@@ -430,6 +430,8 @@ fn expected_tallies(t: &serde_json::Value) -> BTreeMap<String, Tally> {
 
 // ---------------------------------------------------------------- tests
 
+mod plants;
+
 #[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {
     let (a, b, c) = (tmp("det-a"), tmp("det-b"), tmp("det-c"));
@@ -586,14 +588,33 @@ fn planted_effects_are_recoverable() {
     assert!((5.0..15.0).contains(&all), "{all}");
     let infl = o["self_inflation"].as_f64().unwrap_or(f64::NAN);
     assert!((infl - 8.0).abs() < 1.0, "self inflation {infl}");
-    let attr = o["attrition"].as_f64().unwrap_or(f64::NAN);
-    assert!((attr - 0.10).abs() < 0.03, "attrition {attr}");
+    // Attrition: the planted 8 % of trainees and of controls, no differential.
+    let f = |k: &str| o[k].as_f64().unwrap_or(f64::NAN);
+    let planted = t["params"]["model"]["attrition_trained"].as_f64().unwrap_or(f64::NAN);
+    assert_eq!(planted, model::MODEL.attrition_untrained, "equal attrition in the default");
+    assert!((f("attrition") - planted).abs() < 0.02, "attrition {}", f("attrition"));
+    assert!((f("attrition_control") - planted).abs() < 0.02, "control attrition {}", f("attrition_control"));
+    assert!(f("attrition_differential").abs() < 0.03, "differential {}", f("attrition_differential"));
+    // Who is trained does not depend on the review level: equivalent baseline.
+    assert!(f("baseline_g").abs() < 0.06, "baseline g {}", f("baseline_g"));
     // Transfer: trained delta minus the untrained drift over the same horizon mix.
     let trained = o["transfer_trained_delta"]["mean"].as_f64().unwrap_or(f64::NAN);
     let c1 = o["transfer_control_delta_1y"]["mean"].as_f64().unwrap_or(f64::NAN);
     let c2 = o["transfer_control_delta_2y"]["mean"].as_f64().unwrap_or(f64::NAN);
     assert!((c1 - 1.0).abs() < 0.3 && (c2 - 2.0).abs() < 0.3, "{c1} {c2}");
     assert!(trained - c2 > 2.5 && trained - c1 < 6.0, "trained {trained}");
+    // Event study: flat before the class, the transfer effect from period 0 on, every
+    // period observed for nearly every followed enrollment.
+    let followed = o["attrition_followed"].as_u64().unwrap_or(0);
+    let es = o["event_study"].as_array().unwrap_or_else(|| panic!("no event study"));
+    let rels: Vec<i64> = es.iter().map(|e| e["rel_period"].as_i64().unwrap_or(99)).collect();
+    assert_eq!(rels, vec![-3, -2, -1, 0, 1, 2]);
+    for e in es {
+        let (rel, est) = (e["rel_period"].as_i64().unwrap_or(99), e["estimate"].as_f64().unwrap_or(f64::NAN));
+        let want = if rel < 0 { 0.0 } else { model::MODEL.transfer_effect };
+        assert!((est - want).abs() < 0.35, "period {rel}: {est} vs {want}");
+        assert_eq!(e["n_trained"].as_u64(), Some(followed), "period {rel} observed for every followed enrollment");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -34,6 +34,10 @@ pub struct Params {
     pub cadres: usize,
     pub year: i32,
     pub counts: Counts,
+    /// `--null-methods`: every method effect is 0 (classes still differ).
+    pub null_methods: bool,
+    /// The violations planted (`--plant`), each with its sizes; `{}` for a clean set.
+    pub plants: Plants,
     /// Gain of each method over `base_gain` (0–100 competence points).
     pub method_effects: BTreeMap<String, f64>,
     /// Expected mean gain of each method: `base_gain + method_effects[m]`.
@@ -46,8 +50,54 @@ pub struct Params {
     pub teacher_sd_total: f64,
     /// Review lag (days after a class ends) the transfer effect is planted for.
     pub transfer_lag_days: i64,
-    /// Every constant of the model.
+    /// Every constant of the model as planted (a plant's attrition replaces the default's).
     pub model: Model,
+}
+
+/// The planted violations of the transfer design (SPEC §7.2); absent ones are left out.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Plants {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pretrend: Option<PretrendPlant>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attrition: Option<AttritionPlant>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contamination: Option<ContaminationPlant>,
+}
+
+/// Trainees' reviews before their first class rise `per_year` points a year up to the −1
+/// review: event-study estimates −2·per_year at −3 and −per_year at −2.
+#[derive(Debug, Clone, Serialize)]
+pub struct PretrendPlant {
+    pub per_year: f64,
+}
+
+/// Attrition of trained and untrained cadres; `weaker_lost`: trainees with lower review
+/// levels are lost more often.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttritionPlant {
+    pub trained: f64,
+    pub untrained: f64,
+    pub weaker_lost: bool,
+}
+
+/// Would-be controls trained outside the year: `cadres` of the `eligible` (untrained in
+/// the year) in `classes` starting in year + 1 (`first_start` … `last_end`),
+/// with the transfer effect after them; `washout_cadres` others in `washout_classes` of
+/// year − 1.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContaminationPlant {
+    pub share: f64,
+    pub washout_share: f64,
+    pub eligible: usize,
+    pub cadres: usize,
+    pub classes: usize,
+    pub first_start: Option<String>,
+    pub last_end: Option<String>,
+    pub washout_cadres: usize,
+    pub washout_classes: usize,
+    pub washout_first_start: Option<String>,
+    pub washout_last_end: Option<String>,
 }
 
 /// How many entities were generated.
@@ -55,13 +105,14 @@ pub struct Params {
 pub struct Counts {
     pub units: usize,
     pub cadres: usize,
+    /// Every class written (with `--plant contamination`, those of year ± 1 too).
     pub classes: usize,
     pub courses: usize,
     pub teachers: usize,
     pub class_managers: usize,
     /// Clean enrollment rows.
     pub enrollments: usize,
-    /// Cadres with at least one enrollment.
+    /// Cadres enrolled in a class of the year (classes of other years are plants).
     pub trained_cadres: usize,
     /// Cadres enrolled in two classes.
     pub repeaters: usize,
@@ -101,7 +152,10 @@ impl Mean {
     }
 }
 
-/// Statistics of the clean rows as written.
+/// Statistics of the clean rows as written, over the classes of the year (those of year
+/// ± 1 that `--plant contamination` adds belong to other periods and are left out).
+/// "Controls" are cadres with no class at all: the controls a transfer indicator that
+/// follows SPEC §7.2 keeps, contaminated and washout cadres excluded.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Observed {
     /// Competence gain (post − pre, 0–100) of pairs scored at pre and post in the same
@@ -121,11 +175,39 @@ pub struct Observed {
     pub attrition_enrollments: u64,
     pub attrition_followed: u64,
     pub attrition: f64,
+    /// Controls with the review before (December of year − 1), those with a review after
+    /// the year starts, and `1 − followed / eligible`.
+    pub attrition_control_eligible: u64,
+    pub attrition_control_followed: u64,
+    pub attrition_control: f64,
+    /// `attrition − attrition_control` (trained enrollments vs controls).
+    pub attrition_differential: f64,
+    /// Hedges' g of the review before (December of year − 1), cadres trained in the year
+    /// vs controls, pooled over categories (review levels do not depend on the category).
+    pub baseline_g: f64,
     /// Review delta (after − before, SPEC C.12) of followed enrollments.
     pub transfer_trained_delta: Mean,
-    /// Review delta of untrained cadres over one year (Dec y−1 → Dec y) and two years.
+    /// Review delta of controls with every review over one year (Dec y−1 → Dec y) and two years.
     pub transfer_control_delta_1y: Mean,
     pub transfer_control_delta_2y: Mean,
+    /// The realised event study, relative periods −3 … +2 (reference −1).
+    pub event_study: Vec<EventPeriod>,
+}
+
+/// One relative period of the realised event study (SPEC §7.2): −1 is the latest review
+/// before the class starts, 0 the first dated on or after end + 90 days, the others the
+/// reviews before and after those. Over the enrollments of the year's classes with both
+/// reviews: the mean change from −1 (`trained_change`), the controls' mean change over
+/// the same calendar years (weighted as the trainees' years fall, `control_change`), and
+/// their difference (`estimate`). Planted: 0 before the class (−2·p and −p at −3 and −2
+/// with a pretrend of p a year), `transfer_effect` from 0 on.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventPeriod {
+    pub rel_period: i32,
+    pub n_trained: u64,
+    pub trained_change: f64,
+    pub control_change: f64,
+    pub estimate: f64,
 }
 
 /// What validation must report for one input file.

@@ -1,5 +1,6 @@
 //! Generated data (issue 4): `traineval generate` → `build` holds exactly the rows and
-//! rejects the generator planted; the survey-platform format round-trips.
+//! rejects the generator planted; the survey-platform format round-trips; the switches of
+//! the inference checks (`--null-methods`, `--plant`, issues 24 and 25) reach the files.
 
 use std::path::Path;
 
@@ -15,7 +16,8 @@ fn generate(dir: &Path, args: &[&str]) {
 
 /// The manifest of a build equals `_truth.json`'s `expected` block, table by table.
 fn assert_matches_truth(gen: &Path, out: &Path) {
-    let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(gen.join("_truth.json")).unwrap()).unwrap();
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(gen.join("_truth.json")).unwrap()).unwrap();
     let m = manifest(out);
     let expected = truth["expected"].as_object().unwrap();
     assert_eq!(expected.len(), m["tables"].as_object().unwrap().len(), "same inputs");
@@ -98,10 +100,7 @@ fn rating_scores_gathered_at_validation_equal_the_long_tables() {
     let reference = trainee_outcomes(&wh, &settings, RatingScores::from_warehouse(&wh, &settings).unwrap()).unwrap();
     let cols = ["class_id", "cadre_id", "reaction", "trainee_assessment", "self_assessment"];
     let pick = |df: &DataFrame| {
-        df.select(cols)
-            .unwrap()
-            .sort(["class_id", "cadre_id"], SortMultipleOptions::default())
-            .unwrap()
+        df.select(cols).unwrap().sort(["class_id", "cadre_id"], SortMultipleOptions::default()).unwrap()
     };
     let (built, reference) = (pick(&table(out.path(), "trainee_outcomes")), pick(&reference));
     assert!(built.height() > 500);
@@ -109,4 +108,51 @@ fn rating_scores_gathered_at_validation_equal_the_long_tables() {
         assert!(built.column(c).unwrap().null_count() < built.height(), "{c} all null");
     }
     assert!(built.equals_missing(&reference), "{built}\n{reference}");
+}
+
+/// `--null-methods` and every `--plant` (repeated and comma-separated): the set, with the
+/// classes of year ± 1 that contamination adds, builds to exactly the planted rows, the
+/// classes land in their years' partitions, and `_truth.json` records the switches.
+#[test]
+fn planted_sets_build_to_exactly_the_planted_rows() {
+    let (g, out) = (tmp(), tmp());
+    let args = "--cadres 1500 --seed 13 --dirty 0.01 --null-methods --plant pretrend,attrition --plant contamination";
+    generate(g.path(), &args.split(' ').collect::<Vec<_>>());
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(g.path().join("_truth.json")).unwrap()).unwrap();
+    let params = &truth["params"];
+    assert_eq!(params["null_methods"], true);
+    assert!(params["method_effects"].as_object().unwrap().values().all(|v| v.as_f64() == Some(0.0)));
+    let plants: Vec<&String> = params["plants"].as_object().unwrap().keys().collect();
+    assert_eq!(plants, ["attrition", "contamination", "pretrend"]);
+    let r = traineval(&["build", g.path().to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    assert_matches_truth(g.path(), out.path());
+    let years: Vec<String> = std::fs::read_dir(out.path().join("warehouse").join("classes"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("year="))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(years, ["year=2024", "year=2025", "year=2026"], "washout and contamination classes in their years");
+    // Without the switches the same seed writes none of it.
+    let g2 = tmp();
+    generate(g2.path(), &["--cadres", "1500", "--seed", "13"]);
+    let plain: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(g2.path().join("_truth.json")).unwrap()).unwrap();
+    assert_eq!(plain["params"]["null_methods"], false);
+    assert_eq!(plain["params"]["plants"], serde_json::json!({}));
+    let classes = std::fs::read_to_string(g2.path().join("classes.csv")).unwrap();
+    assert!(classes.lines().skip(1).all(|l| l.split(',').nth(5).is_some_and(|d| d.starts_with("2025-"))));
+}
+
+#[test]
+fn an_unknown_plant_is_a_usage_error() {
+    let g = tmp();
+    let r =
+        traineval(&["generate", "--out", g.path().to_str().unwrap(), "--cadres", "10", "--plant", "selection"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("pretrend") && r.stderr.contains("contamination"), "{}", r.stderr);
+    assert!(!g.path().join("_truth.json").exists());
 }

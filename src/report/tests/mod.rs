@@ -308,6 +308,7 @@ fn end_to_end_on_a_built_warehouse() {
         dirty: 0.0,
         format: crate::generate::OutputFormat::Canonical,
         year: 2025,
+        ..crate::generate::GenerateOptions::new(&input, 150, 7)
     };
     crate::generate::generate(&opts).unwrap();
     let job = crate::config::Job::load(&input, Some(&out)).unwrap();
