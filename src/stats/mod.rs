@@ -26,6 +26,7 @@
 //! | signed ranks | `wilcoxon.rs` | [`wilcoxon_signed_rank`], [`wilcoxon_paired`] |
 //! | k groups | `anova.rs` | [`one_way_anova`], [`welch_anova`], [`kruskal_wallis`] |
 //! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F) |
+//! | classical regression | `lm.rs` | [`Ols`] (OLS/WLS, t, contrasts, F with partial η², pairwise) |
 //! | multiplicity | `padjust.rs` | [`holm`], [`benjamini_hochberg`] |
 //! | quantiles | `quantile.rs` | [`quantile`], [`tukey_box`] |
 //! | reliability | `reliability.rs` | [`cronbach_alpha`], [`icc`] |
@@ -42,6 +43,7 @@ mod dist;
 mod error;
 mod gain;
 mod linalg;
+mod lm;
 mod ols;
 mod padjust;
 mod quantile;
@@ -58,6 +60,7 @@ pub use descriptive::{describe, mean, sd, variance, Accumulator, Summary};
 pub use did::{diff_in_diff, diff_in_diff_from, DiffInDiff};
 pub use error::StatsError;
 pub use gain::{hake_gain, hake_gains, HakeGains};
+pub use lm::{FTest, Ols};
 pub use ols::{ClusterCovariance, ClusterOls, PairwiseContrast, WaldTest};
 pub use padjust::{benjamini_hochberg, holm};
 pub use quantile::{quantile, tukey_box, TukeyBox};
@@ -72,3 +75,5 @@ pub use wilcoxon::{
 
 #[cfg(test)]
 pub(crate) mod oracles;
+#[cfg(test)]
+pub(crate) mod testdata;

@@ -114,22 +114,7 @@ impl ClusterOls {
                 });
             }
         }
-        let k = x_rows.first().map_or(0, |r| r.as_ref().len());
-        if let Some(bad) = x_rows.iter().find(|r| r.as_ref().len() != k) {
-            return Err(StatsError::Ragged {
-                expected: k,
-                found: bad.as_ref().len(),
-            });
-        }
-        if k == 0 {
-            return Err(StatsError::NotEnoughData {
-                what: "at least one design column",
-            });
-        }
-        let mut data = Vec::with_capacity(x_rows.len() * k);
-        for r in x_rows {
-            data.extend_from_slice(r.as_ref());
-        }
+        let (data, k) = flatten_rows(x_rows)?;
         Self::fit_flat(data, k, y.to_vec(), clusters, kind)
     }
 
@@ -459,42 +444,7 @@ impl ClusterOls {
         level_columns: &[usize],
         alpha: f64,
     ) -> Result<Vec<PairwiseContrast>, StatsError> {
-        if level_columns.iter().any(|&j| j >= self.k()) {
-            return Err(StatsError::InvalidRestriction {
-                what: "coefficient index out of range",
-            });
-        }
-        let column = |level: usize| level.checked_sub(1).map(|i| level_columns[i]);
-        let levels = level_columns.len() + 1;
-        let mut out = Vec::new();
-        for b in 0..levels {
-            for a in b + 1..levels {
-                let mut c = vec![0.0; self.k()];
-                if let Some(j) = column(a) {
-                    c[j] += 1.0;
-                }
-                if let Some(j) = column(b) {
-                    c[j] -= 1.0;
-                }
-                out.push(PairwiseContrast {
-                    level_a: a,
-                    level_b: b,
-                    test: self.contrast(&c, alpha)?,
-                    p_holm: None,
-                    p_bh: None,
-                });
-            }
-        }
-        let raw: Vec<f64> = out
-            .iter()
-            .map(|pc| pc.test.map_or(f64::NAN, |t| t.p))
-            .collect();
-        let (h, bh) = (holm(&raw), benjamini_hochberg(&raw));
-        for (i, pc) in out.iter_mut().enumerate() {
-            pc.p_holm = (!h[i].is_nan()).then_some(h[i]);
-            pc.p_bh = (!bh[i].is_nan()).then_some(bh[i]);
-        }
-        Ok(out)
+        pairwise_levels_with(self.k(), level_columns, |c| self.contrast(c, alpha))
     }
 
     /// Bell–McCaffrey / Satterthwaite df of `cᵀb` under CR2 with a working
@@ -529,6 +479,75 @@ impl ClusterOls {
         let df = trace * trace / sum_sq;
         (df.is_finite() && df > 0.0).then_some(df)
     }
+}
+
+/// The rows of a design as one row-major buffer and their common length k.
+///
+/// # Errors
+/// [`StatsError::Ragged`] if rows differ in length; [`StatsError::NotEnoughData`]
+/// when there is no column.
+pub(super) fn flatten_rows<R: AsRef<[f64]>>(x_rows: &[R]) -> Result<(Vec<f64>, usize), StatsError> {
+    let k = x_rows.first().map_or(0, |r| r.as_ref().len());
+    if let Some(bad) = x_rows.iter().find(|r| r.as_ref().len() != k) {
+        return Err(StatsError::Ragged {
+            expected: k,
+            found: bad.as_ref().len(),
+        });
+    }
+    if k == 0 {
+        return Err(StatsError::NotEnoughData {
+            what: "at least one design column",
+        });
+    }
+    let mut data = Vec::with_capacity(x_rows.len() * k);
+    for r in x_rows {
+        data.extend_from_slice(r.as_ref());
+    }
+    Ok((data, k))
+}
+
+/// Pairwise level contrasts of a treatment-coded factor (level 0 the
+/// reference, level i ≥ 1 in column `level_columns[i − 1]` of k), each
+/// tested by `test`, in the order (0,1), (0,2), …, (1,2), … with contrast
+/// `coef(j) − coef(i)`, Holm and BH adjusted over the pairs with a test.
+pub(super) fn pairwise_levels_with(
+    k: usize,
+    level_columns: &[usize],
+    mut test: impl FnMut(&[f64]) -> Result<Option<TTest>, StatsError>,
+) -> Result<Vec<PairwiseContrast>, StatsError> {
+    if level_columns.iter().any(|&j| j >= k) {
+        return Err(StatsError::InvalidRestriction {
+            what: "coefficient index out of range",
+        });
+    }
+    let column = |level: usize| level.checked_sub(1).map(|i| level_columns[i]);
+    let levels = level_columns.len() + 1;
+    let mut out = Vec::new();
+    for b in 0..levels {
+        for a in b + 1..levels {
+            let mut c = vec![0.0; k];
+            if let Some(j) = column(a) {
+                c[j] += 1.0;
+            }
+            if let Some(j) = column(b) {
+                c[j] -= 1.0;
+            }
+            out.push(PairwiseContrast {
+                level_a: a,
+                level_b: b,
+                test: test(&c)?,
+                p_holm: None,
+                p_bh: None,
+            });
+        }
+    }
+    let raw: Vec<f64> = out.iter().map(|pc| pc.test.map_or(f64::NAN, |t| t.p)).collect();
+    let (h, bh) = (holm(&raw), benjamini_hochberg(&raw));
+    for (i, pc) in out.iter_mut().enumerate() {
+        pc.p_holm = (!h[i].is_nan()).then_some(h[i]);
+        pc.p_bh = (!bh[i].is_nan()).then_some(bh[i]);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

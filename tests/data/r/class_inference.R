@@ -1,0 +1,98 @@
+# Reference values for the class-level inference of src/stats (issues 24, 25):
+# classical OLS / WLS ANCOVA on class means, clubSandwich CR2 coefficient
+# tests and HTZ Wald tests, the clustered (CR2) mean and difference of means,
+# the one-way ICC, and the CR2 event-study / DiD regressions.
+#
+#   Rscript class_inference.R > class_inference.out     (from tests/data/r/)
+#
+# Every value is printed as `key value` with %.17g; the Rust tests carry
+# them as literals (CI has no R).
+
+suppressMessages(library(clubSandwich))
+options(warn = 1)
+
+out <- function(key, x) {
+  x <- as.numeric(x)
+  if (length(x) == 1) {
+    cat(sprintf("%s %s\n", key, sprintf("%.17g", x)))
+  } else {
+    cat(sprintf("%s %s\n", key, paste(sprintf("%.17g", x), collapse = " ")))
+  }
+}
+
+read_trainees <- function(file) {
+  d <- read.csv(file, stringsAsFactors = FALSE)
+  if (!"category" %in% names(d)) d$category <- "A"
+  lv <- c("centralized", sort(setdiff(unique(d$method), "centralized")))
+  d$method <- factor(d$method, levels = lv)
+  d$category <- factor(d$category)
+  d
+}
+
+class_means <- function(d) {
+  cm <- aggregate(cbind(pre, post) ~ class_id + method, data = d, FUN = mean)
+  cm$size <- as.vector(table(d$class_id)[cm$class_id])
+  cm$share_b <- as.vector(tapply(d$category == "B", d$class_id, mean)[cm$class_id])
+  cm[order(cm$class_id), ]
+}
+
+# ---------------------------------------------------------------------------
+# 1. Classical OLS ANCOVA on class means: post ~ pre + method (+ share_b),
+#    optional weights = class size.
+# ---------------------------------------------------------------------------
+ols_block <- function(tag, cm, covariate = FALSE, weights = NULL) {
+  f1 <- if (covariate) post ~ pre + method + share_b else post ~ pre + method
+  f0 <- if (covariate) post ~ pre + share_b else post ~ pre
+  m1 <- if (is.null(weights)) lm(f1, data = cm) else lm(f1, data = cm, weights = cm[[weights]])
+  m0 <- if (is.null(weights)) lm(f0, data = cm) else lm(f0, data = cm, weights = cm[[weights]])
+  s <- summary(m1)
+  co <- coef(s)
+  out(paste0(tag, ".coef"), co[, 1])
+  out(paste0(tag, ".se"), co[, 2])
+  out(paste0(tag, ".t"), co[, 3])
+  out(paste0(tag, ".p"), co[, 4])
+  out(paste0(tag, ".df"), m1$df.residual)
+  out(paste0(tag, ".sigma"), s$sigma)
+  ci <- confint(m1, level = 0.95)
+  out(paste0(tag, ".ci_low"), ci[, 1])
+  out(paste0(tag, ".ci_high"), ci[, 2])
+  a <- anova(m0, m1)
+  out(paste0(tag, ".F"), c(a$F[2], a$Df[2], a$Res.Df[2], a$`Pr(>F)`[2]))
+  out(paste0(tag, ".partial_eta2"), a$`Sum of Sq`[2] / (a$`Sum of Sq`[2] + a$RSS[2]))
+  # Pairwise method contrasts from vcov: level j - level i, i < j.
+  V <- vcov(m1)
+  b <- coef(m1)
+  lv <- levels(cm$method)
+  col <- function(l) if (l == 1) NA else paste0("method", lv[l])
+  est <- se <- tt <- pp <- lo <- hi <- c()
+  for (i in seq_along(lv)) for (j in seq_along(lv)) if (i < j) {
+    cvec <- setNames(rep(0, length(b)), names(b))
+    if (!is.na(col(j))) cvec[col(j)] <- cvec[col(j)] + 1
+    if (!is.na(col(i))) cvec[col(i)] <- cvec[col(i)] - 1
+    e <- sum(cvec * b); s_ <- sqrt(drop(t(cvec) %*% V %*% cvec))
+    q <- qt(0.975, m1$df.residual)
+    est <- c(est, e); se <- c(se, s_); tt <- c(tt, e / s_)
+    pp <- c(pp, 2 * pt(-abs(e / s_), m1$df.residual))
+    lo <- c(lo, e - q * s_); hi <- c(hi, e + q * s_)
+  }
+  out(paste0(tag, ".pair_est"), est)
+  out(paste0(tag, ".pair_se"), se)
+  out(paste0(tag, ".pair_t"), tt)
+  out(paste0(tag, ".pair_p"), pp)
+  out(paste0(tag, ".pair_ci_low"), lo)
+  out(paste0(tag, ".pair_ci_high"), hi)
+  out(paste0(tag, ".pair_holm"), p.adjust(pp, "holm"))
+  out(paste0(tag, ".pair_bh"), p.adjust(pp, "BH"))
+}
+
+oracle <- read_trainees("../oracles/ancova.csv")
+names(oracle)[names(oracle) == "cadre_id"] <- "trainee_id"
+balanced <- read_trainees("balanced.csv")
+two <- read_trainees("two_classes.csv")
+unbal <- read_trainees("unbalanced.csv")
+
+ols_block("ols.oracle", class_means(oracle))
+ols_block("ols.balanced", class_means(balanced))
+ols_block("ols.two", class_means(two))
+ols_block("ols.unbal", class_means(unbal), covariate = TRUE)
+ols_block("wls.unbal", class_means(unbal), weights = "size")
