@@ -27,6 +27,7 @@
 //! | k groups | `anova.rs` | [`one_way_anova`], [`welch_anova`], [`kruskal_wallis`] |
 //! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F) |
 //! | classical regression | `lm.rs` | [`Ols`] (OLS/WLS, t, contrasts, F with partial η², pairwise) |
+//! | clustered data | `clustered.rs` | [`clustered_mean`], [`clustered_diff`] (CR2, Satterthwaite), [`icc_oneway`], [`design_effect`] |
 //! | multiplicity | `padjust.rs` | [`holm`], [`benjamini_hochberg`] |
 //! | quantiles | `quantile.rs` | [`quantile`], [`tukey_box`] |
 //! | reliability | `reliability.rs` | [`cronbach_alpha`], [`icc`] |
@@ -37,6 +38,7 @@
 #![deny(missing_docs)]
 
 mod anova;
+mod clustered;
 mod descriptive;
 mod did;
 mod dist;
@@ -56,6 +58,7 @@ mod wilcoxon;
 pub use anova::{
     kruskal_wallis, one_way_anova, welch_anova, KruskalWallis, OneWayAnova, WelchAnova,
 };
+pub use clustered::{clustered_diff, clustered_mean, design_effect, icc_oneway, ClusteredDiff, ClusteredMean};
 pub use descriptive::{describe, mean, sd, variance, Accumulator, Summary};
 pub use did::{diff_in_diff, diff_in_diff_from, DiffInDiff};
 pub use error::StatsError;

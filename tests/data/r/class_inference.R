@@ -96,3 +96,48 @@ ols_block("ols.balanced", class_means(balanced))
 ols_block("ols.two", class_means(two))
 ols_block("ols.unbal", class_means(unbal), covariate = TRUE)
 ols_block("wls.unbal", class_means(unbal), weights = "size")
+
+# ---------------------------------------------------------------------------
+# 3. Clustered mean (intercept-only CR2, Satterthwaite) of the gains, and the
+#    clustered difference of two means (y ~ 1 + group).
+# ---------------------------------------------------------------------------
+cr2_coef <- function(tag, fit, cluster, which) {
+  ct <- coef_test(fit, vcov = "CR2", cluster = cluster, test = "Satterthwaite")
+  ci <- conf_int(fit, vcov = "CR2", cluster = cluster, test = "Satterthwaite", level = 0.95)
+  out(paste0(tag, ".est"), ct$beta[which])
+  out(paste0(tag, ".se"), ct$SE[which])
+  out(paste0(tag, ".t"), ct$tstat[which])
+  out(paste0(tag, ".df"), ct$df_Satt[which])
+  out(paste0(tag, ".p"), ct$p_Satt[which])
+  out(paste0(tag, ".ci"), c(ci$CI_L[which], ci$CI_U[which]))
+}
+for (set in list(list("balanced", balanced), list("two", two), list("unbal", unbal))) {
+  d <- set[[2]]
+  d$gain <- d$post - d$pre
+  cr2_coef(paste0("cmean.", set[[1]]), lm(gain ~ 1, data = d), d$class_id, 1)
+}
+d <- unbal
+d$gain <- d$post - d$pre
+d$grp <- as.integer(d$category == "B")
+cr2_coef("cdiff.mixed", lm(gain ~ 1 + grp, data = d), d$class_id, 2)
+d$grp <- as.integer(d$method == "online")
+cr2_coef("cdiff.by_class", lm(gain ~ 1 + grp, data = d), d$class_id, 2)
+
+# ---------------------------------------------------------------------------
+# 4. One-way ICC(1) of the gains by class, ANOVA estimator with
+#    n0 = (N - sum(m^2)/N)/(G - 1); psych::ICC(ICC1) on the balanced set.
+# ---------------------------------------------------------------------------
+icc1 <- function(y, g) {
+  g <- factor(g)
+  a <- anova(lm(y ~ g))
+  msb <- a$`Mean Sq`[1]; msw <- a$`Mean Sq`[2]
+  m <- as.vector(table(g)); N <- sum(m); G <- length(m)
+  n0 <- (N - sum(m^2) / N) / (G - 1)
+  c(msb, msw, n0, (msb - msw) / (msb + (n0 - 1) * msw))
+}
+for (set in list(list("balanced", balanced), list("two", two), list("unbal", unbal))) {
+  d <- set[[2]]
+  out(paste0("icc1.", set[[1]]), icc1(d$post - d$pre, d$class_id))
+}
+gm <- matrix((balanced$post - balanced$pre), nrow = 16, byrow = TRUE)
+out("icc1.balanced_psych", psych::ICC(gm, lmer = FALSE)$results$ICC[1])
