@@ -25,7 +25,7 @@
 //! | t tests | `ttest.rs` | [`one_sample_t`], [`paired_t`], [`welch_t`] |
 //! | signed ranks | `wilcoxon.rs` | [`wilcoxon_signed_rank`], [`wilcoxon_paired`] |
 //! | k groups | `anova.rs` | [`one_way_anova`], [`welch_anova`], [`kruskal_wallis`] |
-//! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F) |
+//! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F, HTZ Wald [`HtzTest`]) |
 //! | classical regression | `lm.rs` | [`Ols`] (OLS/WLS, t, contrasts, F with partial η², pairwise) |
 //! | clustered data | `clustered.rs` | [`clustered_mean`], [`clustered_diff`] (CR2, Satterthwaite), [`icc_oneway`], [`design_effect`] |
 //! | multiplicity | `padjust.rs` | [`holm`], [`benjamini_hochberg`] |
@@ -64,7 +64,7 @@ pub use did::{diff_in_diff, diff_in_diff_from, DiffInDiff};
 pub use error::StatsError;
 pub use gain::{hake_gain, hake_gains, HakeGains};
 pub use lm::{FTest, Ols};
-pub use ols::{ClusterCovariance, ClusterOls, PairwiseContrast, WaldTest};
+pub use ols::{ClusterCovariance, ClusterOls, HtzTest, PairwiseContrast, WaldTest};
 pub use padjust::{benjamini_hochberg, holm};
 pub use quantile::{quantile, tukey_box, TukeyBox};
 pub use rank::round_for_ties;

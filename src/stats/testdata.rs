@@ -129,3 +129,33 @@ pub(crate) fn class_design(cms: &[ClassMean], levels: &[String], covariate: bool
         .collect();
     (x, cms.iter().map(|c| c.post).collect())
 }
+
+/// The trainee-level design of `lm(post ~ pre + method + category)`:
+/// `[1, pre, method dummies…, category dummies (levels after the first,
+/// alphabetical)…]`, the response and each row's class index (class ids in
+/// sorted order, as R's factor levels).
+pub(crate) fn trainee_design(ts: &[Trainee], with_category: bool) -> (Vec<Vec<f64>>, Vec<f64>, Vec<usize>) {
+    let levels = method_levels(ts);
+    let mut cats: Vec<&str> = ts.iter().map(|t| t.category.as_str()).collect();
+    cats.sort();
+    cats.dedup();
+    let mut ids: Vec<&str> = ts.iter().map(|t| t.class.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    let x = ts
+        .iter()
+        .map(|t| {
+            let mut row = vec![1.0, t.pre];
+            row.extend(levels[1..].iter().map(|l| if t.method == *l { 1.0 } else { 0.0 }));
+            if with_category {
+                row.extend(cats[1..].iter().map(|c| if t.category == *c { 1.0 } else { 0.0 }));
+            }
+            row
+        })
+        .collect();
+    let g = ts
+        .iter()
+        .map(|t| ids.iter().position(|i| *i == t.class).expect("class"))
+        .collect();
+    (x, ts.iter().map(|t| t.post).collect(), g)
+}

@@ -141,3 +141,36 @@ for (set in list(list("balanced", balanced), list("two", two), list("unbal", unb
 }
 gm <- matrix((balanced$post - balanced$pre), nrow = 16, byrow = TRUE)
 out("icc1.balanced_psych", psych::ICC(gm, lmer = FALSE)$results$ICC[1])
+
+# ---------------------------------------------------------------------------
+# 2. Trainee-level ANCOVA post ~ pre + method (+ category) with CR2 by class:
+#    Satterthwaite df of every coefficient and the HTZ Wald test of the
+#    method terms (working model: identity, clubSandwich's default for lm).
+# ---------------------------------------------------------------------------
+htz_block <- function(tag, d, category = TRUE) {
+  f <- if (category) post ~ pre + method + category else post ~ pre + method
+  fit <- lm(f, data = d)
+  ct <- coef_test(fit, vcov = "CR2", cluster = d$class_id, test = "Satterthwaite")
+  out(paste0(tag, ".coef"), ct$beta)
+  out(paste0(tag, ".se"), ct$SE)
+  out(paste0(tag, ".df"), ct$df_Satt)
+  out(paste0(tag, ".p"), ct$p_Satt)
+  terms <- grep("^method", names(coef(fit)), value = TRUE)
+  w <- Wald_test(fit, constraints = constrain_zero(terms), vcov = "CR2",
+                 cluster = d$class_id, test = c("HTZ", "Naive-F"))
+  h <- w[w$test == "HTZ", ]
+  out(paste0(tag, ".htz"), c(h$Fstat, h$delta, h$df_num, h$df_denom, h$p_val))
+  nf <- w[w$test == "Naive-F", ]
+  out(paste0(tag, ".naive"), c(nf$Fstat, nf$df_num, nf$df_denom, nf$p_val))
+  # A single contrast (second method minus first non-reference) through Wald
+  # HTZ with q = 1: F = t^2, df2 = Satterthwaite df.
+  cm <- matrix(0, 1, length(coef(fit)))
+  cm[1, match(terms[1], names(coef(fit)))] <- -1
+  cm[1, match(terms[2], names(coef(fit)))] <- 1
+  w1 <- Wald_test(fit, constraints = cm, vcov = "CR2", cluster = d$class_id, test = "HTZ")
+  out(paste0(tag, ".htz_contrast"), c(w1$Fstat, w1$df_denom, w1$p_val))
+}
+htz_block("htz.oracle", oracle, category = FALSE)
+htz_block("htz.balanced", balanced)
+htz_block("htz.two", two)
+htz_block("htz.unbal", unbal)
