@@ -29,6 +29,7 @@ pub(crate) const BALANCED: &str = include_str!("../../tests/data/r/balanced.csv"
 pub(crate) const TWO_CLASSES: &str = include_str!("../../tests/data/r/two_classes.csv");
 pub(crate) const UNBALANCED: &str = include_str!("../../tests/data/r/unbalanced.csv");
 pub(crate) const ORACLE_ANCOVA: &str = include_str!("../../tests/data/oracles/ancova.csv");
+const EVENT: &str = include_str!("../../tests/data/r/event.csv");
 
 /// Rows of a CSV without quoting: the header and the fields of every line.
 fn table(csv: &str) -> (Vec<&str>, Vec<Vec<&str>>) {
@@ -158,4 +159,30 @@ pub(crate) fn trainee_design(ts: &[Trainee], with_category: bool) -> (Vec<Vec<f6
         .map(|t| ids.iter().position(|i| *i == t.class).expect("class"))
         .collect();
     (x, ts.iter().map(|t| t.post).collect(), g)
+}
+
+/// One row of `event.csv`.
+#[derive(Debug, Clone)]
+pub(crate) struct EventRow {
+    /// Cluster index (ids in sorted order).
+    pub cluster: usize,
+    pub treated: f64,
+    pub rel: i32,
+    pub y: f64,
+}
+
+/// The rows of `event.csv`.
+pub(crate) fn event_rows() -> Vec<EventRow> {
+    let (_, rows) = table(EVENT);
+    let mut ids: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    ids.sort();
+    ids.dedup();
+    rows.iter()
+        .map(|r| EventRow {
+            cluster: ids.iter().position(|i| *i == r[0]).expect("cluster"),
+            treated: r[2].parse().expect("treated"),
+            rel: r[3].parse().expect("rel"),
+            y: r[4].parse().expect("y"),
+        })
+        .collect()
 }

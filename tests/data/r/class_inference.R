@@ -174,3 +174,29 @@ htz_block("htz.oracle", oracle, category = FALSE)
 htz_block("htz.balanced", balanced)
 htz_block("htz.two", two)
 htz_block("htz.unbal", unbal)
+
+# ---------------------------------------------------------------------------
+# 10. Event study and DiD on event.csv, CR2 by cluster (one cluster of 200
+#     rows, two of a single row): y ~ treated * post, and y ~ treated + rel
+#     dummies + treated x rel dummies (reference rel = -1) with the joint
+#     pre-trend HTZ test of treated x rel in {-3, -2}.
+# ---------------------------------------------------------------------------
+ev <- read.csv("event.csv")
+ev$post <- as.integer(ev$rel >= 0)
+fit <- lm(y ~ treated * post, data = ev)
+ct <- coef_test(fit, vcov = "CR2", cluster = ev$cluster, test = "Satterthwaite")
+out("did.coef", ct$beta); out("did.se", ct$SE); out("did.df", ct$df_Satt); out("did.p", ct$p_Satt)
+rels <- c(-3, -2, 0, 1, 2)
+nm <- c("m3", "m2", "p0", "p1", "p2")
+for (i in seq_along(rels)) {
+  ev[[paste0("r_", nm[i])]] <- as.integer(ev$rel == rels[i])
+  ev[[paste0("t_", nm[i])]] <- ev$treated * as.integer(ev$rel == rels[i])
+}
+fes <- as.formula(paste("y ~ treated +", paste(paste0("r_", nm), collapse = " + "), "+",
+                        paste(paste0("t_", nm), collapse = " + ")))
+fit <- lm(fes, data = ev)
+ct <- coef_test(fit, vcov = "CR2", cluster = ev$cluster, test = "Satterthwaite")
+out("event.coef", ct$beta); out("event.se", ct$SE); out("event.df", ct$df_Satt); out("event.p", ct$p_Satt)
+w <- Wald_test(fit, constraints = constrain_zero(c("t_m3", "t_m2")), vcov = "CR2",
+               cluster = ev$cluster, test = "HTZ")
+out("event.pretrend", c(w$Fstat, w$delta, w$df_num, w$df_denom, w$p_val))
