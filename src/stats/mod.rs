@@ -23,6 +23,7 @@
 //! |---|---|---|
 //! | descriptives | `descriptive.rs` | [`mean`], [`sd`], [`describe`], [`Accumulator`] |
 //! | t tests | `ttest.rs` | [`one_sample_t`], [`paired_t`], [`welch_t`] |
+//! | noncentral t | `noncentral.rs` | [`noncentral_t_cdf`], [`dz_interval`] (d_z, g_z CI) |
 //! | signed ranks | `wilcoxon.rs` | [`wilcoxon_signed_rank`], [`wilcoxon_paired`] |
 //! | k groups | `anova.rs` | [`one_way_anova`], [`welch_anova`], [`kruskal_wallis`] |
 //! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F, HTZ Wald [`HtzTest`]) |
@@ -46,6 +47,7 @@ mod error;
 mod gain;
 mod linalg;
 mod lm;
+mod noncentral;
 mod ols;
 mod padjust;
 mod quantile;
@@ -64,6 +66,7 @@ pub use did::{diff_in_diff, diff_in_diff_from, DiffInDiff};
 pub use error::StatsError;
 pub use gain::{hake_gain, hake_gains, HakeGains};
 pub use lm::{FTest, Ols};
+pub use noncentral::{dz_interval, noncentral_t_cdf, DzInterval};
 pub use ols::{ClusterCovariance, ClusterOls, HtzTest, PairwiseContrast, WaldTest};
 pub use padjust::{benjamini_hochberg, holm};
 pub use quantile::{quantile, tukey_box, TukeyBox};
