@@ -50,4 +50,8 @@ pub enum StatsError {
         /// Why the restriction was rejected.
         what: &'static str,
     },
+    /// A regression weight is negative (weights must be ≥ 0; rows of weight 0
+    /// are dropped).
+    #[error("weights must be non-negative, got {0}")]
+    InvalidWeight(f64),
 }

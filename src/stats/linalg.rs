@@ -170,10 +170,10 @@ fn upper_inverse(r: &Mat) -> Mat {
     inv
 }
 
-/// Inverse of a symmetric positive-definite matrix by Cholesky; `None` when
-/// a pivot is not positive relative to the diagonal (the matrix is singular
-/// or indefinite).
-pub(crate) fn spd_inverse(a: &Mat) -> Option<Mat> {
+/// Lower Cholesky factor `L` of a symmetric positive-definite matrix
+/// (`A = L Lᵀ`); `None` when a pivot is not positive relative to the
+/// diagonal (the matrix is singular or indefinite).
+pub(crate) fn cholesky(a: &Mat) -> Option<Mat> {
     let n = a.rows;
     let max_diag = (0..n).map(|i| a[(i, i)].abs()).fold(0.0, f64::max);
     let mut l = Mat::zeros(n, n);
@@ -188,6 +188,13 @@ pub(crate) fn spd_inverse(a: &Mat) -> Option<Mat> {
             l[(i, j)] = s / l[(j, j)];
         }
     }
+    Some(l)
+}
+
+/// Inverse of a symmetric positive-definite matrix by Cholesky; `None` when
+/// [`cholesky`] fails (the matrix is singular or indefinite).
+pub(crate) fn spd_inverse(a: &Mat) -> Option<Mat> {
+    let l = cholesky(a)?;
     // A⁻¹ = L⁻ᵀ L⁻¹, with L⁻ᵀ upper triangular.
     let l_inv_t = upper_inverse(&l.transpose());
     Some(l_inv_t.mul(&l_inv_t.transpose()))
@@ -195,7 +202,7 @@ pub(crate) fn spd_inverse(a: &Mat) -> Option<Mat> {
 
 /// Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations:
 /// returns eigenvalues and the matrix whose columns are eigenvectors.
-fn sym_eigen(a: &Mat) -> (Vec<f64>, Mat) {
+pub(crate) fn sym_eigen(a: &Mat) -> (Vec<f64>, Mat) {
     let n = a.rows;
     let mut m = a.clone();
     let mut v = Mat::identity(n);
@@ -244,21 +251,70 @@ fn sym_eigen(a: &Mat) -> (Vec<f64>, Mat) {
 /// treated as 0 and contribute nothing (Moore–Penrose convention, as
 /// clubSandwich does for CR2 when `I − H_gg` is singular).
 pub(crate) fn sym_inv_sqrt(a: &Mat) -> Mat {
-    let n = a.rows;
     let (vals, vecs) = sym_eigen(a);
+    sym_apply(&vals, &vecs, |lam| 1.0 / lam.sqrt())
+}
+
+/// `V diag(f(λ)) Vᵀ` for an eigen-decomposition `(λ, V)` of a symmetric
+/// matrix, with `f(λ) = 0` for eigenvalues ≤ 1e-10·max(1, λ_max) (the
+/// Moore–Penrose convention of [`sym_inv_sqrt`]).
+pub(crate) fn sym_apply(vals: &[f64], vecs: &Mat, f: impl Fn(f64) -> f64) -> Mat {
+    let n = vecs.rows;
     let lmax = vals.iter().copied().fold(1.0f64, f64::max);
     let mut out = Mat::zeros(n, n);
     for (e, &lam) in vals.iter().enumerate() {
         if lam > 1e-10 * lmax {
-            let w = 1.0 / lam.sqrt();
+            let w = f(lam);
             for i in 0..n {
+                let vi = w * vecs[(i, e)];
                 for j in 0..n {
-                    out[(i, j)] += w * vecs[(i, e)] * vecs[(j, e)];
+                    out[(i, j)] += vi * vecs[(j, e)];
                 }
             }
         }
     }
     out
+}
+
+/// Thin Householder QR of the m × k matrix `x` (no pivoting, any rank),
+/// applied also to `u`: returns the r × k upper-trapezoidal `R` with
+/// `x = Q R` (r = min(m, k), Q with orthonormal columns) and `Qᵀu`. A
+/// column with nothing left below the diagonal gets no reflection (its
+/// diagonal entry of `R` is 0), so `Q` stays orthonormal when `x` is
+/// rank-deficient.
+pub(crate) fn thin_qr_with(x: &Mat, u: &[f64]) -> (Mat, Vec<f64>) {
+    let (m, k) = (x.rows, x.cols);
+    let r = m.min(k);
+    // Column-major working copy, `u` as column k.
+    let mut a: Vec<Vec<f64>> = (0..k).map(|j| (0..m).map(|i| x[(i, j)]).collect()).collect();
+    a.push(u.to_vec());
+    for j in 0..r {
+        let norm = a[j][j..].iter().map(|v| v * v).sum::<f64>().sqrt();
+        if norm == 0.0 || norm.is_nan() {
+            continue;
+        }
+        let alpha = if a[j][j] > 0.0 { -norm } else { norm };
+        let mut v: Vec<f64> = a[j][j..].to_vec();
+        v[0] -= alpha;
+        let vnorm2: f64 = v.iter().map(|t| t * t).sum();
+        if vnorm2 == 0.0 {
+            continue;
+        }
+        for col in a.iter_mut().skip(j) {
+            let s = 2.0 * dot(&v, &col[j..]) / vnorm2;
+            for (c, vi) in col[j..].iter_mut().zip(&v) {
+                *c -= s * vi;
+            }
+        }
+    }
+    let mut rm = Mat::zeros(r, k);
+    for i in 0..r {
+        for j in i..k {
+            rm[(i, j)] = a[j][i];
+        }
+    }
+    let qtu = a[k][..r].to_vec();
+    (rm, qtu)
 }
 
 #[cfg(test)]
@@ -319,5 +375,48 @@ mod tests {
         // Singular: pseudo-inverse square root.
         let p = sym_inv_sqrt(&mat(2, 2, &[1.0, 0.0, 0.0, 0.0]));
         assert_eq!(p.data, vec![1.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn thin_qr_reproduces_the_matrix_at_any_rank() {
+        // 5 × 3 of rank 2 (column 2 = column 0 + column 1), and 2 × 3.
+        let x = mat(5, 3, &[1.0, 2.0, 3.0, 1.0, 0.0, 1.0, 1.0, 5.0, 6.0, 1.0, -1.0, 0.0, 1.0, 3.0, 4.0]);
+        let u = [0.5, -1.0, 2.0, 0.0, 1.5];
+        let (r, qtu) = thin_qr_with(&x, &u);
+        assert_eq!((r.rows, r.cols, qtu.len()), (3, 3, 3));
+        // RᵀR = XᵀX, and ‖Qᵀu‖ ≤ ‖u‖ with Rᵀ(Qᵀu) = Xᵀu.
+        let (rtr, xtx) = (r.transpose().mul(&r), x.transpose().mul(&x));
+        for (a, b) in rtr.data.iter().zip(&xtx.data) {
+            assert!((a - b).abs() < 1e-12);
+        }
+        let (a, b) = (r.tmul_vec(&qtu), x.tmul_vec(&u));
+        for (p, q) in a.iter().zip(&b) {
+            assert!((p - q).abs() < 1e-12);
+        }
+        let short = mat(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        let (r, qtu) = thin_qr_with(&short, &[1.0, 1.0]);
+        assert_eq!((r.rows, qtu.len()), (2, 2));
+        // Q is 2 × 2 orthogonal: ‖Qᵀu‖ = ‖u‖.
+        assert!((qtu[0].powi(2) + qtu[1].powi(2) - 2.0).abs() < 1e-12);
+        let zero = mat(3, 2, &[0.0; 6]);
+        let (r, _) = thin_qr_with(&zero, &[1.0, 2.0, 3.0]);
+        assert!(r.data.iter().all(|v| *v == 0.0));
+    }
+
+    #[test]
+    fn cholesky_factors_and_sym_apply_inverts() {
+        let a = mat(2, 2, &[4.0, 2.0, 2.0, 3.0]);
+        let l = cholesky(&a).unwrap();
+        assert_eq!(l[(0, 1)], 0.0);
+        let llt = l.mul(&l.transpose());
+        for (x, w) in llt.data.iter().zip(&a.data) {
+            assert!((x - w).abs() < 1e-12);
+        }
+        let (vals, vecs) = sym_eigen(&a);
+        let inv = sym_apply(&vals, &vecs, |l| 1.0 / l);
+        let id = a.mul(&inv);
+        for (x, w) in id.data.iter().zip([1.0, 0.0, 0.0, 1.0]) {
+            assert!((x - w).abs() < 1e-12);
+        }
     }
 }

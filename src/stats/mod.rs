@@ -23,9 +23,12 @@
 //! |---|---|---|
 //! | descriptives | `descriptive.rs` | [`mean`], [`sd`], [`describe`], [`Accumulator`] |
 //! | t tests | `ttest.rs` | [`one_sample_t`], [`paired_t`], [`welch_t`] |
+//! | noncentral t | `noncentral.rs` | [`noncentral_t_cdf`], [`dz_interval`] (d_z, g_z CI) |
 //! | signed ranks | `wilcoxon.rs` | [`wilcoxon_signed_rank`], [`wilcoxon_paired`] |
 //! | k groups | `anova.rs` | [`one_way_anova`], [`welch_anova`], [`kruskal_wallis`] |
-//! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F) |
+//! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F, HTZ Wald [`HtzTest`]) |
+//! | classical regression | `lm.rs` | [`Ols`] (OLS/WLS, t, contrasts, F with partial η², pairwise) |
+//! | clustered data | `clustered.rs` | [`clustered_mean`], [`clustered_diff`] (CR2, Satterthwaite), [`icc_oneway`], [`design_effect`] |
 //! | multiplicity | `padjust.rs` | [`holm`], [`benjamini_hochberg`] |
 //! | quantiles | `quantile.rs` | [`quantile`], [`tukey_box`] |
 //! | reliability | `reliability.rs` | [`cronbach_alpha`], [`icc`] |
@@ -36,12 +39,15 @@
 #![deny(missing_docs)]
 
 mod anova;
+mod clustered;
 mod descriptive;
 mod did;
 mod dist;
 mod error;
 mod gain;
 mod linalg;
+mod lm;
+mod noncentral;
 mod ols;
 mod padjust;
 mod quantile;
@@ -54,11 +60,14 @@ mod wilcoxon;
 pub use anova::{
     kruskal_wallis, one_way_anova, welch_anova, KruskalWallis, OneWayAnova, WelchAnova,
 };
+pub use clustered::{clustered_diff, clustered_mean, design_effect, icc_oneway, ClusteredDiff, ClusteredMean};
 pub use descriptive::{describe, mean, sd, variance, Accumulator, Summary};
 pub use did::{diff_in_diff, diff_in_diff_from, DiffInDiff};
 pub use error::StatsError;
 pub use gain::{hake_gain, hake_gains, HakeGains};
-pub use ols::{ClusterCovariance, ClusterOls, PairwiseContrast, WaldTest};
+pub use lm::{FTest, Ols};
+pub use noncentral::{dz_interval, noncentral_t_cdf, DzInterval};
+pub use ols::{ClusterCovariance, ClusterOls, HtzTest, PairwiseContrast, WaldTest};
 pub use padjust::{benjamini_hochberg, holm};
 pub use quantile::{quantile, tukey_box, TukeyBox};
 pub use rank::round_for_ties;
@@ -72,3 +81,5 @@ pub use wilcoxon::{
 
 #[cfg(test)]
 pub(crate) mod oracles;
+#[cfg(test)]
+pub(crate) mod testdata;

@@ -1,0 +1,41 @@
+# Reference values for the interval estimates of src/stats: the noncentral t
+# (pt with ncp) and the d_z interval it gives, ICC intervals (McGraw & Wong
+# 1996, as psych::ICC), Cronbach's alpha interval (Feldt 1965, as
+# psych::alpha.ci) and McDonald's omega (one factor, psych::fa minres).
+#
+#   Rscript effect_sizes.R > effect_sizes.out       (from tests/data/r/)
+
+suppressMessages(library(psych))
+options(warn = 1)
+
+out <- function(key, x) {
+  x <- as.numeric(x)
+  cat(sprintf("%s %s\n", key, paste(sprintf("%.17g", x), collapse = " ")))
+}
+
+# ---------------------------------------------------------------------------
+# 5. Noncentral t: R's pt(q, df, ncp) (AS 243), and the d_z interval of a
+#    paired t: ncp_lo, ncp_hi with pt(t, df, ncp) = 1 - a/2 and a/2, over
+#    sqrt(n); g_z bounds scaled by J = 1 - 3/(4 df - 1).
+# ---------------------------------------------------------------------------
+grid <- rbind(c(1.5, 9, 0.7), c(4.062127683382037, 9, 2.1), c(-2, 4.5, -1.2),
+              c(-2, 20, 1.5), c(0.3, 1, 3), c(10, 30, 8.5), c(30, 12, 36),
+              c(2, 50, -0.5), c(5, 3, 4), c(42, 12, 39), c(-1, 7, 45))
+for (i in seq_len(nrow(grid))) {
+  g <- grid[i, ]
+  out(sprintf("pnt.%d", i), c(g, pt(g[1], g[2], g[3])))
+}
+ncp_ci <- function(t, df, alpha = 0.05) {
+  f <- function(ncp, p) pt(t, df, ncp) - p
+  lo <- uniroot(f, c(t - 2, t + 2), p = 1 - alpha / 2, tol = 1e-13, extendInt = "downX", maxiter = 5000)$root
+  hi <- uniroot(f, c(t - 2, t + 2), p = alpha / 2, tol = 1e-13, extendInt = "downX", maxiter = 5000)$root
+  c(lo, hi)
+}
+dz_cases <- rbind(c(4.062127683382037, 10), c(-2.5, 25), c(0.3, 6), c(0, 15),
+                  c(3, 2), c(1.2, 200), c(45, 12))
+for (i in seq_len(nrow(dz_cases))) {
+  t <- dz_cases[i, 1]; n <- dz_cases[i, 2]; df <- n - 1
+  ci <- ncp_ci(t, df)
+  j <- 1 - 3 / (4 * df - 1)
+  out(sprintf("dz.%d", i), c(t, n, ci, ci / sqrt(n), j * ci / sqrt(n)))
+}
