@@ -73,6 +73,8 @@ pub struct PipelineFile {
     #[serde(default)]
     pub indicators: IndicatorSettings,
     #[serde(default)]
+    pub methods: MethodSettings,
+    #[serde(default)]
     pub compliance: ComplianceSettings,
     #[serde(default)]
     pub scorecard: ScorecardSettings,

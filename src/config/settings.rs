@@ -79,6 +79,24 @@ impl Default for IndicatorSettings {
     }
 }
 
+/// `[methods]`: the comparison of training methods across classes.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MethodSettings {
+    /// A method enters the tests only when taught in at least this many classes (the
+    /// class is the unit of inference: one class says nothing about its method).
+    pub min_classes: usize,
+    /// Class-level covariates of the class ANCOVA besides the class's mean pre score:
+    /// numeric columns of `classes` (e.g. `hours`, `days`).
+    pub covariates: Vec<String>,
+}
+
+impl Default for MethodSettings {
+    fn default() -> Self {
+        MethodSettings { min_classes: 2, covariates: Vec::new() }
+    }
+}
+
 /// One compliance rule: a minimum of days or hours, either satisfying it.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -213,6 +231,16 @@ impl PipelineFile {
         }
         if i.min_cell < 1 {
             return bad("indicators.min_cell must be ≥ 1".into());
+        }
+        if self.methods.min_classes < 2 {
+            return bad(format!("methods.min_classes = {} must be at least 2", self.methods.min_classes));
+        }
+        const CLASS_NUMBERS: [&str; 2] = ["days", "hours"];
+        if let Some(c) = self.methods.covariates.iter().find(|c| !CLASS_NUMBERS.contains(&c.as_str())) {
+            return bad(format!(
+                "methods.covariates: \"{c}\" is not a numeric column of classes (one of {})",
+                CLASS_NUMBERS.join(", ")
+            ));
         }
         if self.report.min_distribution_n < i.min_cell {
             return bad(format!(

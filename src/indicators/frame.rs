@@ -283,6 +283,12 @@ impl Out {
         self
     }
 
+    pub(crate) fn bool(mut self, name: &str, v: impl IntoIterator<Item = Option<bool>>) -> Self {
+        let ca: BooleanChunked = v.into_iter().collect();
+        self.cols.push(ca.with_name(name.into()).into_column());
+        self
+    }
+
     /// [`Out::f64`] of a column filled row by row (a non-finite value becomes null).
     pub(crate) fn f64s(mut self, name: &str, mut c: Nums<f64>) -> Self {
         for (i, x) in c.values.iter().enumerate() {

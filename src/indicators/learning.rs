@@ -7,7 +7,15 @@
 //! Conventions (App. C.5, C.6, C.8): pairs = the outcome scale scored at pre and post in
 //! the same class; differences are post − pre; every class gets a row even with no
 //! pair; `share_improved` counts differences > 0 after rounding to 9 decimals; every
-//! statistic comes from [`crate::stats`] (paired t and effect sizes, Wilcoxon, Hake).
+//! statistic comes from [`crate::stats`] (paired t and effect sizes with the d_z
+//! interval by the noncentral t, Wilcoxon, Hake).
+//!
+//! A class row ([`learning_stats`]) treats its trainees as independent, which they are
+//! within the class; `p_bh` adjusts its p over the published classes (many classes are
+//! tested at once). A pooled row ([`pooled_learning_stats`]: by category, method, year)
+//! spans classes whose trainees share teachers and peers, so its inference is clustered
+//! by class (CR2 standard error, Satterthwaite df), it reports the classes' intraclass
+//! correlation and design effect, and it publishes no test that assumes independence.
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -45,6 +53,9 @@ pub struct LearningStats {
     pub hake_g: Option<f64>,
     pub mean_individual_gain: Option<f64>,
     pub share_improved: Option<f64>,
+    /// Interval of d_z by the noncentral t (as R's MBESS / effectsize).
+    pub d_z_ci_low: Option<f64>,
+    pub d_z_ci_high: Option<f64>,
 }
 
 /// Learning statistics of paired scores (pairs with a missing side are dropped).
@@ -60,6 +71,10 @@ pub fn learning_stats(pre: &[f64], post: &[f64], alpha: f64) -> Result<LearningS
         .collect();
     let share_improved =
         (!diffs.is_empty()).then(|| diffs.iter().filter(|d| **d > 0.0).count() as f64 / diffs.len() as f64);
+    let dz = match pt.test {
+        Some(t) => stats::dz_interval(t.t, pt.n, alpha)?,
+        None => None,
+    };
     Ok(LearningStats {
         n_pairs: pt.n,
         pre_mean: pt.mean_pre,
@@ -79,7 +94,57 @@ pub fn learning_stats(pre: &[f64], post: &[f64], alpha: f64) -> Result<LearningS
         hake_g: h.class_gain,
         mean_individual_gain: h.mean_individual_gain,
         share_improved,
+        d_z_ci_low: dz.map(|d| d.d_low),
+        d_z_ci_high: dz.map(|d| d.d_high),
     })
+}
+
+/// The statistics of a pooled row (several classes): the learning statistics of all its
+/// pairs, with the inference clustered by class, and how far the classes differ.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PooledStats {
+    /// As [`learning_stats`], but t, df, p and the interval of the mean difference are
+    /// those of the CR2 clustered mean (Satterthwaite df); the signed-rank test and the
+    /// d_z interval, which assume independent trainees, are null.
+    pub stats: LearningStats,
+    /// Classes with at least one pair.
+    pub n_classes: usize,
+    /// Intraclass correlation of the differences (one-way ANOVA estimator).
+    pub icc: Option<f64>,
+    /// `1 + (m̄ − 1)·icc`, m̄ the mean pairs per class.
+    pub design_effect: Option<f64>,
+}
+
+/// Learning statistics of paired scores pooled over classes (`class[i]` any id of pair
+/// i's class); pairs with a missing side are dropped.
+pub fn pooled_learning_stats(
+    pre: &[f64],
+    post: &[f64],
+    class: &[usize],
+    alpha: f64,
+) -> Result<PooledStats, StatsError> {
+    let mut stats = learning_stats(pre, post, alpha)?;
+    let (diffs, clusters): (Vec<f64>, Vec<usize>) = pre
+        .iter()
+        .zip(post)
+        .zip(class)
+        .filter(|((a, b), _)| a.is_finite() && b.is_finite())
+        .map(|((a, b), &c)| (b - a, c))
+        .unzip();
+    let m = stats::clustered_mean(&diffs, &clusters, alpha)?;
+    let test = m.test;
+    stats.t = test.map(|t| t.t);
+    stats.df = test.map(|t| t.df);
+    stats.p_value = test.map(|t| t.p);
+    stats.ci_low = test.map(|t| t.ci_low);
+    stats.ci_high = test.map(|t| t.ci_high);
+    stats.wilcoxon_v = None;
+    stats.wilcoxon_p = None;
+    stats.d_z_ci_low = None;
+    stats.d_z_ci_high = None;
+    let mean_size = (m.n_clusters > 0).then(|| m.n as f64 / m.n_clusters as f64);
+    let design_effect = mean_size.zip(m.icc).and_then(|(size, icc)| stats::design_effect(size, icc));
+    Ok(PooledStats { stats, n_classes: m.n_clusters, icc: m.icc, design_effect })
 }
 
 /// The statistic columns of a learning table, after its keys.
@@ -103,6 +168,15 @@ fn stat_columns(out: Out, rows: &[LearningStats]) -> Out {
         .f64(col::HAKE_G, f(|r| r.hake_g))
         .f64(col::MEAN_INDIVIDUAL_GAIN, f(|r| r.mean_individual_gain))
         .f64(col::SHARE_IMPROVED, f(|r| r.share_improved))
+        .f64(col::D_Z_CI_LOW, f(|r| r.d_z_ci_low))
+        .f64(col::D_Z_CI_HIGH, f(|r| r.d_z_ci_high))
+}
+
+/// The columns a pooled table adds after the statistics.
+fn pooled_columns(out: Out, rows: &[PooledStats]) -> Out {
+    out.int(col::N_CLASSES, rows.iter().map(|r| Some(r.n_classes as i64)))
+        .f64(col::ICC, rows.iter().map(|r| r.icc))
+        .f64(col::DESIGN_EFFECT, rows.iter().map(|r| r.design_effect))
 }
 
 /// Statistics of every group (in parallel), given the rows of each.
@@ -119,14 +193,55 @@ fn compute(
         .collect()
 }
 
-fn finish(
+/// Pooled statistics of every group (in parallel); `class_of` numbers each outcome
+/// row's class (the cluster).
+fn compute_pooled(
+    groups: &[&[usize]],
+    pre: &[Option<f64>],
+    post: &[Option<f64>],
+    class_of: &[Option<usize>],
+    ctx: &Ctx,
+    table: &str,
+) -> Result<Vec<PooledStats>, IndicatorError> {
+    groups
+        .par_iter()
+        .map(|idx| {
+            // Rows of a class outside `classes` form one cluster of their own.
+            let class: Vec<usize> = idx.iter().map(|&r| class_of[r].unwrap_or(usize::MAX)).collect();
+            pooled_learning_stats(&pick(pre, idx), &pick(post, idx), &class, ctx.alpha).map_err(serr(table))
+        })
+        .collect()
+}
+
+/// `learning_by_class` from its rows: the statistics, then `p_bh` over the published
+/// classes (a withheld class's p is not published, so it is not adjusted for either).
+fn finish_classes(
     out: Out,
     rows: &[LearningStats],
     status: &[Option<Suppression>],
     keys: &[&str],
     table: &str,
 ) -> Result<DataFrame, IndicatorError> {
-    let df = stat_columns(out, rows).finish(table)?;
+    let p: Vec<f64> = rows
+        .iter()
+        .zip(status)
+        .map(|(r, s)| if s.is_none() { r.p_value.unwrap_or(f64::NAN) } else { f64::NAN })
+        .collect();
+    let adjusted = stats::benjamini_hochberg(&p);
+    let df = stat_columns(out, rows).f64(col::P_BH, adjusted.into_iter().map(|x| x.is_finite().then_some(x))).finish(table)?;
+    suppress(df, status, keys, table)
+}
+
+/// A pooled table from its rows.
+fn finish_pooled(
+    out: Out,
+    rows: &[PooledStats],
+    status: &[Option<Suppression>],
+    keys: &[&str],
+    table: &str,
+) -> Result<DataFrame, IndicatorError> {
+    let stats: Vec<LearningStats> = rows.iter().map(|r| r.stats.clone()).collect();
+    let df = pooled_columns(stat_columns(out, &stats), rows).finish(table)?;
     suppress(df, status, keys, table)
 }
 
@@ -198,16 +313,17 @@ pub fn learning_tables(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> 
     let years = Pooled::new(&year_groups, year_groups.keys().copied().collect(), &empty);
 
     let class_stats = compute(&class_rows, &pre, &post, ctx, T)?;
-    let cat_stats = compute(&categories.rows, &pre, &post, ctx, "learning_by_category")?;
-    let meth_stats = compute(&methods.rows, &pre, &post, ctx, "learning_by_method")?;
-    let year_stats = compute(&years.rows, &pre, &post, ctx, "learning_by_year")?;
+    let cat_stats = compute_pooled(&categories.rows, &pre, &post, &class_of, ctx, "learning_by_category")?;
+    let meth_stats = compute_pooled(&methods.rows, &pre, &post, &class_of, ctx, "learning_by_method")?;
+    let year_stats = compute_pooled(&years.rows, &pre, &post, &class_of, ctx, "learning_by_year")?;
 
     let counts = |rows: &[LearningStats]| rows.iter().map(|r| Some(r.n_pairs as i64)).collect::<Vec<_>>();
+    let pooled_counts = |rows: &[PooledStats]| rows.iter().map(|r| Some(r.stats.n_pairs as i64)).collect::<Vec<_>>();
     let mut d = Disclosure::new(ctx.min_cell);
     let first_class = d.cells(&counts(&class_stats));
-    let first_cat = d.cells(&counts(&cat_stats));
-    let first_meth = d.cells(&counts(&meth_stats));
-    let first_year = d.cells(&counts(&year_stats));
+    let first_cat = d.cells(&pooled_counts(&cat_stats));
+    let first_meth = d.cells(&pooled_counts(&meth_stats));
+    let first_year = d.cells(&pooled_counts(&year_stats));
     for (k, m) in categories.members(&class_of, first_class).into_iter().enumerate() {
         d.margin(first_cat + k, m);
     }
@@ -233,13 +349,13 @@ pub fn learning_tables(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> 
         .str(col::METHOD, order.iter().map(|&i| c_method[i]))
         .str(col::TARGET_CATEGORY, order.iter().map(|&i| c_target[i]));
     let keys = [col::CLASS_ID, col::METHOD, col::TARGET_CATEGORY];
-    let by_class = finish(out, &class_stats, class_status, &keys, T)?;
+    let by_class = finish_classes(out, &class_stats, class_status, &keys, T)?;
     let out = Out::new(categories.keys.len()).str(col::CATEGORY, categories.keys.iter().map(|k| Some(*k)));
-    let by_category = finish(out, &cat_stats, cat_status, &[col::CATEGORY], "learning_by_category")?;
+    let by_category = finish_pooled(out, &cat_stats, cat_status, &[col::CATEGORY], "learning_by_category")?;
     let out = Out::new(method_names.len()).str(col::METHOD, method_names.iter().map(|m| Some(m.as_str())));
-    let by_method = finish(out, &meth_stats, meth_status, &[col::METHOD], "learning_by_method")?;
+    let by_method = finish_pooled(out, &meth_stats, meth_status, &[col::METHOD], "learning_by_method")?;
     let out = Out::new(years.keys.len()).int(col::YEAR, years.keys.iter().map(|y| Some(*y)));
-    let by_year = finish(out, &year_stats, year_status, &[col::YEAR], "learning_by_year")?;
+    let by_year = finish_pooled(out, &year_stats, year_status, &[col::YEAR], "learning_by_year")?;
     let method_status = method_names.iter().cloned().zip(meth_status.iter().copied()).collect();
     Ok(LearningTables { by_class, by_category, by_method, by_year, method_status })
 }

@@ -1,17 +1,35 @@
-//! Method comparison: learning gains by the classes' main training method.
+//! Method comparison: learning gains by the classes' training method, with the class
+//! as the unit of inference.
 //!
-//! In: pairs of outcome scores (class_id, method, pre_score, post_score) — normally
-//! `trainee_outcomes`, any frame with those columns works (the ORACLES data set is
-//! run through the same path).
-//! Out: `method_summary`, `method_tests` (`anova`, `welch_anova`, `kruskal`,
-//! `ancova`) and `method_pairwise` (SPEC App. B).
-//! Conventions (App. C.13): gains = post − pre of every pair of every class,
-//! suppressed classes included; n_classes = classes with ≥ 1 pair; levels are the
-//! methods present among the pairs, `centralized` first (the ANCOVA reference), then
-//! alphabetical; the ANCOVA is OLS post ~ pre + method with CR1 covariance clustered
-//! by class and F/t on classes − 1 df; pairwise rows for every pair i < j are
-//! `coef(level j) − coef(level i)` with Holm and BH over all pairs — all from
-//! [`crate::stats`].
+//! Methods are assigned to classes, and the trainees of a class share its teachers,
+//! dates and peers; tests that count trainees as independent reject far more often than
+//! their α when nothing differs. So:
+//!
+//! - **The gate** ([`gate`]): a method enters the tests only when taught in at least
+//!   `methods.min_classes` classes (default 2) with pairs; it is noted `few_classes`
+//!   below 5. A method left out keeps its row in `method_summary` (`in_tests = false`,
+//!   `note = too_few_classes`).
+//! - **`class_ancova`**, the primary test ([`class_ancova`]): each class one
+//!   observation, class mean post ~ class mean pre + method (+ the configured class
+//!   covariates), ordinary least squares; the F test of the method terms with partial
+//!   η², and every pairwise contrast of the same model (t on the residual df, interval,
+//!   Holm and BH over the pairs).
+//! - **`class_kruskal`** ([`class_kruskal`]): Kruskal–Wallis on the class mean gains.
+//! - **`ancova_cr2_htz`** ([`ancova_cr2_htz`]): the trainee-level OLS post ~ pre +
+//!   method + category with CR2 (Bell–McCaffrey) covariance clustered by class and the
+//!   HTZ Wald test of the method terms (Pustejovsky & Tipton 2018): valid, and
+//!   conservative when a method has few classes.
+//!
+//! A test that cannot be estimated is null with its reason in `note` (and then no
+//! pairwise inference is published either). `method_summary` pools the gains of each
+//! method with a class-clustered (CR2) interval.
+//!
+//! In: pairs of outcome scores (class_id, method, pre_score, post_score, and category
+//! when present) — normally `trainee_outcomes` — and `classes` for the covariates.
+//! Out: `method_summary`, `method_tests`, `method_pairwise`. Levels are the methods
+//! present among the pairs, `centralized` first, then alphabetical; among the tested
+//! levels the first is the reference; pairwise rows for every pair of tested levels
+//! i < j are `coef(level j) − coef(level i)`.
 
 use std::collections::BTreeMap;
 
@@ -21,8 +39,30 @@ use super::frame::{f64s, group_by, serr, strs, Out};
 use super::suppress::{primary, suppress, Suppression};
 use super::{method_order, Ctx};
 use crate::error::IndicatorError;
-use crate::stats::{self, ClusterCovariance, ClusterOls, StatsError};
+use crate::stats::{self, ClusterCovariance, ClusterOls, Ols, PairwiseContrast, StatsError};
 use crate::warehouse::schema::col;
+
+/// Below this many classes a tested method is noted `few_classes`: its estimate rests
+/// on a handful of classes, and the HTZ test is conservative.
+pub const FEW_CLASSES: usize = 5;
+
+/// Why a method or a test has no inference (the `note` column's vocabulary).
+pub mod note {
+    /// The method is tested but has fewer than [`super::FEW_CLASSES`] classes.
+    pub const FEW_CLASSES: &str = "few_classes";
+    /// The method has fewer than `methods.min_classes` classes: not tested.
+    pub const TOO_FEW_CLASSES: &str = "too_few_classes";
+    /// Fewer than two methods pass the gate: nothing to compare.
+    pub const FEWER_THAN_TWO_METHODS: &str = "fewer_than_two_methods";
+    /// No residual degree of freedom (as many parameters as classes).
+    pub const NO_RESIDUAL_DF: &str = "no_residual_df";
+    /// The design is singular (a covariate or category collinear with the methods).
+    pub const SINGULAR: &str = "singular";
+    /// The residuals are zero to rounding: no error variance to test against.
+    pub const PERFECT_FIT: &str = "perfect_fit";
+    /// Every class mean gain is the same: no ranking to test.
+    pub const ALL_TIED: &str = "all_tied";
+}
 
 /// The three method tables.
 pub struct MethodTables {
@@ -31,235 +71,403 @@ pub struct MethodTables {
     pub pairwise: DataFrame,
 }
 
-/// Pairs with both scores, grouped by level.
-struct Pairs {
-    levels: Vec<String>,
-    /// Per pair: level index, class index, pre, post.
-    level: Vec<usize>,
-    class: Vec<usize>,
-    pre: Vec<f64>,
-    post: Vec<f64>,
-    /// Pair indices of each level, grouped once.
-    by_level: Vec<Vec<usize>>,
+/// The withheld method rows of `learning_by_method`, by method (see
+/// [`super::learning::LearningTables::method_status`]).
+pub type MethodStatus = BTreeMap<String, Option<Suppression>>;
+
+/// One class, the unit of the comparison: its method and the means of its pairs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassMeans {
+    /// Index into the levels.
+    pub level: usize,
+    /// Pairs (trainees scored at pre and post).
+    pub n: usize,
+    pub pre: f64,
+    pub post: f64,
+    /// Class-level covariates, in the configured order (NaN when missing).
+    pub covariates: Vec<f64>,
 }
 
-fn pairs(df: &DataFrame, table: &str) -> Result<Pairs, IndicatorError> {
+impl ClassMeans {
+    /// The class mean gain (mean post − mean pre = mean of the gains).
+    pub fn gain(&self) -> f64 {
+        self.post - self.pre
+    }
+}
+
+/// Whether a method with `n_classes` classes enters the tests, and its note.
+pub fn gate(n_classes: usize, min_classes: usize) -> (bool, Option<&'static str>) {
+    if n_classes < min_classes {
+        (false, Some(note::TOO_FEW_CLASSES))
+    } else if n_classes < FEW_CLASSES {
+        (true, Some(note::FEW_CLASSES))
+    } else {
+        (true, None)
+    }
+}
+
+/// A test's result, or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestRow {
+    pub statistic: Option<f64>,
+    pub df1: Option<f64>,
+    pub df2: Option<f64>,
+    pub p: Option<f64>,
+    pub effect: Option<f64>,
+    pub note: Option<&'static str>,
+}
+
+impl TestRow {
+    fn missing(note: &'static str) -> TestRow {
+        TestRow { statistic: None, df1: None, df2: None, p: None, effect: None, note: Some(note) }
+    }
+}
+
+/// The class-level ANCOVA of the tested levels `0..k` (0 the reference) over
+/// `classes`: the F test of the method terms and the pairwise contrasts, or the reason
+/// there are none.
+pub fn class_ancova(classes: &[ClassMeans], k: usize, alpha: f64) -> Result<(TestRow, Vec<PairwiseContrast>), StatsError> {
+    if k < 2 {
+        return Ok((TestRow::missing(note::FEWER_THAN_TWO_METHODS), Vec::new()));
+    }
+    let covariates = classes.first().map_or(0, |c| c.covariates.len());
+    // Columns: intercept, pre, the dummies of levels 1..k, the covariates.
+    let rows: Vec<Vec<f64>> = classes
+        .iter()
+        .map(|c| {
+            let mut row = vec![1.0, c.pre];
+            row.extend((1..k).map(|l| if c.level == l { 1.0 } else { 0.0 }));
+            row.extend(&c.covariates);
+            row
+        })
+        .collect();
+    let y: Vec<f64> = classes.iter().map(|c| c.post).collect();
+    let params = 2 + (k - 1) + covariates;
+    if classes.len() <= params {
+        return Ok((TestRow::missing(note::NO_RESIDUAL_DF), Vec::new()));
+    }
+    let fit = match Ols::fit(&rows, &y) {
+        Ok(fit) => fit,
+        Err(StatsError::SingularDesign { .. }) => return Ok((TestRow::missing(note::SINGULAR), Vec::new())),
+        Err(StatsError::NotEnoughData { .. }) => return Ok((TestRow::missing(note::NO_RESIDUAL_DF), Vec::new())),
+        Err(e) => return Err(e),
+    };
+    let dummies: Vec<usize> = (2..k + 1).collect();
+    let Some(f) = fit.f_test_coefs(&dummies)? else {
+        return Ok((TestRow::missing(note::PERFECT_FIT), Vec::new()));
+    };
+    let row = TestRow {
+        statistic: Some(f.f),
+        df1: Some(f.df1),
+        df2: Some(f.df2),
+        p: Some(f.p),
+        effect: Some(f.partial_eta_sq),
+        note: None,
+    };
+    Ok((row, fit.pairwise_levels(&dummies, alpha)?))
+}
+
+/// Kruskal–Wallis on the class mean gains of levels `0..k`.
+pub fn class_kruskal(classes: &[ClassMeans], k: usize) -> TestRow {
+    if k < 2 {
+        return TestRow::missing(note::FEWER_THAN_TWO_METHODS);
+    }
+    let mut gains = vec![Vec::new(); k];
+    for c in classes {
+        gains[c.level].push(c.gain());
+    }
+    match stats::kruskal_wallis(&gains) {
+        Some(kw) if kw.h.is_some() => {
+            TestRow { statistic: kw.h, df1: Some(kw.df), df2: None, p: kw.p, effect: None, note: None }
+        }
+        _ => TestRow::missing(note::ALL_TIED),
+    }
+}
+
+/// One trainee's pair for the trainee-level model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pair {
+    /// Index into the tested levels.
+    pub level: usize,
+    /// Index of the class (the cluster).
+    pub class: usize,
+    /// Index of the cadre category (0 when there is none).
+    pub category: usize,
+    pub pre: f64,
+    pub post: f64,
+}
+
+/// The trainee-level OLS post ~ pre + method + category with CR2 covariance clustered
+/// by class, and the HTZ Wald test of the method terms (levels `0..k`, categories
+/// `0..n_categories`, 0 the reference of each).
+pub fn ancova_cr2_htz(pairs: &[Pair], k: usize, n_categories: usize) -> Result<TestRow, StatsError> {
+    if k < 2 {
+        return Ok(TestRow::missing(note::FEWER_THAN_TWO_METHODS));
+    }
+    // Columns: intercept, pre, method dummies 1..k, category dummies 1..n_categories;
+    // the rows end to end in one buffer (10⁶ rows at 10⁶ cadres).
+    let width = 2 + (k - 1) + n_categories.saturating_sub(1);
+    let mut design = vec![0.0; pairs.len() * width];
+    for (row, p) in design.chunks_exact_mut(width).zip(pairs) {
+        row[0] = 1.0;
+        row[1] = p.pre;
+        if p.level > 0 {
+            row[1 + p.level] = 1.0;
+        }
+        if p.category > 0 {
+            row[k + p.category] = 1.0;
+        }
+    }
+    let y: Vec<f64> = pairs.iter().map(|p| p.post).collect();
+    let clusters: Vec<usize> = pairs.iter().map(|p| p.class).collect();
+    let fit = match ClusterOls::fit_flat(design, width, y, &clusters, ClusterCovariance::Cr2) {
+        Ok(fit) => fit,
+        Err(StatsError::SingularDesign { .. }) => return Ok(TestRow::missing(note::SINGULAR)),
+        Err(StatsError::NotEnoughData { .. }) => return Ok(TestRow::missing(note::NO_RESIDUAL_DF)),
+        Err(e) => return Err(e),
+    };
+    let dummies: Vec<usize> = (2..k + 1).collect();
+    Ok(match fit.wald_htz_coefs(&dummies)? {
+        Some(h) => TestRow { statistic: Some(h.f), df1: Some(h.df1), df2: Some(h.df2), p: Some(h.p), effect: None, note: None },
+        None => TestRow::missing(note::PERFECT_FIT),
+    })
+}
+
+/// The pairs, the classes and the levels of one comparison.
+struct Comparison {
+    /// Every method among the pairs, in level order.
+    levels: Vec<String>,
+    /// Classes (with ≥ 1 pair) of each level.
+    classes_of: Vec<Vec<usize>>,
+    classes: Vec<ClassMeans>,
+    /// Per pair: level, class, category, pre, post.
+    pairs: Vec<Pair>,
+    n_categories: usize,
+}
+
+fn comparison(df: &DataFrame, classes: &DataFrame, ctx: &Ctx, table: &str) -> Result<Comparison, IndicatorError> {
     let (class, method, pre, post) = (
         strs(df, col::CLASS_ID, table)?,
         strs(df, col::METHOD, table)?,
         f64s(df, col::PRE_SCORE, table)?,
         f64s(df, col::POST_SCORE, table)?,
     );
+    let category = match df.column(col::CATEGORY) {
+        Ok(_) => strs(df, col::CATEGORY, table)?,
+        Err(_) => vec![None; df.height()],
+    };
     let rows: Vec<usize> = (0..df.height())
         .filter(|&i| pre[i].is_some() && post[i].is_some() && method[i].is_some() && class[i].is_some())
         .collect();
     let levels = method_order(rows.iter().filter_map(|&i| method[i]));
-    let classes = group_by(rows.len(), |k| class[rows[k]]);
-    let mut class_idx = vec![0usize; rows.len()];
-    for (ci, members) in classes.values().enumerate() {
-        for &k in members {
-            class_idx[k] = ci;
-        }
-    }
-    let index: BTreeMap<&str, usize> = levels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
-    let level: Vec<usize> = rows.iter().map(|&i| method[i].and_then(|m| index.get(m).copied()).unwrap_or(0)).collect();
-    let mut by_level = vec![Vec::new(); levels.len()];
-    for (k, &l) in level.iter().enumerate() {
-        by_level[l].push(k);
-    }
-    Ok(Pairs {
-        level,
-        class: class_idx,
-        pre: rows.iter().map(|&i| pre[i].unwrap_or(f64::NAN)).collect(),
-        post: rows.iter().map(|&i| post[i].unwrap_or(f64::NAN)).collect(),
-        by_level,
+    let level_of: BTreeMap<String, usize> = levels.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect();
+    let categories = group_by(rows.len(), |k| category[rows[k]]);
+    let category_of: BTreeMap<&str, usize> = categories.keys().enumerate().map(|(i, c)| (*c, i)).collect();
+    let covariates = class_covariates(classes, &ctx.settings.methods.covariates, table)?;
+    let by_class = group_by(rows.len(), |k| class[rows[k]]);
+    let mut out = Comparison {
+        classes_of: vec![Vec::new(); levels.len()],
         levels,
-    })
+        classes: Vec::with_capacity(by_class.len()),
+        pairs: Vec::with_capacity(rows.len()),
+        n_categories: categories.len(),
+    };
+    for (id, members) in &by_class {
+        let i = rows[members[0]];
+        let level = method[i].and_then(|m| level_of.get(m).copied()).unwrap_or(0);
+        let c = out.classes.len();
+        let (mut sum_pre, mut sum_post) = (0.0, 0.0);
+        for &k in members {
+            let r = rows[k];
+            let (a, b) = (pre[r].unwrap_or(f64::NAN), post[r].unwrap_or(f64::NAN));
+            sum_pre += a;
+            sum_post += b;
+            let cat = category[r].and_then(|x| category_of.get(x).copied()).unwrap_or(0);
+            out.pairs.push(Pair { level, class: c, category: cat, pre: a, post: b });
+        }
+        let n = members.len();
+        out.classes_of[level].push(c);
+        out.classes.push(ClassMeans {
+            level,
+            n,
+            pre: sum_pre / n as f64,
+            post: sum_post / n as f64,
+            covariates: covariates.get(id).cloned().unwrap_or_else(|| vec![f64::NAN; covariates_len(ctx)]),
+        });
+    }
+    Ok(out)
 }
 
-/// The withheld method rows of `learning_by_method`, by method (see
-/// [`super::learning::LearningTables::method_status`]).
-pub type MethodStatus = BTreeMap<String, Option<Suppression>>;
+fn covariates_len(ctx: &Ctx) -> usize {
+    ctx.settings.methods.covariates.len()
+}
+
+/// The configured covariates of each class, by class id.
+fn class_covariates<'a>(
+    classes: &'a DataFrame,
+    names: &[String],
+    table: &str,
+) -> Result<BTreeMap<&'a str, Vec<f64>>, IndicatorError> {
+    let ids = strs(classes, col::CLASS_ID, table)?;
+    let columns: Vec<Vec<Option<f64>>> = names.iter().map(|n| f64s(classes, n, table)).collect::<Result<_, _>>()?;
+    Ok((0..classes.height())
+        .filter_map(|i| Some((ids[i]?, columns.iter().map(|c| c[i].unwrap_or(f64::NAN)).collect())))
+        .collect())
+}
 
 /// All three tables from a frame of pairs. `withheld` names the method rows the
 /// learning tables withhold (a method absent from it is judged by its own n).
-pub fn method_tables(df: &DataFrame, withheld: &MethodStatus, ctx: &Ctx) -> Result<MethodTables, IndicatorError> {
-    let p = pairs(df, "method_summary")?;
-    let gains: Vec<Vec<f64>> =
-        p.by_level.iter().map(|rows| rows.iter().map(|&i| p.post[i] - p.pre[i]).collect()).collect();
-    let model = ancova(&p).map_err(serr("method_tests"))?;
-    Ok(MethodTables {
-        summary: summary(&p, &gains, withheld, ctx)?,
-        tests: tests(&p, &gains, model.as_ref(), ctx)?,
-        pairwise: pairwise(&p, &gains, model.as_ref(), withheld, ctx)?,
-    })
-}
-
-/// The suppression of each level's summary row: the learning tables' decision, else
-/// primary below `min_cell` pairs.
-fn level_status(p: &Pairs, gains: &[Vec<f64>], withheld: &MethodStatus, ctx: &Ctx) -> Vec<Option<Suppression>> {
-    p.levels
-        .iter()
-        .zip(gains)
-        .map(|(m, g)| match withheld.get(m) {
-            Some(s) => *s,
-            None => primary(&[Some(g.len() as i64)], ctx.min_cell)[0],
-        })
-        .collect()
-}
-
-fn summary(p: &Pairs, gains: &[Vec<f64>], withheld: &MethodStatus, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
-    const T: &str = "method_summary";
-    let mut rows = Vec::new();
-    for (members, g) in p.by_level.iter().zip(gains) {
-        let mut cls: Vec<usize> = members.iter().map(|&i| p.class[i]).collect();
-        cls.sort_unstable();
-        cls.dedup();
-        rows.push((cls.len() as i64, stats::describe(g, ctx.alpha).map_err(serr(T))?));
-    }
-    let n: Vec<Option<i64>> = rows.iter().map(|r| Some(r.1.n as i64)).collect();
-    let df = Out::new(rows.len())
-        .str(col::METHOD, p.levels.iter().map(|m| Some(m.as_str())))
-        .int(col::N_CLASSES, rows.iter().map(|r| Some(r.0)))
-        .int(col::N_TRAINEES, n.clone())
-        .f64(col::MEAN_GAIN, rows.iter().map(|r| r.1.mean))
-        .f64(col::SD_GAIN, rows.iter().map(|r| r.1.sd))
-        .f64(col::CI_LOW, rows.iter().map(|r| r.1.ci_low))
-        .f64(col::CI_HIGH, rows.iter().map(|r| r.1.ci_high))
-        .finish(T)?;
-    suppress(df, &level_status(p, gains, withheld, ctx), &[col::METHOD], T)
-}
-
-/// The ANCOVA post ~ 1 + method dummies + pre, CR1 by class. `None` when it cannot be
-/// fitted (fewer than 2 levels or 2 classes, collinear design).
-fn ancova(p: &Pairs) -> Result<Option<ClusterOls>, StatsError> {
-    let k = p.levels.len();
-    if k < 2 {
-        return Ok(None);
-    }
-    // Columns: intercept, dummies of levels 1..k, pre; the rows end to end in one buffer.
-    let mut design = vec![0.0; p.level.len() * (k + 1)];
-    for (row, (&level, &pre)) in design.chunks_exact_mut(k + 1).zip(p.level.iter().zip(&p.pre)) {
-        row[0] = 1.0;
-        if level > 0 {
-            row[level] = 1.0;
-        }
-        row[k] = pre;
-    }
-    // Handed over, not copied (10⁶ rows × k + 1 columns at 10⁶ cadres).
-    match ClusterOls::fit_flat(design, k + 1, p.post.clone(), &p.class, ClusterCovariance::Cr1) {
-        Ok(m) => Ok(Some(m)),
-        Err(StatsError::NotEnoughData { .. } | StatsError::SingularDesign { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-fn tests(p: &Pairs, gains: &[Vec<f64>], model: Option<&ClusterOls>, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+pub fn method_tables(
+    df: &DataFrame,
+    classes: &DataFrame,
+    withheld: &MethodStatus,
+    ctx: &Ctx,
+) -> Result<MethodTables, IndicatorError> {
     const T: &str = "method_tests";
-    let n_all = Some(p.level.len() as i64);
-    // (test, statistic, df1, df2, p, effect, n)
-    type Row = (&'static str, Option<f64>, Option<f64>, Option<f64>, Option<f64>, Option<f64>, Option<i64>);
-    let mut rows: Vec<Row> = Vec::new();
-    let a = stats::one_way_anova(gains);
-    rows.push((
-        "anova",
-        a.as_ref().and_then(|a| a.f),
-        a.as_ref().map(|a| a.df1),
-        a.as_ref().map(|a| a.df2),
-        a.as_ref().and_then(|a| a.p),
-        a.as_ref().and_then(|a| a.eta_sq),
-        n_all,
-    ));
-    let w = stats::welch_anova(gains);
-    rows.push((
-        "welch_anova",
-        w.as_ref().and_then(|w| w.f),
-        w.as_ref().map(|w| w.df1),
-        w.as_ref().and_then(|w| w.df2),
-        w.as_ref().and_then(|w| w.p),
-        None,
-        n_all,
-    ));
-    let kw = stats::kruskal_wallis(gains);
-    rows.push((
-        "kruskal",
-        kw.as_ref().and_then(|k| k.h),
-        kw.as_ref().map(|k| k.df),
-        None,
-        kw.as_ref().and_then(|k| k.p),
-        None,
-        n_all,
-    ));
-    let dummies: Vec<usize> = (1..p.levels.len()).collect();
-    let wald = match model {
-        Some(m) => m.wald_coefs(&dummies).map_err(serr(T))?,
-        None => None,
-    };
-    rows.push((
-        "ancova",
-        wald.map(|w| w.f),
-        wald.map(|w| w.df1),
-        wald.map(|w| w.df2),
-        wald.map(|w| w.p),
-        None,
-        Some(model.map_or(p.level.len(), |m| m.n()) as i64),
-    ));
-    let n: Vec<Option<i64>> = rows.iter().map(|r| r.6).collect();
+    let c = comparison(df, classes, ctx, T)?;
+    let gates: Vec<(bool, Option<&'static str>)> =
+        c.classes_of.iter().map(|cl| gate(cl.len(), ctx.settings.methods.min_classes)).collect();
+    // The tested levels, renumbered 0..k in level order (the first is the reference).
+    let tested: Vec<usize> = (0..c.levels.len()).filter(|&l| gates[l].0).collect();
+    let renumber: BTreeMap<usize, usize> = tested.iter().enumerate().map(|(i, &l)| (l, i)).collect();
+    let k = tested.len();
+    // Classes with a complete covariate row only (listwise, as lm).
+    let tested_classes: Vec<ClassMeans> = c
+        .classes
+        .iter()
+        .filter(|m| m.covariates.iter().all(|x| x.is_finite()))
+        .filter_map(|m| Some(ClassMeans { level: *renumber.get(&m.level)?, ..m.clone() }))
+        .collect();
+    let tested_pairs: Vec<Pair> =
+        c.pairs.iter().filter_map(|p| Some(Pair { level: *renumber.get(&p.level)?, ..*p })).collect();
+
+    let (ancova, contrasts) = class_ancova(&tested_classes, k, ctx.alpha).map_err(serr(T))?;
+    let kruskal = class_kruskal(&tested_classes, k);
+    let htz = ancova_cr2_htz(&tested_pairs, k, c.n_categories).map_err(serr(T))?;
+    let n_pairs = tested_pairs.len() as i64;
+    let n_classes = tested_classes.len() as i64;
+    let tests = test_table(
+        &[("class_ancova", &ancova), ("class_kruskal", &kruskal), ("ancova_cr2_htz", &htz)],
+        n_pairs,
+        n_classes,
+        ctx,
+    )?;
+    let names: Vec<&str> = tested.iter().map(|&l| c.levels[l].as_str()).collect();
+    let pairwise = pairwise_table(&names, &contrasts, &ancova, withheld, &c, &tested, ctx)?;
+    let summary = summary_table(&c, &gates, withheld, ctx)?;
+    Ok(MethodTables { summary, tests, pairwise })
+}
+
+fn test_table(rows: &[(&str, &TestRow)], n: i64, n_classes: i64, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+    const T: &str = "method_tests";
+    let counts: Vec<Option<i64>> = rows.iter().map(|_| Some(n)).collect();
     let df = Out::new(rows.len())
         .str(col::TEST, rows.iter().map(|r| Some(r.0)))
-        .f64(col::STATISTIC, rows.iter().map(|r| r.1))
-        .f64(col::DF1, rows.iter().map(|r| r.2))
-        .f64(col::DF2, rows.iter().map(|r| r.3))
-        .f64(col::P_VALUE, rows.iter().map(|r| r.4))
-        .f64(col::EFFECT, rows.iter().map(|r| r.5))
-        .int(col::N, n.clone())
+        .f64(col::STATISTIC, rows.iter().map(|r| r.1.statistic))
+        .f64(col::DF1, rows.iter().map(|r| r.1.df1))
+        .f64(col::DF2, rows.iter().map(|r| r.1.df2))
+        .f64(col::P_VALUE, rows.iter().map(|r| r.1.p))
+        .f64(col::EFFECT, rows.iter().map(|r| r.1.effect))
+        .int(col::N, counts.clone())
+        .int(col::N_CLASSES, rows.iter().map(|_| Some(n_classes)))
+        .str(col::NOTE, rows.iter().map(|r| r.1.note))
         .finish(T)?;
-    suppress(df, &primary(&n, ctx.min_cell), &[col::TEST], T)
+    suppress(df, &primary(&counts, ctx.min_cell), &[col::TEST, col::NOTE], T)
 }
 
-fn pairwise(
-    p: &Pairs,
-    gains: &[Vec<f64>],
-    model: Option<&ClusterOls>,
+fn pairwise_table(
+    names: &[&str],
+    contrasts: &[PairwiseContrast],
+    ancova: &TestRow,
     withheld: &MethodStatus,
+    c: &Comparison,
+    tested: &[usize],
     ctx: &Ctx,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "method_pairwise";
-    let k = p.levels.len();
-    // Level j ≥ 1 has its dummy in column j.
-    let dummies: Vec<usize> = (1..k).collect();
-    let contrasts = match model {
-        Some(m) => m.pairwise_levels(&dummies, ctx.alpha).map_err(serr(T))?,
-        None => {
-            // Not estimable: the rows are still listed, with null statistics.
-            let mut v = Vec::new();
-            for b in 0..k {
-                for a in b + 1..k {
-                    v.push(stats::PairwiseContrast { level_a: a, level_b: b, test: None, p_holm: None, p_bh: None });
-                }
-            }
-            v
+    // Every pair of tested levels gets a row; without an estimable ANCOVA its
+    // statistics are null, with the ANCOVA's reason.
+    let mut rows: Vec<(usize, usize, Option<&PairwiseContrast>)> = Vec::new();
+    for b in 0..names.len() {
+        for a in b + 1..names.len() {
+            rows.push((a, b, contrasts.iter().find(|p| p.level_a == a && p.level_b == b)));
+        }
+    }
+    let status_of = |l: usize| -> Option<Suppression> {
+        let level = tested[l];
+        match withheld.get(&c.levels[level]) {
+            Some(s) => *s,
+            None => primary(&[Some(c.classes_of[level].iter().map(|&k| c.classes[k].n as i64).sum())], ctx.min_cell)[0],
         }
     };
-    let name = |l: usize| Some(p.levels[l].as_str());
     // A contrast is withheld with either of its methods' rows.
-    let levels = level_status(p, gains, withheld, ctx);
-    let status: Vec<Option<Suppression>> = contrasts
+    let status: Vec<Option<Suppression>> = rows
         .iter()
-        .map(|c| match (levels[c.level_a], levels[c.level_b]) {
+        .map(|&(a, b, _)| match (status_of(a), status_of(b)) {
             (Some(Suppression::Primary), _) | (_, Some(Suppression::Primary)) => Some(Suppression::Primary),
-            (a, b) => a.or(b),
+            (x, y) => x.or(y),
         })
         .collect();
-    let df = Out::new(contrasts.len())
-        .str(col::METHOD_A, contrasts.iter().map(|c| name(c.level_a)))
-        .str(col::METHOD_B, contrasts.iter().map(|c| name(c.level_b)))
-        .f64(col::DIFF, contrasts.iter().map(|c| c.test.map(|t| t.estimate)))
-        .f64(col::SE, contrasts.iter().map(|c| c.test.map(|t| t.se)))
-        .f64(col::T, contrasts.iter().map(|c| c.test.map(|t| t.t)))
-        .f64(col::P_RAW, contrasts.iter().map(|c| c.test.map(|t| t.p)))
-        .f64(col::P_HOLM, contrasts.iter().map(|c| c.p_holm))
-        .f64(col::P_BH, contrasts.iter().map(|c| c.p_bh))
+    let test = |r: &(usize, usize, Option<&PairwiseContrast>)| r.2.and_then(|p| p.test);
+    let df = Out::new(rows.len())
+        .str(col::METHOD_A, rows.iter().map(|r| Some(names[r.0])))
+        .str(col::METHOD_B, rows.iter().map(|r| Some(names[r.1])))
+        .f64(col::DIFF, rows.iter().map(|r| test(r).map(|t| t.estimate)))
+        .f64(col::SE, rows.iter().map(|r| test(r).map(|t| t.se)))
+        .f64(col::T, rows.iter().map(|r| test(r).map(|t| t.t)))
+        .f64(col::DF, rows.iter().map(|r| test(r).map(|t| t.df)))
+        .f64(col::P_RAW, rows.iter().map(|r| test(r).map(|t| t.p)))
+        .f64(col::CI_LOW, rows.iter().map(|r| test(r).map(|t| t.ci_low)))
+        .f64(col::CI_HIGH, rows.iter().map(|r| test(r).map(|t| t.ci_high)))
+        .f64(col::P_HOLM, rows.iter().map(|r| r.2.and_then(|p| p.p_holm)))
+        .f64(col::P_BH, rows.iter().map(|r| r.2.and_then(|p| p.p_bh)))
+        .str(col::NOTE, rows.iter().map(|r| if test(r).is_some() { None } else { ancova.note.or(Some(note::PERFECT_FIT)) }))
         .finish(T)?;
     suppress(df, &status, &[col::METHOD_A, col::METHOD_B], T)
+}
+
+fn summary_table(
+    c: &Comparison,
+    gates: &[(bool, Option<&'static str>)],
+    withheld: &MethodStatus,
+    ctx: &Ctx,
+) -> Result<DataFrame, IndicatorError> {
+    const T: &str = "method_summary";
+    // Each level's gains and their classes, in one pass over the pairs.
+    let mut by_level = vec![(Vec::new(), Vec::new()); c.levels.len()];
+    for p in &c.pairs {
+        by_level[p.level].0.push(p.post - p.pre);
+        by_level[p.level].1.push(p.class);
+    }
+    let pooled = by_level
+        .iter()
+        .map(|(gains, classes)| {
+            Ok((
+                stats::describe(gains, ctx.alpha).map_err(serr(T))?,
+                stats::clustered_mean(gains, classes, ctx.alpha).map_err(serr(T))?,
+            ))
+        })
+        .collect::<Result<Vec<_>, IndicatorError>>()?;
+    let n: Vec<Option<i64>> = pooled.iter().map(|r| Some(r.0.n as i64)).collect();
+    let status: Vec<Option<Suppression>> = c
+        .levels
+        .iter()
+        .zip(&n)
+        .map(|(m, n)| match withheld.get(m) {
+            Some(s) => *s,
+            None => primary(&[*n], ctx.min_cell)[0],
+        })
+        .collect();
+    let df = Out::new(c.levels.len())
+        .str(col::METHOD, c.levels.iter().map(|m| Some(m.as_str())))
+        .int(col::N_CLASSES, c.classes_of.iter().map(|cl| Some(cl.len() as i64)))
+        .int(col::N_TRAINEES, n)
+        .f64(col::MEAN_GAIN, pooled.iter().map(|r| r.0.mean))
+        .f64(col::SD_GAIN, pooled.iter().map(|r| r.0.sd))
+        .f64(col::CI_LOW, pooled.iter().map(|r| r.1.test.map(|t| t.ci_low)))
+        .f64(col::CI_HIGH, pooled.iter().map(|r| r.1.test.map(|t| t.ci_high)))
+        .bool(col::IN_TESTS, gates.iter().map(|g| Some(g.0)))
+        .str(col::NOTE, gates.iter().map(|g| g.1))
+        .finish(T)?;
+    suppress(df, &status, &[col::METHOD, col::IN_TESTS, col::NOTE], T)
 }

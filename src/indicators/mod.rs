@@ -476,7 +476,7 @@ pub fn compute_with(
         s.spawn(move |_| {
             done.run(|out| {
                 let l = timed("learning", || learning::learning_tables(&i.outcomes, &st.classes, &ctx))?;
-                let m = timed("methods", || methods::method_tables(&i.outcomes, &l.method_status, &ctx))?;
+                let m = timed("methods", || methods::method_tables(&i.outcomes, &st.classes, &l.method_status, &ctx))?;
                 out.add("learning_by_class", l.by_class)?;
                 out.add("learning_by_category", l.by_category)?;
                 out.add("learning_by_method", l.by_method)?;

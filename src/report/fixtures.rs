@@ -494,15 +494,21 @@ fn transfer_by_class() -> DataFrame {
     .unwrap()
 }
 
+/// The method tables as a larger year gives them (the six fixture classes alone would
+/// leave every method out of the tests): five tested methods, two of them in fewer
+/// than 5 classes, and `seminar` in one class of 3 trainees, left out and withheld.
 fn method_summary() -> DataFrame {
     df!(
         "method" => ["centralized", "case", "online", "on_site", "scenario", "seminar"],
-        "n_classes" => [1i64, 1, 1, 1, 1, 1],
-        "n_trainees" => [28i64, 24, 31, 22, 26, 3],
+        "n_classes" => [Some(8i64), Some(6), Some(5), Some(4), Some(3), None],
+        "n_trainees" => [Some(228i64), Some(154), Some(131), Some(92), Some(76), None],
         "mean_gain" => [Some(9.4), Some(5.9), Some(1.3), Some(9.2), Some(8.5), None],
         "sd_gain" => [Some(8.1), Some(9.7), Some(10.4), Some(11.0), Some(7.2), None],
         "ci_low" => [Some(6.3), Some(1.8), Some(-2.5), Some(4.3), Some(5.6), None],
         "ci_high" => [Some(12.5), Some(10.0), Some(5.1), Some(14.1), Some(11.4), None],
+        "in_tests" => [true, true, true, true, true, false],
+        "note" => [None, None, None, Some("few_classes"), Some("few_classes"), Some("too_few_classes")],
+        "suppression" => [None, None, None, None, None, Some("primary")],
         "suppressed" => [false, false, false, false, false, true],
     )
     .unwrap()
@@ -510,22 +516,26 @@ fn method_summary() -> DataFrame {
 
 fn method_tests() -> DataFrame {
     df!(
-        "test" => ["anova", "welch_anova", "kruskal", "ancova"],
-        "statistic" => [5.21, 6.02, 17.8, 4.66],
-        "df1" => [Some(5.0), Some(5.0), Some(5.0), Some(5.0)],
-        "df2" => [Some(128.0), Some(21.4), None, Some(5.0)],
-        "p_value" => [0.00024, 0.0013, 0.0032, 0.058],
-        "effect" => [Some(0.169), None, None, None],
-        "n" => [134i64, 134, 134, 134],
-        "suppressed" => [false, false, false, false],
+        "test" => ["class_ancova", "class_kruskal", "ancova_cr2_htz"],
+        "statistic" => [3.12, 8.93, 2.07],
+        "df1" => [Some(4.0), Some(4.0), Some(4.0)],
+        "df2" => [Some(20.0), None, Some(6.2)],
+        "p_value" => [0.038, 0.063, 0.19],
+        "effect" => [Some(0.384), None, None],
+        "n" => [681i64, 681, 681],
+        "n_classes" => [26i64, 26, 26],
+        "note" => [None::<&str>; 3],
+        "suppression" => [None::<&str>; 3],
+        "suppressed" => [false; 3],
     )
     .unwrap()
 }
 
 fn method_pairwise() -> DataFrame {
-    // Levels: centralized first, then alphabetical; rows i < j with a = level j, b = level i.
-    let levels = ["centralized", "case", "on_site", "online", "scenario", "seminar"];
-    let gains = [9.4, 5.9, 9.2, 1.3, 8.5, 4.0];
+    // Tested levels: centralized first, then alphabetical; rows i < j with a = level j,
+    // b = level i; contrasts of the class ANCOVA on 20 df.
+    let levels = ["centralized", "case", "on_site", "online", "scenario"];
+    let gains = [9.4, 5.9, 9.2, 1.3, 8.5];
     let mut a = Vec::new();
     let mut b = Vec::new();
     let mut diff = Vec::new();
@@ -539,18 +549,25 @@ fn method_pairwise() -> DataFrame {
             p_raw.push((0.9 * (-d.abs() / 2.4).exp()).min(1.0));
         }
     }
-    let se: Vec<f64> = diff.iter().map(|_| 2.6).collect();
+    let n = diff.len();
+    let se: Vec<f64> = vec![2.6; n];
     let t: Vec<f64> = diff.iter().map(|d| d / 2.6).collect();
+    let half = 2.086 * 2.6;
     df!(
         "method_a" => a,
         "method_b" => b,
-        "diff" => diff,
+        "diff" => diff.clone(),
         "se" => se,
         "t" => t,
+        "df" => vec![20.0; n],
         "p_raw" => p_raw.clone(),
+        "ci_low" => diff.iter().map(|d| d - half).collect::<Vec<_>>(),
+        "ci_high" => diff.iter().map(|d| d + half).collect::<Vec<_>>(),
         "p_holm" => crate::stats::holm(&p_raw),
         "p_bh" => crate::stats::benjamini_hochberg(&p_raw),
-        "suppressed" => vec![false; p_raw.len()],
+        "note" => vec![None::<&str>; n],
+        "suppression" => vec![None::<&str>; n],
+        "suppressed" => vec![false; n],
     )
     .unwrap()
 }

@@ -88,6 +88,12 @@ pub mod col {
     // indicator tables (SPEC Appendix B)
     pub const SUPPRESSED: &str = "suppressed";
     pub const SUPPRESSION: &str = "suppression";
+    pub const NOTE: &str = "note";
+    pub const IN_TESTS: &str = "in_tests";
+    pub const D_Z_CI_LOW: &str = "d_z_ci_low";
+    pub const D_Z_CI_HIGH: &str = "d_z_ci_high";
+    pub const ICC: &str = "icc";
+    pub const DESIGN_EFFECT: &str = "design_effect";
     pub const N: &str = "n";
     pub const N_PAIRS: &str = "n_pairs";
     pub const PRE_MEAN: &str = "pre_mean";
@@ -371,7 +377,15 @@ use DType::*;
 
 /// The columns of a learning table after its key columns (SPEC App. B `learning_by_class`).
 macro_rules! LEARNING_STATS {
-    ($($key:expr),*) => {
+    // Pooled rows (several classes) add how far the classes differ.
+    (pooled: $($key:expr),*) => {
+        LEARNING_STATS!($($key),* ;
+            c(col::N_CLASSES, Int, "classes with at least one pair"),
+            c(col::ICC, Float, "intraclass correlation of the differences between classes (one-way ANOVA estimator)"),
+            c(col::DESIGN_EFFECT, Float, "1 + (mean pairs per class − 1) · icc: how much the clustering inflates the variance")
+        )
+    };
+    ($($key:expr),* ; $($extra:expr),*) => {
         &[
             $($key,)*
             c(col::N_PAIRS, Int, "trainees scored on the outcome scale at pre and post"),
@@ -379,24 +393,28 @@ macro_rules! LEARNING_STATS {
             c(col::POST_MEAN, Float, "mean post score"),
             c(col::MEAN_DIFF, Float, "mean of post − pre"),
             c(col::SD_DIFF, Float, "sd (n − 1) of post − pre"),
-            c(col::T, Float, "paired t"),
-            c(col::DF, Float, "degrees of freedom (n − 1)"),
+            c(col::T, Float, "paired t (pooled rows: the mean difference over its CR2 standard error clustered by class)"),
+            c(col::DF, Float, "degrees of freedom: n − 1 (pooled rows: Satterthwaite df of the clustered mean)"),
             c(col::P_VALUE, Float, "two-sided p"),
-            c(col::CI_LOW, Float, "interval of mean_diff, lower"),
+            c(col::CI_LOW, Float, "interval of mean_diff, lower (pooled rows: clustered by class, CR2)"),
             c(col::CI_HIGH, Float, "interval of mean_diff, upper"),
             c(col::D_Z, Float, "Cohen's d_z = mean_diff / sd_diff"),
             c(col::G_Z, Float, "Hedges' g_z"),
             c(col::D_AV, Float, "mean_diff / mean of the pre and post sds"),
-            c(col::WILCOXON_V, Float, "sum of ranks of positive differences (R's V)"),
-            c(col::WILCOXON_P, Float, "two-sided p as scipy.stats.wilcoxon defaults"),
+            c(col::WILCOXON_V, Float, "sum of ranks of positive differences (R's V); null in pooled rows"),
+            c(col::WILCOXON_P, Float, "two-sided p as scipy.stats.wilcoxon defaults; null in pooled rows (it assumes independent trainees)"),
             c(col::HAKE_G, Float, "class-average normalised gain ⟨g⟩, max = 100"),
             c(col::MEAN_INDIVIDUAL_GAIN, Float, "mean individual normalised gain over pairs with pre < 100"),
             c(col::SHARE_IMPROVED, Float, "share of pairs with post > pre"),
+            c(col::D_Z_CI_LOW, Float, "interval of d_z by the noncentral t, lower; null in pooled rows"),
+            c(col::D_Z_CI_HIGH, Float, "interval of d_z by the noncentral t, upper"),
+            $($extra,)*
             c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
             c(col::SUPPRESSED, Bool, "withheld (n_pairs < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ]
     };
 }
+
 
 /// Warehouse tables written by `build`.
 pub const TABLES: &[TableDef] = &[
@@ -626,25 +644,25 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         name: "learning_by_class",
         grain: "one row per class (every class, even with no pairs)",
         partition: None,
-        columns: LEARNING_STATS!(c(col::CLASS_ID, Str, "class"), c(col::METHOD, Str, "main method"), c(col::TARGET_CATEGORY, Str, "target category")),
+        columns: LEARNING_STATS!(c(col::CLASS_ID, Str, "class"), c(col::METHOD, Str, "main method"), c(col::TARGET_CATEGORY, Str, "target category"); c(col::P_BH, Float, "p_value adjusted by Benjamini–Hochberg over the published classes")),
     },
     TableDef {
         name: "learning_by_category",
         grain: "one row per cadre category of the trainees",
         partition: None,
-        columns: LEARNING_STATS!(c(col::CATEGORY, Str, "the trainees' cadre category")),
+        columns: LEARNING_STATS!(pooled: c(col::CATEGORY, Str, "the trainees' cadre category")),
     },
     TableDef {
         name: "learning_by_method",
         grain: "one row per main method of the class",
         partition: None,
-        columns: LEARNING_STATS!(c(col::METHOD, Str, "main method of the class")),
+        columns: LEARNING_STATS!(pooled: c(col::METHOD, Str, "main method of the class")),
     },
     TableDef {
         name: "learning_by_year",
         grain: "one row per calendar year of the classes' start (the headline figure)",
         partition: None,
-        columns: LEARNING_STATS!(c(col::YEAR, Int, "calendar year of the class start")),
+        columns: LEARNING_STATS!(pooled: c(col::YEAR, Int, "calendar year of the class start")),
     },
     TableDef {
         name: "reaction_by_course",
@@ -826,51 +844,59 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
     },
     TableDef {
         name: "method_summary",
-        grain: "one row per method present among the pairs",
+        grain: "one row per method present among the pairs (centralized first, then alphabetical)",
         partition: None,
         columns: &[
-            c(col::METHOD, Str, "main method of the class (centralized first, then alphabetical)"),
+            c(col::METHOD, Str, "main method of the class"),
             c(col::N_CLASSES, Int, "classes with at least one pair"),
             c(col::N_TRAINEES, Int, "pairs (trainees scored at pre and post)"),
-            c(col::MEAN_GAIN, Float, "mean gain (post − pre)"),
+            c(col::MEAN_GAIN, Float, "mean gain (post − pre) over the pairs"),
             c(col::SD_GAIN, Float, "sd (n − 1) of the gains"),
-            c(col::CI_LOW, Float, "t interval of the mean gain, lower"),
-            c(col::CI_HIGH, Float, "t interval of the mean gain, upper"),
+            c(col::CI_LOW, Float, "interval of the mean gain clustered by class (CR2, Satterthwaite df), lower"),
+            c(col::CI_HIGH, Float, "interval of the mean gain clustered by class, upper"),
+            c(col::IN_TESTS, Bool, "the method has at least methods.min_classes classes and enters the tests"),
+            c(col::NOTE, Str, "null | few_classes (tested, fewer than 5 classes) | too_few_classes (not tested)"),
             c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
             c(col::SUPPRESSED, Bool, "withheld (n_trainees < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {
         name: "method_tests",
-        grain: "one row per test of gains across methods: anova, welch_anova, kruskal, ancova",
+        grain: "one row per test of the methods: class_ancova (primary), class_kruskal, ancova_cr2_htz",
         partition: None,
         columns: &[
-            c(col::TEST, Str, "anova | welch_anova | kruskal | ancova"),
-            c(col::STATISTIC, Float, "F, Welch F, tie-corrected H, or the Wald F of the method terms"),
-            c(col::DF1, Float, "numerator df (k − 1 for kruskal)"),
-            c(col::DF2, Float, "denominator df (null for kruskal; classes − 1 for ancova)"),
+            c(col::TEST, Str, "class_ancova | class_kruskal | ancova_cr2_htz"),
+            c(col::STATISTIC, Float, "F of the method terms (class means), tie-corrected H (class mean gains), or the HTZ F (trainees, CR2 by class)"),
+            c(col::DF1, Float, "numerator df (methods − 1)"),
+            c(col::DF2, Float, "denominator df: residual df of the class ANCOVA, the HTZ df; null for class_kruskal"),
             c(col::P_VALUE, Float, "p-value"),
-            c(col::EFFECT, Float, "η² for anova, null otherwise"),
-            c(col::N, Int, "pairs used"),
+            c(col::EFFECT, Float, "partial η² of the method terms (class_ancova), null otherwise"),
+            c(col::N, Int, "pairs in the tested classes"),
+            c(col::N_CLASSES, Int, "classes in the test (methods with at least methods.min_classes classes)"),
+            c(col::NOTE, Str, "why the test is null: fewer_than_two_methods | no_residual_df | singular | perfect_fit | all_tied"),
             c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
-            c(col::SUPPRESSED, Bool, "withheld (n < min_cell, or secondary): statistics and counts null, keys and labels kept"),
+            c(col::SUPPRESSED, Bool, "withheld (n < min_cell): statistics and counts null"),
         ],
     },
     TableDef {
         name: "method_pairwise",
-        grain: "one row per pair of methods: ANCOVA contrasts",
+        grain: "one row per pair of tested methods: contrasts of the class ANCOVA",
         partition: None,
         columns: &[
             c(col::METHOD_A, Str, "the later level"),
             c(col::METHOD_B, Str, "the earlier level"),
-            c(col::DIFF, Float, "coef(a) − coef(b), adjusted for pre"),
-            c(col::SE, Float, "CR1 cluster-robust standard error"),
-            c(col::T, Float, "t on classes − 1 df"),
+            c(col::DIFF, Float, "coef(a) − coef(b) of the class ANCOVA, adjusted for the class mean pre score"),
+            c(col::SE, Float, "standard error (classical, classes as observations)"),
+            c(col::T, Float, "t"),
+            c(col::DF, Float, "residual df of the class ANCOVA"),
             c(col::P_RAW, Float, "two-sided p"),
+            c(col::CI_LOW, Float, "interval of diff, lower"),
+            c(col::CI_HIGH, Float, "interval of diff, upper"),
             c(col::P_HOLM, Float, "Holm-adjusted over all pairs"),
             c(col::P_BH, Float, "Benjamini–Hochberg-adjusted over all pairs"),
+            c(col::NOTE, Str, "why the contrast is null (the class ANCOVA's reason)"),
             c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
-            c(col::SUPPRESSED, Bool, "withheld (either method has fewer than min_cell pairs, or secondary): statistics and counts null, keys and labels kept"),
+            c(col::SUPPRESSED, Bool, "withheld with either method's row"),
         ],
     },
     TableDef {

@@ -16,7 +16,6 @@ use std::sync::OnceLock;
 use polars::prelude::*;
 use serde_json::Value;
 use traineval::config::{Job, PipelineFile};
-use traineval::indicators::{methods, Ctx};
 use traineval::pipeline::{self, Silent};
 
 const BIN: &str = env!("CARGO_BIN_EXE_traineval");
@@ -96,96 +95,6 @@ fn handmade() -> &'static Path {
 }
 
 // ---------------------------------------------------------------------------
-// ORACLES: the cluster-robust ANCOVA data set through the method-comparison path.
-
-fn ancova_frame() -> DataFrame {
-    let mut rdr = csv::Reader::from_path(data("oracles/ancova.csv")).unwrap();
-    let (mut class, mut method, mut pre, mut post) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for r in rdr.records() {
-        let r = r.unwrap();
-        class.push(r[0].to_string());
-        method.push(r[1].to_string());
-        pre.push(r[3].parse::<f64>().unwrap());
-        post.push(r[4].parse::<f64>().unwrap());
-    }
-    let n = class.len();
-    DataFrame::new(
-        n,
-        vec![
-            Column::new("class_id".into(), class),
-            Column::new("method".into(), method),
-            Column::new("pre_score".into(), pre),
-            Column::new("post_score".into(), post),
-        ],
-    )
-    .unwrap()
-}
-
-#[test]
-fn oracle_ancova_through_method_tables() {
-    let settings = PipelineFile::default();
-    let ctx = Ctx::new(&settings, "2025");
-    let m = methods::method_tables(&ancova_frame(), &Default::default(), &ctx).unwrap();
-    // ORACLES.md: Wald F of the method terms, F = 3.033082534284301, df = (2, 8), p = 0.10463021301502037.
-    let tests = &m.tests;
-    assert_eq!(str_col(tests, "test"), ["anova", "welch_anova", "kruskal", "ancova"].map(|s| Some(s.to_string())));
-    close(f64_col(tests, "statistic")[3], Some(3.033082534284301), "ancova F");
-    close(f64_col(tests, "df1")[3], Some(2.0), "ancova df1");
-    close(f64_col(tests, "df2")[3], Some(8.0), "ancova df2");
-    assert!((f64_col(tests, "p_value")[3].unwrap() - 0.10463021301502037).abs() < 1e-9);
-    // Pairwise contrasts (diff, se, t, p, Holm, BH) as printed in ORACLES.md.
-    let want = [
-        (
-            "case",
-            "centralized",
-            7.31337434835265,
-            3.8038350343074394,
-            1.9226318392864241,
-            0.0907464273159978,
-            0.20964743,
-            0.13611964,
-        ),
-        (
-            "online",
-            "centralized",
-            -0.16825519416308055,
-            4.267892000277269,
-            -0.03942348919610657,
-            0.9695188330498554,
-            0.96951883,
-            0.96951883,
-        ),
-        (
-            "online",
-            "case",
-            -7.481629542515731,
-            3.5775932333247926,
-            -2.091246560068756,
-            0.06988247819742752,
-            0.20964743,
-            0.13611964,
-        ),
-    ];
-    let p = &m.pairwise;
-    assert_eq!(p.height(), 3);
-    for (i, w) in want.iter().enumerate() {
-        assert_eq!(str_col(p, "method_a")[i].as_deref(), Some(w.0));
-        assert_eq!(str_col(p, "method_b")[i].as_deref(), Some(w.1));
-        close(f64_col(p, "diff")[i], Some(w.2), "diff");
-        close(f64_col(p, "se")[i], Some(w.3), "se");
-        close(f64_col(p, "t")[i], Some(w.4), "t");
-        assert!((f64_col(p, "p_raw")[i].unwrap() - w.5).abs() < 1e-9, "p_raw {i}");
-        // Holm and BH are printed with 8 decimals.
-        assert!((f64_col(p, "p_holm")[i].unwrap() - w.6).abs() < 5e-9, "p_holm {i}");
-        assert!((f64_col(p, "p_bh")[i].unwrap() - w.7).abs() < 5e-9, "p_bh {i}");
-    }
-    // Summary: levels centralized first, then alphabetical; 3 classes each.
-    let s = &m.summary;
-    assert_eq!(str_col(s, "method"), ["centralized", "case", "online"].map(|s| Some(s.to_string())));
-    assert_eq!(f64_col(s, "n_classes"), vec![Some(3.0); 3]);
-}
-
-// ---------------------------------------------------------------------------
 // The hand-made warehouse: every column against scipy / statsmodels.
 
 /// `python3 tests/data/handmade/make.py`: scipy.stats.ttest_rel (t, df, p, CI),
@@ -249,56 +158,6 @@ fn handmade_learning_by_class_matches_scipy() {
     assert_eq!(kind[9].as_deref(), Some("primary"), "K10 has 3 pairs");
     assert_eq!(str_col(&df, "method")[3].as_deref(), Some("case"));
     assert_eq!(str_col(&df, "target_category")[3].as_deref(), Some("middle_level"));
-}
-
-/// `python3 tests/data/handmade/make.py`: scipy.stats.f_oneway and η² = SS_b/SS_t;
-/// statsmodels anova_oneway(use_var="unequal"); scipy.stats.kruskal; statsmodels
-/// OLS post ~ C(method, Treatment('centralized')) + pre, cov_type="cluster" by class,
-/// use_t=True, f_test of the two method terms and t_test of the contrasts;
-/// multipletests holm / fdr_bh. 57 pairs in 10 classes (K10's 3 pairs included).
-#[rustfmt::skip]
-#[allow(clippy::type_complexity)]
-const TESTS: [(&str, f64, f64, Option<f64>, f64, Option<f64>, f64); 4] = [
-    ("anova", 6.843556144539772, 2.0, Some(54.0), 0.002243726327720892, Some(0.20221149678574468), 57.0),
-    ("welch_anova", 6.984811942235354, 2.0, Some(35.322655582428126), 0.0027794222291770013, None, 57.0),
-    ("kruskal", 11.289716319737762, 2.0, None, 0.003535649862595252, None, 57.0),
-    ("ancova", 2.052796131781339, 2.0, Some(9.0), 0.18430467754414256, None, 57.0),
-];
-
-#[rustfmt::skip]
-#[allow(clippy::type_complexity)]
-const PAIRWISE: [(&str, &str, f64, f64, f64, f64, f64, f64); 3] = [
-    ("case", "centralized", 6.057245449215536, 3.8074853870842404, 1.5908781868902075, 0.14610052990265043, 0.353502143813566, 0.21915079485397565),
-    ("online", "centralized", -0.18634049369176825, 4.241086558006026, -0.04393697019458556, 0.9659140286658076, 0.9659140286658076, 0.9659140286658076),
-    ("online", "case", -6.243585942907304, 3.610691817577935, -1.7291938105909919, 0.11783404793785533, 0.353502143813566, 0.21915079485397565),
-];
-
-#[test]
-fn handmade_method_tests_and_pairwise_match_statsmodels() {
-    let t = table(handmade(), "method_tests");
-    assert_eq!(t.height(), 4);
-    for (i, w) in TESTS.iter().enumerate() {
-        assert_eq!(str_col(&t, "test")[i].as_deref(), Some(w.0));
-        close(f64_col(&t, "statistic")[i], Some(w.1), &format!("{}.statistic", w.0));
-        close(f64_col(&t, "df1")[i], Some(w.2), &format!("{}.df1", w.0));
-        close(f64_col(&t, "df2")[i], w.3, &format!("{}.df2", w.0));
-        assert!((f64_col(&t, "p_value")[i].unwrap() - w.4).abs() < 1e-9, "{}.p", w.0);
-        close(f64_col(&t, "effect")[i], w.5, &format!("{}.effect", w.0));
-        close(f64_col(&t, "n")[i], Some(w.6), &format!("{}.n", w.0));
-        assert_eq!(bool_col(&t, "suppressed")[i], Some(false));
-    }
-    let p = table(handmade(), "method_pairwise");
-    assert_eq!(p.height(), 3);
-    for (i, w) in PAIRWISE.iter().enumerate() {
-        assert_eq!(str_col(&p, "method_a")[i].as_deref(), Some(w.0));
-        assert_eq!(str_col(&p, "method_b")[i].as_deref(), Some(w.1));
-        close(f64_col(&p, "diff")[i], Some(w.2), "diff");
-        close(f64_col(&p, "se")[i], Some(w.3), "se");
-        close(f64_col(&p, "t")[i], Some(w.4), "t");
-        for (col, want) in [("p_raw", w.5), ("p_holm", w.6), ("p_bh", w.7)] {
-            assert!((f64_col(&p, col)[i].unwrap() - want).abs() < 1e-9, "{col} {i}");
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -659,8 +518,12 @@ fn planted_method_ranking_is_recovered() {
             assert_eq!(f64_col(&pw, "diff")[i].unwrap().signum(), effect.signum(), "{a}");
         }
     }
+    // 69 classes of 10 methods, planted gains 4 to 15 points: the class ANCOVA finds
+    // them clearly, and so do the robustness tests (the HTZ test is conservative).
     let mt = table(&g.out, "method_tests");
-    assert!(f64_col(&mt, "p_value").iter().all(|p| p.unwrap() < 1e-6), "methods differ");
+    assert_eq!(str_col(&mt, "test"), ["class_ancova", "class_kruskal", "ancova_cr2_htz"].map(|s| Some(s.to_string())));
+    let p = f64_col(&mt, "p_value");
+    assert!(p[0].unwrap() < 1e-6 && p[1].unwrap() < 1e-3 && p[2].unwrap() < 0.05, "methods differ: {p:?}");
 }
 
 #[test]

@@ -7,3 +7,4 @@ mod fuzz;
 mod generated;
 mod hostile;
 mod indicators;
+mod methods;

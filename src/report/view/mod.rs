@@ -59,6 +59,8 @@ pub struct Params {
     pub min_cell: usize,
     /// Distributions are drawn only for groups of at least this many people.
     pub min_distribution_n: usize,
+    /// Methods taught in fewer classes are not tested.
+    pub min_classes: usize,
     pub alpha: f64,
     pub follow_up_lag_days: i64,
     pub title: Option<String>,
@@ -76,6 +78,7 @@ impl Params {
             lang,
             min_cell: s.indicators.min_cell,
             min_distribution_n: s.report.min_distribution_n,
+            min_classes: s.methods.min_classes,
             alpha: s.indicators.alpha,
             follow_up_lag_days: s.indicators.follow_up_lag_days,
             title: s.report.title.clone(),
@@ -93,6 +96,7 @@ impl Default for Params {
             lang: Lang::Zh,
             min_cell: 5,
             min_distribution_n: 10,
+            min_classes: 2,
             alpha: 0.05,
             follow_up_lag_days: 90,
             title: None,
