@@ -39,3 +39,36 @@ for (i in seq_len(nrow(dz_cases))) {
   j <- 1 - 3 / (4 * df - 1)
   out(sprintf("dz.%d", i), c(t, n, ci, ci / sqrt(n), j * ci / sqrt(n)))
 }
+
+# ---------------------------------------------------------------------------
+# 6. ICC intervals, McGraw & Wong (1996) F intervals as psych::ICC
+#    (lmer = FALSE: the ANOVA mean squares), rows ICC1, ICC2, ICC3, ICC1k,
+#    ICC2k, ICC3k: estimate, lower, upper.
+# ---------------------------------------------------------------------------
+sf <- matrix(c(9,2,5,8, 6,1,3,2, 8,4,6,8, 7,1,2,6, 10,5,6,9, 6,2,4,7), ncol = 4, byrow = TRUE)
+raters <- as.matrix(read.csv("raters.csv"))
+for (set in list(list("sf", sf), list("raters", raters))) {
+  for (a in c(0.05, 0.1)) {
+    r <- psych::ICC(set[[2]], lmer = FALSE, alpha = a)$results
+    for (i in 1:6) {
+      out(sprintf("icc.%s.%g.%s", set[[1]], a, r$type[i]), c(r$ICC[i], r$`lower bound`[i], r$`upper bound`[i]))
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------
+# 7. Cronbach's alpha with Feldt's interval (psych::alpha.ci):
+#    lower = 1 - (1 - a) qf(1 - p/2, n - 1, (n - 1)(k - 1)),
+#    upper = 1 - (1 - a) qf(p/2, ...).
+# ---------------------------------------------------------------------------
+oracle_items <- matrix(c(4,5,4,3, 3,3,2,3, 5,5,5,4, 2,3,2,2, 4,4,5,4, 3,2,3,3,
+                         5,4,4,5, 1,2,1,2, 4,4,3,4, 3,4,3,2), ncol = 4, byrow = TRUE)
+items <- as.matrix(read.csv("items.csv"))
+for (set in list(list("oracle", oracle_items), list("items", items))) {
+  x <- set[[2]]
+  a <- suppressWarnings(psych::alpha(x, warnings = FALSE))$total$raw_alpha
+  for (p in c(0.05, 0.1)) {
+    ci <- psych::alpha.ci(a, nrow(x), ncol(x), p.val = p)
+    out(sprintf("feldt.%s.%g", set[[1]], p), c(a, ci$lower.ci, ci$upper.ci))
+  }
+}
