@@ -95,7 +95,7 @@ pub(crate) fn f_quantile(prob: f64, d1: f64, d2: f64) -> Option<f64> {
     }
     for _ in 0..6 {
         let density = dist.pdf(q);
-        if !(density > 0.0) {
+        if density.is_nan() || density <= 0.0 {
             break;
         }
         let step = (dist.cdf(q) - prob) / density;
