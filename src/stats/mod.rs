@@ -34,6 +34,7 @@
 //! | reliability | `reliability.rs` | [`cronbach_alpha`] with [`cronbach_alpha_ci`] (Feldt), [`icc`] with [`icc_intervals`] (McGraw & Wong) |
 //! | gains | `gain.rs` | [`hake_gain`], [`hake_gains`] |
 //! | transfer | `did.rs` | [`diff_in_diff`] |
+//! | attrition | `wwc.rs` | [`wwc_attrition_ok`], [`wwc_cautious_boundary`] (WWC v5.0 cautious boundary) |
 //! | individual scores | `scores.rs` | [`standardize`], [`percentile_ranks`], [`rank_desc`] |
 
 #![deny(missing_docs)]
@@ -56,6 +57,7 @@ mod reliability;
 mod scores;
 mod ttest;
 mod wilcoxon;
+mod wwc;
 
 pub use anova::{
     kruskal_wallis, one_way_anova, welch_anova, KruskalWallis, OneWayAnova, WelchAnova,
@@ -78,6 +80,8 @@ pub use wilcoxon::{
     wilcoxon_paired, wilcoxon_signed_rank, wilcoxon_signed_rank_with, Wilcoxon, WilcoxonMethod,
     WilcoxonPMethod, EXACT_MAX_N,
 };
+
+pub use wwc::{wwc_attrition_ok, wwc_cautious_boundary};
 
 #[cfg(test)]
 pub(crate) mod oracles;
