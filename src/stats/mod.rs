@@ -31,7 +31,7 @@
 //! | clustered data | `clustered.rs` | [`clustered_mean`], [`clustered_diff`] (CR2, Satterthwaite), [`icc_oneway`], [`design_effect`] |
 //! | multiplicity | `padjust.rs` | [`holm`], [`benjamini_hochberg`] |
 //! | quantiles | `quantile.rs` | [`quantile`], [`tukey_box`] |
-//! | reliability | `reliability.rs` | [`cronbach_alpha`] with [`cronbach_alpha_ci`] (Feldt), [`icc`] with [`icc_intervals`] (McGraw & Wong) |
+//! | reliability | `reliability.rs` | [`cronbach_alpha`] with [`cronbach_alpha_ci`] (Feldt), [`icc`] with [`icc_intervals`] (McGraw & Wong), [`mcdonald_omega`] |
 //! | gains | `gain.rs` | [`hake_gain`], [`hake_gains`] |
 //! | transfer | `did.rs` | [`diff_in_diff`] |
 //! | attrition | `wwc.rs` | [`wwc_attrition_ok`], [`wwc_cautious_boundary`] (WWC v5.0 cautious boundary) |
@@ -73,7 +73,10 @@ pub use ols::{ClusterCovariance, ClusterOls, HtzTest, PairwiseContrast, WaldTest
 pub use padjust::{benjamini_hochberg, holm};
 pub use quantile::{quantile, tukey_box, TukeyBox};
 pub use rank::round_for_ties;
-pub use reliability::{cronbach_alpha, cronbach_alpha_ci, icc, icc_intervals, CronbachAlpha, Icc, IccIntervals, Interval};
+pub use reliability::{
+    cronbach_alpha, cronbach_alpha_ci, icc, icc_intervals, mcdonald_omega, CronbachAlpha, Icc, IccIntervals,
+    Interval, McDonaldOmega,
+};
 pub use scores::{percentile_ranks, rank_desc, standardize};
 pub use ttest::{one_sample_t, paired_t, welch_t, PairedT, TTest, WelchT};
 pub use wilcoxon::{

@@ -1,6 +1,7 @@
 //! Reliability: Cronbach's α of a multi-item scale with Feldt's (1965)
 //! interval, and the six intraclass correlations of Shrout & Fleiss (1979)
-//! for a targets × raters matrix with McGraw & Wong's (1996) F intervals.
+//! for a targets × raters matrix with McGraw & Wong's (1996) F intervals;
+//! McDonald's ω of a one-factor model.
 //!
 //! In: a matrix as rows (respondents × items, or targets × raters), each row
 //! anything that derefs to `&[f64]`. Rows containing a non-finite value are
@@ -11,6 +12,7 @@ use serde::Serialize;
 
 use super::descriptive::{mean, variance};
 use super::dist::{check_alpha, f_quantile};
+use super::linalg::{spd_inverse, sym_eigen, Mat};
 use super::error::StatsError;
 
 /// Complete rows of a rectangular matrix and its column count.
@@ -325,6 +327,136 @@ pub fn icc_intervals(icc: &Icc, alpha: f64) -> Result<IccIntervals, StatsError> 
     })
 }
 
+/// McDonald's ω of a scale under a one-factor model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct McDonaldOmega {
+    /// Complete respondents (rows without a missing item).
+    pub n: usize,
+    /// Items (columns).
+    pub k: usize,
+    /// ω_total; `None` when the model cannot be fitted (see
+    /// [`mcdonald_omega`]).
+    pub omega: Option<f64>,
+    /// Standardised loadings λ (signed so that Σλ > 0); empty when `omega`
+    /// is `None`.
+    pub loadings: Vec<f64>,
+    /// Principal-axis iterations used.
+    pub iterations: usize,
+}
+
+/// McDonald's (1999, eq. 6.20b) ω_total of a one-factor model,
+/// `(Σλ)² / ((Σλ)² + Σψ)`, with λ the standardised loadings and ψ = 1 − λ²
+/// the uniquenesses of the unweighted-least-squares (minres) solution on
+/// the item correlation matrix (listwise complete rows).
+///
+/// The solution is found by principal-axis iteration from the squared
+/// multiple correlations (psych's start): λ is the leading eigenvector of
+/// the correlation matrix with communalities λ² on its diagonal, scaled by
+/// √eigenvalue, until no communality moves by more than 1e-13 — the fixed
+/// point is the ULS/minres solution. psych `fa(x, 1, fm = "minres")` gets
+/// the same solution by an optimiser: its loadings agree to ~1e-7 and its
+/// ω to ~1e-7 (`tests/data/r/effect_sizes.R`). Note that `psych::omega`'s
+/// `omega.tot` divides by the observed total variance ΣR instead, `1 −
+/// Σψ/ΣR`, which differs in the third or fourth decimal.
+///
+/// `omega` is `None` with fewer than 3 items (one factor is not identified)
+/// or 3 rows, an item of zero variance, no convergence in 10 000 iterations,
+/// or a Heywood case (a communality ≥ 1; psych would instead bound ψ at
+/// 0.005 and warn).
+///
+/// # Errors
+/// [`StatsError::Ragged`] when rows differ in length.
+pub fn mcdonald_omega<R: AsRef<[f64]>>(rows: &[R]) -> Result<McDonaldOmega, StatsError> {
+    let (rows, k) = complete_rows(rows)?;
+    let n = rows.len();
+    let fit = if k < 3 || n < 3 { None } else { correlations(&rows, k).and_then(|r| one_factor(&r)) };
+    Ok(match fit {
+        Some((loadings, iterations)) => {
+            let sum: f64 = loadings.iter().sum();
+            let psi: f64 = loadings.iter().map(|l| 1.0 - l * l).sum();
+            McDonaldOmega {
+                n,
+                k,
+                omega: Some(sum * sum / (sum * sum + psi)),
+                loadings,
+                iterations,
+            }
+        }
+        None => McDonaldOmega {
+            n,
+            k,
+            omega: None,
+            loadings: Vec::new(),
+            iterations: 0,
+        },
+    })
+}
+
+/// Pearson correlation matrix of the columns; `None` when a column has zero
+/// variance.
+fn correlations(rows: &[&[f64]], k: usize) -> Option<Mat> {
+    let cols: Vec<Vec<f64>> = (0..k).map(|j| column(rows, j)).collect();
+    let means: Vec<f64> = cols.iter().map(|c| mean(c).unwrap_or(0.0)).collect();
+    let mut cov = Mat::zeros(k, k);
+    for i in 0..k {
+        for j in i..k {
+            let s: f64 = cols[i].iter().zip(&cols[j]).map(|(a, b)| (a - means[i]) * (b - means[j])).sum();
+            cov[(i, j)] = s;
+            cov[(j, i)] = s;
+        }
+    }
+    let sd: Vec<f64> = (0..k).map(|i| cov[(i, i)].sqrt()).collect();
+    if sd.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+        return None;
+    }
+    for i in 0..k {
+        for j in 0..k {
+            cov[(i, j)] = if i == j { 1.0 } else { cov[(i, j)] / (sd[i] * sd[j]) };
+        }
+    }
+    Some(cov)
+}
+
+/// One-factor ULS loadings of a correlation matrix by principal-axis
+/// iteration, and the iterations used; `None` on non-convergence, a
+/// non-positive leading eigenvalue or a Heywood case.
+fn one_factor(r: &Mat) -> Option<(Vec<f64>, usize)> {
+    let k = r.rows;
+    // Squared multiple correlations 1 − 1/(R⁻¹)_ii, or the largest absolute
+    // correlation of each item when R is singular.
+    let mut h2: Vec<f64> = match spd_inverse(r) {
+        Some(inv) => (0..k).map(|i| 1.0 - 1.0 / inv[(i, i)]).collect(),
+        None => (0..k)
+            .map(|i| (0..k).filter(|&j| j != i).map(|j| r[(i, j)].abs()).fold(0.0, f64::max))
+            .collect(),
+    };
+    let mut reduced = r.clone();
+    for it in 1..=10_000 {
+        for (i, h) in h2.iter().enumerate() {
+            reduced[(i, i)] = *h;
+        }
+        let (vals, vecs) = sym_eigen(&reduced);
+        let (top, &lambda) = vals.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
+        if lambda <= 0.0 {
+            return None;
+        }
+        let scale = lambda.sqrt();
+        let mut loadings: Vec<f64> = (0..k).map(|i| vecs[(i, top)] * scale).collect();
+        let change = loadings.iter().zip(&h2).map(|(l, h)| (l * l - h).abs()).fold(0.0, f64::max);
+        h2 = loadings.iter().map(|l| l * l).collect();
+        if change < 1e-13 {
+            if h2.iter().any(|&h| h >= 1.0) {
+                return None;
+            }
+            if loadings.iter().sum::<f64>() < 0.0 {
+                loadings.iter_mut().for_each(|l| *l = -*l);
+            }
+            return Some((loadings, it));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testdata::{close, matrix, ITEMS, RATERS};
@@ -446,6 +578,62 @@ mod tests {
                 close(ci.high, w[2], 1e-10);
             }
         }
+    }
+
+    /// 120 × 6 items: the exact ULS fixed point (principal axis to 1e-14 in
+    /// R) to 1e-9, and psych::fa minres (optimiser precision) to 1e-6.
+    #[test]
+    fn omega_matches_the_one_factor_minres_solution() {
+        let paf = [
+            0.7860244661459984,
+            0.6640427625486954,
+            0.7011445265965193,
+            0.43450631886162017,
+            0.42733663693920154,
+            0.545737066929505,
+        ];
+        let fa = [
+            0.7860243703733654,
+            0.6640429292998475,
+            0.7011439383862402,
+            0.43450641260070455,
+            0.42733657885331483,
+            0.5457379013504431,
+        ];
+        let w = mcdonald_omega(&matrix(ITEMS)).unwrap();
+        assert_eq!((w.n, w.k), (120, 6));
+        for ((l, p), f) in w.loadings.iter().zip(paf).zip(fa) {
+            close(*l, p, 1e-9);
+            assert!((l - f).abs() < 1e-6);
+        }
+        close(w.omega.unwrap(), 0.7701256606789655, 1e-10);
+        assert!((w.omega.unwrap() - 0.7701257046164696).abs() < 1e-6);
+    }
+
+    /// ORACLES.md's α data: the one-factor solution has a loading of 1.036
+    /// (psych::fa reports an ultra-Heywood case), so ω is undefined.
+    #[test]
+    fn omega_of_a_heywood_case_is_none() {
+        let w = mcdonald_omega(&ORACLE_ITEMS).unwrap();
+        assert_eq!((w.n, w.k, w.omega), (10, 4, None));
+        assert!(w.loadings.is_empty());
+    }
+
+    #[test]
+    fn omega_undefined_cases() {
+        // Two items, too few rows, a constant item, ragged rows.
+        assert_eq!(mcdonald_omega(&[[1.0, 2.0], [2.0, 3.0], [3.0, 5.0], [4.0, 4.0]]).unwrap().omega, None);
+        assert_eq!(mcdonald_omega(&[[1.0, 2.0, 3.0], [2.0, 3.0, 1.0]]).unwrap().omega, None);
+        let constant = [[1.0, 2.0, 3.0], [2.0, 2.0, 1.0], [3.0, 2.0, 2.0], [4.0, 2.0, 5.0]];
+        assert_eq!(mcdonald_omega(&constant).unwrap().omega, None);
+        assert!(mcdonald_omega(&[vec![1.0, 2.0, 3.0], vec![1.0]]).is_err());
+        assert_eq!(mcdonald_omega::<[f64; 3]>(&[]).unwrap().omega, None);
+        // Listwise: a row with a gap is dropped.
+        let mut rows = matrix(ITEMS);
+        rows.push(vec![1.0, f64::NAN, 3.0, 2.0, 2.0, 5.0]);
+        let w = mcdonald_omega(&rows).unwrap();
+        assert_eq!(w.n, 120);
+        close(w.omega.unwrap(), 0.7701256606789655, 1e-10);
     }
 
     #[test]

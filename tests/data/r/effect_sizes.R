@@ -72,3 +72,37 @@ for (set in list(list("oracle", oracle_items), list("items", items))) {
     out(sprintf("feldt.%s.%g", set[[1]], p), c(a, ci$lower.ci, ci$upper.ci))
   }
 }
+
+# ---------------------------------------------------------------------------
+# 8. McDonald's omega_total of one factor, (sum l)^2 / ((sum l)^2 + sum psi),
+#    from psych::fa(x, 1, fm = "minres") (optimiser precision) and from
+#    principal-axis iteration to a 1e-14 fixed point (the same ULS
+#    solution, exactly); also psych::omega's omega.tot (1 - sum psi /
+#    sum(R), a different denominator) for the record.
+# ---------------------------------------------------------------------------
+paf1 <- function(R) {
+  h2 <- 1 - 1 / diag(solve(R))
+  for (it in 1:100000) {
+    Rr <- R; diag(Rr) <- h2
+    e <- eigen(Rr, symmetric = TRUE)
+    l <- e$vectors[, 1] * sqrt(e$values[1])
+    new <- l^2
+    if (max(abs(new - h2)) < 1e-14) break
+    h2 <- new
+  }
+  if (sum(l) < 0) l <- -l
+  list(loadings = l, psi = 1 - l^2, iterations = it)
+}
+for (set in list(list("oracle", oracle_items), list("items", items))) {
+  R <- cor(set[[2]])
+  f <- psych::fa(R, nfactors = 1, fm = "minres", n.obs = nrow(set[[2]]))
+  l <- as.vector(f$loadings); if (sum(l) < 0) l <- -l
+  psi <- as.vector(f$uniquenesses)
+  out(sprintf("omega.%s.fa_loadings", set[[1]]), l)
+  out(sprintf("omega.%s.fa_omega", set[[1]]), sum(l)^2 / (sum(l)^2 + sum(psi)))
+  p <- paf1(R)
+  out(sprintf("omega.%s.paf_loadings", set[[1]]), p$loadings)
+  out(sprintf("omega.%s.paf_omega", set[[1]]), sum(p$loadings)^2 / (sum(p$loadings)^2 + sum(p$psi)))
+  om <- suppressWarnings(suppressMessages(psych::omega(set[[2]], nfactors = 1, plot = FALSE)))
+  out(sprintf("omega.%s.psych_omega_tot", set[[1]]), om$omega.tot)
+}
