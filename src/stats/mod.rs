@@ -83,7 +83,6 @@ pub use wilcoxon::{
     wilcoxon_paired, wilcoxon_signed_rank, wilcoxon_signed_rank_with, Wilcoxon, WilcoxonMethod,
     WilcoxonPMethod, EXACT_MAX_N,
 };
-
 pub use wwc::{wwc_attrition_ok, wwc_cautious_boundary};
 
 #[cfg(test)]
