@@ -519,6 +519,11 @@ mod tests {
         let d = clustered_diff(&[1.0, 2.0, 3.0, 5.0], &[true; 4], &[1, 1, 2, 2], 0.05).unwrap();
         assert_eq!((d.mean_control, d.test), (None, None));
         assert_eq!(d.mean_treated, Some(2.75));
+        // All missing, or all tied: no test.
+        let d = clustered_diff(&[f64::NAN; 4], &[true, false, true, false], &[1, 1, 2, 2], 0.05).unwrap();
+        assert_eq!((d.n_treated, d.n_control, d.mean_treated, d.test), (0, 0, None, None));
+        let d = clustered_diff(&[2.5; 6], &[true, false, true, false, true, false], &[1, 1, 2, 2, 3, 3], 0.05).unwrap();
+        assert_eq!((d.mean_treated, d.test), (Some(2.5), None));
         // Missing values leave with their group and cluster.
         let d = clustered_diff(
             &[1.0, f64::NAN, 3.0, 5.0, 4.0],

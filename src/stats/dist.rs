@@ -80,6 +80,36 @@ pub(crate) fn f_sf(f: f64, d1: f64, d2: f64) -> Option<f64> {
     Some(dist.sf(f).clamp(0.0, 1.0))
 }
 
+/// Quantile `q` with `P(F_{d1,d2} ≤ q) = prob` (df may be fractional, as
+/// the ICC(2) interval's Satterthwaite df); statrs' inversion polished by
+/// Newton steps on the cdf to full precision. `None` outside the domain.
+pub(crate) fn f_quantile(prob: f64, d1: f64, d2: f64) -> Option<f64> {
+    let ok = |v: f64| v.is_finite() && v > 0.0;
+    if !(prob > 0.0 && prob < 1.0 && ok(d1) && ok(d2)) {
+        return None;
+    }
+    let dist = FisherSnedecor::new(d1, d2).ok()?;
+    let mut q = dist.inverse_cdf(prob);
+    if !ok(q) {
+        return None;
+    }
+    for _ in 0..6 {
+        let density = dist.pdf(q);
+        if density.is_nan() || density <= 0.0 {
+            break;
+        }
+        let step = (dist.cdf(q) - prob) / density;
+        // Stay in (0, ∞): halve towards 0 instead of stepping past it.
+        let next = if q - step > 0.0 { q - step } else { q / 2.0 };
+        let done = (next - q).abs() <= 4.0 * f64::EPSILON * q;
+        q = next;
+        if done {
+            break;
+        }
+    }
+    ok(q).then_some(q)
+}
+
 /// Upper tail `P(χ²_df ≥ x)`.
 pub(crate) fn chi2_sf(x: f64, df: f64) -> Option<f64> {
     if !x.is_finite() || x < 0.0 || df.is_nan() || df <= 0.0 {
@@ -230,5 +260,24 @@ mod tests {
             assert_eq!((lo2, up2), (up, lo));
         }
         assert!(normal_cdf_both(f64::NAN).0.is_nan());
+    }
+
+    /// R's `qf(p, df1, df2)` with integer and fractional df, both tails.
+    #[test]
+    fn f_quantile_matches_r_qf() {
+        let cases = [
+            (0.975, 5.0, 15.0, 3.5764153492790602),
+            (0.025, 5.0, 15.0, 0.15557596307848698),
+            (0.95, 2.5, 3.7, 7.295883750572825),
+            (0.975, 29.0, 116.0, 1.7041562388555933),
+            (0.5, 1.0, 1.0, 1.0000000000000004),
+        ];
+        for (p, d1, d2, want) in cases {
+            let got = f_quantile(p, d1, d2).unwrap();
+            assert!((got - want).abs() <= 1e-12 * want, "qf({p}, {d1}, {d2}) = {got}, want {want}");
+        }
+        assert_eq!(f_quantile(0.0, 2.0, 3.0), None);
+        assert_eq!(f_quantile(0.5, 0.0, 3.0), None);
+        assert_eq!(f_quantile(0.5, 2.0, f64::NAN), None);
     }
 }

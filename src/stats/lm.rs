@@ -924,6 +924,9 @@ mod tests {
             Ols::fit_weighted(&x, &y, &[1.0]),
             Err(StatsError::LengthMismatch { .. })
         ));
+        // Nothing complete: no fit.
+        assert!(matches!(Ols::fit(&x, &[f64::NAN; 3]), Err(StatsError::NotEnoughData { .. })));
+        assert!(matches!(Ols::fit::<[f64; 2]>(&[], &[]), Err(StatsError::NotEnoughData { .. })));
         let fit = Ols::fit(&x, &y).unwrap();
         assert!(fit.contrast(&[1.0], 0.05).is_err());
         assert!(fit.contrast(&[1.0, 0.0], 1.0).is_err());

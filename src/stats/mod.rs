@@ -31,9 +31,10 @@
 //! | clustered data | `clustered.rs` | [`clustered_mean`], [`clustered_diff`] (CR2, Satterthwaite), [`icc_oneway`], [`design_effect`] |
 //! | multiplicity | `padjust.rs` | [`holm`], [`benjamini_hochberg`] |
 //! | quantiles | `quantile.rs` | [`quantile`], [`tukey_box`] |
-//! | reliability | `reliability.rs` | [`cronbach_alpha`], [`icc`] |
+//! | reliability | `reliability.rs` | [`cronbach_alpha`] with [`cronbach_alpha_ci`] (Feldt), [`icc`] with [`icc_intervals`] (McGraw & Wong), [`mcdonald_omega`] |
 //! | gains | `gain.rs` | [`hake_gain`], [`hake_gains`] |
 //! | transfer | `did.rs` | [`diff_in_diff`] |
+//! | attrition | `wwc.rs` | [`wwc_attrition_ok`], [`wwc_cautious_boundary`] (WWC v5.0 cautious boundary) |
 //! | individual scores | `scores.rs` | [`standardize`], [`percentile_ranks`], [`rank_desc`] |
 
 #![deny(missing_docs)]
@@ -56,6 +57,7 @@ mod reliability;
 mod scores;
 mod ttest;
 mod wilcoxon;
+mod wwc;
 
 pub use anova::{
     kruskal_wallis, one_way_anova, welch_anova, KruskalWallis, OneWayAnova, WelchAnova,
@@ -71,13 +73,17 @@ pub use ols::{ClusterCovariance, ClusterOls, HtzTest, PairwiseContrast, WaldTest
 pub use padjust::{benjamini_hochberg, holm};
 pub use quantile::{quantile, tukey_box, TukeyBox};
 pub use rank::round_for_ties;
-pub use reliability::{cronbach_alpha, icc, CronbachAlpha, Icc};
+pub use reliability::{
+    cronbach_alpha, cronbach_alpha_ci, icc, icc_intervals, mcdonald_omega, CronbachAlpha, Icc, IccIntervals,
+    Interval, McDonaldOmega,
+};
 pub use scores::{percentile_ranks, rank_desc, standardize};
 pub use ttest::{one_sample_t, paired_t, welch_t, PairedT, TTest, WelchT};
 pub use wilcoxon::{
     wilcoxon_paired, wilcoxon_signed_rank, wilcoxon_signed_rank_with, Wilcoxon, WilcoxonMethod,
     WilcoxonPMethod, EXACT_MAX_N,
 };
+pub use wwc::{wwc_attrition_ok, wwc_cautious_boundary};
 
 #[cfg(test)]
 pub(crate) mod oracles;

@@ -30,6 +30,8 @@ pub(crate) const TWO_CLASSES: &str = include_str!("../../tests/data/r/two_classe
 pub(crate) const UNBALANCED: &str = include_str!("../../tests/data/r/unbalanced.csv");
 pub(crate) const ORACLE_ANCOVA: &str = include_str!("../../tests/data/oracles/ancova.csv");
 const EVENT: &str = include_str!("../../tests/data/r/event.csv");
+pub(crate) const RATERS: &str = include_str!("../../tests/data/r/raters.csv");
+pub(crate) const ITEMS: &str = include_str!("../../tests/data/r/items.csv");
 
 /// Rows of a CSV without quoting: the header and the fields of every line.
 fn table(csv: &str) -> (Vec<&str>, Vec<Vec<&str>>) {
@@ -37,6 +39,15 @@ fn table(csv: &str) -> (Vec<&str>, Vec<Vec<&str>>) {
     let header = lines.next().expect("header").trim().split(',').collect();
     let rows = lines.map(|l| l.trim().split(',').collect()).collect();
     (header, rows)
+}
+
+/// A numeric matrix CSV (raters.csv, items.csv) as rows.
+pub(crate) fn matrix(csv: &str) -> Vec<Vec<f64>> {
+    table(csv)
+        .1
+        .iter()
+        .map(|r| r.iter().map(|v| v.parse().expect("number")).collect())
+        .collect()
 }
 
 /// One trainee of a class data set.
