@@ -226,8 +226,15 @@ impl RowReader for CsvRows {
     }
 }
 
+/// Line breaks in `bytes`: `\n`, `\r\n` or a lone `\r` (old Mac exports), each one.
+/// Callers never cut a `\r\n` in two: their ranges start at a record's first byte.
 fn count_lines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|b| **b == b'\n').count()
+    let lf = bytes.iter().filter(|b| **b == b'\n').count();
+    let cr = bytes.iter().filter(|b| **b == b'\r').count();
+    if cr == 0 {
+        return lf;
+    }
+    lf + cr - bytes.windows(2).filter(|w| *w == b"\r\n").count()
 }
 
 /// No byte other than ASCII white space (the fields beyond the header, for blank rows).
@@ -306,6 +313,7 @@ mod tests {
         let lf = "a,b\n1,2\n\n3,4\n\"x\ny\",5\n6,7\n";
         assert_eq!(lines(lf), [2, 4, 5, 7]);
         assert_eq!(lines(&lf.replace('\n', "\r\n")), [2, 4, 5, 7]);
+        assert_eq!(lines(&lf.replace('\n', "\r")), [2, 4, 5, 7]);
         // Blank lines before the header, a BOM, white-space-only and comma-only lines.
         assert_eq!(lines("\r\n\u{feff}a,b\r\n , \r\n,\r\n1,2"), [5]);
         let (h, r) = rows("\n\na,b\n1,2\n");

@@ -68,7 +68,7 @@ pub fn decode_text(path: &Path, bytes: Vec<u8>, forced: Option<&str>) -> Result<
 
 /// The leading whole lines of the first bytes of a file (all of them at the end of the
 /// file), so that a prefix can be decoded without cutting a character: up to the last
-/// `\n`, or for UTF-16 (by BOM, `forced` or zero bytes) the last `\n` code unit.
+/// `\n` or `\r`, or for UTF-16 (by BOM, `forced` or zero bytes) the last `\n` code unit.
 pub(super) fn whole_lines<'a>(bytes: &'a [u8], forced: Option<&str>, at_eof: bool) -> &'a [u8] {
     if at_eof {
         return bytes;
@@ -82,7 +82,7 @@ pub(super) fn whole_lines<'a>(bytes: &'a [u8], forced: Option<&str>, at_eof: boo
         _ => None,
     };
     let end = match utf16_le {
-        None => bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1),
+        None => bytes.iter().rposition(|b| matches!(b, b'\n' | b'\r')).map_or(0, |i| i + 1),
         Some(le) => {
             let newline: [u8; 2] = if le { [b'\n', 0] } else { [0, b'\n'] };
             let units = bytes.len() / 2;

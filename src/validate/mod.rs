@@ -217,8 +217,10 @@ impl ValidationReport {
         if !self.rejects.is_empty() {
             let _ = writeln!(s, "first rejected rows:");
             for r in self.rejects.iter().take(SHOWN) {
-                let (file, column, message) = (safe(&r.file), safe(&r.column), safe(&r.message));
-                let _ = writeln!(s, "  {file}:{} [{column}] {}: {message}", r.row, r.reason.code());
+                let (file, message) = (safe(&r.file), safe(&r.message));
+                // Row-level reasons (a cut row, a row of another width) have no column.
+                let column = if r.column.is_empty() { String::new() } else { format!(" [{}]", safe(&r.column)) };
+                let _ = writeln!(s, "  {file}:{}{column} {}: {message}", r.row, r.reason.code());
             }
             if self.rejects.len() > SHOWN {
                 let _ = writeln!(s, "  … and {} more (see _rejects/)", self.rejects.len() - SHOWN);
@@ -252,11 +254,21 @@ mod tests {
             reason: Reason::BadValue,
             message: "`kind` = \"\u{1b}]0;x\u{7}\"".into(),
         });
+        r.reject(Reject {
+            table: "units".into(),
+            file: "u.csv".into(),
+            row: 5,
+            column: String::new(),
+            value: String::new(),
+            reason: Reason::BadShape,
+            message: "row has 5 fields but the header has 4".into(),
+        });
         r.warn("file\u{1b}[2J.csv: odd".into());
         let text = r.render_text();
         assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text}");
         assert!(text.contains("u\\u{1b}[2J.csv:4 [kind] bad_value: `kind` = \"\\u{1b}]0;x\\u{7}\""), "{text}");
         assert!(text.contains("warning: file\\u{1b}[2J.csv: odd"), "{text}");
+        assert!(text.contains("  u.csv:5 bad_shape: row has 5 fields"), "{text}");
         // The reject itself keeps the value as given.
         assert_eq!(r.rejects[0].value, "\u{1b}]0;x\u{7}");
     }

@@ -486,7 +486,7 @@ fn a_file_cut_inside_a_quoted_field_never_enters_the_warehouse() {
         reconcile(out.path());
         let v = validate_dir(dir.path());
         assert_eq!(v.code, 1);
-        assert!(v.stdout.contains("unit_outcomes.csv:4 [] truncated_row"), "{}", v.stdout);
+        assert!(v.stdout.contains("unit_outcomes.csv:4 truncated_row: the file ends inside a quoted field"), "{}", v.stdout);
     }
 
     // Cut on the first data row, and right after an opening quote.
@@ -663,9 +663,23 @@ fn a_mapping_that_names_an_absent_header_is_a_configuration_error() {
     assert!(r.stderr.contains("its headers: 干部编号, 性别, 出生年份, 干部类别"), "{}", r.stderr);
 
     // Put right, it builds.
-    std::fs::write(&toml, good).unwrap();
+    std::fs::write(&toml, &good).unwrap();
     let r = traineval(&["build", toml.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // A Parquet input: its column names are read from the footer.
+    use polars::prelude::*;
+    let mut units = df!("编号" => ["U1", "U2", "U3"], "名称" => ["a", "b", "c"], "类型" => ["party", "party", "party"]).unwrap();
+    ParquetWriter::new(std::fs::File::create(root.path().join("mapped/units.parquet")).unwrap()).finish(&mut units).unwrap();
+    let section = "[inputs.units]\npath = \"units.parquet\"\ncolumns = { unit_id = \"编号\", kind = \"类型\", region = \"地区\" }";
+    let parquet = good.replace("[inputs.units]\npath = \"../canonical/units.csv\"", section);
+    std::fs::write(&toml, &parquet).unwrap();
+    let r = traineval(&["validate", toml.to_str().unwrap()], &[]);
+    one_line_error(&r, 2, &["units.parquet: [inputs.units.columns] region = \"地区\"", "its headers: 编号, 名称, 类型"]);
+    std::fs::write(&toml, parquet.replace(", region = \"地区\"", "")).unwrap();
+    let r = traineval(&["build", toml.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(counts(out.path(), "units"), (3, 3, 0));
 }
 
 /// No byte of a terminal control sequence in what the binary printed.
