@@ -63,9 +63,12 @@ struct CsvRows {
     text: Vec<u8>,
     /// Next byte to parse.
     pos: usize,
-    /// Lines are counted once, as the reader moves on: `line` is the line of byte `counted`.
-    counted: usize,
+    /// The line of the record being read. The parser counts the `\n` it reads; a text
+    /// with lone `\r` line breaks (old Mac exports) is counted here instead, from byte
+    /// `counted` on.
     line: usize,
+    lone_cr: bool,
+    counted: usize,
     /// Fields kept per row: the header's count (no limit while the header is read).
     keep: usize,
     /// The kept fields of the record being read (written by the parser, so its length is
@@ -96,13 +99,15 @@ struct Record {
 impl CsvRows {
     fn new(path: &Path, text: String) -> Self {
         let delimiter = sniff_delimiter(&text);
+        let lone_cr = has_lone_cr(text.as_bytes());
         CsvRows {
             parser: ReaderBuilder::new().delimiter(delimiter).quote(QUOTE).build(),
             delimiter,
             text: text.into_bytes(),
             pos: 0,
-            counted: 0,
             line: 1,
+            lone_cr,
+            counted: 0,
             keep: usize::MAX,
             out: vec![0; 4096],
             ends: vec![0; 64],
@@ -144,8 +149,13 @@ impl CsvRows {
         // The `\n` of a `\r\n` and empty lines are left before a record: they are not in it.
         let skipped = self.text[self.pos..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
         let start = self.pos + skipped;
-        self.line += count_lines(&self.text[self.counted..start]);
-        self.counted = start;
+        if self.lone_cr {
+            self.line += count_lines(&self.text[self.counted..start]);
+            self.counted = start;
+        } else {
+            let lf = self.text[self.pos..start].iter().filter(|b| **b == b'\n').count();
+            self.line = self.parser.line() as usize + lf;
+        }
         let (mut out_len, mut kept, mut fields, mut extra_text, mut discard) = (0, 0, 0, false, false);
         loop {
             let input = &self.text[self.pos..];
@@ -234,7 +244,17 @@ fn count_lines(bytes: &[u8]) -> usize {
     if cr == 0 {
         return lf;
     }
-    lf + cr - bytes.windows(2).filter(|w| *w == b"\r\n").count()
+    lf + cr - count_crlf(bytes)
+}
+
+fn count_crlf(bytes: &[u8]) -> usize {
+    bytes.iter().zip(bytes.iter().skip(1)).filter(|(a, b)| **a == b'\r' && **b == b'\n').count()
+}
+
+/// Whether some `\r` is not followed by `\n`.
+fn has_lone_cr(bytes: &[u8]) -> bool {
+    let cr = bytes.iter().filter(|b| **b == b'\r').count();
+    cr > 0 && cr != count_crlf(bytes)
 }
 
 /// No byte other than ASCII white space (the fields beyond the header, for blank rows).
