@@ -33,9 +33,14 @@ pub(super) fn open(path: &Path, encoding: Option<&str>) -> Result<Source, Ingest
 /// ends on a line break is decoded and parsed, and a longer one read while the header
 /// record is not whole in it (a header cell may hold line breaks).
 pub(super) fn read_headers(path: &Path, encoding: Option<&str>) -> Result<Vec<String>, IngestError> {
+    read_headers_from(path, encoding, 64 * 1024)
+}
+
+/// [`read_headers`], reading `first` bytes at first (4 times more each time after).
+fn read_headers_from(path: &Path, encoding: Option<&str>, first: usize) -> Result<Vec<String>, IngestError> {
     let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
     let mut bytes = Vec::new();
-    let mut want: usize = 64 * 1024;
+    let mut want = first.max(1);
     loop {
         let missing = want.saturating_sub(bytes.len()) as u64;
         (&mut file).take(missing).read_to_end(&mut bytes).map_err(|e| io_error(path, e))?;
@@ -291,9 +296,11 @@ fn ends_inside_quotes(raw: &[u8], delimiter: u8) -> bool {
     quoted
 }
 
-/// Comma unless the first line has more tabs or semicolons than commas.
+/// Comma unless the first line has more tabs or semicolons than commas. The line ends
+/// at the first `\n` or `\r`, as a record does, so the first lines of a file alone
+/// ([`read_headers`]) give the delimiter of the whole.
 fn sniff_delimiter(text: &str) -> u8 {
-    let first = text.lines().next().unwrap_or("");
+    let first = text.split(['\n', '\r']).next().unwrap_or("");
     let count = |c: char| first.matches(c).count();
     let (commas, tabs, semis) = (count(','), count('\t'), count(';'));
     if tabs > commas && tabs >= semis {
@@ -405,6 +412,22 @@ mod tests {
         let mut r = CsvRows::new(Path::new("t.csv"), "\na,\"b\nc".into());
         let e = r.read_header().unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("line 3"), "{e}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// The header read alone, from prefixes of any size, is the header `open` reads,
+        /// or both fail.
+        #[test]
+        fn headers_alone_match_the_whole_file(text in "[a-z,;\"\n\r \t中]{0,200}", first in 1usize..64) {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("h.csv");
+            std::fs::write(&p, text.as_bytes()).unwrap();
+            let whole = open(&p, None).map(|s| s.headers).map_err(|e| e.to_string());
+            let alone = read_headers_from(&p, None, first).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(whole, alone);
+        }
     }
 
     #[test]

@@ -236,6 +236,21 @@ mod tests {
 
     #[test]
     fn reasons_are_listed_once_in_reporting_order() {
+        // A new reason fails to compile here until it has its place in `ALL`.
+        let place = |r: Reason| match r {
+            Reason::TruncatedRow => 0,
+            Reason::BadShape => 1,
+            Reason::MissingValue => 2,
+            Reason::UnknownId => 3,
+            Reason::NotEnrolled => 4,
+            Reason::BadDate => 5,
+            Reason::BadNumber => 6,
+            Reason::BadValue => 7,
+            Reason::OutOfRange => 8,
+            Reason::Speeder => 9,
+            Reason::DuplicateKey => 10,
+        };
+        assert!(Reason::ALL.iter().enumerate().all(|(i, r)| place(*r) == i));
         assert!(Reason::ALL.windows(2).all(|w| w[0] < w[1]));
         let codes: Vec<&str> = Reason::ALL.iter().map(|r| r.code()).collect();
         assert_eq!(codes[..2], ["truncated_row", "bad_shape"]);
