@@ -3,62 +3,140 @@
 //! Every message names the file, and the row and column when there is one.
 //! `Error::exit_code` maps them to the exit codes of SPEC §1:
 //! 0 ok, 1 data failed validation, 2 usage or configuration, 3 I/O or internal.
+//!
+//! Text that comes from outside — file names, headers, cell values, ids, the pipeline
+//! file's keys — reaches a terminal or a log only through [`display_safe`] (every
+//! message here, the rejects' messages, the validation report, warnings), so a cell
+//! holding escape sequences can neither retitle nor clear the terminal nor forge a line.
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+/// `s` as it may be shown on a terminal or written to a log: control characters (C0,
+/// DEL, C1) and the bidirectional-override characters are written as escapes — `\n`,
+/// `\r`, `\t`, else `\u{1b}` — so the text stays on its line and cannot drive the
+/// terminal. Everything else, Chinese included, is kept; borrowed when nothing needs
+/// escaping. A backslash is kept as is, so the escapes are for reading, not reversible.
+pub fn display_safe(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path for a message, through [`display_safe`].
+pub fn display_path(p: &Path) -> String {
+    display_safe(&p.to_string_lossy()).into_owned()
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn safe(s: &str) -> Cow<'_, str> {
+    display_safe(s)
+}
+
+fn shown(p: &Path) -> String {
+    display_path(p)
+}
+
+/// Several problems, one per line under a count (a single one is shown alone).
+fn list(problems: &[IngestError]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| format!("\n  {p}")).collect();
+    format!("{} problems with input headers and column mappings:{}", problems.len(), lines.concat())
+}
 
 /// Errors in the pipeline file or the command line (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: cannot read pipeline file: {source}")]
+    #[error("{}: cannot read pipeline file: {source}", shown(.path))]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{path}: {message}")]
+    #[error("{}: {}", shown(.path), safe(.message))]
     Parse { path: PathBuf, message: String },
-    #[error("{path}: {message}")]
+    #[error("{}: {}", shown(.path), safe(.message))]
     Invalid { path: PathBuf, message: String },
-    #[error("{0}")]
+    #[error("{}", safe(.0))]
     Usage(String),
 }
 
 /// Errors reading an input file (exit 3 unless the file is absent or misconfigured).
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    #[error("{path}: file not found")]
+    #[error("{}: file not found", shown(.path))]
     NotFound { path: PathBuf },
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", shown(.path))]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: cannot decode text: {message}")]
+    #[error("{}: cannot decode text: {}", shown(.path), safe(.message))]
     Encoding { path: PathBuf, message: String },
-    #[error("{path}, line {line}: {message}")]
+    #[error("{}, line {line}: {}", shown(.path), safe(.message))]
     Csv { path: PathBuf, line: usize, message: String },
-    #[error("{path}: cannot read spreadsheet: {message}")]
+    #[error("{}: cannot read spreadsheet: {}", shown(.path), safe(.message))]
     Spreadsheet { path: PathBuf, message: String },
-    #[error("{path}: cannot read parquet: {message}")]
+    #[error("{}: cannot read parquet: {}", shown(.path), safe(.message))]
     Parquet { path: PathBuf, message: String },
-    #[error("{path}: required column `{column}` is missing (found: {found})")]
+    #[error("{}: required column `{}` is missing (found: {})", shown(.path), safe(.column), safe(.found))]
     MissingColumn { path: PathBuf, column: String, found: String },
-    #[error("{path}: column `{column}` appears more than once in the header")]
+    /// A column mapping names a header the file does not have (it would read as nulls).
+    #[error(
+        "{}: [inputs.{}.columns] {} = \"{}\" names a header the file does not have (its headers: {})",
+        shown(.path), safe(.input), safe(.column), safe(.header), safe(.found)
+    )]
+    MappedColumnMissing { path: PathBuf, input: String, column: String, header: String, found: String },
+    /// A column mapping's key is not a column of its table (a typo would leave the real
+    /// column unmapped and null).
+    #[error(
+        "{}: [inputs.{}.columns] {}: `{}` has no column `{}` (its columns: {})",
+        shown(.path), safe(.input), safe(.column), safe(.input), safe(.column), safe(.known)
+    )]
+    UnknownColumn { path: PathBuf, input: String, column: String, known: String },
+    #[error("{}: column `{}` appears more than once in the header", shown(.path), safe(.column))]
     DuplicateColumn { path: PathBuf, column: String },
-    #[error("{path}: {message}")]
+    /// Every header and mapping problem of a run, reported together.
+    #[error("{}", list(.0))]
+    Headers(Vec<IngestError>),
+    #[error("{}: {}", shown(.path), safe(.message))]
     Format { path: PathBuf, message: String },
-    #[error("{path}: unsupported file type (expected .csv, .xlsx, .xls or .parquet)")]
+    #[error("{}: unsupported file type (expected .csv, .xlsx, .xls or .parquet)", shown(.path))]
     UnsupportedType { path: PathBuf },
+}
+
+impl IngestError {
+    /// One error for a list of header problems: the problem itself when there is one.
+    pub fn headers(mut problems: Vec<IngestError>) -> Option<IngestError> {
+        match problems.len() {
+            0 => None,
+            1 => problems.pop(),
+            _ => Some(IngestError::Headers(problems)),
+        }
+    }
 }
 
 /// Errors writing or reading the warehouse and other outputs (exit 3).
 #[derive(Debug, thiserror::Error)]
 pub enum WarehouseError {
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", shown(.path))]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{context}: {message}")]
+    #[error("{}: {}", safe(.context), safe(.message))]
     Frame { context: String, message: String },
-    #[error("{path}: no warehouse here; run `traineval build` first")]
+    #[error("{}: no warehouse here; run `traineval build` first", shown(.path))]
     Missing { path: PathBuf },
 }
 
 /// Errors computing indicators (exit 3: the data was valid, so this is internal).
 #[derive(Debug, thiserror::Error)]
 pub enum IndicatorError {
-    #[error("indicator `{indicator}`: {message}")]
+    #[error("indicator `{}`: {}", safe(.indicator), safe(.message))]
     Compute { indicator: String, message: String },
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
@@ -67,7 +145,7 @@ pub enum IndicatorError {
 /// Errors rendering reports or exports (exit 3).
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("report `{what}`: {message}")]
+    #[error("report `{}`: {}", safe(.what), safe(.message))]
     Render { what: String, message: String },
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
@@ -86,7 +164,7 @@ pub enum Error {
     Indicator(#[from] IndicatorError),
     #[error(transparent)]
     Report(#[from] ReportError),
-    #[error("{0}")]
+    #[error("{}", safe(.0))]
     Generate(String),
     /// The data failed validation beyond the tolerance: a result, not a crash.
     #[error("{0}")]
@@ -102,6 +180,9 @@ impl Error {
             Error::Ingest(IngestError::NotFound { .. })
             | Error::Ingest(IngestError::MissingColumn { .. })
             | Error::Ingest(IngestError::DuplicateColumn { .. })
+            | Error::Ingest(IngestError::MappedColumnMissing { .. })
+            | Error::Ingest(IngestError::UnknownColumn { .. })
+            | Error::Ingest(IngestError::Headers(_))
             | Error::Ingest(IngestError::UnsupportedType { .. })
             | Error::Ingest(IngestError::Format { .. }) => 2,
             _ => 3,
@@ -120,5 +201,38 @@ impl WarehouseError {
     /// Wrap an I/O error with its path.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         WarehouseError::Io { path: path.into(), source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_the_rest_kept() {
+        assert!(matches!(display_safe("干部 C01 \\ ok"), Cow::Borrowed(_)));
+        assert_eq!(display_safe("\u{1b}]0;pwned\u{7}\u{1b}[2J"), "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J");
+        assert_eq!(display_safe("a\nb\r\tc\u{7f}\u{9b}\u{202e}d"), "a\\nb\\r\\tc\\u{7f}\\u{9b}\\u{202e}d");
+        let e = IngestError::MissingColumn { path: "x\u{1b}[2J.csv".into(), column: "a\u{7}".into(), found: "b\nc".into() };
+        assert_eq!(e.to_string(), "x\\u{1b}[2J.csv: required column `a\\u{7}` is missing (found: b\\nc)");
+    }
+
+    #[test]
+    fn header_problems_are_listed_together_and_exit_2() {
+        let p = |h: &str| IngestError::MappedColumnMissing {
+            path: "c.csv".into(),
+            input: "cadres".into(),
+            column: "birth_year".into(),
+            header: h.into(),
+            found: "干部编号, 姓名".into(),
+        };
+        let one = IngestError::headers(vec![p("出生年月")]).map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(one, "c.csv: [inputs.cadres.columns] birth_year = \"出生年月\" names a header the file does not have (its headers: 干部编号, 姓名)");
+        let two = IngestError::headers(vec![p("a"), p("b\u{1b}")]).map(Error::from);
+        let text = two.as_ref().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(text.lines().count(), 3, "{text}");
+        assert!(text.starts_with("2 problems") && text.contains("\"b\\u{1b}\""), "{text}");
+        assert_eq!(two.map(|e| e.exit_code()), Some(2));
+        assert!(IngestError::headers(Vec::new()).is_none());
     }
 }

@@ -104,6 +104,8 @@ pub fn ingest_all(
         }
         .into());
     }
+    // Every header and column-mapping problem of the run at once, before any row is read.
+    crate::validate::check_headers(job)?;
     let mut registry = Registry::new(Pseudonymizer::from_env());
     registry.present = job.inputs.iter().map(|i| i.table).collect();
     let mut report = ValidationReport::default();

@@ -141,6 +141,15 @@ impl Job {
                     message: format!("[inputs.{name}] has format = \"platform\" but no [inputs.{name}.platform] section"),
                 });
             }
+            if spec.format == InputFormat::Platform && !spec.columns.is_empty() {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "[inputs.{name}.columns]: a survey-platform export finds its columns through \
+                         [inputs.{name}.platform] (class_id, cadre_id, items); remove the `columns` table"
+                    ),
+                });
+            }
             if spec.format == InputFormat::Platform && !matches!(table, TableKind::Survey(_)) {
                 return Err(ConfigError::Invalid {
                     path: path.to_path_buf(),
@@ -178,7 +187,7 @@ impl Job {
             }
             let Some(stem) = p.file_stem().and_then(|s| s.to_str()) else { continue };
             let Some(table) = TableKind::from_name(stem) else {
-                tracing::warn!("{}: file name does not name a table; skipped", p.display());
+                tracing::warn!("{}: file name does not name a table; skipped", crate::error::display_path(&p));
                 continue;
             };
             let key = (table.order(), stem.to_string());

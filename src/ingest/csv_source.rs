@@ -1,82 +1,306 @@
-//! CSV sources: decode (see `encoding`), then parse with the `csv` crate, streaming
-//! records with their source line numbers.
+//! CSV sources: decode (see `encoding`), then parse with `csv_core` one record at a time.
+//!
+//! The parser is driven here rather than through `csv::Reader` for three things that
+//! reader does not give: a row keeps at most the header's number of fields (the rest are
+//! counted while their bytes go to a small scratch buffer), the line on which a row
+//! starts is counted from the bytes themselves (so `\r\n` and quoted line breaks give the
+//! same numbers as `\n`), and a last row that the file cuts inside a quoted field is told
+//! apart from a whole one.
 
-use std::io::Cursor;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{clean_header, decode_text, is_blank, read_bytes, sha256_hex, Row, RowReader, Source};
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+
+use super::{
+    clean_header, decode_text, encoding, io_error, is_blank, read_bytes, sha256_hex, Row, RowInfo, RowReader, Shape,
+    Source,
+};
 use crate::error::IngestError;
+
+const QUOTE: u8 = b'"';
 
 pub(super) fn open(path: &Path, encoding: Option<&str>) -> Result<Source, IngestError> {
     let bytes = read_bytes(path)?;
     let sha256 = sha256_hex(&bytes);
     let (text, enc) = decode_text(path, bytes, encoding)?;
-    let delimiter = sniff_delimiter(&text);
-    // The csv crate skips empty lines but reports a record that follows them at the
-    // empty line's number; remember the empty lines to report the record's own line.
-    let empty_lines: std::collections::HashSet<usize> = text
-        .split('\n')
-        .enumerate()
-        .filter(|(_, l)| l.trim_end_matches('\r').is_empty())
-        .map(|(i, _)| i + 1)
-        .collect();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(Cursor::new(text.into_bytes()));
-    let mut header = Row::new();
-    // The header is the first non-blank record; its line number is not needed.
-    let headers = loop {
-        match reader.read_record(&mut header) {
-            Err(e) => return Err(csv_error(path, &e)),
-            Ok(false) => {
-                return Err(IngestError::Format { path: path.to_path_buf(), message: "empty file: no header row".into() })
-            }
-            Ok(true) if is_blank(&header) => {}
-            Ok(true) => break header.iter().map(clean_header).collect::<Vec<_>>(),
-        }
-    };
-    let rows = CsvRows { reader, path: path.to_path_buf(), empty_lines };
+    let mut rows = CsvRows::new(path, text);
+    let headers = rows.read_header()?;
     Ok(Source { headers, rows: Box::new(rows), sha256, encoding: enc.to_ascii_lowercase() })
 }
 
-/// The data records of a decoded CSV text.
+/// The header of a CSV file, read from its first lines only: a prefix of the file that
+/// ends on a line break is decoded and parsed, and a longer one read while the header
+/// record is not whole in it (a header cell may hold line breaks).
+pub(super) fn read_headers(path: &Path, encoding: Option<&str>) -> Result<Vec<String>, IngestError> {
+    read_headers_from(path, encoding, 64 * 1024)
+}
+
+/// [`read_headers`], reading `first` bytes at first (4 times more each time after).
+fn read_headers_from(path: &Path, encoding: Option<&str>, first: usize) -> Result<Vec<String>, IngestError> {
+    let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut bytes = Vec::new();
+    let mut want = first.max(1);
+    loop {
+        let missing = want.saturating_sub(bytes.len()) as u64;
+        (&mut file).take(missing).read_to_end(&mut bytes).map_err(|e| io_error(path, e))?;
+        let at_eof = bytes.len() < want;
+        let head = encoding::whole_lines(&bytes, encoding, at_eof);
+        if !head.is_empty() {
+            let header = decode_text(path, head.to_vec(), encoding).and_then(|(text, _)| CsvRows::new(path, text).read_header());
+            match header {
+                Ok(h) => return Ok(h),
+                Err(e) if at_eof => return Err(e),
+                // Only blank lines so far, or a header cell whose closing quote is further on.
+                Err(_) => {}
+            }
+        } else if at_eof {
+            return Err(IngestError::Format { path: path.to_path_buf(), message: "empty file: no header row".into() });
+        }
+        want = want.saturating_mul(4);
+    }
+}
+
+/// The records of a decoded CSV text.
 struct CsvRows {
-    reader: csv::Reader<Cursor<Vec<u8>>>,
+    parser: Reader,
+    delimiter: u8,
+    text: Vec<u8>,
+    /// Next byte to parse.
+    pos: usize,
+    /// The line of the record being read. The parser counts the `\n` it reads; a text
+    /// with lone `\r` line breaks (old Mac exports) is counted here instead, from byte
+    /// `counted` on.
+    line: usize,
+    lone_cr: bool,
+    counted: usize,
+    /// Fields kept per row: the header's count (no limit while the header is read).
+    keep: usize,
+    /// The kept fields of the record being read (written by the parser, so its length is
+    /// its capacity) and their ends; `ends` holds one more than `keep`, so that a row of
+    /// one field too many is still seen whole.
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    /// Where the fields beyond `keep` go: overwritten again and again, never grown.
+    scratch: Vec<u8>,
+    scratch_ends: Vec<usize>,
     path: PathBuf,
-    /// Line numbers of empty lines (see [`open`]).
-    empty_lines: std::collections::HashSet<usize>,
+}
+
+/// One parsed record, its kept fields in `CsvRows::out`.
+struct Record {
+    /// First byte of the record (line breaks before it skipped) and its line.
+    start: usize,
+    line: usize,
+    /// Fields in the record, and how many of them are kept.
+    fields: usize,
+    kept: usize,
+    /// Bytes of the kept fields in `out`.
+    kept_len: usize,
+    /// A field beyond the kept ones has a non-blank byte.
+    extra_text: bool,
+}
+
+impl CsvRows {
+    fn new(path: &Path, text: String) -> Self {
+        let delimiter = sniff_delimiter(&text);
+        let lone_cr = has_lone_cr(text.as_bytes());
+        CsvRows {
+            parser: ReaderBuilder::new().delimiter(delimiter).quote(QUOTE).build(),
+            delimiter,
+            text: text.into_bytes(),
+            pos: 0,
+            line: 1,
+            lone_cr,
+            counted: 0,
+            keep: usize::MAX,
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+            scratch: vec![0; 4096],
+            scratch_ends: vec![0; 256],
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// The first non-blank record, which sets the number of fields kept per row.
+    fn read_header(&mut self) -> Result<Vec<String>, IngestError> {
+        let mut row = Row::new();
+        loop {
+            let Some(rec) = self.read_record() else {
+                return Err(IngestError::Format { path: self.path.clone(), message: "empty file: no header row".into() });
+            };
+            self.fill(&mut row, &rec)?;
+            if let Some(last_line) = self.cut_at(&rec) {
+                return Err(IngestError::Format {
+                    path: self.path.clone(),
+                    message: format!(
+                        "the header row (line {}) ends inside a quoted field that runs to the end of the file \
+                         (line {last_line}): the file is cut off or a quote is never closed",
+                        rec.line
+                    ),
+                });
+            }
+            if rec.extra_text || !is_blank(row.iter()) {
+                break;
+            }
+        }
+        self.keep = row.len();
+        self.ends.resize(self.keep + 1, 0);
+        Ok(row.iter().map(clean_header).collect())
+    }
+
+    /// Parse the next record (blank or not), keeping at most `keep` fields; `None` at the end.
+    fn read_record(&mut self) -> Option<Record> {
+        // The `\n` of a `\r\n` and empty lines are left before a record: they are not in it.
+        let skipped = self.text[self.pos..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        let start = self.pos + skipped;
+        if self.lone_cr {
+            self.line += count_lines(&self.text[self.counted..start]);
+            self.counted = start;
+        } else {
+            let lf = self.text[self.pos..start].iter().filter(|b| **b == b'\n').count();
+            self.line = self.parser.line() as usize + lf;
+        }
+        let (mut out_len, mut kept, mut fields, mut extra_text, mut discard) = (0, 0, 0, false, false);
+        loop {
+            let input = &self.text[self.pos..];
+            let (res, nin, nout, nend) = if discard {
+                let r = self.parser.read_record(input, &mut self.scratch, &mut self.scratch_ends);
+                extra_text |= !blank_bytes(&self.scratch[..r.2]);
+                r
+            } else {
+                self.parser.read_record(input, &mut self.out[out_len..], &mut self.ends[kept..])
+            };
+            self.pos += nin;
+            fields += nend;
+            if !discard {
+                out_len += nout;
+                kept += nend;
+            }
+            match res {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull if discard => {}
+                // The field being read is beyond the header's: from here on, count only.
+                ReadRecordResult::OutputFull if kept >= self.keep => discard = true,
+                ReadRecordResult::OutputEndsFull if kept > self.keep => discard = true,
+                ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record => break,
+                ReadRecordResult::End => return None,
+            }
+        }
+        let take = kept.min(self.keep);
+        let kept_len = if take == 0 { 0 } else { self.ends[take - 1] };
+        if kept > take || discard {
+            extra_text |= !blank_bytes(&self.out[kept_len..out_len]);
+        }
+        Some(Record { start, line: self.line, fields, kept: take, kept_len, extra_text })
+    }
+
+    /// Copy a record's kept fields into `row`.
+    fn fill(&self, row: &mut Row, rec: &Record) -> Result<(), IngestError> {
+        // The text is UTF-8 and the parser cuts only at ASCII bytes, so this cannot fail;
+        // it is still an error, not a panic, if it does.
+        row.fill(&self.out[..rec.kept_len], &self.ends[..rec.kept]).map_err(|_| IngestError::Csv {
+            path: self.path.clone(),
+            line: rec.line,
+            message: "a field is not valid UTF-8 after parsing".into(),
+        })
+    }
+
+    /// The last line of `rec` when the file ends inside one of its quoted fields.
+    fn cut_at(&self, rec: &Record) -> Option<usize> {
+        // Only a record that reaches the end of the text can be cut by it.
+        if self.pos < self.text.len() {
+            return None;
+        }
+        let raw = &self.text[rec.start..];
+        ends_inside_quotes(raw, self.delimiter).then(|| {
+            let body = raw.iter().rposition(|b| !matches!(b, b'\r' | b'\n')).map_or(&raw[..0], |i| &raw[..=i]);
+            rec.line + count_lines(body)
+        })
+    }
 }
 
 impl RowReader for CsvRows {
-    fn next_row(&mut self, row: &mut Row) -> Result<Option<usize>, IngestError> {
-        // The text was decoded to UTF-8 already, and delimiters and quotes are ASCII, so
-        // every field is valid UTF-8: reading straight into a string record is safe.
+    fn next_row(&mut self, row: &mut Row) -> Result<Option<RowInfo>, IngestError> {
         loop {
-            if !self.reader.read_record(row).map_err(|e| csv_error(&self.path, &e))? {
-                return Ok(None);
+            let Some(rec) = self.read_record() else { return Ok(None) };
+            self.fill(row, &rec)?;
+            // A cut row is reported even when nothing of it is left but its opening quote.
+            if let Some(last_line) = self.cut_at(&rec) {
+                return Ok(Some(RowInfo { line: rec.line, shape: Shape::Truncated { last_line } }));
             }
-            if is_blank(&*row) {
+            if !rec.extra_text && is_blank(row.iter()) {
                 continue;
             }
-            let mut line = row.position().map(|p| p.line() as usize).unwrap_or(0);
-            while self.empty_lines.contains(&line) {
-                line += 1;
-            }
-            return Ok(Some(line));
+            let shape =
+                if rec.fields == self.keep { Shape::Fits } else { Shape::Fields { fields: rec.fields, header: self.keep } };
+            return Ok(Some(RowInfo { line: rec.line, shape }));
         }
     }
 }
 
-fn csv_error(path: &Path, e: &csv::Error) -> IngestError {
-    let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-    IngestError::Csv { path: path.to_path_buf(), line, message: e.to_string() }
+/// Line breaks in `bytes`: `\n`, `\r\n` or a lone `\r` (old Mac exports), each one.
+/// Callers never cut a `\r\n` in two: their ranges start at a record's first byte.
+fn count_lines(bytes: &[u8]) -> usize {
+    let lf = bytes.iter().filter(|b| **b == b'\n').count();
+    let cr = bytes.iter().filter(|b| **b == b'\r').count();
+    if cr == 0 {
+        return lf;
+    }
+    lf + cr - count_crlf(bytes)
 }
 
-/// Comma unless the first line has more tabs or semicolons than commas.
+fn count_crlf(bytes: &[u8]) -> usize {
+    bytes.iter().zip(bytes.iter().skip(1)).filter(|(a, b)| **a == b'\r' && **b == b'\n').count()
+}
+
+/// Whether some `\r` is not followed by `\n`.
+fn has_lone_cr(bytes: &[u8]) -> bool {
+    let cr = bytes.iter().filter(|b| **b == b'\r').count();
+    cr > 0 && cr != count_crlf(bytes)
+}
+
+/// No byte other than ASCII white space (the fields beyond the header, for blank rows).
+fn blank_bytes(bytes: &[u8]) -> bool {
+    bytes.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Whether a record that runs to the end of the text is still inside a quoted field
+/// there, read as `csv_core` reads it: a quote opens a quoted field only as the field's
+/// first byte, `""` inside is a quote, and a quote closes it.
+fn ends_inside_quotes(raw: &[u8], delimiter: u8) -> bool {
+    let (mut quoted, mut field_start) = (false, true);
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if quoted {
+            if b == QUOTE {
+                if raw.get(i + 1) == Some(&QUOTE) {
+                    i += 2;
+                    continue;
+                }
+                quoted = false;
+            }
+        } else if b == delimiter {
+            field_start = true;
+            i += 1;
+            continue;
+        } else if field_start && b == QUOTE {
+            quoted = true;
+        }
+        field_start = false;
+        i += 1;
+    }
+    quoted
+}
+
+/// Comma unless the first line has more tabs or semicolons than commas. The line ends
+/// at the first `\n` or `\r`, as a record does, so the first lines of a file alone
+/// ([`read_headers`]) give the delimiter of the whole.
 fn sniff_delimiter(text: &str) -> u8 {
-    let first = text.lines().next().unwrap_or("");
+    let first = text.split(['\n', '\r']).next().unwrap_or("");
     let count = |c: char| first.matches(c).count();
     let (commas, tabs, semis) = (count(','), count('\t'), count(';'));
     if tabs > commas && tabs >= semis {
@@ -85,5 +309,143 @@ fn sniff_delimiter(text: &str) -> u8 {
         b';'
     } else {
         b','
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A data row as read: line, shape, cells.
+    type Read = (usize, Shape, Vec<String>);
+
+    /// The header and every row of `text`.
+    fn rows(text: &str) -> (Vec<String>, Vec<Read>) {
+        let mut r = CsvRows::new(Path::new("t.csv"), text.to_string());
+        let headers = r.read_header().unwrap();
+        let mut row = Row::new();
+        let mut out = Vec::new();
+        while let Some(info) = r.next_row(&mut row).unwrap() {
+            out.push((info.line, info.shape, row.iter().map(String::from).collect()));
+        }
+        (headers, out)
+    }
+
+    fn lines(text: &str) -> Vec<usize> {
+        rows(text).1.iter().map(|r| r.0).collect()
+    }
+
+    #[test]
+    fn line_numbers_are_where_rows_start_whatever_the_endings() {
+        let lf = "a,b\n1,2\n\n3,4\n\"x\ny\",5\n6,7\n";
+        assert_eq!(lines(lf), [2, 4, 5, 7]);
+        assert_eq!(lines(&lf.replace('\n', "\r\n")), [2, 4, 5, 7]);
+        assert_eq!(lines(&lf.replace('\n', "\r")), [2, 4, 5, 7]);
+        // Blank lines before the header, a BOM, white-space-only and comma-only lines.
+        assert_eq!(lines("\r\n\u{feff}a,b\r\n , \r\n,\r\n1,2"), [5]);
+        let (h, r) = rows("\n\na,b\n1,2\n");
+        assert_eq!((h, r[0].0), (vec!["a".to_string(), "b".into()], 4));
+    }
+
+    #[test]
+    fn field_counts_other_than_the_header_are_told() {
+        let (_, r) = rows("a,b,c\n1,2,3\n1,2,\n1,2\n1,2,3,\n1,2,3,4,5\n,,,,\n");
+        let shapes: Vec<Shape> = r.iter().map(|x| x.1).collect();
+        assert_eq!(
+            shapes,
+            [
+                Shape::Fits,
+                Shape::Fits,
+                Shape::Fields { fields: 2, header: 3 },
+                Shape::Fields { fields: 4, header: 3 },
+                Shape::Fields { fields: 5, header: 3 },
+            ]
+        );
+        // Only the header's number of cells is kept.
+        assert_eq!(r[4].2, ["1", "2", "3"]);
+        assert_eq!(r[2].2, ["1", "2"]);
+    }
+
+    #[test]
+    fn a_million_fields_are_counted_not_kept() {
+        let mut text = String::from("a,b,c,d\nU1,x,y,z\nU2,x,y,z");
+        text.push_str(&",w".repeat(1_000_000));
+        text.push_str("\nU3,x,y,z\n");
+        let mut r = CsvRows::new(Path::new("t.csv"), text);
+        r.read_header().unwrap();
+        let mut row = Row::new();
+        let mut got = Vec::new();
+        while let Some(info) = r.next_row(&mut row).unwrap() {
+            got.push((info.line, info.shape, row.len()));
+        }
+        assert_eq!(
+            got,
+            [(2, Shape::Fits, 4), (3, Shape::Fields { fields: 1_000_004, header: 4 }, 4), (4, Shape::Fits, 4)]
+        );
+        // The buffers stayed at their first size: the extra fields went to the scratch.
+        assert_eq!((r.out.len(), r.ends.len(), r.scratch.len(), r.scratch_ends.len()), (4096, 5, 4096, 256));
+        // Empty extra fields are counted the same way, and a row of nothing but
+        // delimiters is blank.
+        let text = format!("a,b\n1,2{}\n{}\n3,4\n", ",".repeat(500_000), ",".repeat(500_000));
+        let got: Vec<(usize, Shape)> = rows(&text).1.iter().map(|r| (r.0, r.1)).collect();
+        assert_eq!(got, [(2, Shape::Fields { fields: 500_002, header: 2 }), (4, Shape::Fits)]);
+    }
+
+    #[test]
+    fn a_file_cut_inside_a_quoted_field_marks_its_last_row() {
+        let (_, r) = rows("a,b\n1,2\n3,\"cut");
+        assert_eq!(r[1].0, 3);
+        assert_eq!(r[1].1, Shape::Truncated { last_line: 3 });
+        // Cut in a quoted field that already holds line breaks: the row starts on line 3.
+        let (_, r) = rows("a,b\r\n1,2\r\n3,\"x\r\ny\r\n");
+        assert_eq!((r.len(), r[1].0, r[1].1), (2, 3, Shape::Truncated { last_line: 4 }));
+        // On the first data row, and with nothing after the opening quote.
+        assert_eq!(rows("a,b\n\"").1, [(2, Shape::Truncated { last_line: 2 }, vec![String::new()])]);
+        // Whole quoted fields at the end, with or without a final line break, are not cut;
+        // nor is a quote inside an unquoted field.
+        for whole in ["a,b\n1,\"2\"", "a,b\n1,\"2\"\"\"\n", "a,b\n1,x\"y", "a,b\n1,\"x\ny\"\r\n"] {
+            assert!(rows(whole).1.iter().all(|r| r.1 == Shape::Fits), "{whole:?}");
+        }
+        assert!(ends_inside_quotes(b"1,\"2\"\"", b','));
+        assert!(!ends_inside_quotes(b"1,\"2\"x\"", b','));
+        // A header cut inside a quote is an error naming both lines.
+        let mut r = CsvRows::new(Path::new("t.csv"), "\na,\"b\nc".into());
+        let e = r.read_header().unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("line 3"), "{e}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// The header read alone, from prefixes of any size, is the header `open` reads,
+        /// or both fail.
+        #[test]
+        fn headers_alone_match_the_whole_file(text in "[a-z,;\"\n\r \t中]{0,200}", first in 1usize..64) {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("h.csv");
+            std::fs::write(&p, text.as_bytes()).unwrap();
+            let whole = open(&p, None).map(|s| s.headers).map_err(|e| e.to_string());
+            let alone = read_headers_from(&p, None, first).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(whole, alone);
+        }
+    }
+
+    #[test]
+    fn headers_alone_are_read_from_the_first_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("h.csv");
+        // A header whose quoted cell spans lines, past the first block read.
+        let long = "x".repeat(100_000);
+        std::fs::write(&p, format!("\r\n\"{long}\ny\",b\r\n1,2\r\n")).unwrap();
+        assert_eq!(read_headers(&p, None).unwrap(), [format!("{long}\ny"), "b".to_string()]);
+        let (gbk, _, _) = encoding_rs::GBK.encode("干部编号,姓名\nC1,张伟\n");
+        std::fs::write(&p, &gbk).unwrap();
+        assert_eq!(read_headers(&p, None).unwrap(), ["干部编号", "姓名"]);
+        let mut utf16 = vec![0xFF, 0xFE];
+        "单位\t名称\r\nU1\tx\r\n".encode_utf16().for_each(|u| utf16.extend_from_slice(&u.to_le_bytes()));
+        std::fs::write(&p, &utf16).unwrap();
+        assert_eq!(read_headers(&p, None).unwrap(), ["单位", "名称"]);
+        std::fs::write(&p, "\n\n").unwrap();
+        assert!(read_headers(&p, None).unwrap_err().to_string().contains("empty"));
     }
 }

@@ -66,6 +66,32 @@ pub fn decode_text(path: &Path, bytes: Vec<u8>, forced: Option<&str>) -> Result<
     }
 }
 
+/// The leading whole lines of the first bytes of a file (all of them at the end of the
+/// file), so that a prefix can be decoded without cutting a character: up to the last
+/// `\n` or `\r`, or for UTF-16 (by BOM, `forced` or zero bytes) the last `\n` code unit.
+pub(super) fn whole_lines<'a>(bytes: &'a [u8], forced: Option<&str>, at_eof: bool) -> &'a [u8] {
+    if at_eof {
+        return bytes;
+    }
+    let forced = forced.map(str::to_ascii_lowercase);
+    let utf16_le = match (bytes, forced.as_deref()) {
+        (_, Some("utf-16le" | "utf-16")) | ([0xFF, 0xFE, ..], _) => Some(true),
+        (_, Some("utf-16be")) | ([0xFE, 0xFF, ..], _) => Some(false),
+        (_, Some(f)) if f != "auto" => None,
+        _ if looks_like_utf16(bytes) => Some(bytes.first() != Some(&0)),
+        _ => None,
+    };
+    let end = match utf16_le {
+        None => bytes.iter().rposition(|b| matches!(b, b'\n' | b'\r')).map_or(0, |i| i + 1),
+        Some(le) => {
+            let newline: [u8; 2] = if le { [b'\n', 0] } else { [0, b'\n'] };
+            let units = bytes.len() / 2;
+            (0..units).rev().find(|&u| bytes[2 * u..2 * u + 2] == newline).map_or(0, |u| 2 * u + 2)
+        }
+    };
+    &bytes[..end]
+}
+
 /// UTF-16 without BOM: many zero bytes at even or odd positions.
 fn looks_like_utf16(bytes: &[u8]) -> bool {
     let n = bytes.len().min(4096);
@@ -124,6 +150,19 @@ mod tests {
             b.extend_from_slice(&u.to_le_bytes());
         }
         assert_eq!(decode_text(p(), b, None).unwrap().0, "a,b\n1,2\n");
+    }
+
+    #[test]
+    fn prefixes_end_on_whole_lines() {
+        assert_eq!(whole_lines(b"a,b\n1,2\n3,", None, false), b"a,b\n1,2\n");
+        assert_eq!(whole_lines(b"a,b\n1,2\n3,", None, true), b"a,b\n1,2\n3,");
+        assert_eq!(whole_lines(b"a,b", None, false), b"");
+        let mut le = vec![0xFF, 0xFE];
+        "a\n\u{0a0a}b\n1".encode_utf16().for_each(|u| le.extend_from_slice(&u.to_le_bytes()));
+        // U+0A0A holds a 0x0A byte but is not a line break.
+        assert_eq!(whole_lines(&le, None, false).len(), 2 + 2 * 5);
+        let be: Vec<u8> = "ab\ncd".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        assert_eq!(whole_lines(&be, Some("UTF-16BE"), false), &be[..6]);
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Parquet sources, read with polars; every column is cast to text so that the
-//! same validation applies as for CSV. Row numbers are 1-based row indices.
+//! same validation applies as for CSV. Row numbers are 1-based row indices; every row
+//! has the file's columns, so every row fits.
 
 use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{read_bytes, sha256_hex, Row, RowReader, Source};
+use super::{io_error, read_bytes, sha256_hex, Row, RowInfo, RowReader, Source};
 use crate::error::IngestError;
 
 pub(super) fn open(path: &Path) -> Result<Source, IngestError> {
@@ -23,6 +24,15 @@ pub(super) fn open(path: &Path) -> Result<Source, IngestError> {
     Ok(Source { headers, rows: Box::new(rows), sha256, encoding: "parquet".into() })
 }
 
+/// The column names of a Parquet file, from its footer alone.
+pub(super) fn read_headers(path: &Path) -> Result<Vec<String>, IngestError> {
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let schema = ParquetReader::new(file)
+        .schema()
+        .map_err(|e| IngestError::Parquet { path: path.to_path_buf(), message: e.to_string() })?;
+    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+}
+
 /// The rows of a Parquet file, read from its columns cast to text (nulls as blanks).
 struct ParquetRows {
     cols: Vec<StringChunked>,
@@ -31,7 +41,7 @@ struct ParquetRows {
 }
 
 impl RowReader for ParquetRows {
-    fn next_row(&mut self, row: &mut Row) -> Result<Option<usize>, IngestError> {
+    fn next_row(&mut self, row: &mut Row) -> Result<Option<RowInfo>, IngestError> {
         if self.next >= self.len {
             return Ok(None);
         }
@@ -39,6 +49,6 @@ impl RowReader for ParquetRows {
         self.next += 1;
         row.clear();
         self.cols.iter().for_each(|c| row.push_field(c.get(i).unwrap_or("")));
-        Ok(Some(i + 1))
+        Ok(Some(RowInfo::fits(i + 1)))
     }
 }

@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::Reason;
+use crate::ingest::{RowInfo, Shape};
 
 /// A typed, accepted cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,10 +156,33 @@ pub struct RowCheck {
 }
 
 impl RowCheck {
+    /// Record a failure; the message is built only when it is kept, and the user text
+    /// it quotes is escaped ([`crate::error::display_safe`]); the value is kept as given.
     pub fn fail(&mut self, reason: Reason, column: &str, value: &str, message: impl FnOnce() -> String) {
         if self.failure.as_ref().is_none_or(|f| reason < f.reason) {
-            self.failure =
-                Some(Failure { reason, column: column.to_string(), value: value.to_string(), message: message() });
+            let message = crate::error::display_safe(&message()).into_owned();
+            self.failure = Some(Failure { reason, column: column.to_string(), value: value.to_string(), message });
+        }
+    }
+
+    /// A row-level failure for a row the reader found cut off or of the wrong width. No
+    /// column and no value: the row's cells beyond the header's were never kept.
+    pub fn shape(&mut self, info: RowInfo) {
+        match info.shape {
+            Shape::Fits => {}
+            Shape::Fields { fields, header } => {
+                let what = if fields > header { "more" } else { "fewer" };
+                self.fail(Reason::BadShape, "", "", || {
+                    format!("row has {fields} fields but the header has {header} ({what} fields than columns: a shifted or broken row)")
+                })
+            }
+            Shape::Truncated { last_line } => self.fail(Reason::TruncatedRow, "", "", || {
+                let span = if last_line > info.line { format!(" (lines {}-{last_line})", info.line) } else { String::new() };
+                format!(
+                    "the file ends inside a quoted field of this row{span}: the row is cut off \
+                     (an export stopped mid-write, or a quote is never closed)"
+                )
+            }),
         }
     }
 
@@ -223,6 +247,33 @@ mod tests {
         assert_eq!(parse_gender("男"), Ok(Some("male".into())));
         assert_eq!(parse_gender("F"), Ok(Some("female".into())));
         assert_eq!(parse_gender("x"), Err(Reason::BadValue));
+    }
+
+    #[test]
+    fn shape_failures_come_first_and_keep_no_value() {
+        let mut rc = RowCheck::default();
+        rc.fail(Reason::MissingValue, "cadre_id", "", || "required".into());
+        rc.shape(RowInfo { line: 7, shape: Shape::Fields { fields: 1_000_004, header: 4 } });
+        let f = rc.failure.take().unwrap();
+        assert_eq!((f.reason, f.column.as_str(), f.value.as_str()), (Reason::BadShape, "", ""));
+        assert!(f.message.contains("1000004 fields") && f.message.contains("header has 4"), "{}", f.message);
+        rc.shape(RowInfo { line: 7, shape: Shape::Fields { fields: 2, header: 4 } });
+        rc.shape(RowInfo { line: 7, shape: Shape::Truncated { last_line: 9 } });
+        let f = rc.failure.take().unwrap();
+        assert_eq!(f.reason, Reason::TruncatedRow);
+        assert!(f.message.contains("lines 7-9"), "{}", f.message);
+        rc.shape(RowInfo { line: 7, shape: Shape::Fits });
+        assert!(rc.ok());
+    }
+
+    #[test]
+    fn messages_escape_control_characters_and_values_stay_raw() {
+        let mut rc = RowCheck::default();
+        let v = "\u{1b}]0;pwned\u{7}\u{1b}[2J";
+        rc.fail(Reason::BadValue, "kind", v, || format!("`kind` = \"{v}\" is not allowed"));
+        let f = rc.failure.unwrap();
+        assert_eq!(f.value, v);
+        assert_eq!(f.message, "`kind` = \"\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\" is not allowed");
     }
 
     #[test]

@@ -5,10 +5,15 @@
 //! with one [`Reject`] per rejected source row.
 //! Guarantees (SPEC App. C.1–C.3, C.16–C.20): a row with any invalid cell is rejected
 //! whole with its first failing reason in the order
-//! missing → unknown id → not enrolled → bad date → bad number/value → out of range → speeder,
-//! then duplicates among the rows that passed; read = accepted + rejected + superseded.
+//! truncated row → bad shape → missing → unknown id → not enrolled → bad date →
+//! bad number/value → out of range → speeder, then duplicates among the rows that passed;
+//! read = accepted + rejected + superseded. Before any row is read, [`check_headers`]
+//! holds every input's header against its column mapping and required columns, and
+//! reports every problem of the run at once (exit 2). Messages quote user text only
+//! through [`display_safe`](crate::error::display_safe); the rejects keep the value as given.
 
 mod cells;
+mod headers;
 mod registry;
 mod stats;
 mod survey;
@@ -19,6 +24,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use cells::{parse_bool, parse_date, parse_datetime, Value};
+pub use headers::check_headers;
 pub use registry::Registry;
 pub use stats::{MeanAcc, PerTrainee, RatingStats};
 pub use survey::{ItemDef, SurveyOutput};
@@ -29,8 +35,10 @@ pub use tables::{validate_input, InputFile, InputOutcome, RegistryUpdates, RowSi
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
-    /// The row has more cells than the header.
-    MalformedRow,
+    /// The file ends inside a quoted field of the row: the row is cut off.
+    TruncatedRow,
+    /// The row has another number of fields than the header (more, or fewer).
+    BadShape,
     /// A required cell is blank.
     MissingValue,
     /// A reference to a unit, cadre, class, course or teacher that does not exist.
@@ -52,10 +60,26 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason, in reporting order.
+    pub const ALL: [Reason; 11] = [
+        Reason::TruncatedRow,
+        Reason::BadShape,
+        Reason::MissingValue,
+        Reason::UnknownId,
+        Reason::NotEnrolled,
+        Reason::BadDate,
+        Reason::BadNumber,
+        Reason::BadValue,
+        Reason::OutOfRange,
+        Reason::Speeder,
+        Reason::DuplicateKey,
+    ];
+
     /// Stable code used in `_rejects` and the manifest.
     pub fn code(self) -> &'static str {
         match self {
-            Reason::MalformedRow => "malformed_row",
+            Reason::TruncatedRow => "truncated_row",
+            Reason::BadShape => "bad_shape",
             Reason::MissingValue => "missing_value",
             Reason::UnknownId => "unknown_id",
             Reason::NotEnrolled => "not_enrolled",
@@ -80,10 +104,11 @@ pub struct Reject {
     pub row: u64,
     /// Canonical name of the failing column.
     pub column: String,
-    /// The failing cell as given (ids pseudonymised when a key is set).
+    /// The failing cell as given (ids pseudonymised when a key is set); empty for a
+    /// row-level reason (`truncated_row`, `bad_shape`), whose fields are not kept.
     pub value: String,
     pub reason: Reason,
-    /// A sentence for people.
+    /// A sentence for people, user text in it escaped ([`crate::error::display_safe`]).
     pub message: String,
 }
 
@@ -152,6 +177,11 @@ impl ValidationReport {
             .collect()
     }
 
+    /// Add a warning; user text in it is escaped ([`crate::error::display_safe`]).
+    pub fn warn(&mut self, message: String) {
+        self.warnings.push(crate::error::display_safe(&message).into_owned());
+    }
+
     /// Record a reject and count it.
     pub fn reject(&mut self, r: Reject) {
         let c = self.tables.entry(r.table.clone()).or_default();
@@ -160,9 +190,11 @@ impl ValidationReport {
         self.rejects.push(r);
     }
 
-    /// The report as plain text for the terminal.
+    /// The report as plain text for the terminal; file names, columns and messages
+    /// are escaped, so no cell or file name reaches the terminal as control codes.
     pub fn render_text(&self) -> String {
         use std::fmt::Write;
+        let safe = crate::error::display_safe;
         let mut s = String::new();
         let _ = writeln!(s, "{:<20} {:>10} {:>10} {:>10} {:>10}  reasons", "input", "read", "accepted", "rejected", "superseded");
         for (t, c) in &self.tables {
@@ -179,18 +211,80 @@ impl ValidationReport {
             );
         }
         for w in &self.warnings {
-            let _ = writeln!(s, "warning: {w}");
+            let _ = writeln!(s, "warning: {}", safe(w));
         }
         const SHOWN: usize = 20;
         if !self.rejects.is_empty() {
             let _ = writeln!(s, "first rejected rows:");
             for r in self.rejects.iter().take(SHOWN) {
-                let _ = writeln!(s, "  {}:{} [{}] {}: {}", r.file, r.row, r.column, r.reason.code(), r.message);
+                let (file, message) = (safe(&r.file), safe(&r.message));
+                // Row-level reasons (a cut row, a row of another width) have no column.
+                let column = if r.column.is_empty() { String::new() } else { format!(" [{}]", safe(&r.column)) };
+                let _ = writeln!(s, "  {file}:{}{column} {}: {message}", r.row, r.reason.code());
             }
             if self.rejects.len() > SHOWN {
                 let _ = writeln!(s, "  … and {} more (see _rejects/)", self.rejects.len() - SHOWN);
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_listed_once_in_reporting_order() {
+        // A new reason fails to compile here until it has its place in `ALL`.
+        let place = |r: Reason| match r {
+            Reason::TruncatedRow => 0,
+            Reason::BadShape => 1,
+            Reason::MissingValue => 2,
+            Reason::UnknownId => 3,
+            Reason::NotEnrolled => 4,
+            Reason::BadDate => 5,
+            Reason::BadNumber => 6,
+            Reason::BadValue => 7,
+            Reason::OutOfRange => 8,
+            Reason::Speeder => 9,
+            Reason::DuplicateKey => 10,
+        };
+        assert!(Reason::ALL.iter().enumerate().all(|(i, r)| place(*r) == i));
+        assert!(Reason::ALL.windows(2).all(|w| w[0] < w[1]));
+        let codes: Vec<&str> = Reason::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(codes[..2], ["truncated_row", "bad_shape"]);
+        assert_eq!(codes.last(), Some(&"duplicate_key"));
+    }
+
+    #[test]
+    fn the_text_report_escapes_what_it_quotes() {
+        let mut r = ValidationReport::default();
+        r.reject(Reject {
+            table: "units".into(),
+            file: "u\u{1b}[2J.csv".into(),
+            row: 4,
+            column: "kind".into(),
+            value: "\u{1b}]0;x\u{7}".into(),
+            reason: Reason::BadValue,
+            message: "`kind` = \"\u{1b}]0;x\u{7}\"".into(),
+        });
+        r.reject(Reject {
+            table: "units".into(),
+            file: "u.csv".into(),
+            row: 5,
+            column: String::new(),
+            value: String::new(),
+            reason: Reason::BadShape,
+            message: "row has 5 fields but the header has 4".into(),
+        });
+        r.warn("file\u{1b}[2J.csv: odd".into());
+        let text = r.render_text();
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text}");
+        assert!(text.contains("u\\u{1b}[2J.csv:4 [kind] bad_value: `kind` = \"\\u{1b}]0;x\\u{7}\""), "{text}");
+        assert!(text.contains("warning: file\\u{1b}[2J.csv: odd"), "{text}");
+        assert!(text.contains("  u.csv:5 bad_shape: row has 5 fields"), "{text}");
+        // The reject itself keeps the value as given.
+        assert_eq!(r.rejects[0].value, "\u{1b}]0;x\u{7}");
     }
 }

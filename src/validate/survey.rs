@@ -94,10 +94,10 @@ pub(super) fn validate_survey_file(
     let item_refs: Vec<&str> = item_ids.iter().map(String::as_str).collect();
     let mut optional = vec![col::SUBMITTED_AT, col::DURATION_S];
     optional.extend(item_refs.iter().copied());
-    let layout = Layout::new(path, &headers, &input.spec, &[col::CLASS_ID, col::CADRE_ID], &optional)?;
+    let layout = Layout::new(job, &input.name, path, &headers, &input.spec, &[col::CLASS_ID, col::CADRE_ID], &optional)?;
     let missing: Vec<&str> = item_refs.iter().copied().filter(|i| !layout.has(i)).collect();
     if !missing.is_empty() {
-        report.warnings.push(format!("{display}: item columns absent, answers taken as missing: {}", missing.join(", ")));
+        report.warn(format!("{display}: item columns absent, answers taken as missing: {}", missing.join(", ")));
     }
     let known: Vec<&str> = [col::CLASS_ID, col::CADRE_ID, col::SUBMITTED_AT, col::DURATION_S]
         .into_iter()
@@ -107,7 +107,7 @@ pub(super) fn validate_survey_file(
     let extra: Vec<&String> = headers.iter().filter(|h| !h.is_empty() && !known.contains(&h.as_str())).collect();
     if !extra.is_empty() && adapter.is_none() {
         let shown: Vec<&str> = extra.iter().take(10).map(|s| s.as_str()).collect();
-        report.warnings.push(format!("{display}: {} column(s) not in `items` ignored: {}", extra.len(), shown.join(", ")));
+        report.warn(format!("{display}: {} column(s) not in `items` ignored: {}", extra.len(), shown.join(", ")));
     }
     let speeder = job.settings.validation.speeder_seconds;
     let dt_format = input.spec.datetime_format.as_deref();
@@ -119,7 +119,7 @@ pub(super) fn validate_survey_file(
     let item_slots: Vec<Slot<'_>> = items.iter().map(|i| layout.slot(&i.id)).collect();
     let mut rows_read = 0u64;
     let (mut source_row, mut mapped_row) = (Row::new(), Row::new());
-    while let Some(line) = src.next_row(&mut source_row)? {
+    while let Some(info) = src.next_row(&mut source_row)? {
         let cells = match &adapter {
             Some(a) => {
                 let refs: Vec<&str> = source_row.iter().collect();
@@ -134,10 +134,9 @@ pub(super) fn validate_survey_file(
             progress(rows_read);
         }
         let mut rc = RowCheck::default();
+        // The shape is the source row's, against the source header (before any mapping).
+        rc.shape(info);
         let get = |c: &str| layout.get(cells, c);
-        if layout.overflows(cells) {
-            rc.fail(Reason::MalformedRow, "", "", || "row has more cells than the header".into());
-        }
         let class_raw = get(col::CLASS_ID);
         let cadre_raw = get(col::CADRE_ID);
         let class = reg.class(&class_raw);
@@ -218,7 +217,7 @@ pub(super) fn validate_survey_file(
                     value: String::new(),
                     message: "row without class or cadre".into(),
                 });
-                super::tables::record_reject(report, reg, &table, &display, line, f);
+                super::tables::record_reject(report, reg, &table, &display, info.line, f);
             }
         }
     }
@@ -248,7 +247,7 @@ pub(super) fn validate_survey_file(
     counts.superseded += superseded;
     counts.accepted += keep.len() as u64;
     if superseded > 0 {
-        report.warnings.push(format!("{display}: {superseded} earlier submission(s) superseded by a later one"));
+        report.warn(format!("{display}: {superseded} earlier submission(s) superseded by a later one"));
     }
 
     // Scale names interned once here, not per respondent.

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, RowCheck, Value};
+use super::headers::{header_problems, Columns};
 use super::registry::{ClassInfo, Registry};
 use super::stats::{RatingRow, RatingStats};
 use super::survey;
@@ -65,7 +66,6 @@ pub struct RegistryUpdates(Vec<Accept>);
 pub(super) struct Layout<'s> {
     slots: Vec<(&'s str, Slot<'s>)>,
     values: &'s BTreeMap<String, BTreeMap<String, String>>,
-    pub n_headers: usize,
 }
 
 /// Where a canonical column's cells are: the source column (absent: every cell is
@@ -78,40 +78,33 @@ pub(super) struct Slot<'s> {
 
 impl<'s> Layout<'s> {
     /// Map `required` and `optional` canonical columns to source headers (through
-    /// `spec.columns`). A missing required column is an error naming it.
+    /// `spec.columns`). Every header problem of the file — a mapped header it lacks, a
+    /// mapping key that is not a column, a required column missing or one doubled — is an
+    /// error, all of them together (see `super::headers`).
     pub fn new(
+        job: &Job,
+        input: &str,
         path: &Path,
         headers: &[String],
         spec: &'s InputSpec,
         required: &[&'s str],
         optional: &[&'s str],
     ) -> Result<Layout<'s>, IngestError> {
+        let cols = Columns { required, optional, complete: true };
+        if let Some(e) = IngestError::headers(header_problems(job, input, path, headers, spec, &cols)) {
+            return Err(e);
+        }
         let mut slots = Vec::with_capacity(required.len() + optional.len());
-        for (i, want) in required.iter().chain(optional).enumerate() {
+        for want in required.iter().chain(optional) {
             let source_name = spec.columns.get(*want).map(String::as_str).unwrap_or(want);
-            let hits: Vec<usize> =
-                headers.iter().enumerate().filter(|(_, h)| h.as_str() == source_name).map(|(j, _)| j).collect();
-            let index = match hits.as_slice() {
-                [] if i < required.len() => {
-                    let shown = if source_name == *want { want.to_string() } else { format!("{want}` (source header `{source_name}") };
-                    return Err(IngestError::MissingColumn {
-                        path: path.to_path_buf(),
-                        column: shown,
-                        found: headers.iter().take(30).cloned().collect::<Vec<_>>().join(", "),
-                    });
-                }
-                [] => None,
-                [j] => Some(*j),
-                _ => {
-                    return Err(IngestError::DuplicateColumn { path: path.to_path_buf(), column: source_name.to_string() })
-                }
-            };
+            // Headers are unique among the columns used (checked above).
+            let index = headers.iter().position(|h| h.as_str() == source_name);
             // A column listed twice keeps its first slot.
             if !slots.iter().any(|(name, _)| name == want) {
                 slots.push((*want, Slot { index, map: spec.values.get(*want) }));
             }
         }
-        Ok(Layout { slots, values: &spec.values, n_headers: headers.len() })
+        Ok(Layout { slots, values: &spec.values })
     }
 
     pub fn has(&self, column: &str) -> bool {
@@ -140,11 +133,6 @@ impl<'s> Layout<'s> {
             Some(mapped) => Cow::Owned(mapped.clone()),
             None => Cow::Borrowed(raw),
         }
-    }
-
-    /// Whether `row` has non-blank cells beyond the header.
-    pub fn overflows(&self, row: &Row) -> bool {
-        row.iter().skip(self.n_headers).any(|x| !x.trim().is_empty())
     }
 }
 
@@ -442,19 +430,15 @@ pub fn validate_input(
         let display = job.display_path(path);
         let mut src = ingest::open(path, &input.spec)?;
         let (req, opt) = columns_of(input.table, job);
-        let layout = Layout::new(path, &src.headers, &input.spec, &req, &opt)?;
+        let layout = Layout::new(job, &input.name, path, &src.headers, &input.spec, &req, &opt)?;
         let mut rows_read = 0u64;
-        while let Some(line) = src.next_row(&mut row)? {
+        while let Some(info) = src.next_row(&mut row)? {
             rows_read += 1;
             if rows_read.is_multiple_of(65_536) {
                 progress(rows_read);
             }
             let mut c = Cells { layout: &layout, row: &row, rc: RowCheck::default(), date_format: input.spec.date_format.as_deref() };
-            if layout.overflows(&row) {
-                let n = row.len();
-                let h = layout.n_headers;
-                c.rc.fail(Reason::MalformedRow, "", "", || format!("row has {n} cells but the header has {h}"));
-            }
+            c.rc.shape(info);
             let checked = check_row(input.table, job, &score_names, &mut c, reg, &mut memo);
             let checked = match (c.rc.failure.take(), checked) {
                 (Some(f), _) => Err(f),
@@ -470,15 +454,17 @@ pub fn validate_input(
                         })
                     }
                 }
+                // check_row returns None only with a failure recorded; should that ever
+                // break, the row is rejected, never accepted unchecked.
                 (None, None) => Err(super::cells::Failure {
-                    reason: Reason::MalformedRow,
+                    reason: Reason::MissingValue,
                     column: String::new(),
                     value: String::new(),
                     message: "row could not be checked".into(),
                 }),
             };
             match checked {
-                Err(f) => record_reject(report, reg, &table_name, &display, line, f),
+                Err(f) => record_reject(report, reg, &table_name, &display, info.line, f),
                 Ok((rows, on_accept, rating)) => {
                     counts.accepted += 1;
                     counts.written += rows.len() as u64;
@@ -558,11 +544,14 @@ fn key_column(t: TableKind) -> &'static str {
 }
 
 /// Required and optional source columns of a (non-survey) input.
-fn columns_of(t: TableKind, job: &Job) -> (Vec<&'static str>, Vec<&'static str>) {
+pub(super) fn columns_of(t: TableKind, job: &Job) -> (Vec<&'static str>, Vec<&'static str>) {
     use col::*;
     let (req, opt): (&[&str], &[&str]) = match t {
         TableKind::Units => (&[UNIT_ID], &[NAME, KIND, REGION]),
-        TableKind::Cadres => (&[CADRE_ID, CATEGORY], &[GENDER, BIRTH_YEAR, RANK, UNIT_ID, PARTY_MEMBER, JOIN_DATE, PROMOTED_ON]),
+        // `name` is read by no rule and dropped (SPEC App. A), but a mapping may name it.
+        TableKind::Cadres => {
+            (&[CADRE_ID, CATEGORY], &[NAME, GENDER, BIRTH_YEAR, RANK, UNIT_ID, PARTY_MEMBER, JOIN_DATE, PROMOTED_ON])
+        }
         TableKind::Classes => {
             (&[CLASS_ID, METHOD, START_DATE, END_DATE, HOURS], &[TITLE, TARGET_CATEGORY, INSTITUTION, DAYS])
         }
@@ -623,7 +612,7 @@ fn warn_missing_refs(t: TableKind, reg: &Registry, report: &mut ValidationReport
     };
     for n in needs {
         if !reg.has(*n) {
-            report.warnings.push(format!(
+            report.warn(format!(
                 "{}: no `{}` input, so its references to {} are not checked",
                 t.name(),
                 n.name(),

@@ -214,9 +214,9 @@ fn dirty_rows_are_rejected_with_exact_reasons() {
             &[
                 ("bad_date", 1),
                 ("bad_number", 1),
+                ("bad_shape", 1),
                 ("bad_value", 2),
                 ("duplicate_key", 1),
-                ("malformed_row", 1),
                 ("missing_value", 1),
                 ("unknown_id", 1),
             ],
@@ -270,7 +270,7 @@ fn dirty_rows_are_rejected_with_exact_reasons() {
     assert_eq!(find("units", 4).unwrap().3, "duplicate_key");
     assert_eq!(find("units", 6), Some(("units".into(), 6, "kind".into(), "bad_value".into())));
     assert_eq!(find("cadres", 9).map(|r| r.3), Some("duplicate_key".into()));
-    assert_eq!(find("cadres", 10).map(|r| r.3), Some("malformed_row".into()));
+    assert_eq!(find("cadres", 10).map(|r| r.3), Some("bad_shape".into()));
     assert_eq!(find("classes", 3), Some(("classes".into(), 3, "end_date".into(), "out_of_range".into())));
     assert_eq!(find("survey_pre", 4), Some(("survey_pre".into(), 4, "cadre_id".into(), "not_enrolled".into())));
     assert_eq!(find("survey_pre", 7), Some(("survey_pre".into(), 7, "Q1".into(), "out_of_range".into())));

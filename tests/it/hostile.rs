@@ -75,9 +75,11 @@ fn truncated_and_empty_files() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(manifest(out.path())["tables"]["unit_outcomes"]["read"], 0);
 
-    // CSV cut in the middle of a quoted field.
+    // CSV cut in the middle of a quoted field: the cut row is rejected, never half-read
+    // (more cases in `a_file_cut_inside_a_quoted_field_never_enters_the_warehouse`).
     let (r, out) = build_dir(fixture_with("unit_outcomes.csv", b"unit_id,period,metric,value\nU1,2024,\"perf").path());
-    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(manifest(out.path())["tables"]["unit_outcomes"]["rejected_by_reason"]["truncated_row"], 1);
     reconcile(out.path());
 
     // Truncated XLSX and Parquet.
@@ -167,7 +169,9 @@ fn huge_headers_fields_and_blank_runs_are_bounded() {
     let mut head: Vec<String> = vec!["unit_id".into(), "name".into(), "kind".into(), "region".into()];
     head.extend((0..100_000).map(|i| format!("x{i}")));
     let mut body = head.join(",");
-    body.push_str("\nU1,a,party,r\nU2,b,party,r\nU3,c,party,r\n");
+    // Rows as wide as the header (an Excel export pads them so).
+    let pad = ",".repeat(100_000);
+    body.push_str(&format!("\nU1,a,party,r{pad}\nU2,b,party,r{pad}\nU3,c,party,r{pad}\n"));
     let start = Instant::now();
     let (r, _) = build_dir(fixture_with("units.csv", body.as_bytes()).path());
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -339,4 +343,419 @@ fn roster_names(xlsx: &Path) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+// ------------------------------------------------------------------------------------
+// Input defects of issue 23: cut rows, rows of another width, CRLF row numbers, mappings
+// that name absent headers, control characters in what is shown. Each on real files
+// (tests/data/dirty/inputs, and CRLF and XLSX copies of them) through the real binary.
+
+/// A file of tests/data/dirty/inputs, with `\r\n` line endings when `crlf`.
+fn input_file(name: &str, crlf: bool) -> Vec<u8> {
+    let text = std::fs::read_to_string(data("dirty/inputs").join(name)).unwrap();
+    if crlf {
+        text.replace('\n', "\r\n").into_bytes()
+    } else {
+        text.into_bytes()
+    }
+}
+
+fn validate_dir(dir: &Path) -> Run {
+    let r = traineval(&["validate", dir.to_str().unwrap()], &[]);
+    assert!(!r.stderr.contains("panicked"), "panic: {}", r.stderr);
+    r
+}
+
+/// (read, accepted, rejected) of an input in the manifest.
+fn counts(out: &Path, t: &str) -> (u64, u64, u64) {
+    let m = manifest(out);
+    let g = |k: &str| m["tables"][t][k].as_u64().unwrap_or_else(|| panic!("{t}.{k}"));
+    (g("read"), g("accepted"), g("rejected"))
+}
+
+fn reasons(out: &Path, t: &str) -> Vec<(String, u64)> {
+    let m = manifest(out);
+    m["tables"][t]["rejected_by_reason"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect()
+}
+
+/// One row of `_rejects/rejects.parquet`, every column.
+#[derive(Debug, Clone)]
+struct RejectRow {
+    table: String,
+    file: String,
+    row: u64,
+    column: String,
+    value: String,
+    reason: String,
+    message: String,
+}
+
+fn reject_rows(out: &Path) -> Vec<RejectRow> {
+    use polars::prelude::*;
+    let f = std::fs::File::open(out.join("warehouse/_rejects/rejects.parquet")).unwrap();
+    let df = ParquetReader::new(f).finish().unwrap();
+    let s = |c: &str, i: usize| df.column(c).unwrap().str().unwrap().get(i).unwrap_or_default().to_string();
+    (0..df.height())
+        .map(|i| RejectRow {
+            table: s("table", i),
+            file: s("file", i),
+            row: df.column("row").unwrap().u64().unwrap().get(i).unwrap(),
+            column: s("column", i),
+            value: s("value", i),
+            reason: s("reason", i),
+            message: s("message", i),
+        })
+        .collect()
+}
+
+/// (row, reason) of the rejects of one table.
+fn rejected_lines(out: &Path, t: &str) -> Vec<(u64, String)> {
+    reject_rows(out).into_iter().filter(|r| r.table == t).map(|r| (r.row, r.reason)).collect()
+}
+
+/// A one-sheet workbook: `rows[i]` on sheet row `i + 1`; an empty slice is a blank row.
+fn write_xlsx(path: &Path, rows: &[Vec<&str>]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, row) in rows.iter().enumerate() {
+        for (j, cell) in row.iter().enumerate() {
+            if !cell.is_empty() {
+                ws.write_string(i as u32, j as u16, *cell).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// The cells of a CSV fixture as rows of text, for writing the same rows into a sheet.
+fn csv_cells(bytes: &[u8]) -> Vec<Vec<String>> {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    text.split('\n').map(|l| if l.is_empty() { Vec::new() } else { l.split(',').map(|c| c.trim_matches('"').to_string()).collect() }).collect()
+}
+
+#[test]
+fn crlf_and_lf_files_point_at_the_same_rows() {
+    for crlf in [false, true] {
+        let dir = fixture_with("enrollments.csv", &input_file("enrollments.csv", crlf));
+        let (r, out) = build_dir(dir.path());
+        // 1 of 10 rows rejected is above the 5 % tolerance.
+        assert_eq!(r.code, 1, "crlf {crlf}: {}", r.stderr);
+        assert_eq!(counts(out.path(), "enrollments"), (10, 9, 1), "crlf {crlf}");
+        assert_eq!(rejected_lines(out.path(), "enrollments"), [(11, "bad_value".to_string())], "crlf {crlf}");
+        let v = validate_dir(dir.path());
+        assert_eq!(v.code, 1);
+        assert!(v.stdout.contains("enrollments.csv:11 [completed] bad_value"), "crlf {crlf}: {}", v.stdout);
+
+        // Rows after a quoted field that holds a line break, and after rows of another width.
+        let dir = fixture_with("units.csv", &input_file("units.csv", crlf));
+        let (r, out) = build_dir(dir.path());
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        let want: Vec<(u64, String)> = [(3, "bad_shape"), (4, "bad_shape"), (8, "bad_value")].map(|(l, w)| (l, w.to_string())).to_vec();
+        assert_eq!(rejected_lines(out.path(), "units"), want, "crlf {crlf}");
+        reconcile(out.path());
+    }
+    // The same rows in a sheet (row 5 blank): sheet row numbers.
+    let dir = fixture_with("units.csv", &std::fs::read(data("canonical/units.csv")).unwrap());
+    std::fs::remove_file(dir.path().join("enrollments.csv")).unwrap();
+    let cells = csv_cells(&input_file("enrollments.csv", false));
+    let rows: Vec<Vec<&str>> = cells.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    write_xlsx(&dir.path().join("enrollments.xlsx"), &rows);
+    let (r, out) = build_dir(dir.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(counts(out.path(), "enrollments"), (10, 9, 1));
+    assert_eq!(rejected_lines(out.path(), "enrollments"), [(11, "bad_value".to_string())]);
+}
+
+#[test]
+fn a_file_cut_inside_a_quoted_field_never_enters_the_warehouse() {
+    for crlf in [false, true] {
+        // Cut inside the quoted value of the last row: `8` was accepted before.
+        let dir = fixture_with("unit_outcomes.csv", &input_file("unit_outcomes.csv", crlf));
+        let (r, out) = build_dir(dir.path());
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert_eq!(counts(out.path(), "unit_outcomes"), (3, 2, 1), "crlf {crlf}");
+        let rj = reject_rows(out.path());
+        let cut: Vec<&RejectRow> = rj.iter().filter(|x| x.table == "unit_outcomes").collect();
+        assert_eq!(cut.len(), 1);
+        assert_eq!((cut[0].row, cut[0].reason.as_str(), cut[0].column.as_str(), cut[0].value.as_str()), (4, "truncated_row", "", ""));
+        assert_eq!(cut[0].file, "unit_outcomes.csv");
+        assert!(cut[0].message.contains("cut off"), "{}", cut[0].message);
+        let units: Vec<String> =
+            table(out.path(), "unit_outcomes").column("unit_id").unwrap().str().unwrap().no_null_iter().map(String::from).collect();
+        assert_eq!(units, ["U1", "U2"]);
+        reconcile(out.path());
+        let v = validate_dir(dir.path());
+        assert_eq!(v.code, 1);
+        assert!(v.stdout.contains("unit_outcomes.csv:4 truncated_row: the file ends inside a quoted field"), "{}", v.stdout);
+    }
+
+    // Cut on the first data row, and right after an opening quote.
+    for body in [&b"unit_id,period,metric,value\r\n\"U1,2024"[..], b"unit_id,period,metric,value\n\""] {
+        let (r, out) = build_dir(fixture_with("unit_outcomes.csv", body).path());
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert_eq!(counts(out.path(), "unit_outcomes"), (1, 0, 1));
+        assert_eq!(rejected_lines(out.path(), "unit_outcomes"), [(2, "truncated_row".to_string())]);
+        assert_eq!(table(out.path(), "unit_outcomes").height(), 0);
+        reconcile(out.path());
+    }
+
+    // Cut inside a quoted field that already holds line breaks: the row's first line
+    // is reported, and the message names the lines it runs over.
+    let mut units = std::fs::read(data("canonical/units.csv")).unwrap();
+    units.extend_from_slice("U4,\"东城区\r\n税务局\r\n第二".as_bytes());
+    let (r, out) = build_dir(fixture_with("units.csv", &units).path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(counts(out.path(), "units"), (4, 3, 1));
+    let cut = reject_rows(out.path()).into_iter().find(|x| x.table == "units").unwrap();
+    assert_eq!((cut.row, cut.reason.as_str()), (5, "truncated_row"));
+    assert!(cut.message.contains("lines 5-7"), "{}", cut.message);
+
+    // A header cut inside a quote: the file is unusable, one line naming both lines.
+    let (r, _) = build_dir(fixture_with("unit_outcomes.csv", b"unit_id,period,\"metric,value\nU1").path());
+    one_line_error(&r, 2, &["unit_outcomes.csv", "line 1", "line 2", "quoted field"]);
+}
+
+#[test]
+fn rows_whose_field_count_differs_from_the_header_are_bad_shape() {
+    for crlf in [false, true] {
+        let (r, out) = build_dir(fixture_with("units.csv", &input_file("units.csv", crlf)).path());
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert_eq!(counts(out.path(), "units"), (6, 3, 3));
+        assert_eq!(reasons(out.path(), "units"), [("bad_shape".to_string(), 2), ("bad_value".to_string(), 1)]);
+        let rj = reject_rows(out.path());
+        let shape: Vec<&RejectRow> = rj.iter().filter(|x| x.reason == "bad_shape").collect();
+        assert!(shape[0].message.contains("row has 3 fields but the header has 4"), "{}", shape[0].message);
+        assert!(shape[1].message.contains("row has 5 fields but the header has 4"), "{}", shape[1].message);
+        assert!(shape.iter().all(|x| x.value.is_empty() && x.column.is_empty()));
+        // The multi-line name is kept whole; `U3,…,institution,` has 4 fields, the last empty.
+        let u = table(out.path(), "units").sort(["unit_id"], Default::default()).unwrap();
+        let names: Vec<&str> = u.column("name").unwrap().str().unwrap().no_null_iter().collect();
+        let eol = if crlf { "\r\n" } else { "\n" };
+        assert_eq!(names[1], format!("东城区{eol}财政局"));
+        assert_eq!(u.column("region").unwrap().str().unwrap().get(2), None);
+        reconcile(out.path());
+    }
+
+    // A row of a million fields (a few MB): rejected with both counts, nothing of it kept.
+    let mut body = std::fs::read(data("canonical/units.csv")).unwrap();
+    body.extend_from_slice(b"U4,d,party,r");
+    body.extend_from_slice(",x".repeat(1_000_000).as_bytes());
+    body.extend_from_slice(b"\n");
+    let dir = fixture_with("units.csv", &body);
+    let (r, out) = build_dir(dir.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(counts(out.path(), "units"), (4, 3, 1));
+    let rj = reject_rows(out.path());
+    assert_eq!(rj.len(), 1);
+    assert_eq!((rj[0].row, rj[0].reason.as_str(), rj[0].value.as_str()), (5, "bad_shape", ""));
+    assert!(rj[0].message.contains("row has 1000004 fields but the header has 4"), "{}", rj[0].message);
+    assert!(rj[0].message.len() < 200);
+    let rejects_csv = std::fs::metadata(out.path().join("warehouse/_rejects/rejects.csv")).unwrap().len();
+    assert!(rejects_csv < 1024, "rejects.csv holds {rejects_csv} bytes");
+    assert_eq!(table(out.path(), "units").height(), 3);
+    assert_eq!(validate_dir(dir.path()).code, 1);
+
+    // A sheet: trailing blank cells are blank, a value beyond the header's last named
+    // column breaks the shape; row numbers are sheet rows (row 4 blank).
+    let dir = fixture_with("units.csv", b"");
+    std::fs::remove_file(dir.path().join("units.csv")).unwrap();
+    write_xlsx(
+        &dir.path().join("units.xlsx"),
+        &[
+            vec!["unit_id", "name", "kind", "region"],
+            vec!["U1", "a", "party", "r"],
+            vec!["U2", "b", "party"],
+            vec![],
+            vec!["U3", "c", "party", "r", "", "stray"],
+            vec!["U9", "", "", "", "", "", ""],
+        ],
+    );
+    let (r, out) = build_dir(dir.path());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(counts(out.path(), "units"), (4, 3, 1));
+    let rj = reject_rows(out.path());
+    let bad = rj.iter().find(|x| x.table == "units").unwrap();
+    assert_eq!((bad.row, bad.reason.as_str()), (5, "bad_shape"));
+    assert!(bad.message.contains("row has 6 fields but the header has 4"), "{}", bad.message);
+}
+
+#[test]
+fn survey_platform_exports_get_the_same_shape_rules() {
+    let g = tmp();
+    let r = traineval(&["generate", "--out", g.path().to_str().unwrap(), "--cadres", "200", "--seed", "5", "--format", "platform"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = g.path().join("pipeline.toml");
+    let base = tmp();
+    let r = traineval(&["build", p.to_str().unwrap(), "--out", base.path().to_str().unwrap()], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Two copies of the export's last row in GBK with CRLF endings: one with a field more
+    // (a shifted row), one cut short by a field.
+    let path = g.path().join("survey_pre.csv");
+    let raw = std::fs::read(&path).unwrap();
+    let (text, _, bad) = encoding_rs::GBK.decode(&raw);
+    assert!(!bad);
+    let lines: Vec<&str> = text.lines().collect();
+    let last = lines[lines.len() - 1];
+    let cut = &last[..last.rfind(',').unwrap()];
+    let body = format!("{}\r\n{last},额外\r\n{cut}\r\n", lines.join("\r\n"));
+    let (gbk, _, _) = encoding_rs::GBK.encode(&body);
+    std::fs::write(&path, &gbk).unwrap();
+    let out = tmp();
+    let r = traineval(&["build", p.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let (read0, acc0, rej0) = counts(base.path(), "survey_pre");
+    assert_eq!(counts(out.path(), "survey_pre"), (read0 + 2, acc0, rej0 + 2));
+    let n = lines.len() as u64;
+    let shaped: Vec<(u64, String)> = rejected_lines(out.path(), "survey_pre").into_iter().filter(|x| x.1 == "bad_shape").collect();
+    assert_eq!(shaped, [(n + 1, "bad_shape".to_string()), (n + 2, "bad_shape".to_string())]);
+    reconcile(out.path());
+}
+
+#[test]
+fn a_mapping_that_names_an_absent_header_is_a_configuration_error() {
+    // The mapped fixture (GBK roster with Chinese headers) and the canonical files it uses.
+    let root = tmp();
+    for sub in ["mapped", "canonical"] {
+        std::fs::create_dir(root.path().join(sub)).unwrap();
+        for f in std::fs::read_dir(data(sub)).unwrap().flatten() {
+            std::fs::copy(f.path(), root.path().join(sub).join(f.file_name())).unwrap();
+        }
+    }
+    let toml = root.path().join("mapped/mapped.toml");
+    let good = std::fs::read_to_string(&toml).unwrap();
+    assert!(good.contains("birth_year = \"出生年份\""));
+    let bad = good
+        .replace("birth_year = \"出生年份\"", "birth_year = \"出生年月\"\npromoted_on = \"任现职级时间\"")
+        .replace("[inputs.units]\npath = \"../canonical/units.csv\"", "[inputs.units]\npath = \"../canonical/units.csv\"\ncolumns = { region = \"地区\" }");
+    std::fs::write(&toml, &bad).unwrap();
+    let out = tmp();
+    for cmd in ["validate", "build"] {
+        let r = traineval(&[cmd, toml.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
+        assert_eq!(r.code, 2, "{cmd}: {}{}", r.stdout, r.stderr);
+        let lines: Vec<&str> = r.stderr.trim().lines().collect();
+        // All three problems of the run, together; each names its file and lists the headers.
+        assert_eq!(lines.len(), 4, "{}", r.stderr);
+        assert!(lines[0].contains("3 problems"), "{}", r.stderr);
+        assert!(r.stderr.contains("cadres_zh.csv: [inputs.cadres.columns] birth_year = \"出生年月\""), "{}", r.stderr);
+        assert!(r.stderr.contains("promoted_on = \"任现职级时间\""), "{}", r.stderr);
+        assert!(r.stderr.contains("units.csv: [inputs.units.columns] region = \"地区\""), "{}", r.stderr);
+        assert!(r.stderr.contains("its headers: 干部编号, 姓名, 性别, 出生年份"), "{}", r.stderr);
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+    }
+    assert!(!out.path().join("warehouse").exists(), "a configuration error writes nothing");
+
+    // A key that is no column of the table.
+    std::fs::write(&toml, good.replace("birth_year = \"出生年份\"", "birth_yaer = \"出生年份\"")).unwrap();
+    let r = traineval(&["validate", toml.to_str().unwrap()], &[]);
+    one_line_error(&r, 2, &["mapped.toml", "[inputs.cadres.columns] birth_yaer", "no column `birth_yaer`", "birth_year"]);
+
+    // The roster as a sheet: the same check, from the sheet's header row.
+    let rows = vec![
+        vec!["干部编号", "性别", "出生年份", "干部类别"],
+        vec!["C01", "男", "1975", "县处级领导干部"],
+    ];
+    write_xlsx(&root.path().join("mapped/cadres.xlsx"), &rows);
+    let sheet = good.replace("path = \"cadres_zh.csv\"", "path = \"cadres.xlsx\"").replace("birth_year = \"出生年份\"", "birth_year = \"出生年月\"");
+    std::fs::write(&toml, sheet).unwrap();
+    let r = traineval(&["build", toml.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("cadres.xlsx: [inputs.cadres.columns] birth_year = \"出生年月\""), "{}", r.stderr);
+    assert!(r.stderr.contains("its headers: 干部编号, 性别, 出生年份, 干部类别"), "{}", r.stderr);
+
+    // Put right, it builds.
+    std::fs::write(&toml, &good).unwrap();
+    let r = traineval(&["build", toml.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // A Parquet input: its column names are read from the footer.
+    use polars::prelude::*;
+    let mut units = df!("编号" => ["U1", "U2", "U3"], "名称" => ["a", "b", "c"], "类型" => ["party", "party", "party"]).unwrap();
+    ParquetWriter::new(std::fs::File::create(root.path().join("mapped/units.parquet")).unwrap()).finish(&mut units).unwrap();
+    let section = "[inputs.units]\npath = \"units.parquet\"\ncolumns = { unit_id = \"编号\", kind = \"类型\", region = \"地区\" }";
+    let parquet = good.replace("[inputs.units]\npath = \"../canonical/units.csv\"", section);
+    std::fs::write(&toml, &parquet).unwrap();
+    let r = traineval(&["validate", toml.to_str().unwrap()], &[]);
+    one_line_error(&r, 2, &["units.parquet: [inputs.units.columns] region = \"地区\"", "its headers: 编号, 名称, 类型"]);
+    std::fs::write(&toml, parquet.replace(", region = \"地区\"", "")).unwrap();
+    let r = traineval(&["build", toml.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(counts(out.path(), "units"), (3, 3, 0));
+}
+
+/// No byte of a terminal control sequence in what the binary printed.
+fn assert_no_control_codes(r: &Run) {
+    for (what, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+        let bad: Vec<char> = text.chars().filter(|c| c.is_control() && *c != '\n').collect();
+        assert!(bad.is_empty(), "{what} holds {bad:?}: {text}");
+    }
+}
+
+#[test]
+fn control_characters_are_escaped_wherever_user_text_is_shown() {
+    // Cells: a terminal escape as a kind, a formula-like kind, an id with a colour code.
+    let units = "unit_id,name,kind,region\nU1,a,party,r\nU2,b,party,r\nU3,c,\u{1b}]0;pwned\u{7}\u{1b}[2J,r\nU4,d,\t=cmd|' /C calc'!A0,r\n";
+    let dir = fixture_with("units.csv", units.as_bytes());
+    let mut cadres = std::fs::read_to_string(data("canonical/cadres.csv")).unwrap();
+    cadres.push_str("C09,某,male,1980,middle_level,科员,\"U\u{1b}[31m\n9\"\"\",true,\n");
+    std::fs::write(dir.path().join("cadres.csv"), &cadres).unwrap();
+    let v = validate_dir(dir.path());
+    assert_eq!(v.code, 1, "{}", v.stderr);
+    assert_no_control_codes(&v);
+    assert!(v.stdout.contains("units.csv:4 [kind] bad_value: `kind` = \"\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\""), "{}", v.stdout);
+    // Cells are trimmed (SPEC App. C.20), so the tab goes and the formula stays.
+    assert!(v.stdout.contains("units.csv:5 [kind] bad_value: `kind` = \"=cmd"), "{}", v.stdout);
+    assert!(v.stdout.contains("cadres.csv:10 [unit_id] unknown_id: unknown unit `U\\u{1b}[31m\\n9\"`"), "{}", v.stdout);
+    let (r, out) = build_dir(dir.path());
+    assert_eq!(r.code, 1);
+    assert_no_control_codes(&r);
+    // The rejects Parquet keeps the exact values; its messages are escaped.
+    let rj = reject_rows(out.path());
+    let value = |t: &str, row: u64| rj.iter().find(|x| x.table == t && x.row == row).unwrap().clone();
+    assert_eq!(value("units", 4).value, "\u{1b}]0;pwned\u{7}\u{1b}[2J");
+    assert_eq!(value("units", 5).value, "=cmd|' /C calc'!A0");
+    assert_eq!(value("cadres", 10).value, "U\u{1b}[31m\n9\"");
+    assert!(rj.iter().all(|x| !x.message.chars().any(char::is_control)));
+    // The rejects CSV stays one record per reject, with the formula guard.
+    let mut csv = csv::Reader::from_path(out.path().join("warehouse/_rejects/rejects.csv")).unwrap();
+    let recs: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    assert_eq!(recs.len(), rj.len());
+    assert!(recs.iter().all(|r| r.len() == 7));
+    let vals: Vec<&str> = recs.iter().map(|r| &r[4]).collect();
+    assert!(vals.contains(&"'=cmd|' /C calc'!A0"), "{vals:?}");
+    assert!(vals.contains(&"U\u{1b}[31m\n9\""), "{vals:?}");
+
+    // Headers: a header cell with an escape sequence, listed in the error.
+    let (r, _) = build_dir(fixture_with("units.csv", "\u{1b}[2Junit_id,name\nU1,a\n".as_bytes()).path());
+    one_line_error(&r, 2, &["units.csv", "required column `unit_id`", "found: \\u{1b}[2Junit_id, name"]);
+    assert_no_control_codes(&r);
+
+    // File names: in rejects, in errors, in the warning about a file naming no table.
+    let dir = tmp();
+    let name = "u\u{1b}]0;x\u{7}.csv";
+    std::fs::write(dir.path().join(name), units).unwrap();
+    let toml = dir.path().join("p.toml");
+    std::fs::write(&toml, "[inputs.units]\npath = \"u\\u001b]0;x\\u0007.csv\"\n").unwrap();
+    let r = traineval(&["validate", toml.to_str().unwrap()], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_no_control_codes(&r);
+    assert!(r.stdout.contains("u\\u{1b}]0;x\\u{7}.csv:4 [kind]"), "{}", r.stdout);
+    std::fs::write(&toml, "[inputs.units]\npath = \"nope\\u001b[2J.csv\"\n").unwrap();
+    let r = traineval(&["validate", toml.to_str().unwrap()], &[]);
+    one_line_error(&r, 2, &["nope\\u{1b}[2J.csv"]);
+    assert_no_control_codes(&r);
+    let dir = fixture_with("units\u{1b}[2J.csv", units.as_bytes());
+    let r = validate_dir(dir.path());
+    assert!(r.stderr.contains("units\\u{1b}[2J.csv: file name does not name a table"), "{}", r.stderr);
+    assert_no_control_codes(&r);
+}
+
+#[test]
+fn every_reject_reason_is_named_in_both_report_languages() {
+    use traineval::report::{i18n::Catalogue, Lang};
+    for reason in traineval::validate::Reason::ALL {
+        for lang in [Lang::Zh, Lang::En] {
+            let key = format!("reason.{}", reason.code());
+            assert!(Catalogue::new(lang).labels().contains_key(key.as_str()), "{key} has no {lang:?} text");
+        }
+    }
 }
