@@ -18,6 +18,7 @@
 //! | L1 reaction | `reaction.rs` | reaction_by_course, reaction_by_class, rater_agreement |
 //! | L2 learning | `learning.rs` | learning_by_class, learning_by_category, learning_by_method, learning_by_year |
 //! | reliability | `reliability.rs` | reliability |
+//! | trajectory | `trajectory.rs` | trajectory |
 //! | L3 transfer | `transfer.rs` | transfer_by_class, follow_up, assessment_by_class |
 //! | L4 results | `results.rs` | unit_results, unit_results_fit |
 //! | methods | `methods.rs` | method_summary, method_tests, method_pairwise |
@@ -42,6 +43,7 @@ pub mod reliability;
 pub mod results;
 pub mod scorecard;
 pub mod suppress;
+pub mod trajectory;
 pub mod transfer;
 
 use std::path::Path;
@@ -481,6 +483,7 @@ pub fn compute_with(
                 out.add("learning_by_category", l.by_category)?;
                 out.add("learning_by_method", l.by_method)?;
                 out.add("learning_by_year", l.by_year)?;
+                out.add("trajectory", timed("trajectory", || trajectory::trajectory(&i.outcomes, &st.classes, &ctx))?)?;
                 out.add("method_summary", m.summary)?;
                 out.add("method_tests", m.tests)?;
                 out.add("method_pairwise", m.pairwise)

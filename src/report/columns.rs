@@ -23,6 +23,7 @@ pub mod table {
     // Extra tables of the indicators stage (SPEC §4 names them, Appendix B does not).
     pub const REACTION_BY_CLASS: &str = "reaction_by_class";
     pub const FOLLOW_UP: &str = "follow_up";
+    pub const TRAJECTORY: &str = "trajectory";
     pub const ASSESSMENT_BY_CLASS: &str = "assessment_by_class";
     pub const NEEDS_BY_CATEGORY: &str = "needs_by_category";
     /// Warehouse table written by the indicators stage (one row per cadre × class).

@@ -127,6 +127,7 @@ pub fn sample() -> ReportData {
     indicators.insert("cadre_scorecard".into(), cadre_scorecard());
     indicators.insert("reaction_by_class".into(), reaction_by_class());
     indicators.insert("follow_up".into(), follow_up());
+    indicators.insert("trajectory".into(), trajectory());
     indicators.insert("assessment_by_class".into(), assessment_by_class());
     indicators.insert("needs_by_category".into(), needs_by_category());
     let mut warehouse = BTreeMap::new();
@@ -779,4 +780,16 @@ fn manifest() -> Manifest {
         warehouse: BTreeMap::new(),
         warnings: vec!["survey_post: 1 respondent answered twice; the latest submission counts".into()],
     }
+}
+
+/// The trajectory as the indicators stage computes it from the fixture's outcomes (the
+/// report reads the table, it no longer computes the points).
+fn trajectory() -> DataFrame {
+    let outcomes = trainee_outcomes();
+    let mut classes: Vec<&str> = CLASSES.iter().map(|c| c.id).collect();
+    classes.sort_unstable();
+    let classes = df!("class_id" => classes).unwrap();
+    let settings = crate::config::PipelineFile::default();
+    let ctx = crate::indicators::Ctx::new(&settings, "2025");
+    crate::indicators::trajectory::trajectory(&outcomes, &classes, &ctx).unwrap()
 }

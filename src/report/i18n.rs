@@ -290,6 +290,7 @@ const MESSAGES: &[Msg] = &[
     m("tr.chart_traj", "训后能力保持轨迹", "Competence over time"),
     m("tr.chart_traj_class", "本班训后能力保持轨迹", "Competence over time in this class"),
     m("tr.axis_wave", "测量时点", "Survey wave"),
+    m("tr.traj_clustered", "{whiskers}（按班次聚类）", "{whiskers} (clustered by class)"),
     m("tr.traj_subtitle", "每点为该时点有得分学员的均值，点旁为人数；{whiskers}", "each point: mean of the trainees scored at that wave, with its n; {whiskers}"),
     m("tr.series_all", "全体学员", "All trainees"),
     m("tr.chart_reviews", "各班训前与训后考核得分", "Review scores before and after training, by class"),

@@ -93,6 +93,9 @@ pub mod col {
     pub const D_Z_CI_LOW: &str = "d_z_ci_low";
     pub const D_Z_CI_HIGH: &str = "d_z_ci_high";
     pub const ICC: &str = "icc";
+    pub const SCOPE: &str = "scope";
+    pub const MEAN: &str = "mean";
+    pub const SD: &str = "sd";
     pub const DESIGN_EFFECT: &str = "design_effect";
     pub const N: &str = "n";
     pub const N_PAIRS: &str = "n_pairs";
@@ -763,6 +766,26 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::DID_CI_HIGH, Float, "Welch interval of did, upper"),
             c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
             c(col::SUPPRESSED, Bool, "withheld (n_followed < min_cell, or secondary): statistics and counts null, keys and labels kept"),
+        ],
+    },
+    TableDef {
+        name: "trajectory",
+        grain: "one row per wave for all classes pooled, then per class and wave: the outcome scale's mean",
+        partition: None,
+        columns: &[
+            c(col::SCOPE, Str, "all (every class pooled) | class"),
+            c(col::CLASS_ID, Str, "class (null for all)"),
+            c(col::WAVE, Str, "pre | post | follow_3m | follow_6m | follow_12m"),
+            c(col::N, Int, "trainees scored at the wave"),
+            c(col::MEAN, Float, "mean score (0–100)"),
+            c(col::SD, Float, "sd (n − 1)"),
+            c(col::CI_LOW, Float, "interval of the mean, lower: t interval for a class, clustered by class (CR2) for all"),
+            c(col::CI_HIGH, Float, "interval of the mean, upper"),
+            c(col::N_CLASSES, Int, "classes with a score at the wave"),
+            c(col::ICC, Float, "intraclass correlation of the scores between classes (all only)"),
+            c(col::DESIGN_EFFECT, Float, "1 + (mean trainees per class − 1) · icc (all only)"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
     TableDef {

@@ -169,7 +169,7 @@ fn build_one(
         facts,
         reaction: reaction(ctx, id).into(),
         learning: learning(ctx, id, outcome_rows).into(),
-        transfer: transfer(ctx, id, outcome_rows).into(),
+        transfer: transfer(ctx, id).into(),
         raters: raters(ctx, id).into(),
         needs: one_row(ctx, table::NEEDS_MATCH, id, "cls.table_needs", super::needs::needs_table).into(),
     }
@@ -306,7 +306,7 @@ fn learning(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
     Ok(body)
 }
 
-fn transfer(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na> {
+fn transfer(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let t = ctx.indicator(table::TRANSFER_BY_CLASS, &[col::CLASS_ID, c::N_TRAINED, c::N_FOLLOWED])?;
     let rows = ctx.rows_of_class(table::TRANSFER_BY_CLASS, id);
@@ -327,12 +327,8 @@ fn transfer(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
             ],
         ));
     }
-    if let Ok(o) = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::POST_SCORE]) {
-        if let Some(chart) =
-            super::transfer::trajectory(ctx, o, outcome_rows, "class-trajectory", cat.get("tr.chart_traj_class"))
-        {
-            body.chart(chart);
-        }
+    if let Some(chart) = super::transfer::trajectory(ctx, Some(id), "class-trajectory", cat.get("tr.chart_traj_class")) {
+        body.chart(chart);
     }
     body.table(super::transfer::transfer_table(ctx, t, cat.get("cls.table_transfer"), &rows));
     if let Ok(f) = ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID, col::WAVE, c::N_PAIRS]) {

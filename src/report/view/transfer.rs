@@ -9,18 +9,10 @@ use crate::report::charts::dumbbell::{DumbbellRow, DumbbellSpec};
 use crate::report::charts::line::{LinePoint, LineSeries, LineSpec};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
+use crate::indicators::trajectory::{ALL, WAVES};
 use crate::report::frame::Table;
-use crate::stats;
 use crate::warehouse::schema::col;
 
-/// The waves of the trajectory and the `trainee_outcomes` column of each.
-const WAVES: [(&str, &str); 5] = [
-    ("pre", col::PRE_SCORE),
-    ("post", col::POST_SCORE),
-    ("follow_3m", col::FOLLOW_3M),
-    ("follow_6m", col::FOLLOW_6M),
-    ("follow_12m", col::FOLLOW_12M),
-];
 
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
@@ -28,13 +20,8 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     if ctx.params.class_pages && ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID]).is_ok() {
         body.intro.push(cat.get("tr.see_classes"));
     }
-    let outcomes = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::POST_SCORE]).ok();
-    if let Some(o) = outcomes {
-        if let Some(chart) =
-            trajectory(ctx, o, &(0..o.len()).collect::<Vec<_>>(), "transfer-trajectory", cat.get("tr.chart_traj"))
-        {
-            body.chart(chart);
-        }
+    if let Some(chart) = trajectory(ctx, None, "transfer-trajectory", cat.get("tr.chart_traj")) {
+        body.chart(chart);
     }
     let t = match ctx.indicator(
         table::TRANSFER_BY_CLASS,
@@ -226,34 +213,47 @@ pub(super) fn follow_up_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &
     tv
 }
 
-/// Mean competence score at each wave for the trainee-outcome rows `rows`; a wave
-/// with fewer than `min_cell` scores is left out. `None` when no wave is left.
-pub(super) fn trajectory(ctx: &Ctx<'_>, t: &Table, rows: &[usize], id: &str, title: String) -> Option<Chart> {
+/// The competence trajectory of one class (`class = Some(id)`) or of all classes from
+/// the `trajectory` table: the published waves' means with their intervals (clustered
+/// by class for all classes). `None` when fewer than two waves are published.
+pub(super) fn trajectory(ctx: &Ctx<'_>, class: Option<&str>, id: &str, title: String) -> Option<Chart> {
     let cat = &ctx.cat;
+    let t = ctx.indicator(table::TRAJECTORY, &[c::SCOPE, c::WAVE, c::N, c::MEAN]).ok()?;
+    let rows: Vec<usize> = (0..t.len())
+        .filter(|&i| match class {
+            None => t.text(c::SCOPE, i).as_deref() == Some(ALL),
+            Some(id) => t.text(col::CLASS_ID, i).as_deref() == Some(id),
+        })
+        .collect();
     let mut points = Vec::new();
-    let mut omitted = 0;
+    let mut withheld = Vec::new();
     let mut max_n = 0u64;
-    for (_, column) in WAVES {
-        let values: Vec<f64> = rows.iter().filter_map(|&i| t.num(column, i)).collect();
-        if values.is_empty() {
+    for (wave, _) in WAVES {
+        let Some(&i) = rows.iter().find(|&&i| t.text(c::WAVE, i).as_deref() == Some(wave)) else {
+            points.push(None);
+            continue;
+        };
+        if t.suppressed(i) {
+            withheld.push(points.len());
             points.push(None);
             continue;
         }
-        if !ctx.publishable(values.len() as u64) {
-            omitted += 1;
+        let (Some(mean), Some(n)) = (t.num(c::MEAN, i), t.count(c::N, i)) else {
             points.push(None);
             continue;
-        }
-        let s = stats::describe(&values, ctx.params.alpha).ok()?;
-        max_n = max_n.max(s.n as u64);
-        points.push(s.mean.map(|m| LinePoint { value: m, ci: s.ci_low.zip(s.ci_high), n: s.n as u64 }));
+        };
+        max_n = max_n.max(n);
+        points.push(Some(LinePoint { value: mean, ci: t.num(c::CI_LOW, i).zip(t.num(c::CI_HIGH, i)), n }));
     }
     if points.iter().flatten().count() < 2 {
         return None;
     }
-    // Trailing waves nobody answered are dropped from the axis.
+    // Trailing waves without a published point are dropped from the axis (a withheld
+    // wave there may be one nobody answered); the withheld waves within it are noted.
     let last = points.iter().rposition(|p| p.is_some()).unwrap_or(0);
     points.truncate(last + 1);
+    let omitted = withheld.iter().filter(|&&w| w <= last).count();
+    let whiskers = if class.is_none() { cat.fmt("tr.traj_clustered", &[("whiskers", &ctx.whiskers())]) } else { ctx.whiskers() };
     Some(Chart {
         id: id.into(),
         spec: ChartSpec::Line(LineSpec {
@@ -262,7 +262,7 @@ pub(super) fn trajectory(ctx: &Ctx<'_>, t: &Table, rows: &[usize], id: &str, tit
                 "doc.join",
                 &[
                     ("a", &cat.fmt("doc.n", &[("n", &format::int(max_n))])),
-                    ("b", &cat.fmt("tr.traj_subtitle", &[("whiskers", &ctx.whiskers())])),
+                    ("b", &cat.fmt("tr.traj_subtitle", &[("whiskers", &whiskers)])),
                 ],
             ),
             x_label: cat.get("tr.axis_wave"),
