@@ -600,10 +600,13 @@ struct Agreement {
     n_raters: usize,
     icc1: Option<f64>,
     icc2k: Option<f64>,
+    /// McGraw & Wong (1996) F intervals of ICC(1,1) and ICC(2,k).
+    icc1_ci: Option<stats::Interval>,
+    icc2k_ci: Option<stats::Interval>,
     leniency_sd: Option<f64>,
 }
 
-fn class_agreement(part: &ClassRatings) -> Result<Agreement, crate::stats::StatsError> {
+fn class_agreement(part: &ClassRatings, alpha: f64) -> Result<Agreement, crate::stats::StatsError> {
     let n_courses = part.n_courses();
     // Raters (in id order) who completed every rated course; their totals in course order.
     let by_rater = part.by_rater();
@@ -617,11 +620,17 @@ fn class_agreement(part: &ClassRatings) -> Result<Agreement, crate::stats::Stats
         Some(grand) => stats::sd(&rater_means.iter().map(|m| m - grand).collect::<Vec<_>>()),
         None => None,
     };
+    let intervals = match &icc {
+        Some(i) => Some(stats::icc_intervals(i, alpha)?),
+        None => None,
+    };
     Ok(Agreement {
         n_courses,
         n_raters: raters.len(),
         icc1: icc.as_ref().and_then(|i| i.icc1),
         icc2k: icc.as_ref().and_then(|i| i.icc2k),
+        icc1_ci: intervals.as_ref().and_then(|i| i.icc1),
+        icc2k_ci: intervals.as_ref().and_then(|i| i.icc2k),
         leniency_sd,
     })
 }
@@ -631,7 +640,7 @@ fn agreement(r: &Ratings, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, I
     let (cl, order) = sorted_classes(classes, T)?;
     let rows: Vec<Agreement> = order
         .par_iter()
-        .map(|&i| class_agreement(r.class(cl[i])).map_err(serr(T)))
+        .map(|&i| class_agreement(r.class(cl[i]), ctx.alpha).map_err(serr(T)))
         .collect::<Result<_, IndicatorError>>()?;
     let n: Vec<Option<i64>> = rows.iter().map(|x| Some(x.n_raters as i64)).collect();
     let df = Out::new(order.len())
@@ -641,6 +650,10 @@ fn agreement(r: &Ratings, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, I
         .f64(col::ICC1, rows.iter().map(|x| x.icc1))
         .f64(col::ICC2K, rows.iter().map(|x| x.icc2k))
         .f64(col::LENIENCY_SD, rows.iter().map(|x| x.leniency_sd))
+        .f64(col::ICC1_CI_LOW, rows.iter().map(|x| x.icc1_ci.map(|i| i.low)))
+        .f64(col::ICC1_CI_HIGH, rows.iter().map(|x| x.icc1_ci.map(|i| i.high)))
+        .f64(col::ICC2K_CI_LOW, rows.iter().map(|x| x.icc2k_ci.map(|i| i.low)))
+        .f64(col::ICC2K_CI_HIGH, rows.iter().map(|x| x.icc2k_ci.map(|i| i.high)))
         .finish(T)?;
     suppress(df, &primary(&n, ctx.min_cell), &[col::CLASS_ID], T)
 }

@@ -20,7 +20,7 @@ use super::frame::{bools, f64s, serr, strs, Out};
 use super::suppress::{primary, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
-use crate::stats;
+use crate::stats::{self, StatsError};
 use crate::warehouse::schema::{col, Wave};
 
 const T: &str = "reliability";
@@ -268,6 +268,30 @@ fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError
 /// `reliability` from `items` and `survey_responses`, streamed (see [`gather`]);
 /// complete respondents of each group reach the statistics core sorted by
 /// (class_id, cadre_id), items in position order.
+/// The reliability of one scale at one wave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScaleReliability {
+    /// Cronbach's α of the complete respondents (n, k, α).
+    pub alpha: stats::CronbachAlpha,
+    /// Feldt's (1965) interval of α.
+    pub ci: Option<stats::Interval>,
+    /// McDonald's ω (one factor), when the factor solution converges without a Heywood
+    /// case.
+    pub omega: Option<f64>,
+}
+
+/// α with its interval and ω of the complete respondents' reverse-coded answers (`rows`,
+/// `k` items each).
+pub fn scale_reliability(rows: &[&[f64]], k: usize, alpha: f64) -> Result<ScaleReliability, StatsError> {
+    if rows.is_empty() {
+        return Ok(ScaleReliability { alpha: stats::CronbachAlpha { n: 0, k, alpha: None }, ci: None, omega: None });
+    }
+    let a = stats::cronbach_alpha(rows)?;
+    let ci = stats::cronbach_alpha_ci(&a, alpha)?;
+    let omega = stats::mcdonald_omega(rows)?.omega;
+    Ok(ScaleReliability { alpha: a, ci, omega })
+}
+
 pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
     let g = gather(items, responses)?;
     let mut waves: Vec<&str> = g.waves.iter().map(String::as_str).collect();
@@ -320,25 +344,25 @@ pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<D
             members[f].push(start);
         }
     }
-    let results: Vec<stats::CronbachAlpha> = members
+    let results: Vec<ScaleReliability> = members
         .par_iter_mut()
         .zip(keys.par_iter())
         .map(|(m, key)| {
             let k = scales[*key].len();
-            if m.is_empty() {
-                return Ok(stats::CronbachAlpha { n: 0, k, alpha: None });
-            }
             let rows: Vec<&[f64]> = m.iter().map(|&start| &values[start..start + k]).collect();
-            stats::cronbach_alpha(&rows).map_err(serr(T))
+            scale_reliability(&rows, k, ctx.alpha).map_err(serr(T))
         })
         .collect::<Result<_, _>>()?;
-    let n: Vec<Option<i64>> = results.iter().map(|r| Some(r.n as i64)).collect();
+    let n: Vec<Option<i64>> = results.iter().map(|r| Some(r.alpha.n as i64)).collect();
     let df = Out::new(keys.len())
         .str(col::SCALE, keys.iter().map(|k| Some(k.0.as_str())))
         .str(col::WAVE, keys.iter().map(|k| Some(k.2.as_str())))
         .int(col::N, n.clone())
-        .int(col::K_ITEMS, results.iter().map(|r| Some(r.k as i64)))
-        .f64(col::ALPHA, results.iter().map(|r| r.alpha))
+        .int(col::K_ITEMS, results.iter().map(|r| Some(r.alpha.k as i64)))
+        .f64(col::ALPHA, results.iter().map(|r| r.alpha.alpha))
+        .f64(col::ALPHA_CI_LOW, results.iter().map(|r| r.ci.map(|i| i.low)))
+        .f64(col::ALPHA_CI_HIGH, results.iter().map(|r| r.ci.map(|i| i.high)))
+        .f64(col::OMEGA, results.iter().map(|r| r.omega))
         .finish(T)?;
     suppress(df, &primary(&n, ctx.min_cell), &[col::SCALE, col::WAVE, col::K_ITEMS], T)
 }

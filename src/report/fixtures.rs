@@ -452,6 +452,11 @@ fn rater_agreement() -> DataFrame {
         "icc1" => [Some(0.21), Some(0.34), Some(0.12), Some(0.28), Some(0.41), None],
         "icc2k" => [Some(0.87), Some(0.92), Some(0.63), Some(0.81), Some(0.95), None],
         "leniency_sd" => [Some(5.8), Some(4.9), Some(8.7), Some(6.1), Some(4.2), None],
+        "icc1_ci_low" => [Some(0.08), Some(0.18), Some(0.03), Some(0.12), Some(0.24), None],
+        "icc1_ci_high" => [Some(0.55), Some(0.71), Some(0.41), Some(0.64), Some(0.78), None],
+        "icc2k_ci_low" => [Some(0.70), Some(0.83), Some(0.38), Some(0.61), Some(0.91), None],
+        "icc2k_ci_high" => [Some(0.96), Some(0.98), Some(0.88), Some(0.95), Some(0.99), None],
+        "suppression" => [None, None, None, None, None, Some("primary")],
         "suppressed" => [false, false, false, false, false, true],
     )
     .unwrap()
@@ -464,6 +469,9 @@ fn reliability() -> DataFrame {
         "n" => [141i64, 128, 104, 86, 3, 150],
         "k_items" => [6i64, 6, 6, 6, 6, 3],
         "alpha" => [Some(0.86), Some(0.88), Some(0.87), Some(0.85), None, Some(0.71)],
+        "alpha_ci_low" => [Some(0.82), Some(0.85), Some(0.83), Some(0.80), None, Some(0.63)],
+        "alpha_ci_high" => [Some(0.89), Some(0.91), Some(0.90), Some(0.89), None, Some(0.78)],
+        "omega" => [Some(0.87), Some(0.89), Some(0.88), Some(0.86), None, Some(0.72)],
         "suppressed" => [false, false, false, false, true, false],
     )
     .unwrap()

@@ -94,6 +94,13 @@ pub mod col {
     pub const D_Z_CI_HIGH: &str = "d_z_ci_high";
     pub const ICC: &str = "icc";
     pub const SCOPE: &str = "scope";
+    pub const ICC1_CI_LOW: &str = "icc1_ci_low";
+    pub const ICC1_CI_HIGH: &str = "icc1_ci_high";
+    pub const ICC2K_CI_LOW: &str = "icc2k_ci_low";
+    pub const ICC2K_CI_HIGH: &str = "icc2k_ci_high";
+    pub const ALPHA_CI_LOW: &str = "alpha_ci_low";
+    pub const ALPHA_CI_HIGH: &str = "alpha_ci_high";
+    pub const OMEGA: &str = "omega";
     pub const MEAN: &str = "mean";
     pub const SD: &str = "sd";
     pub const DESIGN_EFFECT: &str = "design_effect";
@@ -723,6 +730,10 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::ICC1, Float, "ICC(1,1) on course totals"),
             c(col::ICC2K, Float, "ICC(2,k) on course totals"),
             c(col::LENIENCY_SD, Float, "sd (n − 1) of each rater's mean minus the class grand mean"),
+            c(col::ICC1_CI_LOW, Float, "interval of ICC(1,1), lower (McGraw & Wong 1996 F interval, as psych::ICC)"),
+            c(col::ICC1_CI_HIGH, Float, "interval of ICC(1,1), upper"),
+            c(col::ICC2K_CI_LOW, Float, "interval of ICC(2,k), lower"),
+            c(col::ICC2K_CI_HIGH, Float, "interval of ICC(2,k), upper"),
             c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
             c(col::SUPPRESSED, Bool, "withheld (n_raters < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
@@ -737,6 +748,9 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::N, Int, "complete respondents (listwise)"),
             c(col::K_ITEMS, Int, "items of the scale in this wave"),
             c(col::ALPHA, Float, "Cronbach's α of the reverse-coded items"),
+            c(col::ALPHA_CI_LOW, Float, "Feldt (1965) interval of α, lower"),
+            c(col::ALPHA_CI_HIGH, Float, "Feldt interval of α, upper"),
+            c(col::OMEGA, Float, "McDonald's ω of a one-factor solution; null when it does not converge or gives a Heywood case"),
             c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
             c(col::SUPPRESSED, Bool, "withheld (n < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],

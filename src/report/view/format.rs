@@ -95,6 +95,14 @@ pub fn ci(lo: Option<f64>, hi: Option<f64>) -> String {
     }
 }
 
+/// An interval of a coefficient (a reliability, a correlation) at 2 decimals.
+pub fn ci2(lo: Option<f64>, hi: Option<f64>) -> String {
+    match (lo, hi) {
+        (Some(a), Some(b)) if a.is_finite() && b.is_finite() => format!("[{}, {}]", dec2(Some(a)), dec2(Some(b))),
+        _ => DASH.to_string(),
+    }
+}
+
 /// The confidence level of `alpha` as a percentage label: 0.05 → `95`.
 pub fn level(alpha: f64) -> String {
     let l = (1.0 - alpha) * 100.0;

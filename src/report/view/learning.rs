@@ -29,8 +29,10 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let mut body = Body::new(cat.get("le.intro"));
     let published: Vec<usize> =
         (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::MEAN_DIFF, i).is_some()).collect();
+    // Many classes are tested at once: a class counts as significant by its
+    // Benjamini–Hochberg adjusted p.
     let sig = |i: usize, up: bool| {
-        t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha)
+        t.num(c::P_BH, i).is_some_and(|p| p < ctx.params.alpha)
             && t.num(c::MEAN_DIFF, i).is_some_and(|d| if up { d > 0.0 } else { d < 0.0 })
     };
     body.finding(cat.fmt(
@@ -135,12 +137,18 @@ pub(super) fn learning_table(ctx: &Ctx<'_>, t: &Table, key: Key, caption: String
         ("col.ci", true),
         ("col.d_z", true),
         ("col.p_t", true),
-        ("col.p_w", true),
-        ("col.hake", true),
-        ("col.improved", true),
     ]);
+    // A class row adds its BH-adjusted p and the signed-rank test; a pooled row (several
+    // classes) its design effect instead (its interval and p are clustered by class).
+    if key == Key::Class {
+        headers.extend([("col.p_bh", true), ("col.p_w", true)]);
+    } else {
+        headers.extend([("col.n_classes", true), ("col.design_effect", true)]);
+    }
+    headers.extend([("col.hake", true), ("col.improved", true)]);
     let mut tv = TableView::new(caption, &headers, &ctx.cat);
-    tv.note = Some(ctx.cat.fmt("le.table_note", &[("alpha", &ctx.params.alpha)]));
+    let note = if key == Key::Class { "le.table_note" } else { "le.table_note_pooled" };
+    tv.note = Some(ctx.cat.fmt(note, &[("alpha", &ctx.params.alpha)]));
     for &i in rows {
         let mut cells = match key {
             Key::Class => {
@@ -154,7 +162,8 @@ pub(super) fn learning_table(ctx: &Ctx<'_>, t: &Table, key: Key, caption: String
             Key::Category => vec![Cell::text(ctx.category(&t.text_or_empty(col::CATEGORY, i)))],
             Key::Method => vec![Cell::text(ctx.method(&t.text_or_empty(col::METHOD, i)))],
         };
-        let significant = t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha);
+        let p_decides = if key == Key::Class { c::P_BH } else { c::P_VALUE };
+        let significant = t.num(p_decides, i).is_some_and(|p| p < ctx.params.alpha);
         cells.extend([
             Cell::num(ctx.n_text(t, c::N_PAIRS, i)),
             Cell::num(format::mean(t.num(c::PRE_MEAN, i))),
@@ -162,8 +171,20 @@ pub(super) fn learning_table(ctx: &Ctx<'_>, t: &Table, key: Key, caption: String
             Cell::num(format::signed(t.num(c::MEAN_DIFF, i))).strong(significant),
             Cell::num(format::ci(t.num(c::CI_LOW, i), t.num(c::CI_HIGH, i))),
             Cell::num(format::dec2(t.num(c::D_Z, i))),
-            Cell::num(format::p(t.num(c::P_VALUE, i))).strong(significant),
-            Cell::num(format::p(t.num(c::WILCOXON_P, i))),
+            Cell::num(format::p(t.num(c::P_VALUE, i))).strong(significant && key != Key::Class),
+        ]);
+        if key == Key::Class {
+            cells.extend([
+                Cell::num(format::p(t.num(c::P_BH, i))).strong(significant),
+                Cell::num(format::p(t.num(c::WILCOXON_P, i))),
+            ]);
+        } else {
+            cells.extend([
+                Cell::num(format::count(t.count(c::N_CLASSES, i))),
+                Cell::num(format::dec2(t.num(c::DESIGN_EFFECT, i))),
+            ]);
+        }
+        cells.extend([
             Cell::num(format::dec2(t.num(c::HAKE_G, i))),
             Cell::num(format::pct(t.num(c::SHARE_IMPROVED, i))),
         ]);
@@ -173,8 +194,15 @@ pub(super) fn learning_table(ctx: &Ctx<'_>, t: &Table, key: Key, caption: String
 }
 
 fn reliability_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
-    let headers =
-        [("col.scale", false), ("col.wave", false), ("col.n", true), ("col.k_items", true), ("col.alpha", true)];
+    let headers = [
+        ("col.scale", false),
+        ("col.wave", false),
+        ("col.n", true),
+        ("col.k_items", true),
+        ("col.alpha", true),
+        ("col.ci", true),
+        ("col.omega", true),
+    ];
     let mut tv = TableView::new(ctx.cat.get("le.table_reliability"), &headers, &ctx.cat);
     let mut rows: Vec<usize> = (0..t.len()).collect();
     let wave_order = |w: &str| crate::warehouse::schema::Wave::from_name(w).map_or(99, |w| w as usize);
@@ -187,6 +215,8 @@ fn reliability_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
                 Cell::num(ctx.n_text(t, c::N, i)),
                 Cell::num(format::count(t.count(c::K_ITEMS, i))),
                 Cell::num(format::dec2(t.num(c::ALPHA, i))),
+                Cell::num(format::ci2(t.num(c::ALPHA_CI_LOW, i), t.num(c::ALPHA_CI_HIGH, i))),
+                Cell::num(format::dec2(t.num(c::OMEGA, i))),
             ],
             t.suppressed(i),
         );

@@ -72,7 +72,8 @@ pub(super) fn methodology(ctx: &Ctx<'_>) -> MethodologyView {
             item("raters", plain("raters")),
             item("transfer", vec![cat.fmt("mt.transfer.b", &[("lag", &p.follow_up_lag_days)])]),
             item("followup", plain("followup")),
-            item("methods", plain("methods")),
+            item("methods", vec![cat.fmt("mt.methods.b", &[("min_classes", &p.min_classes)])]),
+            item("inference", plain("inference")),
             item("compliance", compliance),
             item("needs", plain("needs")),
             item(
@@ -88,7 +89,13 @@ pub(super) fn methodology(ctx: &Ctx<'_>) -> MethodologyView {
                     ],
                 )],
             ),
-            item("suppression", vec![cat.fmt("mt.suppression.b", &[("min_cell", &p.min_cell)])]),
+            item(
+                "suppression",
+                vec![cat.fmt(
+                    "mt.suppression.b",
+                    &[("min_cell", &p.min_cell), ("min_distribution_n", &p.min_distribution_n)],
+                )],
+            ),
             item("significance", vec![cat.fmt("mt.significance.b", &[("alpha", &p.alpha), ("level", &ctx.level)])]),
             item("references", plain("references")),
         ],

@@ -1,5 +1,5 @@
 //! Rater agreement and leniency of the course ratings, by class, with the
-//! Koo & Li (2016) reading of each ICC.
+//! Koo & Li (2016) reading of each ICC judged by its 95 % interval (as they advise).
 
 use super::format;
 use super::{Body, Cell, Ctx, Na, TableView};
@@ -18,7 +18,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     if let Ok(t) = agreement {
         let published: Vec<usize> =
             (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::ICC2K, i).is_some()).collect();
-        let good = published.iter().filter(|&&i| t.num(c::ICC2K, i).is_some_and(|x| x >= 0.75)).count();
+        // Koo & Li (2016) read an ICC by its interval: "good or better" needs the lower
+        // bound to be.
+        let good = published.iter().filter(|&&i| t.num(c::ICC2K_CI_LOW, i).is_some_and(|x| x >= 0.75)).count();
         body.finding(cat.fmt("ra.reading", &[("good", &good), ("m", &published.len())]));
         body.table(agreement_table(ctx, t, cat.get("ra.table"), &(0..t.len()).collect::<Vec<_>>()));
     }
@@ -82,6 +84,7 @@ pub(super) fn agreement_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &
             ("col.n_raters", true),
             ("col.icc1", true),
             ("col.icc2k", true),
+            ("col.ci", true),
             ("col.reading", false),
             ("col.leniency", true),
         ],
@@ -89,21 +92,37 @@ pub(super) fn agreement_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &
     );
     for &i in rows {
         let id = t.text_or_empty(col::CLASS_ID, i);
-        let icc2k = t.num(c::ICC2K, i);
+        let (lo, hi) = (t.num(c::ICC2K_CI_LOW, i), t.num(c::ICC2K_CI_HIGH, i));
+        let reading = match (lo, hi) {
+            (Some(lo), Some(hi)) => icc_reading(ctx, lo, hi),
+            _ => format::DASH.to_string(),
+        };
         tv.push(
             vec![
                 Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
                 Cell::num(format::count(t.count(c::N_COURSES, i))),
                 Cell::num(ctx.n_text(t, c::N_RATERS, i)),
                 Cell::num(format::dec2(t.num(c::ICC1, i))),
-                Cell::num(format::dec2(icc2k)),
-                Cell::text(icc2k.map_or_else(|| format::DASH.to_string(), |x| ctx.cat.get(icc_band(x)))),
+                Cell::num(format::dec2(t.num(c::ICC2K, i))),
+                Cell::num(format::ci2(lo, hi)),
+                Cell::text(reading),
                 Cell::num(format::mean(t.num(c::LENIENCY_SD, i))),
             ],
             t.suppressed(i),
         );
     }
     tv
+}
+
+/// The Koo & Li band of an ICC judged by its interval: one band when both bounds fall
+/// in it, else "from the lower bound's band to the upper bound's".
+fn icc_reading(ctx: &Ctx<'_>, lo: f64, hi: f64) -> String {
+    let (a, b) = (icc_band(lo), icc_band(hi));
+    if a == b {
+        ctx.cat.get(a)
+    } else {
+        ctx.cat.fmt("icc.range", &[("a", &ctx.cat.get(a)), ("b", &ctx.cat.get(b))])
+    }
 }
 
 /// Koo & Li (2016): < 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, > 0.9 excellent.
