@@ -92,7 +92,13 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 ExportTarget::Assessment => {
                     let s = report::export_assessment(&job.out, &job)?;
                     if !cli.quiet {
-                        println!("{} cadres written to {} and {}", s.rows, s.xlsx.display(), s.csv.display());
+                        println!(
+                            "{} cadres written to {} and {} (weights in {})",
+                            s.rows,
+                            s.xlsx.display(),
+                            s.csv.display(),
+                            s.weights_csv.display()
+                        );
                     }
                 }
             }

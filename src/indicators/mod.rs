@@ -46,6 +46,7 @@ pub mod suppress;
 pub mod trajectory;
 pub mod transfer;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -116,6 +117,49 @@ pub struct Inputs {
     pub reviews: DataFrame,
     pub choices: DataFrame,
     pub unit_outcomes: DataFrame,
+    /// Per (class, cadre): the number (`n`) and variance of the scores others gave the
+    /// trainee; the scorecard's error model of the assessment.
+    pub assessment: DataFrame,
+    /// Cronbach's α of the review score's five dimensions over every review.
+    pub review_alpha: Option<f64>,
+}
+
+/// Per (class, cadre), the number and the variance of the scores by raters other than
+/// the trainee (grouped by polars; a long table at 10⁶ cadres, few columns).
+fn assessment_moments(warehouse: &Path) -> Result<DataFrame, WarehouseError> {
+    use col::*;
+    scan(warehouse, "trainee_ratings")?
+        .filter(polars::prelude::col(RATER_ROLE).neq(lit("self")))
+        .group_by([polars::prelude::col(CLASS_ID), polars::prelude::col(CADRE_ID)])
+        .agg([
+            polars::prelude::col(SCORE).count().cast(DataType::Float64).alias(N),
+            polars::prelude::col(SCORE).var(1).alias(VARIANCE),
+        ])
+        .collect()
+        .map_err(|e| WarehouseError::frame("reading trainee_ratings", e))
+}
+
+/// Cronbach's α of the five review dimensions over the reviews scoring all five.
+fn review_alpha(warehouse: &Path) -> Result<Option<f64>, WarehouseError> {
+    use col::*;
+    let dims = [MORALITY, ABILITY, DILIGENCE, ACHIEVEMENT, INTEGRITY];
+    let c = |d: &str| polars::prelude::col(d).cast(DataType::Float64);
+    let total = dims.iter().skip(1).fold(c(dims[0]), |acc, d| acc + c(d));
+    let mut exprs: Vec<Expr> = dims.iter().map(|d| c(d).var(1).alias(*d)).collect();
+    exprs.push(total.var(1).alias(TOTAL));
+    let complete = dims.iter().skip(1).fold(c(dims[0]).is_not_null(), |acc, d| acc.and(c(d).is_not_null()));
+    let df = scan(warehouse, "reviews")?
+        .filter(complete)
+        .select(exprs)
+        .collect()
+        .map_err(|e| WarehouseError::frame("reading reviews", e))?;
+    let get = |name: &str| df.column(name).ok().and_then(|c| c.f64().ok()?.get(0));
+    let items: Option<f64> = dims.iter().map(|d| get(d)).sum();
+    let k = dims.len() as f64;
+    Ok(match (items, get(TOTAL)) {
+        (Some(items), Some(total)) if total > 0.0 => Some(k / (k - 1.0) * (1.0 - items / total)),
+        _ => None,
+    })
 }
 
 fn lazy(warehouse: &Path, table: &str, cols: &[&str]) -> Result<LazyFrame, WarehouseError> {
@@ -202,6 +246,7 @@ impl Inputs {
                 )
             },
         );
+        let (assessment, review_alpha) = rayon::join(|| assessment_moments(warehouse), || review_alpha(warehouse));
         Ok(Inputs {
             outcomes: outcomes?,
             cadres: cadres?,
@@ -209,6 +254,8 @@ impl Inputs {
             reviews: reviews?,
             choices: choices?,
             unit_outcomes: unit_outcomes?,
+            assessment: assessment?,
+            review_alpha: review_alpha?,
         })
     }
 }
@@ -370,6 +417,8 @@ pub fn compute_with(
     let collected = Collected { settings, sink, tables: std::sync::Mutex::new(Ok(Vec::new())) };
     let done = &collected;
     let numbers = &std::sync::OnceLock::new();
+    // The α of every (scale, wave), from the reliability family to the scorecard.
+    let scale_alpha = &std::sync::OnceLock::new();
     let inputs = std::sync::OnceLock::new();
     rayon::scope(|s| {
         rayon::join(
@@ -385,10 +434,9 @@ pub fn compute_with(
             },
             || {
                 done.run(|out| {
-                    out.add(
-                        "reliability",
-                        timed("reliability", || reliability::reliability(&st.items, &st.responses, &ctx))?,
-                    )
+                    let r = timed("reliability", || reliability::reliability(&st.items, &st.responses, &ctx))?;
+                    let _ = scale_alpha.set(r.alpha);
+                    out.add("reliability", r.frame)
                 })
             },
         );
@@ -450,8 +498,22 @@ pub fn compute_with(
                 };
                 // Both frames are built before either is written, so the rows (~100 MB at
                 // 10⁶ cadres) are gone before the writers' buffers are taken.
+                let outcome_alpha = |wave: &str| -> Option<f64> {
+                    let alpha: &BTreeMap<(String, String), f64> = scale_alpha.get()?;
+                    alpha.get(&(settings.instrument.outcome_scale.clone(), wave.to_string())).copied()
+                };
+                let rel = scorecard::Reliabilities {
+                    scale_pre: outcome_alpha("pre"),
+                    scale_post: outcome_alpha("post"),
+                    review: i.review_alpha,
+                };
                 let (card, frame) = rayon::join(
-                    || timed("scorecard", || scorecard::cadre_scorecard(&i.outcomes, &rows, numbers, &ctx)),
+                    || {
+                        timed("scorecard", || {
+                            let moments = scorecard::assessment_moments(&i.assessment)?;
+                            scorecard::cadre_scorecard(&i.outcomes, &moments, &rows, numbers, &rel, &ctx)
+                        })
+                    },
                     || compliance::compliance_frame(&rows, numbers),
                 );
                 drop(rows);

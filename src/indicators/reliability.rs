@@ -292,7 +292,14 @@ pub fn scale_reliability(rows: &[&[f64]], k: usize, alpha: f64) -> Result<ScaleR
     Ok(ScaleReliability { alpha: a, ci, omega })
 }
 
-pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+/// The `reliability` table and, unsuppressed, each (scale, wave)'s α: the scorecard
+/// needs the outcome scale's reliability even where the table withholds it.
+pub struct Reliability {
+    pub frame: DataFrame,
+    pub alpha: BTreeMap<(String, String), f64>,
+}
+
+pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<Reliability, IndicatorError> {
     let g = gather(items, responses)?;
     let mut waves: Vec<&str> = g.waves.iter().map(String::as_str).collect();
     waves.sort_by_key(|w| (wave_rank(w), *w));
@@ -364,7 +371,12 @@ pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<D
         .f64(col::ALPHA_CI_HIGH, results.iter().map(|r| r.ci.map(|i| i.high)))
         .f64(col::OMEGA, results.iter().map(|r| r.omega))
         .finish(T)?;
-    suppress(df, &primary(&n, ctx.min_cell), &[col::SCALE, col::WAVE, col::K_ITEMS], T)
+    let alpha = keys
+        .iter()
+        .zip(&results)
+        .filter_map(|(k, r)| Some(((k.0.clone(), k.2.clone()), r.alpha.alpha?)))
+        .collect();
+    Ok(Reliability { frame: suppress(df, &primary(&n, ctx.min_cell), &[col::SCALE, col::WAVE, col::K_ITEMS], T)?, alpha })
 }
 
 #[cfg(test)]
@@ -427,11 +439,11 @@ mod tests {
             PipelineFile { indicators: IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
         let ctx = Ctx::new(&settings, "2025");
         let source = responses(rows);
-        let out = reliability(&items(), &source, &ctx).unwrap();
+        let out = reliability(&items(), &source, &ctx).unwrap().frame;
         if let Source::Frame(df) = &source {
             if df.height() > 0 {
                 let (_dir, files) = Source::parquet_for_test(df, 5);
-                assert!(out.equals_missing(&reliability(&items(), &files, &ctx).unwrap()), "read by key");
+                assert!(out.equals_missing(&reliability(&items(), &files, &ctx).unwrap().frame), "read by key");
             }
         }
         out

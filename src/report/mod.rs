@@ -137,6 +137,6 @@ fn for_each_page<T: Send>(
 }
 
 /// `traineval export --for assessment`.
-pub fn export_assessment(out: &Path, _job: &Job) -> Result<ExportSummary, ReportError> {
-    assessment::export_assessment(out)
+pub fn export_assessment(out: &Path, job: &Job) -> Result<ExportSummary, ReportError> {
+    assessment::export_assessment(out, &job.settings.scorecard)
 }

@@ -26,6 +26,7 @@
 //! | noncentral t | `noncentral.rs` | [`noncentral_t_cdf`], [`dz_interval`] (d_z, g_z CI) |
 //! | signed ranks | `wilcoxon.rs` | [`wilcoxon_signed_rank`], [`wilcoxon_paired`] |
 //! | k groups | `anova.rs` | [`one_way_anova`], [`welch_anova`], [`kruskal_wallis`] |
+//! | measurement error | `measurement.rs` | [`residual_gains`], [`difference_reliability`], [`normal_interval_probability`] |
 //! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F, HTZ Wald [`HtzTest`]) |
 //! | classical regression | `lm.rs` | [`Ols`] (OLS/WLS, t, contrasts, F with partial η², pairwise) |
 //! | clustered data | `clustered.rs` | [`clustered_mean`], [`clustered_diff`] (CR2, Satterthwaite), [`icc_oneway`], [`design_effect`] |
@@ -48,6 +49,7 @@ mod error;
 mod gain;
 mod linalg;
 mod lm;
+mod measurement;
 mod noncentral;
 mod ols;
 mod padjust;
@@ -68,6 +70,7 @@ pub use did::{diff_in_diff, diff_in_diff_from, DiffInDiff};
 pub use error::StatsError;
 pub use gain::{hake_gain, hake_gains, HakeGains};
 pub use lm::{FTest, Ols};
+pub use measurement::{difference_reliability, normal_interval_probability, residual_gains, Residuals};
 pub use noncentral::{dz_interval, noncentral_t_cdf, DzInterval};
 pub use ols::{ClusterCovariance, ClusterOls, HtzTest, PairwiseContrast, WaldTest};
 pub use padjust::{benjamini_hochberg, holm};

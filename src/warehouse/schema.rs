@@ -94,6 +94,14 @@ pub mod col {
     pub const D_Z_CI_HIGH: &str = "d_z_ci_high";
     pub const ICC: &str = "icc";
     pub const SCOPE: &str = "scope";
+    pub const VARIANCE: &str = "variance";
+    pub const LEARNING_RELIABILITY: &str = "learning_reliability";
+    pub const ASSESSMENT_RELIABILITY: &str = "assessment_reliability";
+    pub const TRANSFER_RELIABILITY: &str = "transfer_reliability";
+    pub const INDEX_SE: &str = "index_se";
+    pub const INDEX_RELIABILITY: &str = "index_reliability";
+    pub const BAND_PROBABILITY: &str = "band_probability";
+    pub const BAND_REASON: &str = "band_reason";
     pub const ICC1_CI_LOW: &str = "icc1_ci_low";
     pub const ICC1_CI_HIGH: &str = "icc1_ci_high";
     pub const ICC2K_CI_LOW: &str = "icc2k_ci_low";
@@ -1001,13 +1009,20 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::CADRE_ID, Str, "cadre"),
             c(col::PERIOD, Str, "period"),
             c(col::CATEGORY, Str, "cadre category"),
-            c(col::LEARNING_Z, Float, "mean gain, standardised within category"),
-            c(col::ASSESSMENT_Z, Float, "trainee assessment, standardised within category"),
+            c(col::LEARNING_Z, Float, "residual gain (post regressed on pre within category), shrunk by its reliability (empirical Bayes), in sd units"),
+            c(col::ASSESSMENT_Z, Float, "trainee assessment by others, standardised within category"),
             c(col::TRANSFER_Z, Float, "review delta, standardised within category"),
-            c(col::COMPLIANCE_SCORE, Float, "share of the compliance requirement met, 0–1 (capped)"),
+            c(col::COMPLIANCE_SCORE, Float, "share of the compliance requirement met, 0–1 (capped); taken as error-free"),
             c(col::INDEX, Float, "weighted mean of the available standardised components"),
             c(col::PERCENTILE_IN_CATEGORY, Float, "percentile rank (0–100) of index within category"),
-            c(col::BAND, Str, "A | B | C | D by percentile cut-offs"),
+            c(col::BAND, Str, "A | B | C | D by percentile cut-offs; null when withheld (band_reason)"),
+            c(col::LEARNING_RELIABILITY, Float, "reliability of the residual gain in the category (null: the scale's α unknown)"),
+            c(col::ASSESSMENT_RELIABILITY, Float, "reliability of this cadre's assessment (more scores, more reliable)"),
+            c(col::TRANSFER_RELIABILITY, Float, "reliability of a review difference in the category"),
+            c(col::INDEX_SE, Float, "standard error of the index from the components' measurement error"),
+            c(col::INDEX_RELIABILITY, Float, "1 − index_se² / variance of the index in the category"),
+            c(col::BAND_PROBABILITY, Float, "chance that the true index lies within the published band (normal error)"),
+            c(col::BAND_REASON, Str, "why the band is withheld: fewer_than_two_components | reliability_unknown | low_reliability"),
             c(col::SUPPRESSION, Str, "always null (per-person table)"),
             c(col::SUPPRESSED, Bool, "always false (per-person table)"),
         ],

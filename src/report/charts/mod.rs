@@ -168,7 +168,7 @@ pub(crate) fn canvas(
     draw: impl FnOnce(&Area<'_>) -> Result<usize, ReportError>,
 ) -> Result<String, ReportError> {
     let e = |e| render_err(title, e);
-    let height = header_height(!legend.is_empty()) + body_height;
+    let height = header_height(subtitle, !legend.is_empty()) + body_height;
     let mut svg = String::new();
     let marks;
     {
@@ -181,13 +181,39 @@ pub(crate) fn canvas(
     Ok(finish(svg, title, marks))
 }
 
-/// Height of the header: title, subtitle and an optional legend line.
-pub(crate) fn header_height(has_legend: bool) -> u32 {
-    if has_legend {
-        74
-    } else {
-        54
+/// Height of the header: title, the subtitle's lines and an optional legend line.
+pub(crate) fn header_height(subtitle: &str, has_legend: bool) -> u32 {
+    let extra = (subtitle_lines(subtitle).len().max(1) as u32 - 1) * SUB_LINE_PX;
+    extra + if has_legend { 74 } else { 54 }
+}
+
+const SUB_LINE_PX: u32 = 16;
+
+/// The subtitle broken at spaces (or anywhere in CJK text) into lines that fit
+/// the canvas: a caption that explains the marks may be longer than one line.
+pub(crate) fn subtitle_lines(subtitle: &str) -> Vec<String> {
+    let max = f64::from(WIDTH) - 24.0;
+    let px = f64::from(SUB_PX);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut last_break: Option<usize> = None; // byte index in `line` after a space
+    for c in subtitle.chars() {
+        line.push(c);
+        if c == ' ' || is_wide(c) {
+            last_break = Some(line.len());
+        }
+        if text_width(&line, px) > max {
+            let cut = last_break.filter(|&b| b < line.len()).unwrap_or(line.len() - c.len_utf8());
+            let rest = line.split_off(cut);
+            lines.push(line.trim_end().to_string());
+            line = rest.trim_start().to_string();
+            last_break = None;
+        }
     }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Draw the title, the subtitle (which carries the n) and the legend; return the body.
@@ -197,14 +223,18 @@ pub(crate) fn header<'a>(
     subtitle: &str,
     legend: &[(String, Swatch)],
 ) -> Result<Area<'a>, ReportError> {
-    let h = header_height(!legend.is_empty());
+    let h = header_height(subtitle, !legend.is_empty());
     let (head, body) = root.split_vertically(h);
     let e = |e| render_err(title, e);
     let bold = TextStyle::from((FONT, svg_size(TITLE_PX)).into_font().style(FontStyle::Bold)).color(&INK);
     head.draw(&Text::new(title.to_string(), (12, 10), anchored(bold, HPos::Left, VPos::Top))).map_err(e)?;
-    head.draw(&Text::new(subtitle.to_string(), (12, 34), anchored(muted(SUB_PX), HPos::Left, VPos::Top))).map_err(e)?;
+    let lines = subtitle_lines(subtitle);
+    for (i, line) in lines.iter().enumerate() {
+        let y = 34 + (i as u32 * SUB_LINE_PX) as i32;
+        head.draw(&Text::new(line.clone(), (12, y), anchored(muted(SUB_PX), HPos::Left, VPos::Top))).map_err(e)?;
+    }
     let mut x = 12i32;
-    let y = 60i32;
+    let y = 60i32 + ((lines.len().max(1) - 1) as u32 * SUB_LINE_PX) as i32;
     for (label, swatch) in legend {
         draw_swatch(&head, *swatch, (x + 9, y))?;
         head.draw(&Text::new(label.clone(), (x + 24, y), anchored(label_style(), HPos::Left, VPos::Center)))
@@ -435,6 +465,24 @@ mod tests {
         let (lo, hi) = domain([-2.0, 3.0], &[0.0]);
         assert!(lo < -2.0 && hi > 3.0);
         assert_eq!(domain(std::iter::empty(), &[]), (0.0, 1.0));
+    }
+
+    #[test]
+    fn long_subtitles_wrap_at_spaces_and_every_line_fits() {
+        let short = "n = 120";
+        assert_eq!(subtitle_lines(short), vec![short.to_string()]);
+        let long = "n = 145; each point: mean of the trainees scored at that wave, with its n; whiskers: 95 % confidence interval (clustered by class)";
+        let lines = subtitle_lines(long);
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert_eq!(lines.join(" "), long);
+        for l in &lines {
+            assert!(text_width(l, f64::from(SUB_PX)) <= f64::from(WIDTH) - 24.0, "{l}");
+        }
+        let zh = "每点为该时点有得分学员的均值，点旁为人数；误差线为 95% 置信区间（按班级聚类）".repeat(2);
+        let lines = subtitle_lines(&zh);
+        assert!(lines.len() >= 2);
+        assert_eq!(lines.concat().replace(' ', ""), zh.replace(' ', ""));
+        assert!(header_height(long, false) > header_height(short, false));
     }
 
     #[test]

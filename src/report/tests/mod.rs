@@ -241,7 +241,9 @@ fn export_writes_guarded_csv_and_xlsx() {
     let mut df = fixtures::hostile().indicators.remove("cadre_scorecard").unwrap();
     let f = std::fs::File::create(ind.join("cadre_scorecard.parquet")).unwrap();
     polars::prelude::ParquetWriter::new(f).finish(&mut df).unwrap();
-    let s = assessment::export_assessment(dir.path()).unwrap();
+    let mut settings = crate::config::ScorecardSettings::default();
+    settings.weights.compliance = 0.4;
+    let s = assessment::export_assessment(dir.path(), &settings).unwrap();
     assert_eq!(s.rows, 150);
 
     let csv = std::fs::read_to_string(&s.csv).unwrap();
@@ -272,15 +274,29 @@ fn export_writes_guarded_csv_and_xlsx() {
         "sorted by cadre_id: the formula sorts first"
     );
     assert!(matches!(first[3], Data::Float(_) | Data::Empty));
+    // The weights travel with the scores, as configured, in both files.
+    let w = wb.worksheet_range("weights").unwrap();
+    let rows: Vec<Vec<String>> = w.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows[0], ["component", "weight", "weight_share", "definition"]);
+    let names: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(names, ["learning", "assessment", "transfer", "compliance", "bands", "band_withheld"]);
+    assert_eq!(rows[4][1], "0.4");
+    let share: f64 = rows[4][2].parse().unwrap();
+    assert!((share - 0.4 / 1.25).abs() < 1e-12, "{share}");
+    assert!(rows[5][3].contains("85, 50, 15"), "{}", rows[5][3]);
+    assert_eq!(rows[6][1], "0.7");
+    let wcsv = std::fs::read_to_string(&s.weights_csv).unwrap();
+    assert!(wcsv.trim_start_matches('\u{feff}').starts_with("component,weight,weight_share,definition"), "{wcsv}");
+    assert!(wcsv.contains("compliance,0.4,0.32,"), "{wcsv}");
     // Deterministic bytes.
-    let again = assessment::export_assessment(dir.path()).unwrap();
+    let again = assessment::export_assessment(dir.path(), &settings).unwrap();
     assert_eq!(std::fs::read(&again.xlsx).unwrap(), std::fs::read(&s.xlsx).unwrap());
 }
 
 #[test]
 fn export_without_scorecard_says_what_to_run() {
     let dir = tempfile::tempdir().unwrap();
-    let e = assessment::export_assessment(dir.path()).unwrap_err().to_string();
+    let e = assessment::export_assessment(dir.path(), &Default::default()).unwrap_err().to_string();
     assert!(e.contains("run `traineval indicators` first"), "{e}");
 }
 

@@ -86,6 +86,7 @@ pub(super) fn methodology(ctx: &Ctx<'_>) -> MethodologyView {
                         ("w_transfer", &w.transfer),
                         ("w_compliance", &w.compliance),
                         ("bands", &bands.join(" / ")),
+                        ("min_rel", &crate::indicators::scorecard::MIN_BAND_RELIABILITY),
                     ],
                 )],
             ),
