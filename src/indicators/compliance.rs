@@ -549,7 +549,7 @@ fn total(values: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// Calendar year of a day count since 1970-01-01.
-fn year_of_day(d: i32) -> i64 {
+pub(crate) fn year_of_day(d: i32) -> i64 {
     // Civil-from-days (Howard Hinnant's algorithm), year only.
     let z = i64::from(d) + 719_468;
     let era = z.div_euclid(146_097);

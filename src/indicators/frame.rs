@@ -77,6 +77,15 @@ pub(crate) fn i64s(df: &DataFrame, name: &str, table: &str) -> Result<Vec<Option
     Ok(natives(c.i64().map_err(perr(table))?))
 }
 
+/// An integer column that may be absent (older warehouses): all nulls then.
+pub(crate) fn optional_i64s(df: &DataFrame, name: &str, table: &str) -> Result<Vec<Option<i64>>, IndicatorError> {
+    if df.column(name).is_ok() {
+        i64s(df, name, table)
+    } else {
+        Ok(vec![None; df.height()])
+    }
+}
+
 /// A boolean column.
 pub(crate) fn bools(df: &DataFrame, name: &str, table: &str) -> Result<Vec<Option<bool>>, IndicatorError> {
     Ok(column(df, name, table)?.bool().map_err(perr(table))?.iter().collect())

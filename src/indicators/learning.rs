@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::frame::{f64s, group_by, i64s, index_by, pick, serr, strs, Out};
+use super::frame::{f64s, group_by, index_by, optional_i64s, pick, serr, strs, Out};
 use super::suppress::{suppress, Disclosure, Suppression};
 use super::{method_order, Ctx};
 use crate::error::IndicatorError;
@@ -369,15 +369,6 @@ pub fn learning_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -
 fn optional_strs<'a>(df: &'a DataFrame, name: &str, table: &str) -> Result<Vec<Option<&'a str>>, IndicatorError> {
     if df.column(name).is_ok() {
         strs(df, name, table)
-    } else {
-        Ok(vec![None; df.height()])
-    }
-}
-
-/// An integer column that may be absent (all null then).
-fn optional_i64s(df: &DataFrame, name: &str, table: &str) -> Result<Vec<Option<i64>>, IndicatorError> {
-    if df.column(name).is_ok() {
-        i64s(df, name, table)
     } else {
         Ok(vec![None; df.height()])
     }

@@ -25,6 +25,7 @@
 //! | compliance | `compliance.rs` | compliance |
 //! | needs | `needs.rs` | needs_match, needs_by_category |
 //! | scorecard | `scorecard.rs` | cadre_scorecard |
+//! | trends | `trends.rs` | trends, course_series |
 //!
 //! Small-cell suppression is applied by the one function in `suppress.rs` to every
 //! published table; the per-person `compliance` and `cadre_scorecard` are never
@@ -45,6 +46,7 @@ pub mod scorecard;
 pub mod suppress;
 pub mod trajectory;
 pub mod transfer;
+pub mod trends;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -194,7 +196,7 @@ impl Streams {
                 "classes",
                 &[CLASS_ID, TITLE, TARGET_CATEGORY, METHOD, START_DATE, END_DATE, DAYS, HOURS, YEAR],
             )?,
-            courses: read(warehouse, "courses", &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC])?,
+            courses: read(warehouse, "courses", &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC, TITLE])?,
             items: read(warehouse, "items", &[ITEM_ID, SCALE, WAVE, MIN, MAX, REVERSE, KIND])?,
             course_ratings: Source::warehouse(
                 warehouse,
@@ -427,6 +429,9 @@ pub fn compute_with(
                     let r = timed("reaction", || {
                         reaction::reaction_tables(&st.course_ratings, &st.courses, &st.classes, &ctx)
                     })?;
+                    let series =
+                        timed("course_series", || trends::course_series(&r.by_course, &st.courses, &st.classes))?;
+                    out.add("course_series", series)?;
                     out.add("reaction_by_course", r.by_course)?;
                     out.add("reaction_by_class", r.by_class)?;
                     out.add("rater_agreement", r.agreement)
@@ -546,6 +551,7 @@ pub fn compute_with(
                 out.add("learning_by_method", l.by_method)?;
                 out.add("learning_by_year", l.by_year)?;
                 out.add("trajectory", timed("trajectory", || trajectory::trajectory(&i.outcomes, &st.classes, &ctx))?)?;
+                out.add("trends", timed("trends", || trends::trends(&i.outcomes, &ctx))?)?;
                 out.add("method_summary", m.summary)?;
                 out.add("method_tests", m.tests)?;
                 out.add("method_pairwise", m.pairwise)

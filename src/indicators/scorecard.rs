@@ -40,7 +40,9 @@
 //!   (`reliability_unknown`, e.g. a single-item outcome scale has no α) or when the
 //!   index reliability is below 0.7 (`low_reliability`); **band_probability** = the
 //!   chance that the true index lies within the published band's limits (the index
-//!   values at the band's cut-off percentiles), normal error with sd index_se.
+//!   values at the band's cut-off percentiles: Hazen quantiles, the inverse of the
+//!   mid-rank percentile, so a banded index lies within its band), normal error with
+//!   sd index_se.
 
 use polars::prelude::*;
 use polars_arrow::array::PrimitiveArray;
@@ -212,7 +214,9 @@ pub fn category_scores(m: &[Measures], within_var: Option<f64>, rel: &Reliabilit
     // variance the reliability is judged against.
     let index: Vec<f64> = out.iter().map(|r| r.index.unwrap_or(f64::NAN)).collect();
     let var_index = stats::variance(&index);
-    let limits: Vec<Option<f64>> = s.bands.iter().map(|c| stats::quantile(&index, c / 100.0)).collect();
+    // Hazen quantiles: the inverse of the mid-rank percentile the band is read from, so
+    // every banded index lies within its own band's limits.
+    let limits: Vec<Option<f64>> = s.bands.iter().map(|c| stats::quantile_hazen(&index, c / 100.0)).collect();
     for (r, p) in out.iter_mut().zip(stats::percentile_ranks(&index)) {
         r.percentile = p;
         r.index_reliability = r.index_se.zip(var_index).and_then(|(se, v)| (v > 0.0).then(|| (1.0 - se * se / v).clamp(0.0, 1.0)));

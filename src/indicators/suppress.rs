@@ -50,6 +50,15 @@ impl Suppression {
             Suppression::Secondary => "secondary",
         }
     }
+
+    /// The status a `suppression` column value names (`None` for anything else).
+    pub fn parse(s: &str) -> Option<Suppression> {
+        match s {
+            "primary" => Some(Suppression::Primary),
+            "secondary" => Some(Suppression::Secondary),
+            _ => None,
+        }
+    }
 }
 
 /// Rows whose count is below `min_cell` (a missing count counts as 0).

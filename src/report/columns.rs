@@ -26,6 +26,8 @@ pub mod table {
     pub const TRAJECTORY: &str = "trajectory";
     pub const ASSESSMENT_BY_CLASS: &str = "assessment_by_class";
     pub const NEEDS_BY_CATEGORY: &str = "needs_by_category";
+    pub const TRENDS: &str = "trends";
+    pub const COURSE_SERIES: &str = "course_series";
     /// Warehouse table written by the indicators stage (one row per cadre × class).
     pub const TRAINEE_OUTCOMES: &str = "trainee_outcomes";
 }

@@ -130,6 +130,7 @@ pub fn sample() -> ReportData {
     indicators.insert("trajectory".into(), trajectory());
     indicators.insert("assessment_by_class".into(), assessment_by_class());
     indicators.insert("needs_by_category".into(), needs_by_category());
+    indicators.insert("trends".into(), trends());
     let mut warehouse = BTreeMap::new();
     warehouse.insert("classes".into(), classes());
     warehouse.insert("courses".into(), courses());
@@ -792,6 +793,30 @@ fn manifest() -> Manifest {
 
 /// The trajectory as the indicators stage computes it from the fixture's outcomes (the
 /// report reads the table, it no longer computes the points).
+/// Three years: the fixture's trainees in 2025 and two earlier copies of them in other
+/// classes, with lower gains, reactions and review changes the earlier the year.
+fn trends() -> DataFrame {
+    let base = trainee_outcomes();
+    let pre = base.column("pre_score").unwrap().f64().unwrap().clone();
+    let post = base.column("post_score").unwrap().f64().unwrap().clone();
+    let class: Vec<String> = base.column("class_id").unwrap().str().unwrap().iter().map(|c| c.unwrap_or("").to_string()).collect();
+    let (mut c, mut y, mut gain, mut reaction, mut review) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (k, year) in [2023i64, 2024, 2025].into_iter().enumerate() {
+        let shift = 2.0 * (2 - k) as f64;
+        for (i, id) in class.iter().enumerate() {
+            c.push(if year == 2025 { id.clone() } else { format!("{id}-{year}") });
+            y.push(year);
+            gain.push(pre.get(i).zip(post.get(i)).map(|(a, b)| b - a - shift));
+            reaction.push(Some(78.0 + 14.0 * h(i + 1, 31) - shift));
+            review.push((i % 5 != 0).then(|| 1.0 + 6.0 * (h(i + 1, 32) - 0.5) - shift / 2.0));
+        }
+    }
+    let all = df!("class_id" => c, "year" => y, "gain" => gain, "reaction" => reaction, "review_delta" => review).unwrap();
+    let settings = crate::config::PipelineFile::default();
+    let ctx = crate::indicators::Ctx::new(&settings, "2025");
+    crate::indicators::trends::trends(&all, &ctx).unwrap()
+}
+
 fn trajectory() -> DataFrame {
     let outcomes = trainee_outcomes();
     let mut classes: Vec<&str> = CLASSES.iter().map(|c| c.id).collect();

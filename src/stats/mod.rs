@@ -74,7 +74,7 @@ pub use measurement::{difference_reliability, normal_interval_probability, resid
 pub use noncentral::{dz_interval, noncentral_t_cdf, DzInterval};
 pub use ols::{ClusterCovariance, ClusterOls, HtzTest, PairwiseContrast, WaldTest};
 pub use padjust::{benjamini_hochberg, holm};
-pub use quantile::{quantile, tukey_box, TukeyBox};
+pub use quantile::{quantile, quantile_hazen, tukey_box, TukeyBox};
 pub use rank::round_for_ties;
 pub use reliability::{
     cronbach_alpha, cronbach_alpha_ci, icc, icc_intervals, mcdonald_omega, CronbachAlpha, Icc, IccIntervals,

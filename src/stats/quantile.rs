@@ -11,6 +11,22 @@ pub fn quantile(x: &[f64], p: f64) -> Option<f64> {
     quantile_sorted(&v, p)
 }
 
+/// The `p` quantile by Hazen's rule (Hyndman & Fan type 5, numpy `method="hazen"`):
+/// the value at 1-based position `n·p + 1/2`, interpolated, clamped to the extremes.
+/// It is the inverse of the mid-rank percentile `100·(rank − ½)/n`: a value ranked at
+/// or above that position has a mid-rank percentile of at least `100·p`.
+pub fn quantile_hazen(x: &[f64], p: f64) -> Option<f64> {
+    let mut v: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() || !(0.0..=1.0).contains(&p) {
+        return None;
+    }
+    let h = (v.len() as f64 * p + 0.5).clamp(1.0, v.len() as f64) - 1.0;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    Some(v[lo] + (h - lo as f64) * (v[hi] - v[lo]))
+}
+
 fn quantile_sorted(v: &[f64], p: f64) -> Option<f64> {
     if v.is_empty() || !(0.0..=1.0).contains(&p) {
         return None;
@@ -75,5 +91,19 @@ mod tests {
         // q1 = 2, q3 = 4, fence = 3: 10 is an outlier, the whisker stops at 4.
         let b = tukey_box(&[1.0, 2.0, 3.0, 4.0, 10.0, f64::NAN]).unwrap();
         assert_eq!((b.n, b.low, b.q1, b.median, b.q3, b.high), (5, 1.0, 2.0, 3.0, 4.0, 4.0));
+    }
+
+    #[test]
+    fn hazen_quantiles_match_numpy() {
+        // numpy.quantile(x, q, method="hazen")
+        let x = [3.1, -0.4, 2.2, 7.5, 1.0, 0.3, 5.6, f64::NAN];
+        for (q, want) in [(0.0, -0.4), (0.05, -0.4), (0.15, -0.014999999999999958), (0.5, 2.2), (0.85, 6.455), (0.99, 7.5), (1.0, 7.5)] {
+            let got = quantile_hazen(&x, q).unwrap();
+            assert!((got - want).abs() < 1e-12, "q = {q}: {got} vs {want}");
+        }
+        assert_eq!(quantile_hazen(&[], 0.5), None);
+        assert_eq!(quantile_hazen(&[f64::NAN], 0.5), None);
+        assert_eq!(quantile_hazen(&[4.0], 0.85), Some(4.0));
+        assert_eq!(quantile_hazen(&[1.0, 2.0], 1.5), None);
     }
 }

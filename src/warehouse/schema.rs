@@ -196,6 +196,11 @@ pub mod col {
     pub const VALUE_BEFORE: &str = "value_before";
     pub const VALUE_AFTER: &str = "value_after";
     pub const CHANGE: &str = "change";
+    pub const PREVIOUS_YEAR: &str = "previous_year";
+    pub const CHANGE_CI_LOW: &str = "change_ci_low";
+    pub const CHANGE_CI_HIGH: &str = "change_ci_high";
+    pub const CHANGE_P: &str = "change_p";
+    pub const SERIES: &str = "series";
     pub const PERIOD_BEFORE: &str = "period_before";
     pub const N_UNITS: &str = "n_units";
     pub const SLOPE: &str = "slope";
@@ -657,6 +662,9 @@ pub const TABLES: &[TableDef] = &[
 /// Indicator tables written by `indicators` (SPEC §4 and Appendix B), in the order
 /// they are computed. Every table ends with `suppressed`. Column names and order are a
 /// public interface; the Appendix B tables come first, then the extra tables §4 names.
+/// The meaning of every published table's `suppression` column.
+const SUPPRESSION_DOC: &str = "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)";
+
 pub const INDICATOR_TABLES: &[TableDef] = &[
     TableDef {
         name: "learning_by_class",
@@ -1025,6 +1033,46 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::BAND_REASON, Str, "why the band is withheld: fewer_than_two_components | reliability_unknown | low_reliability"),
             c(col::SUPPRESSION, Str, "always null (per-person table)"),
             c(col::SUPPRESSED, Bool, "always false (per-person table)"),
+        ],
+    },
+    TableDef {
+        name: "trends",
+        grain: "one row per metric and year held: reaction, learning_gain, review_change",
+        partition: None,
+        columns: &[
+            c(col::METRIC, Str, "reaction | learning_gain | review_change"),
+            c(col::YEAR, Int, "calendar year of the class start"),
+            c(col::PREVIOUS_YEAR, Int, "the previous year held (the change's base); null for the first"),
+            c(col::N, Int, "trainees with the metric"),
+            c(col::N_CLASSES, Int, "their classes"),
+            c(col::MEAN, Float, "mean over the trainees"),
+            c(col::CI_LOW, Float, "interval of the mean clustered by class (CR2), lower"),
+            c(col::CI_HIGH, Float, "upper"),
+            c(col::CHANGE, Float, "mean − the previous year's mean"),
+            c(col::CHANGE_CI_LOW, Float, "interval of the change clustered by class (CR2), lower"),
+            c(col::CHANGE_CI_HIGH, Float, "upper"),
+            c(col::CHANGE_P, Float, "two-sided p of the change"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
+            c(col::SUPPRESSED, Bool, "withheld (n < min_cell; changes involving a withheld year too): statistics and counts null"),
+        ],
+    },
+    TableDef {
+        name: "course_series",
+        grain: "one row per course of a series recurring in two or more years",
+        partition: None,
+        columns: &[
+            c(col::SERIES, Str, "id:<course_id> when the id recurs, else title:<title>|<teacher_id>"),
+            c(col::YEAR, Int, "calendar year of the class start"),
+            c(col::CLASS_ID, Str, "class"),
+            c(col::COURSE_ID, Str, "course"),
+            c(col::TITLE, Str, "course title"),
+            c(col::TEACHER_ID, Str, "teacher"),
+            c(col::N_RATERS, Int, "as in reaction_by_course"),
+            c(col::TOTAL_MEAN, Float, "as in reaction_by_course"),
+            c(col::CI_LOW, Float, "as in reaction_by_course"),
+            c(col::CI_HIGH, Float, "as in reaction_by_course"),
+            c(col::SUPPRESSION, Str, "that of the reaction_by_course row"),
+            c(col::SUPPRESSED, Bool, "that of the reaction_by_course row"),
         ],
     },
 ];

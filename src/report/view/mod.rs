@@ -17,6 +17,7 @@ mod headline;
 mod learning;
 mod methods;
 mod needs;
+mod trends;
 mod quality;
 mod raters;
 mod reaction;
@@ -280,6 +281,7 @@ pub struct AnnualView {
     pub raters: Section<Body>,
     pub compliance: Section<Body>,
     pub needs: Section<Body>,
+    pub trends: Section<Body>,
     pub classes: Section<TableView>,
     pub methodology: quality::MethodologyView,
     pub quality: Section<Body>,
@@ -288,7 +290,16 @@ pub struct AnnualView {
 impl AnnualView {
     /// Every chart of the page, for rendering.
     pub fn charts(&self) -> Vec<&Chart> {
-        [&self.reaction, &self.learning, &self.methods, &self.transfer, &self.raters, &self.compliance, &self.needs]
+        [
+            &self.reaction,
+            &self.learning,
+            &self.methods,
+            &self.transfer,
+            &self.raters,
+            &self.compliance,
+            &self.needs,
+            &self.trends,
+        ]
             .into_iter()
             .filter_map(|s| s.data())
             .flat_map(|b| b.charts())
@@ -626,6 +637,7 @@ fn annual_view(ctx: &Ctx<'_>, data: &ReportData) -> AnnualView {
         raters: raters::build(ctx).into(),
         compliance: compliance::build(ctx).into(),
         needs: needs::build(ctx).into(),
+        trends: trends::build(ctx).into(),
         classes: class_page::class_list(ctx).into(),
         methodology: quality::methodology(ctx),
         quality: quality::build(ctx).into(),

@@ -14,7 +14,7 @@ relative for values above 1).
 
 Independent of the Rust code: the OLS residuals come from statsmodels, the normal
 probabilities from scipy.stats.norm, mid-ranks from scipy.stats.rankdata, quantiles
-from numpy (linear = type 7), Cronbach's alpha of the review dimensions is computed
+from numpy (hazen = type 5, the inverse of the mid-rank percentile), Cronbach's alpha of the review dimensions is computed
 here from its definition, the assessment moments are regrouped from
 trainee_ratings (raters other than self).
 
@@ -159,7 +159,7 @@ def category(m: pl.DataFrame, w_within, a_pre, a_post, a_review) -> pl.DataFrame
     if fin.any():
         pct[fin] = 100 * (rankdata(round9(index[fin]), method="average") - 0.5) / fin.sum()
     var_i = var1(index)
-    limits = [float(np.quantile(index[fin], c / 100, method="linear")) if fin.any() else None for c in BANDS]
+    limits = [float(np.quantile(index[fin], c / 100, method="hazen")) if fin.any() else None for c in BANDS]
     irel = np.full(n, np.nan)
     if var_i is not None and var_i > 0:
         irel = np.where(np.isfinite(se), np.clip(1 - se**2 / var_i, 0, 1), np.nan)
