@@ -23,8 +23,23 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             tolerance(&job, &ing.report)
         }
         Command::Build(args) => {
-            let job = load(&args)?;
-            do_build(&job, &progress, cli.quiet)
+            let job = load(&args.job)?;
+            match args.replace_year {
+                None => do_build(&job, &progress, cli.quiet),
+                Some(year) => {
+                    let built = pipeline::build_replacing_year(&job, year, &progress)?;
+                    if !cli.quiet {
+                        print!("{}", built.ingested.report.render_text());
+                        let years: Vec<&str> = built.manifest.years.keys().map(String::as_str).collect();
+                        println!(
+                            "year {year} replaced in {} (years held: {})",
+                            built.warehouse.display(),
+                            years.join(", ")
+                        );
+                    }
+                    tolerance(&job, &built.ingested.report)
+                }
+            }
         }
         Command::Indicators(args) => {
             let job = load(&args)?;
@@ -48,7 +63,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                     crate::cli::GenFormat::Canonical => crate::generate::OutputFormat::Canonical,
                     crate::cli::GenFormat::Platform => crate::generate::OutputFormat::Platform,
                 },
-                year: a.year,
+                year: a.years.map_or(a.year, |y| y.1),
+                first_year: a.years.map(|y| y.0),
                 null_methods: a.null_methods,
                 plants: a
                     .plants

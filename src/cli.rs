@@ -26,7 +26,7 @@ pub enum Command {
     /// Read and check every input; print the validation report; write nothing.
     Validate(JobArgs),
     /// Ingest, validate, normalise and join into the Parquet warehouse.
-    Build(JobArgs),
+    Build(BuildArgs),
     /// Compute the indicator tables from the warehouse.
     Indicators(JobArgs),
     /// Render the HTML reports from the indicator tables.
@@ -46,6 +46,16 @@ pub struct JobArgs {
     /// Output directory (default: the pipeline's `out`, else `out/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// Add or replace one year: keep the warehouse's other years as they are and take
+    /// the inputs' rows of this year (master data — units, cadres, items — from the inputs).
+    #[arg(long, value_name = "YEAR")]
+    pub replace_year: Option<i32>,
 }
 
 #[derive(Debug, Args)]
@@ -87,8 +97,12 @@ pub struct GenerateArgs {
     #[arg(long, value_enum, default_value_t = GenFormat::Canonical)]
     pub format: GenFormat,
     /// Training year.
-    #[arg(long, default_value_t = 2025)]
+    #[arg(long, default_value_t = 2025, conflicts_with = "years")]
     pub year: i32,
+    /// Several training years of the same cadres, e.g. `2021-2025` (promotions, rotation,
+    /// repeated topics; planted year-over-year changes in `_truth.json`).
+    #[arg(long, value_parser = parse_years)]
+    pub years: Option<(i32, i32)>,
     /// Every method has the same true gain (method effects 0; classes still differ):
     /// the planted null of the size benchmark.
     #[arg(long)]
@@ -96,6 +110,19 @@ pub struct GenerateArgs {
     /// Plant a violation the transfer checks must catch (repeatable, or comma-separated).
     #[arg(long = "plant", value_enum, value_delimiter = ',')]
     pub plants: Vec<GenPlant>,
+}
+
+/// `A-B` (or a single year `A`) as (first, last).
+fn parse_years(s: &str) -> Result<(i32, i32), String> {
+    let year = |t: &str| t.trim().parse::<i32>().map_err(|_| format!("`{s}` is not a year range like 2021-2025"));
+    let (a, b) = match s.split_once('-') {
+        Some((a, b)) => (year(a)?, year(b)?),
+        None => (year(s)?, year(s)?),
+    };
+    if a > b {
+        return Err(format!("`{s}`: the first year is after the last"));
+    }
+    Ok((a, b))
 }
 
 #[derive(Debug, Args)]
