@@ -104,6 +104,9 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         }
         Command::Export(args) => {
             let job = load(&args.job)?;
+            if args.cadre.is_some() && args.target != ExportTarget::CadreFile {
+                return Err(ConfigError::Usage("--cadre goes with --for cadre-file".into()).into());
+            }
             match args.target {
                 ExportTarget::Assessment => {
                     let s = report::export_assessment(&job.out, &job)?;
@@ -111,6 +114,30 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         println!("{} cadres written to {} and {}", s.rows, s.xlsx.display(), s.csv.display());
                     }
                 }
+                ExportTarget::CadreFile => match &args.cadre {
+                    None => {
+                        let s = crate::export::cadre_file::export_all(&job.out)?;
+                        if !cli.quiet {
+                            println!(
+                                "{} cadres ({} enrollments) written to {} and {}; compliance from the {}",
+                                s.cadres,
+                                s.enrollments,
+                                s.xlsx.display(),
+                                s.jsonl.display(),
+                                match s.compliance_source {
+                                    crate::export::cadre_file::ComplianceSource::Indicators => "compliance indicator table",
+                                    crate::export::cadre_file::ComplianceSource::Warehouse => "warehouse alone (no rule applied)",
+                                }
+                            );
+                        }
+                    }
+                    Some(id) => {
+                        let path = export_cadre_page(&job, id, report_lang(&job, args.lang))?;
+                        if !cli.quiet {
+                            println!("training file of {id} written to {}", path.display());
+                        }
+                    }
+                },
             }
             Ok(0)
         }
@@ -148,6 +175,26 @@ fn do_report(job: &Job, lang: crate::report::Lang, pdf: bool, quiet: bool) -> Re
         }
     }
     Ok(0)
+}
+
+/// `export --for cadre-file --cadre ID`: one cadre's page under `OUT/exports/cadre_file/`.
+fn export_cadre_page(job: &Job, id: &str, lang: report::Lang) -> Result<std::path::PathBuf, Error> {
+    use crate::export::cadre_file;
+    let Some(file) = cadre_file::one(&job.out, id)? else {
+        let how = if crate::warehouse::pseudonym::Pseudonymizer::from_env().is_active() {
+            " (looked up by its pseudonym under TRAINEVAL_ID_KEY)"
+        } else {
+            ""
+        };
+        return Err(ConfigError::Usage(format!("no cadre `{id}` in the warehouse{how}")).into());
+    };
+    let html = report::cadre_file::render(&file, id, lang)?;
+    let path = cadre_file::page_path(&job.out, &file.cadre_id);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| crate::error::WarehouseError::io(dir, e))?;
+    }
+    std::fs::write(&path, html).map_err(|e| crate::error::WarehouseError::io(&path, e))?;
+    Ok(path)
 }
 
 fn load(args: &JobArgs) -> Result<Job, Error> {

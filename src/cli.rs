@@ -77,6 +77,13 @@ pub struct ExportArgs {
     /// What the export is for.
     #[arg(long = "for", value_enum)]
     pub target: ExportTarget,
+    /// With `--for cadre-file`: write only this cadre's file, as an HTML page (the id as
+    /// the office knows it; pseudonymised with TRAINEVAL_ID_KEY to find it).
+    #[arg(long, value_name = "ID")]
+    pub cadre: Option<String>,
+    /// Language of the cadre's page.
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
 }
 
 #[derive(Debug, Args)]
@@ -140,7 +147,11 @@ pub enum Lang {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportTarget {
+    /// The per-cadre scorecard an assessment system imports.
     Assessment,
+    /// Each cadre's training file (培训档案): every class, hours, topics, assessment,
+    /// reviews and compliance by year.
+    CadreFile,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
