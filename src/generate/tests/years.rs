@@ -2,6 +2,7 @@
 //! careers of the same cadres, the planted year-over-year changes, dirty counts.
 
 use super::*;
+use crate::generate::model::MODEL;
 
 /// The files of `--cadres 200 --seed 21 --dirty 0.02` (one year, 2025) as the
 /// generator wrote them before sets of several years existed: adding them must not
