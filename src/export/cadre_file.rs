@@ -346,7 +346,7 @@ fn files(s: &Sources) -> Result<Vec<CadreFile>, WarehouseError> {
     let (ids, cat, rank, unit) = (text(m, c::CADRE_ID)?, text(m, c::CATEGORY)?, text(m, c::RANK)?, text(m, c::UNIT_ID)?);
     let promoted = dates(m, c::PROMOTED_ON)?;
     let mut out = Vec::with_capacity(m.height());
-    for i in 0..m.height() {
+    for (i, promoted_on) in promoted.into_iter().enumerate() {
         let Some(id) = ids.get(i) else { continue };
         let mut classes = Vec::new();
         let mut seen: Vec<String> = Vec::new();
@@ -411,7 +411,7 @@ fn files(s: &Sources) -> Result<Vec<CadreFile>, WarehouseError> {
             category: owned(cat.get(i)),
             rank: owned(rank.get(i)),
             unit_id: owned(unit.get(i)),
-            promoted_on: promoted[i].clone(),
+            promoted_on,
             classes,
             reviews,
             compliance_source: s.source,

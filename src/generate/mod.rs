@@ -457,7 +457,7 @@ fn write_class_activity(
     // One emitter per year, each adding to that year's statistics (one year: all classes,
     // including a plant's of year ± 1, which `emit` keeps out of them).
     let ranges: Vec<std::ops::Range<usize>> = match &plan.periods {
-        None => vec![0..plan.classes.len()],
+        None => std::iter::once(0..plan.classes.len()).collect(),
         Some(p) => p.year_classes.clone(),
     };
     let mut carry = if plan.periods.is_some() { vec![0f32; plan.cadres.len()] } else { Vec::new() };

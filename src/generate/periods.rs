@@ -138,7 +138,7 @@ pub fn careers(plan: &Plan, periods: &Periods) -> Careers {
         examples_trained_every_year: Vec::new(),
         example_changes: Vec::new(),
     };
-    for i in 0..plan.cadres.len() {
+    for (i, &promotions) in promoted.iter().enumerate() {
         let classes = plan.classes_of(i);
         out.never_trained += usize::from(classes.is_empty());
         // Topics by year: a topic met in an earlier year again.
@@ -164,7 +164,7 @@ pub fn careers(plan: &Plan, periods: &Periods) -> Careers {
         let leader = c.category <= 1;
         let off_job = classes.iter().any(|&k| plan.classes[k as usize].method != Method::Online);
         out.leaders_without_off_job_class += usize::from(leader && !off_job);
-        if repeated && promoted[i] & 2 != 0 && out.examples_promoted_with_repeated_topic.len() < EXAMPLES {
+        if repeated && promotions & 2 != 0 && out.examples_promoted_with_repeated_topic.len() < EXAMPLES {
             out.examples_promoted_with_repeated_topic.push(Plan::cadre_id(i));
         }
         if years_trained == n_years && out.examples_trained_every_year.len() < EXAMPLES {
