@@ -250,7 +250,7 @@ fn warehouse_compliance(enrollments: &DataFrame) -> Result<DataFrame, WarehouseE
         .with_column(col("year").cast(DataType::Int64).alias(c::YEAR))
         .group_by([col(c::CADRE_ID), col(c::YEAR)])
         .agg([
-            col(c::CLASS_ID).count().cast(DataType::Int64).alias("classes"),
+            col(c::CLASS_ID).count().cast(DataType::Int64).alias(c::N_CLASSES),
             when(done.clone()).then(col(c::DAYS)).otherwise(lit(0.0)).sum().alias(c::DAYS_TRAINED),
             when(done).then(col(c::HOURS)).otherwise(lit(0.0)).sum().alias(c::HOURS_TRAINED),
             (col(c::ATTENDED_HOURS).sum() / col(c::HOURS).sum()).alias(c::ATTENDANCE_RATE),

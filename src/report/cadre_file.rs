@@ -12,6 +12,7 @@ use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
 use crate::error::ReportError;
 use crate::export::cadre_file::CadreFile;
+use crate::warehouse::schema::col;
 
 use super::i18n::Lang;
 
@@ -80,6 +81,8 @@ fn labels(lang: Lang) -> Value {
         ("source_indicators", "来源：指标表 compliance（按所配置的规则判定）。"),
         ("source_warehouse", "来源：仅数据仓库（结业班次的天数与学时、出勤、超假、违纪；未按规则判定，请先运行 traineval indicators）。"),
         ("no_compliance", "没有年度记录。"),
+        ("days_unit", "天"),
+        ("years_unit", "年"),
         ("reviews", "考核记录"),
         ("date", "日期"),
         ("kind", "类型"),
@@ -117,6 +120,8 @@ fn labels(lang: Lang) -> Value {
         ("source_indicators", "Source: the compliance indicator table (judged by the configured rule)."),
         ("source_warehouse", "Source: the warehouse alone (days and hours of completed classes, attendance, leave over the limit, discipline; no rule applied — run traineval indicators first)."),
         ("no_compliance", "No year on record."),
+        ("days_unit", "days"),
+        ("years_unit", "yr"),
         ("reviews", "Reviews"),
         ("date", "Date"),
         ("kind", "Kind"),
@@ -167,6 +172,47 @@ fn cell(v: Value) -> String {
     }
 }
 
+/// The compliance columns the page shows, in this order, with their labels (zh, en) and
+/// whether the value is a share: those of the indicator table and those of the
+/// warehouse's own sums. The page has room for about a dozen columns on A4, so the
+/// category (shown above), the rule's requirement and window (shown under the rule) are
+/// not columns; the XLSX and JSON lines files keep every column.
+const COMPLIANCE_COLUMNS: &[(&str, &str, &str, bool)] = &[
+    (col::YEAR, "年度", "Year", false),
+    (col::RULE, "规则", "Rule", false),
+    (col::N_CLASSES, "班次", "Classes", false),
+    (col::DAYS_TRAINED, "结业天数", "Days", false),
+    (col::HOURS_TRAINED, "结业学时", "Hours", false),
+    (col::DAYS_IN_WINDOW, "窗口内天数", "Days in window", false),
+    (col::HOURS_IN_WINDOW, "窗口内学时", "Hours in window", false),
+    (col::WINDOW_COMPLETE, "窗口完整", "Window complete", false),
+    (col::SHORTFALL_DAYS, "尚缺天数", "Days short", false),
+    (col::MAKEUP_REQUIRED, "需补训", "Make-up due", false),
+    (col::ROTATION_OVERDUE, "轮训逾期", "Rotation overdue", false),
+    (col::REPEATED_TOPICS, "重复专题", "Repeated topics", false),
+    (col::ATTENDANCE_RATE, "出勤率", "Attendance", true),
+    (col::LEAVE_OVER_LIMIT, "超假", "Leave over limit", false),
+    (col::DISCIPLINE_FLAGS, "违纪", "Discipline", false),
+];
+
+/// One column of the compliance table on the page.
+#[derive(serde::Serialize)]
+struct ComplianceColumn {
+    key: &'static str,
+    label: &'static str,
+    share: bool,
+}
+
+/// The columns of [`COMPLIANCE_COLUMNS`] that `file`'s compliance rows have.
+fn compliance_columns(file: &CadreFile, lang: Lang) -> Vec<ComplianceColumn> {
+    let Some(first) = file.compliance.first() else { return Vec::new() };
+    COMPLIANCE_COLUMNS
+        .iter()
+        .filter(|(key, ..)| first.contains_key(*key))
+        .map(|&(key, zh, en, share)| ComplianceColumn { key, label: if lang == Lang::En { en } else { zh }, share })
+        .collect()
+}
+
 /// Render `file` (`shown_id`: the id as the office gave it).
 pub fn render(file: &CadreFile, shown_id: &str, lang: Lang) -> Result<String, ReportError> {
     let err = |e: minijinja::Error| ReportError::Render { what: "cadre_file.html".into(), message: e.to_string() };
@@ -177,10 +223,6 @@ pub fn render(file: &CadreFile, shown_id: &str, lang: Lang) -> Result<String, Re
     env.add_function("pct", pct);
     env.add_function("cell", cell);
     env.add_template("cadre_file.html", TEMPLATE).map_err(err)?;
-    let keys: Vec<String> = file.compliance.first().map(|r| r.keys().cloned().collect()).unwrap_or_default();
-    // Year first, then the rest in the table's (alphabetical) order.
-    let mut compliance_keys: Vec<String> = keys.iter().filter(|k| *k == "year").cloned().collect();
-    compliance_keys.extend(keys.into_iter().filter(|k| k != "year"));
     let tmpl = env.get_template("cadre_file.html").map_err(err)?;
     tmpl.render(context! {
         f => Value::from_serialize(file),
@@ -189,7 +231,71 @@ pub fn render(file: &CadreFile, shown_id: &str, lang: Lang) -> Result<String, Re
         css => CSS,
         shown_id => shown_id,
         pseudonym => shown_id != file.cadre_id,
-        compliance_keys => compliance_keys,
+        compliance_columns => compliance_columns(file, lang),
     })
     .map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::export::cadre_file::ComplianceSource;
+
+    /// A file whose compliance rows carry every column of the indicator table.
+    fn file() -> CadreFile {
+        let row: BTreeMap<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
+            "year": 2024, "category": "middle_level", "rule": "township_12d_or_90h",
+            "days_trained": 7.0, "hours_trained": 52.5, "days_required": 12.0, "shortfall_days": 5.0,
+            "makeup_required": true, "rotation_overdue": null, "repeated_topics": 2,
+            "attendance_rate": 0.875, "leave_over_limit": false, "discipline_flags": 0,
+            "window_years": 1, "days_in_window": 7.0, "hours_in_window": 52.5, "window_complete": true,
+        }))
+        .unwrap();
+        CadreFile {
+            cadre_id: "C1".into(),
+            category: Some("middle_level".into()),
+            rank: None,
+            unit_id: None,
+            promoted_on: None,
+            classes: Vec::new(),
+            reviews: Vec::new(),
+            compliance_source: ComplianceSource::Indicators,
+            compliance: vec![row],
+        }
+    }
+
+    #[test]
+    fn compliance_shows_labelled_columns_that_fit_the_page() {
+        let html = render(&file(), "C1", Lang::Zh).unwrap();
+        let table = &html[html.find("年度学时达标").unwrap()..html.find("考核记录").unwrap()];
+        let cells = table.split("<th").skip(1).filter(|h| !h.starts_with("ead"));
+        let heads: Vec<&str> = cells.map(|h| &h[h.find('>').unwrap() + 1..h.find("</th>").unwrap()]).collect();
+        assert_eq!(
+            heads,
+            ["年度", "规则", "结业天数", "结业学时", "窗口内天数", "窗口内学时", "窗口完整", "尚缺天数", "需补训", "轮训逾期", "重复专题", "出勤率", "超假", "违纪"]
+        );
+        // No raw column name reaches the page; the requirement sits under the rule.
+        assert!(!table.contains("hours_in_window") && !table.contains("days_required"), "{table}");
+        assert!(table.contains("12 天 / 1 年"), "{table}");
+        assert!(table.contains("88 %") && table.contains("✓") && table.contains("—"), "{table}");
+        let en = render(&file(), "C1", Lang::En).unwrap();
+        assert!(en.contains("<th class=\"num\">Hours in window</th>") && en.contains("12 days / 1 yr"));
+    }
+
+    #[test]
+    fn the_warehouse_source_shows_its_own_sums() {
+        let mut f = file();
+        f.compliance_source = ComplianceSource::Warehouse;
+        f.compliance = vec![serde_json::from_value(serde_json::json!({
+            "year": 2024, "n_classes": 2, "days_trained": 7.0, "hours_trained": 52.5,
+            "attendance_rate": 1.0, "leave_over_limit": false, "discipline_flags": 1,
+        }))
+        .unwrap()];
+        let html = render(&f, "C1", Lang::Zh).unwrap();
+        let table = &html[html.find("年度学时达标").unwrap()..html.find("考核记录").unwrap()];
+        assert!(table.contains(">班次</th>") && !table.contains(">规则</th>"), "{table}");
+        assert!(table.contains("仅数据仓库") && table.contains("100 %"), "{table}");
+    }
 }
