@@ -23,8 +23,23 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             tolerance(&job, &ing.report)
         }
         Command::Build(args) => {
-            let job = load(&args)?;
-            do_build(&job, &progress, cli.quiet)
+            let job = load(&args.job)?;
+            match args.replace_year {
+                None => do_build(&job, &progress, cli.quiet),
+                Some(year) => {
+                    let built = pipeline::build_replacing_year(&job, year, &progress)?;
+                    if !cli.quiet {
+                        print!("{}", built.ingested.report.render_text());
+                        let years: Vec<&str> = built.manifest.years.keys().map(String::as_str).collect();
+                        println!(
+                            "year {year} replaced in {} (years held: {})",
+                            built.warehouse.display(),
+                            years.join(", ")
+                        );
+                    }
+                    tolerance(&job, &built.ingested.report)
+                }
+            }
         }
         Command::Indicators(args) => {
             let job = load(&args)?;
@@ -48,7 +63,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                     crate::cli::GenFormat::Canonical => crate::generate::OutputFormat::Canonical,
                     crate::cli::GenFormat::Platform => crate::generate::OutputFormat::Platform,
                 },
-                year: a.year,
+                year: a.years.map_or(a.year, |y| y.1),
+                first_year: a.years.map(|y| y.0),
                 null_methods: a.null_methods,
                 plants: a
                     .plants
@@ -88,6 +104,9 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         }
         Command::Export(args) => {
             let job = load(&args.job)?;
+            if args.cadre.is_some() && args.target != ExportTarget::CadreFile {
+                return Err(ConfigError::Usage("--cadre goes with --for cadre-file".into()).into());
+            }
             match args.target {
                 ExportTarget::Assessment => {
                     let s = report::export_assessment(&job.out, &job)?;
@@ -101,6 +120,30 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                         );
                     }
                 }
+                ExportTarget::CadreFile => match &args.cadre {
+                    None => {
+                        let s = crate::export::cadre_file::export_all(&job.out)?;
+                        if !cli.quiet {
+                            println!(
+                                "{} cadres ({} enrollments) written to {} and {}; compliance from the {}",
+                                s.cadres,
+                                s.enrollments,
+                                s.xlsx.display(),
+                                s.jsonl.display(),
+                                match s.compliance_source {
+                                    crate::export::cadre_file::ComplianceSource::Indicators => "compliance indicator table",
+                                    crate::export::cadre_file::ComplianceSource::Warehouse => "warehouse alone (no rule applied)",
+                                }
+                            );
+                        }
+                    }
+                    Some(id) => {
+                        let path = export_cadre_page(&job, id, report_lang(&job, args.lang))?;
+                        if !cli.quiet {
+                            println!("training file of {id} written to {}", path.display());
+                        }
+                    }
+                },
             }
             Ok(0)
         }
@@ -138,6 +181,26 @@ fn do_report(job: &Job, lang: crate::report::Lang, pdf: bool, quiet: bool) -> Re
         }
     }
     Ok(0)
+}
+
+/// `export --for cadre-file --cadre ID`: one cadre's page under `OUT/exports/cadre_file/`.
+fn export_cadre_page(job: &Job, id: &str, lang: report::Lang) -> Result<std::path::PathBuf, Error> {
+    use crate::export::cadre_file;
+    let Some(file) = cadre_file::one(&job.out, id)? else {
+        let how = if crate::warehouse::pseudonym::Pseudonymizer::from_env().is_active() {
+            " (looked up by its pseudonym under TRAINEVAL_ID_KEY)"
+        } else {
+            ""
+        };
+        return Err(ConfigError::Usage(format!("no cadre `{id}` in the warehouse{how}")).into());
+    };
+    let html = report::cadre_file::render(&file, id, lang)?;
+    let path = cadre_file::page_path(&job.out, &file.cadre_id);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| crate::error::WarehouseError::io(dir, e))?;
+    }
+    std::fs::write(&path, html).map_err(|e| crate::error::WarehouseError::io(&path, e))?;
+    Ok(path)
 }
 
 fn load(args: &JobArgs) -> Result<Job, Error> {

@@ -26,7 +26,7 @@ pub enum Command {
     /// Read and check every input; print the validation report; write nothing.
     Validate(JobArgs),
     /// Ingest, validate, normalise and join into the Parquet warehouse.
-    Build(JobArgs),
+    Build(BuildArgs),
     /// Compute the indicator tables from the warehouse.
     Indicators(JobArgs),
     /// Render the HTML reports from the indicator tables.
@@ -49,6 +49,16 @@ pub struct JobArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// Add or replace one year: keep the warehouse's other years as they are and take
+    /// the inputs' rows of this year (master data — units, cadres, items — from the inputs).
+    #[arg(long, value_name = "YEAR")]
+    pub replace_year: Option<i32>,
+}
+
+#[derive(Debug, Args)]
 pub struct ReportArgs {
     #[command(flatten)]
     pub job: JobArgs,
@@ -67,6 +77,13 @@ pub struct ExportArgs {
     /// What the export is for.
     #[arg(long = "for", value_enum)]
     pub target: ExportTarget,
+    /// With `--for cadre-file`: write only this cadre's file, as an HTML page (the id as
+    /// the office knows it; pseudonymised with TRAINEVAL_ID_KEY to find it).
+    #[arg(long, value_name = "ID")]
+    pub cadre: Option<String>,
+    /// Language of the cadre's page.
+    #[arg(long, value_enum)]
+    pub lang: Option<Lang>,
 }
 
 #[derive(Debug, Args)]
@@ -87,8 +104,12 @@ pub struct GenerateArgs {
     #[arg(long, value_enum, default_value_t = GenFormat::Canonical)]
     pub format: GenFormat,
     /// Training year.
-    #[arg(long, default_value_t = 2025)]
+    #[arg(long, default_value_t = 2025, conflicts_with = "years")]
     pub year: i32,
+    /// Several training years of the same cadres, e.g. `2021-2025` (promotions, rotation,
+    /// repeated topics; planted year-over-year changes in `_truth.json`).
+    #[arg(long, value_parser = parse_years)]
+    pub years: Option<(i32, i32)>,
     /// Every method has the same true gain (method effects 0; classes still differ):
     /// the planted null of the size benchmark.
     #[arg(long)]
@@ -96,6 +117,19 @@ pub struct GenerateArgs {
     /// Plant a violation the transfer checks must catch (repeatable, or comma-separated).
     #[arg(long = "plant", value_enum, value_delimiter = ',')]
     pub plants: Vec<GenPlant>,
+}
+
+/// `A-B` (or a single year `A`) as (first, last).
+fn parse_years(s: &str) -> Result<(i32, i32), String> {
+    let year = |t: &str| t.trim().parse::<i32>().map_err(|_| format!("`{s}` is not a year range like 2021-2025"));
+    let (a, b) = match s.split_once('-') {
+        Some((a, b)) => (year(a)?, year(b)?),
+        None => (year(s)?, year(s)?),
+    };
+    if a > b {
+        return Err(format!("`{s}`: the first year is after the last"));
+    }
+    Ok((a, b))
 }
 
 #[derive(Debug, Args)]
@@ -113,7 +147,11 @@ pub enum Lang {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportTarget {
+    /// The per-cadre scorecard an assessment system imports.
     Assessment,
+    /// Each cadre's training file (培训档案): every class, hours, topics, assessment,
+    /// reviews and compliance by year.
+    CadreFile,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,6 +2,8 @@
 //! formula injection (SPEC App. C.23) — a cell starting with `=`, `+`, `-`, `@`, tab
 //! or CR gets a leading `'` in CSV and is written as a string cell in XLSX.
 
+pub mod cadre_file;
+
 use std::path::Path;
 
 use polars::prelude::*;

@@ -11,10 +11,11 @@ use rayon::prelude::*;
 use crate::config::{Job, ResolvedInput};
 use crate::error::{ConfigError, Error};
 use crate::validate::{validate_input, InputFile, RatingStats, Registry, ValidationReport};
-use crate::warehouse::manifest::Manifest;
+use crate::warehouse::atomic::{Scratch, Staging};
+use crate::warehouse::manifest::{build_id, Manifest, YearRecord};
 use crate::warehouse::pseudonym::Pseudonymizer;
-use crate::warehouse::schema::{table_def, TableKind};
-use crate::warehouse::{self, CountingSink, FinishSink, WarehouseSink, MANIFEST_FILE, WAREHOUSE_DIR};
+use crate::warehouse::schema::{table_def, wh, TableKind};
+use crate::warehouse::{self, years, CountingSink, FinishSink, WarehouseSink, MANIFEST_FILE, WAREHOUSE_DIR};
 
 /// Progress of long steps, shown by the caller (a bar on a TTY, nothing on a pipe).
 pub trait Progress: Sync {
@@ -180,27 +181,16 @@ pub fn warehouse_dir(out: &Path) -> PathBuf {
     out.join(WAREHOUSE_DIR)
 }
 
-/// `traineval build`: ingest → validate → warehouse, swapped into place atomically.
+/// `traineval build`: ingest → validate → warehouse of every year of the inputs,
+/// swapped into place atomically (SPEC App. C.19).
 pub fn build(job: &Job, progress: &dyn Progress) -> Result<Built, Error> {
     std::fs::create_dir_all(&job.out).map_err(|e| warehouse_io(&job.out, e))?;
     warehouse::clean_stale(&job.out);
-    let tmp = warehouse::temp_dir(&job.out);
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| warehouse_io(&tmp, e))?;
-    }
-    std::fs::create_dir_all(&tmp).map_err(|e| warehouse_io(&tmp, e))?;
-    let result = build_into(job, &tmp, progress);
-    match result {
-        Ok((ingested, manifest)) => {
-            let dest = warehouse_dir(&job.out);
-            warehouse::swap_into_place(&tmp, &dest)?;
-            Ok(Built { ingested, manifest, warehouse: dest })
-        }
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            Err(e)
-        }
-    }
+    let dest = warehouse_dir(&job.out);
+    let staging = Staging::new(&dest)?;
+    let (ingested, manifest) = build_into(job, staging.path(), progress)?;
+    let warehouse = staging.commit()?;
+    Ok(Built { ingested, manifest, warehouse })
 }
 
 fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingested, Manifest), Error> {
@@ -208,27 +198,132 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
     warehouse::write_empty_tables(root)?;
     let mut written = ingested.written.clone();
     // The joined table is built from what was just written, before the swap.
-    progress.start("trainee_outcomes");
-    let started = std::time::Instant::now();
     let ratings = warehouse::join::RatingScores::from_stats(&ingested.ratings, &ingested.registry)?;
-    let outcomes = warehouse::join::trainee_outcomes(root, &job.settings, ratings)?;
-    let joined = started.elapsed().as_secs_f64();
-    let def = table_def("trainee_outcomes")
-        .ok_or_else(|| crate::error::WarehouseError::frame("trainee_outcomes", "no table definition"))?;
-    let n = warehouse::write::write_partitioned(def, &outcomes, root)?;
-    written.insert(def.name.to_string(), n);
-    progress.done();
-    tracing::info!("trainee_outcomes: {n} rows in {:.2} s (join {joined:.2} s)", started.elapsed().as_secs_f64());
+    written.insert(wh::TRAINEE_OUTCOMES.to_string(), join_outcomes(job, root, ratings, progress)?);
     warehouse::write_rejects(root, &ingested.report.rejects)?;
-    let manifest = Manifest::new(
+    let mut manifest = Manifest::new(
         &ingested.period,
         Pseudonymizer::from_env().is_active(),
         &ingested.files,
         &ingested.report,
         written,
     );
+    let build = build_id(&manifest.inputs);
+    manifest.years = years::years_held(root)?
+        .into_iter()
+        .map(|(y, rows)| {
+            let record = YearRecord { build: build.clone(), how: "full".into(), inputs: manifest.inputs.clone(), rows };
+            (y.to_string(), record)
+        })
+        .collect();
     manifest.write(&root.join(MANIFEST_FILE))?;
     Ok((ingested, manifest))
+}
+
+/// Join `trainee_outcomes` over the warehouse being written at `root` and write it;
+/// returns its rows.
+fn join_outcomes(
+    job: &Job,
+    root: &Path,
+    ratings: warehouse::join::RatingScores,
+    progress: &dyn Progress,
+) -> Result<u64, Error> {
+    progress.start(wh::TRAINEE_OUTCOMES);
+    let started = std::time::Instant::now();
+    let outcomes = warehouse::join::trainee_outcomes(root, &job.settings, ratings)?;
+    let joined = started.elapsed().as_secs_f64();
+    let def = table_def(wh::TRAINEE_OUTCOMES)
+        .ok_or_else(|| crate::error::WarehouseError::frame(wh::TRAINEE_OUTCOMES, "no table definition"))?;
+    let n = warehouse::write::write_partitioned(def, &outcomes, root)?;
+    progress.done();
+    tracing::info!("trainee_outcomes: {n} rows in {:.2} s (join {joined:.2} s)", started.elapsed().as_secs_f64());
+    Ok(n)
+}
+
+/// `traineval build --replace-year Y`: the inputs are read and validated as for a full
+/// build (into a scratch directory); the new warehouse holds the old warehouse's years
+/// other than Y unchanged and the inputs' rows of year Y (by class start; reviews by
+/// review date), with master data (units, cadres, items) from the inputs and
+/// `trainee_outcomes` joined again over all years (`warehouse::years` says exactly
+/// what is kept). It is swapped in atomically like any build; without a warehouse in
+/// place, the result holds year Y alone. The manifest's `years` keeps the record of
+/// every kept year and gives Y the new inputs.
+pub fn build_replacing_year(job: &Job, year: i32, progress: &dyn Progress) -> Result<Built, Error> {
+    std::fs::create_dir_all(&job.out).map_err(|e| warehouse_io(&job.out, e))?;
+    warehouse::clean_stale(&job.out);
+    let dest = warehouse_dir(&job.out);
+    let old_manifest = match Manifest::read(&dest.join(MANIFEST_FILE)) {
+        Ok(m) => Some(m),
+        Err(crate::error::WarehouseError::Missing { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let pseudonymised = Pseudonymizer::from_env().is_active();
+    if let Some(m) = &old_manifest {
+        if m.pseudonymised != pseudonymised {
+            return Err(ConfigError::Usage(format!(
+                "--replace-year {year}: the warehouse in {} was built {} TRAINEVAL_ID_KEY and this build runs {} it; \
+                 ids would not join (run a full build, or set the key as before)",
+                dest.display(),
+                if m.pseudonymised { "with" } else { "without" },
+                if pseudonymised { "with" } else { "without" },
+            ))
+            .into());
+        }
+    }
+    let scratch = Scratch::new(&dest)?;
+    let ingested = ingest_all(job, &|part| Box::new(WarehouseSink::new(scratch.path(), part)), progress)?;
+    warehouse::write_empty_tables(scratch.path())?;
+    warehouse::write_rejects(scratch.path(), &ingested.report.rejects)?;
+    let new_classes = years::class_ids(scratch.path(), year)?;
+    if new_classes.is_empty() {
+        tracing::warn!("--replace-year {year}: the inputs have no class starting in {year}");
+    }
+
+    let staging = Staging::new(&dest)?;
+    years::compose(&dest, scratch.path(), year, staging.path())?;
+    warehouse::write_empty_tables(staging.path())?;
+    let fresh = warehouse::join::RatingScores::from_stats(&ingested.ratings, &ingested.registry)?;
+    let ratings = years::combine_rating_scores(years::kept_rating_scores(&dest, year)?, fresh, &new_classes)?;
+    join_outcomes(job, staging.path(), ratings, progress)?;
+    drop(scratch);
+
+    let held = years::years_held(staging.path())?;
+    let period = job
+        .period
+        .clone()
+        .or_else(|| years::years_held_by(&held, wh::CLASSES).last().map(|y| y.to_string()))
+        .unwrap_or_else(|| ingested.period.clone());
+    let mut manifest =
+        Manifest::new(&period, pseudonymised, &ingested.files, &ingested.report, years::table_rows(staging.path())?);
+    let build = build_id(&manifest.inputs);
+    let kept = old_manifest.map(|m| {
+        // A warehouse written before per-year records: its years came from its inputs.
+        let id = build_id(&m.inputs);
+        let inputs = m.inputs.clone();
+        move |y: &str| {
+            m.years.get(y).cloned().unwrap_or_else(|| YearRecord {
+                build: id.clone(),
+                how: "full".into(),
+                inputs: inputs.clone(),
+                rows: BTreeMap::new(),
+            })
+        }
+    });
+    for (y, rows) in held {
+        let record = if y == year {
+            YearRecord { build: build.clone(), how: "replace-year".into(), inputs: manifest.inputs.clone(), rows }
+        } else {
+            let old = kept.as_ref().map(|k| k(&y.to_string()));
+            match old {
+                Some(r) => YearRecord { rows, ..r },
+                None => continue,
+            }
+        };
+        manifest.years.insert(y.to_string(), record);
+    }
+    manifest.write(&staging.path().join(MANIFEST_FILE))?;
+    let warehouse = staging.commit()?;
+    Ok(Built { ingested, manifest, warehouse })
 }
 
 /// `traineval report`: `OUT/indicators` + `OUT/warehouse` → `OUT/reports/<period>/`
@@ -274,38 +369,26 @@ pub fn indicators(job: &Job, progress: &dyn Progress) -> Result<IndicatorsWritte
         other => other,
     })?;
     warehouse::clean_stale(&job.out);
-    let tmp = warehouse::indicators_temp_dir(&job.out);
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| warehouse_io(&tmp, e))?;
-    }
-    std::fs::create_dir_all(&tmp).map_err(|e| warehouse_io(&tmp, e))?;
+    let dest = indicators_dir(&job.out);
+    let staging = Staging::new(&dest)?;
+    let tmp = staging.path();
     progress.start("indicators");
     // Each table is written as soon as its family has computed it.
     let settings = &job.settings.indicators;
-    let write = |t: &crate::indicators::IndicatorTable| write_table(t, &tmp, settings);
+    let write = |t: &crate::indicators::IndicatorTable| write_table(t, tmp, settings);
     let keep = crate::alloc::KeepFreedMemory::new();
     let computed = crate::indicators::compute_all(&wh, &job.settings, &manifest.period, &write);
     drop(keep);
     progress.done();
-    let written = computed.map_err(Error::from).and_then(|tables| {
-        if settings.xlsx {
-            let clock = std::time::Instant::now();
-            let sheets: Vec<(&str, &polars::prelude::DataFrame)> =
-                tables.iter().map(|t| (t.name(), &t.frame)).collect();
-            crate::export::write_xlsx(&sheets, &tmp.join("indicators.xlsx"))?;
-            tracing::info!("indicators: workbook took {:.2} s", clock.elapsed().as_secs_f64());
-        }
-        Ok(tables)
-    });
-    let tables = match written {
-        Ok(t) => t,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
-    let dest = indicators_dir(&job.out);
-    warehouse::swap_into_place(&tmp, &dest)?;
+    let tables = computed?;
+    if settings.xlsx {
+        let clock = std::time::Instant::now();
+        let sheets: Vec<(&str, &polars::prelude::DataFrame)> = tables.iter().map(|t| (t.name(), &t.frame)).collect();
+        crate::export::write_xlsx(&sheets, &tmp.join("indicators.xlsx"))?;
+        tracing::info!("indicators: workbook took {:.2} s", clock.elapsed().as_secs_f64());
+    }
+    // A failure above drops the staging directory, and the tables in place stay.
+    let dest = staging.commit()?;
     Ok(IndicatorsWritten {
         dir: dest,
         period: manifest.period,

@@ -35,11 +35,12 @@ pub struct Streams {
 
 /// A trainee of the class being generated.
 struct Member {
-    cadre: u32,
     id: String,
     theta: f64,
     gain: f64,
     withdrawn: bool,
+    /// Lost before this class's follow-ups: no follow-up survey.
+    lost: bool,
 }
 
 /// One survey submission before it is written.
@@ -61,6 +62,9 @@ pub struct ClassEmitter<'a> {
     pub counts: &'a mut Counts,
     /// Next number for an unknown cadre id (ids past the last cadre).
     pub unknown_cadre: usize,
+    /// Over several years, the competence each cadre carries from earlier classes into
+    /// the next (`carry_share` of each gain); empty for one year.
+    pub carry: &'a mut Vec<f32>,
 }
 
 const T_ENROLL: &str = "enrollments";
@@ -87,7 +91,7 @@ impl ClassEmitter<'_> {
         let mut bad = ChaCha8Rng::seed_from_u64(self.seed);
         bad.set_stream(super::STREAM_DIRTY + ci as u64);
 
-        let members = self.enrollments(&mut rng, &mut bad, class, &mut out.enrollments)?;
+        let members = self.enrollments(&mut rng, &mut bad, ci, &mut out.enrollments)?;
         let mut pre = vec![None; members.len()];
         let mut post = vec![None; members.len()];
         for (w, wave) in Wave::ALL.into_iter().enumerate() {
@@ -118,16 +122,20 @@ impl ClassEmitter<'_> {
         &mut self,
         rng: &mut ChaCha8Rng,
         bad: &mut ChaCha8Rng,
-        class: &Class,
+        ci: usize,
         w: &mut TableWriter,
     ) -> Result<Vec<Member>, GenerateError> {
+        let plan = self.plan;
+        let class = &plan.classes[ci];
+        let year = plan.class_year(ci);
         let hours = class.hours;
         let limit = hours / 7.0;
         let mut members = Vec::with_capacity(class.members.len());
         let mut rows: Vec<[f64; 4]> = Vec::with_capacity(class.members.len());
         for &cadre in &class.members {
-            let theta = f64::from(self.plan.cadres[cadre as usize].latent);
-            let gain = MODEL.base_gain
+            let carried = self.carry.get(cadre as usize).map_or(0.0, |&c| f64::from(c));
+            let theta = f64::from(self.plan.cadres[cadre as usize].latent) + carried;
+            let gain = self.design.base_gain(year)
                 + self.design.method_effect(class.method)
                 + class.effect
                 + normal(rng, 0.0, MODEL.individual_gain_sd);
@@ -165,7 +173,11 @@ impl ClassEmitter<'_> {
             let id = Plan::cadre_id(cadre as usize);
             write_enrollment(w, &class.id, &id, [attended, leave, discipline, exam], completed)?;
             rows.push([attended, leave, discipline, exam]);
-            members.push(Member { cadre, id, theta, gain, withdrawn });
+            let lost = self.plan.lost_after(cadre as usize, ci);
+            if let (Some(c), Some(p)) = (self.carry.get_mut(cadre as usize), self.design.periods) {
+                *c += (p.carry_share * gain) as f32;
+            }
+            members.push(Member { id, theta, gain, withdrawn, lost });
         }
         for _ in 0..self.dirty.want(bad, T_ENROLL, reason::UNKNOWN_ID, members.len()) {
             let Some(r) = rows.choose(bad) else { break };
@@ -190,7 +202,7 @@ impl ClassEmitter<'_> {
         let mut responses = Vec::new();
         let mut silent = Vec::new();
         for (j, m) in members.iter().enumerate() {
-            let lost = self.plan.cadres[m.cadre as usize].lost;
+            let lost = m.lost;
             let p = match wave {
                 Wave::Needs => MODEL.response_needs,
                 Wave::Pre => MODEL.response_pre,
@@ -361,6 +373,7 @@ impl ClassEmitter<'_> {
         w: &mut TableWriter,
     ) -> Result<(), GenerateError> {
         let courses = &self.plan.courses[class.courses.clone()];
+        let rating_base = self.design.rating_base(super::dates::civil_from_days(class.start).0);
         let ids: Vec<String> = courses.iter().map(|c| Plan::course_id(&class.id, c.number)).collect();
         let mut rows: Vec<(usize, usize, [i64; 5])> = Vec::with_capacity(members.len() * courses.len());
         for j in 0..members.len() {
@@ -369,7 +382,7 @@ impl ClassEmitter<'_> {
                 if rng.gen_bool(MODEL.rating_skip_share) {
                     continue;
                 }
-                let mu = MODEL.rating_base
+                let mu = rating_base
                     + self.plan.teachers[c.teacher].0
                     + MODEL.rating_per_gain_point * self.design.method_effect(c.method)
                     + leniency;

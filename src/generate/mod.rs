@@ -37,6 +37,7 @@ pub mod domain;
 mod master;
 pub mod model;
 mod outcomes;
+mod periods;
 mod plan;
 mod survey;
 pub mod truth;
@@ -69,11 +70,17 @@ const STREAM_UNITS: u64 = 3;
 const STREAM_UNITS_DIRTY: u64 = 4;
 /// What `--plant contamination` adds to the plan (its own stream: the year stays as it is).
 const STREAM_PLANTS: u64 = 5;
+/// Careers (promotions, who leaves, who is never trained) and staff of a set of several years.
+const STREAM_PERIODS: u64 = 6;
+/// The classes and courses of year `y` of a set of several years use `STREAM_YEAR + y`.
+const STREAM_YEAR: u64 = 3 << 32;
 /// Class `i` uses `STREAM_CLASS + i` for its clean rows and `STREAM_DIRTY + i` for bad rows.
 const STREAM_CLASS: u64 = 1 << 32;
 const STREAM_DIRTY: u64 = 2 << 32;
 /// Days after a class ends from which a review counts as "after" (SPEC C.12 default lag).
 pub const TRANSFER_LAG_DAYS: i64 = 90;
+/// Most years in one set.
+pub const MAX_YEARS: usize = 20;
 /// Largest accepted dirty rate.
 pub const MAX_DIRTY_RATE: f64 = 0.5;
 
@@ -143,8 +150,11 @@ pub struct GenerateOptions {
     /// Share of extra bad rows per table and kind (0 = clean).
     pub dirty: f64,
     pub format: OutputFormat,
-    /// The training year (classes start in it).
+    /// The training year (classes start in it); the last year of a set of several.
     pub year: i32,
+    /// First year of a set of several years (`--years first-year`); `None` (or `year`
+    /// itself) for one year, whose files are then byte-identical to those of `--year`.
+    pub first_year: Option<i32>,
     /// Every method has the same true gain (all method effects 0); classes still differ.
     pub null_methods: bool,
     /// Violations of the transfer design to plant (order and repeats do not matter).
@@ -161,9 +171,15 @@ impl GenerateOptions {
             dirty: 0.0,
             format: OutputFormat::Canonical,
             year: 2025,
+            first_year: None,
             null_methods: false,
             plants: Vec::new(),
         }
+    }
+
+    /// The first year of a set of several years; `None` for one year.
+    pub fn span_start(&self) -> Option<i32> {
+        self.first_year.filter(|&f| f != self.year)
     }
 
     /// Whether `p` is planted.
@@ -188,6 +204,10 @@ struct Design {
     /// Shares of would-be controls trained in year + 1 and in year − 1 (0 = none).
     contamination_share: f64,
     washout_share: f64,
+    /// First year of the set: the year-over-year changes count from it.
+    first_year: i32,
+    /// The year-over-year changes of a set of several years (`None` for one year).
+    periods: Option<model::PeriodModel>,
 }
 
 impl Design {
@@ -203,6 +223,37 @@ impl Design {
             pretrend_per_year: if opts.plants(Plant::Pretrend) { p.pretrend_per_year } else { 0.0 },
             contamination_share: if contamination { p.contamination_share } else { 0.0 },
             washout_share: if contamination { p.washout_share } else { 0.0 },
+            first_year: opts.span_start().unwrap_or(opts.year),
+            periods: opts.span_start().map(|_| model::PERIODS),
+        }
+    }
+
+    /// Years after the first (0 for a one-year set).
+    fn years_in(&self, year: i32) -> f64 {
+        f64::from(year - self.first_year)
+    }
+
+    /// The mean learning gain of the reference method in `year`.
+    fn base_gain(&self, year: i32) -> f64 {
+        match self.periods {
+            None => model::MODEL.base_gain,
+            Some(p) => model::MODEL.base_gain + p.gain_per_year * self.years_in(year),
+        }
+    }
+
+    /// The mean course-rating indicator (0–20) of an average teacher and rater in `year`.
+    fn rating_base(&self, year: i32) -> f64 {
+        match self.periods {
+            None => model::MODEL.rating_base,
+            Some(p) => model::MODEL.rating_base + p.reaction_per_year * self.years_in(year),
+        }
+    }
+
+    /// The transfer effect of a cadre whose first class starts in `year`.
+    fn transfer_effect(&self, year: i32) -> f64 {
+        match self.periods {
+            None => model::MODEL.transfer_effect,
+            Some(p) => model::MODEL.transfer_effect + p.transfer_per_year * self.years_in(year),
         }
     }
 
@@ -260,7 +311,10 @@ fn generate_with(opts: &GenerateOptions, design: &Design) -> Result<GenerateSumm
     check(opts)?;
     let dir = opts.out.as_path();
     std::fs::create_dir_all(dir).map_err(|source| GenerateError::Io { path: dir.to_path_buf(), source })?;
-    let plan = Plan::build(opts.cadres, opts.year, opts.seed, design);
+    let plan = match opts.span_start() {
+        None => Plan::build(opts.cadres, opts.year, opts.seed, design),
+        Some(first) => Plan::build_years(opts.cadres, first, opts.year, opts.seed),
+    };
     let mut files = vec![
         master::write_units(dir, &plan)?,
         master::write_cadres(dir, &plan, opts.format)?,
@@ -269,21 +323,40 @@ fn generate_with(opts: &GenerateOptions, design: &Design) -> Result<GenerateSumm
         master::write_items(dir)?,
     ];
 
+    // Statistics and counts of each year (one for a one-year set), first year first.
+    let n_years = (opts.year - plan.first_year() + 1) as usize;
     let mut dirty = Dirty::new(opts.dirty);
-    let mut observed = Observed::default();
-    let mut counts = Counts::default();
-    files.extend(write_class_activity(dir, opts, design, &plan, &mut dirty, &mut observed, &mut counts)?);
+    let mut observed = vec![Observed::default(); n_years];
+    let mut year_counts = vec![Counts::default(); n_years];
+    files.extend(write_class_activity(dir, opts, design, &plan, &mut dirty, &mut observed, &mut year_counts)?);
     files.push(outcomes::write_reviews(dir, &plan, opts.seed, design, &mut dirty, &mut observed)?);
     files.push(outcomes::write_unit_outcomes(dir, &plan, opts.seed, &mut dirty)?);
-    observed.self_inflation = self_inflation(&observed);
+    for o in &mut observed {
+        o.self_inflation = self_inflation(o);
+    }
+    let mut counts = Counts::default();
+    for c in &year_counts {
+        counts.enrollments += c.enrollments;
+        counts.leave_over_limit += c.leave_over_limit;
+        counts.not_completed += c.not_completed;
+    }
+    let years = match &plan.periods {
+        None => Vec::new(),
+        Some(p) => periods::year_truths(&plan, p, design, &observed, &year_counts),
+    };
+    let careers = plan.periods.as_ref().map(|p| periods::careers(&plan, p));
+    // The set's `observed` is its last year's (for one year, the year's).
+    let last = observed.pop().unwrap_or_default();
 
     let truth = Truth {
         schema: "traineval-truth/1",
         format: opts.format.as_str().to_string(),
         dirty_rate: opts.dirty,
         params: params(opts, design, &plan, counts),
-        observed,
+        observed: last,
         expected: expected(&files, &dirty),
+        years,
+        careers,
     };
     let path = dir.join("_truth.json");
     let mut json = serde_json::to_string_pretty(&truth)?;
@@ -325,6 +398,19 @@ fn check(opts: &GenerateOptions) -> Result<(), GenerateError> {
     if !(1904..=9995).contains(&opts.year) {
         return Err(GenerateError::Options(format!("year {} is out of range", opts.year)));
     }
+    if let Some(first) = opts.first_year {
+        if first > opts.year || opts.year - first >= MAX_YEARS as i32 || !(1904..=9995).contains(&first) {
+            return Err(GenerateError::Options(format!(
+                "--years {first}-{}: the first year must not be after the last, and a set spans at most {MAX_YEARS} years",
+                opts.year
+            )));
+        }
+        if opts.span_start().is_some() && !opts.plants.is_empty() {
+            return Err(GenerateError::Options(
+                "--plant writes the inference checks of one year; it cannot be combined with --years".into(),
+            ));
+        }
+    }
     if opts.format == OutputFormat::Platform && opts.cadres as u64 > writers::XLSX_MAX_ROWS {
         return Err(GenerateError::Options(format!(
             "--format platform writes cadres.xlsx, which holds at most {} cadres",
@@ -341,8 +427,8 @@ fn write_class_activity(
     design: &Design,
     plan: &Plan,
     dirty: &mut Dirty,
-    observed: &mut Observed,
-    counts: &mut Counts,
+    observed: &mut [Observed],
+    counts: &mut [Counts],
 ) -> Result<Vec<FileSummary>, GenerateError> {
     let mut streams = Streams {
         enrollments: TableWriter::create(
@@ -368,9 +454,29 @@ fn write_class_activity(
             &activity::trainee_rating_header(),
         )?,
     };
-    let mut emitter = ClassEmitter { plan, seed: opts.seed, design, dirty, observed, counts, unknown_cadre: 0 };
-    for ci in 0..plan.classes.len() {
-        emitter.emit(ci, &mut streams)?;
+    // One emitter per year, each adding to that year's statistics (one year: all classes,
+    // including a plant's of year ± 1, which `emit` keeps out of them).
+    let ranges: Vec<std::ops::Range<usize>> = match &plan.periods {
+        None => std::iter::once(0..plan.classes.len()).collect(),
+        Some(p) => p.year_classes.clone(),
+    };
+    let mut carry = if plan.periods.is_some() { vec![0f32; plan.cadres.len()] } else { Vec::new() };
+    let mut unknown_cadre = 0;
+    for (range, (observed, counts)) in ranges.into_iter().zip(observed.iter_mut().zip(counts.iter_mut())) {
+        let mut emitter = ClassEmitter {
+            plan,
+            seed: opts.seed,
+            design,
+            dirty: &mut *dirty,
+            observed,
+            counts,
+            unknown_cadre,
+            carry: &mut carry,
+        };
+        for ci in range {
+            emitter.emit(ci, &mut streams)?;
+        }
+        unknown_cadre = emitter.unknown_cadre;
     }
     let Streams { enrollments, surveys, course_ratings, trainee_ratings } = streams;
     let mut files = vec![enrollments.finish()?];
@@ -436,6 +542,8 @@ fn params(opts: &GenerateOptions, design: &Design, plan: &Plan, mut counts: Coun
         teacher_sd_total: 5.0 * m.teacher_sd,
         transfer_lag_days: TRANSFER_LAG_DAYS,
         model: m,
+        first_year: opts.span_start(),
+        periods: design.periods,
     }
 }
 

@@ -19,7 +19,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::dates::{days_from_civil, iso_date};
+use super::dates::{civil_from_days, days_from_civil, iso_date};
 use super::dirty::{values, Dirty};
 use super::domain::{grade_of, REVIEW_DIMENSIONS, UNIT_METRICS};
 use super::model::{normal, score, MODEL};
@@ -107,6 +107,11 @@ impl Events {
         }
     }
 
+    /// Index of calendar year `y` among the event study's years (year − 3 … year + 3).
+    fn year_slot(&self, y: i32) -> Option<usize> {
+        usize::try_from(y - self.first_year).ok().filter(|&k| k < self.control.len())
+    }
+
     fn finish(&self) -> Vec<EventPeriod> {
         (EVENT_PERIODS.0..=EVENT_PERIODS.1)
             .zip(self.trained.iter().zip(&self.trained_years))
@@ -125,14 +130,15 @@ impl Events {
     }
 }
 
-/// Write `reviews.csv`.
+/// Write `reviews.csv`; the realised statistics go to `obs`, one per year of the set
+/// (first year first; one for a one-year set).
 pub fn write_reviews(
     dir: &std::path::Path,
     plan: &Plan,
     seed: u64,
     design: &Design,
     dirty: &mut Dirty,
-    obs: &mut Observed,
+    obs: &mut [Observed],
 ) -> Result<FileSummary, GenerateError> {
     let mut header = vec!["cadre_id", "review_date", "kind"];
     header.extend(REVIEW_DIMENSIONS);
@@ -143,23 +149,27 @@ pub fn write_reviews(
     let mut bad = ChaCha8Rng::seed_from_u64(seed);
     bad.set_stream(super::STREAM_REVIEWS_DIRTY);
     let year = plan.year;
+    let first_year = plan.first_year();
     let lag = super::TRANSFER_LAG_DAYS;
-    let mut events = Events::new(year);
-    let (mut base_trained, mut base_control) = (Moments::default(), Moments::default());
+    let mut sums: Vec<YearSums> = (first_year..=year).map(YearSums::new).collect();
     for (i, c) in plan.cadres.iter().enumerate() {
         let id = Plan::cadre_id(i);
         let rd = plan.units[c.unit as usize].review_day;
         let classes = plan.classes_of(i);
         let first = classes.first().map(|&k| &plan.classes[k as usize]);
-        let last = if c.lost { year - 1 } else { year + REVIEW_YEARS.1 };
-        let reviews: Vec<Review> = (year + REVIEW_YEARS.0..=last)
+        let transfer_effect = first.map(|k| design.transfer_effect(civil_from_days(k.start).0));
+        let last = plan.last_review_year(i);
+        let reviews: Vec<Review> = (first_year + REVIEW_YEARS.0..=last)
             .map(|ry| {
                 let day = days_from_civil(ry, 12, rd);
-                let transfer = if first.is_some_and(|k| day > k.end) { MODEL.transfer_effect } else { 0.0 };
+                let transfer = match (first, transfer_effect) {
+                    (Some(k), Some(effect)) if day > k.end => effect,
+                    _ => 0.0,
+                };
                 // The pretrend plant: the reviews before the −1 review lag behind it.
                 let pretrend = match first {
                     Some(k) if day < k.start => {
-                        let minus_one = super::dates::civil_from_days(k.start).0 - 1;
+                        let minus_one = civil_from_days(k.start).0 - 1;
                         -design.pretrend_per_year * f64::from(minus_one - ry)
                     }
                     _ => 0.0,
@@ -177,7 +187,9 @@ pub fn write_reviews(
         for r in &reviews {
             write_review(&mut w, &id, &iso_date(r.day), r.dims.map(|d| d.to_string()), grade_of(r.score()))?;
         }
-        observe(plan, i, &reviews, lag, obs, &mut events, &mut base_trained, &mut base_control);
+        for (s, o) in sums.iter_mut().zip(obs.iter_mut()) {
+            observe(plan, i, &reviews, lag, o, s);
+        }
         let n = reviews.len();
         for k in 0..dirty.want(&mut bad, T_REVIEWS, reason::BAD_DATE, n) {
             let r = &reviews[bad.gen_range(0..n)];
@@ -194,40 +206,52 @@ pub fn write_reviews(
         }
     }
     let share_lost = |n: u64, followed: u64| if n == 0 { 0.0 } else { 1.0 - followed as f64 / n as f64 };
-    obs.attrition = share_lost(obs.attrition_enrollments, obs.attrition_followed);
-    obs.attrition_control = share_lost(obs.attrition_control_eligible, obs.attrition_control_followed);
-    obs.attrition_differential = obs.attrition - obs.attrition_control;
-    obs.baseline_g = hedges_g(&base_trained, &base_control);
-    obs.event_study = events.finish();
+    for (s, obs) in sums.iter().zip(obs.iter_mut()) {
+        obs.attrition = share_lost(obs.attrition_enrollments, obs.attrition_followed);
+        obs.attrition_control = share_lost(obs.attrition_control_eligible, obs.attrition_control_followed);
+        obs.attrition_differential = obs.attrition - obs.attrition_control;
+        obs.baseline_g = hedges_g(&s.base_trained, &s.base_control);
+        obs.event_study = s.events.finish();
+    }
     w.finish()
 }
 
-/// Adds cadre `i`'s reviews to the realised statistics: per enrollment in a class of the
-/// year (SPEC C.12: before = the latest review before the start, after = the first on or
-/// after end + lag; the event study's periods around them), or as a control (no class at
-/// all: what a transfer indicator keeps after excluding contaminated and washout cadres).
-#[allow(clippy::too_many_arguments)]
-fn observe(
-    plan: &Plan,
-    i: usize,
-    reviews: &[Review],
-    lag: i64,
-    obs: &mut Observed,
-    events: &mut Events,
-    base_trained: &mut Moments,
-    base_control: &mut Moments,
-) {
-    let year = plan.year;
+/// The running sums of one year's realised transfer statistics.
+struct YearSums {
+    year: i32,
+    events: Events,
+    base_trained: Moments,
+    base_control: Moments,
+}
+
+impl YearSums {
+    fn new(year: i32) -> YearSums {
+        YearSums { year, events: Events::new(year), base_trained: Moments::default(), base_control: Moments::default() }
+    }
+}
+
+/// Adds cadre `i`'s reviews to the realised statistics of `s.year`: per enrollment in a
+/// class starting in that year (SPEC C.12: before = the latest review before the start,
+/// after = the first on or after end + lag; the event study's periods around them), or
+/// as a control (no class starting in year − 1 … year + 1: what a transfer indicator
+/// keeps after excluding contaminated and washout cadres; for a one-year set, no class
+/// at all).
+fn observe(plan: &Plan, i: usize, reviews: &[Review], lag: i64, obs: &mut Observed, s: &mut YearSums) {
+    let year = s.year;
+    let events = &mut s.events;
     let classes = plan.classes_of(i);
     let reference = reviews.iter().position(|r| r.year == year - 1);
-    if classes.is_empty() {
+    let near = classes.iter().any(|&k| (year - 1..=year + 1).contains(&plan.class_year(k as usize)));
+    if !near {
         let Some(b) = reference else { return };
         let before = reviews[b].score();
-        base_control.add(before);
+        s.base_control.add(before);
         obs.attrition_control_eligible += 1;
         obs.attrition_control_followed += u64::from(reviews.len() > b + 1);
         for r in reviews {
-            events.control[(r.year - events.first_year) as usize].add(r.score() - before);
+            if let Some(m) = events.year_slot(r.year).and_then(|y| events.control.get_mut(y)) {
+                m.add(r.score() - before);
+            }
         }
         if reviews.len() > b + 2 {
             obs.transfer_control_delta_1y.add(reviews[b + 1].score() - before);
@@ -235,13 +259,13 @@ fn observe(
         }
         return;
     }
-    if !plan.trained_in_year(i) {
+    if !plan.trained_in(i, year) {
         return;
     }
     if let Some(b) = reference {
-        base_trained.add(reviews[b].score());
+        s.base_trained.add(reviews[b].score());
     }
-    for &k in classes.iter().filter(|&&k| plan.in_year(k as usize)) {
+    for &k in classes.iter().filter(|&&k| plan.class_year(k as usize) == year) {
         obs.attrition_enrollments += 1;
         let class = &plan.classes[k as usize];
         let before = reviews.iter().rposition(|r| r.day < class.start);
@@ -250,12 +274,16 @@ fn observe(
         obs.attrition_followed += 1;
         let base = reviews[b].score();
         obs.transfer_trained_delta.add(reviews[a].score() - base);
+        if plan.periods.is_some() && classes.first() == Some(&k) {
+            obs.transfer_first_class_delta.get_or_insert_with(Mean::default).add(reviews[a].score() - base);
+        }
         for rel in EVENT_PERIODS.0..=EVENT_PERIODS.1 {
             let at = if rel < 0 { b as i64 + 1 + i64::from(rel) } else { a as i64 + i64::from(rel) };
             let Some(r) = usize::try_from(at).ok().and_then(|at| reviews.get(at)) else { continue };
+            let Some(y) = events.year_slot(r.year) else { continue };
             let p = (rel - EVENT_PERIODS.0) as usize;
             events.trained[p].add(r.score() - base);
-            events.trained_years[p][(r.year - events.first_year) as usize] += 1;
+            events.trained_years[p][y] += 1;
         }
     }
 }
@@ -273,8 +301,8 @@ fn write_review(
     w.row(&cells)
 }
 
-/// Write `unit_outcomes.csv`: each metric for year − 1 and the year; the change grows
-/// with the share of the unit's cadres trained during the year.
+/// Write `unit_outcomes.csv`: each metric for the year before the set and every year of
+/// it; the change of a year grows with the share of the unit's cadres trained in it.
 pub fn write_unit_outcomes(
     dir: &std::path::Path,
     plan: &Plan,
@@ -292,26 +320,39 @@ pub fn write_unit_outcomes(
     rng.set_stream(super::STREAM_UNITS);
     let mut bad = ChaCha8Rng::seed_from_u64(seed);
     bad.set_stream(super::STREAM_UNITS_DIRTY);
-    let mut staff = vec![(0u32, 0u32); plan.units.len()];
+    let years: Vec<i32> = (plan.first_year()..=plan.year).collect();
+    // Per unit: staff, and trained staff per year.
+    let mut staff = vec![0u32; plan.units.len()];
+    let mut trained = vec![0u32; plan.units.len() * years.len()];
     for (i, c) in plan.cadres.iter().enumerate() {
-        let s = &mut staff[c.unit as usize];
-        s.0 += 1;
-        s.1 += u32::from(plan.trained_in_year(i));
+        staff[c.unit as usize] += 1;
+        for (y, &year) in years.iter().enumerate() {
+            let t = if plan.periods.is_some() { plan.trained_in(i, year) } else { plan.trained_in_year(i) };
+            trained[c.unit as usize * years.len() + y] += u32::from(t);
+        }
     }
-    let (before, after) = ((plan.year - 1).to_string(), plan.year.to_string());
+    let periods: Vec<String> = std::iter::once(plan.first_year() - 1).chain(years.iter().copied()).map(|y| y.to_string()).collect();
+    let after = plan.year.to_string();
     let round1 = |x: f64| (x.clamp(0.0, 100.0) * 10.0).round() / 10.0;
     let mut ghosts = plan.units.len();
-    for (u, &(n, trained)) in staff.iter().enumerate() {
-        let share = if n == 0 { 0.0 } else { f64::from(trained) / f64::from(n) };
+    let mut values = vec![0.0; periods.len()];
+    for (u, &n) in staff.iter().enumerate() {
         let id = Plan::unit_id(u);
         for (metric, base) in UNIT_METRICS {
-            let v0 = normal(&mut rng, base, MODEL.unit_sd);
-            let v1 =
-                v0 + MODEL.unit_drift + MODEL.unit_slope_per_share * share + normal(&mut rng, 0.0, MODEL.unit_noise_sd);
-            w.row(&[Cell::Str(&id), Cell::Str(&before), Cell::Str(metric), Cell::Num(round1(v0))])?;
-            w.row(&[Cell::Str(&id), Cell::Str(&after), Cell::Str(metric), Cell::Num(round1(v1))])?;
+            values[0] = normal(&mut rng, base, MODEL.unit_sd);
+            for y in 0..years.len() {
+                let t = trained[u * years.len() + y];
+                let share = if n == 0 { 0.0 } else { f64::from(t) / f64::from(n) };
+                values[y + 1] = values[y]
+                    + MODEL.unit_drift
+                    + MODEL.unit_slope_per_share * share
+                    + normal(&mut rng, 0.0, MODEL.unit_noise_sd);
+            }
+            for (period, &v) in periods.iter().zip(&values) {
+                w.row(&[Cell::Str(&id), Cell::Str(period), Cell::Str(metric), Cell::Num(round1(v))])?;
+            }
         }
-        for _ in 0..dirty.want(&mut bad, T_UNITS, reason::UNKNOWN_ID, 2 * UNIT_METRICS.len()) {
+        for _ in 0..dirty.want(&mut bad, T_UNITS, reason::UNKNOWN_ID, periods.len() * UNIT_METRICS.len()) {
             ghosts += 1;
             let ghost = Plan::unit_id(ghosts);
             let v = round1(normal(&mut bad, UNIT_METRICS[0].1, MODEL.unit_sd));

@@ -128,9 +128,38 @@ pub struct Plan {
     pub year_classes: usize,
     /// Cadres untrained in the year, among whom the contamination plant picks (0 without it).
     pub would_be_controls: usize,
+    /// The careers of a set of several years (`--years`); `None` for one year.
+    pub periods: Option<Periods>,
     /// Teachers and class managers of each institution (indices into `teachers`, `managers`).
     teacher_pool: BTreeMap<&'static str, std::ops::Range<usize>>,
     manager_pool: BTreeMap<&'static str, std::ops::Range<usize>>,
+}
+
+/// What a set of several years adds to the plan: when each cadre leaves, who is never
+/// trained, every promotion, and which classes belong to which year.
+#[derive(Debug, Clone)]
+pub struct Periods {
+    /// First year of the set (the last is [`Plan::year`]).
+    pub first: i32,
+    /// Year from which each cadre is lost (`i32::MAX`: never): trained up to that year,
+    /// no review dated in it or later, no follow-up survey of its classes.
+    pub lost_from: Vec<i32>,
+    /// Every promotion, by year and cadre.
+    pub changes: Vec<Change>,
+    /// Classes of each year (index ranges into [`Plan::classes`], first year first).
+    pub year_classes: Vec<std::ops::Range<usize>>,
+}
+
+/// One promotion: the cadre's category and rank before and after, effective on `day`.
+#[derive(Debug, Clone, Copy)]
+pub struct Change {
+    pub cadre: u32,
+    pub year: i32,
+    pub day: i64,
+    pub from_category: u8,
+    pub to_category: u8,
+    pub from_rank: u8,
+    pub to_rank: u8,
 }
 
 impl Plan {
@@ -155,6 +184,7 @@ impl Plan {
             repeated_topic_cadres: 0,
             year_classes: 0,
             would_be_controls: 0,
+            periods: None,
             teacher_pool: BTreeMap::new(),
             manager_pool: BTreeMap::new(),
         };
@@ -241,53 +271,171 @@ impl Plan {
         k < self.year_classes
     }
 
+    /// First year of the set (the year itself for a one-year set).
+    pub fn first_year(&self) -> i32 {
+        self.periods.as_ref().map_or(self.year, |p| p.first)
+    }
+
+    /// Calendar year in which class `k` starts.
+    pub fn class_year(&self, k: usize) -> i32 {
+        civil_from_days(self.classes[k].start).0
+    }
+
+    /// Whether cadre `i` has no follow-up survey after class `k`: one year lost means every
+    /// class; over several years, the classes from the year the cadre is lost.
+    pub fn lost_after(&self, i: usize, k: usize) -> bool {
+        match &self.periods {
+            None => self.cadres[i].lost,
+            Some(p) => p.lost_from[i] <= self.class_year(k),
+        }
+    }
+
+    /// Year of cadre `i`'s last annual review: year + 3 (year − 1 for a lost cadre of one
+    /// year; the year before it is lost over several).
+    pub fn last_review_year(&self, i: usize) -> i32 {
+        let end = self.year + super::outcomes::REVIEW_YEARS.1;
+        match &self.periods {
+            None if self.cadres[i].lost => self.year - 1,
+            None => end,
+            Some(p) => end.min(p.lost_from[i].saturating_sub(1)),
+        }
+    }
+
+    /// Whether cadre `i` attends a class starting in calendar year `y`.
+    pub fn trained_in(&self, i: usize, y: i32) -> bool {
+        self.classes_of(i).iter().any(|&k| self.class_year(k as usize) == y)
+    }
+
+    /// A set of several years, `first..=last`, of the same cadres (SPEC §7.4): units and
+    /// cadres are drawn as for one year (ages as of the first year, from the same
+    /// stream), then year after year: promotions (some of them into another category,
+    /// effective before the year's classes), the year's classes from each category's
+    /// cadres of that year (those trained the year before last in line: rotation), their
+    /// courses. Teachers are shared by all years, and a course of a topic at an
+    /// institution is mostly taught by the same teacher every year, so titles and
+    /// teachers recur as series. Each year's classes come from their own stream
+    /// (`STREAM_YEAR + year`), careers and staff from `STREAM_PERIODS`.
+    pub fn build_years(n_cadres: usize, first: i32, last: i32, seed: u64) -> Plan {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(super::STREAM_PLAN);
+        let (regions, units) = make_units(&mut rng, n_cadres);
+        let cadres = make_cadres(&mut rng, n_cadres, first, &units);
+        let mut plan = Plan {
+            year: last,
+            regions,
+            units,
+            cadres,
+            classes: Vec::new(),
+            courses: Vec::new(),
+            teachers: Vec::new(),
+            managers: Vec::new(),
+            cadre_class_start: Vec::new(),
+            cadre_classes: Vec::new(),
+            repeaters: 0,
+            repeated_topic_cadres: 0,
+            year_classes: 0,
+            would_be_controls: 0,
+            periods: None,
+            teacher_pool: BTreeMap::new(),
+            manager_pool: BTreeMap::new(),
+        };
+        let p = super::model::PERIODS;
+        let mut life = ChaCha8Rng::seed_from_u64(seed);
+        life.set_stream(super::STREAM_PERIODS);
+        let n_years = (last - first + 1) as usize;
+        let mut lost_from = Vec::with_capacity(n_cadres);
+        let mut never_trained = Vec::with_capacity(n_cadres);
+        for _ in 0..n_cadres {
+            let gone = (first..=last).find(|_| life.gen_bool(p.leave_per_year)).unwrap_or(i32::MAX);
+            lost_from.push(gone);
+            never_trained.push(life.gen_bool(p.never_trained_share));
+        }
+        let mut category: Vec<u8> = plan.cadres.iter().map(|c| c.category as u8).collect();
+        let mut rank: Vec<u8> = plan.cadres.iter().map(|c| c.rank as u8).collect();
+        let mut changes: Vec<Change> = Vec::new();
+        let mut trained_last = vec![false; n_cadres];
+        let mut ranges = Vec::with_capacity(n_years);
+        // Per institution, the most classes and courses of any one year: staff is sized
+        // for a year's teaching and teaches every year.
+        let mut per_inst: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+        for y in first..=last {
+            if y > first {
+                promote(&mut life, y, &lost_from, &mut category, &mut rank, &mut changes);
+            }
+            let mut by_cat: Vec<Vec<u32>> = vec![Vec::new(); CATEGORIES.len()];
+            for i in 0..n_cadres {
+                if !never_trained[i] && lost_from[i] >= y {
+                    by_cat[usize::from(category[i])].push(i as u32);
+                }
+            }
+            let mut yrng = ChaCha8Rng::seed_from_u64(seed);
+            yrng.set_stream(super::STREAM_YEAR + y as u64);
+            let classes = year_classes(&mut yrng, y, by_cat, |c| trained_last[c as usize]);
+            trained_last.iter_mut().for_each(|t| *t = false);
+            for c in &classes {
+                for &m in &c.members {
+                    trained_last[m as usize] = true;
+                }
+            }
+            let from = plan.classes.len();
+            plan.classes.extend(classes);
+            ranges.push(from..plan.classes.len());
+            for (inst, (nc, nk)) in plan.add_courses(&mut yrng, from..plan.classes.len()) {
+                let e = per_inst.entry(inst).or_default();
+                *e = (e.0.max(nc), e.1.max(nk));
+            }
+        }
+        let (mut t, mut m) = (0usize, 0usize);
+        for (inst, (n_classes, n_courses)) in &per_inst {
+            let nt = n_courses.div_ceil(30).max(6);
+            let nm = n_classes.div_ceil(6).max(2);
+            plan.teacher_pool.insert(*inst, t..t + nt);
+            plan.manager_pool.insert(*inst, m..m + nm);
+            t += nt;
+            m += nm;
+        }
+        plan.teachers =
+            (0..t).map(|_| (normal(&mut life, 0.0, MODEL.teacher_sd), normal(&mut life, 0.0, MODEL.trainee_rater_sd))).collect();
+        plan.managers = (0..m).map(|_| normal(&mut life, 0.0, MODEL.trainee_rater_sd)).collect();
+        plan.assign_regular_staff(&mut life);
+        plan.index_enrollments();
+        plan.year_classes = plan.classes.len();
+        for (i, c) in plan.cadres.iter_mut().enumerate() {
+            c.category = usize::from(category[i]);
+            c.rank = usize::from(rank[i]);
+            c.lost = lost_from[i] <= last;
+        }
+        for ch in &changes {
+            // Changes are in year order: the last one of a cadre is the latest promotion.
+            plan.cadres[ch.cadre as usize].promoted_day = Some(ch.day);
+        }
+        plan.periods = Some(Periods { first, lost_from, changes, year_classes: ranges });
+        plan
+    }
+
+    /// A teacher for every course and a manager for every class: a course of a topic at
+    /// an institution goes to the institution's regular teacher of that topic
+    /// ([`REGULAR_TEACHER_SHARE`]), else to any teacher of the institution.
+    fn assign_regular_staff(&mut self, rng: &mut ChaCha8Rng) {
+        for c in &mut self.classes {
+            let tp = self.teacher_pool.get(c.institution).cloned().unwrap_or(0..1);
+            for course in &mut self.courses[c.courses.clone()] {
+                course.teacher = if rng.gen_bool(REGULAR_TEACHER_SHARE) {
+                    tp.start + (course.topic * 7 + c.category * 3) % tp.len().max(1)
+                } else {
+                    rng.gen_range(tp.clone())
+                };
+            }
+            c.manager = rng.gen_range(self.manager_pool.get(c.institution).cloned().unwrap_or(0..1));
+        }
+    }
+
     fn make_classes(&mut self, rng: &mut ChaCha8Rng) {
-        let year = self.year;
-        let window = (days_from_civil(year, 3, 1), days_from_civil(year, 11, 30));
         let mut by_cat: Vec<Vec<u32>> = vec![Vec::new(); CATEGORIES.len()];
         for (i, c) in self.cadres.iter().enumerate() {
             by_cat[c.category].push(i as u32);
         }
-        let mut classes: Vec<Class> = Vec::new();
-        for (cat, pool) in by_cat.iter_mut().enumerate() {
-            let spec = &CATEGORIES[cat];
-            pool.shuffle(rng);
-            let trained = (spec.train_share * pool.len() as f64).round() as usize;
-            let first = classes.len();
-            split_into_classes(rng, &pool[..trained], &mut classes, |rng, m| new_class(rng, cat, spec, window, m));
-            // Repeaters: a share of the trained attend a second, non-overlapping class.
-            let cat_classes = first..classes.len();
-            if cat_classes.len() >= 2 {
-                let n_rep = (MODEL.repeat_share * trained as f64).round() as usize;
-                let mut home: BTreeMap<u32, usize> = BTreeMap::new();
-                for k in cat_classes.clone() {
-                    for &m in &classes[k].members {
-                        home.insert(m, k);
-                    }
-                }
-                for pick in index::sample(rng, trained, n_rep.min(trained)).into_iter() {
-                    let cadre = pool[pick];
-                    let Some(&h) = home.get(&cadre) else { continue };
-                    for _ in 0..8 {
-                        let k = rng.gen_range(cat_classes.clone());
-                        let (a, b) = (&classes[h], &classes[k]);
-                        if k != h && b.members.len() < CLASS_SIZE.1 && (b.start > a.end || b.end < a.start) {
-                            classes[k].members.push(cadre);
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        classes.sort_by_key(|c| (c.start, c.category, c.end));
-        let mut seq = vec![0usize; CATEGORIES.len()];
-        for (i, c) in classes.iter_mut().enumerate() {
-            c.members.sort_unstable();
-            seq[c.category] += 1;
-            c.seq = seq[c.category];
-            c.id = format!("K{}{:05}", year, i + 1);
-        }
-        self.classes = classes;
+        self.classes = year_classes(rng, self.year, by_cat, |_| false);
     }
 
     fn make_courses_and_staff(&mut self, rng: &mut ChaCha8Rng) {
@@ -471,6 +619,113 @@ impl Plan {
             self.cadres[i].lost = rng.gen_bool(p);
         }
     }
+}
+
+/// Share of courses given to the institution's regular teacher of the topic (sets of
+/// several years), so that a course recurs year after year with the same title and teacher.
+pub const REGULAR_TEACHER_SHARE: f64 = 0.7;
+
+/// Indices of the categories a promotion moves between.
+const DEPARTMENT_LEVEL: u8 = 0;
+const MIDDLE_LEVEL: u8 = 1;
+const YOUNG_RESERVE: u8 = 2;
+const CIVIL_SERVANT: u8 = 5;
+
+/// The promotions of year `y` (effective in January–February, before the year's
+/// classes): into another category (young_reserve or civil_servant → middle_level,
+/// middle_level → department_level, at the new category's second rank, e.g. 副处, 副科)
+/// or within the category to its first rank. Two draws for every cadre still present,
+/// whatever happens, so one cadre's career never shifts another's.
+fn promote(
+    rng: &mut ChaCha8Rng,
+    y: i32,
+    lost_from: &[i32],
+    category: &mut [u8],
+    rank: &mut [u8],
+    changes: &mut Vec<Change>,
+) {
+    let p = super::model::PERIODS;
+    let jan = days_from_civil(y, 1, 1);
+    for i in 0..category.len() {
+        if lost_from[i] < y {
+            continue;
+        }
+        let u: f64 = rng.gen();
+        let day = jan + rng.gen_range(0..59);
+        let (cat, r) = (category[i], rank[i]);
+        let to = match cat {
+            YOUNG_RESERVE if u < p.promote_young_reserve => Some(MIDDLE_LEVEL),
+            CIVIL_SERVANT if u < p.promote_civil_servant => Some(MIDDLE_LEVEL),
+            MIDDLE_LEVEL if u < p.promote_middle_level => Some(DEPARTMENT_LEVEL),
+            _ => None,
+        };
+        let (to_cat, to_rank) = match to {
+            Some(c) => (c, u8::from(CATEGORIES[usize::from(c)].ranks.len() > 1)),
+            None if r != 0 && u > 1.0 - p.promote_rank => (cat, 0),
+            None => continue,
+        };
+        changes.push(Change {
+            cadre: i as u32,
+            year: y,
+            day,
+            from_category: cat,
+            to_category: to_cat,
+            from_rank: r,
+            to_rank,
+        });
+        category[i] = to_cat;
+        rank[i] = to_rank;
+    }
+}
+
+/// The classes of `year` from each category's pool of cadres: the pool is shuffled, the
+/// cadres for whom `recent` holds (trained the year before) moved behind the others (a
+/// stable sort: rotation), the category's `train_share` of it trained in classes of
+/// 30–60, and a share of the trained given a second, non-overlapping class of their
+/// category. Classes come back sorted by start, numbered `K<year><n>` and `第k期`.
+fn year_classes(rng: &mut ChaCha8Rng, year: i32, mut by_cat: Vec<Vec<u32>>, recent: impl Fn(u32) -> bool) -> Vec<Class> {
+    let window = (days_from_civil(year, 3, 1), days_from_civil(year, 11, 30));
+    let mut classes: Vec<Class> = Vec::new();
+    for (cat, pool) in by_cat.iter_mut().enumerate() {
+        let spec = &CATEGORIES[cat];
+        pool.shuffle(rng);
+        pool.sort_by_key(|&c| recent(c));
+        let trained = (spec.train_share * pool.len() as f64).round() as usize;
+        let first = classes.len();
+        split_into_classes(rng, &pool[..trained], &mut classes, |rng, m| new_class(rng, cat, spec, window, m));
+        // Repeaters: a share of the trained attend a second, non-overlapping class.
+        let cat_classes = first..classes.len();
+        if cat_classes.len() >= 2 {
+            let n_rep = (MODEL.repeat_share * trained as f64).round() as usize;
+            let mut home: BTreeMap<u32, usize> = BTreeMap::new();
+            for k in cat_classes.clone() {
+                for &m in &classes[k].members {
+                    home.insert(m, k);
+                }
+            }
+            for pick in index::sample(rng, trained, n_rep.min(trained)).into_iter() {
+                let cadre = pool[pick];
+                let Some(&h) = home.get(&cadre) else { continue };
+                for _ in 0..8 {
+                    let k = rng.gen_range(cat_classes.clone());
+                    let (a, b) = (&classes[h], &classes[k]);
+                    if k != h && b.members.len() < CLASS_SIZE.1 && (b.start > a.end || b.end < a.start) {
+                        classes[k].members.push(cadre);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    classes.sort_by_key(|c| (c.start, c.category, c.end));
+    let mut seq = vec![0usize; CATEGORIES.len()];
+    for (i, c) in classes.iter_mut().enumerate() {
+        c.members.sort_unstable();
+        seq[c.category] += 1;
+        c.seq = seq[c.category];
+        c.id = format!("K{}{:05}", year, i + 1);
+    }
+    classes
 }
 
 /// Classes of `members` in order, 30–60 each (fewer only when fewer are left), each

@@ -431,6 +431,7 @@ fn expected_tallies(t: &serde_json::Value) -> BTreeMap<String, Tally> {
 // ---------------------------------------------------------------- tests
 
 mod plants;
+mod years;
 
 #[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {

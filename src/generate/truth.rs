@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::model::Model;
+use super::model::{Model, PeriodModel};
 
 /// The whole truth file.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +25,97 @@ pub struct Truth {
     pub observed: Observed,
     /// Per input table (file stem): what validation must count.
     pub expected: BTreeMap<String, Expected>,
+    /// A set of several years: what each year planted, counted and realised, first year
+    /// first (absent for one year; `observed` above is then the last year's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub years: Vec<YearTruth>,
+    /// A set of several years: the careers of its cadres (absent for one year).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub careers: Option<Careers>,
+}
+
+/// One year of a set of several years.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearTruth {
+    pub year: i32,
+    pub planted: YearPlanted,
+    pub counts: YearCounts,
+    /// Statistics of the clean rows of the year's classes, as `observed` of a one-year
+    /// set; controls are cadres with no class starting in year − 1 … year + 1.
+    pub observed: Observed,
+}
+
+/// The model of one year (the year-over-year changes of `params.periods` applied).
+#[derive(Debug, Clone, Serialize)]
+pub struct YearPlanted {
+    /// Mean gain of the reference method: `base_gain + gain_per_year × (year − first)`.
+    pub base_gain: f64,
+    /// Expected mean gain of each method in the year.
+    pub method_gain: BTreeMap<String, f64>,
+    /// Mean course-rating indicator (0–20) of an average teacher and rater.
+    pub rating_base: f64,
+    /// Shift of the mean course-rating total (0–100) over the first year.
+    pub course_rating_total_shift: f64,
+    /// Transfer effect of the cadres whose first class of the set starts this year.
+    pub transfer_effect: f64,
+}
+
+/// What one year holds.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct YearCounts {
+    pub classes: usize,
+    pub courses: usize,
+    /// Clean enrollment rows of the year's classes.
+    pub enrollments: usize,
+    /// Cadres enrolled in a class of the year.
+    pub trained_cadres: usize,
+    /// Of those, cadres whose first class of the set is this year's.
+    pub first_trained: usize,
+    /// Cadres in two classes of the year.
+    pub repeaters: usize,
+    /// Cadres taught, in a class of the year, a topic they were already taught in an
+    /// earlier class of the set (the same year or before).
+    pub repeated_topic_cadres: usize,
+    /// Promotions effective in the year (January–February), and those of them into
+    /// another category.
+    pub promotions: usize,
+    pub category_changes: usize,
+    /// Cadres lost from this year on.
+    pub lost: usize,
+    pub leave_over_limit: usize,
+    pub not_completed: usize,
+}
+
+/// The careers of a set of several years.
+#[derive(Debug, Clone, Serialize)]
+pub struct Careers {
+    /// Cadres in no class of the set.
+    pub never_trained: usize,
+    /// Cadres with at least one promotion / a change of category within the set.
+    pub promoted_cadres: usize,
+    pub category_changed_cadres: usize,
+    /// Cadres taught the same topic in classes of two different years.
+    pub repeated_topic_across_years: usize,
+    /// Leaders (department_level and middle_level in the last year) with no off-job
+    /// (non-online) class in the set.
+    pub leaders_without_off_job_class: usize,
+    /// A few cadre ids (ascending) for tests and examples: promoted into another
+    /// category and taught a topic twice across years; trained in every year.
+    pub examples_promoted_with_repeated_topic: Vec<String>,
+    pub examples_trained_every_year: Vec<String>,
+    /// The category changes of the example cadres above: (cadre, date, from, to).
+    pub example_changes: Vec<ExampleChange>,
+}
+
+/// One promotion of an example cadre.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExampleChange {
+    pub cadre_id: String,
+    pub date: String,
+    pub from_category: String,
+    pub to_category: String,
+    pub from_rank: String,
+    pub to_rank: String,
 }
 
 /// Planted parameters and the size of the set.
@@ -52,6 +143,12 @@ pub struct Params {
     pub transfer_lag_days: i64,
     /// Every constant of the model as planted (a plant's attrition replaces the default's).
     pub model: Model,
+    /// A set of several years: its first year (`year` is the last) and the
+    /// year-over-year changes planted; both absent for one year.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub periods: Option<PeriodModel>,
 }
 
 /// The planted violations of the transfer design (SPEC §7.2); absent ones are left out.
@@ -187,6 +284,10 @@ pub struct Observed {
     pub baseline_g: f64,
     /// Review delta (after − before, SPEC C.12) of followed enrollments.
     pub transfer_trained_delta: Mean,
+    /// The same over enrollments in a cadre's first class of the set, the ones that
+    /// carry the transfer effect (a set of several years only: later classes add none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer_first_class_delta: Option<Mean>,
     /// Review delta of controls with every review over one year (Dec y−1 → Dec y) and two years.
     pub transfer_control_delta_1y: Mean,
     pub transfer_control_delta_2y: Mean,

@@ -13,7 +13,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use encoding_rs::{Encoder, EncoderResult, GBK};
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 use serde::Serialize;
 
 use super::GenerateError;
@@ -93,6 +93,10 @@ impl TableWriter {
             }
             FileKind::Xlsx => {
                 let mut wb = Workbook::new();
+                // A fixed document date: the same options give the same bytes (the
+                // default is the current time).
+                let fixed = ExcelDateTime::from_ymd(2000, 1, 1).map_err(|e| xlsx_err(&path, e))?;
+                wb.set_properties(&DocProperties::new().set_creation_datetime(&fixed));
                 wb.add_worksheet_with_constant_memory().map_err(|e| xlsx_err(&path, e))?;
                 Sink::Xlsx(Box::new(wb))
             }

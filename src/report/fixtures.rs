@@ -788,6 +788,7 @@ fn manifest() -> Manifest {
         tables,
         warehouse: BTreeMap::new(),
         warnings: vec!["survey_post: 1 respondent answered twice; the latest submission counts".into()],
+        years: BTreeMap::new(),
     }
 }
 

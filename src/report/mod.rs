@@ -22,6 +22,7 @@
 //! reach a chart, a ranking or a published total.
 
 pub mod assessment;
+pub mod cadre_file;
 pub mod charts;
 pub mod columns;
 pub mod frame;

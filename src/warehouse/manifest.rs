@@ -25,9 +25,49 @@ pub struct Manifest {
     /// Rows per warehouse table.
     pub warehouse: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
+    /// Every year the warehouse holds (a `year=` partition of any table): the build that
+    /// wrote it, that build's inputs, and the rows of the year per table. A full build
+    /// writes every year of its inputs; `build --replace-year Y` rewrites the entry of Y
+    /// and keeps the others (`inputs`, `tables` and `warnings` above are the latest
+    /// build's).
+    #[serde(default)]
+    pub years: BTreeMap<String, YearRecord>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One year held by the warehouse.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct YearRecord {
+    /// The build that wrote the year: the first 16 hex digits of SHA-256 over its
+    /// inputs' paths and hashes (the same inputs, the same id; no clock).
+    pub build: String,
+    /// `full` (a build of all its inputs' years) or `replace-year`.
+    pub how: String,
+    /// The inputs of that build.
+    pub inputs: Vec<ManifestInput>,
+    /// Rows of the year per partitioned table.
+    pub rows: BTreeMap<String, u64>,
+}
+
+/// The id of a build with these inputs (see [`YearRecord::build`]).
+pub fn build_id(inputs: &[ManifestInput]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&ManifestInput> = inputs.iter().collect();
+    sorted.sort_by(|a, b| (&a.path, &a.table).cmp(&(&b.path, &b.table)));
+    let mut h = Sha256::new();
+    for i in sorted {
+        h.update(i.path.as_bytes());
+        h.update([0]);
+        h.update(i.table.as_bytes());
+        h.update([0]);
+        h.update(i.sha256.as_bytes());
+        h.update([b'\n']);
+    }
+    let mut id = hex::encode(h.finalize());
+    id.truncate(16);
+    id
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ManifestInput {
     pub path: String,
     pub sha256: String,
@@ -86,6 +126,7 @@ impl Manifest {
             tables: report.tables.iter().map(|(k, v)| (k.clone(), v.into())).collect(),
             warehouse,
             warnings: report.warnings.clone(),
+            years: BTreeMap::new(),
         }
     }
 

@@ -10,6 +10,7 @@
 //! with one atomic rename, so readers (and a killed build) see the old or the new
 //! warehouse, never a mix; every byte except `run_at` is a function of the inputs.
 
+pub mod atomic;
 pub mod dictionary;
 pub mod join;
 pub mod manifest;
@@ -17,6 +18,7 @@ pub mod pseudonym;
 pub mod read;
 pub mod schema;
 pub mod write;
+pub mod years;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -136,61 +138,4 @@ pub fn write_rejects(root: &Path, rejects: &[Reject]) -> Result<(), WarehouseErr
     crate::export::write_csv(&df, &dir.join("rejects.csv"))
 }
 
-/// Where builds write before the swap.
-pub fn temp_dir(out: &Path) -> PathBuf {
-    out.join(format!(".warehouse.tmp-{}", std::process::id()))
-}
-
-/// Where `indicators` writes before the swap.
-pub fn indicators_temp_dir(out: &Path) -> PathBuf {
-    out.join(format!(".indicators.tmp-{}", std::process::id()))
-}
-
-/// Remove temporary directories left by killed builds.
-pub fn clean_stale(out: &Path) {
-    if let Ok(rd) = std::fs::read_dir(out) {
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            let stale = [".warehouse.tmp-", ".warehouse.old-", ".indicators.tmp-"];
-            if stale.iter().any(|p| name.starts_with(p)) {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-    }
-}
-
-/// Atomically replace `final_dir` by `new_dir` (both under the same parent).
-///
-/// On Linux the two directories are exchanged with `renameat2(RENAME_EXCHANGE)` and the
-/// old one is then deleted: at every instant `final_dir` is a complete warehouse.
-/// Where that call is unavailable, the old directory is renamed aside first (a reader
-/// may then briefly find no warehouse, but never a partial one).
-pub fn swap_into_place(new_dir: &Path, final_dir: &Path) -> Result<(), WarehouseError> {
-    if !final_dir.exists() {
-        return std::fs::rename(new_dir, final_dir).map_err(|e| WarehouseError::io(final_dir, e));
-    }
-    if exchange(new_dir, final_dir) {
-        return std::fs::remove_dir_all(new_dir).map_err(|e| WarehouseError::io(new_dir, e));
-    }
-    let old = final_dir.with_file_name(format!(".warehouse.old-{}", std::process::id()));
-    std::fs::rename(final_dir, &old).map_err(|e| WarehouseError::io(final_dir, e))?;
-    std::fs::rename(new_dir, final_dir).map_err(|e| WarehouseError::io(final_dir, e))?;
-    std::fs::remove_dir_all(&old).map_err(|e| WarehouseError::io(&old, e))
-}
-
-#[cfg(target_os = "linux")]
-fn exchange(a: &Path, b: &Path) -> bool {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let (Ok(ca), Ok(cb)) = (CString::new(a.as_os_str().as_bytes()), CString::new(b.as_os_str().as_bytes())) else {
-        return false;
-    };
-    // SAFETY: both arguments are valid NUL-terminated paths that outlive the call.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
-    rc == 0
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exchange(_a: &Path, _b: &Path) -> bool {
-    false
-}
+pub use atomic::{clean_stale, swap_into_place};

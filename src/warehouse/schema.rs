@@ -438,6 +438,18 @@ macro_rules! LEARNING_STATS {
     };
 }
 
+/// Names of warehouse tables that code refers to by name.
+pub mod wh {
+    pub const UNITS: &str = "units";
+    pub const CADRES: &str = "cadres";
+    pub const CLASSES: &str = "classes";
+    pub const COURSES: &str = "courses";
+    pub const ENROLLMENTS: &str = "enrollments";
+    pub const REVIEWS: &str = "reviews";
+    pub const UNIT_OUTCOMES: &str = "unit_outcomes";
+    pub const TRAINEE_OUTCOMES: &str = "trainee_outcomes";
+    pub const TRAINEE_RATINGS: &str = "trainee_ratings";
+}
 
 /// Warehouse tables written by `build`.
 pub const TABLES: &[TableDef] = &[

@@ -8,4 +8,5 @@ mod generated;
 mod hostile;
 mod indicators;
 mod methods;
+mod periods;
 mod scorecard;

@@ -34,9 +34,10 @@ def execute(path, workdir, monkeypatch, out):
     return nb
 
 
-def test_there_are_three_notebooks():
+def test_there_are_four_notebooks():
     assert [p.name for p in NOTEBOOKS] == [
-        "01_class_explorer.ipynb", "02_methods_mixed_model.ipynb", "03_cadre_training_file.ipynb"]
+        "01_class_explorer.ipynb", "02_methods_mixed_model.ipynb", "03_cadre_training_file.ipynb",
+        "04_across_years.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
