@@ -73,7 +73,14 @@ fn preview_csv(path: &Path, forced: Option<&str>, n: usize) -> Result<Preview, I
     for rec in reader.records() {
         // A preview ends at the first record it cannot parse; the read itself reports it.
         let Ok(rec) = rec else { break };
-        let line = rec.position().map_or(0, |p| p.line() as usize);
+        // The line is counted from the record's first byte (the reader's own line count
+        // lags behind blank lines).
+        let bytes = text.as_bytes();
+        let mut start = rec.position().map_or(0, |p| p.byte() as usize).min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        let line = 1 + bytes[..start].iter().filter(|b| **b == b'\n').count();
         let cells: Vec<String> = rec.iter().map(|c| c.trim_start_matches('\u{feff}').trim().to_string()).collect();
         if cells.iter().all(|c| c.is_empty()) {
             continue;

@@ -141,16 +141,22 @@ pub fn propose(dir: &Path) -> Result<Proposal, IngestError> {
             skipped.push(format!("{file}: not a table file (.{ext}); inputs are .csv, .xlsx, .xls or .parquet"));
             continue;
         }
-        let look = match look_at(&path, &file) {
-            Ok(l) => l,
-            Err(e) => {
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let named = TableKind::from_name(&stem);
+        let look = match (look_at(&path, &file), named) {
+            (Ok(l), _) => l,
+            // A file named after its table is that table's even when it cannot be read
+            // here: reading it reports why, as it would without `init`.
+            (Err(_), Some(_)) => Look::unread(&path, &file),
+            (Err(e), None) => {
                 skipped.push(format!("{file}: cannot be read ({e})"));
                 continue;
             }
         };
-        match recognise(&look, &instrument) {
-            Ok((table, why)) => found.push((table, why, look)),
-            Err(why) => skipped.push(format!("{file}: {why}")),
+        match (named, recognise(&look, &instrument)) {
+            (Some(t), _) => found.push((t, "its name".into(), look)),
+            (None, Ok((table, why))) => found.push((table, why, look)),
+            (None, Err(why)) => skipped.push(format!("{file}: {why}")),
         }
     }
     // One input per table: files of the same layout are read together through a glob.
@@ -165,7 +171,21 @@ pub fn propose(dir: &Path) -> Result<Proposal, IngestError> {
     }
     order.sort_by_key(|t| t.order());
     for table in order {
-        let Some(group) = by_table.remove(&table.order()) else { continue };
+        let Some(mut group) = by_table.remove(&table.order()) else { continue };
+        // Files named after the table are its files; others found for it are not read.
+        let named = |l: &Look| Path::new(&l.file).file_stem().is_some_and(|s| TableKind::from_name(&s.to_string_lossy()) == Some(table));
+        if group.iter().any(|(_, l)| named(l)) {
+            let (keep, other): (Vec<_>, Vec<_>) = group.into_iter().partition(|(_, l)| named(l));
+            for (_, l) in other {
+                skipped.push(format!(
+                    "{}: file name does not name a table; its headers are those of `{}`, which {} gives",
+                    l.file,
+                    table.name(),
+                    keep[0].1.file
+                ));
+            }
+            group = keep;
+        }
         let (why, first) = &group[0];
         let same: Vec<&Look> = group
             .iter()
@@ -174,7 +194,8 @@ pub fn propose(dir: &Path) -> Result<Proposal, IngestError> {
             // columns are mapped by its own header, so one section reads them all.
             .filter(|l| {
                 let evaluations = table == TableKind::CourseRatings && l.export && first.export;
-                evaluations || (l.headers == first.headers && l.sheet == first.sheet && l.header_row == first.header_row)
+                let unread = l.headers.is_empty() && first.headers.is_empty();
+                evaluations || unread || (l.headers == first.headers && l.sheet == first.sheet && l.header_row == first.header_row)
             })
             .collect();
         let names: Vec<String> = same.iter().map(|l| l.file.clone()).collect();
@@ -214,6 +235,23 @@ pub fn propose(dir: &Path) -> Result<Proposal, IngestError> {
     Ok(Proposal { dir: dir.to_path_buf(), inputs, skipped, missing: missing_inputs_of(&present) })
 }
 
+impl Look {
+    /// A file that could not be previewed: read as it is, with no option.
+    fn unread(path: &Path, file: &str) -> Look {
+        Look {
+            file: file.to_string(),
+            path: path.to_path_buf(),
+            sheets: Vec::new(),
+            sheet: None,
+            preview: Preview::default(),
+            header_line: None,
+            header_row: None,
+            headers: Vec::new(),
+            export: false,
+        }
+    }
+}
+
 /// Preview a file (each sheet of a workbook, taking the one that holds a table) and
 /// find its header row.
 fn look_at(path: &Path, file: &str) -> Result<Look, IngestError> {
@@ -222,10 +260,18 @@ fn look_at(path: &Path, file: &str) -> Result<Look, IngestError> {
     let mut best: Option<(usize, Look)> = None;
     for sheet in candidates {
         let preview = sniff::preview(path, sheet.as_deref(), None, PREVIEW_ROWS)?;
-        let header_line = sniff::guess_header_row(&preview.rows);
-        let headers = header_line.map(|l| sniff::row_at(&preview, l)).unwrap_or_default();
-        let headers: Vec<String> = headers.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect();
+        let clean = |l: usize| -> Vec<String> {
+            sniff::row_at(&preview, l).iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect()
+        };
         let first_line = preview.rows.first().map(|(l, _)| *l);
+        // The first row is the header unless a later one names more columns: a file
+        // already laid out canonically keeps reading from its first row.
+        let header_line = match (first_line, sniff::guess_header_row(&preview.rows)) {
+            (Some(f), Some(g)) if g != f && layout_score(&clean(g)) + usize::from(platform::looks_like_export(&clean(g))) * 100
+                <= layout_score(&clean(f)) + usize::from(platform::looks_like_export(&clean(f))) * 100 => Some(f),
+            (f, g) => g.or(f),
+        };
+        let headers = header_line.map(clean).unwrap_or_default();
         let header_row = header_line.filter(|l| Some(*l) != first_line);
         let export = platform::looks_like_export(&headers);
         let score = layout_score(&headers) + if export { 100 } else { 0 };
