@@ -325,6 +325,30 @@ mod tests {
     }
 
     #[test]
+    fn paths_are_shown_as_typed_from_where_the_command_ran() {
+        assert_eq!(shown_path(Path::new("pipelines/../sample_data/x.csv")), PathBuf::from("sample_data/x.csv"));
+        assert_eq!(shown_path(Path::new("./a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(shown_path(Path::new("../../x")), PathBuf::from("../../x"));
+        assert_eq!(shown_path(Path::new("/a/../../b")), PathBuf::from("/b"));
+        assert_eq!(shown_path(Path::new("a/..")), PathBuf::from("."));
+        assert_eq!(display_lines("a\n  | \u{1b}x\n"), "a\n      | \\u{1b}x");
+    }
+
+    #[test]
+    fn several_problems_flatten_and_take_the_gravest_exit_code() {
+        let missing = || Error::from(IngestError::NotFound { path: "a.csv".into() });
+        let io = Error::from(IngestError::Io { path: "b.csv".into(), source: std::io::Error::other("disk") });
+        let all = Error::several(vec![missing(), Error::Config(ConfigError::Several(vec![ConfigError::Usage("u".into()), ConfigError::Usage("v".into())]))]);
+        let all = all.map(|e| (e.exit_code(), e.to_string()));
+        assert_eq!(all.as_ref().map(|a| a.0), Some(2));
+        assert!(all.is_some_and(|(_, t)| t.starts_with("3 problems") && t.lines().count() == 4));
+        assert_eq!(Error::several(vec![missing(), io]).map(|e| e.exit_code()), Some(3));
+        assert_eq!(Error::several(vec![missing()]).map(|e| e.to_string()), Some("a.csv: file not found".into()));
+        let sheet = IngestError::NoSheet { path: "r.xlsx".into(), sheet: "干部".into(), sheets: "说明, 花名册".into() };
+        assert_eq!(Error::from(sheet.with_hint("h")).exit_code(), 2);
+    }
+
+    #[test]
     fn header_problems_are_listed_together_and_exit_2() {
         let p = |h: &str| IngestError::MappedColumnMissing {
             path: "c.csv".into(),

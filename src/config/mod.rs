@@ -361,6 +361,75 @@ mod tests {
         assert!(!wildcard_match("*.xlsx", "a.csv"));
     }
 
+    fn load_text(text: &str, files: &[&str]) -> Result<Job, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            std::fs::write(dir.path().join(f), "a\n").unwrap();
+        }
+        let p = dir.path().join("p.toml");
+        std::fs::write(&p, text).unwrap();
+        Job::load(&p, None)
+    }
+
+    #[test]
+    fn every_problem_of_the_file_is_reported_at_once() {
+        let text = "[validation]\nmax_reject_share = 2.0\n\n[inputs.cadre]\npath = \"c.csv\"\n\n\
+                    [inputs.units]\npath = \"nope.csv\"\n\n[inputs.classes]\npath = \"k.csv\"\nformat = \"platform\"\n\n\
+                    [inputs.courses]\npath = \"k.csv\"\nheader_row = 0\ndate_format = \"%d.%m\"\n";
+        let e = load_text(text, &["c.csv", "k.csv"]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("6 problems in the pipeline:"), "{e}");
+        for part in [
+            "max_reject_share = 2",
+            "unknown input table `[inputs.cadre]`",
+            "[inputs.units] path \"nope.csv\": file not found",
+            "format = \"platform\" is only for survey waves and course_ratings",
+            "header_row = 0",
+            "date_format = \"%d.%m\": has no year",
+        ] {
+            assert!(e.contains(part), "`{part}` missing from: {e}");
+        }
+        assert_eq!(e.lines().count(), 7, "{e}");
+    }
+
+    #[test]
+    fn platform_sections_belong_to_platform_exports() {
+        let ok = "[inputs.course_ratings]\npath = \"r.csv\"\nformat = \"platform\"\n[inputs.course_ratings.platform]\nclass_id = 1\n";
+        let job = load_text(ok, &["r.csv"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(job.inputs[0].spec.format, InputFormat::Platform);
+        let stray = "[inputs.survey_pre]\npath = \"r.csv\"\n[inputs.survey_pre.platform]\n";
+        let e = load_text(stray, &["r.csv"]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("read only with format = \"platform\""), "{e}");
+        let items = "[inputs.course_ratings]\npath = \"r.csv\"\nformat = \"platform\"\n[inputs.course_ratings.platform]\nitems = { A = 3 }\n";
+        let e = load_text(items, &["r.csv"]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("`items` and `first_item_question` are for survey waves"), "{e}");
+        let sheet = "[inputs.cadres]\npath = \"r.csv\"\nsheet = \"花名册\"\nheader_row = 2\nencoding = \"gbk\"\n";
+        let job = load_text(sheet, &["r.csv"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((job.inputs[0].spec.sheet.as_deref(), job.inputs[0].spec.header_row), (Some("花名册"), Some(2)));
+        let e = load_text("[inputs.cadres]\npath = \"r.csv\"\nencoding = \"latin-9x\"\n", &["r.csv"]).err().map(|e| e.to_string());
+        assert!(e.is_some_and(|e| e.contains("is not an encoding")));
+    }
+
+    #[test]
+    fn toml_errors_keep_the_quoted_line() {
+        let e = load_text("period = \"2025\"\n[validation\nmax_reject_share = 0.1\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.lines().count() >= 3, "{e}");
+        assert!(e.contains("[validation") && e.contains('^'), "{e}");
+    }
+
+    #[test]
+    fn a_directory_with_its_own_pipeline_file_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("单位.csv"), "unit_id\nU1\n").unwrap();
+        std::fs::write(dir.path().join(PIPELINE_FILE_NAME), "period = \"2024\"\n[inputs.units]\npath = \"单位.csv\"\n").unwrap();
+        let job = Job::load(dir.path(), None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((job.period.as_deref(), job.inputs.len()), (Some("2024"), 1));
+        assert_eq!(job.source, dir.path().join(PIPELINE_FILE_NAME));
+        // Without it, the layout is inferred.
+        std::fs::remove_file(dir.path().join(PIPELINE_FILE_NAME)).unwrap();
+        let job = Job::load(dir.path(), None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((job.period.as_deref(), job.inputs[0].table), (None, TableKind::Units));
+    }
+
     #[test]
     fn unknown_key_names_key_and_line() {
         let err = toml::from_str::<PipelineFile>("period = \"2025\"\n\n[validation]\nmax_reject = 0.1\n").unwrap_err();

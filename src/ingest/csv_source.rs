@@ -137,7 +137,11 @@ impl CsvRows {
         let mut row = Row::new();
         loop {
             let Some(rec) = self.read_record() else {
-                return Err(IngestError::Format { path: self.path.clone(), message: "empty file: no header row".into() });
+                let message = match self.header_row {
+                    Some(h) => format!("header_row = {h}, but the file ends before line {h}"),
+                    None => "empty file: no header row".into(),
+                };
+                return Err(IngestError::Format { path: self.path.clone(), message });
             };
             self.fill(&mut row, &rec)?;
             match self.header_row {
@@ -467,6 +471,24 @@ mod tests {
         let mut r = CsvRows::new(Path::new("t.csv"), "\na,\"b\nc".into(), None);
         let e = r.read_header().unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("line 3"), "{e}");
+    }
+
+    #[test]
+    fn a_configured_header_row_skips_the_lines_above() {
+        let text = "2025年度干部花名册,,\r\n\r\n编号;姓名;类别\r\nC1;甲;x\r\n";
+        let mut r = CsvRows::new(Path::new("t.csv"), text.to_string(), Some(3));
+        // The delimiter is the header line's, not the title's.
+        assert_eq!(r.read_header().unwrap(), ["编号", "姓名", "类别"]);
+        let mut row = Row::new();
+        let info = r.next_row(&mut row).unwrap().unwrap();
+        assert_eq!((info.line, info.shape, row.iter().collect::<Vec<_>>()), (4, Shape::Fits, vec!["C1", "甲", "x"]));
+        // A header row that is blank, or past the end, is an error naming the line.
+        for h in [2, 9] {
+            let e = CsvRows::new(Path::new("t.csv"), text.to_string(), Some(h)).read_header().unwrap_err().to_string();
+            assert!(e.contains(&format!("header_row = {h}")), "{e}");
+        }
+        assert_eq!(nth_line("a\r\nb\rc\nd", 2), "c");
+        assert_eq!(nth_line("a", 3), "");
     }
 
     proptest::proptest! {

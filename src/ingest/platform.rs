@@ -804,6 +804,79 @@ mod tests {
         assert!(serde_json::from_str::<PlatformConfig>(r#"{"cadre": 2}"#).is_err());
     }
 
+    fn indicators() -> Vec<String> {
+        ids(&["relevance", "theory", "information", "delivery", "manner"])
+    }
+
+    #[test]
+    fn course_evaluation_headers_name_course_and_indicator_in_any_order() {
+        let h = headers(&[
+            "序号",
+            "提交答卷时间",
+            "1、您所在的班次编号：",
+            "2、您的学员编号：",
+            "3、(乡村振兴战略专题)—理论联系实际",
+            "3、(乡村振兴战略专题)—理论深度",
+            "4、理论深度（依法行政专题）",
+            "5、K1-03 - 教学态度",
+            "6、您对课程的意见",
+        ]);
+        let a = CourseRatingAdapter::new(&h, &PlatformConfig::default(), &indicators()).unwrap_or_else(|e| panic!("{e}"));
+        let labels: Vec<&str> = a.courses().iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["乡村振兴战略专题", "依法行政专题", "K1-03"]);
+        // 理论联系实际 is relevance, not theory: the longest word wins.
+        assert_eq!(a.courses()[0].scores, [Some(4), Some(5), None, None, None]);
+        assert_eq!(a.courses()[2].scores[4], Some(7));
+        assert_eq!(a.ignored(), ["6、您对课程的意见"]);
+        assert_eq!(a.canonical_headers()[..3], ids(&["class_id", "course_id", "rater_id"])[..]);
+        let row = ["1", "2025/3/1 10:00:00", "K1", " C01 ", "18", "(跳过)", "", "19", "x"];
+        let mut out = Vec::new();
+        a.map_row(&row, |class, c| format!("{class}:{}", c.label), &mut out);
+        // The second course has no score: no row for it.
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(out[0], ids(&["K1", "K1:乡村振兴战略专题", "C01", "18", "", "", "", ""]));
+        assert_eq!(out[1], ids(&["K1", "K1:K1-03", "C01", "", "", "", "", "19"]));
+        // A form with no score at all is still one row, to be rejected and counted.
+        a.map_row(&["2", "", "K1", "C02"], |_, c| c.label.clone(), &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(out[0][3..].iter().all(String::is_empty));
+    }
+
+    #[test]
+    fn course_evaluation_mappings_that_cannot_work_say_why() {
+        let ind = indicators();
+        // A matrix question per course: the header names the indicator only.
+        let h = headers(&["1、班次编号", "2、学员编号", "3、(理论深度)", "3、(教学态度)"]);
+        let e = CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("question 3") && e.contains("courses"), "{e}");
+        let cfg = PlatformConfig { courses: [("3".to_string(), "《依法行政》专题".to_string())].into_iter().collect(), ..PlatformConfig::default() };
+        let a = CourseRatingAdapter::new(&h, &cfg, &ind).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.courses()[0].label, "依法行政专题");
+        // Two columns for one course and indicator.
+        let h = headers(&["1、班次编号", "2、学员编号", "3、(甲)—理论深度", "4、(甲)—理论深度"]);
+        assert!(matches!(CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind), Err(PlatformError::Ambiguous { .. })));
+        // No course column at all.
+        let h = headers(&["1、班次编号", "2、学员编号", "3、您的意见"]);
+        assert!(matches!(CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind), Err(PlatformError::Missing { .. })));
+        // Indicator words of one's own; an unknown indicator key is an error.
+        let cfg = PlatformConfig { indicators: [("theory".to_string(), vec!["深度".to_string()])].into_iter().collect(), ..PlatformConfig::default() };
+        let h = headers(&["1、班次编号", "2、学员编号", "3、(甲)—深度"]);
+        assert!(CourseRatingAdapter::new(&h, &cfg, &ind).is_ok());
+        let cfg = PlatformConfig { indicators: [("depth".to_string(), vec![])].into_iter().collect(), ..PlatformConfig::default() };
+        assert!(matches!(CourseRatingAdapter::new(&h, &cfg, &ind), Err(PlatformError::Config(_))));
+    }
+
+    #[test]
+    fn exports_are_told_from_canonical_files() {
+        assert!(looks_like_export(&headers(&WJX)));
+        assert!(looks_like_export(&headers(&["1、班次", "2、学员编号", "3、题目"])));
+        assert!(!looks_like_export(&headers(&["class_id", "cadre_id", "COMP1"])));
+        assert!(!looks_like_export(&headers(&["干部编号", "姓名", "1", "2", "3"])));
+        assert_eq!(question_text("3、您的班次编号："), "您的班次编号:");
+        assert_eq!(course_key("（《依法行政》专题）—"), "依法行政专题");
+        assert!(time_matches("%Y-%m-%d %H:%M", "2025-3-5 8:07") && !time_matches("%Y/%m/%d %H:%M:%S", "2025-3-5 8:07"));
+    }
+
     // ------------------------------------------------ round trip against the generator
 
     use crate::generate::{generate, GenerateOptions, OutputFormat, Wave};

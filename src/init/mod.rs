@@ -406,6 +406,11 @@ fn glob_for(dir: &Path, names: &[String]) -> Option<String> {
     let suffix = names.iter().skip(1).fold(first.len() - prefix, |n, s| {
         first.iter().rev().zip(s.chars().rev()).take(n).take_while(|(a, b)| **a == *b).count()
     });
+    // The pattern's fixed parts end at a separator (`课程评估_*.csv`, not `课程评估_K2500*.csv`),
+    // so next year's files match too.
+    let prefix = first[..prefix].iter().rposition(|c| !c.is_alphanumeric() || !c.is_ascii()).map_or(0, |i| i + 1);
+    let tail = &first[first.len() - suffix..];
+    let suffix = tail.iter().position(|c| !c.is_ascii_alphanumeric()).map_or(0, |i| tail.len() - i);
     let pat: String = first[..prefix].iter().chain(['*'].iter()).chain(first[first.len() - suffix..].iter()).collect();
     if pat.contains('?') || first[..prefix].contains(&'*') {
         return None;
