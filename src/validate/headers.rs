@@ -123,8 +123,12 @@ fn file_problems(job: &Job, input: &ResolvedInput, path: &Path, headers: &[Strin
         ))];
     }
     if let Some(hint) = layout_hint(job, input, path, &cols) {
+        // The file is read at the wrong sheet or row: its other problems are the same
+        // one, so they are folded into the first rather than listed each.
+        let more = found.len() - 1;
         let first = found.remove(0);
-        found.insert(0, first.with_hint(hint));
+        let hint = if more > 0 { format!("{hint} ({more} more mapped or required column(s) of this file are missing for the same reason)") } else { hint };
+        return vec![first.with_hint(hint)];
     }
     found
 }

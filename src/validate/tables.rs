@@ -410,8 +410,13 @@ pub fn validate_input(
     let table_name = input.table.name();
     report.tables.entry(table_name.clone()).or_default();
     if let TableKind::Survey(wave) = input.table {
+        // The count shown is the input's, across its files: it never steps back when
+        // the next file of a glob begins.
+        let mut done = 0u64;
         for path in &input.files {
-            let f = survey::validate_survey_file(job, input, path, wave, reg, report, sink, progress)?;
+            let base = done;
+            let f = survey::validate_survey_file(job, input, path, wave, reg, report, sink, &|n| progress(base + n))?;
+            done += f.rows;
             outcome.files.push(f);
         }
         return Ok(outcome);
@@ -448,7 +453,7 @@ pub fn validate_input(
         let mut check = |row: &Row, info: RowInfo| -> Result<(), Error> {
             rows_read += 1;
             if rows_read.is_multiple_of(PROGRESS_EVERY) {
-                progress(rows_read);
+                progress(counts.read + rows_read);
             }
             let mut c = Cells { layout: &layout, row, rc: RowCheck::default(), date_format };
             c.rc.shape(info);
@@ -510,7 +515,7 @@ pub fn validate_input(
             }
         }
         counts.read += rows_read;
-        progress(rows_read);
+        progress(counts.read);
         outcome.files.push(InputFile {
             path: display,
             sha256: src.sha256,
