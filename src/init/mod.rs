@@ -726,13 +726,13 @@ const TIME_FORMATS: [&str; 6] =
 /// The submission-time format and the time columns of an export, from its first rows.
 fn propose_times(p: &mut InputProposal, cfg: &mut PlatformConfig) {
     let default = PlatformConfig::default();
-    if !p.headers.iter().any(|h| *h == default.submitted_column) {
+    if !p.headers.contains(&default.submitted_column) {
         cfg.submitted_column = p.headers.iter().find(|h| h.contains("提交") && h.contains("时间")).cloned().unwrap_or_default();
         if cfg.submitted_column.is_empty() {
             p.notes.push("no submission-time column (提交答卷时间): duplicate answers cannot be told apart by time".into());
         }
     }
-    if !p.headers.iter().any(|h| *h == default.duration_column) {
+    if !p.headers.contains(&default.duration_column) {
         cfg.duration_column = p.headers.iter().find(|h| h.contains("用时") || h.contains("答题时长")).cloned().unwrap_or_default();
     }
     let Some(i) = p.headers.iter().position(|h| !cfg.submitted_column.is_empty() && *h == cfg.submitted_column) else { return };
