@@ -383,3 +383,20 @@ fn progress_lines_count_their_own_rows_and_end() {
         assert!(names.iter().any(|n| n == stage), "{stage} not in {names:?}");
     }
 }
+
+/// `validate --explain … | head`: the reader goes away before the output ends, and the
+/// tool stops without a panic.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/sample.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_traineval"))
+        .args(["validate", "--explain", sample.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
