@@ -3,12 +3,12 @@
 
 use std::io::IsTerminal;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::{Cli, Command, ExportTarget, JobArgs};
+use crate::cli::{Cli, Command, ExportTarget, InitArgs, JobArgs};
 use crate::config::Job;
 use crate::error::{ConfigError, Error};
-use crate::pipeline::{self, Progress};
+use crate::pipeline::{self, Progress, Step};
 use crate::report::{self, PdfOutcome};
 
 /// Run a command; Ok(exit code).
@@ -17,13 +17,14 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
     let progress = Bar::new(cli.quiet);
     match cli.command {
         Command::Validate(args) => {
-            let job = load(&args)?;
+            let job = load_with(&args.job, Reads::Inputs, args.explain)?;
             let ing = pipeline::validate(&job, &progress)?;
-            print!("{}", ing.report.render_text());
+            print!("{}", ing.report.render_text_shown(&|f| shown(&job, f)));
             tolerance(&job, &ing.report)
         }
+        Command::Init(args) => init(&args, cli.quiet),
         Command::Build(args) => {
-            let job = load(&args.job)?;
+            let job = load_with(&args.job, Reads::InputsAndWrites, false)?;
             match args.replace_year {
                 None => do_build(&job, &progress, cli.quiet),
                 Some(year) => {
@@ -42,13 +43,13 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
         }
         Command::Indicators(args) => {
-            let job = load(&args)?;
+            let job = load_with(&args, Reads::Writes, false)?;
             do_indicators(&job, &progress, cli.quiet)
         }
         Command::Run(args) => {
             // build + indicators + report; data beyond the reject tolerance stops after
             // the build (exit 1), so no indicator is computed from it.
-            let job = load(&args.job)?;
+            let job = load_with(&args.job, Reads::InputsAndWrites, false)?;
             do_build(&job, &progress, cli.quiet)?;
             do_indicators(&job, &progress, cli.quiet)?;
             do_report(&job, report_lang(&job, args.lang), args.pdf, cli.quiet)
@@ -99,11 +100,11 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             Ok(0)
         }
         Command::Report(args) => {
-            let job = load(&args.job)?;
+            let job = load_with(&args.job, Reads::Writes, false)?;
             do_report(&job, report_lang(&job, args.lang), args.pdf, cli.quiet)
         }
         Command::Export(args) => {
-            let job = load(&args.job)?;
+            let job = load_with(&args.job, Reads::Writes, false)?;
             if args.cadre.is_some() && args.target != ExportTarget::CadreFile {
                 return Err(ConfigError::Usage("--cadre goes with --for cadre-file".into()).into());
             }
@@ -153,7 +154,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
 fn do_build(job: &Job, progress: &Bar, quiet: bool) -> Result<i32, Error> {
     let built = pipeline::build(job, progress)?;
     if !quiet {
-        print!("{}", built.ingested.report.render_text());
+        print!("{}", built.ingested.report.render_text_shown(&|f| shown(job, f)));
         println!("warehouse written to {}", built.warehouse.display());
     }
     tolerance(job, &built.ingested.report)
@@ -203,8 +204,99 @@ fn export_cadre_page(job: &Job, id: &str, lang: report::Lang) -> Result<std::pat
     Ok(path)
 }
 
-fn load(args: &JobArgs) -> Result<Job, Error> {
-    Ok(Job::load(&args.pipeline, args.out.as_deref())?)
+/// What a command does with the job's files, for the checks made before it starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reads {
+    /// Reads the inputs, writes nothing (`validate`).
+    Inputs,
+    /// Reads the inputs and writes under OUT (`build`, `run`).
+    InputsAndWrites,
+    /// Reads and writes under OUT only (`indicators`, `report`, `export`).
+    Writes,
+}
+
+/// Load the job and check everything that can be checked before any row is read: the
+/// pipeline's own problems, then (for commands that read the inputs) every file's
+/// header and mapping, then (for commands that write) the output directory — all
+/// reported together. With `explain`, how each file will be read is printed first.
+fn load_with(args: &JobArgs, reads: Reads, explain: bool) -> Result<Job, Error> {
+    let (job, problems) = Job::load_lenient(&args.pipeline, args.out.as_deref())?;
+    if explain {
+        print!("{}", crate::validate::explain(&job));
+    }
+    let mut all: Vec<Error> = problems.into_iter().map(Error::from).collect();
+    if reads != Reads::Writes {
+        all.extend(crate::validate::preflight(&job));
+    }
+    if reads != Reads::Inputs {
+        if let Some(e) = out_problem(&job, args.out.is_some()) {
+            all.push(e);
+        }
+    }
+    match Error::several(all) {
+        Some(e) => Err(e),
+        None => Ok(job),
+    }
+}
+
+/// An output directory that cannot be one (a file is in the way).
+fn out_problem(job: &Job, from_flag: bool) -> Option<Error> {
+    let out = &job.out;
+    if !out.exists() || out.is_dir() {
+        return None;
+    }
+    let source = if from_flag { "--out".to_string() } else { format!("`out` in {}", crate::error::display_path(&job.source)) };
+    Some(Error::Config(ConfigError::Usage(format!(
+        "{source}: {} is a file, not a directory; name a directory (it will hold warehouse/, indicators/ and reports/)",
+        crate::error::display_path(out)
+    ))))
+}
+
+/// A file as recorded in the report (relative to the pipeline file), as the user would
+/// type it from where the command ran.
+fn shown(job: &Job, recorded: &str) -> String {
+    crate::error::display_path(&job.base_dir.join(recorded))
+}
+
+/// `traineval init DIR`: propose DIR/pipeline.toml.
+fn init(args: &InitArgs, quiet: bool) -> Result<i32, Error> {
+    let dir = &args.dir;
+    if !dir.is_dir() {
+        return Err(ConfigError::Usage(format!("{}: not a directory; give the folder of input files", crate::error::display_path(dir))).into());
+    }
+    let proposal = crate::init::propose(dir)?;
+    let text = crate::init::render(&proposal, &crate::error::display_path(dir));
+    if args.print {
+        print!("{text}");
+        return Ok(0);
+    }
+    let target = dir.join(crate::config::PIPELINE_FILE_NAME);
+    if target.exists() && !args.force {
+        return Err(ConfigError::Usage(format!(
+            "{} exists; give --force to replace it, or --print to see the proposal",
+            crate::error::display_path(&target)
+        ))
+        .into());
+    }
+    std::fs::write(&target, &text).map_err(|e| crate::error::WarehouseError::io(&target, e))?;
+    if !quiet {
+        println!("wrote {}", crate::error::display_path(&target));
+        for i in &proposal.inputs {
+            let flag = if i.notes.is_empty() && i.missing_required.is_empty() && i.unknown_values.is_empty() { "" } else { "  (check)" };
+            println!("  {:<20} ← {}{flag}", i.name, crate::error::display_safe(&i.files.join(", ")));
+        }
+        for m in &proposal.missing {
+            println!("  {}", m.describe());
+        }
+        for k in &proposal.skipped {
+            println!("  not used: {}", crate::error::display_safe(k));
+        }
+        println!(
+            "next: traineval validate --explain {0}, then traineval run {0}",
+            crate::error::display_path(&target)
+        );
+    }
+    Ok(0)
 }
 
 /// The report language: `--lang`, else the pipeline's `[report] lang` (checked at load).
@@ -251,42 +343,50 @@ fn init_logging(quiet: bool, verbose: u8) {
     };
 }
 
-/// A progress bar on a TTY; nothing on a pipe or with `-q`.
+/// Progress on a TTY: one line per running step (inputs are read in parallel), cleared
+/// when the step ends; nothing on a pipe or with `-q`.
 struct Bar {
-    bar: ProgressBar,
+    bars: Option<MultiProgress>,
 }
 
 impl Bar {
     fn new(quiet: bool) -> Self {
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())
-        } else {
-            let b = ProgressBar::new_spinner();
-            b.set_style(
-                ProgressStyle::with_template("{spinner} {msg:<24} {pos:>10} rows  {elapsed}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            b
-        };
-        Bar { bar }
+        let shown = !quiet && std::io::stderr().is_terminal();
+        Bar { bars: shown.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())) }
+    }
+}
+
+/// One step's line.
+struct BarStep {
+    bar: ProgressBar,
+}
+
+impl Step for BarStep {
+    fn rows(&self, n: u64) {
+        self.bar.set_position(n);
+    }
+}
+
+impl Drop for BarStep {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
     }
 }
 
 impl Progress for Bar {
-    fn start(&self, what: &str) {
-        self.bar.set_message(what.to_string());
-        self.bar.set_position(0);
-    }
-    fn rows(&self, n: u64) {
-        self.bar.set_position(n);
-    }
-    fn done(&self) {
-        self.bar.tick();
-    }
-}
-
-impl Drop for Bar {
-    fn drop(&mut self) {
-        self.bar.finish_and_clear();
+    fn step(&self, what: &str, counts_rows: bool) -> Box<dyn Step + '_> {
+        let Some(bars) = &self.bars else {
+            return Box::new(BarStep { bar: ProgressBar::hidden() });
+        };
+        // The count of a step is its own from the first frame: the line is set up
+        // (message, zero, style) before it is shown.
+        let template = if counts_rows { "{spinner} {msg:<24} {pos:>10} rows  {elapsed}" } else { "{spinner} {msg:<24} {elapsed}" };
+        let bar = ProgressBar::hidden();
+        bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_message(what.to_string());
+        bar.set_position(0);
+        let bar = bars.add(bar);
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Box::new(BarStep { bar })
     }
 }

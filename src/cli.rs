@@ -23,8 +23,10 @@ pub struct Cli {
 pub enum Command {
     /// Write a realistic synthetic input set with planted effects.
     Generate(GenerateArgs),
+    /// Propose a pipeline file for a folder of office files (DIR/pipeline.toml).
+    Init(InitArgs),
     /// Read and check every input; print the validation report; write nothing.
-    Validate(JobArgs),
+    Validate(ValidateArgs),
     /// Ingest, validate, normalise and join into the Parquet warehouse.
     Build(BuildArgs),
     /// Compute the indicator tables from the warehouse.
@@ -56,6 +58,28 @@ pub struct BuildArgs {
     /// the inputs' rows of this year (master data — units, cadres, items — from the inputs).
     #[arg(long, value_name = "YEAR")]
     pub replace_year: Option<i32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// First show how each file is read: every header and the column it feeds, what is
+    /// not used, and the inputs missing with the indicators each leaves empty.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder of input files (rosters, class lists, 问卷星 exports …).
+    pub dir: PathBuf,
+    /// Replace an existing DIR/pipeline.toml.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the proposed pipeline instead of writing it.
+    #[arg(long)]
+    pub print: bool,
 }
 
 #[derive(Debug, Args)]

@@ -34,9 +34,40 @@ pub fn display_safe(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A path for a message, through [`display_safe`].
+/// A path for a message, through [`display_safe`], as the user would type it from the
+/// directory the command ran in: `pipelines/../sample_data/x.csv` (an input path joined
+/// to its pipeline file's directory) is shown as `sample_data/x.csv`.
 pub fn display_path(p: &Path) -> String {
-    display_safe(&p.to_string_lossy()).into_owned()
+    display_safe(&shown_path(p).to_string_lossy()).into_owned()
+}
+
+/// `p` with `.` components and `dir/..` pairs removed, without touching the file system
+/// (for showing a path; a symlinked `dir` would make the two name different files, so
+/// this is never used to open one). A leading `..` stays.
+pub fn shown_path(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            Component::ParentDir if matches!(out.last(), Some(Component::RootDir | Component::Prefix(_))) => {}
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
+}
+
+/// Multi-line text for a terminal: each line through [`display_safe`], the line breaks
+/// kept and every line after the first indented, so a quoted snippet keeps its shape.
+pub fn display_lines(s: &str) -> String {
+    let lines: Vec<String> = s.trim_end().lines().map(|l| display_safe(l).into_owned()).collect();
+    lines.join("\n    ")
 }
 
 fn needs_escape(c: char) -> bool {
@@ -57,17 +88,44 @@ fn list(problems: &[IngestError]) -> String {
     format!("{} problems with input headers and column mappings:{}", problems.len(), lines.concat())
 }
 
+/// Every problem of a run, one per line (or block) under a count.
+fn several(problems: &[Error]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| format!("\n  {}", p.to_string().replace('\n', "\n  "))).collect();
+    format!("{} problems in the pipeline and its inputs:{}", problems.len(), lines.concat())
+}
+
 /// Errors in the pipeline file or the command line (exit 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{}: cannot read pipeline file: {source}", shown(.path))]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{}: {}", shown(.path), safe(.message))]
+    /// The TOML parser's message keeps its lines (it quotes the offending line with a
+    /// caret under the spot).
+    #[error("{}: {}", shown(.path), display_lines(.message))]
     Parse { path: PathBuf, message: String },
     #[error("{}: {}", shown(.path), safe(.message))]
     Invalid { path: PathBuf, message: String },
     #[error("{}", safe(.0))]
     Usage(String),
+    /// Every problem of the pipeline file, reported together.
+    #[error("{}", several_config(.0))]
+    Several(Vec<ConfigError>),
+}
+
+impl ConfigError {
+    /// One error for a list of problems: the problem itself when there is one.
+    pub fn several(mut problems: Vec<ConfigError>) -> Option<ConfigError> {
+        match problems.len() {
+            0 => None,
+            1 => problems.pop(),
+            _ => Some(ConfigError::Several(problems)),
+        }
+    }
+}
+
+fn several_config(problems: &[ConfigError]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| format!("\n  {}", p.to_string().replace('\n', "\n  "))).collect();
+    format!("{} problems in the pipeline:{}", problems.len(), lines.concat())
 }
 
 /// Errors reading an input file (exit 3 unless the file is absent or misconfigured).
@@ -83,6 +141,15 @@ pub enum IngestError {
     Csv { path: PathBuf, line: usize, message: String },
     #[error("{}: cannot read spreadsheet: {}", shown(.path), safe(.message))]
     Spreadsheet { path: PathBuf, message: String },
+    /// The configured sheet is not in the workbook (a configuration error, exit 2).
+    #[error(
+        "{}: no sheet named \"{}\" (the workbook's sheets: {}); set `sheet` to one of them",
+        shown(.path), safe(.sheet), safe(.sheets)
+    )]
+    NoSheet { path: PathBuf, sheet: String, sheets: String },
+    /// A problem with a suggestion of what to change, on the same line.
+    #[error("{error}; {}", safe(.hint))]
+    Hinted { error: Box<IngestError>, hint: String },
     #[error("{}: cannot read parquet: {}", shown(.path), safe(.message))]
     Parquet { path: PathBuf, message: String },
     #[error("{}: required column `{}` is missing (found: {})", shown(.path), safe(.column), safe(.found))]
@@ -112,6 +179,29 @@ pub enum IngestError {
 }
 
 impl IngestError {
+    /// This error with a suggestion of what to change.
+    pub fn with_hint(self, hint: impl Into<String>) -> IngestError {
+        IngestError::Hinted { error: Box::new(self), hint: hint.into() }
+    }
+
+    /// Whether the user can fix this in the pipeline file or the file's layout (exit 2),
+    /// as opposed to a file that cannot be read (exit 3).
+    pub fn is_configuration(&self) -> bool {
+        match self {
+            IngestError::NotFound { .. }
+            | IngestError::MissingColumn { .. }
+            | IngestError::DuplicateColumn { .. }
+            | IngestError::MappedColumnMissing { .. }
+            | IngestError::UnknownColumn { .. }
+            | IngestError::Headers(_)
+            | IngestError::UnsupportedType { .. }
+            | IngestError::NoSheet { .. }
+            | IngestError::Format { .. } => true,
+            IngestError::Hinted { error, .. } => error.is_configuration(),
+            _ => false,
+        }
+    }
+
     /// One error for a list of header problems: the problem itself when there is one.
     pub fn headers(mut problems: Vec<IngestError>) -> Option<IngestError> {
         match problems.len() {
@@ -166,6 +256,9 @@ pub enum Error {
     Report(#[from] ReportError),
     #[error("{}", safe(.0))]
     Generate(String),
+    /// Every configuration and header problem of a run, reported together.
+    #[error("{}", several(.0))]
+    Several(Vec<Error>),
     /// The data failed validation beyond the tolerance: a result, not a crash.
     #[error("{0}")]
     ValidationFailed(String),
@@ -177,15 +270,29 @@ impl Error {
         match self {
             Error::ValidationFailed(_) => 1,
             Error::Config(_) => 2,
-            Error::Ingest(IngestError::NotFound { .. })
-            | Error::Ingest(IngestError::MissingColumn { .. })
-            | Error::Ingest(IngestError::DuplicateColumn { .. })
-            | Error::Ingest(IngestError::MappedColumnMissing { .. })
-            | Error::Ingest(IngestError::UnknownColumn { .. })
-            | Error::Ingest(IngestError::Headers(_))
-            | Error::Ingest(IngestError::UnsupportedType { .. })
-            | Error::Ingest(IngestError::Format { .. }) => 2,
+            Error::Ingest(e) if e.is_configuration() => 2,
+            // A file that cannot be read outweighs a mapping to fix: 3 when any is one.
+            Error::Several(all) => all.iter().map(Error::exit_code).max().unwrap_or(2),
             _ => 3,
+        }
+    }
+
+    /// One error for every problem of a run: the problem itself when there is one,
+    /// nested lists flattened.
+    pub fn several(problems: Vec<Error>) -> Option<Error> {
+        let mut flat = Vec::new();
+        for p in problems {
+            match p {
+                Error::Several(inner) => flat.extend(inner),
+                Error::Config(ConfigError::Several(inner)) => flat.extend(inner.into_iter().map(Error::Config)),
+                Error::Ingest(IngestError::Headers(inner)) => flat.extend(inner.into_iter().map(Error::Ingest)),
+                other => flat.push(other),
+            }
+        }
+        match flat.len() {
+            0 => None,
+            1 => flat.pop(),
+            _ => Some(Error::Several(flat)),
         }
     }
 }
@@ -215,6 +322,30 @@ mod tests {
         assert_eq!(display_safe("a\nb\r\tc\u{7f}\u{9b}\u{202e}d"), "a\\nb\\r\\tc\\u{7f}\\u{9b}\\u{202e}d");
         let e = IngestError::MissingColumn { path: "x\u{1b}[2J.csv".into(), column: "a\u{7}".into(), found: "b\nc".into() };
         assert_eq!(e.to_string(), "x\\u{1b}[2J.csv: required column `a\\u{7}` is missing (found: b\\nc)");
+    }
+
+    #[test]
+    fn paths_are_shown_as_typed_from_where_the_command_ran() {
+        assert_eq!(shown_path(Path::new("pipelines/../sample_data/x.csv")), PathBuf::from("sample_data/x.csv"));
+        assert_eq!(shown_path(Path::new("./a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(shown_path(Path::new("../../x")), PathBuf::from("../../x"));
+        assert_eq!(shown_path(Path::new("/a/../../b")), PathBuf::from("/b"));
+        assert_eq!(shown_path(Path::new("a/..")), PathBuf::from("."));
+        assert_eq!(display_lines("a\n  | \u{1b}x\n"), "a\n      | \\u{1b}x");
+    }
+
+    #[test]
+    fn several_problems_flatten_and_take_the_gravest_exit_code() {
+        let missing = || Error::from(IngestError::NotFound { path: "a.csv".into() });
+        let io = Error::from(IngestError::Io { path: "b.csv".into(), source: std::io::Error::other("disk") });
+        let all = Error::several(vec![missing(), Error::Config(ConfigError::Several(vec![ConfigError::Usage("u".into()), ConfigError::Usage("v".into())]))]);
+        let all = all.map(|e| (e.exit_code(), e.to_string()));
+        assert_eq!(all.as_ref().map(|a| a.0), Some(2));
+        assert!(all.is_some_and(|(_, t)| t.starts_with("3 problems") && t.lines().count() == 4));
+        assert_eq!(Error::several(vec![missing(), io]).map(|e| e.exit_code()), Some(3));
+        assert_eq!(Error::several(vec![missing()]).map(|e| e.to_string()), Some("a.csv: file not found".into()));
+        let sheet = IngestError::NoSheet { path: "r.xlsx".into(), sheet: "干部".into(), sheets: "说明, 花名册".into() };
+        assert_eq!(Error::from(sheet.with_hint("h")).exit_code(), 2);
     }
 
     #[test]

@@ -15,6 +15,8 @@
 //!    Chinese or English, PDF optional) and the assessment export (XLSX + CSV).
 //!
 //! [`pipeline`] is the only module that chains the stages; [`app`] maps commands onto it.
+//! [`init`] proposes a pipeline file for a folder of office files (and infers the one
+//! of the directory mode).
 //! [`stats`] is pure numerics and depends on nothing else in the crate.
 
 pub mod alloc;
@@ -26,6 +28,7 @@ pub mod export;
 pub mod generate;
 pub mod indicators;
 pub mod ingest;
+pub mod init;
 pub mod pipeline;
 pub mod report;
 pub mod stats;

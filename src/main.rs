@@ -20,8 +20,21 @@ fn disable_transparent_huge_pages() {
     }
 }
 
+/// Die quietly of SIGPIPE, as command-line tools do, when the reader of stdout goes
+/// away (`traineval validate --explain … | head`): Rust ignores the signal, so the next
+/// print panicked with a backtrace instead. Files are written atomically, so a run cut
+/// off here leaves no half-written output.
+fn default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of one signal; no handler of ours runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() {
     disable_transparent_huge_pages();
+    default_sigpipe();
     let cli = traineval::cli::Cli::parse();
     match traineval::app::run(cli) {
         Ok(code) => std::process::exit(code),

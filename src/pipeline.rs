@@ -17,23 +17,34 @@ use crate::warehouse::pseudonym::Pseudonymizer;
 use crate::warehouse::schema::{table_def, wh, TableKind};
 use crate::warehouse::{self, years, CountingSink, FinishSink, WarehouseSink, MANIFEST_FILE, WAREHOUSE_DIR};
 
-/// Progress of long steps, shown by the caller (a bar on a TTY, nothing on a pipe).
+/// Progress of long steps, shown by the caller (a line per running step on a TTY,
+/// nothing on a pipe). Steps may run at the same time (inputs are read in parallel), so
+/// each has its own handle: one step's count never shows under another's name.
 pub trait Progress: Sync {
-    /// A new step begins (e.g. an input file).
-    fn start(&self, what: &str);
-    /// Rows processed so far in the current step.
+    /// A step begins: an input read row by row (`counts_rows`), or a stage that has no
+    /// rows to count (the join, the indicators). It ends when the handle is dropped.
+    fn step(&self, what: &str, counts_rows: bool) -> Box<dyn Step + '_>;
+}
+
+/// One running step.
+pub trait Step: Send + Sync {
+    /// Rows processed so far in this step.
     fn rows(&self, n: u64);
-    /// The step is done.
-    fn done(&self);
 }
 
 /// No progress display.
 pub struct Silent;
 
-impl Progress for Silent {
-    fn start(&self, _what: &str) {}
+struct NoStep;
+
+impl Step for NoStep {
     fn rows(&self, _n: u64) {}
-    fn done(&self) {}
+}
+
+impl Progress for Silent {
+    fn step(&self, _what: &str, _counts_rows: bool) -> Box<dyn Step + '_> {
+        Box::new(NoStep)
+    }
 }
 
 /// What ingest + validation produced.
@@ -73,13 +84,13 @@ fn run_input(
     make_sink: &(dyn Fn(&str) -> Box<dyn FinishSink> + Sync),
     progress: &dyn Progress,
 ) -> Result<Part, Error> {
-    progress.start(&input.name);
+    let step = progress.step(&input.name, true);
     let started = std::time::Instant::now();
     let mut report = ValidationReport::default();
     let mut sink = make_sink(&input.name);
-    let outcome = validate_input(job, input, registry, &mut report, sink.as_mut(), &|n| progress.rows(n))?;
+    let outcome = validate_input(job, input, registry, &mut report, sink.as_mut(), &|n| step.rows(n))?;
     let written = sink.finish()?;
-    progress.done();
+    drop(step);
     tracing::info!(
         "{}: {} rows in {:.2} s",
         input.name,
@@ -97,19 +108,16 @@ pub fn ingest_all(
     make_sink: &(dyn Fn(&str) -> Box<dyn FinishSink> + Sync),
     progress: &dyn Progress,
 ) -> Result<Ingested, Error> {
-    let has_surveys = job.inputs.iter().any(|i| matches!(i.table, TableKind::Survey(_)));
-    if has_surveys && job.input(TableKind::Items).is_none() {
-        return Err(ConfigError::Invalid {
-            path: job.source.clone(),
-            message: "survey inputs need an `items` input that declares the items, scales and ranges".into(),
-        }
-        .into());
-    }
     // Every header and column-mapping problem of the run at once, before any row is read.
     crate::validate::check_headers(job)?;
     let mut registry = Registry::new(Pseudonymizer::from_env());
     registry.present = job.inputs.iter().map(|i| i.table).collect();
     let mut report = ValidationReport::default();
+    // Inputs the job lacks, first: what each leaves empty is part of the validation report
+    // (and so of the manifest and the report's data-quality appendix).
+    for m in crate::validate::coverage::missing_inputs(job) {
+        report.warn(m.describe());
+    }
     let mut files = Vec::new();
     let mut written: BTreeMap<String, u64> = BTreeMap::new();
     let mut ratings = RatingStats::default();
@@ -228,14 +236,14 @@ fn join_outcomes(
     ratings: warehouse::join::RatingScores,
     progress: &dyn Progress,
 ) -> Result<u64, Error> {
-    progress.start(wh::TRAINEE_OUTCOMES);
+    let step = progress.step(wh::TRAINEE_OUTCOMES, false);
     let started = std::time::Instant::now();
     let outcomes = warehouse::join::trainee_outcomes(root, &job.settings, ratings)?;
     let joined = started.elapsed().as_secs_f64();
     let def = table_def(wh::TRAINEE_OUTCOMES)
         .ok_or_else(|| crate::error::WarehouseError::frame(wh::TRAINEE_OUTCOMES, "no table definition"))?;
     let n = warehouse::write::write_partitioned(def, &outcomes, root)?;
-    progress.done();
+    drop(step);
     tracing::info!("trainee_outcomes: {n} rows in {:.2} s (join {joined:.2} s)", started.elapsed().as_secs_f64());
     Ok(n)
 }
@@ -372,14 +380,14 @@ pub fn indicators(job: &Job, progress: &dyn Progress) -> Result<IndicatorsWritte
     let dest = indicators_dir(&job.out);
     let staging = Staging::new(&dest)?;
     let tmp = staging.path();
-    progress.start("indicators");
+    let step = progress.step("indicators", false);
     // Each table is written as soon as its family has computed it.
     let settings = &job.settings.indicators;
     let write = |t: &crate::indicators::IndicatorTable| write_table(t, tmp, settings);
     let keep = crate::alloc::KeepFreedMemory::new();
     let computed = crate::indicators::compute_all(&wh, &job.settings, &manifest.period, &write);
     drop(keep);
-    progress.done();
+    drop(step);
     let tables = computed?;
     if settings.xlsx {
         let clock = std::time::Instant::now();

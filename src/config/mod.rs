@@ -25,7 +25,8 @@ pub enum InputFormat {
     /// Columns already named (or mapped to) the canonical names.
     #[default]
     Canonical,
-    /// A survey-platform export (问卷星 style); needs `[inputs.<t>.platform]`.
+    /// A survey-platform export (问卷星 style) of a survey wave or of course evaluations;
+    /// needs `[inputs.<t>.platform]`.
     Platform,
 }
 
@@ -37,6 +38,9 @@ pub struct InputSpec {
     pub path: String,
     /// Sheet name for spreadsheets (default: the first sheet).
     pub sheet: Option<String>,
+    /// The 1-based line (CSV) or sheet row of the header; the rows above it (a title,
+    /// notes) are not read. Default: the first non-blank row.
+    pub header_row: Option<usize>,
     /// Text encoding for CSV: `auto` (default), `utf-8`, `gbk`, `gb18030`.
     pub encoding: Option<String>,
     #[serde(default)]
@@ -53,6 +57,78 @@ pub struct InputSpec {
     pub datetime_format: Option<String>,
     /// Survey-platform mapping (with `format = "platform"`).
     pub platform: Option<crate::ingest::platform::PlatformConfig>,
+}
+
+/// The file name a directory's own pipeline file has (`traineval init` writes it).
+pub const PIPELINE_FILE_NAME: &str = "pipeline.toml";
+
+impl InputSpec {
+    /// What is wrong with this section by itself (not with its files).
+    fn problems(&self, name: &str, table: TableKind) -> Vec<String> {
+        let mut out = Vec::new();
+        let platform_table = matches!(table, TableKind::Survey(_) | TableKind::CourseRatings);
+        if self.format == InputFormat::Platform {
+            if !platform_table {
+                out.push(format!(
+                    "[inputs.{name}]: format = \"platform\" is only for survey waves and course_ratings \
+                     (survey-platform exports); remove it"
+                ));
+            } else if self.platform.is_none() {
+                out.push(format!(
+                    "[inputs.{name}] has format = \"platform\" but no [inputs.{name}.platform] section \
+                     (an empty one takes the defaults: question 1 = class id, question 2 = cadre id)"
+                ));
+            }
+            if !self.columns.is_empty() {
+                out.push(format!(
+                    "[inputs.{name}.columns]: a survey-platform export finds its columns through \
+                     [inputs.{name}.platform] (class_id, cadre_id, items); remove the `columns` table"
+                ));
+            }
+        } else if self.platform.is_some() {
+            out.push(format!("[inputs.{name}.platform] is read only with format = \"platform\"; add that line or remove the section"));
+        }
+        if let Some(p) = &self.platform {
+            if table == TableKind::CourseRatings && (!p.items.is_empty() || p.first_item_question != 3) {
+                out.push(format!(
+                    "[inputs.{name}.platform]: `items` and `first_item_question` are for survey waves; \
+                     course evaluations name their courses and indicators in the headers"
+                ));
+            }
+            if matches!(table, TableKind::Survey(_)) && (!p.indicators.is_empty() || !p.courses.is_empty()) {
+                out.push(format!("[inputs.{name}.platform]: `indicators` and `courses` are for course_ratings only"));
+            }
+        }
+        if self.header_row == Some(0) {
+            out.push(format!("[inputs.{name}] header_row = 0: rows are numbered from 1"));
+        }
+        if let Some(e) = &self.encoding {
+            let known = ["auto", "utf-8", "utf8", "gbk", "gb2312", "gb18030", "cp936", "utf-16", "utf-16le", "utf-16be"];
+            if !known.contains(&e.to_ascii_lowercase().as_str()) && encoding_rs::Encoding::for_label(e.as_bytes()).is_none() {
+                out.push(format!("[inputs.{name}] encoding = \"{e}\" is not an encoding (use \"auto\", \"utf-8\" or \"gbk\")"));
+            }
+        }
+        for (key, fmt) in [("date_format", &self.date_format), ("datetime_format", &self.datetime_format)] {
+            if let Some(f) = fmt {
+                if let Some(bad) = bad_chrono_format(f) {
+                    out.push(format!("[inputs.{name}] {key} = \"{f}\": {bad}"));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Why a chrono format string cannot parse dates, if it cannot.
+fn bad_chrono_format(f: &str) -> Option<String> {
+    use chrono::format::{Item, StrftimeItems};
+    if StrftimeItems::new(f).any(|i| matches!(i, Item::Error)) {
+        return Some("not a valid format (use %Y %m %d %H %M %S, e.g. \"%Y/%m/%d\")".into());
+    }
+    if !f.contains("%Y") && !f.contains("%y") && !f.contains("%F") {
+        return Some("has no year (%Y)".into());
+    }
+    None
 }
 
 /// The pipeline file as written.
@@ -106,117 +182,90 @@ pub struct Job {
 }
 
 impl Job {
-    /// Load a pipeline file or a canonical directory. `out` overrides the file's `out`.
+    /// Load a pipeline file or a directory. `out` overrides the file's `out`. Every
+    /// problem of the file is reported at once ([`ConfigError::Several`]).
     pub fn load(path: &Path, out: Option<&Path>) -> Result<Job, ConfigError> {
+        let (job, problems) = Self::load_lenient(path, out)?;
+        match ConfigError::several(problems) {
+            Some(e) => Err(e),
+            None => Ok(job),
+        }
+    }
+
+    /// Load, keeping the problems that concern single inputs or settings (an unknown
+    /// table, a path with no file, a setting out of range) beside a job of the inputs that
+    /// resolved, so that the caller can report them together with the problems of the
+    /// files themselves. Only what stops the file from being read at all (absent,
+    /// unreadable, not TOML, an unknown key) is an error here.
+    ///
+    /// A directory is read as its `pipeline.toml` when it has one (the file
+    /// `traineval init` writes), else with every layout inferred from its files
+    /// ([`crate::init::infer`]): canonical files by their names, others by their headers.
+    pub fn load_lenient(path: &Path, out: Option<&Path>) -> Result<(Job, Vec<ConfigError>), ConfigError> {
         if path.is_dir() {
-            return Self::from_dir(path, out);
+            let own = path.join(PIPELINE_FILE_NAME);
+            if own.is_file() {
+                tracing::info!("{}: reading the directory's pipeline file", crate::error::display_path(&own));
+                return Self::load_lenient(&own, out);
+            }
+            let inferred = crate::init::infer(path).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
+            for note in &inferred.skipped {
+                tracing::warn!("{}", crate::error::display_safe(note));
+            }
+            if inferred.file.inputs.is_empty() {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: "no input files found (expected units.csv, cadres.csv, classes.csv, …, \
+                              or office files that `traineval init` can map)"
+                        .into(),
+                });
+            }
+            let out = out.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("out"));
+            return Ok(Self::resolve(path, path.to_path_buf(), inferred.file, out));
         }
         if !path.exists() {
-            return Err(ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message: "no such pipeline file or directory".into(),
-            });
+            return Err(ConfigError::Invalid { path: path.to_path_buf(), message: "no such pipeline file or directory".into() });
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
-        let file: PipelineFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().replace('\n', " "),
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let file: PipelineFile =
+            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base_dir = if base_dir.as_os_str().is_empty() { PathBuf::from(".") } else { base_dir };
-        file.check(path)?;
-        let mut inputs = Vec::new();
-        for (name, spec) in &file.inputs {
-            let table = TableKind::from_name(name).ok_or_else(|| ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message: format!(
-                    "unknown input table `[inputs.{name}]` (expected one of: {})",
-                    TableKind::input_names().join(", ")
-                ),
-            })?;
-            if spec.format == InputFormat::Platform && spec.platform.is_none() {
-                return Err(ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    message: format!("[inputs.{name}] has format = \"platform\" but no [inputs.{name}.platform] section"),
-                });
-            }
-            if spec.format == InputFormat::Platform && !spec.columns.is_empty() {
-                return Err(ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    message: format!(
-                        "[inputs.{name}.columns]: a survey-platform export finds its columns through \
-                         [inputs.{name}.platform] (class_id, cadre_id, items); remove the `columns` table"
-                    ),
-                });
-            }
-            if spec.format == InputFormat::Platform && !matches!(table, TableKind::Survey(_)) {
-                return Err(ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    message: format!("[inputs.{name}]: format = \"platform\" is only for survey inputs"),
-                });
-            }
-            let files = expand_glob(&base_dir, &spec.path).map_err(|message| ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message: format!("[inputs.{name}] path `{}`: {message}", spec.path),
-            })?;
-            inputs.push(ResolvedInput { table, name: name.clone(), files, spec: spec.clone() });
-        }
-        inputs.sort_by_key(|i| i.table.order());
         let out = match (out, &file.out) {
             (Some(o), _) => o.to_path_buf(),
             (None, Some(o)) => base_dir.join(o),
             (None, None) => PathBuf::from("out"),
         };
-        Ok(Job { source: path.to_path_buf(), base_dir, period: file.period.clone(), out, inputs, settings: file })
+        Ok(Self::resolve(path, base_dir, file, out))
     }
 
-    /// A directory of canonical files: the stem names the table; every default applies.
-    fn from_dir(dir: &Path, out: Option<&Path>) -> Result<Job, ConfigError> {
-        let entries = std::fs::read_dir(dir).map_err(|source| ConfigError::Read { path: dir.to_path_buf(), source })?;
-        let mut by_table: BTreeMap<(usize, String), ResolvedInput> = BTreeMap::new();
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for p in paths {
-            if !p.is_file() {
-                continue;
-            }
-            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-            if !matches!(ext.as_str(), "csv" | "xlsx" | "xls" | "parquet") {
-                continue;
-            }
-            let Some(stem) = p.file_stem().and_then(|s| s.to_str()) else { continue };
-            let Some(table) = TableKind::from_name(stem) else {
-                tracing::warn!("{}: file name does not name a table; skipped", crate::error::display_path(&p));
+    /// Resolve every input of a parsed pipeline file to its files; the problems found on
+    /// the way come back beside the job, which keeps the inputs without one.
+    fn resolve(source: &Path, base_dir: PathBuf, file: PipelineFile, out: PathBuf) -> (Job, Vec<ConfigError>) {
+        let invalid = |message: String| ConfigError::Invalid { path: source.to_path_buf(), message };
+        let mut problems: Vec<ConfigError> = file.problems().into_iter().map(invalid).collect();
+        let mut inputs = Vec::new();
+        for (name, spec) in &file.inputs {
+            let Some(table) = TableKind::from_name(name) else {
+                problems.push(invalid(format!(
+                    "unknown input table `[inputs.{name}]` (expected one of: {})",
+                    TableKind::input_names().join(", ")
+                )));
                 continue;
             };
-            let key = (table.order(), stem.to_string());
-            by_table
-                .entry(key)
-                .or_insert_with(|| ResolvedInput {
-                    table,
-                    name: stem.to_string(),
-                    files: Vec::new(),
-                    spec: InputSpec { path: stem.to_string(), ..Default::default() },
-                })
-                .files
-                .push(p);
+            let before = problems.len();
+            problems.extend(spec.problems(name, table).into_iter().map(invalid));
+            match expand_glob(&base_dir, &spec.path) {
+                Ok(files) if problems.len() == before => {
+                    inputs.push(ResolvedInput { table, name: name.clone(), files, spec: spec.clone() })
+                }
+                Ok(_) => {}
+                Err(message) => problems.push(invalid(format!("[inputs.{name}] path \"{}\": {message}", spec.path))),
+            }
         }
-        if by_table.is_empty() {
-            return Err(ConfigError::Invalid {
-                path: dir.to_path_buf(),
-                message: "no input files found (expected units.csv, cadres.csv, classes.csv, …)".into(),
-            });
-        }
-        let settings = PipelineFile::default();
-        Ok(Job {
-            source: dir.to_path_buf(),
-            base_dir: dir.to_path_buf(),
-            period: None,
-            out: out.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("out")),
-            inputs: by_table.into_values().collect(),
-            settings,
-        })
+        inputs.sort_by_key(|i| i.table.order());
+        let job = Job { source: source.to_path_buf(), base_dir, period: file.period.clone(), out, inputs, settings: file };
+        (job, problems)
     }
 
     /// The input for a table, if configured.
@@ -247,8 +296,11 @@ fn expand_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     let full = base.join(pattern);
     let name = full.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if !name.contains(['*', '?']) {
+        if full.is_dir() {
+            return Err(format!("{} is a directory; name a file (wildcards allowed: \"*.csv\")", crate::error::display_path(&full)));
+        }
         if !full.is_file() {
-            return Err(format!("file not found: {}", full.display()));
+            return Err(format!("file not found: {}", crate::error::display_path(&full)));
         }
         return Ok(vec![full]);
     }
@@ -256,7 +308,7 @@ fn expand_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     if dir.to_string_lossy().contains(['*', '?']) {
         return Err("wildcards are allowed in the file name only".into());
     }
-    let rd = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let rd = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", crate::error::display_path(&dir)))?;
     let mut out: Vec<PathBuf> = rd
         .filter_map(|e| e.ok())
         .map(|e| e.path())
@@ -264,7 +316,7 @@ fn expand_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
         .collect();
     out.sort();
     if out.is_empty() {
-        return Err("no file matches".into());
+        return Err(format!("no file in {} matches", crate::error::display_path(&dir)));
     }
     Ok(out)
 }
@@ -307,6 +359,75 @@ mod tests {
         assert!(!wildcard_match("a?c", "abbc"));
         assert!(wildcard_match("*", ""));
         assert!(!wildcard_match("*.xlsx", "a.csv"));
+    }
+
+    fn load_text(text: &str, files: &[&str]) -> Result<Job, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            std::fs::write(dir.path().join(f), "a\n").unwrap();
+        }
+        let p = dir.path().join("p.toml");
+        std::fs::write(&p, text).unwrap();
+        Job::load(&p, None)
+    }
+
+    #[test]
+    fn every_problem_of_the_file_is_reported_at_once() {
+        let text = "[validation]\nmax_reject_share = 2.0\n\n[inputs.cadre]\npath = \"c.csv\"\n\n\
+                    [inputs.units]\npath = \"nope.csv\"\n\n[inputs.classes]\npath = \"k.csv\"\nformat = \"platform\"\n\n\
+                    [inputs.courses]\npath = \"k.csv\"\nheader_row = 0\ndate_format = \"%d.%m\"\n";
+        let e = load_text(text, &["c.csv", "k.csv"]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("6 problems in the pipeline:"), "{e}");
+        for part in [
+            "max_reject_share = 2",
+            "unknown input table `[inputs.cadre]`",
+            "[inputs.units] path \"nope.csv\": file not found",
+            "format = \"platform\" is only for survey waves and course_ratings",
+            "header_row = 0",
+            "date_format = \"%d.%m\": has no year",
+        ] {
+            assert!(e.contains(part), "`{part}` missing from: {e}");
+        }
+        assert_eq!(e.lines().count(), 7, "{e}");
+    }
+
+    #[test]
+    fn platform_sections_belong_to_platform_exports() {
+        let ok = "[inputs.course_ratings]\npath = \"r.csv\"\nformat = \"platform\"\n[inputs.course_ratings.platform]\nclass_id = 1\n";
+        let job = load_text(ok, &["r.csv"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(job.inputs[0].spec.format, InputFormat::Platform);
+        let stray = "[inputs.survey_pre]\npath = \"r.csv\"\n[inputs.survey_pre.platform]\n";
+        let e = load_text(stray, &["r.csv"]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("read only with format = \"platform\""), "{e}");
+        let items = "[inputs.course_ratings]\npath = \"r.csv\"\nformat = \"platform\"\n[inputs.course_ratings.platform]\nitems = { A = 3 }\n";
+        let e = load_text(items, &["r.csv"]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("`items` and `first_item_question` are for survey waves"), "{e}");
+        let sheet = "[inputs.cadres]\npath = \"r.csv\"\nsheet = \"花名册\"\nheader_row = 2\nencoding = \"gbk\"\n";
+        let job = load_text(sheet, &["r.csv"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((job.inputs[0].spec.sheet.as_deref(), job.inputs[0].spec.header_row), (Some("花名册"), Some(2)));
+        let e = load_text("[inputs.cadres]\npath = \"r.csv\"\nencoding = \"latin-9x\"\n", &["r.csv"]).err().map(|e| e.to_string());
+        assert!(e.is_some_and(|e| e.contains("is not an encoding")));
+    }
+
+    #[test]
+    fn toml_errors_keep_the_quoted_line() {
+        let e = load_text("period = \"2025\"\n[validation\nmax_reject_share = 0.1\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.lines().count() >= 3, "{e}");
+        assert!(e.contains("[validation") && e.contains('^'), "{e}");
+    }
+
+    #[test]
+    fn a_directory_with_its_own_pipeline_file_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("单位.csv"), "unit_id\nU1\n").unwrap();
+        std::fs::write(dir.path().join(PIPELINE_FILE_NAME), "period = \"2024\"\n[inputs.units]\npath = \"单位.csv\"\n").unwrap();
+        let job = Job::load(dir.path(), None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((job.period.as_deref(), job.inputs.len()), (Some("2024"), 1));
+        assert_eq!(job.source, dir.path().join(PIPELINE_FILE_NAME));
+        // Without it, the layout is inferred.
+        std::fs::remove_file(dir.path().join(PIPELINE_FILE_NAME)).unwrap();
+        let job = Job::load(dir.path(), None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((job.period.as_deref(), job.inputs[0].table), (None, TableKind::Units));
     }
 
     #[test]

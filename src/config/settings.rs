@@ -1,12 +1,10 @@
 //! Settings sections of the pipeline file, with their defaults and range checks.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::PipelineFile;
-use crate::error::ConfigError;
 
 /// `[validation]`
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -215,62 +213,64 @@ impl Default for ReportSettings {
 }
 
 impl PipelineFile {
-    /// Range checks on the settings; one message per problem, naming the key.
-    pub(super) fn check(&self, path: &Path) -> Result<(), ConfigError> {
-        let bad = |message: String| Err(ConfigError::Invalid { path: path.to_path_buf(), message });
+    /// Range checks on the settings: one message per problem, naming the key.
+    pub(super) fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut bad = |message: String| out.push(message);
         let v = &self.validation;
         if !(0.0..=1.0).contains(&v.max_reject_share) {
-            return bad(format!("validation.max_reject_share = {} must be between 0 and 1", v.max_reject_share));
+            bad(format!("validation.max_reject_share = {} must be between 0 and 1", v.max_reject_share));
         }
         if v.speeder_seconds.is_nan() || v.speeder_seconds < 0.0 {
-            return bad("validation.speeder_seconds must be ≥ 0".into());
+            bad("validation.speeder_seconds must be ≥ 0".into());
         }
         let i = &self.indicators;
         if i.alpha.is_nan() || i.alpha <= 0.0 || i.alpha >= 1.0 {
-            return bad(format!("indicators.alpha = {} must be in (0, 1)", i.alpha));
+            bad(format!("indicators.alpha = {} must be in (0, 1)", i.alpha));
         }
         if i.min_cell < 1 {
-            return bad("indicators.min_cell must be ≥ 1".into());
+            bad("indicators.min_cell must be ≥ 1".into());
         }
         if self.methods.min_classes < 2 {
-            return bad(format!("methods.min_classes = {} must be at least 2", self.methods.min_classes));
+            bad(format!("methods.min_classes = {} must be at least 2", self.methods.min_classes));
         }
         const CLASS_NUMBERS: [&str; 2] = ["days", "hours"];
         if let Some(c) = self.methods.covariates.iter().find(|c| !CLASS_NUMBERS.contains(&c.as_str())) {
-            return bad(format!(
-                "methods.covariates: \"{c}\" is not a numeric column of classes (one of {})",
-                CLASS_NUMBERS.join(", ")
-            ));
+            bad(format!("methods.covariates: \"{c}\" is not a numeric column of classes (one of {})", CLASS_NUMBERS.join(", ")));
         }
         if self.report.min_distribution_n < i.min_cell {
-            return bad(format!(
+            bad(format!(
                 "report.min_distribution_n = {} must be at least indicators.min_cell = {}",
                 self.report.min_distribution_n, i.min_cell
             ));
         }
         if i.follow_up_lag_days < 0 {
-            return bad("indicators.follow_up_lag_days must be ≥ 0".into());
+            bad("indicators.follow_up_lag_days must be ≥ 0".into());
         }
         if !matches!(self.compliance.preset.as_str(), "regulation-2023" | "seeds" | "none") {
-            return bad(format!(
+            bad(format!(
                 "compliance.preset = \"{}\" is not one of \"regulation-2023\", \"seeds\", \"none\"",
                 self.compliance.preset
             ));
         }
         if self.compliance.hours_per_day.is_nan() || self.compliance.hours_per_day <= 0.0 {
-            return bad("compliance.hours_per_day must be > 0".into());
+            bad("compliance.hours_per_day must be > 0".into());
         }
         let w = &self.scorecard.weights;
         let ws = [w.learning, w.assessment, w.transfer, w.compliance];
         if ws.iter().any(|x| x.is_nan() || *x < 0.0) || ws.iter().sum::<f64>() <= 0.0 {
-            return bad("scorecard.weights must be ≥ 0 and not all 0".into());
+            bad("scorecard.weights must be ≥ 0 and not all 0".into());
         }
         if !matches!(self.report.lang.as_str(), "zh" | "en") {
-            return bad(format!("report.lang = \"{}\" must be \"zh\" or \"en\"", self.report.lang));
+            bad(format!("report.lang = \"{}\" must be \"zh\" or \"en\"", self.report.lang));
         }
-        if self.instrument.course_indicators.is_empty() || self.instrument.trainee_dimensions.is_empty() {
-            return bad("instrument.course_indicators and instrument.trainee_dimensions must not be empty".into());
+        let ins = &self.instrument;
+        if ins.course_indicators.is_empty() || ins.trainee_dimensions.is_empty() {
+            bad("instrument.course_indicators and instrument.trainee_dimensions must not be empty".into());
         }
-        Ok(())
+        if ins.course_max.is_nan() || ins.course_max <= 0.0 {
+            bad(format!("instrument.course_max = {} must be > 0", ins.course_max));
+        }
+        out
     }
 }

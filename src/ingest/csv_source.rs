@@ -20,11 +20,13 @@ use crate::error::IngestError;
 
 const QUOTE: u8 = b'"';
 
-pub(super) fn open(path: &Path, encoding: Option<&str>) -> Result<Source, IngestError> {
+/// Open a CSV file. `header_row` is the 1-based line of the header (lines above it, a
+/// title for instance, are skipped); `None`: the first non-blank line.
+pub(super) fn open(path: &Path, encoding: Option<&str>, header_row: Option<usize>) -> Result<Source, IngestError> {
     let bytes = read_bytes(path)?;
     let sha256 = sha256_hex(&bytes);
     let (text, enc) = decode_text(path, bytes, encoding)?;
-    let mut rows = CsvRows::new(path, text);
+    let mut rows = CsvRows::new(path, text, header_row);
     let headers = rows.read_header()?;
     Ok(Source { headers, rows: Box::new(rows), sha256, encoding: enc.to_ascii_lowercase() })
 }
@@ -32,12 +34,17 @@ pub(super) fn open(path: &Path, encoding: Option<&str>) -> Result<Source, Ingest
 /// The header of a CSV file, read from its first lines only: a prefix of the file that
 /// ends on a line break is decoded and parsed, and a longer one read while the header
 /// record is not whole in it (a header cell may hold line breaks).
-pub(super) fn read_headers(path: &Path, encoding: Option<&str>) -> Result<Vec<String>, IngestError> {
-    read_headers_from(path, encoding, 64 * 1024)
+pub(super) fn read_headers(path: &Path, encoding: Option<&str>, header_row: Option<usize>) -> Result<Vec<String>, IngestError> {
+    read_headers_from(path, encoding, header_row, 64 * 1024)
 }
 
 /// [`read_headers`], reading `first` bytes at first (4 times more each time after).
-fn read_headers_from(path: &Path, encoding: Option<&str>, first: usize) -> Result<Vec<String>, IngestError> {
+fn read_headers_from(
+    path: &Path,
+    encoding: Option<&str>,
+    header_row: Option<usize>,
+    first: usize,
+) -> Result<Vec<String>, IngestError> {
     let mut file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
     let mut bytes = Vec::new();
     let mut want = first.max(1);
@@ -47,7 +54,7 @@ fn read_headers_from(path: &Path, encoding: Option<&str>, first: usize) -> Resul
         let at_eof = bytes.len() < want;
         let head = encoding::whole_lines(&bytes, encoding, at_eof);
         if !head.is_empty() {
-            let header = decode_text(path, head.to_vec(), encoding).and_then(|(text, _)| CsvRows::new(path, text).read_header());
+            let header = decode_text(path, head.to_vec(), encoding).and_then(|(text, _)| CsvRows::new(path, text, header_row).read_header());
             match header {
                 Ok(h) => return Ok(h),
                 Err(e) if at_eof => return Err(e),
@@ -85,6 +92,8 @@ struct CsvRows {
     scratch: Vec<u8>,
     scratch_ends: Vec<usize>,
     path: PathBuf,
+    /// The configured line of the header, if any.
+    header_row: Option<usize>,
 }
 
 /// One parsed record, its kept fields in `CsvRows::out`.
@@ -102,8 +111,8 @@ struct Record {
 }
 
 impl CsvRows {
-    fn new(path: &Path, text: String) -> Self {
-        let delimiter = sniff_delimiter(&text);
+    fn new(path: &Path, text: String, header_row: Option<usize>) -> Self {
+        let delimiter = sniff_delimiter(&text, header_row);
         let lone_cr = has_lone_cr(text.as_bytes());
         CsvRows {
             parser: ReaderBuilder::new().delimiter(delimiter).quote(QUOTE).build(),
@@ -119,6 +128,7 @@ impl CsvRows {
             scratch: vec![0; 4096],
             scratch_ends: vec![0; 256],
             path: path.to_path_buf(),
+            header_row,
         }
     }
 
@@ -127,9 +137,24 @@ impl CsvRows {
         let mut row = Row::new();
         loop {
             let Some(rec) = self.read_record() else {
-                return Err(IngestError::Format { path: self.path.clone(), message: "empty file: no header row".into() });
+                let message = match self.header_row {
+                    Some(h) => format!("header_row = {h}, but the file ends before line {h}"),
+                    None => "empty file: no header row".into(),
+                };
+                return Err(IngestError::Format { path: self.path.clone(), message });
             };
             self.fill(&mut row, &rec)?;
+            match self.header_row {
+                // Lines above the configured header (a title, notes) are not read.
+                Some(h) if rec.line < h => continue,
+                Some(h) if rec.line > h => {
+                    return Err(IngestError::Format {
+                        path: self.path.clone(),
+                        message: format!("header_row = {h}, but line {h} is blank"),
+                    })
+                }
+                _ => {}
+            }
             if let Some(last_line) = self.cut_at(&rec) {
                 return Err(IngestError::Format {
                     path: self.path.clone(),
@@ -142,6 +167,12 @@ impl CsvRows {
             }
             if rec.extra_text || !is_blank(row.iter()) {
                 break;
+            }
+            if let Some(h) = self.header_row {
+                return Err(IngestError::Format {
+                    path: self.path.clone(),
+                    message: format!("header_row = {h}, but line {h} is blank"),
+                });
             }
         }
         self.keep = row.len();
@@ -296,11 +327,39 @@ fn ends_inside_quotes(raw: &[u8], delimiter: u8) -> bool {
     quoted
 }
 
+/// Line `n` (0-based) of `text`, lines ending at `\r\n`, `\n` or a lone `\r`; "" past the end.
+fn nth_line(text: &str, n: usize) -> &str {
+    let b = text.as_bytes();
+    let (mut start, mut line, mut i) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        if matches!(b[i], b'\n' | b'\r') {
+            if line == n {
+                return &text[start..i];
+            }
+            i += if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+            start = i;
+            line += 1;
+        } else {
+            i += 1;
+        }
+    }
+    if line == n {
+        &text[start..]
+    } else {
+        ""
+    }
+}
+
 /// Comma unless the first line has more tabs or semicolons than commas. The line ends
 /// at the first `\n` or `\r`, as a record does, so the first lines of a file alone
 /// ([`read_headers`]) give the delimiter of the whole.
-fn sniff_delimiter(text: &str) -> u8 {
-    let first = text.split(['\n', '\r']).next().unwrap_or("");
+/// With a configured header line, that line decides (a title line above it has no
+/// delimiters to count).
+fn sniff_delimiter(text: &str, header_row: Option<usize>) -> u8 {
+    let first = match header_row {
+        Some(h) => nth_line(text, h.saturating_sub(1)),
+        None => text.split(['\n', '\r']).next().unwrap_or(""),
+    };
     let count = |c: char| first.matches(c).count();
     let (commas, tabs, semis) = (count(','), count('\t'), count(';'));
     if tabs > commas && tabs >= semis {
@@ -321,7 +380,7 @@ mod tests {
 
     /// The header and every row of `text`.
     fn rows(text: &str) -> (Vec<String>, Vec<Read>) {
-        let mut r = CsvRows::new(Path::new("t.csv"), text.to_string());
+        let mut r = CsvRows::new(Path::new("t.csv"), text.to_string(), None);
         let headers = r.read_header().unwrap();
         let mut row = Row::new();
         let mut out = Vec::new();
@@ -371,7 +430,7 @@ mod tests {
         let mut text = String::from("a,b,c,d\nU1,x,y,z\nU2,x,y,z");
         text.push_str(&",w".repeat(1_000_000));
         text.push_str("\nU3,x,y,z\n");
-        let mut r = CsvRows::new(Path::new("t.csv"), text);
+        let mut r = CsvRows::new(Path::new("t.csv"), text, None);
         r.read_header().unwrap();
         let mut row = Row::new();
         let mut got = Vec::new();
@@ -409,9 +468,27 @@ mod tests {
         assert!(ends_inside_quotes(b"1,\"2\"\"", b','));
         assert!(!ends_inside_quotes(b"1,\"2\"x\"", b','));
         // A header cut inside a quote is an error naming both lines.
-        let mut r = CsvRows::new(Path::new("t.csv"), "\na,\"b\nc".into());
+        let mut r = CsvRows::new(Path::new("t.csv"), "\na,\"b\nc".into(), None);
         let e = r.read_header().unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("line 3"), "{e}");
+    }
+
+    #[test]
+    fn a_configured_header_row_skips_the_lines_above() {
+        let text = "2025年度干部花名册,,\r\n\r\n编号;姓名;类别\r\nC1;甲;x\r\n";
+        let mut r = CsvRows::new(Path::new("t.csv"), text.to_string(), Some(3));
+        // The delimiter is the header line's, not the title's.
+        assert_eq!(r.read_header().unwrap(), ["编号", "姓名", "类别"]);
+        let mut row = Row::new();
+        let info = r.next_row(&mut row).unwrap().unwrap();
+        assert_eq!((info.line, info.shape, row.iter().collect::<Vec<_>>()), (4, Shape::Fits, vec!["C1", "甲", "x"]));
+        // A header row that is blank, or past the end, is an error naming the line.
+        for h in [2, 9] {
+            let e = CsvRows::new(Path::new("t.csv"), text.to_string(), Some(h)).read_header().unwrap_err().to_string();
+            assert!(e.contains(&format!("header_row = {h}")), "{e}");
+        }
+        assert_eq!(nth_line("a\r\nb\rc\nd", 2), "c");
+        assert_eq!(nth_line("a", 3), "");
     }
 
     proptest::proptest! {
@@ -424,8 +501,8 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let p = dir.path().join("h.csv");
             std::fs::write(&p, text.as_bytes()).unwrap();
-            let whole = open(&p, None).map(|s| s.headers).map_err(|e| e.to_string());
-            let alone = read_headers_from(&p, None, first).map_err(|e| e.to_string());
+            let whole = open(&p, None, None).map(|s| s.headers).map_err(|e| e.to_string());
+            let alone = read_headers_from(&p, None, None, first).map_err(|e| e.to_string());
             proptest::prop_assert_eq!(whole, alone);
         }
     }
@@ -437,15 +514,15 @@ mod tests {
         // A header whose quoted cell spans lines, past the first block read.
         let long = "x".repeat(100_000);
         std::fs::write(&p, format!("\r\n\"{long}\ny\",b\r\n1,2\r\n")).unwrap();
-        assert_eq!(read_headers(&p, None).unwrap(), [format!("{long}\ny"), "b".to_string()]);
+        assert_eq!(read_headers(&p, None, None).unwrap(), [format!("{long}\ny"), "b".to_string()]);
         let (gbk, _, _) = encoding_rs::GBK.encode("干部编号,姓名\nC1,张伟\n");
         std::fs::write(&p, &gbk).unwrap();
-        assert_eq!(read_headers(&p, None).unwrap(), ["干部编号", "姓名"]);
+        assert_eq!(read_headers(&p, None, None).unwrap(), ["干部编号", "姓名"]);
         let mut utf16 = vec![0xFF, 0xFE];
         "单位\t名称\r\nU1\tx\r\n".encode_utf16().for_each(|u| utf16.extend_from_slice(&u.to_le_bytes()));
         std::fs::write(&p, &utf16).unwrap();
-        assert_eq!(read_headers(&p, None).unwrap(), ["单位", "名称"]);
+        assert_eq!(read_headers(&p, None, None).unwrap(), ["单位", "名称"]);
         std::fs::write(&p, "\n\n").unwrap();
-        assert!(read_headers(&p, None).unwrap_err().to_string().contains("empty"));
+        assert!(read_headers(&p, None, None).unwrap_err().to_string().contains("empty"));
     }
 }

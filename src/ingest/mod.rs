@@ -29,6 +29,7 @@ mod csv_source;
 mod encoding;
 mod parquet_source;
 pub mod platform;
+pub mod sniff;
 mod xlsx_source;
 
 use std::path::Path;
@@ -171,13 +172,18 @@ impl RowReader for MemoryRows {
 }
 
 /// The kind of source a path names, by its extension.
-enum Kind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Delimited text (`.csv`, `.txt`, `.tsv`).
     Csv,
+    /// A workbook (`.xlsx`, `.xlsm`, `.xls`).
     Sheet,
     Parquet,
 }
 
-fn kind_of(path: &Path) -> Result<Kind, IngestError> {
+/// The kind of a source file, by its extension (an error when it does not exist or is
+/// of no supported type).
+pub fn kind_of(path: &Path) -> Result<Kind, IngestError> {
     if !path.exists() {
         return Err(IngestError::NotFound { path: path.to_path_buf() });
     }
@@ -193,8 +199,8 @@ fn kind_of(path: &Path) -> Result<Kind, IngestError> {
 /// Open a source file of any supported type.
 pub fn open(path: &Path, spec: &InputSpec) -> Result<Source, IngestError> {
     match kind_of(path)? {
-        Kind::Csv => csv_source::open(path, spec.encoding.as_deref()),
-        Kind::Sheet => xlsx_source::open(path, spec.sheet.as_deref()),
+        Kind::Csv => csv_source::open(path, spec.encoding.as_deref(), spec.header_row),
+        Kind::Sheet => xlsx_source::open(path, spec.sheet.as_deref(), spec.header_row),
         Kind::Parquet => parquet_source::open(path),
     }
 }
@@ -205,8 +211,8 @@ pub fn open(path: &Path, spec: &InputSpec) -> Result<Source, IngestError> {
 /// column mappings before any row is read.
 pub fn read_headers(path: &Path, spec: &InputSpec) -> Result<Vec<String>, IngestError> {
     match kind_of(path)? {
-        Kind::Csv => csv_source::read_headers(path, spec.encoding.as_deref()),
-        Kind::Sheet => xlsx_source::read_headers(path, spec.sheet.as_deref()),
+        Kind::Csv => csv_source::read_headers(path, spec.encoding.as_deref(), spec.header_row),
+        Kind::Sheet => xlsx_source::read_headers(path, spec.sheet.as_deref(), spec.header_row),
         Kind::Parquet => parquet_source::read_headers(path),
     }
 }

@@ -17,6 +17,12 @@
 //! spaces and the difference between full-width and ASCII punctuation (`：`/`:`, `（`/`(`).
 //! Building the adapter fails, naming the question or header, when a column is missing
 //! or a substring matches several headers.
+//!
+//! Course evaluations collected on a platform come one row per trainee with one column
+//! per course × indicator (`3、(乡村振兴专题)—理论深度`); [`CourseRatingAdapter`] turns
+//! such a row into one canonical `course_ratings` row per course the trainee scored.
+//! [`looks_like_export`] tells an export from a canonical file by its headers, for the
+//! hints of configuration errors and for `traineval init`.
 
 use std::collections::BTreeMap;
 
@@ -73,6 +79,16 @@ pub struct PlatformConfig {
     /// Header of the completion-time column (empty: the export has none).
     #[serde(default = "default_duration")]
     pub duration_column: String,
+    /// Course evaluations only: indicator → the words that name it in a column header
+    /// (default: see [`default_indicator_words`]; an indicator without words is named by
+    /// its own id).
+    #[serde(default)]
+    pub indicators: BTreeMap<String, Vec<String>>,
+    /// Course evaluations only, for exports whose headers name the indicator but not the
+    /// course (a matrix question per course, `3、(理论深度)`): question number → the
+    /// course's title or id.
+    #[serde(default)]
+    pub courses: BTreeMap<String, String>,
 }
 
 fn default_class() -> ColumnRef {
@@ -108,8 +124,68 @@ impl Default for PlatformConfig {
             missing: default_missing(),
             submitted_column: default_submitted(),
             duration_column: default_duration(),
+            indicators: BTreeMap::new(),
+            courses: BTreeMap::new(),
         }
     }
+}
+
+/// The words that name the indicators of the default course instrument in a platform
+/// export's headers, longest first within each indicator.
+pub fn default_indicator_words(indicator: &str) -> &'static [&'static str] {
+    match indicator {
+        "relevance" => &["理论联系实际", "联系实际", "贴近实际", "针对性", "实用性"],
+        "theory" => &["理论深度", "理论性", "思想性"],
+        "information" => &["内容丰富", "内容充实", "信息量"],
+        "delivery" => &["授课技巧", "授课方式", "表达能力", "讲授"],
+        "manner" => &["教学态度", "授课态度", "态度"],
+        _ => &[],
+    }
+}
+
+/// Metadata columns a 问卷星-style export puts before the questions.
+pub const EXPORT_META: [&str; 6] = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"];
+
+/// Whether a header row looks like a survey-platform export rather than a file with
+/// canonical (or mapped) column names: two or more of the platform's metadata columns
+/// (序号, 提交答卷时间, 所用时间, …), or three or more numbered questions (`1、…`).
+pub fn looks_like_export(headers: &[String]) -> bool {
+    let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
+    let meta = EXPORT_META.iter().filter(|m| folded.iter().any(|h| h == &fold(m))).count();
+    let questions = folded.iter().filter(|h| question_number(h).is_some_and(|_| h.contains('、'))).count();
+    meta >= 2 || questions >= 3
+}
+
+/// The question number a header starts with (`3、…`, `3.…`, `Q3…`), if any.
+pub fn question_of(header: &str) -> Option<u32> {
+    question_number(&fold(header))
+}
+
+/// A header's text without its question number and separator (`3、您的班次编号：` →
+/// `您的班次编号:`), folded as headers are compared.
+pub fn question_text(header: &str) -> String {
+    let f = fold(header);
+    match question_number(&f) {
+        Some(_) => {
+            let s = f.strip_prefix(['Q', 'q']).unwrap_or(&f);
+            let rest = s.trim_start_matches(|c: char| c.is_ascii_digit());
+            rest.trim_start_matches(['、', '.', ':', ')', '-', '_']).to_string()
+        }
+        None => f,
+    }
+}
+
+/// Whether `s` is a time in `format` (a platform `time_format`); false when the format
+/// itself is not one.
+pub fn time_matches(format: &str, s: &str) -> bool {
+    compile_format(format).is_ok_and(|f| parse_time(&f, s).is_some())
+}
+
+/// A course title or header label as compared: folded, without book-title marks and
+/// quotes, and without brackets, dashes and colons at its ends.
+pub fn course_key(s: &str) -> String {
+    let f: String = fold(s).chars().filter(|c| !matches!(c, '《' | '》' | '“' | '”' | '"' | '\'' | '‘' | '’')).collect();
+    f.trim_matches(|c: char| "()[]【】<>〈〉—–-_:/|·.,，。".contains(c)).to_string()
 }
 
 /// Why an export cannot be mapped.
@@ -136,9 +212,35 @@ pub struct PlatformAdapter {
     item_cols: Vec<usize>,
     items: Vec<String>,
     time_format: Vec<Token>,
-    /// Missing sentinels, folded, and those that are numbers (`-3` also matches `-3.0`).
-    missing: Vec<String>,
-    missing_numbers: Vec<f64>,
+    missing: Sentinels,
+}
+
+/// The answers that mean "not applicable / skipped", folded, and those that are numbers
+/// (a spreadsheet's `-3.0` is the sentinel `-3`).
+#[derive(Debug, Clone)]
+struct Sentinels {
+    folded: Vec<String>,
+    numbers: Vec<f64>,
+}
+
+impl Sentinels {
+    fn new(missing: &[String]) -> Self {
+        Sentinels {
+            folded: missing.iter().map(|m| fold(m)).collect(),
+            numbers: missing.iter().filter_map(|m| m.trim().parse::<f64>().ok()).collect(),
+        }
+    }
+
+    /// Whether a trimmed cell is blank or a sentinel.
+    fn matches(&self, v: &str) -> bool {
+        if v.is_empty() || self.folded.iter().any(|m| m == v) {
+            return true;
+        }
+        if v.is_ascii() {
+            return !self.numbers.is_empty() && v.parse::<f64>().is_ok_and(|x| self.numbers.contains(&x));
+        }
+        self.folded.contains(&fold(v))
+    }
 }
 
 impl PlatformAdapter {
@@ -178,8 +280,7 @@ impl PlatformAdapter {
             item_cols,
             items: items.to_vec(),
             time_format: compile_format(&cfg.time_format)?,
-            missing: cfg.missing.iter().map(|m| fold(m)).collect(),
-            missing_numbers: cfg.missing.iter().filter_map(|m| m.trim().parse::<f64>().ok()).collect(),
+            missing: Sentinels::new(&cfg.missing),
         })
     }
 
@@ -216,18 +317,8 @@ impl PlatformAdapter {
 }
 
 impl PlatformAdapter {
-    /// Whether a trimmed cell is a missing sentinel (numerically equal counts: a
-    /// spreadsheet's `-3.0` is the sentinel `-3`).
     fn is_missing(&self, v: &str) -> bool {
-        if v.is_empty() || self.missing.iter().any(|m| m == v) {
-            return true;
-        }
-        if v.is_ascii() {
-            return !self.missing_numbers.is_empty()
-                && v.parse::<f64>().is_ok_and(|x| self.missing_numbers.contains(&x));
-        }
-        let f = fold(v);
-        self.missing.contains(&f)
+        self.missing.matches(v)
     }
 }
 
@@ -393,6 +484,171 @@ fn parse_duration(s: &str) -> Option<u64> {
     (seen && num.is_empty()).then_some(total)
 }
 
+/// One course's columns in a course-evaluation export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseColumns {
+    /// The course as the export names it, compared by [`course_key`] with the titles and
+    /// ids of the class's courses.
+    pub label: String,
+    /// The column of each indicator (in the instrument's order), `None` when absent.
+    pub scores: Vec<Option<usize>>,
+}
+
+/// A compiled mapping from a course-evaluation export (one row per trainee, one column
+/// per course × indicator) to canonical `course_ratings` rows.
+#[derive(Debug, Clone)]
+pub struct CourseRatingAdapter {
+    class_col: usize,
+    rater_col: usize,
+    courses: Vec<CourseColumns>,
+    indicators: Vec<String>,
+    /// Headers that are neither an id nor a course × indicator (comments, metadata).
+    ignored: Vec<String>,
+    missing: Sentinels,
+}
+
+impl CourseRatingAdapter {
+    /// Resolve the id columns and group the score columns by course. `indicators` are
+    /// the instrument's (`[instrument] course_indicators`).
+    pub fn new(source_headers: &[String], cfg: &PlatformConfig, indicators: &[String]) -> Result<Self, PlatformError> {
+        let folded: Vec<String> = source_headers.iter().map(|h| fold(h)).collect();
+        let class_col = resolve(source_headers, &folded, "class_id", &cfg.class_id)?;
+        let rater_col = resolve(source_headers, &folded, "cadre_id (the rater)", &cfg.cadre_id)?;
+        for k in cfg.indicators.keys() {
+            if !indicators.contains(k) {
+                return Err(PlatformError::Config(format!(
+                    "`indicators.{k}` is not a course indicator (the instrument's: {})",
+                    indicators.join(", ")
+                )));
+            }
+        }
+        // (folded word, indicator index), longest words first so `理论联系实际` wins over `联系实际`.
+        let mut words: Vec<(String, usize)> = Vec::new();
+        for (k, ind) in indicators.iter().enumerate() {
+            match cfg.indicators.get(ind) {
+                Some(list) => words.extend(list.iter().map(|w| (fold(w), k))),
+                None if default_indicator_words(ind).is_empty() => words.push((fold(ind), k)),
+                None => words.extend(default_indicator_words(ind).iter().map(|w| (fold(w), k))),
+            }
+        }
+        words.retain(|(w, _)| !w.is_empty());
+        words.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.1.cmp(&b.1)));
+        let meta: Vec<String> = EXPORT_META.iter().map(|m| fold(m)).collect();
+        let mut courses: Vec<CourseColumns> = Vec::new();
+        let mut ignored = Vec::new();
+        for (i, h) in source_headers.iter().enumerate() {
+            if i == class_col || i == rater_col || h.trim().is_empty() || meta.contains(&folded[i]) {
+                continue;
+            }
+            let text = question_text(h);
+            let Some((word, k)) = words.iter().find(|(w, _)| text.contains(w.as_str())) else {
+                ignored.push(h.clone());
+                continue;
+            };
+            let rest = text.replacen(word.as_str(), "", 1);
+            let mut label = course_key(&rest);
+            if label.is_empty() {
+                let q = question_number(&folded[i]).map(|q| q.to_string()).unwrap_or_default();
+                match cfg.courses.get(&q) {
+                    Some(c) => label = course_key(c),
+                    None => {
+                        return Err(PlatformError::Config(format!(
+                            "column \"{h}\" names the indicator `{}` but no course; name the course of \
+                             question {q} under [inputs.course_ratings.platform.courses], e.g. \"{q}\" = \"<course title or id>\"",
+                            indicators[*k]
+                        )))
+                    }
+                }
+            }
+            let pos = match courses.iter().position(|c| c.label == label) {
+                Some(p) => p,
+                None => {
+                    courses.push(CourseColumns { label: label.clone(), scores: vec![None; indicators.len()] });
+                    courses.len() - 1
+                }
+            };
+            if let Some(prev) = courses[pos].scores[*k] {
+                return Err(PlatformError::Ambiguous {
+                    what: format!("course \"{label}\", indicator `{}`", indicators[*k]),
+                    wanted: "one column".into(),
+                    matches: format!("{} | {h}", source_headers[prev]),
+                });
+            }
+            courses[pos].scores[*k] = Some(i);
+        }
+        if courses.is_empty() {
+            return Err(PlatformError::Missing {
+                what: "course scores".into(),
+                wanted: format!(
+                    "columns naming a course and an indicator, e.g. \"3、(课程名称)—{}\"",
+                    words.iter().rev().map(|(w, _)| w.as_str()).next().unwrap_or("理论深度")
+                ),
+                headers: source_headers.join(" | "),
+            });
+        }
+        Ok(CourseRatingAdapter {
+            class_col,
+            rater_col,
+            courses,
+            indicators: indicators.to_vec(),
+            ignored,
+            missing: Sentinels::new(&cfg.missing),
+        })
+    }
+
+    /// `class_id, course_id, rater_id`, then the indicators.
+    pub fn canonical_headers(&self) -> Vec<String> {
+        ["class_id", "course_id", "rater_id"].iter().map(|s| s.to_string()).chain(self.indicators.iter().cloned()).collect()
+    }
+
+    /// The courses found in the headers, in header order.
+    pub fn courses(&self) -> &[CourseColumns] {
+        &self.courses
+    }
+
+    /// Headers used for nothing (open comments, other questions).
+    pub fn ignored(&self) -> &[String] {
+        &self.ignored
+    }
+
+    /// Expand one export row into canonical rows (`canonical_headers` order), one per
+    /// course the trainee scored; `course_id(class, course)` names the course (its id
+    /// when the class has it, else whatever validation should reject). A row with no
+    /// score at all still gives one row, so that it is rejected and counted, not lost.
+    pub fn map_row(&self, row: &[&str], mut course_id: impl FnMut(&str, &CourseColumns) -> String, out: &mut Vec<Vec<String>>) {
+        out.clear();
+        let cell = |i: usize| -> String {
+            let v = row.get(i).map_or("", |c| clean(c));
+            if self.is_missing(v) {
+                String::new()
+            } else {
+                v.to_string()
+            }
+        };
+        let class = cell(self.class_col);
+        let rater = cell(self.rater_col);
+        for c in &self.courses {
+            let scores: Vec<String> = c.scores.iter().map(|s| s.map_or_else(String::new, cell)).collect();
+            if scores.iter().all(String::is_empty) {
+                continue;
+            }
+            let mut r = vec![class.clone(), course_id(&class, c), rater.clone()];
+            r.extend(scores);
+            out.push(r);
+        }
+        if out.is_empty() {
+            let first = &self.courses[0];
+            let mut r = vec![class.clone(), course_id(&class, first), rater];
+            r.extend(std::iter::repeat_n(String::new(), self.indicators.len()));
+            out.push(r);
+        }
+    }
+
+    fn is_missing(&self, v: &str) -> bool {
+        self.missing.matches(v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -546,6 +802,79 @@ mod tests {
         assert_eq!(cfg.cadre_id, ColumnRef::Header("学员编号".into()));
         assert_eq!(cfg.items["COMP1"], ColumnRef::Question(3));
         assert!(serde_json::from_str::<PlatformConfig>(r#"{"cadre": 2}"#).is_err());
+    }
+
+    fn indicators() -> Vec<String> {
+        ids(&["relevance", "theory", "information", "delivery", "manner"])
+    }
+
+    #[test]
+    fn course_evaluation_headers_name_course_and_indicator_in_any_order() {
+        let h = headers(&[
+            "序号",
+            "提交答卷时间",
+            "1、您所在的班次编号：",
+            "2、您的学员编号：",
+            "3、(乡村振兴战略专题)—理论联系实际",
+            "3、(乡村振兴战略专题)—理论深度",
+            "4、理论深度（依法行政专题）",
+            "5、K1-03 - 教学态度",
+            "6、您对课程的意见",
+        ]);
+        let a = CourseRatingAdapter::new(&h, &PlatformConfig::default(), &indicators()).unwrap_or_else(|e| panic!("{e}"));
+        let labels: Vec<&str> = a.courses().iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["乡村振兴战略专题", "依法行政专题", "K1-03"]);
+        // 理论联系实际 is relevance, not theory: the longest word wins.
+        assert_eq!(a.courses()[0].scores, [Some(4), Some(5), None, None, None]);
+        assert_eq!(a.courses()[2].scores[4], Some(7));
+        assert_eq!(a.ignored(), ["6、您对课程的意见"]);
+        assert_eq!(a.canonical_headers()[..3], ids(&["class_id", "course_id", "rater_id"])[..]);
+        let row = ["1", "2025/3/1 10:00:00", "K1", " C01 ", "18", "(跳过)", "", "19", "x"];
+        let mut out = Vec::new();
+        a.map_row(&row, |class, c| format!("{class}:{}", c.label), &mut out);
+        // The second course has no score: no row for it.
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(out[0], ids(&["K1", "K1:乡村振兴战略专题", "C01", "18", "", "", "", ""]));
+        assert_eq!(out[1], ids(&["K1", "K1:K1-03", "C01", "", "", "", "", "19"]));
+        // A form with no score at all is still one row, to be rejected and counted.
+        a.map_row(&["2", "", "K1", "C02"], |_, c| c.label.clone(), &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(out[0][3..].iter().all(String::is_empty));
+    }
+
+    #[test]
+    fn course_evaluation_mappings_that_cannot_work_say_why() {
+        let ind = indicators();
+        // A matrix question per course: the header names the indicator only.
+        let h = headers(&["1、班次编号", "2、学员编号", "3、(理论深度)", "3、(教学态度)"]);
+        let e = CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("question 3") && e.contains("courses"), "{e}");
+        let cfg = PlatformConfig { courses: [("3".to_string(), "《依法行政》专题".to_string())].into_iter().collect(), ..PlatformConfig::default() };
+        let a = CourseRatingAdapter::new(&h, &cfg, &ind).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.courses()[0].label, "依法行政专题");
+        // Two columns for one course and indicator.
+        let h = headers(&["1、班次编号", "2、学员编号", "3、(甲)—理论深度", "4、(甲)—理论深度"]);
+        assert!(matches!(CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind), Err(PlatformError::Ambiguous { .. })));
+        // No course column at all.
+        let h = headers(&["1、班次编号", "2、学员编号", "3、您的意见"]);
+        assert!(matches!(CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind), Err(PlatformError::Missing { .. })));
+        // Indicator words of one's own; an unknown indicator key is an error.
+        let cfg = PlatformConfig { indicators: [("theory".to_string(), vec!["深度".to_string()])].into_iter().collect(), ..PlatformConfig::default() };
+        let h = headers(&["1、班次编号", "2、学员编号", "3、(甲)—深度"]);
+        assert!(CourseRatingAdapter::new(&h, &cfg, &ind).is_ok());
+        let cfg = PlatformConfig { indicators: [("depth".to_string(), vec![])].into_iter().collect(), ..PlatformConfig::default() };
+        assert!(matches!(CourseRatingAdapter::new(&h, &cfg, &ind), Err(PlatformError::Config(_))));
+    }
+
+    #[test]
+    fn exports_are_told_from_canonical_files() {
+        assert!(looks_like_export(&headers(&WJX)));
+        assert!(looks_like_export(&headers(&["1、班次", "2、学员编号", "3、题目"])));
+        assert!(!looks_like_export(&headers(&["class_id", "cadre_id", "COMP1"])));
+        assert!(!looks_like_export(&headers(&["干部编号", "姓名", "1", "2", "3"])));
+        assert_eq!(question_text("3、您的班次编号："), "您的班次编号:");
+        assert_eq!(course_key("（《依法行政》专题）—"), "依法行政专题");
+        assert!(time_matches("%Y-%m-%d %H:%M", "2025-3-5 8:07") && !time_matches("%Y/%m/%d %H:%M:%S", "2025-3-5 8:07"));
     }
 
     // ------------------------------------------------ round trip against the generator

@@ -13,6 +13,8 @@
 //! through [`display_safe`](crate::error::display_safe); the rejects keep the value as given.
 
 mod cells;
+pub mod coverage;
+mod explain;
 mod headers;
 mod registry;
 mod stats;
@@ -24,11 +26,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use cells::{parse_bool, parse_date, parse_datetime, Value};
-pub use headers::check_headers;
+pub use explain::explain;
+pub use headers::{check_headers, preflight};
 pub use registry::Registry;
 pub use stats::{MeanAcc, PerTrainee, RatingStats};
 pub use survey::{ItemDef, SurveyOutput};
-pub use tables::{validate_input, InputFile, InputOutcome, RegistryUpdates, RowSink};
+pub use tables::{input_columns, validate_input, InputFile, InputOutcome, RegistryUpdates, RowSink};
 
 /// Why a source row was rejected. The order of the variants is the order in which
 /// failures are reported (the first failing reason wins).
@@ -193,6 +196,13 @@ impl ValidationReport {
     /// The report as plain text for the terminal; file names, columns and messages
     /// are escaped, so no cell or file name reaches the terminal as control codes.
     pub fn render_text(&self) -> String {
+        self.render_text_shown(&|f: &str| f.to_string())
+    }
+
+    /// [`ValidationReport::render_text`] with each file (as recorded: relative to the
+    /// pipeline file) shown as `shown` gives it — the path as the user would type it from
+    /// where the command ran. A warning that starts with a recorded file is shown so too.
+    pub fn render_text_shown(&self, shown: &dyn Fn(&str) -> String) -> String {
         use std::fmt::Write;
         let safe = crate::error::display_safe;
         let mut s = String::new();
@@ -211,13 +221,18 @@ impl ValidationReport {
             );
         }
         for w in &self.warnings {
-            let _ = writeln!(s, "warning: {}", safe(w));
+            let w = match w.split_once(": ") {
+                Some((file, rest)) if !file.contains(' ') && file.contains('.') => format!("{}: {rest}", shown(file)),
+                _ => w.clone(),
+            };
+            let _ = writeln!(s, "warning: {}", safe(&w));
         }
         const SHOWN: usize = 20;
         if !self.rejects.is_empty() {
             let _ = writeln!(s, "first rejected rows:");
             for r in self.rejects.iter().take(SHOWN) {
-                let (file, message) = (safe(&r.file), safe(&r.message));
+                let file = shown(&r.file);
+                let (file, message) = (safe(&file), safe(&r.message));
                 // Row-level reasons (a cut row, a row of another width) have no column.
                 let column = if r.column.is_empty() { String::new() } else { format!(" [{}]", safe(&r.column)) };
                 let _ = writeln!(s, "  {file}:{}{column} {}: {message}", r.row, r.reason.code());

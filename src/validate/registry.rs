@@ -80,6 +80,10 @@ pub struct Registry {
     /// Class index per interned course.
     course_classes: Vec<u32>,
     pub teachers: HashSet<String>,
+    /// Per class index: each course's title and id as compared
+    /// ([`course_key`](crate::ingest::platform::course_key)), with its id, for the course
+    /// evaluations of a survey platform, which name courses by title.
+    course_names: HashMap<u32, Vec<(String, String)>>,
     pub enrolled: HashSet<(u32, u32)>,
     pub items: Vec<super::ItemDef>,
 }
@@ -129,6 +133,28 @@ impl Registry {
 
     pub fn course(&self, id: &str) -> Option<u32> {
         self.course_index.get(id).copied()
+    }
+
+    /// [`Registry::add_course`], remembering the course's title and id for
+    /// [`Registry::course_named`].
+    pub fn add_course_titled(&mut self, id: String, class: u32, title: Option<&str>) -> u32 {
+        use crate::ingest::platform::course_key;
+        let names = self.course_names.entry(class).or_default();
+        names.push((course_key(&id), id.clone()));
+        if let Some(t) = title {
+            names.push((course_key(t), id.clone()));
+        }
+        self.add_course(id, class)
+    }
+
+    /// The id of the course of class `class` whose title or id is `label` (compared by
+    /// [`course_key`](crate::ingest::platform::course_key)), when exactly one course has it.
+    pub fn course_named(&self, class: u32, label: &str) -> Option<&str> {
+        let key = crate::ingest::platform::course_key(label);
+        let names = self.course_names.get(&class)?;
+        let mut hits = names.iter().filter(|(k, _)| *k == key).map(|(_, id)| id.as_str());
+        let first = hits.next()?;
+        hits.all(|id| id == first).then_some(first)
     }
 
     /// The class index of an interned course.

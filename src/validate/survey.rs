@@ -130,7 +130,7 @@ pub(super) fn validate_survey_file(
             None => &source_row,
         };
         rows_read += 1;
-        if rows_read.is_multiple_of(65_536) {
+        if rows_read.is_multiple_of(super::tables::PROGRESS_EVERY) {
             progress(rows_read);
         }
         let mut rc = RowCheck::default();

@@ -18,9 +18,10 @@ use super::registry::{ClassInfo, Registry};
 use super::stats::{RatingRow, RatingStats};
 use super::survey;
 use super::{Reason, Reject, TableCounts, ValidationReport};
-use crate::config::{InputSpec, Job, ResolvedInput};
+use crate::config::{InputFormat, InputSpec, Job, ResolvedInput};
 use crate::error::{Error, IngestError, WarehouseError};
-use crate::ingest::{self, Row};
+use crate::ingest::platform::CourseRatingAdapter;
+use crate::ingest::{self, Row, RowInfo, Shape};
 use crate::warehouse::schema::{col, TableKind, Wave, CATEGORIES, GRADES, ITEM_KINDS, METHODS, RATER_ROLES, UNIT_KINDS};
 
 /// Where accepted rows go: the warehouse writer when building, a counter when validating.
@@ -390,7 +391,7 @@ pub(super) enum Accept {
     Unit(String),
     Cadre(String),
     Class(ClassInfo),
-    Course { id: String, class: u32, teacher: Option<String> },
+    Course { id: String, class: u32, teacher: Option<String>, title: Option<String> },
     Enrollment(u32, u32),
     Item(super::ItemDef),
 }
@@ -409,8 +410,13 @@ pub fn validate_input(
     let table_name = input.table.name();
     report.tables.entry(table_name.clone()).or_default();
     if let TableKind::Survey(wave) = input.table {
+        // The count shown is the input's, across its files: it never steps back when
+        // the next file of a glob begins.
+        let mut done = 0u64;
         for path in &input.files {
-            let f = survey::validate_survey_file(job, input, path, wave, reg, report, sink, progress)?;
+            let base = done;
+            let f = survey::validate_survey_file(job, input, path, wave, reg, report, sink, &|n| progress(base + n))?;
+            done += f.rows;
             outcome.files.push(f);
         }
         return Ok(outcome);
@@ -426,18 +432,30 @@ pub fn validate_input(
     };
     let mut counts = TableCounts::default();
     let mut row = Row::new();
+    let (mut mapped, mut expanded) = (Row::new(), Vec::new());
+    let date_format = input.spec.date_format.as_deref();
     for path in &input.files {
         let display = job.display_path(path);
         let mut src = ingest::open(path, &input.spec)?;
+        // A course-evaluation export is read through its adapter: one canonical rating
+        // row per course a trainee scored, all at the export row's line.
+        let adapter = match (input.table, input.spec.format, &input.spec.platform) {
+            (TableKind::CourseRatings, InputFormat::Platform, Some(cfg)) => Some(
+                CourseRatingAdapter::new(&src.headers, cfg, &job.settings.instrument.course_indicators)
+                    .map_err(|e| IngestError::Format { path: path.to_path_buf(), message: e.to_string() })?,
+            ),
+            _ => None,
+        };
+        let headers = adapter.as_ref().map(|a| a.canonical_headers()).unwrap_or_else(|| src.headers.clone());
         let (req, opt) = columns_of(input.table, job);
-        let layout = Layout::new(job, &input.name, path, &src.headers, &input.spec, &req, &opt)?;
+        let layout = Layout::new(job, &input.name, path, &headers, &input.spec, &req, &opt)?;
         let mut rows_read = 0u64;
-        while let Some(info) = src.next_row(&mut row)? {
+        let mut check = |row: &Row, info: RowInfo| -> Result<(), Error> {
             rows_read += 1;
-            if rows_read.is_multiple_of(65_536) {
-                progress(rows_read);
+            if rows_read.is_multiple_of(PROGRESS_EVERY) {
+                progress(counts.read + rows_read);
             }
-            let mut c = Cells { layout: &layout, row: &row, rc: RowCheck::default(), date_format: input.spec.date_format.as_deref() };
+            let mut c = Cells { layout: &layout, row, rc: RowCheck::default(), date_format };
             c.rc.shape(info);
             let checked = check_row(input.table, job, &score_names, &mut c, reg, &mut memo);
             let checked = match (c.rc.failure.take(), checked) {
@@ -477,9 +495,27 @@ pub fn validate_input(
                     rows.write(sink)?;
                 }
             }
+            Ok(())
+        };
+        while let Some(info) = src.next_row(&mut row)? {
+            let Some(a) = &adapter else {
+                check(&row, info)?;
+                continue;
+            };
+            let refs: Vec<&str> = row.iter().collect();
+            a.map_row(&refs, |class, course| course_in_class(reg, class, &course.label), &mut expanded);
+            // A row of another shape is one reject, not one per course.
+            if info.shape != Shape::Fits {
+                expanded.truncate(1);
+            }
+            for cells in &expanded {
+                mapped.clear();
+                cells.iter().for_each(|x| mapped.push_field(x));
+                check(&mapped, info)?;
+            }
         }
         counts.read += rows_read;
-        progress(rows_read);
+        progress(counts.read);
         outcome.files.push(InputFile {
             path: display,
             sha256: src.sha256,
@@ -494,6 +530,17 @@ pub fn validate_input(
     total.accepted += counts.accepted;
     total.written += counts.written;
     Ok(outcome)
+}
+
+/// Rows between progress reports: often enough for a spinner to move on a file of a few
+/// thousand rows, rarely enough to cost nothing at 10⁷.
+pub(super) const PROGRESS_EVERY: u64 = 4096;
+
+/// The id of the course of `class` that a course-evaluation export names `label`
+/// (a title or an id, compared by [`course_key`]); the label itself when the class has
+/// no such course, so that validation rejects the rating naming it.
+fn course_in_class(reg: &Registry, class: &str, label: &str) -> String {
+    reg.class(class).and_then(|ci| reg.course_named(ci, label)).map_or_else(|| label.to_string(), str::to_string)
 }
 
 /// Record a rejected source row (cadre ids in the value pseudonymised with the key).
@@ -545,7 +592,18 @@ fn key_column(t: TableKind) -> &'static str {
 
 /// Required and optional source columns of a (non-survey) input.
 pub(super) fn columns_of(t: TableKind, job: &Job) -> (Vec<&'static str>, Vec<&'static str>) {
+    input_columns(t, &job.settings.instrument)
+}
+
+/// Required and optional canonical columns of an input table laid out canonically (the
+/// rating tables' score columns are the instrument's). Survey waves: `class_id`,
+/// `cadre_id` required, `submitted_at`, `duration_s` optional, then one column per item
+/// (known only once `items` is read, so not listed).
+pub fn input_columns(t: TableKind, instrument: &crate::config::InstrumentSettings) -> (Vec<&'static str>, Vec<&'static str>) {
     use col::*;
+    if let TableKind::Survey(_) = t {
+        return (vec![CLASS_ID, CADRE_ID], vec![SUBMITTED_AT, DURATION_S]);
+    }
     let (req, opt): (&[&str], &[&str]) = match t {
         TableKind::Units => (&[UNIT_ID], &[NAME, KIND, REGION]),
         // `name` is read by no rule and dropped (SPEC App. A), but a mapping may name it.
@@ -570,11 +628,11 @@ pub(super) fn columns_of(t: TableKind, job: &Job) -> (Vec<&'static str>, Vec<&'s
     match t {
         TableKind::CourseRatings => {
             req.extend([CLASS_ID, COURSE_ID, RATER_ID]);
-            req.extend(leak(&job.settings.instrument.course_indicators));
+            req.extend(leak(&instrument.course_indicators));
         }
         TableKind::TraineeRatings => {
             req.extend([CLASS_ID, CADRE_ID, RATER_ROLE, RATER_ID]);
-            req.extend(leak(&job.settings.instrument.trainee_dimensions));
+            req.extend(leak(&instrument.trainee_dimensions));
         }
         _ => {}
     }
@@ -636,8 +694,8 @@ impl Registry {
                 Accept::Class(info) => {
                     self.add_class(info);
                 }
-                Accept::Course { id, class, teacher } => {
-                    self.add_course(id, class);
+                Accept::Course { id, class, teacher, title } => {
+                    self.add_course_titled(id, class, title.as_deref());
                     if let Some(t) = teacher {
                         self.teachers.insert(t);
                     }
@@ -770,6 +828,7 @@ fn check_row(
             let (id, class) = (id?, class?);
             let ci = reg.class(&class)?;
             let year = reg.class_info(ci).year;
+            let title_kept = title.clone();
             c.rc.ok().then(|| Checked {
                 key: Key::Text(id.clone()),
                 rows: Emit::One("courses",
@@ -784,7 +843,7 @@ fn check_row(
                         opt_s(topic),
                     ],
                 ),
-                on_accept: Some(Accept::Course { id, class: ci, teacher }),
+                on_accept: Some(Accept::Course { id, class: ci, teacher, title: title_kept }),
                 rating: None,
             })
         }

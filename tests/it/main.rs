@@ -1,5 +1,6 @@
 //! One integration-test binary (fast to link); modules per stage.
 
+mod analyst;
 mod common;
 mod disclosure;
 mod foundation;
