@@ -26,6 +26,9 @@ pub mod table {
     pub const TRAJECTORY: &str = "trajectory";
     pub const ASSESSMENT_BY_CLASS: &str = "assessment_by_class";
     pub const NEEDS_BY_CATEGORY: &str = "needs_by_category";
+    pub const PARTICIPANT_FLOW: &str = "participant_flow";
+    pub const TRANSFER_EVENT_STUDY: &str = "transfer_event_study";
+    pub const TRANSFER_SUMMARY: &str = "transfer_summary";
     /// Warehouse table written by the indicators stage (one row per cadre × class).
     pub const TRAINEE_OUTCOMES: &str = "trainee_outcomes";
 }

@@ -8,3 +8,4 @@ mod generated;
 mod hostile;
 mod indicators;
 mod methods;
+mod transfer;
