@@ -342,7 +342,7 @@ const MESSAGES: &[Msg] = &[
     m("stage.review_after", "有训前、训后考核（分析样本）", "Reviews before and after (analysed)"),
     m("stage.eligible", "符合对照条件", "Eligible as controls"),
     m("tr.chart_event", "培训前后考核得分的变化（事件研究）", "Review scores around the training (event study)"),
-    m("tr.event_subtitle", "n = {trained} 名参训学员、{control} 人次对照；须线为 {level}% 置信区间；培训前趋势检验 {p}", "n = {trained} trainees, {control} control observations; {level} % CI; pre-trend test {p}"),
+    m("tr.event_subtitle", "n = {trained} 名参训学员、{control} 人次对照；须线为 {level}% 置信区间（聚类）；培训前趋势检验 {p}", "n = {trained} trainees, {control} control observations; {level} % CI, clustered; pre-trend test {p}"),
     m("tr.axis_rel", "相对培训的考核（−1 为培训前最近一次）", "Review relative to the training (−1: the last before it)"),
     m("tr.axis_event", "较 −1 次考核的变化，参训减对照（分）", "Change from review −1, trained minus controls (points)"),
     m("tr.event_class", "培训", "training"),
