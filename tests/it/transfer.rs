@@ -276,8 +276,13 @@ fn the_clean_default_passes_every_check() {
     let planted = b.truth["params"]["model"]["transfer_effect"].as_f64().unwrap();
     let (lo, hi) = (f64_col(&s, "ci_low")[0].unwrap(), f64_col(&s, "ci_high")[0].unwrap());
     assert!(lo < planted && planted < hi, "[{lo}, {hi}] misses {planted}");
-    // The realised event study of the truth (controls with no class at all, the same
-    // periods) agrees with the estimates within their noise.
+    // The realised event study of the truth agrees with the estimates within their
+    // noise: the same trainees, but the truth's controls are every untrained cadre of any
+    // category by calendar year, weighted by the trainees' years, where the indicator
+    // takes the class's category at the class's dates, each class once (on seed 101 the
+    // two differ by 0.05–0.10 points at every period, 0.6–1.1 se, the same sign: the
+    // control composition). Two se bound that with room, and still catch a period off by
+    // one review (a difference of the drift, 1 point a year).
     let es = indicator(&b, "transfer_event_study");
     let (cat, rel, est, se) =
         (str_col(&es, "category"), f64_col(&es, "rel_period"), f64_col(&es, "estimate"), f64_col(&es, "se"));
@@ -286,7 +291,7 @@ fn the_clean_default_passes_every_check() {
         let i = (0..es.height()).find(|&i| cat[i].as_deref() == Some("all") && rel[i] == Some(r)).unwrap();
         let want = e["estimate"].as_f64().unwrap();
         let tol = se[i].map_or(1e-12, |s| s);
-        assert!((est[i].unwrap() - want).abs() <= tol, "period {r}: {:?} vs {want}", est[i]);
+        assert!((est[i].unwrap() - want).abs() <= 2.0 * tol, "period {r}: {:?} vs {want} (se {tol})", est[i]);
     }
     // Flow: the trainees' stages are the truth's enrollments and followed.
     let f = indicator(&b, "participant_flow");
