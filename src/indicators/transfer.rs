@@ -965,15 +965,15 @@ pub fn follow_up(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result
 
 /// `assessment_by_class`: the two-way assessment's self-rating against the ratings
 /// by class managers, teachers and peers (paired per trainee, differences self −
-/// others: the self-rating inflation).
+/// others: the self-rating inflation); one row per class of the period, as the other
+/// tables of this family.
 pub fn assessment_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
     const T: &str = "assessment_by_class";
     let o_class = strs(outcomes, col::CLASS_ID, T)?;
     let (others, own) = (f64s(outcomes, col::TRAINEE_ASSESSMENT, T)?, f64s(outcomes, col::SELF_ASSESSMENT, T)?);
     let by_class = index_by(outcomes.height(), |i| o_class[i]);
-    let cl = strs(classes, col::CLASS_ID, T)?;
-    let mut order: Vec<usize> = (0..classes.height()).collect();
-    order.sort_by_key(|&i| cl[i]);
+    let (cl, year) = (strs(classes, col::CLASS_ID, T)?, i64s(classes, col::YEAR, T)?);
+    let order = period_classes(&cl, &year, ctx);
     let empty: Vec<usize> = Vec::new();
     let rows: Vec<stats::PairedT> = order
         .par_iter()

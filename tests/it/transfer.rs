@@ -7,7 +7,7 @@
 //! - the contaminated cadres of `--plant contamination` are no controls (a brute-force
 //!   count from the raw rows).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -400,6 +400,15 @@ fn contaminated_cadres_are_no_controls() {
         } else {
             assert_eq!(control_n[k], None, "class {id:?}: {want} controls are withheld");
         }
+    }
+    // The family's per-class tables hold the period's classes only: the plant's classes
+    // of 2024 and 2026 disqualify controls and are reported nowhere here.
+    let of_period: BTreeSet<&str> = year.iter().filter(|(_, y)| **y == 2025).map(|(k, _)| *k).collect();
+    assert!(year.values().any(|y| *y != 2025), "the plant writes classes of other years");
+    for name in ["transfer_by_class", "follow_up", "assessment_by_class", "participant_flow"] {
+        let ids: BTreeSet<String> =
+            str_col(&indicator(&b, name), "class_id").into_iter().flatten().filter(|k| k != "all").collect();
+        assert_eq!(ids.iter().map(String::as_str).collect::<BTreeSet<_>>(), of_period, "{name}");
     }
     let planted = b.truth["params"]["plants"]["contamination"]["cadres"].as_u64().unwrap();
     assert!(excluded > 0 && planted > 0, "the contamination check removed {excluded} control slots");
