@@ -284,6 +284,8 @@ struct PoolControls {
 type Key<'a> = (&'a str, i32, i32);
 /// A control key with its days replaced by their ranks among the pool's review dates.
 type Canonical<'a> = (&'a str, usize, usize);
+/// One (start, end + lag) of the classes with a canonical key, and how many they are.
+type Shared = ((i32, i32), u64);
 
 /// The transfer tables of the period (see the module doc).
 pub struct TransferTables {
@@ -404,7 +406,7 @@ pub fn transfer_tables(
     };
     // One control group per distinct canonical key, computed with any of its keys, and
     // how many classes of the period share it.
-    let mut reps: BTreeMap<Canonical, ((i32, i32), u64)> = BTreeMap::new();
+    let mut reps: BTreeMap<Canonical, Shared> = BTreeMap::new();
     for k in period.iter().filter_map(|&i| key_of(i)) {
         if let Some(c) = canonical(&k) {
             reps.entry(c).or_insert(((k.1, k.2), 0)).1 += 1;
@@ -415,7 +417,7 @@ pub fn transfer_tables(
     let by_pool: Vec<(&str, PoolControls, Design)> = pools
         .par_iter()
         .map(|(cat, pool)| {
-            let mine: Vec<(&Canonical, &((i32, i32), u64))> = reps.iter().filter(|(c, _)| c.0 == *cat).collect();
+            let mine: Vec<(&Canonical, &Shared)> = reps.iter().filter(|(c, _)| c.0 == *cat).collect();
             let keys: Vec<(i32, i32)> = mine.iter().map(|(_, r)| r.0).collect();
             let copies: Vec<u64> = mine.iter().map(|(_, r)| r.1).collect();
             let mut design = Design::default();

@@ -598,7 +598,9 @@ fn transfer_event_study() -> DataFrame {
     let rels = [-3i64, -2, -1, 0, 1, 2];
     // all classes, civil servants (one class: estimates without inference), non-party
     // cadres (K06 alone: withheld).
-    let groups: [(&str, [f64; 6], Option<[f64; 6]>, [i64; 2], Option<&str>); 3] = [
+    // (category, estimates, standard errors, n_trained before/after, suppression)
+    type Group<'a> = (&'a str, [f64; 6], Option<[f64; 6]>, [i64; 2], Option<&'a str>);
+    let groups: [Group; 3] = [
         ("all", [0.3, 0.1, 0.0, 2.4, 2.1, 1.6], Some([0.25, 0.2, 0.0, 0.6, 0.65, 0.75]), [130, 112], None),
         ("civil_servant", [0.2, -0.1, 0.0, -0.3, -0.5, -0.2], None, [33, 27], None),
         ("non_party", [0.0; 6], None, [4, 2], Some("primary")),

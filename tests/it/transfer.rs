@@ -363,8 +363,8 @@ fn contaminated_cadres_are_no_controls() {
         cadres["cadre_id"].iter().map(String::as_str).zip(cadres["category"].iter().map(String::as_str)).collect();
     let r = read("reviews");
     let mut hist: BTreeMap<&str, Vec<(i32, &str)>> = BTreeMap::new();
-    for i in 0..r["cadre_id"].len() {
-        hist.entry(r["cadre_id"][i].as_str()).or_default().push((day(&r["review_date"][i]), r["kind"][i].as_str()));
+    for ((id, date), kind) in r["cadre_id"].iter().zip(&r["review_date"]).zip(&r["kind"]) {
+        hist.entry(id.as_str()).or_default().push((day(date), kind.as_str()));
     }
     for h in hist.values_mut() {
         h.sort();
