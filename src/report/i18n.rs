@@ -377,7 +377,7 @@ const MESSAGES: &[Msg] = &[
     m("lim.baseline_classes", "{k} / {m} 个班次的参训组与对照组基线不等同。", "In {k} of {m} classes the trained and control groups are not equivalent at baseline."),
     m("lim.no_did", "本年度没有可公布的对照比较，训后考核的变化不能与未参训干部比较。", "No comparison with controls can be published this year: the change in reviews cannot be set against untrained cadres."),
     m("lim.few_classes", "以下培训方式的班次较少：{methods}。班次是推断的单位，关于这些方式的比较不够可靠。", "Few classes of these methods: {methods}. The class is the unit of inference, so comparisons involving them are weak."),
-    m("lim.method_item", "{method}（{n} 个班次，{note}）", "{method} ({n} classes, {note})"),
+    m("lim.method_item", "{method}（{n} 个班次，{note}）", "{method} (classes: {n}; {note})"),
     m("lim.method_item_bare", "{method}（{note}）", "{method} ({note})"),
     m("lim.method_tests", "以下培训方式检验未能进行：{tests}。", "These tests of the methods could not be run: {tests}."),
     m("lim.test_item", "{test}（{note}）", "{test} ({note})"),
