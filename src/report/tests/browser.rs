@@ -293,7 +293,8 @@ fn pages_load_cleanly_in_headless_chromium() {
 }
 
 /// The checker itself finds what it is meant to find: an empty chart, a box its
-/// text overflows, chart text outside the chart, a loaded resource.
+/// text overflows, chart text outside the chart, a loaded resource, chart text too small
+/// to read, labels of a transfer chart covering one another.
 #[test]
 fn the_page_check_catches_broken_pages() {
     let Some(browser) = find_browser() else {
@@ -308,14 +309,18 @@ fn the_page_check_catches_broken_pages() {
 <div style="width:100px;white-space:nowrap">这一行文字太长了，一定会超出它所在的盒子的宽度</div>
 <svg class="chart" data-marks="0" aria-label="empty" viewBox="0 0 200 100" width="200" height="100"><rect width="200" height="100" fill="#fff"/></svg>
 <svg class="chart" data-marks="1" aria-label="spill" viewBox="0 0 200 100" width="200" height="100"><rect width="10" height="10"/><rect width="10" height="10"/><rect width="10" height="10"/><text x="150" y="50">far too long a label for this chart</text></svg>
+<figure id="fig-transfer-flow"><svg class="chart" data-marks="1" aria-label="crowded" viewBox="0 0 200 100" width="200" height="100"><rect width="10" height="10"/><rect width="10" height="10"/><rect width="10" height="10"/><text x="10" y="40" font-size="14">first label here</text><text x="14" y="43" font-size="14">second label here</text><text x="10" y="90" font-size="5">tiny print</text></svg></figure>
 <img src="missing-picture.png" alt="">
 </main></body></html>"##,
     )
     .unwrap();
     let v = check_page(&browser, &page).unwrap();
-    assert_eq!(v.charts, 2);
+    assert_eq!(v.charts, 3);
     assert!(v.empty_charts.iter().any(|c| c.starts_with("empty")), "{v:?}");
     assert!(!v.overflow.is_empty(), "{v:?}");
     assert!(v.svg_text_outside.iter().any(|t| t.contains("far too long")), "{v:?}");
     assert!(v.resources.iter().any(|r| r.contains("missing-picture.png")), "{v:?}");
+    assert!(v.tiny_text.iter().any(|t| t.contains("tiny print")), "{v:?}");
+    assert!(v.text_overlap.iter().any(|t| t.contains("first label") && t.contains("second label")), "{v:?}");
+    assert!(!v.tiny_text.iter().any(|t| t.contains("label here")), "readable labels pass: {v:?}");
 }
