@@ -30,7 +30,8 @@
 //! control is one cluster holding all its copies. Clustering those copies by stack
 //! instead treats one person's repeated reviews as independent draws; on clean
 //! generated sets (3,000 cadres, seeds 101–120) that put the pre-trend test at p < 0.10
-//! in 11 of 20 sets, against 2 of 20 with the clusters here (`docs/indicators.md`).
+//! in 11 of 20 sets, against 3 of 20 with the clusters here (`docs/indicators.md`,
+//! `transfer_check_rates_over_seeds`).
 //! The fit comes from per-cluster sums ([`crate::stats::CellModel`]): a class's
 //! trainees per period, a control's observations over its classes (a class's
 //! observation counted once per class sharing its dates), so its cost does not grow
