@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use traineval::config::{IndicatorSettings, Job, PipelineFile};
+use traineval::config::{IndicatorSettings, Job, PipelineFile, TransferSettings};
 use traineval::generate::{generate, GenerateOptions, Plant};
 use traineval::indicators::transfer::{transfer_tables_from, TransferTables};
 use traineval::indicators::Ctx;
@@ -110,9 +110,16 @@ fn frames(set: &str) -> (DataFrame, DataFrame, DataFrame, DataFrame) {
 }
 
 fn tables(set: &str, min_cell: usize) -> TransferTables {
+    tables_with(set, min_cell, 1)
+}
+
+fn tables_with(set: &str, min_cell: usize, washout_years: u32) -> TransferTables {
     let (outcomes, classes, cadres, reviews) = frames(set);
-    let settings =
-        PipelineFile { indicators: IndicatorSettings { min_cell, ..Default::default() }, ..Default::default() };
+    let settings = PipelineFile {
+        indicators: IndicatorSettings { min_cell, ..Default::default() },
+        transfer: TransferSettings { washout_years },
+        ..Default::default()
+    };
     transfer_tables_from(&outcomes, &classes, &cadres, &reviews, &Ctx::new(&settings, "2025")).unwrap()
 }
 
@@ -225,6 +232,51 @@ fn small_control_groups_are_withheld() {
             .unwrap();
         assert_eq!(fnum[i].is_none(), want[k] < 5.0, "flow of class {k}");
     }
+}
+
+/// `[transfer] washout_years`: with the default 1 a cadre trained in a class of 2024 is
+/// no control of the 2025 classes; with 0 it is one again (its 2024 class ends before its
+/// December 2024 review, so no class lies between its two reviews); with 2 nothing
+/// changes on a set without classes of 2023. Counted from the contamination set's files.
+#[test]
+fn the_washout_years_decide_who_is_eligible() {
+    let dir = r_data("transfer/contamination");
+    let (c, e, k) = (read_csv(&dir.join("classes.csv")), read_csv(&dir.join("enrollments.csv")), read_csv(&dir.join("cadres.csv")));
+    let year: BTreeMap<&str, i64> =
+        c["class_id"].iter().map(String::as_str).zip(c["start_date"].iter().map(|s| year_of(s))).collect();
+    assert!(!year.values().any(|&y| y == 2023), "no class of 2023 in the set");
+    let targets: BTreeSet<&str> =
+        (0..c["class_id"].len()).filter(|&i| year_of(&c["start_date"][i]) == 2025).map(|i| c["target_category"][i].as_str()).collect();
+    let mut years: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    for (class, cadre) in e["class_id"].iter().zip(&e["cadre_id"]) {
+        years.entry(cadre.as_str()).or_default().insert(year[class.as_str()]);
+    }
+    let category: BTreeMap<&str, &str> =
+        k["cadre_id"].iter().map(String::as_str).zip(k["category"].iter().map(String::as_str)).collect();
+    let washed_out = years
+        .iter()
+        .filter(|(cadre, ys)| ys.contains(&2024) && !ys.contains(&2025) && targets.contains(category[*cadre]))
+        .count();
+    assert!(washed_out > 0, "the set trains would-be controls in 2024");
+    let eligible = |t: &TransferTables| {
+        let f = &t.flow;
+        let (id, group, stage, n) = (str_col(f, "class_id"), str_col(f, "group"), str_col(f, "stage"), f64_col(f, "n"));
+        let i = (0..f.height())
+            .find(|&i| {
+                id[i].as_deref() == Some("all")
+                    && group[i].as_deref() == Some("control")
+                    && stage[i].as_deref() == Some("eligible")
+            })
+            .unwrap();
+        n[i].unwrap()
+    };
+    let (zero, one, two) =
+        (tables_with("contamination", 1, 0), tables_with("contamination", 1, 1), tables_with("contamination", 1, 2));
+    assert_eq!(eligible(&zero) - eligible(&one), washed_out as f64);
+    assert_eq!(eligible(&two), eligible(&one));
+    // Each class keeps its controls and may gain some.
+    let (n0, n1) = (f64_col(&zero.by_class, "control_n"), f64_col(&one.by_class, "control_n"));
+    assert!(n0.iter().zip(&n1).all(|(a, b)| a >= b) && n0 != n1, "{n0:?} vs {n1:?}");
 }
 
 /// A generated year built and computed for period 2025.
