@@ -151,6 +151,8 @@ pub struct PipelineFile {
     #[serde(default)]
     pub methods: MethodSettings,
     #[serde(default)]
+    pub transfer: TransferSettings,
+    #[serde(default)]
     pub compliance: ComplianceSettings,
     #[serde(default)]
     pub scorecard: ScorecardSettings,

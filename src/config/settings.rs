@@ -95,6 +95,21 @@ impl Default for MethodSettings {
     }
 }
 
+/// `[transfer]`: who counts as a control of the transfer indicators (SPEC §7.2).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TransferSettings {
+    /// A cadre trained in a class starting in any of this many calendar years before the
+    /// period's is no control (its earlier training would still show in its reviews).
+    pub washout_years: u32,
+}
+
+impl Default for TransferSettings {
+    fn default() -> Self {
+        TransferSettings { washout_years: 1 }
+    }
+}
+
 /// One compliance rule: a minimum of days or hours, either satisfying it.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -246,6 +261,9 @@ impl PipelineFile {
         }
         if i.follow_up_lag_days < 0 {
             bad("indicators.follow_up_lag_days must be ≥ 0".into());
+        }
+        if self.transfer.washout_years > 50 {
+            bad(format!("transfer.washout_years = {} must be at most 50", self.transfer.washout_years));
         }
         if !matches!(self.compliance.preset.as_str(), "regulation-2023" | "seeds" | "none") {
             bad(format!(

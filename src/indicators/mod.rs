@@ -19,7 +19,7 @@
 //! | L2 learning | `learning.rs` | learning_by_class, learning_by_category, learning_by_method, learning_by_year |
 //! | reliability | `reliability.rs` | reliability |
 //! | trajectory | `trajectory.rs` | trajectory |
-//! | L3 transfer | `transfer.rs` | transfer_by_class, follow_up, assessment_by_class |
+//! | L3 transfer | `transfer.rs`, `flow.rs`, `event_study.rs` | transfer_by_class, participant_flow, transfer_event_study, transfer_summary, follow_up, assessment_by_class |
 //! | L4 results | `results.rs` | unit_results, unit_results_fit |
 //! | methods | `methods.rs` | method_summary, method_tests, method_pairwise |
 //! | compliance | `compliance.rs` | compliance |
@@ -34,6 +34,8 @@
 
 mod columnar;
 pub mod compliance;
+pub mod event_study;
+pub mod flow;
 mod frame;
 mod keys;
 pub mod learning;
@@ -476,9 +478,12 @@ pub fn compute_with(
                 drop(reviews);
                 done.run(|out| {
                     let t = timed("transfer", || {
-                        transfer::transfer_by_class(&i.outcomes, &st.classes, &i.cadres, &hist, numbers, &ctx)
+                        transfer::transfer_tables(&i.outcomes, &st.classes, &i.cadres, &hist, numbers, &ctx)
                     })?;
-                    out.add("transfer_by_class", t)
+                    out.add("transfer_by_class", t.by_class)?;
+                    out.add("participant_flow", t.flow)?;
+                    out.add("transfer_event_study", t.event_study)?;
+                    out.add("transfer_summary", t.summary)
                 })
             });
             s.spawn(move |_| {

@@ -28,6 +28,9 @@ pub mod table {
     pub const NEEDS_BY_CATEGORY: &str = "needs_by_category";
     pub const TRENDS: &str = "trends";
     pub const COURSE_SERIES: &str = "course_series";
+    pub const PARTICIPANT_FLOW: &str = "participant_flow";
+    pub const TRANSFER_EVENT_STUDY: &str = "transfer_event_study";
+    pub const TRANSFER_SUMMARY: &str = "transfer_summary";
     /// Warehouse table written by the indicators stage (one row per cadre × class).
     pub const TRAINEE_OUTCOMES: &str = "trainee_outcomes";
 }

@@ -119,6 +119,9 @@ pub fn sample() -> ReportData {
     indicators.insert("rater_agreement".into(), rater_agreement());
     indicators.insert("reliability".into(), reliability());
     indicators.insert("transfer_by_class".into(), transfer_by_class());
+    indicators.insert("participant_flow".into(), participant_flow());
+    indicators.insert("transfer_event_study".into(), transfer_event_study());
+    indicators.insert("transfer_summary".into(), transfer_summary());
     indicators.insert("method_summary".into(), method_summary());
     indicators.insert("method_tests".into(), method_tests());
     indicators.insert("method_pairwise".into(), method_pairwise());
@@ -480,10 +483,12 @@ fn reliability() -> DataFrame {
 
 fn transfer_by_class() -> DataFrame {
     let s = |v: [f64; 5]| -> Vec<Option<f64>> { v.into_iter().map(Some).chain([None]).collect() };
+    let b = |v: [bool; 5]| -> Vec<Option<bool>> { v.into_iter().map(Some).chain([None]).collect() };
+    let t = |v: [&'static str; 5]| -> Vec<Option<&'static str>> { v.into_iter().map(Some).chain([None]).collect() };
     df!(
         "class_id" => CLASSES.iter().map(|c| c.id).collect::<Vec<_>>(),
-        "n_trained" => [30i64, 26, 33, 24, 28, 4],
-        "n_followed" => [24i64, 20, 27, 17, 22, 2],
+        "n_trained" => [Some(30i64), Some(26), Some(33), Some(24), Some(28), None],
+        "n_followed" => [Some(24i64), Some(20), Some(27), Some(17), Some(22), None],
         "attrition" => [Some(0.2), Some(0.231), Some(0.182), Some(0.292), Some(0.214), None],
         "before_mean" => s([78.2, 75.0, 73.4, 70.1, 80.3]),
         "after_mean" => s([82.9, 77.1, 74.3, 73.9, 85.5]),
@@ -494,12 +499,183 @@ fn transfer_by_class() -> DataFrame {
         "ci_low" => s([1.6, -0.4, -1.7, 0.7, 2.4]),
         "ci_high" => s([7.8, 4.6, 3.5, 6.9, 8.0]),
         "d_z" => s([0.63, 0.4, 0.14, 0.63, 0.83]),
-        "control_n" => [40i64, 55, 120, 61, 18, 9],
+        "control_n" => [Some(40i64), Some(55), Some(120), Some(61), Some(18), None],
         "control_delta" => s([1.1, 1.4, 1.2, 0.9, 1.2]),
         "did" => s([3.6, 0.7, -0.3, 2.9, 4.0]),
         "did_ci_low" => s([0.4, -2.1, -2.9, 0.1, 1.2]),
         "did_ci_high" => s([6.8, 3.5, 2.3, 5.7, 6.8]),
+        "did_p" => s([0.028, 0.62, 0.82, 0.044, 0.006]),
+        "control_before_mean" => s([77.9, 75.4, 73.1, 70.6, 80.0]),
+        "control_after_mean" => s([79.0, 76.8, 74.3, 71.5, 81.2]),
+        "baseline_g" => s([0.04, -0.08, 0.06, -0.31, 0.05]),
+        "baseline" => t(["equivalent", "adjust", "adjust", "not_equivalent", "equivalent"]),
+        "control_attrition" => s([0.111, 0.08, 0.143, 0.262, 0.1]),
+        "overall_attrition" => s([0.146, 0.122, 0.15, 0.27, 0.14]),
+        "attrition_differential" => s([0.089, 0.151, 0.039, 0.03, 0.114]),
+        "attrition_ok" => b([false, false, true, true, false]),
+        "pretrend_p" => s([0.41, 0.41, 0.41, 0.41, 0.41]),
+        "claim" => t(["association", "association", "effect", "association", "association"]),
+        "p_bh" => s([0.0125, 0.11375, 0.478, 0.0317, 0.004]),
+        "did_p_bh" => s([0.07, 0.775, 0.82, 0.0733, 0.03]),
+        "suppression" => [None, None, None, None, None, Some("primary")],
         "suppressed" => [false, false, false, false, false, true],
+    )
+    .unwrap()
+}
+
+/// The trainees' stages of a class of `n` trainees, `followed` of them analysed, and
+/// whether it has a 12-month follow-up.
+fn trained_stages(n: i64, followed: i64, twelve: bool) -> [i64; 10] {
+    let f = |share: f64| (n as f64 * share).round() as i64;
+    [n, n - 1, n, n - 1, n - 2, f(0.75), f(0.6), if twelve { f(0.45) } else { 0 }, n, followed]
+}
+
+/// Every class's flow and the pooled one. K06 (4 trainees) is withheld; K04, the
+/// smallest other class, with it (complementary) wherever K06 counts anyone.
+fn participant_flow() -> DataFrame {
+    const TRAINED: [&str; 10] = [
+        "enrolled",
+        "completed",
+        "pre",
+        "post",
+        "pair",
+        "follow_3m",
+        "follow_6m",
+        "follow_12m",
+        "review_before",
+        "review_after",
+    ];
+    const CONTROL: [&str; 3] = ["eligible", "review_before", "review_after"];
+    let followed = [24i64, 20, 27, 17, 22, 2];
+    let controls = [[45i64, 44, 40], [60, 60, 55], [140, 138, 120], [83, 80, 61], [20, 20, 18], [10, 10, 9]];
+    let stages: Vec<[i64; 10]> =
+        CLASSES.iter().enumerate().map(|(k, c)| trained_stages(c.trainees as i64, followed[k], k == 0 || k == 4)).collect();
+    let mut all = [0i64; 10];
+    for st in &stages {
+        for (a, b) in all.iter_mut().zip(st) {
+            *a += b;
+        }
+    }
+    let (mut id, mut group, mut stage, mut n, mut share, mut kind) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut push = |k: &str, g: &str, s: &str, v: i64, of: i64, why: Option<&'static str>| {
+        id.push(k.to_string());
+        group.push(g.to_string());
+        stage.push(s.to_string());
+        n.push(why.is_none().then_some(v));
+        share.push(why.is_none().then(|| v as f64 / of as f64));
+        kind.push(why);
+    };
+    for (s, &v) in TRAINED.iter().zip(&all) {
+        push("all", "trained", s, v, all[0], None);
+    }
+    for (s, &v) in CONTROL.iter().zip(&[290i64, 285, 262]) {
+        push("all", "control", s, v, 290, None);
+    }
+    for (k, c) in CLASSES.iter().enumerate() {
+        for (s, &v) in TRAINED.iter().zip(&stages[k]) {
+            // A stage nobody reached is published (it describes no one).
+            let k06 = stages[5][TRAINED.iter().position(|x| x == s).unwrap_or(0)];
+            let why = if v == 0 {
+                None
+            } else if k == 5 || v < 5 {
+                Some("primary")
+            } else if k == 3 && k06 > 0 {
+                Some("secondary")
+            } else {
+                None
+            };
+            push(c.id, "trained", s, v, stages[k][0], why);
+        }
+        for (s, &v) in CONTROL.iter().zip(&controls[k]) {
+            push(c.id, "control", s, v, controls[k][0], None);
+        }
+    }
+    df!(
+        "class_id" => id,
+        "group" => group,
+        "stage" => stage,
+        "n" => n,
+        "share_of_enrolled" => share,
+        "suppression" => kind.clone(),
+        "suppressed" => kind.iter().map(Option::is_some).collect::<Vec<_>>(),
+    )
+    .unwrap()
+}
+
+fn transfer_event_study() -> DataFrame {
+    let rels = [-3i64, -2, -1, 0, 1, 2];
+    // all classes, civil servants (one class: estimates without inference), non-party
+    // cadres (K06 alone: withheld).
+    // (category, estimates, standard errors, n_trained before/after, suppression)
+    type Group<'a> = (&'a str, [f64; 6], Option<[f64; 6]>, [i64; 2], Option<&'a str>);
+    let groups: [Group; 3] = [
+        ("all", [0.3, 0.1, 0.0, 2.4, 2.1, 1.6], Some([0.25, 0.2, 0.0, 0.6, 0.65, 0.75]), [130, 112], None),
+        ("civil_servant", [0.2, -0.1, 0.0, -0.3, -0.5, -0.2], None, [33, 27], None),
+        ("non_party", [0.0; 6], None, [4, 2], Some("primary")),
+    ];
+    let (mut cat, mut rel, mut est, mut se, mut lo, mut hi, mut nt, mut nc, mut kind) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (g, e, s, n, why) in &groups {
+        for (j, &r) in rels.iter().enumerate() {
+            cat.push(*g);
+            rel.push(r);
+            let shown = why.is_none();
+            est.push(shown.then_some(e[j]));
+            let sd = s.filter(|_| shown && r != -1).map(|s| s[j]);
+            se.push(sd);
+            lo.push(sd.map(|s| e[j] - 2.0 * s));
+            hi.push(sd.map(|s| e[j] + 2.0 * s));
+            nt.push(shown.then_some(if r < 0 { n[0] } else { n[1] }));
+            nc.push(shown.then_some(if r < 0 { 300 } else { 262 }));
+            kind.push(*why);
+        }
+    }
+    let n = cat.len();
+    df!(
+        "category" => cat,
+        "rel_period" => rel,
+        "estimate" => est,
+        "se" => se.clone(),
+        "df" => se.iter().map(|s| s.map(|_| 18.4)).collect::<Vec<_>>(),
+        "ci_low" => lo,
+        "ci_high" => hi,
+        "p_value" => se.iter().map(|s| s.map(|_| 0.03)).collect::<Vec<_>>(),
+        "n_trained" => nt,
+        "n_control" => nc,
+        "n_classes" => vec![Some(5i64); n],
+        "pretrend_p" => (0..n).map(|i| (i < 6).then_some(0.41)).collect::<Vec<_>>(),
+        "suppression" => kind.clone(),
+        "suppressed" => kind.iter().map(Option::is_some).collect::<Vec<_>>(),
+    )
+    .unwrap()
+}
+
+fn transfer_summary() -> DataFrame {
+    df!(
+        "category" => ["all", "civil_servant", "non_party"],
+        "n_classes" => [Some(5i64), Some(1), None],
+        "n_trained" => [Some(112i64), Some(27), None],
+        "n_control" => [Some(262i64), Some(120), None],
+        "did" => [Some(2.4), Some(-0.3), None],
+        "se" => [Some(0.6), None, None],
+        "df" => [Some(18.4), None, None],
+        "p_value" => [Some(0.0009), None, None],
+        "ci_low" => [Some(1.14), None, None],
+        "ci_high" => [Some(3.66), None, None],
+        "pretrend_p" => [Some(0.41), None, None],
+        "baseline_g" => [Some(0.03), Some(0.06), None],
+        "baseline" => [Some("equivalent"), Some("adjust"), None],
+        "attrition" => [Some(0.228), Some(0.182), None],
+        "control_attrition" => [Some(0.197), Some(0.143), None],
+        "overall_attrition" => [Some(0.206), Some(0.15), None],
+        "attrition_differential" => [Some(0.031), Some(0.039), None],
+        "attrition_ok" => [Some(true), Some(true), None],
+        "pretrend_ok" => [Some(true), None, None],
+        "baseline_ok" => [Some(true), Some(true), None],
+        "claim" => [Some("effect"), Some("association"), None],
+        "suppression" => [None, None, Some("primary")],
+        "suppressed" => [false, false, true],
     )
     .unwrap()
 }

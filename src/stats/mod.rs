@@ -27,14 +27,14 @@
 //! | signed ranks | `wilcoxon.rs` | [`wilcoxon_signed_rank`], [`wilcoxon_paired`] |
 //! | k groups | `anova.rs` | [`one_way_anova`], [`welch_anova`], [`kruskal_wallis`] |
 //! | measurement error | `measurement.rs` | [`residual_gains`], [`difference_reliability`], [`normal_interval_probability`] |
-//! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F, HTZ Wald [`HtzTest`]) |
+//! | regression | `ols.rs` | [`ClusterOls`] (CR1/CR2, contrasts, Wald F, HTZ Wald [`HtzTest`]; CR2 of a cell-means model from per-cluster sums, [`CellModel`], `ols/cells.rs`) |
 //! | classical regression | `lm.rs` | [`Ols`] (OLS/WLS, t, contrasts, F with partial η², pairwise) |
 //! | clustered data | `clustered.rs` | [`clustered_mean`], [`clustered_diff`] (CR2, Satterthwaite), [`icc_oneway`], [`design_effect`] |
 //! | multiplicity | `padjust.rs` | [`holm`], [`benjamini_hochberg`] |
 //! | quantiles | `quantile.rs` | [`quantile`], [`tukey_box`] |
 //! | reliability | `reliability.rs` | [`cronbach_alpha`] with [`cronbach_alpha_ci`] (Feldt), [`icc`] with [`icc_intervals`] (McGraw & Wong), [`mcdonald_omega`] |
 //! | gains | `gain.rs` | [`hake_gain`], [`hake_gains`] |
-//! | transfer | `did.rs` | [`diff_in_diff`] |
+//! | transfer | `did.rs`, `smd.rs` | [`diff_in_diff`], [`hedges_g`] (baseline equivalence) |
 //! | attrition | `wwc.rs` | [`wwc_attrition_ok`], [`wwc_cautious_boundary`] (WWC v5.0 cautious boundary) |
 //! | individual scores | `scores.rs` | [`standardize`], [`percentile_ranks`], [`rank_desc`] |
 
@@ -57,6 +57,7 @@ mod quantile;
 mod rank;
 mod reliability;
 mod scores;
+mod smd;
 mod ttest;
 mod wilcoxon;
 mod wwc;
@@ -72,7 +73,7 @@ pub use gain::{hake_gain, hake_gains, HakeGains};
 pub use lm::{FTest, Ols};
 pub use measurement::{difference_reliability, normal_interval_probability, residual_gains, Residuals};
 pub use noncentral::{dz_interval, noncentral_t_cdf, DzInterval};
-pub use ols::{ClusterCovariance, ClusterOls, HtzTest, PairwiseContrast, WaldTest};
+pub use ols::{CellModel, CellSums, ClusterCovariance, ClusterOls, HtzTest, PairwiseContrast, WaldTest};
 pub use padjust::{benjamini_hochberg, holm};
 pub use quantile::{quantile, quantile_hazen, tukey_box, TukeyBox};
 pub use rank::round_for_ties;
@@ -81,6 +82,7 @@ pub use reliability::{
     Interval, McDonaldOmega,
 };
 pub use scores::{percentile_ranks, rank_desc, standardize};
+pub use smd::hedges_g;
 pub use ttest::{one_sample_t, paired_t, welch_t, PairedT, TTest, WelchT};
 pub use wilcoxon::{
     wilcoxon_paired, wilcoxon_signed_rank, wilcoxon_signed_rank_with, Wilcoxon, WilcoxonMethod,

@@ -28,6 +28,9 @@ use super::linalg::{cholesky, dot, least_squares, spd_inverse, sym_apply, sym_ei
 use super::padjust::{benjamini_hochberg, holm};
 use super::ttest::TTest;
 
+mod cells;
+pub use cells::{CellModel, CellSums};
+
 /// Which cluster-robust covariance estimator to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ClusterCovariance {
@@ -118,6 +121,9 @@ struct Cr2Cluster {
     xax: Mat,
     /// `X_gᵀ A_g² X_g = X_gᵀ (I − H_gg)⁺ X_g`.
     xa2x: Mat,
+    /// How many clusters share these two products (1 for a fit on rows; a cell-means
+    /// fit stores clusters with equal cell counts once, `ols/cells.rs`).
+    copies: f64,
 }
 
 impl ClusterOls {
@@ -568,6 +574,7 @@ impl ClusterOls {
     /// clubSandwich's `Wald_testing` computes them (`get_GH`, `get_P_array`,
     /// `total_variance_mat`), without its N-sized arrays.
     ///
+    /// Clusters stored once with `copies` count that many times in every sum.
     /// With B = (XᵀX)⁻¹ = L Lᵀ and per cluster D_g = C B (X_gᵀA_g²X_g) B Cᵀ
     /// and H_g = C B (X_gᵀA_gX_g) L (q × K), the working-model covariance
     /// pieces are P(g,h) = δ_gh D_g − H_g H_hᵀ and Ω = Σ_g P(g,g). With
@@ -581,16 +588,16 @@ impl ClusterOls {
         let cb = c.mul(&self.xtx_inv);
         let cbt = cb.transpose();
         let l = cholesky(&self.xtx_inv)?;
-        let parts: Vec<(Mat, Mat)> = self
+        let parts: Vec<(Mat, Mat, f64)> = self
             .cr2
             .iter()
-            .map(|cl| (cb.mul(&cl.xa2x).mul(&cbt), cb.mul(&cl.xax).mul(&l)))
+            .map(|cl| (cb.mul(&cl.xa2x).mul(&cbt), cb.mul(&cl.xax).mul(&l), cl.copies))
             .collect();
         let mut omega = Mat::zeros(q, q);
-        for (d, h) in &parts {
+        for (d, h, w) in &parts {
             let hh = h.mul(&h.transpose());
             for ((o, dv), hv) in omega.data.iter_mut().zip(&d.data).zip(&hh.data) {
-                *o += dv - hv;
+                *o += w * (dv - hv);
             }
         }
         cholesky(&omega)?;
@@ -598,7 +605,7 @@ impl ClusterOls {
         let qk = q * k;
         let (mut a1, mut a2) = (0.0, 0.0);
         let mut t = Mat::zeros(qk, qk);
-        for (d, h) in &parts {
+        for (d, h, copies) in &parts {
             let dt = w.mul(d).mul(&w);
             let ht = w.mul(h);
             let hht = ht.mul(&ht.transpose());
@@ -612,12 +619,12 @@ impl ClusterOls {
                 }
             }
             let h2: f64 = ht.data.iter().map(|v| v * v).sum();
-            a1 += tr_d2 + tr_d * tr_d;
-            a2 += tr_dhh + tr_d * h2;
+            a1 += copies * (tr_d2 + tr_d * tr_d);
+            a2 += copies * (tr_dhh + tr_d * h2);
             for (p, &hp) in ht.data.iter().enumerate() {
                 if hp != 0.0 {
                     for (tv, &hr) in t.data[p * qk..(p + 1) * qk].iter_mut().zip(&ht.data) {
-                        *tv += hp * hr;
+                        *tv += copies * hp * hr;
                     }
                 }
             }
@@ -661,6 +668,7 @@ fn cr2_cluster(xg: &Mat, ug: &[f64], bread: &Mat) -> (Vec<f64>, Cr2Cluster) {
     let cluster = Cr2Cluster {
         xax: rt_half.mul(&r),
         xa2x: rt.mul(&full).mul(&r),
+        copies: 1.0,
     };
     (s, cluster)
 }

@@ -48,7 +48,10 @@ fn feeds(t: TableKind) -> (&'static [&'static str], &'static [&'static str]) {
             (&["reaction_by_course", "reaction_by_class", "rater_agreement", "course_series"], &["trends"])
         }
         TableKind::TraineeRatings => (&["assessment_by_class"], &["cadre_scorecard"]),
-        TableKind::Reviews => (&["transfer_by_class"], &["cadre_scorecard", "trends"]),
+        TableKind::Reviews => (
+            &["transfer_by_class", "transfer_event_study", "transfer_summary"],
+            &["cadre_scorecard", "trends", "participant_flow"],
+        ),
         TableKind::UnitOutcomes => (&["unit_results", "unit_results_fit"], &[]),
     }
 }
@@ -137,8 +140,11 @@ mod tests {
         let names: Vec<&str> = m.iter().map(|x| x.input.as_str()).collect();
         assert_eq!(names, ["survey_needs", "survey_pre", "survey_post", "course_ratings", "trainee_ratings", "reviews", "unit_outcomes"]);
         let cr = m.iter().find(|x| x.input == "course_ratings").unwrap();
-        assert_eq!(cr.empties, ["reaction_by_course", "reaction_by_class", "rater_agreement"]);
-        assert_eq!(cr.describe(), "no `course_ratings` input: reaction_by_course, reaction_by_class, rater_agreement will be empty");
+        assert_eq!(cr.empties, ["reaction_by_course", "reaction_by_class", "rater_agreement", "course_series"]);
+        assert_eq!(
+            cr.describe(),
+            "no `course_ratings` input: reaction_by_course, reaction_by_class, rater_agreement, course_series will be empty; trends will be incomplete"
+        );
         let tr = m.iter().find(|x| x.input == "trainee_ratings").unwrap();
         assert!(tr.describe().ends_with("; cadre_scorecard will be incomplete"), "{}", tr.describe());
         // With surveys, the follow-up waves and items are missed too.

@@ -154,6 +154,27 @@ pub mod col {
     pub const DID: &str = "did";
     pub const DID_CI_LOW: &str = "did_ci_low";
     pub const DID_CI_HIGH: &str = "did_ci_high";
+    // transfer claims (SPEC §7.2): flow, baseline, attrition, event study
+    pub const DID_P: &str = "did_p";
+    pub const DID_P_BH: &str = "did_p_bh";
+    pub const CONTROL_BEFORE_MEAN: &str = "control_before_mean";
+    pub const CONTROL_AFTER_MEAN: &str = "control_after_mean";
+    pub const BASELINE_G: &str = "baseline_g";
+    pub const BASELINE: &str = "baseline";
+    pub const BASELINE_OK: &str = "baseline_ok";
+    pub const CONTROL_ATTRITION: &str = "control_attrition";
+    pub const OVERALL_ATTRITION: &str = "overall_attrition";
+    pub const ATTRITION_DIFFERENTIAL: &str = "attrition_differential";
+    pub const ATTRITION_OK: &str = "attrition_ok";
+    pub const PRETREND_P: &str = "pretrend_p";
+    pub const PRETREND_OK: &str = "pretrend_ok";
+    pub const CLAIM: &str = "claim";
+    pub const GROUP: &str = "group";
+    pub const STAGE: &str = "stage";
+    pub const SHARE_OF_ENROLLED: &str = "share_of_enrolled";
+    pub const REL_PERIOD: &str = "rel_period";
+    pub const ESTIMATE: &str = "estimate";
+    pub const N_CONTROL: &str = "n_control";
     pub const FOLLOW_MEAN: &str = "follow_mean";
     pub const RETENTION: &str = "retention";
     pub const OTHERS_MEAN: &str = "others_mean";
@@ -785,7 +806,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
     },
     TableDef {
         name: "transfer_by_class",
-        grain: "one row per class: reviews before vs after, and the DiD against untrained cadres",
+        grain: "one row per class of the period: reviews before vs after, the DiD against eligible controls, baseline equivalence and attrition",
         partition: None,
         columns: &[
             c(col::CLASS_ID, Str, "class"),
@@ -801,11 +822,24 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::CI_LOW, Float, "interval of mean_delta, lower"),
             c(col::CI_HIGH, Float, "interval of mean_delta, upper"),
             c(col::D_Z, Float, "Cohen's d_z"),
-            c(col::CONTROL_N, Int, "untrained cadres of the target category with reviews before and after"),
+            c(col::CONTROL_N, Int, "eligible controls (target category, untrained in the period and the washout years) with reviews before and after and no class between them"),
             c(col::CONTROL_DELTA, Float, "their mean delta (null when control_n < min_cell)"),
             c(col::DID, Float, "mean_delta − control_delta"),
             c(col::DID_CI_LOW, Float, "Welch interval of did, lower"),
             c(col::DID_CI_HIGH, Float, "Welch interval of did, upper"),
+            c(col::DID_P, Float, "two-sided Welch p of did"),
+            c(col::CONTROL_BEFORE_MEAN, Float, "mean review score before of the controls with both reviews"),
+            c(col::CONTROL_AFTER_MEAN, Float, "mean review score after of the same controls"),
+            c(col::BASELINE_G, Float, "Hedges' g of the reviews before, followed trainees vs controls with both reviews (WWC baseline equivalence)"),
+            c(col::BASELINE, Str, "equivalent (|g| ≤ 0.05) | adjust (|g| ≤ 0.25: the DiD's differencing is the adjustment) | not_equivalent"),
+            c(col::CONTROL_ATTRITION, Float, "1 − controls with both reviews / eligible controls"),
+            c(col::OVERALL_ATTRITION, Float, "1 − (followed trainees + controls with both reviews) / (n_trained + eligible controls)"),
+            c(col::ATTRITION_DIFFERENTIAL, Float, "attrition − control_attrition"),
+            c(col::ATTRITION_OK, Bool, "low attrition under the WWC v5.0 cautious boundary (|differential| within the boundary for the overall rate)"),
+            c(col::PRETREND_P, Float, "pretrend_p of the class's target category in transfer_event_study (of all classes when that row group is withheld)"),
+            c(col::CLAIM, Str, "effect (pretrend_p ≥ 0.10, baseline not not_equivalent, attrition_ok) | association (any check fails or cannot be made); null without a DiD"),
+            c(col::P_BH, Float, "p_value adjusted by Benjamini–Hochberg over the published classes of the period"),
+            c(col::DID_P_BH, Float, "did_p adjusted by Benjamini–Hochberg over the published classes with a DiD"),
             c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
             c(col::SUPPRESSED, Bool, "withheld (n_followed < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
@@ -832,7 +866,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
     },
     TableDef {
         name: "follow_up",
-        grain: "one row per class and follow-up wave: outcome at follow-up against post",
+        grain: "one row per class of the period and follow-up wave: outcome at follow-up against post",
         partition: None,
         columns: &[
             c(col::CLASS_ID, Str, "class"),
@@ -848,8 +882,74 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::CI_LOW, Float, "interval of mean_diff, lower"),
             c(col::CI_HIGH, Float, "interval of mean_diff, upper"),
             c(col::RETENTION, Float, "(follow − pre)/(post − pre) of the class means, trainees scored at pre, post and follow-up"),
+            c(col::P_BH, Float, "p_value adjusted by Benjamini–Hochberg over the published rows (classes × waves) of the period"),
             c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
             c(col::SUPPRESSED, Bool, "withheld (n_pairs < min_cell, or secondary): statistics and counts null, keys and labels kept"),
+        ],
+    },
+    TableDef {
+        name: "participant_flow",
+        grain: "one row per (all classes of the period, then each class) × group × stage: how many trainees or controls reached it",
+        partition: None,
+        columns: &[
+            c(col::CLASS_ID, Str, "class, or `all` (every class of the period; controls counted once however many classes they serve)"),
+            c(col::GROUP, Str, "trained | control (the class's control group)"),
+            c(col::STAGE, Str, "trained: enrolled, completed, pre, post, pair, follow_3m, follow_6m, follow_12m, review_before, review_after (before and after); control: eligible, review_before, review_after"),
+            c(col::N, Int, "enrollment rows (trained) or cadres (control) at the stage"),
+            c(col::SHARE_OF_ENROLLED, Float, "n / enrolled (trained) or n / eligible (control)"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (n < min_cell, or secondary): n and share null, keys kept"),
+        ],
+    },
+    TableDef {
+        name: "transfer_event_study",
+        grain: "one row per row group (all classes of the period, then each target category) and relative period −3 … +2",
+        partition: None,
+        columns: &[
+            c(col::CATEGORY, Str, "`all`, or the target category of the classes"),
+            c(col::REL_PERIOD, Int, "review relative to the class: −1 the latest before the start (reference), −2/−3 the ones before it; 0 the first on or after end + lag, +1/+2 the ones after it"),
+            c(col::ESTIMATE, Float, "trainees' mean change from −1 minus the controls' (stacked by class; 0 at −1)"),
+            c(col::SE, Float, "CR2 standard error: a class's trainees one cluster, each control (all its copies) another"),
+            c(col::DF, Float, "Satterthwaite degrees of freedom"),
+            c(col::CI_LOW, Float, "interval of estimate, lower"),
+            c(col::CI_HIGH, Float, "interval of estimate, upper"),
+            c(col::P_VALUE, Float, "two-sided p"),
+            c(col::N_TRAINED, Int, "trainee observations (an enrollment with reviews at −1 and at this period)"),
+            c(col::N_CONTROL, Int, "control observations (a control counts once per class it serves)"),
+            c(col::N_CLASSES, Int, "classes with a trainee observed at period 0"),
+            c(col::PRETREND_P, Float, "HTZ Wald test (CR2) of the −3 and −2 estimates being 0; the same on every row of the group"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld (fewer than min_cell trainee or control observations, or secondary): statistics and counts null, keys kept"),
+        ],
+    },
+    TableDef {
+        name: "transfer_summary",
+        grain: "one row per row group (all classes of the period, then each target category): the pooled DiD and the checks a transfer claim needs",
+        partition: None,
+        columns: &[
+            c(col::CATEGORY, Str, "`all` (the headline), or the target category of the classes"),
+            c(col::N_CLASSES, Int, "classes with a followed trainee"),
+            c(col::N_TRAINED, Int, "followed trainees (enrollments with reviews before and after)"),
+            c(col::N_CONTROL, Int, "control observations at period 0 (a control counts once per class it serves)"),
+            c(col::DID, Float, "pooled difference in differences: transfer_event_study at period 0"),
+            c(col::SE, Float, "CR2 standard error, clustered as transfer_event_study"),
+            c(col::DF, Float, "Satterthwaite degrees of freedom"),
+            c(col::P_VALUE, Float, "two-sided p"),
+            c(col::CI_LOW, Float, "interval of did, lower"),
+            c(col::CI_HIGH, Float, "interval of did, upper"),
+            c(col::PRETREND_P, Float, "joint pre-trend test of the group (transfer_event_study)"),
+            c(col::BASELINE_G, Float, "Hedges' g of the reviews before, followed trainees vs controls with both reviews (stacked by class)"),
+            c(col::BASELINE, Str, "equivalent | adjust | not_equivalent (as transfer_by_class)"),
+            c(col::ATTRITION, Float, "1 − followed / enrolled trainees"),
+            c(col::CONTROL_ATTRITION, Float, "1 − controls with both reviews / eligible controls (distinct cadres)"),
+            c(col::OVERALL_ATTRITION, Float, "attrition of trainees and controls together"),
+            c(col::ATTRITION_DIFFERENTIAL, Float, "attrition − control_attrition"),
+            c(col::ATTRITION_OK, Bool, "low attrition under the WWC v5.0 cautious boundary"),
+            c(col::PRETREND_OK, Bool, "pretrend_p ≥ 0.10 (null: not testable)"),
+            c(col::BASELINE_OK, Bool, "baseline is not not_equivalent (null: no g)"),
+            c(col::CLAIM, Str, "effect (pretrend_ok, baseline_ok and attrition_ok all true) | association"),
+            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSED, Bool, "withheld with the group's period-0 row of transfer_event_study"),
         ],
     },
     TableDef {

@@ -219,7 +219,7 @@ fn missing_inputs_are_warned_with_the_tables_they_empty() {
     let r = traineval(&["validate", dir.path().to_str().unwrap()], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout.contains("warning: no `course_ratings` input: reaction_by_course, reaction_by_class, rater_agreement will be empty"),
+        r.stdout.contains("warning: no `course_ratings` input: reaction_by_course, reaction_by_class, rater_agreement, course_series will be empty; trends will be incomplete"),
         "{}",
         r.stdout
     );
@@ -227,7 +227,7 @@ fn missing_inputs_are_warned_with_the_tables_they_empty() {
     let job = traineval::config::Job::load(dir.path(), None).unwrap();
     let m = traineval::validate::coverage::missing_inputs(&job);
     let cr = m.iter().find(|x| x.input == "course_ratings").unwrap();
-    assert_eq!(cr.empties, ["reaction_by_course", "reaction_by_class", "rater_agreement"]);
+    assert_eq!(cr.empties, ["reaction_by_course", "reaction_by_class", "rater_agreement", "course_series"]);
 }
 
 /// `sample_data` without its pipeline file: the directory mode infers what

@@ -11,3 +11,4 @@ mod indicators;
 mod methods;
 mod periods;
 mod scorecard;
+mod transfer;

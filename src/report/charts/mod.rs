@@ -11,11 +11,14 @@
 //!
 //! One file per chart kind: [`bar_ci`] (means with CI whiskers, or plain bars),
 //! [`dumbbell`] (before/after per row), [`boxplot`] (distributions),
-//! [`line`] (trajectory over waves), [`stacked`] (100 % composition).
+//! [`line`] (trajectory over waves), [`stacked`] (100 % composition), [`flow`]
+//! (participant flow, CONSORT-style), [`event`] (event study around the class).
 
 pub mod bar_ci;
 pub mod boxplot;
 pub mod dumbbell;
+pub mod event;
+pub mod flow;
 mod layout;
 pub mod line;
 pub mod stacked;
@@ -68,6 +71,8 @@ pub enum ChartSpec {
     Box(boxplot::BoxSpec),
     Line(line::LineSpec),
     Stacked(stacked::StackedSpec),
+    Flow(flow::FlowSpec),
+    Event(event::EventSpec),
 }
 
 impl ChartSpec {
@@ -79,6 +84,8 @@ impl ChartSpec {
             ChartSpec::Box(s) => boxplot::render(s),
             ChartSpec::Line(s) => line::render(s),
             ChartSpec::Stacked(s) => stacked::render(s),
+            ChartSpec::Flow(s) => flow::render(s),
+            ChartSpec::Event(s) => event::render(s),
         }
     }
 }

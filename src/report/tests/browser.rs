@@ -1,6 +1,8 @@
 //! Browser test: load every generated page in headless Chromium, take a screenshot,
 //! and fail on console errors, on any loaded resource (the pages must be
-//! self-contained), on an empty chart, or on text overflowing its box.
+//! self-contained), on an empty chart, on text overflowing its box, on chart text too
+//! small to read, or on labels of the transfer charts (flow, event study) covering
+//! one another; the transfer figures and the limitations section must be there.
 //!
 //! `TRAINEVAL_CHECK_REPORT=OUT/reports/<period>` checks that report instead of the
 //! fixture's. Skipped, with a message, when no Chromium is installed (`.ci/run` installs the
@@ -35,7 +37,9 @@ const CHECK_SCRIPT: &str = r#"<script>
     return s + ' "' + (el.textContent || '').trim().slice(0, 40) + '"';
   }
   function check() {
-    var r = { errors: errors, resources: [], charts: 0, empty_charts: [], overflow: [], svg_text_outside: [] };
+    var r = { errors: errors, resources: [], charts: 0, empty_charts: [], overflow: [], svg_text_outside: [],
+              figures: [], tiny_text: [], text_overlap: [] };
+    document.querySelectorAll('figure[id]').forEach(function (f) { r.figures.push(f.id); });
     r.resources = performance.getEntriesByType('resource').map(function (e) { return e.name; })
       .filter(function (n) { return n.indexOf('data:') !== 0; });
     document.querySelectorAll('[src], link[href], object[data], iframe, embed').forEach(function (el) {
@@ -50,13 +54,28 @@ const CHECK_SCRIPT: &str = r#"<script>
         r.empty_charts.push(svg.getAttribute('aria-label') + ' marks=' + marks + ' shapes=' + shapes);
       }
       // Screen boxes include the rotation of axis titles (getBBox would not).
+      var boxes = [];
       svg.querySelectorAll('text').forEach(function (t) {
         var b = t.getBoundingClientRect();
         if (b.width === 0) return;
         if (b.left < box.left - 1 || b.top < box.top - 1 || b.right > box.right + 1 || b.bottom > box.bottom + 1) {
           r.svg_text_outside.push((svg.getAttribute('aria-label') || '') + ': "' + t.textContent.trim() + '"');
         }
+        // Readable: at least 9 px high as laid out (the charts scale with the column).
+        if (b.height < 9) r.tiny_text.push((svg.getAttribute('aria-label') || '') + ': "' + t.textContent.trim() + '" ' + b.height.toFixed(1) + 'px');
+        boxes.push({ b: b, s: t.textContent.trim() });
       });
+      // Labels of the transfer charts never cover one another.
+      var fig = svg.closest('figure');
+      if (fig && /^fig-(transfer-flow|transfer-event|class-flow)$/.test(fig.id)) {
+        for (var i = 0; i < boxes.length; i++) for (var j = i + 1; j < boxes.length; j++) {
+          var a = boxes[i].b, c = boxes[j].b;
+          var w = Math.min(a.right, c.right) - Math.max(a.left, c.left), h = Math.min(a.bottom, c.bottom) - Math.max(a.top, c.top);
+          if (w > 2 && h > 2 && w * h > 0.2 * Math.min(a.width * a.height, c.width * c.height)) {
+            r.text_overlap.push(fig.id + ': "' + boxes[i].s + '" / "' + boxes[j].s + '"');
+          }
+        }
+      }
     });
     var main = document.querySelector('main');
     main.querySelectorAll('*').forEach(function (el) {
@@ -81,6 +100,12 @@ struct Verdict {
     empty_charts: Vec<String>,
     overflow: Vec<String>,
     svg_text_outside: Vec<String>,
+    /// Ids of the page's figures.
+    figures: Vec<String>,
+    /// Chart text under 9 px as laid out.
+    tiny_text: Vec<String>,
+    /// Overlapping labels in the transfer charts.
+    text_overlap: Vec<String>,
     /// Console lines Chromium logged (filled from stderr).
     #[serde(skip)]
     console: Vec<String>,
@@ -99,6 +124,8 @@ impl Verdict {
             ("empty charts", &self.empty_charts),
             ("overflowing boxes", &self.overflow),
             ("chart text outside the chart", &self.svg_text_outside),
+            ("chart text too small to read", &self.tiny_text),
+            ("chart labels covering one another", &self.text_overlap),
         ]
         .into_iter()
         .filter(|(_, l)| !l.is_empty())
@@ -244,13 +271,30 @@ fn pages_load_cleanly_in_headless_chromium() {
         if page.file_name().unwrap() == "index.html" && !v.dom.contains("id=\"methodology\"") {
             failures.push(format!("{stem}: no methodology section in the DOM"));
         }
+        // The transfer charts (issue 25): the flow and the event study in the annual
+        // report, the flow on a class page with published stages; the limitations last.
+        let name = page.file_name().unwrap().to_string_lossy().to_string();
+        let want: &[&str] = match (fixture, name.as_str()) {
+            (true, "index.html") => &["fig-transfer-flow", "fig-transfer-event"],
+            (true, "K01.html") => &["fig-class-flow"],
+            _ => &[],
+        };
+        for id in want {
+            if !v.figures.iter().any(|f| f == id) {
+                failures.push(format!("{stem}: no figure {id}"));
+            }
+        }
+        if name == "index.html" && !v.dom.contains("id=\"limitations\"") {
+            failures.push(format!("{stem}: no limitations section in the DOM"));
+        }
     }
     eprintln!("browser test: {} pages checked, screenshots in {}", pages.len(), shots.display());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// The checker itself finds what it is meant to find: an empty chart, a box its
-/// text overflows, chart text outside the chart, a loaded resource.
+/// text overflows, chart text outside the chart, a loaded resource, chart text too small
+/// to read, labels of a transfer chart covering one another.
 #[test]
 fn the_page_check_catches_broken_pages() {
     let Some(browser) = find_browser() else {
@@ -265,14 +309,18 @@ fn the_page_check_catches_broken_pages() {
 <div style="width:100px;white-space:nowrap">这一行文字太长了，一定会超出它所在的盒子的宽度</div>
 <svg class="chart" data-marks="0" aria-label="empty" viewBox="0 0 200 100" width="200" height="100"><rect width="200" height="100" fill="#fff"/></svg>
 <svg class="chart" data-marks="1" aria-label="spill" viewBox="0 0 200 100" width="200" height="100"><rect width="10" height="10"/><rect width="10" height="10"/><rect width="10" height="10"/><text x="150" y="50">far too long a label for this chart</text></svg>
+<figure id="fig-transfer-flow"><svg class="chart" data-marks="1" aria-label="crowded" viewBox="0 0 200 100" width="200" height="100"><rect width="10" height="10"/><rect width="10" height="10"/><rect width="10" height="10"/><text x="10" y="40" font-size="14">first label here</text><text x="14" y="43" font-size="14">second label here</text><text x="10" y="90" font-size="5">tiny print</text></svg></figure>
 <img src="missing-picture.png" alt="">
 </main></body></html>"##,
     )
     .unwrap();
     let v = check_page(&browser, &page).unwrap();
-    assert_eq!(v.charts, 2);
+    assert_eq!(v.charts, 3);
     assert!(v.empty_charts.iter().any(|c| c.starts_with("empty")), "{v:?}");
     assert!(!v.overflow.is_empty(), "{v:?}");
     assert!(v.svg_text_outside.iter().any(|t| t.contains("far too long")), "{v:?}");
     assert!(v.resources.iter().any(|r| r.contains("missing-picture.png")), "{v:?}");
+    assert!(v.tiny_text.iter().any(|t| t.contains("tiny print")), "{v:?}");
+    assert!(v.text_overlap.iter().any(|t| t.contains("first label") && t.contains("second label")), "{v:?}");
+    assert!(!v.tiny_text.iter().any(|t| t.contains("label here")), "readable labels pass: {v:?}");
 }

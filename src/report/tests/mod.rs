@@ -357,6 +357,7 @@ fn dump_fixture_report() {
 }
 
 mod browser;
+mod transfer;
 
 /// Rough timing at a province's scale: the fixture's classes repeated `REPEAT` times.
 #[test]

@@ -311,7 +311,7 @@ fn transfer(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
     let t = ctx.indicator(table::TRANSFER_BY_CLASS, &[col::CLASS_ID, c::N_TRAINED, c::N_FOLLOWED])?;
     let rows = ctx.rows_of_class(table::TRANSFER_BY_CLASS, id);
     let Some(&i) = rows.first() else { return Err(ctx.empty(table::TRANSFER_BY_CLASS)) };
-    let mut body = Body::new(cat.fmt("tr.intro", &[("lag", &ctx.params.follow_up_lag_days)]));
+    let mut body = Body::new(super::transfer::intro(ctx));
     if let Some(w) = t.withheld(i) {
         body.finding(ctx.withheld_class(w, "tr.class_suppressed"));
     } else {
@@ -326,6 +326,21 @@ fn transfer(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
                 ("ci", &ctx.ci_phrase(t.num(c::DID_CI_LOW, i), t.num(c::DID_CI_HIGH, i))),
             ],
         ));
+        // What the class's DiD may be called (SPEC §7.2).
+        match t.text(c::CLAIM, i).as_deref() {
+            Some("effect") => body.finding(cat.get("tr.class_claim_effect")),
+            Some(_) => {
+                let why = super::transfer::reasons(ctx, t, i).join(&cat.get("tr.why_join"));
+                body.finding(cat.fmt("tr.class_claim_association", &[("reasons", &why)]));
+            }
+            None if t.num(c::DID, i).is_none() && t.has(c::CLAIM) => {
+                body.finding(cat.fmt("tr.class_few_controls", &[("min_cell", &ctx.min_cell())]))
+            }
+            None => {}
+        }
+    }
+    if let Some(chart) = super::transfer::flow_chart(ctx, Some(id)) {
+        body.chart(chart);
     }
     if let Some(chart) = super::transfer::trajectory(ctx, Some(id), "class-trajectory", cat.get("tr.chart_traj_class")) {
         body.chart(chart);

@@ -1,5 +1,6 @@
 //! Headline figures: classes, trainees, hours, completion, mean reaction, mean gain,
-//! transfer effect and compliance rate, each with its n; and a summary paragraph.
+//! the pooled transfer DiD (labelled an effect or an association by its checks) and
+//! compliance rate, each with its n; and a summary paragraph.
 
 use std::collections::BTreeSet;
 
@@ -92,13 +93,17 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
     };
     cards.push(card("hl.gain", format::signed(gain.as_ref().and_then(|g| g.mean)), "hl.unit_points", gain_detail));
 
-    let did = weighted_did(ctx);
-    cards.push(card(
-        "hl.transfer",
-        format::signed(did.map(|d| d.0)),
-        "hl.unit_points",
-        cat.fmt("hl.n_followed", &[("n", &format::count(did.map(|d| d.1)))]),
-    ));
+    // The pooled DiD, clustered; called an effect only when its checks pass (SPEC §7.2).
+    let did = pooled_did(ctx);
+    let did_detail = match &did {
+        Some(d) => cat.fmt(
+            "hl.with_ci",
+            &[("n", &cat.fmt("hl.n_followed", &[("n", &format::int(d.n))])), ("ci", &ctx.ci_phrase(d.ci_low, d.ci_high))],
+        ),
+        None => cat.fmt("hl.n_followed", &[("n", &DASH)]),
+    };
+    let did_label = if did.as_ref().is_some_and(|d| !d.effect) { "tr.hl_association" } else { "hl.transfer" };
+    cards.push(card(did_label, format::signed(did.as_ref().map(|d| d.value)), "hl.unit_points", did_detail));
 
     let comp = compliance::overall(ctx);
     cards.push(card(
@@ -118,7 +123,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
             ("completion", &format::pct(completion)),
             ("reaction", &format::mean(reaction.map(|r| r.0))),
             ("gain", &format::signed(gain.as_ref().and_then(|g| g.mean))),
-            ("did", &format::signed(did.map(|d| d.0))),
+            ("did", &format::signed(did.as_ref().map(|d| d.value))),
             ("compliance", &format::pct(comp.map(|c| c.0))),
         ],
     );
@@ -169,18 +174,26 @@ struct Gain {
     ci_high: Option<f64>,
 }
 
-/// Class DiDs weighted by followed trainees, over publishable classes: (did, followed).
-fn weighted_did(ctx: &Ctx<'_>) -> Option<(f64, u64)> {
-    let t = ctx.indicator(table::TRANSFER_BY_CLASS, &[c::DID, c::N_FOLLOWED]).ok()?;
-    let (mut sum, mut n) = (0.0, 0u64);
-    for i in 0..t.len() {
-        if t.suppressed(i) {
-            continue;
-        }
-        if let (Some(d), Some(k)) = (t.num(c::DID, i), t.count(c::N_FOLLOWED, i)) {
-            sum += d * k as f64;
-            n += k;
-        }
-    }
-    (n > 0).then(|| (sum / n as f64, n))
+/// The pooled difference in differences of the period.
+struct Did {
+    value: f64,
+    /// Followed trainees.
+    n: u64,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+    /// The checks pass: it may be called an effect.
+    effect: bool,
+}
+
+/// The `all` row of `transfer_summary`: the DiD pooled over the classes with its
+/// interval clustered by class, `None` when withheld or absent.
+fn pooled_did(ctx: &Ctx<'_>) -> Option<Did> {
+    let (t, i) = super::transfer::pooled_row(ctx)?;
+    Some(Did {
+        value: t.num(c::DID, i)?,
+        n: t.count(c::N_TRAINED, i)?,
+        ci_low: t.num(c::CI_LOW, i),
+        ci_high: t.num(c::CI_HIGH, i),
+        effect: t.text(c::CLAIM, i).as_deref() == Some("effect"),
+    })
 }

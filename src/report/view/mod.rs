@@ -15,6 +15,7 @@ mod compliance;
 pub mod format;
 mod headline;
 mod learning;
+mod limitations;
 mod methods;
 mod needs;
 mod trends;
@@ -64,6 +65,8 @@ pub struct Params {
     pub min_classes: usize,
     pub alpha: f64,
     pub follow_up_lag_days: i64,
+    /// Years before the period in which a class disqualifies a control.
+    pub washout_years: u32,
     pub title: Option<String>,
     pub institution: Option<String>,
     pub class_pages: bool,
@@ -82,6 +85,7 @@ impl Params {
             min_classes: s.methods.min_classes,
             alpha: s.indicators.alpha,
             follow_up_lag_days: s.indicators.follow_up_lag_days,
+            washout_years: s.transfer.washout_years,
             title: s.report.title.clone(),
             institution: s.report.institution.clone(),
             class_pages: s.report.class_pages,
@@ -100,6 +104,7 @@ impl Default for Params {
             min_classes: 2,
             alpha: 0.05,
             follow_up_lag_days: 90,
+            washout_years: 1,
             title: None,
             institution: None,
             class_pages: true,
@@ -285,6 +290,8 @@ pub struct AnnualView {
     pub classes: Section<TableView>,
     pub methodology: quality::MethodologyView,
     pub quality: Section<Body>,
+    /// What the data cannot support (generated from the checks), last.
+    pub limitations: Section<Body>,
 }
 
 impl AnnualView {
@@ -411,7 +418,9 @@ impl<'a> Ctx<'a> {
         if params.class_pages {
             for name in tables.keys() {
                 if !name.starts_with("warehouse.") {
-                    pages.extend(by_class.get(name).into_iter().flat_map(|index| index.keys().cloned()));
+                    // participant_flow's pooled rows are keyed `all`: no class of that name.
+                    let pooled = |id: &String| name == table::PARTICIPANT_FLOW && id == crate::indicators::transfer::ALL;
+                    pages.extend(by_class.get(name).into_iter().flat_map(|index| index.keys().filter(|k| !pooled(k)).cloned()));
                 }
             }
         } else {
@@ -641,6 +650,7 @@ fn annual_view(ctx: &Ctx<'_>, data: &ReportData) -> AnnualView {
         classes: class_page::class_list(ctx).into(),
         methodology: quality::methodology(ctx),
         quality: quality::build(ctx).into(),
+        limitations: limitations::build(ctx).into(),
     }
 }
 

@@ -70,7 +70,13 @@ pub(super) fn methodology(ctx: &Ctx<'_>) -> MethodologyView {
             item("learning", plain("learning")),
             item("reliability", plain("reliability")),
             item("raters", plain("raters")),
-            item("transfer", vec![cat.fmt("mt.transfer.b", &[("lag", &p.follow_up_lag_days)])]),
+            item(
+                "transfer",
+                vec![
+                    cat.fmt("mt.transfer.b", &[("lag", &p.follow_up_lag_days), ("washout", &p.washout_years)]),
+                    cat.get("tr.method_checks"),
+                ],
+            ),
             item("followup", plain("followup")),
             item("methods", vec![cat.fmt("mt.methods.b", &[("min_classes", &p.min_classes)])]),
             item("inference", plain("inference")),
