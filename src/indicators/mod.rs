@@ -216,7 +216,7 @@ impl Inputs {
         use col::*;
         // Every column of the joined table but those no family reads (decoding them is
         // a tenth of reading it).
-        const UNUSED: [&str; 5] = [EXAM_SCORE, NORM_GAIN, REACTION, REVIEW_BEFORE_DATE, REVIEW_AFTER_DATE];
+        const UNUSED: [&str; 4] = [EXAM_SCORE, NORM_GAIN, REVIEW_BEFORE_DATE, REVIEW_AFTER_DATE];
         let outcomes_cols: Vec<&str> = crate::warehouse::schema::table_def("trainee_outcomes")
             .map(|d| d.columns.iter().map(|c| c.name).filter(|c| !UNUSED.contains(c)).chain([YEAR]).collect())
             .unwrap_or_default();

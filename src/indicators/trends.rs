@@ -123,11 +123,7 @@ pub fn trends(outcomes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorErr
         .collect();
     let mut rows: Vec<(&str, YearRow)> = Vec::new();
     for (metric, column) in METRICS {
-        let values: Vec<f64> = if outcomes.column(column).is_ok() {
-            f64s(outcomes, column, T)?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect()
-        } else {
-            vec![f64::NAN; outcomes.height()]
-        };
+        let values: Vec<f64> = f64s(outcomes, column, T)?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect();
         rows.extend(year_rows(&values, &year, &class, ctx.alpha).map_err(serr(T))?.into_iter().map(|r| (metric, r)));
     }
     let mut d = Disclosure::new(ctx.min_cell);

@@ -12,3 +12,4 @@ mod methods;
 mod periods;
 mod scorecard;
 mod transfer;
+mod trends;
