@@ -77,27 +77,21 @@ pub fn render_reports(out: &Path, job: &Job, lang: Lang, pdf: bool) -> Result<Re
 /// Render `data` and write the report directory under `out`.
 pub fn write_reports(out: &Path, data: &ReportData, params: &Params, pdf: bool) -> Result<ReportSummary, ReportError> {
     let root = out.join(REPORTS_DIR);
-    let dir = root.join(paths::safe_stem(&data.period));
-    let tmp = root.join(format!(".{}.tmp-{}", paths::safe_stem(&data.period), std::process::id()));
+    let dest = root.join(paths::safe_stem(&data.period));
     let io = |p: &Path, e: std::io::Error| ReportError::from(WarehouseError::io(p, e));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| io(&tmp, e))?;
-    }
+    std::fs::create_dir_all(&root).map_err(|e| io(&root, e))?;
+    crate::warehouse::atomic::clean_stale_in(&root);
+    // Written aside and swapped in whole (the warehouse's one atomic swap): a failed or
+    // killed run leaves the previous report as it was, and no stale class page survives.
+    let staging = crate::warehouse::atomic::Staging::new(&dest)?;
+    let tmp = staging.path().to_path_buf();
     std::fs::create_dir_all(tmp.join(CLASS_DIR)).map_err(|e| io(&tmp, e))?;
     // Each page is written as soon as it is rendered (10⁴ class pages need not be held).
     let pages = for_each_page(data, params, |rel, html| {
         let p = tmp.join(rel);
         std::fs::write(&p, html).map_err(|e| io(&p, e))
     })?;
-    // Swap the finished directory into place.
-    let old = root.join(format!(".{}.old-{}", paths::safe_stem(&data.period), std::process::id()));
-    if dir.exists() {
-        std::fs::rename(&dir, &old).map_err(|e| io(&dir, e))?;
-    }
-    std::fs::rename(&tmp, &dir).map_err(|e| io(&dir, e))?;
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| io(&old, e))?;
-    }
+    let dir = staging.commit()?;
     let files: Vec<PathBuf> = pages.iter().map(|(rel, _)| dir.join(rel)).collect();
     let pdf = if pdf { pdf::print_all(&files)? } else { PdfOutcome::NotRequested };
     Ok(ReportSummary { index: dir.join("index.html"), class_pages: pages.len() - 1, dir, pdf })

@@ -94,6 +94,21 @@ pub fn clean_stale(out: &Path) {
     }
 }
 
+/// Remove what killed runs left of the directories swapped under `root` whatever
+/// their names (`.<name>.tmp-<pid>`, `.<name>.old-<pid>`): for directories of many
+/// names, such as the reports of each period.
+pub fn clean_stale_in(root: &Path) {
+    if let Ok(rd) = std::fs::read_dir(root) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            let left = name.starts_with('.') && [".tmp-", ".old-"].iter().any(|w| name.contains(w));
+            if left && e.path().is_dir() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
 /// A scratch directory beside `dest` (`.<name>.scratch-<pid>`), removed when dropped:
 /// for intermediate results that are never swapped in.
 #[derive(Debug)]
@@ -185,6 +200,20 @@ fn exchange(_a: &Path, _b: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leftovers_of_any_name_are_cleaned_and_nothing_else() {
+        let root = tempfile::tempdir().unwrap();
+        for d in [".2025.tmp-123", ".2024.old-9", "2025", ".cache"] {
+            std::fs::create_dir_all(root.path().join(d)).unwrap();
+        }
+        std::fs::write(root.path().join(".notes.tmp-1"), "a file, not a swap").unwrap();
+        clean_stale_in(root.path());
+        let mut left: Vec<String> =
+            std::fs::read_dir(root.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, [".cache", ".notes.tmp-1", "2025"]);
+    }
 
     fn write(dir: &Path, name: &str, text: &str) {
         std::fs::create_dir_all(dir).unwrap();
