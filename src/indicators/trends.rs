@@ -26,9 +26,12 @@
 //! courses' published `reaction_by_course` figures by year, in year order.
 //!
 //! Disclosure: a (metric, year) row describing fewer than min_cell trainees is
-//! withheld, and so is every change that involves it (a published change and one
-//! published year would give the other year back). The year rows of a metric are not
-//! summed into any published total across years. Series rows copy the status of the
+//! withheld; so is a year whose classes under min_cell (withheld in the per-class
+//! tables) hold together fewer than min_cell trainees, since the year total minus the
+//! published classes would give them back; and so is every change that involves a
+//! withheld year (a published change and one published year would give the other year
+//! back). The year rows of a metric are not summed into any published total across
+//! years. Series rows copy the status of the
 //! `reaction_by_course` row they repeat.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -122,13 +125,25 @@ pub fn trends(outcomes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorErr
         })
         .collect();
     let mut rows: Vec<(&str, YearRow)> = Vec::new();
+    let mut small: Vec<usize> = Vec::new();
     for (metric, column) in METRICS {
         let values: Vec<f64> = f64s(outcomes, column, T)?.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect();
-        rows.extend(year_rows(&values, &year, &class, ctx.alpha).map_err(serr(T))?.into_iter().map(|r| (metric, r)));
+        let found = year_rows(&values, &year, &class, ctx.alpha).map_err(serr(T))?;
+        let withheld = withheld_classes(&values, &year, &class, ctx.min_cell);
+        small.extend(found.iter().map(|r| withheld.get(&r.year).copied().unwrap_or(0)));
+        rows.extend(found.into_iter().map(|r| (metric, r)));
     }
     let mut d = Disclosure::new(ctx.min_cell);
     d.cells(&rows.iter().map(|(_, r)| Some(r.n as i64)).collect::<Vec<_>>());
-    let status = d.protect();
+    let mut status = d.protect();
+    // A year row is the total of its classes' rows, which the per-class tables publish
+    // with their classes under min_cell withheld: published, it would give those classes
+    // back by subtraction unless they are together at least min_cell people.
+    for (s, &k) in status.iter_mut().zip(&small) {
+        if s.is_none() && k > 0 && k < ctx.min_cell {
+            *s = Some(Suppression::Secondary);
+        }
+    }
     // A change involving a withheld year is withheld with it.
     let withheld: BTreeSet<(&str, i64)> =
         rows.iter().zip(&status).filter(|(_, s)| s.is_some()).map(|((m, r), _)| (*m, r.year)).collect();
@@ -154,6 +169,24 @@ pub fn trends(outcomes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorErr
         .f64(col::CHANGE_P, change(|r| r.change_p))
         .finish(T)?;
     suppress(df, &status, &[col::METRIC, col::YEAR, col::PREVIOUS_YEAR], T)
+}
+
+/// Per year: the trainees with a value in the classes that have fewer than `min_cell`
+/// of them (the classes the per-class tables withhold).
+pub fn withheld_classes(values: &[f64], year: &[i64], class: &[usize], min_cell: usize) -> BTreeMap<i64, usize> {
+    let mut per_class: BTreeMap<(i64, usize), usize> = BTreeMap::new();
+    for (i, v) in values.iter().enumerate() {
+        if v.is_finite() {
+            *per_class.entry((year[i], class[i])).or_default() += 1;
+        }
+    }
+    let mut out: BTreeMap<i64, usize> = BTreeMap::new();
+    for ((y, _), n) in per_class {
+        if n < min_cell {
+            *out.entry(y).or_default() += n;
+        }
+    }
+    out
 }
 
 /// The series a course belongs to: its course_id when that id is taught in two or
@@ -275,6 +308,38 @@ mod tests {
         assert_eq!(r[1].change, Some(2.0));
         // Nothing: no rows.
         assert!(year_rows(&[f64::NAN], &[2025], &[0], 0.05).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_year_hiding_one_small_class_is_withheld() {
+        use crate::config::{IndicatorSettings, PipelineFile};
+        // 2024: classes A (6) and B (3): B is withheld in the per-class tables, so the
+        // 2024 total would give it back; 2025: C (6) and D (6).
+        let class = ["A", "A", "A", "A", "A", "A", "B", "B", "B", "C", "C", "C", "C", "C", "C", "D", "D", "D", "D", "D", "D"];
+        let year: Vec<i64> = (0..21).map(|i| if i < 9 { 2024 } else { 2025 }).collect();
+        let gain: Vec<f64> = (0..21).map(|i| 5.0 + (i % 4) as f64).collect();
+        let outcomes = df!(
+            "class_id" => class.to_vec(),
+            "year" => year,
+            "gain" => gain.clone(),
+            "reaction" => gain.clone(),
+            "review_delta" => gain
+        )
+        .unwrap();
+        let settings = PipelineFile { indicators: IndicatorSettings::default(), ..Default::default() };
+        let t = trends(&outcomes, &Ctx::new(&settings, "2025")).unwrap();
+        let kind: Vec<Option<&str>> = t.column("suppression").unwrap().str().unwrap().iter().collect();
+        let years: Vec<Option<i64>> = t.column("year").unwrap().i64().unwrap().iter().collect();
+        let change: Vec<Option<f64>> = t.column("change").unwrap().f64().unwrap().iter().collect();
+        for i in 0..t.height() {
+            if years[i] == Some(2024) {
+                assert_eq!(kind[i], Some("secondary"));
+            } else {
+                assert_eq!(kind[i], None);
+                assert_eq!(change[i], None, "the change from a withheld year is withheld");
+            }
+        }
+        assert_eq!(withheld_classes(&[1.0, 2.0, f64::NAN], &[2024, 2024, 2024], &[0, 1, 1], 5), BTreeMap::from([(2024, 2)]));
     }
 
     #[test]

@@ -1165,7 +1165,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::CHANGE_CI_HIGH, Float, "upper"),
             c(col::CHANGE_P, Float, "two-sided p of the change"),
             c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
-            c(col::SUPPRESSED, Bool, "withheld (n < min_cell; changes involving a withheld year too): statistics and counts null"),
+            c(col::SUPPRESSED, Bool, "withheld (n < min_cell, or the year's classes under min_cell hold together fewer than min_cell; changes involving a withheld year too): statistics and counts null"),
         ],
     },
     TableDef {
