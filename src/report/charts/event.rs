@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::{
-    anchored, canvas, desc_style, domain, label_style, muted, render_err, tick, ReportError, DARK, GRID, INK,
+    anchored, canvas, domain, muted, render_err, ReportError, DARK, INK,
     MUTED, WHITE,
 };
 
@@ -49,33 +49,14 @@ pub fn render(spec: &EventSpec) -> Result<String, ReportError> {
     );
     let e = |e| render_err(&spec.title, e);
     canvas(&spec.title, &spec.subtitle, &[], 330, |body| {
-        let mut chart = ChartBuilder::on(body)
-            .margin_top(24)
-            .margin_right(30)
-            .margin_left(24)
-            .x_label_area_size(56)
-            .y_label_area_size(64)
-            .build_cartesian_2d(-0.5f64..(k as f64 - 0.5), y0..y1)
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_labels(7)
-            .y_label_formatter(&tick)
-            .x_desc(spec.x_label.as_str())
-            .y_desc(spec.y_label.as_str())
-            .label_style(label_style())
-            .axis_desc_style(desc_style())
-            .bold_line_style(GRID.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(INK.stroke_width(1))
-            .draw()
-            .map_err(e)?;
-        for (i, t) in spec.x_ticks.iter().enumerate() {
-            let (px, py) = super::local(body, chart.backend_coord(&(i as f64, y0)));
-            body.draw(&Text::new(t.clone(), (px, py + 8), anchored(label_style(), HPos::Center, VPos::Top))).map_err(e)?;
-        }
+        let mut chart = super::category_axes(
+            body,
+            &spec.title,
+            24,
+            (spec.x_label.as_str(), spec.y_label.as_str()),
+            &spec.x_ticks,
+            (y0, y1),
+        )?;
         // The zero line and the class between the reference and the first review after.
         chart
             .draw_series(DashedLineSeries::new([(-0.5, 0.0), (k as f64 - 0.5, 0.0)], 5, 4, MUTED.stroke_width(1)))

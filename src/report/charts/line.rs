@@ -6,8 +6,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::{
-    anchored, canvas, desc_style, domain, draw_marker, label_style, muted, render_err, tick, Marker, ReportError,
-    Swatch, GRID, INK,
+    anchored, canvas, domain, draw_marker, muted, render_err, Marker, ReportError, Swatch, INK,
 };
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
@@ -48,7 +47,6 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
         Vec::new()
     };
     let body_h = 340;
-    let k = spec.x_ticks.len().max(1);
     let (y0, y1) = spec.domain.unwrap_or_else(|| {
         domain(
             spec.series.iter().flat_map(|s| {
@@ -63,34 +61,14 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
     let e = |e| render_err(&spec.title, e);
     canvas(&spec.title, &spec.subtitle, &legend, body_h, |body| {
         let mut marks = 0;
-        let mut chart = ChartBuilder::on(body)
-            .margin_top(12)
-            .margin_right(30)
-            .margin_left(24)
-            .x_label_area_size(56)
-            .y_label_area_size(64)
-            .build_cartesian_2d(-0.5f64..(k as f64 - 0.5), y0..y1)
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_labels(7)
-            .y_label_formatter(&tick)
-            .x_desc(spec.x_label.as_str())
-            .y_desc(spec.y_label.as_str())
-            .label_style(label_style())
-            .axis_desc_style(desc_style())
-            .bold_line_style(GRID.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(INK.stroke_width(1))
-            .draw()
-            .map_err(e)?;
-        for (i, t) in spec.x_ticks.iter().enumerate() {
-            let (px, py) = super::local(body, chart.backend_coord(&(i as f64, y0)));
-            body.draw(&Text::new(t.clone(), (px, py + 8), anchored(label_style(), HPos::Center, VPos::Top)))
-                .map_err(e)?;
-        }
+        let mut chart = super::category_axes(
+            body,
+            &spec.title,
+            12,
+            (spec.x_label.as_str(), spec.y_label.as_str()),
+            &spec.x_ticks,
+            (y0, y1),
+        )?;
         let offset = |j: usize| (j as f64 - (spec.series.len() as f64 - 1.0) / 2.0) * 0.06;
         for (j, series) in spec.series.iter().enumerate() {
             let colour = super::series_colour(j);

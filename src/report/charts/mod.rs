@@ -188,6 +188,52 @@ pub(crate) fn canvas(
     Ok(finish(svg, title, marks))
 }
 
+/// The chart of the line and event-study kinds: `x_ticks.len()` categories at
+/// 0, 1, … on x, a value axis `y0..y1` with grid lines, axis titles, and each tick's
+/// label drawn below its category.
+pub(crate) type CategoryChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+
+pub(crate) fn category_axes<'a, 'b>(
+    body: &'a Area<'b>,
+    title: &str,
+    margin_top: u32,
+    labels: (&str, &str),
+    x_ticks: &[String],
+    (y0, y1): (f64, f64),
+) -> Result<CategoryChart<'a, 'b>, ReportError> {
+    let e = |e| render_err(title, e);
+    let k = x_ticks.len().max(1);
+    let mut chart = ChartBuilder::on(body)
+        .margin_top(margin_top)
+        .margin_right(30)
+        .margin_left(24)
+        .x_label_area_size(56)
+        .y_label_area_size(64)
+        .build_cartesian_2d(-0.5f64..(k as f64 - 0.5), y0..y1)
+        .map_err(e)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(7)
+        .y_label_formatter(&tick)
+        .x_desc(labels.0)
+        .y_desc(labels.1)
+        .label_style(label_style())
+        .axis_desc_style(desc_style())
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK.stroke_width(1))
+        .draw()
+        .map_err(e)?;
+    for (i, t) in x_ticks.iter().enumerate() {
+        let (px, py) = local(body, chart.backend_coord(&(i as f64, y0)));
+        body.draw(&Text::new(t.clone(), (px, py + 8), anchored(label_style(), HPos::Center, VPos::Top))).map_err(e)?;
+    }
+    Ok(chart)
+}
+
 /// Height of the header: title, the subtitle's lines and an optional legend line.
 pub(crate) fn header_height(subtitle: &str, has_legend: bool) -> u32 {
     let extra = (subtitle_lines(subtitle).len().max(1) as u32 - 1) * SUB_LINE_PX;
