@@ -315,6 +315,19 @@ impl Source {
         Ok(Source::Files { table, files, columns: columns.iter().map(|c| (*c).into()).collect() })
     }
 
+    /// The rows of one year only: the files of the `year=<year>` partition (a frame in
+    /// memory has no partitions and is kept whole).
+    pub fn in_year(&self, year: i64) -> Source {
+        match self {
+            Source::Frame(df) => Source::Frame(df.clone()),
+            Source::Files { table, files, columns } => {
+                let part = format!("year={year}");
+                let files = files.iter().filter(|p| p.components().any(|c| c.as_os_str() == part.as_str())).cloned();
+                Source::Files { table, files: files.collect(), columns: columns.clone() }
+            }
+        }
+    }
+
     /// Rows in the source (from the files' metadata).
     pub fn rows(&self) -> Result<usize, IndicatorError> {
         match self {

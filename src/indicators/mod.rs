@@ -44,6 +44,7 @@ pub mod needs;
 pub mod reaction;
 pub mod reliability;
 pub mod results;
+pub mod scope;
 pub mod scorecard;
 pub mod suppress;
 pub mod trajectory;
@@ -410,6 +411,11 @@ pub fn compute_with(
 ) -> Result<Vec<IndicatorTable>, IndicatorError> {
     let ctx = Ctx::new(settings, period);
     let st = streams;
+    // The period's classes: the families that describe the period read these (and their
+    // rows); trends, course series, compliance and the transfer controls read every year.
+    let scope = &scope::Period::new(&st.classes, period)?;
+    let period_responses = scope.year.map(|y| st.responses.in_year(y));
+    let responses = period_responses.as_ref().unwrap_or(&st.responses);
     // The streaming families first, one on each core (each reads its next row group on
     // the other core when that one is free). The other tables are read after them, on
     // the same threads, into the memory the streams have freed: read while the streams
@@ -434,14 +440,14 @@ pub fn compute_with(
                     let series =
                         timed("course_series", || trends::course_series(&r.by_course, &st.courses, &st.classes))?;
                     out.add("course_series", series)?;
-                    out.add("reaction_by_course", r.by_course)?;
-                    out.add("reaction_by_class", r.by_class)?;
-                    out.add("rater_agreement", r.agreement)
+                    out.add("reaction_by_course", scope.class_rows(&r.by_course, "reaction_by_course")?)?;
+                    out.add("reaction_by_class", scope.class_rows(&r.by_class, "reaction_by_class")?)?;
+                    out.add("rater_agreement", scope.class_rows(&r.agreement, "rater_agreement")?)
                 })
             },
             || {
                 done.run(|out| {
-                    let r = timed("reliability", || reliability::reliability(&st.items, &st.responses, &ctx))?;
+                    let r = timed("reliability", || reliability::reliability(&st.items, responses, &ctx))?;
                     let _ = scale_alpha.set(r.alpha);
                     out.add("reliability", r.frame)
                 })
@@ -549,13 +555,14 @@ pub fn compute_with(
         // The method tables withhold the same method rows as learning_by_method.
         s.spawn(move |_| {
             done.run(|out| {
-                let l = timed("learning", || learning::learning_tables(&i.outcomes, &st.classes, &ctx))?;
-                let m = timed("methods", || methods::method_tables(&i.outcomes, &st.classes, &l.method_status, &ctx))?;
+                let (outcomes, classes) = (&scope.rows(&i.outcomes, "trainee_outcomes")?, &scope.classes);
+                let l = timed("learning", || learning::learning_tables(outcomes, classes, &ctx))?;
+                let m = timed("methods", || methods::method_tables(outcomes, classes, &l.method_status, &ctx))?;
                 out.add("learning_by_class", l.by_class)?;
                 out.add("learning_by_category", l.by_category)?;
                 out.add("learning_by_method", l.by_method)?;
                 out.add("learning_by_year", l.by_year)?;
-                out.add("trajectory", timed("trajectory", || trajectory::trajectory(&i.outcomes, &st.classes, &ctx))?)?;
+                out.add("trajectory", timed("trajectory", || trajectory::trajectory(outcomes, classes, &ctx))?)?;
                 out.add("trends", timed("trends", || trends::trends(&i.outcomes, &ctx))?)?;
                 out.add("method_summary", m.summary)?;
                 out.add("method_tests", m.tests)?;
@@ -564,7 +571,7 @@ pub fn compute_with(
         });
         s.spawn(move |_| {
             done.run(|out| {
-                let n = timed("needs", || needs::needs_match(&choices, &st.courses, &st.classes, &ctx))?;
+                let n = timed("needs", || needs::needs_match(&choices, &st.courses, &scope.classes, &ctx))?;
                 out.add("needs_match", n.by_class)?;
                 out.add("needs_by_category", n.by_category)
             })

@@ -11,7 +11,7 @@ use super::columns::table;
 use super::view::ReportData;
 use crate::error::{ReportError, WarehouseError};
 use crate::warehouse::manifest::Manifest;
-use crate::warehouse::schema::table_def;
+use crate::warehouse::schema::{col::YEAR, table_def};
 use crate::warehouse::{read, MANIFEST_FILE, WAREHOUSE_DIR};
 
 /// Directory of the indicator tables under OUT.
@@ -33,7 +33,33 @@ pub fn load(out: &Path, period: Option<&str>) -> Result<ReportData, ReportError>
         }
     }
     let period = if manifest.period.is_empty() { period.unwrap_or("all").to_string() } else { manifest.period.clone() };
+    scope_to_period(&mut warehouse, &period)?;
     Ok(ReportData { period, indicators, warehouse, manifest: Some(manifest) })
+}
+
+/// Keep the rows of the period's year of every warehouse table with a `year` column,
+/// when the period is a year the classes hold: the report for one year of a warehouse
+/// holding several describes that year's classes (the indicator tables are scoped the
+/// same way; only the trends and the compliance windows look across years).
+fn scope_to_period(warehouse: &mut BTreeMap<String, DataFrame>, period: &str) -> Result<(), ReportError> {
+    let Ok(year) = period.trim().parse::<i64>() else { return Ok(()) };
+    let years = |df: &DataFrame| -> Option<Vec<Option<i64>>> {
+        let c = df.column(YEAR).ok()?.cast(&DataType::Int64).ok()?;
+        Some(c.i64().ok()?.iter().collect())
+    };
+    let held = warehouse.get("classes").and_then(years).is_some_and(|y| y.contains(&Some(year)));
+    if !held {
+        return Ok(());
+    }
+    for (name, df) in warehouse.iter_mut() {
+        let Some(ys) = years(df) else { continue };
+        if ys.iter().all(|y| *y == Some(year)) {
+            continue;
+        }
+        let keep: BooleanChunked = ys.iter().map(|y| y.is_none_or(|y| y == year)).collect();
+        *df = df.filter(&keep).map_err(|e| WarehouseError::frame(format!("reading {name}"), e))?;
+    }
+    Ok(())
 }
 
 /// Every `<table>.parquet` under `dir`, keyed by file stem.

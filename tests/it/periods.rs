@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use polars::prelude::SerReader;
+
 use crate::common::*;
 use crate::foundation::assert_identical;
 
@@ -392,4 +394,69 @@ fn the_cadre_file_is_pseudonymised_with_the_key() {
     // Without the key the raw id is not in the warehouse.
     let r = traineval(&["export", s(g.path()), "--out", s(out.path()), "--for", "cadre-file", "--cadre", "C0000007"], &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+/// The period's tables describe the period's classes: computed from a warehouse holding
+/// three years they equal those computed from the period's year alone (only the families
+/// that look across years — transfer controls and pre-periods, compliance windows, the
+/// scorecard, trends, course series, L4 — may differ), and the report has a page for each
+/// of the period's classes and for no other.
+#[test]
+fn the_period_describes_its_own_classes_only() {
+    let (_g, v1, _) = three_years();
+    let (all, alone) = (tmp(), tmp());
+    assert_eq!(build(&v1, all.path(), &[], &[]).code, 0);
+    assert_eq!(build(&v1, alone.path(), &["--replace-year", "2023"], &[]).code, 0);
+    for out in [&all, &alone] {
+        let r = traineval(&["indicators", s(&v1), "--out", s(out.path()), "-q"], &[]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let read = |out: &Path, name: &str| {
+        polars::prelude::ParquetReader::new(std::fs::File::open(out.join(format!("indicators/{name}.parquet"))).unwrap())
+            .finish()
+            .unwrap()
+    };
+    let period_tables = [
+        "learning_by_class",
+        "learning_by_category",
+        "learning_by_method",
+        "learning_by_year",
+        "reaction_by_course",
+        "reaction_by_class",
+        "rater_agreement",
+        "reliability",
+        "trajectory",
+        "follow_up",
+        "assessment_by_class",
+        "method_summary",
+        "method_tests",
+        "method_pairwise",
+        "needs_match",
+        "needs_by_category",
+    ];
+    for name in period_tables {
+        let (a, b) = (read(all.path(), name), read(alone.path(), name));
+        assert!(a.height() > 0, "{name} is empty");
+        assert!(a.equals_missing(&b), "{name} differs:\n{a}\n{b}");
+    }
+    // The 2023 classes, and every class a period table names is one of them.
+    let classes = table(alone.path(), "classes");
+    let ids: std::collections::BTreeSet<String> =
+        classes.column("class_id").unwrap().str().unwrap().iter().flatten().map(String::from).collect();
+    assert!(table(all.path(), "classes").height() > ids.len(), "the three-year warehouse holds more classes");
+    for name in ["learning_by_class", "reaction_by_class", "transfer_by_class", "needs_match"] {
+        let named = read(all.path(), name);
+        let named: std::collections::BTreeSet<String> =
+            named.column("class_id").unwrap().str().unwrap().iter().flatten().map(String::from).collect();
+        assert_eq!(named, ids, "{name}");
+    }
+    // The report's class pages: the period's classes, no other.
+    let r = traineval(&["report", s(&v1), "--out", s(all.path()), "-q"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let pages: std::collections::BTreeSet<String> = std::fs::read_dir(all.path().join("reports/2023/class"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.path().file_stem().and_then(|x| x.to_str()).map(String::from))
+        .collect();
+    assert_eq!(pages, ids);
 }

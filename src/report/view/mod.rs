@@ -413,11 +413,13 @@ impl<'a> Ctx<'a> {
                 (name.clone(), index)
             })
             .collect();
-        // A page for every class of the warehouse and every class an indicator names.
+        // A page for every class of the period (the warehouse tables are the period's)
+        // and every class an indicator of the period names; the course series run over
+        // every year held, so their classes of other years get no page.
         let mut pages: BTreeSet<String> = classes.keys().cloned().collect();
         if params.class_pages {
             for name in tables.keys() {
-                if !name.starts_with("warehouse.") {
+                if !name.starts_with("warehouse.") && name != table::COURSE_SERIES {
                     // participant_flow's pooled rows are keyed `all`: no class of that name.
                     let pooled = |id: &String| name == table::PARTICIPANT_FLOW && id == crate::indicators::transfer::ALL;
                     pages.extend(by_class.get(name).into_iter().flat_map(|index| index.keys().filter(|k| !pooled(k)).cloned()));
