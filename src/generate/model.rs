@@ -238,6 +238,11 @@ pub struct PeriodModel {
     pub leave_per_year: f64,
     /// Share of cadres never trained in the set (rotation overdue, short of hours).
     pub never_trained_share: f64,
+    /// How far back in a year's line a cadre trained the year before stands (a share of
+    /// the line): 1 or more puts every such cadre behind every other, which left almost
+    /// no cadre two years untrained and so almost no control for the transfer design;
+    /// 0.25 leaves about one in ten of a category's cadres untrained two years running.
+    pub rotation_penalty: f64,
     /// Chances a year (from the second year on, effective in January–February, before
     /// the year's classes) of a promotion that changes the category: young_reserve →
     /// middle_level, civil_servant → middle_level, middle_level → department_level.
@@ -257,6 +262,7 @@ pub const PERIODS: PeriodModel = PeriodModel {
     carry_share: 0.0,
     leave_per_year: 0.03,
     never_trained_share: 0.03,
+    rotation_penalty: 0.25,
     promote_young_reserve: 0.10,
     promote_civil_servant: 0.03,
     promote_middle_level: 0.04,

@@ -689,7 +689,16 @@ fn year_classes(rng: &mut ChaCha8Rng, year: i32, mut by_cat: Vec<Vec<u32>>, rece
     for (cat, pool) in by_cat.iter_mut().enumerate() {
         let spec = &CATEGORIES[cat];
         pool.shuffle(rng);
-        pool.sort_by_key(|&c| recent(c));
+        // Rotation: a cadre trained the year before stands further back in the year's
+        // line (its place in the shuffled line as a share of it, plus the penalty), so
+        // most places go to those not trained the year before, but not all: some cadres
+        // go two years or more without a class and are the next years' controls.
+        let n = pool.len().max(1) as f64;
+        let penalty = super::model::PERIODS.rotation_penalty;
+        let key = |i: usize, c: u32| i as f64 / n + if recent(c) { penalty } else { 0.0 };
+        let mut line: Vec<(f64, u32)> = pool.iter().enumerate().map(|(i, &c)| (key(i, c), c)).collect();
+        line.sort_by(|a, b| a.0.total_cmp(&b.0));
+        pool.iter_mut().zip(&line).for_each(|(p, (_, c))| *p = *c);
         let trained = (spec.train_share * pool.len() as f64).round() as usize;
         let first = classes.len();
         split_into_classes(rng, &pool[..trained], &mut classes, |rng, m| new_class(rng, cat, spec, window, m));
