@@ -9,9 +9,14 @@
 //! the declared columns, names, order and types, `suppressed` last, rows sorted by
 //! their keys.
 //!
-//! One file per family; each is a pure function of frames (no I/O) that groups rows
-//! once, computes every group independently (in parallel with `rayon` where the groups
-//! are many) and takes every statistic from [`crate::stats`]:
+//! The families are declared in `families.rs` (name, tables, what each reads); the
+//! executor [`compute_with`] runs them: the streaming families first, side by side,
+//! then the frames are read and every other family runs as a task, the per-cadre ones
+//! after one shared numbering of the cadres. The period's families read the period's
+//! classes only (`scope.rs`). One file per definition; each is a pure function of
+//! frames (no I/O) that groups rows once, computes every group independently (in
+//! parallel with `rayon` where the groups are many) and takes every statistic from
+//! [`crate::stats`]:
 //!
 //! | family | file | tables |
 //! |---|---|---|
@@ -35,6 +40,7 @@
 mod columnar;
 pub mod compliance;
 pub mod event_study;
+pub mod families;
 pub mod flow;
 mod frame;
 mod keys;
@@ -51,7 +57,6 @@ pub mod trajectory;
 pub mod transfer;
 pub mod trends;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -339,28 +344,41 @@ fn timed<T>(family: &str, f: impl FnOnce() -> T) -> T {
 /// while the other families are still running).
 pub type Sink<'s> = &'s (dyn Fn(&IndicatorTable) -> Result<(), WarehouseError> + Sync);
 
-/// The tables of one task of [`compute_with`]: each conformed to its declaration and
-/// handed to the sink when it is added.
-struct Emitted<'s> {
+/// The tables of one family: each conformed to its declaration and handed to the sink
+/// when it is added.
+pub struct Emitted<'s> {
     settings: &'s PipelineFile,
     sink: Sink<'s>,
     tables: Vec<IndicatorTable>,
 }
 
 impl Emitted<'_> {
-    fn add(&mut self, name: &'static str, df: DataFrame) -> Result<(), IndicatorError> {
+    fn conform(&self, name: &'static str, df: DataFrame) -> Result<IndicatorTable, IndicatorError> {
         let def = indicator_def(name).ok_or_else(|| IndicatorError::Compute {
             indicator: name.to_string(),
             message: "computed but not declared".into(),
         })?;
         let table = conform(def, df, self.settings)?;
         (self.sink)(&table)?;
+        Ok(table)
+    }
+
+    pub fn add(&mut self, name: &'static str, df: DataFrame) -> Result<(), IndicatorError> {
+        let table = self.conform(name, df)?;
         self.tables.push(table);
+        Ok(())
+    }
+
+    /// Two tables written side by side (two large per-cadre tables: writing one after
+    /// the other left a core idle at the stage's end).
+    pub fn add_pair(&mut self, a: (&'static str, DataFrame), b: (&'static str, DataFrame)) -> Result<(), IndicatorError> {
+        let (ta, tb) = rayon::join(|| self.conform(a.0, a.1), || self.conform(b.0, b.1));
+        self.tables.extend([ta?, tb?]);
         Ok(())
     }
 }
 
-/// The tables of every task of [`compute_with`], or the first error met.
+/// The tables of every family, or the first error met.
 struct Collected<'s> {
     settings: &'s PipelineFile,
     sink: Sink<'s>,
@@ -368,22 +386,28 @@ struct Collected<'s> {
 }
 
 impl<'s> Collected<'s> {
-    /// Run one task; keep its tables, or its error if it is the first.
-    fn run(&self, task: impl FnOnce(&mut Emitted<'s>) -> Result<(), IndicatorError>) {
+    /// Run one family; keep its tables, or its error if it is the first. A family must
+    /// write exactly the tables it declares.
+    fn run(&self, family: &families::Family, task: impl FnOnce(&mut Emitted<'s>) -> Result<(), IndicatorError>) {
         let mut out = Emitted { settings: self.settings, sink: self.sink, tables: Vec::new() };
-        match task(&mut out) {
+        match timed(family.name, || task(&mut out)) {
             Ok(()) => {
+                let mut written: Vec<&str> = out.tables.iter().map(IndicatorTable::name).collect();
+                let mut declared = family.tables.to_vec();
+                written.sort_unstable();
+                declared.sort_unstable();
+                if written != declared {
+                    return self.fail(IndicatorError::Compute {
+                        indicator: family.name.to_string(),
+                        message: format!("wrote {written:?}, declared {declared:?}"),
+                    });
+                }
                 if let Ok(tables) = &mut *self.lock() {
                     tables.extend(out.tables);
                 }
             }
             Err(e) => self.fail(e),
         }
-    }
-
-    /// Keep one table computed outside a task (or its error).
-    fn table(&self, name: &'static str, df: Result<DataFrame, IndicatorError>) {
-        self.run(|out| out.add(name, df?))
     }
 
     fn fail(&self, e: IndicatorError) {
@@ -400,8 +424,9 @@ impl<'s> Collected<'s> {
 }
 
 /// Every indicator table, in the order of `INDICATOR_TABLES`, each handed to `sink` as
-/// soon as it is ready: the two streaming families run first, side by side, on
-/// `streams`; then `read` reads the other tables and every other family runs.
+/// soon as it is ready: the executor of [`families::FAMILIES`]. The streaming families
+/// run first, side by side, on `streams`; then `read` reads the other tables and every
+/// other family runs as a task of one scope.
 pub fn compute_with(
     streams: &Streams,
     read: impl FnOnce() -> Result<Inputs, WarehouseError> + Send,
@@ -409,173 +434,68 @@ pub fn compute_with(
     period: &str,
     sink: Sink<'_>,
 ) -> Result<Vec<IndicatorTable>, IndicatorError> {
-    let ctx = Ctx::new(settings, period);
-    let st = streams;
+    use families::{FrameEnv, Run, StreamEnv, FAMILIES};
     // The period's classes: the families that describe the period read these (and their
     // rows); trends, course series, compliance and the transfer controls read every year.
-    let scope = &scope::Period::new(&st.classes, period)?;
-    let period_responses = scope.year.map(|y| st.responses.in_year(y));
-    let responses = period_responses.as_ref().unwrap_or(&st.responses);
+    let scope = &scope::Period::new(&streams.classes, period)?;
+    let period_responses = scope.year.map(|y| streams.responses.in_year(y));
+    let responses = period_responses.as_ref().unwrap_or(&streams.responses);
+    let base = &StreamEnv {
+        ctx: Ctx::new(settings, period),
+        streams,
+        scope,
+        responses,
+        scale_alpha: std::sync::OnceLock::new(),
+    };
+    let collected = Collected { settings, sink, tables: std::sync::Mutex::new(Ok(Vec::new())) };
+    let done = &collected;
+
     // The streaming families first, one on each core (each reads its next row group on
     // the other core when that one is free). The other tables are read after them, on
     // the same threads, into the memory the streams have freed: read while the streams
-    // ran, they and the families they feed held their memory at the same time (at 10⁶
-    // cadres ~0.2 GB more peak and as many more fresh pages, which cost more than the
-    // overlap saved).
-    // The other families are then tasks of one scope, so the two cores stay busy until
-    // the last table is written: the per-cadre tables, the longest chain, first.
-    let collected = Collected { settings, sink, tables: std::sync::Mutex::new(Ok(Vec::new())) };
-    let done = &collected;
-    let numbers = &std::sync::OnceLock::new();
-    // The α of every (scale, wave), from the reliability family to the scorecard.
-    let scale_alpha = &std::sync::OnceLock::new();
-    let inputs = std::sync::OnceLock::new();
+    // ran, they and the families they feed held their memory at the same time.
+    let streaming: Vec<_> = FAMILIES.iter().filter_map(|f| match f.run { Run::Stream(run) => Some((f, run)), _ => None }).collect();
     rayon::scope(|s| {
-        rayon::join(
-            || {
-                done.run(|out| {
-                    let r = timed("reaction", || {
-                        reaction::reaction_tables(&st.course_ratings, &st.courses, &st.classes, &ctx)
-                    })?;
-                    let series =
-                        timed("course_series", || trends::course_series(&r.by_course, &st.courses, &st.classes))?;
-                    out.add("course_series", series)?;
-                    out.add("reaction_by_course", scope.class_rows(&r.by_course, "reaction_by_course")?)?;
-                    out.add("reaction_by_class", scope.class_rows(&r.by_class, "reaction_by_class")?)?;
-                    out.add("rater_agreement", scope.class_rows(&r.agreement, "rater_agreement")?)
-                })
-            },
-            || {
-                done.run(|out| {
-                    let r = timed("reliability", || reliability::reliability(&st.items, responses, &ctx))?;
-                    let _ = scale_alpha.set(r.alpha);
-                    out.add("reliability", r.frame)
-                })
-            },
-        );
-        // The survey choices go to `needs` alone, which frees them when it is done
-        // (~0.1 GB at 10⁶ cadres) instead of at the stage's end; the reviews to the
-        // task that builds the review histories, which frees them as soon as they are
-        // built (~0.13 GB, before the per-cadre tables take theirs).
-        let (choices, reviews) = match timed("reading", read) {
-            Ok(mut read) => {
-                let taken = (std::mem::take(&mut read.choices), std::mem::take(&mut read.reviews));
-                let _ = inputs.set(read);
-                taken
-            }
-            Err(e) => return done.fail(e.into()),
-        };
-        let Some(i) = inputs.get() else { return };
+        for &(f, run) in &streaming {
+            s.spawn(move |_| done.run(f, |out| run(base, out)));
+        }
+    });
+    let mut inputs = match timed("reading", read) {
+        Ok(inputs) => inputs,
+        Err(e) => {
+            // The first error: a streaming family's, else this one.
+            done.fail(e.into());
+            return collected.tables.into_inner().unwrap_or_else(|e| e.into_inner()).map(|_| Vec::new());
+        }
+    };
+    let (choices, reviews) = (std::mem::take(&mut inputs.choices), std::mem::take(&mut inputs.reviews));
+    let env = &FrameEnv::new(base, &inputs, choices, reviews);
+
+    // The other families as tasks of one scope, so the two cores stay busy until the
+    // last table is written. The per-cadre families, the longest chain, start first:
+    // one task numbers the cadres once, then spawns them (the last spawned is the one
+    // this core takes next).
+    let per_cadre: Vec<_> = FAMILIES.iter().filter_map(|f| match f.run { Run::PerCadre(run) => Some((f, run)), _ => None }).collect();
+    let frames: Vec<_> = FAMILIES.iter().filter_map(|f| match f.run { Run::Frames(run) => Some((f, run)), _ => None }).collect();
+    let numbers = &std::sync::OnceLock::new();
+    let inputs = &inputs;
+    rayon::scope(|s| {
+        let per_cadre = &per_cadre;
         s.spawn(move |s| {
-            // Cadre ids numbered once for the families that work per cadre.
-            match timed("cadres", || keys::Cadres::from_frames(&i.cadres, &i.outcomes, "cadres")) {
+            match timed("cadres", || keys::Cadres::from_frames(&inputs.cadres, &inputs.outcomes, "cadres")) {
                 Ok(n) => {
                     let _ = numbers.set(n);
                 }
                 Err(e) => return done.fail(e),
             };
             let Some(numbers) = numbers.get() else { return };
-            s.spawn(move |_| {
-                // The histories first, so the reviews are freed before the classes' rows.
-                let hist = match timed("histories", || transfer::Histories::new(&reviews, numbers)) {
-                    Ok(h) => h,
-                    Err(e) => return done.fail(e),
-                };
-                drop(reviews);
-                done.run(|out| {
-                    let t = timed("transfer", || {
-                        transfer::transfer_tables(&i.outcomes, &st.classes, &i.cadres, &hist, numbers, &ctx)
-                    })?;
-                    out.add("transfer_by_class", t.by_class)?;
-                    out.add("participant_flow", t.flow)?;
-                    out.add("transfer_event_study", t.event_study)?;
-                    out.add("transfer_summary", t.summary)
-                })
-            });
-            s.spawn(move |_| {
-                done.run(|out| {
-                    let u = timed("results", || {
-                        results::unit_results(&i.unit_outcomes, &i.units, &i.cadres, numbers, &ctx)
-                    })?;
-                    out.add("unit_results", u.units)?;
-                    out.add("unit_results_fit", u.fit)
-                })
-            });
-            // The per-cadre tables are the longest chain: their rows, then the scorecard
-            // and the compliance frame (each 10⁶ rows) built and written side by side.
-            // Spawned last, so this core takes it before `transfer`.
-            s.spawn(move |_| {
-                let rules = compliance::RuleSet::new(&settings.compliance);
-                let rows = match timed("compliance", || {
-                    compliance::compliance_rows(&i.cadres, &i.outcomes, &st.courses, &st.classes, numbers, &rules, &ctx)
-                }) {
-                    Ok(rows) => rows,
-                    Err(e) => return done.fail(e),
-                };
-                // Both frames are built before either is written, so the rows (~100 MB at
-                // 10⁶ cadres) are gone before the writers' buffers are taken.
-                let outcome_alpha = |wave: &str| -> Option<f64> {
-                    let alpha: &BTreeMap<(String, String), f64> = scale_alpha.get()?;
-                    alpha.get(&(settings.instrument.outcome_scale.clone(), wave.to_string())).copied()
-                };
-                let rel = scorecard::Reliabilities {
-                    scale_pre: outcome_alpha("pre"),
-                    scale_post: outcome_alpha("post"),
-                    review: i.review_alpha,
-                };
-                let (card, frame) = rayon::join(
-                    || {
-                        timed("scorecard", || {
-                            let moments = scorecard::assessment_moments(&i.assessment)?;
-                            scorecard::cadre_scorecard(&i.outcomes, &moments, &rows, numbers, &rel, &ctx)
-                        })
-                    },
-                    || compliance::compliance_frame(&rows, numbers),
-                );
-                drop(rows);
-                rayon::join(|| done.table("cadre_scorecard", card), || done.table("compliance", frame));
-            });
+            for &(f, run) in per_cadre {
+                s.spawn(move |_| done.run(f, |out| run(env, numbers, out)));
+            }
         });
-        // follow_up and assessment_by_class need no cadre numbers: a task of their own,
-        // not queued behind transfer_by_class (where they ran alone at the stage's end).
-        s.spawn(move |_| {
-            done.run(|out| {
-                let t = timed("follow_up", || -> Result<_, IndicatorError> {
-                    Ok([
-                        transfer::follow_up(&i.outcomes, &st.classes, &ctx)?,
-                        transfer::assessment_by_class(&i.outcomes, &st.classes, &ctx)?,
-                    ])
-                })?;
-                for (name, df) in ["follow_up", "assessment_by_class"].into_iter().zip(t) {
-                    out.add(name, df)?;
-                }
-                Ok(())
-            })
-        });
-        // The method tables withhold the same method rows as learning_by_method.
-        s.spawn(move |_| {
-            done.run(|out| {
-                let (outcomes, classes) = (&scope.rows(&i.outcomes, "trainee_outcomes")?, &scope.classes);
-                let l = timed("learning", || learning::learning_tables(outcomes, classes, &ctx))?;
-                let m = timed("methods", || methods::method_tables(outcomes, classes, &l.method_status, &ctx))?;
-                out.add("learning_by_class", l.by_class)?;
-                out.add("learning_by_category", l.by_category)?;
-                out.add("learning_by_method", l.by_method)?;
-                out.add("learning_by_year", l.by_year)?;
-                out.add("trajectory", timed("trajectory", || trajectory::trajectory(outcomes, classes, &ctx))?)?;
-                out.add("trends", timed("trends", || trends::trends(&i.outcomes, &ctx))?)?;
-                out.add("method_summary", m.summary)?;
-                out.add("method_tests", m.tests)?;
-                out.add("method_pairwise", m.pairwise)
-            })
-        });
-        s.spawn(move |_| {
-            done.run(|out| {
-                let n = timed("needs", || needs::needs_match(&choices, &st.courses, &scope.classes, &ctx))?;
-                out.add("needs_match", n.by_class)?;
-                out.add("needs_by_category", n.by_category)
-            })
-        });
+        for &(f, run) in &frames {
+            s.spawn(move |_| done.run(f, |out| run(env, out)));
+        }
     });
     let mut out = collected.tables.into_inner().unwrap_or_else(|e| e.into_inner())?;
 
