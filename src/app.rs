@@ -44,7 +44,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         }
         Command::Indicators(args) => {
             let job = load_with(&args, Reads::Writes, false)?;
-            do_indicators(&job, &progress, cli.quiet)
+            do_indicators(&job, &progress, cli.quiet)?;
+            do_exports(&job, report_lang(&job, None), cli.quiet)
         }
         Command::Run(args) => {
             // build + indicators + report; data beyond the reject tolerance stops after
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             let job = load_with(&args.job, Reads::InputsAndWrites, false)?;
             do_build(&job, &progress, cli.quiet)?;
             do_indicators(&job, &progress, cli.quiet)?;
+            do_exports(&job, report_lang(&job, args.lang), cli.quiet)?;
             do_report(&job, report_lang(&job, args.lang), args.pdf, cli.quiet)
         }
         Command::Generate(a) => {
@@ -110,7 +112,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             }
             match args.target {
                 ExportTarget::Assessment => {
-                    let s = report::export_assessment(&job.out, &job)?;
+                    let labels = crate::export::labels::Labels::new(&job, report_lang(&job, args.lang));
+                    let s = report::assessment::export_assessment(&job.out, &job.settings.scorecard, &labels)?;
                     if !cli.quiet {
                         println!(
                             "{} cadres written to {} and {} (weights in {})",
@@ -123,7 +126,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 }
                 ExportTarget::CadreFile => match &args.cadre {
                     None => {
-                        let s = crate::export::cadre_file::export_all(&job.out)?;
+                        let labels = crate::export::labels::Labels::new(&job, report_lang(&job, args.lang));
+                        let s = crate::export::cadre_file::export_all(&job.out, &labels)?;
                         if !cli.quiet {
                             println!(
                                 "{} cadres ({} enrollments) written to {} and {}; compliance from the {}",
@@ -171,6 +175,17 @@ fn do_indicators(job: &Job, progress: &Bar, quiet: bool) -> Result<i32, Error> {
     Ok(0)
 }
 
+/// `OUT/exports/` after new indicator tables: the exports `[exports] on_run` asks for,
+/// and no export of an older warehouse.
+fn do_exports(job: &Job, lang: crate::report::Lang, quiet: bool) -> Result<i32, Error> {
+    let wrote = pipeline::refresh_exports(job, lang)?;
+    if !quiet && !wrote.is_empty() {
+        let names: Vec<&str> = wrote.keys().map(String::as_str).collect();
+        println!("exports ({}) written to {}", names.join(", "), crate::export::manifest::exports_dir(&job.out).display());
+    }
+    Ok(0)
+}
+
 fn do_report(job: &Job, lang: crate::report::Lang, pdf: bool, quiet: bool) -> Result<i32, Error> {
     let summary = pipeline::report(job, lang, pdf)?;
     if !quiet {
@@ -186,7 +201,8 @@ fn do_report(job: &Job, lang: crate::report::Lang, pdf: bool, quiet: bool) -> Re
 
 /// `export --for cadre-file --cadre ID`: one cadre's page under `OUT/exports/cadre_file/`.
 fn export_cadre_page(job: &Job, id: &str, lang: report::Lang) -> Result<std::path::PathBuf, Error> {
-    use crate::export::cadre_file;
+    use crate::export::{cadre_file, manifest};
+    manifest::open(&job.out, true)?;
     let Some(file) = cadre_file::one(&job.out, id)? else {
         let how = if crate::warehouse::pseudonym::Pseudonymizer::from_env().is_active() {
             " (looked up by its pseudonym under TRAINEVAL_ID_KEY)"
@@ -195,12 +211,15 @@ fn export_cadre_page(job: &Job, id: &str, lang: report::Lang) -> Result<std::pat
         };
         return Err(ConfigError::Usage(format!("no cadre `{id}` in the warehouse{how}")).into());
     };
-    let html = report::cadre_file::render(&file, id, lang)?;
+    let labels = crate::export::labels::Labels::new(job, lang);
+    let html = report::cadre_file::render(&cadre_file::in_words(&file, &labels), id, lang)?;
     let path = cadre_file::page_path(&job.out, &file.cadre_id);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| crate::error::WarehouseError::io(dir, e))?;
     }
     std::fs::write(&path, html).map_err(|e| crate::error::WarehouseError::io(&path, e))?;
+    let under = path.strip_prefix(manifest::exports_dir(&job.out)).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+    manifest::record(&job.out, manifest::CADRE_PAGES, &[under])?;
     Ok(path)
 }
 

@@ -105,7 +105,7 @@ pub struct ExportArgs {
     /// the office knows it; pseudonymised with TRAINEVAL_ID_KEY to find it).
     #[arg(long, value_name = "ID")]
     pub cadre: Option<String>,
-    /// Language of the cadre's page.
+    /// Language of the export's headers and labels (default: the pipeline's `[report] lang`).
     #[arg(long, value_enum)]
     pub lang: Option<Lang>,
 }

@@ -198,6 +198,7 @@ pub fn build(job: &Job, progress: &dyn Progress) -> Result<Built, Error> {
     let staging = Staging::new(&dest)?;
     let (ingested, manifest) = build_into(job, staging.path(), progress)?;
     let warehouse = staging.commit()?;
+    crate::export::manifest::after_build(&job.out)?;
     Ok(Built { ingested, manifest, warehouse })
 }
 
@@ -331,6 +332,7 @@ pub fn build_replacing_year(job: &Job, year: i32, progress: &dyn Progress) -> Re
     }
     manifest.write(&staging.path().join(MANIFEST_FILE))?;
     let warehouse = staging.commit()?;
+    crate::export::manifest::after_build(&job.out)?;
     Ok(Built { ingested, manifest, warehouse })
 }
 
@@ -390,9 +392,12 @@ pub fn indicators(job: &Job, progress: &dyn Progress) -> Result<IndicatorsWritte
     drop(step);
     let tables = computed?;
     if settings.xlsx {
+        // For people: the office's words, titles beside ids, formatted numbers, a legend.
         let clock = std::time::Instant::now();
         let sheets: Vec<(&str, &polars::prelude::DataFrame)> = tables.iter().map(|t| (t.name(), &t.frame)).collect();
-        crate::export::write_xlsx(&sheets, &tmp.join("indicators.xlsx"))?;
+        let titles = crate::export::indicators::Titles::read(&wh)?;
+        let labels = crate::export::labels::Labels::new(job, export_lang(job));
+        crate::export::indicators::write(&sheets, &titles, &labels, &tmp.join(INDICATORS_XLSX))?;
         tracing::info!("indicators: workbook took {:.2} s", clock.elapsed().as_secs_f64());
     }
     // A failure above drops the staging directory, and the tables in place stay.
@@ -404,6 +409,40 @@ pub fn indicators(job: &Job, progress: &dyn Progress) -> Result<IndicatorsWritte
             .iter()
             .map(|t| WrittenTable { name: t.name().to_string(), rows: t.frame.height(), suppressed: t.suppressed() })
             .collect(),
+    })
+}
+
+/// The workbook of the indicator tables under `OUT/indicators/`.
+pub const INDICATORS_XLSX: &str = "indicators.xlsx";
+
+/// The language of the workbooks `indicators` writes: `[report] lang`.
+fn export_lang(job: &Job) -> crate::report::Lang {
+    crate::report::Lang::from_code(&job.settings.report.lang).unwrap_or(crate::report::Lang::Zh)
+}
+
+/// After `indicators` (and so in `run`): `OUT/exports/` rebuilt whole with the exports
+/// `[exports] on_run` asks for, in `lang`; every other export, made from an older
+/// warehouse or older indicator tables, is gone (`export::manifest::refresh`). Returns
+/// the files written by export.
+pub fn refresh_exports(job: &Job, lang: crate::report::Lang) -> Result<BTreeMap<String, Vec<String>>, Error> {
+    use crate::config::ExportKind;
+    use crate::export::manifest;
+    let labels = crate::export::labels::Labels::new(job, lang);
+    manifest::refresh(&job.out, |dir| -> Result<_, Error> {
+        let mut wrote = BTreeMap::new();
+        for kind in &job.settings.exports.on_run {
+            match kind {
+                ExportKind::Assessment => {
+                    let s = crate::report::assessment::write_assessment(&job.out, dir, &job.settings.scorecard, &labels)?;
+                    wrote.insert(manifest::ASSESSMENT.to_string(), s.files());
+                }
+                ExportKind::CadreFile => {
+                    let s = crate::export::cadre_file::write_all(&job.out, dir, &labels)?;
+                    wrote.insert(manifest::CADRE_FILE.to_string(), s.files());
+                }
+            }
+        }
+        Ok(wrote)
     })
 }
 

@@ -158,6 +158,8 @@ pub struct PipelineFile {
     pub scorecard: ScorecardSettings,
     #[serde(default)]
     pub report: ReportSettings,
+    #[serde(default)]
+    pub exports: ExportSettings,
 }
 
 /// One input table resolved to its files.

@@ -227,6 +227,26 @@ impl Default for ReportSettings {
     }
 }
 
+/// What an export is for (`traineval export --for …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExportKind {
+    /// The per-cadre scorecard an assessment system imports (`exports/assessment.*`).
+    Assessment,
+    /// Each cadre's training file (`exports/cadre_file.*`).
+    CadreFile,
+}
+
+/// `[exports]`
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExportSettings {
+    /// Exports that `run` (and `indicators`) write afresh once the indicator tables are
+    /// new; every other file under `OUT/exports/` belongs to an older warehouse and is
+    /// removed then. Empty by default: `run` leaves no export behind.
+    pub on_run: Vec<ExportKind>,
+}
+
 impl PipelineFile {
     /// Range checks on the settings: one message per problem, naming the key.
     pub(super) fn problems(&self) -> Vec<String> {

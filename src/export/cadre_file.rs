@@ -4,11 +4,15 @@
 //! courses, reviews, over every year it holds) and, when `traineval indicators` has
 //! written it, `OUT/indicators/compliance.parquet`.
 //! Out, under `OUT/exports/`:
-//! - `cadre_file.xlsx`: sheet `enrollments`, one row per enrollment (cadre × class),
-//!   sorted by cadre, start date and class; sheets `reviews` (one row per review) and
-//!   `compliance` (one row per cadre and year); every text cell a string cell, never a
-//!   formula (SPEC App. C.23, [`crate::export::write_xlsx`]);
-//! - `cadre_file.jsonl`: one JSON object per cadre (every cadre of the warehouse, with or
+//! - `cadre_file.xlsx`, for people, in the office's words ([`crate::export::labels`]):
+//!   sheet 培训记录 (`enrollments` in English), one row per enrollment (cadre × class),
+//!   sorted by cadre, start date and class; 考核记录 (`reviews`, one row per review) and
+//!   学时达标 (`compliance`, one row per cadre and year); then 说明 (`legend`): every
+//!   column's header, field name and meaning. Headers are the office's where the
+//!   pipeline maps them, codes (category, method, grade) its labels, yes/no in words,
+//!   numbers formatted but numbers; every text cell a string cell, never a formula
+//!   (SPEC App. C.23, [`crate::export::write_workbook`]);
+//! - `cadre_file.jsonl`, for tools (canonical names and codes): one JSON object per cadre (every cadre of the warehouse, with or
 //!   without classes), sorted by cadre_id: the cadre's category, rank, unit and latest
 //!   promotion, every class (title, institution, dates, method, days, hours, attendance,
 //!   leave, completed, exam, the topics of its courses and those of them the cadre had
@@ -34,11 +38,15 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::error::{ReportError, WarehouseError};
+use crate::export::labels::{Labels, ASSESSMENT_RECEIVED, CLASS_TITLE, REACTION_GIVEN, TOPICS};
+use crate::export::manifest;
+use crate::export::workbook::{present, sheet, text_frame};
+use crate::export::Sheet;
 use crate::warehouse::read::scan;
 use crate::warehouse::schema::{col as c, wh};
 
 /// Directory of the exports under OUT.
-pub const EXPORTS_DIR: &str = "exports";
+pub const EXPORTS_DIR: &str = manifest::EXPORTS_DIR;
 /// File names under `OUT/exports/`.
 pub const XLSX_FILE: &str = "cadre_file.xlsx";
 pub const JSONL_FILE: &str = "cadre_file.jsonl";
@@ -442,22 +450,26 @@ fn json_value(v: &AnyValue<'_>) -> serde_json::Value {
 }
 
 /// `export --for cadre-file`: every cadre's file as XLSX and JSON lines under
-/// `OUT/exports/`.
-pub fn export_all(out: &Path) -> Result<CadreFileSummary, ReportError> {
+/// `OUT/exports/` (an `exports/` of an older warehouse is cleared first; see
+/// [`crate::export::manifest`]).
+pub fn export_all(out: &Path, labels: &Labels) -> Result<CadreFileSummary, ReportError> {
+    manifest::open(out, true)?;
+    let summary = write_all(out, &out.join(EXPORTS_DIR), labels)?;
+    manifest::record(out, manifest::CADRE_FILE, &summary.files())?;
+    Ok(summary)
+}
+
+/// Every cadre's file from the warehouse and indicators under `out`, written into `dir`.
+pub fn write_all(out: &Path, dir: &Path, labels: &Labels) -> Result<CadreFileSummary, ReportError> {
     let s = load(out, None)?;
-    let dir = out.join(EXPORTS_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| WarehouseError::io(&dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| WarehouseError::io(dir, e))?;
     let all = files(&s)?;
     let jsonl = dir.join(JSONL_FILE);
     write_jsonl(&all, &jsonl)?;
     let xlsx = dir.join(XLSX_FILE);
     let enrollments = enrollment_sheet(&all)?;
     let reviews = review_sheet(&all)?;
-    let compliance = s.compliance.clone();
-    crate::export::write_xlsx(
-        &[("enrollments", &enrollments), ("reviews", &reviews), ("compliance", &compliance)],
-        &xlsx,
-    )?;
+    write_workbook(&enrollments, &reviews, &s.compliance, labels, &xlsx)?;
     Ok(CadreFileSummary {
         xlsx,
         jsonl,
@@ -465,6 +477,98 @@ pub fn export_all(out: &Path) -> Result<CadreFileSummary, ReportError> {
         enrollments: enrollments.height(),
         compliance_source: s.source,
     })
+}
+
+/// The workbook for people: the three sheets in the office's words (headers, category,
+/// method and grade labels, yes/no), numbers formatted, and a legend sheet.
+fn write_workbook(
+    enrollments: &DataFrame,
+    reviews: &DataFrame,
+    compliance: &DataFrame,
+    labels: &Labels,
+    path: &Path,
+) -> Result<(), WarehouseError> {
+    let parts = [
+        (labels.pick("培训记录", "enrollments"), enrollments, None),
+        (labels.pick("考核记录", "reviews"), reviews, Some(wh::REVIEWS)),
+        (labels.pick("学时达标", "compliance"), compliance, None),
+    ];
+    let mut shown = Vec::with_capacity(parts.len());
+    for (name, df, table) in parts {
+        shown.push((name, present(df, labels, table)?, table));
+    }
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    for (name, df, table) in &shown {
+        for column in df.get_column_names() {
+            let column = column.as_str();
+            rows.push([name.to_string(), labels.header(*table, column), column.to_string(), meaning(column, labels)]);
+        }
+    }
+    let column = |k: usize| rows.iter().map(|r| r[k].clone()).collect::<Vec<_>>();
+    let legend = text_frame(vec![("sheet", column(0)), ("column", column(1)), ("field", column(2)), ("meaning", column(3))])?;
+    let mut sheets: Vec<Sheet<'_>> = shown.iter().map(|(name, df, table)| sheet(name, df, labels, *table)).collect();
+    let mut l = Sheet::plain(labels.pick("说明", "legend"), &legend);
+    l.headers = [
+        labels.pick("工作表", "Sheet"),
+        labels.pick("列名", "Column"),
+        labels.pick("字段名（JSON lines）", "Field (JSON lines)"),
+        labels.pick("含义", "Meaning"),
+    ]
+    .map(str::to_string)
+    .to_vec();
+    l.widths = vec![14.0, 24.0, 22.0, 90.0];
+    sheets.push(l);
+    crate::export::write_workbook(&sheets, Some(labels.pick("干部培训档案", "Cadre training files")), path)
+}
+
+/// What a column of the cadre file holds: the data dictionary's words (warehouse tables,
+/// then the compliance indicator table), or those of the columns made here.
+fn meaning(column: &str, labels: &Labels) -> String {
+    let own = match column {
+        TOPICS => Some(labels.pick("本班课程的专题（、分隔）", "topics of the class's courses (、-separated)")),
+        c::REPEATED_TOPICS => Some(labels.pick(
+            "培训记录：本班专题中此前班次已讲过的；学时达标：当年重复的专题数",
+            "enrollments: the class's topics already taught to the cadre in an earlier class; compliance: repeated topics in the year",
+        )),
+        ASSESSMENT_RECEIVED => Some(labels.pick("班主任、教师、同学评分的均值", "mean score from class manager, teachers and peers")),
+        REACTION_GIVEN => Some(labels.pick("本人给本班课程评分的均值", "mean course-rating total the cadre gave")),
+        c::N_CLASSES => Some(labels.pick("当年参加的班次数", "classes in the year")),
+        CLASS_TITLE => Some(labels.pick("班次名称", "title of the class")),
+        _ => None,
+    };
+    if let Some(m) = own {
+        return m.to_string();
+    }
+    let docs = crate::warehouse::schema::TABLES.iter().chain(crate::warehouse::schema::indicator_def("compliance"));
+    let tables = [wh::CADRES, wh::CLASSES, wh::ENROLLMENTS, wh::REVIEWS, wh::TRAINEE_OUTCOMES, "compliance"];
+    tables
+        .iter()
+        .find_map(|t| docs.clone().find(|d| d.name == *t).and_then(|d| d.columns.iter().find(|x| x.name == column)))
+        .map_or_else(String::new, |x| x.doc.to_string())
+}
+
+impl CadreFileSummary {
+    /// The files written, by name under `exports/`.
+    pub fn files(&self) -> Vec<String> {
+        [&self.jsonl, &self.xlsx].iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect()
+    }
+}
+
+/// `file` with its codes in the office's words (category, target category, method,
+/// review kind and grade), for the one-cadre page.
+pub fn in_words(file: &CadreFile, labels: &Labels) -> CadreFile {
+    let word = |table: Option<&str>, column: &str, v: &Option<String>| v.as_ref().map(|v| labels.value(table, column, v));
+    let mut f = file.clone();
+    f.category = word(None, c::CATEGORY, &file.category);
+    for k in &mut f.classes {
+        k.target_category = word(None, c::TARGET_CATEGORY, &k.target_category);
+        k.method = word(None, c::METHOD, &k.method);
+    }
+    for r in &mut f.reviews {
+        r.kind = word(Some(wh::REVIEWS), c::KIND, &r.kind);
+        r.grade = word(Some(wh::REVIEWS), c::GRADE, &r.grade);
+    }
+    f
 }
 
 /// One cadre's file, looked up by the id as the office knows it (pseudonymised with
@@ -504,7 +608,7 @@ fn enrollment_sheet(all: &[CadreFile]) -> Result<DataFrame, WarehouseError> {
         Column::new(c::PROMOTED_ON.into(), s(&|f, _| f.promoted_on.clone())),
         Column::new(c::YEAR.into(), rows.iter().map(|(_, k)| i64::from(k.year)).collect::<Vec<_>>()),
         Column::new(c::CLASS_ID.into(), s(&|_, k| Some(k.class_id.clone()))),
-        Column::new(c::TITLE.into(), s(&|_, k| k.title.clone())),
+        Column::new(CLASS_TITLE.into(), s(&|_, k| k.title.clone())),
         Column::new(c::INSTITUTION.into(), s(&|_, k| k.institution.clone())),
         Column::new(c::TARGET_CATEGORY.into(), s(&|_, k| k.target_category.clone())),
         Column::new(c::METHOD.into(), s(&|_, k| k.method.clone())),
@@ -518,14 +622,14 @@ fn enrollment_sheet(all: &[CadreFile]) -> Result<DataFrame, WarehouseError> {
         Column::new(c::COMPLETED.into(), rows.iter().map(|(_, k)| k.completed).collect::<Vec<_>>()),
         Column::new(c::EXAM_SCORE.into(), x(&|k| k.exam_score)),
         Column::new(c::DISCIPLINE_FLAGS.into(), rows.iter().map(|(_, k)| k.discipline_flags).collect::<Vec<_>>()),
-        Column::new("topics".into(), s(&|_, k| Some(k.topics.join("、")))),
+        Column::new(TOPICS.into(), s(&|_, k| Some(k.topics.join("、")))),
         Column::new(c::REPEATED_TOPICS.into(), s(&|_, k| Some(k.repeated_topics.join("、")))),
         Column::new(c::PRE_SCORE.into(), x(&|k| k.pre_score)),
         Column::new(c::POST_SCORE.into(), x(&|k| k.post_score)),
         Column::new(c::GAIN.into(), x(&|k| k.gain)),
-        Column::new("assessment_received".into(), x(&|k| k.assessment_received)),
+        Column::new(ASSESSMENT_RECEIVED.into(), x(&|k| k.assessment_received)),
         Column::new(c::SELF_ASSESSMENT.into(), x(&|k| k.self_assessment)),
-        Column::new("reaction_given".into(), x(&|k| k.reaction_given)),
+        Column::new(REACTION_GIVEN.into(), x(&|k| k.reaction_given)),
     ];
     DataFrame::new(n, columns).map_err(|e| WarehouseError::frame("cadre file: enrollments sheet", e))
 }

@@ -131,7 +131,8 @@ fn for_each_page<T: Send>(
     Ok(std::iter::once((index, first)).chain(rest).collect())
 }
 
-/// `traineval export --for assessment`.
+/// `traineval export --for assessment`, in the office's words of `[report] lang`.
 pub fn export_assessment(out: &Path, job: &Job) -> Result<ExportSummary, ReportError> {
-    assessment::export_assessment(out, &job.settings.scorecard)
+    let labels = crate::export::labels::Labels::new(job, Lang::from_code(&job.settings.report.lang).unwrap_or(Lang::Zh));
+    assessment::export_assessment(out, &job.settings.scorecard, &labels)
 }

@@ -314,7 +314,8 @@ fn indicators_are_deterministic_and_guarded() {
     assert!(line.contains(",'=1+1┋乡村振兴┋公文写作,"), "{line}");
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = calamine::open_workbook(Path::new(o).join("indicators/indicators.xlsx")).unwrap();
-    assert_eq!(book.sheet_names().len(), traineval::warehouse::schema::INDICATOR_TABLES.len());
+    // A legend sheet, then one sheet per table.
+    assert_eq!(book.sheet_names().len(), traineval::warehouse::schema::INDICATOR_TABLES.len() + 1);
     let range = book.worksheet_range("needs_by_category").unwrap();
     let cell = range.get((1, 5)).unwrap();
     assert_eq!(cell, &Data::String("=1+1┋乡村振兴┋公文写作".into()));

@@ -3,6 +3,7 @@
 mod analyst;
 mod common;
 mod disclosure;
+mod exports;
 mod foundation;
 mod fuzz;
 mod generated;

@@ -312,8 +312,8 @@ fn the_cadre_file_shows_promotions_and_repeated_topics_across_years() {
     // The workbook: one row per enrollment.
     use calamine::{open_workbook_auto, Reader};
     let mut wb = open_workbook_auto(out.path().join("exports/cadre_file.xlsx")).unwrap();
-    assert_eq!(wb.sheet_names(), vec!["enrollments", "reviews", "compliance"]);
-    assert_eq!(wb.worksheet_range("enrollments").unwrap().height(), enrollments + 1);
+    assert_eq!(wb.sheet_names(), vec!["培训记录", "考核记录", "学时达标", "说明"]);
+    assert_eq!(wb.worksheet_range("培训记录").unwrap().height(), enrollments + 1);
 
     // One cadre's page, and the compliance table once the indicators exist.
     assert_eq!(traineval(&["indicators", s(g.path()), "--out", s(out.path())], &[]).code, 0);
@@ -358,10 +358,10 @@ fn the_cadre_file_guards_formulas_and_escapes_html() {
     assert_eq!(traineval(&["export", s(g.path()), "--out", s(out.path()), "--for", "cadre-file"], &[]).code, 0);
     use calamine::{open_workbook_auto, Data, Reader};
     let mut wb = open_workbook_auto(out.path().join("exports/cadre_file.xlsx")).unwrap();
-    let range = wb.worksheet_range("enrollments").unwrap();
+    let range = wb.worksheet_range("培训记录").unwrap();
     let cells: Vec<&Data> = range.rows().flat_map(|r| r.iter()).filter(|c| matches!(c, Data::String(t) if t == hostile)).collect();
     assert!(!cells.is_empty(), "the title is in the workbook, as a string cell");
-    let formulas = wb.worksheet_formula("enrollments").unwrap();
+    let formulas = wb.worksheet_formula("培训记录").unwrap();
     assert!(formulas.rows().flat_map(|r| r.iter()).all(|f| f.is_empty()), "no formula cell");
     let r = traineval(&["export", s(g.path()), "--out", s(out.path()), "--for", "cadre-file", "--cadre", &target], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -235,6 +235,7 @@ fn writes_the_report_directory_and_replaces_it_whole() {
 #[test]
 fn export_writes_guarded_csv_and_xlsx() {
     use calamine::{open_workbook, Data, Reader, Xlsx};
+    use crate::export::labels::Labels;
     let dir = tempfile::tempdir().unwrap();
     let ind = dir.path().join("indicators");
     std::fs::create_dir_all(&ind).unwrap();
@@ -243,25 +244,30 @@ fn export_writes_guarded_csv_and_xlsx() {
     polars::prelude::ParquetWriter::new(f).finish(&mut df).unwrap();
     let mut settings = crate::config::ScorecardSettings::default();
     settings.weights.compliance = 0.4;
-    let s = assessment::export_assessment(dir.path(), &settings).unwrap();
+    let labels = Labels::plain(Lang::Zh);
+    let s = assessment::export_assessment(dir.path(), &settings, &labels).unwrap();
     assert_eq!(s.rows, 150);
 
+    // The CSV is for tools: canonical names and codes, guarded.
     let csv = std::fs::read_to_string(&s.csv).unwrap();
+    assert!(csv.trim_start_matches('\u{feff}').starts_with("cadre_id,period,category,learning_z"), "{}", &csv[..100]);
     assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{}", &csv[..300]);
     assert!(csv.contains("'@SUM(A1)"));
     assert!(!csv.lines().any(|l| l.starts_with('=')));
 
     let mut wb: Xlsx<_> = open_workbook(&s.xlsx).unwrap();
-    let range = wb.worksheet_range("scorecard").unwrap();
+    assert_eq!(wb.sheet_names(), ["评分表", "权重", "说明", "codes"]);
+    let range = wb.worksheet_range("评分表").unwrap();
     let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
-    assert_eq!(header[..3], ["cadre_id", "period", "category"]);
+    assert_eq!(header[..5], ["干部编号", "评估期", "干部类别", "学习成效（标准分）", "培训考核（标准分）"]);
+    assert!(!header.iter().any(|h| h.contains('_')), "no code name heads a column: {header:?}");
     let mut guarded = 0;
     for row in range.rows().skip(1) {
         for cell in row {
             match cell {
                 Data::String(s) if s.starts_with('\'') => guarded += 1,
                 Data::String(s) => assert!(!crate::export::needs_guard(s), "unguarded {s:?}"),
-                Data::Float(_) | Data::Empty | Data::Bool(_) => {}
+                Data::Float(_) | Data::Empty => {}
                 other => panic!("unexpected cell {other:?}"),
             }
         }
@@ -274,29 +280,59 @@ fn export_writes_guarded_csv_and_xlsx() {
         "sorted by cadre_id: the formula sorts first"
     );
     assert!(matches!(first[3], Data::Float(_) | Data::Empty));
+    // Categories in words; numbers stay numbers, shown by an Excel format.
+    let cats: std::collections::BTreeSet<String> = range.rows().skip(1).map(|r| r[2].to_string()).collect();
+    assert!(cats.iter().all(|c| !c.contains('_')), "{cats:?}");
+    let styles = wb.worksheet_style("评分表").unwrap();
+    let format = |col: usize| {
+        (1..=150).find_map(|r| {
+            let v = range.get_value((r, col as u32))?;
+            matches!(v, Data::Float(_)).then(|| styles.get((r, col as u32)).and_then(|s| s.number_format.clone()).map(|f| f.format_code))
+        })
+    };
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(format(at("学习成效（标准分）")), Some(Some("0.00".into())));
+    assert_eq!(format(at("学时完成度")), Some(Some("0.0%".into())));
+    assert_eq!(format(at("类别内百分位")), Some(Some("0".into())));
     // The weights travel with the scores, as configured, in both files.
-    let w = wb.worksheet_range("weights").unwrap();
+    let w = wb.worksheet_range("权重").unwrap();
     let rows: Vec<Vec<String>> = w.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
-    assert_eq!(rows[0], ["component", "weight", "weight_share", "definition"]);
+    assert_eq!(rows[0], ["成分", "权重", "权重占比", "定义"]);
     let names: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(names, ["learning", "assessment", "transfer", "compliance", "bands", "band_withheld"]);
+    assert_eq!(names, ["学习成效", "培训考核", "训后转化", "学时完成度", "分档", "不定档"]);
     assert_eq!(rows[4][1], "0.4");
     let share: f64 = rows[4][2].parse().unwrap();
     assert!((share - 0.4 / 1.25).abs() < 1e-12, "{share}");
-    assert!(rows[5][3].contains("85, 50, 15"), "{}", rows[5][3]);
+    assert!(rows[5][3].contains("85、50、15"), "{}", rows[5][3]);
     assert_eq!(rows[6][1], "0.7");
     let wcsv = std::fs::read_to_string(&s.weights_csv).unwrap();
     assert!(wcsv.trim_start_matches('\u{feff}').starts_with("component,weight,weight_share,definition"), "{wcsv}");
     assert!(wcsv.contains("compliance,0.4,0.32,"), "{wcsv}");
+    // The legend: every column of the scorecard sheet, the bands as configured, z-scores.
+    let legend = wb.worksheet_range("说明").unwrap();
+    let text: Vec<Vec<String>> = legend.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    for h in &header {
+        assert!(text.iter().any(|r| &r[0] == h && !r[2].is_empty()), "{h} has no meaning in the legend");
+    }
+    assert!(text.iter().any(|r| r[0] == "档次 A" && r[2] == "类别内百分位 ≥ 85"), "{text:?}");
+    assert!(text.iter().any(|r| r[0] == "档次 D" && r[2] == "类别内百分位 < 15"), "{text:?}");
+    assert!(text.iter().any(|r| r[1] == "band_reason=low_reliability" && r[2].contains("0.7")), "{text:?}");
+    assert!(text.iter().any(|r| r[0] == "标准分"));
+    // The last sheet keeps the canonical names and codes, guarded as in the CSV.
+    let codes = wb.worksheet_range("codes").unwrap();
+    let head: Vec<String> = codes.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(head, df.get_column_names().iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    assert_eq!(codes.rows().nth(1).unwrap()[0], Data::String("'=HYPERLINK(\"http://x\")".into()));
     // Deterministic bytes.
-    let again = assessment::export_assessment(dir.path(), &settings).unwrap();
+    let again = assessment::export_assessment(dir.path(), &settings, &labels).unwrap();
     assert_eq!(std::fs::read(&again.xlsx).unwrap(), std::fs::read(&s.xlsx).unwrap());
 }
 
 #[test]
 fn export_without_scorecard_says_what_to_run() {
     let dir = tempfile::tempdir().unwrap();
-    let e = assessment::export_assessment(dir.path(), &Default::default()).unwrap_err().to_string();
+    let labels = crate::export::labels::Labels::plain(Lang::En);
+    let e = assessment::export_assessment(dir.path(), &Default::default(), &labels).unwrap_err().to_string();
     assert!(e.contains("run `traineval indicators` first"), "{e}");
 }
 
