@@ -181,7 +181,7 @@ fn do_exports(job: &Job, lang: crate::report::Lang, quiet: bool) -> Result<i32, 
     let wrote = pipeline::refresh_exports(job, lang)?;
     if !quiet && !wrote.is_empty() {
         let names: Vec<&str> = wrote.keys().map(String::as_str).collect();
-        println!("exports ({}) written to {}", names.join(", "), crate::export::manifest::exports_dir(&job.out).display());
+        println!("exports ({}) written to {}", names.join(", "), crate::layout::exports_dir(&job.out).display());
     }
     Ok(0)
 }
@@ -218,7 +218,7 @@ fn export_cadre_page(job: &Job, id: &str, lang: report::Lang) -> Result<std::pat
         std::fs::create_dir_all(dir).map_err(|e| crate::error::WarehouseError::io(dir, e))?;
     }
     std::fs::write(&path, html).map_err(|e| crate::error::WarehouseError::io(&path, e))?;
-    let under = path.strip_prefix(manifest::exports_dir(&job.out)).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+    let under = path.strip_prefix(crate::layout::exports_dir(&job.out)).unwrap_or(&path).to_string_lossy().replace('\\', "/");
     manifest::record(&job.out, manifest::CADRE_PAGES, &[under])?;
     Ok(path)
 }

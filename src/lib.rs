@@ -29,6 +29,7 @@ pub mod generate;
 pub mod indicators;
 pub mod ingest;
 pub mod init;
+pub mod layout;
 pub mod pipeline;
 pub mod report;
 pub mod stats;

@@ -15,7 +15,8 @@ use crate::warehouse::atomic::{Scratch, Staging};
 use crate::warehouse::manifest::{build_id, Manifest, YearRecord};
 use crate::warehouse::pseudonym::Pseudonymizer;
 use crate::warehouse::schema::{table_def, wh, TableKind};
-use crate::warehouse::{self, years, CountingSink, FinishSink, WarehouseSink, MANIFEST_FILE, WAREHOUSE_DIR};
+use crate::warehouse::{self, years, CountingSink, FinishSink, WarehouseSink};
+use crate::layout::{indicators_dir, warehouse_dir, MANIFEST_FILE};
 
 /// Progress of long steps, shown by the caller (a line per running step on a TTY,
 /// nothing on a pipe). Steps may run at the same time (inputs are read in parallel), so
@@ -184,10 +185,6 @@ pub struct Built {
     pub warehouse: PathBuf,
 }
 
-/// The warehouse directory of a job.
-pub fn warehouse_dir(out: &Path) -> PathBuf {
-    out.join(WAREHOUSE_DIR)
-}
 
 /// `traineval build`: ingest → validate → warehouse of every year of the inputs,
 /// swapped into place atomically (SPEC App. C.19).
@@ -346,13 +343,6 @@ fn warehouse_io(p: &Path, e: std::io::Error) -> Error {
     crate::error::WarehouseError::io(p, e).into()
 }
 
-/// Directory name of the indicator tables under OUT.
-pub const INDICATORS_DIR: &str = "indicators";
-
-/// The indicator directory of a job.
-pub fn indicators_dir(out: &Path) -> PathBuf {
-    out.join(INDICATORS_DIR)
-}
 
 /// One table written by `indicators`.
 #[derive(Debug, Clone)]

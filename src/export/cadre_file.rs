@@ -45,8 +45,7 @@ use crate::export::Sheet;
 use crate::warehouse::read::scan;
 use crate::warehouse::schema::{col as c, wh};
 
-/// Directory of the exports under OUT.
-pub const EXPORTS_DIR: &str = manifest::EXPORTS_DIR;
+use crate::layout::{indicators_dir, warehouse_dir, EXPORTS_DIR, MANIFEST_FILE};
 /// File names under `OUT/exports/`.
 pub const XLSX_FILE: &str = "cadre_file.xlsx";
 pub const JSONL_FILE: &str = "cadre_file.jsonl";
@@ -153,8 +152,8 @@ struct Sources {
 /// Read the warehouse (and the compliance table when present), keeping only the rows of
 /// `only` when given.
 fn load(out: &Path, only: Option<&str>) -> Result<Sources, ReportError> {
-    let whd = crate::pipeline::warehouse_dir(out);
-    if !whd.join(crate::warehouse::MANIFEST_FILE).is_file() {
+    let whd = warehouse_dir(out);
+    if !whd.join(MANIFEST_FILE).is_file() {
         return Err(WarehouseError::Missing { path: whd }.into());
     }
     let keep = |lf: LazyFrame| match only {
@@ -223,7 +222,7 @@ fn load(out: &Path, only: Option<&str>) -> Result<Sources, ReportError> {
         }
     }
     topics.values_mut().for_each(|v| v.sort());
-    let path = crate::pipeline::indicators_dir(out).join(format!("{COMPLIANCE}.parquet"));
+    let path = indicators_dir(out).join(format!("{COMPLIANCE}.parquet"));
     let cby = [c::CADRE_ID, c::YEAR];
     let (compliance, source) = if path.is_file() {
         let file = std::fs::File::open(&path).map_err(|e| WarehouseError::io(&path, e))?;

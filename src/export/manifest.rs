@@ -21,17 +21,14 @@
 //! - the manifest is deterministic but for `run_at` (SPEC App. C.18).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ReportError, WarehouseError};
 use crate::warehouse::atomic::Staging;
 
-/// Directory of the exports under OUT.
-pub const EXPORTS_DIR: &str = "exports";
-/// The exports manifest's file name under `OUT/exports/`.
-pub const MANIFEST_FILE: &str = "_manifest.json";
+use crate::layout::{exports_dir, indicators_dir, warehouse_dir, EXPORTS_DIR, MANIFEST_FILE};
 /// Names under which exports are recorded.
 pub const ASSESSMENT: &str = "assessment";
 pub const CADRE_FILE: &str = "cadre_file";
@@ -62,7 +59,7 @@ struct Stamp {
 /// The build of the warehouse under OUT, if there is one.
 fn stamp(out: &Path) -> Result<Option<Stamp>, WarehouseError> {
     use sha2::{Digest, Sha256};
-    let path = crate::pipeline::warehouse_dir(out).join(crate::warehouse::MANIFEST_FILE);
+    let path = warehouse_dir(out).join(MANIFEST_FILE);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -114,10 +111,6 @@ impl ExportsManifest {
     }
 }
 
-/// `OUT/exports`.
-pub fn exports_dir(out: &Path) -> PathBuf {
-    out.join(EXPORTS_DIR)
-}
 
 /// Remove what killed runs left of `exports/` swaps (`.exports.tmp-<pid>`, `.exports.old-<pid>`).
 fn clean_leftovers(out: &Path) {
@@ -142,7 +135,7 @@ fn swap_in_empty(out: &Path, manifest: &ExportsManifest) -> Result<(), Warehouse
 /// when OUT has neither exports nor indicator tables.
 pub fn after_build(out: &Path) -> Result<(), WarehouseError> {
     clean_leftovers(out);
-    if !exports_dir(out).exists() && !crate::pipeline::indicators_dir(out).is_dir() {
+    if !exports_dir(out).exists() && !indicators_dir(out).is_dir() {
         return Ok(());
     }
     swap_in_empty(out, &ExportsManifest::of(stamp(out)?.as_ref(), false))
@@ -190,7 +183,7 @@ pub fn open(out: &Path, reads_indicators: bool) -> Result<(), ReportError> {
     let stamp = stamp(out)?;
     match ExportsManifest::read(&exports_dir(out))? {
         Some(m) if m.belongs_to(stamp.as_ref()) => {
-            let indicators = crate::pipeline::indicators_dir(out);
+            let indicators = indicators_dir(out);
             if reads_indicators && !m.indicators_current && indicators.is_dir() {
                 return Err(ReportError::Render {
                     what: "export".into(),
@@ -226,10 +219,10 @@ mod tests {
     use super::*;
 
     fn warehouse(out: &Path, run_at: &str, rows: u64) {
-        let wh = crate::pipeline::warehouse_dir(out);
+        let wh = warehouse_dir(out);
         std::fs::create_dir_all(&wh).unwrap();
         let m = serde_json::json!({"run_at": run_at, "tables": {"cadres": rows}});
-        std::fs::write(wh.join(crate::warehouse::MANIFEST_FILE), m.to_string()).unwrap();
+        std::fs::write(wh.join(MANIFEST_FILE), m.to_string()).unwrap();
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -256,7 +249,7 @@ mod tests {
         open(out, true).unwrap();
         assert_eq!(names(&dir), ["_manifest.json", "assessment.xlsx"]);
         // A new build (same content, new run): cleared, and the indicator tables are stale.
-        std::fs::create_dir_all(crate::pipeline::indicators_dir(out)).unwrap();
+        std::fs::create_dir_all(indicators_dir(out)).unwrap();
         warehouse(out, "2025-01-02T00:00:00Z", 10);
         after_build(out).unwrap();
         assert_eq!(names(&dir), [MANIFEST_FILE]);

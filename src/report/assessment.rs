@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::columns::{self as c, table};
-use super::load::{read_parquet, INDICATORS_DIR};
+use super::load::read_parquet;
 use crate::config::ScorecardSettings;
 use crate::error::{ReportError, WarehouseError};
 use crate::export::labels::Labels;
@@ -43,8 +43,7 @@ use crate::export::{manifest, write_csv, write_workbook, Sheet};
 use crate::indicators::scorecard::{reason, MIN_BAND_RELIABILITY};
 use crate::warehouse::schema::col;
 
-/// Directory of the exports under OUT.
-pub const EXPORTS_DIR: &str = manifest::EXPORTS_DIR;
+use crate::layout::{EXPORTS_DIR, INDICATORS_DIR};
 /// File names under `OUT/exports/`.
 pub const XLSX_FILE: &str = "assessment.xlsx";
 pub const CSV_FILE: &str = "assessment.csv";

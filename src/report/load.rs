@@ -12,10 +12,9 @@ use super::view::ReportData;
 use crate::error::{ReportError, WarehouseError};
 use crate::warehouse::manifest::Manifest;
 use crate::warehouse::schema::{col::YEAR, table_def};
-use crate::warehouse::{read, MANIFEST_FILE, WAREHOUSE_DIR};
+use crate::layout::{INDICATORS_DIR, MANIFEST_FILE, WAREHOUSE_DIR};
+use crate::warehouse::read;
 
-/// Directory of the indicator tables under OUT.
-pub const INDICATORS_DIR: &str = "indicators";
 
 /// Warehouse tables the report reads besides the indicators.
 const WAREHOUSE_TABLES: &[&str] = &["classes", "courses", "enrollments", table::TRAINEE_OUTCOMES];

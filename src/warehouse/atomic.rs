@@ -80,7 +80,7 @@ fn sibling(dest: &Path, what: &str) -> PathBuf {
 /// moved aside (`.<name>.tmp-<pid>`, `.<name>.old-<pid>`, and `.<name>.scratch-<pid>`
 /// of `--replace-year`) for the directories this module swaps.
 pub fn clean_stale(out: &Path) {
-    const NAMES: [&str; 2] = [super::WAREHOUSE_DIR, crate::pipeline::INDICATORS_DIR];
+    const NAMES: [&str; 2] = [crate::layout::WAREHOUSE_DIR, crate::layout::INDICATORS_DIR];
     if let Ok(rd) = std::fs::read_dir(out) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().to_string();

@@ -30,12 +30,8 @@ use crate::validate::{Reject, RowSink, Value};
 use schema::table_def;
 use write::TableWriter;
 
-/// Directory name of the warehouse under OUT.
-pub const WAREHOUSE_DIR: &str = "warehouse";
 /// Directory name of the rejects under the warehouse.
 pub const REJECTS_DIR: &str = "_rejects";
-/// File name of the manifest.
-pub const MANIFEST_FILE: &str = "_manifest.json";
 
 /// A [`RowSink`] that writes every accepted row into the warehouse being built.
 pub struct WarehouseSink {

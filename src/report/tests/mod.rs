@@ -338,7 +338,7 @@ fn export_without_scorecard_says_what_to_run() {
 
 /// Write the fixture's indicator tables as `OUT/indicators/<table>.parquet`.
 pub(crate) fn write_indicators(out: &Path, data: &ReportData) {
-    let ind = out.join(load::INDICATORS_DIR);
+    let ind = out.join(crate::layout::INDICATORS_DIR);
     std::fs::create_dir_all(&ind).unwrap();
     for (name, df) in &data.indicators {
         let mut df = df.clone();
