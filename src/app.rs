@@ -204,7 +204,7 @@ fn export_cadre_page(job: &Job, id: &str, lang: report::Lang) -> Result<std::pat
     use crate::export::{cadre_file, manifest};
     manifest::open(&job.out, true)?;
     let Some(file) = cadre_file::one(&job.out, id)? else {
-        let how = if crate::warehouse::pseudonym::Pseudonymizer::from_env().is_active() {
+        let how = if crate::pseudonym::Pseudonymizer::from_env().is_active() {
             " (looked up by its pseudonym under TRAINEVAL_ID_KEY)"
         } else {
             ""

@@ -21,6 +21,7 @@
 
 pub mod alloc;
 pub mod app;
+pub mod cells;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -31,7 +32,9 @@ pub mod ingest;
 pub mod init;
 pub mod layout;
 pub mod pipeline;
+pub mod pseudonym;
 pub mod report;
+pub mod schema;
 pub mod stats;
 pub mod validate;
 pub mod warehouse;

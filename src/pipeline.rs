@@ -13,8 +13,8 @@ use crate::error::{ConfigError, Error};
 use crate::validate::{validate_input, InputFile, RatingStats, Registry, ValidationReport};
 use crate::warehouse::atomic::{Scratch, Staging};
 use crate::warehouse::manifest::{build_id, Manifest, YearRecord};
-use crate::warehouse::pseudonym::Pseudonymizer;
-use crate::warehouse::schema::{table_def, wh, TableKind};
+use crate::pseudonym::Pseudonymizer;
+use crate::schema::{table_def, wh, TableKind};
 use crate::warehouse::{self, years, CountingSink, FinishSink, WarehouseSink};
 use crate::layout::{indicators_dir, warehouse_dir, MANIFEST_FILE};
 
@@ -454,7 +454,7 @@ fn write_table(
         },
         || {
             if settings.csv {
-                timed(&|| crate::export::write_csv(&t.frame, &dir.join("csv").join(format!("{}.csv", t.name()))))
+                timed(&|| crate::cells::write_csv(&t.frame, &dir.join("csv").join(format!("{}.csv", t.name()))))
             } else {
                 Ok(0.0)
             }

@@ -17,7 +17,7 @@ use polars::prelude::*;
 use traineval::config::PipelineFile;
 use traineval::indicators::{learning, reaction, Ctx, Source};
 use traineval::warehouse::read::scan;
-use traineval::warehouse::schema::{col, indicator_def};
+use traineval::schema::{col, indicator_def};
 use traineval::warehouse::write::{conform, write_documented};
 
 // The allocator of the `traineval` binary.

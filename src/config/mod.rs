@@ -6,6 +6,7 @@
 //! Guarantees: unknown keys are errors naming the key and its line; paths are
 //! resolved relative to the TOML file; settings are range-checked here, once.
 
+pub mod platform;
 mod settings;
 
 use std::collections::BTreeMap;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 pub use settings::*;
 
 use crate::error::ConfigError;
-use crate::warehouse::schema::{TableKind, Wave};
+use crate::schema::{TableKind, Wave};
 
 /// How a source file is laid out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -56,7 +57,7 @@ pub struct InputSpec {
     /// chrono format of `submitted_at` in this source (default ISO with space or `T`).
     pub datetime_format: Option<String>,
     /// Survey-platform mapping (with `format = "platform"`).
-    pub platform: Option<crate::ingest::platform::PlatformConfig>,
+    pub platform: Option<platform::PlatformConfig>,
 }
 
 /// The file name a directory's own pipeline file has (`traineval init` writes it).

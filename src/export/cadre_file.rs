@@ -43,7 +43,7 @@ use crate::export::manifest;
 use crate::export::workbook::{present, sheet, text_frame};
 use crate::export::Sheet;
 use crate::warehouse::read::scan;
-use crate::warehouse::schema::{col as c, wh};
+use crate::schema::{col as c, wh};
 
 use crate::layout::{indicators_dir, warehouse_dir, EXPORTS_DIR, MANIFEST_FILE};
 /// File names under `OUT/exports/`.
@@ -443,7 +443,7 @@ fn json_value(v: &AnyValue<'_>) -> serde_json::Value {
         other => match other.extract::<f64>() {
             Some(x) if x.is_finite() => serde_json::Number::from_f64(x).map_or(J::Null, J::Number),
             Some(_) => J::Null,
-            None => J::String(crate::export::cell_text(other)),
+            None => J::String(crate::cells::cell_text(other)),
         },
     }
 }
@@ -538,7 +538,7 @@ fn meaning(column: &str, labels: &Labels) -> String {
     if let Some(m) = own {
         return m.to_string();
     }
-    let docs = crate::warehouse::schema::TABLES.iter().chain(crate::warehouse::schema::indicator_def("compliance"));
+    let docs = crate::schema::TABLES.iter().chain(crate::schema::indicator_def("compliance"));
     let tables = [wh::CADRES, wh::CLASSES, wh::ENROLLMENTS, wh::REVIEWS, wh::TRAINEE_OUTCOMES, "compliance"];
     tables
         .iter()
@@ -573,7 +573,7 @@ pub fn in_words(file: &CadreFile, labels: &Labels) -> CadreFile {
 /// One cadre's file, looked up by the id as the office knows it (pseudonymised with
 /// `TRAINEVAL_ID_KEY` when set, as `build` did). `None` when the warehouse has no such cadre.
 pub fn one(out: &Path, known_id: &str) -> Result<Option<CadreFile>, ReportError> {
-    let id = crate::warehouse::pseudonym::Pseudonymizer::from_env().apply(known_id);
+    let id = crate::pseudonym::Pseudonymizer::from_env().apply(known_id);
     let s = load(out, Some(&id))?;
     Ok(files(&s)?.into_iter().next())
 }

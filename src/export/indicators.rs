@@ -21,7 +21,7 @@ use super::labels::{Labels, CLASS_TITLE, COURSE_TITLE};
 use super::workbook::{present, sheet, text_frame};
 use super::{write_workbook, Sheet};
 use crate::error::WarehouseError;
-use crate::warehouse::schema::{col, indicator_def, wh};
+use crate::schema::{col, indicator_def, wh};
 
 /// Titles of the warehouse's classes and courses, by id.
 #[derive(Debug, Default)]

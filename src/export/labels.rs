@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Job;
 use crate::report::i18n::{Catalogue, Lang};
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// Export-only column: the title of the row's class, next to `class_id`.
 pub const CLASS_TITLE: &str = "class_title";
@@ -577,7 +577,7 @@ title = "培训班名称"
 
     #[test]
     fn every_indicator_column_has_a_plain_header_and_every_table_a_title() {
-        for def in crate::warehouse::schema::INDICATOR_TABLES {
+        for def in crate::schema::INDICATOR_TABLES {
             assert!(TABLE_TITLES.iter().any(|t| t.0 == def.name), "no title for table {}", def.name);
             for c in def.columns {
                 assert!(HEADERS.iter().any(|h| h.0 == c.name), "no header for {}.{}", def.name, c.name);

@@ -16,7 +16,7 @@ use polars::prelude::*;
 use super::labels::{number_format, Labels};
 use super::Sheet;
 use crate::error::WarehouseError;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// `df` with its code columns in words and its booleans as yes/no.
 pub fn present(df: &DataFrame, labels: &Labels, table: Option<&str>) -> Result<DataFrame, WarehouseError> {

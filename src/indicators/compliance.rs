@@ -54,7 +54,7 @@ use super::Ctx;
 use crate::config::{ComplianceRule, ComplianceSettings};
 use crate::error::IndicatorError;
 use crate::stats::round_for_ties;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 const T: &str = "compliance";
 /// The rule name of cadres no rule applies to.
@@ -704,7 +704,7 @@ mod tests {
         assert_eq!((p4.rule(), p4.days_required(), p4.score(), p4.makeup_required()), (NO_RULE, None, None, false));
         let df = compliance_frame(&rows, &keys).unwrap();
         let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
-        let def = crate::warehouse::schema::indicator_def("compliance").unwrap();
+        let def = crate::schema::indicator_def("compliance").unwrap();
         assert_eq!(names, def.columns.iter().map(|c| c.name).collect::<Vec<_>>());
     }
 

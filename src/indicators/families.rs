@@ -4,7 +4,7 @@
 //! family only says what it needs (its [`Run`] variant) and hands its tables over.
 //!
 //! Adding an indicator: its definition (a pure function of frames, in its own module),
-//! its [`TableDef`](crate::warehouse::schema::TableDef), and one entry here.
+//! its [`TableDef`](crate::schema::TableDef), and one entry here.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
@@ -227,7 +227,7 @@ fn needs_family(env: &FrameEnv<'_>, out: &mut Emitted<'_>) -> Done {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::warehouse::schema::INDICATOR_TABLES;
+    use crate::schema::INDICATOR_TABLES;
 
     #[test]
     fn every_declared_table_has_exactly_one_family() {

@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 
 use super::frame::{i64s, strs};
 use crate::error::IndicatorError;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// Row numbers grouped by a dense key, each group's rows in input order (a stable
 /// counting sort: the grouping `index_by` gives, without hashing).

@@ -27,7 +27,7 @@ use super::suppress::{suppress, Disclosure, Suppression};
 use super::{method_order, Ctx};
 use crate::error::IndicatorError;
 use crate::stats::{self, StatsError};
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// Scale maximum of the 0–100 scores (Hake's gain).
 const SCORE_MAX: f64 = 100.0;

@@ -40,7 +40,7 @@ use super::suppress::{primary, suppress, Suppression};
 use super::{method_order, Ctx};
 use crate::error::IndicatorError;
 use crate::stats::{self, ClusterCovariance, ClusterOls, Ols, PairwiseContrast, StatsError};
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// Below this many classes a tested method is noted `few_classes`: its estimate rests
 /// on a handful of classes, and the HTZ test is conservative.

@@ -5,7 +5,7 @@
 //! [`columnar::read_frame`]; most families start from the joined `trainee_outcomes`),
 //! the pipeline settings and the reporting
 //! period. Out: [`IndicatorTable`]s in the order of
-//! [`INDICATOR_TABLES`](crate::warehouse::schema::INDICATOR_TABLES), each with exactly
+//! [`INDICATOR_TABLES`](crate::schema::INDICATOR_TABLES), each with exactly
 //! the declared columns, names, order and types, `suppressed` last, rows sorted by
 //! their keys.
 //!
@@ -64,7 +64,7 @@ use polars::prelude::*;
 use crate::config::PipelineFile;
 use crate::error::{IndicatorError, WarehouseError};
 use crate::warehouse::read::scan;
-use crate::warehouse::schema::{col, indicator_def, DType, TableDef, INDICATOR_TABLES, METHODS};
+use crate::schema::{col, indicator_def, DType, TableDef, INDICATOR_TABLES, METHODS};
 use crate::warehouse::write::polars_dtype;
 pub use columnar::Source;
 
@@ -223,7 +223,7 @@ impl Inputs {
         // Every column of the joined table but those no family reads (decoding them is
         // a tenth of reading it).
         const UNUSED: [&str; 4] = [EXAM_SCORE, NORM_GAIN, REVIEW_BEFORE_DATE, REVIEW_AFTER_DATE];
-        let outcomes_cols: Vec<&str> = crate::warehouse::schema::table_def("trainee_outcomes")
+        let outcomes_cols: Vec<&str> = crate::schema::table_def("trainee_outcomes")
             .map(|d| d.columns.iter().map(|c| c.name).filter(|c| !UNUSED.contains(c)).chain([YEAR]).collect())
             .unwrap_or_default();
         let mut cadre_cols = vec![CADRE_ID, CATEGORY, RANK, UNIT_ID, PROMOTED_ON];

@@ -19,7 +19,7 @@ use super::frame::{self, perr, strs, Out};
 use super::suppress::{suppress, Disclosure};
 use super::Ctx;
 use crate::error::IndicatorError;
-use crate::warehouse::schema::{col, Wave};
+use crate::schema::{col, Wave};
 
 /// Separator of multiple choices (as survey platforms export them).
 pub const TOPIC_SEPARATOR: &str = "┋";

@@ -30,7 +30,7 @@ use super::suppress::{primary, suppress, Disclosure, Suppression};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats::{self, Summary};
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// One class's complete ratings: one row per (course, rater) with every indicator
 /// scored, sorted by (course_id, rater_id); ids are numbered within the class in byte

@@ -21,7 +21,7 @@ use super::suppress::{primary, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats::{self, StatsError};
-use crate::warehouse::schema::{col, Wave};
+use crate::schema::{col, Wave};
 
 const T: &str = "reliability";
 

@@ -25,7 +25,7 @@ use super::suppress::{primary, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats::{ClusterCovariance, ClusterOls, StatsError};
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// The (earlier, later) periods compared for one metric.
 fn compared(periods: &BTreeSet<&str>, reporting: &str) -> (Option<String>, String) {

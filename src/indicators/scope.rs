@@ -18,7 +18,7 @@ use rustc_hash::FxHashSet;
 use super::frame::{optional_i64s, perr, strs};
 use super::scorecard::period_year;
 use crate::error::IndicatorError;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// The period's year and its classes.
 pub struct Period {

@@ -57,7 +57,7 @@ use super::Ctx;
 use crate::config::ScorecardSettings;
 use crate::error::IndicatorError;
 use crate::stats;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 const T: &str = "cadre_scorecard";
 

@@ -30,7 +30,7 @@ use polars::prelude::*;
 
 use super::frame::perr;
 use crate::error::IndicatorError;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// Why a row is withheld.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

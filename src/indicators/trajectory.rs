@@ -20,7 +20,7 @@ use super::suppress::{suppress, Disclosure};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats::{self, StatsError};
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// The waves of the trajectory and the `trainee_outcomes` column of each.
 pub const WAVES: [(&str, &str); 5] = [

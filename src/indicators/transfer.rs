@@ -67,7 +67,7 @@ use super::suppress::{primary, suppress, Disclosure, Suppression};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats::{self, Accumulator, StatsError};
-use crate::warehouse::schema::{col, CATEGORIES};
+use crate::schema::{col, CATEGORIES};
 
 /// The key of the pooled rows (`class_id` of `participant_flow`, `category` of the
 /// event study and the summary).

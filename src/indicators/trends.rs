@@ -43,7 +43,7 @@ use super::suppress::{suppress, Disclosure, Suppression};
 use super::Ctx;
 use crate::error::IndicatorError;
 use crate::stats::{self, StatsError};
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// The metrics of `trends` and the `trainee_outcomes` column each reads.
 pub const METRICS: [(&str, &str); 3] =

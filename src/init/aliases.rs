@@ -3,7 +3,7 @@
 //! ([`crate::ingest::platform::course_key`]: no spaces, ASCII punctuation), so
 //! `干部编号（必填）` still contains `干部编号`.
 
-use crate::warehouse::schema::{col, TableKind, Wave};
+use crate::schema::{col, TableKind, Wave};
 
 /// Words in a file name → the table it holds. The longest word found wins, so
 /// `课程评估.csv` is course ratings and `课程安排.csv` courses.
@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn every_value_is_canonical() {
-        use crate::warehouse::schema::{CATEGORIES, ITEM_KINDS, METHODS, RATER_ROLES, UNIT_KINDS};
+        use crate::schema::{CATEGORIES, ITEM_KINDS, METHODS, RATER_ROLES, UNIT_KINDS};
         for (column, words) in VALUE_WORDS {
             for (label, value) in words.iter() {
                 let vocab: Vec<&str> = match *column {

@@ -32,11 +32,12 @@ pub use render::render;
 
 use crate::config::{InputFormat, InputSpec, InstrumentSettings, PipelineFile};
 use crate::error::IngestError;
-use crate::ingest::platform::{self, ColumnRef, CourseRatingAdapter, PlatformConfig};
+use crate::config::platform::{ColumnRef, PlatformConfig};
+use crate::ingest::platform::{self, CourseRatingAdapter};
 use crate::ingest::sniff::{self, Preview};
 use crate::ingest::{self, Row};
 use crate::validate::coverage::{missing_inputs_of, MissingInput};
-use crate::warehouse::schema::{col, TableKind, Wave};
+use crate::schema::{col, TableKind, Wave};
 
 /// Rows previewed per file or sheet to find the header and the layout.
 const PREVIEW_ROWS: usize = 30;
@@ -520,7 +521,7 @@ fn scan_values(path: &Path, p: &mut InputProposal, mapped: &BTreeMap<&'static st
         }
     }
     let vocab = |c: &str| -> &'static [&'static str] {
-        use crate::warehouse::schema::{CATEGORIES, METHODS, RATER_ROLES, UNIT_KINDS};
+        use crate::schema::{CATEGORIES, METHODS, RATER_ROLES, UNIT_KINDS};
         match c {
             col::CATEGORY | col::TARGET_CATEGORY => CATEGORIES,
             col::METHOD => METHODS,

@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use super::{InputProposal, Proposal};
 use crate::config::InputFormat;
-use crate::ingest::platform::{ColumnRef, PlatformConfig};
-use crate::warehouse::schema::{col, TableKind, CATEGORIES, METHODS, RATER_ROLES, UNIT_KINDS};
+use crate::config::platform::{ColumnRef, PlatformConfig};
+use crate::schema::{col, TableKind, CATEGORIES, METHODS, RATER_ROLES, UNIT_KINDS};
 
 /// A TOML string literal.
 fn q(s: &str) -> String {

@@ -39,9 +39,10 @@ use crate::config::ScorecardSettings;
 use crate::error::{ReportError, WarehouseError};
 use crate::export::labels::Labels;
 use crate::export::workbook::{present, sheet, text_frame};
-use crate::export::{manifest, write_csv, write_workbook, Sheet};
+use crate::cells::write_csv;
+use crate::export::{manifest, write_workbook, Sheet};
 use crate::indicators::scorecard::{reason, MIN_BAND_RELIABILITY};
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 use crate::layout::{EXPORTS_DIR, INDICATORS_DIR};
 /// File names under `OUT/exports/`.
@@ -280,7 +281,7 @@ fn legend(shown: &DataFrame, settings: &ScorecardSettings, labels: &Labels) -> R
     for column in shown.get_column_names() {
         let column = column.as_str();
         let meaning = MEANINGS.iter().find(|m| m.0 == column).map(|m| labels.pick(m.1, m.2).to_string()).unwrap_or_else(|| {
-            crate::warehouse::schema::indicator_def(table::CADRE_SCORECARD)
+            crate::schema::indicator_def(table::CADRE_SCORECARD)
                 .and_then(|d| d.columns.iter().find(|x| x.name == column))
                 .map_or_else(String::new, |x| x.doc.to_string())
         });

@@ -12,7 +12,7 @@ use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
 use crate::error::ReportError;
 use crate::export::cadre_file::CadreFile;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 use super::i18n::Lang;
 

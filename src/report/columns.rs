@@ -1,8 +1,8 @@
 //! Names of the indicator tables as the report reads them (SPEC Appendix B, plus the
 //! extra tables the indicators stage writes). Column names are the crate's one set of
-//! constants, [`crate::warehouse::schema::col`], re-exported here.
+//! constants, [`crate::schema::col`], re-exported here.
 
-pub use crate::warehouse::schema::col::*;
+pub use crate::schema::col::*;
 
 /// Indicator table names (file stems under `OUT/indicators/`).
 pub mod table {

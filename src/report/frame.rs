@@ -53,7 +53,7 @@ impl Table {
         let index = self.class_rows.get_or_init(|| {
             let mut index: HashMap<String, Vec<usize>> = HashMap::new();
             for i in 0..self.height {
-                if let Some(c) = self.text(crate::warehouse::schema::col::CLASS_ID, i) {
+                if let Some(c) = self.text(crate::schema::col::CLASS_ID, i) {
                     index.entry(c).or_default().push(i);
                 }
             }
@@ -105,7 +105,7 @@ impl Table {
     pub fn text(&self, name: &str, row: usize) -> Option<String> {
         match self.cols.get(name)? {
             Col::Text(v) => v.get(row).cloned().flatten(),
-            Col::Num(v) => v.get(row).copied().flatten().map(crate::export::format_f64),
+            Col::Num(v) => v.get(row).copied().flatten().map(crate::cells::format_f64),
             Col::Flag(v) => v.get(row).copied().flatten().map(|b| b.to_string()),
         }
     }

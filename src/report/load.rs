@@ -11,7 +11,7 @@ use super::columns::table;
 use super::view::ReportData;
 use crate::error::{ReportError, WarehouseError};
 use crate::warehouse::manifest::Manifest;
-use crate::warehouse::schema::{col::YEAR, table_def};
+use crate::schema::{col::YEAR, table_def};
 use crate::layout::{INDICATORS_DIR, MANIFEST_FILE, WAREHOUSE_DIR};
 use crate::warehouse::read;
 

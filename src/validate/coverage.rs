@@ -10,7 +10,7 @@
 //! here to `INDICATOR_TABLES`); nothing is read.
 
 use crate::config::Job;
-use crate::warehouse::schema::{indicator_def, TableKind, Wave, INDICATOR_TABLES};
+use crate::schema::{indicator_def, TableKind, Wave, INDICATOR_TABLES};
 
 /// An input the job lacks, and what its absence does to the indicators.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -13,9 +13,10 @@ use std::fmt::Write;
 
 use crate::config::{InputFormat, Job, ResolvedInput};
 use crate::error::display_safe;
-use crate::ingest::platform::{ColumnRef, CourseRatingAdapter, PlatformConfig};
+use crate::config::platform::{ColumnRef, PlatformConfig};
+use crate::ingest::platform::CourseRatingAdapter;
 use crate::ingest::{self, sniff};
-use crate::warehouse::schema::{col, TableKind};
+use crate::schema::{col, TableKind};
 
 /// The explanation of every input of `job`, and of the inputs it lacks.
 pub fn explain(job: &Job) -> String {

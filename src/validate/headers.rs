@@ -27,7 +27,7 @@ use crate::config::{InputFormat, InputSpec, Job, ResolvedInput};
 use crate::error::{ConfigError, Error, IngestError};
 use crate::ingest::platform::{looks_like_export, CourseRatingAdapter, PlatformAdapter};
 use crate::ingest::{self, sniff, Row};
-use crate::warehouse::schema::{col, TableKind, Wave};
+use crate::schema::{col, TableKind, Wave};
 
 /// Check the header of every input file against its table and mapping before any row
 /// is read, and report every problem at once.

@@ -6,8 +6,8 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::warehouse::pseudonym::Pseudonymizer;
-use crate::warehouse::schema::TableKind;
+use crate::pseudonym::Pseudonymizer;
+use crate::schema::TableKind;
 
 /// A cadre id as a hash-map key, stored inline when short (ids are a few bytes):
 /// looking up one of 10⁶ cadres then touches the table only, not a separate heap

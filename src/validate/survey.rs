@@ -18,7 +18,7 @@ use super::{Reason, ValidationReport};
 use crate::config::{InputFormat, Job, ResolvedInput};
 use crate::error::{ConfigError, Error, IngestError};
 use crate::ingest::{self, platform::PlatformAdapter, Row};
-use crate::warehouse::schema::{col, TableKind, Wave};
+use crate::schema::{col, TableKind, Wave};
 
 /// A survey item as declared in `items`.
 #[derive(Debug, Clone, PartialEq)]

@@ -22,7 +22,7 @@ use crate::config::{InputFormat, InputSpec, Job, ResolvedInput};
 use crate::error::{Error, IngestError, WarehouseError};
 use crate::ingest::platform::CourseRatingAdapter;
 use crate::ingest::{self, Row, RowInfo, Shape};
-use crate::warehouse::schema::{col, TableKind, Wave, CATEGORIES, GRADES, ITEM_KINDS, METHODS, RATER_ROLES, UNIT_KINDS};
+use crate::schema::{col, TableKind, Wave, CATEGORIES, GRADES, ITEM_KINDS, METHODS, RATER_ROLES, UNIT_KINDS};
 
 /// Where accepted rows go: the warehouse writer when building, a counter when validating.
 pub trait RowSink {
@@ -1039,7 +1039,7 @@ fn check_row(
             let date = c.date(REVIEW_DATE, true);
             let kind = c.text(KIND, false);
             let dims: Vec<Option<f64>> =
-                crate::warehouse::schema::REVIEW_DIMENSIONS.iter().map(|d| c.number(d, 0.0, 100.0, true)).collect();
+                crate::schema::REVIEW_DIMENSIONS.iter().map(|d| c.number(d, 0.0, 100.0, true)).collect();
             let grade_raw = c.raw(GRADE).into_owned();
             let grade = match grade_raw.as_str() {
                 "" => None,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::schema::{TableDef, TABLES};
+use crate::schema::{TableDef, TABLES};
 
 /// Markdown data dictionary of every warehouse table and column.
 pub fn markdown() -> String {

@@ -44,7 +44,7 @@ use crate::config::PipelineFile;
 use crate::error::WarehouseError;
 use crate::validate::{PerTrainee, RatingStats, Registry};
 use crate::warehouse::read::scan;
-use crate::warehouse::schema::{col as c, Wave};
+use crate::schema::{col as c, Wave};
 
 /// The maximum of a 0–100 scale score (Hake's gain).
 const SCORE_MAX: f64 = 100.0;

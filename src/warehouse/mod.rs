@@ -14,9 +14,7 @@ pub mod atomic;
 pub mod dictionary;
 pub mod join;
 pub mod manifest;
-pub mod pseudonym;
 pub mod read;
-pub mod schema;
 pub mod write;
 pub mod years;
 
@@ -27,7 +25,7 @@ use polars::prelude::*;
 
 use crate::error::WarehouseError;
 use crate::validate::{Reject, RowSink, Value};
-use schema::table_def;
+use crate::schema::{self, table_def};
 use write::TableWriter;
 
 /// Directory name of the rejects under the warehouse.
@@ -131,7 +129,7 @@ pub fn write_rejects(root: &Path, rejects: &[Reject]) -> Result<(), WarehouseErr
     )
     .map_err(|e| WarehouseError::frame("rejects", e))?;
     write::write_frame(&mut df, &dir.join("rejects.parquet"))?;
-    crate::export::write_csv(&df, &dir.join("rejects.csv"))
+    crate::cells::write_csv(&df, &dir.join("rejects.csv"))
 }
 
 pub use atomic::{clean_stale, swap_into_place};

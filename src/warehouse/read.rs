@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use super::schema::{table_def, TableDef};
+use crate::schema::{table_def, TableDef};
 use super::write::polars_schema;
 use crate::error::WarehouseError;
 

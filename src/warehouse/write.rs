@@ -15,7 +15,7 @@ use polars::prelude::*;
 
 use crate::error::WarehouseError;
 use crate::validate::Value;
-use crate::warehouse::schema::{DType, TableDef};
+use crate::schema::{DType, TableDef};
 
 /// Rows buffered per partition before a row group is written.
 pub const CHUNK_ROWS: usize = 1 << 20;
@@ -635,7 +635,7 @@ mod tests {
         let df = df!("kind" => kind, "id" => id, "many" => many, "few" => few).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.parquet");
-        let def = crate::warehouse::schema::table_def("units").unwrap();
+        let def = crate::schema::table_def("units").unwrap();
         write_documented(def, &df, &path).unwrap();
         let back = ParquetReader::new(File::open(&path).unwrap()).finish().unwrap();
         assert_eq!(back.schema(), df.schema());

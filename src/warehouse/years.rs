@@ -28,7 +28,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::join::RatingScores;
-use super::schema::{col, table_def, wh, TABLES};
+use crate::schema::{col, table_def, wh, TABLES};
 use crate::error::WarehouseError;
 use crate::validate::Value;
 

@@ -105,7 +105,7 @@ fn every_workbook_speaks_the_office_language_and_tools_keep_the_codes() {
     let i = out.join("indicators/indicators.xlsx");
     let names = sheets(&i);
     assert_eq!(names[0], "legend");
-    assert_eq!(names.len(), traineval::warehouse::schema::INDICATOR_TABLES.len() + 1);
+    assert_eq!(names.len(), traineval::schema::INDICATOR_TABLES.len() + 1);
     let l = rows(&i, "learning_by_class");
     assert_eq!(l[0][..4], ["Class id", "Class title", "Training method", "Trainees' category"]);
     let k1 = l.iter().find(|r| r[0] == "K1").expect("K1");
@@ -248,7 +248,7 @@ fn exports_are_deterministic() {
 
 /// Every canonical column name (warehouse, indicators, and the columns exports add).
 fn canonical_names() -> std::collections::BTreeSet<String> {
-    use traineval::warehouse::schema::{INDICATOR_TABLES, TABLES};
+    use traineval::schema::{INDICATOR_TABLES, TABLES};
     let extra = ["class_title", "course_title", "topics", "assessment_received", "reaction_given"];
     TABLES
         .iter()

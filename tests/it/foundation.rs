@@ -94,7 +94,7 @@ fn clean_canonical_directory_builds_every_table() {
 fn warehouse_schemas_match_the_declared_tables() {
     let out = tmp();
     assert_eq!(build(&data("canonical"), out.path()).code, 0);
-    for def in traineval::warehouse::schema::TABLES {
+    for def in traineval::schema::TABLES {
         let df = table(out.path(), def.name);
         let mut expected: Vec<(String, DataType)> = def
             .columns
@@ -414,7 +414,7 @@ fn ids_are_pseudonymised_with_a_key() {
     let cad = table(out.path(), "cadres");
     let ids: Vec<String> = cad.column("cadre_id").unwrap().str().unwrap().no_null_iter().map(String::from).collect();
     assert!(ids.iter().all(|i| i.len() == 16 && i.chars().all(|c| c.is_ascii_hexdigit())), "{ids:?}");
-    let expected = traineval::warehouse::pseudonym::Pseudonymizer::new(Some("office-secret")).apply("C01");
+    let expected = traineval::pseudonym::Pseudonymizer::new(Some("office-secret")).apply("C01");
     assert!(ids.contains(&expected));
     // Raters are cadres: their ids are pseudonymised the same way, so they still join.
     let raters = table(out.path(), "course_ratings");
@@ -441,7 +441,7 @@ fn data_dictionary_is_current() {
         "docs/warehouse.md is out of date: run `traineval schema > docs/warehouse.md`"
     );
     let j: serde_json::Value = serde_json::from_str(&traineval(&["schema", "--format", "json"], &[]).stdout).unwrap();
-    assert_eq!(j.as_array().unwrap().len(), traineval::warehouse::schema::TABLES.len());
+    assert_eq!(j.as_array().unwrap().len(), traineval::schema::TABLES.len());
 }
 
 /// `indicators` sets mimalloc's option 15 to keep freed memory: the option the allocator

@@ -60,7 +60,7 @@ fn platform_exports_build_the_same_warehouse_as_canonical_files() {
     assert_eq!(rc.code, rp.code, "{}\n{}", rc.stderr, rp.stderr);
     assert_matches_truth(gp.path(), op.path());
     // Every warehouse table is identical; only the inputs (files, hashes) differ.
-    for def in traineval::warehouse::schema::TABLES {
+    for def in traineval::schema::TABLES {
         let (a, b) = (table(oc.path(), def.name), table(op.path(), def.name));
         assert!(a.equals_missing(&b), "table {} differs between canonical and platform inputs", def.name);
     }

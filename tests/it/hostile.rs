@@ -240,7 +240,7 @@ fn killed_builds_never_leave_a_partial_warehouse() {
         assert_eq!(files(&wh), reference, "kill #{i} after {delay_ms} ms changed the file set");
         let m = manifest(out.path());
         assert_eq!(m["tables"], m0["tables"], "kill #{i}");
-        for def in traineval::warehouse::schema::TABLES {
+        for def in traineval::schema::TABLES {
             let n = table(out.path(), def.name).height() as u64;
             assert_eq!(Some(n), m["warehouse"][def.name].as_u64().or(Some(0)), "{} after kill #{i}", def.name);
         }

@@ -315,7 +315,7 @@ fn indicators_are_deterministic_and_guarded() {
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> = calamine::open_workbook(Path::new(o).join("indicators/indicators.xlsx")).unwrap();
     // A legend sheet, then one sheet per table.
-    assert_eq!(book.sheet_names().len(), traineval::warehouse::schema::INDICATOR_TABLES.len() + 1);
+    assert_eq!(book.sheet_names().len(), traineval::schema::INDICATOR_TABLES.len() + 1);
     let range = book.worksheet_range("needs_by_category").unwrap();
     let cell = range.get((1, 5)).unwrap();
     assert_eq!(cell, &Data::String("=1+1┋乡村振兴┋公文写作".into()));
@@ -328,7 +328,7 @@ fn by_default_the_tables_are_parquet_only() {
     // SPEC §1: Parquet, and CSV/XLSX where configured (the test above configures them).
     let names: Vec<String> = files(&handmade().join("indicators")).into_keys().collect();
     let mut want: Vec<String> =
-        traineval::warehouse::schema::INDICATOR_TABLES.iter().map(|d| format!("{}.parquet", d.name)).collect();
+        traineval::schema::INDICATOR_TABLES.iter().map(|d| format!("{}.parquet", d.name)).collect();
     want.sort();
     assert_eq!(names, want);
 }
@@ -435,7 +435,7 @@ fn schema_of(df: &DataFrame) -> Vec<String> {
 fn indicator_schemas_are_stable() {
     let out = handmade();
     let mut all = BTreeMap::new();
-    for def in traineval::warehouse::schema::INDICATOR_TABLES {
+    for def in traineval::schema::INDICATOR_TABLES {
         let df = table(out, def.name);
         let names: Vec<&str> = df.get_column_names().into_iter().map(|s| s.as_str()).collect();
         let declared: Vec<&str> = def.columns.iter().map(|c| c.name).collect();

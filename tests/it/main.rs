@@ -9,6 +9,7 @@ mod fuzz;
 mod generated;
 mod hostile;
 mod indicators;
+mod layers;
 mod methods;
 mod periods;
 mod scorecard;

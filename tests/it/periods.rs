@@ -386,7 +386,7 @@ fn the_cadre_file_is_pseudonymised_with_the_key() {
     let text = std::fs::read_to_string(out.path().join("exports/cadre_file.jsonl")).unwrap();
     assert!(!text.contains("C0000"), "no raw cadre id in the file");
     // `--cadre` takes the id as the office knows it.
-    let pseudonym = traineval::warehouse::pseudonym::Pseudonymizer::new(Some("office-secret")).apply("C0000007");
+    let pseudonym = traineval::pseudonym::Pseudonymizer::new(Some("office-secret")).apply("C0000007");
     let r = traineval(&["export", s(g.path()), "--out", s(out.path()), "--for", "cadre-file", "--cadre", "C0000007"], &key);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let page = std::fs::read_to_string(out.path().join(format!("exports/cadre_file/{pseudonym}.html"))).unwrap();

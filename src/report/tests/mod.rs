@@ -266,7 +266,7 @@ fn export_writes_guarded_csv_and_xlsx() {
         for cell in row {
             match cell {
                 Data::String(s) if s.starts_with('\'') => guarded += 1,
-                Data::String(s) => assert!(!crate::export::needs_guard(s), "unguarded {s:?}"),
+                Data::String(s) => assert!(!crate::cells::needs_guard(s), "unguarded {s:?}"),
                 Data::Float(_) | Data::Empty => {}
                 other => panic!("unexpected cell {other:?}"),
             }

@@ -16,7 +16,7 @@ use crate::report::charts::boxplot::BoxGroup;
 use crate::report::charts::ChartSpec;
 use crate::report::columns::{self as c, table};
 use crate::report::paths;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Fact {

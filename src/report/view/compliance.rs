@@ -12,7 +12,7 @@ use crate::report::charts::stacked::{StackedRow, StackedSpec};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// Counts of one group of cadres.
 #[derive(Debug, Clone, Default)]

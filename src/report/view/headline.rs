@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::format::{self, DASH};
 use super::{compliance, Ctx, Na};
 use crate::report::columns::{self as c, table};
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Card {

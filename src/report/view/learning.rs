@@ -12,7 +12,7 @@ use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
 use crate::stats;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// What a learning table is keyed by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,7 +205,7 @@ fn reliability_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
     ];
     let mut tv = TableView::new(ctx.cat.get("le.table_reliability"), &headers, &ctx.cat);
     let mut rows: Vec<usize> = (0..t.len()).collect();
-    let wave_order = |w: &str| crate::warehouse::schema::Wave::from_name(w).map_or(99, |w| w as usize);
+    let wave_order = |w: &str| crate::schema::Wave::from_name(w).map_or(99, |w| w as usize);
     rows.sort_by_key(|&i| (t.text_or_empty(col::SCALE, i), wave_order(&t.text_or_empty(col::WAVE, i))));
     for i in rows {
         tv.push(

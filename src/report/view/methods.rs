@@ -10,7 +10,7 @@ use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// Significant pairs spelt out in the findings; the rest are counted.
 const MAX_PAIR_FINDINGS: usize = 5;

@@ -40,7 +40,7 @@ use super::i18n::{Catalogue, Lang};
 use super::paths;
 use crate::config::{ComplianceSettings, Job, ScorecardSettings};
 use crate::warehouse::manifest::Manifest;
-use crate::warehouse::schema::{col, CATEGORIES, METHODS};
+use crate::schema::{col, CATEGORIES, METHODS};
 
 /// Everything a report is built from.
 #[derive(Debug, Clone, Default)]

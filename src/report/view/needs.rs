@@ -7,7 +7,7 @@ use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
 use crate::stats;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::format;
 use super::{Body, Cell, Ctx, Na, Row, TableView};
-use crate::warehouse::schema::TableKind;
+use crate::schema::TableKind;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct MethodItem {

@@ -5,7 +5,7 @@ use super::format;
 use super::{Body, Cell, Ctx, Na, TableView};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;

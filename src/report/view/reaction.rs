@@ -8,7 +8,7 @@ use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
 use crate::stats;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// Courses in each of the top and bottom lists.
 const K: usize = 10;

@@ -17,7 +17,7 @@ use crate::indicators::event_study::{REFERENCE, REL_PERIODS};
 use crate::indicators::flow::{CONTROL, CONTROL_STAGES, TRAINED, TRAINED_STAGES};
 use crate::indicators::trajectory::{ALL, WAVES};
 use crate::indicators::transfer::PRETREND_P_MIN;
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
@@ -462,7 +462,7 @@ pub(super) fn follow_up_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &
         &ctx.cat,
     );
     tv.note = Some(ctx.cat.get("tr.follow_note"));
-    let wave_order = |w: &str| crate::warehouse::schema::Wave::from_name(w).map_or(99, |w| w as usize);
+    let wave_order = |w: &str| crate::schema::Wave::from_name(w).map_or(99, |w| w as usize);
     let mut rows = rows.to_vec();
     rows.sort_by_key(|&i| (t.text_or_empty(col::CLASS_ID, i), wave_order(&t.text_or_empty(col::WAVE, i))));
     for i in rows {

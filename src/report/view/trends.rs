@@ -10,7 +10,7 @@ use crate::indicators::trends::METRICS;
 use crate::report::charts::line::{LinePoint, LineSeries, LineSpec};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
-use crate::warehouse::schema::col;
+use crate::schema::col;
 
 /// Series shown in the main text; the rest are in the indicators workbook.
 const SERIES_ROWS: usize = 12;
