@@ -403,6 +403,20 @@ pub struct ColumnDef {
     pub doc: &'static str,
 }
 
+/// Calendar year of a day count since 1970-01-01: the `year=` partition of a dated row
+/// and the year every stage files a class, a review or a promotion under.
+pub fn year_of_day(d: i32) -> i32 {
+    // Civil-from-days (Howard Hinnant's algorithm), year only: exact for every i32 day.
+    let z = i64::from(d) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as i32
+}
+
 /// One warehouse table.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct TableDef {
@@ -453,7 +467,7 @@ macro_rules! LEARNING_STATS {
             c(col::D_Z_CI_LOW, Float, "interval of d_z by the noncentral t, lower; null in pooled rows"),
             c(col::D_Z_CI_HIGH, Float, "interval of d_z by the noncentral t, upper"),
             $($extra,)*
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_pairs < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ]
     };
@@ -692,12 +706,11 @@ pub const TABLES: &[TableDef] = &[
     },
 ];
 
-/// Indicator tables written by `indicators` (SPEC §4 and Appendix B), in the order
-/// they are computed. Every table ends with `suppressed`. Column names and order are a
-/// public interface; the Appendix B tables come first, then the extra tables §4 names.
 /// The meaning of every published table's `suppression` column.
 const SUPPRESSION_DOC: &str = "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)";
 
+/// Indicator tables written by `indicators`, in the order they are computed. Every
+/// table ends with `suppressed`. Column names and order are a public interface.
 pub const INDICATOR_TABLES: &[TableDef] = &[
     TableDef {
         name: "learning_by_class",
@@ -744,7 +757,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::SHARE_EXCELLENT, Float, "share of totals ≥ 90 % of the maximum"),
             c(col::RANK_IN_CLASS, Int, "rank by total_mean within the class (SQL RANK, descending)"),
             c(col::RANK_IN_YEAR, Int, "rank by total_mean within the calendar year of the class start"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_raters < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -764,7 +777,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::CI_HIGH, Float, "t interval, upper"),
             c(col::SHARE_EXCELLENT, Float, "share of rating totals ≥ 90 % of the maximum"),
             c(col::RANK_IN_YEAR, Int, "rank by total_mean within the calendar year (SQL RANK, descending)"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_raters < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -783,7 +796,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::ICC1_CI_HIGH, Float, "interval of ICC(1,1), upper"),
             c(col::ICC2K_CI_LOW, Float, "interval of ICC(2,k), lower"),
             c(col::ICC2K_CI_HIGH, Float, "interval of ICC(2,k), upper"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_raters < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -800,7 +813,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::ALPHA_CI_LOW, Float, "Feldt (1965) interval of α, lower"),
             c(col::ALPHA_CI_HIGH, Float, "Feldt interval of α, upper"),
             c(col::OMEGA, Float, "McDonald's ω of a one-factor solution; null when it does not converge or gives a Heywood case"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -840,7 +853,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::CLAIM, Str, "effect (pretrend_p ≥ 0.10, baseline not not_equivalent, attrition_ok) | association (any check fails or cannot be made); null without a DiD"),
             c(col::P_BH, Float, "p_value adjusted by Benjamini–Hochberg over the published classes of the period"),
             c(col::DID_P_BH, Float, "did_p adjusted by Benjamini–Hochberg over the published classes with a DiD"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_followed < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -860,7 +873,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::N_CLASSES, Int, "classes with a score at the wave"),
             c(col::ICC, Float, "intraclass correlation of the scores between classes (all only)"),
             c(col::DESIGN_EFFECT, Float, "1 + (mean trainees per class − 1) · icc (all only)"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -883,7 +896,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::CI_HIGH, Float, "interval of mean_diff, upper"),
             c(col::RETENTION, Float, "(follow − pre)/(post − pre) of the class means, trainees scored at pre, post and follow-up"),
             c(col::P_BH, Float, "p_value adjusted by Benjamini–Hochberg over the published rows (classes × waves) of the period"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_pairs < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -897,7 +910,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::STAGE, Str, "trained: enrolled, completed, pre, post, pair, follow_3m, follow_6m, follow_12m, review_before, review_after (before and after); control: eligible, review_before, review_after"),
             c(col::N, Int, "enrollment rows (trained) or cadres (control) at the stage"),
             c(col::SHARE_OF_ENROLLED, Float, "n / enrolled (trained) or n / eligible (control)"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n < min_cell, or secondary): n and share null, keys kept"),
         ],
     },
@@ -918,7 +931,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::N_CONTROL, Int, "control observations (a control counts once per class it serves)"),
             c(col::N_CLASSES, Int, "classes with a trainee observed at period 0"),
             c(col::PRETREND_P, Float, "HTZ Wald test (CR2) of the −3 and −2 estimates being 0; the same on every row of the group"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (fewer than min_cell trainee or control observations, or secondary): statistics and counts null, keys kept"),
         ],
     },
@@ -948,7 +961,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::PRETREND_OK, Bool, "pretrend_p ≥ 0.10 (null: not testable)"),
             c(col::BASELINE_OK, Bool, "baseline is not not_equivalent (null: no g)"),
             c(col::CLAIM, Str, "effect (pretrend_ok, baseline_ok and attrition_ok all true) | association"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld with the group's period-0 row of transfer_event_study"),
         ],
     },
@@ -968,7 +981,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::P_VALUE, Float, "two-sided p"),
             c(col::CI_LOW, Float, "interval of mean_diff, lower"),
             c(col::CI_HIGH, Float, "interval of mean_diff, upper"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_pairs < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -984,7 +997,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::VALUE_BEFORE, Float, "value in the period before"),
             c(col::VALUE_AFTER, Float, "value in the period"),
             c(col::CHANGE, Float, "value_after − value_before"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (the unit has fewer than min_cell cadres, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -1003,7 +1016,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::P_VALUE, Float, "two-sided p"),
             c(col::CI_LOW, Float, "interval of the slope, lower"),
             c(col::CI_HIGH, Float, "interval of the slope, upper"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_units < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -1021,7 +1034,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::CI_HIGH, Float, "interval of the mean gain clustered by class, upper"),
             c(col::IN_TESTS, Bool, "the method has at least methods.min_classes classes and enters the tests"),
             c(col::NOTE, Str, "null | few_classes (tested, fewer than 5 classes) | too_few_classes (not tested)"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_trainees < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -1039,7 +1052,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::N, Int, "pairs in the tested classes"),
             c(col::N_CLASSES, Int, "classes in the test (methods with at least methods.min_classes classes)"),
             c(col::NOTE, Str, "why the test is null: fewer_than_two_methods | no_residual_df | singular | perfect_fit | all_tied"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n < min_cell): statistics and counts null"),
         ],
     },
@@ -1060,7 +1073,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::P_HOLM, Float, "Holm-adjusted over all pairs"),
             c(col::P_BH, Float, "Benjamini–Hochberg-adjusted over all pairs"),
             c(col::NOTE, Str, "why the contrast is null (the class ANCOVA's reason)"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld with either method's row"),
         ],
     },
@@ -1102,7 +1115,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::TOPICS_TAUGHT, Int, "distinct course topics of the class"),
             c(col::COVERAGE, Float, "share of the requested topics that are taught"),
             c(col::UNMET_TOPICS, Str, "requested topics not taught, sorted, ┋-joined"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_respondents < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -1117,7 +1130,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
             c(col::TOPICS_TAUGHT, Int, "distinct topics taught over the classes"),
             c(col::COVERAGE, Float, "share of the requests taught in the class that asked"),
             c(col::UNMET_TOPICS, Str, "topics unmet in at least one class, sorted, ┋-joined"),
-            c(col::SUPPRESSION, Str, "null, primary (the row describes fewer than min_cell people) or secondary (withheld so that no primary row can be recovered by subtraction from a published margin)"),
+            c(col::SUPPRESSION, Str, SUPPRESSION_DOC),
             c(col::SUPPRESSED, Bool, "withheld (n_respondents < min_cell, or secondary): statistics and counts null, keys and labels kept"),
         ],
     },
@@ -1220,6 +1233,26 @@ mod tests {
             let n = names.len();
             names.dedup();
             assert_eq!(n, names.len(), "{}", t.name);
+        }
+    }
+
+    #[test]
+    fn year_of_day_matches_the_calendar() {
+        assert_eq!(year_of_day(0), 1970);
+        assert_eq!(year_of_day(-1), 1969);
+        // 2024-12-31 = 20088, 2025-01-01 = 20089
+        assert_eq!(year_of_day(20088), 2024);
+        assert_eq!(year_of_day(20089), 2025);
+        // 2000-02-29 = 11016
+        assert_eq!(year_of_day(11016), 2000);
+    }
+
+    #[test]
+    fn year_of_day_agrees_with_chrono() {
+        use chrono::Datelike;
+        for d in (-800_000..800_000).step_by(97).chain([-1, 0, 59, 60, 365, 20_088, 20_089]) {
+            let y = chrono::DateTime::from_timestamp(i64::from(d) * 86_400, 0).unwrap().year();
+            assert_eq!(year_of_day(d), y, "day {d}");
         }
     }
 }

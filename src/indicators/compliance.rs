@@ -450,7 +450,7 @@ fn cadre_year<'a>(
         let met = round_for_ties(dw) >= round_for_ties(r.min_days) || round_for_ties(hw) >= round_for_ties(min_hours);
         let shortfall = if met { 0.0 } else { (r.min_days - dw).min((min_hours - hw) / s.hours_per_day).max(0.0) };
         let complete = from >= first_year;
-        let promoted_this_year = promoted_on.is_some_and(|d| year_of_day(d) == y);
+        let promoted_this_year = promoted_on.is_some_and(|d| i64::from(crate::schema::year_of_day(d)) == y);
         let ratio = |have: f64, need: f64| if need > 0.0 { have / need } else { 1.0 };
         row.shortfall_days = shortfall;
         row.set(MAKEUP, round_for_ties(shortfall) > 0.0 && complete && !promoted_this_year);
@@ -548,19 +548,6 @@ fn total(values: impl Iterator<Item = f64>) -> f64 {
     values.fold(0.0, |a, b| a + b)
 }
 
-/// Calendar year of a day count since 1970-01-01.
-pub(crate) fn year_of_day(d: i32) -> i64 {
-    // Civil-from-days (Howard Hinnant's algorithm), year only.
-    let z = i64::from(d) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    yoe + era * 400 + i64::from(month <= 2)
-}
-
 /// The `compliance` table from its rows. The columns are gathered in one pass over the
 /// rows (a row is read once, not once per column: at 10⁶ rows the 18 strided passes
 /// cost more than the table's Parquet encoding).
@@ -617,17 +604,6 @@ pub fn compliance_frame(rows: &[ComplianceRow], keys: &Cadres) -> Result<DataFra
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn year_of_day_matches_the_calendar() {
-        assert_eq!(year_of_day(0), 1970);
-        assert_eq!(year_of_day(-1), 1969);
-        // 2024-12-31 = 20088, 2025-01-01 = 20089
-        assert_eq!(year_of_day(20088), 2024);
-        assert_eq!(year_of_day(20089), 2025);
-        // 2000-02-29 = 11016
-        assert_eq!(year_of_day(11016), 2000);
-    }
 
     fn date(name: &str, days: Vec<Option<i32>>) -> Column {
         Column::new(name.into(), days).cast(&DataType::Date).unwrap()

@@ -219,7 +219,7 @@ pub fn course_series(
     let year_of_class: BTreeMap<&str, i64> = cl_id
         .iter()
         .zip(&cl_start)
-        .filter_map(|(c, d)| Some(((*c)?, super::compliance::year_of_day((*d)?))))
+        .filter_map(|(c, d)| Some(((*c)?, i64::from(crate::schema::year_of_day((*d)?)))))
         .collect();
     let (co_id, co_class, co_title) =
         (strs(courses, col::COURSE_ID, T)?, strs(courses, col::CLASS_ID, T)?, strs(courses, col::TITLE, T)?);

@@ -259,11 +259,6 @@ fn opt_f(v: Option<f64>) -> Value {
     v.map(Value::Float).unwrap_or(Value::Null)
 }
 
-/// Year of a day number (days since 1970-01-01).
-pub fn year_of(days: i32) -> i32 {
-    use chrono::Datelike;
-    chrono::DateTime::from_timestamp(days as i64 * 86_400, 0).map(|d| d.year()).unwrap_or(1970)
-}
 
 /// A checked row: the warehouse rows it becomes and its duplicate key.
 struct Checked {
@@ -796,7 +791,7 @@ fn check_row(
             }
             let (id, start, end, hours, method) = (id?, start?, end?, hours?, method?);
             let days = days.unwrap_or((end - start + 1) as f64);
-            let year = year_of(start);
+            let year = crate::schema::year_of_day(start);
             c.rc.ok().then(|| Checked {
                 key: Key::Text(id.clone()),
                 rows: Emit::One("classes",
@@ -1066,7 +1061,7 @@ fn check_row(
             row.push(opt_s(grade));
             c.rc.ok().then(|| Checked {
                 key,
-                rows: Emit::One("reviews", Some(year_of(date)), row),
+                rows: Emit::One("reviews", Some(crate::schema::year_of_day(date)), row),
                 on_accept: None,
                 rating: None,
             })
