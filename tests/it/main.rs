@@ -10,6 +10,7 @@ mod hostile;
 mod indicators;
 mod methods;
 mod periods;
+mod reports;
 mod scorecard;
 mod transfer;
 mod trends;

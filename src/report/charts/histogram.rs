@@ -42,7 +42,12 @@ pub fn bins(values: &[f64], target: usize) -> Vec<Bin> {
     let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     let Some(lo) = v.iter().copied().reduce(f64::min) else { return Vec::new() };
     let hi = v.iter().copied().fold(lo, f64::max);
-    let step = if hi - lo < 1e-9 { nice_step(lo.abs().max(1.0) / 10.0) } else { nice_step((hi - lo) / target.max(1) as f64) };
+    let mut step = if hi - lo < 1e-9 { nice_step(lo.abs().max(1.0) / 10.0) } else { nice_step((hi - lo) / target.max(1) as f64) };
+    // Whole numbers (class sizes) in bins of a fractional width would alternate two and
+    // three values per bin and draw a saw-tooth that is not in the data.
+    if v.iter().all(|x| x.fract() == 0.0) && step.fract() != 0.0 {
+        step = step.ceil();
+    }
     let start = (lo / step).floor() * step;
     let k = (((hi - start) / step).floor() as usize + 1).max(1);
     let mut out: Vec<Bin> =
@@ -128,6 +133,11 @@ mod tests {
         let w = b[0].hi - b[0].lo;
         assert!(b.iter().all(|x| ((x.hi - x.lo) - w).abs() < 1e-9));
         assert_eq!(bins(&[], 6), vec![]);
+        // Whole numbers get whole-number bins: 30..64 in bins of 3, not 2.5.
+        let sizes: Vec<f64> = (30..=64).map(f64::from).collect();
+        let b = bins(&sizes, 14);
+        assert!(b.iter().all(|x| (x.hi - x.lo).fract() == 0.0 && x.lo.fract() == 0.0), "{b:?}");
+        assert!(b[..b.len() - 1].iter().all(|x| x.count == (x.hi - x.lo) as u64), "{b:?}");
         let one = bins(&[5.0, 5.0], 6);
         assert_eq!(one.iter().map(|b| b.count).sum::<u64>(), 2);
         assert!(one.iter().any(|b| b.lo <= 5.0 && 5.0 <= b.hi));

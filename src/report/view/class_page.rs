@@ -103,7 +103,7 @@ pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<Body, Na> {
             id: "classes-size".into(),
             spec: ChartSpec::Histogram(HistogramSpec {
                 title: cat.get("cl.hist_title"),
-                subtitle: cat.fmt("doc.hist_subtitle", &[("m", &format::int(sizes.len() as u64))]),
+                subtitle: cat.fmt("cl.hist_subtitle", &[("m", &format::int(sizes.len() as u64))]),
                 value_label: cat.get("cl.hist_axis"),
                 count_label: cat.get("doc.hist_count"),
                 bins: histogram::bins(&sizes, 14),
