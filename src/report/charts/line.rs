@@ -73,6 +73,10 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
         let offset = |j: usize| (j as f64 - (spec.series.len() as f64 - 1.0) / 2.0) * 0.06;
         let top_px = super::local(body, chart.backend_coord(&(0.0, y1))).1;
         let bottom_px = super::local(body, chart.backend_coord(&(0.0, y0))).1;
+        // Labels start clear of the whisker caps (±0.05 of a category: wide when the
+        // categories are few).
+        let cap_px = super::local(body, chart.backend_coord(&(CAP, y0))).0 - super::local(body, chart.backend_coord(&(0.0, y0))).0;
+        let gap = cap_px.max(4) + 5;
         for (j, series) in spec.series.iter().enumerate() {
             let colour = super::series_colour(j);
             let pts: Vec<(usize, LinePoint)> =
@@ -96,7 +100,7 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
                     for end in [lo, hi] {
                         chart
                             .draw_series([PathElement::new(
-                                vec![(x - 0.05, end), (x + 0.05, end)],
+                                vec![(x - CAP, end), (x + CAP, end)],
                                 INK.stroke_width(1),
                             )])
                             .map_err(e)?;
@@ -106,7 +110,7 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
                 draw_marker(body, Marker::nth(j), colour, c)?;
                 let neighbour = pts.get(k + 1).or_else(|| k.checked_sub(1).and_then(|k| pts.get(k))).map(|q| q.1.value);
                 let place = label_place(c, p.value, neighbour, k + 1 < pts.len(), (top_px, bottom_px));
-                draw_label(body, c, place, p)?;
+                draw_label(body, c, place, p, gap)?;
                 marks += 1;
             }
         }
@@ -122,6 +126,9 @@ struct Place {
     right: bool,
     above: bool,
 }
+
+/// Half the width of a whisker's cap, in categories.
+const CAP: f64 = 0.05;
 
 /// Height of the two label lines in pixels, with the gap to the point.
 const LABEL_H: i32 = 34;
@@ -141,9 +148,9 @@ fn label_place(c: (i32, i32), value: f64, neighbour: Option<f64>, next: bool, (t
 }
 
 /// The value (one decimal) and its n (grouped by thousands) on two lines.
-fn draw_label(body: &super::Area<'_>, c: (i32, i32), place: Place, p: &LinePoint) -> Result<(), ReportError> {
+fn draw_label(body: &super::Area<'_>, c: (i32, i32), place: Place, p: &LinePoint, gap: i32) -> Result<(), ReportError> {
     let h = if place.right { HPos::Left } else { HPos::Right };
-    let x = if place.right { c.0 + 9 } else { c.0 - 9 };
+    let x = if place.right { c.0 + gap } else { c.0 - gap };
     let value = crate::report::view::format::mean(Some(p.value));
     let n = format!("n = {}", crate::report::view::format::int(p.n));
     let v = if place.above { VPos::Bottom } else { VPos::Top };

@@ -70,6 +70,8 @@ const CHECK_SCRIPT: &str = r#"<script>
       });
       // No label sits on a data line (the series lines of trajectories and trends):
       // sample each segment every pixel on screen and look for it inside a text box.
+      // (Ink lines are left out: axis ticks touch their labels and the hatching of a
+      // stacked bar lies under its haloed share by design.)
       var series = ['#1f3a5f', '#c9741e', '#a7c4dc'];
       var ctm = svg.getScreenCTM();
       svg.querySelectorAll('polyline, line').forEach(function (l) {
