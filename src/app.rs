@@ -54,7 +54,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             do_build(&job, &progress, cli.quiet)?;
             do_indicators(&job, &progress, cli.quiet)?;
             do_exports(&job, report_lang(&job, args.lang), cli.quiet)?;
-            do_report(&job, report_lang(&job, args.lang), args.pdf, cli.quiet)
+            do_report(&job, report_langs(&job, args.lang), args.pdf, cli.quiet)
         }
         Command::Generate(a) => {
             let opts = crate::generate::GenerateOptions {
@@ -103,7 +103,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         }
         Command::Report(args) => {
             let job = load_with(&args.job, Reads::Writes, false)?;
-            do_report(&job, report_lang(&job, args.lang), args.pdf, cli.quiet)
+            do_report(&job, report_langs(&job, args.lang), args.pdf, cli.quiet)
         }
         Command::Export(args) => {
             let job = load_with(&args.job, Reads::Writes, false)?;
@@ -186,14 +186,15 @@ fn do_exports(job: &Job, lang: crate::report::Lang, quiet: bool) -> Result<i32, 
     Ok(0)
 }
 
-fn do_report(job: &Job, lang: crate::report::Lang, pdf: bool, quiet: bool) -> Result<i32, Error> {
-    let summary = pipeline::report(job, lang, pdf)?;
-    if !quiet {
-        println!("report written to {} ({} class pages)", summary.index.display(), summary.class_pages);
-        match &summary.pdf {
-            PdfOutcome::NotRequested => {}
-            PdfOutcome::Written(files) => println!("{} PDF files written beside the HTML", files.len()),
-            PdfOutcome::NoBrowser(message) => eprintln!("warning: {message}"),
+fn do_report(job: &Job, langs: Vec<crate::report::Lang>, pdf: bool, quiet: bool) -> Result<i32, Error> {
+    for summary in pipeline::report(job, &langs, pdf)? {
+        if !quiet {
+            println!("report written to {} ({} class pages)", summary.index.display(), summary.class_pages);
+            match &summary.pdf {
+                PdfOutcome::NotRequested => {}
+                PdfOutcome::Written(files) => println!("{} PDF files written beside the HTML", files.len()),
+                PdfOutcome::NoBrowser(message) => eprintln!("warning: {message}"),
+            }
         }
     }
     Ok(0)
@@ -316,6 +317,21 @@ fn init(args: &InitArgs, quiet: bool) -> Result<i32, Error> {
         );
     }
     Ok(0)
+}
+
+/// The report languages: `--lang` alone, else the pipeline's `[report] languages`, else
+/// its `[report] lang` (checked at load).
+fn report_langs(job: &Job, flag: Option<crate::cli::Lang>) -> Vec<report::Lang> {
+    if flag.is_some() {
+        return vec![report_lang(job, flag)];
+    }
+    let configured: Vec<report::Lang> =
+        job.settings.report.languages.iter().filter_map(|l| report::Lang::from_code(l)).collect();
+    if configured.is_empty() {
+        vec![report_lang(job, None)]
+    } else {
+        configured
+    }
 }
 
 /// The report language: `--lang`, else the pipeline's `[report] lang` (checked at load).

@@ -86,7 +86,9 @@ pub struct InitArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub job: JobArgs,
-    /// Report language.
+    /// Report language (default: `[report] languages`, else `[report] lang`). The
+    /// pipeline's `lang` is written at reports/<period>/, another one at
+    /// reports/<period>/<lang>/ beside it.
     #[arg(long, value_enum)]
     pub lang: Option<Lang>,
     /// Also render PDF through a headless Chromium, when one is installed.

@@ -334,9 +334,14 @@ pub fn build_replacing_year(job: &Job, year: i32, progress: &dyn Progress) -> Re
 }
 
 /// `traineval report`: `OUT/indicators` + `OUT/warehouse` → `OUT/reports/<period>/`
-/// (HTML, and PDF when asked and a headless Chromium is installed).
-pub fn report(job: &Job, lang: crate::report::Lang, pdf: bool) -> Result<crate::report::ReportSummary, Error> {
-    Ok(crate::report::render_reports(&job.out, job, lang, pdf)?)
+/// in each of `langs` (the primary language there, others in `<lang>/`; HTML, and PDF
+/// when asked and a headless Chromium is installed).
+pub fn report(
+    job: &Job,
+    langs: &[crate::report::Lang],
+    pdf: bool,
+) -> Result<Vec<crate::report::ReportSummary>, Error> {
+    Ok(crate::report::render_reports(&job.out, job, langs, pdf)?)
 }
 
 fn warehouse_io(p: &Path, e: std::io::Error) -> Error {

@@ -208,8 +208,12 @@ impl Default for ScorecardSettings {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReportSettings {
-    /// `zh` (default) or `en`.
+    /// `zh` (default) or `en`: the language of `reports/<period>/index.html`.
     pub lang: String,
+    /// Languages `run` and `report` (without `--lang`) write: `lang` at
+    /// `reports/<period>/`, each other one at `reports/<period>/<code>/`. Empty (the
+    /// default) means `lang` alone.
+    pub languages: Vec<String>,
     /// Title of the annual report (default from the message catalogue).
     pub title: Option<String>,
     /// Issuing institution shown on the cover.
@@ -223,7 +227,14 @@ pub struct ReportSettings {
 
 impl Default for ReportSettings {
     fn default() -> Self {
-        ReportSettings { lang: "zh".into(), title: None, institution: None, class_pages: true, min_distribution_n: 10 }
+        ReportSettings {
+            lang: "zh".into(),
+            languages: Vec::new(),
+            title: None,
+            institution: None,
+            class_pages: true,
+            min_distribution_n: 10,
+        }
     }
 }
 
@@ -301,6 +312,9 @@ impl PipelineFile {
         }
         if !matches!(self.report.lang.as_str(), "zh" | "en") {
             bad(format!("report.lang = \"{}\" must be \"zh\" or \"en\"", self.report.lang));
+        }
+        if let Some(l) = self.report.languages.iter().find(|l| !matches!(l.as_str(), "zh" | "en")) {
+            bad(format!("report.languages: \"{l}\" must be \"zh\" or \"en\""));
         }
         let ins = &self.instrument;
         if ins.course_indicators.is_empty() || ins.trainee_dimensions.is_empty() {

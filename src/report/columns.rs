@@ -31,6 +31,8 @@ pub mod table {
     pub const PARTICIPANT_FLOW: &str = "participant_flow";
     pub const TRANSFER_EVENT_STUDY: &str = "transfer_event_study";
     pub const TRANSFER_SUMMARY: &str = "transfer_summary";
+    pub const UNIT_RESULTS: &str = "unit_results";
+    pub const UNIT_RESULTS_FIT: &str = "unit_results_fit";
     /// Warehouse table written by the indicators stage (one row per cadre × class).
     pub const TRAINEE_OUTCOMES: &str = "trainee_outcomes";
 }

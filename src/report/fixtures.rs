@@ -134,6 +134,8 @@ pub fn sample() -> ReportData {
     indicators.insert("assessment_by_class".into(), assessment_by_class());
     indicators.insert("needs_by_category".into(), needs_by_category());
     indicators.insert("trends".into(), trends());
+    indicators.insert("unit_results".into(), unit_results());
+    indicators.insert("unit_results_fit".into(), unit_results_fit());
     let mut warehouse = BTreeMap::new();
     warehouse.insert("classes".into(), classes());
     warehouse.insert("courses".into(), courses());
@@ -468,14 +470,15 @@ fn rater_agreement() -> DataFrame {
 
 fn reliability() -> DataFrame {
     df!(
-        "scale" => ["competence", "competence", "competence", "competence", "competence", "needs_gap"],
+        "scale" => ["competence", "competence", "competence", "competence", "competence", "needs"],
         "wave" => ["pre", "post", "follow_3m", "follow_6m", "follow_12m", "needs"],
         "n" => [141i64, 128, 104, 86, 3, 150],
-        "k_items" => [6i64, 6, 6, 6, 6, 3],
-        "alpha" => [Some(0.86), Some(0.88), Some(0.87), Some(0.85), None, Some(0.71)],
-        "alpha_ci_low" => [Some(0.82), Some(0.85), Some(0.83), Some(0.80), None, Some(0.63)],
-        "alpha_ci_high" => [Some(0.89), Some(0.91), Some(0.90), Some(0.89), None, Some(0.78)],
-        "omega" => [Some(0.87), Some(0.89), Some(0.88), Some(0.86), None, Some(0.72)],
+        "k_items" => [6i64, 6, 6, 6, 6, 2],
+        // The two needs items do not measure one thing: α below 0 (as in the sample).
+        "alpha" => [Some(0.86), Some(0.88), Some(0.87), Some(0.85), None, Some(-0.09)],
+        "alpha_ci_low" => [Some(0.82), Some(0.85), Some(0.83), Some(0.80), None, Some(-0.52)],
+        "alpha_ci_high" => [Some(0.89), Some(0.91), Some(0.90), Some(0.89), None, Some(0.23)],
+        "omega" => [Some(0.87), Some(0.89), Some(0.88), Some(0.86), None, None],
         "suppressed" => [false, false, false, false, true, false],
     )
     .unwrap()
@@ -940,6 +943,21 @@ fn manifest() -> Manifest {
     );
     tables.insert("survey_post".to_string(), counts(140, 4, 1, &[("bad_date", 1), ("speeder", 3)]));
     tables.insert("course_ratings".to_string(), counts(640, 5, 0, &[("duplicate_key", 5)]));
+    // Every other input of the fixture's data, so nothing reads as missing.
+    for (name, rows) in [
+        ("units", 8),
+        ("courses", 30),
+        ("items", 14),
+        ("survey_needs", 150),
+        ("survey_follow_3m", 110),
+        ("survey_follow_6m", 90),
+        ("survey_follow_12m", 40),
+        ("trainee_ratings", 600),
+        ("reviews", 420),
+        ("unit_outcomes", 48),
+    ] {
+        tables.insert(name.to_string(), counts(rows, 0, 0, &[]));
+    }
     let input = |path: &str, table: &str, rows: u64, encoding: &str| ManifestInput {
         path: path.into(),
         sha256: format!("{:064x}", rows * 7919),
@@ -954,7 +972,7 @@ fn manifest() -> Manifest {
         period: "2025".into(),
         pseudonymised: false,
         inputs: vec![
-            input("cadres.xlsx", "cadres", 152, "xlsx"),
+            input("cadres.xlsx", "cadres", 152, "spreadsheet"),
             input("classes.csv", "classes", 6, "utf-8"),
             input("enrollments.csv", "enrollments", 148, "utf-8"),
             input("问卷星/训前问卷.csv", "survey_pre", 150, "gbk"),
@@ -963,7 +981,11 @@ fn manifest() -> Manifest {
         ],
         tables,
         warehouse: BTreeMap::new(),
-        warnings: vec!["survey_post: 1 respondent answered twice; the latest submission counts".into()],
+        // As the validation stage words them (`src/validate/`).
+        warnings: vec![
+            "问卷星/训前问卷.csv: 2 earlier submission(s) superseded by a later one".into(),
+            "survey_post.csv: item columns absent, answers taken as missing: C7, C8".into(),
+        ],
         years: BTreeMap::new(),
     }
 }
@@ -1005,4 +1027,58 @@ fn trajectory() -> DataFrame {
     let settings = crate::config::PipelineFile::default();
     let ctx = crate::indicators::Ctx::new(&settings, "2025");
     crate::indicators::trajectory::trajectory(&outcomes, &classes, &ctx).unwrap()
+}
+
+/// L4: two metrics of eight units; unit U8 (3 cadres) is withheld.
+fn unit_results() -> DataFrame {
+    let units: Vec<String> = (1..=8).map(|i| format!("U{i}")).collect();
+    let mut unit_id = Vec::new();
+    let mut metric = Vec::new();
+    let (mut share, mut before, mut after, mut change, mut suppressed) = (vec![], vec![], vec![], vec![], vec![]);
+    for (m, base) in [("performance_score", 80.0), ("satisfaction_rate", 86.0)] {
+        for (i, u) in units.iter().enumerate() {
+            let withheld = i == 7;
+            let s = 0.1 + 0.08 * i as f64;
+            let b = base + h(i, 41) * 6.0 - 3.0;
+            let a = b + 1.0 + 4.0 * s + h(i, 43) - 0.5;
+            unit_id.push(u.clone());
+            metric.push(m);
+            share.push((!withheld).then_some(s));
+            before.push((!withheld).then_some(b));
+            after.push((!withheld).then_some(a));
+            change.push((!withheld).then_some(a - b));
+            suppressed.push(withheld);
+        }
+    }
+    let n = unit_id.len();
+    df!(
+        "unit_id" => unit_id,
+        "period" => vec!["2025"; n],
+        "metric" => metric,
+        "share_trained" => share,
+        "value_before" => before,
+        "value_after" => after,
+        "change" => change,
+        "suppression" => suppressed.iter().map(|&w| w.then_some("primary")).collect::<Vec<_>>(),
+        "suppressed" => suppressed,
+    )
+    .unwrap()
+}
+
+fn unit_results_fit() -> DataFrame {
+    df!(
+        "metric" => ["performance_score", "satisfaction_rate"],
+        "period" => ["2025", "2025"],
+        "n_units" => [7i64, 7],
+        "slope" => [4.1, 0.6],
+        "se" => [1.2, 1.9],
+        "t" => [3.42, 0.32],
+        "df" => [5.0, 5.0],
+        "p_value" => [0.019, 0.76],
+        "ci_low" => [1.0, -4.3],
+        "ci_high" => [7.2, 5.5],
+        "suppression" => [None::<&str>, None],
+        "suppressed" => [false, false],
+    )
+    .unwrap()
 }

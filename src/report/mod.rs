@@ -6,9 +6,11 @@
 //! `_manifest.json` and its `classes`, `courses`, `enrollments` and
 //! `trainee_outcomes` tables.
 //! **Out:** `OUT/reports/<period>/index.html` (the annual evaluation report) and
-//! `OUT/reports/<period>/class/<class_id>.html` (one per class); with `--pdf`, a
-//! `.pdf` beside each. `OUT/exports/assessment.{xlsx,csv}` from
-//! [`export_assessment`].
+//! `OUT/reports/<period>/class/<class_id>.html` (one per class) in the pipeline's
+//! language (`[report] lang`, the primary one); a report in another language goes to
+//! `OUT/reports/<period>/<lang>/` with the same layout (`en/index.html`,
+//! `en/class/…`). With `--pdf`, a `.pdf` beside each page.
+//! `OUT/exports/assessment.{xlsx,csv}` from [`export_assessment`].
 //!
 //! **How:** [`view`] builds `Serialize` view models (numbers formatted, labels from
 //! the one catalogue in [`i18n`], suppressed cells as "—"); [`charts`] draws each
@@ -17,9 +19,11 @@
 //! the same data give the same bytes.
 //!
 //! **Guarantees:** every file is written under `OUT/reports/<period>/` (period and
-//! class ids pass through [`paths`]); the report directory is replaced as a whole,
-//! so no stale class page survives a re-run; cells under `min_cell` people never
-//! reach a chart, a ranking or a published total.
+//! class ids pass through [`paths`]); the report directory of the primary language is
+//! replaced as a whole (with it any other language's directory not rendered in the same
+//! run, which could describe older data), and another language's directory is replaced
+//! as a whole without touching the primary one, so no stale page survives a re-run;
+//! cells under `min_cell` people never reach a chart, a ranking or a published total.
 
 pub mod assessment;
 pub mod cadre_file;
@@ -53,34 +57,79 @@ pub const REPORTS_DIR: &str = "reports";
 /// Directory of the class pages under a report.
 pub const CLASS_DIR: &str = "class";
 
-/// What `render_reports` wrote.
+/// What `render_reports` wrote for one language.
 #[derive(Debug, Clone)]
 pub struct ReportSummary {
-    /// `OUT/reports/<period>/`.
+    pub lang: Lang,
+    /// `OUT/reports/<period>/`, or `OUT/reports/<period>/<lang>/` for a language other
+    /// than the primary one.
     pub dir: PathBuf,
     pub index: PathBuf,
     pub class_pages: usize,
     pub pdf: PdfOutcome,
 }
 
-/// `traineval report`: read `OUT/indicators` and `OUT/warehouse`, write
-/// `OUT/reports/<period>/…` in `lang`; with `pdf`, print each page to PDF when a
+/// The directory of a report in `lang` under `OUT/reports/<period>/`: none for the
+/// primary language (its pages are the published interface), `<lang>` for another.
+pub fn lang_dir(primary: Lang, lang: Lang) -> Option<&'static str> {
+    (lang != primary).then(|| lang.code())
+}
+
+/// `traineval report`: read `OUT/indicators` and `OUT/warehouse` once, write
+/// `OUT/reports/<period>/…` in each of `langs` (the primary language first, then the
+/// others into their own directories); with `pdf`, print each page to PDF when a
 /// headless Chromium is installed.
-pub fn render_reports(out: &Path, job: &Job, lang: Lang, pdf: bool) -> Result<ReportSummary, ReportError> {
+pub fn render_reports(out: &Path, job: &Job, langs: &[Lang], pdf: bool) -> Result<Vec<ReportSummary>, ReportError> {
     let clock = std::time::Instant::now();
     let data = load::load(out, job.period.as_deref())?;
     tracing::info!("report: inputs read in {:.2} s", clock.elapsed().as_secs_f64());
-    let params = Params::from_job(job, lang);
-    write_reports(out, &data, &params, pdf)
+    let primary = primary_lang(job);
+    let mut order: Vec<Lang> = Vec::new();
+    for &l in std::iter::once(&primary).filter(|p| langs.contains(p)).chain(langs) {
+        if !order.contains(&l) {
+            order.push(l);
+        }
+    }
+    order
+        .into_iter()
+        .map(|lang| write_reports_as(out, &data, &Params::from_job(job, lang), primary, pdf))
+        .collect()
 }
 
-/// Render `data` and write the report directory under `out`.
+/// The pipeline's report language (`[report] lang`, checked when the file is loaded).
+pub fn primary_lang(job: &Job) -> Lang {
+    Lang::from_code(&job.settings.report.lang).unwrap_or(Lang::Zh)
+}
+
+/// Render `data` and write the report directory under `out` as the primary language's.
 pub fn write_reports(out: &Path, data: &ReportData, params: &Params, pdf: bool) -> Result<ReportSummary, ReportError> {
+    write_reports_as(out, data, params, params.lang, pdf)
+}
+
+/// Render `data` in `params.lang` and write it where that language goes when `primary`
+/// is the pipeline's language (see [`lang_dir`]), replacing that directory whole.
+pub fn write_reports_as(
+    out: &Path,
+    data: &ReportData,
+    params: &Params,
+    primary: Lang,
+    pdf: bool,
+) -> Result<ReportSummary, ReportError> {
     let root = out.join(REPORTS_DIR);
-    let dest = root.join(paths::safe_stem(&data.period));
+    let period_dir = root.join(paths::safe_stem(&data.period));
     let io = |p: &Path, e: std::io::Error| ReportError::from(WarehouseError::io(p, e));
     std::fs::create_dir_all(&root).map_err(|e| io(&root, e))?;
     crate::warehouse::atomic::clean_stale_in(&root);
+    let dest = match lang_dir(primary, params.lang) {
+        None => period_dir,
+        Some(sub) => {
+            // Another language lives inside the primary's directory: make that exist (an
+            // empty one if the primary was never written) and swap only `<lang>/`.
+            std::fs::create_dir_all(&period_dir).map_err(|e| io(&period_dir, e))?;
+            crate::warehouse::atomic::clean_stale_in(&period_dir);
+            period_dir.join(sub)
+        }
+    };
     // Written aside and swapped in whole (the warehouse's one atomic swap): a failed or
     // killed run leaves the previous report as it was, and no stale class page survives.
     let staging = crate::warehouse::atomic::Staging::new(&dest)?;
@@ -94,7 +143,7 @@ pub fn write_reports(out: &Path, data: &ReportData, params: &Params, pdf: bool) 
     let dir = staging.commit()?;
     let files: Vec<PathBuf> = pages.iter().map(|(rel, _)| dir.join(rel)).collect();
     let pdf = if pdf { pdf::print_all(&files)? } else { PdfOutcome::NotRequested };
-    Ok(ReportSummary { index: dir.join("index.html"), class_pages: pages.len() - 1, dir, pdf })
+    Ok(ReportSummary { lang: params.lang, index: dir.join("index.html"), class_pages: pages.len() - 1, dir, pdf })
 }
 
 /// Every page as (path relative to the report directory, HTML): `index.html` first.

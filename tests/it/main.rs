@@ -12,6 +12,7 @@ mod indicators;
 mod layers;
 mod methods;
 mod periods;
+mod reports;
 mod scorecard;
 mod transfer;
 mod trends;

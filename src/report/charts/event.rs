@@ -86,8 +86,10 @@ pub fn render(spec: &EventSpec) -> Result<String, ReportError> {
             } else {
                 body.draw(&Rectangle::new([(c.0 - 5, c.1 - 5), (c.0 + 5, c.1 + 5)], DARK.filled())).map_err(e)?;
             }
-            let label = super::tick(&((p.value * 10.0).round() / 10.0));
-            body.draw(&Text::new(label, (c.0 + 9, c.1), anchored(muted(11), HPos::Left, VPos::Center))).map_err(e)?;
+            // On the side of the point away from the zero line, so the label never sits on it.
+            let label = crate::report::view::format::signed(Some(p.value));
+            let (y, v) = if p.value >= 0.0 { (c.1 - 4, VPos::Bottom) } else { (c.1 + 4, VPos::Top) };
+            body.draw(&Text::new(label, (c.0 + 8, y), anchored(muted(11), HPos::Left, v))).map_err(e)?;
             marks += 1;
         }
         Ok(marks)

@@ -5,9 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
-use super::{
-    anchored, canvas, domain, draw_marker, muted, render_err, Marker, ReportError, Swatch, INK,
-};
+use super::{anchored, canvas, domain, draw_marker, muted, render_err, Marker, ReportError, Swatch, INK};
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct LinePoint {
@@ -48,7 +46,7 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
     };
     let body_h = 340;
     let (y0, y1) = spec.domain.unwrap_or_else(|| {
-        domain(
+        let (lo, hi) = domain(
             spec.series.iter().flat_map(|s| {
                 s.points.iter().flatten().flat_map(|p| {
                     let (lo, hi) = p.ci.unwrap_or((p.value, p.value));
@@ -56,7 +54,10 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
                 })
             }),
             &[],
-        )
+        );
+        // Room above and below the data for the two-line labels.
+        let pad = (hi - lo) * 0.12;
+        (lo - pad, hi + pad)
     });
     let e = |e| render_err(&spec.title, e);
     canvas(&spec.title, &spec.subtitle, &legend, body_h, |body| {
@@ -70,6 +71,12 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
             (y0, y1),
         )?;
         let offset = |j: usize| (j as f64 - (spec.series.len() as f64 - 1.0) / 2.0) * 0.06;
+        let top_px = super::local(body, chart.backend_coord(&(0.0, y1))).1;
+        let bottom_px = super::local(body, chart.backend_coord(&(0.0, y0))).1;
+        // Labels start clear of the whisker caps (±0.05 of a category: wide when the
+        // categories are few).
+        let cap_px = super::local(body, chart.backend_coord(&(CAP, y0))).0 - super::local(body, chart.backend_coord(&(0.0, y0))).0;
+        let gap = cap_px.max(4) + 5;
         for (j, series) in spec.series.iter().enumerate() {
             let colour = super::series_colour(j);
             let pts: Vec<(usize, LinePoint)> =
@@ -85,7 +92,7 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
                     )])
                     .map_err(e)?;
             }
-            for (i, p) in &pts {
+            for (k, (i, p)) in pts.iter().enumerate() {
                 let x = *i as f64 + offset(j);
                 if let Some((lo, hi)) = p.ci {
                     let (lo, hi) = (lo.clamp(y0, y1), hi.clamp(y0, y1));
@@ -93,7 +100,7 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
                     for end in [lo, hi] {
                         chart
                             .draw_series([PathElement::new(
-                                vec![(x - 0.05, end), (x + 0.05, end)],
+                                vec![(x - CAP, end), (x + CAP, end)],
                                 INK.stroke_width(1),
                             )])
                             .map_err(e)?;
@@ -101,14 +108,57 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
                 }
                 let c = super::local(body, chart.backend_coord(&(x, p.value.clamp(y0, y1))));
                 draw_marker(body, Marker::nth(j), colour, c)?;
-                let label = format!("{} (n = {})", super::tick(&((p.value * 10.0).round() / 10.0)), p.n);
-                body.draw(&Text::new(label, (c.0 + 10, c.1), anchored(muted(11), HPos::Left, VPos::Center)))
-                    .map_err(e)?;
+                let neighbour = pts.get(k + 1).or_else(|| k.checked_sub(1).and_then(|k| pts.get(k))).map(|q| q.1.value);
+                let place = label_place(c, p.value, neighbour, k + 1 < pts.len(), (top_px, bottom_px));
+                draw_label(body, c, place, p, gap)?;
                 marks += 1;
             }
         }
         Ok(marks)
     })
+}
+
+/// Where a point's label goes: beside the point on the side of its next point (or,
+/// for the last, of its previous one), clear of the whisker's caps, and above or below
+/// the point so that the segment to that neighbour runs away from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Place {
+    right: bool,
+    above: bool,
+}
+
+/// Half the width of a whisker's cap, in categories.
+const CAP: f64 = 0.05;
+
+/// Height of the two label lines in pixels, with the gap to the point.
+const LABEL_H: i32 = 34;
+
+fn label_place(c: (i32, i32), value: f64, neighbour: Option<f64>, next: bool, (top, bottom): (i32, i32)) -> Place {
+    let right = next || neighbour.is_none();
+    // The segment rises towards the neighbour: the label goes below it, and vice versa.
+    let rises = neighbour.is_some_and(|v| v > value);
+    let mut above = !rises && neighbour.is_some_and(|v| v < value);
+    // Keep the label inside the plot.
+    if above && c.1 - top < LABEL_H {
+        above = false;
+    } else if !above && bottom - c.1 < LABEL_H && c.1 - top >= LABEL_H {
+        above = true;
+    }
+    Place { right, above }
+}
+
+/// The value (one decimal) and its n (grouped by thousands) on two lines.
+fn draw_label(body: &super::Area<'_>, c: (i32, i32), place: Place, p: &LinePoint, gap: i32) -> Result<(), ReportError> {
+    let h = if place.right { HPos::Left } else { HPos::Right };
+    let x = if place.right { c.0 + gap } else { c.0 - gap };
+    let value = crate::report::view::format::mean(Some(p.value));
+    let n = format!("n = {}", crate::report::view::format::int(p.n));
+    let v = if place.above { VPos::Bottom } else { VPos::Top };
+    let (first, second) = (value, n);
+    let (y1, y2) = if place.above { (c.1 - 20, c.1 - 6) } else { (c.1 + 6, c.1 + 20) };
+    body.draw(&Text::new(first, (x, y1), anchored(muted(11), h, v))).map_err(|e| render_err("label", e))?;
+    body.draw(&Text::new(second, (x, y2), anchored(muted(11), h, v))).map_err(|e| render_err("label", e))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -129,6 +179,39 @@ mod tests {
             domain: None,
         };
         let svg = render(&spec).unwrap();
-        assert_chart(&svg, &["训后能力保持轨迹", "测量时点", "得分（分，0–100）", "训后 3 个月", "n = 118"], 2);
+        assert_chart(&svg, &["训后能力保持轨迹", "测量时点", "得分（分，0–100）", "训后 3 个月", "n = 118", "60.0"], 2);
+    }
+
+    #[test]
+    fn labels_sit_away_from_the_segment_to_their_neighbour() {
+        let plot = (0, 300);
+        // Rising to the next point: below it, on its right.
+        assert_eq!(label_place((100, 150), 60.0, Some(68.0), true, plot), Place { right: true, above: false });
+        // Falling to the next point: above it.
+        assert_eq!(label_place((100, 150), 68.0, Some(60.0), true, plot), Place { right: true, above: true });
+        // The last point looks back at its previous one and sits on the left, above the
+        // segment that falls towards it.
+        assert_eq!(label_place((500, 150), 68.0, Some(60.0), false, plot), Place { right: false, above: true });
+        assert_eq!(label_place((500, 150), 60.0, Some(68.0), false, plot), Place { right: false, above: false });
+        // Near the top of the plot a label that should go above goes below instead.
+        assert_eq!(label_place((100, 10), 68.0, Some(60.0), true, plot), Place { right: true, above: false });
+        // Near the bottom a label that should go below goes above.
+        assert_eq!(label_place((100, 290), 60.0, Some(68.0), true, plot), Place { right: true, above: true });
+    }
+
+    #[test]
+    fn counts_are_grouped_and_values_keep_one_decimal() {
+        let p = |v: f64, n| Some(LinePoint { value: v, ci: None, n });
+        let spec = LineSpec {
+            title: "t".into(),
+            subtitle: "s".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            x_ticks: vec!["a".into(), "b".into()],
+            series: vec![LineSeries { name: "all".into(), points: vec![p(53.0, 153_450), p(55.25, 12)] }],
+            domain: None,
+        };
+        let svg = render(&spec).unwrap();
+        assert!(svg.contains("\nn = 153,450\n") && svg.contains("\n53.0\n") && svg.contains("\n55.2\n"), "{svg}");
     }
 }

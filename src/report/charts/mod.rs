@@ -12,13 +12,15 @@
 //! One file per chart kind: [`bar_ci`] (means with CI whiskers, or plain bars),
 //! [`dumbbell`] (before/after per row), [`boxplot`] (distributions),
 //! [`line`] (trajectory over waves), [`stacked`] (100 % composition), [`flow`]
-//! (participant flow, CONSORT-style), [`event`] (event study around the class).
+//! (participant flow, CONSORT-style), [`event`] (event study around the class),
+//! [`histogram`] (one value per class: how the classes spread).
 
 pub mod bar_ci;
 pub mod boxplot;
 pub mod dumbbell;
 pub mod event;
 pub mod flow;
+pub mod histogram;
 mod layout;
 pub mod line;
 pub mod stacked;
@@ -73,6 +75,7 @@ pub enum ChartSpec {
     Stacked(stacked::StackedSpec),
     Flow(flow::FlowSpec),
     Event(event::EventSpec),
+    Histogram(histogram::HistogramSpec),
 }
 
 impl ChartSpec {
@@ -86,6 +89,7 @@ impl ChartSpec {
             ChartSpec::Stacked(s) => stacked::render(s),
             ChartSpec::Flow(s) => flow::render(s),
             ChartSpec::Event(s) => event::render(s),
+            ChartSpec::Histogram(s) => histogram::render(s),
         }
     }
 }
@@ -431,7 +435,7 @@ pub fn domain(values: impl IntoIterator<Item = f64>, include: &[f64]) -> (f64, f
     ((lo - pad).div_euclid(step) * step, ((hi + pad) / step).ceil() * step)
 }
 
-fn nice_step(raw: f64) -> f64 {
+pub(crate) fn nice_step(raw: f64) -> f64 {
     let mag = 10f64.powf(raw.abs().max(1e-12).log10().floor());
     let f = raw / mag;
     let nice = if f <= 1.0 {

@@ -38,7 +38,10 @@ const CHECK_SCRIPT: &str = r#"<script>
   }
   function check() {
     var r = { errors: errors, resources: [], charts: 0, empty_charts: [], overflow: [], svg_text_outside: [],
-              figures: [], tiny_text: [], text_overlap: [] };
+              figures: [], tiny_text: [], text_overlap: [], broken_words: [], labels_on_lines: [],
+              wide_quotes: [], code_names: [] };
+    var lang = document.documentElement.lang || '';
+    var english = lang.indexOf('en') === 0;
     document.querySelectorAll('figure[id]').forEach(function (f) { r.figures.push(f.id); });
     r.resources = performance.getEntriesByType('resource').map(function (e) { return e.name; })
       .filter(function (n) { return n.indexOf('data:') !== 0; });
@@ -65,6 +68,37 @@ const CHECK_SCRIPT: &str = r#"<script>
         if (b.height < 9) r.tiny_text.push((svg.getAttribute('aria-label') || '') + ': "' + t.textContent.trim() + '" ' + b.height.toFixed(1) + 'px');
         boxes.push({ b: b, s: t.textContent.trim() });
       });
+      // No label sits on a data line (the series lines of trajectories and trends):
+      // sample each segment every pixel on screen and look for it inside a text box.
+      // (Ink lines are left out: axis ticks touch their labels and the hatching of a
+      // stacked bar lies under its haloed share by design.)
+      var series = ['#1f3a5f', '#c9741e', '#a7c4dc'];
+      var ctm = svg.getScreenCTM();
+      svg.querySelectorAll('polyline, line').forEach(function (l) {
+        var stroke = (l.getAttribute('stroke') || '').toLowerCase();
+        if (series.indexOf(stroke) < 0 || !ctm) return;
+        var pts = [];
+        if (l.tagName === 'line') {
+          pts = [[+l.getAttribute('x1'), +l.getAttribute('y1')], [+l.getAttribute('x2'), +l.getAttribute('y2')]];
+        } else {
+          pts = (l.getAttribute('points') || '').trim().split(/\s+/).map(function (p) { return p.split(',').map(Number); });
+        }
+        var scr = pts.map(function (p) { return [ctm.a * p[0] + ctm.c * p[1] + ctm.e, ctm.b * p[0] + ctm.d * p[1] + ctm.f]; });
+        for (var k = 0; k + 1 < scr.length; k++) {
+          var a = scr[k], b = scr[k + 1];
+          var len = Math.max(Math.abs(b[0] - a[0]), Math.abs(b[1] - a[1]));
+          boxes.forEach(function (t) {
+            var q = t.b;
+            for (var s = 0; s <= len; s++) {
+              var x = a[0] + (b[0] - a[0]) * s / Math.max(len, 1), y = a[1] + (b[1] - a[1]) * s / Math.max(len, 1);
+              if (x > q.left + 1 && x < q.right - 1 && y > q.top + 1 && y < q.bottom - 1) {
+                r.labels_on_lines.push((svg.getAttribute('aria-label') || '') + ': "' + t.s + '"');
+                return;
+              }
+            }
+          });
+        }
+      });
       // Labels of the transfer charts never cover one another.
       var fig = svg.closest('figure');
       if (fig && /^fig-(transfer-flow|transfer-event|class-flow)$/.test(fig.id)) {
@@ -78,6 +112,50 @@ const CHECK_SCRIPT: &str = r#"<script>
       }
     });
     var main = document.querySelector('main');
+    // Text outside charts and literals (file paths, hashes), as a reader sees it.
+    var walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT, { acceptNode: function (n) {
+      return n.parentElement && n.parentElement.closest('svg, code, style, script') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+    } });
+    var texts = [];
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) texts.push(node);
+    // English words break between words only: a word whose letters lie on two lines was
+    // split (a soft hyphen is a break the text allows).
+    if (english) {
+      texts.forEach(function (n) {
+        var re = /[A-Za-z\u00ad]{2,}/g, m;
+        while ((m = re.exec(n.data)) !== null) {
+          if (m[0].indexOf('\u00ad') >= 0) continue;
+          var range = document.createRange();
+          range.setStart(n, m.index);
+          range.setEnd(n, m.index + m[0].length);
+          var tops = [];
+          Array.prototype.forEach.call(range.getClientRects(), function (q) {
+            if (q.width > 0 && !tops.some(function (t) { return Math.abs(t - q.top) < 3; })) tops.push(q.top);
+          });
+          if (tops.length > 1) r.broken_words.push('"' + m[0] + '" in ' + describe(n.parentElement));
+        }
+      });
+      // Quotes drawn by a CJK font are full width: in the body font of an English page a
+      // pair of curly quotes must be narrower than one em.
+      var probe = document.createElement('span');
+      probe.textContent = '\u201c\u201d';
+      probe.style.whiteSpace = 'nowrap';
+      main.appendChild(probe);
+      var em = parseFloat(getComputedStyle(probe).fontSize);
+      if (probe.getBoundingClientRect().width > 0.9 * em) r.wide_quotes.push('"\u201c\u201d" is ' + probe.getBoundingClientRect().width.toFixed(1) + 'px at ' + em + 'px');
+      probe.remove();
+    }
+    // Code names (table, column, vocabulary codes) never reach the reader; paths and
+    // literals are in <code> and file names are left out.
+    var codes = window.__codes || [];
+    var chart_text = [];
+    document.querySelectorAll('svg text').forEach(function (t) { chart_text.push(t.textContent); });
+    var words = texts.map(function (n) { return n.data; }).concat(chart_text).join(' ')
+      .replace(/\S*[\/\\]\S*/g, ' ').replace(/\S+\.(csv|xlsx|xls|parquet|json|html)\b/g, ' ');
+    var seen = {};
+    (words.match(/[A-Za-z0-9_\-]+/g) || []).forEach(function (w) {
+      if (codes.indexOf(w) >= 0 && !seen[w]) { seen[w] = 1; r.code_names.push(w); }
+    });
     main.querySelectorAll('*').forEach(function (el) {
       if (el.closest('svg')) return;
       var cs = getComputedStyle(el);
@@ -106,6 +184,18 @@ struct Verdict {
     tiny_text: Vec<String>,
     /// Overlapping labels in the transfer charts.
     text_overlap: Vec<String>,
+    /// English words split across two lines.
+    #[serde(default)]
+    broken_words: Vec<String>,
+    /// Chart labels a data line runs through.
+    #[serde(default)]
+    labels_on_lines: Vec<String>,
+    /// Full-width quotes or punctuation on an English page.
+    #[serde(default)]
+    wide_quotes: Vec<String>,
+    /// Code names in the text a reader sees.
+    #[serde(default)]
+    code_names: Vec<String>,
     /// Console lines Chromium logged (filled from stderr).
     #[serde(skip)]
     console: Vec<String>,
@@ -126,6 +216,10 @@ impl Verdict {
             ("chart text outside the chart", &self.svg_text_outside),
             ("chart text too small to read", &self.tiny_text),
             ("chart labels covering one another", &self.text_overlap),
+            ("English words broken across lines", &self.broken_words),
+            ("chart labels crossed by a data line", &self.labels_on_lines),
+            ("full-width quotes on an English page", &self.wide_quotes),
+            ("code names in the text", &self.code_names),
         ]
         .into_iter()
         .filter(|(_, l)| !l.is_empty())
@@ -138,7 +232,9 @@ fn check_page(browser: &Path, page: &Path) -> Result<Verdict, String> {
     let profile = tempfile::tempdir().unwrap();
     let html = std::fs::read_to_string(page).unwrap();
     let checked = page.with_file_name(format!(".check-{}", page.file_name().unwrap().to_string_lossy()));
-    std::fs::write(&checked, html.replace("</body>", &format!("{CHECK_SCRIPT}</body>"))).unwrap();
+    let codes = serde_json::to_string(&super::reading::code_names(lang_of(&html))).unwrap();
+    let script = format!("<script>window.__codes = {codes};</script>{CHECK_SCRIPT}");
+    std::fs::write(&checked, html.replace("</body>", &format!("{script}</body>"))).unwrap();
     let (dom, stderr) = chromium(
         browser,
         profile.path(),
@@ -192,6 +288,15 @@ fn chromium(browser: &Path, profile: &Path, args: &[String], url: &str) -> (Stri
     }
     let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
     (read(&out_path), read(&err_path))
+}
+
+/// The language of a page from its `<html lang>`.
+fn lang_of(html: &str) -> Lang {
+    if html.contains("<html lang=\"en\"") {
+        Lang::En
+    } else {
+        Lang::Zh
+    }
 }
 
 fn unescape_attr(s: &str) -> String {
@@ -323,4 +428,56 @@ fn the_page_check_catches_broken_pages() {
     assert!(v.tiny_text.iter().any(|t| t.contains("tiny print")), "{v:?}");
     assert!(v.text_overlap.iter().any(|t| t.contains("first label") && t.contains("second label")), "{v:?}");
     assert!(!v.tiny_text.iter().any(|t| t.contains("label here")), "readable labels pass: {v:?}");
+}
+
+/// The checks added for issue 28 find what a reader saw on the first English pages: a
+/// word split across two lines, a data line through a chart label, quotes drawn full
+/// width by a CJK font listed first, and a code name in the text.
+#[test]
+fn the_page_check_catches_what_readers_saw() {
+    let Some(browser) = find_browser() else {
+        eprintln!("SKIPPED browser self-check: no headless Chromium on PATH");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("bad-en.html");
+    std::fs::write(
+        &page,
+        r##"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>
+body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 14px; }
+td { overflow-wrap: anywhere; }
+</style></head><body><main style="width:600px">
+<table style="width:60px; table-layout: fixed"><tr><td style="width:40px">Centralised</td></tr></table>
+<p>The rules of regulation-2023 apply; “quoted” text.</p>
+<svg class="chart" data-marks="2" aria-label="line" viewBox="0 0 300 120" width="300" height="120"><rect width="10" height="10"/><rect width="10" height="10"/><rect width="10" height="10"/>
+<polyline fill="none" stroke="#1F3A5F" stroke-width="2" points="20,100 280,20"/>
+<text x="120" y="66" font-size="14">53.0 (n = 388)</text></svg>
+</main></body></html>"##,
+    )
+    .unwrap();
+    let v = check_page(&browser, &page).unwrap();
+    assert!(v.broken_words.iter().any(|w| w.contains("Centralised")), "{v:?}");
+    assert!(v.labels_on_lines.iter().any(|l| l.contains("53.0")), "{v:?}");
+    assert!(!v.wide_quotes.is_empty(), "{v:?}");
+    assert_eq!(v.code_names, ["regulation-2023"], "{v:?}");
+    // The same page done right passes: Latin fonts first, words kept whole, the label
+    // beside the line, the rule in words.
+    let good = dir.path().join("good-en.html");
+    std::fs::write(
+        &good,
+        r##"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>
+body { font-family: "Liberation Sans", "Noto Sans CJK SC", sans-serif; font-size: 14px; }
+td { overflow-wrap: break-word; }
+</style></head><body><main style="width:600px">
+<table><tr><td>Centralised</td></tr></table>
+<p>The rules of the 2023 Regulations apply; "quoted" text.</p>
+<svg class="chart" data-marks="2" aria-label="line" viewBox="0 0 300 120" width="300" height="120"><rect width="10" height="10"/><rect width="10" height="10"/><rect width="10" height="10"/>
+<polyline fill="none" stroke="#1F3A5F" stroke-width="2" points="20,100 280,20"/>
+<text x="160" y="100" font-size="14">53.0 (n = 388)</text></svg>
+</main></body></html>"##,
+    )
+    .unwrap();
+    let v = check_page(&browser, &good).unwrap();
+    assert!(v.broken_words.is_empty() && v.labels_on_lines.is_empty() && v.wide_quotes.is_empty(), "{v:?}");
+    assert!(v.code_names.is_empty(), "{v:?}");
 }

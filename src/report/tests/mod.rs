@@ -170,11 +170,20 @@ fn missing_tables_and_columns_say_so() {
     data.warehouse.remove("trainee_outcomes");
     data.manifest = None;
     let v = view::annual(&data, &params(Lang::En));
+    // Each says in words what is missing, never a table or column name.
     assert!(!v.methods.available);
-    assert!(v.methods.missing.as_deref().unwrap().contains("method_summary"));
+    assert_eq!(
+        v.methods.missing.as_deref(),
+        Some("The learning gains by method have not been computed, so there is nothing to show here.")
+    );
     assert!(!v.needs.available);
     assert!(!v.learning.available);
-    assert!(v.learning.missing.as_deref().unwrap().contains("pre_mean"));
+    let why = v.learning.missing.as_deref().unwrap();
+    assert!(why.starts_with("The learning results by class come from an older version"), "{why}");
+    for section in [&v.methods.missing, &v.needs.missing, &v.learning.missing] {
+        let text = section.as_deref().unwrap();
+        assert!(!text.contains('_'), "a code name in {text:?}");
+    }
     assert!(!v.quality.available);
     assert!(v.transfer.available, "transfer does not need the trainee outcomes");
     for (_, html) in pages(&data, Lang::En) {
@@ -366,7 +375,10 @@ fn end_to_end_on_a_built_warehouse() {
     let job = crate::config::Job::load(&input, Some(&out)).unwrap();
     crate::pipeline::build(&job, &crate::pipeline::Silent).unwrap();
     write_indicators(&out, &fixtures::sample());
-    let s = render_reports(&out, &job, Lang::En, false).unwrap();
+    let written = render_reports(&out, &job, &[Lang::En], false).unwrap();
+    let s = &written[0];
+    // English is not the pipeline's language: it goes beside the primary report.
+    assert_eq!(s.index, out.join("reports/2025/en/index.html"));
     let html = std::fs::read_to_string(&s.index).unwrap();
     assert_page(&html);
     // Titles of the generated classes come from the warehouse.
@@ -375,7 +387,7 @@ fn end_to_end_on_a_built_warehouse() {
     assert!(s.class_pages >= 6);
     // Without indicators the command says what to run.
     std::fs::remove_dir_all(out.join("indicators")).unwrap();
-    let e = render_reports(&out, &job, Lang::Zh, false).unwrap_err().to_string();
+    let e = render_reports(&out, &job, &[Lang::Zh], false).unwrap_err().to_string();
     assert!(e.contains("run `traineval indicators` first"), "{e}");
 }
 
@@ -393,6 +405,7 @@ fn dump_fixture_report() {
 }
 
 mod browser;
+mod reading;
 mod transfer;
 
 /// Rough timing at a province's scale: the fixture's classes repeated `REPEAT` times.

@@ -10,8 +10,9 @@ use serde::Serialize;
 
 use super::format;
 use super::learning::{learning_table, prepost_boxes, tukey, Key};
-use super::{bar_item, class_ids, Body, Cell, Chart, ClassInfo, Ctx, Na, Section, TableView};
+use super::{bar_item, class_ids, summarised, Body, Cell, Chart, ClassInfo, Ctx, Na, Section, TableView, Why};
 use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
+use crate::report::charts::histogram::{self, HistogramSpec};
 use crate::report::charts::boxplot::BoxGroup;
 use crate::report::charts::ChartSpec;
 use crate::report::columns::{self as c, table};
@@ -35,6 +36,8 @@ pub struct ClassView {
     pub subtitle: String,
     pub generated_by: String,
     pub suppressed_note: String,
+    /// The sentence of each footnote mark ("—" cells), by mark.
+    pub footnotes: BTreeMap<&'static str, String>,
     pub facts: Vec<Fact>,
     pub reaction: Section<Body>,
     pub learning: Section<Body>,
@@ -73,13 +76,50 @@ fn dates(info: &ClassInfo) -> String {
     }
 }
 
-/// The list of classes in the annual report.
-pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<TableView, Na> {
+/// The classes of the annual report: every class (linked to its page) when they are
+/// few; at scale, how many by method and by target category, the distribution of their
+/// sizes, and where the full list is.
+pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<Body, Na> {
     if ctx.classes.is_empty() {
         return Err(ctx.warehouse("classes", &[col::CLASS_ID]).err().unwrap_or_else(|| ctx.empty("classes")));
     }
     let enrolled = enrolled(ctx);
     let cat = &ctx.cat;
+    let mut body = Body::default();
+    if summarised(ctx.classes.len()) {
+        let sizes: Vec<f64> = ctx.classes.keys().map(|id| enrolled.get(id).copied().unwrap_or(0) as f64).collect();
+        let hours: f64 = ctx.classes.values().filter_map(|c| c.hours).sum();
+        body.finding(cat.fmt(
+            "cl.summary",
+            &[
+                ("n", &format::int(ctx.classes.len() as u64)),
+                ("hours", &format::hours(Some(hours))),
+                ("median", &format::num(crate::stats::quantile(&sizes, 0.5), 0)),
+                ("min", &format::num(sizes.iter().copied().reduce(f64::min), 0)),
+                ("max", &format::num(sizes.iter().copied().reduce(f64::max), 0)),
+            ],
+        ));
+        body.chart(Chart {
+            id: "classes-size".into(),
+            spec: ChartSpec::Histogram(HistogramSpec {
+                title: cat.get("cl.hist_title"),
+                subtitle: cat.fmt("cl.hist_subtitle", &[("m", &format::int(sizes.len() as u64))]),
+                value_label: cat.get("cl.hist_axis"),
+                count_label: cat.get("doc.hist_count"),
+                bins: histogram::bins(&sizes, 14),
+                reference: None,
+            }),
+            notes: Vec::new(),
+        });
+        for (key, caption, label) in [
+            ("method", "cl.table_method", "col.method"),
+            ("category", "cl.table_category", "col.category"),
+        ] {
+            body.table(class_counts(ctx, &enrolled, key, cat.get(caption), label));
+        }
+        body.para(super::full_table_pointer(ctx, ctx.classes.len()));
+        return Ok(body);
+    }
     let mut tv = TableView::new(
         cat.get("cl.table"),
         &[
@@ -99,17 +139,57 @@ pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<TableView, Na> {
             vec![
                 Cell::text(id.clone()),
                 Cell::link(info.title.clone(), ctx.class_href(id)),
-                Cell::text(ctx.category(&info.category)),
-                Cell::text(ctx.method(&info.method)),
-                Cell::text(if info.institution.is_empty() { format::DASH.into() } else { info.institution.clone() }),
-                Cell::text(dates(info)),
-                Cell::num(format::num(info.hours, 1)),
-                Cell::num(format::count(enrolled.get(id).copied())),
+                Cell::text(ctx.category(&info.category)).why(Why::NotCollected),
+                Cell::text(ctx.method(&info.method)).why(Why::NotCollected),
+                Cell::text(if info.institution.is_empty() { format::DASH.into() } else { info.institution.clone() })
+                    .why(Why::NotCollected),
+                Cell::text(dates(info)).why(Why::NotCollected),
+                Cell::num(format::hours(info.hours)).why(Why::NotCollected),
+                Cell::num(format::count(enrolled.get(id).copied())).why(Why::NotCollected),
             ],
             false,
         );
     }
-    Ok(tv)
+    body.table(tv);
+    Ok(body)
+}
+
+/// Classes, enrolments and class hours by method (`key` = "method") or by target
+/// category, in the vocabulary's order.
+fn class_counts(
+    ctx: &Ctx<'_>,
+    enrolled: &BTreeMap<String, u64>,
+    key: &str,
+    caption: String,
+    label: &str,
+) -> TableView {
+    let mut groups: BTreeMap<(usize, String), (u64, u64, f64)> = BTreeMap::new();
+    for (id, info) in &ctx.classes {
+        let code = if key == "method" { &info.method } else { &info.category };
+        let order = if key == "method" { super::method_order(code) } else { super::category_order(code) };
+        let g = groups.entry(order).or_default();
+        g.0 += 1;
+        g.1 += enrolled.get(id).copied().unwrap_or(0);
+        g.2 += info.hours.unwrap_or(0.0);
+    }
+    let mut tv = TableView::new(
+        caption,
+        &[(label, false), ("col.n_classes", true), ("col.n_trained", true), ("col.hours", true)],
+        &ctx.cat,
+    );
+    for ((_, code), (n, people, hours)) in groups {
+        let name = if key == "method" { ctx.method(&code) } else { ctx.category(&code) };
+        tv.push(
+            vec![
+                Cell::text(name).why(Why::NotCollected),
+                Cell::num(format::int(n)),
+                Cell::num(format::int(people)),
+                Cell::num(format::hours(Some(hours))),
+            ],
+            false,
+        );
+    }
+    tv
 }
 
 pub(super) fn build_all(ctx: &Ctx<'_>) -> Vec<ClassView> {
@@ -153,7 +233,7 @@ fn build_one(
             if info.institution.is_empty() { format::DASH.into() } else { info.institution.clone() },
         ),
         fact("fact.dates", dates(&info)),
-        fact("fact.hours", format!("{} / {}", format::num(info.days, 0), format::num(info.hours, 1))),
+        fact("fact.hours", format!("{} / {}", format::num(info.days, 0), format::hours(info.hours))),
         fact("fact.enrolled", format::count(enrolled)),
         fact("fact.courses", format::count(courses)),
     ];
@@ -166,6 +246,7 @@ fn build_one(
         subtitle: cat.get("doc.class_subtitle"),
         generated_by: cat.fmt("doc.generated_by", &[("version", &crate::VERSION)]),
         suppressed_note: cat.fmt("doc.suppressed_note", &[("min_cell", &ctx.min_cell())]),
+        footnotes: super::footnotes(cat, ctx.min_cell()),
         facts,
         reaction: reaction(ctx, id).into(),
         learning: learning(ctx, id, outcome_rows).into(),
@@ -186,7 +267,7 @@ fn one_row(
     let t = ctx.indicator(name, &[col::CLASS_ID])?;
     let rows = ctx.rows_of_class(name, id);
     if rows.is_empty() {
-        return Err(ctx.empty(name));
+        return Err(ctx.empty_class(name));
     }
     let mut body = Body::default();
     body.table(table_of(ctx, t, ctx.cat.get(caption), &rows));
@@ -212,7 +293,7 @@ fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
     let t = ctx.indicator(table::REACTION_BY_COURSE, &[col::CLASS_ID, col::COURSE_ID, c::TOTAL_MEAN])?;
     let mut rows = ctx.rows_of_class(table::REACTION_BY_COURSE, id);
     if rows.is_empty() {
-        return Err(ctx.empty(table::REACTION_BY_COURSE));
+        return Err(ctx.empty_class(table::REACTION_BY_COURSE));
     }
     rows.sort_by(|&a, &b| {
         let key = |i: usize| (t.count(c::RANK_IN_CLASS, i).unwrap_or(u64::MAX), t.text_or_empty(col::COURSE_ID, i));
@@ -264,7 +345,7 @@ fn learning(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
     let cat = &ctx.cat;
     let t = ctx.indicator(table::LEARNING_BY_CLASS, &[col::CLASS_ID, c::N_PAIRS, c::MEAN_DIFF])?;
     let rows = ctx.rows_of_class(table::LEARNING_BY_CLASS, id);
-    let Some(&i) = rows.first() else { return Err(ctx.empty(table::LEARNING_BY_CLASS)) };
+    let Some(&i) = rows.first() else { return Err(ctx.empty_class(table::LEARNING_BY_CLASS)) };
     let mut body = Body::new(cat.get("le.intro"));
     if let Some(w) = t.withheld(i) {
         body.finding(ctx.withheld_class(w, "le.class_suppressed"));
@@ -310,7 +391,7 @@ fn transfer(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let t = ctx.indicator(table::TRANSFER_BY_CLASS, &[col::CLASS_ID, c::N_TRAINED, c::N_FOLLOWED])?;
     let rows = ctx.rows_of_class(table::TRANSFER_BY_CLASS, id);
-    let Some(&i) = rows.first() else { return Err(ctx.empty(table::TRANSFER_BY_CLASS)) };
+    let Some(&i) = rows.first() else { return Err(ctx.empty_class(table::TRANSFER_BY_CLASS)) };
     let mut body = Body::new(super::transfer::intro(ctx));
     if let Some(w) = t.withheld(i) {
         body.finding(ctx.withheld_class(w, "tr.class_suppressed"));

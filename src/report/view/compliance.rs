@@ -133,7 +133,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let mut body =
         Body::new(cat.fmt(
             "co.intro",
-            &[("preset", &s.preset), ("hours_per_day", &s.hours_per_day), ("min_cell", &ctx.min_cell())],
+            &[("preset", &cat.code("preset", &s.preset)), ("hours_per_day", &s.hours_per_day), ("min_cell", &ctx.min_cell())],
         ));
     let mut total = Tally::default();
     for t in by.values().filter(|t| ctx.publishable(t.n)) {
@@ -212,7 +212,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         tv.push(cells(ctx.category(code), t, publish), !publish);
     }
     if by.len() > 1 && total.n > 0 {
-        tv.rows.push(Row { cells: cells(cat.get("co.total"), &total, true), suppressed: false, total: true });
+        tv.push_row(Row { cells: cells(cat.get("co.total"), &total, true), suppressed: false, total: true });
     }
     body.table(tv);
     Ok(body)

@@ -1,6 +1,8 @@
-//! Numbers as the report prints them: means with 1 decimal, effect sizes with 2,
-//! p-values as `< 0.001` or 3 decimals, shares as percentages, counts grouped by
-//! thousands, a true minus sign, and "—" for anything withheld or missing.
+//! Numbers as the report prints them, one format per kind of quantity in both
+//! languages: means and differences with 1 decimal, effect sizes and coefficients with
+//! 2, p-values as `< 0.001` or 3 decimals, shares as percentages with 1 decimal, counts
+//! and hours grouped by thousands (`153,450`), a true minus sign, and "—" for anything
+//! withheld or missing (the table's footnote says which).
 
 /// Shown for a missing or withheld value.
 pub const DASH: &str = "—";
@@ -82,6 +84,19 @@ pub fn int(n: u64) -> String {
     out
 }
 
+/// Class hours: one decimal (a day is often 7.5 hours), thousands grouped like counts.
+pub fn hours(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => {
+            let s = format!("{:.1}", v.abs());
+            let (whole, frac) = s.split_once('.').unwrap_or((&s, "0"));
+            let sign = if v < 0.0 && s != "0.0" { "−" } else { "" };
+            format!("{sign}{}.{frac}", int(whole.parse().unwrap_or(0)))
+        }
+        _ => DASH.to_string(),
+    }
+}
+
 /// An optional count.
 pub fn count(n: Option<u64>) -> String {
     n.map(int).unwrap_or_else(|| DASH.to_string())
@@ -142,6 +157,10 @@ mod tests {
         assert_eq!(pct(Some(0.8345)), "83.5%");
         assert_eq!(int(1234567), "1,234,567");
         assert_eq!(int(12), "12");
+        assert_eq!(hours(Some(153_450.0)), "153,450.0");
+        assert_eq!(hours(Some(37.5)), "37.5");
+        assert_eq!(hours(Some(-1234.56)), "−1,234.6");
+        assert_eq!(hours(None), "—");
         assert_eq!(ci(Some(-1.25), Some(3.0)), "[−1.2, 3.0]");
         assert_eq!(level(0.05), "95");
         assert_eq!(level(0.1), "90");

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::format::{self, DASH};
-use super::{compliance, Ctx, Na};
+use super::{compliance, Ctx, Na, Why};
 use crate::report::columns::{self as c, table};
 use crate::schema::col;
 
@@ -16,29 +16,71 @@ pub struct Card {
     pub label: String,
     pub value: String,
     pub unit: String,
-    /// The n behind the figure (and its interval, when there is one).
+    /// The n behind the figure (and its interval, when there is one), or why there is
+    /// no figure.
     pub detail: String,
+    /// The footnote mark of a value that prints "—".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mark: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HeadlineView {
     pub cards: Vec<Card>,
     pub summary: String,
+    /// The marks the cards use, in order (the template explains each).
+    pub marks: Vec<&'static str>,
+    /// Glossary entries the cards rely on (linked under them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<super::glossary::Term>,
+}
+
+/// Why a headline figure from `table` is absent: an input the data lack, rows withheld,
+/// or nothing to compute from.
+fn why_missing(ctx: &Ctx<'_>, table: &str) -> Why {
+    if !ctx.inputs_emptying(table).is_empty() {
+        return Why::NotCollected;
+    }
+    match ctx.indicator(table, &[]) {
+        Ok(t) if (0..t.len()).any(|i| t.suppressed(i)) => Why::Withheld,
+        _ => Why::NotComputable,
+    }
+}
+
+/// The reason a figure from `table` is absent, in words (a card's detail, a clause).
+fn reason(ctx: &Ctx<'_>, table: &str, why: Why) -> String {
+    match why {
+        Why::NotCollected => ctx.cat.fmt("hl.na_input", &[("inputs", &ctx.inputs_emptying(table))]),
+        Why::Withheld => ctx.cat.fmt("hl.na_withheld", &[("min_cell", &ctx.min_cell())]),
+        Why::NotComputable => ctx.cat.get("hl.na_none"),
+    }
 }
 
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
     let cat = &ctx.cat;
     let card = |label: &str, value: String, unit: &str, detail: String| Card {
         label: cat.get(label),
+        unit: if unit.is_empty() || value == DASH { String::new() } else { cat.get(unit) },
+        mark: None,
         value,
-        unit: if unit.is_empty() { String::new() } else { cat.get(unit) },
         detail,
     };
+    // A card whose figure is absent: "—", its mark, and the reason in words.
+    let absent = |label: &str, table: &str| {
+        let why = why_missing(ctx, table);
+        Card { label: cat.get(label), value: DASH.to_string(), unit: String::new(), detail: reason(ctx, table, why), mark: Some(why.mark()) }
+    };
     let mut cards = Vec::new();
+    let mut clauses: Vec<String> = Vec::new();
+    let mut gaps: Vec<String> = Vec::new();
+    let mut gap = |label: &str, table: &str| {
+        let why = why_missing(ctx, table);
+        gaps.push(cat.fmt("hl.gap", &[("what", &cat.get(label)), ("why", &reason(ctx, table, why))]));
+    };
 
     let n_classes = ctx.classes.len() as u64;
     let hours: f64 = ctx.classes.values().filter_map(|c| c.hours).sum();
-    cards.push(card("hl.classes", format::int(n_classes), "", cat.fmt("hl.n_classes", &[("n", &n_classes)])));
+    cards.push(card("hl.classes", format::int(n_classes), "", cat.fmt("hl.n_classes", &[("n", &format::int(n_classes))])));
 
     let enrol = ctx.warehouse("enrollments", &[col::CADRE_ID]).ok();
     let (trainees, enrolments, completion) = match enrol {
@@ -50,84 +92,116 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
         }
         None => (None, None, None),
     };
-    cards.push(card(
-        "hl.trainees",
-        format::count(trainees),
-        "",
-        cat.fmt("hl.n_trainees", &[("n", &format::count(trainees)), ("enrolments", &format::count(enrolments))]),
-    ));
-    cards.push(card(
-        "hl.hours",
-        format::num(Some(hours), 0),
-        "hl.unit_hours",
-        cat.fmt("hl.n_hours", &[("n", &n_classes)]),
-    ));
-    cards.push(card(
-        "hl.completion",
-        format::pct(completion),
-        "",
-        cat.fmt("hl.n_enrolments", &[("n", &format::count(enrolments))]),
-    ));
-
-    let reaction = mean_reaction(ctx);
-    cards.push(card(
-        "hl.reaction",
-        format::mean(reaction.map(|r| r.0)),
-        "hl.unit_points",
-        cat.fmt(
-            "hl.n_ratings",
-            &[("n", &format::count(reaction.map(|r| r.1))), ("courses", &format::count(reaction.map(|r| r.2)))],
-        ),
-    ));
-
-    let gain = mean_gain(ctx);
-    let gain_detail = match &gain {
-        Some(g) => cat.fmt(
-            "hl.with_ci",
+    match (trainees, enrolments) {
+        (Some(n), Some(e)) => {
+            cards.push(card(
+                "hl.trainees",
+                format::int(n),
+                "",
+                cat.fmt("hl.n_trainees", &[("n", &format::int(n)), ("enrolments", &format::int(e))]),
+            ));
+        }
+        _ => cards.push(absent("hl.trainees", "enrollments")),
+    }
+    cards.push(card("hl.hours", format::hours(Some(hours)), "hl.unit_hours", cat.fmt("hl.n_hours", &[("n", &format::int(n_classes))])));
+    match (completion, enrolments) {
+        (Some(c), Some(e)) => {
+            cards.push(card("hl.completion", format::pct(Some(c)), "", cat.fmt("hl.n_enrolments", &[("n", &format::int(e))])))
+        }
+        _ => cards.push(absent("hl.completion", "enrollments")),
+    }
+    let volume = match (trainees, completion) {
+        (Some(n), Some(c)) => cat.fmt(
+            "hl.s_volume",
             &[
-                ("n", &cat.fmt("hl.n_pairs", &[("n", &format::int(g.n))])),
-                ("ci", &ctx.ci_phrase(g.ci_low, g.ci_high)),
+                ("period", &ctx.period),
+                ("classes", &format::int(n_classes)),
+                ("hours", &format::hours(Some(hours))),
+                ("trainees", &format::int(n)),
+                ("completion", &format::pct(Some(c))),
             ],
         ),
-        None => cat.fmt("hl.n_pairs", &[("n", &DASH)]),
+        _ => cat.fmt(
+            "hl.s_volume_classes",
+            &[("period", &ctx.period), ("classes", &format::int(n_classes)), ("hours", &format::hours(Some(hours)))],
+        ),
     };
-    cards.push(card("hl.gain", format::signed(gain.as_ref().and_then(|g| g.mean)), "hl.unit_points", gain_detail));
+    clauses.push(volume);
+
+    match mean_reaction(ctx) {
+        Some((mean, ratings, courses)) => {
+            cards.push(card(
+                "hl.reaction",
+                format::mean(Some(mean)),
+                "hl.unit_points",
+                cat.fmt("hl.n_ratings", &[("n", &format::int(ratings)), ("courses", &format::int(courses))]),
+            ));
+            clauses.push(cat.fmt("hl.s_reaction", &[("reaction", &format::mean(Some(mean)))]));
+        }
+        None => {
+            cards.push(absent("hl.reaction", table::REACTION_BY_COURSE));
+            gap("hl.reaction", table::REACTION_BY_COURSE);
+        }
+    }
+
+    match mean_gain(ctx).filter(|g| g.mean.is_some()) {
+        Some(g) => {
+            let mean = g.mean.unwrap_or(0.0);
+            let ci = ctx.ci_phrase(g.ci_low, g.ci_high);
+            cards.push(card(
+                "hl.gain",
+                format::signed(Some(mean)),
+                "hl.unit_points",
+                cat.fmt("hl.with_ci", &[("n", &cat.fmt("hl.n_pairs", &[("n", &format::int(g.n))])), ("ci", &ci)]),
+            ));
+            let key = if mean > 0.0 { "hl.s_gain_up" } else { "hl.s_gain" };
+            let shown = if mean > 0.0 { format::mean(Some(mean)) } else { format::signed(Some(mean)) };
+            clauses.push(cat.fmt(key, &[("gain", &shown), ("ci", &ci)]));
+        }
+        None => {
+            cards.push(absent("hl.gain", table::LEARNING_BY_YEAR));
+            gap("hl.gain", table::LEARNING_BY_YEAR);
+        }
+    }
 
     // The pooled DiD, clustered; called an effect only when its checks pass (SPEC §7.2).
-    let did = pooled_did(ctx);
-    let did_detail = match &did {
-        Some(d) => cat.fmt(
-            "hl.with_ci",
-            &[("n", &cat.fmt("hl.n_followed", &[("n", &format::int(d.n))])), ("ci", &ctx.ci_phrase(d.ci_low, d.ci_high))],
-        ),
-        None => cat.fmt("hl.n_followed", &[("n", &DASH)]),
-    };
-    let did_label = if did.as_ref().is_some_and(|d| !d.effect) { "tr.hl_association" } else { "hl.transfer" };
-    cards.push(card(did_label, format::signed(did.as_ref().map(|d| d.value)), "hl.unit_points", did_detail));
+    match pooled_did(ctx) {
+        Some(d) => {
+            let ci = ctx.ci_phrase(d.ci_low, d.ci_high);
+            let label = if d.effect { "hl.transfer" } else { "tr.hl_association" };
+            cards.push(card(
+                label,
+                format::signed(Some(d.value)),
+                "hl.unit_points",
+                cat.fmt("hl.with_ci", &[("n", &cat.fmt("hl.n_followed", &[("n", &format::int(d.n))])), ("ci", &ci)]),
+            ));
+            let claim = cat.get(if d.effect { "hl.s_claim_effect" } else { "hl.s_claim_association" });
+            clauses.push(cat.fmt("hl.s_did", &[("did", &format::signed(Some(d.value))), ("ci", &ci), ("claim", &claim)]));
+        }
+        None => {
+            cards.push(absent("hl.transfer", table::TRANSFER_SUMMARY));
+            gap("hl.transfer", table::TRANSFER_SUMMARY);
+        }
+    }
 
-    let comp = compliance::overall(ctx);
-    cards.push(card(
-        "hl.compliance",
-        format::pct(comp.map(|c| c.0)),
-        "",
-        cat.fmt("hl.n_cadres", &[("n", &format::count(comp.map(|c| c.1)))]),
-    ));
-
-    let summary = cat.fmt(
-        "hl.summary",
-        &[
-            ("period", &ctx.period),
-            ("classes", &format::int(n_classes)),
-            ("hours", &format::num(Some(hours), 0)),
-            ("trainees", &format::count(trainees)),
-            ("completion", &format::pct(completion)),
-            ("reaction", &format::mean(reaction.map(|r| r.0))),
-            ("gain", &format::signed(gain.as_ref().and_then(|g| g.mean))),
-            ("did", &format::signed(did.as_ref().map(|d| d.value))),
-            ("compliance", &format::pct(comp.map(|c| c.0))),
-        ],
-    );
-    Ok(HeadlineView { cards, summary })
+    match compliance::overall(ctx) {
+        Some((share, n)) => {
+            cards.push(card("hl.compliance", format::pct(Some(share)), "", cat.fmt("hl.n_cadres", &[("n", &format::int(n))])));
+            clauses.push(cat.fmt("hl.s_compliance", &[("n", &format::int(n)), ("share", &format::pct(Some(share)))]));
+        }
+        None => {
+            cards.push(absent("hl.compliance", table::COMPLIANCE));
+            gap("hl.compliance", table::COMPLIANCE);
+        }
+    }
+    if !gaps.is_empty() {
+        clauses.push(cat.fmt("hl.s_gaps", &[("gaps", &gaps.join(&cat.get("lim.item_join")))]));
+    }
+    let mut marks: Vec<&'static str> = cards.iter().filter_map(|c| c.mark).collect();
+    marks.sort_unstable();
+    marks.dedup();
+    let summary = clauses.join(if ctx.params.lang == super::Lang::Zh { "" } else { " " });
+    Ok(HeadlineView { cards, summary, marks, terms: Vec::new() })
 }
 
 /// Mean course total weighted by raters, over publishable courses: (mean, ratings, courses).

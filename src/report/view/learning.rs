@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::format;
-use super::{bar_item, cap_rows, category_order, method_order, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
+use super::{bar_item, category_order, method_order, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView, Why};
 use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::boxplot::{BoxGroup, BoxSpec, BoxStats};
 use crate::report::charts::dumbbell::{DumbbellRow, DumbbellSpec};
@@ -38,14 +38,16 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     body.finding(cat.fmt(
         "le.reading",
         &[
-            ("k", &published.iter().filter(|&&i| sig(i, true)).count()),
-            ("m", &published.len()),
+            ("k", &format::int(published.iter().filter(|&&i| sig(i, true)).count() as u64)),
+            ("m", &format::int(published.len() as u64)),
             ("alpha", &ctx.params.alpha),
-            ("neg", &published.iter().filter(|&&i| sig(i, false)).count()),
+            ("neg", &format::int(published.iter().filter(|&&i| sig(i, false)).count() as u64)),
         ],
     ));
 
-    // Pre → post by class, largest gain first.
+    // Pre → post by class, largest gain first: every class when they are few; at scale
+    // their distribution and the top and bottom lists (after the category charts).
+    let many = summarised(t.len());
     let mut by_gain = published.clone();
     by_gain.sort_by(|&a, &b| {
         t.num(c::MEAN_DIFF, b)
@@ -53,23 +55,19 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             .total_cmp(&t.num(c::MEAN_DIFF, a).unwrap_or(0.0))
             .then_with(|| t.text_or_empty(col::CLASS_ID, a).cmp(&t.text_or_empty(col::CLASS_ID, b)))
     });
-    let (kept, truncated) = cap_rows(ctx, by_gain.len(), CHART_ROWS);
-    if !kept.is_empty() {
+    if !many && !by_gain.is_empty() {
         let pairs: u64 = published.iter().filter_map(|&i| t.count(c::N_PAIRS, i)).sum();
-        let rows = kept
+        let rows = by_gain
             .iter()
-            .map(|&k| {
-                let i = by_gain[k];
-                DumbbellRow {
-                    label: ctx.chart_label(&t.text_or_empty(col::CLASS_ID, i)),
-                    from: t.num(c::PRE_MEAN, i).unwrap_or(0.0),
-                    to: t.num(c::POST_MEAN, i).unwrap_or(0.0),
-                    text: format!(
-                        "{} (n = {})",
-                        format::signed(t.num(c::MEAN_DIFF, i)),
-                        format::count(t.count(c::N_PAIRS, i))
-                    ),
-                }
+            .map(|&i| DumbbellRow {
+                label: ctx.chart_label(&t.text_or_empty(col::CLASS_ID, i)),
+                from: t.num(c::PRE_MEAN, i).unwrap_or(0.0),
+                to: t.num(c::POST_MEAN, i).unwrap_or(0.0),
+                text: format!(
+                    "{} (n = {})",
+                    format::signed(t.num(c::MEAN_DIFF, i)),
+                    format::count(t.count(c::N_PAIRS, i))
+                ),
             })
             .collect();
         let suppressed = (0..t.len()).filter(|&i| t.suppressed(i)).count();
@@ -77,7 +75,10 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             id: "learning-prepost".into(),
             spec: ChartSpec::Dumbbell(DumbbellSpec {
                 title: cat.get("le.chart_prepost"),
-                subtitle: cat.fmt("le.subtitle_classes", &[("n", &format::int(pairs)), ("classes", &published.len())]),
+                subtitle: cat.fmt(
+                    "le.subtitle_classes",
+                    &[("n", &format::int(pairs)), ("classes", &format::int(published.len() as u64))],
+                ),
                 value_label: cat.get("le.axis_score"),
                 category_label: cat.get("le.axis_class"),
                 from_label: cat.get("le.legend_pre"),
@@ -85,7 +86,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                 rows,
                 domain: None,
             }),
-            notes: ctx.omitted_note(suppressed).into_iter().chain(truncated).collect(),
+            notes: ctx.omitted_note(suppressed).into_iter().collect(),
         });
     }
     if let Some(chart) = category_boxes(ctx) {
@@ -96,7 +97,27 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             body.chart(chart);
         }
     }
-    body.table(learning_table(ctx, t, Key::Class, cat.get("le.table_class"), &(0..t.len()).collect::<Vec<_>>()));
+    let all: Vec<usize> = (0..t.len()).collect();
+    if many {
+        summarise(
+            ctx,
+            &mut body,
+            t,
+            &all,
+            Summary {
+                id: "learning-gain-classes".into(),
+                value: c::MEAN_DIFF,
+                scale: 1.0,
+                show: format::signed,
+                noun: cat.get("le.noun"),
+                axis: cat.get("le.axis_gain"),
+                reference: Some(0.0),
+            },
+            |caption, rows| learning_table(ctx, t, Key::Class, caption, rows),
+        );
+    } else {
+        body.table(learning_table(ctx, t, Key::Class, cat.get("le.table_class"), &all));
+    }
     for (name, key, caption) in [
         (table::LEARNING_BY_CATEGORY, Key::Category, "le.table_category"),
         (table::LEARNING_BY_METHOD, Key::Method, "le.table_method"),
@@ -156,7 +177,7 @@ pub(super) fn learning_table(ctx: &Ctx<'_>, t: &Table, key: Key, caption: String
                 let method = t.text(col::METHOD, i).or_else(|| ctx.classes.get(&id).map(|c| c.method.clone()));
                 vec![
                     Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
-                    Cell::text(ctx.method(&method.unwrap_or_default())),
+                    Cell::text(ctx.method(&method.unwrap_or_default())).why(Why::NotCollected),
                 ]
             }
             Key::Category => vec![Cell::text(ctx.category(&t.text_or_empty(col::CATEGORY, i)))],
@@ -194,6 +215,7 @@ pub(super) fn learning_table(ctx: &Ctx<'_>, t: &Table, key: Key, caption: String
 }
 
 fn reliability_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
+    let cat = &ctx.cat;
     let headers = [
         ("col.scale", false),
         ("col.wave", false),
@@ -203,26 +225,46 @@ fn reliability_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
         ("col.ci", true),
         ("col.omega", true),
     ];
-    let mut tv = TableView::new(ctx.cat.get("le.table_reliability"), &headers, &ctx.cat);
+    let mut tv = TableView::new(cat.get("le.table_reliability"), &headers, cat);
     let mut rows: Vec<usize> = (0..t.len()).collect();
     let wave_order = |w: &str| crate::schema::Wave::from_name(w).map_or(99, |w| w as usize);
     rows.sort_by_key(|&i| (t.text_or_empty(col::SCALE, i), wave_order(&t.text_or_empty(col::WAVE, i))));
+    let mut low: Vec<String> = Vec::new();
     for i in rows {
+        let scale = t.text_or_empty(col::SCALE, i);
+        let alpha = t.num(c::ALPHA, i);
+        // A low or negative α says the items do not measure one thing: say so, and
+        // whether the report uses the scale's total at all.
+        if !t.suppressed(i) && alpha.is_some_and(|a| a < LOW_ALPHA) {
+            let name = ctx.cat.code("scale", &scale);
+            let wave = cat.code("wave", &t.text_or_empty(col::WAVE, i));
+            low.push(cat.fmt(
+                if scale == ctx.params.outcome_scale { "le.alpha_low_outcome" } else { "le.alpha_low_unused" },
+                &[("scale", &name), ("wave", &wave), ("alpha", &format::dec2(alpha))],
+            ));
+        }
         tv.push(
             vec![
-                Cell::text(t.text_or_empty(col::SCALE, i)),
-                Cell::text(ctx.cat.code("wave", &t.text_or_empty(col::WAVE, i))),
+                Cell::text(ctx.cat.code("scale", &scale)),
+                Cell::text(cat.code("wave", &t.text_or_empty(col::WAVE, i))),
                 Cell::num(ctx.n_text(t, c::N, i)),
                 Cell::num(format::count(t.count(c::K_ITEMS, i))),
-                Cell::num(format::dec2(t.num(c::ALPHA, i))),
+                Cell::num(format::dec2(alpha)),
                 Cell::num(format::ci2(t.num(c::ALPHA_CI_LOW, i), t.num(c::ALPHA_CI_HIGH, i))),
                 Cell::num(format::dec2(t.num(c::OMEGA, i))),
             ],
             t.suppressed(i),
         );
     }
+    let mut note = vec![cat.get("le.reliability_note")];
+    low.dedup();
+    note.extend(low);
+    tv.note = Some(note.join(" "));
     tv
 }
+
+/// Below this Cronbach's α a scale's items are not read as measuring one thing.
+const LOW_ALPHA: f64 = 0.5;
 
 /// Pre and post distributions of paired trainees by category: only groups of at least
 /// `min_distribution_n` pairs whose row of `learning_by_category` is published.

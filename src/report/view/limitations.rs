@@ -76,11 +76,11 @@ fn transfer(ctx: &Ctx<'_>, body: &mut Body) {
     let m = judged.len();
     let lost = judged.iter().filter(|&&i| t.num(c::ATTRITION_OK, i) == Some(0.0)).count();
     if lost > 0 {
-        body.para(cat.fmt("lim.attrition_classes", &[("k", &lost), ("m", &m)]));
+        body.para(cat.fmt("lim.attrition_classes", &[("k", &format::int(lost as u64)), ("m", &format::int(m as u64))]));
     }
     let unequal = judged.iter().filter(|&&i| t.text(c::BASELINE, i).as_deref() == Some("not_equivalent")).count();
     if unequal > 0 {
-        body.para(cat.fmt("lim.baseline_classes", &[("k", &unequal), ("m", &m)]));
+        body.para(cat.fmt("lim.baseline_classes", &[("k", &format::int(unequal as u64)), ("m", &format::int(m as u64))]));
     }
 }
 
@@ -95,7 +95,7 @@ fn methods(ctx: &Ctx<'_>, body: &mut Body) {
                 let method = ctx.method(&t.text_or_empty(c::METHOD, i));
                 // A withheld row keeps its note but not its count.
                 Some(match t.count(c::N_CLASSES, i) {
-                    Some(n) => cat.fmt("lim.method_item", &[("method", &method), ("n", &n), ("note", &note)]),
+                    Some(n) => cat.fmt("lim.method_item", &[("method", &method), ("n", &format::int(n)), ("note", &note)]),
                     None => cat.fmt("lim.method_item_bare", &[("method", &method), ("note", &note)]),
                 })
             })

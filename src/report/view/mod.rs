@@ -13,6 +13,7 @@
 mod class_page;
 mod compliance;
 pub mod format;
+pub mod glossary;
 mod headline;
 mod learning;
 mod limitations;
@@ -22,6 +23,7 @@ mod trends;
 mod quality;
 mod raters;
 mod reaction;
+mod results;
 mod transfer;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,12 +35,14 @@ pub use class_page::ClassView;
 pub use headline::{Card, HeadlineView};
 
 use super::charts::bar_ci::BarItem;
-use super::charts::Chart;
+use super::charts::histogram::{self, HistogramSpec};
+use super::charts::{Chart, ChartSpec};
 use super::columns::table;
 use super::frame::{Table, Withheld};
-use super::i18n::{Catalogue, Lang};
+use super::i18n::{self, Catalogue, Lang};
 use super::paths;
 use crate::config::{ComplianceSettings, Job, ScorecardSettings};
+use crate::validate::coverage::{missing_inputs_named, MissingInput};
 use crate::warehouse::manifest::Manifest;
 use crate::schema::{col, CATEGORIES, METHODS};
 
@@ -70,6 +74,11 @@ pub struct Params {
     pub title: Option<String>,
     pub institution: Option<String>,
     pub class_pages: bool,
+    /// The indicators stage writes `indicators.xlsx` (the full per-class tables the
+    /// annual report points to).
+    pub workbook: bool,
+    /// The scale whose pre/post scores are the learning outcome.
+    pub outcome_scale: String,
     pub compliance: ComplianceSettings,
     pub scorecard: ScorecardSettings,
 }
@@ -89,6 +98,8 @@ impl Params {
             title: s.report.title.clone(),
             institution: s.report.institution.clone(),
             class_pages: s.report.class_pages,
+            workbook: s.indicators.xlsx,
+            outcome_scale: s.instrument.outcome_scale.clone(),
             compliance: s.compliance.clone(),
             scorecard: s.scorecard.clone(),
         }
@@ -108,6 +119,8 @@ impl Default for Params {
             title: None,
             institution: None,
             class_pages: true,
+            workbook: false,
+            outcome_scale: "competence".into(),
             compliance: ComplianceSettings::default(),
             scorecard: ScorecardSettings::default(),
         }
@@ -150,6 +163,8 @@ pub struct TableView {
     pub rows: Vec<Row>,
     /// True when a row or cell is withheld (the template adds the footnote).
     pub has_suppressed: bool,
+    /// The footnote marks its "—" cells use, in order (the template explains each).
+    pub marks: Vec<&'static str>,
     /// A note under the table (abbreviations, emphasis).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -159,6 +174,9 @@ pub struct TableView {
 pub struct Header {
     pub text: String,
     pub num: bool,
+    /// The glossary entry that explains this column (its anchor is `g-<id>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gloss: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -176,6 +194,13 @@ pub struct Cell {
     pub text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
+    /// The footnote mark of a "—" (why the value is not there), set by [`TableView::push`]
+    /// unless the builder named the reason with [`Cell::why`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mark: Option<&'static str>,
+    /// A file path or other literal: printed as code, exempt from the code-name check.
+    #[serde(skip_serializing_if = "is_false")]
+    pub code: bool,
     /// Right-aligned, tabular figures.
     #[serde(skip_serializing_if = "is_false")]
     pub num: bool,
@@ -202,22 +227,99 @@ impl Cell {
         self.strong = yes;
         self
     }
+    /// A literal (a file path): printed as code.
+    pub fn code(s: impl Into<String>) -> Cell {
+        Cell { text: s.into(), code: true, ..Cell::default() }
+    }
+    /// Name why this cell may print "—" (the default is "withheld" in a withheld row,
+    /// else "not computable").
+    pub fn why(mut self, why: Why) -> Cell {
+        if self.text.contains(format::DASH) {
+            self.mark = Some(why.mark());
+        }
+        self
+    }
+}
+
+/// Why a value prints "—": each reason has its own footnote mark, explained under the
+/// table (and under a headline card) in the page's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Why {
+    /// Withheld: fewer than `min_cell` people, or withheld to protect such a row.
+    Withheld,
+    /// Not computable: too few people for the statistic, no variation, nothing to compare.
+    NotComputable,
+    /// Not collected: the input (or the value in it) is absent.
+    NotCollected,
+}
+
+impl Why {
+    pub const ALL: [Why; 3] = [Why::Withheld, Why::NotComputable, Why::NotCollected];
+
+    /// The footnote mark.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Why::Withheld => "a",
+            Why::NotComputable => "b",
+            Why::NotCollected => "c",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Why::Withheld => "fn.withheld",
+            Why::NotComputable => "fn.not_computable",
+            Why::NotCollected => "fn.not_collected",
+        }
+    }
+}
+
+/// The footnote of each mark, for the templates: mark → sentence.
+pub(crate) fn footnotes(cat: &Catalogue, min_cell: usize) -> BTreeMap<&'static str, String> {
+    Why::ALL.iter().map(|w| (w.mark(), cat.fmt(w.key(), &[("min_cell", &min_cell)]))).collect()
 }
 
 impl TableView {
     pub fn new(caption: String, headers: &[(&str, bool)], cat: &Catalogue) -> TableView {
         TableView {
             caption,
-            headers: headers.iter().map(|(k, num)| Header { text: cat.get(k), num: *num }).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, num)| Header { text: cat.get(k), num: *num, gloss: glossary::of_column(k) })
+                .collect(),
             rows: Vec::new(),
             has_suppressed: false,
+            marks: Vec::new(),
             note: None,
         }
     }
 
     pub fn push(&mut self, cells: Vec<Cell>, suppressed: bool) {
         self.has_suppressed |= suppressed;
-        self.rows.push(Row { cells, suppressed, total: false });
+        self.push_row(Row { cells, suppressed, total: false });
+    }
+
+    /// Add a row, giving every "—" its footnote mark: the reason the builder named, else
+    /// "withheld" in a withheld row and "not computable" elsewhere.
+    pub fn push_row(&mut self, mut row: Row) {
+        for cell in &mut row.cells {
+            let dash = cell.text == format::DASH || (cell.num && cell.text.contains(format::DASH));
+            if dash && cell.mark.is_none() {
+                cell.mark = Some(if row.suppressed { Why::Withheld } else { Why::NotComputable }.mark());
+            }
+            if let Some(m) = cell.mark {
+                if !self.marks.contains(&m) {
+                    self.marks.push(m);
+                    self.marks.sort_unstable();
+                }
+            }
+        }
+        self.rows.push(row);
+    }
+
+    /// The glossary entries its columns link to, in column order.
+    pub fn glosses(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.headers.iter().filter_map(|h| h.gloss)
     }
 }
 
@@ -240,6 +342,9 @@ pub struct Body {
     pub intro: Vec<String>,
     pub findings: Vec<String>,
     pub blocks: Vec<Block>,
+    /// Glossary entries the section's words rely on (linked under the intro).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<glossary::Term>,
 }
 
 impl Body {
@@ -278,39 +383,52 @@ pub struct AnnualView {
     pub pseudonymised: bool,
     pub min_cell: usize,
     pub suppressed_note: String,
+    /// The sentence of each footnote mark ("—" cells), by mark.
+    pub footnotes: BTreeMap<&'static str, String>,
+    /// Inputs this year's data lack, each with the parts of the report it leaves empty,
+    /// in words (shown before the headline figures).
+    pub missing_inputs: Vec<String>,
     pub headline: Section<HeadlineView>,
     pub reaction: Section<Body>,
     pub learning: Section<Body>,
     pub methods: Section<Body>,
     pub transfer: Section<Body>,
+    pub results: Section<Body>,
     pub raters: Section<Body>,
     pub compliance: Section<Body>,
     pub needs: Section<Body>,
     pub trends: Section<Body>,
-    pub classes: Section<TableView>,
+    pub classes: Section<Body>,
     pub methodology: quality::MethodologyView,
     pub quality: Section<Body>,
-    /// What the data cannot support (generated from the checks), last.
+    /// What the data cannot support (generated from the checks).
     pub limitations: Section<Body>,
+    /// Every term of art in plain words; the sections link here.
+    pub glossary: Vec<glossary::GlossItem>,
 }
 
 impl AnnualView {
+    /// The sections drawn from a [`Body`], with their anchors, in page order.
+    fn bodies(&self) -> [(&'static str, &Section<Body>); 12] {
+        [
+            ("reaction", &self.reaction),
+            ("learning", &self.learning),
+            ("methods", &self.methods),
+            ("transfer", &self.transfer),
+            ("results", &self.results),
+            ("raters", &self.raters),
+            ("compliance", &self.compliance),
+            ("needs", &self.needs),
+            ("trends", &self.trends),
+            ("classes", &self.classes),
+            ("quality", &self.quality),
+            ("limitations", &self.limitations),
+        ]
+    }
+
     /// Every chart of the page, for rendering.
     pub fn charts(&self) -> Vec<&Chart> {
-        [
-            &self.reaction,
-            &self.learning,
-            &self.methods,
-            &self.transfer,
-            &self.raters,
-            &self.compliance,
-            &self.needs,
-            &self.trends,
-        ]
-            .into_iter()
-            .filter_map(|s| s.data())
-            .flat_map(|b| b.charts())
-            .collect()
+        self.bodies().into_iter().filter_map(|(_, s)| s.data()).flat_map(|b| b.charts()).collect()
     }
 }
 
@@ -323,11 +441,15 @@ pub(crate) struct Ctx<'a> {
     tables: BTreeMap<String, Table>,
     pub classes: BTreeMap<String, ClassInfo>,
     pub courses: BTreeMap<String, String>,
+    /// Unit names by id (empty unless the warehouse's `units` table was loaded).
+    pub units: BTreeMap<String, String>,
     /// Classes that get a page (none when class pages are off).
     pub pages: BTreeSet<String>,
     /// Table name → class id → row indices.
     by_class: BTreeMap<String, BTreeMap<String, Vec<usize>>>,
     pub manifest: Option<&'a Manifest>,
+    /// Inputs the warehouse was built without, and what each leaves empty.
+    pub missing: Vec<MissingInput>,
 }
 
 /// What the report needs to know about a class.
@@ -398,6 +520,14 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        let mut units = BTreeMap::new();
+        if let Some(t) = tables.get("warehouse.units") {
+            for i in 0..t.len() {
+                if let (Some(id), Some(name)) = (t.text(col::UNIT_ID, i), t.text(col::NAME, i)) {
+                    units.insert(id, name);
+                }
+            }
+        }
         // Rows by class of every table keyed by class, built once: class pages look
         // their rows up instead of scanning each table per class.
         let by_class: BTreeMap<String, BTreeMap<String, Vec<usize>>> = tables
@@ -436,9 +566,15 @@ impl<'a> Ctx<'a> {
             tables,
             classes,
             courses,
+            units,
             pages,
             by_class,
             manifest: data.manifest.as_ref(),
+            missing: data
+                .manifest
+                .as_ref()
+                .map(|m| missing_inputs_named(m.tables.keys().map(String::as_str)))
+                .unwrap_or_default(),
         }
     }
 
@@ -453,11 +589,44 @@ impl<'a> Ctx<'a> {
     }
 
     fn table(&self, key: &str, shown: &str, required: &[&str]) -> Result<&Table, Na> {
-        let t = self.tables.get(key).ok_or_else(|| Na(self.cat.fmt("doc.na_table", &[("table", &shown)])))?;
-        t.require(required).map_err(|missing| {
-            Na(self.cat.fmt("doc.na_columns", &[("table", &shown), ("columns", &missing.join(", "))]))
-        })?;
+        let what = self.subject(shown);
+        let t = self.tables.get(key).ok_or_else(|| self.not_there(shown))?;
+        t.require(required).map_err(|_| Na(self.cat.fmt("doc.na_columns", &[("what", &what)])))?;
         Ok(t)
+    }
+
+    /// Why table `name` is absent, in words: the inputs whose absence empties it, else
+    /// that it has not been computed.
+    fn not_there(&self, name: &str) -> Na {
+        let what = self.subject(name);
+        let inputs = self.inputs_emptying(name);
+        if inputs.is_empty() {
+            Na(self.cat.fmt("doc.na_table", &[("what", &what)]))
+        } else {
+            Na(self.cat.fmt("doc.na_input", &[("what", &what), ("inputs", &inputs)]))
+        }
+    }
+
+    /// The inputs the data lack that leave table `name` empty, as a list of plain names;
+    /// empty when none does.
+    pub fn inputs_emptying(&self, name: &str) -> String {
+        let sep = self.cat.get("doc.list_sep");
+        self.missing
+            .iter()
+            .filter(|m| m.input == name || m.empties.contains(&name))
+            .map(|m| self.cat.code("table", &m.input))
+            .collect::<Vec<_>>()
+            .join(&sep)
+    }
+
+    /// What a table holds, in words (`reaction_by_course` → "course rating results").
+    pub fn subject(&self, name: &str) -> String {
+        let key = format!("what.{}", name.trim_start_matches("warehouse."));
+        if i18n::keys().any(|k| k == key) {
+            self.cat.get(&key)
+        } else {
+            self.cat.get("what.other")
+        }
     }
 
     /// Rows of table `name` (an indicator, or `warehouse.<table>`) that belong to class `id`.
@@ -465,9 +634,27 @@ impl<'a> Ctx<'a> {
         self.by_class.get(name).and_then(|index| index.get(id)).cloned().unwrap_or_default()
     }
 
-    /// "Nothing publishable in `table`".
+    /// "Nothing publishable in `table`", in words; or, when a missing input empties the
+    /// table, that input.
     pub fn empty(&self, table: &str) -> Na {
-        Na(self.cat.fmt("doc.na_empty", &[("table", &table)]))
+        let inputs = self.inputs_emptying(table);
+        let what = self.subject(table);
+        if inputs.is_empty() {
+            Na(self.cat.fmt("doc.na_empty", &[("what", &what), ("min_cell", &self.params.min_cell)]))
+        } else {
+            Na(self.cat.fmt("doc.na_input", &[("what", &what), ("inputs", &inputs)]))
+        }
+    }
+
+    /// A class page's section without rows for the class, in words; or, when a missing
+    /// input empties the table, that input.
+    pub fn empty_class(&self, table: &str) -> Na {
+        let inputs = self.inputs_emptying(table);
+        if inputs.is_empty() {
+            Na(self.cat.get("doc.na_class"))
+        } else {
+            Na(self.cat.fmt("doc.na_input_class", &[("inputs", &inputs)]))
+        }
     }
 
     /// The title of a class (its id when unknown).
@@ -489,6 +676,11 @@ impl<'a> Ctx<'a> {
         } else {
             short.to_string()
         }
+    }
+
+    /// A unit's name from the warehouse's `units` table when the report has it, else its id.
+    pub fn unit_name(&self, id: &str) -> String {
+        self.units.get(id).cloned().unwrap_or_else(|| id.to_string())
     }
 
     /// Link from the annual report to a class page (when class pages are written).
@@ -522,13 +714,13 @@ impl<'a> Ctx<'a> {
 
     /// The note under a chart that leaves out `k` suppressed cells.
     pub fn omitted_note(&self, k: usize) -> Option<String> {
-        (k > 0).then(|| self.cat.fmt("doc.chart_omitted", &[("k", &k), ("min_cell", &self.params.min_cell)]))
+        (k > 0).then(|| self.cat.fmt("doc.chart_omitted", &[("k", &format::int(k as u64)), ("min_cell", &self.params.min_cell)]))
     }
 
     /// The note under a distribution chart that leaves out `k` groups too small to draw.
     pub fn undrawn_note(&self, k: usize) -> Option<String> {
         (k > 0).then(|| {
-            self.cat.fmt("doc.dist_omitted", &[("k", &k), ("min_n", &self.params.min_distribution_n)])
+            self.cat.fmt("doc.dist_omitted", &[("k", &format::int(k as u64)), ("min_n", &self.params.min_distribution_n)])
         })
     }
 
@@ -599,20 +791,108 @@ pub(crate) fn method_order(code: &str) -> (usize, String) {
     vocab_order(METHODS, code)
 }
 
-/// Show at most `cap` rows of a ranked list: all when they fit, else the first and
-/// last `cap / 2`. Returns the kept indices and the note when rows were dropped.
-pub(crate) fn cap_rows(ctx: &Ctx<'_>, n: usize, cap: usize) -> (Vec<usize>, Option<String>) {
-    if n <= cap {
-        return ((0..n).collect(), None);
-    }
-    let half = cap / 2;
-    let kept: Vec<usize> = (0..half).chain(n - half..n).collect();
-    let note = ctx.cat.fmt("doc.chart_truncated", &[("shown", &kept.len()), ("total", &n)]);
-    (kept, Some(note))
+/// Rows in each of the top and bottom lists of a per-class table in the annual report.
+pub(crate) const TOP_N: usize = 10;
+
+/// Whether a per-class table of `n` rows is summarised in the annual report (its
+/// distribution and the top and bottom [`TOP_N`]) instead of listed in full: the full
+/// table stays on the class pages and in the indicators workbook.
+pub(crate) fn summarised(n: usize) -> bool {
+    n > 2 * TOP_N
 }
 
-/// Charts show at most this many rows.
-pub(crate) const CHART_ROWS: usize = 30;
+/// How a per-class table is summarised.
+pub(crate) struct Summary<'s> {
+    /// Id of the histogram.
+    pub id: String,
+    /// The column the classes are ranked and drawn by.
+    pub value: &'s str,
+    /// Drawn value = value × scale (100 for shares drawn as percentages).
+    pub scale: f64,
+    /// The value as the finding prints it.
+    pub show: fn(Option<f64>) -> String,
+    /// The ranked quantity in words ("mean learning gain").
+    pub noun: String,
+    /// Title of the histogram's value axis, with its unit.
+    pub axis: String,
+    /// Bins at or below this value are drawn light (0 for gains and differences).
+    pub reference: Option<f64>,
+}
+
+/// Rows `rows` of a per-class table `t` summarised into `body` (see [`summarised`]): a sentence on
+/// the distribution of the published classes, its histogram, the [`TOP_N`] highest and
+/// lowest published classes ranked by `s.value` (both lists through `table_of`, so they
+/// carry the n and the interval), and where the full table is. Withheld rows never
+/// enter a list or the histogram.
+pub(crate) fn summarise(
+    ctx: &Ctx<'_>,
+    body: &mut Body,
+    t: &Table,
+    rows: &[usize],
+    s: Summary<'_>,
+    table_of: impl Fn(String, &[usize]) -> TableView,
+) {
+    let cat = &ctx.cat;
+    let mut published: Vec<usize> =
+        rows.iter().copied().filter(|&i| !t.suppressed(i) && t.num(s.value, i).is_some()).collect();
+    published.sort_by(|&a, &b| {
+        let v = |i: usize| t.num(s.value, i).unwrap_or(0.0);
+        v(b).total_cmp(&v(a)).then_with(|| t.text_or_empty(col::CLASS_ID, a).cmp(&t.text_or_empty(col::CLASS_ID, b)))
+    });
+    let n = rows.len();
+    let m = published.len();
+    let values: Vec<f64> = published.iter().filter_map(|&i| t.num(s.value, i)).collect();
+    if m == 0 {
+        body.para(cat.fmt("doc.dist_none", &[("noun", &s.noun), ("n", &format::int(n as u64))]));
+    } else {
+        let q = |p: f64| (s.show)(crate::stats::quantile(&values, p));
+        body.finding(cat.fmt(
+            "doc.dist_summary",
+            &[
+                ("noun", &s.noun),
+                ("m", &format::int(m as u64)),
+                ("median", &q(0.5)),
+                ("q1", &q(0.25)),
+                ("q3", &q(0.75)),
+            ],
+        ));
+        if n > m {
+            body.finding(cat.fmt("doc.dist_withheld", &[("k", &format::int((n - m) as u64))]));
+        }
+        let drawn: Vec<f64> = values.iter().map(|v| v * s.scale).collect();
+        body.chart(Chart {
+            id: s.id.clone(),
+            spec: ChartSpec::Histogram(HistogramSpec {
+                title: cat.fmt("doc.hist_title", &[("noun", &s.noun)]),
+                subtitle: cat.fmt("doc.hist_subtitle", &[("m", &format::int(m as u64))]),
+                value_label: s.axis.clone(),
+                count_label: cat.get("doc.hist_count"),
+                bins: histogram::bins(&drawn, 14),
+                reference: s.reference,
+            }),
+            notes: Vec::new(),
+        });
+        if m <= 2 * TOP_N {
+            body.table(table_of(cat.fmt("doc.rank_all", &[("noun", &s.noun), ("m", &m)]), &published));
+        } else {
+            body.table(table_of(cat.fmt("doc.rank_top", &[("noun", &s.noun), ("k", &TOP_N)]), &published[..TOP_N]));
+            body.table(table_of(cat.fmt("doc.rank_bottom", &[("noun", &s.noun), ("k", &TOP_N)]), &published[m - TOP_N..]));
+        }
+    }
+    body.para(full_table_pointer(ctx, n));
+}
+
+/// Where the full per-class table is: the class pages and the indicators workbook (or
+/// the indicator files when no workbook is written).
+pub(crate) fn full_table_pointer(ctx: &Ctx<'_>, n: usize) -> String {
+    let key = match (ctx.params.class_pages, ctx.params.workbook) {
+        (true, true) => "doc.full_pages_book",
+        (true, false) => "doc.full_pages_files",
+        (false, true) => "doc.full_book",
+        (false, false) => "doc.full_files",
+    };
+    ctx.cat.fmt(key, &[("n", &format::int(n as u64))])
+}
 
 /// Build the annual report and, when `params.class_pages`, the class pages.
 pub fn build(data: &ReportData, params: &Params) -> (AnnualView, Vec<ClassView>) {
@@ -630,7 +910,8 @@ fn annual_view(ctx: &Ctx<'_>, data: &ReportData) -> AnnualView {
     let params = ctx.params;
     let cat = &ctx.cat;
     let title = params.title.clone().unwrap_or_else(|| cat.fmt("doc.title_default", &[("period", &data.period)]));
-    AnnualView {
+    let glossary = glossary::build(ctx);
+    let mut v = AnnualView {
         lang: params.lang.html_lang(),
         title,
         subtitle: cat.get("doc.subtitle"),
@@ -640,11 +921,14 @@ fn annual_view(ctx: &Ctx<'_>, data: &ReportData) -> AnnualView {
         pseudonymised: data.manifest.as_ref().is_some_and(|m| m.pseudonymised),
         min_cell: params.min_cell,
         suppressed_note: cat.fmt("doc.suppressed_note", &[("min_cell", &params.min_cell)]),
+        footnotes: footnotes(cat, params.min_cell),
+        missing_inputs: missing_inputs(ctx),
         headline: headline::build(ctx).into(),
         reaction: reaction::build(ctx).into(),
         learning: learning::build(ctx).into(),
         methods: methods::build(ctx).into(),
         transfer: transfer::build(ctx).into(),
+        results: results::build(ctx).into(),
         raters: raters::build(ctx).into(),
         compliance: compliance::build(ctx).into(),
         needs: needs::build(ctx).into(),
@@ -653,7 +937,99 @@ fn annual_view(ctx: &Ctx<'_>, data: &ReportData) -> AnnualView {
         methodology: quality::methodology(ctx),
         quality: quality::build(ctx).into(),
         limitations: limitations::build(ctx).into(),
+        glossary: Vec::new(),
+    };
+    // Each section links the glossary entries its words and columns rely on.
+    for (id, section) in [
+        ("reaction", &mut v.reaction),
+        ("learning", &mut v.learning),
+        ("methods", &mut v.methods),
+        ("transfer", &mut v.transfer),
+        ("results", &mut v.results),
+        ("raters", &mut v.raters),
+        ("compliance", &mut v.compliance),
+        ("needs", &mut v.needs),
+        ("trends", &mut v.trends),
+        ("classes", &mut v.classes),
+    ] {
+        if let Some(body) = section.data.as_mut() {
+            body.terms = glossary::terms_of(id, body, &glossary);
+        }
     }
+    if let Some(h) = v.headline.data.as_mut() {
+        h.terms = glossary::terms_of("headline", &Body::default(), &glossary);
+    }
+    v.glossary = glossary;
+    v
+}
+
+/// Each input the data lack, in words: its plain name and the parts of the report it
+/// leaves empty or incomplete (never a table name).
+fn missing_inputs(ctx: &Ctx<'_>) -> Vec<String> {
+    let cat = &ctx.cat;
+    let sep = cat.get("doc.list_sep");
+    let parts = |tables: &[&str]| -> Vec<String> {
+        let mut seen: Vec<&'static str> = Vec::new();
+        for t in tables {
+            if let Some(p) = part_of(t) {
+                if !seen.contains(&p) {
+                    seen.push(p);
+                }
+            }
+        }
+        seen.sort_by_key(|p| PARTS.iter().position(|q| q == p));
+        seen.iter().map(|p| cat.get(&format!("part.{p}"))).collect()
+    };
+    ctx.missing
+        .iter()
+        .filter_map(|m| {
+            let input = cat.code("table", &m.input);
+            let all = m.empties.len() == crate::schema::INDICATOR_TABLES.len();
+            if all {
+                return Some(cat.fmt("doc.missing_all", &[("input", &input)]));
+            }
+            let empty = parts(&m.empties);
+            let thin: Vec<String> = parts(&m.thins).into_iter().filter(|p| !empty.contains(p)).collect();
+            match (empty.is_empty(), thin.is_empty()) {
+                (true, true) => None,
+                (false, true) => Some(cat.fmt("doc.missing_empty", &[("input", &input), ("parts", &empty.join(&sep))])),
+                (true, false) => Some(cat.fmt("doc.missing_thin", &[("input", &input), ("parts", &thin.join(&sep))])),
+                (false, false) => Some(cat.fmt(
+                    "doc.missing_both",
+                    &[("input", &input), ("parts", &empty.join(&sep)), ("thin", &thin.join(&sep))],
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Parts of the annual report, in page order (`part.<id>` names each in words).
+const PARTS: &[&str] =
+    &["headline", "reaction", "learning", "methods", "transfer", "results", "raters", "compliance", "needs", "trends"];
+
+/// The part of the report an indicator table feeds (`None` for tables it does not show,
+/// such as the per-person scorecard).
+fn part_of(table: &str) -> Option<&'static str> {
+    use super::columns::table as t;
+    Some(match table {
+        t::REACTION_BY_COURSE | t::REACTION_BY_CLASS => "reaction",
+        t::LEARNING_BY_CLASS | t::LEARNING_BY_CATEGORY | t::LEARNING_BY_METHOD | t::LEARNING_BY_YEAR | t::RELIABILITY => {
+            "learning"
+        }
+        t::METHOD_SUMMARY | t::METHOD_TESTS | t::METHOD_PAIRWISE => "methods",
+        t::TRANSFER_BY_CLASS
+        | t::TRANSFER_SUMMARY
+        | t::TRANSFER_EVENT_STUDY
+        | t::PARTICIPANT_FLOW
+        | t::FOLLOW_UP
+        | t::TRAJECTORY => "transfer",
+        t::UNIT_RESULTS | t::UNIT_RESULTS_FIT => "results",
+        t::RATER_AGREEMENT | t::ASSESSMENT_BY_CLASS => "raters",
+        t::COMPLIANCE => "compliance",
+        t::NEEDS_MATCH | t::NEEDS_BY_CATEGORY => "needs",
+        t::TRENDS | t::COURSE_SERIES => "trends",
+        _ => return None,
+    })
 }
 
 /// Build one view per class (every class of the `classes` table, plus classes that

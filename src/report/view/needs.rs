@@ -1,7 +1,7 @@
 //! Needs coverage: the share of requested topics each class taught, and the unmet ones.
 
 use super::format;
-use super::{cap_rows, category_order, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
+use super::{category_order, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView, Why};
 use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
@@ -32,13 +32,11 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                 ("worst_value", &format::pct(t.num(c::COVERAGE, worst))),
             ],
         ));
-        let (kept, truncated) = cap_rows(ctx, published.len(), CHART_ROWS);
-        let respondents: u64 = published.iter().filter_map(|&i| t.count(c::N_RESPONDENTS, i)).sum();
-        let items = kept
-            .iter()
-            .map(|&k| {
-                let i = published[k];
-                BarItem {
+        if !summarised(t.len()) {
+            let respondents: u64 = published.iter().filter_map(|&i| t.count(c::N_RESPONDENTS, i)).sum();
+            let items = published
+                .iter()
+                .map(|&i| BarItem {
                     label: ctx.chart_label(&t.text_or_empty(col::CLASS_ID, i)),
                     value: t.num(c::COVERAGE, i).unwrap_or(0.0) * 100.0,
                     ci: None,
@@ -47,27 +45,50 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                         format::pct(t.num(c::COVERAGE, i)),
                         format::count(t.count(c::N_RESPONDENTS, i))
                     ),
-                }
-            })
-            .collect();
-        let omitted = (0..t.len()).filter(|&i| t.suppressed(i)).count();
-        body.chart(Chart {
-            id: "needs-coverage".into(),
-            spec: ChartSpec::BarCi(BarCiSpec {
-                title: cat.get("ne.chart"),
-                subtitle: cat.fmt("ne.subtitle", &[("n", &format::int(respondents)), ("classes", &published.len())]),
-                value_label: cat.get("ne.axis"),
-                category_label: cat.get("le.axis_class"),
-                items,
-                style: BarStyle::Bars,
-                reference: None,
-                domain: Some((0.0, 100.0)),
-                legend: None,
-            }),
-            notes: ctx.omitted_note(omitted).into_iter().chain(truncated).collect(),
-        });
+                })
+                .collect();
+            let omitted = (0..t.len()).filter(|&i| t.suppressed(i)).count();
+            body.chart(Chart {
+                id: "needs-coverage".into(),
+                spec: ChartSpec::BarCi(BarCiSpec {
+                    title: cat.get("ne.chart"),
+                    subtitle: cat.fmt(
+                        "ne.subtitle",
+                        &[("n", &format::int(respondents)), ("classes", &format::int(published.len() as u64))],
+                    ),
+                    value_label: cat.get("ne.axis"),
+                    category_label: cat.get("le.axis_class"),
+                    items,
+                    style: BarStyle::Bars,
+                    reference: None,
+                    domain: Some((0.0, 100.0)),
+                    legend: None,
+                }),
+                notes: ctx.omitted_note(omitted).into_iter().collect(),
+            });
+        }
     }
-    body.table(needs_table(ctx, t, cat.get("ne.table"), &(0..t.len()).collect::<Vec<_>>()));
+    let all: Vec<usize> = (0..t.len()).collect();
+    if summarised(t.len()) {
+        summarise(
+            ctx,
+            &mut body,
+            t,
+            &all,
+            Summary {
+                id: "needs-coverage-classes".into(),
+                value: c::COVERAGE,
+                scale: 100.0,
+                show: format::pct,
+                noun: cat.get("ne.noun"),
+                axis: cat.get("ne.axis"),
+                reference: None,
+            },
+            |caption, rows| needs_table(ctx, t, caption, rows),
+        );
+    } else {
+        body.table(needs_table(ctx, t, cat.get("ne.table"), &all));
+    }
     if let Ok(tc) = ctx.indicator(table::NEEDS_BY_CATEGORY, &[col::TARGET_CATEGORY, c::COVERAGE]) {
         let mut rows: Vec<usize> = (0..tc.len()).collect();
         rows.sort_by_key(|&i| category_order(&tc.text_or_empty(col::TARGET_CATEGORY, i)));
@@ -107,7 +128,7 @@ fn needs_rows(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize], by_cate
             topic_list(ctx, &t.text(c::UNMET_TOPICS, i).unwrap_or_default())
         };
         let key = if by_category {
-            Cell::text(ctx.category(&t.text_or_empty(col::TARGET_CATEGORY, i)))
+            Cell::text(ctx.category(&t.text_or_empty(col::TARGET_CATEGORY, i))).why(Why::NotCollected)
         } else {
             let id = t.text_or_empty(col::CLASS_ID, i);
             Cell::link(ctx.class_title(&id), ctx.class_href(&id))

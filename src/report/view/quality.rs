@@ -34,7 +34,7 @@ pub(super) fn methodology(ctx: &Ctx<'_>) -> MethodologyView {
     let mut compliance = vec![cat.fmt(
         "mt.compliance.b",
         &[
-            ("preset", &s.preset),
+            ("preset", &cat.code("preset", &s.preset)),
             ("hours_per_day", &s.hours_per_day),
             ("leave_share", &leave_share),
             ("rotation_years", &s.rotation_years),
@@ -165,7 +165,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         written += t.written;
     }
     let share = (read > 0).then(|| rejected as f64 / read as f64);
-    counts.rows.push(Row {
+    counts.push_row(Row {
         cells: vec![
             Cell::text(cat.get("co.total")),
             Cell::num(format::int(read)),
@@ -202,28 +202,75 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     for f in &m.inputs {
         files.push(
             vec![
-                Cell::text(f.path.clone()),
+                Cell::code(f.path.clone()),
                 Cell::text(input_label(ctx, &f.table)),
                 Cell::num(format::int(f.rows)),
-                Cell::text(f.encoding.clone()),
-                Cell::text(f.sha256.chars().take(12).collect::<String>()),
+                Cell::text(encoding(ctx, &f.encoding)),
+                Cell::code(f.sha256.chars().take(12).collect::<String>()),
             ],
             false,
         );
     }
     body.table(files);
-    for w in &m.warnings {
-        body.para(cat.fmt("dq.warning", &[("text", w)]));
+    let notes: Vec<String> = m.warnings.iter().filter_map(|w| warning(ctx, w)).collect();
+    if !notes.is_empty() {
+        body.para(cat.get("dq.warnings_intro"));
+        for w in notes {
+            body.para(cat.fmt("dq.warning", &[("text", &w)]));
+        }
     }
     Ok(body)
 }
 
-/// `survey_pre` → "训前问卷 (survey_pre)".
+/// An input in words: `survey_pre` → "训前问卷" / "pre-training survey".
 fn input_label(ctx: &Ctx<'_>, name: &str) -> String {
-    let label = ctx.cat.code("table", name);
-    if label == name {
-        name.to_string()
+    ctx.cat.code("table", name)
+}
+
+/// A source encoding in words (`spreadsheet` → an Excel workbook; `gb18030` → GB18030).
+fn encoding(ctx: &Ctx<'_>, code: &str) -> String {
+    let label = ctx.cat.code("encoding", code);
+    if label == code {
+        code.to_uppercase()
     } else {
-        ctx.cat.fmt("dq.input", &[("label", &label), ("name", &name)])
+        label
     }
+}
+
+/// A build warning of the manifest in the report's language. The validation stage
+/// writes a few kinds of warning (`src/validate/`); each is recognised by its wording
+/// and retold with its file and figures. The missing-input warnings are left out: the
+/// report says what is missing before its headline figures. A warning of another kind
+/// is kept as written, so nothing is lost.
+pub(super) fn warning(ctx: &Ctx<'_>, w: &str) -> Option<String> {
+    let cat = &ctx.cat;
+    if w.starts_with("no `") {
+        return None;
+    }
+    // "<file or table>: <what>"; item lists come after a second ": ".
+    let (file, rest) = w.split_once(": ").unwrap_or((w, ""));
+    if let Some(n) = rest.strip_suffix(" earlier submission(s) superseded by a later one") {
+        return Some(cat.fmt("dq.w_superseded", &[("file", &file), ("n", &group(n))]));
+    }
+    if let Some(list) = rest.strip_prefix("item columns absent, answers taken as missing: ") {
+        let items = list.split(", ").collect::<Vec<_>>().join(&cat.get("doc.list_sep"));
+        return Some(cat.fmt("dq.w_items_absent", &[("file", &file), ("items", &items)]));
+    }
+    if let Some((n, list)) = rest.split_once(" column(s) not in `items` ignored: ") {
+        let columns = list.split(", ").collect::<Vec<_>>().join(&cat.get("doc.list_sep"));
+        return Some(cat.fmt("dq.w_extra_columns", &[("file", &file), ("n", &group(n)), ("columns", &columns)]));
+    }
+    // "<table>: no `<input>` input, so its references to <input> are not checked"
+    if let Some(input) = rest.strip_prefix("no `").and_then(|r| r.split_once("` input, so its references to")).map(|(i, _)| i) {
+        return Some(cat.fmt(
+            "dq.w_unchecked_refs",
+            &[("table", &input_label(ctx, file)), ("input", &input_label(ctx, input))],
+        ));
+    }
+    Some(w.to_string())
+}
+
+/// A count in a warning, grouped by thousands when it is a number.
+fn group(n: &str) -> String {
+    n.trim().parse::<u64>().map(format::int).unwrap_or_else(|_| n.to_string())
 }

@@ -2,7 +2,7 @@
 //! Koo & Li (2016) reading of each ICC judged by its 95 % interval (as they advise).
 
 use super::format;
-use super::{Body, Cell, Ctx, Na, TableView};
+use super::{summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
 use crate::schema::col;
@@ -21,8 +21,31 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         // Koo & Li (2016) read an ICC by its interval: "good or better" needs the lower
         // bound to be.
         let good = published.iter().filter(|&&i| t.num(c::ICC2K_CI_LOW, i).is_some_and(|x| x >= 0.75)).count();
-        body.finding(cat.fmt("ra.reading", &[("good", &good), ("m", &published.len())]));
-        body.table(agreement_table(ctx, t, cat.get("ra.table"), &(0..t.len()).collect::<Vec<_>>()));
+        body.finding(cat.fmt(
+            "ra.reading",
+            &[("good", &format::int(good as u64)), ("m", &format::int(published.len() as u64))],
+        ));
+        let all: Vec<usize> = (0..t.len()).collect();
+        if summarised(all.len()) {
+            summarise(
+                ctx,
+                &mut body,
+                t,
+                &all,
+                Summary {
+                    id: "raters-icc-classes".into(),
+                    value: c::ICC2K,
+                    scale: 1.0,
+                    show: format::dec2,
+                    noun: cat.get("ra.noun"),
+                    axis: cat.get("ra.axis"),
+                    reference: None,
+                },
+                |caption, rows| agreement_table(ctx, t, caption, rows),
+            );
+        } else {
+            body.table(agreement_table(ctx, t, cat.get("ra.table"), &all));
+        }
     }
     if let Ok(t) = own {
         let published: Vec<usize> =
@@ -34,8 +57,31 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                     && t.num(c::P_VALUE, i).is_some_and(|p| p < ctx.params.alpha)
             })
             .count();
-        body.finding(cat.fmt("ra.reading_self", &[("k", &inflated), ("m", &published.len())]));
-        body.table(self_table(ctx, t, cat.get("ra.table_self"), &(0..t.len()).collect::<Vec<_>>()));
+        body.finding(cat.fmt(
+            "ra.reading_self",
+            &[("k", &format::int(inflated as u64)), ("m", &format::int(published.len() as u64))],
+        ));
+        let all: Vec<usize> = (0..t.len()).collect();
+        if summarised(all.len()) {
+            summarise(
+                ctx,
+                &mut body,
+                t,
+                &all,
+                Summary {
+                    id: "raters-self-classes".into(),
+                    value: c::MEAN_DIFF,
+                    scale: 1.0,
+                    show: format::signed,
+                    noun: cat.get("ra.noun_self"),
+                    axis: cat.get("ra.axis_self"),
+                    reference: Some(0.0),
+                },
+                |caption, rows| self_table(ctx, t, caption, rows),
+            );
+        } else {
+            body.table(self_table(ctx, t, cat.get("ra.table_self"), &all));
+        }
     }
     Ok(body)
 }

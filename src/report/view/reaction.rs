@@ -2,7 +2,7 @@
 //! (suppressed courses are neither ranked nor shown), and a reading of the spread.
 
 use super::format;
-use super::{bar_item, Body, Cell, Ctx, Na, TableView};
+use super::{bar_item, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView, Why};
 use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
@@ -27,8 +27,10 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     });
     let suppressed = (0..t.len()).filter(|&i| t.suppressed(i)).count();
     let ratings: u64 = ranked.iter().filter_map(|&i| t.count(c::N_RATERS, i)).sum();
-    let subtitle = cat
-        .fmt("re.subtitle", &[("n", &ranked.len()), ("ratings", &format::int(ratings)), ("whiskers", &ctx.whiskers())]);
+    let subtitle = cat.fmt(
+        "re.subtitle",
+        &[("n", &format::int(ranked.len() as u64)), ("ratings", &format::int(ratings)), ("whiskers", &ctx.whiskers())],
+    );
     let lists: Vec<(String, String, Vec<usize>)> = if ranked.len() <= 2 * K {
         vec![(cat.get("re.chart_all"), cat.get("re.table_all"), ranked.clone())]
     } else {
@@ -69,9 +71,6 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         });
         body.table(course_table(ctx, t, caption, &rows, false));
     }
-    if let Ok(tc) = ctx.indicator(table::REACTION_BY_CLASS, &[col::CLASS_ID, c::N_RATERS, c::TOTAL_MEAN]) {
-        body.table(class_table(ctx, tc));
-    }
     let totals: Vec<f64> = ranked.iter().filter_map(|&i| t.num(c::TOTAL_MEAN, i)).collect();
     let best = ranked[0];
     let worst = ranked[ranked.len() - 1];
@@ -81,12 +80,36 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     body.finding(cat.fmt(
         "re.reading",
         &[
-            ("n", &ranked.len()),
+            ("n", &format::int(ranked.len() as u64)),
             ("median", &format::mean(stats::quantile(&totals, 0.5))),
             ("best", &named(best)),
             ("worst", &named(worst)),
         ],
     ));
+    if let Ok(tc) = ctx.indicator(table::REACTION_BY_CLASS, &[col::CLASS_ID, c::N_RATERS, c::TOTAL_MEAN]) {
+        let mut rows: Vec<usize> = (0..tc.len()).collect();
+        if summarised(rows.len()) {
+            summarise(
+                ctx,
+                &mut body,
+                tc,
+                &rows,
+                Summary {
+                    id: "reaction-classes".into(),
+                    value: c::TOTAL_MEAN,
+                    scale: 1.0,
+                    show: format::mean,
+                    noun: cat.get("re.noun_class"),
+                    axis: cat.get("re.axis"),
+                    reference: None,
+                },
+                |caption, picked| class_table(ctx, tc, caption, picked),
+            );
+        } else {
+            rows.sort_by_key(|&i| (tc.count(c::RANK_IN_YEAR, i).unwrap_or(u64::MAX), tc.text_or_empty(col::CLASS_ID, i)));
+            body.table(class_table(ctx, tc, cat.get("re.table_classes"), &rows));
+        }
+    }
     Ok(body)
 }
 
@@ -121,7 +144,7 @@ pub(super) fn course_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[us
             let id = t.text_or_empty(col::CLASS_ID, i);
             cells.push(Cell::link(ctx.class_title(&id), ctx.class_href(&id)));
         }
-        cells.push(Cell::text(t.text(col::TEACHER_ID, i).unwrap_or_else(|| format::DASH.into())));
+        cells.push(Cell::text(t.text(col::TEACHER_ID, i).unwrap_or_else(|| format::DASH.into())).why(Why::NotCollected));
         cells.push(Cell::num(ctx.n_text(t, c::N_RATERS, i)));
         if per_class {
             cells.extend(c::COURSE_INDICATORS.iter().map(|k| Cell::num(format::mean(t.num(k, i)))));
@@ -134,10 +157,10 @@ pub(super) fn course_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[us
     tv
 }
 
-/// Classes ranked by their trainees' mean rating (unranked, suppressed classes last).
-fn class_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
+/// Classes by their trainees' mean rating, rows `rows` in that order.
+fn class_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize]) -> TableView {
     let mut tv = TableView::new(
-        ctx.cat.get("re.table_classes"),
+        caption,
         &[
             ("col.rank", true),
             ("col.class", false),
@@ -151,16 +174,14 @@ fn class_table(ctx: &Ctx<'_>, t: &Table) -> TableView {
         &ctx.cat,
     );
     tv.note = Some(ctx.cat.get("re.table_classes_note"));
-    let mut rows: Vec<usize> = (0..t.len()).collect();
-    rows.sort_by_key(|&i| (t.count(c::RANK_IN_YEAR, i).unwrap_or(u64::MAX), t.text_or_empty(col::CLASS_ID, i)));
-    for i in rows {
+    for &i in rows {
         let id = t.text_or_empty(col::CLASS_ID, i);
         let method = t.text(col::METHOD, i).or_else(|| ctx.classes.get(&id).map(|c| c.method.clone()));
         tv.push(
             vec![
                 Cell::num(format::count(t.count(c::RANK_IN_YEAR, i))),
                 Cell::link(ctx.class_title(&id), ctx.class_href(&id)),
-                Cell::text(ctx.method(&method.unwrap_or_default())),
+                Cell::text(ctx.method(&method.unwrap_or_default())).why(Why::NotCollected),
                 Cell::num(format::count(t.count(c::N_COURSES, i))),
                 Cell::num(ctx.n_text(t, c::N_RATERS, i)),
                 Cell::num(format::mean(t.num(c::TOTAL_MEAN, i))),

@@ -4,7 +4,7 @@
 //! waves, review scores before and after by class, the DiD by class and the tables.
 
 use super::format;
-use super::{bar_item, cap_rows, Body, Cell, Ctx, Na, TableView, CHART_ROWS};
+use super::{bar_item, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView};
 use crate::report::frame::Table;
 use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::dumbbell::{DumbbellRow, DumbbellSpec};
@@ -63,9 +63,34 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let neg = published.iter().filter(|&&i| significant(i) && t.num(c::DID, i).is_some_and(|d| d < 0.0)).count();
     body.finding(cat.fmt(
         "tr.reading",
-        &[("k", &pos), ("m", &published.len()), ("neg", &neg), ("attrition", &format::pct(attrition))],
+        &[
+            ("k", &format::int(pos as u64)),
+            ("m", &format::int(published.len() as u64)),
+            ("neg", &format::int(neg as u64)),
+            ("attrition", &format::pct(attrition)),
+        ],
     ));
 
+    let all: Vec<usize> = (0..t.len()).collect();
+    if summarised(t.len()) {
+        summarise(
+            ctx,
+            &mut body,
+            t,
+            &all,
+            Summary {
+                id: "transfer-did-classes".into(),
+                value: c::DID,
+                scale: 1.0,
+                show: format::signed,
+                noun: cat.get("tr.noun"),
+                axis: cat.get("tr.axis_did"),
+                reference: Some(0.0),
+            },
+            |caption, rows| transfer_table(ctx, t, caption, rows),
+        );
+        return Ok(body);
+    }
     let mut order = published.clone();
     order.sort_by(|&a, &b| {
         t.num(c::DID, b)
@@ -73,17 +98,17 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             .total_cmp(&t.num(c::DID, a).unwrap_or(0.0))
             .then_with(|| t.text_or_empty(col::CLASS_ID, a).cmp(&t.text_or_empty(col::CLASS_ID, b)))
     });
-    let (kept, truncated) = cap_rows(ctx, order.len(), CHART_ROWS);
     let n_followed: u64 = published.iter().filter_map(|&i| t.count(c::N_FOLLOWED, i)).sum();
+    let classes = format::int(published.len() as u64);
     let subtitle = cat.fmt(
         "tr.subtitle_did",
-        &[("n", &format::int(n_followed)), ("classes", &published.len()), ("whiskers", &ctx.whiskers())],
+        &[("n", &format::int(n_followed)), ("classes", &classes), ("whiskers", &ctx.whiskers())],
     );
-    let notes: Vec<String> = ctx.omitted_note(suppressed).into_iter().chain(truncated).collect();
-    if !kept.is_empty() {
-        let rows = kept
+    let notes: Vec<String> = ctx.omitted_note(suppressed).into_iter().collect();
+    if !order.is_empty() {
+        let rows = order
             .iter()
-            .map(|&k| order[k])
+            .copied()
             .filter(|&i| t.num(c::BEFORE_MEAN, i).is_some() && t.num(c::AFTER_MEAN, i).is_some())
             .map(|i| DumbbellRow {
                 label: ctx.chart_label(&t.text_or_empty(col::CLASS_ID, i)),
@@ -100,8 +125,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             id: "transfer-reviews".into(),
             spec: ChartSpec::Dumbbell(DumbbellSpec {
                 title: cat.get("tr.chart_reviews"),
-                subtitle: cat
-                    .fmt("le.subtitle_classes", &[("n", &format::int(n_followed)), ("classes", &published.len())]),
+                subtitle: cat.fmt("le.subtitle_classes", &[("n", &format::int(n_followed)), ("classes", &classes)]),
                 value_label: cat.get("tr.axis_review"),
                 category_label: cat.get("le.axis_class"),
                 from_label: cat.get("tr.legend_before"),
@@ -111,10 +135,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             }),
             notes: notes.clone(),
         });
-        let items = kept
+        let items = order
             .iter()
-            .map(|&k| {
-                let i = order[k];
+            .map(|&i| {
                 bar_item(
                     t,
                     i,
@@ -142,7 +165,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             notes,
         });
     }
-    body.table(transfer_table(ctx, t, cat.get("tr.table"), &(0..t.len()).collect::<Vec<_>>()));
+    body.table(transfer_table(ctx, t, cat.get("tr.table"), &all));
     Ok(body)
 }
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::format;
-use super::{Body, Cell, Ctx, Na, TableView};
+use super::{Body, Cell, Ctx, Na, TableView, Why};
 use crate::indicators::trends::METRICS;
 use crate::report::charts::line::{LinePoint, LineSeries, LineSpec};
 use crate::report::charts::{Chart, ChartSpec};
@@ -177,8 +177,9 @@ fn series_table(ctx: &Ctx<'_>) -> Option<TableView> {
         tv.push(
             vec![
                 Cell::text(title),
-                Cell::text(t.text(c::TEACHER_ID, first).unwrap_or_else(|| format::DASH.to_string())),
-                Cell::text(values.join(&cat.get("doc.list_sep"))),
+                Cell::text(t.text(c::TEACHER_ID, first).unwrap_or_else(|| format::DASH.to_string())).why(Why::NotCollected),
+                // A withheld year prints "—" inside the list: its mark says why.
+                Cell::text(values.join(&cat.get("doc.list_sep"))).why(Why::Withheld),
             ],
             any_suppressed,
         );
