@@ -17,7 +17,7 @@ use crate::warehouse::read;
 
 
 /// Warehouse tables the report reads besides the indicators.
-const WAREHOUSE_TABLES: &[&str] = &["classes", "courses", "enrollments", table::TRAINEE_OUTCOMES];
+const WAREHOUSE_TABLES: &[&str] = &["classes", "courses", "enrollments", "units", table::TRAINEE_OUTCOMES];
 
 /// Load the indicator tables, the warehouse tables the report uses and the manifest.
 /// `period` is used when the manifest has none.
