@@ -136,8 +136,10 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                                 s.xlsx.display(),
                                 s.jsonl.display(),
                                 match s.compliance_source {
-                                    crate::export::cadre_file::ComplianceSource::Indicators => "compliance indicator table",
-                                    crate::export::cadre_file::ComplianceSource::Warehouse => "warehouse alone (no rule applied)",
+                                    crate::export::cadre_file::ComplianceSource::Indicators =>
+                                        "compliance indicator table",
+                                    crate::export::cadre_file::ComplianceSource::Warehouse =>
+                                        "warehouse alone (no rule applied)",
                                 }
                             );
                         }
@@ -219,7 +221,8 @@ fn export_cadre_page(job: &Job, id: &str, lang: report::Lang) -> Result<std::pat
         std::fs::create_dir_all(dir).map_err(|e| crate::error::WarehouseError::io(dir, e))?;
     }
     std::fs::write(&path, html).map_err(|e| crate::error::WarehouseError::io(&path, e))?;
-    let under = path.strip_prefix(crate::layout::exports_dir(&job.out)).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+    let under =
+        path.strip_prefix(crate::layout::exports_dir(&job.out)).unwrap_or(&path).to_string_lossy().replace('\\', "/");
     manifest::record(&job.out, manifest::CADRE_PAGES, &[under])?;
     Ok(path)
 }
@@ -265,7 +268,8 @@ fn out_problem(job: &Job, from_flag: bool) -> Option<Error> {
     if !out.exists() || out.is_dir() {
         return None;
     }
-    let source = if from_flag { "--out".to_string() } else { format!("`out` in {}", crate::error::display_path(&job.source)) };
+    let source =
+        if from_flag { "--out".to_string() } else { format!("`out` in {}", crate::error::display_path(&job.source)) };
     Some(Error::Config(ConfigError::Usage(format!(
         "{source}: {} is a file, not a directory; name a directory (it will hold warehouse/, indicators/ and reports/)",
         crate::error::display_path(out)
@@ -282,7 +286,11 @@ fn shown(job: &Job, recorded: &str) -> String {
 fn init(args: &InitArgs, quiet: bool) -> Result<i32, Error> {
     let dir = &args.dir;
     if !dir.is_dir() {
-        return Err(ConfigError::Usage(format!("{}: not a directory; give the folder of input files", crate::error::display_path(dir))).into());
+        return Err(ConfigError::Usage(format!(
+            "{}: not a directory; give the folder of input files",
+            crate::error::display_path(dir)
+        ))
+        .into());
     }
     let proposal = crate::init::propose(dir)?;
     let text = crate::init::render(&proposal, &crate::error::display_path(dir));
@@ -302,7 +310,11 @@ fn init(args: &InitArgs, quiet: bool) -> Result<i32, Error> {
     if !quiet {
         println!("wrote {}", crate::error::display_path(&target));
         for i in &proposal.inputs {
-            let flag = if i.notes.is_empty() && i.missing_required.is_empty() && i.unknown_values.is_empty() { "" } else { "  (check)" };
+            let flag = if i.notes.is_empty() && i.missing_required.is_empty() && i.unknown_values.is_empty() {
+                ""
+            } else {
+                "  (check)"
+            };
             println!("  {:<20} ← {}{flag}", i.name, crate::error::display_safe(&i.files.join(", ")));
         }
         for m in &proposal.missing {
@@ -311,10 +323,7 @@ fn init(args: &InitArgs, quiet: bool) -> Result<i32, Error> {
         for k in &proposal.skipped {
             println!("  not used: {}", crate::error::display_safe(k));
         }
-        println!(
-            "next: traineval validate --explain {0}, then traineval run {0}",
-            crate::error::display_path(&target)
-        );
+        println!("next: traineval validate --explain {0}, then traineval run {0}", crate::error::display_path(&target));
     }
     Ok(0)
 }
@@ -415,7 +424,8 @@ impl Progress for Bar {
         };
         // The count of a step is its own from the first frame: the line is set up
         // (message, zero, style) before it is shown.
-        let template = if counts_rows { "{spinner} {msg:<24} {pos:>10} rows  {elapsed}" } else { "{spinner} {msg:<24} {elapsed}" };
+        let template =
+            if counts_rows { "{spinner} {msg:<24} {pos:>10} rows  {elapsed}" } else { "{spinner} {msg:<24} {elapsed}" };
         let bar = ProgressBar::hidden();
         bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner()));
         bar.set_message(what.to_string());

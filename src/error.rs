@@ -320,7 +320,8 @@ mod tests {
         assert!(matches!(display_safe("干部 C01 \\ ok"), Cow::Borrowed(_)));
         assert_eq!(display_safe("\u{1b}]0;pwned\u{7}\u{1b}[2J"), "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J");
         assert_eq!(display_safe("a\nb\r\tc\u{7f}\u{9b}\u{202e}d"), "a\\nb\\r\\tc\\u{7f}\\u{9b}\\u{202e}d");
-        let e = IngestError::MissingColumn { path: "x\u{1b}[2J.csv".into(), column: "a\u{7}".into(), found: "b\nc".into() };
+        let e =
+            IngestError::MissingColumn { path: "x\u{1b}[2J.csv".into(), column: "a\u{7}".into(), found: "b\nc".into() };
         assert_eq!(e.to_string(), "x\\u{1b}[2J.csv: required column `a\\u{7}` is missing (found: b\\nc)");
     }
 
@@ -338,13 +339,17 @@ mod tests {
     fn several_problems_flatten_and_take_the_gravest_exit_code() {
         let missing = || Error::from(IngestError::NotFound { path: "a.csv".into() });
         let io = Error::from(IngestError::Io { path: "b.csv".into(), source: std::io::Error::other("disk") });
-        let all = Error::several(vec![missing(), Error::Config(ConfigError::Several(vec![ConfigError::Usage("u".into()), ConfigError::Usage("v".into())]))]);
+        let all = Error::several(vec![
+            missing(),
+            Error::Config(ConfigError::Several(vec![ConfigError::Usage("u".into()), ConfigError::Usage("v".into())])),
+        ]);
         let all = all.map(|e| (e.exit_code(), e.to_string()));
         assert_eq!(all.as_ref().map(|a| a.0), Some(2));
         assert!(all.is_some_and(|(_, t)| t.starts_with("3 problems") && t.lines().count() == 4));
         assert_eq!(Error::several(vec![missing(), io]).map(|e| e.exit_code()), Some(3));
         assert_eq!(Error::several(vec![missing()]).map(|e| e.to_string()), Some("a.csv: file not found".into()));
-        let sheet = IngestError::NoSheet { path: "r.xlsx".into(), sheet: "干部".into(), sheets: "说明, 花名册".into() };
+        let sheet =
+            IngestError::NoSheet { path: "r.xlsx".into(), sheet: "干部".into(), sheets: "说明, 花名册".into() };
         assert_eq!(Error::from(sheet.with_hint("h")).exit_code(), 2);
     }
 

@@ -180,4 +180,3 @@ fn auto_widths(sheet: &Sheet<'_>) -> Vec<f64> {
 
 /// Data rows per XLSX sheet (Excel's 1,048,576 rows less the header).
 pub const XLSX_MAX_ROWS: usize = 1_048_575;
-

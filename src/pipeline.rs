@@ -10,13 +10,13 @@ use rayon::prelude::*;
 
 use crate::config::{Job, ResolvedInput};
 use crate::error::{ConfigError, Error};
+use crate::layout::{indicators_dir, warehouse_dir, MANIFEST_FILE};
+use crate::pseudonym::Pseudonymizer;
+use crate::schema::{table_def, wh, TableKind};
 use crate::validate::{validate_input, InputFile, RatingStats, Registry, ValidationReport};
 use crate::warehouse::atomic::{Scratch, Staging};
 use crate::warehouse::manifest::{build_id, Manifest, YearRecord};
-use crate::pseudonym::Pseudonymizer;
-use crate::schema::{table_def, wh, TableKind};
 use crate::warehouse::{self, years, CountingSink, FinishSink, WarehouseSink};
-use crate::layout::{indicators_dir, warehouse_dir, MANIFEST_FILE};
 
 /// Progress of long steps, shown by the caller (a line per running step on a TTY,
 /// nothing on a pipe). Steps may run at the same time (inputs are read in parallel), so
@@ -65,7 +65,12 @@ pub struct Ingested {
 fn is_master(t: TableKind) -> bool {
     matches!(
         t,
-        TableKind::Units | TableKind::Cadres | TableKind::Classes | TableKind::Courses | TableKind::Enrollments | TableKind::Items
+        TableKind::Units
+            | TableKind::Cadres
+            | TableKind::Classes
+            | TableKind::Courses
+            | TableKind::Enrollments
+            | TableKind::Items
     )
 }
 
@@ -130,7 +135,8 @@ pub fn ingest_all(
             *written.entry(t).or_default() += n;
         }
     };
-    let (master, rest): (Vec<&ResolvedInput>, Vec<&ResolvedInput>) = job.inputs.iter().partition(|i| is_master(i.table));
+    let (master, rest): (Vec<&ResolvedInput>, Vec<&ResolvedInput>) =
+        job.inputs.iter().partition(|i| is_master(i.table));
     for input in master {
         let mut part = run_input(job, input, &registry, make_sink, progress)?;
         registry.apply(std::mem::take(&mut part.updates));
@@ -157,7 +163,8 @@ pub fn ingest_all(
 fn largest_first<T: Send>(inputs: &[&ResolvedInput], work: impl Fn(&ResolvedInput) -> T + Sync) -> Vec<T> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
-    let size = |i: &ResolvedInput| -> u64 { i.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum() };
+    let size =
+        |i: &ResolvedInput| -> u64 { i.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum() };
     let mut order: Vec<usize> = (0..inputs.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(size(inputs[i])));
     let next = AtomicUsize::new(0);
@@ -184,7 +191,6 @@ pub struct Built {
     pub manifest: Manifest,
     pub warehouse: PathBuf,
 }
-
 
 /// `traineval build`: ingest → validate → warehouse of every year of the inputs,
 /// swapped into place atomically (SPEC App. C.19).
@@ -336,18 +342,13 @@ pub fn build_replacing_year(job: &Job, year: i32, progress: &dyn Progress) -> Re
 /// `traineval report`: `OUT/indicators` + `OUT/warehouse` → `OUT/reports/<period>/`
 /// in each of `langs` (the primary language there, others in `<lang>/`; HTML, and PDF
 /// when asked and a headless Chromium is installed).
-pub fn report(
-    job: &Job,
-    langs: &[crate::report::Lang],
-    pdf: bool,
-) -> Result<Vec<crate::report::ReportSummary>, Error> {
+pub fn report(job: &Job, langs: &[crate::report::Lang], pdf: bool) -> Result<Vec<crate::report::ReportSummary>, Error> {
     Ok(crate::report::render_reports(&job.out, job, langs, pdf)?)
 }
 
 fn warehouse_io(p: &Path, e: std::io::Error) -> Error {
     crate::error::WarehouseError::io(p, e).into()
 }
-
 
 /// One table written by `indicators`.
 #[derive(Debug, Clone)]
@@ -428,7 +429,8 @@ pub fn refresh_exports(job: &Job, lang: crate::report::Lang) -> Result<BTreeMap<
         for kind in &job.settings.exports.on_run {
             match kind {
                 ExportKind::Assessment => {
-                    let s = crate::report::assessment::write_assessment(&job.out, dir, &job.settings.scorecard, &labels)?;
+                    let s =
+                        crate::report::assessment::write_assessment(&job.out, dir, &job.settings.scorecard, &labels)?;
                     wrote.insert(manifest::ASSESSMENT.to_string(), s.files());
                 }
                 ExportKind::CadreFile => {
@@ -454,9 +456,7 @@ fn write_table(
         f().map(|()| clock.elapsed().as_secs_f64())
     };
     let (parquet, csv) = rayon::join(
-        || {
-            timed(&|| warehouse::write::write_documented(t.def, &t.frame, &dir.join(format!("{}.parquet", t.name()))))
-        },
+        || timed(&|| warehouse::write::write_documented(t.def, &t.frame, &dir.join(format!("{}.parquet", t.name())))),
         || {
             if settings.csv {
                 timed(&|| crate::cells::write_csv(&t.frame, &dir.join("csv").join(format!("{}.csv", t.name()))))

@@ -16,8 +16,8 @@ use std::process::ExitCode;
 use polars::prelude::*;
 use traineval::config::PipelineFile;
 use traineval::indicators::{learning, reaction, Ctx, Source};
-use traineval::warehouse::read::scan;
 use traineval::schema::{col, indicator_def};
+use traineval::warehouse::read::scan;
 use traineval::warehouse::write::{conform, write_documented};
 
 // The allocator of the `traineval` binary.

@@ -87,7 +87,9 @@ impl InputSpec {
                 ));
             }
         } else if self.platform.is_some() {
-            out.push(format!("[inputs.{name}.platform] is read only with format = \"platform\"; add that line or remove the section"));
+            out.push(format!(
+                "[inputs.{name}.platform] is read only with format = \"platform\"; add that line or remove the section"
+            ));
         }
         if let Some(p) = &self.platform {
             if table == TableKind::CourseRatings && (!p.items.is_empty() || p.first_item_question != 3) {
@@ -104,9 +106,14 @@ impl InputSpec {
             out.push(format!("[inputs.{name}] header_row = 0: rows are numbered from 1"));
         }
         if let Some(e) = &self.encoding {
-            let known = ["auto", "utf-8", "utf8", "gbk", "gb2312", "gb18030", "cp936", "utf-16", "utf-16le", "utf-16be"];
-            if !known.contains(&e.to_ascii_lowercase().as_str()) && encoding_rs::Encoding::for_label(e.as_bytes()).is_none() {
-                out.push(format!("[inputs.{name}] encoding = \"{e}\" is not an encoding (use \"auto\", \"utf-8\" or \"gbk\")"));
+            let known =
+                ["auto", "utf-8", "utf8", "gbk", "gb2312", "gb18030", "cp936", "utf-16", "utf-16le", "utf-16be"];
+            if !known.contains(&e.to_ascii_lowercase().as_str())
+                && encoding_rs::Encoding::for_label(e.as_bytes()).is_none()
+            {
+                out.push(format!(
+                    "[inputs.{name}] encoding = \"{e}\" is not an encoding (use \"auto\", \"utf-8\" or \"gbk\")"
+                ));
             }
         }
         for (key, fmt) in [("date_format", &self.date_format), ("datetime_format", &self.datetime_format)] {
@@ -213,7 +220,8 @@ impl Job {
                 tracing::info!("{}: reading the directory's pipeline file", crate::error::display_path(&own));
                 return Self::load_lenient(&own, out);
             }
-            let inferred = crate::init::infer(path).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
+            let inferred = crate::init::infer(path)
+                .map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
             for note in &inferred.skipped {
                 tracing::warn!("{}", crate::error::display_safe(note));
             }
@@ -229,11 +237,15 @@ impl Job {
             return Ok(Self::resolve(path, path.to_path_buf(), inferred.file, out));
         }
         if !path.exists() {
-            return Err(ConfigError::Invalid { path: path.to_path_buf(), message: "no such pipeline file or directory".into() });
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: "no such pipeline file or directory".into(),
+            });
         }
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
-        let file: PipelineFile =
-            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let file: PipelineFile = toml::from_str(&text)
+            .map_err(|e| ConfigError::Parse { path: path.to_path_buf(), message: e.to_string() })?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let base_dir = if base_dir.as_os_str().is_empty() { PathBuf::from(".") } else { base_dir };
         let out = match (out, &file.out) {
@@ -269,7 +281,8 @@ impl Job {
             }
         }
         inputs.sort_by_key(|i| i.table.order());
-        let job = Job { source: source.to_path_buf(), base_dir, period: file.period.clone(), out, inputs, settings: file };
+        let job =
+            Job { source: source.to_path_buf(), base_dir, period: file.period.clone(), out, inputs, settings: file };
         (job, problems)
     }
 
@@ -302,7 +315,10 @@ fn expand_glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     let name = full.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if !name.contains(['*', '?']) {
         if full.is_dir() {
-            return Err(format!("{} is a directory; name a file (wildcards allowed: \"*.csv\")", crate::error::display_path(&full)));
+            return Err(format!(
+                "{} is a directory; name a file (wildcards allowed: \"*.csv\")",
+                crate::error::display_path(&full)
+            ));
         }
         if !full.is_file() {
             return Err(format!("file not found: {}", crate::error::display_path(&full)));
@@ -410,13 +426,18 @@ mod tests {
         let sheet = "[inputs.cadres]\npath = \"r.csv\"\nsheet = \"花名册\"\nheader_row = 2\nencoding = \"gbk\"\n";
         let job = load_text(sheet, &["r.csv"]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((job.inputs[0].spec.sheet.as_deref(), job.inputs[0].spec.header_row), (Some("花名册"), Some(2)));
-        let e = load_text("[inputs.cadres]\npath = \"r.csv\"\nencoding = \"latin-9x\"\n", &["r.csv"]).err().map(|e| e.to_string());
+        let e = load_text("[inputs.cadres]\npath = \"r.csv\"\nencoding = \"latin-9x\"\n", &["r.csv"])
+            .err()
+            .map(|e| e.to_string());
         assert!(e.is_some_and(|e| e.contains("is not an encoding")));
     }
 
     #[test]
     fn toml_errors_keep_the_quoted_line() {
-        let e = load_text("period = \"2025\"\n[validation\nmax_reject_share = 0.1\n", &[]).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = load_text("period = \"2025\"\n[validation\nmax_reject_share = 0.1\n", &[])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.lines().count() >= 3, "{e}");
         assert!(e.contains("[validation") && e.contains('^'), "{e}");
     }
@@ -425,7 +446,8 @@ mod tests {
     fn a_directory_with_its_own_pipeline_file_reads_it() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("单位.csv"), "unit_id\nU1\n").unwrap();
-        std::fs::write(dir.path().join(PIPELINE_FILE_NAME), "period = \"2024\"\n[inputs.units]\npath = \"单位.csv\"\n").unwrap();
+        std::fs::write(dir.path().join(PIPELINE_FILE_NAME), "period = \"2024\"\n[inputs.units]\npath = \"单位.csv\"\n")
+            .unwrap();
         let job = Job::load(dir.path(), None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((job.period.as_deref(), job.inputs.len()), (Some("2024"), 1));
         assert_eq!(job.source, dir.path().join(PIPELINE_FILE_NAME));

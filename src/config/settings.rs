@@ -282,7 +282,10 @@ impl PipelineFile {
         }
         const CLASS_NUMBERS: [&str; 2] = ["days", "hours"];
         if let Some(c) = self.methods.covariates.iter().find(|c| !CLASS_NUMBERS.contains(&c.as_str())) {
-            bad(format!("methods.covariates: \"{c}\" is not a numeric column of classes (one of {})", CLASS_NUMBERS.join(", ")));
+            bad(format!(
+                "methods.covariates: \"{c}\" is not a numeric column of classes (one of {})",
+                CLASS_NUMBERS.join(", ")
+            ));
         }
         if self.report.min_distribution_n < i.min_cell {
             bad(format!(

@@ -42,8 +42,8 @@ use crate::export::labels::{Labels, ASSESSMENT_RECEIVED, CLASS_TITLE, REACTION_G
 use crate::export::manifest;
 use crate::export::workbook::{present, sheet, text_frame};
 use crate::export::Sheet;
-use crate::warehouse::read::scan;
 use crate::schema::{col as c, wh};
+use crate::warehouse::read::scan;
 
 use crate::layout::{indicators_dir, warehouse_dir, EXPORTS_DIR, MANIFEST_FILE};
 /// File names under `OUT/exports/`.
@@ -207,10 +207,8 @@ fn load(out: &Path, only: Option<&str>) -> Result<Sources, ReportError> {
         .sort(rby, sort(&rby))
         .collect()
         .map_err(frame_err("reviews"))?;
-    let courses = scan(&whd, wh::COURSES)?
-        .select([col(c::CLASS_ID), col(c::TOPIC)])
-        .collect()
-        .map_err(frame_err("courses"))?;
+    let courses =
+        scan(&whd, wh::COURSES)?.select([col(c::CLASS_ID), col(c::TOPIC)]).collect().map_err(frame_err("courses"))?;
     let mut topics: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (ids, ts) = (text(&courses, c::CLASS_ID)?, text(&courses, c::TOPIC)?);
     for (id, t) in ids.iter().zip(ts.iter()) {
@@ -233,11 +231,7 @@ fn load(out: &Path, only: Option<&str>) -> Result<Sources, ReportError> {
             .filter(|n| ![c::SUPPRESSION, c::SUPPRESSED].contains(&n.as_str()))
             .map(|n| col(n.as_str()))
             .collect();
-        let df = keep(df.lazy())
-            .select(kept)
-            .sort(cby, sort(&cby))
-            .collect()
-            .map_err(frame_err("compliance"))?;
+        let df = keep(df.lazy()).select(kept).sort(cby, sort(&cby)).collect().map_err(frame_err("compliance"))?;
         (df, ComplianceSource::Indicators)
     } else {
         (warehouse_compliance(&enrollments)?, ComplianceSource::Warehouse)
@@ -339,18 +333,21 @@ fn files(s: &Sources) -> Result<Vec<CadreFile>, WarehouseError> {
     let (exam, pre, post, gain) = (f(c::EXAM_SCORE)?, f(c::PRE_SCORE)?, f(c::POST_SCORE)?, f(c::GAIN)?);
     let (others, own, reaction) = (f(c::TRAINEE_ASSESSMENT)?, f(c::SELF_ASSESSMENT)?, f(c::REACTION)?);
     let flags = ints(e, c::DISCIPLINE_FLAGS)?;
-    let completed = e.column(c::COMPLETED).and_then(|s| s.bool()).map_err(|x| WarehouseError::frame("cadre file", x))?;
+    let completed =
+        e.column(c::COMPLETED).and_then(|s| s.bool()).map_err(|x| WarehouseError::frame("cadre file", x))?;
 
     let r = &s.reviews;
     let r_runs = runs(text(r, c::CADRE_ID)?);
-    let (r_date, r_kind, r_total, r_grade) = (dates(r, c::REVIEW_DATE)?, text(r, c::KIND)?, floats(r, c::TOTAL)?, text(r, c::GRADE)?);
+    let (r_date, r_kind, r_total, r_grade) =
+        (dates(r, c::REVIEW_DATE)?, text(r, c::KIND)?, floats(r, c::TOTAL)?, text(r, c::GRADE)?);
 
     let k = &s.compliance;
     let k_runs = runs(text(k, c::CADRE_ID)?);
     let k_cols: Vec<&Column> = k.columns().iter().filter(|col| col.name().as_str() != c::CADRE_ID).collect();
 
     let m = &s.cadres;
-    let (ids, cat, rank, unit) = (text(m, c::CADRE_ID)?, text(m, c::CATEGORY)?, text(m, c::RANK)?, text(m, c::UNIT_ID)?);
+    let (ids, cat, rank, unit) =
+        (text(m, c::CADRE_ID)?, text(m, c::CATEGORY)?, text(m, c::RANK)?, text(m, c::UNIT_ID)?);
     let promoted = dates(m, c::PROMOTED_ON)?;
     let mut out = Vec::with_capacity(m.height());
     for (i, promoted_on) in promoted.into_iter().enumerate() {
@@ -504,7 +501,8 @@ fn write_workbook(
         }
     }
     let column = |k: usize| rows.iter().map(|r| r[k].clone()).collect::<Vec<_>>();
-    let legend = text_frame(vec![("sheet", column(0)), ("column", column(1)), ("field", column(2)), ("meaning", column(3))])?;
+    let legend =
+        text_frame(vec![("sheet", column(0)), ("column", column(1)), ("field", column(2)), ("meaning", column(3))])?;
     let mut sheets: Vec<Sheet<'_>> = shown.iter().map(|(name, df, table)| sheet(name, df, labels, *table)).collect();
     let mut l = Sheet::plain(labels.pick("说明", "legend"), &legend);
     l.headers = [
@@ -549,14 +547,19 @@ fn meaning(column: &str, labels: &Labels) -> String {
 impl CadreFileSummary {
     /// The files written, by name under `exports/`.
     pub fn files(&self) -> Vec<String> {
-        [&self.jsonl, &self.xlsx].iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).collect()
+        [&self.jsonl, &self.xlsx]
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect()
     }
 }
 
 /// `file` with its codes in the office's words (category, target category, method,
 /// review kind and grade), for the one-cadre page.
 pub fn in_words(file: &CadreFile, labels: &Labels) -> CadreFile {
-    let word = |table: Option<&str>, column: &str, v: &Option<String>| v.as_ref().map(|v| labels.value(table, column, v));
+    let word =
+        |table: Option<&str>, column: &str, v: &Option<String>| v.as_ref().map(|v| labels.value(table, column, v));
     let mut f = file.clone();
     f.category = word(None, c::CATEGORY, &file.category);
     for k in &mut f.classes {
@@ -587,7 +590,8 @@ fn write_jsonl(all: &[CadreFile], path: &Path) -> Result<(), WarehouseError> {
     let file = std::fs::File::create(path).map_err(|e| WarehouseError::io(path, e))?;
     let mut w = std::io::BufWriter::new(file);
     for f in all {
-        serde_json::to_writer(&mut w, f).map_err(|e| WarehouseError::frame(format!("writing {}", path.display()), e))?;
+        serde_json::to_writer(&mut w, f)
+            .map_err(|e| WarehouseError::frame(format!("writing {}", path.display()), e))?;
         w.write_all(b"\n").map_err(|e| WarehouseError::io(path, e))?;
     }
     w.flush().map_err(|e| WarehouseError::io(path, e))
@@ -596,7 +600,8 @@ fn write_jsonl(all: &[CadreFile], path: &Path) -> Result<(), WarehouseError> {
 /// The `enrollments` sheet: one row per class of every file (topics `、`-joined).
 fn enrollment_sheet(all: &[CadreFile]) -> Result<DataFrame, WarehouseError> {
     let rows: Vec<(&CadreFile, &ClassEntry)> = all.iter().flat_map(|f| f.classes.iter().map(move |k| (f, k))).collect();
-    let s = |g: &dyn Fn(&CadreFile, &ClassEntry) -> Option<String>| rows.iter().map(|(f, k)| g(f, k)).collect::<Vec<_>>();
+    let s =
+        |g: &dyn Fn(&CadreFile, &ClassEntry) -> Option<String>| rows.iter().map(|(f, k)| g(f, k)).collect::<Vec<_>>();
     let x = |g: &dyn Fn(&ClassEntry) -> Option<f64>| rows.iter().map(|(_, k)| g(k)).collect::<Vec<_>>();
     let n = rows.len();
     let columns = vec![

@@ -38,7 +38,8 @@ impl Titles {
                 .select([col(key), col(col::TITLE)])
                 .collect()
                 .map_err(|e| WarehouseError::frame(format!("titles of {table}"), e))?;
-            let text = |c: &str| df.column(c).and_then(|s| s.str().cloned()).map_err(|e| WarehouseError::frame(table, e));
+            let text =
+                |c: &str| df.column(c).and_then(|s| s.str().cloned()).map_err(|e| WarehouseError::frame(table, e));
             let (ids, titles) = (text(key)?, text(col::TITLE)?);
             Ok(ids.iter().zip(titles.iter()).filter_map(|(i, t)| Some((i?.to_string(), t?.to_string()))).collect())
         };
@@ -50,11 +51,13 @@ impl Titles {
     pub fn add_to(&self, df: &DataFrame) -> Result<DataFrame, WarehouseError> {
         let err = |e: PolarsError| WarehouseError::frame("adding titles", e);
         let mut df = df.clone();
-        let lookup = |df: &DataFrame, key: &str, map: &HashMap<String, String>| -> Result<Option<Column>, WarehouseError> {
-            let Ok(ids) = df.column(key).and_then(|c| c.str().cloned()) else { return Ok(None) };
-            let titles: StringChunked = ids.iter().map(|id| id.and_then(|id| map.get(id).map(String::as_str))).collect();
-            Ok(Some(titles.into_column()))
-        };
+        let lookup =
+            |df: &DataFrame, key: &str, map: &HashMap<String, String>| -> Result<Option<Column>, WarehouseError> {
+                let Ok(ids) = df.column(key).and_then(|c| c.str().cloned()) else { return Ok(None) };
+                let titles: StringChunked =
+                    ids.iter().map(|id| id.and_then(|id| map.get(id).map(String::as_str))).collect();
+                Ok(Some(titles.into_column()))
+            };
         let has = |df: &DataFrame, c: &str| df.get_column_index(c);
         if let (Some(at), None) = (has(&df, col::CLASS_ID), has(&df, CLASS_TITLE)) {
             if let Some(c) = lookup(&df, col::CLASS_ID, &self.classes)? {
@@ -78,7 +81,12 @@ pub fn legend_name(labels: &Labels) -> &'static str {
 }
 
 /// Write the workbook of `tables` (name, frame) to `path`.
-pub fn write(tables: &[(&str, &DataFrame)], titles: &Titles, labels: &Labels, path: &Path) -> Result<(), WarehouseError> {
+pub fn write(
+    tables: &[(&str, &DataFrame)],
+    titles: &Titles,
+    labels: &Labels,
+    path: &Path,
+) -> Result<(), WarehouseError> {
     let mut shown: Vec<(&str, DataFrame)> = Vec::with_capacity(tables.len());
     for (name, df) in tables {
         shown.push((name, present(&titles.add_to(df)?, labels, None)?));
@@ -131,12 +139,20 @@ fn legend(shown: &[(&str, DataFrame)], labels: &Labels) -> Result<DataFrame, War
     }
     for (name, df) in shown {
         let def = indicator_def(name);
-        let title = labels.table_title(name).map_or_else(|| def.map_or_else(String::new, |d| d.grain.to_string()), str::to_string);
+        let title = labels
+            .table_title(name)
+            .map_or_else(|| def.map_or_else(String::new, |d| d.grain.to_string()), str::to_string);
         for c in df.get_column_names() {
             let meaning = match c.as_str() {
-                CLASS_TITLE => labels.pick("班次名称（取自班次表）", "title of the class (from the classes table)").to_string(),
-                COURSE_TITLE => labels.pick("课程名称（取自课程表）", "title of the course (from the courses table)").to_string(),
-                c => def.and_then(|d| d.columns.iter().find(|x| x.name == c)).map_or_else(String::new, |x| x.doc.to_string()),
+                CLASS_TITLE => {
+                    labels.pick("班次名称（取自班次表）", "title of the class (from the classes table)").to_string()
+                }
+                COURSE_TITLE => {
+                    labels.pick("课程名称（取自课程表）", "title of the course (from the courses table)").to_string()
+                }
+                c => def
+                    .and_then(|d| d.columns.iter().find(|x| x.name == c))
+                    .map_or_else(String::new, |x| x.doc.to_string()),
             };
             rows.push([name.to_string(), title.clone(), labels.header(None, c), c.to_string(), meaning]);
         }

@@ -105,7 +105,8 @@ impl Labels {
             c => (c, home_tables(c)),
         };
         let here = table.filter(|t| homes.contains(t)).into_iter();
-        here.chain(homes.iter().copied()).find_map(|t| self.headers.get(&(t.to_string(), column.to_string())).map(String::as_str))
+        here.chain(homes.iter().copied())
+            .find_map(|t| self.headers.get(&(t.to_string(), column.to_string())).map(String::as_str))
     }
 
     /// Whether `column` holds codes that [`Labels::value`] turns into words.
@@ -189,9 +190,13 @@ fn home_tables(column: &str) -> &'static [&'static str] {
         col::COURSE_ID => &["courses", "course_ratings"],
         col::UNIT_ID => &["units", "cadres", "unit_outcomes"],
         col::TEACHER_ID | col::TOPIC => &["courses"],
-        col::CATEGORY | col::GENDER | col::BIRTH_YEAR | col::RANK | col::PARTY_MEMBER | col::JOIN_DATE | col::PROMOTED_ON => {
-            &["cadres"]
-        }
+        col::CATEGORY
+        | col::GENDER
+        | col::BIRTH_YEAR
+        | col::RANK
+        | col::PARTY_MEMBER
+        | col::JOIN_DATE
+        | col::PROMOTED_ON => &["cadres"],
         col::TITLE
         | col::TARGET_CATEGORY
         | col::METHOD
@@ -200,7 +205,9 @@ fn home_tables(column: &str) -> &'static [&'static str] {
         | col::END_DATE
         | col::DAYS
         | col::HOURS => &["classes"],
-        col::ATTENDED_HOURS | col::LEAVE_HOURS | col::DISCIPLINE_FLAGS | col::EXAM_SCORE | col::COMPLETED => &["enrollments"],
+        col::ATTENDED_HOURS | col::LEAVE_HOURS | col::DISCIPLINE_FLAGS | col::EXAM_SCORE | col::COMPLETED => {
+            &["enrollments"]
+        }
         col::REVIEW_DATE | col::KIND | col::TOTAL | col::GRADE => &["reviews"],
         col::METRIC => &["unit_outcomes"],
         _ => &[],
@@ -214,7 +221,14 @@ fn home_tables(column: &str) -> &'static [&'static str] {
 pub fn number_format(column: &str, integer: bool) -> &'static str {
     const P: &str = "[<0.001]\"<0.001\";0.000";
     match column {
-        col::P_VALUE | col::WILCOXON_P | col::P_RAW | col::P_HOLM | col::P_BH | col::DID_P | col::DID_P_BH | col::CHANGE_P
+        col::P_VALUE
+        | col::WILCOXON_P
+        | col::P_RAW
+        | col::P_HOLM
+        | col::P_BH
+        | col::DID_P
+        | col::DID_P_BH
+        | col::CHANGE_P
         | col::PRETREND_P => P,
         col::ICC => "0.000",
         col::PERCENTILE_IN_CATEGORY => "0",
@@ -229,16 +243,64 @@ pub fn number_format(column: &str, integer: bool) -> &'static str {
         | col::COVERAGE
         | col::ATTENDANCE_RATE
         | col::COMPLIANCE_SCORE => "0.0%",
-        col::PRE_MEAN | col::POST_MEAN | col::MEAN_DIFF | col::SD_DIFF | col::CI_LOW | col::CI_HIGH | col::TOTAL_MEAN
-        | col::TOTAL_SD | col::RELEVANCE | col::THEORY | col::INFORMATION | col::DELIVERY | col::MANNER | col::LENIENCY_SD
-        | col::BEFORE_MEAN | col::AFTER_MEAN | col::MEAN_DELTA | col::CONTROL_DELTA | col::DID | col::DID_CI_LOW
-        | col::DID_CI_HIGH | col::CONTROL_BEFORE_MEAN | col::CONTROL_AFTER_MEAN | col::MEAN | col::SD | col::FOLLOW_MEAN
-        | col::ESTIMATE | col::OTHERS_MEAN | col::SELF_MEAN | col::VALUE_BEFORE | col::VALUE_AFTER | col::CHANGE
-        | col::CHANGE_CI_LOW | col::CHANGE_CI_HIGH | col::MEAN_GAIN | col::SD_GAIN | col::DIFF | col::DAYS_TRAINED
-        | col::HOURS_TRAINED | col::DAYS_REQUIRED | col::SHORTFALL_DAYS | col::DAYS_IN_WINDOW | col::HOURS_IN_WINDOW
-        | col::PRE_SCORE | col::POST_SCORE | col::GAIN | col::EXAM_SCORE | col::SELF_ASSESSMENT | col::TRAINEE_ASSESSMENT
-        | col::REACTION | col::TOTAL | col::DAYS | col::HOURS | col::ATTENDED_HOURS | col::LEAVE_HOURS
-        | col::WILCOXON_V | ASSESSMENT_RECEIVED | REACTION_GIVEN => "0.0",
+        col::PRE_MEAN
+        | col::POST_MEAN
+        | col::MEAN_DIFF
+        | col::SD_DIFF
+        | col::CI_LOW
+        | col::CI_HIGH
+        | col::TOTAL_MEAN
+        | col::TOTAL_SD
+        | col::RELEVANCE
+        | col::THEORY
+        | col::INFORMATION
+        | col::DELIVERY
+        | col::MANNER
+        | col::LENIENCY_SD
+        | col::BEFORE_MEAN
+        | col::AFTER_MEAN
+        | col::MEAN_DELTA
+        | col::CONTROL_DELTA
+        | col::DID
+        | col::DID_CI_LOW
+        | col::DID_CI_HIGH
+        | col::CONTROL_BEFORE_MEAN
+        | col::CONTROL_AFTER_MEAN
+        | col::MEAN
+        | col::SD
+        | col::FOLLOW_MEAN
+        | col::ESTIMATE
+        | col::OTHERS_MEAN
+        | col::SELF_MEAN
+        | col::VALUE_BEFORE
+        | col::VALUE_AFTER
+        | col::CHANGE
+        | col::CHANGE_CI_LOW
+        | col::CHANGE_CI_HIGH
+        | col::MEAN_GAIN
+        | col::SD_GAIN
+        | col::DIFF
+        | col::DAYS_TRAINED
+        | col::HOURS_TRAINED
+        | col::DAYS_REQUIRED
+        | col::SHORTFALL_DAYS
+        | col::DAYS_IN_WINDOW
+        | col::HOURS_IN_WINDOW
+        | col::PRE_SCORE
+        | col::POST_SCORE
+        | col::GAIN
+        | col::EXAM_SCORE
+        | col::SELF_ASSESSMENT
+        | col::TRAINEE_ASSESSMENT
+        | col::REACTION
+        | col::TOTAL
+        | col::DAYS
+        | col::HOURS
+        | col::ATTENDED_HOURS
+        | col::LEAVE_HOURS
+        | col::WILCOXON_V
+        | ASSESSMENT_RECEIVED
+        | REACTION_GIVEN => "0.0",
         _ if integer => "0",
         _ => "0.00",
     }

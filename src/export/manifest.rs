@@ -88,7 +88,9 @@ impl ExportsManifest {
 
     /// Made from this warehouse (anything goes when there is none to compare with).
     fn belongs_to(&self, stamp: Option<&Stamp>) -> bool {
-        stamp.is_none_or(|s| self.run_at.as_deref() == Some(s.run_at.as_str()) && self.warehouse.as_deref() == Some(s.id.as_str()))
+        stamp.is_none_or(|s| {
+            self.run_at.as_deref() == Some(s.run_at.as_str()) && self.warehouse.as_deref() == Some(s.id.as_str())
+        })
     }
 
     /// The manifest of an exports directory, if it has one.
@@ -110,7 +112,6 @@ impl ExportsManifest {
         std::fs::rename(&tmp, &path).map_err(|e| WarehouseError::io(&path, e))
     }
 }
-
 
 /// Remove what killed runs left of `exports/` swaps (`.exports.tmp-<pid>`, `.exports.old-<pid>`).
 fn clean_leftovers(out: &Path) {

@@ -106,7 +106,8 @@ mod tests {
         .unwrap();
         let labels = Labels::plain(Lang::Zh);
         let p = present(&df, &labels, None).unwrap();
-        let text = |c: &str| p.column(c).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect::<Vec<_>>();
+        let text =
+            |c: &str| p.column(c).unwrap().str().unwrap().iter().map(|v| v.map(str::to_string)).collect::<Vec<_>>();
         assert_eq!(text("class_id"), [Some("全部".to_string()), Some("K1".into()), Some("K2".into())]);
         assert_eq!(text("category"), [Some("中层干部".to_string()), None, Some("astronauts".into())]);
         assert_eq!(text("suppressed"), [Some("否".to_string()), Some("是".into()), Some("否".into())]);

@@ -331,7 +331,8 @@ pub fn write_unit_outcomes(
             trained[c.unit as usize * years.len() + y] += u32::from(t);
         }
     }
-    let periods: Vec<String> = std::iter::once(plan.first_year() - 1).chain(years.iter().copied()).map(|y| y.to_string()).collect();
+    let periods: Vec<String> =
+        std::iter::once(plan.first_year() - 1).chain(years.iter().copied()).map(|y| y.to_string()).collect();
     let after = plan.year.to_string();
     let round1 = |x: f64| (x.clamp(0.0, 100.0) * 10.0).round() / 10.0;
     let mut ghosts = plan.units.len();

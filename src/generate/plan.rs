@@ -394,8 +394,9 @@ impl Plan {
             t += nt;
             m += nm;
         }
-        plan.teachers =
-            (0..t).map(|_| (normal(&mut life, 0.0, MODEL.teacher_sd), normal(&mut life, 0.0, MODEL.trainee_rater_sd))).collect();
+        plan.teachers = (0..t)
+            .map(|_| (normal(&mut life, 0.0, MODEL.teacher_sd), normal(&mut life, 0.0, MODEL.trainee_rater_sd)))
+            .collect();
         plan.managers = (0..m).map(|_| normal(&mut life, 0.0, MODEL.trainee_rater_sd)).collect();
         plan.assign_regular_staff(&mut life);
         plan.index_enrollments();
@@ -683,7 +684,12 @@ fn promote(
 /// stable sort: rotation), the category's `train_share` of it trained in classes of
 /// 30–60, and a share of the trained given a second, non-overlapping class of their
 /// category. Classes come back sorted by start, numbered `K<year><n>` and `第k期`.
-fn year_classes(rng: &mut ChaCha8Rng, year: i32, mut by_cat: Vec<Vec<u32>>, recent: impl Fn(u32) -> bool) -> Vec<Class> {
+fn year_classes(
+    rng: &mut ChaCha8Rng,
+    year: i32,
+    mut by_cat: Vec<Vec<u32>>,
+    recent: impl Fn(u32) -> bool,
+) -> Vec<Class> {
     let window = (days_from_civil(year, 3, 1), days_from_civil(year, 11, 30));
     let mut classes: Vec<Class> = Vec::new();
     for (cat, pool) in by_cat.iter_mut().enumerate() {

@@ -53,8 +53,8 @@ use super::suppress::not_suppressed;
 use super::Ctx;
 use crate::config::{ComplianceRule, ComplianceSettings};
 use crate::error::IndicatorError;
-use crate::stats::round_for_ties;
 use crate::schema::col;
+use crate::stats::round_for_ties;
 
 const T: &str = "compliance";
 /// The rule name of cadres no rule applies to.

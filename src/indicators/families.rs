@@ -14,7 +14,7 @@ use polars::prelude::DataFrame;
 use super::keys::Cadres;
 use super::scope::Period;
 use super::{
-    compliance, learning, methods, needs, reaction, reliability, results, scorecard, timed, transfer, trajectory,
+    compliance, learning, methods, needs, reaction, reliability, results, scorecard, timed, trajectory, transfer,
     trends, Ctx, Emitted, Inputs, Source, Streams,
 };
 use crate::error::IndicatorError;

@@ -26,8 +26,8 @@ use super::frame::{f64s, group_by, index_by, optional_i64s, pick, serr, strs, Ou
 use super::suppress::{suppress, Disclosure, Suppression};
 use super::{method_order, Ctx};
 use crate::error::IndicatorError;
-use crate::stats::{self, StatsError};
 use crate::schema::col;
+use crate::stats::{self, StatsError};
 
 /// Scale maximum of the 0–100 scores (Hake's gain).
 const SCORE_MAX: f64 = 100.0;
@@ -228,7 +228,9 @@ fn finish_classes(
         .map(|(r, s)| if s.is_none() { r.p_value.unwrap_or(f64::NAN) } else { f64::NAN })
         .collect();
     let adjusted = stats::benjamini_hochberg(&p);
-    let df = stat_columns(out, rows).f64(col::P_BH, adjusted.into_iter().map(|x| x.is_finite().then_some(x))).finish(table)?;
+    let df = stat_columns(out, rows)
+        .f64(col::P_BH, adjusted.into_iter().map(|x| x.is_finite().then_some(x)))
+        .finish(table)?;
     suppress(df, status, keys, table)
 }
 

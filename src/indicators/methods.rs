@@ -39,8 +39,8 @@ use super::frame::{f64s, group_by, serr, strs, Out};
 use super::suppress::{primary, suppress, Suppression};
 use super::{method_order, Ctx};
 use crate::error::IndicatorError;
-use crate::stats::{self, ClusterCovariance, ClusterOls, Ols, PairwiseContrast, StatsError};
 use crate::schema::col;
+use crate::stats::{self, ClusterCovariance, ClusterOls, Ols, PairwiseContrast, StatsError};
 
 /// Below this many classes a tested method is noted `few_classes`: its estimate rests
 /// on a handful of classes, and the HTZ test is conservative.
@@ -126,7 +126,11 @@ impl TestRow {
 /// The class-level ANCOVA of the tested levels `0..k` (0 the reference) over
 /// `classes`: the F test of the method terms and the pairwise contrasts, or the reason
 /// there are none.
-pub fn class_ancova(classes: &[ClassMeans], k: usize, alpha: f64) -> Result<(TestRow, Vec<PairwiseContrast>), StatsError> {
+pub fn class_ancova(
+    classes: &[ClassMeans],
+    k: usize,
+    alpha: f64,
+) -> Result<(TestRow, Vec<PairwiseContrast>), StatsError> {
     if k < 2 {
         return Ok((TestRow::missing(note::FEWER_THAN_TWO_METHODS), Vec::new()));
     }
@@ -227,7 +231,9 @@ pub fn ancova_cr2_htz(pairs: &[Pair], k: usize) -> Result<TestRow, StatsError> {
     };
     let dummies: Vec<usize> = (2..k + 1).collect();
     Ok(match fit.wald_htz_coefs(&dummies)? {
-        Some(h) => TestRow { statistic: Some(h.f), df1: Some(h.df1), df2: Some(h.df2), p: Some(h.p), effect: None, note: None },
+        Some(h) => {
+            TestRow { statistic: Some(h.f), df1: Some(h.df1), df2: Some(h.df2), p: Some(h.p), effect: None, note: None }
+        }
         None => TestRow::missing(note::PERFECT_FIT),
     })
 }
@@ -411,7 +417,10 @@ fn pairwise_table(
         .f64(col::CI_HIGH, rows.iter().map(|r| test(r).map(|t| t.ci_high)))
         .f64(col::P_HOLM, rows.iter().map(|r| r.2.and_then(|p| p.p_holm)))
         .f64(col::P_BH, rows.iter().map(|r| r.2.and_then(|p| p.p_bh)))
-        .str(col::NOTE, rows.iter().map(|r| if test(r).is_some() { None } else { ancova.note.or(Some(note::PERFECT_FIT)) }))
+        .str(
+            col::NOTE,
+            rows.iter().map(|r| if test(r).is_some() { None } else { ancova.note.or(Some(note::PERFECT_FIT)) }),
+        )
         .finish(T)?;
     suppress(df, &status, &[col::METHOD_A, col::METHOD_B], T)
 }

@@ -63,8 +63,8 @@ use polars::prelude::*;
 
 use crate::config::PipelineFile;
 use crate::error::{IndicatorError, WarehouseError};
-use crate::warehouse::read::scan;
 use crate::schema::{col, indicator_def, DType, TableDef, INDICATOR_TABLES, METHODS};
+use crate::warehouse::read::scan;
 use crate::warehouse::write::polars_dtype;
 pub use columnar::Source;
 
@@ -371,7 +371,11 @@ impl Emitted<'_> {
 
     /// Two tables written side by side (two large per-cadre tables: writing one after
     /// the other left a core idle at the stage's end).
-    pub fn add_pair(&mut self, a: (&'static str, DataFrame), b: (&'static str, DataFrame)) -> Result<(), IndicatorError> {
+    pub fn add_pair(
+        &mut self,
+        a: (&'static str, DataFrame),
+        b: (&'static str, DataFrame),
+    ) -> Result<(), IndicatorError> {
         let (ta, tb) = rayon::join(|| self.conform(a.0, a.1), || self.conform(b.0, b.1));
         self.tables.extend([ta?, tb?]);
         Ok(())
@@ -454,7 +458,13 @@ pub fn compute_with(
     // the other core when that one is free). The other tables are read after them, on
     // the same threads, into the memory the streams have freed: read while the streams
     // ran, they and the families they feed held their memory at the same time.
-    let streaming: Vec<_> = FAMILIES.iter().filter_map(|f| match f.run { Run::Stream(run) => Some((f, run)), _ => None }).collect();
+    let streaming: Vec<_> = FAMILIES
+        .iter()
+        .filter_map(|f| match f.run {
+            Run::Stream(run) => Some((f, run)),
+            _ => None,
+        })
+        .collect();
     rayon::scope(|s| {
         for &(f, run) in &streaming {
             s.spawn(move |_| done.run(f, |out| run(base, out)));
@@ -475,8 +485,20 @@ pub fn compute_with(
     // last table is written. The per-cadre families, the longest chain, start first:
     // one task numbers the cadres once, then spawns them (the last spawned is the one
     // this core takes next).
-    let per_cadre: Vec<_> = FAMILIES.iter().filter_map(|f| match f.run { Run::PerCadre(run) => Some((f, run)), _ => None }).collect();
-    let frames: Vec<_> = FAMILIES.iter().filter_map(|f| match f.run { Run::Frames(run) => Some((f, run)), _ => None }).collect();
+    let per_cadre: Vec<_> = FAMILIES
+        .iter()
+        .filter_map(|f| match f.run {
+            Run::PerCadre(run) => Some((f, run)),
+            _ => None,
+        })
+        .collect();
+    let frames: Vec<_> = FAMILIES
+        .iter()
+        .filter_map(|f| match f.run {
+            Run::Frames(run) => Some((f, run)),
+            _ => None,
+        })
+        .collect();
     let numbers = &std::sync::OnceLock::new();
     let inputs = &inputs;
     rayon::scope(|s| {

@@ -29,8 +29,8 @@ use super::keys::Groups;
 use super::suppress::{primary, suppress, Disclosure, Suppression};
 use super::Ctx;
 use crate::error::IndicatorError;
-use crate::stats::{self, Summary};
 use crate::schema::col;
+use crate::stats::{self, Summary};
 
 /// One class's complete ratings: one row per (course, rater) with every indicator
 /// scored, sorted by (course_id, rater_id); ids are numbered within the class in byte
@@ -418,7 +418,8 @@ pub fn reaction_tables(
     let mut d = Disclosure::new(ctx.min_cell);
     let first_course = d.cells(&course_rows.iter().map(|x| Some(x.n as i64)).collect::<Vec<_>>());
     let first_class = d.cells(&class_rows.iter().map(|x| Some(x.1 as i64)).collect::<Vec<_>>());
-    let (course_class, class_id) = (strs(courses, col::CLASS_ID, "reaction_by_course")?, strs(classes, col::CLASS_ID, "reaction_by_class")?);
+    let (course_class, class_id) =
+        (strs(courses, col::CLASS_ID, "reaction_by_course")?, strs(classes, col::CLASS_ID, "reaction_by_class")?);
     let place: BTreeMap<&str, usize> =
         class_order.iter().enumerate().filter_map(|(k, &i)| Some((class_id[i]?, first_class + k))).collect();
     let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -573,7 +574,8 @@ fn class_frame(
     year_of: &BTreeMap<&str, i64>,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "reaction_by_class";
-    let (cl, me, ta) = (strs(classes, col::CLASS_ID, T)?, strs(classes, col::METHOD, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
+    let (cl, me, ta) =
+        (strs(classes, col::CLASS_ID, T)?, strs(classes, col::METHOD, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
     let withheld: Vec<bool> = status.iter().map(Option::is_some).collect();
     let total_mean: Vec<Option<f64>> = rows.iter().map(|x| x.2.mean).collect();
     let year_key: Vec<Option<String>> =

@@ -20,8 +20,8 @@ use super::frame::{bools, f64s, serr, strs, Out};
 use super::suppress::{primary, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
-use crate::stats::{self, StatsError};
 use crate::schema::{col, Wave};
+use crate::stats::{self, StatsError};
 
 const T: &str = "reliability";
 
@@ -371,12 +371,12 @@ pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<R
         .f64(col::ALPHA_CI_HIGH, results.iter().map(|r| r.ci.map(|i| i.high)))
         .f64(col::OMEGA, results.iter().map(|r| r.omega))
         .finish(T)?;
-    let alpha = keys
-        .iter()
-        .zip(&results)
-        .filter_map(|(k, r)| Some(((k.0.clone(), k.2.clone()), r.alpha.alpha?)))
-        .collect();
-    Ok(Reliability { frame: suppress(df, &primary(&n, ctx.min_cell), &[col::SCALE, col::WAVE, col::K_ITEMS], T)?, alpha })
+    let alpha =
+        keys.iter().zip(&results).filter_map(|(k, r)| Some(((k.0.clone(), k.2.clone()), r.alpha.alpha?))).collect();
+    Ok(Reliability {
+        frame: suppress(df, &primary(&n, ctx.min_cell), &[col::SCALE, col::WAVE, col::K_ITEMS], T)?,
+        alpha,
+    })
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@ use super::keys::Cadres;
 use super::suppress::{primary, suppress};
 use super::Ctx;
 use crate::error::IndicatorError;
-use crate::stats::{ClusterCovariance, ClusterOls, StatsError};
 use crate::schema::col;
+use crate::stats::{ClusterCovariance, ClusterOls, StatsError};
 
 /// The (earlier, later) periods compared for one metric.
 fn compared(periods: &BTreeSet<&str>, reporting: &str) -> (Option<String>, String) {

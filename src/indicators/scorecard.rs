@@ -56,8 +56,8 @@ use super::suppress::not_suppressed;
 use super::Ctx;
 use crate::config::ScorecardSettings;
 use crate::error::IndicatorError;
-use crate::stats;
 use crate::schema::col;
+use crate::stats;
 
 const T: &str = "cadre_scorecard";
 
@@ -140,9 +140,15 @@ type Component = (Option<f64>, Option<f64>);
 
 /// The scorecard rows of one category's cadres (see the module documentation);
 /// `within_var` is the pooled within-trainee variance of the scores received.
-pub fn category_scores(m: &[Measures], within_var: Option<f64>, rel: &Reliabilities, s: &ScorecardSettings) -> Vec<Score> {
+pub fn category_scores(
+    m: &[Measures],
+    within_var: Option<f64>,
+    rel: &Reliabilities,
+    s: &ScorecardSettings,
+) -> Vec<Score> {
     let col_of = |f: fn(&Measures) -> f64| m.iter().map(f).collect::<Vec<f64>>();
-    let (pre, post, assess, compliance) = (col_of(|x| x.pre), col_of(|x| x.post), col_of(|x| x.assessment), col_of(|x| x.compliance));
+    let (pre, post, assess, compliance) =
+        (col_of(|x| x.pre), col_of(|x| x.post), col_of(|x| x.assessment), col_of(|x| x.compliance));
     let delta: Vec<f64> = m.iter().map(|x| x.after - x.before).collect();
 
     // Learning: the residual gain, shrunk by its reliability.
@@ -170,7 +176,8 @@ pub fn category_scores(m: &[Measures], within_var: Option<f64>, rel: &Reliabilit
         })
         .collect();
     // Transfer: a difference of two reviews.
-    let both: Vec<(f64, f64)> = m.iter().filter(|x| x.before.is_finite() && x.after.is_finite()).map(|x| (x.before, x.after)).collect();
+    let both: Vec<(f64, f64)> =
+        m.iter().filter(|x| x.before.is_finite() && x.after.is_finite()).map(|x| (x.before, x.after)).collect();
     let transfer_reliability = rel.review.and_then(|rho| {
         let (b, a): (Vec<f64>, Vec<f64>) = both.iter().copied().unzip();
         let (sb, sa) = (stats::sd(&b)?, stats::sd(&a)?);
@@ -219,7 +226,8 @@ pub fn category_scores(m: &[Measures], within_var: Option<f64>, rel: &Reliabilit
     let limits: Vec<Option<f64>> = s.bands.iter().map(|c| stats::quantile_hazen(&index, c / 100.0)).collect();
     for (r, p) in out.iter_mut().zip(stats::percentile_ranks(&index)) {
         r.percentile = p;
-        r.index_reliability = r.index_se.zip(var_index).and_then(|(se, v)| (v > 0.0).then(|| (1.0 - se * se / v).clamp(0.0, 1.0)));
+        r.index_reliability =
+            r.index_se.zip(var_index).and_then(|(se, v)| (v > 0.0).then(|| (1.0 - se * se / v).clamp(0.0, 1.0)));
         let Some(p) = p else { continue };
         if r.band_reason.is_none() {
             r.band_reason = match r.index_reliability {
@@ -264,9 +272,7 @@ pub type AssessmentMoments<'a> = FxHashMap<(&'a str, &'a str), (f64, f64)>;
 pub fn assessment_moments(df: &DataFrame) -> Result<AssessmentMoments<'_>, IndicatorError> {
     let (class, cadre, n, var) =
         (strs(df, col::CLASS_ID, T)?, strs(df, col::CADRE_ID, T)?, f64s(df, col::N, T)?, f64s(df, col::VARIANCE, T)?);
-    Ok((0..df.height())
-        .filter_map(|i| Some(((class[i]?, cadre[i]?), (n[i]?, var[i].unwrap_or(f64::NAN)))))
-        .collect())
+    Ok((0..df.height()).filter_map(|i| Some(((class[i]?, cadre[i]?), (n[i]?, var[i].unwrap_or(f64::NAN))))).collect())
 }
 
 pub fn cadre_scorecard(
@@ -320,7 +326,9 @@ pub fn cadre_scorecard(
                 let id = keys.ids[c as usize];
                 let (mut inverse, mut enrollments, mut within) = (0.0, 0.0, (0.0, 0.0));
                 for &i in rows.iter() {
-                    let Some(&(n, var)) = o_class.get(i).and_then(|class| assessment.get(&(class, id))) else { continue };
+                    let Some(&(n, var)) = o_class.get(i).and_then(|class| assessment.get(&(class, id))) else {
+                        continue;
+                    };
                     if n >= 1.0 && views[2].get(i).is_some() {
                         inverse += 1.0 / n;
                         enrollments += 1.0;

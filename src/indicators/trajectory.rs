@@ -19,8 +19,8 @@ use super::frame::{f64s, index_by, serr, strs, Out};
 use super::suppress::{suppress, Disclosure};
 use super::Ctx;
 use crate::error::IndicatorError;
-use crate::stats::{self, StatsError};
 use crate::schema::col;
+use crate::stats::{self, StatsError};
 
 /// The waves of the trajectory and the `trainee_outcomes` column of each.
 pub const WAVES: [(&str, &str); 5] = [
@@ -101,7 +101,9 @@ pub fn trajectory(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Resul
         .map(|w| {
             // Rows of a class outside `classes` form one cluster of their own.
             let (v, cl): (Vec<f64>, Vec<usize>) = (0..outcomes.height())
-                .filter_map(|i| Some((scores[w][i]?, o_class[i].and_then(|c| number.get(c).copied()).unwrap_or(usize::MAX))))
+                .filter_map(|i| {
+                    Some((scores[w][i]?, o_class[i].and_then(|c| number.get(c).copied()).unwrap_or(usize::MAX)))
+                })
                 .unzip();
             pooled_point(&v, &cl, ctx.alpha).map_err(serr(T))
         })
@@ -167,7 +169,15 @@ mod tests {
         let t = trajectory(&outcomes, &classes, &Ctx::new(&settings, "2025")).unwrap();
         assert_eq!(t.height(), 5 + 2 * 5);
         let get = |c: &str| -> Vec<Option<String>> {
-            t.column(c).unwrap().cast(&DataType::String).unwrap().str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+            t.column(c)
+                .unwrap()
+                .cast(&DataType::String)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|s| s.map(str::to_string))
+                .collect()
         };
         let (scope, class, wave, kind) = (get("scope"), get("class_id"), get("wave"), get("suppression"));
         let row = |s: &str, c: Option<&str>, w: &str| {
@@ -186,7 +196,8 @@ mod tests {
         // Two classes: the pooled interval is clustered (df = 1 for equal classes).
         let lo = t.column("ci_low").unwrap().f64().unwrap().get(row(ALL, None, "pre")).unwrap();
         let mean = t.column("mean").unwrap().f64().unwrap().get(row(ALL, None, "pre")).unwrap();
-        let plain = stats::describe(&[40.0, 50.0, 45.0, 55.0, 60.0, 42.0, 41.0, 52.0, 48.0, 57.0, 61.0, 44.0], 0.05).unwrap();
+        let plain =
+            stats::describe(&[40.0, 50.0, 45.0, 55.0, 60.0, 42.0, 41.0, 52.0, 48.0, 57.0, 61.0, 44.0], 0.05).unwrap();
         assert!((mean - plain.mean.unwrap()).abs() < 1e-12);
         assert!(lo < plain.ci_low.unwrap(), "clustered by class on 1 df: wider than the t interval");
     }

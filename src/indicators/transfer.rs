@@ -59,15 +59,17 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::event_study::{self, changes, Changes, ControlSums, Design, EventFit, Stack, REL_PERIODS};
-use super::flow::{self, Attrition, ControlFlow, Reached, TrainedFlow, CONTROL, CONTROL_STAGES, TRAINED, TRAINED_STAGES};
+use super::flow::{
+    self, Attrition, ControlFlow, Reached, TrainedFlow, CONTROL, CONTROL_STAGES, TRAINED, TRAINED_STAGES,
+};
 use super::frame::{bools, day_view, days, f64_view, f64s, group_by, i64s, index_by, pick, serr, str_view, strs, Out};
 use super::keys::Cadres;
 use super::scorecard::period_year;
 use super::suppress::{primary, suppress, Disclosure, Suppression};
 use super::Ctx;
 use crate::error::IndicatorError;
-use crate::stats::{self, Accumulator, StatsError};
 use crate::schema::{col, CATEGORIES};
+use crate::stats::{self, Accumulator, StatsError};
 
 /// The key of the pooled rows (`class_id` of `participant_flow`, `category` of the
 /// event study and the summary).
@@ -390,10 +392,7 @@ pub fn transfer_tables(
                     ks.iter()
                         .filter_map(|&k| numbers.of_cadre_row[numbers.cadre_rows.rows()[k] as usize])
                         .filter(|&c| !trained_window(c))
-                        .map(|c| Member {
-                            reviews: hist.of(c),
-                            classes: other.get(&c).map_or(&[][..], Vec::as_slice),
-                        })
+                        .map(|c| Member { reviews: hist.of(c), classes: other.get(&c).map_or(&[][..], Vec::as_slice) })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -476,8 +475,12 @@ pub fn transfer_tables(
         rows.iter().map(|r| r.key.and_then(|k| groups.get(&k).copied()).unwrap_or(&no_controls)).collect();
 
     // Row groups: all classes, then each target category (vocabulary order).
-    let mut scope_cats: Vec<&str> =
-        period.iter().filter_map(|&i| target[i].filter(|t| !t.is_empty())).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut scope_cats: Vec<&str> = period
+        .iter()
+        .filter_map(|&i| target[i].filter(|t| !t.is_empty()))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     scope_cats.sort_by_key(|c| (CATEGORIES.iter().position(|k| k == c).unwrap_or(CATEGORIES.len()), *c));
     let mut scopes: Vec<(&str, Vec<usize>)> = vec![(ALL, (0..period.len()).collect())];
     for cat in &scope_cats {
@@ -513,7 +516,8 @@ pub fn transfer_tables(
         .map(|(r, g)| {
             let paired = stats::paired_t(&r.before, &r.after, ctx.alpha).map_err(serr(T))?;
             let deltas: Vec<f64> = r.before.iter().zip(&r.after).map(|(b, a)| a - b).collect();
-            let did = stats::diff_in_diff_from(&Accumulator::from_slice(&deltas), &g.deltas, ctx.alpha).map_err(serr(T))?;
+            let did =
+                stats::diff_in_diff_from(&Accumulator::from_slice(&deltas), &g.deltas, ctx.alpha).map_err(serr(T))?;
             let before = Accumulator::from_slice(&r.before);
             let baseline_g = stats::hedges_g(&before, &g.before);
             Ok(ClassStats { paired, did, baseline_g, attrition: flow::attrition(&r.trained, &g.flow), before })
@@ -599,8 +603,10 @@ pub fn transfer_tables(
     let trained_status: Vec<Option<Suppression>> =
         (first_all..first_all + stages).chain(first_class..first_class + n_cls * stages).map(|c| status[c]).collect();
     let flow = flow_frame(&ids, &rows, &gs, &pooled[0], &trained_status, ctx)?;
-    let ev_status: Vec<Option<Suppression>> =
-        (0..scopes.len()).flat_map(|sc| (0..REL_PERIODS.len()).map(move |j| (sc, j))).map(|(sc, j)| status[ev_cell(sc, j)]).collect();
+    let ev_status: Vec<Option<Suppression>> = (0..scopes.len())
+        .flat_map(|sc| (0..REL_PERIODS.len()).map(move |j| (sc, j)))
+        .map(|(sc, j)| status[ev_cell(sc, j)])
+        .collect();
     let names: Vec<&str> = scopes.iter().map(|s| s.0).collect();
     let event_study = event_frame(&names, &fits, &ev_status, ctx)?;
     let summary_status: Vec<Option<Suppression>> = (0..scopes.len()).map(|sc| status[zero_cell(sc)]).collect();
@@ -653,9 +659,7 @@ fn class_frame(
     let baseline: Vec<Option<Baseline>> = (0..n).map(|k| ctl(k, st[k].baseline_g).map(Baseline::of)).collect();
     let attrition_ok: Vec<Option<bool>> = (0..n).map(|k| st[k].attrition.ok.filter(|_| enough[k])).collect();
     let claim: Vec<Option<&str>> = (0..n)
-        .map(|k| {
-            ctl(k, st[k].did.did).map(|_| Checks::new(pretrend[k], baseline[k], attrition_ok[k]).claim().as_str())
-        })
+        .map(|k| ctl(k, st[k].did.did).map(|_| Checks::new(pretrend[k], baseline[k], attrition_ok[k]).claim().as_str()))
         .collect();
     let p: Vec<Option<f64>> = st.iter().map(|s| s.paired.test.map(|t| t.p)).collect();
     let did_p: Vec<Option<f64>> = (0..n).map(|k| did_test(k).map(|t| t.p)).collect();
@@ -902,7 +906,6 @@ impl Histories {
         &self.blocks[c / Self::BLOCK][start..self.ends[c]]
     }
 }
-
 
 /// `follow_up`: one row per class of the period and follow-up wave (3, 6, 12 months):
 /// the outcome at the follow-up against post (paired, differences follow − post), the

@@ -42,8 +42,8 @@ use super::frame::{f64s, optional_i64s, serr, strs, Out};
 use super::suppress::{suppress, Disclosure, Suppression};
 use super::Ctx;
 use crate::error::IndicatorError;
-use crate::stats::{self, StatsError};
 use crate::schema::col;
+use crate::stats::{self, StatsError};
 
 /// The metrics of `trends` and the `trainee_outcomes` column each reads.
 pub const METRICS: [(&str, &str); 3] =
@@ -223,9 +223,8 @@ pub fn course_series(
         .collect();
     let (co_id, co_class, co_title) =
         (strs(courses, col::COURSE_ID, T)?, strs(courses, col::CLASS_ID, T)?, strs(courses, col::TITLE, T)?);
-    let title_of: BTreeMap<(&str, &str), &str> = (0..courses.height())
-        .filter_map(|i| Some(((co_class[i]?, co_id[i]?), co_title[i]?)))
-        .collect();
+    let title_of: BTreeMap<(&str, &str), &str> =
+        (0..courses.height()).filter_map(|i| Some(((co_class[i]?, co_id[i]?), co_title[i]?))).collect();
 
     let (b_class, b_course, b_teacher) =
         (strs(by_course, col::CLASS_ID, T)?, strs(by_course, col::COURSE_ID, T)?, strs(by_course, col::TEACHER_ID, T)?);
@@ -256,13 +255,9 @@ pub fn course_series(
         })
         .collect();
     let idx: Vec<IdxSize> = rows.iter().map(|(_, r)| r.3 as IdxSize).collect();
-    let picked = by_course
-        .take(&IdxCa::from_vec("idx".into(), idx))
-        .map_err(super::frame::perr(T))?;
-    let status: Vec<Option<Suppression>> = strs(&picked, col::SUPPRESSION, T)?
-        .into_iter()
-        .map(|s| s.and_then(Suppression::parse))
-        .collect();
+    let picked = by_course.take(&IdxCa::from_vec("idx".into(), idx)).map_err(super::frame::perr(T))?;
+    let status: Vec<Option<Suppression>> =
+        strs(&picked, col::SUPPRESSION, T)?.into_iter().map(|s| s.and_then(Suppression::parse)).collect();
     let pick = |name: &str| -> Result<Vec<Option<f64>>, IndicatorError> { f64s(&picked, name, T) };
     let (n, mean, lo, hi) = (pick(col::N_RATERS)?, pick(col::TOTAL_MEAN)?, pick(col::CI_LOW)?, pick(col::CI_HIGH)?);
     let df = Out::new(rows.len())
@@ -315,7 +310,8 @@ mod tests {
         use crate::config::{IndicatorSettings, PipelineFile};
         // 2024: classes A (6) and B (3): B is withheld in the per-class tables, so the
         // 2024 total would give it back; 2025: C (6) and D (6).
-        let class = ["A", "A", "A", "A", "A", "A", "B", "B", "B", "C", "C", "C", "C", "C", "C", "D", "D", "D", "D", "D", "D"];
+        let class =
+            ["A", "A", "A", "A", "A", "A", "B", "B", "B", "C", "C", "C", "C", "C", "C", "D", "D", "D", "D", "D", "D"];
         let year: Vec<i64> = (0..21).map(|i| if i < 9 { 2024 } else { 2025 }).collect();
         let gain: Vec<f64> = (0..21).map(|i| 5.0 + (i % 4) as f64).collect();
         let outcomes = df!(
@@ -339,7 +335,10 @@ mod tests {
                 assert_eq!(change[i], None, "the change from a withheld year is withheld");
             }
         }
-        assert_eq!(withheld_classes(&[1.0, 2.0, f64::NAN], &[2024, 2024, 2024], &[0, 1, 1], 5), BTreeMap::from([(2024, 2)]));
+        assert_eq!(
+            withheld_classes(&[1.0, 2.0, f64::NAN], &[2024, 2024, 2024], &[0, 1, 1], 5),
+            BTreeMap::from([(2024, 2)])
+        );
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub(super) fn open(path: &Path, encoding: Option<&str>, header_row: Option<usize
 /// The header of a CSV file, read from its first lines only: a prefix of the file that
 /// ends on a line break is decoded and parsed, and a longer one read while the header
 /// record is not whole in it (a header cell may hold line breaks).
-pub(super) fn read_headers(path: &Path, encoding: Option<&str>, header_row: Option<usize>) -> Result<Vec<String>, IngestError> {
+pub(super) fn read_headers(
+    path: &Path,
+    encoding: Option<&str>,
+    header_row: Option<usize>,
+) -> Result<Vec<String>, IngestError> {
     read_headers_from(path, encoding, header_row, 64 * 1024)
 }
 
@@ -54,7 +58,8 @@ fn read_headers_from(
         let at_eof = bytes.len() < want;
         let head = encoding::whole_lines(&bytes, encoding, at_eof);
         if !head.is_empty() {
-            let header = decode_text(path, head.to_vec(), encoding).and_then(|(text, _)| CsvRows::new(path, text, header_row).read_header());
+            let header = decode_text(path, head.to_vec(), encoding)
+                .and_then(|(text, _)| CsvRows::new(path, text, header_row).read_header());
             match header {
                 Ok(h) => return Ok(h),
                 Err(e) if at_eof => return Err(e),
@@ -265,8 +270,11 @@ impl RowReader for CsvRows {
             if !rec.extra_text && is_blank(row.iter()) {
                 continue;
             }
-            let shape =
-                if rec.fields == self.keep { Shape::Fits } else { Shape::Fields { fields: rec.fields, header: self.keep } };
+            let shape = if rec.fields == self.keep {
+                Shape::Fits
+            } else {
+                Shape::Fields { fields: rec.fields, header: self.keep }
+            };
             return Ok(Some(RowInfo { line: rec.line, shape }));
         }
     }

@@ -26,7 +26,6 @@
 
 use crate::config::platform::{default_indicator_words, ColumnRef, PlatformConfig};
 
-
 /// Metadata columns a 问卷星-style export puts before the questions.
 pub const EXPORT_META: [&str; 6] = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP"];
 
@@ -68,7 +67,8 @@ pub fn time_matches(format: &str, s: &str) -> bool {
 /// A course title or header label as compared: folded, without book-title marks and
 /// quotes, and without brackets, dashes and colons at its ends.
 pub fn course_key(s: &str) -> String {
-    let f: String = fold(s).chars().filter(|c| !matches!(c, '《' | '》' | '“' | '”' | '"' | '\'' | '‘' | '’')).collect();
+    let f: String =
+        fold(s).chars().filter(|c| !matches!(c, '《' | '》' | '“' | '”' | '"' | '\'' | '‘' | '’')).collect();
     f.trim_matches(|c: char| "()[]【】<>〈〉—–-_:/|·.,，。".contains(c)).to_string()
 }
 
@@ -482,7 +482,11 @@ impl CourseRatingAdapter {
 
     /// `class_id, course_id, rater_id`, then the indicators.
     pub fn canonical_headers(&self) -> Vec<String> {
-        ["class_id", "course_id", "rater_id"].iter().map(|s| s.to_string()).chain(self.indicators.iter().cloned()).collect()
+        ["class_id", "course_id", "rater_id"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.indicators.iter().cloned())
+            .collect()
     }
 
     /// The courses found in the headers, in header order.
@@ -499,7 +503,12 @@ impl CourseRatingAdapter {
     /// course the trainee scored; `course_id(class, course)` names the course (its id
     /// when the class has it, else whatever validation should reject). A row with no
     /// score at all still gives one row, so that it is rejected and counted, not lost.
-    pub fn map_row(&self, row: &[&str], mut course_id: impl FnMut(&str, &CourseColumns) -> String, out: &mut Vec<Vec<String>>) {
+    pub fn map_row(
+        &self,
+        row: &[&str],
+        mut course_id: impl FnMut(&str, &CourseColumns) -> String,
+        out: &mut Vec<Vec<String>>,
+    ) {
         out.clear();
         let cell = |i: usize| -> String {
             let v = row.get(i).map_or("", |c| clean(c));
@@ -705,7 +714,8 @@ mod tests {
             "5、K1-03 - 教学态度",
             "6、您对课程的意见",
         ]);
-        let a = CourseRatingAdapter::new(&h, &PlatformConfig::default(), &indicators()).unwrap_or_else(|e| panic!("{e}"));
+        let a =
+            CourseRatingAdapter::new(&h, &PlatformConfig::default(), &indicators()).unwrap_or_else(|e| panic!("{e}"));
         let labels: Vec<&str> = a.courses().iter().map(|c| c.label.as_str()).collect();
         assert_eq!(labels, ["乡村振兴战略专题", "依法行政专题", "K1-03"]);
         // 理论联系实际 is relevance, not theory: the longest word wins.
@@ -731,22 +741,40 @@ mod tests {
         let ind = indicators();
         // A matrix question per course: the header names the indicator only.
         let h = headers(&["1、班次编号", "2、学员编号", "3、(理论深度)", "3、(教学态度)"]);
-        let e = CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("question 3") && e.contains("courses"), "{e}");
-        let cfg = PlatformConfig { courses: [("3".to_string(), "《依法行政》专题".to_string())].into_iter().collect(), ..PlatformConfig::default() };
+        let cfg = PlatformConfig {
+            courses: [("3".to_string(), "《依法行政》专题".to_string())].into_iter().collect(),
+            ..PlatformConfig::default()
+        };
         let a = CourseRatingAdapter::new(&h, &cfg, &ind).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a.courses()[0].label, "依法行政专题");
         // Two columns for one course and indicator.
         let h = headers(&["1、班次编号", "2、学员编号", "3、(甲)—理论深度", "4、(甲)—理论深度"]);
-        assert!(matches!(CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind), Err(PlatformError::Ambiguous { .. })));
+        assert!(matches!(
+            CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind),
+            Err(PlatformError::Ambiguous { .. })
+        ));
         // No course column at all.
         let h = headers(&["1、班次编号", "2、学员编号", "3、您的意见"]);
-        assert!(matches!(CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind), Err(PlatformError::Missing { .. })));
+        assert!(matches!(
+            CourseRatingAdapter::new(&h, &PlatformConfig::default(), &ind),
+            Err(PlatformError::Missing { .. })
+        ));
         // Indicator words of one's own; an unknown indicator key is an error.
-        let cfg = PlatformConfig { indicators: [("theory".to_string(), vec!["深度".to_string()])].into_iter().collect(), ..PlatformConfig::default() };
+        let cfg = PlatformConfig {
+            indicators: [("theory".to_string(), vec!["深度".to_string()])].into_iter().collect(),
+            ..PlatformConfig::default()
+        };
         let h = headers(&["1、班次编号", "2、学员编号", "3、(甲)—深度"]);
         assert!(CourseRatingAdapter::new(&h, &cfg, &ind).is_ok());
-        let cfg = PlatformConfig { indicators: [("depth".to_string(), vec![])].into_iter().collect(), ..PlatformConfig::default() };
+        let cfg = PlatformConfig {
+            indicators: [("depth".to_string(), vec![])].into_iter().collect(),
+            ..PlatformConfig::default()
+        };
         assert!(matches!(CourseRatingAdapter::new(&h, &cfg, &ind), Err(PlatformError::Config(_))));
     }
 

@@ -68,7 +68,8 @@ fn preview_csv(path: &Path, forced: Option<&str>, n: usize) -> Result<Preview, I
     let crlf = head.windows(2).any(|w| w == b"\r\n");
     let (text, enc) = decode_text(path, head, forced)?;
     let delimiter = delimiter_of(&text);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for rec in reader.records() {
         // A preview ends at the first record it cannot parse; the read itself reports it.

@@ -47,7 +47,11 @@ pub(super) fn open(path: &Path, sheet: Option<&str>, header_row: Option<usize>) 
 
 /// The header of a sheet. For XLSX only the sheet's first rows are parsed (a roster of
 /// 10⁶ cadres is not read twice); other workbook formats are read whole.
-pub(super) fn read_headers(path: &Path, sheet: Option<&str>, header_row: Option<usize>) -> Result<Vec<String>, IngestError> {
+pub(super) fn read_headers(
+    path: &Path,
+    sheet: Option<&str>,
+    header_row: Option<usize>,
+) -> Result<Vec<String>, IngestError> {
     let err = |message: String| IngestError::Spreadsheet { path: path.to_path_buf(), message };
     let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
     let name = sheet_name(path, &wb, sheet)?;
@@ -90,7 +94,10 @@ pub(super) fn read_headers(path: &Path, sheet: Option<&str>, header_row: Option<
 }
 
 fn blank_header(path: &Path, sheet: &str, row: usize) -> IngestError {
-    IngestError::Format { path: path.to_path_buf(), message: format!("sheet `{sheet}`: header_row = {row}, but row {row} is blank") }
+    IngestError::Format {
+        path: path.to_path_buf(),
+        message: format!("sheet `{sheet}`: header_row = {row}, but row {row} is blank"),
+    }
 }
 
 /// The sheet to read: the one named (compared without surrounding spaces), else the first.
@@ -106,16 +113,17 @@ fn sheet_name<RS: std::io::Read + std::io::Seek>(
             sheet: s.to_string(),
             sheets: names.join(", "),
         }),
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| IngestError::Spreadsheet { path: path.to_path_buf(), message: "the workbook has no sheets".into() }),
+        None => names.first().cloned().ok_or_else(|| IngestError::Spreadsheet {
+            path: path.to_path_buf(),
+            message: "the workbook has no sheets".into(),
+        }),
     }
 }
 
 /// The names of a workbook's sheets, in order.
 pub(super) fn sheet_names(path: &Path) -> Result<Vec<String>, IngestError> {
-    let wb = open_workbook_auto(path).map_err(|e| IngestError::Spreadsheet { path: path.to_path_buf(), message: e.to_string() })?;
+    let wb = open_workbook_auto(path)
+        .map_err(|e| IngestError::Spreadsheet { path: path.to_path_buf(), message: e.to_string() })?;
     Ok(wb.sheet_names())
 }
 

@@ -241,11 +241,7 @@ pub fn value_words(column: &str) -> Vec<(&'static str, &'static str)> {
 
 /// The table a file name names, by its longest known word, if any.
 pub fn table_of_name(stem: &str) -> Option<TableKind> {
-    TABLE_WORDS
-        .iter()
-        .filter(|(w, _)| stem.contains(w))
-        .max_by_key(|(w, _)| w.chars().count())
-        .map(|(_, t)| *t)
+    TABLE_WORDS.iter().filter(|(w, _)| stem.contains(w)).max_by_key(|(w, _)| w.chars().count()).map(|(_, t)| *t)
 }
 
 #[cfg(test)]

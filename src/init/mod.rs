@@ -30,14 +30,14 @@ use std::path::{Path, PathBuf};
 
 pub use render::render;
 
+use crate::config::platform::{ColumnRef, PlatformConfig};
 use crate::config::{InputFormat, InputSpec, InstrumentSettings, PipelineFile};
 use crate::error::IngestError;
-use crate::config::platform::{ColumnRef, PlatformConfig};
 use crate::ingest::platform::{self, CourseRatingAdapter};
 use crate::ingest::sniff::{self, Preview};
 use crate::ingest::{self, Row};
-use crate::validate::coverage::{missing_inputs_of, MissingInput};
 use crate::schema::{col, TableKind, Wave};
+use crate::validate::coverage::{missing_inputs_of, MissingInput};
 
 /// Rows previewed per file or sheet to find the header and the layout.
 const PREVIEW_ROWS: usize = 30;
@@ -134,7 +134,11 @@ pub fn propose(dir: &Path) -> Result<Proposal, IngestError> {
     let mut found: Vec<(TableKind, String, Look)> = Vec::new();
     for path in paths {
         let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if file.starts_with('.') || file.starts_with("~$") || file.starts_with('_') || file == crate::config::PIPELINE_FILE_NAME {
+        if file.starts_with('.')
+            || file.starts_with("~$")
+            || file.starts_with('_')
+            || file == crate::config::PIPELINE_FILE_NAME
+        {
             continue;
         }
         if ingest::kind_of(&path).is_err() {
@@ -174,7 +178,9 @@ pub fn propose(dir: &Path) -> Result<Proposal, IngestError> {
     for table in order {
         let Some(mut group) = by_table.remove(&table.order()) else { continue };
         // Files named after the table are its files; others found for it are not read.
-        let named = |l: &Look| Path::new(&l.file).file_stem().is_some_and(|s| TableKind::from_name(&s.to_string_lossy()) == Some(table));
+        let named = |l: &Look| {
+            Path::new(&l.file).file_stem().is_some_and(|s| TableKind::from_name(&s.to_string_lossy()) == Some(table))
+        };
         if group.iter().any(|(_, l)| named(l)) {
             let (keep, other): (Vec<_>, Vec<_>) = group.into_iter().partition(|(_, l)| named(l));
             for (_, l) in other {
@@ -196,7 +202,9 @@ pub fn propose(dir: &Path) -> Result<Proposal, IngestError> {
             .filter(|l| {
                 let evaluations = table == TableKind::CourseRatings && l.export && first.export;
                 let unread = l.headers.is_empty() && first.headers.is_empty();
-                evaluations || unread || (l.headers == first.headers && l.sheet == first.sheet && l.header_row == first.header_row)
+                evaluations
+                    || unread
+                    || (l.headers == first.headers && l.sheet == first.sheet && l.header_row == first.header_row)
             })
             .collect();
         let names: Vec<String> = same.iter().map(|l| l.file.clone()).collect();
@@ -257,7 +265,8 @@ impl Look {
 /// find its header row.
 fn look_at(path: &Path, file: &str) -> Result<Look, IngestError> {
     let sheets = sniff::sheet_names(path)?;
-    let candidates: Vec<Option<String>> = if sheets.is_empty() { vec![None] } else { sheets.iter().cloned().map(Some).collect() };
+    let candidates: Vec<Option<String>> =
+        if sheets.is_empty() { vec![None] } else { sheets.iter().cloned().map(Some).collect() };
     let mut best: Option<(usize, Look)> = None;
     for sheet in candidates {
         let preview = sniff::preview(path, sheet.as_deref(), None, PREVIEW_ROWS)?;
@@ -268,8 +277,13 @@ fn look_at(path: &Path, file: &str) -> Result<Look, IngestError> {
         // The first row is the header unless a later one names more columns: a file
         // already laid out canonically keeps reading from its first row.
         let header_line = match (first_line, sniff::guess_header_row(&preview.rows)) {
-            (Some(f), Some(g)) if g != f && layout_score(&clean(g)) + usize::from(platform::looks_like_export(&clean(g))) * 100
-                <= layout_score(&clean(f)) + usize::from(platform::looks_like_export(&clean(f))) * 100 => Some(f),
+            (Some(f), Some(g))
+                if g != f
+                    && layout_score(&clean(g)) + usize::from(platform::looks_like_export(&clean(g))) * 100
+                        <= layout_score(&clean(f)) + usize::from(platform::looks_like_export(&clean(f))) * 100 =>
+            {
+                Some(f)
+            }
             (f, g) => g.or(f),
         };
         let headers = header_line.map(clean).unwrap_or_default();
@@ -316,10 +330,16 @@ fn recognise(look: &Look, instrument: &InstrumentSettings) -> Result<(TableKind,
     }
     let by_name = aliases::table_of_name(&stem);
     if look.export {
-        let course_eval = CourseRatingAdapter::new(&look.headers, &course_platform(&look.headers), &instrument.course_indicators).is_ok();
+        let course_eval =
+            CourseRatingAdapter::new(&look.headers, &course_platform(&look.headers), &instrument.course_indicators)
+                .is_ok();
         return match by_name {
-            Some(t @ TableKind::Survey(_)) if !course_eval => Ok((t, format!("its name: {} (a 问卷星 export)", name_word(&stem)))),
-            _ if course_eval => Ok((TableKind::CourseRatings, "its columns (a 问卷星 export of course × indicator scores)".into())),
+            Some(t @ TableKind::Survey(_)) if !course_eval => {
+                Ok((t, format!("its name: {} (a 问卷星 export)", name_word(&stem))))
+            }
+            _ if course_eval => {
+                Ok((TableKind::CourseRatings, "its columns (a 问卷星 export of course × indicator scores)".into()))
+            }
             _ => Err("looks like a 问卷星 survey export, but its file name does not say which wave \
                       (培训前, 培训后, 需求, 3个月, 6个月, 12个月); rename it or add its section by hand"
                 .into()),
@@ -360,7 +380,11 @@ fn name_word(stem: &str) -> String {
 /// Canonical column → header, for the columns of `t` the headers name, and the headers
 /// left over. Pass 1: a header that is the canonical name; pass 2: one equal to a known
 /// word; pass 3: one containing a known word of two characters or more.
-fn map_columns(t: TableKind, headers: &[String], instrument: &InstrumentSettings) -> (BTreeMap<&'static str, String>, Vec<String>) {
+fn map_columns(
+    t: TableKind,
+    headers: &[String],
+    instrument: &InstrumentSettings,
+) -> (BTreeMap<&'static str, String>, Vec<String>) {
     let (req, opt) = crate::validate::input_columns(t, instrument);
     let wanted: Vec<&'static str> = req.iter().chain(&opt).copied().collect();
     let keys: Vec<String> = headers.iter().map(|h| platform::course_key(h)).collect();
@@ -403,7 +427,10 @@ fn map_columns(t: TableKind, headers: &[String], instrument: &InstrumentSettings
 /// A glob (`课程评估_*.csv`) that matches exactly `names` among the folder's files.
 fn glob_for(dir: &Path, names: &[String]) -> Option<String> {
     let first: Vec<char> = names[0].chars().collect();
-    let prefix = names.iter().skip(1).fold(first.len(), |n, s| first.iter().zip(s.chars()).take(n).take_while(|(a, b)| **a == *b).count());
+    let prefix = names
+        .iter()
+        .skip(1)
+        .fold(first.len(), |n, s| first.iter().zip(s.chars()).take(n).take_while(|(a, b)| **a == *b).count());
     let suffix = names.iter().skip(1).fold(first.len() - prefix, |n, s| {
         first.iter().rev().zip(s.chars().rev()).take(n).take_while(|(a, b)| **a == *b).count()
     });
@@ -478,7 +505,8 @@ fn base_proposal(table: TableKind, why: &str, look: &Look, instrument: &Instrume
         // Item columns are named by their item ids; the rest is read as items or ignored.
         p.unmapped.clear();
     }
-    p.spec.columns = mapped.iter().filter(|(c, h)| **c != h.as_str()).map(|(c, h)| (c.to_string(), h.clone())).collect();
+    p.spec.columns =
+        mapped.iter().filter(|(c, h)| **c != h.as_str()).map(|(c, h)| (c.to_string(), h.clone())).collect();
     if !p.spec.columns.is_empty() {
         scan_values(&look.path, &mut p, &mapped);
     }
@@ -490,7 +518,8 @@ const CHOICE_COLUMNS: [&str; 5] = [col::CATEGORY, col::TARGET_CATEGORY, col::MET
 /// Date columns of the canonical tables.
 const DATE_COLUMNS: [&str; 5] = [col::JOIN_DATE, col::PROMOTED_ON, col::START_DATE, col::END_DATE, col::REVIEW_DATE];
 /// Source date formats tried, most common first.
-const DATE_FORMATS: [&str; 6] = ["%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S"];
+const DATE_FORMATS: [&str; 6] =
+    ["%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S"];
 
 /// Read up to [`SCAN_ROWS`] rows of a mapped file, as validation will, to propose value
 /// maps for its choice columns and a `date_format` for its dates.
@@ -580,7 +609,10 @@ fn read_items(dir: &Path, inputs: &[InputProposal]) -> Vec<(String, Option<Wave>
 /// (class id, course id, title) of the folder's `courses` input.
 fn read_course_titles(dir: &Path, inputs: &[InputProposal]) -> Vec<(String, String, String)> {
     let Some(p) = inputs.iter().find(|i| i.table == TableKind::Courses) else { return Vec::new() };
-    read_columns(dir, p, &[col::CLASS_ID, col::COURSE_ID, col::TITLE]).into_iter().map(|r| (r[0].clone(), r[1].clone(), r[2].clone())).collect()
+    read_columns(dir, p, &[col::CLASS_ID, col::COURSE_ID, col::TITLE])
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone(), r[2].clone()))
+        .collect()
 }
 
 /// The cells of `columns` (canonical names, through the proposal's column map) of the
@@ -649,14 +681,18 @@ fn propose_survey(p: &mut InputProposal, items: &[(String, Option<Wave>, String)
     if cadre.is_none() {
         p.notes.push("no question names the trainee (学员编号); cadre_id is taken from question 2 — check".into());
     }
-    let id_q: Vec<u32> = [&cfg.class_id, &cfg.cadre_id].iter().filter_map(|r| if let ColumnRef::Question(q) = r { Some(*q) } else { None }).collect();
+    let id_q: Vec<u32> = [&cfg.class_id, &cfg.cadre_id]
+        .iter()
+        .filter_map(|r| if let ColumnRef::Question(q) = r { Some(*q) } else { None })
+        .collect();
     let questions: Vec<(u32, String)> = p
         .headers
         .iter()
         .filter_map(|h| platform::question_of(h).map(|q| (q, platform::question_text(h))))
         .filter(|(q, _)| !id_q.contains(q))
         .collect();
-    let wave_items: Vec<&(String, Option<Wave>, String)> = items.iter().filter(|(_, w, _)| w.is_none() || *w == Some(wave)).collect();
+    let wave_items: Vec<&(String, Option<Wave>, String)> =
+        items.iter().filter(|(_, w, _)| w.is_none() || *w == Some(wave)).collect();
     if wave_items.is_empty() {
         p.notes.push(format!(
             "no item of wave `{}` is declared: an `items` file must list the questions (see docs/guide.md)",
@@ -671,7 +707,12 @@ fn propose_survey(p: &mut InputProposal, items: &[(String, Option<Wave>, String)
             let t = platform::course_key(text);
             let hits: Vec<u32> = questions
                 .iter()
-                .filter(|(_, q)| !t.is_empty() && { let k = platform::course_key(q); k == t || k.contains(&t) || t.contains(&k) })
+                .filter(|(_, q)| {
+                    !t.is_empty() && {
+                        let k = platform::course_key(q);
+                        k == t || k.contains(&t) || t.contains(&k)
+                    }
+                })
                 .map(|(q, _)| *q)
                 .collect();
             (hits.len() == 1).then(|| hits[0])
@@ -683,12 +724,18 @@ fn propose_survey(p: &mut InputProposal, items: &[(String, Option<Wave>, String)
         if sequential {
             cfg.first_item_question = qs[0];
         } else {
-            cfg.items = wave_items.iter().zip(&qs).map(|((id, _, _), q)| (id.clone(), ColumnRef::Question(*q))).collect();
+            cfg.items =
+                wave_items.iter().zip(&qs).map(|((id, _, _), q)| (id.clone(), ColumnRef::Question(*q))).collect();
         }
     } else if !wave_items.is_empty() {
         cfg.first_item_question = first;
-        let unmatched: Vec<&str> =
-            wave_items.iter().zip(&by_text).filter(|(_, q)| q.is_none()).map(|((id, _, _), _)| id.as_str()).take(5).collect();
+        let unmatched: Vec<&str> = wave_items
+            .iter()
+            .zip(&by_text)
+            .filter(|(_, q)| q.is_none())
+            .map(|((id, _, _), _)| id.as_str())
+            .take(5)
+            .collect();
         p.notes.push(format!(
             "item texts not found in the questions ({}): items are read in the order of `items` from question {first} — check",
             unmatched.join(", ")
@@ -710,7 +757,9 @@ fn propose_survey(p: &mut InputProposal, items: &[(String, Option<Wave>, String)
             let q = platform::question_of(h);
             let used = q.is_some_and(|q| {
                 id_q.contains(&q)
-                    || (cfg.items.is_empty() && q >= cfg.first_item_question && q < cfg.first_item_question + wave_items.len() as u32)
+                    || (cfg.items.is_empty()
+                        && q >= cfg.first_item_question
+                        && q < cfg.first_item_question + wave_items.len() as u32)
                     || cfg.items.values().any(|r| *r == ColumnRef::Question(q))
             });
             !used && !platform::EXPORT_META.contains(&h.as_str()) && !h.is_empty()
@@ -721,23 +770,36 @@ fn propose_survey(p: &mut InputProposal, items: &[(String, Option<Wave>, String)
 }
 
 /// Time formats of platform exports, the default first.
-const TIME_FORMATS: [&str; 6] =
-    ["%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M"];
+const TIME_FORMATS: [&str; 6] = [
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+];
 
 /// The submission-time format and the time columns of an export, from its first rows.
 fn propose_times(p: &mut InputProposal, cfg: &mut PlatformConfig) {
     let default = PlatformConfig::default();
     if !p.headers.contains(&default.submitted_column) {
-        cfg.submitted_column = p.headers.iter().find(|h| h.contains("提交") && h.contains("时间")).cloned().unwrap_or_default();
+        cfg.submitted_column =
+            p.headers.iter().find(|h| h.contains("提交") && h.contains("时间")).cloned().unwrap_or_default();
         if cfg.submitted_column.is_empty() {
-            p.notes.push("no submission-time column (提交答卷时间): duplicate answers cannot be told apart by time".into());
+            p.notes.push(
+                "no submission-time column (提交答卷时间): duplicate answers cannot be told apart by time".into(),
+            );
         }
     }
     if !p.headers.contains(&default.duration_column) {
-        cfg.duration_column = p.headers.iter().find(|h| h.contains("用时") || h.contains("答题时长")).cloned().unwrap_or_default();
+        cfg.duration_column =
+            p.headers.iter().find(|h| h.contains("用时") || h.contains("答题时长")).cloned().unwrap_or_default();
     }
-    let Some(i) = p.headers.iter().position(|h| !cfg.submitted_column.is_empty() && *h == cfg.submitted_column) else { return };
-    let samples: Vec<&str> = p.rows.iter().filter_map(|r| r.get(i)).map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    let Some(i) = p.headers.iter().position(|h| !cfg.submitted_column.is_empty() && *h == cfg.submitted_column) else {
+        return;
+    };
+    let samples: Vec<&str> =
+        p.rows.iter().filter_map(|r| r.get(i)).map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
     if samples.is_empty() {
         return;
     }
@@ -747,7 +809,8 @@ fn propose_times(p: &mut InputProposal, cfg: &mut PlatformConfig) {
             cfg.time_format = f.to_string();
         }
         if n < samples.len() {
-            p.notes.push(format!("some submission times ({}) match no known format: set time_format — check", samples[0]));
+            p.notes
+                .push(format!("some submission times ({}) match no known format: set time_format — check", samples[0]));
         }
     }
 }
@@ -760,8 +823,14 @@ fn propose_course_ratings(p: &mut InputProposal, titles: &[(String, String, Stri
     match CourseRatingAdapter::new(&p.headers, &cfg, &instrument.course_indicators) {
         Ok(a) => {
             p.unmapped = a.ignored().to_vec();
-            let known: Vec<String> = titles.iter().flat_map(|(_, id, t)| [platform::course_key(id), platform::course_key(t)]).collect();
-            let unknown: Vec<&str> = a.courses().iter().map(|c| c.label.as_str()).filter(|l| !titles.is_empty() && !known.iter().any(|k| k == l)).collect();
+            let known: Vec<String> =
+                titles.iter().flat_map(|(_, id, t)| [platform::course_key(id), platform::course_key(t)]).collect();
+            let unknown: Vec<&str> = a
+                .courses()
+                .iter()
+                .map(|c| c.label.as_str())
+                .filter(|l| !titles.is_empty() && !known.iter().any(|k| k == l))
+                .collect();
             if !unknown.is_empty() {
                 p.notes.push(format!(
                     "courses named in the headers but found in no course title or id of `courses`: {} — their ratings will be rejected as unknown courses",
@@ -776,7 +845,10 @@ fn propose_course_ratings(p: &mut InputProposal, titles: &[(String, String, Stri
                 .map(|(_, i)| i.as_str())
                 .collect();
             if !missing.is_empty() {
-                p.notes.push(format!("no column scores the indicator(s) {}: name them under [inputs.course_ratings.platform.indicators]", missing.join(", ")));
+                p.notes.push(format!(
+                    "no column scores the indicator(s) {}: name them under [inputs.course_ratings.platform.indicators]",
+                    missing.join(", ")
+                ));
             }
         }
         Err(e) => p.notes.push(format!("the course × indicator columns could not be read: {e}")),

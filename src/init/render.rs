@@ -5,8 +5,8 @@
 use std::fmt::Write;
 
 use super::{InputProposal, Proposal};
-use crate::config::InputFormat;
 use crate::config::platform::{ColumnRef, PlatformConfig};
+use crate::config::InputFormat;
 use crate::schema::{col, TableKind, CATEGORIES, METHODS, RATER_ROLES, UNIT_KINDS};
 
 /// A TOML string literal.
@@ -51,7 +51,10 @@ pub fn render(p: &Proposal, shown_dir: &str) -> String {
     let _ = writeln!(s, "out = \"out\"                  # warehouse/, indicators/ and reports/ go here");
     let _ = writeln!(s);
     let _ = writeln!(s, "[validation]");
-    let _ = writeln!(s, "max_reject_share = 0.05      # share of an input's rows that may be rejected before a command stops (exit 1)");
+    let _ = writeln!(
+        s,
+        "max_reject_share = 0.05      # share of an input's rows that may be rejected before a command stops (exit 1)"
+    );
     for i in &p.inputs {
         let _ = writeln!(s);
         section(&mut s, i);
@@ -77,7 +80,12 @@ fn section(s: &mut String, i: &InputProposal) {
     let name = &i.name;
     let _ = writeln!(s, "# --- {name} <- {} (recognised by {}) ---", c(&i.files.join(", ")), c(&i.why));
     if i.sheets.len() > 1 {
-        let _ = writeln!(s, "# the workbook's sheets: {}; the data is on {}", c(&i.sheets.join(", ")), c(&q(i.spec.sheet.as_deref().unwrap_or(""))));
+        let _ = writeln!(
+            s,
+            "# the workbook's sheets: {}; the data is on {}",
+            c(&i.sheets.join(", ")),
+            c(&q(i.spec.sheet.as_deref().unwrap_or("")))
+        );
     }
     if let (Some(h), Some(t)) = (i.spec.header_row, &i.title) {
         let _ = writeln!(s, "# above the header (row {h}): {}", c(t));
@@ -118,7 +126,8 @@ fn section(s: &mut String, i: &InputProposal) {
         let _ = writeln!(s);
         let _ = writeln!(s, "[inputs.{name}.columns]");
         for (canonical, header) in &i.spec.columns {
-            let note = if i.table == TableKind::Cadres && canonical == col::NAME { "    # dropped at ingest" } else { "" };
+            let note =
+                if i.table == TableKind::Cadres && canonical == col::NAME { "    # dropped at ingest" } else { "" };
             let _ = writeln!(s, "{} = {}{note}", key(canonical), q(header));
         }
     }

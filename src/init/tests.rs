@@ -7,7 +7,11 @@ fn h(v: &[&str]) -> Vec<String> {
 #[test]
 fn headers_map_by_name_then_word_then_containing_word() {
     let ins = InstrumentSettings::default();
-    let (m, rest) = map_columns(TableKind::Cadres, &h(&["序号", "干部编号（必填）", "姓名", "性别", "干部类别", "单位编号", "联系电话"]), &ins);
+    let (m, rest) = map_columns(
+        TableKind::Cadres,
+        &h(&["序号", "干部编号（必填）", "姓名", "性别", "干部类别", "单位编号", "联系电话"]),
+        &ins,
+    );
     assert_eq!(m.get(col::CADRE_ID).map(String::as_str), Some("干部编号（必填）"));
     assert_eq!(m.get(col::UNIT_ID).map(String::as_str), Some("单位编号"));
     assert_eq!(m.get(col::CATEGORY).map(String::as_str), Some("干部类别"));
@@ -17,7 +21,8 @@ fn headers_map_by_name_then_word_then_containing_word() {
     assert_eq!(m.len(), 4);
     assert!(rest.is_empty());
     // One-character words only match whole headers: 德 is not 品德表现.
-    let (m, _) = map_columns(TableKind::Reviews, &h(&["干部编号", "考核日期", "德", "能", "勤", "绩", "廉", "品德表现"]), &ins);
+    let (m, _) =
+        map_columns(TableKind::Reviews, &h(&["干部编号", "考核日期", "德", "能", "勤", "绩", "廉", "品德表现"]), &ins);
     assert_eq!(m.get(col::MORALITY).map(String::as_str), Some("德"));
 }
 
@@ -43,7 +48,18 @@ fn the_office_folder_is_mapped() {
     let names: Vec<&str> = p.inputs.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(
         names,
-        ["units", "cadres", "classes", "courses", "enrollments", "items", "survey_pre", "survey_post", "course_ratings", "reviews"]
+        [
+            "units",
+            "cadres",
+            "classes",
+            "courses",
+            "enrollments",
+            "items",
+            "survey_pre",
+            "survey_post",
+            "course_ratings",
+            "reviews"
+        ]
     );
     // The roster: second sheet, a title above the header, text dates, one unknown label.
     let c = input(&p, "cadres");
@@ -85,8 +101,28 @@ fn the_rendered_file_reads_back_as_proposed() {
     for (name, spec) in &want.inputs {
         let got = &file.inputs[name];
         assert_eq!(
-            (&got.path, &got.sheet, got.header_row, &got.encoding, got.format, &got.columns, &got.values, &got.date_format, &got.platform),
-            (&spec.path, &spec.sheet, spec.header_row, &spec.encoding, spec.format, &spec.columns, &spec.values, &spec.date_format, &spec.platform),
+            (
+                &got.path,
+                &got.sheet,
+                got.header_row,
+                &got.encoding,
+                got.format,
+                &got.columns,
+                &got.values,
+                &got.date_format,
+                &got.platform
+            ),
+            (
+                &spec.path,
+                &spec.sheet,
+                spec.header_row,
+                &spec.encoding,
+                spec.format,
+                &spec.columns,
+                &spec.values,
+                &spec.date_format,
+                &spec.platform
+            ),
             "{name}"
         );
     }
@@ -104,7 +140,15 @@ fn a_canonical_directory_needs_no_mapping() {
     for (name, spec) in &inferred.file.inputs {
         let bare = InputSpec { path: spec.path.clone(), ..InputSpec::default() };
         assert_eq!(
-            (&spec.path, &spec.sheet, spec.header_row, spec.format, spec.columns.len(), spec.values.len(), &spec.date_format),
+            (
+                &spec.path,
+                &spec.sheet,
+                spec.header_row,
+                spec.format,
+                spec.columns.len(),
+                spec.values.len(),
+                &spec.date_format
+            ),
             (&bare.path, &bare.sheet, bare.header_row, bare.format, 0, 0, &bare.date_format),
             "{name}"
         );

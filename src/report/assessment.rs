@@ -35,11 +35,11 @@ use polars::prelude::*;
 
 use super::columns::{self as c, table};
 use super::load::read_parquet;
+use crate::cells::write_csv;
 use crate::config::ScorecardSettings;
 use crate::error::{ReportError, WarehouseError};
 use crate::export::labels::Labels;
 use crate::export::workbook::{present, sheet, text_frame};
-use crate::cells::write_csv;
 use crate::export::{manifest, write_workbook, Sheet};
 use crate::indicators::scorecard::{reason, MIN_BAND_RELIABILITY};
 use crate::schema::col;
@@ -125,7 +125,11 @@ pub fn weights_frame(s: &ScorecardSettings) -> Result<DataFrame, ReportError> {
 /// `export --for assessment`: write `OUT/exports/assessment.xlsx`, `assessment.csv` and
 /// `assessment_weights.csv` from `OUT/indicators/cadre_scorecard.parquet` and the
 /// `[scorecard]` settings, and record them in the exports manifest.
-pub fn export_assessment(out: &Path, settings: &ScorecardSettings, labels: &Labels) -> Result<ExportSummary, ReportError> {
+pub fn export_assessment(
+    out: &Path,
+    settings: &ScorecardSettings,
+    labels: &Labels,
+) -> Result<ExportSummary, ReportError> {
     scorecard_path(out)?;
     manifest::open(out, true)?;
     let summary = write_assessment(out, &out.join(EXPORTS_DIR), settings, labels)?;
@@ -193,7 +197,12 @@ fn sorted(df: DataFrame) -> Result<DataFrame, ReportError> {
 const NOT_FOR_PEOPLE: [&str; 2] = [col::SUPPRESSION, col::SUPPRESSED];
 
 /// Write the workbook (module doc) of a sorted scorecard.
-pub fn write_xlsx(df: &DataFrame, settings: &ScorecardSettings, labels: &Labels, path: &Path) -> Result<(), ReportError> {
+pub fn write_xlsx(
+    df: &DataFrame,
+    settings: &ScorecardSettings,
+    labels: &Labels,
+    path: &Path,
+) -> Result<(), ReportError> {
     let people = df.drop_many(NOT_FOR_PEOPLE);
     let shown = present(&people, labels, None)?;
     let weights = weights_sheet(settings, labels)?;
@@ -211,9 +220,10 @@ pub fn write_xlsx(df: &DataFrame, settings: &ScorecardSettings, labels: &Labels,
     w.formats = vec!["", "0.00", "0.0%", ""];
     w.widths = vec![18.0, 10.0, 12.0, 90.0];
     let mut l = Sheet::plain(labels.pick("说明", "legend"), &legend);
-    l.headers = [labels.pick("项目", "Item"), labels.pick("字段名（CSV）", "Field (CSV)"), labels.pick("含义", "Meaning")]
-        .map(str::to_string)
-        .to_vec();
+    l.headers =
+        [labels.pick("项目", "Item"), labels.pick("字段名（CSV）", "Field (CSV)"), labels.pick("含义", "Meaning")]
+            .map(str::to_string)
+            .to_vec();
     l.widths = vec![24.0, 26.0, 100.0];
     let mut codes = Sheet::plain(CODES_SHEET, df);
     for (j, column) in df.get_column_names().iter().enumerate() {
@@ -280,11 +290,12 @@ fn legend(shown: &DataFrame, settings: &ScorecardSettings, labels: &Labels) -> R
     let mut rows: Vec<[String; 3]> = Vec::new();
     for column in shown.get_column_names() {
         let column = column.as_str();
-        let meaning = MEANINGS.iter().find(|m| m.0 == column).map(|m| labels.pick(m.1, m.2).to_string()).unwrap_or_else(|| {
-            crate::schema::indicator_def(table::CADRE_SCORECARD)
-                .and_then(|d| d.columns.iter().find(|x| x.name == column))
-                .map_or_else(String::new, |x| x.doc.to_string())
-        });
+        let meaning =
+            MEANINGS.iter().find(|m| m.0 == column).map(|m| labels.pick(m.1, m.2).to_string()).unwrap_or_else(|| {
+                crate::schema::indicator_def(table::CADRE_SCORECARD)
+                    .and_then(|d| d.columns.iter().find(|x| x.name == column))
+                    .map_or_else(String::new, |x| x.doc.to_string())
+            });
         rows.push([labels.header(None, column), column.to_string(), meaning]);
     }
     let band = labels.header(None, c::BAND);
@@ -293,20 +304,32 @@ fn legend(shown: &DataFrame, settings: &ScorecardSettings, labels: &Labels) -> R
     for k in 0..=cuts.len().min(25) {
         let letter = &letters[k..k + 1];
         let rule = match (k.checked_sub(1).and_then(|i| cuts.get(i)), cuts.get(k)) {
-            (None, Some(lo)) => labels.pick("类别内百分位 ≥ {lo}", "percentile in category ≥ {lo}").replace("{lo}", &lo.to_string()),
+            (None, Some(lo)) => {
+                labels.pick("类别内百分位 ≥ {lo}", "percentile in category ≥ {lo}").replace("{lo}", &lo.to_string())
+            }
             (Some(hi), Some(lo)) => labels
                 .pick("{lo} ≤ 类别内百分位 < {hi}", "{lo} ≤ percentile in category < {hi}")
                 .replace("{lo}", &lo.to_string())
                 .replace("{hi}", &hi.to_string()),
-            (Some(hi), None) => labels.pick("类别内百分位 < {hi}", "percentile in category < {hi}").replace("{hi}", &hi.to_string()),
+            (Some(hi), None) => {
+                labels.pick("类别内百分位 < {hi}", "percentile in category < {hi}").replace("{hi}", &hi.to_string())
+            }
             (None, None) => labels.pick("所有干部", "every cadre").to_string(),
         };
         rows.push([format!("{band} {letter}"), format!("{}={letter}", c::BAND), rule]);
     }
     for (code, zh, en) in [
         (reason::FEWER_THAN_TWO_COMPONENTS, "指数只有一个成分，不足以定档", "the index rests on a single component"),
-        (reason::RELIABILITY_UNKNOWN, "某成分的信度无法估计（如量表的 α 未知）", "a component's reliability cannot be estimated (e.g. the scale's α is unknown)"),
-        (reason::LOW_RELIABILITY, "指数信度低于 {min}：档次很可能不可靠", "the index reliability is below {min}: the band would likely be wrong"),
+        (
+            reason::RELIABILITY_UNKNOWN,
+            "某成分的信度无法估计（如量表的 α 未知）",
+            "a component's reliability cannot be estimated (e.g. the scale's α is unknown)",
+        ),
+        (
+            reason::LOW_RELIABILITY,
+            "指数信度低于 {min}：档次很可能不可靠",
+            "the index reliability is below {min}: the band would likely be wrong",
+        ),
     ] {
         let text = labels.pick(zh, en).replace("{min}", &MIN_BAND_RELIABILITY.to_string());
         rows.push([labels.value(None, col::BAND_REASON, code), format!("{}={code}", col::BAND_REASON), text]);

@@ -75,11 +75,17 @@ fn labels(lang: Lang) -> Value {
         ("assessment", "班级评价"),
         ("yes", "是"),
         ("no", "否"),
-        ("repeated_note", "带波浪线的专题在此前的班次中已经学过（重复培训）。学时为班次学时；出勤率 = 实到学时 / 班次学时。"),
+        (
+            "repeated_note",
+            "带波浪线的专题在此前的班次中已经学过（重复培训）。学时为班次学时；出勤率 = 实到学时 / 班次学时。",
+        ),
         ("no_classes", "档案期内没有参训记录。"),
         ("compliance", "年度学时达标"),
         ("source_indicators", "来源：指标表 compliance（按所配置的规则判定）。"),
-        ("source_warehouse", "来源：仅数据仓库（结业班次的天数与学时、出勤、超假、违纪；未按规则判定，请先运行 traineval indicators）。"),
+        (
+            "source_warehouse",
+            "来源：仅数据仓库（结业班次的天数与学时、出勤、超假、违纪；未按规则判定，请先运行 traineval indicators）。",
+        ),
         ("no_compliance", "没有年度记录。"),
         ("days_unit", "天"),
         ("years_unit", "年"),
@@ -274,7 +280,22 @@ mod tests {
         let heads: Vec<&str> = cells.map(|h| &h[h.find('>').unwrap() + 1..h.find("</th>").unwrap()]).collect();
         assert_eq!(
             heads,
-            ["年度", "规则", "结业天数", "结业学时", "窗口内天数", "窗口内学时", "窗口完整", "尚缺天数", "需补训", "轮训逾期", "重复专题", "出勤率", "超假", "违纪"]
+            [
+                "年度",
+                "规则",
+                "结业天数",
+                "结业学时",
+                "窗口内天数",
+                "窗口内学时",
+                "窗口完整",
+                "尚缺天数",
+                "需补训",
+                "轮训逾期",
+                "重复专题",
+                "出勤率",
+                "超假",
+                "违纪"
+            ]
         );
         // No raw column name reaches the page; the requirement sits under the rule.
         assert!(!table.contains("hours_in_window") && !table.contains("days_required"), "{table}");

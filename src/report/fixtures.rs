@@ -551,8 +551,11 @@ fn participant_flow() -> DataFrame {
     const CONTROL: [&str; 3] = ["eligible", "review_before", "review_after"];
     let followed = [24i64, 20, 27, 17, 22, 2];
     let controls = [[45i64, 44, 40], [60, 60, 55], [140, 138, 120], [83, 80, 61], [20, 20, 18], [10, 10, 9]];
-    let stages: Vec<[i64; 10]> =
-        CLASSES.iter().enumerate().map(|(k, c)| trained_stages(c.trainees as i64, followed[k], k == 0 || k == 4)).collect();
+    let stages: Vec<[i64; 10]> = CLASSES
+        .iter()
+        .enumerate()
+        .map(|(k, c)| trained_stages(c.trainees as i64, followed[k], k == 0 || k == 4))
+        .collect();
     let mut all = [0i64; 10];
     for st in &stages {
         for (a, b) in all.iter_mut().zip(st) {
@@ -998,8 +1001,10 @@ fn trends() -> DataFrame {
     let base = trainee_outcomes();
     let pre = base.column("pre_score").unwrap().f64().unwrap().clone();
     let post = base.column("post_score").unwrap().f64().unwrap().clone();
-    let class: Vec<String> = base.column("class_id").unwrap().str().unwrap().iter().map(|c| c.unwrap_or("").to_string()).collect();
-    let (mut c, mut y, mut gain, mut reaction, mut review) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let class: Vec<String> =
+        base.column("class_id").unwrap().str().unwrap().iter().map(|c| c.unwrap_or("").to_string()).collect();
+    let (mut c, mut y, mut gain, mut reaction, mut review) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (k, year) in [2023i64, 2024, 2025].into_iter().enumerate() {
         let shift = 2.0 * (2 - k) as f64;
         for (i, id) in class.iter().enumerate() {
@@ -1013,7 +1018,8 @@ fn trends() -> DataFrame {
             review.push((i % 5 != 0).then(|| 1.0 + 6.0 * (h(i + 1, 32) - 0.5) - shift / 2.0));
         }
     }
-    let all = df!("class_id" => c, "year" => y, "gain" => gain, "reaction" => reaction, "review_delta" => review).unwrap();
+    let all =
+        df!("class_id" => c, "year" => y, "gain" => gain, "reaction" => reaction, "review_delta" => review).unwrap();
     let settings = crate::config::PipelineFile::default();
     let ctx = crate::indicators::Ctx::new(&settings, "2025");
     crate::indicators::trends::trends(&all, &ctx).unwrap()

@@ -10,11 +10,10 @@ use polars::prelude::*;
 use super::columns::table;
 use super::view::ReportData;
 use crate::error::{ReportError, WarehouseError};
-use crate::warehouse::manifest::Manifest;
-use crate::schema::{col::YEAR, table_def};
 use crate::layout::{INDICATORS_DIR, MANIFEST_FILE, WAREHOUSE_DIR};
+use crate::schema::{col::YEAR, table_def};
+use crate::warehouse::manifest::Manifest;
 use crate::warehouse::read;
-
 
 /// Warehouse tables the report reads besides the indicators.
 const WAREHOUSE_TABLES: &[&str] = &["classes", "courses", "enrollments", "units", table::TRAINEE_OUTCOMES];

@@ -90,10 +90,7 @@ pub fn render_reports(out: &Path, job: &Job, langs: &[Lang], pdf: bool) -> Resul
             order.push(l);
         }
     }
-    order
-        .into_iter()
-        .map(|lang| write_reports_as(out, &data, &Params::from_job(job, lang), primary, pdf))
-        .collect()
+    order.into_iter().map(|lang| write_reports_as(out, &data, &Params::from_job(job, lang), primary, pdf)).collect()
 }
 
 /// The pipeline's report language (`[report] lang`, checked when the file is loaded).
@@ -182,6 +179,7 @@ fn for_each_page<T: Send>(
 
 /// `traineval export --for assessment`, in the office's words of `[report] lang`.
 pub fn export_assessment(out: &Path, job: &Job) -> Result<ExportSummary, ReportError> {
-    let labels = crate::export::labels::Labels::new(job, Lang::from_code(&job.settings.report.lang).unwrap_or(Lang::Zh));
+    let labels =
+        crate::export::labels::Labels::new(job, Lang::from_code(&job.settings.report.lang).unwrap_or(Lang::Zh));
     assessment::export_assessment(out, &job.settings.scorecard, &labels)
 }

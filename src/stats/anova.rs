@@ -14,11 +14,8 @@ use super::rank::midranks;
 
 /// Accumulators of the non-empty groups, or `None` with fewer than 2.
 fn nonempty_groups<G: AsRef<[f64]>>(groups: &[G]) -> Option<Vec<Accumulator>> {
-    let accs: Vec<Accumulator> = groups
-        .iter()
-        .map(|g| Accumulator::from_slice(g.as_ref()))
-        .filter(|a| a.n() > 0)
-        .collect();
+    let accs: Vec<Accumulator> =
+        groups.iter().map(|g| Accumulator::from_slice(g.as_ref())).filter(|a| a.n() > 0).collect();
     (accs.len() >= 2).then_some(accs)
 }
 
@@ -56,35 +53,17 @@ pub fn one_way_anova<G: AsRef<[f64]>>(groups: &[G]) -> Option<OneWayAnova> {
     let mut all = Accumulator::new();
     accs.iter().for_each(|a| all.merge(a));
     let grand = all.mean()?;
-    let ss_between: f64 = accs
-        .iter()
-        .filter_map(|a| a.mean().map(|m| a.n() as f64 * (m - grand).powi(2)))
-        .sum();
+    let ss_between: f64 = accs.iter().filter_map(|a| a.mean().map(|m| a.n() as f64 * (m - grand).powi(2))).sum();
     // Within SS from per-group two-pass M2 (sd² · (n − 1)).
-    let ss_within: f64 = accs
-        .iter()
-        .map(|a| a.variance().map_or(0.0, |v| v * (a.n() as f64 - 1.0)))
-        .sum();
+    let ss_within: f64 = accs.iter().map(|a| a.variance().map_or(0.0, |v| v * (a.n() as f64 - 1.0))).sum();
     let ss_total = ss_between + ss_within;
     let (k, n) = (accs.len(), all.n());
     let (df1, df2) = (k as f64 - 1.0, n as f64 - k as f64);
     // SS_w at rounding-noise level relative to SS_total counts as zero.
-    let f =
-        (df2 > 0.0 && ss_within > 1e-14 * ss_total).then(|| (ss_between / df1) / (ss_within / df2));
+    let f = (df2 > 0.0 && ss_within > 1e-14 * ss_total).then(|| (ss_between / df1) / (ss_within / df2));
     let p = f.and_then(|f| f_sf(f, df1, df2));
     let eta_sq = (ss_total > 0.0).then(|| ss_between / ss_total);
-    Some(OneWayAnova {
-        k,
-        n,
-        ss_between,
-        ss_within,
-        ss_total,
-        df1,
-        df2,
-        f,
-        p,
-        eta_sq,
-    })
+    Some(OneWayAnova { k, n, ss_between, ss_within, ss_total, df1, df2, f, p, eta_sq })
 }
 
 /// Welch's heteroscedastic one-way ANOVA.
@@ -129,15 +108,8 @@ pub fn welch_anova<G: AsRef<[f64]>>(groups: &[G]) -> Option<WelchAnova> {
     let stats = parts.and_then(|parts| {
         let w_sum: f64 = parts.iter().map(|p| p.2).sum();
         let centre = parts.iter().map(|p| p.2 * p.1).sum::<f64>() / w_sum;
-        let a = parts
-            .iter()
-            .map(|p| p.2 * (p.1 - centre).powi(2))
-            .sum::<f64>()
-            / df1;
-        let lambda: f64 = parts
-            .iter()
-            .map(|p| (1.0 - p.2 / w_sum).powi(2) / (p.0 - 1.0))
-            .sum();
+        let a = parts.iter().map(|p| p.2 * (p.1 - centre).powi(2)).sum::<f64>() / df1;
+        let lambda: f64 = parts.iter().map(|p| (1.0 - p.2 / w_sum).powi(2) / (p.0 - 1.0)).sum();
         let f = a / (1.0 + 2.0 * (kf - 2.0) * lambda / (kf * kf - 1.0));
         let df2 = (kf * kf - 1.0) / (3.0 * lambda);
         (f.is_finite() && df2.is_finite()).then_some((f, df2))
@@ -174,11 +146,8 @@ pub struct KruskalWallis {
 /// `p = P(χ²_{k−1} ≥ H)`. Ties are judged after rounding to 9 decimals
 /// (SPEC C.5). `None` with fewer than 2 non-empty groups.
 pub fn kruskal_wallis<G: AsRef<[f64]>>(groups: &[G]) -> Option<KruskalWallis> {
-    let groups: Vec<Vec<f64>> = groups
-        .iter()
-        .map(|g| finite(g.as_ref()).collect::<Vec<f64>>())
-        .filter(|g| !g.is_empty())
-        .collect();
+    let groups: Vec<Vec<f64>> =
+        groups.iter().map(|g| finite(g.as_ref()).collect::<Vec<f64>>()).filter(|g| !g.is_empty()).collect();
     if groups.len() < 2 {
         return None;
     }
@@ -196,13 +165,7 @@ pub fn kruskal_wallis<G: AsRef<[f64]>>(groups: &[G]) -> Option<KruskalWallis> {
     let correction = 1.0 - ranking.tie_term() / (nf * nf * nf - nf);
     let df = groups.len() as f64 - 1.0;
     let h = (correction > 1e-12).then(|| (h_raw / correction).max(0.0));
-    Some(KruskalWallis {
-        k: groups.len(),
-        n: pooled.len(),
-        df,
-        h,
-        p: h.and_then(|h| chi2_sf(h, df)),
-    })
+    Some(KruskalWallis { k: groups.len(), n: pooled.len(), df, h, p: h.and_then(|h| chi2_sf(h, df)) })
 }
 
 #[cfg(test)]
@@ -235,10 +198,7 @@ mod tests {
         let r = one_way_anova(&[vec![1.0], vec![3.0]]).unwrap();
         assert_eq!((r.df2, r.f, r.p), (0.0, None, None));
         assert_eq!(r.eta_sq, Some(1.0));
-        assert!(welch_anova(&[vec![1.0], vec![3.0, 4.0]])
-            .unwrap()
-            .f
-            .is_none());
+        assert!(welch_anova(&[vec![1.0], vec![3.0, 4.0]]).unwrap().f.is_none());
         // Kruskal–Wallis is defined: ranks 1 and 2, H = 1.
         let k = kruskal_wallis(&[vec![1.0], vec![3.0]]).unwrap();
         assert!((k.h.unwrap() - 1.0).abs() < 1e-12);
@@ -280,10 +240,7 @@ mod tests {
     }
 
     fn groups() -> impl Strategy<Value = Vec<Vec<f64>>> {
-        prop::collection::vec(
-            prop::collection::vec((-100i32..100).prop_map(|v| f64::from(v) / 4.0), 0..10),
-            0..5,
-        )
+        prop::collection::vec(prop::collection::vec((-100i32..100).prop_map(|v| f64::from(v) / 4.0), 0..10), 0..5)
     }
 
     proptest! {

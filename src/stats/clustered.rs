@@ -59,22 +59,13 @@ pub struct ClusteredMean {
 pub fn clustered_mean(values: &[f64], clusters: &[usize], alpha: f64) -> Result<ClusteredMean, StatsError> {
     check_alpha(alpha)?;
     if values.len() != clusters.len() {
-        return Err(StatsError::LengthMismatch {
-            left: values.len(),
-            right: clusters.len(),
-        });
+        return Err(StatsError::LengthMismatch { left: values.len(), right: clusters.len() });
     }
     let (of_row, sizes) = cluster_index(values, clusters);
     let n: usize = sizes.iter().sum();
     let g = sizes.len();
     if n == 0 {
-        return Ok(ClusteredMean {
-            n,
-            n_clusters: 0,
-            mean: None,
-            test: None,
-            icc: None,
-        });
+        return Ok(ClusteredMean { n, n_clusters: 0, mean: None, test: None, icc: None });
     }
     let nf = n as f64;
     // Corrected two-pass mean (as `descriptive::mean`).
@@ -104,11 +95,7 @@ pub fn clustered_mean(values: &[f64], clusters: &[usize], alpha: f64) -> Result<
     let test = if g < 2 || perfect {
         None
     } else {
-        let var: f64 = dev
-            .iter()
-            .zip(&sizes)
-            .map(|(s, &m)| s * s / (nf * (n - m) as f64))
-            .sum();
+        let var: f64 = dev.iter().zip(&sizes).map(|(s, &m)| s * s / (nf * (n - m) as f64)).sum();
         let (mut sum_r2, mut cross, mut e_before) = (0.0, 0.0, 0.0);
         for &m in &sizes {
             let r = m as f64 / nf;
@@ -120,13 +107,7 @@ pub fn clustered_mean(values: &[f64], clusters: &[usize], alpha: f64) -> Result<
         let df = 1.0 / (sum_r2 + 2.0 * cross);
         TTest::checked(mean, var.sqrt(), df, alpha)
     };
-    Ok(ClusteredMean {
-        n,
-        n_clusters: g,
-        mean: Some(mean),
-        test,
-        icc,
-    })
+    Ok(ClusteredMean { n, n_clusters: g, mean: Some(mean), test, icc })
 }
 
 /// Row → cluster position (`NONE` for a non-finite value) and the size of
@@ -200,10 +181,7 @@ pub fn clustered_diff(
     check_alpha(alpha)?;
     for len in [treated.len(), clusters.len()] {
         if len != values.len() {
-            return Err(StatsError::LengthMismatch {
-                left: values.len(),
-                right: len,
-            });
+            return Err(StatsError::LengthMismatch { left: values.len(), right: len });
         }
     }
     let mut design = Vec::with_capacity(2 * values.len());
@@ -232,14 +210,7 @@ pub fn clustered_diff(
         None => None,
     };
     let (mean_treated, mean_control) = ((n1 > 0).then(|| s1 / n1 as f64), (n0 > 0).then(|| s0 / n0 as f64));
-    Ok(ClusteredDiff {
-        n_treated: n1,
-        n_control: n0,
-        n_clusters,
-        mean_treated,
-        mean_control,
-        test,
-    })
+    Ok(ClusteredDiff { n_treated: n1, n_control: n0, n_clusters, mean_treated, mean_control, test })
 }
 
 /// One-way ANOVA estimator of the intraclass correlation ICC(1) of values
@@ -255,11 +226,8 @@ pub fn clustered_diff(
 /// `None` with fewer than 2 non-empty groups, no within-group df (every
 /// group of one value) or a zero denominator (all values equal).
 pub fn icc_oneway<R: AsRef<[f64]>>(groups: &[R]) -> Option<f64> {
-    let groups: Vec<Vec<f64>> = groups
-        .iter()
-        .map(|g| finite(g.as_ref()).collect::<Vec<f64>>())
-        .filter(|g| !g.is_empty())
-        .collect();
+    let groups: Vec<Vec<f64>> =
+        groups.iter().map(|g| finite(g.as_ref()).collect::<Vec<f64>>()).filter(|g| !g.is_empty()).collect();
     let all: Vec<f64> = groups.iter().flatten().copied().collect();
     let grand = mean(&all)?;
     let (mut ssb, mut ssw) = (0.0, 0.0);
@@ -309,10 +277,7 @@ mod tests {
         let mut ids: Vec<&str> = ts.iter().map(|t| t.class.as_str()).collect();
         ids.sort();
         ids.dedup();
-        let g = ts
-            .iter()
-            .map(|t| ids.iter().position(|i| *i == t.class).unwrap())
-            .collect();
+        let g = ts.iter().map(|t| ids.iter().position(|i| *i == t.class).unwrap()).collect();
         let cats = ts.iter().map(|t| format!("{}|{}", t.method, t.category)).collect();
         (ts.iter().map(|t| t.post - t.pre).collect(), g, cats)
     }
@@ -437,11 +402,7 @@ mod tests {
                 4.537547210780708,
             ],
         );
-        close(
-            d.mean_treated.unwrap() - d.mean_control.unwrap(),
-            3.2570372596154,
-            1e-10,
-        );
+        close(d.mean_treated.unwrap() - d.mean_control.unwrap(), 3.2570372596154, 1e-10);
         assert_eq!(d.n_treated + d.n_control, y.len());
         let by_class: Vec<bool> = labels.iter().map(|l| l.starts_with("online|")).collect();
         let d = clustered_diff(&y, &by_class, &g, 0.05).unwrap();
@@ -464,11 +425,8 @@ mod tests {
     fn icc_oneway_matches_the_anova_estimator() {
         // (data set, ICC) from `class_inference.R` (`icc1`); the balanced
         // one is also psych::ICC(lmer = FALSE) ICC1 = 0.3838048444313436.
-        let cases = [
-            (BALANCED, 0.3838048444313425),
-            (TWO_CLASSES, 0.2408993528784118),
-            (UNBALANCED, 0.2665067794427838),
-        ];
+        let cases =
+            [(BALANCED, 0.3838048444313425), (TWO_CLASSES, 0.2408993528784118), (UNBALANCED, 0.2665067794427838)];
         for (csv, want) in cases {
             let (y, g, _) = gains(csv);
             let groups: Vec<Vec<f64>> = (0..=*g.iter().max().unwrap())
@@ -482,11 +440,7 @@ mod tests {
 
     #[test]
     fn design_effect_is_kish_s() {
-        close(
-            design_effect(12.0, 0.3838048444313425).unwrap(),
-            1.0 + 11.0 * 0.3838048444313425,
-            1e-15,
-        );
+        close(design_effect(12.0, 0.3838048444313425).unwrap(), 1.0 + 11.0 * 0.3838048444313425, 1e-15);
         assert_eq!(design_effect(1.0, 0.4), Some(1.0));
         assert_eq!(design_effect(0.5, 0.4), None);
         assert_eq!(design_effect(10.0, f64::NAN), None);
@@ -525,33 +479,17 @@ mod tests {
         let d = clustered_diff(&[2.5; 6], &[true, false, true, false, true, false], &[1, 1, 2, 2, 3, 3], 0.05).unwrap();
         assert_eq!((d.mean_treated, d.test), (Some(2.5), None));
         // Missing values leave with their group and cluster.
-        let d = clustered_diff(
-            &[1.0, f64::NAN, 3.0, 5.0, 4.0],
-            &[true, false, false, true, false],
-            &[1, 1, 2, 2, 3],
-            0.05,
-        )
-        .unwrap();
+        let d =
+            clustered_diff(&[1.0, f64::NAN, 3.0, 5.0, 4.0], &[true, false, false, true, false], &[1, 1, 2, 2, 3], 0.05)
+                .unwrap();
         assert_eq!((d.n_treated, d.n_control, d.n_clusters), (2, 2, 3));
     }
 
     #[test]
     fn malformed_calls_are_errors() {
-        assert!(matches!(
-            clustered_mean(&[1.0], &[], 0.05),
-            Err(StatsError::LengthMismatch { .. })
-        ));
-        assert!(matches!(
-            clustered_mean(&[1.0], &[1], 0.0),
-            Err(StatsError::InvalidAlpha(_))
-        ));
-        assert!(matches!(
-            clustered_diff(&[1.0], &[true], &[], 0.05),
-            Err(StatsError::LengthMismatch { .. })
-        ));
-        assert!(matches!(
-            clustered_diff(&[1.0], &[], &[1], 0.05),
-            Err(StatsError::LengthMismatch { .. })
-        ));
+        assert!(matches!(clustered_mean(&[1.0], &[], 0.05), Err(StatsError::LengthMismatch { .. })));
+        assert!(matches!(clustered_mean(&[1.0], &[1], 0.0), Err(StatsError::InvalidAlpha(_))));
+        assert!(matches!(clustered_diff(&[1.0], &[true], &[], 0.05), Err(StatsError::LengthMismatch { .. })));
+        assert!(matches!(clustered_diff(&[1.0], &[], &[1], 0.05), Err(StatsError::LengthMismatch { .. })));
     }
 }

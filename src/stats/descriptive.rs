@@ -112,29 +112,15 @@ impl Default for Accumulator {
 impl Accumulator {
     /// An empty accumulator (n = 0).
     pub fn new() -> Self {
-        Accumulator {
-            n: 0,
-            mean: 0.0,
-            m2: 0.0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-        }
+        Accumulator { n: 0, mean: 0.0, m2: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY }
     }
 
     /// Accumulates the finite values of a slice with the two-pass
     /// algorithm (more accurate than pushing them one by one).
     pub fn from_slice(x: &[f64]) -> Self {
         let (n, mean, m2) = moments(x);
-        let (min, max) = finite(x).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        });
-        Accumulator {
-            n,
-            mean,
-            m2,
-            min,
-            max,
-        }
+        let (min, max) = finite(x).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        Accumulator { n, mean, m2, min, max }
     }
 
     /// Adds one value (Welford's update); NaN and ±∞ are ignored.
@@ -256,16 +242,9 @@ pub(crate) fn se_is_degenerate(se: f64, estimate: f64) -> bool {
 /// NaN or ±∞ on either side is dropped whole.
 pub(crate) fn complete_pairs(a: &[f64], b: &[f64]) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
     if a.len() != b.len() {
-        return Err(StatsError::LengthMismatch {
-            left: a.len(),
-            right: b.len(),
-        });
+        return Err(StatsError::LengthMismatch { left: a.len(), right: b.len() });
     }
-    Ok(a.iter()
-        .zip(b)
-        .filter(|(x, y)| x.is_finite() && y.is_finite())
-        .map(|(x, y)| (*x, *y))
-        .unzip())
+    Ok(a.iter().zip(b).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (*x, *y)).unzip())
 }
 
 #[cfg(test)]
@@ -277,10 +256,7 @@ mod tests {
     fn empty_sample_is_all_none() {
         let s = describe(&[], 0.05).unwrap();
         assert_eq!(s.n, 0);
-        assert_eq!(
-            (s.mean, s.sd, s.se, s.ci_low, s.min, s.max),
-            (None, None, None, None, None, None)
-        );
+        assert_eq!((s.mean, s.sd, s.se, s.ci_low, s.min, s.max), (None, None, None, None, None, None));
         assert_eq!(mean(&[]), None);
         assert_eq!(variance(&[]), None);
     }
@@ -320,10 +296,7 @@ mod tests {
 
     #[test]
     fn alpha_outside_unit_interval_is_an_error() {
-        assert_eq!(
-            describe(&[1.0, 2.0], 0.0),
-            Err(StatsError::InvalidAlpha(0.0))
-        );
+        assert_eq!(describe(&[1.0, 2.0], 0.0), Err(StatsError::InvalidAlpha(0.0)));
         assert!(describe(&[1.0, 2.0], 1.0).is_err());
         assert!(describe(&[1.0, 2.0], f64::NAN).is_err());
     }

@@ -38,16 +38,8 @@ pub struct DiffInDiff {
 ///
 /// # Errors
 /// [`StatsError::InvalidAlpha`] unless 0 < alpha < 1.
-pub fn diff_in_diff(
-    treated: &[f64],
-    control: &[f64],
-    alpha: f64,
-) -> Result<DiffInDiff, StatsError> {
-    diff_in_diff_from(
-        &Accumulator::from_slice(treated),
-        &Accumulator::from_slice(control),
-        alpha,
-    )
+pub fn diff_in_diff(treated: &[f64], control: &[f64], alpha: f64) -> Result<DiffInDiff, StatsError> {
+    diff_in_diff_from(&Accumulator::from_slice(treated), &Accumulator::from_slice(control), alpha)
 }
 
 /// [`diff_in_diff`] from the two groups' accumulated deltas (a control group shared
@@ -55,11 +47,7 @@ pub fn diff_in_diff(
 ///
 /// # Errors
 /// [`StatsError::InvalidAlpha`] unless 0 < alpha < 1.
-pub fn diff_in_diff_from(
-    t: &Accumulator,
-    c: &Accumulator,
-    alpha: f64,
-) -> Result<DiffInDiff, StatsError> {
+pub fn diff_in_diff_from(t: &Accumulator, c: &Accumulator, alpha: f64) -> Result<DiffInDiff, StatsError> {
     check_alpha(alpha)?;
     let welch = welch_from(t, c, alpha);
     Ok(DiffInDiff {
@@ -86,12 +74,7 @@ mod tests {
         assert_eq!(d.test, w.test);
         assert!((d.did.unwrap() - (2.6 - 0.25)).abs() < 1e-12);
         assert_eq!((d.n_treated, d.n_control), (5, 4));
-        let from = diff_in_diff_from(
-            &Accumulator::from_slice(&t),
-            &Accumulator::from_slice(&c),
-            0.05,
-        )
-        .unwrap();
+        let from = diff_in_diff_from(&Accumulator::from_slice(&t), &Accumulator::from_slice(&c), 0.05).unwrap();
         assert_eq!(from, d);
     }
 

@@ -3,9 +3,7 @@
 //! returns `None` instead of NaN when its arguments are outside the
 //! distribution's domain (df ≤ 0, non-finite statistic).
 
-use statrs::distribution::{
-    ChiSquared, Continuous, ContinuousCDF, FisherSnedecor, Normal, StudentsT,
-};
+use statrs::distribution::{ChiSquared, Continuous, ContinuousCDF, FisherSnedecor, Normal, StudentsT};
 
 use super::error::StatsError;
 
@@ -136,19 +134,9 @@ pub(crate) fn normal_two_sided_p(z: f64) -> Option<f64> {
 /// square does not lose bits. statrs' `Normal::cdf` is off by ~1e-11 near
 /// |x| = 1, too coarse for the noncentral t series it ends.
 pub(crate) fn normal_cdf_both(x: f64) -> (f64, f64) {
-    const A: [f64; 5] = [
-        2.2352520354606837,
-        161.02823106855587,
-        1067.6894854603709,
-        18154.98125334356,
-        0.06568233791820745,
-    ];
-    const B: [f64; 4] = [
-        47.202581904688245,
-        976.0985517377767,
-        10260.932208618979,
-        45507.78933502673,
-    ];
+    const A: [f64; 5] =
+        [2.2352520354606837, 161.02823106855587, 1067.6894854603709, 18154.98125334356, 0.06568233791820745];
+    const B: [f64; 4] = [47.202581904688245, 976.0985517377767, 10260.932208618979, 45507.78933502673];
     const C: [f64; 9] = [
         0.39894151208813466,
         8.883149794388377,
@@ -178,13 +166,8 @@ pub(crate) fn normal_cdf_both(x: f64) -> (f64, f64) {
         2.9112874951168793e-05,
         0.023073441764940174,
     ];
-    const Q: [f64; 5] = [
-        1.284260096144911,
-        0.4682382124808651,
-        0.06598813786892856,
-        0.0037823963320275824,
-        7.297515550839662e-05,
-    ];
+    const Q: [f64; 5] =
+        [1.284260096144911, 0.4682382124808651, 0.06598813786892856, 0.0037823963320275824, 7.297515550839662e-05];
     if x.is_nan() {
         return (f64::NAN, f64::NAN);
     }

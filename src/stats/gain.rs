@@ -23,8 +23,7 @@ pub fn hake_gain(pre_mean: f64, post_mean: f64, max: f64) -> Option<f64> {
     if !(pre_mean.is_finite() && post_mean.is_finite() && max.is_finite()) {
         return None;
     }
-    (round_for_ties(pre_mean) < round_for_ties(max))
-        .then(|| (post_mean - pre_mean) / (max - pre_mean))
+    (round_for_ties(pre_mean) < round_for_ties(max)).then(|| (post_mean - pre_mean) / (max - pre_mean))
 }
 
 /// Normalised gains of a class.
@@ -56,11 +55,7 @@ pub fn hake_gains(pre: &[f64], post: &[f64], max: f64) -> Result<HakeGains, Stat
         (Some(a), Some(b)) => hake_gain(a, b, max),
         _ => None,
     };
-    let individual: Vec<f64> = pre
-        .iter()
-        .zip(&post)
-        .filter_map(|(&a, &b)| hake_gain(a, b, max))
-        .collect();
+    let individual: Vec<f64> = pre.iter().zip(&post).filter_map(|(&a, &b)| hake_gain(a, b, max)).collect();
     Ok(HakeGains {
         n_pairs: pre.len(),
         class_gain,
@@ -97,21 +92,11 @@ mod tests {
     #[test]
     fn empty_and_nan_pairs() {
         let g = hake_gains(&[], &[], 100.0).unwrap();
-        assert_eq!(
-            (g.n_pairs, g.class_gain, g.mean_individual_gain),
-            (0, None, None)
-        );
+        assert_eq!((g.n_pairs, g.class_gain, g.mean_individual_gain), (0, None, None));
         let g = hake_gains(&[f64::NAN, 50.0], &[60.0, 75.0], 100.0).unwrap();
         assert_eq!((g.n_pairs, g.class_gain), (1, Some(0.5)));
         let all_max = hake_gains(&[100.0, 100.0], &[90.0, 100.0], 100.0).unwrap();
-        assert_eq!(
-            (
-                all_max.class_gain,
-                all_max.n_individual,
-                all_max.mean_individual_gain
-            ),
-            (None, 0, None)
-        );
+        assert_eq!((all_max.class_gain, all_max.n_individual, all_max.mean_individual_gain), (None, 0, None));
         assert!(hake_gains(&[1.0], &[], 100.0).is_err());
     }
 }

@@ -14,11 +14,7 @@ pub(crate) struct Mat {
 
 impl Mat {
     pub fn zeros(rows: usize, cols: usize) -> Self {
-        Mat {
-            rows,
-            cols,
-            data: vec![0.0; rows * cols],
-        }
+        Mat { rows, cols, data: vec![0.0; rows * cols] }
     }
 
     pub fn identity(n: usize) -> Self {
@@ -48,9 +44,7 @@ impl Mat {
 
     /// `self · v`.
     pub fn mul_vec(&self, v: &[f64]) -> Vec<f64> {
-        (0..self.rows)
-            .map(|i| (0..self.cols).map(|j| self[(i, j)] * v[j]).sum())
-            .collect()
+        (0..self.rows).map(|i| (0..self.cols).map(|j| self[(i, j)] * v[j]).sum()).collect()
     }
 
     /// `selfᵀ · v`.
@@ -117,9 +111,7 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 pub(crate) fn least_squares(x: &Mat, y: &[f64]) -> Result<(Vec<f64>, Mat), usize> {
     let (n, k) = (x.rows, x.cols);
     // Column-major working copy.
-    let mut a: Vec<Vec<f64>> = (0..k)
-        .map(|j| (0..n).map(|i| x[(i, j)]).collect())
-        .collect();
+    let mut a: Vec<Vec<f64>> = (0..k).map(|j| (0..n).map(|i| x[(i, j)]).collect()).collect();
     let mut qty = y.to_vec();
     let mut r = Mat::zeros(k, k);
     for j in 0..k {
@@ -322,11 +314,7 @@ mod tests {
     use super::*;
 
     fn mat(rows: usize, cols: usize, data: &[f64]) -> Mat {
-        Mat {
-            rows,
-            cols,
-            data: data.to_vec(),
-        }
+        Mat { rows, cols, data: data.to_vec() }
     }
 
     #[test]

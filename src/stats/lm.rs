@@ -83,10 +83,7 @@ impl Ols {
     /// weight.
     pub fn fit_weighted<R: AsRef<[f64]>>(x_rows: &[R], y: &[f64], weights: &[f64]) -> Result<Self, StatsError> {
         if weights.len() != x_rows.len() {
-            return Err(StatsError::LengthMismatch {
-                left: x_rows.len(),
-                right: weights.len(),
-            });
+            return Err(StatsError::LengthMismatch { left: x_rows.len(), right: weights.len() });
         }
         if let Some(&w) = weights.iter().find(|w| **w < 0.0) {
             return Err(StatsError::InvalidWeight(w));
@@ -96,10 +93,7 @@ impl Ols {
 
     fn fit_impl<R: AsRef<[f64]>>(x_rows: &[R], y: &[f64], weights: Option<&[f64]>) -> Result<Self, StatsError> {
         if y.len() != x_rows.len() {
-            return Err(StatsError::LengthMismatch {
-                left: x_rows.len(),
-                right: y.len(),
-            });
+            return Err(StatsError::LengthMismatch { left: x_rows.len(), right: y.len() });
         }
         let (flat, k) = flatten_rows(x_rows)?;
         // Complete rows, each scaled by √w (WLS as OLS of the scaled rows).
@@ -118,9 +112,7 @@ impl Ols {
         }
         let n = ys.len();
         if n <= k {
-            return Err(StatsError::NotEnoughData {
-                what: "more complete rows than coefficients",
-            });
+            return Err(StatsError::NotEnoughData { what: "more complete rows than coefficients" });
         }
         let x = Mat { rows: n, cols: k, data };
         let (coef, xtx_inv) = least_squares(&x, &ys).map_err(|column| StatsError::SingularDesign { column })?;
@@ -131,13 +123,7 @@ impl Ols {
         let fitted: Vec<f64> = fitted_w.iter().zip(&sqrt_w).map(|(f, s)| f / s).collect();
         let scale = mean(&fitted).map_or(0.0, |m| m * m) + variance(&fitted).unwrap_or(0.0);
         let perfect_fit = rss / (n - k) as f64 <= 1e-30 * scale;
-        Ok(Ols {
-            coef,
-            xtx_inv,
-            n,
-            rss,
-            perfect_fit,
-        })
+        Ok(Ols { coef, xtx_inv, n, rss, perfect_fit })
     }
 
     /// Observations used (complete rows of positive weight).
@@ -180,19 +166,13 @@ impl Ols {
     /// as rows.
     pub fn cov(&self) -> Vec<Vec<f64>> {
         let s2 = self.rss / self.df_resid();
-        self.xtx_inv
-            .data
-            .chunks(self.k())
-            .map(|r| r.iter().map(|v| v * s2).collect())
-            .collect()
+        self.xtx_inv.data.chunks(self.k()).map(|r| r.iter().map(|v| v * s2).collect()).collect()
     }
 
     /// Standard errors `σ̂ √[(XᵀWX)⁻¹]_jj`.
     pub fn se(&self) -> Vec<f64> {
         let s2 = self.rss / self.df_resid();
-        (0..self.k())
-            .map(|j| (s2 * self.xtx_inv[(j, j)]).max(0.0).sqrt())
-            .collect()
+        (0..self.k()).map(|j| (s2 * self.xtx_inv[(j, j)]).max(0.0).sqrt()).collect()
     }
 
     /// t test of the linear contrast `cᵀb`: se `σ̂ √(cᵀ(XᵀWX)⁻¹c)`, t on n − k
@@ -223,9 +203,7 @@ impl Ols {
     /// [`StatsError::InvalidAlpha`] unless 0 < alpha < 1.
     pub fn coef_test(&self, j: usize, alpha: f64) -> Result<Option<TTest>, StatsError> {
         if j >= self.k() {
-            return Err(StatsError::InvalidRestriction {
-                what: "coefficient index out of range",
-            });
+            return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
         }
         let mut c = vec![0.0; self.k()];
         c[j] = 1.0;
@@ -242,10 +220,7 @@ impl Ols {
     /// finite entries, or linearly dependent rows.
     pub fn f_test<R: AsRef<[f64]>>(&self, r: &[R]) -> Result<Option<FTest>, StatsError> {
         let k = self.k();
-        if r.is_empty()
-            || r.iter()
-                .any(|row| row.as_ref().len() != k || !row.as_ref().iter().all(|v| v.is_finite()))
-        {
+        if r.is_empty() || r.iter().any(|row| row.as_ref().len() != k || !row.as_ref().iter().all(|v| v.is_finite())) {
             return Err(StatsError::InvalidRestriction {
                 what: "restriction matrix needs ≥ 1 row of k finite weights",
             });
@@ -259,9 +234,7 @@ impl Ols {
             }
         }
         let Some(inv) = spd_inverse(&rar) else {
-            return Err(StatsError::InvalidRestriction {
-                what: "restriction rows are linearly dependent",
-            });
+            return Err(StatsError::InvalidRestriction { what: "restriction rows are linearly dependent" });
         };
         if self.perfect_fit {
             return Ok(None);
@@ -269,13 +242,7 @@ impl Ols {
         let (df1, df2) = (q as f64, self.df_resid());
         let ss_effect = inv.quad(&rb, &rb);
         let f = ss_effect / df1 / (self.rss / df2);
-        Ok(f_sf(f, df1, df2).map(|p| FTest {
-            f,
-            df1,
-            df2,
-            p,
-            partial_eta_sq: ss_effect / (ss_effect + self.rss),
-        }))
+        Ok(f_sf(f, df1, df2).map(|p| FTest { f, df1, df2, p, partial_eta_sq: ss_effect / (ss_effect + self.rss) }))
     }
 
     /// F test that the coefficients at `indices` are all 0 (e.g. the method
@@ -286,14 +253,10 @@ impl Ols {
     /// repeated index.
     pub fn f_test_coefs(&self, indices: &[usize]) -> Result<Option<FTest>, StatsError> {
         if indices.iter().any(|&j| j >= self.k()) {
-            return Err(StatsError::InvalidRestriction {
-                what: "coefficient index out of range",
-            });
+            return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
         }
-        let rows: Vec<Vec<f64>> = indices
-            .iter()
-            .map(|&j| (0..self.k()).map(|l| if l == j { 1.0 } else { 0.0 }).collect())
-            .collect();
+        let rows: Vec<Vec<f64>> =
+            indices.iter().map(|&j| (0..self.k()).map(|l| if l == j { 1.0 } else { 0.0 }).collect()).collect();
         self.f_test(&rows)
     }
 
@@ -342,44 +305,14 @@ mod tests {
     }
 
     const OLS_ORACLE: LmRef = LmRef {
-        coef: &[
-            15.80317441678408,
-            0.8784640676373887,
-            7.872064349459844,
-            -0.3244480976984483,
-        ],
-        se: &[
-            43.11314257155191,
-            0.6838781309760921,
-            6.088526160789545,
-            5.055812597088392,
-        ],
-        t: &[
-            0.366551206295311,
-            1.2845330591045019,
-            1.2929343065250152,
-            -0.06417328401082266,
-        ],
-        p: &[
-            0.728953967117437,
-            0.2552473153334967,
-            0.25254937180178444,
-            0.9513188733832776,
-        ],
+        coef: &[15.80317441678408, 0.8784640676373887, 7.872064349459844, -0.3244480976984483],
+        se: &[43.11314257155191, 0.6838781309760921, 6.088526160789545, 5.055812597088392],
+        t: &[0.366551206295311, 1.2845330591045019, 1.2929343065250152, -0.06417328401082266],
+        p: &[0.728953967117437, 0.2552473153334967, 0.25254937180178444, 0.9513188733832776],
         df: 5.0,
         sigma: 6.0727396816222425,
-        ci_low: &[
-            -95.02268675484594,
-            -0.879500633638665,
-            -7.77899040526226,
-            -13.320828124155122,
-        ],
-        ci_high: &[
-            126.62903558841408,
-            2.6364287689134427,
-            23.523119104181948,
-            12.671931928758225,
-        ],
+        ci_low: &[-95.02268675484594, -0.879500633638665, -7.77899040526226, -13.320828124155122],
+        ci_high: &[126.62903558841408, 2.6364287689134427, 23.523119104181948, 12.671931928758225],
         f: [0.9383539173607383, 2.0, 5.0, 0.45078927800073143],
         eta: 0.27290789136710325,
         pair_est: &[7.872064349459844, -0.3244480976984483, -8.196512447158293],
@@ -392,50 +325,14 @@ mod tests {
         pair_bh: &[0.4145134314625828, 0.9513188733832776, 0.4145134314625828],
     };
     const OLS_BALANCED: LmRef = LmRef {
-        coef: &[
-            -20.061512505853564,
-            1.3251590719794328,
-            6.230105619665799,
-            -0.6376057599668081,
-            4.026254874078823,
-        ],
-        se: &[
-            50.79864774339034,
-            0.8151922593554751,
-            4.7322108865317905,
-            4.1217969678062945,
-            4.460564108779584,
-        ],
-        t: &[
-            -0.3949221760231573,
-            1.6255785758161623,
-            1.3165316950259176,
-            -0.15469120991327118,
-            0.9026335629061077,
-        ],
-        p: &[
-            0.7004504102495955,
-            0.13232029813612853,
-            0.21476664485266106,
-            0.8798665863754127,
-            0.3860594694115058,
-        ],
+        coef: &[-20.061512505853564, 1.3251590719794328, 6.230105619665799, -0.6376057599668081, 4.026254874078823],
+        se: &[50.79864774339034, 0.8151922593554751, 4.7322108865317905, 4.1217969678062945, 4.460564108779584],
+        t: &[-0.3949221760231573, 1.6255785758161623, 1.3165316950259176, -0.15469120991327118, 0.9026335629061077],
+        p: &[0.7004504102495955, 0.13232029813612853, 0.21476664485266106, 0.8798665863754127, 0.3860594694115058],
         df: 11.0,
         sigma: 5.5190417856902485,
-        ci_low: &[
-            -131.8685823417783,
-            -0.4690669934835421,
-            -4.18542031601477,
-            -9.709619719019175,
-            -5.791380534982428,
-        ],
-        ci_high: &[
-            91.7455573300712,
-            3.119385137442408,
-            16.645631555346366,
-            8.434408199085558,
-            13.843890283140075,
-        ],
+        ci_low: &[-131.8685823417783, -0.4690669934835421, -4.18542031601477, -9.709619719019175, -5.791380534982428],
+        ci_high: &[91.7455573300712, 3.119385137442408, 16.645631555346366, 8.434408199085558, 13.843890283140075],
         f: [1.0617000292999887, 3.0, 11.0, 0.4045794250357451],
         eta: 0.2245384289263414,
         pair_est: &[
@@ -497,44 +394,14 @@ mod tests {
         ],
     };
     const OLS_TWO: LmRef = LmRef {
-        coef: &[
-            44.812373158478884,
-            0.3421218781303386,
-            1.3426856552137754,
-            0.7529731613346807,
-        ],
-        se: &[
-            31.633901610544612,
-            0.5286004221165327,
-            3.5233348663799977,
-            4.346259878334509,
-        ],
-        t: &[
-            1.4165933026592412,
-            0.6472221054241157,
-            0.3810837476805886,
-            0.1732462352488735,
-        ],
-        p: &[
-            0.215779748721522,
-            0.5460249644924876,
-            0.7187964253221084,
-            0.8692530532850753,
-        ],
+        coef: &[44.812373158478884, 0.3421218781303386, 1.3426856552137754, 0.7529731613346807],
+        se: &[31.633901610544612, 0.5286004221165327, 3.5233348663799977, 4.346259878334509],
+        t: &[1.4165933026592412, 0.6472221054241157, 0.3810837476805886, 0.1732462352488735],
+        p: &[0.215779748721522, 0.5460249644924876, 0.7187964253221084, 0.8692530532850753],
         df: 5.0,
         sigma: 4.60132328119434,
-        ci_low: &[
-            -36.50515971189342,
-            -1.0166887652721084,
-            -7.714334953166746,
-            -10.419443534866902,
-        ],
-        ci_high: &[
-            126.1299060288512,
-            1.7009325215327855,
-            10.399706263594297,
-            11.925389857536265,
-        ],
+        ci_low: &[-36.50515971189342, -1.0166887652721084, -7.714334953166746, -10.419443534866902],
+        ci_high: &[126.1299060288512, 1.7009325215327855, 10.399706263594297, 11.925389857536265],
         f: [0.07315851362060526, 2.0, 5.0, 0.9304299245779273],
         eta: 0.028431405695899536,
         pair_est: &[1.3426856552137754, 0.7529731613346807, -0.5897124938790946],
@@ -665,34 +532,10 @@ mod tests {
         ],
     };
     const WLS_UNBAL: LmRef = LmRef {
-        coef: &[
-            36.57886335559319,
-            0.4361478592586206,
-            -0.16756842975242442,
-            -4.026466658258395,
-            4.1553395422082335,
-        ],
-        se: &[
-            37.34044307440054,
-            0.6325359094286426,
-            3.0217537671552157,
-            2.819269085702853,
-            3.2675161704031104,
-        ],
-        t: &[
-            0.9796044273687405,
-            0.6895226859967278,
-            -0.055454031884993454,
-            -1.428195229280352,
-            1.2717120055432176,
-        ],
-        p: &[
-            0.34661869701731973,
-            0.5036103100797553,
-            0.9566893491139477,
-            0.1787419444996888,
-            0.22756981446682908,
-        ],
+        coef: &[36.57886335559319, 0.4361478592586206, -0.16756842975242442, -4.026466658258395, 4.1553395422082335],
+        se: &[37.34044307440054, 0.6325359094286426, 3.0217537671552157, 2.819269085702853, 3.2675161704031104],
+        t: &[0.9796044273687405, 0.6895226859967278, -0.055454031884993454, -1.428195229280352, 1.2717120055432176],
+        p: &[0.34661869701731973, 0.5036103100797553, 0.9566893491139477, 0.1787419444996888, 0.22756981446682908],
         df: 12.0,
         sigma: 16.179775852631206,
         ci_low: &[
@@ -702,13 +545,7 @@ mod tests {
             -10.169126312471969,
             -2.9639666110111937,
         ],
-        ci_high: &[
-            117.93669979155592,
-            1.814325213946975,
-            6.416267446220639,
-            2.1161929959551795,
-            11.274645695427662,
-        ],
+        ci_high: &[117.93669979155592, 1.814325213946975, 6.416267446220639, 2.1161929959551795, 11.274645695427662],
         f: [3.5838492716114456, 3.0, 12.0, 0.04665602517431295],
         eta: 0.4725633571103313,
         pair_est: &[
@@ -892,12 +729,7 @@ mod tests {
         let x = [[1.0, 50.0, 0.0], [1.0, 55.0, 0.0], [1.0, 61.0, 0.0], [1.0, 58.0, 0.0]];
         let y = [60.0, 63.0, 70.0, 64.0];
         assert_eq!(Ols::fit(&x, &y), Err(StatsError::SingularDesign { column: 2 }));
-        let x = [
-            [1.0, 50.0, 100.0],
-            [1.0, 55.0, 110.0],
-            [1.0, 61.0, 122.0],
-            [1.0, 58.0, 116.0],
-        ];
+        let x = [[1.0, 50.0, 100.0], [1.0, 55.0, 110.0], [1.0, 61.0, 122.0], [1.0, 58.0, 116.0]];
         assert_eq!(Ols::fit(&x, &y), Err(StatsError::SingularDesign { column: 2 }));
         // A method with a single class and its own dummy: estimable, but the
         // dummy soaks up that class (its residual is 0), no error.
@@ -910,20 +742,11 @@ mod tests {
         let x = [[1.0, 1.0], [1.0, 2.0], [1.0, 3.0]];
         let y = [1.0, 2.5, 2.9];
         assert!(matches!(Ols::fit(&x, &y[..2]), Err(StatsError::LengthMismatch { .. })));
-        assert!(matches!(
-            Ols::fit(&x[..2], &y[..2]),
-            Err(StatsError::NotEnoughData { .. })
-        ));
+        assert!(matches!(Ols::fit(&x[..2], &y[..2]), Err(StatsError::NotEnoughData { .. })));
         let ragged = vec![vec![1.0, 1.0], vec![1.0]];
         assert!(matches!(Ols::fit(&ragged, &y[..2]), Err(StatsError::Ragged { .. })));
-        assert_eq!(
-            Ols::fit_weighted(&x, &y, &[1.0, -1.0, 1.0]),
-            Err(StatsError::InvalidWeight(-1.0))
-        );
-        assert!(matches!(
-            Ols::fit_weighted(&x, &y, &[1.0]),
-            Err(StatsError::LengthMismatch { .. })
-        ));
+        assert_eq!(Ols::fit_weighted(&x, &y, &[1.0, -1.0, 1.0]), Err(StatsError::InvalidWeight(-1.0)));
+        assert!(matches!(Ols::fit_weighted(&x, &y, &[1.0]), Err(StatsError::LengthMismatch { .. })));
         // Nothing complete: no fit.
         assert!(matches!(Ols::fit(&x, &[f64::NAN; 3]), Err(StatsError::NotEnoughData { .. })));
         assert!(matches!(Ols::fit::<[f64; 2]>(&[], &[]), Err(StatsError::NotEnoughData { .. })));
@@ -934,10 +757,7 @@ mod tests {
         assert!(fit.f_test::<Vec<f64>>(&[]).is_err());
         assert!(fit.f_test_coefs(&[3]).is_err());
         // The same coefficient twice: dependent restrictions.
-        assert!(matches!(
-            fit.f_test_coefs(&[1, 1]),
-            Err(StatsError::InvalidRestriction { .. })
-        ));
+        assert!(matches!(fit.f_test_coefs(&[1, 1]), Err(StatsError::InvalidRestriction { .. })));
         assert!(fit.pairwise_levels(&[2], 0.05).is_err());
     }
 

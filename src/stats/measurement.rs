@@ -64,7 +64,8 @@ pub fn residual_gains(pre: &[f64], post: &[f64], rel_pre: Option<f64>, rel_post:
     let var_r = ss / (n - 1.0);
     let reliability = match (rel_pre, rel_post) {
         (Some(rx), Some(ry)) if var_r > 0.0 => {
-            let error = (1.0 - ry.clamp(0.0, 1.0)) * syy / (n - 1.0) + b * b * (1.0 - rx.clamp(0.0, 1.0)) * sxx / (n - 1.0);
+            let error =
+                (1.0 - ry.clamp(0.0, 1.0)) * syy / (n - 1.0) + b * b * (1.0 - rx.clamp(0.0, 1.0)) * sxx / (n - 1.0);
             Some((1.0 - error / var_r).clamp(0.0, 1.0))
         }
         _ => None,

@@ -62,9 +62,7 @@ mod ttest;
 mod wilcoxon;
 mod wwc;
 
-pub use anova::{
-    kruskal_wallis, one_way_anova, welch_anova, KruskalWallis, OneWayAnova, WelchAnova,
-};
+pub use anova::{kruskal_wallis, one_way_anova, welch_anova, KruskalWallis, OneWayAnova, WelchAnova};
 pub use clustered::{clustered_diff, clustered_mean, design_effect, icc_oneway, ClusteredDiff, ClusteredMean};
 pub use descriptive::{describe, mean, sd, variance, Accumulator, Summary};
 pub use did::{diff_in_diff, diff_in_diff_from, DiffInDiff};
@@ -78,15 +76,15 @@ pub use padjust::{benjamini_hochberg, holm};
 pub use quantile::{quantile, quantile_hazen, tukey_box, TukeyBox};
 pub use rank::round_for_ties;
 pub use reliability::{
-    cronbach_alpha, cronbach_alpha_ci, icc, icc_intervals, mcdonald_omega, CronbachAlpha, Icc, IccIntervals,
-    Interval, McDonaldOmega,
+    cronbach_alpha, cronbach_alpha_ci, icc, icc_intervals, mcdonald_omega, CronbachAlpha, Icc, IccIntervals, Interval,
+    McDonaldOmega,
 };
 pub use scores::{percentile_ranks, rank_desc, standardize};
 pub use smd::hedges_g;
 pub use ttest::{one_sample_t, paired_t, welch_t, PairedT, TTest, WelchT};
 pub use wilcoxon::{
-    wilcoxon_paired, wilcoxon_signed_rank, wilcoxon_signed_rank_with, Wilcoxon, WilcoxonMethod,
-    WilcoxonPMethod, EXACT_MAX_N,
+    wilcoxon_paired, wilcoxon_signed_rank, wilcoxon_signed_rank_with, Wilcoxon, WilcoxonMethod, WilcoxonPMethod,
+    EXACT_MAX_N,
 };
 pub use wwc::{wwc_attrition_ok, wwc_cautious_boundary};
 

@@ -149,10 +149,7 @@ impl ClusterOls {
     ) -> Result<Self, StatsError> {
         for len in [y.len(), clusters.len()] {
             if len != x_rows.len() {
-                return Err(StatsError::LengthMismatch {
-                    left: x_rows.len(),
-                    right: len,
-                });
+                return Err(StatsError::LengthMismatch { left: x_rows.len(), right: len });
             }
         }
         let (data, k) = flatten_rows(x_rows)?;
@@ -176,16 +173,11 @@ impl ClusterOls {
         kind: ClusterCovariance,
     ) -> Result<Self, StatsError> {
         if k == 0 {
-            return Err(StatsError::NotEnoughData {
-                what: "at least one design column",
-            });
+            return Err(StatsError::NotEnoughData { what: "at least one design column" });
         }
         for len in [x.len() / k, clusters.len()] {
             if len != y.len() || !x.len().is_multiple_of(k) {
-                return Err(StatsError::LengthMismatch {
-                    left: y.len(),
-                    right: len,
-                });
+                return Err(StatsError::LengthMismatch { left: y.len(), right: len });
             }
         }
         // Complete rows moved to the front, in order.
@@ -204,15 +196,9 @@ impl ClusterOls {
         x.truncate(n * k);
         y.truncate(n);
         if n <= k {
-            return Err(StatsError::NotEnoughData {
-                what: "more complete rows than coefficients",
-            });
+            return Err(StatsError::NotEnoughData { what: "more complete rows than coefficients" });
         }
-        let x = Mat {
-            rows: n,
-            cols: k,
-            data: x,
-        };
+        let x = Mat { rows: n, cols: k, data: x };
         // Rows by cluster, clusters in id order; the tree is searched once per run of
         // rows of one cluster.
         let mut at: BTreeMap<usize, usize> = BTreeMap::new();
@@ -233,18 +219,12 @@ impl ClusterOls {
             };
             found[g].push(r);
         }
-        let groups: Vec<Vec<usize>> = at
-            .into_values()
-            .map(|g| std::mem::take(&mut found[g]))
-            .collect();
+        let groups: Vec<Vec<usize>> = at.into_values().map(|g| std::mem::take(&mut found[g])).collect();
         let g = groups.len();
         if g < 2 {
-            return Err(StatsError::NotEnoughData {
-                what: "at least 2 clusters",
-            });
+            return Err(StatsError::NotEnoughData { what: "at least 2 clusters" });
         }
-        let (coef, xtx_inv) =
-            least_squares(&x, &y).map_err(|column| StatsError::SingularDesign { column })?;
+        let (coef, xtx_inv) = least_squares(&x, &y).map_err(|column| StatsError::SingularDesign { column })?;
         let fitted = x.mul_vec(&coef);
         let resid: Vec<f64> = y.iter().zip(&fitted).map(|(a, b)| a - b).collect();
         // R's summary.lm rule: residual variance below 1e-30 · (f̄² + var f)
@@ -279,16 +259,7 @@ impl ClusterOls {
             let c = gf / (gf - 1.0) * (nf - 1.0) / (nf - kf);
             cov.data.iter_mut().for_each(|v| *v *= c);
         }
-        Ok(ClusterOls {
-            kind,
-            coef,
-            cov,
-            n,
-            n_clusters: g,
-            xtx_inv,
-            cr2,
-            perfect_fit,
-        })
+        Ok(ClusterOls { kind, coef, cov, n, n_clusters: g, xtx_inv, cr2, perfect_fit })
     }
 
     /// Covariance estimator used.
@@ -325,18 +296,12 @@ impl ClusterOls {
 
     /// The K × K cluster-robust covariance of `b`, as rows.
     pub fn cov(&self) -> Vec<Vec<f64>> {
-        self.cov
-            .data
-            .chunks(self.cov.cols)
-            .map(<[f64]>::to_vec)
-            .collect()
+        self.cov.data.chunks(self.cov.cols).map(<[f64]>::to_vec).collect()
     }
 
     /// Robust standard errors `√V_jj`.
     pub fn se(&self) -> Vec<f64> {
-        (0..self.k())
-            .map(|j| self.cov[(j, j)].max(0.0).sqrt())
-            .collect()
+        (0..self.k()).map(|j| self.cov[(j, j)].max(0.0).sqrt()).collect()
     }
 
     /// Degrees of freedom of the cluster-robust F tests, G − 1 (also the t df
@@ -384,9 +349,7 @@ impl ClusterOls {
     /// [`StatsError::InvalidAlpha`] unless 0 < alpha < 1.
     pub fn coef_test(&self, j: usize, alpha: f64) -> Result<Option<TTest>, StatsError> {
         if j >= self.k() {
-            return Err(StatsError::InvalidRestriction {
-                what: "coefficient index out of range",
-            });
+            return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
         }
         let mut c = vec![0.0; self.k()];
         c[j] = 1.0;
@@ -409,10 +372,7 @@ impl ClusterOls {
     /// entries, or a non-finite weight.
     pub fn wald<R: AsRef<[f64]>>(&self, r: &[R]) -> Result<Option<WaldTest>, StatsError> {
         let k = self.k();
-        if r.is_empty()
-            || r.iter()
-                .any(|row| row.as_ref().len() != k || !row.as_ref().iter().all(|v| v.is_finite()))
-        {
+        if r.is_empty() || r.iter().any(|row| row.as_ref().len() != k || !row.as_ref().iter().all(|v| v.is_finite())) {
             return Err(StatsError::InvalidRestriction {
                 what: "restriction matrix needs ≥ 1 row of K finite weights",
             });
@@ -443,18 +403,10 @@ impl ClusterOls {
     /// [`StatsError::InvalidRestriction`] with no index or one ≥ K.
     pub fn wald_coefs(&self, indices: &[usize]) -> Result<Option<WaldTest>, StatsError> {
         if indices.iter().any(|&j| j >= self.k()) {
-            return Err(StatsError::InvalidRestriction {
-                what: "coefficient index out of range",
-            });
+            return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
         }
-        let rows: Vec<Vec<f64>> = indices
-            .iter()
-            .map(|&j| {
-                (0..self.k())
-                    .map(|l| if l == j { 1.0 } else { 0.0 })
-                    .collect()
-            })
-            .collect();
+        let rows: Vec<Vec<f64>> =
+            indices.iter().map(|&j| (0..self.k()).map(|l| if l == j { 1.0 } else { 0.0 }).collect()).collect();
         self.wald(&rows)
     }
 
@@ -482,9 +434,7 @@ impl ClusterOls {
             });
         }
         if self.kind != ClusterCovariance::Cr2 {
-            return Err(StatsError::InvalidRestriction {
-                what: "the HTZ test needs a CR2 fit",
-            });
+            return Err(StatsError::InvalidRestriction { what: "the HTZ test needs a CR2 fit" });
         }
         if self.perfect_fit {
             return Ok(None);
@@ -510,13 +460,7 @@ impl ClusterOls {
         }
         let delta = df2 / nu;
         let f = delta * wald / qf;
-        Ok(f_sf(f, qf, df2).map(|p| HtzTest {
-            f,
-            delta,
-            df1: qf,
-            df2,
-            p,
-        }))
+        Ok(f_sf(f, qf, df2).map(|p| HtzTest { f, delta, df1: qf, df2, p }))
     }
 
     /// HTZ Wald test that the coefficients at `indices` are all 0 (the
@@ -528,14 +472,10 @@ impl ClusterOls {
     /// that is not CR2.
     pub fn wald_htz_coefs(&self, indices: &[usize]) -> Result<Option<HtzTest>, StatsError> {
         if indices.iter().any(|&j| j >= self.k()) {
-            return Err(StatsError::InvalidRestriction {
-                what: "coefficient index out of range",
-            });
+            return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
         }
-        let rows: Vec<Vec<f64>> = indices
-            .iter()
-            .map(|&j| (0..self.k()).map(|l| if l == j { 1.0 } else { 0.0 }).collect())
-            .collect();
+        let rows: Vec<Vec<f64>> =
+            indices.iter().map(|&j| (0..self.k()).map(|l| if l == j { 1.0 } else { 0.0 }).collect()).collect();
         self.wald_htz(&rows)
     }
 
@@ -549,11 +489,7 @@ impl ClusterOls {
     /// # Errors
     /// [`StatsError::InvalidRestriction`] when a column index is ≥ K;
     /// [`StatsError::InvalidAlpha`] unless 0 < alpha < 1.
-    pub fn pairwise_levels(
-        &self,
-        level_columns: &[usize],
-        alpha: f64,
-    ) -> Result<Vec<PairwiseContrast>, StatsError> {
+    pub fn pairwise_levels(&self, level_columns: &[usize], alpha: f64) -> Result<Vec<PairwiseContrast>, StatsError> {
         pairwise_levels_with(self.k(), level_columns, |c| self.contrast(c, alpha))
     }
 
@@ -562,11 +498,7 @@ impl ClusterOls {
     /// (for q = 1, ν_Z = (Σ_g P_gg)² / Σ_gh P_gh², Pustejovsky & Tipton
     /// 2018, eq. 11; see [`ClusterOls::htz_nu`]).
     fn satterthwaite_df(&self, c: &[f64]) -> Option<f64> {
-        let c = Mat {
-            rows: 1,
-            cols: self.k(),
-            data: c.to_vec(),
-        };
+        let c = Mat { rows: 1, cols: self.k(), data: c.to_vec() };
         self.htz_nu(&c)
     }
 
@@ -588,11 +520,8 @@ impl ClusterOls {
         let cb = c.mul(&self.xtx_inv);
         let cbt = cb.transpose();
         let l = cholesky(&self.xtx_inv)?;
-        let parts: Vec<(Mat, Mat, f64)> = self
-            .cr2
-            .iter()
-            .map(|cl| (cb.mul(&cl.xa2x).mul(&cbt), cb.mul(&cl.xax).mul(&l), cl.copies))
-            .collect();
+        let parts: Vec<(Mat, Mat, f64)> =
+            self.cr2.iter().map(|cl| (cb.mul(&cl.xa2x).mul(&cbt), cb.mul(&cl.xax).mul(&l), cl.copies)).collect();
         let mut omega = Mat::zeros(q, q);
         for (d, h, w) in &parts {
             let hh = h.mul(&h.transpose());
@@ -665,11 +594,7 @@ fn cr2_cluster(xg: &Mat, ug: &[f64], bread: &Mat) -> (Vec<f64>, Cr2Cluster) {
     let rt = r.transpose();
     let rt_half = rt.mul(&half);
     let s = rt_half.mul_vec(&qtu);
-    let cluster = Cr2Cluster {
-        xax: rt_half.mul(&r),
-        xa2x: rt.mul(&full).mul(&r),
-        copies: 1.0,
-    };
+    let cluster = Cr2Cluster { xax: rt_half.mul(&r), xa2x: rt.mul(&full).mul(&r), copies: 1.0 };
     (s, cluster)
 }
 
@@ -681,15 +606,10 @@ fn cr2_cluster(xg: &Mat, ug: &[f64], bread: &Mat) -> (Vec<f64>, Cr2Cluster) {
 pub(super) fn flatten_rows<R: AsRef<[f64]>>(x_rows: &[R]) -> Result<(Vec<f64>, usize), StatsError> {
     let k = x_rows.first().map_or(0, |r| r.as_ref().len());
     if let Some(bad) = x_rows.iter().find(|r| r.as_ref().len() != k) {
-        return Err(StatsError::Ragged {
-            expected: k,
-            found: bad.as_ref().len(),
-        });
+        return Err(StatsError::Ragged { expected: k, found: bad.as_ref().len() });
     }
     if k == 0 {
-        return Err(StatsError::NotEnoughData {
-            what: "at least one design column",
-        });
+        return Err(StatsError::NotEnoughData { what: "at least one design column" });
     }
     let mut data = Vec::with_capacity(x_rows.len() * k);
     for r in x_rows {
@@ -708,9 +628,7 @@ pub(super) fn pairwise_levels_with(
     mut test: impl FnMut(&[f64]) -> Result<Option<TTest>, StatsError>,
 ) -> Result<Vec<PairwiseContrast>, StatsError> {
     if level_columns.iter().any(|&j| j >= k) {
-        return Err(StatsError::InvalidRestriction {
-            what: "coefficient index out of range",
-        });
+        return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
     }
     let column = |level: usize| level.checked_sub(1).map(|i| level_columns[i]);
     let levels = level_columns.len() + 1;
@@ -724,13 +642,7 @@ pub(super) fn pairwise_levels_with(
             if let Some(j) = column(b) {
                 c[j] -= 1.0;
             }
-            out.push(PairwiseContrast {
-                level_a: a,
-                level_b: b,
-                test: test(&c)?,
-                p_holm: None,
-                p_bh: None,
-            });
+            out.push(PairwiseContrast { level_a: a, level_b: b, test: test(&c)?, p_holm: None, p_bh: None });
         }
     }
     let raw: Vec<f64> = out.iter().map(|pc| pc.test.map_or(f64::NAN, |t| t.p)).collect();
@@ -748,10 +660,7 @@ mod tests {
     use super::*;
 
     fn close(got: f64, want: f64, rel: f64) {
-        assert!(
-            (got - want).abs() <= rel * want.abs().max(1.0),
-            "got {got}, want {want}"
-        );
+        assert!((got - want).abs() <= rel * want.abs().max(1.0), "got {got}, want {want}");
     }
 
     #[test]
@@ -762,18 +671,8 @@ mod tests {
         // `oracles/ancova.csv`.
         let (x, y, g) = ancova_data();
         let m = ClusterOls::fit(&x, &y, &g, ClusterCovariance::Cr2).unwrap();
-        let want_se = [
-            4.282559967154003,
-            4.327502320536441,
-            4.7939613535338355,
-            0.06758962518079316,
-        ];
-        let want_df = [
-            7.207678326794843,
-            4.12391969947586,
-            4.010428572928002,
-            6.855902596010195,
-        ];
+        let want_se = [4.282559967154003, 4.327502320536441, 4.7939613535338355, 0.06758962518079316];
+        let want_df = [7.207678326794843, 4.12391969947586, 4.010428572928002, 6.855902596010195];
         for j in 0..4 {
             close(m.se()[j], want_se[j], 1e-10);
             let t = m.coef_test(j, 0.05).unwrap().unwrap();
@@ -791,18 +690,8 @@ mod tests {
         // statsmodels OLS(y, X).fit(cov_type="HC1" / "HC2").bse.
         let (x, y, _) = ancova_data();
         let own: Vec<usize> = (0..y.len()).collect();
-        let hc1 = [
-            4.325290030848322,
-            2.332704920763146,
-            2.38734878344693,
-            0.07309006217736416,
-        ];
-        let hc2 = [
-            4.4045435109521875,
-            2.326999437073092,
-            2.38269638179753,
-            0.07444882221765227,
-        ];
+        let hc1 = [4.325290030848322, 2.332704920763146, 2.38734878344693, 0.07309006217736416];
+        let hc2 = [4.4045435109521875, 2.326999437073092, 2.38269638179753, 0.07444882221765227];
         let cr1 = ClusterOls::fit(&x, &y, &own, ClusterCovariance::Cr1).unwrap();
         let cr2 = ClusterOls::fit(&x, &y, &own, ClusterCovariance::Cr2).unwrap();
         for j in 0..4 {
@@ -812,14 +701,7 @@ mod tests {
     }
 
     fn small() -> (Vec<[f64; 2]>, Vec<f64>, Vec<usize>) {
-        let x = vec![
-            [1.0, 1.0],
-            [1.0, 2.0],
-            [1.0, 3.0],
-            [1.0, 4.0],
-            [1.0, 5.0],
-            [1.0, 6.0],
-        ];
+        let x = vec![[1.0, 1.0], [1.0, 2.0], [1.0, 3.0], [1.0, 4.0], [1.0, 5.0], [1.0, 6.0]];
         let y = vec![1.2, 1.9, 3.4, 3.9, 5.3, 5.8];
         (x, y, vec![7, 7, 3, 3, 9, 9])
     }
@@ -827,9 +709,7 @@ mod tests {
     #[test]
     fn singular_design_is_an_error() {
         let (_, y, g) = small();
-        let dup: Vec<[f64; 3]> = (1..=6)
-            .map(|i| [1.0, f64::from(i), 2.0 * f64::from(i)])
-            .collect();
+        let dup: Vec<[f64; 3]> = (1..=6).map(|i| [1.0, f64::from(i), 2.0 * f64::from(i)]).collect();
         assert_eq!(
             ClusterOls::fit(&dup, &y, &g, ClusterCovariance::Cr1),
             Err(StatsError::SingularDesign { column: 2 })
@@ -909,10 +789,8 @@ mod tests {
                 > 2 * gs.iter().collect::<std::collections::BTreeSet<_>>().len()
         );
         for kind in [ClusterCovariance::Cr1, ClusterCovariance::Cr2] {
-            let (a, b) = (
-                ClusterOls::fit(&x, &y, &g, kind).unwrap(),
-                ClusterOls::fit(&xs, &pick(&y), &gs, kind).unwrap(),
-            );
+            let (a, b) =
+                (ClusterOls::fit(&x, &y, &g, kind).unwrap(), ClusterOls::fit(&xs, &pick(&y), &gs, kind).unwrap());
             assert_eq!(a.n_clusters(), b.n_clusters());
             for (p, q) in a.se().iter().zip(b.se()) {
                 close(q, *p, 1e-10);
@@ -1024,20 +902,40 @@ mod tests {
     };
     const HTZ_BALANCED: HtzRef = HtzRef {
         coef: &[
-            14.48097807717247, 0.7707012421598065, 4.586599693035849, -1.479592802346908,
-            2.75160415654405, 1.5289474982567823, -2.378479508308229,
+            14.48097807717247,
+            0.7707012421598065,
+            4.586599693035849,
+            -1.479592802346908,
+            2.75160415654405,
+            1.5289474982567823,
+            -2.378479508308229,
         ],
         se: &[
-            4.045412043034269, 0.04598530767750212, 4.868917402479043, 3.0579276106870723,
-            3.0657299277960823, 1.2311385712421161, 1.003700425231008,
+            4.045412043034269,
+            0.04598530767750212,
+            4.868917402479043,
+            3.0579276106870723,
+            3.0657299277960823,
+            1.2311385712421161,
+            1.003700425231008,
         ],
         df: &[
-            13.220143042172678, 13.73266428405326, 6.110873578673443, 6.111867854223182,
-            6.079456305264499, 14.372227299473083, 14.64681729704793,
+            13.220143042172678,
+            13.73266428405326,
+            6.110873578673443,
+            6.111867854223182,
+            6.079456305264499,
+            14.372227299473083,
+            14.64681729704793,
         ],
         p: &[
-            0.0032788720601660015, 1.5545473720744762e-10, 0.38191761971598687, 0.645337360366544,
-            0.40357450106547454, 0.23415937419635574, 0.03200079623649435,
+            0.0032788720601660015,
+            1.5545473720744762e-10,
+            0.38191761971598687,
+            0.645337360366544,
+            0.40357450106547454,
+            0.23415937419635574,
+            0.03200079623649435,
         ],
         htz: [1.0021482929967245, 0.7522778578675083, 3.0, 6.073561704186785, 0.4532855864037566],
         naive: [1.3321517874227047, 3.0, 15.0, 0.3011296175380572],
@@ -1045,20 +943,36 @@ mod tests {
     };
     const HTZ_TWO: HtzRef = HtzRef {
         coef: &[
-            26.37417674586179, 0.6660555516469756, 0.600897331862418, -2.334395059743058,
-            1.1718671046586842, -2.4541693581164172,
+            26.37417674586179,
+            0.6660555516469756,
+            0.600897331862418,
+            -2.334395059743058,
+            1.1718671046586842,
+            -2.4541693581164172,
         ],
         se: &[
-            4.8300134365695655, 0.08015657343993934, 3.232770113244804, 4.840551722769252,
-            2.2428655288207757, 2.6081512246653182,
+            4.8300134365695655,
+            0.08015657343993934,
+            3.232770113244804,
+            4.840551722769252,
+            2.2428655288207757,
+            2.6081512246653182,
         ],
         df: &[
-            6.904437578052542, 6.400102074658564, 4.616507240045718, 2.3706482083721143,
-            7.044464285709904, 6.468540640913741,
+            6.904437578052542,
+            6.400102074658564,
+            4.616507240045718,
+            2.3706482083721143,
+            7.044464285709904,
+            6.468540640913741,
         ],
         p: &[
-            0.0009898849371905833, 0.00011689554490079217, 0.8604292439449892, 0.6705453286937935,
-            0.6173556062866341, 0.3805237827409462,
+            0.0009898849371905833,
+            0.00011689554490079217,
+            0.8604292439449892,
+            0.6705453286937935,
+            0.6173556062866341,
+            0.3805237827409462,
         ],
         htz: [0.15225618307648905, 0.7117097686395593, 2.0, 2.4687266206732117, 0.8662574952098404],
         naive: [0.213930157748893, 2.0, 8.0, 0.8118777364317735],
@@ -1066,20 +980,40 @@ mod tests {
     };
     const HTZ_UNBAL: HtzRef = HtzRef {
         coef: &[
-            20.14850878964675, 0.7041282662424725, -0.535501188418352, -4.504654807170353,
-            4.207164246859486, 2.854539998022783, -0.9020844506530565,
+            20.14850878964675,
+            0.7041282662424725,
+            -0.535501188418352,
+            -4.504654807170353,
+            4.207164246859486,
+            2.854539998022783,
+            -0.9020844506530565,
         ],
         se: &[
-            2.4315355029723826, 0.03136353131201917, 2.142259046218247, 2.2650590268437996,
-            5.38077038444051, 0.6667257394011513, 0.7111041542299573,
+            2.4315355029723826,
+            0.03136353131201917,
+            2.142259046218247,
+            2.2650590268437996,
+            5.38077038444051,
+            0.6667257394011513,
+            0.7111041542299573,
         ],
         df: &[
-            12.15586121484959, 11.406788622886802, 4.612076927877281, 4.161807094660873,
-            3.099947029269519, 12.291405087814468, 13.018150679498858,
+            12.15586121484959,
+            11.406788622886802,
+            4.612076927877281,
+            4.161807094660873,
+            3.099947029269519,
+            12.291405087814468,
+            13.018150679498858,
         ],
         p: &[
-            2.4001597519982674e-06, 8.488096087957905e-11, 0.8133582216394447, 0.11486891220594299,
-            0.4896289302056785, 0.0010110080798628898, 0.22681040437879266,
+            2.4001597519982674e-06,
+            8.488096087957905e-11,
+            0.8133582216394447,
+            0.11486891220594299,
+            0.4896289302056785,
+            0.0010110080798628898,
+            0.22681040437879266,
         ],
         htz: [2.465478561934203, 0.5351642817025487, 3.0, 2.3025953498697955, 0.27858990007722784],
         naive: [4.60695649210862, 3.0, 16.0, 0.016561391736845895],
@@ -1220,24 +1154,60 @@ mod tests {
         let m = ClusterOls::fit(&es, &y, &g, ClusterCovariance::Cr2).unwrap();
         let (coef, se, df, p, pretrend) = (
             [
-                50.48275862068968, 1.905765969474251, -2.1085650723025835, -0.06985539488324025,
-                1.5872413793103122, 3.7472413793103128, 3.8805747126436274, -0.8782928511946799,
-                -1.74608855011937, 2.9191492847630665, 0.6576766534766014, 2.716355242646994,
+                50.48275862068968,
+                1.905765969474251,
+                -2.1085650723025835,
+                -0.06985539488324025,
+                1.5872413793103122,
+                3.7472413793103128,
+                3.8805747126436274,
+                -0.8782928511946799,
+                -1.74608855011937,
+                2.9191492847630665,
+                0.6576766534766014,
+                2.716355242646994,
             ],
             [
-                0.7886139862520146, 2.188181075568693, 0.5400041695910156, 0.49039991909692704,
-                0.40054342960433764, 0.6837005793646007, 0.585650987577658, 0.578096080292524,
-                0.6414496631291171, 0.8397320524029646, 0.8859668865289938, 0.7464781004180311,
+                0.7886139862520146,
+                2.188181075568693,
+                0.5400041695910156,
+                0.49039991909692704,
+                0.40054342960433764,
+                0.6837005793646007,
+                0.585650987577658,
+                0.578096080292524,
+                0.6414496631291171,
+                0.8397320524029646,
+                0.8859668865289938,
+                0.7464781004180311,
             ],
             [
-                3.351015840607812, 5.075522463842477, 3.4698283742883067, 3.3872523741823635,
-                3.4762096652458103, 3.3347025363795226, 3.369796599192077, 5.1966202258855985,
-                5.164434959754478, 5.2204191297696525, 5.046997119081423, 5.147719524157495,
+                3.351015840607812,
+                5.075522463842477,
+                3.4698283742883067,
+                3.3872523741823635,
+                3.4762096652458103,
+                3.3347025363795226,
+                3.369796599192077,
+                5.1966202258855985,
+                5.164434959754478,
+                5.2204191297696525,
+                5.046997119081423,
+                5.147719524157495,
             ],
             [
-                2.716291133133189e-06, 0.4230623517256515, 0.02283918836693246, 0.8947877162649346,
-                0.02179247426159709, 0.009004941708946477, 0.004827505361646644, 0.18698041720923544,
-                0.04028533512408723, 0.016531967844070922, 0.49097230404387115, 0.014180553984458973,
+                2.716291133133189e-06,
+                0.4230623517256515,
+                0.02283918836693246,
+                0.8947877162649346,
+                0.02179247426159709,
+                0.009004941708946477,
+                0.004827505361646644,
+                0.18698041720923544,
+                0.04028533512408723,
+                0.016531967844070922,
+                0.49097230404387115,
+                0.014180553984458973,
             ],
             [3.0727137606947412, 0.807726253587392, 2.0, 4.200918059057629, 0.15058804657598082],
         );

@@ -11,10 +11,7 @@ const SLEEP_POST: [f64; 10] = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4
 #[track_caller]
 fn close(got: f64, want: f64, rel: f64) {
     let tol = rel * want.abs().max(1.0e-300);
-    assert!(
-        (got - want).abs() <= tol.max(if want == 0.0 { rel } else { 0.0 }),
-        "got {got}, want {want} (rel {rel})"
-    );
+    assert!((got - want).abs() <= tol.max(if want == 0.0 { rel } else { 0.0 }), "got {got}, want {want} (rel {rel})");
 }
 
 /// p-values: 1e-6 absolute.
@@ -66,10 +63,7 @@ fn oracle_sleep_d_av() {
 
 #[test]
 fn oracle_sleep_welch_t() {
-    let w = welch_t(&SLEEP_POST, &SLEEP_PRE, 0.05)
-        .unwrap()
-        .test
-        .unwrap();
+    let w = welch_t(&SLEEP_POST, &SLEEP_PRE, 0.05).unwrap().test.unwrap();
     close(w.t, 1.8608134674868526, 1e-10);
     close(w.df, 17.776473516178488, 1e-10);
     close(w.p, 0.0793941401873583, 1e-8);
@@ -210,26 +204,15 @@ fn oracle_ancova_cr1_coefficients_and_se() {
     let want_se = [3.925270, 3.803835, 4.267892, 0.067437];
     for j in 0..4 {
         // Printed to 6 decimals.
-        assert!(
-            (m.coef()[j] - want_coef[j]).abs() < 5e-7,
-            "coef {j}: {}",
-            m.coef()[j]
-        );
-        assert!(
-            (m.se()[j] - want_se[j]).abs() < 5e-7,
-            "se {j}: {}",
-            m.se()[j]
-        );
+        assert!((m.coef()[j] - want_coef[j]).abs() < 5e-7, "coef {j}: {}", m.coef()[j]);
+        assert!((m.se()[j] - want_se[j]).abs() < 5e-7, "se {j}: {}", m.se()[j]);
         assert_eq!(m.coef_test(j, 0.05).unwrap().unwrap().df, 8.0);
     }
 }
 
 #[test]
 fn oracle_ancova_wald_f_of_method_terms() {
-    let w = ancova(ClusterCovariance::Cr1)
-        .wald_coefs(&[1, 2])
-        .unwrap()
-        .unwrap();
+    let w = ancova(ClusterCovariance::Cr1).wald_coefs(&[1, 2]).unwrap().unwrap();
     close(w.f, 3.033082534284301, 1e-9);
     assert_eq!((w.df1, w.df2), (2.0, 8.0));
     close_p(w.p, 0.10463021301502037);
@@ -238,22 +221,11 @@ fn oracle_ancova_wald_f_of_method_terms() {
 
 #[test]
 fn oracle_ancova_pairwise_contrasts() {
-    let pairs = ancova(ClusterCovariance::Cr1)
-        .pairwise_levels(&[1, 2], 0.05)
-        .unwrap();
+    let pairs = ancova(ClusterCovariance::Cr1).pairwise_levels(&[1, 2], 0.05).unwrap();
     // (a, b, diff, se, t, p, holm, bh): case − centralized, online −
     // centralized, online − case.
     let want = [
-        (
-            1,
-            0,
-            7.31337434835265,
-            3.8038350343074394,
-            1.9226318392864241,
-            0.0907464273159978,
-            0.20964743,
-            0.13611964,
-        ),
+        (1, 0, 7.31337434835265, 3.8038350343074394, 1.9226318392864241, 0.0907464273159978, 0.20964743, 0.13611964),
         (
             2,
             0,
@@ -264,16 +236,7 @@ fn oracle_ancova_pairwise_contrasts() {
             0.96951883,
             0.96951883,
         ),
-        (
-            2,
-            1,
-            -7.481629542515731,
-            3.5775932333247926,
-            -2.091246560068756,
-            0.06988247819742752,
-            0.20964743,
-            0.13611964,
-        ),
+        (2, 1, -7.481629542515731, 3.5775932333247926, -2.091246560068756, 0.06988247819742752, 0.20964743, 0.13611964),
     ];
     assert_eq!(pairs.len(), 3);
     for (pc, w) in pairs.iter().zip(want) {
@@ -292,14 +255,8 @@ fn oracle_ancova_pairwise_contrasts() {
 
 #[test]
 fn oracle_icc_shrout_fleiss() {
-    let rows = [
-        [9., 2., 5., 8.],
-        [6., 1., 3., 2.],
-        [8., 4., 6., 8.],
-        [7., 1., 2., 6.],
-        [10., 5., 6., 9.],
-        [6., 2., 4., 7.],
-    ];
+    let rows =
+        [[9., 2., 5., 8.], [6., 1., 3., 2.], [8., 4., 6., 8.], [7., 1., 2., 6.], [10., 5., 6., 9.], [6., 2., 4., 7.]];
     let r = icc(&rows).unwrap().unwrap();
     assert_eq!((r.n, r.k), (6, 4));
     let got = [r.icc1, r.icc2, r.icc3, r.icc1k, r.icc2k, r.icc3k];

@@ -97,7 +97,15 @@ mod tests {
     fn hazen_quantiles_match_numpy() {
         // numpy.quantile(x, q, method="hazen")
         let x = [3.1, -0.4, 2.2, 7.5, 1.0, 0.3, 5.6, f64::NAN];
-        for (q, want) in [(0.0, -0.4), (0.05, -0.4), (0.15, -0.014999999999999958), (0.5, 2.2), (0.85, 6.455), (0.99, 7.5), (1.0, 7.5)] {
+        for (q, want) in [
+            (0.0, -0.4),
+            (0.05, -0.4),
+            (0.15, -0.014999999999999958),
+            (0.5, 2.2),
+            (0.85, 6.455),
+            (0.99, 7.5),
+            (1.0, 7.5),
+        ] {
             let got = quantile_hazen(&x, q).unwrap();
             assert!((got - want).abs() < 1e-12, "q = {q}: {got} vs {want}");
         }

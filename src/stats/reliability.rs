@@ -12,25 +12,18 @@ use serde::Serialize;
 
 use super::descriptive::{mean, variance};
 use super::dist::{check_alpha, f_quantile};
-use super::linalg::{spd_inverse, sym_eigen, Mat};
 use super::error::StatsError;
+use super::linalg::{spd_inverse, sym_eigen, Mat};
 
 /// Complete rows of a rectangular matrix and its column count.
 fn complete_rows<R: AsRef<[f64]>>(rows: &[R]) -> Result<(Vec<&[f64]>, usize), StatsError> {
     let k = rows.first().map_or(0, |r| r.as_ref().len());
     for r in rows {
         if r.as_ref().len() != k {
-            return Err(StatsError::Ragged {
-                expected: k,
-                found: r.as_ref().len(),
-            });
+            return Err(StatsError::Ragged { expected: k, found: r.as_ref().len() });
         }
     }
-    let complete = rows
-        .iter()
-        .map(AsRef::as_ref)
-        .filter(|r| r.iter().all(|v| v.is_finite()))
-        .collect();
+    let complete = rows.iter().map(AsRef::as_ref).filter(|r| r.iter().all(|v| v.is_finite())).collect();
     Ok((complete, k))
 }
 
@@ -73,9 +66,7 @@ pub fn cronbach_alpha<R: AsRef<[f64]>>(rows: &[R]) -> Result<CronbachAlpha, Stat
             let item: f64 = (0..k).filter_map(|j| variance(&column(&rows, j))).sum();
             (item, variance(&totals).unwrap_or(f64::NAN))
         };
-        Some(total_var)
-            .filter(|&vt| vt > 0.0)
-            .map(|vt| k as f64 / (k as f64 - 1.0) * (1.0 - item_var / vt))
+        Some(total_var).filter(|&vt| vt > 0.0).map(|vt| k as f64 / (k as f64 - 1.0) * (1.0 - item_var / vt))
     };
     Ok(CronbachAlpha { n, k, alpha })
 }
@@ -170,9 +161,7 @@ pub fn icc<R: AsRef<[f64]>>(rows: &[R]) -> Result<Option<Icc>, StatsError> {
     // `unwrap_or` fallbacks are never taken.
     let grand = mean(&all).unwrap_or(0.0);
     let row_means: Vec<f64> = rows.iter().map(|r| mean(r).unwrap_or(0.0)).collect();
-    let col_means: Vec<f64> = (0..k)
-        .map(|j| mean(&column(&rows, j)).unwrap_or(0.0))
-        .collect();
+    let col_means: Vec<f64> = (0..k).map(|j| mean(&column(&rows, j)).unwrap_or(0.0)).collect();
     let ss_total: f64 = all.iter().map(|v| (v - grand).powi(2)).sum();
     let ss_rows = kf * row_means.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
     let ss_cols = nf * col_means.iter().map(|m| (m - grand).powi(2)).sum::<f64>();
@@ -193,10 +182,7 @@ pub fn icc<R: AsRef<[f64]>>(rows: &[R]) -> Result<Option<Icc>, StatsError> {
         ms_error,
         ms_within,
         icc1: ratio(ms_rows - ms_within, ms_rows + (kf - 1.0) * ms_within),
-        icc2: ratio(
-            ms_rows - ms_error,
-            ms_rows + (kf - 1.0) * ms_error + kf * (ms_cols - ms_error) / nf,
-        ),
+        icc2: ratio(ms_rows - ms_error, ms_rows + (kf - 1.0) * ms_error + kf * (ms_cols - ms_error) / nf),
         icc3: ratio(ms_rows - ms_error, ms_rows + (kf - 1.0) * ms_error),
         icc1k: ratio(ms_rows - ms_within, ms_rows),
         icc2k: ratio(ms_rows - ms_error, ms_rows + (ms_cols - ms_error) / nf),
@@ -235,10 +221,9 @@ pub fn cronbach_alpha_ci(a: &CronbachAlpha, alpha: f64) -> Result<Option<Interva
     let d1 = a.n as f64 - 1.0;
     let d2 = d1 * (a.k as f64 - 1.0);
     Ok(match (f_quantile(1.0 - alpha / 2.0, d1, d2), f_quantile(alpha / 2.0, d1, d2)) {
-        (Some(upper_q), Some(lower_q)) => Some(Interval {
-            low: 1.0 - (1.0 - est) * upper_q,
-            high: 1.0 - (1.0 - est) * lower_q,
-        }),
+        (Some(upper_q), Some(lower_q)) => {
+            Some(Interval { low: 1.0 - (1.0 - est) * upper_q, high: 1.0 - (1.0 - est) * lower_q })
+        }
         _ => None,
     })
 }
@@ -290,14 +275,9 @@ pub fn icc_intervals(icc: &Icc, alpha: f64) -> Result<IccIntervals, StatsError> 
         }
         Some((f / f_quantile(p, d1, d2)?, f * f_quantile(p, d2, d1)?))
     };
-    let single = |(fl, fu): (f64, f64)| Interval {
-        low: (fl - 1.0) / (fl + kf - 1.0),
-        high: (fu - 1.0) / (fu + kf - 1.0),
-    };
-    let average = |(fl, fu): (f64, f64)| Interval {
-        low: 1.0 - 1.0 / fl,
-        high: 1.0 - 1.0 / fu,
-    };
+    let single =
+        |(fl, fu): (f64, f64)| Interval { low: (fl - 1.0) / (fl + kf - 1.0), high: (fu - 1.0) / (fu + kf - 1.0) };
+    let average = |(fl, fu): (f64, f64)| Interval { low: 1.0 - 1.0 / fl, high: 1.0 - 1.0 / fu };
     let f1 = icc.icc1.and_then(|_| f_bounds(icc.ms_rows / icc.ms_within, nf - 1.0, nf * (kf - 1.0)));
     let f3 = icc.icc3.and_then(|_| f_bounds(icc.ms_rows / icc.ms_error, nf - 1.0, (nf - 1.0) * (kf - 1.0)));
     let icc2 = icc.icc2.and_then(|rho| {
@@ -319,10 +299,7 @@ pub fn icc_intervals(icc: &Icc, alpha: f64) -> Result<IccIntervals, StatsError> 
         icc2,
         icc3: f3.map(single),
         icc1k: icc.icc1k.and(f1).map(average),
-        icc2k: icc.icc2k.and(icc2).map(|i| Interval {
-            low: step_up(i.low),
-            high: step_up(i.high),
-        }),
+        icc2k: icc.icc2k.and(icc2).map(|i| Interval { low: step_up(i.low), high: step_up(i.high) }),
         icc3k: icc.icc3k.and(f3).map(average),
     })
 }
@@ -374,21 +351,9 @@ pub fn mcdonald_omega<R: AsRef<[f64]>>(rows: &[R]) -> Result<McDonaldOmega, Stat
         Some((loadings, iterations)) => {
             let sum: f64 = loadings.iter().sum();
             let psi: f64 = loadings.iter().map(|l| 1.0 - l * l).sum();
-            McDonaldOmega {
-                n,
-                k,
-                omega: Some(sum * sum / (sum * sum + psi)),
-                loadings,
-                iterations,
-            }
+            McDonaldOmega { n, k, omega: Some(sum * sum / (sum * sum + psi)), loadings, iterations }
         }
-        None => McDonaldOmega {
-            n,
-            k,
-            omega: None,
-            loadings: Vec::new(),
-            iterations: 0,
-        },
+        None => McDonaldOmega { n, k, omega: None, loadings: Vec::new(), iterations: 0 },
     })
 }
 
@@ -426,9 +391,7 @@ fn one_factor(r: &Mat) -> Option<(Vec<f64>, usize)> {
     // correlation of each item when R is singular.
     let mut h2: Vec<f64> = match spd_inverse(r) {
         Some(inv) => (0..k).map(|i| 1.0 - 1.0 / inv[(i, i)]).collect(),
-        None => (0..k)
-            .map(|i| (0..k).filter(|&j| j != i).map(|j| r[(i, j)].abs()).fold(0.0, f64::max))
-            .collect(),
+        None => (0..k).map(|i| (0..k).filter(|&j| j != i).map(|j| r[(i, j)].abs()).fold(0.0, f64::max)).collect(),
     };
     let mut reduced = r.clone();
     for it in 1..=10_000 {
@@ -507,14 +470,8 @@ mod tests {
         [0.7650583715087925, 0.7061403924957494, 0.8160996509560224],
     ];
 
-    const SHROUT_FLEISS: [[f64; 4]; 6] = [
-        [9., 2., 5., 8.],
-        [6., 1., 3., 2.],
-        [8., 4., 6., 8.],
-        [7., 1., 2., 6.],
-        [10., 5., 6., 9.],
-        [6., 2., 4., 7.],
-    ];
+    const SHROUT_FLEISS: [[f64; 4]; 6] =
+        [[9., 2., 5., 8.], [6., 1., 3., 2.], [8., 4., 6., 8.], [7., 1., 2., 6.], [10., 5., 6., 9.], [6., 2., 4., 7.]];
     const ORACLE_ITEMS: [[f64; 4]; 10] = [
         [4., 5., 4., 3.],
         [3., 3., 2., 3.],
@@ -662,14 +619,7 @@ mod tests {
         let constant = cronbach_alpha(&[[2.0, 2.0], [2.0, 2.0]]).unwrap();
         assert_eq!(constant.alpha, None);
         let none: [[f64; 2]; 0] = [];
-        assert_eq!(
-            cronbach_alpha(&none).unwrap(),
-            CronbachAlpha {
-                n: 0,
-                k: 0,
-                alpha: None
-            }
-        );
+        assert_eq!(cronbach_alpha(&none).unwrap(), CronbachAlpha { n: 0, k: 0, alpha: None });
     }
 
     /// α from the one-walk column variances is bit for bit α from each column's
@@ -681,37 +631,24 @@ mod tests {
             let rows: Vec<&[f64]> = rows.iter().map(|r| &r[..]).collect();
             let totals: Vec<f64> = rows.iter().map(|r| r.iter().sum()).collect();
             let item: f64 = (0..4).filter_map(|j| variance(&column(&rows, j))).sum();
-            variance(&totals)
-                .filter(|&vt| vt > 0.0)
-                .map(|vt| 4.0 / 3.0 * (1.0 - item / vt))
+            variance(&totals).filter(|&vt| vt > 0.0).map(|vt| 4.0 / 3.0 * (1.0 - item / vt))
         };
         let mut x = 0.5_f64;
         let mut next = || {
             x = (x * 3.7 + 0.123).fract();
             (x * 5.0).floor() + 1.0 + if x > 0.9 { 0.1 } else { 0.0 }
         };
-        let rows: Vec<[f64; 4]> = (0..5000)
-            .map(|_| [next(), next(), next(), next()])
-            .collect();
+        let rows: Vec<[f64; 4]> = (0..5000).map(|_| [next(), next(), next(), next()]).collect();
         let got = cronbach_alpha(&rows).unwrap().alpha.unwrap();
         assert_eq!(got.to_bits(), by_columns(&rows).unwrap().to_bits());
         let mut huge = rows[..50].to_vec();
         huge[7] = [f64::MAX, f64::MAX, 1.0, 1.0];
-        assert_eq!(
-            cronbach_alpha(&huge).unwrap().alpha.map(f64::to_bits),
-            by_columns(&huge).map(f64::to_bits)
-        );
+        assert_eq!(cronbach_alpha(&huge).unwrap().alpha.map(f64::to_bits), by_columns(&huge).map(f64::to_bits));
     }
 
     #[test]
     fn alpha_is_listwise() {
-        let with = cronbach_alpha(&[
-            [1.0, 2.0, 2.0],
-            [f64::NAN, 3.0, 1.0],
-            [3.0, 3.0, 4.0],
-            [4.0, 5.0, 4.0],
-        ])
-        .unwrap();
+        let with = cronbach_alpha(&[[1.0, 2.0, 2.0], [f64::NAN, 3.0, 1.0], [3.0, 3.0, 4.0], [4.0, 5.0, 4.0]]).unwrap();
         let without = cronbach_alpha(&[[1.0, 2.0, 2.0], [3.0, 3.0, 4.0], [4.0, 5.0, 4.0]]).unwrap();
         assert_eq!(with, without);
         assert_eq!(with.n, 3);
@@ -720,13 +657,7 @@ mod tests {
     #[test]
     fn ragged_rows_are_an_error() {
         let rows = vec![vec![1.0, 2.0], vec![1.0]];
-        assert_eq!(
-            cronbach_alpha(&rows),
-            Err(StatsError::Ragged {
-                expected: 2,
-                found: 1
-            })
-        );
+        assert_eq!(cronbach_alpha(&rows), Err(StatsError::Ragged { expected: 2, found: 1 }));
         assert!(icc(&rows).is_err());
     }
 
@@ -740,17 +671,12 @@ mod tests {
     #[test]
     fn icc_of_constant_matrix_is_undefined() {
         let r = icc(&[[3.0, 3.0], [3.0, 3.0], [3.0, 3.0]]).unwrap().unwrap();
-        assert_eq!(
-            [r.icc1, r.icc2, r.icc3, r.icc1k, r.icc2k, r.icc3k],
-            [None; 6]
-        );
+        assert_eq!([r.icc1, r.icc2, r.icc3, r.icc1k, r.icc2k, r.icc3k], [None; 6]);
     }
 
     #[test]
     fn icc_of_perfect_agreement_is_one() {
-        let r = icc(&[[1.0, 1.0, 1.0], [4.0, 4.0, 4.0], [2.0, 2.0, 2.0]])
-            .unwrap()
-            .unwrap();
+        let r = icc(&[[1.0, 1.0, 1.0], [4.0, 4.0, 4.0], [2.0, 2.0, 2.0]]).unwrap().unwrap();
         for v in [r.icc1, r.icc2, r.icc3, r.icc1k, r.icc2k, r.icc3k] {
             assert!((v.unwrap() - 1.0).abs() < 1e-12);
         }
@@ -759,12 +685,7 @@ mod tests {
     #[test]
     fn icc_drops_incomplete_targets() {
         let full = [[9.0, 2.0, 5.0], [6.0, 1.0, 3.0], [8.0, 4.0, 6.0]];
-        let with_gap = [
-            [9.0, 2.0, 5.0],
-            [6.0, 1.0, 3.0],
-            [7.0, f64::NAN, 1.0],
-            [8.0, 4.0, 6.0],
-        ];
+        let with_gap = [[9.0, 2.0, 5.0], [6.0, 1.0, 3.0], [7.0, f64::NAN, 1.0], [8.0, 4.0, 6.0]];
         assert_eq!(icc(&full).unwrap(), icc(&with_gap).unwrap());
     }
 }

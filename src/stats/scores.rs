@@ -15,10 +15,9 @@ use super::rank::{midranks, round_for_ties};
 pub fn standardize(x: &[f64]) -> Vec<Option<f64>> {
     let acc = Accumulator::from_slice(x);
     match (acc.mean(), acc.sd()) {
-        (Some(m), Some(s)) if round_for_ties(s) > 0.0 => x
-            .iter()
-            .map(|&v| v.is_finite().then(|| (v - m) / s))
-            .collect(),
+        (Some(m), Some(s)) if round_for_ties(s) > 0.0 => {
+            x.iter().map(|&v| v.is_finite().then(|| (v - m) / s)).collect()
+        }
         _ => vec![None; x.len()],
     }
 }
@@ -43,11 +42,7 @@ pub fn percentile_ranks(x: &[f64]) -> Vec<Option<f64>> {
 /// rank = 1 + the number of values strictly greater; tied values share the lowest
 /// rank and the next rank is skipped (1, 2, 2, 4).
 pub fn rank_desc(x: &[f64]) -> Vec<Option<u64>> {
-    let mut sorted: Vec<f64> = x
-        .iter()
-        .filter(|v| v.is_finite())
-        .map(|&v| round_for_ties(v))
-        .collect();
+    let mut sorted: Vec<f64> = x.iter().filter(|v| v.is_finite()).map(|&v| round_for_ties(v)).collect();
     sorted.sort_by(|a, b| b.total_cmp(a));
     x.iter()
         .map(|&v| {
@@ -78,10 +73,7 @@ mod tests {
     fn percentile_ranks_use_midranks() {
         let p = percentile_ranks(&[10.0, 20.0, 20.0, f64::NAN, 40.0]);
         // n = 4; midranks 1, 2.5, 2.5, 4 → 12.5, 50, 50, 87.5
-        assert_eq!(
-            p,
-            vec![Some(12.5), Some(50.0), Some(50.0), None, Some(87.5)]
-        );
+        assert_eq!(p, vec![Some(12.5), Some(50.0), Some(50.0), None, Some(87.5)]);
         assert_eq!(percentile_ranks(&[5.0]), vec![Some(50.0)]);
     }
 

@@ -33,7 +33,8 @@ mod tests {
     /// R: a = 1:4, b = 2:6; sp from var(), d·(1 − 3/(4·9 − 9)) = -0.91084006808529749.
     #[test]
     fn hedges_g_of_two_small_groups() {
-        let (a, b) = (Accumulator::from_slice(&[1.0, 2.0, 3.0, 4.0]), Accumulator::from_slice(&[2.0, 3.0, 4.0, 5.0, 6.0]));
+        let (a, b) =
+            (Accumulator::from_slice(&[1.0, 2.0, 3.0, 4.0]), Accumulator::from_slice(&[2.0, 3.0, 4.0, 5.0, 6.0]));
         let g = hedges_g(&a, &b).unwrap();
         assert!((g - -0.910_840_068_085_297_5).abs() < 1e-12, "{g}");
         assert!((hedges_g(&b, &a).unwrap() + g).abs() < 1e-15, "antisymmetric");

@@ -43,11 +43,7 @@ fn table(csv: &str) -> (Vec<&str>, Vec<Vec<&str>>) {
 
 /// A numeric matrix CSV (raters.csv, items.csv) as rows.
 pub(crate) fn matrix(csv: &str) -> Vec<Vec<f64>> {
-    table(csv)
-        .1
-        .iter()
-        .map(|r| r.iter().map(|v| v.parse().expect("number")).collect())
-        .collect()
+    table(csv).1.iter().map(|r| r.iter().map(|v| v.parse().expect("number")).collect()).collect()
 }
 
 /// One trainee of a class data set.
@@ -165,10 +161,7 @@ pub(crate) fn trainee_design(ts: &[Trainee], with_category: bool) -> (Vec<Vec<f6
             row
         })
         .collect();
-    let g = ts
-        .iter()
-        .map(|t| ids.iter().position(|i| *i == t.class).expect("class"))
-        .collect();
+    let g = ts.iter().map(|t| ids.iter().position(|i| *i == t.class).expect("class")).collect();
     (x, ts.iter().map(|t| t.post).collect(), g)
 }
 

@@ -57,15 +57,7 @@ impl TTest {
         let t = estimate / se;
         let p = t_two_sided_p(t, df)?;
         let q = t_quantile(1.0 - alpha / 2.0, df)?;
-        Some(TTest {
-            estimate,
-            se,
-            t,
-            df,
-            p,
-            ci_low: estimate - q * se,
-            ci_high: estimate + q * se,
-        })
+        Some(TTest { estimate, se, t, df, p, ci_low: estimate - q * se, ci_high: estimate + q * se })
     }
 }
 
@@ -91,11 +83,7 @@ fn one_sample_from(acc: &Accumulator, mu: f64, alpha: f64) -> Option<TTest> {
         return None;
     }
     let test = TTest::checked(mean - mu, se, acc.n() as f64 - 1.0, alpha)?;
-    Some(TTest {
-        ci_low: test.ci_low + mu,
-        ci_high: test.ci_high + mu,
-        ..test
-    })
+    Some(TTest { ci_low: test.ci_low + mu, ci_high: test.ci_high + mu, ..test })
 }
 
 /// Paired comparison of `post` against `pre`; differences are `post − pre`.
@@ -146,10 +134,7 @@ pub fn paired_t(pre: &[f64], post: &[f64], alpha: f64) -> Result<PairedT, StatsE
     check_alpha(alpha)?;
     let (pre, post) = complete_pairs(pre, post)?;
     let diffs: Vec<f64> = pre.iter().zip(&post).map(|(a, b)| b - a).collect();
-    let (acc_pre, acc_post) = (
-        Accumulator::from_slice(&pre),
-        Accumulator::from_slice(&post),
-    );
+    let (acc_pre, acc_post) = (Accumulator::from_slice(&pre), Accumulator::from_slice(&post));
     let acc_d = Accumulator::from_slice(&diffs);
     let n = diffs.len();
     let test = one_sample_from(&acc_d, 0.0, alpha);
@@ -231,11 +216,7 @@ pub(crate) fn welch_from(a: &Accumulator, b: &Accumulator, alpha: f64) -> WelchT
             let df = se2 * se2 / (qa * qa / (a.n() as f64 - 1.0) + qb * qb / (b.n() as f64 - 1.0));
             // Zero variance in both groups: judged against the group means
             // (R's rule), since a zero difference is legitimate.
-            let scale = a
-                .mean()
-                .unwrap_or(0.0)
-                .abs()
-                .max(b.mean().unwrap_or(0.0).abs());
+            let scale = a.mean().unwrap_or(0.0).abs().max(b.mean().unwrap_or(0.0).abs());
             if se_is_degenerate(se2.sqrt(), scale) {
                 None
             } else {
@@ -244,14 +225,7 @@ pub(crate) fn welch_from(a: &Accumulator, b: &Accumulator, alpha: f64) -> WelchT
         }
         _ => None,
     };
-    WelchT {
-        n_a: a.n(),
-        n_b: b.n(),
-        mean_a: a.mean(),
-        mean_b: b.mean(),
-        diff,
-        test,
-    }
+    WelchT { n_a: a.n(), n_b: b.n(), mean_a: a.mean(), mean_b: b.mean(), diff, test }
 }
 
 #[cfg(test)]
@@ -262,15 +236,9 @@ mod tests {
     #[test]
     fn paired_with_no_or_one_pair_is_undefined() {
         let r = paired_t(&[], &[], 0.05).unwrap();
-        assert_eq!(
-            (r.n, r.mean_diff, r.test, r.d_z, r.g_z, r.d_av),
-            (0, None, None, None, None, None)
-        );
+        assert_eq!((r.n, r.mean_diff, r.test, r.d_z, r.g_z, r.d_av), (0, None, None, None, None, None));
         let r = paired_t(&[1.0], &[3.0], 0.05).unwrap();
-        assert_eq!(
-            (r.n, r.mean_diff, r.sd_diff, r.test),
-            (1, Some(2.0), None, None)
-        );
+        assert_eq!((r.n, r.mean_diff, r.sd_diff, r.test), (1, Some(2.0), None, None));
     }
 
     #[test]
@@ -291,10 +259,7 @@ mod tests {
         // d_av is still defined: the scores themselves vary.
         assert!(r.d_av.is_some());
         let zero = paired_t(&[2.0, 2.0], &[2.0, 2.0], 0.05).unwrap();
-        assert_eq!(
-            (zero.mean_diff, zero.test, zero.d_av),
-            (Some(0.0), None, None)
-        );
+        assert_eq!((zero.mean_diff, zero.test, zero.d_av), (Some(0.0), None, None));
     }
 
     #[test]
@@ -306,19 +271,14 @@ mod tests {
 
     #[test]
     fn paired_length_mismatch_is_an_error() {
-        assert_eq!(
-            paired_t(&[1.0], &[1.0, 2.0], 0.05),
-            Err(StatsError::LengthMismatch { left: 1, right: 2 })
-        );
+        assert_eq!(paired_t(&[1.0], &[1.0, 2.0], 0.05), Err(StatsError::LengthMismatch { left: 1, right: 2 }));
     }
 
     #[test]
     fn one_sample_interval_is_for_the_mean() {
         // scipy.stats.ttest_1samp([1, 2, 3, 4], 1) and its
         // confidence_interval(); R t.test(c(1, 2, 3, 4), mu = 1) agrees.
-        let t = one_sample_t(&[1.0, 2.0, 3.0, 4.0], 1.0, 0.05)
-            .unwrap()
-            .unwrap();
+        let t = one_sample_t(&[1.0, 2.0, 3.0, 4.0], 1.0, 0.05).unwrap().unwrap();
         assert!((t.t - 2.32379000772445).abs() < 1e-12);
         assert!((t.ci_low - 0.4457397432394794).abs() < 1e-9);
         assert!((t.ci_high - 4.554260256760521).abs() < 1e-9);

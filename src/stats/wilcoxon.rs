@@ -110,22 +110,13 @@ pub fn wilcoxon_signed_rank(diffs: &[f64]) -> Wilcoxon {
 /// dropped, no continuity correction); `Exact` enumerates the (conditional)
 /// sign-flip distribution for any n ≤ [`EXACT_MAX_N`].
 pub fn wilcoxon_signed_rank_with(diffs: &[f64], method: WilcoxonMethod) -> Wilcoxon {
-    let rounded: Vec<f64> = diffs
-        .iter()
-        .filter(|d| d.is_finite())
-        .map(|&d| round_for_ties(d))
-        .collect();
+    let rounded: Vec<f64> = diffs.iter().filter(|d| d.is_finite()).map(|&d| round_for_ties(d)).collect();
     let m = rounded.len();
     let nonzero: Vec<f64> = rounded.iter().copied().filter(|&d| d != 0.0).collect();
     let n = nonzero.len();
     let abs: Vec<f64> = nonzero.iter().map(|d| d.abs()).collect();
     let ranking = midranks(&abs);
-    let v: f64 = nonzero
-        .iter()
-        .zip(&ranking.ranks)
-        .filter(|(d, _)| **d > 0.0)
-        .map(|(_, r)| r)
-        .sum();
+    let v: f64 = nonzero.iter().zip(&ranking.ranks).filter(|(d, _)| **d > 0.0).map(|(_, r)| r).sum();
     let v = (m > 0).then_some(v);
 
     let (z, p, p_method) = match v {
@@ -147,22 +138,13 @@ pub fn wilcoxon_signed_rank_with(diffs: &[f64], method: WilcoxonMethod) -> Wilco
             };
             let p = match chosen {
                 WilcoxonPMethod::Normal => normal_two_sided_p(z),
-                WilcoxonPMethod::Exact | WilcoxonPMethod::SignFlip => {
-                    Some(sign_flip_p(&ranking.ranks, v))
-                }
+                WilcoxonPMethod::Exact | WilcoxonPMethod::SignFlip => Some(sign_flip_p(&ranking.ranks, v)),
             };
             (Some(z), p, p.map(|_| chosen))
         }
         _ => (None, None, None),
     };
-    Wilcoxon {
-        n_pairs: m,
-        n_nonzero: n,
-        v,
-        z,
-        p,
-        p_method,
-    }
+    Wilcoxon { n_pairs: m, n_nonzero: n, v, z, p, p_method }
 }
 
 fn exact_kind(has_ties_or_zeros: bool) -> WilcoxonPMethod {
@@ -206,10 +188,7 @@ mod tests {
     #[test]
     fn no_pairs_gives_no_statistic() {
         let w = wilcoxon_signed_rank(&[]);
-        assert_eq!(
-            (w.n_pairs, w.v, w.z, w.p, w.p_method),
-            (0, None, None, None, None)
-        );
+        assert_eq!((w.n_pairs, w.v, w.z, w.p, w.p_method), (0, None, None, None, None));
     }
 
     #[test]
@@ -228,10 +207,7 @@ mod tests {
     fn two_nonzero_differences_are_enough() {
         // Both positive: V = 3 of a maximum of 3, P(V ≥ 3) = 1/4 → p = 1/2.
         let w = wilcoxon_signed_rank(&[1.0, 2.0]);
-        assert_eq!(
-            (w.v, w.p, w.p_method),
-            (Some(3.0), Some(0.5), Some(WilcoxonPMethod::Exact))
-        );
+        assert_eq!((w.v, w.p, w.p_method), (Some(3.0), Some(0.5), Some(WilcoxonPMethod::Exact)));
     }
 
     #[test]
@@ -257,12 +233,7 @@ mod tests {
         // post − pre of these pairs is 0.1 up to rounding noise, and the
         // last pair differs by noise only.
         let pre = [0.7, 0.2, 1.1, 0.3];
-        let post = [
-            0.8,
-            0.30000000000000004,
-            1.2000000000000002,
-            0.30000000000000004,
-        ];
+        let post = [0.8, 0.30000000000000004, 1.2000000000000002, 0.30000000000000004];
         let w = wilcoxon_paired(&pre, &post).unwrap();
         assert_eq!(w.n_nonzero, 3);
         assert_eq!(w.v, Some(6.0));
@@ -274,31 +245,18 @@ mod tests {
         // 14 pairs with a zero: above the sign-flip limit → normal.
         let mut d: Vec<f64> = (1..=13).map(f64::from).collect();
         d.push(0.0);
-        assert_eq!(
-            wilcoxon_signed_rank(&d).p_method,
-            Some(WilcoxonPMethod::Normal)
-        );
+        assert_eq!(wilcoxon_signed_rank(&d).p_method, Some(WilcoxonPMethod::Normal));
         // 50 distinct → exact; 51 distinct → normal.
-        let d50: Vec<f64> = (1..=50)
-            .map(|i| f64::from(i) * if i % 3 == 0 { -1.0 } else { 1.0 })
-            .collect();
-        assert_eq!(
-            wilcoxon_signed_rank(&d50).p_method,
-            Some(WilcoxonPMethod::Exact)
-        );
+        let d50: Vec<f64> = (1..=50).map(|i| f64::from(i) * if i % 3 == 0 { -1.0 } else { 1.0 }).collect();
+        assert_eq!(wilcoxon_signed_rank(&d50).p_method, Some(WilcoxonPMethod::Exact));
         let d51: Vec<f64> = (1..=51).map(f64::from).collect();
-        assert_eq!(
-            wilcoxon_signed_rank(&d51).p_method,
-            Some(WilcoxonPMethod::Normal)
-        );
+        assert_eq!(wilcoxon_signed_rank(&d51).p_method, Some(WilcoxonPMethod::Normal));
     }
 
     #[test]
     fn exact_p_of_fifty_distinct_matches_scipy() {
         // scipy.stats.wilcoxon(d50, method="exact").pvalue
-        let d50: Vec<f64> = (1..=50)
-            .map(|i| f64::from(i) * if i % 3 == 0 { -1.0 } else { 1.0 })
-            .collect();
+        let d50: Vec<f64> = (1..=50).map(|i| f64::from(i) * if i % 3 == 0 { -1.0 } else { 1.0 }).collect();
         let w = wilcoxon_signed_rank(&d50);
         assert_eq!(w.v, Some(867.0));
         assert!((w.p.unwrap() - 0.02616696817119646).abs() < 1e-12);
@@ -310,9 +268,7 @@ mod tests {
         let w = wilcoxon_signed_rank_with(&d, WilcoxonMethod::Exact);
         assert_eq!(w.p_method, Some(WilcoxonPMethod::Normal));
         let small = wilcoxon_signed_rank_with(
-            &[
-                1.0, 2.0, 2.0, -3.0, 0.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0,
-            ],
+            &[1.0, 2.0, 2.0, -3.0, 0.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0],
             WilcoxonMethod::Exact,
         );
         assert_eq!(small.p_method, Some(WilcoxonPMethod::SignFlip));

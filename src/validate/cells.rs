@@ -177,7 +177,8 @@ impl RowCheck {
                 })
             }
             Shape::Truncated { last_line } => self.fail(Reason::TruncatedRow, "", "", || {
-                let span = if last_line > info.line { format!(" (lines {}-{last_line})", info.line) } else { String::new() };
+                let span =
+                    if last_line > info.line { format!(" (lines {}-{last_line})", info.line) } else { String::new() };
                 format!(
                     "the file ends inside a quoted field of this row{span}: the row is cut off \
                      (an export stopped mid-write, or a quote is never closed)"
@@ -231,7 +232,10 @@ mod tests {
         assert_eq!(parse_datetime("2025-03-15 12:30:5", None), Err(Reason::BadDate));
         assert_eq!(parse_datetime("2025-03-15 12:30:05x", None), Err(Reason::BadDate));
         // Agrees with chrono on the epoch offset.
-        let chrono_ms = NaiveDateTime::parse_from_str("2025-03-15 14:23:05", "%Y-%m-%d %H:%M:%S").unwrap().and_utc().timestamp_millis();
+        let chrono_ms = NaiveDateTime::parse_from_str("2025-03-15 14:23:05", "%Y-%m-%d %H:%M:%S")
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
         assert_eq!(a, chrono_ms);
     }
 

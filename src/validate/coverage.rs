@@ -37,11 +37,15 @@ fn feeds(t: TableKind) -> (&'static [&'static str], &'static [&'static str]) {
     ];
     match t {
         TableKind::Classes | TableKind::Enrollments => (ALL, &[]),
-        TableKind::Cadres => (&["compliance", "cadre_scorecard", "learning_by_category"], &["transfer_by_class", "unit_results"]),
+        TableKind::Cadres => {
+            (&["compliance", "cadre_scorecard", "learning_by_category"], &["transfer_by_class", "unit_results"])
+        }
         TableKind::Units => (&[], &["unit_results"]),
         TableKind::Courses => (&["reaction_by_course", "needs_match", "needs_by_category"], &["compliance"]),
         TableKind::Items => (&["learning_by_class", "reliability", "trajectory", "follow_up", "needs_match"], &[]),
-        TableKind::Survey(Wave::Pre) | TableKind::Survey(Wave::Post) => (LEARNING, &["reliability", "cadre_scorecard", "follow_up", "trends"]),
+        TableKind::Survey(Wave::Pre) | TableKind::Survey(Wave::Post) => {
+            (LEARNING, &["reliability", "cadre_scorecard", "follow_up", "trends"])
+        }
         TableKind::Survey(Wave::Needs) => (&["needs_match", "needs_by_category"], &[]),
         TableKind::Survey(_) => (&[], &["follow_up", "trajectory", "reliability"]),
         TableKind::CourseRatings => {
@@ -113,7 +117,11 @@ impl MissingInput {
             s.push_str(&format!(": {} will be empty", self.empties.join(", ")));
         }
         if !self.thins.is_empty() {
-            s.push_str(&format!("{} {} will be incomplete", if self.empties.is_empty() { ":" } else { ";" }, self.thins.join(", ")));
+            s.push_str(&format!(
+                "{} {} will be incomplete",
+                if self.empties.is_empty() { ":" } else { ";" },
+                self.thins.join(", ")
+            ));
         }
         s
     }
@@ -135,10 +143,22 @@ mod tests {
 
     #[test]
     fn a_missing_rating_input_names_the_reaction_tables() {
-        let present = [TableKind::Units, TableKind::Cadres, TableKind::Classes, TableKind::Courses, TableKind::Enrollments];
+        let present =
+            [TableKind::Units, TableKind::Cadres, TableKind::Classes, TableKind::Courses, TableKind::Enrollments];
         let m = missing_inputs_of(&present);
         let names: Vec<&str> = m.iter().map(|x| x.input.as_str()).collect();
-        assert_eq!(names, ["survey_needs", "survey_pre", "survey_post", "course_ratings", "trainee_ratings", "reviews", "unit_outcomes"]);
+        assert_eq!(
+            names,
+            [
+                "survey_needs",
+                "survey_pre",
+                "survey_post",
+                "course_ratings",
+                "trainee_ratings",
+                "reviews",
+                "unit_outcomes"
+            ]
+        );
         let cr = m.iter().find(|x| x.input == "course_ratings").unwrap();
         assert_eq!(cr.empties, ["reaction_by_course", "reaction_by_class", "rater_agreement", "course_series"]);
         assert_eq!(
@@ -154,6 +174,8 @@ mod tests {
         assert!(m.iter().any(|x| x.input == "items") && m.iter().any(|x| x.input == "survey_follow_3m"));
         // Nothing missing, nothing said.
         assert!(missing_inputs_of(&TableKind::all()).is_empty());
-        assert!(missing_inputs_named(["classes"]).iter().any(|x| x.input == "enrollments" && x.empties.len() == INDICATOR_TABLES.len()));
+        assert!(missing_inputs_named(["classes"])
+            .iter()
+            .any(|x| x.input == "enrollments" && x.empties.len() == INDICATOR_TABLES.len()));
     }
 }

@@ -11,9 +11,9 @@
 
 use std::fmt::Write;
 
+use crate::config::platform::{ColumnRef, PlatformConfig};
 use crate::config::{InputFormat, Job, ResolvedInput};
 use crate::error::display_safe;
-use crate::config::platform::{ColumnRef, PlatformConfig};
 use crate::ingest::platform::CourseRatingAdapter;
 use crate::ingest::{self, sniff};
 use crate::schema::{col, TableKind};
@@ -84,7 +84,9 @@ fn canonical_lines(job: &Job, input: &ResolvedInput, headers: &[String]) -> Vec<
         t => super::tables::columns_of(t, job),
     };
     let items: Vec<String> = match input.table {
-        TableKind::Survey(_) => headers.iter().filter(|h| !req.contains(&h.as_str()) && !opt.contains(&h.as_str())).cloned().collect(),
+        TableKind::Survey(_) => {
+            headers.iter().filter(|h| !req.contains(&h.as_str()) && !opt.contains(&h.as_str())).cloned().collect()
+        }
         _ => Vec::new(),
     };
     let source = |c: &str| input.spec.columns.get(c).cloned().unwrap_or_else(|| c.to_string());
@@ -94,12 +96,16 @@ fn canonical_lines(job: &Job, input: &ResolvedInput, headers: &[String]) -> Vec<
         let line = match column {
             Some(c) if *c == h.as_str() => format!("{} → {c}", display_safe(h)),
             Some(c) => format!("{} → {c} (mapped)", display_safe(h)),
-            None if items.contains(h) => format!("{} → item `{}` (if `items` declares it)", display_safe(h), display_safe(h)),
+            None if items.contains(h) => {
+                format!("{} → item `{}` (if `items` declares it)", display_safe(h), display_safe(h))
+            }
             None => format!("{} → not used", display_safe(h)),
         };
         out.push(line);
     }
-    let absent = |list: &[&str]| -> Vec<String> { list.iter().filter(|c| !headers.contains(&source(c))).map(|c| c.to_string()).collect() };
+    let absent = |list: &[&str]| -> Vec<String> {
+        list.iter().filter(|c| !headers.contains(&source(c))).map(|c| c.to_string()).collect()
+    };
     let (r, o) = (absent(&req), absent(&opt));
     if !r.is_empty() {
         out.push(format!("required but not found: {}", r.join(", ")));
@@ -134,10 +140,7 @@ fn survey_lines(headers: &[String], cfg: Option<&PlatformConfig>) -> Vec<String>
     for (id, r) in &cfg.items {
         out.push(format!("{} → item `{}`", question_header(headers, r), display_safe(id)));
     }
-    out.push(format!(
-        "the other items: in the order of `items`, from question {} on",
-        cfg.first_item_question
-    ));
+    out.push(format!("the other items: in the order of `items`, from question {} on", cfg.first_item_question));
     out
 }
 
@@ -154,7 +157,12 @@ fn course_lines(job: &Job, headers: &[String], cfg: Option<&PlatformConfig>) -> 
             for c in a.courses() {
                 for (k, at) in c.scores.iter().enumerate() {
                     if let Some(i) = at {
-                        out.push(format!("{} → course \"{}\", {}", display_safe(&headers[*i]), display_safe(&c.label), indicators[k]));
+                        out.push(format!(
+                            "{} → course \"{}\", {}",
+                            display_safe(&headers[*i]),
+                            display_safe(&c.label),
+                            indicators[k]
+                        ));
                     }
                 }
             }

@@ -74,16 +74,25 @@ pub fn preflight(job: &Job) -> Vec<Error> {
 }
 
 /// The problems of one file's header, the first carrying the fix when the file shows it.
-fn file_problems(job: &Job, input: &ResolvedInput, path: &Path, headers: &[String], items: Option<&[(String, Option<Wave>)]>) -> Vec<IngestError> {
-    let format_error = |e: &dyn std::fmt::Display| IngestError::Format { path: path.to_path_buf(), message: e.to_string() };
+fn file_problems(
+    job: &Job,
+    input: &ResolvedInput,
+    path: &Path,
+    headers: &[String],
+    items: Option<&[(String, Option<Wave>)]>,
+) -> Vec<IngestError> {
+    let format_error =
+        |e: &dyn std::fmt::Display| IngestError::Format { path: path.to_path_buf(), message: e.to_string() };
     if input.spec.format == InputFormat::Platform {
         let Some(cfg) = &input.spec.platform else { return Vec::new() };
         return match input.table {
-            TableKind::CourseRatings => CourseRatingAdapter::new(headers, cfg, &job.settings.instrument.course_indicators)
-                .err()
-                .map(|e| format_error(&e))
-                .into_iter()
-                .collect(),
+            TableKind::CourseRatings => {
+                CourseRatingAdapter::new(headers, cfg, &job.settings.instrument.course_indicators)
+                    .err()
+                    .map(|e| format_error(&e))
+                    .into_iter()
+                    .collect()
+            }
             TableKind::Survey(wave) => {
                 // Without `items` the adapter is checked when the export is read.
                 let Some(items) = items else { return Vec::new() };
@@ -127,7 +136,11 @@ fn file_problems(job: &Job, input: &ResolvedInput, path: &Path, headers: &[Strin
         // one, so they are folded into the first rather than listed each.
         let more = found.len() - 1;
         let first = found.remove(0);
-        let hint = if more > 0 { format!("{hint} ({more} more mapped or required column(s) of this file are missing for the same reason)") } else { hint };
+        let hint = if more > 0 {
+            format!("{hint} ({more} more mapped or required column(s) of this file are missing for the same reason)")
+        } else {
+            hint
+        };
         return vec![first.with_hint(hint)];
     }
     found
@@ -137,7 +150,8 @@ fn file_problems(job: &Job, input: &ResolvedInput, path: &Path, headers: &[Strin
 /// or file (a title above the header), or on another sheet of the workbook.
 fn layout_hint(job: &Job, input: &ResolvedInput, path: &Path, cols: &Columns<'_>) -> Option<String> {
     let fits = |spec: &InputSpec| -> bool {
-        ingest::read_headers(path, spec).is_ok_and(|h| header_problems(job, &input.name, path, &h, spec, cols).is_empty())
+        ingest::read_headers(path, spec)
+            .is_ok_and(|h| header_problems(job, &input.name, path, &h, spec, cols).is_empty())
     };
     let sheets = sniff::sheet_names(path).unwrap_or_default();
     let current = input.spec.sheet.clone().or_else(|| sheets.first().cloned());
@@ -180,7 +194,8 @@ fn layout_hint(job: &Job, input: &ResolvedInput, path: &Path, cols: &Columns<'_>
             (false, None) => continue,
         });
     }
-    (sheets.len() > 1).then(|| format!("the workbook's sheets are {}; set `sheet` to the one with the data", sheets.join(", ")))
+    (sheets.len() > 1)
+        .then(|| format!("the workbook's sheets are {}; set `sheet` to the one with the data", sheets.join(", ")))
 }
 
 /// A header row for a message: the first 40 named cells.
@@ -296,16 +311,27 @@ mod tests {
         let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
         let (r, o) = super::super::tables::columns_of(TableKind::Cadres, &job());
         let cols = Columns { required: &r, optional: &o, complete: true };
-        header_problems(&job(), "cadres", Path::new("c.csv"), &headers, &spec(map), &cols).iter().map(|e| e.to_string()).collect()
+        header_problems(&job(), "cadres", Path::new("c.csv"), &headers, &spec(map), &cols)
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
     }
 
     #[test]
     fn every_mapped_header_must_be_in_the_file() {
         let h = ["干部编号", "干部类别", "出生年份"];
-        let map = [("cadre_id", "干部编号"), ("category", "干部类别"), ("birth_year", "出生年月"), ("promoted_on", "任职时间")];
+        let map = [
+            ("cadre_id", "干部编号"),
+            ("category", "干部类别"),
+            ("birth_year", "出生年月"),
+            ("promoted_on", "任职时间"),
+        ];
         let p = problems(&h, &map);
         assert_eq!(p.len(), 2, "{p:?}");
-        assert!(p[0].contains("birth_year = \"出生年月\"") && p[0].contains("its headers: 干部编号, 干部类别, 出生年份"), "{p:?}");
+        assert!(
+            p[0].contains("birth_year = \"出生年月\"") && p[0].contains("its headers: 干部编号, 干部类别, 出生年份"),
+            "{p:?}"
+        );
         assert!(p[1].contains("promoted_on = \"任职时间\""), "{p:?}");
         // Mapped right, nothing to say; extra columns and unmapped optional ones are fine.
         assert!(problems(&["干部编号", "干部类别", "colour"], &map[..2]).is_empty());

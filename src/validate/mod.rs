@@ -206,7 +206,11 @@ impl ValidationReport {
         use std::fmt::Write;
         let safe = crate::error::display_safe;
         let mut s = String::new();
-        let _ = writeln!(s, "{:<20} {:>10} {:>10} {:>10} {:>10}  reasons", "input", "read", "accepted", "rejected", "superseded");
+        let _ = writeln!(
+            s,
+            "{:<20} {:>10} {:>10} {:>10} {:>10}  reasons",
+            "input", "read", "accepted", "rejected", "superseded"
+        );
         for (t, c) in &self.tables {
             let reasons: Vec<String> = c.by_reason.iter().map(|(r, n)| format!("{r}={n}")).collect();
             let _ = writeln!(

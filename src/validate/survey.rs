@@ -94,7 +94,8 @@ pub(super) fn validate_survey_file(
     let item_refs: Vec<&str> = item_ids.iter().map(String::as_str).collect();
     let mut optional = vec![col::SUBMITTED_AT, col::DURATION_S];
     optional.extend(item_refs.iter().copied());
-    let layout = Layout::new(job, &input.name, path, &headers, &input.spec, &[col::CLASS_ID, col::CADRE_ID], &optional)?;
+    let layout =
+        Layout::new(job, &input.name, path, &headers, &input.spec, &[col::CLASS_ID, col::CADRE_ID], &optional)?;
     let missing: Vec<&str> = item_refs.iter().copied().filter(|i| !layout.has(i)).collect();
     if !missing.is_empty() {
         report.warn(format!("{display}: item columns absent, answers taken as missing: {}", missing.join(", ")));
@@ -141,7 +142,10 @@ pub(super) fn validate_survey_file(
         let cadre_raw = get(col::CADRE_ID);
         let class = reg.class(&class_raw);
         let cadre = reg.cadre(&cadre_raw);
-        for (c, raw, found, what) in [(col::CLASS_ID, &class_raw, class.is_some(), "class"), (col::CADRE_ID, &cadre_raw, cadre.is_some(), "cadre")] {
+        for (c, raw, found, what) in [
+            (col::CLASS_ID, &class_raw, class.is_some(), "class"),
+            (col::CADRE_ID, &cadre_raw, cadre.is_some(), "cadre"),
+        ] {
             if raw.is_empty() {
                 rc.fail(Reason::MissingValue, c, "", || format!("`{c}` is required"));
             } else if !found {
@@ -159,7 +163,9 @@ pub(super) fn validate_survey_file(
         let submitted = match parse_datetime(&sub_raw, dt_format) {
             Ok(v) => v,
             Err(r) => {
-                rc.fail(r, col::SUBMITTED_AT, &sub_raw, || format!("`submitted_at` = \"{sub_raw}\" is not a date-time"));
+                rc.fail(r, col::SUBMITTED_AT, &sub_raw, || {
+                    format!("`submitted_at` = \"{sub_raw}\" is not a date-time")
+                });
                 None
             }
         };
@@ -171,7 +177,9 @@ pub(super) fn validate_survey_file(
             }
             Ok(v) => v,
             Err(r) => {
-                rc.fail(r, col::DURATION_S, &dur_raw, || format!("`duration_s` = \"{dur_raw}\" is not a number of seconds"));
+                rc.fail(r, col::DURATION_S, &dur_raw, || {
+                    format!("`duration_s` = \"{dur_raw}\" is not a number of seconds")
+                });
                 None
             }
         };
@@ -251,13 +259,11 @@ pub(super) fn validate_survey_file(
     }
 
     // Scale names interned once here, not per respondent.
-    let scales: BTreeMap<&'static str, Vec<usize>> = items.iter().enumerate().filter(|(_, it)| !it.is_topics()).fold(
-        BTreeMap::new(),
-        |mut m, (j, it)| {
+    let scales: BTreeMap<&'static str, Vec<usize>> =
+        items.iter().enumerate().filter(|(_, it)| !it.is_topics()).fold(BTreeMap::new(), |mut m, (j, it)| {
             m.entry(super::tables::intern(&it.scale)).or_insert_with(Vec::new).push(j);
             m
-        },
-    );
+        });
     let wave_s = wave.as_str();
     let mut written = 0u64;
     let item_syms: Vec<&'static str> = items.iter().map(|i| super::tables::intern(&i.id)).collect();

@@ -169,7 +169,10 @@ impl<'a> Cells<'a> {
             Some(v)
         } else {
             self.rc.fail(Reason::BadValue, column, &v, || {
-                format!("`{column}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{column}])", vocab.join(", "))
+                format!(
+                    "`{column}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{column}])",
+                    vocab.join(", ")
+                )
             });
             None
         }
@@ -195,7 +198,8 @@ impl<'a> Cells<'a> {
             }
             Ok(Some(x)) => match range {
                 Some((lo, hi)) if x < lo || x > hi => {
-                    self.rc.fail(Reason::OutOfRange, column, &raw, || format!("`{column}` = {x} is outside [{lo}, {hi}]"));
+                    self.rc
+                        .fail(Reason::OutOfRange, column, &raw, || format!("`{column}` = {x} is outside [{lo}, {hi}]"));
                     None
                 }
                 _ => Some(x),
@@ -225,11 +229,22 @@ impl<'a> Cells<'a> {
     /// A calendar date in the input's date format (default YYYY-MM-DD).
     pub fn date(&mut self, column: &str, required: bool) -> Option<i32> {
         let fmt = self.date_format;
-        self.typed(column, required, |s| parse_date(s, fmt), None, || format!("a calendar date in {}", fmt.unwrap_or("YYYY-MM-DD")))
+        self.typed(
+            column,
+            required,
+            |s| parse_date(s, fmt),
+            None,
+            || format!("a calendar date in {}", fmt.unwrap_or("YYYY-MM-DD")),
+        )
     }
 
     /// A reference resolved to its interned index (`find`), or an `unknown_id` failure.
-    pub fn lookup(&mut self, column: &str, what: &str, find: impl FnOnce(&str) -> Option<u32>) -> Option<(String, u32)> {
+    pub fn lookup(
+        &mut self,
+        column: &str,
+        what: &str,
+        find: impl FnOnce(&str) -> Option<u32>,
+    ) -> Option<(String, u32)> {
         let v = self.text(column, true)?;
         match find(&v) {
             Some(i) => Some((v, i)),
@@ -258,7 +273,6 @@ fn opt_s(v: Option<String>) -> Value {
 fn opt_f(v: Option<f64>) -> Value {
     v.map(Value::Float).unwrap_or(Value::Null)
 }
-
 
 /// A checked row: the warehouse rows it becomes and its duplicate key.
 struct Checked {
@@ -594,7 +608,10 @@ pub(super) fn columns_of(t: TableKind, job: &Job) -> (Vec<&'static str>, Vec<&'s
 /// rating tables' score columns are the instrument's). Survey waves: `class_id`,
 /// `cadre_id` required, `submitted_at`, `duration_s` optional, then one column per item
 /// (known only once `items` is read, so not listed).
-pub fn input_columns(t: TableKind, instrument: &crate::config::InstrumentSettings) -> (Vec<&'static str>, Vec<&'static str>) {
+pub fn input_columns(
+    t: TableKind,
+    instrument: &crate::config::InstrumentSettings,
+) -> (Vec<&'static str>, Vec<&'static str>) {
     use col::*;
     if let TableKind::Survey(_) = t {
         return (vec![CLASS_ID, CADRE_ID], vec![SUBMITTED_AT, DURATION_S]);
@@ -613,7 +630,9 @@ pub fn input_columns(t: TableKind, instrument: &crate::config::InstrumentSetting
             (&[CLASS_ID, CADRE_ID, COMPLETED], &[ATTENDED_HOURS, LEAVE_HOURS, DISCIPLINE_FLAGS, EXAM_SCORE])
         }
         TableKind::Items => (&[ITEM_ID, SCALE], &[MIN, MAX, WAVE, TEXT, REVERSE, KIND]),
-        TableKind::Reviews => (&[CADRE_ID, REVIEW_DATE, MORALITY, ABILITY, DILIGENCE, ACHIEVEMENT, INTEGRITY], &[KIND, GRADE]),
+        TableKind::Reviews => {
+            (&[CADRE_ID, REVIEW_DATE, MORALITY, ABILITY, DILIGENCE, ACHIEVEMENT, INTEGRITY], &[KIND, GRADE])
+        }
         TableKind::UnitOutcomes => (&[UNIT_ID, PERIOD, METRIC, VALUE], &[]),
         TableKind::CourseRatings | TableKind::TraineeRatings | TableKind::Survey(_) => (&[], &[]),
     };
@@ -737,7 +756,9 @@ fn check_row(
             let gender = match parse_gender(&gender_raw) {
                 Ok(g) => g,
                 Err(r) => {
-                    c.rc.fail(r, GENDER, &gender_raw, || format!("`gender` = \"{gender_raw}\" is not male/female, 男/女 or M/F"));
+                    c.rc.fail(r, GENDER, &gender_raw, || {
+                        format!("`gender` = \"{gender_raw}\" is not male/female, 男/女 or M/F")
+                    });
                     None
                 }
             };
@@ -755,7 +776,8 @@ fn check_row(
             let id = id?;
             c.rc.ok().then(|| Checked {
                 key: Key::Text(id.clone()),
-                rows: Emit::One("cadres",
+                rows: Emit::One(
+                    "cadres",
                     None,
                     vec![
                         Value::Str(reg.pseudonym(&id)),
@@ -794,7 +816,8 @@ fn check_row(
             let year = crate::schema::year_of_day(start);
             c.rc.ok().then(|| Checked {
                 key: Key::Text(id.clone()),
-                rows: Emit::One("classes",
+                rows: Emit::One(
+                    "classes",
                     Some(year),
                     vec![
                         Value::Str(id.clone()),
@@ -826,7 +849,8 @@ fn check_row(
             let title_kept = title.clone();
             c.rc.ok().then(|| Checked {
                 key: Key::Text(id.clone()),
-                rows: Emit::One("courses",
+                rows: Emit::One(
+                    "courses",
                     Some(year),
                     vec![
                         Value::Str(id.clone()),
@@ -854,7 +878,8 @@ fn check_row(
             let ((class, ci), (_, cj)) = (class?, cadre?);
             c.rc.ok().then(|| Checked {
                 key: Key::Ids(ci, [cj, 0, 0]),
-                rows: Emit::One("enrollments",
+                rows: Emit::One(
+                    "enrollments",
                     Some(reg.class_info(ci).year),
                     vec![
                         Value::Str(class.clone()),
@@ -903,7 +928,8 @@ fn check_row(
             let (id, scale, min, max) = (id?, scale?, min?, max?);
             c.rc.ok().then(|| Checked {
                 key: Key::Text(format!("{id}{SEP}{wave_raw}")),
-                rows: Emit::One("items",
+                rows: Emit::One(
+                    "items",
                     None,
                     vec![
                         Value::Str(id.clone()),
@@ -930,17 +956,22 @@ fn check_row(
             };
             if let (Some((cl, ci)), Some((co, Some(k)))) = (&class, &course) {
                 if reg.course_class(*k) != *ci {
-                    c.rc.fail(Reason::UnknownId, COURSE_ID, co, || format!("course `{co}` is not a course of class `{cl}`"));
+                    c.rc.fail(Reason::UnknownId, COURSE_ID, co, || {
+                        format!("course `{co}` is not a course of class `{cl}`")
+                    });
                 }
             }
             let rater = c.lookup(RATER_ID, "cadre", |x| memo.cadre(reg, x));
             if let (Some((cl, ci)), Some((r, ri))) = (&class, &rater) {
                 if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, *ri) {
-                    c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || format!("rater `{r}` is not enrolled in class `{cl}`"));
+                    c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || {
+                        format!("rater `{r}` is not enrolled in class `{cl}`")
+                    });
                 }
             }
             let max = job.settings.instrument.course_max;
-            let scores: Vec<(&'static str, Option<f64>)> = names.iter().map(|ind| (*ind, c.number(ind, 0.0, max, false))).collect();
+            let scores: Vec<(&'static str, Option<f64>)> =
+                names.iter().map(|ind| (*ind, c.number(ind, 0.0, max, false))).collect();
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
                 c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
@@ -969,7 +1000,9 @@ fn check_row(
             let cadre = c.lookup(CADRE_ID, "cadre", |x| memo.cadre(reg, x));
             if let (Some((cl, ci)), Some((cd, di))) = (&class, &cadre) {
                 if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, *di) {
-                    c.rc.fail(Reason::NotEnrolled, CADRE_ID, cd, || format!("cadre `{cd}` is not enrolled in class `{cl}`"));
+                    c.rc.fail(Reason::NotEnrolled, CADRE_ID, cd, || {
+                        format!("cadre `{cd}` is not enrolled in class `{cl}`")
+                    });
                 }
             }
             let role = c.choice(RATER_ROLE, RATER_ROLES, true);
@@ -979,17 +1012,23 @@ fn check_row(
             if let (Some(role), Some(r)) = (&role, &rater) {
                 match role.as_str() {
                     "peer" | "self" => match reg.cadre(r) {
-                        None => c.rc.fail(Reason::UnknownId, RATER_ID, r, || format!("unknown cadre `{r}` as {role} rater")),
+                        None => {
+                            c.rc.fail(Reason::UnknownId, RATER_ID, r, || format!("unknown cadre `{r}` as {role} rater"))
+                        }
                         Some(ri) => {
                             rater_cadre = Some(ri);
                             rater_out = Some(reg.cadre_out[ri as usize].clone());
                             if role == "self" && cadre.as_ref().map(|c| c.0.as_str()) != Some(r.as_str()) {
-                                c.rc.fail(Reason::BadValue, RATER_ID, r, || "a self rating must have rater_id = cadre_id".into());
+                                c.rc.fail(Reason::BadValue, RATER_ID, r, || {
+                                    "a self rating must have rater_id = cadre_id".into()
+                                });
                             }
                             if role == "peer" {
                                 if let Some((_, ci)) = &class {
                                     if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, ri) {
-                                        c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || format!("peer rater `{r}` is not enrolled in the class"));
+                                        c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || {
+                                            format!("peer rater `{r}` is not enrolled in the class")
+                                        });
                                     }
                                 }
                             }
@@ -1001,7 +1040,8 @@ fn check_row(
                     _ => {}
                 }
             }
-            let scores: Vec<(&'static str, Option<f64>)> = names.iter().map(|d| (*d, c.number(d, 0.0, 100.0, false))).collect();
+            let scores: Vec<(&'static str, Option<f64>)> =
+                names.iter().map(|d| (*d, c.number(d, 0.0, 100.0, false))).collect();
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
                 c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
@@ -1078,7 +1118,8 @@ fn check_row(
             let (unit, period, metric, value) = (unit?, period?, metric?, value?);
             c.rc.ok().then(|| Checked {
                 key: Key::Text(format!("{unit}{SEP}{period}{SEP}{metric}")),
-                rows: Emit::One("unit_outcomes",
+                rows: Emit::One(
+                    "unit_outcomes",
                     None,
                     vec![Value::Str(unit), Value::Str(period), Value::Str(metric), Value::Float(value)],
                 ),

@@ -84,9 +84,8 @@ pub fn clean_stale(out: &Path) {
     if let Ok(rd) = std::fs::read_dir(out) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
-            let stale = NAMES.iter().any(|n| {
-                ["tmp", "old", "scratch"].iter().any(|w| name.starts_with(&format!(".{n}.{w}-")))
-            });
+            let stale =
+                NAMES.iter().any(|n| ["tmp", "old", "scratch"].iter().any(|w| name.starts_with(&format!(".{n}.{w}-"))));
             if stale {
                 let _ = std::fs::remove_dir_all(e.path());
             }
@@ -188,7 +187,8 @@ fn exchange(a: &Path, b: &Path) -> bool {
         return false;
     };
     // SAFETY: both arguments are valid NUL-terminated paths that outlive the call.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
     rc == 0
 }
 
@@ -209,8 +209,11 @@ mod tests {
         }
         std::fs::write(root.path().join(".notes.tmp-1"), "a file, not a swap").unwrap();
         clean_stale_in(root.path());
-        let mut left: Vec<String> =
-            std::fs::read_dir(root.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let mut left: Vec<String> = std::fs::read_dir(root.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
         left.sort();
         assert_eq!(left, [".cache", ".notes.tmp-1", "2025"]);
     }

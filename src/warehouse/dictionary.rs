@@ -57,7 +57,11 @@ pub fn markdown() -> String {
 fn table_md(s: &mut String, t: &TableDef) {
     let _ = writeln!(s, "## `{}`\n", t.name);
     let _ = writeln!(s, "Grain: {}.  ", t.grain);
-    let _ = writeln!(s, "Partitioned by: {}.\n", t.partition.map(|p| format!("`year` = {p}")).unwrap_or_else(|| "—".into()));
+    let _ = writeln!(
+        s,
+        "Partitioned by: {}.\n",
+        t.partition.map(|p| format!("`year` = {p}")).unwrap_or_else(|| "—".into())
+    );
     let _ = writeln!(s, "| column | type | meaning |\n|---|---|---|");
     for c in t.columns {
         let ty = serde_json::to_value(c.dtype).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();

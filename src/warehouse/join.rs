@@ -42,9 +42,9 @@ use polars::prelude::*;
 
 use crate::config::PipelineFile;
 use crate::error::WarehouseError;
+use crate::schema::{col as c, Wave};
 use crate::validate::{PerTrainee, RatingStats, Registry};
 use crate::warehouse::read::scan;
-use crate::schema::{col as c, Wave};
 
 /// The maximum of a 0–100 scale score (Hake's gain).
 const SCORE_MAX: f64 = 100.0;
@@ -113,19 +113,25 @@ impl RatingScores {
             .agg([col(c::TOTAL).mean().alias(c::REACTION)])
             .select([col(c::CLASS_ID), col(c::RATER_ID).alias(c::CADRE_ID), col(c::REACTION)]);
         // Assessment received, by others and by self.
-        let ratings =
-            scan(wh, "trainee_ratings")?.select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::RATER_ROLE), col(c::SCORE)]);
-        let by_others = ratings
-            .clone()
-            .filter(col(c::RATER_ROLE).neq(lit("self")))
-            .group_by(keys2())
-            .agg([col(c::SCORE).mean().alias(c::TRAINEE_ASSESSMENT)]);
+        let ratings = scan(wh, "trainee_ratings")?.select([
+            col(c::CLASS_ID),
+            col(c::CADRE_ID),
+            col(c::RATER_ROLE),
+            col(c::SCORE),
+        ]);
+        let by_others =
+            ratings
+                .clone()
+                .filter(col(c::RATER_ROLE).neq(lit("self")))
+                .group_by(keys2())
+                .agg([col(c::SCORE).mean().alias(c::TRAINEE_ASSESSMENT)]);
         let by_self = ratings
             .filter(col(c::RATER_ROLE).eq(lit("self")))
             .group_by(keys2())
             .agg([col(c::SCORE).mean().alias(c::SELF_ASSESSMENT)]);
-        let collect =
-            |lf: LazyFrame, what: &str| lf.collect().map_err(|e| WarehouseError::frame(format!("trainee_outcomes: {what}"), e));
+        let collect = |lf: LazyFrame, what: &str| {
+            lf.collect().map_err(|e| WarehouseError::frame(format!("trainee_outcomes: {what}"), e))
+        };
         Ok(RatingScores {
             reaction: collect(reaction, c::REACTION)?,
             by_others: collect(by_others, c::TRAINEE_ASSESSMENT)?,
@@ -177,7 +183,12 @@ pub fn trainee_outcomes(
             (Wave::Follow6m, c::FOLLOW_6M),
             (Wave::Follow12m, c::FOLLOW_12M),
         ] {
-            let mask = scores.column(c::WAVE).map_err(err("scale_scores"))?.str().map_err(err("scale_scores"))?.equal(wave.as_str());
+            let mask = scores
+                .column(c::WAVE)
+                .map_err(err("scale_scores"))?
+                .str()
+                .map_err(err("scale_scores"))?
+                .equal(wave.as_str());
             let w = scores.filter(&mask).map_err(err("scale_scores"))?;
             by_wave.push(rows.attach("scale_scores", &w, c::SCORE)?);
             added.push(Column::new(name.into(), by_wave.last().cloned().unwrap_or_default()));
@@ -200,7 +211,8 @@ pub fn trainee_outcomes(
             .collect()
             .map_err(err("reviews"))?;
         let (before, after) = pick_reviews(&base, &rows, &reviews, settings.indicators.follow_up_lag_days)?;
-        let total = |p: &[Option<Pick<'_>>]| -> Vec<Option<f64>> { p.iter().map(|p| p.and_then(|p| p.total)).collect() };
+        let total =
+            |p: &[Option<Pick<'_>>]| -> Vec<Option<f64>> { p.iter().map(|p| p.and_then(|p| p.total)).collect() };
         let date = |p: &[Option<Pick<'_>>], name: &str| -> Result<Column, WarehouseError> {
             let days: Vec<Option<i32>> = p.iter().map(|p| p.map(|p| p.date)).collect();
             Column::new(name.into(), days).cast(&DataType::Date).map_err(err(name))

@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::error::WarehouseError;
-use crate::validate::{Reject, RowSink, Value};
 use crate::schema::{self, table_def};
+use crate::validate::{Reject, RowSink, Value};
 use write::TableWriter;
 
 /// Directory name of the rejects under the warehouse.

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use crate::schema::{table_def, TableDef};
 use super::write::polars_schema;
 use crate::error::WarehouseError;
+use crate::schema::{table_def, TableDef};
 
 /// A lazy scan of a warehouse table (hive `year=` partitions become a `year` column
 /// for partitioned tables). A table with no files yields an empty frame of its schema.

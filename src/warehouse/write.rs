@@ -14,8 +14,8 @@ use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::*;
 
 use crate::error::WarehouseError;
-use crate::validate::Value;
 use crate::schema::{DType, TableDef};
+use crate::validate::Value;
 
 /// Rows buffered per partition before a row group is written.
 pub const CHUNK_ROWS: usize = 1 << 20;

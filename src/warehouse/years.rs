@@ -28,8 +28,8 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::join::RatingScores;
-use crate::schema::{col, table_def, wh, TABLES};
 use crate::error::WarehouseError;
+use crate::schema::{col, table_def, wh, TABLES};
 use crate::validate::Value;
 
 /// The year of a `year=YYYY` directory name.
@@ -171,7 +171,9 @@ fn merge_unit_outcomes(old: &Path, new: &Path, year: i32, dest: &Path) -> Result
         let period = col(col::PERIOD).eq(lit(y.as_str()));
         let filter = if keep_year { period } else { period.not() };
         super::read::scan(wh, def.name)?
-            .filter(filter).collect().map_err(|e| WarehouseError::frame(format!("reading {}", def.name), e))
+            .filter(filter)
+            .collect()
+            .map_err(|e| WarehouseError::frame(format!("reading {}", def.name), e))
     };
     let kept = if old.join(def.name).is_dir() { Some(read(old, false)?) } else { None };
     let fresh = if new.join(def.name).is_dir() { Some(read(new, true)?) } else { None };
@@ -219,7 +221,8 @@ pub fn class_ids(wh: &Path, year: i32) -> Result<BTreeSet<String>, WarehouseErro
             .with_columns(Some(vec![col::CLASS_ID.into()]))
             .finish()
             .map_err(|e| WarehouseError::frame(format!("reading {}", f.display()), e))?;
-        let ids = df.column(col::CLASS_ID).and_then(|c| c.str().cloned()).map_err(|e| WarehouseError::frame("classes", e))?;
+        let ids =
+            df.column(col::CLASS_ID).and_then(|c| c.str().cloned()).map_err(|e| WarehouseError::frame("classes", e))?;
         out.extend(ids.iter().flatten().map(str::to_string));
     }
     Ok(out)

@@ -23,7 +23,12 @@ fn copy_of(name: &str) -> tempfile::TempDir {
 
 /// Run the binary in `cwd`.
 fn traineval_in(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_traineval")).args(args).current_dir(cwd).env_remove("TRAINEVAL_ID_KEY").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_traineval"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("TRAINEVAL_ID_KEY")
+        .output()
+        .unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -119,9 +124,15 @@ fn an_office_folder_goes_from_init_to_a_report() {
         .zip(resp.column("value").unwrap().f64().unwrap().iter().map(|v| v.unwrap()))
         .collect();
     assert_eq!((answers.get("COMP2"), answers.get("COMP1"), answers.get("COMP3")), (Some(&2.0), None, Some(&4.0)));
-    let reaction = ParquetReader::new(std::fs::File::open(out.join("indicators/reaction_by_course.parquet")).unwrap()).finish().unwrap();
+    let reaction = ParquetReader::new(std::fs::File::open(out.join("indicators/reaction_by_course.parquet")).unwrap())
+        .finish()
+        .unwrap();
     assert_eq!(reaction.height(), 12);
-    assert!(m["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap_or("").starts_with("no `trainee_ratings` input")));
+    assert!(m["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap_or("").starts_with("no `trainee_ratings` input")));
 }
 
 #[test]
@@ -166,8 +177,13 @@ fn configuration_mistakes_are_reported_together_each_with_its_fix() {
     std::fs::write(&p, "[inputs.units]\npath = \"单位.csv\"\ncolumns = { unit_id = \"单位编号\" }\n").unwrap();
     let r = traineval(&["validate", p.to_str().unwrap()], &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("set header_row = 2 (the header is on line 2; above it: \"2025年单位名单\")"), "{}", r.stderr);
-    std::fs::write(&p, "[inputs.units]\npath = \"单位.csv\"\nheader_row = 2\ncolumns = { unit_id = \"单位编号\" }\n").unwrap();
+    assert!(
+        r.stderr.contains("set header_row = 2 (the header is on line 2; above it: \"2025年单位名单\")"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(&p, "[inputs.units]\npath = \"单位.csv\"\nheader_row = 2\ncolumns = { unit_id = \"单位编号\" }\n")
+        .unwrap();
     let r = traineval(&["validate", p.to_str().unwrap()], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("units                         1          1"), "{}", r.stdout);
@@ -241,9 +257,14 @@ fn the_directory_mode_infers_the_platform_sample() {
             std::fs::copy(f.path(), dir.path().join(f.file_name())).unwrap();
         }
     }
-    let table_lines = |s: &str| -> Vec<String> { s.lines().take_while(|l| !l.starts_with("warning") && !l.starts_with("first")).map(String::from).collect() };
+    let table_lines = |s: &str| -> Vec<String> {
+        s.lines().take_while(|l| !l.starts_with("warning") && !l.starts_with("first")).map(String::from).collect()
+    };
     let inferred = traineval(&["validate", dir.path().to_str().unwrap()], &[]);
-    let declared = traineval(&["validate", Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/sample.toml").to_str().unwrap()], &[]);
+    let declared = traineval(
+        &["validate", Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/sample.toml").to_str().unwrap()],
+        &[],
+    );
     assert_eq!(declared.code, 0, "{}", declared.stderr);
     // The three-year sample's planted dirt stays under the default tolerance of 5 %.
     assert_eq!(inferred.code, 0, "{}", inferred.stderr);
@@ -345,7 +366,8 @@ impl Drop for RecordedStep {
 
 impl traineval::pipeline::Progress for Recorder {
     fn step(&self, what: &str, counts_rows: bool) -> Box<dyn traineval::pipeline::Step + '_> {
-        let line = std::sync::Arc::new(std::sync::Mutex::new(Line { name: what.into(), counts_rows, ..Line::default() }));
+        let line =
+            std::sync::Arc::new(std::sync::Mutex::new(Line { name: what.into(), counts_rows, ..Line::default() }));
         self.lines.lock().unwrap().push(line.clone());
         Box::new(RecordedStep(line))
     }

@@ -24,7 +24,15 @@ fn indicator(out: &Path, name: &str) -> DataFrame {
 }
 
 fn strs(df: &DataFrame, c: &str) -> Vec<Option<String>> {
-    df.column(c).unwrap().cast(&DataType::String).unwrap().str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+    df.column(c)
+        .unwrap()
+        .cast(&DataType::String)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect()
 }
 
 fn nums(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
@@ -175,18 +183,30 @@ fn attack_year(published: &Path, truth: &Path, min_cell: usize) -> usize {
     // categories under the year (one year here, so each partitions it).
     let (by_class, by_class_truth) = t("learning_by_class");
     let means = ["pre_mean", "post_mean", "mean_diff"];
-    let learning = Family { what: "learning", members: &by_class, truth: &by_class_truth, count: "n_pairs", means: &means };
+    let learning =
+        Family { what: "learning", members: &by_class, truth: &by_class_truth, count: "n_pairs", means: &means };
     let by_method = indicator(published, "learning_by_method");
     let by_year = indicator(published, "learning_by_year");
-    attacked += learning.attack(&margins(&by_method, Some("method"), &by_class, Some("method"), "n_pairs", &means), min_cell);
+    attacked +=
+        learning.attack(&margins(&by_method, Some("method"), &by_class, Some("method"), "n_pairs", &means), min_cell);
     attacked += learning.attack(&margins(&by_year, None, &by_class, None, "n_pairs", &means), min_cell);
     let (_, by_method_truth) = t("learning_by_method");
-    let methods =
-        Family { what: "learning by method", members: &by_method, truth: &by_method_truth, count: "n_pairs", means: &means };
+    let methods = Family {
+        what: "learning by method",
+        members: &by_method,
+        truth: &by_method_truth,
+        count: "n_pairs",
+        means: &means,
+    };
     attacked += methods.attack(&margins(&by_year, None, &by_method, None, "n_pairs", &means), min_cell);
     let (by_category, by_category_truth) = t("learning_by_category");
-    let categories =
-        Family { what: "learning by category", members: &by_category, truth: &by_category_truth, count: "n_pairs", means: &means };
+    let categories = Family {
+        what: "learning by category",
+        members: &by_category,
+        truth: &by_category_truth,
+        count: "n_pairs",
+        means: &means,
+    };
     attacked += categories.attack(&margins(&by_year, None, &by_category, None, "n_pairs", &means), min_cell);
 
     // The method summary pools the same pairs as the method's learning row.

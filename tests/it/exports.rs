@@ -85,7 +85,10 @@ fn every_workbook_speaks_the_office_language_and_tools_keep_the_codes() {
     }
     assert_eq!(first_number(&a, "scorecard", 3).expect("a learning z-score").1, "0.00");
     let numbers: Vec<f64> = score[1..].iter().flat_map(|r| r[3..].iter().filter_map(|c| c.parse().ok())).collect();
-    assert!(numbers.iter().any(|x| (x * 100.0 - (x * 100.0).round()).abs() > 1e-6), "cells keep full numbers: {numbers:?}");
+    assert!(
+        numbers.iter().any(|x| (x * 100.0 - (x * 100.0).round()).abs() > 1e-6),
+        "cells keep full numbers: {numbers:?}"
+    );
     let pct = column(&score[0], "Percentile in category");
     assert_eq!(first_number(&a, "scorecard", pct).unwrap().1, "0");
     let share = column(&score[0], "Hours requirement met");
@@ -152,7 +155,10 @@ fn every_workbook_speaks_the_office_language_and_tools_keep_the_codes() {
     // Every export is in the manifest.
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("exports/_manifest.json")).unwrap()).unwrap();
-    assert_eq!(m["exports"]["assessment"], serde_json::json!(["assessment.csv", "assessment_weights.csv", "assessment.xlsx"]));
+    assert_eq!(
+        m["exports"]["assessment"],
+        serde_json::json!(["assessment.csv", "assessment_weights.csv", "assessment.xlsx"])
+    );
     assert_eq!(m["exports"]["cadre_file"], serde_json::json!(["cadre_file.jsonl", "cadre_file.xlsx"]));
 }
 
@@ -202,7 +208,8 @@ fn no_export_outlives_the_warehouse_it_was_made_from() {
     // The issue: `run` used to leave the old assessment beside the new warehouse.
     ok(&["run", p, "--out", o, "-q"]);
     assert_eq!(listing(), ["_manifest.json"], "`run` cleared the exports of the replaced warehouse");
-    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(exports.join("_manifest.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(exports.join("_manifest.json")).unwrap()).unwrap();
     assert_eq!(m["run_at"], crate::common::manifest(&out)["run_at"], "stamped with the new warehouse");
 
     // `build` alone: exports cleared, and the indicator tables it left are refused.
@@ -228,7 +235,8 @@ fn no_export_outlives_the_warehouse_it_was_made_from() {
     let p2 = pipeline(dir.path(), "zh", "\"assessment\"");
     ok(&["run", p2.to_str().unwrap(), "--out", o, "-q"]);
     assert_eq!(listing(), ["_manifest.json", "assessment.csv", "assessment.xlsx", "assessment_weights.csv"]);
-    let left: Vec<String> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let left: Vec<String> =
+        std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     assert!(left.iter().all(|n| !n.starts_with('.')), "no staging directory left: {left:?}");
 }
 

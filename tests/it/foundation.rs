@@ -104,8 +104,7 @@ fn warehouse_schemas_match_the_declared_tables() {
         if def.partition.is_some() {
             expected.push(("year".into(), DataType::Int32));
         }
-        let got: Vec<(String, DataType)> =
-            df.schema().iter().map(|(n, d)| (n.to_string(), d.clone())).collect();
+        let got: Vec<(String, DataType)> = df.schema().iter().map(|(n, d)| (n.to_string(), d.clone())).collect();
         assert_eq!(got, expected, "schema of {}", def.name);
     }
     // Partitions on disk follow the class year.
@@ -154,7 +153,8 @@ fn xlsx_inputs_with_typed_cells_are_read() {
     // Write cadres as an XLSX with number and date cells, as Excel users do.
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    let headers = ["cadre_id", "name", "gender", "birth_year", "category", "rank", "unit_id", "party_member", "join_date"];
+    let headers =
+        ["cadre_id", "name", "gender", "birth_year", "category", "rank", "unit_id", "party_member", "join_date"];
     for (j, h) in headers.iter().enumerate() {
         ws.write_string(0, j as u16, *h).unwrap();
     }
@@ -254,7 +254,14 @@ fn dirty_rows_are_rejected_with_exact_reasons() {
         (
             "reviews",
             (8, 2, 6, 0),
-            &[("bad_date", 1), ("bad_value", 1), ("duplicate_key", 1), ("missing_value", 1), ("out_of_range", 1), ("unknown_id", 1)],
+            &[
+                ("bad_date", 1),
+                ("bad_value", 1),
+                ("duplicate_key", 1),
+                ("missing_value", 1),
+                ("out_of_range", 1),
+                ("unknown_id", 1),
+            ],
         ),
         ("unit_outcomes", (4, 1, 3, 0), &[("bad_number", 1), ("duplicate_key", 1), ("unknown_id", 1)]),
     ];
@@ -297,7 +304,13 @@ pub fn reconcile(out: &Path) {
         let by_reason: u64 = reasons(&m, t).values().sum();
         assert_eq!(by_reason, rej, "{t}: reasons add up");
         total_rejected += rej;
-        let input_rows: u64 = m["inputs"].as_array().unwrap().iter().filter(|i| i["table"] == *t).map(|i| i["rows"].as_u64().unwrap()).sum();
+        let input_rows: u64 = m["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["table"] == *t)
+            .map(|i| i["rows"].as_u64().unwrap())
+            .sum();
         assert_eq!(input_rows, read, "{t}: rows per file add up");
         *by_table_written.entry(t.clone()).or_default() += c["written"].as_u64().unwrap();
     }
@@ -435,11 +448,9 @@ fn ids_are_pseudonymised_with_a_key() {
 fn data_dictionary_is_current() {
     let r = traineval(&["schema"], &[]);
     assert_eq!(r.code, 0);
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/warehouse.md")).unwrap_or_default();
-    assert!(
-        doc == r.stdout,
-        "docs/warehouse.md is out of date: run `traineval schema > docs/warehouse.md`"
-    );
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/warehouse.md")).unwrap_or_default();
+    assert!(doc == r.stdout, "docs/warehouse.md is out of date: run `traineval schema > docs/warehouse.md`");
     let j: serde_json::Value = serde_json::from_str(&traineval(&["schema", "--format", "json"], &[]).stdout).unwrap();
     assert_eq!(j.as_array().unwrap().len(), traineval::schema::TABLES.len());
 }

@@ -98,15 +98,15 @@ fn truncated_and_empty_files() {
 #[test]
 fn bad_cells_become_rejects_not_errors() {
     let rows = [
-        "K1,C02,abc,0,0,80,true",       // text in a number
-        "K1,C03,NaN,0,0,80,true",       // NaN
-        "K1,C05,inf,0,0,80,true",       // infinity
-        "K1,C06,-3,0,0,80,true",        // negative
-        "K2,C01, 90 ,0,0,80,true",      // spaces around a number are fine
-        "K2,C08,84,0,0,80,perhaps",     // not a boolean
-        "K2,C99,84,0,0,80,true",        // dangling reference
-        "K2,C08,84,0,0,80,true",        // duplicate of the accepted row above? no: first C08 row was rejected
-        "K2,C08,84,0,0,80,true",        // duplicate key
+        "K1,C02,abc,0,0,80,true",   // text in a number
+        "K1,C03,NaN,0,0,80,true",   // NaN
+        "K1,C05,inf,0,0,80,true",   // infinity
+        "K1,C06,-3,0,0,80,true",    // negative
+        "K2,C01, 90 ,0,0,80,true",  // spaces around a number are fine
+        "K2,C08,84,0,0,80,perhaps", // not a boolean
+        "K2,C99,84,0,0,80,true",    // dangling reference
+        "K2,C08,84,0,0,80,true",    // duplicate of the accepted row above? no: first C08 row was rejected
+        "K2,C08,84,0,0,80,true",    // duplicate key
     ];
     let body = format!("{ENROLL_HEAD}{}\n", rows.join("\n"));
     let (r, out) = build_dir(fixture_with("enrollments.csv", body.as_bytes()).path());
@@ -154,7 +154,13 @@ fn dates_in_many_formats() {
 fn extra_missing_and_duplicated_columns() {
     // Extra columns are ignored; a missing optional column is null; a missing required
     // column or a duplicated one is a configuration error naming it.
-    let (r, out) = build_dir(fixture_with("units.csv", "unit_id,name,colour,kind\nU1,a,red,party\nU2,b,blue,party\nU3,c,x,party\n".as_bytes()).path());
+    let (r, out) = build_dir(
+        fixture_with(
+            "units.csv",
+            "unit_id,name,colour,kind\nU1,a,red,party\nU2,b,blue,party\nU3,c,x,party\n".as_bytes(),
+        )
+        .path(),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(table(out.path(), "units").column("region").unwrap().null_count(), 3);
     let (r, _) = build_dir(fixture_with("units.csv", b"name,kind\na,party\n").path());
@@ -258,7 +264,19 @@ fn killed_builds_never_leave_a_partial_warehouse() {
 fn every_output_is_deterministic_and_free_of_names() {
     let g = tmp();
     let r = traineval(
-        &["generate", "--out", g.path().to_str().unwrap(), "--cadres", "1200", "--seed", "21", "--dirty", "0.005", "--format", "platform"],
+        &[
+            "generate",
+            "--out",
+            g.path().to_str().unwrap(),
+            "--cadres",
+            "1200",
+            "--seed",
+            "21",
+            "--dirty",
+            "0.005",
+            "--format",
+            "platform",
+        ],
         &[],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -270,7 +288,10 @@ fn every_output_is_deterministic_and_free_of_names() {
     for out in [a.path(), b.path()] {
         let r = traineval(&["run", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"], &[]);
         assert_eq!(r.code, 0, "{}", r.stderr);
-        let r = traineval(&["export", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--for", "assessment", "-q"], &[]);
+        let r = traineval(
+            &["export", p.to_str().unwrap(), "--out", out.to_str().unwrap(), "--for", "assessment", "-q"],
+            &[],
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
     for sub in ["warehouse", "indicators", "reports", "exports"] {
@@ -375,7 +396,12 @@ fn counts(out: &Path, t: &str) -> (u64, u64, u64) {
 
 fn reasons(out: &Path, t: &str) -> Vec<(String, u64)> {
     let m = manifest(out);
-    m["tables"][t]["rejected_by_reason"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect()
+    m["tables"][t]["rejected_by_reason"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+        .collect()
 }
 
 /// One row of `_rejects/rejects.parquet`, every column.
@@ -430,7 +456,11 @@ fn write_xlsx(path: &Path, rows: &[Vec<&str>]) {
 /// The cells of a CSV fixture as rows of text, for writing the same rows into a sheet.
 fn csv_cells(bytes: &[u8]) -> Vec<Vec<String>> {
     let text = String::from_utf8(bytes.to_vec()).unwrap();
-    text.split('\n').map(|l| if l.is_empty() { Vec::new() } else { l.split(',').map(|c| c.trim_matches('"').to_string()).collect() }).collect()
+    text.split('\n')
+        .map(
+            |l| if l.is_empty() { Vec::new() } else { l.split(',').map(|c| c.trim_matches('"').to_string()).collect() },
+        )
+        .collect()
 }
 
 #[test]
@@ -450,7 +480,8 @@ fn crlf_and_lf_files_point_at_the_same_rows() {
         let dir = fixture_with("units.csv", &input_file("units.csv", crlf));
         let (r, out) = build_dir(dir.path());
         assert_eq!(r.code, 1, "{}", r.stderr);
-        let want: Vec<(u64, String)> = [(3, "bad_shape"), (4, "bad_shape"), (8, "bad_value")].map(|(l, w)| (l, w.to_string())).to_vec();
+        let want: Vec<(u64, String)> =
+            [(3, "bad_shape"), (4, "bad_shape"), (8, "bad_value")].map(|(l, w)| (l, w.to_string())).to_vec();
         assert_eq!(rejected_lines(out.path(), "units"), want, "crlf {crlf}");
         reconcile(out.path());
     }
@@ -477,16 +508,29 @@ fn a_file_cut_inside_a_quoted_field_never_enters_the_warehouse() {
         let rj = reject_rows(out.path());
         let cut: Vec<&RejectRow> = rj.iter().filter(|x| x.table == "unit_outcomes").collect();
         assert_eq!(cut.len(), 1);
-        assert_eq!((cut[0].row, cut[0].reason.as_str(), cut[0].column.as_str(), cut[0].value.as_str()), (4, "truncated_row", "", ""));
+        assert_eq!(
+            (cut[0].row, cut[0].reason.as_str(), cut[0].column.as_str(), cut[0].value.as_str()),
+            (4, "truncated_row", "", "")
+        );
         assert_eq!(cut[0].file, "unit_outcomes.csv");
         assert!(cut[0].message.contains("cut off"), "{}", cut[0].message);
-        let units: Vec<String> =
-            table(out.path(), "unit_outcomes").column("unit_id").unwrap().str().unwrap().no_null_iter().map(String::from).collect();
+        let units: Vec<String> = table(out.path(), "unit_outcomes")
+            .column("unit_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .no_null_iter()
+            .map(String::from)
+            .collect();
         assert_eq!(units, ["U1", "U2"]);
         reconcile(out.path());
         let v = validate_dir(dir.path());
         assert_eq!(v.code, 1);
-        assert!(v.stdout.contains("unit_outcomes.csv:4 truncated_row: the file ends inside a quoted field"), "{}", v.stdout);
+        assert!(
+            v.stdout.contains("unit_outcomes.csv:4 truncated_row: the file ends inside a quoted field"),
+            "{}",
+            v.stdout
+        );
     }
 
     // Cut on the first data row, and right after an opening quote.
@@ -582,7 +626,10 @@ fn rows_whose_field_count_differs_from_the_header_are_bad_shape() {
 #[test]
 fn survey_platform_exports_get_the_same_shape_rules() {
     let g = tmp();
-    let r = traineval(&["generate", "--out", g.path().to_str().unwrap(), "--cadres", "200", "--seed", "5", "--format", "platform"], &[]);
+    let r = traineval(
+        &["generate", "--out", g.path().to_str().unwrap(), "--cadres", "200", "--seed", "5", "--format", "platform"],
+        &[],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let p = g.path().join("pipeline.toml");
     let base = tmp();
@@ -606,7 +653,8 @@ fn survey_platform_exports_get_the_same_shape_rules() {
     let (read0, acc0, rej0) = counts(base.path(), "survey_pre");
     assert_eq!(counts(out.path(), "survey_pre"), (read0 + 2, acc0, rej0 + 2));
     let n = lines.len() as u64;
-    let shaped: Vec<(u64, String)> = rejected_lines(out.path(), "survey_pre").into_iter().filter(|x| x.1 == "bad_shape").collect();
+    let shaped: Vec<(u64, String)> =
+        rejected_lines(out.path(), "survey_pre").into_iter().filter(|x| x.1 == "bad_shape").collect();
     assert_eq!(shaped, [(n + 1, "bad_shape".to_string()), (n + 2, "bad_shape".to_string())]);
     reconcile(out.path());
 }
@@ -624,9 +672,11 @@ fn a_mapping_that_names_an_absent_header_is_a_configuration_error() {
     let toml = root.path().join("mapped/mapped.toml");
     let good = std::fs::read_to_string(&toml).unwrap();
     assert!(good.contains("birth_year = \"出生年份\""));
-    let bad = good
-        .replace("birth_year = \"出生年份\"", "birth_year = \"出生年月\"\npromoted_on = \"任现职级时间\"")
-        .replace("[inputs.units]\npath = \"../canonical/units.csv\"", "[inputs.units]\npath = \"../canonical/units.csv\"\ncolumns = { region = \"地区\" }");
+    let bad =
+        good.replace("birth_year = \"出生年份\"", "birth_year = \"出生年月\"\npromoted_on = \"任现职级时间\"").replace(
+            "[inputs.units]\npath = \"../canonical/units.csv\"",
+            "[inputs.units]\npath = \"../canonical/units.csv\"\ncolumns = { region = \"地区\" }",
+        );
     std::fs::write(&toml, &bad).unwrap();
     let out = tmp();
     for cmd in ["validate", "build"] {
@@ -647,15 +697,18 @@ fn a_mapping_that_names_an_absent_header_is_a_configuration_error() {
     // A key that is no column of the table.
     std::fs::write(&toml, good.replace("birth_year = \"出生年份\"", "birth_yaer = \"出生年份\"")).unwrap();
     let r = traineval(&["validate", toml.to_str().unwrap()], &[]);
-    one_line_error(&r, 2, &["mapped.toml", "[inputs.cadres.columns] birth_yaer", "no column `birth_yaer`", "birth_year"]);
+    one_line_error(
+        &r,
+        2,
+        &["mapped.toml", "[inputs.cadres.columns] birth_yaer", "no column `birth_yaer`", "birth_year"],
+    );
 
     // The roster as a sheet: the same check, from the sheet's header row.
-    let rows = vec![
-        vec!["干部编号", "性别", "出生年份", "干部类别"],
-        vec!["C01", "男", "1975", "县处级领导干部"],
-    ];
+    let rows = vec![vec!["干部编号", "性别", "出生年份", "干部类别"], vec!["C01", "男", "1975", "县处级领导干部"]];
     write_xlsx(&root.path().join("mapped/cadres.xlsx"), &rows);
-    let sheet = good.replace("path = \"cadres_zh.csv\"", "path = \"cadres.xlsx\"").replace("birth_year = \"出生年份\"", "birth_year = \"出生年月\"");
+    let sheet = good
+        .replace("path = \"cadres_zh.csv\"", "path = \"cadres.xlsx\"")
+        .replace("birth_year = \"出生年份\"", "birth_year = \"出生年月\"");
     std::fs::write(&toml, sheet).unwrap();
     let r = traineval(&["build", toml.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -669,13 +722,20 @@ fn a_mapping_that_names_an_absent_header_is_a_configuration_error() {
 
     // A Parquet input: its column names are read from the footer.
     use polars::prelude::*;
-    let mut units = df!("编号" => ["U1", "U2", "U3"], "名称" => ["a", "b", "c"], "类型" => ["party", "party", "party"]).unwrap();
-    ParquetWriter::new(std::fs::File::create(root.path().join("mapped/units.parquet")).unwrap()).finish(&mut units).unwrap();
+    let mut units =
+        df!("编号" => ["U1", "U2", "U3"], "名称" => ["a", "b", "c"], "类型" => ["party", "party", "party"]).unwrap();
+    ParquetWriter::new(std::fs::File::create(root.path().join("mapped/units.parquet")).unwrap())
+        .finish(&mut units)
+        .unwrap();
     let section = "[inputs.units]\npath = \"units.parquet\"\ncolumns = { unit_id = \"编号\", kind = \"类型\", region = \"地区\" }";
     let parquet = good.replace("[inputs.units]\npath = \"../canonical/units.csv\"", section);
     std::fs::write(&toml, &parquet).unwrap();
     let r = traineval(&["validate", toml.to_str().unwrap()], &[]);
-    one_line_error(&r, 2, &["units.parquet: [inputs.units.columns] region = \"地区\"", "its headers: 编号, 名称, 类型"]);
+    one_line_error(
+        &r,
+        2,
+        &["units.parquet: [inputs.units.columns] region = \"地区\"", "its headers: 编号, 名称, 类型"],
+    );
     std::fs::write(&toml, parquet.replace(", region = \"地区\"", "")).unwrap();
     let r = traineval(&["build", toml.to_str().unwrap(), "--out", out.path().to_str().unwrap()], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -701,7 +761,11 @@ fn control_characters_are_escaped_wherever_user_text_is_shown() {
     let v = validate_dir(dir.path());
     assert_eq!(v.code, 1, "{}", v.stderr);
     assert_no_control_codes(&v);
-    assert!(v.stdout.contains("units.csv:4 [kind] bad_value: `kind` = \"\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\""), "{}", v.stdout);
+    assert!(
+        v.stdout.contains("units.csv:4 [kind] bad_value: `kind` = \"\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\""),
+        "{}",
+        v.stdout
+    );
     // Cells are trimmed (SPEC App. C.20), so the tab goes and the formula stays.
     assert!(v.stdout.contains("units.csv:5 [kind] bad_value: `kind` = \"=cmd"), "{}", v.stdout);
     assert!(v.stdout.contains("cadres.csv:10 [unit_id] unknown_id: unknown unit `U\\u{1b}[31m\\n9\"`"), "{}", v.stdout);

@@ -367,7 +367,12 @@ fn trainee_outcomes_has_one_row_per_enrollment() {
     let copy = tempfile::tempdir().unwrap();
     copy_dir(&wh, copy.path());
     let part = copy.path().join("scale_scores/year=2025");
-    let first = std::fs::read_dir(&part).unwrap().flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "parquet")).unwrap();
+    let first = std::fs::read_dir(&part)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .unwrap();
     std::fs::copy(&first, part.join("part-duplicate.parquet")).unwrap();
     let settings = PipelineFile::default();
     let ratings = traineval::warehouse::join::RatingScores::from_warehouse(copy.path(), &settings).unwrap();

@@ -133,7 +133,8 @@ fn replace_year_keeps_the_other_years_byte_for_byte() {
     let r = build(&v2, replaced.path(), &["--replace-year", "2022"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("year 2022 replaced"), "{}", r.stdout);
-    let (w1, w2, wr) = (full1.path().join("warehouse"), full2.path().join("warehouse"), replaced.path().join("warehouse"));
+    let (w1, w2, wr) =
+        (full1.path().join("warehouse"), full2.path().join("warehouse"), replaced.path().join("warehouse"));
     // Against the warehouse it replaced: only year 2022 of the tables the edit touches
     // changed; every other year of every table is the same bytes.
     let changed = differing(&w1, &wr);
@@ -182,7 +183,10 @@ fn replace_year_into_an_empty_out_holds_that_year_alone() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let classes = table(out.path(), "classes");
     assert!(classes.column("year").unwrap().i32().unwrap().into_no_null_iter().all(|y| y == 2023));
-    assert_eq!(table(out.path(), "reviews").column("year").unwrap().i32().unwrap().into_no_null_iter().max(), Some(2023));
+    assert_eq!(
+        table(out.path(), "reviews").column("year").unwrap().i32().unwrap().into_no_null_iter().max(),
+        Some(2023)
+    );
     // A warehouse built with the key cannot take a year built without it.
     let keyed = tmp();
     assert_eq!(build(&v1, keyed.path(), &[], &[("TRAINEVAL_ID_KEY", "k")]).code, 0);
@@ -217,8 +221,11 @@ fn a_killed_replace_year_leaves_a_whole_warehouse() {
     // The next run removes what the killed ones left (here: an indicators run).
     let r = traineval(&["indicators", s(&v2), "--out", s(out.path())], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let mut left: Vec<String> =
-        std::fs::read_dir(out.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let mut left: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     left.sort();
     assert_eq!(left, vec!["indicators".to_string(), "warehouse".to_string()]);
 
@@ -330,7 +337,8 @@ fn the_cadre_file_shows_promotions_and_repeated_topics_across_years() {
     assert_eq!(f["compliance_source"], "indicators");
     assert!(f["compliance"][0].get("rule").is_some(), "{f}");
     // An unknown cadre is a usage error.
-    let r = traineval(&["export", s(g.path()), "--out", s(out.path()), "--for", "cadre-file", "--cadre", "nobody"], &[]);
+    let r =
+        traineval(&["export", s(g.path()), "--out", s(out.path()), "--for", "cadre-file", "--cadre", "nobody"], &[]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no cadre `nobody`"), "{}", r.stderr);
 }
@@ -359,7 +367,8 @@ fn the_cadre_file_guards_formulas_and_escapes_html() {
     use calamine::{open_workbook_auto, Data, Reader};
     let mut wb = open_workbook_auto(out.path().join("exports/cadre_file.xlsx")).unwrap();
     let range = wb.worksheet_range("培训记录").unwrap();
-    let cells: Vec<&Data> = range.rows().flat_map(|r| r.iter()).filter(|c| matches!(c, Data::String(t) if t == hostile)).collect();
+    let cells: Vec<&Data> =
+        range.rows().flat_map(|r| r.iter()).filter(|c| matches!(c, Data::String(t) if t == hostile)).collect();
     assert!(!cells.is_empty(), "the title is in the workbook, as a string cell");
     let formulas = wb.worksheet_formula("培训记录").unwrap();
     assert!(formulas.rows().flat_map(|r| r.iter()).all(|f| f.is_empty()), "no formula cell");
@@ -387,12 +396,14 @@ fn the_cadre_file_is_pseudonymised_with_the_key() {
     assert!(!text.contains("C0000"), "no raw cadre id in the file");
     // `--cadre` takes the id as the office knows it.
     let pseudonym = traineval::pseudonym::Pseudonymizer::new(Some("office-secret")).apply("C0000007");
-    let r = traineval(&["export", s(g.path()), "--out", s(out.path()), "--for", "cadre-file", "--cadre", "C0000007"], &key);
+    let r =
+        traineval(&["export", s(g.path()), "--out", s(out.path()), "--for", "cadre-file", "--cadre", "C0000007"], &key);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let page = std::fs::read_to_string(out.path().join(format!("exports/cadre_file/{pseudonym}.html"))).unwrap();
     assert!(page.contains("C0000007") && page.contains(&pseudonym));
     // Without the key the raw id is not in the warehouse.
-    let r = traineval(&["export", s(g.path()), "--out", s(out.path()), "--for", "cadre-file", "--cadre", "C0000007"], &[]);
+    let r =
+        traineval(&["export", s(g.path()), "--out", s(out.path()), "--for", "cadre-file", "--cadre", "C0000007"], &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
 
@@ -412,9 +423,11 @@ fn the_period_describes_its_own_classes_only() {
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
     let read = |out: &Path, name: &str| {
-        polars::prelude::ParquetReader::new(std::fs::File::open(out.join(format!("indicators/{name}.parquet"))).unwrap())
-            .finish()
-            .unwrap()
+        polars::prelude::ParquetReader::new(
+            std::fs::File::open(out.join(format!("indicators/{name}.parquet"))).unwrap(),
+        )
+        .finish()
+        .unwrap()
     };
     let period_tables = [
         "learning_by_class",

@@ -47,7 +47,9 @@ fn a_missing_input_is_named_in_words_in_the_report() {
     assert!(html.contains("未提供单位考核：单位绩效部分因此为空。"), "unit outcomes");
     // No table or input code reaches the page (file paths are literals in <code>).
     let text: String = html.split("<code>").map(|p| p.split_once("</code>").map_or(p, |(_, rest)| rest)).collect();
-    for code in ["assessment_by_class", "trainee_ratings", "unit_results", "needs_match", "survey_needs", "unit_outcomes"] {
+    for code in
+        ["assessment_by_class", "trainee_ratings", "unit_results", "needs_match", "survey_needs", "unit_outcomes"]
+    {
         assert!(!text.contains(code), "code name {code} in the report");
     }
 }
@@ -78,7 +80,11 @@ fn two_languages_go_side_by_side() {
     std::fs::write(&pipeline, toml).unwrap();
     let r = traineval_in(at, &["run", "office/pipeline.toml", "--out", "out"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("reports/2025/index.html") && r.stdout.contains("reports/2025/en/index.html"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("reports/2025/index.html") && r.stdout.contains("reports/2025/en/index.html"),
+        "{}",
+        r.stdout
+    );
     assert_eq!(std::fs::read(period.join("index.html")).unwrap(), zh, "same data, same bytes");
     assert_eq!(std::fs::read_to_string(period.join("en/index.html")).unwrap(), en);
     // A language the tool does not have is a configuration error.

@@ -156,9 +156,8 @@ fn event_study_and_class_dids_match_r() {
         let t = tables(set, 1);
         let es = &t.event_study;
         let (cat, rel) = (str_col(es, "category"), f64_col(es, "rel_period"));
-        let rows: Vec<usize> = (0..es.height())
-            .filter(|&i| cat[i].as_deref() == Some("all") && rel[i] != Some(-1.0))
-            .collect();
+        let rows: Vec<usize> =
+            (0..es.height()).filter(|&i| cat[i].as_deref() == Some("all") && rel[i] != Some(-1.0)).collect();
         assert_eq!(rows.len(), 5, "{set}");
         for (key, column) in [
             ("estimate", "estimate"),
@@ -241,12 +240,15 @@ fn small_control_groups_are_withheld() {
 #[test]
 fn the_washout_years_decide_who_is_eligible() {
     let dir = r_data("transfer/contamination");
-    let (c, e, k) = (read_csv(&dir.join("classes.csv")), read_csv(&dir.join("enrollments.csv")), read_csv(&dir.join("cadres.csv")));
+    let (c, e, k) =
+        (read_csv(&dir.join("classes.csv")), read_csv(&dir.join("enrollments.csv")), read_csv(&dir.join("cadres.csv")));
     let year: BTreeMap<&str, i64> =
         c["class_id"].iter().map(String::as_str).zip(c["start_date"].iter().map(|s| year_of(s))).collect();
     assert!(!year.values().any(|&y| y == 2023), "no class of 2023 in the set");
-    let targets: BTreeSet<&str> =
-        (0..c["class_id"].len()).filter(|&i| year_of(&c["start_date"][i]) == 2025).map(|i| c["target_category"][i].as_str()).collect();
+    let targets: BTreeSet<&str> = (0..c["class_id"].len())
+        .filter(|&i| year_of(&c["start_date"][i]) == 2025)
+        .map(|i| c["target_category"][i].as_str())
+        .collect();
     let mut years: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
     for (class, cadre) in e["class_id"].iter().zip(&e["cadre_id"]) {
         years.entry(cadre.as_str()).or_default().insert(year[class.as_str()]);
@@ -318,7 +320,12 @@ fn indicator(b: &Built, name: &str) -> DataFrame {
 fn headline(b: &Built) -> (Option<f64>, Option<String>, Option<bool>, Option<String>) {
     let s = indicator(b, "transfer_summary");
     assert_eq!(str_col(&s, "category")[0].as_deref(), Some("all"));
-    (f64_col(&s, "pretrend_p")[0], str_col(&s, "baseline")[0].clone(), bool_col(&s, "attrition_ok")[0], str_col(&s, "claim")[0].clone())
+    (
+        f64_col(&s, "pretrend_p")[0],
+        str_col(&s, "baseline")[0].clone(),
+        bool_col(&s, "attrition_ok")[0],
+        str_col(&s, "claim")[0].clone(),
+    )
 }
 
 #[test]
@@ -354,15 +361,20 @@ fn the_clean_default_passes_every_check() {
     let (id, group, stage, n) = (str_col(&f, "class_id"), str_col(&f, "group"), str_col(&f, "stage"), f64_col(&f, "n"));
     let at = |g: &str, s: &str| {
         n[(0..f.height())
-            .find(|&i| id[i].as_deref() == Some("all") && group[i].as_deref() == Some(g) && stage[i].as_deref() == Some(s))
+            .find(|&i| {
+                id[i].as_deref() == Some("all") && group[i].as_deref() == Some(g) && stage[i].as_deref() == Some(s)
+            })
             .unwrap()]
     };
     let obs = &b.truth["observed"];
     assert_eq!(at("trained", "enrolled"), obs["attrition_enrollments"].as_f64());
     assert_eq!(at("trained", "review_after"), obs["attrition_followed"].as_f64());
     // Controls: every untrained cadre (the clean set trains no one in 2024).
-    assert_eq!(at("control", "eligible").unwrap() as u64, b.truth["params"]["counts"]["cadres"].as_u64().unwrap()
-        - b.truth["params"]["counts"]["trained_cadres"].as_u64().unwrap());
+    assert_eq!(
+        at("control", "eligible").unwrap() as u64,
+        b.truth["params"]["counts"]["cadres"].as_u64().unwrap()
+            - b.truth["params"]["counts"]["trained_cadres"].as_u64().unwrap()
+    );
     let _ = std::fs::remove_dir_all(b.dir.parent().unwrap());
 }
 
@@ -403,7 +415,12 @@ fn contaminated_cadres_are_no_controls() {
     let read = |t: &str| read_csv(&b.dir.join(format!("{t}.csv")));
     let c = read("classes");
     let class: BTreeMap<&str, (&str, i32, i32)> = (0..c["class_id"].len())
-        .map(|i| (c["class_id"][i].as_str(), (c["target_category"][i].as_str(), day(&c["start_date"][i]), day(&c["end_date"][i]))))
+        .map(|i| {
+            (
+                c["class_id"][i].as_str(),
+                (c["target_category"][i].as_str(), day(&c["start_date"][i]), day(&c["end_date"][i])),
+            )
+        })
         .collect();
     let year: BTreeMap<&str, i64> =
         c["class_id"].iter().map(String::as_str).zip(c["start_date"].iter().map(|s| year_of(s))).collect();
@@ -473,7 +490,6 @@ fn contaminated_cadres_are_no_controls() {
     let _ = std::fs::remove_dir_all(b.dir.parent().unwrap());
 }
 
-
 /// How often each check fires over seeds 101–120 (3,000 cadres), on the clean default
 /// and on each plant: the reason seed 101 is not a lucky pick for the tests above. A
 /// benchmark, not a unit test (`cargo test --release --test it transfer_check_rates --
@@ -514,7 +530,9 @@ fn transfer_check_rates_over_seeds() {
             "{name}: of {n} sets, pretrend_p < 0.10 in {pretrend}, baseline to adjust in {adjust} and not equivalent in {unequal}, attrition not ok in {attrition}, association in {association}, CI covers the planted DiD in {covered}"
         );
         match name {
-            "clean" => assert!(association * 2 < n, "the clean default reads as an association in {association} of {n}"),
+            "clean" => {
+                assert!(association * 2 < n, "the clean default reads as an association in {association} of {n}")
+            }
             "pretrend" => assert!(pretrend * 2 > n, "pretrend found in {pretrend} of {n}"),
             "attrition" => assert!(attrition * 2 > n, "attrition found in {attrition} of {n}"),
             _ => {}

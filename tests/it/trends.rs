@@ -24,12 +24,19 @@ fn trends_recover_the_generated_years() {
         let r = traineval(&[step, i, "--out", o, "-q"], &[]);
         assert_eq!(r.code, 0, "{step}: {}", r.stderr);
     }
-    let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(input.join("_truth.json")).unwrap()).unwrap();
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(input.join("_truth.json")).unwrap()).unwrap();
     let t = ParquetReader::new(std::fs::File::open(out.join("indicators/trends.parquet")).unwrap()).finish().unwrap();
-    let (metric, year, n, mean, change) =
-        (column_str(&t, "metric"), column_f64(&t, "year"), column_f64(&t, "n"), column_f64(&t, "mean"), column_f64(&t, "change"));
+    let (metric, year, n, mean, change) = (
+        column_str(&t, "metric"),
+        column_f64(&t, "year"),
+        column_f64(&t, "n"),
+        column_f64(&t, "mean"),
+        column_f64(&t, "change"),
+    );
     let (lo, hi) = (column_f64(&t, "change_ci_low"), column_f64(&t, "change_ci_high"));
-    let row = |m: &str, y: f64| (0..t.height()).find(|&k| metric[k].as_deref() == Some(m) && year[k] == Some(y)).unwrap();
+    let row =
+        |m: &str, y: f64| (0..t.height()).find(|&k| metric[k].as_deref() == Some(m) && year[k] == Some(y)).unwrap();
     let years = truth["years"].as_array().unwrap();
     assert_eq!(years.len(), 3);
     let mut previous: Option<f64> = None;
@@ -56,10 +63,17 @@ fn trends_recover_the_generated_years() {
     for pair in years.windows(2) {
         let k = row("reaction", pair[1]["year"].as_f64().unwrap());
         let planted = shift(&pair[1]) - shift(&pair[0]);
-        assert!(lo[k].unwrap() <= planted && planted <= hi[k].unwrap(), "reaction change [{:?}, {:?}] vs planted {planted}", lo[k], hi[k]);
+        assert!(
+            lo[k].unwrap() <= planted && planted <= hi[k].unwrap(),
+            "reaction change [{:?}, {:?}] vs planted {planted}",
+            lo[k],
+            hi[k]
+        );
     }
     // Courses taught again by the same teacher form series spanning two or more years.
-    let s = ParquetReader::new(std::fs::File::open(out.join("indicators/course_series.parquet")).unwrap()).finish().unwrap();
+    let s = ParquetReader::new(std::fs::File::open(out.join("indicators/course_series.parquet")).unwrap())
+        .finish()
+        .unwrap();
     assert!(s.height() > 0);
     let (series, syear) = (column_str(&s, "series"), column_f64(&s, "year"));
     let mut spans: std::collections::BTreeMap<String, std::collections::BTreeSet<i64>> = Default::default();

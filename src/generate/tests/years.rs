@@ -33,7 +33,8 @@ fn sha256(path: &Path) -> String {
 }
 
 fn years(dir: &Path, cadres: usize, seed: u64, first: i32, last: i32, dirty: f64) -> GenerateSummary {
-    let opts = GenerateOptions { dirty, year: last, first_year: Some(first), ..GenerateOptions::new(dir, cadres, seed) };
+    let opts =
+        GenerateOptions { dirty, year: last, first_year: Some(first), ..GenerateOptions::new(dir, cadres, seed) };
     generate(&opts).unwrap_or_else(|e| panic!("generate failed: {e}"))
 }
 

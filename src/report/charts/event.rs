@@ -6,10 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
-use super::{
-    anchored, canvas, domain, muted, render_err, ReportError, DARK, INK,
-    MUTED, WHITE,
-};
+use super::{anchored, canvas, domain, muted, render_err, ReportError, DARK, INK, MUTED, WHITE};
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct EventPoint {
@@ -110,7 +107,14 @@ mod tests {
             x_label: "相对培训的考核次序".into(),
             y_label: "与培训前最近一次考核相比的差异（分）".into(),
             x_ticks: ["−3", "−2", "−1", "0", "+1", "+2"].map(String::from).to_vec(),
-            points: vec![p(0.3), p(0.2), Some(EventPoint { value: 0.0, ci: None, reference: true }), p(4.0), p(4.1), None],
+            points: vec![
+                p(0.3),
+                p(0.2),
+                Some(EventPoint { value: 0.0, ci: None, reference: true }),
+                p(4.0),
+                p(4.1),
+                None,
+            ],
             class_after: 3,
             class_label: "培训".into(),
         };

@@ -7,8 +7,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::{
-    anchored, canvas, fit_middle, font, label_style, muted, render_err, Area, ReportError, DARK, INK, LABEL_PX,
-    LIGHT, MUTED, WHITE, WIDTH,
+    anchored, canvas, fit_middle, font, label_style, muted, render_err, Area, ReportError, DARK, INK, LABEL_PX, LIGHT,
+    MUTED, WHITE, WIDTH,
 };
 
 /// One stage.
@@ -77,7 +77,8 @@ pub fn render(spec: &FlowSpec) -> Result<String, ReportError> {
     let body_h = (row_top(rows) + 8) as u32;
     let e = |e| render_err(&spec.title, e);
     canvas(&spec.title, &spec.subtitle, &[], body_h, |body| {
-        let bold = TextStyle::from((super::FONT, super::svg_size(LABEL_PX)).into_font().style(FontStyle::Bold)).color(&INK);
+        let bold =
+            TextStyle::from((super::FONT, super::svg_size(LABEL_PX)).into_font().style(FontStyle::Bold)).color(&INK);
         let head = anchored(bold, HPos::Left, VPos::Center);
         body.draw(&Text::new(spec.trained_title.clone(), (LEFT.0, 12), head.clone())).map_err(e)?;
         body.draw(&Text::new(spec.control_title.clone(), (RIGHT.0, 12), head)).map_err(e)?;
@@ -119,7 +120,11 @@ mod tests {
             subtitle: "n = 373 人次；流失：参训 10.2%、对照 7.6%".into(),
             trained_title: "参训学员".into(),
             control_title: "对照干部".into(),
-            trained: vec![b("报名参训", "n = 373（100.0%）"), b("结业", "n = 360（96.5%）"), b("<b>训前考核</b>", "n = 373")],
+            trained: vec![
+                b("报名参训", "n = 373（100.0%）"),
+                b("结业", "n = 360（96.5%）"),
+                b("<b>训前考核</b>", "n = 373"),
+            ],
             control: vec![b("符合对照条件", "n = 237"), b("有训前训后考核", "n = 219（92.4%）")],
         };
         let svg = render(&spec).unwrap();

@@ -12,7 +12,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
-use super::{anchored, canvas, desc_style, label_style, muted, nice_step, render_err, tick, ReportError, DARK, GRID, INK, LIGHT, WHITE};
+use super::{
+    anchored, canvas, desc_style, label_style, muted, nice_step, render_err, tick, ReportError, DARK, GRID, INK, LIGHT,
+    WHITE,
+};
 
 /// One bar: values in `[lo, hi)` (the last bin includes its upper edge).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
@@ -42,7 +45,8 @@ pub fn bins(values: &[f64], target: usize) -> Vec<Bin> {
     let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     let Some(lo) = v.iter().copied().reduce(f64::min) else { return Vec::new() };
     let hi = v.iter().copied().fold(lo, f64::max);
-    let mut step = if hi - lo < 1e-9 { nice_step(lo.abs().max(1.0) / 10.0) } else { nice_step((hi - lo) / target.max(1) as f64) };
+    let mut step =
+        if hi - lo < 1e-9 { nice_step(lo.abs().max(1.0) / 10.0) } else { nice_step((hi - lo) / target.max(1) as f64) };
     // Whole numbers (class sizes) in bins of a fractional width would alternate two and
     // three values per bin and draw a saw-tooth that is not in the data.
     if v.iter().all(|x| x.fract() == 0.0) && step.fract() != 0.0 {

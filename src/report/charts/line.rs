@@ -75,7 +75,8 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
         let bottom_px = super::local(body, chart.backend_coord(&(0.0, y0))).1;
         // Labels start clear of the whisker caps (±0.05 of a category: wide when the
         // categories are few).
-        let cap_px = super::local(body, chart.backend_coord(&(CAP, y0))).0 - super::local(body, chart.backend_coord(&(0.0, y0))).0;
+        let cap_px = super::local(body, chart.backend_coord(&(CAP, y0))).0
+            - super::local(body, chart.backend_coord(&(0.0, y0))).0;
         let gap = cap_px.max(4) + 5;
         for (j, series) in spec.series.iter().enumerate() {
             let colour = super::series_colour(j);
@@ -99,10 +100,7 @@ pub fn render(spec: &LineSpec) -> Result<String, ReportError> {
                     chart.draw_series([PathElement::new(vec![(x, lo), (x, hi)], INK.stroke_width(1))]).map_err(e)?;
                     for end in [lo, hi] {
                         chart
-                            .draw_series([PathElement::new(
-                                vec![(x - CAP, end), (x + CAP, end)],
-                                INK.stroke_width(1),
-                            )])
+                            .draw_series([PathElement::new(vec![(x - CAP, end), (x + CAP, end)], INK.stroke_width(1))])
                             .map_err(e)?;
                     }
                 }

@@ -195,8 +195,11 @@ pub(crate) fn canvas(
 /// The chart of the line and event-study kinds: `x_ticks.len()` categories at
 /// 0, 1, … on x, a value axis `y0..y1` with grid lines, axis titles, and each tick's
 /// label drawn below its category.
-pub(crate) type CategoryChart<'a, 'b> =
-    ChartContext<'a, SVGBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+pub(crate) type CategoryChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
 
 pub(crate) fn category_axes<'a, 'b>(
     body: &'a Area<'b>,

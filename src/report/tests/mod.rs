@@ -243,8 +243,8 @@ fn writes_the_report_directory_and_replaces_it_whole() {
 
 #[test]
 fn export_writes_guarded_csv_and_xlsx() {
-    use calamine::{open_workbook, Data, Reader, Xlsx};
     use crate::export::labels::Labels;
+    use calamine::{open_workbook, Data, Reader, Xlsx};
     let dir = tempfile::tempdir().unwrap();
     let ind = dir.path().join("indicators");
     std::fs::create_dir_all(&ind).unwrap();
@@ -296,7 +296,8 @@ fn export_writes_guarded_csv_and_xlsx() {
     let format = |col: usize| {
         (1..=150).find_map(|r| {
             let v = range.get_value((r, col as u32))?;
-            matches!(v, Data::Float(_)).then(|| styles.get((r, col as u32)).and_then(|s| s.number_format.clone()).map(|f| f.format_code))
+            matches!(v, Data::Float(_))
+                .then(|| styles.get((r, col as u32)).and_then(|s| s.number_format.clone()).map(|f| f.format_code))
         })
     };
     let at = |name: &str| header.iter().position(|h| h == name).unwrap();

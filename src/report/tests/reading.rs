@@ -177,7 +177,10 @@ fn assert_dashes_footnoted(html: &str, what: &str) {
         rest = after;
     }
     for m in marks {
-        assert!(html.contains(&format!("<p class=\"tnote\"><sup class=\"fn\">{m}</sup>")), "{what}: mark {m} unexplained");
+        assert!(
+            html.contains(&format!("<p class=\"tnote\"><sup class=\"fn\">{m}</sup>")),
+            "{what}: mark {m} unexplained"
+        );
     }
 }
 
@@ -239,8 +242,10 @@ fn the_glossary_explains_every_term_the_report_links() {
 fn english_messages_use_ascii_quotes_and_latin_fonts_first() {
     let en = Catalogue::new(Lang::En).labels();
     for (key, text) in en {
-        let wide: Vec<char> =
-            text.chars().filter(|c| "“”‘’「」（），。：；、".contains(*c) || ('\u{FF00}'..='\u{FF60}').contains(c)).collect();
+        let wide: Vec<char> = text
+            .chars()
+            .filter(|c| "“”‘’「」（），。：；、".contains(*c) || ('\u{FF00}'..='\u{FF60}').contains(c))
+            .collect();
         assert!(wide.is_empty(), "{key}: {wide:?} in {text:?}");
     }
     let html = &pages(&fixtures::sample(), Lang::En)[0].1;
@@ -276,7 +281,8 @@ fn scaled(k: usize) -> ReportData {
             let mut part = df.clone();
             for name in ["class_id", "course_id", "cadre_id"] {
                 if let Ok(c) = part.column(name) {
-                    let v: Vec<Option<String>> = c.str().unwrap().iter().map(|s| s.map(|s| format!("{s}-{r}"))).collect();
+                    let v: Vec<Option<String>> =
+                        c.str().unwrap().iter().map(|s| s.map(|s| format!("{s}-{r}"))).collect();
                     part.replace(name, Column::new(name.into(), v)).unwrap();
                 }
             }
@@ -322,10 +328,17 @@ fn per_class_tables_are_summarised_at_scale() {
     assert!(learning.blocks.iter().any(|b| matches!(b, Block::Chart(c) if c.id == "learning-gain-classes")));
     assert!(learning.blocks.iter().any(|b| matches!(b, Block::Para { text } if text.contains("all 60 classes"))));
     // Every per-class section is summarised the same way; the class list too.
-    for (name, body) in [("transfer", &big.transfer), ("raters", &big.raters), ("needs", &big.needs), ("classes", &big.classes)] {
+    for (name, body) in
+        [("transfer", &big.transfer), ("raters", &big.raters), ("needs", &big.needs), ("classes", &big.classes)]
+    {
         let body = body.data.as_ref().unwrap();
         assert!(tables(body).all(|t| t.rows.len() <= 10), "{name}: a table longer than the lists");
-        assert!(body.blocks.iter().any(|b| matches!(b, Block::Chart(c) if matches!(c.spec, crate::report::charts::ChartSpec::Histogram(_)))), "{name}");
+        assert!(
+            body.blocks.iter().any(
+                |b| matches!(b, Block::Chart(c) if matches!(c.spec, crate::report::charts::ChartSpec::Histogram(_)))
+            ),
+            "{name}"
+        );
     }
     // The annual page stops growing with the classes: ten times the classes, about the
     // same page.

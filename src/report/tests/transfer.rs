@@ -129,9 +129,7 @@ fn the_report_ends_with_its_limitations_in_words() {
         assert!(lim.contains(&html(&cat.get("lim.self_rated"))), "{lang:?}");
         assert!(lim.contains(&html(&cat.fmt("lim.pretrend", &[("p", &"p = 0.004")]))), "{lang:?}");
         assert!(lim.contains(&html(&cat.code("method", "on_site"))), "few classes of a method: {lang:?}");
-        for code in
-            ["not_equivalent", "pretrend", "attrition_ok", "few_classes", "too_few_classes", "on_site", "_"]
-        {
+        for code in ["not_equivalent", "pretrend", "attrition_ok", "few_classes", "too_few_classes", "on_site", "_"] {
             assert!(!lim.contains(code), "{lang:?}: code name {code} in the limitations");
         }
         // The passing fixture states no pre-trend limitation.

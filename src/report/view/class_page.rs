@@ -12,8 +12,8 @@ use super::format;
 use super::learning::{learning_table, prepost_boxes, tukey, Key};
 use super::{bar_item, class_ids, summarised, Body, Cell, Chart, ClassInfo, Ctx, Na, Section, TableView, Why};
 use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
-use crate::report::charts::histogram::{self, HistogramSpec};
 use crate::report::charts::boxplot::BoxGroup;
+use crate::report::charts::histogram::{self, HistogramSpec};
 use crate::report::charts::ChartSpec;
 use crate::report::columns::{self as c, table};
 use crate::report::paths;
@@ -111,10 +111,9 @@ pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<Body, Na> {
             }),
             notes: Vec::new(),
         });
-        for (key, caption, label) in [
-            ("method", "cl.table_method", "col.method"),
-            ("category", "cl.table_category", "col.category"),
-        ] {
+        for (key, caption, label) in
+            [("method", "cl.table_method", "col.method"), ("category", "cl.table_category", "col.category")]
+        {
             body.table(class_counts(ctx, &enrolled, key, cat.get(caption), label));
         }
         body.para(super::full_table_pointer(ctx, ctx.classes.len()));
@@ -156,13 +155,7 @@ pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<Body, Na> {
 
 /// Classes, enrolments and class hours by method (`key` = "method") or by target
 /// category, in the vocabulary's order.
-fn class_counts(
-    ctx: &Ctx<'_>,
-    enrolled: &BTreeMap<String, u64>,
-    key: &str,
-    caption: String,
-    label: &str,
-) -> TableView {
+fn class_counts(ctx: &Ctx<'_>, enrolled: &BTreeMap<String, u64>, key: &str, caption: String, label: &str) -> TableView {
     let mut groups: BTreeMap<(usize, String), (u64, u64, f64)> = BTreeMap::new();
     for (id, info) in &ctx.classes {
         let code = if key == "method" { &info.method } else { &info.category };
@@ -423,7 +416,8 @@ fn transfer(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
     if let Some(chart) = super::transfer::flow_chart(ctx, Some(id)) {
         body.chart(chart);
     }
-    if let Some(chart) = super::transfer::trajectory(ctx, Some(id), "class-trajectory", cat.get("tr.chart_traj_class")) {
+    if let Some(chart) = super::transfer::trajectory(ctx, Some(id), "class-trajectory", cat.get("tr.chart_traj_class"))
+    {
         body.chart(chart);
     }
     body.table(super::transfer::transfer_table(ctx, t, cat.get("cls.table_transfer"), &rows));

@@ -130,11 +130,14 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let (by, left_out) = tallies(ctx)?;
     let s = &ctx.params.compliance;
-    let mut body =
-        Body::new(cat.fmt(
-            "co.intro",
-            &[("preset", &cat.code("preset", &s.preset)), ("hours_per_day", &s.hours_per_day), ("min_cell", &ctx.min_cell())],
-        ));
+    let mut body = Body::new(cat.fmt(
+        "co.intro",
+        &[
+            ("preset", &cat.code("preset", &s.preset)),
+            ("hours_per_day", &s.hours_per_day),
+            ("min_cell", &ctx.min_cell()),
+        ],
+    ));
     let mut total = Tally::default();
     for t in by.values().filter(|t| ctx.publishable(t.n)) {
         total.merge(t);

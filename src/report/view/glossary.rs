@@ -15,8 +15,30 @@ use super::{Body, Ctx};
 
 /// Entries in the order the appendix lists them.
 pub(crate) const IDS: &[&str] = &[
-    "ci", "p", "holm", "bh", "cluster", "deff", "dz", "hake", "wilcoxon", "ancova", "kruskal", "htz", "eta", "did",
-    "event", "pretrend", "baseline", "attrition", "retention", "icc", "leniency", "alpha", "slope", "withheld",
+    "ci",
+    "p",
+    "holm",
+    "bh",
+    "cluster",
+    "deff",
+    "dz",
+    "hake",
+    "wilcoxon",
+    "ancova",
+    "kruskal",
+    "htz",
+    "eta",
+    "did",
+    "event",
+    "pretrend",
+    "baseline",
+    "attrition",
+    "retention",
+    "icc",
+    "leniency",
+    "alpha",
+    "slope",
+    "withheld",
 ];
 
 /// One glossary entry.
@@ -100,9 +122,5 @@ pub(super) fn terms_of(section: &str, body: &Body, glossary: &[GlossItem]) -> Ve
             }
         }
     }
-    glossary
-        .iter()
-        .filter(|g| ids.contains(&g.id))
-        .map(|g| Term { id: g.id, label: g.term.clone() })
-        .collect()
+    glossary.iter().filter(|g| ids.contains(&g.id)).map(|g| Term { id: g.id, label: g.term.clone() }).collect()
 }

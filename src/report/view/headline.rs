@@ -68,7 +68,13 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
     // A card whose figure is absent: "—", its mark, and the reason in words.
     let absent = |label: &str, table: &str| {
         let why = why_missing(ctx, table);
-        Card { label: cat.get(label), value: DASH.to_string(), unit: String::new(), detail: reason(ctx, table, why), mark: Some(why.mark()) }
+        Card {
+            label: cat.get(label),
+            value: DASH.to_string(),
+            unit: String::new(),
+            detail: reason(ctx, table, why),
+            mark: Some(why.mark()),
+        }
     };
     let mut cards = Vec::new();
     let mut clauses: Vec<String> = Vec::new();
@@ -80,7 +86,12 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
 
     let n_classes = ctx.classes.len() as u64;
     let hours: f64 = ctx.classes.values().filter_map(|c| c.hours).sum();
-    cards.push(card("hl.classes", format::int(n_classes), "", cat.fmt("hl.n_classes", &[("n", &format::int(n_classes))])));
+    cards.push(card(
+        "hl.classes",
+        format::int(n_classes),
+        "",
+        cat.fmt("hl.n_classes", &[("n", &format::int(n_classes))]),
+    ));
 
     let enrol = ctx.warehouse("enrollments", &[col::CADRE_ID]).ok();
     let (trainees, enrolments, completion) = match enrol {
@@ -103,11 +114,19 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
         }
         _ => cards.push(absent("hl.trainees", "enrollments")),
     }
-    cards.push(card("hl.hours", format::hours(Some(hours)), "hl.unit_hours", cat.fmt("hl.n_hours", &[("n", &format::int(n_classes))])));
+    cards.push(card(
+        "hl.hours",
+        format::hours(Some(hours)),
+        "hl.unit_hours",
+        cat.fmt("hl.n_hours", &[("n", &format::int(n_classes))]),
+    ));
     match (completion, enrolments) {
-        (Some(c), Some(e)) => {
-            cards.push(card("hl.completion", format::pct(Some(c)), "", cat.fmt("hl.n_enrolments", &[("n", &format::int(e))])))
-        }
+        (Some(c), Some(e)) => cards.push(card(
+            "hl.completion",
+            format::pct(Some(c)),
+            "",
+            cat.fmt("hl.n_enrolments", &[("n", &format::int(e))]),
+        )),
         _ => cards.push(absent("hl.completion", "enrollments")),
     }
     let volume = match (trainees, completion) {
@@ -176,7 +195,8 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
                 cat.fmt("hl.with_ci", &[("n", &cat.fmt("hl.n_followed", &[("n", &format::int(d.n))])), ("ci", &ci)]),
             ));
             let claim = cat.get(if d.effect { "hl.s_claim_effect" } else { "hl.s_claim_association" });
-            clauses.push(cat.fmt("hl.s_did", &[("did", &format::signed(Some(d.value))), ("ci", &ci), ("claim", &claim)]));
+            clauses
+                .push(cat.fmt("hl.s_did", &[("did", &format::signed(Some(d.value))), ("ci", &ci), ("claim", &claim)]));
         }
         None => {
             cards.push(absent("hl.transfer", table::TRANSFER_SUMMARY));
@@ -186,7 +206,12 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
 
     match compliance::overall(ctx) {
         Some((share, n)) => {
-            cards.push(card("hl.compliance", format::pct(Some(share)), "", cat.fmt("hl.n_cadres", &[("n", &format::int(n))])));
+            cards.push(card(
+                "hl.compliance",
+                format::pct(Some(share)),
+                "",
+                cat.fmt("hl.n_cadres", &[("n", &format::int(n))]),
+            ));
             clauses.push(cat.fmt("hl.s_compliance", &[("n", &format::int(n)), ("share", &format::pct(Some(share)))]));
         }
         None => {

@@ -4,15 +4,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::format;
-use super::{bar_item, category_order, method_order, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView, Why};
+use super::{
+    bar_item, category_order, method_order, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView, Why,
+};
 use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::boxplot::{BoxGroup, BoxSpec, BoxStats};
 use crate::report::charts::dumbbell::{DumbbellRow, DumbbellSpec};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
-use crate::stats;
 use crate::schema::col;
+use crate::stats;
 
 /// What a learning table is keyed by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -80,7 +80,9 @@ fn transfer(ctx: &Ctx<'_>, body: &mut Body) {
     }
     let unequal = judged.iter().filter(|&&i| t.text(c::BASELINE, i).as_deref() == Some("not_equivalent")).count();
     if unequal > 0 {
-        body.para(cat.fmt("lim.baseline_classes", &[("k", &format::int(unequal as u64)), ("m", &format::int(m as u64))]));
+        body.para(
+            cat.fmt("lim.baseline_classes", &[("k", &format::int(unequal as u64)), ("m", &format::int(m as u64))]),
+        );
     }
 }
 
@@ -95,7 +97,9 @@ fn methods(ctx: &Ctx<'_>, body: &mut Body) {
                 let method = ctx.method(&t.text_or_empty(c::METHOD, i));
                 // A withheld row keeps its note but not its count.
                 Some(match t.count(c::N_CLASSES, i) {
-                    Some(n) => cat.fmt("lim.method_item", &[("method", &method), ("n", &format::int(n)), ("note", &note)]),
+                    Some(n) => {
+                        cat.fmt("lim.method_item", &[("method", &method), ("n", &format::int(n)), ("note", &note)])
+                    }
                     None => cat.fmt("lim.method_item_bare", &[("method", &method), ("note", &note)]),
                 })
             })

@@ -114,7 +114,12 @@ fn test_findings(ctx: &Ctx<'_>, tests: &Table, body: &mut Body) -> bool {
     let classes = format::count(tests.count(c::N_CLASSES, i));
     body.finding(cat.fmt(
         if primary_sig { "me.primary_sig" } else { "me.primary_ns" },
-        &[("test", &test), ("stat", &statistic(ctx, tests, i)), ("p", &format::p_phrase(Some(p))), ("classes", &classes)],
+        &[
+            ("test", &test),
+            ("stat", &statistic(ctx, tests, i)),
+            ("p", &format::p_phrase(Some(p))),
+            ("classes", &classes),
+        ],
     ));
     // The robustness checks: do they point the same way?
     let mut agree = Vec::new();
@@ -275,7 +280,10 @@ fn pairwise_table(ctx: &Ctx<'_>, pw: &Table) -> TableView {
         let significant = pw.num(c::P_HOLM, i).is_some_and(|p| p < ctx.params.alpha);
         let pair = cat.fmt(
             "me.pair",
-            &[("a", &ctx.method(&pw.text_or_empty(c::METHOD_A, i))), ("b", &ctx.method(&pw.text_or_empty(c::METHOD_B, i)))],
+            &[
+                ("a", &ctx.method(&pw.text_or_empty(c::METHOD_A, i))),
+                ("b", &ctx.method(&pw.text_or_empty(c::METHOD_B, i))),
+            ],
         );
         let conclusion = match (pw.num(c::P_HOLM, i), pw.text(c::NOTE, i)) {
             (Some(_), _) => cat.get(if significant { "me.sig_yes" } else { "me.sig_no" }),

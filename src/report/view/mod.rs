@@ -19,12 +19,12 @@ mod learning;
 mod limitations;
 mod methods;
 mod needs;
-mod trends;
 mod quality;
 mod raters;
 mod reaction;
 mod results;
 mod transfer;
+mod trends;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -42,9 +42,9 @@ use super::frame::{Table, Withheld};
 use super::i18n::{self, Catalogue, Lang};
 use super::paths;
 use crate::config::{ComplianceSettings, Job, ScorecardSettings};
+use crate::schema::{col, CATEGORIES, METHODS};
 use crate::validate::coverage::{missing_inputs_named, MissingInput};
 use crate::warehouse::manifest::Manifest;
-use crate::schema::{col, CATEGORIES, METHODS};
 
 /// Everything a report is built from.
 #[derive(Debug, Clone, Default)]
@@ -551,8 +551,11 @@ impl<'a> Ctx<'a> {
             for name in tables.keys() {
                 if !name.starts_with("warehouse.") && name != table::COURSE_SERIES {
                     // participant_flow's pooled rows are keyed `all`: no class of that name.
-                    let pooled = |id: &String| name == table::PARTICIPANT_FLOW && id == crate::indicators::transfer::ALL;
-                    pages.extend(by_class.get(name).into_iter().flat_map(|index| index.keys().filter(|k| !pooled(k)).cloned()));
+                    let pooled =
+                        |id: &String| name == table::PARTICIPANT_FLOW && id == crate::indicators::transfer::ALL;
+                    pages.extend(
+                        by_class.get(name).into_iter().flat_map(|index| index.keys().filter(|k| !pooled(k)).cloned()),
+                    );
                 }
             }
         } else {
@@ -714,13 +717,16 @@ impl<'a> Ctx<'a> {
 
     /// The note under a chart that leaves out `k` suppressed cells.
     pub fn omitted_note(&self, k: usize) -> Option<String> {
-        (k > 0).then(|| self.cat.fmt("doc.chart_omitted", &[("k", &format::int(k as u64)), ("min_cell", &self.params.min_cell)]))
+        (k > 0).then(|| {
+            self.cat.fmt("doc.chart_omitted", &[("k", &format::int(k as u64)), ("min_cell", &self.params.min_cell)])
+        })
     }
 
     /// The note under a distribution chart that leaves out `k` groups too small to draw.
     pub fn undrawn_note(&self, k: usize) -> Option<String> {
         (k > 0).then(|| {
-            self.cat.fmt("doc.dist_omitted", &[("k", &format::int(k as u64)), ("min_n", &self.params.min_distribution_n)])
+            self.cat
+                .fmt("doc.dist_omitted", &[("k", &format::int(k as u64)), ("min_n", &self.params.min_distribution_n)])
         })
     }
 
@@ -876,7 +882,10 @@ pub(crate) fn summarise(
             body.table(table_of(cat.fmt("doc.rank_all", &[("noun", &s.noun), ("m", &m)]), &published));
         } else {
             body.table(table_of(cat.fmt("doc.rank_top", &[("noun", &s.noun), ("k", &TOP_N)]), &published[..TOP_N]));
-            body.table(table_of(cat.fmt("doc.rank_bottom", &[("noun", &s.noun), ("k", &TOP_N)]), &published[m - TOP_N..]));
+            body.table(table_of(
+                cat.fmt("doc.rank_bottom", &[("noun", &s.noun), ("k", &TOP_N)]),
+                &published[m - TOP_N..],
+            ));
         }
     }
     body.para(full_table_pointer(ctx, n));
@@ -1013,9 +1022,11 @@ fn part_of(table: &str) -> Option<&'static str> {
     use super::columns::table as t;
     Some(match table {
         t::REACTION_BY_COURSE | t::REACTION_BY_CLASS => "reaction",
-        t::LEARNING_BY_CLASS | t::LEARNING_BY_CATEGORY | t::LEARNING_BY_METHOD | t::LEARNING_BY_YEAR | t::RELIABILITY => {
-            "learning"
-        }
+        t::LEARNING_BY_CLASS
+        | t::LEARNING_BY_CATEGORY
+        | t::LEARNING_BY_METHOD
+        | t::LEARNING_BY_YEAR
+        | t::RELIABILITY => "learning",
         t::METHOD_SUMMARY | t::METHOD_TESTS | t::METHOD_PAIRWISE => "methods",
         t::TRANSFER_BY_CLASS
         | t::TRANSFER_SUMMARY

@@ -6,8 +6,8 @@ use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
-use crate::stats;
 use crate::schema::col;
+use crate::stats;
 
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
@@ -151,5 +151,10 @@ fn needs_rows(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[usize], by_cate
 /// `a┋b┋c` as the report's list: `a、b、c` or `a, b, c`.
 fn topic_list(ctx: &Ctx<'_>, joined: &str) -> String {
     let sep = ctx.cat.get("doc.list_sep");
-    joined.split(crate::indicators::needs::TOPIC_SEPARATOR).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(&sep)
+    joined
+        .split(crate::indicators::needs::TOPIC_SEPARATOR)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(&sep)
 }

@@ -261,11 +261,12 @@ pub(super) fn warning(ctx: &Ctx<'_>, w: &str) -> Option<String> {
         return Some(cat.fmt("dq.w_extra_columns", &[("file", &file), ("n", &group(n)), ("columns", &columns)]));
     }
     // "<table>: no `<input>` input, so its references to <input> are not checked"
-    if let Some(input) = rest.strip_prefix("no `").and_then(|r| r.split_once("` input, so its references to")).map(|(i, _)| i) {
-        return Some(cat.fmt(
-            "dq.w_unchecked_refs",
-            &[("table", &input_label(ctx, file)), ("input", &input_label(ctx, input))],
-        ));
+    if let Some(input) =
+        rest.strip_prefix("no `").and_then(|r| r.split_once("` input, so its references to")).map(|(i, _)| i)
+    {
+        return Some(
+            cat.fmt("dq.w_unchecked_refs", &[("table", &input_label(ctx, file)), ("input", &input_label(ctx, input))]),
+        );
     }
     Some(w.to_string())
 }

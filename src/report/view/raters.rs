@@ -21,10 +21,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         // Koo & Li (2016) read an ICC by its interval: "good or better" needs the lower
         // bound to be.
         let good = published.iter().filter(|&&i| t.num(c::ICC2K_CI_LOW, i).is_some_and(|x| x >= 0.75)).count();
-        body.finding(cat.fmt(
-            "ra.reading",
-            &[("good", &format::int(good as u64)), ("m", &format::int(published.len() as u64))],
-        ));
+        body.finding(
+            cat.fmt("ra.reading", &[("good", &format::int(good as u64)), ("m", &format::int(published.len() as u64))]),
+        );
         let all: Vec<usize> = (0..t.len()).collect();
         if summarised(all.len()) {
             summarise(

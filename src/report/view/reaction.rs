@@ -7,8 +7,8 @@ use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
-use crate::stats;
 use crate::schema::col;
+use crate::stats;
 
 /// Courses in each of the top and bottom lists.
 const K: usize = 10;
@@ -106,7 +106,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                 |caption, picked| class_table(ctx, tc, caption, picked),
             );
         } else {
-            rows.sort_by_key(|&i| (tc.count(c::RANK_IN_YEAR, i).unwrap_or(u64::MAX), tc.text_or_empty(col::CLASS_ID, i)));
+            rows.sort_by_key(|&i| {
+                (tc.count(c::RANK_IN_YEAR, i).unwrap_or(u64::MAX), tc.text_or_empty(col::CLASS_ID, i))
+            });
             body.table(class_table(ctx, tc, cat.get("re.table_classes"), &rows));
         }
     }
@@ -144,7 +146,8 @@ pub(super) fn course_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &[us
             let id = t.text_or_empty(col::CLASS_ID, i);
             cells.push(Cell::link(ctx.class_title(&id), ctx.class_href(&id)));
         }
-        cells.push(Cell::text(t.text(col::TEACHER_ID, i).unwrap_or_else(|| format::DASH.into())).why(Why::NotCollected));
+        cells
+            .push(Cell::text(t.text(col::TEACHER_ID, i).unwrap_or_else(|| format::DASH.into())).why(Why::NotCollected));
         cells.push(Cell::num(ctx.n_text(t, c::N_RATERS, i)));
         if per_class {
             cells.extend(c::COURSE_INDICATORS.iter().map(|k| Cell::num(format::mean(t.num(k, i)))));

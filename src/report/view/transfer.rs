@@ -5,7 +5,10 @@
 
 use super::format;
 use super::{bar_item, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView};
-use crate::report::frame::Table;
+use crate::indicators::event_study::{REFERENCE, REL_PERIODS};
+use crate::indicators::flow::{CONTROL, CONTROL_STAGES, TRAINED, TRAINED_STAGES};
+use crate::indicators::trajectory::{ALL, WAVES};
+use crate::indicators::transfer::PRETREND_P_MIN;
 use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::dumbbell::{DumbbellRow, DumbbellSpec};
 use crate::report::charts::event::{EventPoint, EventSpec};
@@ -13,10 +16,7 @@ use crate::report::charts::flow::{FlowBox, FlowSpec};
 use crate::report::charts::line::{LinePoint, LineSeries, LineSpec};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
-use crate::indicators::event_study::{REFERENCE, REL_PERIODS};
-use crate::indicators::flow::{CONTROL, CONTROL_STAGES, TRAINED, TRAINED_STAGES};
-use crate::indicators::trajectory::{ALL, WAVES};
-use crate::indicators::transfer::PRETREND_P_MIN;
+use crate::report::frame::Table;
 use crate::schema::col;
 
 pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
@@ -234,7 +234,9 @@ pub(super) fn reasons(ctx: &Ctx<'_>, t: &Table, i: usize) -> Vec<String> {
     }
     match t.text(c::BASELINE, i).as_deref() {
         None => out.push(cat.get("tr.why_baseline_na")),
-        Some("not_equivalent") => out.push(cat.fmt("tr.why_baseline", &[("g", &format::dec2(t.num(c::BASELINE_G, i)))])),
+        Some("not_equivalent") => {
+            out.push(cat.fmt("tr.why_baseline", &[("g", &format::dec2(t.num(c::BASELINE_G, i)))]))
+        }
         Some(_) => {}
     }
     match t.num(c::ATTRITION_OK, i).map(|x| x != 0.0) {
@@ -282,9 +284,9 @@ pub(super) fn flow_chart(ctx: &Ctx<'_>, class: Option<&str>) -> Option<Chart> {
     let key = class.unwrap_or(crate::indicators::transfer::ALL);
     let rows = ctx.rows_of_class(table::PARTICIPANT_FLOW, key);
     let find = |group: &str, stage: &str| {
-        rows.iter().copied().find(|&i| {
-            t.text(c::GROUP, i).as_deref() == Some(group) && t.text(c::STAGE, i).as_deref() == Some(stage)
-        })
+        rows.iter()
+            .copied()
+            .find(|&i| t.text(c::GROUP, i).as_deref() == Some(group) && t.text(c::STAGE, i).as_deref() == Some(stage))
     };
     let boxes = |group: &str, stages: &[&str]| -> Vec<FlowBox> {
         stages
@@ -299,7 +301,10 @@ pub(super) fn flow_chart(ctx: &Ctx<'_>, class: Option<&str>) -> Option<Chart> {
                 } else {
                     cat.fmt(
                         "tr.flow_box",
-                        &[("n", &format::count(t.count(c::N, i))), ("share", &format::pct(t.num(c::SHARE_OF_ENROLLED, i)))],
+                        &[
+                            ("n", &format::count(t.count(c::N, i))),
+                            ("share", &format::pct(t.num(c::SHARE_OF_ENROLLED, i))),
+                        ],
                     )
                 },
                 withheld: t.suppressed(i),
@@ -320,10 +325,9 @@ pub(super) fn flow_chart(ctx: &Ctx<'_>, class: Option<&str>) -> Option<Chart> {
     // The verdict of the row the flow belongs to: the summary for all, the class's row.
     let ok = match class {
         None => pooled_row(ctx).and_then(|(s, i)| s.num(c::ATTRITION_OK, i)),
-        Some(id) => ctx
-            .indicator(table::TRANSFER_BY_CLASS, &[col::CLASS_ID])
-            .ok()
-            .and_then(|s| ctx.rows_of_class(table::TRANSFER_BY_CLASS, id).first().and_then(|&i| s.num(c::ATTRITION_OK, i))),
+        Some(id) => ctx.indicator(table::TRANSFER_BY_CLASS, &[col::CLASS_ID]).ok().and_then(|s| {
+            ctx.rows_of_class(table::TRANSFER_BY_CLASS, id).first().and_then(|&i| s.num(c::ATTRITION_OK, i))
+        }),
     };
     let verdict = match ok {
         Some(x) if x != 0.0 => cat.get("tr.flow_ok"),
@@ -337,7 +341,10 @@ pub(super) fn flow_chart(ctx: &Ctx<'_>, class: Option<&str>) -> Option<Chart> {
                 "n",
                 &cat.fmt(
                     "tr.flow_n",
-                    &[("trained", &format::count(n(TRAINED, "enrolled"))), ("control", &format::count(n(CONTROL, "eligible")))],
+                    &[
+                        ("trained", &format::count(n(TRAINED, "enrolled"))),
+                        ("control", &format::count(n(CONTROL, "eligible"))),
+                    ],
                 ),
             ),
             ("trained", &format::pct(share(TRAINED, "enrolled"))),
@@ -389,7 +396,8 @@ fn event_chart(ctx: &Ctx<'_>) -> Option<Chart> {
     }
     let zero = at(0);
     let pretrend = zero.and_then(|i| t.num(c::PRETREND_P, i));
-    let ticks = REL_PERIODS.iter().map(|r| if *r > 0 { format!("+{r}") } else { r.to_string().replace('-', "−") }).collect();
+    let ticks =
+        REL_PERIODS.iter().map(|r| if *r > 0 { format!("+{r}") } else { r.to_string().replace('-', "−") }).collect();
     Some(Chart {
         id: "transfer-event".into(),
         spec: ChartSpec::Event(EventSpec {
@@ -551,7 +559,8 @@ pub(super) fn trajectory(ctx: &Ctx<'_>, class: Option<&str>, id: &str, title: St
     let last = points.iter().rposition(|p| p.is_some()).unwrap_or(0);
     points.truncate(last + 1);
     let omitted = withheld.iter().filter(|&&w| w <= last).count();
-    let whiskers = if class.is_none() { cat.fmt("tr.traj_clustered", &[("whiskers", &ctx.whiskers())]) } else { ctx.whiskers() };
+    let whiskers =
+        if class.is_none() { cat.fmt("tr.traj_clustered", &[("whiskers", &ctx.whiskers())]) } else { ctx.whiskers() };
     Some(Chart {
         id: id.into(),
         spec: ChartSpec::Line(LineSpec {

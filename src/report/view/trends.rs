@@ -23,10 +23,8 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         return Err(Na(cat.get("tn.one_year")));
     }
     let years: Vec<i64> = years.into_iter().collect();
-    let mut body = Body::new(cat.fmt(
-        "tn.intro",
-        &[("first", &years[0]), ("last", &years[years.len() - 1]), ("k", &years.len())],
-    ));
+    let mut body =
+        Body::new(cat.fmt("tn.intro", &[("first", &years[0]), ("last", &years[years.len() - 1]), ("k", &years.len())]));
     let mut changes = TableView::new(
         cat.get("tn.table"),
         &[
@@ -149,7 +147,8 @@ fn series_table(ctx: &Ctx<'_>) -> Option<TableView> {
     if by_series.is_empty() {
         return None;
     }
-    let years_of = |rows: &[usize]| rows.iter().filter_map(|&i| t.num(col::YEAR, i).map(|y| y as i64)).collect::<BTreeSet<_>>();
+    let years_of =
+        |rows: &[usize]| rows.iter().filter_map(|&i| t.num(col::YEAR, i).map(|y| y as i64)).collect::<BTreeSet<_>>();
     let mut order: Vec<(&String, &Vec<usize>)> = by_series.iter().collect();
     order.sort_by(|a, b| years_of(b.1).len().cmp(&years_of(a.1).len()).then_with(|| a.0.cmp(b.0)));
     let total = order.len();
@@ -177,7 +176,8 @@ fn series_table(ctx: &Ctx<'_>) -> Option<TableView> {
         tv.push(
             vec![
                 Cell::text(title),
-                Cell::text(t.text(c::TEACHER_ID, first).unwrap_or_else(|| format::DASH.to_string())).why(Why::NotCollected),
+                Cell::text(t.text(c::TEACHER_ID, first).unwrap_or_else(|| format::DASH.to_string()))
+                    .why(Why::NotCollected),
                 // A withheld year prints "—" inside the list: its mark says why.
                 Cell::text(values.join(&cat.get("doc.list_sep"))).why(Why::Withheld),
             ],

@@ -337,7 +337,9 @@ mod tests {
         c[k - 1] = 1.0;
         c[0] = -1.0;
         let (ta, tb) = (a.contrast(&c, 0.05).unwrap().unwrap(), b.contrast(&c, 0.05).unwrap().unwrap());
-        for (x, y, what) in [(ta.se, tb.se, "se"), (ta.df, tb.df, "df"), (ta.p, tb.p, "p"), (ta.ci_low, tb.ci_low, "ci")] {
+        for (x, y, what) in
+            [(ta.se, tb.se, "se"), (ta.df, tb.df, "df"), (ta.p, tb.p, "p"), (ta.ci_low, tb.ci_low, "ci")]
+        {
             close(x, y, what);
         }
         if k >= 3 {
