@@ -20,6 +20,9 @@
 -- traineval's stats) applies them to the result. Wilcoxon is not here: it is not a
 -- function of these sums (docs/scale.md says what it needs).
 --
+-- Rows: the classes of the period, as in learning_by_class; here the latest year held
+-- (the default period: for another, put its year in the last WHERE).
+--
 -- Outcome scale 'competence', score maximum 100, small-cell threshold 5 (the
 -- defaults of `[instrument] outcome_scale`, Hake max, `[indicators] min_cell`).
 
@@ -125,4 +128,5 @@ SELECT c.class_id,
 FROM classes c
 LEFT JOIN finished f
   ON f.class_id = c.class_id
+WHERE c.year = (SELECT MAX(year) FROM classes)
 ORDER BY c.class_id
