@@ -11,7 +11,7 @@ pub fn markdown() -> String {
     let _ = writeln!(s, "# Warehouse data dictionary\n");
     let _ = writeln!(
         s,
-        "Generated from `src/warehouse/schema.rs` by `traineval schema`; do not edit by hand \
+        "Generated from `src/schema.rs` by `traineval schema`; do not edit by hand \
          (a test checks that this file matches the code).\n"
     );
     let _ = writeln!(
