@@ -113,7 +113,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             match args.target {
                 ExportTarget::Assessment => {
                     let labels = crate::export::labels::Labels::new(&job, report_lang(&job, args.lang));
-                    let s = report::assessment::export_assessment(&job.out, &job.settings.scorecard, &labels)?;
+                    let s = crate::export::assessment::export_assessment(&job.out, &job.settings.scorecard, &labels)?;
                     if !cli.quiet {
                         println!(
                             "{} cadres written to {} and {} (weights in {})",
@@ -215,7 +215,7 @@ fn export_cadre_page(job: &Job, id: &str, lang: report::Lang) -> Result<std::pat
         return Err(ConfigError::Usage(format!("no cadre `{id}` in the warehouse{how}")).into());
     };
     let labels = crate::export::labels::Labels::new(job, lang);
-    let html = report::cadre_file::render(&cadre_file::in_words(&file, &labels), id, lang)?;
+    let html = crate::export::cadre_page::render(&cadre_file::in_words(&file, &labels), id, lang)?;
     let path = cadre_file::page_path(&job.out, &file.cadre_id);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| crate::error::WarehouseError::io(dir, e))?;

@@ -9,7 +9,9 @@
 //! with number formats and a legend sheet; the cell values stay numbers. [`manifest`]
 //! keeps `OUT/exports/` from outliving the warehouse it was made from.
 
+pub mod assessment;
 pub mod cadre_file;
+pub mod cadre_page;
 pub mod indicators;
 pub mod labels;
 pub mod manifest;

@@ -430,7 +430,7 @@ pub fn refresh_exports(job: &Job, lang: crate::report::Lang) -> Result<BTreeMap<
             match kind {
                 ExportKind::Assessment => {
                     let s =
-                        crate::report::assessment::write_assessment(&job.out, dir, &job.settings.scorecard, &labels)?;
+                        crate::export::assessment::write_assessment(&job.out, dir, &job.settings.scorecard, &labels)?;
                     wrote.insert(manifest::ASSESSMENT.to_string(), s.files());
                 }
                 ExportKind::CadreFile => {

@@ -20,7 +20,7 @@
 //!   received from others and by self, the reaction the cadre gave), every review (date,
 //!   kind, total, grade) and compliance by year;
 //! - with `--cadre ID`: `cadre_file/<id>.html`, one cadre's file as a self-contained,
-//!   escaped, print-ready page (`report::cadre_file`).
+//!   escaped, print-ready page (`export::cadre_page`).
 //!
 //! Compliance by year comes from the `compliance` indicator table when it exists in OUT
 //! (`compliance_source = "indicators"`: the rule, the requirement, shortfall, make-up,

@@ -25,8 +25,6 @@
 //! as a whole without touching the primary one, so no stale page survives a re-run;
 //! cells under `min_cell` people never reach a chart, a ranking or a published total.
 
-pub mod assessment;
-pub mod cadre_file;
 pub mod charts;
 pub mod columns;
 pub mod frame;
@@ -44,7 +42,6 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
-pub use assessment::ExportSummary;
 pub use i18n::Lang;
 pub use pdf::PdfOutcome;
 pub use view::{Params, ReportData};
@@ -175,11 +172,4 @@ fn for_each_page<T: Send>(
         .collect::<Result<_, ReportError>>()?;
     lap("class pages written");
     Ok(std::iter::once((index, first)).chain(rest).collect())
-}
-
-/// `traineval export --for assessment`, in the office's words of `[report] lang`.
-pub fn export_assessment(out: &Path, job: &Job) -> Result<ExportSummary, ReportError> {
-    let labels =
-        crate::export::labels::Labels::new(job, Lang::from_code(&job.settings.report.lang).unwrap_or(Lang::Zh));
-    assessment::export_assessment(out, &job.settings.scorecard, &labels)
 }

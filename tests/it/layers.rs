@@ -21,9 +21,8 @@ const LAYERS: &[&[&str]] = &[
 ];
 
 /// Upward uses not yet removed: directory mode (`Job::load` of a folder without a
-/// pipeline file) infers the layout with `init`, and the report renders the cadre page
-/// and the assessment workbook that `export` defines. Nothing may be added here.
-const KNOWN: &[(&str, &str)] = &[("config", "init"), ("report", "export")];
+/// pipeline file) infers the layout with `init`. Nothing may be added here.
+const KNOWN: &[(&str, &str)] = &[("config", "init")];
 
 fn uses(dir: &Path, top: &str, out: &mut BTreeMap<String, BTreeSet<String>>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {

@@ -254,7 +254,7 @@ fn export_writes_guarded_csv_and_xlsx() {
     let mut settings = crate::config::ScorecardSettings::default();
     settings.weights.compliance = 0.4;
     let labels = Labels::plain(Lang::Zh);
-    let s = assessment::export_assessment(dir.path(), &settings, &labels).unwrap();
+    let s = crate::export::assessment::export_assessment(dir.path(), &settings, &labels).unwrap();
     assert_eq!(s.rows, 150);
 
     // The CSV is for tools: canonical names and codes, guarded.
@@ -334,7 +334,7 @@ fn export_writes_guarded_csv_and_xlsx() {
     assert_eq!(head, df.get_column_names().iter().map(|c| c.to_string()).collect::<Vec<_>>());
     assert_eq!(codes.rows().nth(1).unwrap()[0], Data::String("'=HYPERLINK(\"http://x\")".into()));
     // Deterministic bytes.
-    let again = assessment::export_assessment(dir.path(), &settings, &labels).unwrap();
+    let again = crate::export::assessment::export_assessment(dir.path(), &settings, &labels).unwrap();
     assert_eq!(std::fs::read(&again.xlsx).unwrap(), std::fs::read(&s.xlsx).unwrap());
 }
 
@@ -342,7 +342,8 @@ fn export_writes_guarded_csv_and_xlsx() {
 fn export_without_scorecard_says_what_to_run() {
     let dir = tempfile::tempdir().unwrap();
     let labels = crate::export::labels::Labels::plain(Lang::En);
-    let e = assessment::export_assessment(dir.path(), &Default::default(), &labels).unwrap_err().to_string();
+    let e =
+        crate::export::assessment::export_assessment(dir.path(), &Default::default(), &labels).unwrap_err().to_string();
     assert!(e.contains("run `traineval indicators` first"), "{e}");
 }
 

@@ -33,8 +33,6 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::columns::{self as c, table};
-use super::load::read_parquet;
 use crate::cells::write_csv;
 use crate::config::ScorecardSettings;
 use crate::error::{ReportError, WarehouseError};
@@ -42,6 +40,8 @@ use crate::export::labels::Labels;
 use crate::export::workbook::{present, sheet, text_frame};
 use crate::export::{manifest, write_workbook, Sheet};
 use crate::indicators::scorecard::{reason, MIN_BAND_RELIABILITY};
+use crate::report::columns::{self as c, table};
+use crate::report::load::read_parquet;
 use crate::schema::col;
 
 use crate::layout::{EXPORTS_DIR, INDICATORS_DIR};
@@ -243,7 +243,7 @@ pub fn write_xlsx(
 /// The weights sheet in the export language.
 fn weights_sheet(settings: &ScorecardSettings, labels: &Labels) -> Result<DataFrame, ReportError> {
     let mut df = weights_frame(settings)?;
-    if labels.lang() == super::Lang::En {
+    if labels.lang() == crate::report::Lang::En {
         return Ok(df);
     }
     let bands = settings.bands.iter().map(|b| format!("{b}")).collect::<Vec<_>>().join("、");

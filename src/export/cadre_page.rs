@@ -14,9 +14,9 @@ use crate::error::ReportError;
 use crate::export::cadre_file::CadreFile;
 use crate::schema::col;
 
-use super::i18n::Lang;
+use crate::report::i18n::Lang;
 
-const TEMPLATE: &str = include_str!("templates/cadre_file.html");
+const TEMPLATE: &str = include_str!("../report/templates/cadre_file.html");
 
 const CSS: &str = "
 :root { --ink:#222; --muted:#5f5f5f; --accent:#1f3a5f; --rule:#c9ced6; --tint:#f3f5f8; }
