@@ -243,7 +243,7 @@ enum Reads {
 /// header and mapping, then (for commands that write) the output directory — all
 /// reported together. With `explain`, how each file will be read is printed first.
 fn load_with(args: &JobArgs, reads: Reads, explain: bool) -> Result<Job, Error> {
-    let (job, problems) = Job::load_lenient(&args.pipeline, args.out.as_deref())?;
+    let (job, problems) = crate::init::load_job_lenient(&args.pipeline, args.out.as_deref())?;
     if explain {
         print!("{}", crate::validate::explain(&job));
     }

@@ -194,8 +194,10 @@ pub struct Job {
 }
 
 impl Job {
-    /// Load a pipeline file or a directory. `out` overrides the file's `out`. Every
-    /// problem of the file is reported at once ([`ConfigError::Several`]).
+    /// Load a pipeline file, or a directory holding one (`pipeline.toml`, the file
+    /// `traineval init` writes). `out` overrides the file's `out`. Every problem of the
+    /// file is reported at once ([`ConfigError::Several`]). A folder of files without a
+    /// pipeline file is read by `crate::init::load_job`, which infers its layout.
     pub fn load(path: &Path, out: Option<&Path>) -> Result<Job, ConfigError> {
         let (job, problems) = Self::load_lenient(path, out)?;
         match ConfigError::several(problems) {
@@ -209,10 +211,6 @@ impl Job {
     /// resolved, so that the caller can report them together with the problems of the
     /// files themselves. Only what stops the file from being read at all (absent,
     /// unreadable, not TOML, an unknown key) is an error here.
-    ///
-    /// A directory is read as its `pipeline.toml` when it has one (the file
-    /// `traineval init` writes), else with every layout inferred from its files
-    /// ([`crate::init::infer`]): canonical files by their names, others by their headers.
     pub fn load_lenient(path: &Path, out: Option<&Path>) -> Result<(Job, Vec<ConfigError>), ConfigError> {
         if path.is_dir() {
             let own = path.join(PIPELINE_FILE_NAME);
@@ -220,21 +218,10 @@ impl Job {
                 tracing::info!("{}: reading the directory's pipeline file", crate::error::display_path(&own));
                 return Self::load_lenient(&own, out);
             }
-            let inferred = crate::init::infer(path)
-                .map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
-            for note in &inferred.skipped {
-                tracing::warn!("{}", crate::error::display_safe(note));
-            }
-            if inferred.file.inputs.is_empty() {
-                return Err(ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    message: "no input files found (expected units.csv, cadres.csv, classes.csv, …, \
-                              or office files that `traineval init` can map)"
-                        .into(),
-                });
-            }
-            let out = out.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("out"));
-            return Ok(Self::resolve(path, path.to_path_buf(), inferred.file, out));
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("a folder without {PIPELINE_FILE_NAME}: run `traineval init` on it"),
+            });
         }
         if !path.exists() {
             return Err(ConfigError::Invalid {
@@ -254,6 +241,13 @@ impl Job {
             (None, None) => PathBuf::from("out"),
         };
         Ok(Self::resolve(path, base_dir, file, out))
+    }
+
+    /// The job of a folder whose pipeline was inferred from its files (directory mode):
+    /// paths relative to the folder, `out` by default `out`.
+    pub fn of_inferred_folder(dir: &Path, file: PipelineFile, out: Option<&Path>) -> (Job, Vec<ConfigError>) {
+        let out = out.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("out"));
+        Self::resolve(dir, dir.to_path_buf(), file, out)
     }
 
     /// Resolve every input of a parsed pipeline file to its files; the problems found on
@@ -448,12 +442,12 @@ mod tests {
         std::fs::write(dir.path().join("单位.csv"), "unit_id\nU1\n").unwrap();
         std::fs::write(dir.path().join(PIPELINE_FILE_NAME), "period = \"2024\"\n[inputs.units]\npath = \"单位.csv\"\n")
             .unwrap();
-        let job = Job::load(dir.path(), None).unwrap_or_else(|e| panic!("{e}"));
+        let job = crate::init::load_job(dir.path(), None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((job.period.as_deref(), job.inputs.len()), (Some("2024"), 1));
         assert_eq!(job.source, dir.path().join(PIPELINE_FILE_NAME));
         // Without it, the layout is inferred.
         std::fs::remove_file(dir.path().join(PIPELINE_FILE_NAME)).unwrap();
-        let job = Job::load(dir.path(), None).unwrap_or_else(|e| panic!("{e}"));
+        let job = crate::init::load_job(dir.path(), None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((job.period.as_deref(), job.inputs[0].table), (None, TableKind::Units));
     }
 

@@ -31,7 +31,8 @@ use std::path::{Path, PathBuf};
 pub use render::render;
 
 use crate::config::platform::{ColumnRef, PlatformConfig};
-use crate::config::{InputFormat, InputSpec, InstrumentSettings, PipelineFile};
+use crate::config::{InputFormat, InputSpec, InstrumentSettings, Job, PipelineFile};
+use crate::error::ConfigError;
 use crate::error::IngestError;
 use crate::ingest::platform::{self, CourseRatingAdapter};
 use crate::ingest::sniff::{self, Preview};
@@ -94,6 +95,39 @@ pub struct Inferred {
     pub file: PipelineFile,
     /// Files not used, with the reason.
     pub skipped: Vec<String>,
+}
+
+/// Load a pipeline file, a folder holding one, or a folder of files without one (the
+/// directory mode: the layout inferred by [`infer`], canonical files by their names,
+/// others by their headers). As [`Job::load_lenient`]: the problems of single inputs and
+/// settings come back beside the job.
+pub fn load_job_lenient(path: &Path, out: Option<&Path>) -> Result<(Job, Vec<ConfigError>), ConfigError> {
+    if !path.is_dir() || path.join(crate::config::PIPELINE_FILE_NAME).is_file() {
+        return Job::load_lenient(path, out);
+    }
+    let inferred =
+        infer(path).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
+    for note in &inferred.skipped {
+        tracing::warn!("{}", crate::error::display_safe(note));
+    }
+    if inferred.file.inputs.is_empty() {
+        return Err(ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: "no input files found (expected units.csv, cadres.csv, classes.csv, …, \
+                      or office files that `traineval init` can map)"
+                .into(),
+        });
+    }
+    Ok(Job::of_inferred_folder(path, inferred.file, out))
+}
+
+/// [`load_job_lenient`], every problem reported at once.
+pub fn load_job(path: &Path, out: Option<&Path>) -> Result<Job, ConfigError> {
+    let (job, problems) = load_job_lenient(path, out)?;
+    match ConfigError::several(problems) {
+        Some(e) => Err(e),
+        None => Ok(job),
+    }
 }
 
 /// Infer the pipeline of a directory (the directory mode): [`propose`], taken as is.

@@ -300,7 +300,7 @@ mod tests {
     use super::*;
 
     fn job() -> Job {
-        Job::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/canonical")), None).unwrap()
+        crate::init::load_job(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/canonical")), None).unwrap()
     }
 
     fn spec(map: &[(&str, &str)]) -> InputSpec {

@@ -240,7 +240,7 @@ fn missing_inputs_are_warned_with_the_tables_they_empty() {
         r.stdout
     );
     // The library gives the same list for the report to use.
-    let job = traineval::config::Job::load(dir.path(), None).unwrap();
+    let job = traineval::init::load_job(dir.path(), None).unwrap();
     let m = traineval::validate::coverage::missing_inputs(&job);
     let cr = m.iter().find(|x| x.input == "course_ratings").unwrap();
     assert_eq!(cr.empties, ["reaction_by_course", "reaction_by_class", "rater_agreement", "course_series"]);
@@ -380,7 +380,7 @@ impl traineval::pipeline::Progress for Recorder {
 fn progress_lines_count_their_own_rows_and_end() {
     let dir = copy_of("office");
     let out = tmp();
-    let job = traineval::config::Job::load(dir.path(), Some(out.path())).unwrap();
+    let job = traineval::init::load_job(dir.path(), Some(out.path())).unwrap();
     let rec = Recorder::default();
     let built = traineval::pipeline::build(&job, &rec).unwrap();
     traineval::pipeline::indicators(&job, &rec).unwrap();

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use polars::prelude::*;
 use serde_json::Value;
-use traineval::config::{Job, PipelineFile};
+use traineval::config::PipelineFile;
 use traineval::pipeline::{self, Silent};
 
 const BIN: &str = env!("CARGO_BIN_EXE_traineval");
@@ -467,7 +467,7 @@ fn generated() -> &'static Generated {
         let input = dir.join("in");
         traineval::generate::generate(&traineval::generate::GenerateOptions::new(&input, 5000, 2025)).unwrap();
         let out = dir.join("out");
-        let job = Job::load(&input, Some(&out)).unwrap();
+        let job = traineval::init::load_job(&input, Some(&out)).unwrap();
         pipeline::build(&job, &Silent).unwrap();
         pipeline::indicators(&job, &Silent).unwrap();
         let truth = serde_json::from_str(&std::fs::read_to_string(input.join("_truth.json")).unwrap()).unwrap();

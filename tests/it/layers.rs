@@ -20,9 +20,8 @@ const LAYERS: &[&[&str]] = &[
     &["app"],
 ];
 
-/// Upward uses not yet removed: directory mode (`Job::load` of a folder without a
-/// pipeline file) infers the layout with `init`. Nothing may be added here.
-const KNOWN: &[(&str, &str)] = &[("config", "init")];
+/// Upward uses not yet removed (none today). Nothing may be added here.
+const KNOWN: &[(&str, &str)] = &[];
 
 fn uses(dir: &Path, top: &str, out: &mut BTreeMap<String, BTreeSet<String>>) {
     for e in std::fs::read_dir(dir).unwrap().flatten() {

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use polars::prelude::*;
-use traineval::config::Job;
 use traineval::pipeline::{self, Silent};
 
 /// The generated set, built and with indicators computed, once per test run (the
@@ -25,7 +24,7 @@ fn generated() -> &'static Path {
         let input = dir.join("in");
         traineval::generate::generate(&traineval::generate::GenerateOptions::new(&input, 2000, 2025)).unwrap();
         let out = dir.join("out");
-        let job = Job::load(&input, Some(&out)).unwrap();
+        let job = traineval::init::load_job(&input, Some(&out)).unwrap();
         pipeline::build(&job, &Silent).unwrap();
         pipeline::indicators(&job, &Silent).unwrap();
         out

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
-use traineval::config::{IndicatorSettings, Job, PipelineFile, TransferSettings};
+use traineval::config::{IndicatorSettings, PipelineFile, TransferSettings};
 use traineval::generate::{generate, GenerateOptions, Plant};
 use traineval::indicators::transfer::{transfer_tables_from, TransferTables};
 use traineval::indicators::Ctx;
@@ -301,7 +301,7 @@ fn built_with(name: &str, plants: &[Plant], seed: u64) -> Built {
     let opts = GenerateOptions { plants: plants.to_vec(), ..GenerateOptions::new(&input, 3000, seed) };
     generate(&opts).unwrap();
     let out = dir.join("out");
-    let mut job = Job::load(&input, Some(&out)).unwrap();
+    let mut job = traineval::init::load_job(&input, Some(&out)).unwrap();
     // The contamination plant writes classes of 2026: the period must be said.
     job.period = Some("2025".into());
     pipeline::build(&job, &Silent).unwrap();

@@ -374,7 +374,7 @@ fn end_to_end_on_a_built_warehouse() {
         ..crate::generate::GenerateOptions::new(&input, 150, 7)
     };
     crate::generate::generate(&opts).unwrap();
-    let job = crate::config::Job::load(&input, Some(&out)).unwrap();
+    let job = crate::init::load_job(&input, Some(&out)).unwrap();
     crate::pipeline::build(&job, &crate::pipeline::Silent).unwrap();
     write_indicators(&out, &fixtures::sample());
     let written = render_reports(&out, &job, &[Lang::En], false).unwrap();
