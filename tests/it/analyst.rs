@@ -21,21 +21,6 @@ fn copy_of(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Run the binary in `cwd`.
-fn traineval_in(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_traineval"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("TRAINEVAL_ID_KEY")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 fn str_col(df: &DataFrame, name: &str) -> Vec<String> {
     df.column(name).unwrap().str().unwrap().iter().map(|v| v.unwrap_or("").to_string()).collect()
 }

@@ -19,6 +19,17 @@ pub fn traineval(args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
+    finish(cmd)
+}
+
+/// Run `traineval` with `args` from the directory `cwd` (paths as a user types them).
+pub fn traineval_in(cwd: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_traineval"));
+    cmd.args(args).current_dir(cwd).env_remove("TRAINEVAL_ID_KEY");
+    finish(cmd)
+}
+
+fn finish(mut cmd: Command) -> Run {
     let out = cmd.output().expect("spawn traineval");
     Run {
         code: out.status.code().unwrap_or(-1),

@@ -1,25 +1,7 @@
 //! The reports as an office gets them (issue 28): a missing input said in words in the
 //! report itself, and the reports of two languages side by side.
 
-use std::path::Path;
-use std::process::Command;
-
 use crate::common::*;
-
-/// Run the binary in `cwd`.
-fn traineval_in(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_traineval"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("TRAINEVAL_ID_KEY")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// The office fixture (no trainee ratings, needs survey or unit outcomes) with its
 /// pipeline file, under a temporary root.
