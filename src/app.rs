@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 year: a.years.map_or(a.year, |y| y.1),
                 first_year: a.years.map(|y| y.0),
                 null_methods: a.null_methods,
+                enrollments_per_cadre: a.enrollments_per_cadre,
                 plants: a
                     .plants
                     .iter()

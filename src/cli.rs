@@ -143,6 +143,10 @@ pub struct GenerateArgs {
     /// Plant a violation the transfer checks must catch (repeatable, or comma-separated).
     #[arg(long = "plant", value_enum, value_delimiter = ',')]
     pub plants: Vec<GenPlant>,
+    /// Enrollments a year per cadre (default: the model's, about 0.65). About 1.2 gives the
+    /// shape of a national year: ≈ 4·10⁷ survey answers at 10⁶ cadres.
+    #[arg(long)]
+    pub enrollments_per_cadre: Option<f64>,
 }
 
 /// `A-B` (or a single year `A`) as (first, last).

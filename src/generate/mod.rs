@@ -159,6 +159,10 @@ pub struct GenerateOptions {
     pub null_methods: bool,
     /// Violations of the transfer design to plant (order and repeats do not matter).
     pub plants: Vec<Plant>,
+    /// Enrollments a year per cadre (`None`: the model's, about 0.65). More than the model's
+    /// spreads the year's training over rounds (see [`plan::Intensity`]), for benchmark
+    /// sets shaped like a national year (about 1.2, 4·10⁷ survey answers at 10⁶ cadres).
+    pub enrollments_per_cadre: Option<f64>,
 }
 
 impl GenerateOptions {
@@ -174,6 +178,7 @@ impl GenerateOptions {
             first_year: None,
             null_methods: false,
             plants: Vec::new(),
+            enrollments_per_cadre: None,
         }
     }
 
@@ -312,8 +317,8 @@ fn generate_with(opts: &GenerateOptions, design: &Design) -> Result<GenerateSumm
     let dir = opts.out.as_path();
     std::fs::create_dir_all(dir).map_err(|source| GenerateError::Io { path: dir.to_path_buf(), source })?;
     let plan = match opts.span_start() {
-        None => Plan::build(opts.cadres, opts.year, opts.seed, design),
-        Some(first) => Plan::build_years(opts.cadres, first, opts.year, opts.seed),
+        None => Plan::build(opts.cadres, opts.year, opts.seed, design, opts.enrollments_per_cadre),
+        Some(first) => Plan::build_years(opts.cadres, first, opts.year, opts.seed, opts.enrollments_per_cadre),
     };
     let mut files = vec![
         master::write_units(dir, &plan)?,
@@ -409,6 +414,14 @@ fn check(opts: &GenerateOptions) -> Result<(), GenerateError> {
             return Err(GenerateError::Options(
                 "--plant writes the inference checks of one year; it cannot be combined with --years".into(),
             ));
+        }
+    }
+    if let Some(r) = opts.enrollments_per_cadre {
+        if !(r > 0.0 && r <= plan::Intensity::MAX_ENROLLMENTS_PER_CADRE) {
+            return Err(GenerateError::Options(format!(
+                "--enrollments-per-cadre must be above 0 and at most {}, got {r}",
+                plan::Intensity::MAX_ENROLLMENTS_PER_CADRE
+            )));
         }
     }
     if opts.format == OutputFormat::Platform && opts.cadres as u64 > writers::XLSX_MAX_ROWS {

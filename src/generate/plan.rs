@@ -164,11 +164,12 @@ pub struct Change {
 
 impl Plan {
     /// Build the master data.
-    pub fn build(n_cadres: usize, year: i32, seed: u64, design: &Design) -> Plan {
+    pub fn build(n_cadres: usize, year: i32, seed: u64, design: &Design, per_cadre: Option<f64>) -> Plan {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(super::STREAM_PLAN);
         let (regions, units) = make_units(&mut rng, n_cadres);
         let cadres = make_cadres(&mut rng, n_cadres, year, &units);
+        let intensity = Intensity::of(per_cadre, &cadres);
         let mut plan = Plan {
             year,
             regions,
@@ -188,7 +189,7 @@ impl Plan {
             teacher_pool: BTreeMap::new(),
             manager_pool: BTreeMap::new(),
         };
-        plan.make_classes(&mut rng);
+        plan.make_classes(&mut rng, intensity);
         plan.make_courses_and_staff(&mut rng);
         plan.index_enrollments();
         plan.year_classes = plan.classes.len();
@@ -315,11 +316,12 @@ impl Plan {
     /// institution is mostly taught by the same teacher every year, so titles and
     /// teachers recur as series. Each year's classes come from their own stream
     /// (`STREAM_YEAR + year`), careers and staff from `STREAM_PERIODS`.
-    pub fn build_years(n_cadres: usize, first: i32, last: i32, seed: u64) -> Plan {
+    pub fn build_years(n_cadres: usize, first: i32, last: i32, seed: u64, per_cadre: Option<f64>) -> Plan {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(super::STREAM_PLAN);
         let (regions, units) = make_units(&mut rng, n_cadres);
         let cadres = make_cadres(&mut rng, n_cadres, first, &units);
+        let intensity = Intensity::of(per_cadre, &cadres);
         let mut plan = Plan {
             year: last,
             regions,
@@ -370,7 +372,7 @@ impl Plan {
             }
             let mut yrng = ChaCha8Rng::seed_from_u64(seed);
             yrng.set_stream(super::STREAM_YEAR + y as u64);
-            let classes = year_classes(&mut yrng, y, by_cat, |c| trained_last[c as usize]);
+            let classes = year_classes(&mut yrng, y, by_cat, intensity, |c| trained_last[c as usize]);
             trained_last.iter_mut().for_each(|t| *t = false);
             for c in &classes {
                 for &m in &c.members {
@@ -431,12 +433,12 @@ impl Plan {
         }
     }
 
-    fn make_classes(&mut self, rng: &mut ChaCha8Rng) {
+    fn make_classes(&mut self, rng: &mut ChaCha8Rng, intensity: Intensity) {
         let mut by_cat: Vec<Vec<u32>> = vec![Vec::new(); CATEGORIES.len()];
         for (i, c) in self.cadres.iter().enumerate() {
             by_cat[c.category].push(i as u32);
         }
-        self.classes = year_classes(rng, self.year, by_cat, |_| false);
+        self.classes = year_classes(rng, self.year, by_cat, intensity, |_| false);
     }
 
     fn make_courses_and_staff(&mut self, rng: &mut ChaCha8Rng) {
@@ -679,54 +681,100 @@ fn promote(
     }
 }
 
+/// How much training a year holds: every category's share of cadres trained, times
+/// `scale`, spread over `rounds` consecutive stretches of the March–November window
+/// (each round trains `share × scale / rounds` of the category, drawn afresh, so a cadre
+/// may be in several rounds and its classes never overlap). The model's year is one
+/// round at scale 1, about 0.65 enrollments per cadre.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Intensity {
+    pub scale: f64,
+    pub rounds: usize,
+}
+
+impl Intensity {
+    /// The model's year.
+    pub const MODEL: Intensity = Intensity { scale: 1.0, rounds: 1 };
+    /// Most enrollments per cadre a year that `--enrollments-per-cadre` accepts: a round
+    /// needs a stretch of the window that still holds the longest class (45 days).
+    pub const MAX_ENROLLMENTS_PER_CADRE: f64 = 3.0;
+
+    /// The intensity that gives about `per_cadre` enrollments a year per cadre of
+    /// `cadres` (`None`: the model's). One round while no category trains more than
+    /// its whole pool, else as many as that takes.
+    pub fn of(per_cadre: Option<f64>, cadres: &[Cadre]) -> Intensity {
+        let Some(target) = per_cadre else { return Intensity::MODEL };
+        let expected: f64 = cadres.iter().map(|c| CATEGORIES[c.category].train_share).sum::<f64>()
+            * (1.0 + MODEL.repeat_share)
+            / cadres.len().max(1) as f64;
+        let scale = target / expected.max(f64::MIN_POSITIVE);
+        let busiest = CATEGORIES.iter().map(|c| c.train_share).fold(0.0, f64::max);
+        // A round trains at most this share of a category, so some cadres stay untrained
+        // in every round and the year keeps its controls.
+        const ROUND_CAP: f64 = 0.85;
+        let rounds = if scale <= 1.0 { 1 } else { ((scale * busiest / ROUND_CAP).ceil() as usize).max(1) };
+        Intensity { scale, rounds }
+    }
+}
+
 /// The classes of `year` from each category's pool of cadres: the pool is shuffled, the
 /// cadres for whom `recent` holds (trained the year before) moved behind the others (a
 /// stable sort: rotation), the category's `train_share` of it trained in classes of
 /// 30–60, and a share of the trained given a second, non-overlapping class of their
-/// category. Classes come back sorted by start, numbered `K<year><n>` and `第k期`.
+/// category; with an [`Intensity`] of several rounds, that once per round. Classes come
+/// back sorted by start, numbered `K<year><n>` and `第k期`.
 fn year_classes(
     rng: &mut ChaCha8Rng,
     year: i32,
     mut by_cat: Vec<Vec<u32>>,
+    intensity: Intensity,
     recent: impl Fn(u32) -> bool,
 ) -> Vec<Class> {
-    let window = (days_from_civil(year, 3, 1), days_from_civil(year, 11, 30));
+    let (open, close) = (days_from_civil(year, 3, 1), days_from_civil(year, 11, 30));
+    let rounds = intensity.rounds.max(1);
     let mut classes: Vec<Class> = Vec::new();
-    for (cat, pool) in by_cat.iter_mut().enumerate() {
-        let spec = &CATEGORIES[cat];
-        pool.shuffle(rng);
-        // Rotation: a cadre trained the year before stands further back in the year's
-        // line (its place in the shuffled line as a share of it, plus the penalty), so
-        // most places go to those not trained the year before, but not all: some cadres
-        // go two years or more without a class and are the next years' controls.
-        let n = pool.len().max(1) as f64;
-        let penalty = super::model::PERIODS.rotation_penalty;
-        let key = |i: usize, c: u32| i as f64 / n + if recent(c) { penalty } else { 0.0 };
-        let mut line: Vec<(f64, u32)> = pool.iter().enumerate().map(|(i, &c)| (key(i, c), c)).collect();
-        line.sort_by(|a, b| a.0.total_cmp(&b.0));
-        pool.iter_mut().zip(&line).for_each(|(p, (_, c))| *p = *c);
-        let trained = (spec.train_share * pool.len() as f64).round() as usize;
-        let first = classes.len();
-        split_into_classes(rng, &pool[..trained], &mut classes, |rng, m| new_class(rng, cat, spec, window, m));
-        // Repeaters: a share of the trained attend a second, non-overlapping class.
-        let cat_classes = first..classes.len();
-        if cat_classes.len() >= 2 {
-            let n_rep = (MODEL.repeat_share * trained as f64).round() as usize;
-            let mut home: BTreeMap<u32, usize> = BTreeMap::new();
-            for k in cat_classes.clone() {
-                for &m in &classes[k].members {
-                    home.insert(m, k);
+    for round in 0..rounds {
+        // Each round has its own stretch of the year, so a cadre trained in two rounds has
+        // two classes that do not overlap. One round is the whole window.
+        let len = close - open + 1;
+        let window = (open + len * round as i64 / rounds as i64, open + len * (round as i64 + 1) / rounds as i64 - 1);
+        for (cat, pool) in by_cat.iter_mut().enumerate() {
+            let spec = &CATEGORIES[cat];
+            pool.shuffle(rng);
+            // Rotation: a cadre trained the year before stands further back in the year's
+            // line (its place in the shuffled line as a share of it, plus the penalty), so
+            // most places go to those not trained the year before, but not all: some cadres
+            // go two years or more without a class and are the next years' controls.
+            let n = pool.len().max(1) as f64;
+            let penalty = super::model::PERIODS.rotation_penalty;
+            let key = |i: usize, c: u32| i as f64 / n + if recent(c) { penalty } else { 0.0 };
+            let mut line: Vec<(f64, u32)> = pool.iter().enumerate().map(|(i, &c)| (key(i, c), c)).collect();
+            line.sort_by(|a, b| a.0.total_cmp(&b.0));
+            pool.iter_mut().zip(&line).for_each(|(p, (_, c))| *p = *c);
+            let share = (spec.train_share * intensity.scale / rounds as f64).min(1.0);
+            let trained = (share * pool.len() as f64).round() as usize;
+            let first = classes.len();
+            split_into_classes(rng, &pool[..trained], &mut classes, |rng, m| new_class(rng, cat, spec, window, m));
+            // Repeaters: a share of the trained attend a second, non-overlapping class.
+            let cat_classes = first..classes.len();
+            if cat_classes.len() >= 2 {
+                let n_rep = (MODEL.repeat_share * trained as f64).round() as usize;
+                let mut home: BTreeMap<u32, usize> = BTreeMap::new();
+                for k in cat_classes.clone() {
+                    for &m in &classes[k].members {
+                        home.insert(m, k);
+                    }
                 }
-            }
-            for pick in index::sample(rng, trained, n_rep.min(trained)).into_iter() {
-                let cadre = pool[pick];
-                let Some(&h) = home.get(&cadre) else { continue };
-                for _ in 0..8 {
-                    let k = rng.gen_range(cat_classes.clone());
-                    let (a, b) = (&classes[h], &classes[k]);
-                    if k != h && b.members.len() < CLASS_SIZE.1 && (b.start > a.end || b.end < a.start) {
-                        classes[k].members.push(cadre);
-                        break;
+                for pick in index::sample(rng, trained, n_rep.min(trained)).into_iter() {
+                    let cadre = pool[pick];
+                    let Some(&h) = home.get(&cadre) else { continue };
+                    for _ in 0..8 {
+                        let k = rng.gen_range(cat_classes.clone());
+                        let (a, b) = (&classes[h], &classes[k]);
+                        if k != h && b.members.len() < CLASS_SIZE.1 && (b.start > a.end || b.end < a.start) {
+                            classes[k].members.push(cadre);
+                            break;
+                        }
                     }
                 }
             }

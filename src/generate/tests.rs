@@ -655,6 +655,9 @@ fn options_are_checked() {
         GenerateOptions { cadres: 0, ..GenerateOptions::new(&d, 1, 1) },
         GenerateOptions { dirty: 0.9, ..GenerateOptions::new(&d, 10, 1) },
         GenerateOptions { dirty: -0.1, ..GenerateOptions::new(&d, 10, 1) },
+        GenerateOptions { enrollments_per_cadre: Some(0.0), ..GenerateOptions::new(&d, 10, 1) },
+        GenerateOptions { enrollments_per_cadre: Some(3.5), ..GenerateOptions::new(&d, 10, 1) },
+        GenerateOptions { enrollments_per_cadre: Some(f64::NAN), ..GenerateOptions::new(&d, 10, 1) },
     ] {
         assert!(matches!(generate(&o), Err(GenerateError::Options(_))));
     }
@@ -681,4 +684,33 @@ fn tiny_sets_still_work() {
         assert_eq!(expected_tallies(&truth(&d)), r.tallies, "n = {n}");
         let _ = std::fs::remove_dir_all(d);
     }
+}
+
+#[test]
+fn a_denser_year_keeps_the_rules() {
+    let dir = tmp("dense");
+    let opts = GenerateOptions { enrollments_per_cadre: Some(1.2), ..GenerateOptions::new(&dir, 3000, 4) };
+    generate(&opts).unwrap_or_else(|e| panic!("{e}"));
+    let r = validate_dir(&dir);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert!(r.tallies.values().all(|t| t.rejected.is_empty() && t.superseded == 0));
+    let classes = read_csv(&dir.join("classes.csv"));
+    let span: BTreeMap<&str, (&str, &str)> =
+        classes.1.iter().map(|r| (r[0].as_str(), (r[5].as_str(), r[6].as_str()))).collect();
+    let enroll = read_csv(&dir.join("enrollments.csv"));
+    let per_cadre = enroll.1.len() as f64 / 3000.0;
+    assert!((1.1..=1.3).contains(&per_cadre), "{per_cadre} enrollments per cadre");
+    let mut of: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for e in &enroll.1 {
+        of.entry(e[1].as_str()).or_default().push(span[e[0].as_str()]);
+    }
+    // Some cadres are untrained in the year (the controls), many are in two or more
+    // classes, and one cadre's classes never overlap (ISO dates compare as strings).
+    assert!(of.len() <= 2700, "{} of 3000 cadres trained", of.len());
+    assert!(of.values().filter(|v| v.len() >= 2).count() >= 1000);
+    for (cadre, spans) in &mut of {
+        spans.sort();
+        assert!(spans.windows(2).all(|w| w[0].1 < w[1].0), "{cadre}: {spans:?}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
