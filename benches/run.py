@@ -3,9 +3,10 @@
 
     python3 benches/run.py [--sizes 10000,100000,1000000] [--keep] [--out benches/results]
                            [--work DIR] [--repeat R] [--bin PATH] [--max-wait S] [--pairs K]
+                           [--enrollments-per-cadre R] [--build-pairs K] [--full-max N]
 
-For each size N: `traineval generate --out DIR --cadres N --seed 1` (canonical CSVs,
-clean), then, each as its own process timed for wall clock, CPU (user + system) and
+For each size N: `traineval generate --out DIR --cadres N --seed 1 --enrollments-per-cadre 1.2`
+(canonical CSVs, clean, shaped like a national year: ≈ 4·10⁷ survey answers at 10⁶), then, each as its own process timed for wall clock, CPU (user + system) and
 peak RSS (the child's own `ru_maxrss`, from `wait4`): `traineval build`,
 `traineval indicators`, `traineval report` and `traineval run` (`n/a` where the
 binary says the command is not available), and `indicators` once more through a
@@ -16,7 +17,12 @@ core work (score and join pre/post, `learning_by_class`; totals per rater and co
 (`benches/peers/duckdb_peer.py`) and in polars (`benches/peers/polars_peer.py`) —
 timed the same way, and checked against traineval's `OUT/indicators/*.parquet` to
 1e-9 relative on every shared column of every unsuppressed row (counts on every row).
-A mismatch fails the benchmark (exit 1) after the results are written. Beside them,
+A mismatch fails the benchmark (exit 1) after the results are written. The floor
+`build` is judged against is a third peer, `benches/peers/duckdb_convert.py`: DuckDB
+reading every CSV input and writing it as Parquet; from 10⁵ cadres `build` and it run
+alternately for `--build-pairs` rounds (default 3). Sizes above `--full-max` (10⁶)
+measure only `run` and the conversion peer (10⁷ cadres: generate once with `--keep`
+into a `--work` folder outside the repository). Beside them,
 the same two tables computed by traineval's own code from its warehouse
 (`benches/peers/traineval_core.rs`, built as `cargo build --release --example
 traineval_core`): the like-for-like figure, since the `indicators` stage computes 19
@@ -69,8 +75,15 @@ REL_TOL = 1e-9
 # Values that are 0 in exact arithmetic may come out as ±1e-16 in one engine and 0 in
 # another; below this absolute difference two numbers are equal whatever their ratio.
 ABS_FLOOR = 1e-12
-TARGET_RUN_WALL_S = 60.0
-TARGET_RUN_RSS_MIB = 4096.0
+TARGET_RUN_WALL_S = 30.0
+TARGET_RUN_RSS_MIB = 2048.0
+TARGET_REPORT_WALL_S = 3.0
+TARGET_REPORT_RSS_MIB = 1024.0
+# `build` against the DuckDB conversion peer (every CSV input to Parquet).
+TARGET_BUILD_RATIO = 2.0
+# The shape of a national year (SPEC §6: ≈ 4·10⁷ survey answers at 10⁶ cadres).
+ENROLLMENTS_PER_CADRE = 1.2
+CONVERT = "duckdb_convert"
 MIB = 1024.0
 
 
@@ -372,22 +385,26 @@ def bench_size(n: int, args, binary: Path, work: Path) -> dict:
     reuse = False
     if truth.exists():
         p = json.loads(truth.read_text()).get("params", {})
-        reuse = p.get("cadres") == n and p.get("seed") == SEED
+        reuse = p.get("cadres") == n and p.get("seed") == SEED and p.get("enrollments_per_cadre") == args.shape
     if reuse:
         res["generate"] = {"status": "reused"}
     else:
         shutil.rmtree(data, ignore_errors=True)
-        g = timed([str(binary), "generate", "--out", str(data), "--cadres", str(n), "--seed", str(SEED)], logs / "generate.log")
+        g = timed([str(binary), "generate", "--out", str(data), "--cadres", str(n), "--seed", str(SEED),
+                   "--enrollments-per-cadre", str(args.shape)], logs / "generate.log")
         if g["rc"] != 0:
             raise SystemExit(f"generate failed for {n}: see {g['log']}\n{tail(g['log'])}")
         res["generate"] = best([g])
     res["input_bytes"] = sum(f.stat().st_size for f in data.iterdir() if f.is_file())
+    res["enrollments_per_cadre"] = args.shape
+    lean = n > args.full_max
+    res["lean"] = lean
 
     res["load_before"] = wait_quiet(args.max_wait, args.load_threshold)
     print(f"[{n}] load average {res['load_before']}", flush=True)
 
     stages: dict = {}
-    for stage in STAGES:
+    for stage in (["run"] if lean else STAGES):
         target = out_run if stage == "run" else out
         runs = []
         for i in range(repeat):
@@ -404,7 +421,23 @@ def bench_size(n: int, args, binary: Path, work: Path) -> dict:
             stages[stage]["steps"] = steps(stages[stage]["log"])
         s = stages[stage]
         print(f"[{n}] {stage:10s} " + (f"{s['wall_s']:8.2f} s {s['rss_mib']:8.0f} MiB" if s["status"] == "ok" else s["status"]), flush=True)
+    if lean:
+        # Above --full-max only `run` (its tables, kept for the row counts) and the
+        # conversion peer: the other peers and rounds would take hours.
+        shutil.rmtree(out, ignore_errors=True)
+        out_run.rename(out)
     shutil.rmtree(out_run, ignore_errors=True)
+    res["convert"] = convert_peer(data, base, logs, 1 if lean else repeat)
+    c = res["convert"]
+    print(f"[{n}] peer {CONVERT} {c['wall_s']:8.2f} s {c['rss_mib']:8.0f} MiB", flush=True)
+    if lean:
+        res["stages"] = stages
+        res["rows"] = input_rows(out)
+        res["peers"] = {}
+        res["load_after"] = loadavg()
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+        return res
     # The indicators stage as a pipeline file that asks for CSV copies of the tables
     # (`[indicators] csv = true`; off by default, SPEC §1) writes 19 more files.
     csv_toml = csv_pipeline(base, data)
@@ -489,11 +522,44 @@ def bench_size(n: int, args, binary: Path, work: Path) -> dict:
               + " ".join(f"{x:.2f}" for x in ratios) + f"; median {statistics.median(ratios):.2f}", flush=True)
         print(f"[{n}] indicators with csv / duckdb: "
               + " ".join(f"{x:.2f}" for x in csv_ratios) + f"; median {statistics.median(csv_ratios):.2f}", flush=True)
+    # `build` and the conversion peer alternately, as above.
+    build_pairs = args.build_pairs if args.build_pairs is not None else (3 if n >= 100_000 else 0)
+    if build_pairs > 0:
+        ours, theirs = [], []
+        for i in range(build_pairs):
+            m = timed([str(binary), "-q", "build", str(data), "--out", str(out)], logs / f"bpair-build-{i}.log")
+            c = timed(convert_cmd(data, base), logs / f"bpair-convert-{i}.log")
+            if m["rc"] != 0 or c["rc"] != 0:
+                raise SystemExit(f"build or {CONVERT} failed in round {i} for {n}: {m['log']} {c['log']}")
+            ours.append(m["wall_s"])
+            theirs.append(c["wall_s"])
+        ratios = [a / b for a, b in zip(ours, theirs)]
+        res["build_pairs"] = {"build": ours, "convert": theirs, "ratios": ratios,
+                              "median_ratio": statistics.median(ratios)}
+        print(f"[{n}] build / {CONVERT}, {build_pairs} alternating rounds: "
+              + " ".join(f"{x:.2f}" for x in ratios) + f"; median {statistics.median(ratios):.2f}", flush=True)
     res["load_after"] = loadavg()
 
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
     return res
+
+
+def convert_cmd(data: Path, base: Path) -> list[str]:
+    return [sys.executable, str(PEERS / f"{CONVERT}.py"), str(data), str(base / f"peer-{CONVERT}")]
+
+
+def convert_peer(data: Path, base: Path, logs: Path, repeat: int) -> dict:
+    """The floor `build` is judged against: DuckDB reading every CSV input and writing it
+    as Parquet (`read_csv_auto` + `COPY … (FORMAT parquet)`), one input after another."""
+    runs = []
+    for i in range(repeat):
+        m = timed(convert_cmd(data, base), logs / f"peer-{CONVERT}-{i}.log")
+        if m["rc"] != 0:
+            raise SystemExit(f"peer {CONVERT} failed: {m['log']}\n{tail(m['log'])}")
+        runs.append(m)
+    shutil.rmtree(base / f"peer-{CONVERT}", ignore_errors=True)
+    return best(runs)
 
 
 # --------------------------------------------------------------------------- reporting
@@ -537,11 +603,14 @@ def render(results: dict) -> str:
              "is in the next table; above ~1 on 2 cores another job was competing for the CPU.\n")
 
     L.append("## Inputs\n")
-    L.append("| cadres | date | repeats | input CSV MB | enrollments | survey answers | course ratings | reviews | load before | load after |")
-    L.append("|---:|---|---:|---:|---:|---:|---:|---:|---|---|")
+    L.append("Generated by `traineval generate --cadres N --seed 1 --enrollments-per-cadre R` "
+             "(R = 1.2 is the shape of a national year, ≈ 4·10⁷ survey answers at 10⁶ cadres; "
+             "older rows without R used the model's 0.65).\n")
+    L.append("| cadres | R | date | repeats | input CSV MB | enrollments | survey answers | course ratings | reviews | load before | load after |")
+    L.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|")
     for r in sizes:
         rows = r.get("rows", {})
-        L.append(f"| {r['cadres']:,} | {r['date']} | {r['repeat']} | {r['input_bytes'] / 1e6:.0f} | "
+        L.append(f"| {r['cadres']:,} | {r.get('enrollments_per_cadre', 0.65)} | {r['date']} | {r['repeat']} | {r['input_bytes'] / 1e6:.0f} | "
                  f"{rows.get('enrollments', 0):,} | {rows.get('survey_answers', 0):,} | {rows.get('course_ratings', 0):,} | "
                  f"{rows.get('reviews', 0):,} | {' '.join(f'{x:.2f}' for x in r['load_before'])} | "
                  f"{' '.join(f'{x:.2f}' for x in r['load_after'])} |")
@@ -559,6 +628,7 @@ def render(results: dict) -> str:
         rows += [(s, r["stages"].get(s)) for s in STAGES[2:]]
         rows += [("traineval_core: the peers' two tables, from the warehouse", r.get("same_work"))]
         rows += [(f"peer: {p} (learning + reaction)", r["peers"].get(p)) for p in PEER_NAMES]
+        rows += [(f"peer: {CONVERT} (every CSV input to Parquet, DuckDB)", r.get("convert"))]
         for name, s in rows:
             if not s or s.get("status") != "ok":
                 status = (s or {}).get("status", "n/a")
@@ -668,7 +738,33 @@ def render(results: dict) -> str:
                 L.append(f"| {name} | {v['s']:.2f} |")
             L.append("")
 
-    big = [r for r in sizes if r["cadres"] >= 1_000_000]
+    bp = [r for r in sizes if r.get("build_pairs")]
+    if bp:
+        L.append(f"## `build` against the conversion peer\n")
+        L.append(f"`{CONVERT}` reads every CSV input with DuckDB and writes it as Parquet, one input after "
+                 "another: the floor of reading and re-writing the inputs, without validation, rejects, "
+                 "pseudonyms, scoring or the joins. `build` and the peer alternately, round by round:\n")
+        L.append("| cadres | rounds | build s per round | peer s per round | ratio per round | median ratio | target |")
+        L.append("|---:|---:|---|---|---|---:|---:|")
+        for r in bp:
+            b = r["build_pairs"]
+            L.append(f"| {r['cadres']:,} | {len(b['ratios'])} | {' '.join(f'{x:.2f}' for x in b['build'])} | "
+                     f"{' '.join(f'{x:.2f}' for x in b['convert'])} | {' '.join(f'{x:.2f}' for x in b['ratios'])} | "
+                     f"{b['median_ratio']:.2f} | ≤ {TARGET_BUILD_RATIO:.0f} |")
+        L.append("")
+
+    lean = [r for r in sizes if r.get("lean")]
+    if lean:
+        L.append("## Largest sizes (`run` only)\n")
+        L.append("| cadres | run wall s | CPU s | peak RSS MiB | conversion peer s | run / peer |")
+        L.append("|---:|---:|---:|---:|---:|---:|")
+        for r in lean:
+            s, c = r["stages"].get("run", {}), r.get("convert", {})
+            L.append(f"| {r['cadres']:,} | {fmt(wall(s))} | {fmt(s.get('cpu_s'))} | {fmt(s.get('rss_mib'), 0)} | "
+                     f"{fmt(wall(c))} | {fmt(ratio(wall(s), wall(c)))} |")
+        L.append("")
+
+    big = [r for r in sizes if r["cadres"] == 1_000_000]
     L.append("## Targets at 10⁶ cadres\n")
     if not big:
         L.append("Not measured in this run (10⁶ was not among the sizes).\n")
@@ -689,8 +785,18 @@ def render(results: dict) -> str:
         L.append("|---|---|---|")
         L.append(f"| `run` ≤ {TARGET_RUN_WALL_S:.0f} s wall | {fmt(rw, 1)} s{proxy} | "
                  f"{'n/a' if rw is None else ('yes' if rw <= TARGET_RUN_WALL_S else 'no')} |")
-        L.append(f"| `run` ≤ 4 GiB peak RSS | {fmt(rss, 0)} MiB | "
+        L.append(f"| `run` ≤ {TARGET_RUN_RSS_MIB / MIB:.0f} GiB peak RSS | {fmt(rss, 0)} MiB | "
                  f"{'n/a' if rss is None else ('yes' if rss <= TARGET_RUN_RSS_MIB else 'no')} |")
+        rp = st.get("report", {})
+        rpw, rpm = wall(rp), rp.get("rss_mib") if wall(rp) is not None else None
+        L.append(f"| `report` ≤ {TARGET_REPORT_WALL_S:.0f} s and ≤ {TARGET_REPORT_RSS_MIB / MIB:.0f} GiB | "
+                 f"{fmt(rpw)} s, {fmt(rpm, 0)} MiB | "
+                 f"{'n/a' if rpw is None else ('yes' if rpw <= TARGET_REPORT_WALL_S and rpm <= TARGET_REPORT_RSS_MIB else 'no')} |")
+        b = r.get("build_pairs")
+        if b:
+            L.append(f"| `build` ≤ {TARGET_BUILD_RATIO:.0f}× the conversion peer (median of {len(b['ratios'])} "
+                     f"alternating rounds) | {b['median_ratio']:.2f} | "
+                     f"{'yes' if b['median_ratio'] <= TARGET_BUILD_RATIO else 'no'} |")
         pr = r.get("pairs")
         if pr:
             lo, hi = min(pr["ratios"]), max(pr["ratios"])
@@ -749,6 +855,13 @@ def main() -> int:
                     help="seconds to wait for the machine to quieten before each size")
     ap.add_argument("--load-threshold", type=float, default=1.0, help="1-minute load average counted as quiet")
     ap.add_argument("--fresh", action="store_true", help="drop sizes from an earlier results.json")
+    ap.add_argument("--enrollments-per-cadre", dest="shape", type=float, default=ENROLLMENTS_PER_CADRE,
+                    help="shape of the generated inputs (default 1.2: ≈ 4·10⁷ survey answers at 10⁶ cadres)")
+    ap.add_argument("--full-max", type=int, default=1_000_000,
+                    help="sizes above this measure only `run` and the conversion peer (default 10⁶)")
+    ap.add_argument("--build-pairs", type=int, default=None,
+                    help="rounds of `build` and the conversion peer run alternately (default: 3 from 10⁵ "
+                         "cadres, none below; 0 for none)")
     ap.add_argument("--pairs", type=int, default=None,
                     help="rounds of `indicators` and the DuckDB peer run alternately (default: 11 at 10⁶ "
                          "cadres and above, none below; 0 for none)")

@@ -557,6 +557,8 @@ fn params(opts: &GenerateOptions, design: &Design, plan: &Plan, mut counts: Coun
         model: m,
         first_year: opts.span_start(),
         periods: design.periods,
+        enrollments_per_cadre: opts.enrollments_per_cadre,
+        rounds: opts.enrollments_per_cadre.map(|_| plan.intensity.rounds),
     }
 }
 

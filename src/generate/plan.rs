@@ -126,6 +126,8 @@ pub struct Plan {
     pub repeated_topic_cadres: usize,
     /// Classes `0..year_classes` start in the year; the rest are a plant's (year ± 1).
     pub year_classes: usize,
+    /// How much training each year holds.
+    pub intensity: Intensity,
     /// Cadres untrained in the year, among whom the contamination plant picks (0 without it).
     pub would_be_controls: usize,
     /// The careers of a set of several years (`--years`); `None` for one year.
@@ -185,6 +187,7 @@ impl Plan {
             repeated_topic_cadres: 0,
             year_classes: 0,
             would_be_controls: 0,
+            intensity,
             periods: None,
             teacher_pool: BTreeMap::new(),
             manager_pool: BTreeMap::new(),
@@ -337,6 +340,7 @@ impl Plan {
             repeated_topic_cadres: 0,
             year_classes: 0,
             would_be_controls: 0,
+            intensity,
             periods: None,
             teacher_pool: BTreeMap::new(),
             manager_pool: BTreeMap::new(),

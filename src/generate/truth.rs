@@ -149,6 +149,12 @@ pub struct Params {
     pub first_year: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub periods: Option<PeriodModel>,
+    /// `--enrollments-per-cadre` and the rounds it split each year into; absent for the
+    /// model's year.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrollments_per_cadre: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
 }
 
 /// The planted violations of the transfer design (SPEC §7.2); absent ones are left out.
