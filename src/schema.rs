@@ -357,17 +357,17 @@ impl TableKind {
 
     fn base_name(self) -> &'static str {
         match self {
-            TableKind::Units => "units",
-            TableKind::Cadres => "cadres",
-            TableKind::Classes => "classes",
-            TableKind::Courses => "courses",
-            TableKind::Enrollments => "enrollments",
-            TableKind::Items => "items",
+            TableKind::Units => wh::UNITS,
+            TableKind::Cadres => wh::CADRES,
+            TableKind::Classes => wh::CLASSES,
+            TableKind::Courses => wh::COURSES,
+            TableKind::Enrollments => wh::ENROLLMENTS,
+            TableKind::Items => wh::ITEMS,
             TableKind::Survey(_) => "survey",
-            TableKind::CourseRatings => "course_ratings",
-            TableKind::TraineeRatings => "trainee_ratings",
-            TableKind::Reviews => "reviews",
-            TableKind::UnitOutcomes => "unit_outcomes",
+            TableKind::CourseRatings => wh::COURSE_RATINGS,
+            TableKind::TraineeRatings => wh::TRAINEE_RATINGS,
+            TableKind::Reviews => wh::REVIEWS,
+            TableKind::UnitOutcomes => wh::UNIT_OUTCOMES,
         }
     }
 
@@ -473,23 +473,59 @@ macro_rules! LEARNING_STATS {
     };
 }
 
-/// Names of warehouse tables that code refers to by name.
+/// Names of the warehouse tables (directories under `OUT/warehouse/`; the input tables
+/// carry the same names as their files).
 pub mod wh {
     pub const UNITS: &str = "units";
     pub const CADRES: &str = "cadres";
     pub const CLASSES: &str = "classes";
     pub const COURSES: &str = "courses";
     pub const ENROLLMENTS: &str = "enrollments";
+    pub const ITEMS: &str = "items";
+    pub const SURVEY_RESPONSES: &str = "survey_responses";
+    pub const SURVEY_CHOICES: &str = "survey_choices";
+    pub const SCALE_SCORES: &str = "scale_scores";
+    pub const COURSE_RATINGS: &str = "course_ratings";
+    pub const TRAINEE_RATINGS: &str = "trainee_ratings";
     pub const REVIEWS: &str = "reviews";
     pub const UNIT_OUTCOMES: &str = "unit_outcomes";
     pub const TRAINEE_OUTCOMES: &str = "trainee_outcomes";
-    pub const TRAINEE_RATINGS: &str = "trainee_ratings";
+}
+
+/// Names of the indicator tables (file stems under `OUT/indicators/`).
+pub mod ind {
+    pub const LEARNING_BY_CLASS: &str = "learning_by_class";
+    pub const LEARNING_BY_CATEGORY: &str = "learning_by_category";
+    pub const LEARNING_BY_METHOD: &str = "learning_by_method";
+    pub const LEARNING_BY_YEAR: &str = "learning_by_year";
+    pub const REACTION_BY_COURSE: &str = "reaction_by_course";
+    pub const REACTION_BY_CLASS: &str = "reaction_by_class";
+    pub const RATER_AGREEMENT: &str = "rater_agreement";
+    pub const RELIABILITY: &str = "reliability";
+    pub const TRANSFER_BY_CLASS: &str = "transfer_by_class";
+    pub const TRAJECTORY: &str = "trajectory";
+    pub const FOLLOW_UP: &str = "follow_up";
+    pub const PARTICIPANT_FLOW: &str = "participant_flow";
+    pub const TRANSFER_EVENT_STUDY: &str = "transfer_event_study";
+    pub const TRANSFER_SUMMARY: &str = "transfer_summary";
+    pub const ASSESSMENT_BY_CLASS: &str = "assessment_by_class";
+    pub const UNIT_RESULTS: &str = "unit_results";
+    pub const UNIT_RESULTS_FIT: &str = "unit_results_fit";
+    pub const METHOD_SUMMARY: &str = "method_summary";
+    pub const METHOD_TESTS: &str = "method_tests";
+    pub const METHOD_PAIRWISE: &str = "method_pairwise";
+    pub const COMPLIANCE: &str = "compliance";
+    pub const NEEDS_MATCH: &str = "needs_match";
+    pub const NEEDS_BY_CATEGORY: &str = "needs_by_category";
+    pub const CADRE_SCORECARD: &str = "cadre_scorecard";
+    pub const TRENDS: &str = "trends";
+    pub const COURSE_SERIES: &str = "course_series";
 }
 
 /// Warehouse tables written by `build`.
 pub const TABLES: &[TableDef] = &[
     TableDef {
-        name: "units",
+        name: wh::UNITS,
         grain: "one row per unit",
         partition: None,
         columns: &[
@@ -500,7 +536,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "cadres",
+        name: wh::CADRES,
         grain: "one row per cadre; names are dropped at ingest",
         partition: None,
         columns: &[
@@ -516,7 +552,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "classes",
+        name: wh::CLASSES,
         grain: "one row per training run",
         partition: Some("year of start_date"),
         columns: &[
@@ -532,7 +568,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "courses",
+        name: wh::COURSES,
         grain: "one row per course in a class",
         partition: Some("year of the class's start_date"),
         columns: &[
@@ -546,7 +582,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "enrollments",
+        name: wh::ENROLLMENTS,
         grain: "one row per cadre in a class",
         partition: Some("year of the class's start_date"),
         columns: &[
@@ -560,7 +596,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "items",
+        name: wh::ITEMS,
         grain: "one row per survey item and wave",
         partition: None,
         columns: &[
@@ -575,7 +611,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "survey_responses",
+        name: wh::SURVEY_RESPONSES,
         grain: "one numeric answer (long format); latest submission per cadre, class and wave",
         partition: Some("year of the class's start_date"),
         columns: &[
@@ -589,7 +625,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "survey_choices",
+        name: wh::SURVEY_CHOICES,
         grain: "one chosen option of a multiple-choice (`topics`) item",
         partition: Some("year of the class's start_date"),
         columns: &[
@@ -601,7 +637,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "scale_scores",
+        name: wh::SCALE_SCORES,
         grain: "one scale score per cadre, class, wave and scale",
         partition: Some("year of the class's start_date"),
         columns: &[
@@ -618,7 +654,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "course_ratings",
+        name: wh::COURSE_RATINGS,
         grain: "one score of a course by a trainee on one indicator",
         partition: Some("year of the class's start_date"),
         columns: &[
@@ -630,7 +666,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "trainee_ratings",
+        name: wh::TRAINEE_RATINGS,
         grain: "one score of a trainee by one rater on one dimension",
         partition: Some("year of the class's start_date"),
         columns: &[
@@ -643,7 +679,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "reviews",
+        name: wh::REVIEWS,
         grain: "one performance review of a cadre",
         partition: Some("year of review_date"),
         columns: &[
@@ -660,7 +696,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "unit_outcomes",
+        name: wh::UNIT_OUTCOMES,
         grain: "one metric of a unit in a period",
         partition: None,
         columns: &[
@@ -671,7 +707,7 @@ pub const TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "trainee_outcomes",
+        name: wh::TRAINEE_OUTCOMES,
         grain: "one row per enrollment (cadre × class), joined once from the tables above",
         partition: Some("year of the class's start_date"),
         columns: &[
@@ -721,31 +757,31 @@ const SUPPRESSION_DOC: &str = "null, primary (the row describes fewer than min_c
 /// table ends with `suppressed`. Column names and order are a public interface.
 pub const INDICATOR_TABLES: &[TableDef] = &[
     TableDef {
-        name: "learning_by_class",
+        name: ind::LEARNING_BY_CLASS,
         grain: "one row per class (every class, even with no pairs)",
         partition: None,
         columns: LEARNING_STATS!(c(col::CLASS_ID, Str, "class"), c(col::METHOD, Str, "main method"), c(col::TARGET_CATEGORY, Str, "target category"); c(col::P_BH, Float, "p_value adjusted by Benjamini–Hochberg over the published classes")),
     },
     TableDef {
-        name: "learning_by_category",
+        name: ind::LEARNING_BY_CATEGORY,
         grain: "one row per cadre category of the trainees",
         partition: None,
         columns: LEARNING_STATS!(pooled: c(col::CATEGORY, Str, "the trainees' cadre category")),
     },
     TableDef {
-        name: "learning_by_method",
+        name: ind::LEARNING_BY_METHOD,
         grain: "one row per main method of the class",
         partition: None,
         columns: LEARNING_STATS!(pooled: c(col::METHOD, Str, "main method of the class")),
     },
     TableDef {
-        name: "learning_by_year",
+        name: ind::LEARNING_BY_YEAR,
         grain: "one row per calendar year of the classes' start (the headline figure)",
         partition: None,
         columns: LEARNING_STATS!(pooled: c(col::YEAR, Int, "calendar year of the class start")),
     },
     TableDef {
-        name: "reaction_by_course",
+        name: ind::REACTION_BY_COURSE,
         grain: "one row per course (every course, even unrated)",
         partition: None,
         columns: &[
@@ -770,7 +806,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "reaction_by_class",
+        name: ind::REACTION_BY_CLASS,
         grain: "one row per class: trainees' mean course-rating totals",
         partition: None,
         columns: &[
@@ -790,7 +826,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "rater_agreement",
+        name: ind::RATER_AGREEMENT,
         grain: "one row per class: agreement of trainees rating the class's courses",
         partition: None,
         columns: &[
@@ -809,7 +845,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "reliability",
+        name: ind::RELIABILITY,
         grain: "one row per scale (≥ 2 items) and wave, all classes pooled",
         partition: None,
         columns: &[
@@ -826,7 +862,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "transfer_by_class",
+        name: ind::TRANSFER_BY_CLASS,
         grain: "one row per class of the period: reviews before vs after, the DiD against eligible controls, baseline equivalence and attrition",
         partition: None,
         columns: &[
@@ -866,7 +902,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "trajectory",
+        name: ind::TRAJECTORY,
         grain: "one row per wave for all classes pooled, then per class and wave: the outcome scale's mean",
         partition: None,
         columns: &[
@@ -886,7 +922,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "follow_up",
+        name: ind::FOLLOW_UP,
         grain: "one row per class of the period and follow-up wave: outcome at follow-up against post",
         partition: None,
         columns: &[
@@ -909,7 +945,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "participant_flow",
+        name: ind::PARTICIPANT_FLOW,
         grain: "one row per (all classes of the period, then each class) × group × stage: how many trainees or controls reached it",
         partition: None,
         columns: &[
@@ -923,7 +959,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "transfer_event_study",
+        name: ind::TRANSFER_EVENT_STUDY,
         grain: "one row per row group (all classes of the period, then each target category) and relative period −3 … +2",
         partition: None,
         columns: &[
@@ -944,7 +980,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "transfer_summary",
+        name: ind::TRANSFER_SUMMARY,
         grain: "one row per row group (all classes of the period, then each target category): the pooled DiD and the checks a transfer claim needs",
         partition: None,
         columns: &[
@@ -974,7 +1010,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "assessment_by_class",
+        name: ind::ASSESSMENT_BY_CLASS,
         grain: "one row per class: self-rating against the ratings by others (two-way assessment)",
         partition: None,
         columns: &[
@@ -994,7 +1030,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "unit_results",
+        name: ind::UNIT_RESULTS,
         grain: "one row per unit and metric",
         partition: None,
         columns: &[
@@ -1010,7 +1046,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "unit_results_fit",
+        name: ind::UNIT_RESULTS_FIT,
         grain: "one row per metric: change ~ share_trained across units (OLS, HC1)",
         partition: None,
         columns: &[
@@ -1029,7 +1065,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "method_summary",
+        name: ind::METHOD_SUMMARY,
         grain: "one row per method present among the pairs (centralized first, then alphabetical)",
         partition: None,
         columns: &[
@@ -1047,7 +1083,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "method_tests",
+        name: ind::METHOD_TESTS,
         grain: "one row per test of the methods: class_ancova (primary), class_kruskal, ancova_cr2_htz",
         partition: None,
         columns: &[
@@ -1065,7 +1101,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "method_pairwise",
+        name: ind::METHOD_PAIRWISE,
         grain: "one row per pair of tested methods: contrasts of the class ANCOVA",
         partition: None,
         columns: &[
@@ -1086,7 +1122,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "compliance",
+        name: ind::COMPLIANCE,
         grain: "one row per cadre and calendar year with classes (per person: never suppressed)",
         partition: None,
         columns: &[
@@ -1113,7 +1149,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "needs_match",
+        name: ind::NEEDS_MATCH,
         grain: "one row per class: topics requested in the needs survey vs topics taught",
         partition: None,
         columns: &[
@@ -1128,7 +1164,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "needs_by_category",
+        name: ind::NEEDS_BY_CATEGORY,
         grain: "one row per target category: needs coverage over its classes",
         partition: None,
         columns: &[
@@ -1143,7 +1179,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "cadre_scorecard",
+        name: ind::CADRE_SCORECARD,
         grain: "one row per cadre trained in the period (per person: never suppressed)",
         partition: None,
         columns: &[
@@ -1169,7 +1205,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "trends",
+        name: ind::TRENDS,
         grain: "one row per metric and year held: reaction, learning_gain, review_change",
         partition: None,
         columns: &[
@@ -1190,7 +1226,7 @@ pub const INDICATOR_TABLES: &[TableDef] = &[
         ],
     },
     TableDef {
-        name: "course_series",
+        name: ind::COURSE_SERIES,
         grain: "one row per course of a series recurring in two or more years",
         partition: None,
         columns: &[

@@ -42,7 +42,7 @@ use crate::export::labels::{Labels, ASSESSMENT_RECEIVED, CLASS_TITLE, REACTION_G
 use crate::export::manifest;
 use crate::export::workbook::{present, sheet, text_frame};
 use crate::export::Sheet;
-use crate::schema::{col as c, wh};
+use crate::schema::{col as c, ind, wh};
 use crate::warehouse::read::scan;
 
 use crate::layout::{indicators_dir, warehouse_dir, EXPORTS_DIR, MANIFEST_FILE};
@@ -51,8 +51,6 @@ pub const XLSX_FILE: &str = "cadre_file.xlsx";
 pub const JSONL_FILE: &str = "cadre_file.jsonl";
 /// Directory of the one-cadre pages under `OUT/exports/`.
 pub const PAGES_DIR: &str = "cadre_file";
-/// Name of the compliance indicator table.
-const COMPLIANCE: &str = "compliance";
 
 /// Where compliance by year comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -165,7 +163,7 @@ fn load(out: &Path, only: Option<&str>) -> Result<Sources, ReportError> {
         .select([col(c::CADRE_ID), col(c::CATEGORY), col(c::RANK), col(c::UNIT_ID), col(c::PROMOTED_ON)])
         .sort([c::CADRE_ID], sort(&[c::CADRE_ID]))
         .collect()
-        .map_err(frame_err("cadres"))?;
+        .map_err(frame_err(wh::CADRES))?;
     let classes = scan(&whd, wh::CLASSES)?.select([col(c::CLASS_ID), col(c::TITLE), col(c::INSTITUTION)]);
     let by = [c::CADRE_ID, c::START_DATE, c::CLASS_ID];
     let enrollments = keep(scan(&whd, wh::TRAINEE_OUTCOMES)?)
@@ -200,15 +198,15 @@ fn load(out: &Path, only: Option<&str>) -> Result<Sources, ReportError> {
         )
         .sort(by, sort(&by))
         .collect()
-        .map_err(frame_err("enrollments"))?;
+        .map_err(frame_err(wh::ENROLLMENTS))?;
     let rby = [c::CADRE_ID, c::REVIEW_DATE, c::KIND];
     let reviews = keep(scan(&whd, wh::REVIEWS)?)
         .select([col(c::CADRE_ID), col(c::REVIEW_DATE), col(c::KIND), col(c::TOTAL), col(c::GRADE)])
         .sort(rby, sort(&rby))
         .collect()
-        .map_err(frame_err("reviews"))?;
+        .map_err(frame_err(wh::REVIEWS))?;
     let courses =
-        scan(&whd, wh::COURSES)?.select([col(c::CLASS_ID), col(c::TOPIC)]).collect().map_err(frame_err("courses"))?;
+        scan(&whd, wh::COURSES)?.select([col(c::CLASS_ID), col(c::TOPIC)]).collect().map_err(frame_err(wh::COURSES))?;
     let mut topics: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (ids, ts) = (text(&courses, c::CLASS_ID)?, text(&courses, c::TOPIC)?);
     for (id, t) in ids.iter().zip(ts.iter()) {
@@ -220,18 +218,18 @@ fn load(out: &Path, only: Option<&str>) -> Result<Sources, ReportError> {
         }
     }
     topics.values_mut().for_each(|v| v.sort());
-    let path = indicators_dir(out).join(format!("{COMPLIANCE}.parquet"));
+    let path = indicators_dir(out).join(format!("{}.parquet", ind::COMPLIANCE));
     let cby = [c::CADRE_ID, c::YEAR];
     let (compliance, source) = if path.is_file() {
         let file = std::fs::File::open(&path).map_err(|e| WarehouseError::io(&path, e))?;
-        let df = ParquetReader::new(file).finish().map_err(frame_err("compliance"))?;
+        let df = ParquetReader::new(file).finish().map_err(frame_err(ind::COMPLIANCE))?;
         let kept: Vec<Expr> = df
             .get_column_names()
             .into_iter()
             .filter(|n| ![c::SUPPRESSION, c::SUPPRESSED].contains(&n.as_str()))
             .map(|n| col(n.as_str()))
             .collect();
-        let df = keep(df.lazy()).select(kept).sort(cby, sort(&cby)).collect().map_err(frame_err("compliance"))?;
+        let df = keep(df.lazy()).select(kept).sort(cby, sort(&cby)).collect().map_err(frame_err(ind::COMPLIANCE))?;
         (df, ComplianceSource::Indicators)
     } else {
         (warehouse_compliance(&enrollments)?, ComplianceSource::Warehouse)
@@ -536,8 +534,8 @@ fn meaning(column: &str, labels: &Labels) -> String {
     if let Some(m) = own {
         return m.to_string();
     }
-    let docs = crate::schema::TABLES.iter().chain(crate::schema::indicator_def("compliance"));
-    let tables = [wh::CADRES, wh::CLASSES, wh::ENROLLMENTS, wh::REVIEWS, wh::TRAINEE_OUTCOMES, "compliance"];
+    let docs = crate::schema::TABLES.iter().chain(crate::schema::indicator_def(ind::COMPLIANCE));
+    let tables = [wh::CADRES, wh::CLASSES, wh::ENROLLMENTS, wh::REVIEWS, wh::TRAINEE_OUTCOMES, ind::COMPLIANCE];
     tables
         .iter()
         .find_map(|t| docs.clone().find(|d| d.name == *t).and_then(|d| d.columns.iter().find(|x| x.name == column)))

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Job;
 use crate::report::i18n::{Catalogue, Lang};
-use crate::schema::col;
+use crate::schema::{col, ind, wh};
 
 /// Export-only column: the title of the row's class, next to `class_id`.
 pub const CLASS_TITLE: &str = "class_title";
@@ -100,8 +100,8 @@ impl Labels {
 
     fn office_header(&self, table: Option<&str>, column: &str) -> Option<&str> {
         let (column, homes): (&str, &[&str]) = match column {
-            CLASS_TITLE => (col::TITLE, &["classes"]),
-            COURSE_TITLE => (col::TITLE, &["courses"]),
+            CLASS_TITLE => (col::TITLE, &[wh::CLASSES]),
+            COURSE_TITLE => (col::TITLE, &[wh::COURSES]),
             c => (c, home_tables(c)),
         };
         let here = table.filter(|t| homes.contains(t)).into_iter();
@@ -185,18 +185,18 @@ const REPORT_VOCABULARIES: [&str; 8] = ["category", "method", "wave", "test", "s
 /// The input tables whose mapping of a column means what the column means in an export.
 fn home_tables(column: &str) -> &'static [&'static str] {
     match column {
-        col::CADRE_ID => &["cadres", "enrollments", "reviews", "trainee_ratings"],
-        col::CLASS_ID => &["classes", "enrollments", "courses", "course_ratings", "trainee_ratings"],
-        col::COURSE_ID => &["courses", "course_ratings"],
-        col::UNIT_ID => &["units", "cadres", "unit_outcomes"],
-        col::TEACHER_ID | col::TOPIC => &["courses"],
+        col::CADRE_ID => &[wh::CADRES, wh::ENROLLMENTS, wh::REVIEWS, wh::TRAINEE_RATINGS],
+        col::CLASS_ID => &[wh::CLASSES, wh::ENROLLMENTS, wh::COURSES, wh::COURSE_RATINGS, wh::TRAINEE_RATINGS],
+        col::COURSE_ID => &[wh::COURSES, wh::COURSE_RATINGS],
+        col::UNIT_ID => &[wh::UNITS, wh::CADRES, wh::UNIT_OUTCOMES],
+        col::TEACHER_ID | col::TOPIC => &[wh::COURSES],
         col::CATEGORY
         | col::GENDER
         | col::BIRTH_YEAR
         | col::RANK
         | col::PARTY_MEMBER
         | col::JOIN_DATE
-        | col::PROMOTED_ON => &["cadres"],
+        | col::PROMOTED_ON => &[wh::CADRES],
         col::TITLE
         | col::TARGET_CATEGORY
         | col::METHOD
@@ -204,12 +204,12 @@ fn home_tables(column: &str) -> &'static [&'static str] {
         | col::START_DATE
         | col::END_DATE
         | col::DAYS
-        | col::HOURS => &["classes"],
+        | col::HOURS => &[wh::CLASSES],
         col::ATTENDED_HOURS | col::LEAVE_HOURS | col::DISCIPLINE_FLAGS | col::EXAM_SCORE | col::COMPLETED => {
-            &["enrollments"]
+            &[wh::ENROLLMENTS]
         }
-        col::REVIEW_DATE | col::KIND | col::TOTAL | col::GRADE => &["reviews"],
-        col::METRIC => &["unit_outcomes"],
+        col::REVIEW_DATE | col::KIND | col::TOTAL | col::GRADE => &[wh::REVIEWS],
+        col::METRIC => &[wh::UNIT_OUTCOMES],
         _ => &[],
     }
 }
@@ -541,32 +541,32 @@ pub const HEADERS: &[(&str, &str, &str)] = &[
 
 /// Plain titles of the indicator tables: (table, zh, en).
 pub const TABLE_TITLES: &[(&str, &str, &str)] = &[
-    ("learning_by_class", "各班学习成效", "Learning by class"),
-    ("learning_by_category", "各类别干部学习成效", "Learning by cadre category"),
-    ("learning_by_method", "各培训方式学习成效", "Learning by method"),
-    ("learning_by_year", "各年度学习成效", "Learning by year"),
-    ("reaction_by_course", "课程评价", "Course ratings"),
-    ("reaction_by_class", "各班课程评价", "Course ratings by class"),
-    ("rater_agreement", "评分者一致性", "Rater agreement"),
-    ("reliability", "量表信度", "Scale reliability"),
-    ("transfer_by_class", "各班训后考核变化与双重差分", "Review change and DiD by class"),
-    ("trajectory", "各测量时点得分", "Scores by wave"),
-    ("follow_up", "训后跟踪", "Follow-up"),
-    ("participant_flow", "参训与跟踪人数流程", "Participant flow"),
-    ("transfer_event_study", "事件研究（训前训后各期）", "Event study"),
-    ("transfer_summary", "合并双重差分与检查", "Pooled DiD and its checks"),
-    ("assessment_by_class", "各班自评与他评", "Self-rating against others by class"),
-    ("unit_results", "单位考核变化", "Unit results"),
-    ("unit_results_fit", "单位考核变化与参训比例", "Unit change against share trained"),
-    ("method_summary", "各培训方式汇总", "Methods summary"),
-    ("method_tests", "培训方式检验", "Tests of the methods"),
-    ("method_pairwise", "培训方式两两比较", "Methods compared pairwise"),
-    ("compliance", "干部学时达标（个人）", "Training-hour compliance (per cadre)"),
-    ("needs_match", "各班需求匹配", "Needs coverage by class"),
-    ("needs_by_category", "各类别需求匹配", "Needs coverage by category"),
-    ("cadre_scorecard", "干部成果转化评分（个人）", "Cadre scorecard (per cadre)"),
-    ("trends", "历年趋势", "Trends over the years"),
-    ("course_series", "历年重复开设的课程", "Courses recurring across years"),
+    (ind::LEARNING_BY_CLASS, "各班学习成效", "Learning by class"),
+    (ind::LEARNING_BY_CATEGORY, "各类别干部学习成效", "Learning by cadre category"),
+    (ind::LEARNING_BY_METHOD, "各培训方式学习成效", "Learning by method"),
+    (ind::LEARNING_BY_YEAR, "各年度学习成效", "Learning by year"),
+    (ind::REACTION_BY_COURSE, "课程评价", "Course ratings"),
+    (ind::REACTION_BY_CLASS, "各班课程评价", "Course ratings by class"),
+    (ind::RATER_AGREEMENT, "评分者一致性", "Rater agreement"),
+    (ind::RELIABILITY, "量表信度", "Scale reliability"),
+    (ind::TRANSFER_BY_CLASS, "各班训后考核变化与双重差分", "Review change and DiD by class"),
+    (ind::TRAJECTORY, "各测量时点得分", "Scores by wave"),
+    (ind::FOLLOW_UP, "训后跟踪", "Follow-up"),
+    (ind::PARTICIPANT_FLOW, "参训与跟踪人数流程", "Participant flow"),
+    (ind::TRANSFER_EVENT_STUDY, "事件研究（训前训后各期）", "Event study"),
+    (ind::TRANSFER_SUMMARY, "合并双重差分与检查", "Pooled DiD and its checks"),
+    (ind::ASSESSMENT_BY_CLASS, "各班自评与他评", "Self-rating against others by class"),
+    (ind::UNIT_RESULTS, "单位考核变化", "Unit results"),
+    (ind::UNIT_RESULTS_FIT, "单位考核变化与参训比例", "Unit change against share trained"),
+    (ind::METHOD_SUMMARY, "各培训方式汇总", "Methods summary"),
+    (ind::METHOD_TESTS, "培训方式检验", "Tests of the methods"),
+    (ind::METHOD_PAIRWISE, "培训方式两两比较", "Methods compared pairwise"),
+    (ind::COMPLIANCE, "干部学时达标（个人）", "Training-hour compliance (per cadre)"),
+    (ind::NEEDS_MATCH, "各班需求匹配", "Needs coverage by class"),
+    (ind::NEEDS_BY_CATEGORY, "各类别需求匹配", "Needs coverage by category"),
+    (ind::CADRE_SCORECARD, "干部成果转化评分（个人）", "Cadre scorecard (per cadre)"),
+    (ind::TRENDS, "历年趋势", "Trends over the years"),
+    (ind::COURSE_SERIES, "历年重复开设的课程", "Courses recurring across years"),
 ];
 
 #[cfg(test)]

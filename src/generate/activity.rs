@@ -67,9 +67,9 @@ pub struct ClassEmitter<'a> {
     pub carry: &'a mut Vec<f32>,
 }
 
-const T_ENROLL: &str = "enrollments";
-const T_COURSE: &str = "course_ratings";
-const T_TRAINEE: &str = "trainee_ratings";
+const T_ENROLL: &str = crate::schema::wh::ENROLLMENTS;
+const T_COURSE: &str = crate::schema::wh::COURSE_RATINGS;
+const T_TRAINEE: &str = crate::schema::wh::TRAINEE_RATINGS;
 
 impl ClassEmitter<'_> {
     /// Write every row of class `ci`.

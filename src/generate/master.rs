@@ -8,6 +8,8 @@
 
 use std::path::Path;
 
+use crate::schema::wh;
+
 use super::dates::iso_date;
 use super::domain::CATEGORIES;
 use super::plan::Plan;
@@ -33,7 +35,8 @@ pub const CADRE_HEADERS: [&str; 10] = [
 ];
 
 pub fn write_units(dir: &Path, plan: &Plan) -> Result<FileSummary, GenerateError> {
-    let mut w = TableWriter::create(dir, "units.csv", "units", FileKind::Csv, &["unit_id", "name", "kind", "region"])?;
+    let mut w =
+        TableWriter::create(dir, "units.csv", wh::UNITS, FileKind::Csv, &["unit_id", "name", "kind", "region"])?;
     for (i, u) in plan.units.iter().enumerate() {
         let (id, name) = (Plan::unit_id(i), plan.unit_name(u));
         w.row(&[Cell::Str(&id), Cell::Str(&name), Cell::Str(u.kind.code()), Cell::Str(&plan.regions[u.region])])?;
@@ -48,7 +51,7 @@ pub fn write_cadres(dir: &Path, plan: &Plan, format: OutputFormat) -> Result<Fil
     } else {
         ("cadres.csv", FileKind::Csv, CADRE_HEADERS)
     };
-    let mut w = TableWriter::create(dir, file, "cadres", kind, &header)?;
+    let mut w = TableWriter::create(dir, file, wh::CADRES, kind, &header)?;
     for (i, c) in plan.cadres.iter().enumerate() {
         let spec = &CATEGORIES[c.category];
         let id = Plan::cadre_id(i);
@@ -79,7 +82,7 @@ pub fn write_cadres(dir: &Path, plan: &Plan, format: OutputFormat) -> Result<Fil
 pub fn write_classes(dir: &Path, plan: &Plan) -> Result<FileSummary, GenerateError> {
     let header =
         ["class_id", "title", "target_category", "method", "institution", "start_date", "end_date", "days", "hours"];
-    let mut w = TableWriter::create(dir, "classes.csv", "classes", FileKind::Csv, &header)?;
+    let mut w = TableWriter::create(dir, "classes.csv", wh::CLASSES, FileKind::Csv, &header)?;
     for c in &plan.classes {
         let (title, start, end) = (plan.class_title(c), iso_date(c.start), iso_date(c.end));
         w.row(&[
@@ -99,7 +102,7 @@ pub fn write_classes(dir: &Path, plan: &Plan) -> Result<FileSummary, GenerateErr
 
 pub fn write_courses(dir: &Path, plan: &Plan) -> Result<FileSummary, GenerateError> {
     let header = ["course_id", "class_id", "title", "teacher_id", "method", "hours", "topic"];
-    let mut w = TableWriter::create(dir, "courses.csv", "courses", FileKind::Csv, &header)?;
+    let mut w = TableWriter::create(dir, "courses.csv", wh::COURSES, FileKind::Csv, &header)?;
     for c in &plan.classes {
         for k in &plan.courses[c.courses.clone()] {
             let (id, title, teacher) =
@@ -121,7 +124,7 @@ pub fn write_courses(dir: &Path, plan: &Plan) -> Result<FileSummary, GenerateErr
 /// `items.csv`: one row per (item, wave) — SPEC C.4.
 pub fn write_items(dir: &Path) -> Result<FileSummary, GenerateError> {
     let header = ["item_id", "scale", "wave", "text", "min", "max", "reverse", "kind"];
-    let mut w = TableWriter::create(dir, "items.csv", "items", FileKind::Csv, &header)?;
+    let mut w = TableWriter::create(dir, "items.csv", wh::ITEMS, FileKind::Csv, &header)?;
     for wave in Wave::ALL {
         for it in wave.items() {
             let (lo, hi) = match it.range {
@@ -153,15 +156,15 @@ pub fn write_platform_pipeline(dir: &Path) -> Result<FileSummary, GenerateError>
          # this directory to the canonical tables. Run `traineval run pipeline.toml`.\n\n",
     );
     for table in [
-        "units",
-        "classes",
-        "courses",
-        "enrollments",
-        "items",
-        "course_ratings",
-        "trainee_ratings",
-        "reviews",
-        "unit_outcomes",
+        wh::UNITS,
+        wh::CLASSES,
+        wh::COURSES,
+        wh::ENROLLMENTS,
+        wh::ITEMS,
+        wh::COURSE_RATINGS,
+        wh::TRAINEE_RATINGS,
+        wh::REVIEWS,
+        wh::UNIT_OUTCOMES,
     ] {
         t.push_str(&format!("[inputs.{table}]\npath = \"{table}.csv\"\n\n"));
     }

@@ -447,7 +447,7 @@ fn write_class_activity(
         enrollments: TableWriter::create(
             dir,
             "enrollments.csv",
-            "enrollments",
+            crate::schema::wh::ENROLLMENTS,
             FileKind::Csv,
             &activity::ENROLLMENT_HEADER,
         )?,
@@ -455,14 +455,14 @@ fn write_class_activity(
         course_ratings: TableWriter::create(
             dir,
             "course_ratings.csv",
-            "course_ratings",
+            crate::schema::wh::COURSE_RATINGS,
             FileKind::Csv,
             &activity::course_rating_header(),
         )?,
         trainee_ratings: TableWriter::create(
             dir,
             "trainee_ratings.csv",
-            "trainee_ratings",
+            crate::schema::wh::TRAINEE_RATINGS,
             FileKind::Csv,
             &activity::trainee_rating_header(),
         )?,

@@ -39,8 +39,8 @@ pub const REVIEW_YEARS: (i32, i32) = (-3, 3);
 /// Relative periods of the event study (SPEC §7.2), reference −1.
 pub const EVENT_PERIODS: (i32, i32) = (-3, 2);
 
-const T_REVIEWS: &str = "reviews";
-const T_UNITS: &str = "unit_outcomes";
+const T_REVIEWS: &str = crate::schema::wh::REVIEWS;
+const T_UNITS: &str = crate::schema::wh::UNIT_OUTCOMES;
 
 /// One review as written: date (day number), calendar year and the five dimension scores.
 struct Review {

@@ -714,3 +714,38 @@ fn a_denser_year_keeps_the_rules() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The generator keeps its own names (it writes what a survey platform exports, and its
+/// domain tables carry shares and effects beside each code), so this test is what ties
+/// them to the schema the pipeline validates against.
+#[test]
+fn the_generator_speaks_the_schemas_vocabulary() {
+    use crate::schema;
+    let methods: Vec<&str> = Method::ALL.iter().map(|m| m.code()).collect();
+    assert_eq!(methods, schema::METHODS);
+    let categories: Vec<&str> = domain::CATEGORIES.iter().map(|c| c.code).collect();
+    assert_eq!(categories, schema::CATEGORIES);
+    let kinds: Vec<&str> = domain::UnitKind::SHARES.iter().map(|(k, _)| k.code()).collect();
+    assert_eq!(kinds, schema::UNIT_KINDS);
+    assert_eq!(domain::REVIEW_DIMENSIONS.as_slice(), schema::REVIEW_DIMENSIONS);
+    let grades: BTreeSet<&str> = (0..=100).map(|s| domain::grade_of(f64::from(s))).collect();
+    assert_eq!(grades, schema::GRADES.iter().copied().collect());
+    let waves: Vec<&str> = survey::Wave::ALL.iter().map(|w| w.code()).collect();
+    let schema_waves: Vec<&str> = schema::Wave::ALL.iter().map(|w| w.as_str()).collect();
+    assert_eq!(waves, schema_waves);
+    // Every file a set holds is an input table, and the rater roles written are the schema's.
+    let dir = tmp("vocabulary");
+    run(&dir, 60, 3, 0.0, OutputFormat::Canonical);
+    let inputs = schema::TableKind::input_names();
+    for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")).flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if let Some(stem) = name.strip_suffix(".csv") {
+            assert!(inputs.iter().any(|t| t == stem), "{name} is not an input table");
+        }
+    }
+    let ratings = read_csv(&dir.join("trainee_ratings.csv"));
+    let role = ratings.0.iter().position(|h| h == schema::col::RATER_ROLE).unwrap_or(usize::MAX);
+    let roles: BTreeSet<&str> = ratings.1.iter().map(|r| r[role].as_str()).collect();
+    assert_eq!(roles, schema::RATER_ROLES.iter().copied().collect());
+    let _ = std::fs::remove_dir_all(dir);
+}
