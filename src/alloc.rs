@@ -1,11 +1,12 @@
 //! Allocator tuning for the stage that churns large buffers.
 //!
 //! mimalloc returns freed memory to the system after `purge_delay` (1 s); memory
-//! asked for again comes back as page faults. `indicators` allocates and frees large
-//! column buffers all along: at 10⁶ cadres it spent 1.3 s of its 7.6 s CPU in the
-//! kernel, and keeping freed memory took ~0.2 s off its 4.0 s wall time for ~0.1 GiB
-//! more peak RSS. `build` gains less (~1 s of 22 s) for ~0.6 GiB more, so only
-//! `indicators` keeps its freed memory. A `MIMALLOC_PURGE_DELAY` set by the user wins.
+//! asked for again comes back as page faults, which on a VM that hands freed pages back
+//! to its host are dear. `indicators` allocates and frees large column buffers all
+//! along, so it keeps its freed memory for reuse: a little more peak memory for less
+//! time in the kernel. `build` frees less that it asks for again and would pay more peak
+//! memory for it, so it does not (the measurements are in `benches/results/history.md`).
+//! A `MIMALLOC_PURGE_DELAY` set by the user wins.
 
 use std::os::raw::c_long;
 

@@ -15,7 +15,7 @@
 //! - deterministic: the same options give byte-identical files (ChaCha8 streams, one
 //!   per purpose and per class; no hash-map order reaches an output);
 //! - streaming: master data (≈ 60 bytes per cadre) is held in memory, every per-class
-//!   table is written class by class, so 10⁶ cadres run in about 120 MB;
+//!   table is written class by class, so memory grows with the cadres, not the rows;
 //! - a clean set (`dirty = 0`) passes every rule of SPEC Appendix C; with `dirty > 0`
 //!   every planted bad row fails exactly one check, and `_truth.json` says how many of
 //!   each per file, so validation counts can be asserted exactly; the clean rows are
