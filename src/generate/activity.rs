@@ -19,18 +19,18 @@ use super::dirty::{values, Dirty, SUPERSEDED};
 use super::domain::{Method, CATEGORIES, RATING_INDICATORS, TOPICS};
 use super::model::{half_hours, likert_answer, normal, scale_score, score, MODEL};
 use super::plan::{Class, Plan};
-use super::survey::{Answer, SurveyWriter, Wave};
+use super::survey::{Answer, SurveyWriter, Wave, WaveDesign};
 use super::truth::{reason, Counts, Mean, Observed};
-use super::writers::{Cell, TableWriter};
+use super::writers::{Field, InputWriter};
 use super::{Design, GenerateError};
 
 /// The per-class output streams.
-pub struct Streams {
-    pub enrollments: TableWriter,
+pub struct ActivityFiles {
+    pub enrollments: InputWriter,
     /// One writer per wave, in [`Wave::ALL`] order.
     pub surveys: Vec<SurveyWriter>,
-    pub course_ratings: TableWriter,
-    pub trainee_ratings: TableWriter,
+    pub course_ratings: InputWriter,
+    pub trainee_ratings: InputWriter,
 }
 
 /// A trainee of the class being generated.
@@ -73,7 +73,7 @@ const T_TRAINEE: &str = crate::schema::wh::TRAINEE_RATINGS;
 
 impl ClassEmitter<'_> {
     /// Write every row of class `ci`.
-    pub fn emit(&mut self, ci: usize, out: &mut Streams) -> Result<(), GenerateError> {
+    pub fn emit(&mut self, ci: usize, out: &mut ActivityFiles) -> Result<(), GenerateError> {
         if self.plan.in_year(ci) {
             return self.emit_class(ci, out);
         }
@@ -84,7 +84,7 @@ impl ClassEmitter<'_> {
         written
     }
 
-    fn emit_class(&mut self, ci: usize, out: &mut Streams) -> Result<(), GenerateError> {
+    fn emit_class(&mut self, ci: usize, out: &mut ActivityFiles) -> Result<(), GenerateError> {
         let class = &self.plan.classes[ci];
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         rng.set_stream(super::STREAM_CLASS + ci as u64);
@@ -123,7 +123,7 @@ impl ClassEmitter<'_> {
         rng: &mut ChaCha8Rng,
         bad: &mut ChaCha8Rng,
         ci: usize,
-        w: &mut TableWriter,
+        w: &mut InputWriter,
     ) -> Result<Vec<Member>, GenerateError> {
         let plan = self.plan;
         let class = &plan.classes[ci];
@@ -370,7 +370,7 @@ impl ClassEmitter<'_> {
         bad: &mut ChaCha8Rng,
         class: &Class,
         members: &[Member],
-        w: &mut TableWriter,
+        w: &mut InputWriter,
     ) -> Result<(), GenerateError> {
         let courses = &self.plan.courses[class.courses.clone()];
         let rating_base = self.design.rating_base(super::dates::civil_from_days(class.start).0);
@@ -432,7 +432,7 @@ impl ClassEmitter<'_> {
         bad: &mut ChaCha8Rng,
         class: &Class,
         members: &[Member],
-        w: &mut TableWriter,
+        w: &mut InputWriter,
     ) -> Result<(), GenerateError> {
         let plan = self.plan;
         // Two head teachers (distinct) rate every trainee, with the class manager.
@@ -514,30 +514,30 @@ enum Score {
 }
 
 impl Score {
-    fn cell<'a>(&self) -> Cell<'a> {
+    fn cell<'a>(&self) -> Field<'a> {
         match *self {
-            Score::Int(i) => Cell::Int(i),
-            Score::Text(t) => Cell::Str(t),
+            Score::Int(i) => Field::Int(i),
+            Score::Text(t) => Field::Str(t),
         }
     }
 }
 
 fn write_enrollment(
-    w: &mut TableWriter,
+    w: &mut InputWriter,
     class: &str,
     cadre: &str,
     v: [f64; 4],
     completed: bool,
 ) -> Result<(), GenerateError> {
-    let exam = if v[3].is_nan() { Cell::Empty } else { Cell::Int(v[3] as i64) };
+    let exam = if v[3].is_nan() { Field::Empty } else { Field::Int(v[3] as i64) };
     w.row(&[
-        Cell::Str(class),
-        Cell::Str(cadre),
-        Cell::Num(v[0]),
-        Cell::Num(v[1]),
-        Cell::Int(v[2] as i64),
+        Field::Str(class),
+        Field::Str(cadre),
+        Field::Num(v[0]),
+        Field::Num(v[1]),
+        Field::Int(v[2] as i64),
         exam,
-        Cell::Str(if completed { "true" } else { "false" }),
+        Field::Str(if completed { "true" } else { "false" }),
     ])
 }
 
@@ -546,26 +546,26 @@ fn write_response(w: &mut SurveyWriter, class: &Class, members: &[Member], r: &R
 }
 
 fn write_rating(
-    w: &mut TableWriter,
+    w: &mut InputWriter,
     class: &str,
     course: &str,
     rater: &str,
     s: [Score; 5],
 ) -> Result<(), GenerateError> {
-    let mut cells = vec![Cell::Str(class), Cell::Str(course), Cell::Str(rater)];
+    let mut cells = vec![Field::Str(class), Field::Str(course), Field::Str(rater)];
     cells.extend(s.iter().map(Score::cell));
     w.row(&cells)
 }
 
 fn write_trainee_rating(
-    w: &mut TableWriter,
+    w: &mut InputWriter,
     class: &str,
     cadre: &str,
     role: &str,
     rater: &str,
     s: [Score; 4],
 ) -> Result<(), GenerateError> {
-    let mut cells = vec![Cell::Str(class), Cell::Str(cadre), Cell::Str(role), Cell::Str(rater)];
+    let mut cells = vec![Field::Str(class), Field::Str(cadre), Field::Str(role), Field::Str(rater)];
     cells.extend(s.iter().map(Score::cell));
     w.row(&cells)
 }

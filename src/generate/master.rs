@@ -13,8 +13,8 @@ use crate::schema::wh;
 use super::dates::iso_date;
 use super::domain::CATEGORIES;
 use super::plan::Plan;
-use super::survey::Wave;
-use super::writers::{Cell, FileKind, FileSummary, TableWriter};
+use super::survey::{Wave, WaveDesign};
+use super::writers::{Field, FileKind, FileSummary, InputWriter};
 use super::{GenerateError, OutputFormat};
 
 /// Chinese headers of `cadres.xlsx`, in the order of the canonical columns.
@@ -36,10 +36,10 @@ pub const CADRE_HEADERS: [&str; 10] = [
 
 pub fn write_units(dir: &Path, plan: &Plan) -> Result<FileSummary, GenerateError> {
     let mut w =
-        TableWriter::create(dir, "units.csv", wh::UNITS, FileKind::Csv, &["unit_id", "name", "kind", "region"])?;
+        InputWriter::create(dir, "units.csv", wh::UNITS, FileKind::Csv, &["unit_id", "name", "kind", "region"])?;
     for (i, u) in plan.units.iter().enumerate() {
         let (id, name) = (Plan::unit_id(i), plan.unit_name(u));
-        w.row(&[Cell::Str(&id), Cell::Str(&name), Cell::Str(u.kind.code()), Cell::Str(&plan.regions[u.region])])?;
+        w.row(&[Field::Str(&id), Field::Str(&name), Field::Str(u.kind.code()), Field::Str(&plan.regions[u.region])])?;
     }
     w.finish()
 }
@@ -51,7 +51,7 @@ pub fn write_cadres(dir: &Path, plan: &Plan, format: OutputFormat) -> Result<Fil
     } else {
         ("cadres.csv", FileKind::Csv, CADRE_HEADERS)
     };
-    let mut w = TableWriter::create(dir, file, wh::CADRES, kind, &header)?;
+    let mut w = InputWriter::create(dir, file, wh::CADRES, kind, &header)?;
     for (i, c) in plan.cadres.iter().enumerate() {
         let spec = &CATEGORIES[c.category];
         let id = Plan::cadre_id(i);
@@ -64,16 +64,16 @@ pub fn write_cadres(dir: &Path, plan: &Plan, format: OutputFormat) -> Result<Fil
             (false, f, p) => (if f { "female" } else { "male" }, spec.code, if p { "true" } else { "false" }),
         };
         w.row(&[
-            Cell::Str(&id),
-            Cell::Str(&name),
-            Cell::Str(gender),
-            Cell::Int(i64::from(c.birth_year)),
-            Cell::Str(category),
-            Cell::Str(spec.ranks[c.rank].0),
-            Cell::Str(&unit),
-            Cell::Str(party),
-            Cell::Str(&join),
-            Cell::Str(&promoted),
+            Field::Str(&id),
+            Field::Str(&name),
+            Field::Str(gender),
+            Field::Int(i64::from(c.birth_year)),
+            Field::Str(category),
+            Field::Str(spec.ranks[c.rank].0),
+            Field::Str(&unit),
+            Field::Str(party),
+            Field::Str(&join),
+            Field::Str(&promoted),
         ])?;
     }
     w.finish()
@@ -82,19 +82,19 @@ pub fn write_cadres(dir: &Path, plan: &Plan, format: OutputFormat) -> Result<Fil
 pub fn write_classes(dir: &Path, plan: &Plan) -> Result<FileSummary, GenerateError> {
     let header =
         ["class_id", "title", "target_category", "method", "institution", "start_date", "end_date", "days", "hours"];
-    let mut w = TableWriter::create(dir, "classes.csv", wh::CLASSES, FileKind::Csv, &header)?;
+    let mut w = InputWriter::create(dir, "classes.csv", wh::CLASSES, FileKind::Csv, &header)?;
     for c in &plan.classes {
         let (title, start, end) = (plan.class_title(c), iso_date(c.start), iso_date(c.end));
         w.row(&[
-            Cell::Str(&c.id),
-            Cell::Str(&title),
-            Cell::Str(CATEGORIES[c.category].code),
-            Cell::Str(c.method.code()),
-            Cell::Str(c.institution),
-            Cell::Str(&start),
-            Cell::Str(&end),
-            Cell::Num(c.days),
-            Cell::Num(c.hours),
+            Field::Str(&c.id),
+            Field::Str(&title),
+            Field::Str(CATEGORIES[c.category].code),
+            Field::Str(c.method.code()),
+            Field::Str(c.institution),
+            Field::Str(&start),
+            Field::Str(&end),
+            Field::Num(c.days),
+            Field::Num(c.hours),
         ])?;
     }
     w.finish()
@@ -102,19 +102,19 @@ pub fn write_classes(dir: &Path, plan: &Plan) -> Result<FileSummary, GenerateErr
 
 pub fn write_courses(dir: &Path, plan: &Plan) -> Result<FileSummary, GenerateError> {
     let header = ["course_id", "class_id", "title", "teacher_id", "method", "hours", "topic"];
-    let mut w = TableWriter::create(dir, "courses.csv", wh::COURSES, FileKind::Csv, &header)?;
+    let mut w = InputWriter::create(dir, "courses.csv", wh::COURSES, FileKind::Csv, &header)?;
     for c in &plan.classes {
         for k in &plan.courses[c.courses.clone()] {
             let (id, title, teacher) =
                 (Plan::course_id(&c.id, k.number), Plan::course_title(k), Plan::teacher_id(k.teacher));
             w.row(&[
-                Cell::Str(&id),
-                Cell::Str(&c.id),
-                Cell::Str(&title),
-                Cell::Str(&teacher),
-                Cell::Str(k.method.code()),
-                Cell::Num(k.hours),
-                Cell::Str(super::domain::TOPICS[k.topic]),
+                Field::Str(&id),
+                Field::Str(&c.id),
+                Field::Str(&title),
+                Field::Str(&teacher),
+                Field::Str(k.method.code()),
+                Field::Num(k.hours),
+                Field::Str(super::domain::TOPICS[k.topic]),
             ])?;
         }
     }
@@ -124,22 +124,22 @@ pub fn write_courses(dir: &Path, plan: &Plan) -> Result<FileSummary, GenerateErr
 /// `items.csv`: one row per (item, wave) — SPEC C.4.
 pub fn write_items(dir: &Path) -> Result<FileSummary, GenerateError> {
     let header = ["item_id", "scale", "wave", "text", "min", "max", "reverse", "kind"];
-    let mut w = TableWriter::create(dir, "items.csv", wh::ITEMS, FileKind::Csv, &header)?;
+    let mut w = InputWriter::create(dir, "items.csv", wh::ITEMS, FileKind::Csv, &header)?;
     for wave in Wave::ALL {
         for it in wave.items() {
             let (lo, hi) = match it.range {
-                Some((lo, hi)) => (Cell::Int(i64::from(lo)), Cell::Int(i64::from(hi))),
-                None => (Cell::Empty, Cell::Empty),
+                Some((lo, hi)) => (Field::Int(i64::from(lo)), Field::Int(i64::from(hi))),
+                None => (Field::Empty, Field::Empty),
             };
             w.row(&[
-                Cell::Str(it.item_id),
-                Cell::Str(it.scale),
-                Cell::Str(wave.code()),
-                Cell::Str(it.text),
+                Field::Str(it.item_id),
+                Field::Str(it.scale),
+                Field::Str(wave.as_str()),
+                Field::Str(it.text),
                 lo,
                 hi,
-                Cell::Str(if it.reverse { "true" } else { "false" }),
-                Cell::Str(it.kind),
+                Field::Str(if it.reverse { "true" } else { "false" }),
+                Field::Str(it.kind),
             ])?;
         }
     }

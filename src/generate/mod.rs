@@ -49,18 +49,18 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use master::{CADRE_HEADERS, CADRE_HEADERS_ZH};
-pub use survey::{splitmix, Wave, CADRE_QUESTION, CLASS_QUESTION, PLATFORM_META};
+pub use survey::{splitmix, Wave, WaveDesign, CADRE_QUESTION, CLASS_QUESTION, PLATFORM_META};
 pub use truth::Truth;
 pub use writers::FileSummary;
 
-use activity::{ClassEmitter, Streams};
+use activity::{ActivityFiles, ClassEmitter};
 use dirty::Dirty;
 use domain::Method;
 use model::Model;
 use plan::Plan;
 use survey::SurveyWriter;
-use truth::{Counts, Expected, Observed, Params};
-use writers::{FileKind, TableWriter};
+use truth::{Counts, Expected, Observed, TruthParams};
+use writers::{FileKind, InputWriter};
 
 /// Random streams (ChaCha8 stream ids), one per purpose.
 const STREAM_PLAN: u64 = 0;
@@ -443,8 +443,8 @@ fn write_class_activity(
     observed: &mut [Observed],
     counts: &mut [Counts],
 ) -> Result<Vec<FileSummary>, GenerateError> {
-    let mut streams = Streams {
-        enrollments: TableWriter::create(
+    let mut streams = ActivityFiles {
+        enrollments: InputWriter::create(
             dir,
             "enrollments.csv",
             crate::schema::wh::ENROLLMENTS,
@@ -452,14 +452,14 @@ fn write_class_activity(
             &activity::ENROLLMENT_HEADER,
         )?,
         surveys: Wave::ALL.iter().map(|&w| SurveyWriter::create(dir, w, opts.format)).collect::<Result<_, _>>()?,
-        course_ratings: TableWriter::create(
+        course_ratings: InputWriter::create(
             dir,
             "course_ratings.csv",
             crate::schema::wh::COURSE_RATINGS,
             FileKind::Csv,
             &activity::course_rating_header(),
         )?,
-        trainee_ratings: TableWriter::create(
+        trainee_ratings: InputWriter::create(
             dir,
             "trainee_ratings.csv",
             crate::schema::wh::TRAINEE_RATINGS,
@@ -491,7 +491,7 @@ fn write_class_activity(
         }
         unknown_cadre = emitter.unknown_cadre;
     }
-    let Streams { enrollments, surveys, course_ratings, trainee_ratings } = streams;
+    let ActivityFiles { enrollments, surveys, course_ratings, trainee_ratings } = streams;
     let mut files = vec![enrollments.finish()?];
     for s in surveys {
         files.push(s.finish()?);
@@ -512,7 +512,7 @@ fn self_inflation(obs: &Observed) -> f64 {
     by.get("self").map_or(0.0, |s| s.mean - others.mean)
 }
 
-fn params(opts: &GenerateOptions, design: &Design, plan: &Plan, mut counts: Counts) -> Params {
+fn params(opts: &GenerateOptions, design: &Design, plan: &Plan, mut counts: Counts) -> TruthParams {
     // The model as planted: the attrition a plant sets replaces the default's.
     let m = Model {
         attrition_trained: design.attrition_trained,
@@ -541,7 +541,7 @@ fn params(opts: &GenerateOptions, design: &Design, plan: &Plan, mut counts: Coun
     .iter()
     .map(|(k, v)| (k.to_string(), *v))
     .collect();
-    Params {
+    TruthParams {
         seed: opts.seed,
         cadres: opts.cadres,
         year: opts.year,

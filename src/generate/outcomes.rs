@@ -25,7 +25,7 @@ use super::domain::{grade_of, REVIEW_DIMENSIONS, UNIT_METRICS};
 use super::model::{normal, score, MODEL};
 use super::plan::Plan;
 use super::truth::{reason, EventPeriod, Mean, Observed};
-use super::writers::{Cell, FileKind, FileSummary, TableWriter};
+use super::writers::{Field, FileKind, FileSummary, InputWriter};
 use super::{Design, GenerateError};
 
 /// Offsets of the review dimensions around a cadre's level (sum 0).
@@ -143,7 +143,7 @@ pub fn write_reviews(
     let mut header = vec!["cadre_id", "review_date", "kind"];
     header.extend(REVIEW_DIMENSIONS);
     header.push("grade");
-    let mut w = TableWriter::create(dir, "reviews.csv", T_REVIEWS, FileKind::Csv, &header)?;
+    let mut w = InputWriter::create(dir, "reviews.csv", T_REVIEWS, FileKind::Csv, &header)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(super::STREAM_REVIEWS);
     let mut bad = ChaCha8Rng::seed_from_u64(seed);
@@ -289,15 +289,15 @@ fn observe(plan: &Plan, i: usize, reviews: &[Review], lag: i64, obs: &mut Observ
 }
 
 fn write_review(
-    w: &mut TableWriter,
+    w: &mut InputWriter,
     id: &str,
     date: &str,
     dims: [String; 5],
     grade: &str,
 ) -> Result<(), GenerateError> {
-    let mut cells = vec![Cell::Str(id), Cell::Str(date), Cell::Str(REVIEW_KIND)];
-    cells.extend(dims.iter().map(|d| Cell::Str(d)));
-    cells.push(Cell::Str(grade));
+    let mut cells = vec![Field::Str(id), Field::Str(date), Field::Str(REVIEW_KIND)];
+    cells.extend(dims.iter().map(|d| Field::Str(d)));
+    cells.push(Field::Str(grade));
     w.row(&cells)
 }
 
@@ -309,7 +309,7 @@ pub fn write_unit_outcomes(
     seed: u64,
     dirty: &mut Dirty,
 ) -> Result<FileSummary, GenerateError> {
-    let mut w = TableWriter::create(
+    let mut w = InputWriter::create(
         dir,
         "unit_outcomes.csv",
         T_UNITS,
@@ -350,14 +350,14 @@ pub fn write_unit_outcomes(
                     + normal(&mut rng, 0.0, MODEL.unit_noise_sd);
             }
             for (period, &v) in periods.iter().zip(&values) {
-                w.row(&[Cell::Str(&id), Cell::Str(period), Cell::Str(metric), Cell::Num(round1(v))])?;
+                w.row(&[Field::Str(&id), Field::Str(period), Field::Str(metric), Field::Num(round1(v))])?;
             }
         }
         for _ in 0..dirty.want(&mut bad, T_UNITS, reason::UNKNOWN_ID, periods.len() * UNIT_METRICS.len()) {
             ghosts += 1;
             let ghost = Plan::unit_id(ghosts);
             let v = round1(normal(&mut bad, UNIT_METRICS[0].1, MODEL.unit_sd));
-            w.row(&[Cell::Str(&ghost), Cell::Str(&after), Cell::Str(UNIT_METRICS[0].0), Cell::Num(v)])?;
+            w.row(&[Field::Str(&ghost), Field::Str(&after), Field::Str(UNIT_METRICS[0].0), Field::Num(v)])?;
             dirty.record(T_UNITS, reason::UNKNOWN_ID);
         }
     }

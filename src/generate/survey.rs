@@ -15,37 +15,23 @@ use std::path::Path;
 
 use super::dates::Stamp;
 use super::domain::{ItemSpec, COMPETENCE_ITEMS, NEEDS_ITEMS};
-use super::writers::{Cell, FileKind, FileSummary, TableWriter};
+use super::writers::{Field, FileKind, FileSummary, InputWriter};
 use super::{GenerateError, OutputFormat};
 
-/// The survey waves, in time order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Wave {
-    Needs,
-    Pre,
-    Post,
-    Follow3m,
-    Follow6m,
-    Follow12m,
+pub use crate::schema::Wave;
+
+/// What the generator needs to know of a wave beyond its name (the schema's [`Wave`]).
+pub trait WaveDesign {
+    /// Input table name (`survey_<wave>`).
+    fn table(self) -> &'static str;
+    /// Items asked in this wave, in column order.
+    fn items(self) -> &'static [ItemSpec];
+    /// Days after the class ends at which a follow-up is sent.
+    fn follow_up_days(self) -> Option<i64>;
 }
 
-impl Wave {
-    pub const ALL: [Wave; 6] = [Wave::Needs, Wave::Pre, Wave::Post, Wave::Follow3m, Wave::Follow6m, Wave::Follow12m];
-
-    /// Canonical wave code (`items.wave`).
-    pub fn code(self) -> &'static str {
-        match self {
-            Wave::Needs => "needs",
-            Wave::Pre => "pre",
-            Wave::Post => "post",
-            Wave::Follow3m => "follow_3m",
-            Wave::Follow6m => "follow_6m",
-            Wave::Follow12m => "follow_12m",
-        }
-    }
-
-    /// Input table name (`survey_<wave>`).
-    pub fn table(self) -> &'static str {
+impl WaveDesign for Wave {
+    fn table(self) -> &'static str {
         match self {
             Wave::Needs => "survey_needs",
             Wave::Pre => "survey_pre",
@@ -56,16 +42,14 @@ impl Wave {
         }
     }
 
-    /// Items asked in this wave, in column order.
-    pub fn items(self) -> &'static [ItemSpec] {
+    fn items(self) -> &'static [ItemSpec] {
         match self {
             Wave::Needs => &NEEDS_ITEMS,
             _ => &COMPETENCE_ITEMS,
         }
     }
 
-    /// Days after the class ends at which a follow-up is sent.
-    pub fn follow_up_days(self) -> Option<i64> {
+    fn follow_up_days(self) -> Option<i64> {
         match self {
             Wave::Follow3m => Some(91),
             Wave::Follow6m => Some(182),
@@ -96,7 +80,7 @@ const PLACES: [&str; 6] = ["北京-北京", "湖南-长沙", "四川-成都", "�
 
 /// Writes one survey wave.
 pub struct SurveyWriter {
-    w: TableWriter,
+    w: InputWriter,
     platform: bool,
     scratch: Vec<String>,
 }
@@ -125,7 +109,7 @@ impl SurveyWriter {
             }
         };
         let refs: Vec<&str> = header.iter().map(String::as_str).collect();
-        let w = TableWriter::create(dir, &file, wave.table(), kind, &refs)?;
+        let w = InputWriter::create(dir, &file, wave.table(), kind, &refs)?;
         Ok(SurveyWriter { w, platform: format == OutputFormat::Platform, scratch: Vec::new() })
     }
 
@@ -141,11 +125,11 @@ impl SurveyWriter {
         if !self.platform {
             let submitted = stamp.iso();
             let mut cells =
-                vec![Cell::Str(class_id), Cell::Str(cadre_id), Cell::Str(&submitted), Cell::Int(duration_s)];
+                vec![Field::Str(class_id), Field::Str(cadre_id), Field::Str(&submitted), Field::Int(duration_s)];
             cells.extend(answers.iter().map(|a| match a {
-                Answer::Skipped => Cell::Empty,
-                Answer::Int(v) => Cell::Int(*v),
-                Answer::Text(t) => Cell::Str(t),
+                Answer::Skipped => Field::Empty,
+                Answer::Int(v) => Field::Int(*v),
+                Answer::Text(t) => Field::Str(t),
             }));
             return self.w.row(&cells);
         }
@@ -162,21 +146,21 @@ impl SurveyWriter {
             PLACES[((h >> 24) % PLACES.len() as u64) as usize]
         ));
         let mut cells = vec![
-            Cell::Int(seq as i64),
-            Cell::Str(&self.scratch[0]),
-            Cell::Str(&self.scratch[1]),
-            Cell::Str(SOURCES[((h >> 32) % SOURCES.len() as u64) as usize]),
-            Cell::Str("直接访问"),
-            Cell::Str(&self.scratch[2]),
-            Cell::Str(class_id),
-            Cell::Str(cadre_id),
+            Field::Int(seq as i64),
+            Field::Str(&self.scratch[0]),
+            Field::Str(&self.scratch[1]),
+            Field::Str(SOURCES[((h >> 32) % SOURCES.len() as u64) as usize]),
+            Field::Str("直接访问"),
+            Field::Str(&self.scratch[2]),
+            Field::Str(class_id),
+            Field::Str(cadre_id),
         ];
         cells.extend(answers.iter().enumerate().map(|(k, a)| match a {
             // wjx writes -3 for a question skipped by logic and (跳过) for a skipped one.
-            Answer::Skipped if splitmix(h ^ k as u64).is_multiple_of(4) => Cell::Int(-3),
-            Answer::Skipped => Cell::Str("(跳过)"),
-            Answer::Int(v) => Cell::Int(*v),
-            Answer::Text(t) => Cell::Str(t),
+            Answer::Skipped if splitmix(h ^ k as u64).is_multiple_of(4) => Field::Int(-3),
+            Answer::Skipped => Field::Str("(跳过)"),
+            Answer::Int(v) => Field::Int(*v),
+            Answer::Text(t) => Field::Str(t),
         }));
         self.w.row(&cells)
     }

@@ -21,7 +21,7 @@ pub struct Truth {
     pub schema: &'static str,
     pub format: String,
     pub dirty_rate: f64,
-    pub params: Params,
+    pub params: TruthParams,
     pub observed: Observed,
     /// Per input table (file stem): what validation must count.
     pub expected: BTreeMap<String, Expected>,
@@ -120,7 +120,7 @@ pub struct ExampleChange {
 
 /// Planted parameters and the size of the set.
 #[derive(Debug, Clone, Serialize)]
-pub struct Params {
+pub struct TruthParams {
     pub seed: u64,
     pub cadres: usize,
     pub year: i32,

@@ -1,7 +1,7 @@
 //! One row writer for every generated table: UTF-8 CSV, GBK CSV or XLSX.
 //!
-//! In: a path, a header and rows of [`Cell`]s, one at a time. Out: the file, and on
-//! [`TableWriter::finish`] a [`FileSummary`] with the data rows written and the bytes
+//! In: a path, a header and rows of [`Field`]s, one at a time. Out: the file, and on
+//! [`InputWriter::finish`] a [`FileSummary`] with the data rows written and the bytes
 //! on disk. Guarantees: rows stream to disk (CSV through a buffer, XLSX in
 //! rust_xlsxwriter's constant-memory mode), so memory does not grow with the table;
 //! every I/O error names the file; a character GBK cannot encode is an error, never a
@@ -20,7 +20,7 @@ use super::GenerateError;
 
 /// One cell of a row.
 #[derive(Debug, Clone, Copy)]
-pub enum Cell<'a> {
+pub enum Field<'a> {
     Empty,
     Str(&'a str),
     Int(i64),
@@ -63,7 +63,7 @@ enum Sink {
 }
 
 /// Streams one table to one file.
-pub struct TableWriter {
+pub struct InputWriter {
     table: String,
     file: String,
     path: PathBuf,
@@ -79,7 +79,7 @@ pub struct TableWriter {
 /// Largest number of data rows an XLSX sheet takes (1,048,576 rows less the header).
 pub const XLSX_MAX_ROWS: u64 = 1_048_575;
 
-impl TableWriter {
+impl InputWriter {
     /// Create `dir/file` for `table` and write its header.
     pub fn create(dir: &Path, file: &str, table: &str, kind: FileKind, header: &[&str]) -> Result<Self, GenerateError> {
         let path = dir.join(file);
@@ -101,7 +101,7 @@ impl TableWriter {
                 Sink::Xlsx(Box::new(wb))
             }
         };
-        let mut w = TableWriter {
+        let mut w = InputWriter {
             table: table.to_string(),
             file: file.to_string(),
             path,
@@ -111,13 +111,13 @@ impl TableWriter {
             lines: 0,
             scratch: String::new(),
         };
-        let cells: Vec<Cell> = header.iter().map(|h| Cell::Str(h)).collect();
+        let cells: Vec<Field> = header.iter().map(|h| Field::Str(h)).collect();
         w.put(&cells)?;
         Ok(w)
     }
 
     /// Write one data row.
-    pub fn row(&mut self, cells: &[Cell]) -> Result<(), GenerateError> {
+    pub fn row(&mut self, cells: &[Field]) -> Result<(), GenerateError> {
         if self.kind == FileKind::Xlsx && self.rows >= XLSX_MAX_ROWS {
             return Err(GenerateError::TooManyRows { path: self.path.clone(), rows: self.rows + 1 });
         }
@@ -131,20 +131,20 @@ impl TableWriter {
         self.rows
     }
 
-    fn put(&mut self, cells: &[Cell]) -> Result<(), GenerateError> {
+    fn put(&mut self, cells: &[Field]) -> Result<(), GenerateError> {
         self.lines += 1;
         match &mut self.sink {
             Sink::Csv(w) => {
                 for c in cells {
                     let r = match *c {
-                        Cell::Empty => w.write_field(""),
-                        Cell::Str(s) => w.write_field(s),
-                        Cell::Int(i) => {
+                        Field::Empty => w.write_field(""),
+                        Field::Str(s) => w.write_field(s),
+                        Field::Int(i) => {
                             self.scratch.clear();
                             let _ = write!(self.scratch, "{i}");
                             w.write_field(&self.scratch)
                         }
-                        Cell::Num(x) => {
+                        Field::Num(x) => {
                             self.scratch.clear();
                             let _ = write!(self.scratch, "{x}");
                             w.write_field(&self.scratch)
@@ -160,10 +160,10 @@ impl TableWriter {
                 for (col, c) in cells.iter().enumerate() {
                     let col = u16::try_from(col).unwrap_or(u16::MAX);
                     let r = match *c {
-                        Cell::Empty => Ok(&mut *ws),
-                        Cell::Str(s) => ws.write_string(row, col, s),
-                        Cell::Int(i) => ws.write_number(row, col, i as f64),
-                        Cell::Num(x) => ws.write_number(row, col, x),
+                        Field::Empty => Ok(&mut *ws),
+                        Field::Str(s) => ws.write_string(row, col, s),
+                        Field::Int(i) => ws.write_number(row, col, i as f64),
+                        Field::Num(x) => ws.write_number(row, col, x),
                     };
                     r.map_err(|e| xlsx_err(&self.path, e))?;
                 }

@@ -791,7 +791,7 @@ mod tests {
 
     // ------------------------------------------------ round trip against the generator
 
-    use crate::generate::{generate, GenerateOptions, OutputFormat, Wave};
+    use crate::generate::{generate, GenerateOptions, OutputFormat, Wave, WaveDesign};
     use std::path::Path;
 
     fn read_canonical(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
