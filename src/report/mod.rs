@@ -145,9 +145,11 @@ pub fn render_pages(data: &ReportData, params: &Params) -> Result<Vec<(PathBuf, 
     for_each_page(data, params, |_, html| Ok(html))
 }
 
-/// Render every page (the class pages in parallel) and hand each to `emit` with its
-/// path relative to the report directory; returns the paths with what `emit` gave,
-/// `index.html` first, then the class pages in class order.
+/// Render every page and hand each to `emit` with its path relative to the report
+/// directory; returns the paths with what `emit` gave, `index.html` first, then the
+/// class pages in class order. The class pages are a stream: each is built from its
+/// class's rows, rendered and handed to `emit` on one worker, so only the pages in
+/// flight (one per worker) are held, never all of them.
 fn for_each_page<T: Send>(
     data: &ReportData,
     params: &Params,
@@ -157,16 +159,19 @@ fn for_each_page<T: Send>(
     let clock = std::time::Instant::now();
     let lap = |what: &str| tracing::info!("report: {what} at {:.2} s", clock.elapsed().as_secs_f64());
     let renderer = render::Renderer::new()?;
-    let (annual, classes) = view::build(data, params);
-    lap("views built");
+    let ctx = view::Ctx::new(data, params);
+    lap("tables indexed");
     let index = PathBuf::from("index.html");
-    let first = emit(&index, renderer.annual(&annual, params.lang)?)?;
+    let first = emit(&index, renderer.annual(&view::annual_view(&ctx, data), params.lang)?)?;
     lap("annual report written");
-    let rest: Vec<(PathBuf, T)> = classes
+    let ids = if params.class_pages { view::class_ids(&ctx) } else { Vec::new() };
+    let pages = view::ClassPages::new(&ctx);
+    let rest: Vec<(PathBuf, T)> = ids
         .par_iter()
-        .map(|class| {
+        .map(|id| {
+            let class = pages.build(&ctx, id);
             let rel = Path::new(CLASS_DIR).join(&class.file_name);
-            let out = emit(&rel, renderer.class_page(class, params.lang)?)?;
+            let out = emit(&rel, renderer.class_page(&class, params.lang)?)?;
             Ok((rel, out))
         })
         .collect::<Result<_, ReportError>>()?;

@@ -185,22 +185,34 @@ fn class_counts(ctx: &Ctx<'_>, enrolled: &BTreeMap<String, u64>, key: &str, capt
     tv
 }
 
-pub(super) fn build_all(ctx: &Ctx<'_>) -> Vec<ClassView> {
-    let enrolled = enrolled(ctx);
-    let mut courses_per_class: BTreeMap<String, u64> = BTreeMap::new();
-    if let Ok(t) = ctx.warehouse("courses", &[col::CLASS_ID]) {
-        for i in 0..t.len() {
-            *courses_per_class.entry(t.text_or_empty(col::CLASS_ID, i)).or_insert(0) += 1;
+/// What every class page needs that is counted over whole tables (enrolments and
+/// courses per class), counted once so that each page is then built from its own rows.
+pub(crate) struct ClassPages {
+    enrolled: BTreeMap<String, u64>,
+    courses: BTreeMap<String, u64>,
+}
+
+impl ClassPages {
+    pub(crate) fn new(ctx: &Ctx<'_>) -> ClassPages {
+        let mut courses: BTreeMap<String, u64> = BTreeMap::new();
+        if let Ok(t) = ctx.warehouse("courses", &[col::CLASS_ID]) {
+            for i in 0..t.len() {
+                *courses.entry(t.text_or_empty(col::CLASS_ID, i)).or_insert(0) += 1;
+            }
         }
+        ClassPages { enrolled: enrolled(ctx), courses }
     }
-    let outcomes = format!("warehouse.{}", table::TRAINEE_OUTCOMES);
-    class_ids(ctx)
-        .into_par_iter()
-        .map(|id| {
-            let rows = ctx.rows_of_class(&outcomes, &id);
-            build_one(ctx, &id, enrolled.get(&id).copied(), courses_per_class.get(&id).copied(), &rows)
-        })
-        .collect()
+
+    /// The page of class `id`.
+    pub(crate) fn build(&self, ctx: &Ctx<'_>, id: &str) -> ClassView {
+        let rows = ctx.rows_of_class(&format!("warehouse.{}", table::TRAINEE_OUTCOMES), id);
+        build_one(ctx, id, self.enrolled.get(id).copied(), self.courses.get(id).copied(), &rows)
+    }
+}
+
+pub(super) fn build_all(ctx: &Ctx<'_>) -> Vec<ClassView> {
+    let pages = ClassPages::new(ctx);
+    class_ids(ctx).into_par_iter().map(|id| pages.build(ctx, &id)).collect()
 }
 
 fn build_one(
