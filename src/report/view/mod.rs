@@ -27,7 +27,6 @@ mod transfer;
 mod trends;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
 use polars::prelude::DataFrame;
 use serde::Serialize;
@@ -440,10 +439,8 @@ pub(crate) struct Ctx<'a> {
     pub params: &'a Params,
     pub period: String,
     pub level: String,
-    /// Indicator tables by name and warehouse tables as `warehouse.<name>`, each
-    /// converted on first use: a table no section reads (the per-cadre scorecard) is
-    /// never copied.
-    tables: BTreeMap<String, LazyTable<'a>>,
+    /// Indicator tables by name and warehouse tables as `warehouse.<name>`.
+    tables: BTreeMap<String, Table>,
     pub classes: BTreeMap<String, ClassInfo>,
     pub courses: BTreeMap<String, String>,
     /// Unit names by id (empty unless the warehouse's `units` table was loaded).
@@ -469,31 +466,6 @@ pub struct ClassInfo {
     pub hours: Option<f64>,
 }
 
-/// A frame and, once asked for, its [`Table`] (of `cols` only, when given).
-struct LazyTable<'a> {
-    df: &'a DataFrame,
-    cols: Option<&'static [&'static str]>,
-    table: OnceLock<Table>,
-}
-
-impl<'a> LazyTable<'a> {
-    fn new(df: &'a DataFrame, cols: Option<&'static [&'static str]>) -> LazyTable<'a> {
-        LazyTable { df, cols, table: OnceLock::new() }
-    }
-
-    fn get(&self) -> &Table {
-        self.table.get_or_init(|| match self.cols {
-            Some(cols) => Table::select(self.df, cols),
-            None => Table::from_frame(self.df),
-        })
-    }
-
-    /// Whether the table has a `class_id` column (looked up without converting it).
-    fn keyed_by_class(&self) -> bool {
-        self.cols.is_none_or(|c| c.contains(&col::CLASS_ID)) && self.df.column(col::CLASS_ID).is_ok()
-    }
-}
-
 /// Warehouse columns the report reads from `enrollments` (the loader reads no others).
 pub(crate) const ENROLLMENT_COLUMNS: &[&str] = &[col::CLASS_ID, col::CADRE_ID, col::COMPLETED];
 
@@ -511,8 +483,12 @@ pub(crate) const OUTCOME_COLUMNS: &[&str] = &[
 
 impl<'a> Ctx<'a> {
     pub fn new(data: &'a ReportData, params: &'a Params) -> Ctx<'a> {
-        let mut tables: BTreeMap<String, LazyTable<'a>> =
-            data.indicators.iter().map(|(k, df)| (k.clone(), LazyTable::new(df, None))).collect();
+        use rayon::prelude::*;
+        // Every table is converted here, before any page is built: the pages are built on
+        // several workers, and converting on first use there would need a lock held
+        // across polars calls, which run on their own thread pool.
+        let mut frames: Vec<(String, &DataFrame, Option<&[&str]>)> =
+            data.indicators.iter().map(|(k, df)| (k.clone(), df, None)).collect();
         for (name, df) in &data.warehouse {
             let cols = if name == table::TRAINEE_OUTCOMES {
                 Some(OUTCOME_COLUMNS)
@@ -521,9 +497,19 @@ impl<'a> Ctx<'a> {
             } else {
                 None
             };
-            tables.insert(format!("warehouse.{name}"), LazyTable::new(df, cols));
+            frames.push((format!("warehouse.{name}"), df, cols));
         }
-        let get = |key: &str| tables.get(key).map(LazyTable::get);
+        let tables: BTreeMap<String, Table> = frames
+            .into_par_iter()
+            .map(|(name, df, cols)| {
+                let t = match cols {
+                    Some(cols) => Table::select(df, cols),
+                    None => Table::from_frame(df),
+                };
+                (name, t)
+            })
+            .collect();
+        let get = |key: &str| tables.get(key);
         let mut classes = BTreeMap::new();
         if let Some(t) = get("warehouse.classes") {
             for i in 0..t.len() {
@@ -562,17 +548,16 @@ impl<'a> Ctx<'a> {
         }
         // A page for every class of the period (the warehouse tables are the period's)
         // and every class an indicator of the period names; the course series run over
-        // every year held, so their classes of other years get no page. Only tables
-        // keyed by class are converted for this.
+        // every year held, so their classes of other years get no page.
         let mut pages: BTreeSet<String> = classes.keys().cloned().collect();
         if params.class_pages {
-            for (name, lazy) in &tables {
-                if name.starts_with("warehouse.") || name == table::COURSE_SERIES || !lazy.keyed_by_class() {
+            for (name, t) in &tables {
+                if name.starts_with("warehouse.") || name == table::COURSE_SERIES {
                     continue;
                 }
                 // participant_flow's pooled rows are keyed `all`: no class of that name.
                 let pooled = |id: &str| name == table::PARTICIPANT_FLOW && id == crate::indicators::transfer::ALL;
-                pages.extend(lazy.get().class_ids().filter(|k| !pooled(k)).map(str::to_string));
+                pages.extend(t.class_ids().filter(|k| !pooled(k)).map(str::to_string));
             }
         } else {
             pages.clear();
@@ -608,7 +593,7 @@ impl<'a> Ctx<'a> {
 
     fn table(&self, key: &str, shown: &str, required: &[&str]) -> Result<&Table, Na> {
         let what = self.subject(shown);
-        let t = self.tables.get(key).map(LazyTable::get).ok_or_else(|| self.not_there(shown))?;
+        let t = self.tables.get(key).ok_or_else(|| self.not_there(shown))?;
         t.require(required).map_err(|_| Na(self.cat.fmt("doc.na_columns", &[("what", &what)])))?;
         Ok(t)
     }
@@ -649,7 +634,7 @@ impl<'a> Ctx<'a> {
 
     /// Rows of table `name` (an indicator, or `warehouse.<table>`) that belong to class `id`.
     pub fn rows_of_class(&self, name: &str, id: &str) -> Vec<usize> {
-        self.tables.get(name).map(|t| t.get().rows_of_class(id)).unwrap_or_default()
+        self.tables.get(name).map(|t| t.rows_of_class(id)).unwrap_or_default()
     }
 
     /// "Nothing publishable in `table`", in words; or, when a missing input empties the
