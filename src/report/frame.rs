@@ -6,6 +6,7 @@
 //! failing later; a cell that is null, NaN or of an unexpected type reads as
 //! `None`, so a report never crashes on a table written by a newer stage.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -15,8 +16,47 @@ use polars::prelude::*;
 #[derive(Debug, Clone)]
 enum Col {
     Num(Vec<Option<f64>>),
-    Text(Vec<Option<String>>),
+    Text(Texts),
     Flag(Vec<Option<bool>>),
+}
+
+/// A text column packed into one buffer: a per-person table holds 10⁶ ids, which as a
+/// `String` each would cost an allocation and its header per cell.
+#[derive(Debug, Clone, Default)]
+struct Texts {
+    buf: String,
+    /// Where each cell ends in `buf` (it starts where the previous one ended).
+    ends: Vec<usize>,
+    null: Vec<bool>,
+}
+
+impl Texts {
+    fn nulls(n: usize) -> Texts {
+        Texts { buf: String::new(), ends: vec![0; n], null: vec![true; n] }
+    }
+
+    fn get(&self, row: usize) -> Option<&str> {
+        let end = *self.ends.get(row)?;
+        if self.null[row] {
+            return None;
+        }
+        let start = if row == 0 { 0 } else { self.ends[row - 1] };
+        self.buf.get(start..end)
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<Option<S>> for Texts {
+    fn from_iter<I: IntoIterator<Item = Option<S>>>(iter: I) -> Texts {
+        let mut t = Texts::default();
+        for cell in iter {
+            if let Some(s) = &cell {
+                t.buf.push_str(s.as_ref());
+            }
+            t.ends.push(t.buf.len());
+            t.null.push(cell.is_none());
+        }
+        t
+    }
 }
 
 /// A frame converted to plain vectors, column by column.
@@ -50,7 +90,16 @@ impl Table {
 
     /// Rows whose `class_id` is `id`, in row order.
     pub fn rows_of_class(&self, id: &str) -> Vec<usize> {
-        let index = self.class_rows.get_or_init(|| {
+        self.class_index().get(id).cloned().unwrap_or_default()
+    }
+
+    /// Every `class_id` the table holds (unordered; none without the column).
+    pub fn class_ids(&self) -> impl Iterator<Item = &str> {
+        self.class_index().keys().map(String::as_str)
+    }
+
+    fn class_index(&self) -> &HashMap<String, Vec<usize>> {
+        self.class_rows.get_or_init(|| {
             let mut index: HashMap<String, Vec<usize>> = HashMap::new();
             for i in 0..self.height {
                 if let Some(c) = self.text(crate::schema::col::CLASS_ID, i) {
@@ -58,8 +107,17 @@ impl Table {
                 }
             }
             index
-        });
-        index.get(id).cloned().unwrap_or_default()
+        })
+    }
+
+    /// Whether the cell reads as `value` (as [`Table::text`] would give it), without
+    /// copying a text cell: per-class look-ups compare many cells.
+    pub fn text_is(&self, name: &str, row: usize, value: &str) -> bool {
+        match self.cols.get(name) {
+            Some(Col::Text(v)) => v.get(row) == Some(value),
+            Some(_) => self.text(name, row).as_deref() == Some(value),
+            None => false,
+        }
     }
 
     /// Number of rows.
@@ -92,7 +150,7 @@ impl Table {
         match self.cols.get(name)? {
             Col::Num(v) => v.get(row).copied().flatten().filter(|x| x.is_finite()),
             Col::Flag(v) => v.get(row).copied().flatten().map(|b| if b { 1.0 } else { 0.0 }),
-            Col::Text(v) => v.get(row)?.as_deref()?.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+            Col::Text(v) => v.get(row)?.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
         }
     }
 
@@ -104,9 +162,18 @@ impl Table {
     /// Text of a cell (numbers and flags rendered), or `None` for null.
     pub fn text(&self, name: &str, row: usize) -> Option<String> {
         match self.cols.get(name)? {
-            Col::Text(v) => v.get(row).cloned().flatten(),
+            Col::Text(v) => v.get(row).map(str::to_string),
             Col::Num(v) => v.get(row).copied().flatten().map(crate::cells::format_f64),
             Col::Flag(v) => v.get(row).copied().flatten().map(|b| b.to_string()),
+        }
+    }
+
+    /// Text of a cell as [`Table::text`] gives it, borrowed when the column is text:
+    /// whole-table tallies (10⁶ enrolments) need not copy every cell.
+    pub fn text_ref(&self, name: &str, row: usize) -> Option<Cow<'_, str>> {
+        match self.cols.get(name)? {
+            Col::Text(v) => v.get(row).map(Cow::Borrowed),
+            _ => self.text(name, row).map(Cow::Owned),
         }
     }
 
@@ -120,9 +187,7 @@ impl Table {
         match self.cols.get(name) {
             Some(Col::Flag(v)) => v.get(row).copied().flatten().unwrap_or(false),
             Some(Col::Num(v)) => v.get(row).copied().flatten().is_some_and(|x| x != 0.0),
-            Some(Col::Text(v)) => {
-                v.get(row).cloned().flatten().is_some_and(|s| matches!(s.as_str(), "true" | "1" | "是" | "TRUE" | "Y"))
-            }
+            Some(Col::Text(v)) => v.get(row).is_some_and(|s| matches!(s, "true" | "1" | "是" | "TRUE" | "Y")),
             None => false,
         }
     }
@@ -173,10 +238,10 @@ fn convert(c: &Column) -> Col {
     }
     match c.cast(&DataType::String) {
         Ok(s) => match s.str() {
-            Ok(t) => Col::Text(t.iter().map(|x| x.map(str::to_string)).collect()),
-            Err(_) => Col::Text(vec![None; c.len()]),
+            Ok(t) => Col::Text(t.iter().collect()),
+            Err(_) => Col::Text(Texts::nulls(c.len())),
         },
-        Err(_) => Col::Text(vec![None; c.len()]),
+        Err(_) => Col::Text(Texts::nulls(c.len())),
     }
 }
 
@@ -206,6 +271,28 @@ mod tests {
         assert!(!t.flag("nope", 0));
         assert_eq!(t.num("nope", 0), None);
         assert_eq!(t.require(&["a", "zz", "yy"]), Err(vec!["zz".to_string(), "yy".to_string()]));
+    }
+
+    #[test]
+    fn packed_text_keeps_empty_apart_from_null_and_indexes_classes() {
+        let df = df!(
+            "class_id" => [Some("K2"), Some(""), None, Some("K1"), Some("K2")],
+            "n" => [Some(1i64), Some(2), Some(3), Some(4), Some(5)],
+        )
+        .unwrap();
+        let t = Table::from_frame(&df);
+        assert_eq!(t.text("class_id", 0).as_deref(), Some("K2"));
+        assert_eq!(t.text("class_id", 1).as_deref(), Some(""), "an empty cell is not null");
+        assert_eq!(t.text("class_id", 2), None);
+        assert_eq!(t.text("class_id", 5), None, "past the end");
+        assert_eq!(t.text_ref("class_id", 3).as_deref(), Some("K1"));
+        assert_eq!(t.text_ref("n", 3).as_deref(), Some("4"), "numbers read as text are formatted");
+        assert!(t.text_is("class_id", 4, "K2") && !t.text_is("class_id", 2, "") && t.text_is("n", 0, "1"));
+        assert_eq!(t.rows_of_class("K2"), [0, 4]);
+        assert_eq!(t.rows_of_class(""), [1]);
+        let mut ids: Vec<&str> = t.class_ids().collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["", "K1", "K2"]);
     }
 
     #[test]

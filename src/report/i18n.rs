@@ -8,8 +8,9 @@
 //! (tested); a key that is not in the catalogue renders as `⟦key⟧`, which the
 //! tests look for in every rendered page, so a typo cannot ship silently.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Display;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -111,7 +112,22 @@ impl Catalogue {
 }
 
 fn find(key: &str) -> Option<&'static Msg> {
-    MESSAGES.iter().find(|msg| msg.key == key)
+    // Looked up for every label of every page (10⁴ class pages): an index, not a scan.
+    static INDEX: OnceLock<HashMap<&'static str, &'static Msg>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index = HashMap::with_capacity(MESSAGES.len());
+        for msg in MESSAGES {
+            // The first message of a key wins, as a scan in catalogue order would find it.
+            index.entry(msg.key).or_insert(msg);
+        }
+        index
+    });
+    index.get(key).copied()
+}
+
+/// Whether the catalogue has a message for `key`.
+pub fn has(key: &str) -> bool {
+    find(key).is_some()
 }
 
 /// Every key of the catalogue (for tests and tooling).

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::columns::table;
-use super::view::ReportData;
+use super::view::{ReportData, ENROLLMENT_COLUMNS, OUTCOME_COLUMNS};
 use crate::error::{ReportError, WarehouseError};
 use crate::layout::{INDICATORS_DIR, MANIFEST_FILE, WAREHOUSE_DIR};
 use crate::schema::{col::YEAR, table_def};
@@ -17,6 +17,20 @@ use crate::warehouse::read;
 
 /// Warehouse tables the report reads besides the indicators.
 const WAREHOUSE_TABLES: &[&str] = &["classes", "courses", "enrollments", "units", table::TRAINEE_OUTCOMES];
+
+/// Indicator tables no report section reads: per-person tables of 10⁶ rows at national
+/// scale, which would only cost memory (the scorecard goes out through `export`).
+const UNREAD_INDICATORS: &[&str] = &[table::CADRE_SCORECARD];
+
+/// The columns the report reads of a per-person warehouse table (every column of the
+/// others), plus `year` for scoping to the period.
+fn warehouse_columns(name: &str) -> Option<&'static [&'static str]> {
+    match name {
+        "enrollments" => Some(ENROLLMENT_COLUMNS),
+        table::TRAINEE_OUTCOMES => Some(OUTCOME_COLUMNS),
+        _ => None,
+    }
+}
 
 /// Load the indicator tables, the warehouse tables the report uses and the manifest.
 /// `period` is used when the manifest has none.
@@ -60,7 +74,7 @@ fn scope_to_period(warehouse: &mut BTreeMap<String, DataFrame>, period: &str) ->
     Ok(())
 }
 
-/// Every `<table>.parquet` under `dir`, keyed by file stem.
+/// Every `<table>.parquet` under `dir` that the report reads, keyed by file stem.
 pub fn read_indicators(dir: &Path) -> Result<BTreeMap<String, DataFrame>, ReportError> {
     let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ReportError::Render {
@@ -78,6 +92,9 @@ pub fn read_indicators(dir: &Path) -> Result<BTreeMap<String, DataFrame>, Report
     let mut out = BTreeMap::new();
     for p in paths {
         let Some(stem) = p.file_stem().and_then(|s| s.to_str()) else { continue };
+        if UNREAD_INDICATORS.contains(&stem) {
+            continue;
+        }
         out.insert(stem.to_string(), read_parquet(&p)?);
     }
     Ok(out)
@@ -89,24 +106,42 @@ pub fn read_parquet(path: &Path) -> Result<DataFrame, ReportError> {
     ParquetReader::new(file).finish().map_err(|e| WarehouseError::frame(path.display().to_string(), e).into())
 }
 
-/// A warehouse table, or `None` when it was not written. Tables the warehouse schema
-/// does not declare (`trainee_outcomes`, written by the indicators stage) are read
-/// as `<name>.parquet` or a directory of Parquet parts.
+/// A warehouse table, or `None` when it was not written; of a per-person table only the
+/// columns the report reads ([`warehouse_columns`]). Tables the warehouse schema does not
+/// declare (`trainee_outcomes`, written by the indicators stage) are read as
+/// `<name>.parquet` or a directory of Parquet parts.
 fn read_warehouse_table(wh: &Path, name: &str) -> Result<Option<DataFrame>, ReportError> {
-    if table_def(name).is_some() {
-        return Ok(Some(read::read(wh, name)?));
-    }
-    let file = wh.join(format!("{name}.parquet"));
-    if file.is_file() {
-        return read_parquet(&file).map(Some);
-    }
-    let dir = wh.join(name);
-    if !dir.is_dir() {
-        return Ok(None);
-    }
-    let path = PlRefPath::try_from_path(&dir).map_err(|e| WarehouseError::frame(dir.display().to_string(), e))?;
-    let df = LazyFrame::scan_parquet(path, ScanArgsParquet::default())
-        .and_then(|lf| lf.collect())
-        .map_err(|e| WarehouseError::frame(format!("reading {}", dir.display()), e))?;
-    Ok(Some(df))
+    let lf = if table_def(name).is_some() {
+        read::scan(wh, name)?
+    } else {
+        let file = wh.join(format!("{name}.parquet"));
+        let path = if file.is_file() {
+            file
+        } else {
+            let dir = wh.join(name);
+            if !dir.is_dir() {
+                return Ok(None);
+            }
+            dir
+        };
+        let pl = PlRefPath::try_from_path(&path).map_err(|e| WarehouseError::frame(path.display().to_string(), e))?;
+        LazyFrame::scan_parquet(pl, ScanArgsParquet::default())
+            .map_err(|e| WarehouseError::frame(format!("reading {}", path.display()), e))?
+    };
+    let frame = |e: PolarsError| WarehouseError::frame(format!("reading {name}"), e);
+    let lf = match warehouse_columns(name) {
+        Some(wanted) => {
+            let mut lf = lf;
+            let schema = lf.collect_schema().map_err(frame)?;
+            let cols: Vec<Expr> = wanted
+                .iter()
+                .chain(std::iter::once(&YEAR))
+                .filter(|c| schema.contains(c))
+                .map(|c| polars::prelude::col(*c))
+                .collect();
+            lf.select(cols)
+        }
+        None => lf,
+    };
+    Ok(Some(lf.collect().map_err(frame)?))
 }

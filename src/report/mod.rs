@@ -24,6 +24,9 @@
 //! run, which could describe older data), and another language's directory is replaced
 //! as a whole without touching the primary one, so no stale page survives a re-run;
 //! cells under `min_cell` people never reach a chart, a ranking or a published total.
+//! Class pages are a stream: each is built from its class's rows (tables are indexed by
+//! class once), rendered and written on one worker, so memory holds the tables and the
+//! pages in flight, not every page (10⁴ classes at 10⁶ cadres).
 
 pub mod charts;
 pub mod columns;
@@ -145,9 +148,11 @@ pub fn render_pages(data: &ReportData, params: &Params) -> Result<Vec<(PathBuf, 
     for_each_page(data, params, |_, html| Ok(html))
 }
 
-/// Render every page (the class pages in parallel) and hand each to `emit` with its
-/// path relative to the report directory; returns the paths with what `emit` gave,
-/// `index.html` first, then the class pages in class order.
+/// Render every page and hand each to `emit` with its path relative to the report
+/// directory; returns the paths with what `emit` gave, `index.html` first, then the
+/// class pages in class order. The class pages are a stream: each is built from its
+/// class's rows, rendered and handed to `emit` on one worker, so only the pages in
+/// flight (one per worker) are held, never all of them.
 fn for_each_page<T: Send>(
     data: &ReportData,
     params: &Params,
@@ -157,19 +162,31 @@ fn for_each_page<T: Send>(
     let clock = std::time::Instant::now();
     let lap = |what: &str| tracing::info!("report: {what} at {:.2} s", clock.elapsed().as_secs_f64());
     let renderer = render::Renderer::new()?;
-    let (annual, classes) = view::build(data, params);
-    lap("views built");
+    let ctx = view::Ctx::new(data, params);
+    lap("tables indexed");
     let index = PathBuf::from("index.html");
-    let first = emit(&index, renderer.annual(&annual, params.lang)?)?;
-    lap("annual report written");
-    let rest: Vec<(PathBuf, T)> = classes
-        .par_iter()
-        .map(|class| {
-            let rel = Path::new(CLASS_DIR).join(&class.file_name);
-            let out = emit(&rel, renderer.class_page(class, params.lang)?)?;
-            Ok((rel, out))
-        })
-        .collect::<Result<_, ReportError>>()?;
+    // The annual page is one long page on one worker; the class pages fill the others
+    // meanwhile instead of waiting for it.
+    let (first, rest) = rayon::join(
+        || -> Result<T, ReportError> {
+            let first = emit(&index, renderer.annual(&view::annual_view(&ctx, data), params.lang)?)?;
+            lap("annual report written");
+            Ok(first)
+        },
+        || -> Result<Vec<(PathBuf, T)>, ReportError> {
+            let ids = if params.class_pages { view::class_ids(&ctx) } else { Vec::new() };
+            let pages = view::ClassPages::new(&ctx);
+            ids.par_iter()
+                .map(|id| {
+                    let class = pages.build(&ctx, id);
+                    let rel = Path::new(CLASS_DIR).join(&class.file_name);
+                    let out = emit(&rel, renderer.class_page(&class, params.lang)?)?;
+                    Ok((rel, out))
+                })
+                .collect()
+        },
+    );
+    let (first, rest) = (first?, rest?);
     lap("class pages written");
     Ok(std::iter::once((index, first)).chain(rest).collect())
 }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use minijinja::{context, AutoEscape, Environment, UndefinedBehavior};
+use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
 use super::charts::Chart;
 use super::i18n::{Catalogue, Lang};
@@ -25,9 +25,13 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
 
 const CSS: &str = include_str!("templates/style.css");
 
-/// The template environment.
+/// The template environment, with what every page shares converted once.
 pub struct Renderer {
     env: Environment<'static>,
+    /// The catalogue of each language as a template value (Chinese, English): thousands
+    /// of pages share it, so it is not rebuilt per page.
+    labels: [Value; 2],
+    css: Value,
 }
 
 impl Renderer {
@@ -38,7 +42,8 @@ impl Renderer {
         for (name, source) in TEMPLATES {
             env.add_template(name, source).map_err(|e| template_err(name, e))?;
         }
-        Ok(Renderer { env })
+        let labels = [Lang::Zh, Lang::En].map(|lang| Value::from_serialize(Catalogue::new(lang).labels()));
+        Ok(Renderer { env, labels, css: Value::from(CSS) })
     }
 
     /// `index.html` of the annual report.
@@ -60,7 +65,11 @@ impl Renderer {
     ) -> Result<String, ReportError> {
         let svg = svgs(charts)?;
         let tmpl = self.env.get_template(name).map_err(|e| template_err(name, e))?;
-        tmpl.render(context! { r => view, t => Catalogue::new(lang).labels(), svg => svg, css => CSS })
+        let labels = &self.labels[match lang {
+            Lang::Zh => 0,
+            Lang::En => 1,
+        }];
+        tmpl.render(context! { r => view, t => labels, svg => svg, css => &self.css })
             .map_err(|e| template_err(name, e))
     }
 }

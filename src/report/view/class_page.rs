@@ -2,7 +2,8 @@
 //! learning, transfer, rater agreement and needs coverage; and the class list of the
 //! annual report.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
@@ -57,15 +58,23 @@ impl ClassView {
     }
 }
 
-/// Enrolment rows per class.
-fn enrolled(ctx: &Ctx<'_>) -> BTreeMap<String, u64> {
-    let mut out = BTreeMap::new();
-    if let Ok(t) = ctx.warehouse("enrollments", &[col::CLASS_ID]) {
+/// Rows per class of a warehouse table (a null class id counts as ""), keyed by the
+/// table's own text: 10⁶ enrolments are counted without copying an id.
+type PerClass<'c> = HashMap<Cow<'c, str>, u64>;
+
+fn per_class<'c>(ctx: &'c Ctx<'_>, name: &str) -> PerClass<'c> {
+    let mut out = PerClass::new();
+    if let Ok(t) = ctx.warehouse(name, &[col::CLASS_ID]) {
         for i in 0..t.len() {
-            *out.entry(t.text_or_empty(col::CLASS_ID, i)).or_insert(0) += 1;
+            *out.entry(t.text_ref(col::CLASS_ID, i).unwrap_or_default()).or_insert(0) += 1;
         }
     }
     out
+}
+
+/// Enrolment rows per class.
+fn enrolled<'c>(ctx: &'c Ctx<'_>) -> PerClass<'c> {
+    per_class(ctx, "enrollments")
 }
 
 fn dates(info: &ClassInfo) -> String {
@@ -87,7 +96,8 @@ pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let mut body = Body::default();
     if summarised(ctx.classes.len()) {
-        let sizes: Vec<f64> = ctx.classes.keys().map(|id| enrolled.get(id).copied().unwrap_or(0) as f64).collect();
+        let sizes: Vec<f64> =
+            ctx.classes.keys().map(|id| enrolled.get(id.as_str()).copied().unwrap_or(0) as f64).collect();
         let hours: f64 = ctx.classes.values().filter_map(|c| c.hours).sum();
         body.finding(cat.fmt(
             "cl.summary",
@@ -144,7 +154,7 @@ pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<Body, Na> {
                     .why(Why::NotCollected),
                 Cell::text(dates(info)).why(Why::NotCollected),
                 Cell::num(format::hours(info.hours)).why(Why::NotCollected),
-                Cell::num(format::count(enrolled.get(id).copied())).why(Why::NotCollected),
+                Cell::num(format::count(enrolled.get(id.as_str()).copied())).why(Why::NotCollected),
             ],
             false,
         );
@@ -155,14 +165,14 @@ pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<Body, Na> {
 
 /// Classes, enrolments and class hours by method (`key` = "method") or by target
 /// category, in the vocabulary's order.
-fn class_counts(ctx: &Ctx<'_>, enrolled: &BTreeMap<String, u64>, key: &str, caption: String, label: &str) -> TableView {
+fn class_counts(ctx: &Ctx<'_>, enrolled: &PerClass<'_>, key: &str, caption: String, label: &str) -> TableView {
     let mut groups: BTreeMap<(usize, String), (u64, u64, f64)> = BTreeMap::new();
     for (id, info) in &ctx.classes {
         let code = if key == "method" { &info.method } else { &info.category };
         let order = if key == "method" { super::method_order(code) } else { super::category_order(code) };
         let g = groups.entry(order).or_default();
         g.0 += 1;
-        g.1 += enrolled.get(id).copied().unwrap_or(0);
+        g.1 += enrolled.get(id.as_str()).copied().unwrap_or(0);
         g.2 += info.hours.unwrap_or(0.0);
     }
     let mut tv = TableView::new(
@@ -185,22 +195,28 @@ fn class_counts(ctx: &Ctx<'_>, enrolled: &BTreeMap<String, u64>, key: &str, capt
     tv
 }
 
-pub(super) fn build_all(ctx: &Ctx<'_>) -> Vec<ClassView> {
-    let enrolled = enrolled(ctx);
-    let mut courses_per_class: BTreeMap<String, u64> = BTreeMap::new();
-    if let Ok(t) = ctx.warehouse("courses", &[col::CLASS_ID]) {
-        for i in 0..t.len() {
-            *courses_per_class.entry(t.text_or_empty(col::CLASS_ID, i)).or_insert(0) += 1;
-        }
+/// What every class page needs that is counted over whole tables (enrolments and
+/// courses per class), counted once so that each page is then built from its own rows.
+pub(crate) struct ClassPages<'c> {
+    enrolled: PerClass<'c>,
+    courses: PerClass<'c>,
+}
+
+impl<'c> ClassPages<'c> {
+    pub(crate) fn new(ctx: &'c Ctx<'_>) -> ClassPages<'c> {
+        ClassPages { enrolled: enrolled(ctx), courses: per_class(ctx, "courses") }
     }
-    let outcomes = format!("warehouse.{}", table::TRAINEE_OUTCOMES);
-    class_ids(ctx)
-        .into_par_iter()
-        .map(|id| {
-            let rows = ctx.rows_of_class(&outcomes, &id);
-            build_one(ctx, &id, enrolled.get(&id).copied(), courses_per_class.get(&id).copied(), &rows)
-        })
-        .collect()
+
+    /// The page of class `id`.
+    pub(crate) fn build(&self, ctx: &Ctx<'_>, id: &str) -> ClassView {
+        let rows = ctx.rows_of_class(&format!("warehouse.{}", table::TRAINEE_OUTCOMES), id);
+        build_one(ctx, id, self.enrolled.get(id).copied(), self.courses.get(id).copied(), &rows)
+    }
+}
+
+pub(super) fn build_all(ctx: &Ctx<'_>) -> Vec<ClassView> {
+    let pages = ClassPages::new(ctx);
+    class_ids(ctx).into_par_iter().map(|id| pages.build(ctx, &id)).collect()
 }
 
 fn build_one(

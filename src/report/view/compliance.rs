@@ -64,20 +64,20 @@ impl Tally {
 fn repeated(t: &Table, i: usize) -> bool {
     match t.num(c::REPEATED_TOPICS, i) {
         Some(x) => x > 0.0,
-        None => t.text(c::REPEATED_TOPICS, i).is_some_and(|s| !s.trim().is_empty() && s != "false"),
+        None => t.text_ref(c::REPEATED_TOPICS, i).is_some_and(|s| !s.trim().is_empty() && s != "false"),
     }
 }
 
 /// A cadre whose category and rank have no hour requirement (`rule` = `none`): not
 /// counted as compliant or not.
 fn no_rule(t: &Table, i: usize) -> bool {
-    t.has(c::RULE) && t.text(c::RULE, i).is_none_or(|r| r.trim().is_empty() || r == "none")
+    t.has(c::RULE) && t.text_ref(c::RULE, i).is_none_or(|r| r.trim().is_empty() || r == "none")
 }
 
 /// A cadre whose rolling window reaches before the data and who is not (yet) short:
 /// neither met nor failed — the data cannot tell.
 fn undecided(t: &Table, i: usize) -> bool {
-    t.text(c::WINDOW_COMPLETE, i).is_some() && !t.flag(c::WINDOW_COMPLETE, i) && !t.flag(c::MAKEUP_REQUIRED, i)
+    t.text_ref(c::WINDOW_COMPLETE, i).is_some() && !t.flag(c::WINDOW_COMPLETE, i) && !t.flag(c::MAKEUP_REQUIRED, i)
 }
 
 /// Tallies keyed by category, in the vocabulary's order.
@@ -108,7 +108,7 @@ fn tallies(ctx: &Ctx<'_>) -> Result<(ByCategory, LeftOut), Na> {
             left_out.undecided += 1;
             continue;
         }
-        by.entry(category_order(&t.text_or_empty(col::CATEGORY, i))).or_default().add(t, i);
+        by.entry(category_order(&t.text_ref(col::CATEGORY, i).unwrap_or_default())).or_default().add(t, i);
     }
     if by.is_empty() {
         return Err(ctx.empty(table::COMPLIANCE));

@@ -2,7 +2,8 @@
 //! the pooled transfer DiD (labelled an effect or an association by its checks) and
 //! compliance rate, each with its n; and a summary paragraph.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::HashSet;
 
 use serde::Serialize;
 
@@ -96,7 +97,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
     let enrol = ctx.warehouse("enrollments", &[col::CADRE_ID]).ok();
     let (trainees, enrolments, completion) = match enrol {
         Some(t) => {
-            let ids: BTreeSet<String> = (0..t.len()).filter_map(|i| t.text(col::CADRE_ID, i)).collect();
+            let ids: HashSet<Cow<'_, str>> = (0..t.len()).filter_map(|i| t.text_ref(col::CADRE_ID, i)).collect();
             let done = (0..t.len()).filter(|i| t.flag(col::COMPLETED, *i)).count();
             let share = (!t.is_empty() && t.has(col::COMPLETED)).then(|| done as f64 / t.len() as f64);
             (Some(ids.len() as u64), Some(t.len() as u64), share)

@@ -31,6 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use polars::prelude::DataFrame;
 use serde::Serialize;
 
+pub(crate) use class_page::ClassPages;
 pub use class_page::ClassView;
 pub use headline::{Card, HeadlineView};
 
@@ -438,6 +439,7 @@ pub(crate) struct Ctx<'a> {
     pub params: &'a Params,
     pub period: String,
     pub level: String,
+    /// Indicator tables by name and warehouse tables as `warehouse.<name>`.
     tables: BTreeMap<String, Table>,
     pub classes: BTreeMap<String, ClassInfo>,
     pub courses: BTreeMap<String, String>,
@@ -445,8 +447,6 @@ pub(crate) struct Ctx<'a> {
     pub units: BTreeMap<String, String>,
     /// Classes that get a page (none when class pages are off).
     pub pages: BTreeSet<String>,
-    /// Table name → class id → row indices.
-    by_class: BTreeMap<String, BTreeMap<String, Vec<usize>>>,
     pub manifest: Option<&'a Manifest>,
     /// Inputs the warehouse was built without, and what each leaves empty.
     pub missing: Vec<MissingInput>,
@@ -466,8 +466,11 @@ pub struct ClassInfo {
     pub hours: Option<f64>,
 }
 
-/// Warehouse columns the report reads from `trainee_outcomes`.
-const OUTCOME_COLUMNS: &[&str] = &[
+/// Warehouse columns the report reads from `enrollments` (the loader reads no others).
+pub(crate) const ENROLLMENT_COLUMNS: &[&str] = &[col::CLASS_ID, col::CADRE_ID, col::COMPLETED];
+
+/// Warehouse columns the report reads from `trainee_outcomes` (the loader reads no others).
+pub(crate) const OUTCOME_COLUMNS: &[&str] = &[
     col::CLASS_ID,
     col::CADRE_ID,
     col::CATEGORY,
@@ -480,20 +483,35 @@ const OUTCOME_COLUMNS: &[&str] = &[
 
 impl<'a> Ctx<'a> {
     pub fn new(data: &'a ReportData, params: &'a Params) -> Ctx<'a> {
-        let mut tables: BTreeMap<String, Table> =
-            data.indicators.iter().map(|(k, df)| (k.clone(), Table::from_frame(df))).collect();
+        use rayon::prelude::*;
+        // Every table is converted here, before any page is built: the pages are built on
+        // several workers, and converting on first use there would need a lock held
+        // across polars calls, which run on their own thread pool.
+        let mut frames: Vec<(String, &DataFrame, Option<&[&str]>)> =
+            data.indicators.iter().map(|(k, df)| (k.clone(), df, None)).collect();
         for (name, df) in &data.warehouse {
-            let t = if name == table::TRAINEE_OUTCOMES {
-                Table::select(df, OUTCOME_COLUMNS)
+            let cols = if name == table::TRAINEE_OUTCOMES {
+                Some(OUTCOME_COLUMNS)
             } else if name == "enrollments" {
-                Table::select(df, &[col::CLASS_ID, col::CADRE_ID, col::COMPLETED])
+                Some(ENROLLMENT_COLUMNS)
             } else {
-                Table::from_frame(df)
+                None
             };
-            tables.insert(format!("warehouse.{name}"), t);
+            frames.push((format!("warehouse.{name}"), df, cols));
         }
+        let tables: BTreeMap<String, Table> = frames
+            .into_par_iter()
+            .map(|(name, df, cols)| {
+                let t = match cols {
+                    Some(cols) => Table::select(df, cols),
+                    None => Table::from_frame(df),
+                };
+                (name, t)
+            })
+            .collect();
+        let get = |key: &str| tables.get(key);
         let mut classes = BTreeMap::new();
-        if let Some(t) = tables.get("warehouse.classes") {
+        if let Some(t) = get("warehouse.classes") {
             for i in 0..t.len() {
                 let Some(id) = t.text(col::CLASS_ID, i) else { continue };
                 classes.insert(
@@ -513,7 +531,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut courses = BTreeMap::new();
-        if let Some(t) = tables.get("warehouse.courses") {
+        if let Some(t) = get("warehouse.courses") {
             for i in 0..t.len() {
                 if let (Some(id), Some(title)) = (t.text(col::COURSE_ID, i), t.text(col::TITLE, i)) {
                     courses.insert(id, title);
@@ -521,42 +539,25 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut units = BTreeMap::new();
-        if let Some(t) = tables.get("warehouse.units") {
+        if let Some(t) = get("warehouse.units") {
             for i in 0..t.len() {
                 if let (Some(id), Some(name)) = (t.text(col::UNIT_ID, i), t.text(col::NAME, i)) {
                     units.insert(id, name);
                 }
             }
         }
-        // Rows by class of every table keyed by class, built once: class pages look
-        // their rows up instead of scanning each table per class.
-        let by_class: BTreeMap<String, BTreeMap<String, Vec<usize>>> = tables
-            .iter()
-            .filter(|(_, t)| t.has(col::CLASS_ID))
-            .map(|(name, t)| {
-                let mut index: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-                for i in 0..t.len() {
-                    if let Some(id) = t.text(col::CLASS_ID, i) {
-                        index.entry(id).or_default().push(i);
-                    }
-                }
-                (name.clone(), index)
-            })
-            .collect();
         // A page for every class of the period (the warehouse tables are the period's)
         // and every class an indicator of the period names; the course series run over
         // every year held, so their classes of other years get no page.
         let mut pages: BTreeSet<String> = classes.keys().cloned().collect();
         if params.class_pages {
-            for name in tables.keys() {
-                if !name.starts_with("warehouse.") && name != table::COURSE_SERIES {
-                    // participant_flow's pooled rows are keyed `all`: no class of that name.
-                    let pooled =
-                        |id: &String| name == table::PARTICIPANT_FLOW && id == crate::indicators::transfer::ALL;
-                    pages.extend(
-                        by_class.get(name).into_iter().flat_map(|index| index.keys().filter(|k| !pooled(k)).cloned()),
-                    );
+            for (name, t) in &tables {
+                if name.starts_with("warehouse.") || name == table::COURSE_SERIES {
+                    continue;
                 }
+                // participant_flow's pooled rows are keyed `all`: no class of that name.
+                let pooled = |id: &str| name == table::PARTICIPANT_FLOW && id == crate::indicators::transfer::ALL;
+                pages.extend(t.class_ids().filter(|k| !pooled(k)).map(str::to_string));
             }
         } else {
             pages.clear();
@@ -571,7 +572,6 @@ impl<'a> Ctx<'a> {
             courses,
             units,
             pages,
-            by_class,
             manifest: data.manifest.as_ref(),
             missing: data
                 .manifest
@@ -625,7 +625,7 @@ impl<'a> Ctx<'a> {
     /// What a table holds, in words (`reaction_by_course` → "course rating results").
     pub fn subject(&self, name: &str) -> String {
         let key = format!("what.{}", name.trim_start_matches("warehouse."));
-        if i18n::keys().any(|k| k == key) {
+        if i18n::has(&key) {
             self.cat.get(&key)
         } else {
             self.cat.get("what.other")
@@ -634,7 +634,7 @@ impl<'a> Ctx<'a> {
 
     /// Rows of table `name` (an indicator, or `warehouse.<table>`) that belong to class `id`.
     pub fn rows_of_class(&self, name: &str, id: &str) -> Vec<usize> {
-        self.by_class.get(name).and_then(|index| index.get(id)).cloned().unwrap_or_default()
+        self.tables.get(name).map(|t| t.rows_of_class(id)).unwrap_or_default()
     }
 
     /// "Nothing publishable in `table`", in words; or, when a missing input empties the
@@ -915,7 +915,7 @@ pub fn annual(data: &ReportData, params: &Params) -> AnnualView {
     annual_view(&Ctx::new(data, params), data)
 }
 
-fn annual_view(ctx: &Ctx<'_>, data: &ReportData) -> AnnualView {
+pub(crate) fn annual_view(ctx: &Ctx<'_>, data: &ReportData) -> AnnualView {
     let params = ctx.params;
     let cat = &ctx.cat;
     let title = params.title.clone().unwrap_or_else(|| cat.fmt("doc.title_default", &[("period", &data.period)]));

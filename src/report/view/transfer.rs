@@ -284,9 +284,7 @@ pub(super) fn flow_chart(ctx: &Ctx<'_>, class: Option<&str>) -> Option<Chart> {
     let key = class.unwrap_or(crate::indicators::transfer::ALL);
     let rows = ctx.rows_of_class(table::PARTICIPANT_FLOW, key);
     let find = |group: &str, stage: &str| {
-        rows.iter()
-            .copied()
-            .find(|&i| t.text(c::GROUP, i).as_deref() == Some(group) && t.text(c::STAGE, i).as_deref() == Some(stage))
+        rows.iter().copied().find(|&i| t.text_is(c::GROUP, i, group) && t.text_is(c::STAGE, i, stage))
     };
     let boxes = |group: &str, stages: &[&str]| -> Vec<FlowBox> {
         stages
@@ -525,17 +523,17 @@ pub(super) fn follow_up_table(ctx: &Ctx<'_>, t: &Table, caption: String, rows: &
 pub(super) fn trajectory(ctx: &Ctx<'_>, class: Option<&str>, id: &str, title: String) -> Option<Chart> {
     let cat = &ctx.cat;
     let t = ctx.indicator(table::TRAJECTORY, &[c::SCOPE, c::WAVE, c::N, c::MEAN]).ok()?;
-    let rows: Vec<usize> = (0..t.len())
-        .filter(|&i| match class {
-            None => t.text(c::SCOPE, i).as_deref() == Some(ALL),
-            Some(id) => t.text(col::CLASS_ID, i).as_deref() == Some(id),
-        })
-        .collect();
+    // A class's rows come from the class index: a scan per class page would cost
+    // classes × rows.
+    let rows: Vec<usize> = match class {
+        None => (0..t.len()).filter(|&i| t.text_is(c::SCOPE, i, ALL)).collect(),
+        Some(id) => ctx.rows_of_class(table::TRAJECTORY, id),
+    };
     let mut points = Vec::new();
     let mut withheld = Vec::new();
     let mut max_n = 0u64;
     for (wave, _) in WAVES {
-        let Some(&i) = rows.iter().find(|&&i| t.text(c::WAVE, i).as_deref() == Some(wave)) else {
+        let Some(&i) = rows.iter().find(|&&i| t.text_is(c::WAVE, i, wave)) else {
             points.push(None);
             continue;
         };
