@@ -1168,9 +1168,11 @@ mod tests {
         }
     }
 
+    type Classes = Vec<(i32, i32)>;
+
     /// A random would-be control: up to five reviews (dates may repeat) and up to two
     /// classes of its own.
-    fn member() -> impl proptest::strategy::Strategy<Value = (Vec<(i32, f64)>, Vec<(i32, i32)>)> {
+    fn member() -> impl proptest::strategy::Strategy<Value = (Vec<(i32, f64)>, Classes)> {
         use proptest::prelude::*;
         let review = (0i32..60, 0u8..100).prop_map(|(d, x)| (d, f64::from(x)));
         let class = (0i32..60, 0i32..10).prop_map(|(s, len)| (s, s + len));

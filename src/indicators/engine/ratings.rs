@@ -100,14 +100,11 @@ impl Ratings {
         self.parts.iter().map(|p| p.total.len()).sum()
     }
 
-    /// Every complete rating as ((class, course, rater), total), in that order, and each
-    /// rated course's indicator means: what the plain definition is compared with.
+    /// Every complete rating as ((class, course, rater), total), in that order: what the
+    /// plain definition is compared with.
     #[cfg(test)]
-    pub(in crate::indicators) fn plain(
-        &self,
-        k: usize,
-    ) -> (Vec<((String, String, String), f64)>, Vec<((String, String), Vec<Option<f64>>)>) {
-        let (mut ratings, mut means) = (Vec::new(), Vec::new());
+    pub(in crate::indicators) fn plain(&self) -> Vec<((String, String, String), f64)> {
+        let mut ratings = Vec::new();
         for (a, class) in self.classes.sorted().iter().enumerate() {
             let part = &self.parts[a];
             let (courses, raters) = (self.courses[a].sorted(), self.raters[a].sorted());
@@ -115,12 +112,8 @@ impl Ratings {
                 let key = (class.to_string(), courses[b as usize].to_string(), raters[c as usize].to_string());
                 ratings.push((key, t));
             }
-            for &b in &part.rated {
-                let m = part.means_of(b, k).map(<[_]>::to_vec).unwrap_or_default();
-                means.push(((class.to_string(), courses[b as usize].to_string()), m));
-            }
         }
-        (ratings, means)
+        ratings
     }
 }
 
