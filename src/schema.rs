@@ -241,6 +241,11 @@ pub mod col {
     pub const MESSAGE: &str = "message";
 }
 
+/// The course-rating indicators of the default instrument, in column order: the
+/// default of `[instrument] course_indicators` and the indicator columns of
+/// `reaction_by_course`. The one list; everything else names it.
+pub const COURSE_INDICATORS: [&str; 5] = [col::RELEVANCE, col::THEORY, col::INFORMATION, col::DELIVERY, col::MANNER];
+
 /// The nine cadre categories.
 pub const CATEGORIES: &[&str] = &[
     "department_level",

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use polars::prelude::*;
 use traineval::config::PipelineFile;
-use traineval::indicators::{learning, reaction, Ctx, Source};
+use traineval::indicators::{learning, reaction, LongTable, Params};
 use traineval::schema::{col, indicator_def};
 use traineval::warehouse::read::scan;
 use traineval::warehouse::write::{conform, write_documented};
@@ -37,13 +37,13 @@ fn write(name: &str, df: &DataFrame, out: &Path) -> Result<(), String> {
 
 fn run(warehouse: &Path, out: &Path) -> Result<(), String> {
     let settings = PipelineFile::default();
-    let ctx = Ctx::new(&settings, "");
+    let ctx = Params::new(&settings, "");
     let (outcomes, classes, courses) = (
         read(warehouse, "trainee_outcomes", &[col::CLASS_ID, col::PRE_SCORE, col::POST_SCORE])?,
         read(warehouse, "classes", &[col::CLASS_ID, col::METHOD, col::TARGET_CATEGORY, col::YEAR])?,
         read(warehouse, "courses", &[col::COURSE_ID, col::CLASS_ID, col::TEACHER_ID])?,
     );
-    let ratings = Source::warehouse(
+    let ratings = LongTable::warehouse(
         warehouse,
         "course_ratings",
         &[col::CLASS_ID, col::COURSE_ID, col::RATER_ID, col::INDICATOR, col::SCORE],

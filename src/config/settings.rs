@@ -39,7 +39,7 @@ impl Default for InstrumentSettings {
     fn default() -> Self {
         InstrumentSettings {
             outcome_scale: "competence".into(),
-            course_indicators: ["relevance", "theory", "information", "delivery", "manner"].map(String::from).to_vec(),
+            course_indicators: crate::schema::COURSE_INDICATORS.map(String::from).to_vec(),
             course_max: 20.0,
             trainee_dimensions: ["attitude", "discipline", "participation", "assignment"].map(String::from).to_vec(),
         }

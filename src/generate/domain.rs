@@ -576,7 +576,7 @@ const fn likert(item_id: &'static str, scale: &'static str, text: &'static str, 
 }
 
 /// Course-rating indicators (5 × 20 points, SPEC §3).
-pub const RATING_INDICATORS: [&str; 5] = ["relevance", "theory", "information", "delivery", "manner"];
+pub const RATING_INDICATORS: [&str; 5] = crate::schema::COURSE_INDICATORS;
 /// Trainee-rating dimensions (0–100 each).
 pub const TRAINEE_DIMENSIONS: [&str; 4] = ["attitude", "discipline", "participation", "assignment"];
 /// Review dimensions (0–100 each).

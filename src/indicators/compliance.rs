@@ -47,10 +47,10 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::frame::{bools, day_view, days, f64s, i64s, str_view, strs, Bools, Nums, Out, Texts};
-use super::keys::{positions, Cadres};
+use super::engine::{bools, day_view, days, f64s, i64s, str_view, strs, Bools, Nums, Out, Texts};
+use super::engine::{positions, Cadres};
 use super::suppress::not_suppressed;
-use super::Ctx;
+use super::Params;
 use crate::config::{ComplianceRule, ComplianceSettings};
 use crate::error::IndicatorError;
 use crate::schema::col;
@@ -311,7 +311,7 @@ pub fn compliance_rows<'a>(
     classes: &DataFrame,
     keys: &Cadres<'a>,
     rules: &'a RuleSet,
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<Vec<ComplianceRow<'a>>, IndicatorError> {
     let s = &ctx.settings.compliance;
     let years: Vec<i64> =
@@ -644,7 +644,7 @@ mod tests {
         let settings = crate::config::PipelineFile::default();
         let keys = Cadres::from_frames(&cadres, &outcomes, T).unwrap();
         let rules = RuleSet::new(&settings.compliance);
-        let ctx = Ctx::new(&settings, "2025");
+        let ctx = Params::new(&settings, "2025");
         let rows = compliance_rows(&cadres, &outcomes, &courses, &classes, &keys, &rules, &ctx).unwrap();
         assert_eq!(rows.len(), 4);
         let p1 = &rows[0];

@@ -270,7 +270,7 @@ impl Design {
         let mut periods = Vec::with_capacity(REL_PERIODS.len());
         for &rel in &REL_PERIODS {
             let Some(p) = PERIODS.iter().position(|&r| r == rel) else {
-                periods.push(Period {
+                periods.push(PeriodFit {
                     rel,
                     n_trained: self.trained_reference,
                     n_control: self.control_reference as usize,
@@ -285,7 +285,7 @@ impl Design {
                 (Some((fit, _)), Some(c)) => fit.contrast(&c, alpha)?,
                 _ => None,
             };
-            periods.push(Period {
+            periods.push(PeriodFit {
                 rel,
                 n_trained: self.trained[p].n(),
                 n_control: self.control_n[p] as usize,
@@ -304,7 +304,7 @@ impl Design {
 
 /// The estimate at one relative period.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Period {
+pub struct PeriodFit {
     pub rel: i32,
     /// Trainee observations (a trainee counts once per class it is in).
     pub n_trained: usize,
@@ -320,7 +320,7 @@ pub struct Period {
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventFit {
     /// One per [`REL_PERIODS`], in order.
-    pub periods: Vec<Period>,
+    pub periods: Vec<PeriodFit>,
     /// The HTZ test of the pre-class coefficients.
     pub pretrend: Option<HtzTest>,
     /// Classes with a trainee observed at period 0.
@@ -329,7 +329,7 @@ pub struct EventFit {
 
 impl EventFit {
     /// The period-0 row: the pooled difference in differences.
-    pub fn did(&self) -> &Period {
+    pub fn did(&self) -> &PeriodFit {
         &self.periods[REL_PERIODS.iter().position(|&r| r == 0).unwrap_or(3)]
     }
 }

@@ -11,22 +11,22 @@ use std::sync::{Mutex, OnceLock};
 
 use polars::prelude::DataFrame;
 
-use super::keys::Cadres;
+use super::engine::Cadres;
 use super::scope::Period;
 use super::{
     compliance, learning, methods, needs, reaction, reliability, results, scorecard, timed, trajectory, transfer,
-    trends, Ctx, Emitted, Inputs, Source, Streams,
+    trends, Emitted, Inputs, LongTable, Params, StreamInputs,
 };
 use crate::error::IndicatorError;
 
 /// What the streaming families read: the small tables, the long tables' files, the
 /// period.
 pub struct StreamEnv<'a> {
-    pub ctx: Ctx<'a>,
-    pub streams: &'a Streams,
+    pub ctx: Params<'a>,
+    pub streams: &'a StreamInputs,
     pub scope: &'a Period,
     /// The period's survey answers (its `year=` partition).
-    pub responses: &'a Source,
+    pub responses: &'a LongTable,
     /// The α of every (scale, wave), from the reliability family to the scorecard.
     pub scale_alpha: OnceLock<BTreeMap<(String, String), f64>>,
 }

@@ -22,9 +22,9 @@ use rayon::prelude::*;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::frame::{f64s, group_by, index_by, optional_i64s, pick, serr, strs, Out};
+use super::engine::{f64s, group_by, index_by, optional_i64s, pick, serr, strs, Out};
 use super::suppress::{suppress, Disclosure, Suppression};
-use super::{method_order, Ctx};
+use super::{method_order, Params};
 use crate::error::IndicatorError;
 use crate::schema::col;
 use crate::stats::{self, StatsError};
@@ -184,7 +184,7 @@ fn compute(
     groups: &[&[usize]],
     pre: &[Option<f64>],
     post: &[Option<f64>],
-    ctx: &Ctx,
+    ctx: &Params,
     table: &str,
 ) -> Result<Vec<LearningStats>, IndicatorError> {
     groups
@@ -200,7 +200,7 @@ fn compute_pooled(
     pre: &[Option<f64>],
     post: &[Option<f64>],
     class_of: &[Option<usize>],
-    ctx: &Ctx,
+    ctx: &Params,
     table: &str,
 ) -> Result<Vec<PooledStats>, IndicatorError> {
     groups
@@ -285,7 +285,11 @@ impl<'a, K: Ord + Clone> Pooled<'a, K> {
 }
 
 /// Every learning table from `trainee_outcomes` and `classes`.
-pub fn learning_tables(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<LearningTables, IndicatorError> {
+pub fn learning_tables(
+    outcomes: &DataFrame,
+    classes: &DataFrame,
+    ctx: &Params,
+) -> Result<LearningTables, IndicatorError> {
     const T: &str = "learning_by_class";
     let (o_class, pre, post) =
         (strs(outcomes, col::CLASS_ID, T)?, f64s(outcomes, col::PRE_SCORE, T)?, f64s(outcomes, col::POST_SCORE, T)?);
@@ -363,7 +367,7 @@ pub fn learning_tables(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> 
 }
 
 /// `learning_by_class` alone (the same rows as in [`learning_tables`]).
-pub fn learning_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+pub fn learning_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Params) -> Result<DataFrame, IndicatorError> {
     Ok(learning_tables(outcomes, classes, ctx)?.by_class)
 }
 
@@ -378,7 +382,7 @@ fn optional_strs<'a>(df: &'a DataFrame, name: &str, table: &str) -> Result<Vec<O
 
 /// The reporting period as a year (0 when it is not one): the year of outcome rows
 /// that carry none.
-fn period_year(ctx: &Ctx) -> i64 {
+fn period_year(ctx: &Params) -> i64 {
     ctx.period.trim().parse().unwrap_or(0)
 }
 
@@ -403,7 +407,7 @@ mod tests {
             indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() },
             ..Default::default()
         };
-        let ctx = Ctx::new(&settings, "2025");
+        let ctx = Params::new(&settings, "2025");
         let d = learning_by_class(&outcomes, &classes, &ctx).unwrap();
         let ids: Vec<Option<&str>> = d.column("class_id").unwrap().str().unwrap().iter().collect();
         assert_eq!(ids, vec![Some("A"), Some("B")]);

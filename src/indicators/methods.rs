@@ -35,9 +35,9 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::frame::{f64s, group_by, serr, strs, Out};
+use super::engine::{f64s, group_by, serr, strs, Out};
 use super::suppress::{primary, suppress, Suppression};
-use super::{method_order, Ctx};
+use super::{method_order, Params};
 use crate::error::IndicatorError;
 use crate::schema::col;
 use crate::stats::{self, ClusterCovariance, ClusterOls, Ols, PairwiseContrast, StatsError};
@@ -249,7 +249,7 @@ struct Comparison {
     pairs: Vec<Pair>,
 }
 
-fn comparison(df: &DataFrame, classes: &DataFrame, ctx: &Ctx, table: &str) -> Result<Comparison, IndicatorError> {
+fn comparison(df: &DataFrame, classes: &DataFrame, ctx: &Params, table: &str) -> Result<Comparison, IndicatorError> {
     let (class, method, pre, post) = (
         strs(df, col::CLASS_ID, table)?,
         strs(df, col::METHOD, table)?,
@@ -294,7 +294,7 @@ fn comparison(df: &DataFrame, classes: &DataFrame, ctx: &Ctx, table: &str) -> Re
     Ok(out)
 }
 
-fn covariates_len(ctx: &Ctx) -> usize {
+fn covariates_len(ctx: &Params) -> usize {
     ctx.settings.methods.covariates.len()
 }
 
@@ -317,7 +317,7 @@ pub fn method_tables(
     df: &DataFrame,
     classes: &DataFrame,
     withheld: &MethodStatus,
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<MethodTables, IndicatorError> {
     const T: &str = "method_tests";
     let c = comparison(df, classes, ctx, T)?;
@@ -354,7 +354,7 @@ pub fn method_tables(
     Ok(MethodTables { summary, tests, pairwise })
 }
 
-fn test_table(rows: &[(&str, &TestRow)], n: i64, n_classes: i64, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+fn test_table(rows: &[(&str, &TestRow)], n: i64, n_classes: i64, ctx: &Params) -> Result<DataFrame, IndicatorError> {
     const T: &str = "method_tests";
     let counts: Vec<Option<i64>> = rows.iter().map(|_| Some(n)).collect();
     let df = Out::new(rows.len())
@@ -378,7 +378,7 @@ fn pairwise_table(
     withheld: &MethodStatus,
     c: &Comparison,
     tested: &[usize],
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "method_pairwise";
     // Every pair of tested levels gets a row; without an estimable ANCOVA its
@@ -429,7 +429,7 @@ fn summary_table(
     c: &Comparison,
     gates: &[(bool, Option<&'static str>)],
     withheld: &MethodStatus,
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "method_summary";
     // Each level's gains and their classes, in one pass over the pairs.

@@ -1,8 +1,8 @@
 //! Indicators: the warehouse → the indicator tables of SPEC §4 and Appendix B.
 //!
-//! In: the warehouse tables, read once ([`Streams`] for the two streaming families,
+//! In: the warehouse tables, read once ([`StreamInputs`] for the two streaming families,
 //! which run first; [`Inputs`] for the others, read after them by
-//! [`columnar::read_frame`]; most families start from the joined `trainee_outcomes`),
+//! [`engine::read_frame`]; most families start from the joined `trainee_outcomes`),
 //! the pipeline settings and the reporting
 //! period. Out: [`IndicatorTable`]s in the order of
 //! [`INDICATOR_TABLES`](crate::schema::INDICATOR_TABLES), each with exactly
@@ -16,10 +16,22 @@
 //! classes only (`scope.rs`). One file per definition; each is a pure function of
 //! frames (no I/O) that groups rows once, computes every group independently (in
 //! parallel with `rayon` where the groups are many) and takes every statistic from
-//! [`crate::stats`]:
+//! [`crate::stats`]. Each file opens with its family's definition: plain functions of
+//! plain values (a rating from its scores, a class's controls from their reviews, …)
+//! that say what an indicator means.
+//!
+//! **Definition and engine.** How the tables are read and keyed — columnar reading,
+//! id numbering, the streaming fast paths, pools — lives in `engine/` behind a narrow
+//! surface (typed columns, groupings, [`LongTable`], [`engine::Cadres`], the streaming
+//! readers that take their family's rule as a function); the families see nothing of
+//! its string columns, value identities or interners (`tests/it/layers.rs` checks).
+//! Where a fast path stands beside a definition (reaction's streamed ratings,
+//! transfer's flat control pools), a property test on random inputs asserts that they
+//! agree.
 //!
 //! | family | file | tables |
 //! |---|---|---|
+//! | (engine) | `engine/` | — |
 //! | L1 reaction | `reaction.rs` | reaction_by_course, reaction_by_class, rater_agreement |
 //! | L2 learning | `learning.rs` | learning_by_class, learning_by_category, learning_by_method, learning_by_year |
 //! | reliability | `reliability.rs` | reliability |
@@ -37,13 +49,11 @@
 //! suppressed (SPEC App. C.7) and must not enter a published report below the cell
 //! size.
 
-mod columnar;
 pub mod compliance;
+mod engine;
 pub mod event_study;
 pub mod families;
 pub mod flow;
-mod frame;
-mod keys;
 pub mod learning;
 pub mod methods;
 pub mod needs;
@@ -63,14 +73,14 @@ use polars::prelude::*;
 
 use crate::config::PipelineFile;
 use crate::error::{IndicatorError, WarehouseError};
-use crate::schema::{col, indicator_def, DType, TableDef, INDICATOR_TABLES, METHODS};
+use crate::schema::{col, indicator_def, DType, TableDef, COURSE_INDICATORS, INDICATOR_TABLES, METHODS};
 use crate::warehouse::read::scan;
 use crate::warehouse::write::polars_dtype;
-pub use columnar::Source;
+pub use engine::LongTable;
 
 /// What every family needs to know besides its frames.
 #[derive(Debug, Clone, Copy)]
-pub struct Ctx<'a> {
+pub struct Params<'a> {
     /// Cells describing fewer people are suppressed.
     pub min_cell: usize,
     /// CIs are 1 − alpha.
@@ -80,9 +90,9 @@ pub struct Ctx<'a> {
     pub period: &'a str,
 }
 
-impl<'a> Ctx<'a> {
+impl<'a> Params<'a> {
     pub fn new(settings: &'a PipelineFile, period: &'a str) -> Self {
-        Ctx { min_cell: settings.indicators.min_cell, alpha: settings.indicators.alpha, settings, period }
+        Params { min_cell: settings.indicators.min_cell, alpha: settings.indicators.alpha, settings, period }
     }
 }
 
@@ -109,14 +119,14 @@ pub fn method_order<'a>(methods: impl IntoIterator<Item = &'a str>) -> Vec<Strin
 /// The inputs of the two streaming families (`reaction`, `reliability`): three small
 /// tables and the two long tables' files. Read first: those families run before
 /// [`Inputs`] is read.
-pub struct Streams {
+pub struct StreamInputs {
     pub classes: DataFrame,
     pub courses: DataFrame,
     pub items: DataFrame,
     /// Large (one row per score): streamed a row group at a time by `reaction`.
-    pub course_ratings: Source,
+    pub course_ratings: LongTable,
     /// Large (one row per survey answer): streamed a row group at a time by `reliability`.
-    pub responses: Source,
+    pub responses: LongTable,
 }
 
 /// The other warehouse tables the indicators read, with the columns they use.
@@ -180,7 +190,7 @@ fn lazy(warehouse: &Path, table: &str, cols: &[&str]) -> Result<LazyFrame, Wareh
 fn read(warehouse: &Path, table: &'static str, cols: &[&str]) -> Result<DataFrame, WarehouseError> {
     let clock = std::time::Instant::now();
     let failed = |e: String| WarehouseError::frame(format!("reading {table}"), e);
-    let df = match columnar::read_frame(warehouse, table, cols).map_err(|e| failed(e.to_string()))? {
+    let df = match engine::read_frame(warehouse, table, cols).map_err(|e| failed(e.to_string()))? {
         Some(df) => df,
         // No file: the empty table with its declared columns.
         None => lazy(warehouse, table, cols)?.collect().map_err(|e| failed(e.to_string()))?,
@@ -194,11 +204,11 @@ fn read(warehouse: &Path, table: &'static str, cols: &[&str]) -> Result<DataFram
     Ok(df)
 }
 
-impl Streams {
+impl StreamInputs {
     /// Read the small tables and list the long tables' files.
-    pub fn read(warehouse: &Path) -> Result<Streams, WarehouseError> {
+    pub fn read(warehouse: &Path) -> Result<StreamInputs, WarehouseError> {
         use col::*;
-        Ok(Streams {
+        Ok(StreamInputs {
             classes: read(
                 warehouse,
                 "classes",
@@ -206,12 +216,16 @@ impl Streams {
             )?,
             courses: read(warehouse, "courses", &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC, TITLE])?,
             items: read(warehouse, "items", &[ITEM_ID, SCALE, WAVE, MIN, MAX, REVERSE, KIND])?,
-            course_ratings: Source::warehouse(
+            course_ratings: LongTable::warehouse(
                 warehouse,
                 "course_ratings",
                 &[CLASS_ID, COURSE_ID, RATER_ID, INDICATOR, SCORE],
             )?,
-            responses: Source::warehouse(warehouse, "survey_responses", &[CLASS_ID, CADRE_ID, WAVE, ITEM_ID, VALUE])?,
+            responses: LongTable::warehouse(
+                warehouse,
+                "survey_responses",
+                &[CLASS_ID, CADRE_ID, WAVE, ITEM_ID, VALUE],
+            )?,
         })
     }
 }
@@ -294,11 +308,10 @@ impl IndicatorTable {
 /// The columns a table must have: its definition, with the course-rating indicator
 /// columns of `reaction_by_course` named after the configured instrument.
 pub fn expected_columns(def: &TableDef, settings: &PipelineFile) -> Vec<(String, DType)> {
-    const DEFAULT: [&str; 5] = [col::RELEVANCE, col::THEORY, col::INFORMATION, col::DELIVERY, col::MANNER];
     let mut out = Vec::new();
     let mut placed = false;
     for c in def.columns {
-        if def.name == "reaction_by_course" && DEFAULT.contains(&c.name) {
+        if def.name == "reaction_by_course" && COURSE_INDICATORS.contains(&c.name) {
             if !placed {
                 out.extend(settings.instrument.course_indicators.iter().map(|n| (n.clone(), DType::Float)));
                 placed = true;
@@ -327,8 +340,8 @@ fn conform(def: &'static TableDef, df: DataFrame, settings: &PipelineFile) -> Re
         .zip(&expected)
         .map(|(c, (_, t))| c.cast(&polars_dtype(*t)))
         .collect::<PolarsResult<Vec<Column>>>()
-        .map_err(frame::perr(def.name))?;
-    let frame = DataFrame::new(df.height(), cols).map_err(frame::perr(def.name))?;
+        .map_err(engine::perr(def.name))?;
+    let frame = DataFrame::new(df.height(), cols).map_err(engine::perr(def.name))?;
     Ok(IndicatorTable { def, frame })
 }
 
@@ -432,7 +445,7 @@ impl<'s> Collected<'s> {
 /// run first, side by side, on `streams`; then `read` reads the other tables and every
 /// other family runs as a task of one scope.
 pub fn compute_with(
-    streams: &Streams,
+    streams: &StreamInputs,
     read: impl FnOnce() -> Result<Inputs, WarehouseError> + Send,
     settings: &PipelineFile,
     period: &str,
@@ -445,7 +458,7 @@ pub fn compute_with(
     let period_responses = scope.year.map(|y| streams.responses.in_year(y));
     let responses = period_responses.as_ref().unwrap_or(&streams.responses);
     let base = &StreamEnv {
-        ctx: Ctx::new(settings, period),
+        ctx: Params::new(settings, period),
         streams,
         scope,
         responses,
@@ -504,7 +517,7 @@ pub fn compute_with(
     rayon::scope(|s| {
         let per_cadre = &per_cadre;
         s.spawn(move |s| {
-            match timed("cadres", || keys::Cadres::from_frames(&inputs.cadres, &inputs.outcomes, "cadres")) {
+            match timed("cadres", || engine::Cadres::from_frames(&inputs.cadres, &inputs.outcomes, "cadres")) {
                 Ok(n) => {
                     let _ = numbers.set(n);
                 }
@@ -540,7 +553,7 @@ pub fn compute_all(
     period: &str,
     sink: Sink<'_>,
 ) -> Result<Vec<IndicatorTable>, IndicatorError> {
-    let streams = Streams::read(warehouse)?;
+    let streams = StreamInputs::read(warehouse)?;
     compute_with(&streams, || Inputs::read(warehouse), settings, period, sink)
 }
 

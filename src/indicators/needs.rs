@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use super::frame::{self, perr, strs, Out};
+use super::engine::{self as frame, perr, strs, Out};
 use super::suppress::{suppress, Disclosure};
-use super::Ctx;
+use super::Params;
 use crate::error::IndicatorError;
 use crate::schema::{col, Wave};
 
@@ -50,7 +50,7 @@ pub fn needs_match(
     choices: &DataFrame,
     courses: &DataFrame,
     classes: &DataFrame,
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<NeedsTables, IndicatorError> {
     const T: &str = "needs_match";
     let (cl, target) = (strs(classes, col::CLASS_ID, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
@@ -188,7 +188,7 @@ mod tests {
             indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() },
             ..Default::default()
         };
-        let t = needs_match(&choices, &courses, &classes, &Ctx::new(&settings, "2025")).unwrap();
+        let t = needs_match(&choices, &courses, &classes, &Params::new(&settings, "2025")).unwrap();
         let d = &t.by_class;
         assert_eq!(d.height(), 3, "every class");
         let cov: Vec<Option<f64>> = d.column("coverage").unwrap().f64().unwrap().iter().collect();

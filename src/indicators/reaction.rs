@@ -17,351 +17,237 @@
 //!   minus the class grand mean.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use polars::prelude::*;
-use polars_arrow::array::PrimitiveArray;
 use rayon::prelude::*;
 
-use super::columnar::{Chunk, Dict, Interner, Scoped, Source, StrCol, View, ViewMemo};
-use super::frame::{group_by, i64s, serr, strs, Out};
-use super::keys::Groups;
+use super::engine::{complete_ratings, group_by, i64s, serr, strs, LongTable, Out, Ratings};
 use super::suppress::{primary, suppress, Disclosure, Suppression};
-use super::Ctx;
+use super::Params;
 use crate::error::IndicatorError;
 use crate::schema::col;
 use crate::stats::{self, Summary};
 
-/// One class's complete ratings: one row per (course, rater) with every indicator
-/// scored, sorted by (course_id, rater_id); ids are numbered within the class in byte
-/// order of their strings ([`Dict`]), so sorting by them is sorting by the strings.
-/// Only the totals are kept per rating; each indicator's mean per course is taken when
-/// the class is built (the scores of 4.6·10⁶ ratings at 10⁶ cadres were ~180 MB).
-#[derive(Default)]
-struct ClassRatings {
-    course: Vec<u32>,
-    rater: Vec<u32>,
-    total: Vec<f64>,
-    /// The rated courses, ascending.
-    rated: Vec<u32>,
-    /// Each indicator's mean over the complete ratings of each rated course
-    /// (`rated.len()` × k, course by course).
-    means: Vec<Option<f64>>,
+// ---------------------------------------------------------------------------------------
+// The definition: what a rating is, and what a course's and a class's ratings give.
+// ---------------------------------------------------------------------------------------
+
+/// A rater's rating of a course, from each configured indicator's score (in
+/// `instrument.course_indicators` order, `None` when unscored): the sum of the scores,
+/// counted only when every indicator is scored (a complete rating).
+pub fn course_rating(scores: &[Option<f64>]) -> Option<f64> {
+    scores.iter().copied().sum()
 }
 
-impl ClassRatings {
-    /// The rows of course `b`.
-    fn course_rows(&self, b: u32) -> Range<usize> {
-        self.course.partition_point(|&c| c < b)..self.course.partition_point(|&c| c <= b)
+/// The score kept when a rater scores one indicator of one course again: the larger
+/// (a NaN is no score).
+pub fn keep_max(kept: Option<f64>, new: Option<f64>) -> Option<f64> {
+    match (kept, new.filter(|x| !x.is_nan())) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
     }
+}
 
-    /// Each indicator's mean over course `b`'s complete ratings (`None` when it has none).
-    fn means_of(&self, b: u32, k: usize) -> Option<&[Option<f64>]> {
-        let at = self.rated.binary_search(&b).ok()?;
-        self.means.get(at * k..(at + 1) * k)
+/// One row of `course_ratings`.
+#[derive(Debug, Clone, Copy)]
+pub struct RatingRow<'a> {
+    pub class: Option<&'a str>,
+    pub course: Option<&'a str>,
+    pub rater: Option<&'a str>,
+    pub indicator: Option<&'a str>,
+    pub score: Option<f64>,
+}
+
+/// The complete ratings of `rows` by the definition: per (class, course, rater) each of
+/// `indicators`' scores ([`keep_max`] over repeats; rows of other indicators or without
+/// a key count for nothing), kept when [`course_rating`] makes a rating of them; in
+/// byte order of the keys, with the scores and the total.
+pub fn complete_by_definition<'a>(
+    rows: &[RatingRow<'a>],
+    indicators: &[String],
+) -> BTreeMap<(&'a str, &'a str, &'a str), (Vec<f64>, f64)> {
+    let mut scores: BTreeMap<(&str, &str, &str), Vec<Option<f64>>> = BTreeMap::new();
+    for r in rows {
+        let (Some(class), Some(course), Some(rater), Some(ind)) = (r.class, r.course, r.rater, r.indicator) else {
+            continue;
+        };
+        let Some(p) = indicators.iter().position(|n| n == ind) else { continue };
+        let cell = &mut scores.entry((class, course, rater)).or_insert_with(|| vec![None; indicators.len()])[p];
+        *cell = keep_max(*cell, r.score);
     }
+    scores
+        .into_iter()
+        .filter_map(|(key, s)| {
+            let total = course_rating(&s)?;
+            Some((key, (s.into_iter().flatten().collect(), total)))
+        })
+        .collect()
+}
 
+/// The complete ratings of one class as columns sorted by (course, rater): course and
+/// rater numbers (numbered in byte order of their ids within the class) and each
+/// rating's total.
+#[derive(Debug, Clone, Copy)]
+pub struct ClassRows<'a> {
+    pub course: &'a [u32],
+    pub rater: &'a [u32],
+    pub total: &'a [f64],
+}
+
+impl ClassRows<'_> {
     /// Distinct courses rated.
-    fn n_courses(&self) -> usize {
-        self.rated.len()
+    pub fn n_courses(&self) -> usize {
+        self.course.chunk_by(|a, b| a == b).count()
     }
 
-    /// Each rater's (course, total)s in course order, by rater id (empty for raters
-    /// without a complete rating).
-    fn by_rater(&self) -> Vec<Vec<(u32, f64)>> {
-        let mut out: Vec<Vec<(u32, f64)>> = vec![Vec::new(); self.rater.iter().max().map_or(0, |&m| m as usize + 1)];
-        for ((&r, &c), &t) in self.rater.iter().zip(&self.course).zip(&self.total) {
-            out[r as usize].push((c, t));
+    /// Each rater's totals in course order, raters in id order.
+    pub fn by_rater(&self) -> Vec<Vec<f64>> {
+        let mut order: Vec<usize> = (0..self.rater.len()).collect();
+        // Stable: a rater's rows stay in course order.
+        order.sort_by_key(|&i| self.rater[i]);
+        order
+            .chunk_by(|&a, &b| self.rater[a] == self.rater[b])
+            .map(|run| run.iter().map(|&i| self.total[i]).collect())
+            .collect()
+    }
+}
+
+/// The statistics of one course's complete ratings.
+#[derive(Debug, Clone)]
+pub struct CourseStats {
+    /// Raters with a complete rating.
+    pub n: usize,
+    /// Each indicator's mean over the complete ratings.
+    pub means: Vec<Option<f64>>,
+    pub total: Summary,
+    pub excellent: Option<f64>,
+}
+
+/// A course's statistics from the totals of its complete ratings (in rater_id order)
+/// and each of the `k` indicators' means over them (`None`: no complete rating).
+pub fn course_stats(
+    totals: &[f64],
+    means: Option<&[Option<f64>]>,
+    k: usize,
+    threshold: f64,
+    alpha: f64,
+) -> Result<CourseStats, stats::StatsError> {
+    Ok(CourseStats {
+        n: totals.len(),
+        means: means.map_or_else(|| vec![None; k], <[_]>::to_vec),
+        total: stats::describe(totals, alpha)?,
+        excellent: share_at_least(totals, threshold),
+    })
+}
+
+/// A class's statistics: courses rated, raters, the summary of each rater's mean total
+/// over their courses, and the share of excellent totals over all its ratings.
+#[derive(Debug, Clone)]
+pub struct ClassStats {
+    pub n_courses: usize,
+    pub n_raters: usize,
+    pub rater_means: Summary,
+    pub excellent: Option<f64>,
+}
+
+/// [`ClassStats`] of a class's complete ratings.
+pub fn class_stats(rows: ClassRows<'_>, threshold: f64, alpha: f64) -> Result<ClassStats, stats::StatsError> {
+    let rater_means: Vec<f64> = rows.by_rater().iter().filter_map(|t| stats::mean(t)).collect();
+    Ok(ClassStats {
+        n_courses: rows.n_courses(),
+        n_raters: rater_means.len(),
+        rater_means: stats::describe(&rater_means, alpha)?,
+        excellent: share_at_least(rows.total, threshold),
+    })
+}
+
+/// Where the tables take the complete ratings from: the engine's fast path
+/// ([`Ratings`]) or the plain definition ([`DefinedRatings`]); the property test in this
+/// module checks that both give the same tables.
+pub trait CompleteRatings: Sync {
+    /// The complete ratings of class `id` (none for an unknown class).
+    fn class(&self, id: Option<&str>) -> ClassRows<'_>;
+    /// The totals of course `course` of class `class` (in rater_id order) and each of
+    /// the `k` indicators' means over them (`None` when it has no complete rating).
+    fn course(&self, class: Option<&str>, course: Option<&str>, k: usize) -> (&[f64], Option<&[Option<f64>]>);
+}
+
+impl CompleteRatings for Ratings {
+    fn class(&self, id: Option<&str>) -> ClassRows<'_> {
+        let (course, rater, total) = Ratings::class(self, id).rows();
+        ClassRows { course, rater, total }
+    }
+
+    fn course(&self, class: Option<&str>, course: Option<&str>, k: usize) -> (&[f64], Option<&[Option<f64>]>) {
+        Ratings::course(self, class, course, k)
+    }
+}
+
+/// One complete rating of a class: course, rater, the scores and their total.
+type Rated<'a, 's> = (&'a str, &'a str, &'s [f64], f64);
+
+/// The complete ratings by the definition, laid out for the tables.
+#[derive(Default)]
+pub struct DefinedRatings<'a> {
+    classes: BTreeMap<&'a str, DefinedClass<'a>>,
+}
+
+#[derive(Default)]
+struct DefinedClass<'a> {
+    /// The class's rated courses, sorted; `course` holds indexes into it.
+    courses: Vec<&'a str>,
+    course: Vec<u32>,
+    /// Raters numbered by the rank of their id among the class's raters.
+    rater: Vec<u32>,
+    total: Vec<f64>,
+    /// Each indicator's mean over each rated course's complete ratings, by course index.
+    means: Vec<Vec<Option<f64>>>,
+}
+
+impl<'a> DefinedRatings<'a> {
+    /// [`complete_by_definition`] of `rows`, each indicator's mean per course taken over
+    /// the complete ratings in rater order.
+    pub fn new(rows: &[RatingRow<'a>], indicators: &[String]) -> Self {
+        let complete = complete_by_definition(rows, indicators);
+        let mut by_class: BTreeMap<&str, Vec<Rated<'_, '_>>> = BTreeMap::new();
+        for ((class, course, rater), (s, total)) in &complete {
+            by_class.entry(class).or_default().push((course, rater, s, *total));
+        }
+        let mut out = DefinedRatings::default();
+        for (class, ratings) in by_class {
+            let raters: std::collections::BTreeSet<&str> = ratings.iter().map(|r| r.1).collect();
+            let rank: BTreeMap<&str, u32> = raters.into_iter().zip(0..).collect();
+            let c = out.classes.entry(class).or_default();
+            for run in ratings.chunk_by(|x, y| x.0 == y.0) {
+                let b = c.courses.len() as u32;
+                c.courses.push(run[0].0);
+                for r in run {
+                    c.course.push(b);
+                    c.rater.push(rank[r.1]);
+                    c.total.push(r.3);
+                }
+                let k = run[0].2.len();
+                c.means.push((0..k).map(|p| stats::mean(&run.iter().map(|r| r.2[p]).collect::<Vec<_>>())).collect());
+            }
         }
         out
     }
 }
 
-/// Complete ratings of every class, by class number (byte order of class ids).
-struct Ratings {
-    classes: Dict,
-    /// The courses of each class (by class number), numbered within the class.
-    courses: Vec<Dict>,
-    parts: Vec<ClassRatings>,
-    /// What a class without complete ratings has.
-    none: ClassRatings,
-}
-
-impl Ratings {
-    /// The ratings of class `id` (none when it has no complete rating).
-    fn class(&self, id: Option<&str>) -> &ClassRatings {
-        id.and_then(|c| self.classes.get(c)).map_or(&self.none, |a| &self.parts[a as usize])
-    }
-}
-
-/// Units of one class as they are read: one per run of rows with the same (course,
-/// rater), ids first-seen within the class, and the unit's k scores (NaN until scored).
-#[derive(Default)]
-struct Units {
-    keys: Vec<(u32, u32)>,
-    scores: Vec<f64>,
-}
-
-impl Units {
-    /// Add the score `x` of indicator `p` (of `k`) to the unit of (`course`, `rater`):
-    /// the last unit when it is that pair, else a new one.
-    fn add(&mut self, course: u32, rater: u32, k: usize, p: usize, x: Option<f64>) {
-        if self.keys.last() != Some(&(course, rater)) {
-            self.keys.push((course, rater));
-            self.scores.extend(std::iter::repeat_n(f64::NAN, k));
-        }
-        if let Some(x) = x {
-            let at = (self.keys.len() - 1) * k + p;
-            // `f64::max` ignores a NaN side: unscored stays NaN, a repeat keeps the larger.
-            self.scores[at] = self.scores[at].max(x);
+impl CompleteRatings for DefinedRatings<'_> {
+    fn class(&self, id: Option<&str>) -> ClassRows<'_> {
+        match id.and_then(|c| self.classes.get(c)) {
+            Some(c) => ClassRows { course: &c.course, rater: &c.rater, total: &c.total },
+            None => ClassRows { course: &[], rater: &[], total: &[] },
         }
     }
 
-    fn clear(&mut self) {
-        self.keys.clear();
-        self.scores.clear();
-    }
-}
-
-/// The complete ratings of one class from its `units` (scored on `k` indicators), the
-/// courses and raters numbered by `course_rank` and `rater_rank` (first-seen id → rank
-/// in byte order), sorted by (course, rater) with the units of one pair merged (the
-/// larger score of a repeated indicator wins), and each indicator's mean per course.
-fn class_part(units: &Units, k: usize, course_rank: &[u32], rater_rank: &[u32]) -> ClassRatings {
-    // By course with a counting sort (stable: units in reading order within a course).
-    // A class's ratings usually come rater by rater in id order, so that is already
-    // (course, rater, unit) order; a full sort otherwise.
-    let course_of: Vec<Option<u32>> = units.keys.iter().map(|&(b, _)| Some(course_rank[b as usize])).collect();
-    let mut order: Vec<(u32, u32, u32)> = Groups::new(course_rank.len(), &course_of)
-        .rows()
-        .iter()
-        .map(|&u| {
-            let (b, c) = units.keys[u as usize];
-            (course_rank[b as usize], rater_rank[c as usize], u)
-        })
-        .collect();
-    if !order.is_sorted() {
-        order.sort_unstable();
-    }
-    let mut part = ClassRatings {
-        course: Vec::with_capacity(order.len()),
-        rater: Vec::with_capacity(order.len()),
-        total: Vec::with_capacity(order.len()),
-        ..ClassRatings::default()
-    };
-    // The current course's scores, one vector per indicator.
-    let mut scores: Vec<Vec<f64>> = vec![Vec::new(); k];
-    let mut cells = vec![f64::NAN; k];
-    let close_course = |part: &mut ClassRatings, scores: &mut Vec<Vec<f64>>| {
-        if let Some(&b) = part.course.last() {
-            if !scores[0].is_empty() {
-                part.rated.push(b);
-                part.means.extend(scores.iter().map(|s| stats::mean(s)));
-                scores.iter_mut().for_each(Vec::clear);
-            }
-        }
-    };
-    for run in order.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
-        cells.fill(f64::NAN);
-        for &(_, _, u) in run {
-            for (cell, &x) in cells.iter_mut().zip(&units.scores[u as usize * k..(u as usize + 1) * k]) {
-                *cell = cell.max(x);
-            }
-        }
-        if cells.iter().any(|x| x.is_nan()) {
-            continue;
-        }
-        if part.course.last().is_some_and(|&b| b != run[0].0) {
-            close_course(&mut part, &mut scores);
-        }
-        part.course.push(run[0].0);
-        part.rater.push(run[0].1);
-        for (s, &x) in scores.iter_mut().zip(&cells) {
-            s.push(x);
-        }
-        part.total.push(cells.iter().sum());
-    }
-    close_course(&mut part, &mut scores);
-    part
-}
-
-/// Read `course_ratings` chunk by chunk and keep the complete ratings of every class
-/// (every configured indicator scored; a repeated indicator keeps its largest score,
-/// though `build` makes them unique).
-///
-/// A class's rows usually come together, so its ratings are built when the class
-/// changes, from the few hundred units of that class alone: no score vector of the
-/// whole table is kept (at 10⁶ cadres it held 2.3·10⁷ scores, ~240 MB of fresh
-/// memory). A class whose rows resume after another class's is built again from a
-/// second reading of the table that keeps only such classes' rows.
-fn complete(source: &Source, indicators: &[String]) -> Result<Ratings, IndicatorError> {
-    let k = indicators.len().max(1);
-    let mut r = Reading::new(k);
-    let mut position: ViewMemo<Option<usize>> = ViewMemo::default();
-    // The value identities of the last row filed: a row with the same three is the same
-    // unit (the five indicator rows of a rating), found without the interners.
-    let mut last: Option<[Option<View>; 3]> = None;
-    source.for_each_chunk(|df| {
-        let ([cl, co, ra, ind], score) = rating_columns(df)?;
-        if let (Some((ck, _)), Some((ok, _)), Some((rk, _)), Some((ik, n_ind))) =
-            (cl.dense_keys(), co.dense_keys(), ra.dense_keys(), ind.dense_keys())
-        {
-            // Every column as keys without nulls (what `build` writes): a row's indicator
-            // is an array index and a new unit is a change of three keys.
-            let pos: Vec<Option<usize>> =
-                (0..n_ind as u32).map(|key| indicators.iter().position(|n| n == ind.key_str(key))).collect();
-            let (values, valid) = (score.values().as_slice(), score.validity());
-            let mut here = (u32::MAX, u32::MAX, u32::MAX);
-            for i in 0..ck.len().min(values.len()) {
-                let Some(p) = pos.get(ik[i] as usize).copied().flatten() else { continue };
-                let key = (ck[i], ok[i], rk[i]);
-                if key != here {
-                    let Some(abc) = r.ids(&cl, &co, &ra, i) else { continue };
-                    r.enter(abc);
-                    here = key;
-                }
-                r.add(p, valid.is_none_or(|v| v.get_bit(i)).then(|| values[i]));
-            }
-            return Ok(());
-        }
-        for (i, score) in score.iter().map(|x| x.copied()).enumerate().take(cl.len()) {
-            let Some(Some(p)) = position.get(&ind, i, |name| indicators.iter().position(|n| n == name)) else {
-                continue;
-            };
-            let here = [cl.view(i), co.view(i), ra.view(i)];
-            if last != Some(here) {
-                let Some(abc) = r.ids(&cl, &co, &ra, i) else { continue };
-                r.enter(abc);
-                last = Some(here);
-            }
-            r.add(p, score);
-        }
-        Ok(())
-    })?;
-    r.close();
-    if r.resumed.iter().any(|&x| x) {
-        // The classes whose rows came in more than one run, read again whole.
-        let mut units: Vec<Units> = r.resumed.iter().map(|_| Units::default()).collect();
-        source.for_each_chunk(|df| {
-            let ([cl, co, ra, ind], score) = rating_columns(df)?;
-            for (i, score) in score.iter().map(|x| x.copied()).enumerate().take(cl.len()) {
-                let Some(Some(p)) = position.get(&ind, i, |name| indicators.iter().position(|n| n == name)) else {
-                    continue;
-                };
-                let Some((a, b, c)) = r.ids(&cl, &co, &ra, i).filter(|&(a, _, _)| r.resumed[a as usize]) else {
-                    continue;
-                };
-                units[a as usize].add(b, c, k, p, score);
-            }
-            Ok(())
-        })?;
-        for (a, u) in units.iter().enumerate().filter(|(a, _)| r.resumed[*a]) {
-            r.built[a] = Some(class_part(u, k, &r.courses.ranks(a as u32), &r.raters.ranks(a as u32)));
-        }
-    }
-    let Reading { classes, courses, raters, built, .. } = r;
-    let (classes, rc) = classes.finish();
-    let (courses, _) = (courses.finish(&rc), raters.finish(&rc));
-    let mut parts: Vec<ClassRatings> = (0..rc.len()).map(|_| ClassRatings::default()).collect();
-    for (a, part) in built.into_iter().enumerate() {
-        if let Some(part) = part {
-            parts[rc[a] as usize] = part;
-        }
-    }
-    Ok(Ratings {
-        classes,
-        courses: courses.into_iter().map(|(d, _)| d).collect(),
-        parts,
-        none: ClassRatings::default(),
-    })
-}
-
-/// The text columns (class, course, rater, indicator) and the scores of a chunk of
-/// `course_ratings`.
-fn rating_columns(df: &Chunk) -> Result<([StrCol<'_>; 4], PrimitiveArray<f64>), IndicatorError> {
-    const T: &str = "reaction_by_course";
-    let text =
-        [df.str(col::CLASS_ID, T)?, df.str(col::COURSE_ID, T)?, df.str(col::RATER_ID, T)?, df.str(col::INDICATOR, T)?];
-    Ok((text, df.f64(col::SCORE, T)?))
-}
-
-/// The first reading of `course_ratings`: ids, the class being read and its units, and
-/// every class built so far.
-struct Reading {
-    k: usize,
-    classes: Interner,
-    /// Courses and raters within their class.
-    courses: Scoped,
-    raters: Scoped,
-    /// By first-seen class id: its ratings once its rows ended; whether its rows resumed.
-    built: Vec<Option<ClassRatings>>,
-    resumed: Vec<bool>,
-    /// The class being read (first-seen id) and its units.
-    current: u32,
-    pending: Units,
-    /// The (course, rater) of the last row filed, and whether its class is left for the
-    /// second reading.
-    unit: (u32, u32),
-    skip: bool,
-}
-
-impl Reading {
-    fn new(k: usize) -> Reading {
-        Reading {
-            k,
-            classes: Interner::default(),
-            courses: Scoped::default(),
-            raters: Scoped::default(),
-            built: Vec::new(),
-            resumed: Vec::new(),
-            current: u32::MAX,
-            pending: Units::default(),
-            unit: (0, 0),
-            skip: false,
-        }
-    }
-
-    /// The (class, course, rater) of row `i` as first-seen ids (`None` when one is null).
-    #[inline]
-    fn ids(&mut self, cl: &StrCol<'_>, co: &StrCol<'_>, ra: &StrCol<'_>, i: usize) -> Option<(u32, u32, u32)> {
-        let a = self.classes.id_at(cl, i)?;
-        Some((a, self.courses.id_at(a, co, i)?, self.raters.id_at(a, ra, i)?))
-    }
-
-    /// The next rows are of class `a`, course `b`, rater `c` (first-seen ids): when the
-    /// class changes, the previous one is built.
-    fn enter(&mut self, (a, b, c): (u32, u32, u32)) {
-        if a != self.current {
-            self.close();
-            self.current = a;
-            let at = a as usize;
-            if self.built.len() <= at {
-                self.built.resize_with(at + 1, || None);
-                self.resumed.resize(at + 1, false);
-            }
-            // Rows of a class met before: it is read again at the end.
-            self.skip = self.resumed[at] || self.built[at].take().is_some();
-            self.resumed[at] |= self.skip;
-        }
-        self.unit = (b, c);
-    }
-
-    /// Score `x` (`None` when unscored) of indicator `p` of the current unit.
-    #[inline]
-    fn add(&mut self, p: usize, x: Option<f64>) {
-        if !self.skip {
-            self.pending.add(self.unit.0, self.unit.1, self.k, p, x);
-        }
-    }
-
-    /// Build the class being read from its units.
-    fn close(&mut self) {
-        if self.current != u32::MAX && !self.pending.keys.is_empty() {
-            let a = self.current;
-            self.built[a as usize] =
-                Some(class_part(&self.pending, self.k, &self.courses.ranks(a), &self.raters.ranks(a)));
-            self.pending.clear();
-        }
+    fn course(&self, class: Option<&str>, course: Option<&str>, _k: usize) -> (&[f64], Option<&[Option<f64>]>) {
+        let Some(c) = class.and_then(|c| self.classes.get(c)) else { return (&[], None) };
+        let Some(b) = course.and_then(|b| c.courses.binary_search(&b).ok()) else { return (&[], None) };
+        let b = b as u32;
+        let rows = c.course.partition_point(|&x| x < b)..c.course.partition_point(|&x| x <= b);
+        (&c.total[rows], c.means.get(b as usize).map(Vec::as_slice))
     }
 }
 
@@ -394,30 +280,41 @@ pub struct ReactionTables {
     pub agreement: DataFrame,
 }
 
-/// Compute `reaction_by_course`, `reaction_by_class` and `rater_agreement`.
+/// Compute `reaction_by_course`, `reaction_by_class` and `rater_agreement`: the
+/// complete ratings streamed by the engine ([`complete_ratings`] with [`course_rating`]),
+/// then [`tables_from`].
 pub fn reaction_tables(
-    course_ratings: &Source,
+    course_ratings: &LongTable,
     courses: &DataFrame,
     classes: &DataFrame,
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<ReactionTables, IndicatorError> {
-    let indicators = &ctx.settings.instrument.course_indicators;
     let clock = std::time::Instant::now();
-    let r = complete(course_ratings, indicators)?;
-    let n: usize = r.parts.iter().map(|p| p.total.len()).sum();
-    tracing::debug!("reaction: {n} complete ratings at {:.2} s", clock.elapsed().as_secs_f64());
+    let r = complete_ratings(course_ratings, &ctx.settings.instrument.course_indicators, &course_rating)?;
+    tracing::debug!("reaction: {} complete ratings at {:.2} s", r.len(), clock.elapsed().as_secs_f64());
+    tables_from(&r, courses, classes, ctx)
+}
+
+/// The three tables from the complete ratings `r`.
+pub fn tables_from(
+    r: &impl CompleteRatings,
+    courses: &DataFrame,
+    classes: &DataFrame,
+    ctx: &Params,
+) -> Result<ReactionTables, IndicatorError> {
+    let clock = std::time::Instant::now();
     let threshold = excellent_threshold(ctx);
     let (c_class, c_year) =
         (strs(classes, col::CLASS_ID, "reaction_by_class")?, i64s(classes, col::YEAR, "reaction_by_class")?);
     let year_of: BTreeMap<&str, i64> = (0..classes.height()).filter_map(|i| Some((c_class[i]?, c_year[i]?))).collect();
-    let (course_order, course_rows) = course_rows(&r, courses, threshold, ctx)?;
+    let (course_order, course_rows) = course_rows(r, courses, threshold, ctx)?;
     tracing::debug!("reaction: by course at {:.2} s", clock.elapsed().as_secs_f64());
-    let (class_order, class_rows) = class_rows(&r, classes, threshold, ctx)?;
+    let (class_order, class_rows) = class_rows(r, classes, threshold, ctx)?;
     tracing::debug!("reaction: by class at {:.2} s", clock.elapsed().as_secs_f64());
     // A class row pools its courses' ratings: a margin of the course rows.
     let mut d = Disclosure::new(ctx.min_cell);
     let first_course = d.cells(&course_rows.iter().map(|x| Some(x.n as i64)).collect::<Vec<_>>());
-    let first_class = d.cells(&class_rows.iter().map(|x| Some(x.1 as i64)).collect::<Vec<_>>());
+    let first_class = d.cells(&class_rows.iter().map(|x| Some(x.n_raters as i64)).collect::<Vec<_>>());
     let (course_class, class_id) =
         (strs(courses, col::CLASS_ID, "reaction_by_course")?, strs(classes, col::CLASS_ID, "reaction_by_class")?);
     let place: BTreeMap<&str, usize> =
@@ -435,26 +332,18 @@ pub fn reaction_tables(
     let (course_status, class_status) = status.split_at(first_class);
     let by_course = course_frame(courses, &course_order, &course_rows, course_status, &year_of, ctx)?;
     let by_class = class_frame(classes, &class_order, &class_rows, class_status, &year_of)?;
-    let agreement = agreement(&r, classes, ctx)?;
+    let agreement = agreement(r, classes, ctx)?;
     tracing::debug!("reaction: agreement at {:.2} s", clock.elapsed().as_secs_f64());
     Ok(ReactionTables { by_course, by_class, agreement })
 }
 
-/// The statistics of one course's complete ratings.
-struct CourseRow {
-    n: usize,
-    means: Vec<Option<f64>>,
-    total: Summary,
-    excellent: Option<f64>,
-}
-
 /// The courses in (class_id, course_id) order and their statistics.
 fn course_rows(
-    r: &Ratings,
+    r: &impl CompleteRatings,
     courses: &DataFrame,
     threshold: f64,
-    ctx: &Ctx,
-) -> Result<(Vec<usize>, Vec<CourseRow>), IndicatorError> {
+    ctx: &Params,
+) -> Result<(Vec<usize>, Vec<CourseStats>), IndicatorError> {
     const T: &str = "reaction_by_course";
     let (cl, co) = (strs(courses, col::CLASS_ID, T)?, strs(courses, col::COURSE_ID, T)?);
     let mut order: Vec<usize> = (0..courses.height()).collect();
@@ -463,35 +352,25 @@ fn course_rows(
     let rows = order
         .par_iter()
         .map(|&i| {
-            let class = cl[i].and_then(|c| r.classes.get(c));
-            let course = class.zip(co[i]).and_then(|(a, c)| r.courses[a as usize].get(c));
-            let part = r.class(cl[i]);
-            let idx = course.map_or(0..0, |b| part.course_rows(b));
-            let totals = &part.total[idx];
-            let means = course.and_then(|b| part.means_of(b, k)).map_or_else(|| vec![None; k], <[_]>::to_vec);
-            Ok(CourseRow {
-                n: totals.len(),
-                means,
-                total: stats::describe(totals, ctx.alpha).map_err(serr(T))?,
-                excellent: share_at_least(totals, threshold),
-            })
+            let (totals, means) = r.course(cl[i], co[i], k);
+            course_stats(totals, means, k, threshold, ctx.alpha).map_err(serr(T))
         })
         .collect::<Result<_, IndicatorError>>()?;
     Ok((order, rows))
 }
 
 /// The total at or above which a rating is "excellent" (90 % of the maximum).
-fn excellent_threshold(ctx: &Ctx) -> f64 {
+fn excellent_threshold(ctx: &Params) -> f64 {
     0.9 * ctx.settings.instrument.course_max * ctx.settings.instrument.course_indicators.len() as f64
 }
 
 fn course_frame(
     courses: &DataFrame,
     order: &[usize],
-    rows: &[CourseRow],
+    rows: &[CourseStats],
     status: &[Option<Suppression>],
     year_of: &BTreeMap<&str, i64>,
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "reaction_by_course";
     let (cl, co, te) =
@@ -531,37 +410,18 @@ fn sorted_classes<'a>(
     Ok((cl, order))
 }
 
-/// One class's ratings: (courses rated, raters, summary of the raters' mean totals,
-/// share of excellent totals).
-type ClassRow = (usize, usize, Summary, Option<f64>);
-
 /// The classes in class_id order and their statistics.
 fn class_rows(
-    r: &Ratings,
+    r: &impl CompleteRatings,
     classes: &DataFrame,
     threshold: f64,
-    ctx: &Ctx,
-) -> Result<(Vec<usize>, Vec<ClassRow>), IndicatorError> {
+    ctx: &Params,
+) -> Result<(Vec<usize>, Vec<ClassStats>), IndicatorError> {
     const T: &str = "reaction_by_class";
     let (cl, order) = sorted_classes(classes, T)?;
     let rows = order
         .par_iter()
-        .map(|&i| {
-            let part = r.class(cl[i]);
-            // Each rater's mean over their courses, raters in id order.
-            let rater_means: Vec<f64> = part
-                .by_rater()
-                .iter()
-                .filter(|t| !t.is_empty())
-                .filter_map(|t| stats::mean(&t.iter().map(|x| x.1).collect::<Vec<_>>()))
-                .collect();
-            Ok((
-                part.n_courses(),
-                rater_means.len(),
-                stats::describe(&rater_means, ctx.alpha).map_err(serr(T))?,
-                share_at_least(&part.total, threshold),
-            ))
-        })
+        .map(|&i| class_stats(r.class(cl[i]), threshold, ctx.alpha).map_err(serr(T)))
         .collect::<Result<_, IndicatorError>>()?;
     Ok((order, rows))
 }
@@ -569,7 +429,7 @@ fn class_rows(
 fn class_frame(
     classes: &DataFrame,
     order: &[usize],
-    rows: &[ClassRow],
+    rows: &[ClassStats],
     status: &[Option<Suppression>],
     year_of: &BTreeMap<&str, i64>,
 ) -> Result<DataFrame, IndicatorError> {
@@ -577,47 +437,49 @@ fn class_frame(
     let (cl, me, ta) =
         (strs(classes, col::CLASS_ID, T)?, strs(classes, col::METHOD, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
     let withheld: Vec<bool> = status.iter().map(Option::is_some).collect();
-    let total_mean: Vec<Option<f64>> = rows.iter().map(|x| x.2.mean).collect();
+    let total_mean: Vec<Option<f64>> = rows.iter().map(|x| x.rater_means.mean).collect();
     let year_key: Vec<Option<String>> =
         order.iter().map(|&i| cl[i].and_then(|c| year_of.get(c)).map(|y| y.to_string())).collect();
     let df = Out::new(order.len())
         .str(col::CLASS_ID, order.iter().map(|&i| cl[i]))
         .str(col::METHOD, order.iter().map(|&i| me[i]))
         .str(col::TARGET_CATEGORY, order.iter().map(|&i| ta[i]))
-        .int(col::N_COURSES, rows.iter().map(|x| Some(x.0 as i64)))
-        .int(col::N_RATERS, rows.iter().map(|x| Some(x.1 as i64)))
+        .int(col::N_COURSES, rows.iter().map(|x| Some(x.n_courses as i64)))
+        .int(col::N_RATERS, rows.iter().map(|x| Some(x.n_raters as i64)))
         .f64(col::TOTAL_MEAN, total_mean.clone())
-        .f64(col::TOTAL_SD, rows.iter().map(|x| x.2.sd))
-        .f64(col::CI_LOW, rows.iter().map(|x| x.2.ci_low))
-        .f64(col::CI_HIGH, rows.iter().map(|x| x.2.ci_high))
-        .f64(col::SHARE_EXCELLENT, rows.iter().map(|x| x.3))
+        .f64(col::TOTAL_SD, rows.iter().map(|x| x.rater_means.sd))
+        .f64(col::CI_LOW, rows.iter().map(|x| x.rater_means.ci_low))
+        .f64(col::CI_HIGH, rows.iter().map(|x| x.rater_means.ci_high))
+        .f64(col::SHARE_EXCELLENT, rows.iter().map(|x| x.excellent))
         .int(col::RANK_IN_YEAR, ranks_within(&year_key, &total_mean, &withheld))
         .finish(T)?;
     suppress(df, status, &[col::CLASS_ID, col::METHOD, col::TARGET_CATEGORY], T)
 }
 
 /// Agreement of one class's raters.
-struct Agreement {
-    n_courses: usize,
-    n_raters: usize,
-    icc1: Option<f64>,
-    icc2k: Option<f64>,
+#[derive(Debug, Clone)]
+pub struct Agreement {
+    pub n_courses: usize,
+    pub n_raters: usize,
+    pub icc1: Option<f64>,
+    pub icc2k: Option<f64>,
     /// McGraw & Wong (1996) F intervals of ICC(1,1) and ICC(2,k).
-    icc1_ci: Option<stats::Interval>,
-    icc2k_ci: Option<stats::Interval>,
-    leniency_sd: Option<f64>,
+    pub icc1_ci: Option<stats::Interval>,
+    pub icc2k_ci: Option<stats::Interval>,
+    pub leniency_sd: Option<f64>,
 }
 
-fn class_agreement(part: &ClassRatings, alpha: f64) -> Result<Agreement, crate::stats::StatsError> {
+/// The agreement of a class's raters: targets are the courses rated, raters those who
+/// completed every one of them (raters are dropped, not courses).
+pub fn class_agreement(part: ClassRows<'_>, alpha: f64) -> Result<Agreement, stats::StatsError> {
     let n_courses = part.n_courses();
     // Raters (in id order) who completed every rated course; their totals in course order.
     let by_rater = part.by_rater();
-    let raters: Vec<&Vec<(u32, f64)>> = by_rater.iter().filter(|t| !t.is_empty() && t.len() == n_courses).collect();
+    let raters: Vec<&Vec<f64>> = by_rater.iter().filter(|t| !t.is_empty() && t.len() == n_courses).collect();
     // Targets (courses) × raters.
-    let rows: Vec<Vec<f64>> = (0..n_courses).map(|c| raters.iter().map(|t| t[c].1).collect()).collect();
+    let rows: Vec<Vec<f64>> = (0..n_courses).map(|c| raters.iter().map(|t| t[c]).collect()).collect();
     let icc = stats::icc(&rows)?;
-    let rater_means: Vec<f64> =
-        raters.iter().filter_map(|t| stats::mean(&t.iter().map(|x| x.1).collect::<Vec<_>>())).collect();
+    let rater_means: Vec<f64> = raters.iter().filter_map(|t| stats::mean(t)).collect();
     let leniency_sd = match stats::mean(&rater_means) {
         Some(grand) => stats::sd(&rater_means.iter().map(|m| m - grand).collect::<Vec<_>>()),
         None => None,
@@ -637,7 +499,7 @@ fn class_agreement(part: &ClassRatings, alpha: f64) -> Result<Agreement, crate::
     })
 }
 
-fn agreement(r: &Ratings, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+fn agreement(r: &impl CompleteRatings, classes: &DataFrame, ctx: &Params) -> Result<DataFrame, IndicatorError> {
     const T: &str = "rater_agreement";
     let (cl, order) = sorted_classes(classes, T)?;
     let rows: Vec<Agreement> = order
@@ -667,10 +529,10 @@ mod tests {
 
     /// Long course ratings where every indicator but `relevance` is 0, so a rater's
     /// course total is the given value.
-    fn ratings(rows: &[(&str, &str, &str, f64)]) -> Source {
+    fn ratings(rows: &[(&str, &str, &str, f64)]) -> LongTable {
         let (mut cl, mut co, mut ra, mut ind, mut sc) = (vec![], vec![], vec![], vec![], vec![]);
         for &(c, k, r, total) in rows {
-            for (i, name) in ["relevance", "theory", "information", "delivery", "manner"].iter().enumerate() {
+            for (i, name) in crate::schema::COURSE_INDICATORS.iter().enumerate() {
                 cl.push(c);
                 co.push(k);
                 ra.push(r);
@@ -692,17 +554,17 @@ mod tests {
             rows.push(("B", "k3", *r, 80.0 + (i % 2) as f64));
         }
         let adjacent = ratings(&rows);
-        let Source::Frame(df) = &adjacent else { unreachable!() };
+        let LongTable::Frame(df) = &adjacent else { unreachable!() };
         let n = df.height() as u32;
         let order: Vec<u32> = (0..n).rev().step_by(2).chain((0..n).rev().skip(1).step_by(2)).collect();
-        let scattered: Source = df.take(&IdxCa::from_vec("i".into(), order)).unwrap().into();
+        let scattered: LongTable = df.take(&IdxCa::from_vec("i".into(), order)).unwrap().into();
         let mut incomplete = df.clone();
         incomplete = incomplete.slice(1, incomplete.height() - 1);
         let settings = PipelineFile {
             indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() },
             ..Default::default()
         };
-        let ctx = Ctx::new(&settings, "2025");
+        let ctx = Params::new(&settings, "2025");
         let courses =
             df!("class_id" => ["A", "A", "B"], "course_id" => ["k1", "k2", "k3"], "teacher_id" => ["T"; 3]).unwrap();
         let classes = df!("class_id" => ["A", "B"], "method" => ["case"; 2], "target_category" => ["women"; 2], "year" => [2025i32; 2]).unwrap();
@@ -715,16 +577,16 @@ mod tests {
                 && x.by_class.equals_missing(&y.by_class)
                 && x.agreement.equals_missing(&y.agreement)
         };
-        let Source::Frame(scattered_df) = &scattered else { unreachable!() };
+        let LongTable::Frame(scattered_df) = &scattered else { unreachable!() };
         let b = reaction_tables(&scattered, &courses, &classes, &ctx).unwrap();
         assert!(same(&a, &b));
         // The same rows from Parquet files (dictionary keys, row groups of 7 rows that
         // split ratings): the by-key reading, adjacent and scattered.
         for frame in [df, scattered_df] {
-            let (_dir, files) = Source::parquet_for_test(frame, 7);
+            let (_dir, files) = LongTable::parquet_for_test(frame, 7);
             assert!(same(&a, &reaction_tables(&files, &courses, &classes, &ctx).unwrap()));
         }
-        let (_dir, files) = Source::parquet_for_test(&incomplete, 7);
+        let (_dir, files) = LongTable::parquet_for_test(&incomplete, 7);
         let c = reaction_tables(&incomplete.into(), &courses, &classes, &ctx).unwrap();
         assert!(same(&c, &reaction_tables(&files, &courses, &classes, &ctx).unwrap()));
         let n: Vec<Option<i64>> = c.by_course.column("n_raters").unwrap().i64().unwrap().iter().collect();
@@ -760,7 +622,7 @@ mod tests {
             indicators: crate::config::IndicatorSettings { min_cell: 1, ..Default::default() },
             ..Default::default()
         };
-        let ctx = Ctx::new(&settings, "2025");
+        let ctx = Params::new(&settings, "2025");
         let t = reaction_tables(&ratings(&rows), &courses_df, &classes, &ctx).unwrap();
         let a = &t.agreement;
         let get = |c: &str| a.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().get(0);
@@ -796,7 +658,7 @@ mod tests {
             df!("class_id" => ["A"], "method" => ["case"], "target_category" => ["women"], "year" => [2025i32])
                 .unwrap();
         let settings = PipelineFile::default();
-        let ctx = Ctx::new(&settings, "2025");
+        let ctx = Params::new(&settings, "2025");
         let t = reaction_tables(&ratings(&rows), &courses, &classes, &ctx).unwrap();
         let c = &t.by_course;
         let ranks: Vec<Option<i64>> = c.column("rank_in_class").unwrap().i64().unwrap().iter().collect();
@@ -807,5 +669,102 @@ mod tests {
         assert_eq!(share[..3], [Some(1.0), Some(1.0), Some(0.0)], "total ≥ 90 at 9 decimals");
         let kind: Vec<Option<&str>> = c.column("suppression").unwrap().str().unwrap().iter().collect();
         assert_eq!(kind, vec![None, None, None, Some("primary"), Some("primary"), Some("secondary")]);
+    }
+
+    /// A random run of `course_ratings` rows of one (class, course, rater): few classes,
+    /// courses and raters so that ratings recur (adjacent within a run, scattered across
+    /// runs), up to eight indicator rows so that indicators repeat within a run, scores
+    /// missing (null, or -1 for NaN) or of an indicator not configured.
+    fn run() -> impl proptest::strategy::Strategy<Value = Vec<(u8, u8, u8, u8, Option<i8>)>> {
+        use proptest::prelude::*;
+        let score = (0u8..6, prop::option::weighted(0.9, -1i8..=10));
+        (0u8..3, 0u8..3, 0u8..6, prop::collection::vec(score, 1..9))
+            .prop_map(|(c, k, r, s)| s.into_iter().map(|(i, x)| (c, k, r, i, x)).collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// The engine's two-pass reading (from a frame, and from Parquet row groups that
+        /// split ratings) gives the tables that the plain definition gives.
+        #[test]
+        fn the_fast_path_agrees_with_the_definition(
+            runs in proptest::collection::vec(run(), 0..30),
+            min_cell in 1usize..4,
+        ) {
+            let rows: Vec<_> = runs.into_iter().flatten().collect();
+            let name = |p: &str, k: u8| format!("{p}{k}");
+            let (mut cl, mut co, mut ra, mut ind, mut sc) = (vec![], vec![], vec![], vec![], vec![]);
+            for &(c, k, r, i, x) in &rows {
+                cl.push(name("A", c));
+                co.push(name("k", k));
+                ra.push(name("r", r));
+                ind.push(crate::schema::COURSE_INDICATORS.get(i as usize).copied().unwrap_or("other").to_string());
+                // -1 stands for NaN: a score that is no score.
+                sc.push(x.map(|x| if x < 0 { f64::NAN } else { f64::from(x) }));
+            }
+            let plain: Vec<RatingRow> = (0..rows.len())
+                .map(|j| RatingRow {
+                    class: Some(&cl[j]),
+                    course: Some(&co[j]),
+                    rater: Some(&ra[j]),
+                    indicator: Some(&ind[j]),
+                    score: sc[j],
+                })
+                .collect();
+            let df = df!("class_id" => &cl, "course_id" => &co, "rater_id" => &ra, "indicator" => &ind, "score" => &sc)
+                .unwrap();
+            let settings = PipelineFile {
+                indicators: crate::config::IndicatorSettings { min_cell, ..Default::default() },
+                ..Default::default()
+            };
+            let ctx = Params::new(&settings, "2025");
+            let (mut c_cl, mut c_co) = (vec![], vec![]);
+            for c in 0..3 {
+                for k in 0..3 {
+                    c_cl.push(name("A", c));
+                    c_co.push(name("k", k));
+                }
+            }
+            let courses = df!("class_id" => &c_cl, "course_id" => &c_co, "teacher_id" => vec!["T"; c_cl.len()]).unwrap();
+            let classes = df!(
+                "class_id" => ["A0", "A1", "A2", "A3"],
+                "method" => ["case"; 4],
+                "target_category" => ["women"; 4],
+                "year" => [2025i32, 2025, 2024, 2025]
+            )
+            .unwrap();
+            let defined = DefinedRatings::new(&plain, &settings.instrument.course_indicators);
+            let want = tables_from(&defined, &courses, &classes, &ctx).unwrap();
+            let frame = reaction_tables(&LongTable::Frame(df.clone()), &courses, &classes, &ctx).unwrap();
+            let parquet = (df.height() > 0).then(|| {
+                let (_dir, files) = LongTable::parquet_for_test(&df, 7);
+                reaction_tables(&files, &courses, &classes, &ctx).unwrap()
+            });
+            for got in std::iter::once(&frame).chain(parquet.as_ref()) {
+                proptest::prop_assert!(got.by_course.equals_missing(&want.by_course), "{}\n{}", got.by_course, want.by_course);
+                proptest::prop_assert!(got.by_class.equals_missing(&want.by_class), "{}\n{}", got.by_class, want.by_class);
+                proptest::prop_assert!(got.agreement.equals_missing(&want.agreement), "{}\n{}", got.agreement, want.agreement);
+            }
+            // And the ratings themselves, key by key.
+            let r = complete_ratings(&LongTable::Frame(df), &settings.instrument.course_indicators, &course_rating).unwrap();
+            let ratings = r.plain();
+            let by_def: Vec<((String, String, String), f64)> =
+                complete_by_definition(&plain, &settings.instrument.course_indicators)
+                    .into_iter()
+                    .map(|((a, b, c), (_, t))| ((a.to_string(), b.to_string(), c.to_string()), t))
+                    .collect();
+            proptest::prop_assert_eq!(ratings, by_def);
+        }
+    }
+
+    #[test]
+    fn a_rating_needs_every_indicator_and_a_repeat_keeps_the_larger_score() {
+        assert_eq!(course_rating(&[Some(1.0), Some(2.5)]), Some(3.5));
+        assert_eq!(course_rating(&[Some(1.0), None]), None);
+        assert_eq!(keep_max(Some(3.0), Some(2.0)), Some(3.0));
+        assert_eq!(keep_max(Some(3.0), Some(4.0)), Some(4.0));
+        assert_eq!(keep_max(None, Some(2.0)), Some(2.0));
+        assert_eq!(keep_max(Some(2.0), Some(f64::NAN)), Some(2.0));
+        assert_eq!(keep_max(None, Some(f64::NAN)), None);
     }
 }

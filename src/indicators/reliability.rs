@@ -13,12 +13,10 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
-use super::columnar::{Interner, Scoped, Source, StrCol, ViewMemo};
-use super::frame::{bools, f64s, serr, strs, Out};
+use super::engine::{bools, complete_answers, f64s, serr, strs, LongTable, Out, WaveScale};
 use super::suppress::{primary, suppress};
-use super::Ctx;
+use super::Params;
 use crate::error::IndicatorError;
 use crate::schema::{col, Wave};
 use crate::stats::{self, StatsError};
@@ -26,23 +24,24 @@ use crate::stats::{self, StatsError};
 const T: &str = "reliability";
 
 /// One scale item as it applies in one wave.
-#[derive(Debug, Clone)]
-struct Item {
-    position: usize,
-    min: f64,
-    max: f64,
-    reverse: bool,
+#[derive(Debug, Clone, Copy)]
+pub struct Item {
+    /// Its place among the scale's items (item_id order).
+    pub position: usize,
+    pub min: f64,
+    pub max: f64,
+    pub reverse: bool,
 }
 
 /// (scale, wave) → item_id → item, for scales with ≥ 2 items in the wave.
-type Key = (String, usize, String);
+type ScaleKey = (String, usize, String);
 
 /// Sort rank of a wave: canonical waves in time order, others after.
 fn wave_rank(w: &str) -> usize {
     Wave::from_name(w).map_or(Wave::ALL.len(), |w| w as usize)
 }
 
-fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<String, Item>>, IndicatorError> {
+fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<ScaleKey, BTreeMap<String, Item>>, IndicatorError> {
     let (id, scale, wave, kind) = (
         strs(items, col::ITEM_ID, T)?,
         strs(items, col::SCALE, T)?,
@@ -50,7 +49,7 @@ fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<St
         strs(items, col::KIND, T)?,
     );
     let (min, max, rev) = (f64s(items, col::MIN, T)?, f64s(items, col::MAX, T)?, bools(items, col::REVERSE, T)?);
-    let mut out: BTreeMap<Key, BTreeMap<String, Item>> = BTreeMap::new();
+    let mut out: BTreeMap<ScaleKey, BTreeMap<String, Item>> = BTreeMap::new();
     // Wave-specific rows first so that they win over a blank-wave row of the same item.
     let mut rows: Vec<usize> = (0..items.height()).collect();
     rows.sort_by_key(|&i| wave[i].is_none_or(str::is_empty));
@@ -84,190 +83,16 @@ fn scales(items: &DataFrame, waves: &[&str]) -> Result<BTreeMap<Key, BTreeMap<St
     Ok(out)
 }
 
-/// Where an item's answers go: (group, position, min, max, reverse).
-type Place = (u32, usize, f64, f64, bool);
-
-/// One respondent's answers to one scale in one wave, as they are gathered.
-struct Slot {
-    /// Index into the groups found while reading.
-    group: u32,
-    class: u32,
-    /// The cadre's id within its class.
-    cadre: u32,
-    /// Offset of the scale's k recoded answers in `Gathered::values` (NaN until answered).
-    start: usize,
-}
-
-/// Every (scale, wave) group met in the answers, and every respondent's answers.
-#[derive(Default)]
-struct Gathered {
-    /// (scale, wave, k) of each group, in order of discovery.
-    groups: Vec<(String, String, usize)>,
-    slots: Vec<Slot>,
-    values: Vec<f64>,
-    classes: Interner,
-    /// Cadres within their class.
-    cadres: Scoped,
-    waves: Vec<String>,
-}
-
-/// What [`gather`] keeps while it reads: the answers so far, the waves met with their
-/// item lookups, and the slots of the respondent of the previous row.
-struct Gathering<'i> {
-    items: &'i DataFrame,
-    g: Gathered,
-    waves: Interner,
-    /// Per wave met: item_id → (group, position, min, max, reverse).
-    lookups: Vec<FxHashMap<String, Place>>,
-    /// The slots of the respondent of the previous row (rows of one respondent are
-    /// adjacent); a respondent met again later gets new slots, merged after sorting.
-    current: ((u32, u32, u32), Vec<(u32, u32)>),
-}
-
-impl Gathering<'_> {
-    /// The id of row `i`'s wave (`None` when null); a wave met for the first time gets
-    /// its scales, as `scales` gives them for a present wave (each wave's scales depend
-    /// on that wave only).
-    fn wave(&mut self, wa: &StrCol<'_>, i: usize) -> Result<Option<u32>, IndicatorError> {
-        let Some(w) = self.waves.id_at(wa, i) else { return Ok(None) };
-        if w as usize == self.lookups.len() {
-            let name = wa.str(i);
-            self.g.waves.push(name.to_string());
-            let mut lookup = FxHashMap::default();
-            for ((scale, _, wave), m) in scales(self.items, &[name])? {
-                if wave != name {
-                    continue;
-                }
-                let group = self.g.groups.len() as u32;
-                for (id, item) in &m {
-                    lookup.insert(id.clone(), (group, item.position, item.min, item.max, item.reverse));
-                }
-                self.g.groups.push((scale, wave, m.len()));
-            }
-            self.lookups.push(lookup);
-        }
-        Ok(Some(w))
-    }
-
-    /// The place of item `id` in wave `w`.
-    fn place(&self, w: u32, id: &str) -> Option<Place> {
-        self.lookups.get(w as usize).and_then(|l| l.get(id).copied())
-    }
-
-    /// File answer `v` to the item at `place` of respondent (class `cl`, cadre `ca`
-    /// within it, wave `w`).
-    #[inline]
-    fn file(&mut self, (cl, ca, w): (u32, u32, u32), (group, pos, lo, hi, rev): Place, v: f64) {
-        let g = &mut self.g;
-        if self.current.0 != (cl, ca, w) {
-            self.current = ((cl, ca, w), Vec::new());
-        }
-        let slot = match self.current.1.iter().find(|(gr, _)| *gr == group) {
-            Some(&(_, s)) => s,
-            None => {
-                let k = g.groups[group as usize].2;
-                g.slots.push(Slot { group, class: cl, cadre: ca, start: g.values.len() });
-                g.values.extend(std::iter::repeat_n(f64::NAN, k));
-                let s = (g.slots.len() - 1) as u32;
-                self.current.1.push((group, s));
-                s
-            }
-        };
-        g.values[g.slots[slot as usize].start + pos] = if rev { lo + hi - v } else { v };
+/// An answer `x` to `item` as the scale counts it: reverse-coded items as
+/// min + max − x.
+pub fn recode(item: &Item, x: f64) -> f64 {
+    if item.reverse {
+        item.min + item.max - x
+    } else {
+        x
     }
 }
 
-/// Read `survey_responses` chunk by chunk; recode every answer to a scale item of its
-/// wave and file it under its respondent (cadre in a class) and (scale, wave).
-fn gather(items: &DataFrame, source: &Source) -> Result<Gathered, IndicatorError> {
-    let mut r = Gathering {
-        items,
-        g: Gathered::default(),
-        waves: Interner::default(),
-        lookups: Vec::new(),
-        current: ((u32::MAX, 0, 0), Vec::new()),
-    };
-    // Reserved up front: grown by doubling, the two vectors were copied into fresh
-    // pages again and again (0.2–0.4 s of page faults at 10⁶ cadres). A respondent's
-    // slot holds k ≥ 2 answers, usually all given; pages reserved but never written
-    // cost nothing. A respondent who skips items still takes k places, so the answers
-    // can outnumber the rows (by ~1 % at 10⁶ cadres; growing the vector then copied
-    // all of it once): half as much again is reserved.
-    let rows = source.rows()?;
-    r.g.values.reserve(rows + rows / 2);
-    r.g.slots.reserve(rows / 4);
-    let mut item_of: ViewMemo<Option<Place>> = ViewMemo::default();
-    let mut item_wave = u32::MAX;
-    source.for_each_chunk(|df| {
-        let (cl, ca, wa, it) =
-            (df.str(col::CLASS_ID, T)?, df.str(col::CADRE_ID, T)?, df.str(col::WAVE, T)?, df.str(col::ITEM_ID, T)?);
-        let value = df.f64(col::VALUE, T)?;
-        if let (Some((ck, _)), Some((ak, _)), Some((wk, n_waves)), Some((ik, n_items))) =
-            (cl.dense_keys(), ca.dense_keys(), wa.dense_keys(), it.dense_keys())
-        {
-            // Every column as keys without nulls (what `build` writes): a row's wave and
-            // item are array indexes and a new respondent is a change of three keys.
-            let mut wave_of = vec![u32::MAX; n_waves];
-            // The place of each item key in wave `places_wave`, `None` until looked up.
-            let (mut places, mut places_wave) = (vec![None; n_items], u32::MAX);
-            let (values, valid) = (value.values().as_slice(), value.validity());
-            let (mut here, mut respondent) = ((u32::MAX, u32::MAX, u32::MAX), (0, 0, 0));
-            for i in 0..ck.len().min(values.len()) {
-                let w = match wave_of[wk[i] as usize] {
-                    u32::MAX => match r.wave(&wa, i)? {
-                        Some(w) => {
-                            wave_of[wk[i] as usize] = w;
-                            w
-                        }
-                        None => continue,
-                    },
-                    w => w,
-                };
-                let v = values[i];
-                if v.is_nan() || valid.is_some_and(|b| !b.get_bit(i)) {
-                    continue;
-                }
-                if w != places_wave {
-                    places.fill(None);
-                    places_wave = w;
-                }
-                let place = *places[ik[i] as usize].get_or_insert_with(|| r.place(w, it.key_str(ik[i])));
-                let Some(place) = place else { continue };
-                if (ck[i], ak[i], wk[i]) != here {
-                    let Some(c) = r.g.classes.id_at(&cl, i) else { continue };
-                    let Some(a) = r.g.cadres.id_at(c, &ca, i) else { continue };
-                    (here, respondent) = ((ck[i], ak[i], wk[i]), (c, a, w));
-                }
-                r.file(respondent, place, v);
-            }
-            return Ok(());
-        }
-        for (i, v) in value.iter().map(|x| x.copied()).enumerate().take(cl.len()) {
-            let Some(w) = r.wave(&wa, i)? else { continue };
-            let Some(v) = v.filter(|v| !v.is_nan()) else {
-                continue;
-            };
-            if w != item_wave {
-                // The memo maps item views to their place in one wave's lookup.
-                item_of = ViewMemo::default();
-                item_wave = w;
-            }
-            let lookups = &r.lookups;
-            let Some(Some(place)) = item_of.get(&it, i, |id| lookups[w as usize].get(id).copied()) else {
-                continue;
-            };
-            let Some(c) = r.g.classes.id_at(&cl, i) else { continue };
-            let Some(a) = r.g.cadres.id_at(c, &ca, i) else { continue };
-            r.file((c, a, w), place, v);
-        }
-        Ok(())
-    })?;
-    Ok(r.g)
-}
-
-/// `reliability` from `items` and `survey_responses`, streamed (see [`gather`]);
-/// complete respondents of each group reach the statistics core sorted by
-/// (class_id, cadre_id), items in position order.
 /// The reliability of one scale at one wave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScaleReliability {
@@ -299,66 +124,26 @@ pub struct Reliability {
     pub alpha: BTreeMap<(String, String), f64>,
 }
 
-pub fn reliability(items: &DataFrame, responses: &Source, ctx: &Ctx) -> Result<Reliability, IndicatorError> {
-    let g = gather(items, responses)?;
-    let mut waves: Vec<&str> = g.waves.iter().map(String::as_str).collect();
+pub fn reliability(items: &DataFrame, responses: &LongTable, ctx: &Params) -> Result<Reliability, IndicatorError> {
+    // Each wave's scales as `scales` gives them for a present wave (a wave's scales
+    // depend on that wave's item rows and the blank-wave ones only).
+    let scales_of = |wave: &str| -> Result<Vec<WaveScale<Item>>, IndicatorError> {
+        Ok(scales(items, &[wave])?
+            .into_iter()
+            .filter(|((_, _, w), _)| w == wave)
+            .map(|((scale, _, _), m)| (scale, m.into_iter().map(|(id, item)| (id, item.position, item)).collect()))
+            .collect())
+    };
+    let answers = complete_answers(responses, scales_of, recode)?;
+    let mut waves: Vec<&str> = answers.waves.iter().map(String::as_str).collect();
     waves.sort_by_key(|w| (wave_rank(w), *w));
     let scales = scales(items, &waves)?;
-    let keys: Vec<&Key> = scales.keys().collect();
-    let final_of: FxHashMap<(&str, &str), usize> =
-        keys.iter().enumerate().map(|(i, k)| ((k.0.as_str(), k.2.as_str()), i)).collect();
-    let (_, rank_class) = g.classes.finish();
-    let rank_cadre = g.cadres.finish(&rank_class);
-    // Slots by (group, class, cadre); a respondent's slots of one group (more than one
-    // only when their rows were not adjacent) merge in reading order, later answers
-    // replacing earlier ones, and the respondent is complete when every item is answered.
-    let mut order: Vec<(u32, u32, u32, u32)> = g
-        .slots
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let class = rank_class[s.class as usize];
-            (s.group, class, rank_cadre[class as usize].1[s.cadre as usize], i as u32)
-        })
-        .collect();
-    order.par_sort_unstable();
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); keys.len()];
-    let mut values = g.values;
-    let mut answers = Vec::new();
-    for run in order.chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2)) {
-        let (scale, wave, k) = &g.groups[run[0].0 as usize];
-        let Some(&f) = final_of.get(&(scale.as_str(), wave.as_str())) else {
-            continue;
-        };
-        let start = match run {
-            [one] => g.slots[one.3 as usize].start,
-            _ => {
-                answers.clear();
-                answers.resize(*k, f64::NAN);
-                for &(_, _, _, i) in run {
-                    let from = g.slots[i as usize].start;
-                    for (a, &x) in answers.iter_mut().zip(&values[from..from + k]) {
-                        if !x.is_nan() {
-                            *a = x;
-                        }
-                    }
-                }
-                values.extend_from_slice(&answers);
-                values.len() - k
-            }
-        };
-        if values[start..start + k].iter().all(|x| !x.is_nan()) {
-            members[f].push(start);
-        }
-    }
+    let keys: Vec<&ScaleKey> = scales.keys().collect();
+    let members: Vec<Vec<&[f64]>> = keys.iter().map(|k| answers.complete(&k.0, &k.2)).collect();
     let results: Vec<ScaleReliability> = members
-        .par_iter_mut()
+        .par_iter()
         .zip(keys.par_iter())
-        .map(|(m, key)| {
-            let k = scales[*key].len();
-            let rows: Vec<&[f64]> = m.iter().map(|&start| &values[start..start + k]).collect();
-            scale_reliability(&rows, k, ctx.alpha).map_err(serr(T))
-        })
+        .map(|(rows, key)| scale_reliability(rows, scales[*key].len(), ctx.alpha).map_err(serr(T)))
         .collect::<Result<_, _>>()?;
     let n: Vec<Option<i64>> = results.iter().map(|r| Some(r.alpha.n as i64)).collect();
     let df = Out::new(keys.len())
@@ -400,7 +185,7 @@ mod tests {
     }
 
     /// Long answers: (class, cadre, wave, item, value).
-    fn responses(rows: &[(&str, &str, &str, &str, Option<f64>)]) -> Source {
+    fn responses(rows: &[(&str, &str, &str, &str, Option<f64>)]) -> LongTable {
         df!(
             "class_id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
             "cadre_id" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
@@ -437,12 +222,12 @@ mod tests {
     fn run(rows: &[(&str, &str, &str, &str, Option<f64>)]) -> DataFrame {
         let settings =
             PipelineFile { indicators: IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
-        let ctx = Ctx::new(&settings, "2025");
+        let ctx = Params::new(&settings, "2025");
         let source = responses(rows);
         let out = reliability(&items(), &source, &ctx).unwrap().frame;
-        if let Source::Frame(df) = &source {
+        if let LongTable::Frame(df) = &source {
             if df.height() > 0 {
-                let (_dir, files) = Source::parquet_for_test(df, 5);
+                let (_dir, files) = LongTable::parquet_for_test(df, 5);
                 assert!(out.equals_missing(&reliability(&items(), &files, &ctx).unwrap().frame), "read by key");
             }
         }

@@ -19,10 +19,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use super::frame::{f64s, group_by, index_by, serr, strs, Out};
-use super::keys::Cadres;
+use super::engine::Cadres;
+use super::engine::{f64s, group_by, index_by, serr, strs, Out};
 use super::suppress::{primary, suppress};
-use super::Ctx;
+use super::Params;
 use crate::error::IndicatorError;
 use crate::schema::col;
 use crate::stats::{ClusterCovariance, ClusterOls, StatsError};
@@ -53,7 +53,7 @@ pub fn unit_results(
     units: &DataFrame,
     cadres: &DataFrame,
     numbers: &Cadres,
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<ResultTables, IndicatorError> {
     const T: &str = "unit_results";
     let (u_unit, u_period, u_metric, u_value) = (

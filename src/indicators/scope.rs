@@ -15,7 +15,7 @@
 use polars::prelude::*;
 use rustc_hash::FxHashSet;
 
-use super::frame::{optional_i64s, perr, strs};
+use super::engine::{optional_i64s, perr, strs};
 use super::scorecard::period_year;
 use crate::error::IndicatorError;
 use crate::schema::col;

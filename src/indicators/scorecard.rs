@@ -50,10 +50,10 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::compliance::ComplianceRow;
-use super::frame::{f64_view, f64s, group_by, i64s, str_view, strs, Out, View};
-use super::keys::Cadres;
+use super::engine::Cadres;
+use super::engine::{f64_view, f64s, group_by, i64s, str_view, strs, InPlace, Out};
 use super::suppress::not_suppressed;
-use super::Ctx;
+use super::Params;
 use crate::config::ScorecardSettings;
 use crate::error::IndicatorError;
 use crate::schema::col;
@@ -281,7 +281,7 @@ pub fn cadre_scorecard(
     compliance: &[ComplianceRow],
     keys: &Cadres,
     rel: &Reliabilities,
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<DataFrame, IndicatorError> {
     let (o_cat, o_year, o_class) =
         (str_view(outcomes, col::CATEGORY, T)?, i64s(outcomes, col::YEAR, T)?, str_view(outcomes, col::CLASS_ID, T)?);
@@ -301,14 +301,14 @@ pub fn cadre_scorecard(
     // Every cadre with an outcome row in the year, with the means of its rows' measures
     // and its share of the within-trainee variance of the scores received, in one pass
     // (one reused buffer per task, not a Vec per cadre).
-    struct Cadre {
+    struct Person {
         number: u32,
         first_row: usize,
         measures: Measures,
         /// Σ (n − 1)·variance and Σ (n − 1) of its enrollments' scores received.
         within: (f64, f64),
     }
-    let cadres: Vec<Cadre> = (0..keys.len() as u32)
+    let cadres: Vec<Person> = (0..keys.len() as u32)
         .into_par_iter()
         .map_init(
             || (Vec::new(), Vec::new()),
@@ -316,7 +316,7 @@ pub fn cadre_scorecard(
                 rows.clear();
                 rows.extend(keys.outcome_rows.get(c).iter().map(|&j| j as usize).filter(|&j| o_year[j] == year));
                 let first_row = *rows.first()?;
-                let mut mean_of = |v: &View<PrimitiveArray<f64>>| {
+                let mut mean_of = |v: &InPlace<PrimitiveArray<f64>>| {
                     vals.clear();
                     // NaN is missing, as for any value `mean` leaves out.
                     vals.extend(rows.iter().map(|&i| v.get(i).unwrap_or(f64::NAN)));
@@ -347,7 +347,7 @@ pub fn cadre_scorecard(
                     after,
                     compliance: score_of[c as usize].unwrap_or(f64::NAN),
                 };
-                Some(Cadre { number: c, first_row, measures, within })
+                Some(Person { number: c, first_row, measures, within })
             },
         )
         .flatten()

@@ -28,7 +28,7 @@
 
 use polars::prelude::*;
 
-use super::frame::perr;
+use super::engine::perr;
 use crate::error::IndicatorError;
 use crate::schema::col;
 

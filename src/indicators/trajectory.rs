@@ -15,9 +15,9 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::frame::{f64s, index_by, serr, strs, Out};
+use super::engine::{f64s, index_by, serr, strs, Out};
 use super::suppress::{suppress, Disclosure};
-use super::Ctx;
+use super::Params;
 use crate::error::IndicatorError;
 use crate::schema::col;
 use crate::stats::{self, StatsError};
@@ -84,7 +84,7 @@ pub fn pooled_point(scores: &[f64], class: &[usize], alpha: f64) -> Result<Point
 
 /// `trajectory`: the pooled rows (one per wave), then every class's rows (classes in
 /// class_id order, waves in order).
-pub fn trajectory(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+pub fn trajectory(outcomes: &DataFrame, classes: &DataFrame, ctx: &Params) -> Result<DataFrame, IndicatorError> {
     const T: &str = "trajectory";
     let o_class = strs(outcomes, col::CLASS_ID, T)?;
     let scores: Vec<Vec<Option<f64>>> = WAVES.iter().map(|w| f64s(outcomes, w.1, T)).collect::<Result<_, _>>()?;
@@ -166,7 +166,7 @@ mod tests {
         .unwrap();
         let classes = df!("class_id" => ["B", "A"]).unwrap();
         let settings = PipelineFile { indicators: IndicatorSettings::default(), ..Default::default() };
-        let t = trajectory(&outcomes, &classes, &Ctx::new(&settings, "2025")).unwrap();
+        let t = trajectory(&outcomes, &classes, &Params::new(&settings, "2025")).unwrap();
         assert_eq!(t.height(), 5 + 2 * 5);
         let get = |c: &str| -> Vec<Option<String>> {
             t.column(c)

@@ -58,15 +58,16 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use super::engine::{
+    bools, day_view, days, f64_view, f64s, group_by, i64s, index_by, pick, serr, str_view, strs, Cadres, Out,
+};
 use super::event_study::{self, changes, Changes, ControlSums, Design, EventFit, Stack, REL_PERIODS};
 use super::flow::{
     self, Attrition, ControlFlow, Reached, TrainedFlow, CONTROL, CONTROL_STAGES, TRAINED, TRAINED_STAGES,
 };
-use super::frame::{bools, day_view, days, f64_view, f64s, group_by, i64s, index_by, pick, serr, str_view, strs, Out};
-use super::keys::Cadres;
 use super::scorecard::period_year;
 use super::suppress::{primary, suppress, Disclosure, Suppression};
-use super::Ctx;
+use super::Params;
 use crate::error::IndicatorError;
 use crate::schema::{col, CATEGORIES};
 use crate::stats::{self, Accumulator, StatsError};
@@ -158,13 +159,82 @@ impl Checks {
 }
 
 /// A cadre's reviews sorted by (date, kind): (date in days, total).
-type History = [(i32, f64)];
+pub type History = [(i32, f64)];
 
-/// A would-be control: its reviews and its classes (as (start, end) days) outside the
-/// years that make it ineligible.
-struct Member<'a> {
-    reviews: &'a History,
-    classes: &'a [(i32, i32)],
+// ---------------------------------------------------------------------------------------
+// The definition of a class's controls and of control_delta.
+// ---------------------------------------------------------------------------------------
+
+/// A would-be control: an eligible cadre of the class's target category (enrolled in no
+/// class of the period's year nor of the washout years before it), with its reviews and
+/// its classes (as (start, end) days) outside those years.
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    /// Sorted by (date, kind): (date in days, total).
+    pub reviews: &'a History,
+    pub classes: &'a [(i32, i32)],
+}
+
+/// The controls of one class: who reaches which stage, and the analysed controls'
+/// before and after reviews and their change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ControlGroup {
+    pub flow: ControlFlow,
+    /// after − before of the analysed controls: control_delta is their mean.
+    pub deltas: Accumulator,
+    /// Their before and after scores.
+    pub before: Accumulator,
+    pub after: Accumulator,
+}
+
+impl ControlGroup {
+    /// Count a member whose reviews around the class are `c`; the stages it reaches
+    /// (none when contaminated: a class of its own between its two reviews makes it no
+    /// control of this class, neither eligible nor analysed).
+    pub fn add(&mut self, c: &Changes) -> u8 {
+        if c.contaminated {
+            return 0;
+        }
+        self.flow.eligible += 1;
+        let Some((_, b)) = c.before else { return ELIGIBLE };
+        self.flow.review_before += 1;
+        let Some((_, a)) = c.after else { return ELIGIBLE | REVIEW_BEFORE };
+        self.flow.review_after += 1;
+        self.deltas.push(a - b);
+        self.before.push(b);
+        self.after.push(a);
+        ELIGIBLE | REVIEW_BEFORE | REVIEW_AFTER
+    }
+}
+
+/// The controls of a class starting on day `start` whose after reviews count from day
+/// `threshold` (end + follow-up lag) on, among the eligible `members` of its target
+/// category: each member's reviews taken at the class's own dates ([`changes`]: before
+/// = the latest review before `start`, after = the first from `threshold` on), counted
+/// by [`ControlGroup::add`]. control_delta = the mean of the analysed controls'
+/// after − before. The production path ([`Pool`]) computes one group per distinct
+/// pair of date ranks and must agree with this (property test below).
+pub fn class_controls(members: &[Member<'_>], start: i32, threshold: i32) -> ControlGroup {
+    let mut g = ControlGroup::default();
+    for m in members {
+        g.add(&changes(m.reviews, start, threshold, m.classes));
+    }
+    g
+}
+
+/// The members counted once at every stage they reach as a control of any of the
+/// classes with these (start, threshold) days: the control rows of a pooled
+/// `participant_flow`.
+pub fn distinct_controls(members: &[Member<'_>], keys: &[(i32, i32)]) -> ControlFlow {
+    let mut out = ControlFlow::default();
+    for m in members {
+        let reached =
+            keys.iter().fold(0u8, |r, &(s, t)| r | ControlGroup::default().add(&changes(m.reviews, s, t, m.classes)));
+        out.eligible += usize::from(reached & ELIGIBLE != 0);
+        out.review_before += usize::from(reached & REVIEW_BEFORE != 0);
+        out.review_after += usize::from(reached & REVIEW_AFTER != 0);
+    }
+    out
 }
 
 /// The eligible cadres of one target category, laid out flat: their reviews and their
@@ -218,9 +288,11 @@ impl Pool {
     /// group); the distinct controls over all of them; and every control's event-study
     /// sums over those classes, added to `design` (each control one cluster).
     fn controls(&self, keys: &[(i32, i32)], copies: &[u64], design: &mut Design) -> Result<PoolControls, StatsError> {
-        let mut groups: Vec<ControlGroup> = vec![ControlGroup::default(); keys.len()];
-        let mut distinct = ControlFlow { eligible: self.empty, ..ControlFlow::default() };
-        let mut eligible = vec![self.empty; keys.len()];
+        // The members without reviews are eligible for every class and reach no other
+        // stage ([`changes`] of no reviews).
+        let none = ControlFlow { eligible: self.empty, ..ControlFlow::default() };
+        let mut groups: Vec<ControlGroup> = vec![ControlGroup { flow: none, ..ControlGroup::default() }; keys.len()];
+        let mut distinct = none;
         let (mut from, mut class_from) = (0, 0);
         for (&to, &class_to) in self.ends.iter().zip(&self.class_ends) {
             let (h, classes) = (&self.reviews[from..to], &self.classes[class_from..class_to]);
@@ -230,49 +302,21 @@ impl Pool {
             for (j, (&(start, threshold), g)) in keys.iter().zip(groups.iter_mut()).enumerate() {
                 let c = changes(h, start, threshold, classes);
                 sums.add(&c, copies[j]);
-                if c.contaminated {
-                    continue;
-                }
-                eligible[j] += 1;
-                reached |= ELIGIBLE;
-                if let Some((_, b)) = c.before {
-                    reached |= REVIEW_BEFORE;
-                    g.flow.review_before += 1;
-                    if let Some((_, a)) = c.after {
-                        reached |= REVIEW_AFTER;
-                        g.flow.review_after += 1;
-                        g.deltas.push(a - b);
-                        g.before.push(b);
-                        g.after.push(a);
-                    }
-                }
+                reached |= g.add(&c);
             }
             design.add_control(&sums)?;
             distinct.eligible += usize::from(reached & ELIGIBLE != 0);
             distinct.review_before += usize::from(reached & REVIEW_BEFORE != 0);
             distinct.review_after += usize::from(reached & REVIEW_AFTER != 0);
         }
-        for (g, n) in groups.iter_mut().zip(eligible) {
-            g.flow.eligible = n;
-        }
         Ok(PoolControls { groups, distinct })
     }
 }
 
-const ELIGIBLE: u8 = 1;
-const REVIEW_BEFORE: u8 = 2;
-const REVIEW_AFTER: u8 = 4;
-
-/// The controls of one class (shared by every class with the same control key).
-#[derive(Debug, Clone, Default)]
-struct ControlGroup {
-    flow: ControlFlow,
-    /// after − before of the analysed controls.
-    deltas: Accumulator,
-    /// Their before and after scores.
-    before: Accumulator,
-    after: Accumulator,
-}
+/// The stages a control reaches ([`ControlGroup::add`]), as bits.
+pub const ELIGIBLE: u8 = 1;
+pub const REVIEW_BEFORE: u8 = 2;
+pub const REVIEW_AFTER: u8 = 4;
 
 /// What a pool gives its classes.
 struct PoolControls {
@@ -309,7 +353,7 @@ struct ClassRow<'a> {
 }
 
 /// Rows of `classes` starting in the period's year, by class_id.
-fn period_classes(cl: &[Option<&str>], year: &[Option<i64>], ctx: &Ctx) -> Vec<usize> {
+fn period_classes(cl: &[Option<&str>], year: &[Option<i64>], ctx: &Params) -> Vec<usize> {
     let y = period_year(ctx.period, year);
     let mut order: Vec<usize> = (0..cl.len()).filter(|&i| y.is_some() && year[i] == y).collect();
     order.sort_by_key(|&i| cl[i]);
@@ -333,7 +377,7 @@ pub fn transfer_tables(
     cadres: &DataFrame,
     hist: &Histories,
     numbers: &Cadres,
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<TransferTables, IndicatorError> {
     const T: &str = "transfer_by_class";
     let lag = ctx.settings.indicators.follow_up_lag_days as i32;
@@ -510,7 +554,7 @@ pub fn transfer_tables(
     let distinct: BTreeMap<&str, ControlFlow> = by_pool.iter().map(|(cat, c, _)| (*cat, c.distinct)).collect();
 
     // Per class: the paired change, the DiD and the checks.
-    let class_stats: Vec<ClassStats> = rows
+    let class_stats: Vec<ClassChange> = rows
         .par_iter()
         .zip(&gs)
         .map(|(r, g)| {
@@ -520,12 +564,12 @@ pub fn transfer_tables(
                 stats::diff_in_diff_from(&Accumulator::from_slice(&deltas), &g.deltas, ctx.alpha).map_err(serr(T))?;
             let before = Accumulator::from_slice(&r.before);
             let baseline_g = stats::hedges_g(&before, &g.before);
-            Ok(ClassStats { paired, did, baseline_g, attrition: flow::attrition(&r.trained, &g.flow), before })
+            Ok(ClassChange { paired, did, baseline_g, attrition: flow::attrition(&r.trained, &g.flow), before })
         })
         .collect::<Result<_, IndicatorError>>()?;
 
     // Pooled figures of each row group.
-    let pooled: Vec<Pooled> = scopes
+    let pooled: Vec<ScopeFigures> = scopes
         .iter()
         .map(|(cat, members)| {
             let mut trained = TrainedFlow::default();
@@ -544,7 +588,7 @@ pub fn transfer_tables(
             } else {
                 distinct.get(cat).copied().unwrap_or_default()
             };
-            Pooled { trained, control, baseline_g: stats::hedges_g(&tb, &cb) }
+            ScopeFigures { trained, control, baseline_g: stats::hedges_g(&tb, &cb) }
         })
         .collect();
 
@@ -615,7 +659,7 @@ pub fn transfer_tables(
 }
 
 /// A class's paired change, DiD and checks.
-struct ClassStats {
+struct ClassChange {
     paired: stats::PairedT,
     did: stats::DiffInDiff,
     baseline_g: Option<f64>,
@@ -625,7 +669,7 @@ struct ClassStats {
 }
 
 /// The pooled flow and baseline of a row group.
-struct Pooled {
+struct ScopeFigures {
     trained: TrainedFlow,
     /// Distinct controls.
     control: ControlFlow,
@@ -644,11 +688,11 @@ fn bh_published(p: &[Option<f64>], status: &[Option<Suppression>]) -> Vec<Option
 fn class_frame(
     ids: &[Option<&str>],
     rows: &[ClassRow],
-    st: &[ClassStats],
+    st: &[ClassChange],
     gs: &[&ControlGroup],
     pretrend: &[Option<f64>],
     status: &[Option<Suppression>],
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "transfer_by_class";
     let n = ids.len();
@@ -705,9 +749,9 @@ fn flow_frame(
     ids: &[Option<&str>],
     rows: &[ClassRow],
     gs: &[&ControlGroup],
-    all: &Pooled,
+    all: &ScopeFigures,
     trained_status: &[Option<Suppression>],
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "participant_flow";
     // (class, group, stage, n, of) for every row, in order.
@@ -750,7 +794,7 @@ fn flow_frame(
 }
 
 /// Whether the period-0 estimate of a group rests on enough controls to be published.
-fn enough_controls(f: &EventFit, ctx: &Ctx) -> bool {
+fn enough_controls(f: &EventFit, ctx: &Params) -> bool {
     f.did().n_control >= ctx.min_cell
 }
 
@@ -759,14 +803,14 @@ fn event_frame(
     names: &[&str],
     fits: &[EventFit],
     status: &[Option<Suppression>],
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "transfer_event_study";
-    let rows: Vec<(usize, &event_study::Period)> =
+    let rows: Vec<(usize, &event_study::PeriodFit)> =
         fits.iter().enumerate().flat_map(|(sc, f)| f.periods.iter().map(move |p| (sc, p))).collect();
     // At period 0 the controls are not a cell of their own: their figures go with them.
-    let shown = |sc: usize, p: &event_study::Period| p.rel != 0 || enough_controls(&fits[sc], ctx);
-    let test = |sc: usize, p: &event_study::Period| p.test.filter(|_| shown(sc, p));
+    let shown = |sc: usize, p: &event_study::PeriodFit| p.rel != 0 || enough_controls(&fits[sc], ctx);
+    let test = |sc: usize, p: &event_study::PeriodFit| p.test.filter(|_| shown(sc, p));
     let df = Out::new(rows.len())
         .str(col::CATEGORY, rows.iter().map(|&(sc, _)| Some(names[sc])))
         .int(col::REL_PERIOD, rows.iter().map(|(_, p)| Some(i64::from(p.rel))))
@@ -788,9 +832,9 @@ fn event_frame(
 fn summary_frame(
     names: &[&str],
     fits: &[EventFit],
-    pooled: &[Pooled],
+    pooled: &[ScopeFigures],
     status: &[Option<Suppression>],
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "transfer_summary";
     let n = names.len();
@@ -835,7 +879,7 @@ pub fn transfer_tables_from(
     classes: &DataFrame,
     cadres: &DataFrame,
     reviews: &DataFrame,
-    ctx: &Ctx,
+    ctx: &Params,
 ) -> Result<TransferTables, IndicatorError> {
     let numbers = Cadres::from_frames(cadres, outcomes, "transfer_by_class")?;
     let hist = Histories::new(reviews, &numbers)?;
@@ -912,7 +956,7 @@ impl Histories {
 /// share of the pre→post gain retained, `(follow̄ − prē)/(post̄ − prē)` over trainees
 /// scored at all three (null when the class gained nothing at 9 decimals), and `p_bh`
 /// over the published rows.
-pub fn follow_up(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+pub fn follow_up(outcomes: &DataFrame, classes: &DataFrame, ctx: &Params) -> Result<DataFrame, IndicatorError> {
     const T: &str = "follow_up";
     let o_class = strs(outcomes, col::CLASS_ID, T)?;
     let (pre, post) = (f64s(outcomes, col::PRE_SCORE, T)?, f64s(outcomes, col::POST_SCORE, T)?);
@@ -972,7 +1016,11 @@ pub fn follow_up(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result
 /// by class managers, teachers and peers (paired per trainee, differences self −
 /// others: the self-rating inflation); one row per class of the period, as the other
 /// tables of this family.
-pub fn assessment_by_class(outcomes: &DataFrame, classes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+pub fn assessment_by_class(
+    outcomes: &DataFrame,
+    classes: &DataFrame,
+    ctx: &Params,
+) -> Result<DataFrame, IndicatorError> {
     const T: &str = "assessment_by_class";
     let o_class = strs(outcomes, col::CLASS_ID, T)?;
     let (others, own) = (f64s(outcomes, col::TRAINEE_ASSESSMENT, T)?, f64s(outcomes, col::SELF_ASSESSMENT, T)?);
@@ -1117,6 +1165,50 @@ mod tests {
             let want: Vec<(i32, f64)> =
                 (0..c % 3).map(|r| (1000 + (c % 5) as i32, c as f64 + r as f64 / 10.0)).collect();
             assert_eq!(h.of(number), want.as_slice(), "cadre {c}");
+        }
+    }
+
+    type Classes = Vec<(i32, i32)>;
+
+    /// A random would-be control: up to five reviews (dates may repeat) and up to two
+    /// classes of its own.
+    fn member() -> impl proptest::strategy::Strategy<Value = (Vec<(i32, f64)>, Classes)> {
+        use proptest::prelude::*;
+        let review = (0i32..60, 0u8..100).prop_map(|(d, x)| (d, f64::from(x)));
+        let class = (0i32..60, 0i32..10).prop_map(|(s, len)| (s, s + len));
+        (prop::collection::vec(review, 0..6), prop::collection::vec(class, 0..3)).prop_map(|(mut h, c)| {
+            // Sorted by date, as a history is (stable: same-day reviews keep their order).
+            h.sort_by_key(|r| r.0);
+            (h, c)
+        })
+    }
+
+    proptest::proptest! {
+        /// The flat pool (one group per pair of date ranks, every member read once for
+        /// all classes) gives each class the controls of the plain definition, and the
+        /// distinct controls of the definition; classes with the same ranks have the
+        /// same controls by the definition too.
+        #[test]
+        fn the_pool_agrees_with_the_definition(
+            members in proptest::collection::vec(member(), 0..10),
+            keys in proptest::collection::vec((0i32..60, 0i32..25), 1..6),
+        ) {
+            let members: Vec<Member> =
+                members.iter().map(|(h, c)| Member { reviews: h.as_slice(), classes: c.as_slice() }).collect();
+            let keys: Vec<(i32, i32)> = keys.into_iter().map(|(s, lag)| (s, s + lag)).collect();
+            let pool = Pool::new(&members);
+            let mut design = Design::default();
+            let out = pool.controls(&keys, &vec![1; keys.len()], &mut design).unwrap();
+            let want: Vec<ControlGroup> = keys.iter().map(|&(s, t)| class_controls(&members, s, t)).collect();
+            proptest::prop_assert_eq!(&out.groups, &want);
+            proptest::prop_assert_eq!(out.distinct, distinct_controls(&members, &keys));
+            for (a, ka) in keys.iter().enumerate() {
+                for (b, kb) in keys.iter().enumerate() {
+                    if (pool.rank(ka.0), pool.rank(ka.1)) == (pool.rank(kb.0), pool.rank(kb.1)) {
+                        proptest::prop_assert_eq!(&want[a], &want[b]);
+                    }
+                }
+            }
         }
     }
 }

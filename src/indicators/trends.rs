@@ -38,9 +38,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use super::frame::{f64s, optional_i64s, serr, strs, Out};
+use super::engine::{f64s, optional_i64s, serr, strs, Out};
 use super::suppress::{suppress, Disclosure, Suppression};
-use super::Ctx;
+use super::Params;
 use crate::error::IndicatorError;
 use crate::schema::col;
 use crate::stats::{self, StatsError};
@@ -109,7 +109,7 @@ pub fn year_rows(values: &[f64], year: &[i64], class: &[usize], alpha: f64) -> R
 }
 
 /// `trends`: per metric (in [`METRICS`] order), one row per year held.
-pub fn trends(outcomes: &DataFrame, ctx: &Ctx) -> Result<DataFrame, IndicatorError> {
+pub fn trends(outcomes: &DataFrame, ctx: &Params) -> Result<DataFrame, IndicatorError> {
     const T: &str = "trends";
     let fallback = ctx.period.trim().parse::<i64>().unwrap_or(0);
     let year: Vec<i64> = optional_i64s(outcomes, col::YEAR, T)?.into_iter().map(|y| y.unwrap_or(fallback)).collect();
@@ -205,7 +205,7 @@ pub fn series_key(
 }
 
 /// A course of a series: year, class_id, course_id and its row of `reaction_by_course`.
-type Member<'a> = (i64, &'a str, &'a str, usize);
+type SeriesMember<'a> = (i64, &'a str, &'a str, usize);
 
 /// `course_series`: the `reaction_by_course` rows of every course that recurs in two
 /// or more years, grouped by series, in (series, year, class_id, course_id) order.
@@ -215,7 +215,7 @@ pub fn course_series(
     classes: &DataFrame,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "course_series";
-    let (cl_id, cl_start) = (strs(classes, col::CLASS_ID, T)?, super::frame::days(classes, col::START_DATE, T)?);
+    let (cl_id, cl_start) = (strs(classes, col::CLASS_ID, T)?, super::engine::days(classes, col::START_DATE, T)?);
     let year_of_class: BTreeMap<&str, i64> = cl_id
         .iter()
         .zip(&cl_start)
@@ -238,7 +238,7 @@ pub fn course_series(
     }
     let empty = BTreeSet::new();
     // series → its (year, class, course, row of by_course).
-    let mut members: BTreeMap<String, Vec<Member<'_>>> = BTreeMap::new();
+    let mut members: BTreeMap<String, Vec<SeriesMember<'_>>> = BTreeMap::new();
     for i in 0..by_course.height() {
         let (Some(c), Some(k)) = (b_class[i], b_course[i]) else { continue };
         let Some(&y) = year_of_class.get(c) else { continue };
@@ -246,7 +246,7 @@ pub fn course_series(
         let Some(key) = series_key(k, title, b_teacher[i], years_of_id.get(k).unwrap_or(&empty)) else { continue };
         members.entry(key).or_default().push((y, c, k, i));
     }
-    let rows: Vec<(String, Member<'_>)> = members
+    let rows: Vec<(String, SeriesMember<'_>)> = members
         .into_iter()
         .filter(|(_, m)| m.iter().map(|r| r.0).collect::<BTreeSet<_>>().len() >= 2)
         .flat_map(|(key, mut m)| {
@@ -255,7 +255,7 @@ pub fn course_series(
         })
         .collect();
     let idx: Vec<IdxSize> = rows.iter().map(|(_, r)| r.3 as IdxSize).collect();
-    let picked = by_course.take(&IdxCa::from_vec("idx".into(), idx)).map_err(super::frame::perr(T))?;
+    let picked = by_course.take(&IdxCa::from_vec("idx".into(), idx)).map_err(super::engine::perr(T))?;
     let status: Vec<Option<Suppression>> =
         strs(&picked, col::SUPPRESSION, T)?.into_iter().map(|s| s.and_then(Suppression::parse)).collect();
     let pick = |name: &str| -> Result<Vec<Option<f64>>, IndicatorError> { f64s(&picked, name, T) };
@@ -323,7 +323,7 @@ mod tests {
         )
         .unwrap();
         let settings = PipelineFile { indicators: IndicatorSettings::default(), ..Default::default() };
-        let t = trends(&outcomes, &Ctx::new(&settings, "2025")).unwrap();
+        let t = trends(&outcomes, &Params::new(&settings, "2025")).unwrap();
         let kind: Vec<Option<&str>> = t.column("suppression").unwrap().str().unwrap().iter().collect();
         let years: Vec<Option<i64>> = t.column("year").unwrap().i64().unwrap().iter().collect();
         let change: Vec<Option<f64>> = t.column("change").unwrap().f64().unwrap().iter().collect();

@@ -698,7 +698,7 @@ mod tests {
     }
 
     fn indicators() -> Vec<String> {
-        ids(&["relevance", "theory", "information", "delivery", "manner"])
+        ids(&crate::schema::COURSE_INDICATORS)
     }
 
     #[test]

@@ -12,4 +12,4 @@ pub mod table {
 }
 
 /// The five course-rating indicators of the default instrument, in display order.
-pub const COURSE_INDICATORS: [&str; 5] = ["relevance", "theory", "information", "delivery", "manner"];
+pub const COURSE_INDICATORS: [&str; 5] = crate::schema::COURSE_INDICATORS;

@@ -1021,7 +1021,7 @@ fn trends() -> DataFrame {
     let all =
         df!("class_id" => c, "year" => y, "gain" => gain, "reaction" => reaction, "review_delta" => review).unwrap();
     let settings = crate::config::PipelineFile::default();
-    let ctx = crate::indicators::Ctx::new(&settings, "2025");
+    let ctx = crate::indicators::Params::new(&settings, "2025");
     crate::indicators::trends::trends(&all, &ctx).unwrap()
 }
 
@@ -1031,7 +1031,7 @@ fn trajectory() -> DataFrame {
     classes.sort_unstable();
     let classes = df!("class_id" => classes).unwrap();
     let settings = crate::config::PipelineFile::default();
-    let ctx = crate::indicators::Ctx::new(&settings, "2025");
+    let ctx = crate::indicators::Params::new(&settings, "2025");
     crate::indicators::trajectory::trajectory(&outcomes, &classes, &ctx).unwrap()
 }
 

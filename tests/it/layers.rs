@@ -92,3 +92,73 @@ fn stages_depend_downward_only() {
         assert!(deps.get(*m).is_some_and(|d| d.contains(*u)), "{m} no longer uses {u}: remove it from KNOWN");
     }
 }
+
+/// The non-test code of every `.rs` file under `dir` (comment lines dropped), by path.
+fn code_under(dir: &Path, out: &mut Vec<(std::path::PathBuf, String)>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            code_under(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
+            let code: Vec<&str> = code.lines().filter(|l| !l.trim_start().starts_with("//")).collect();
+            out.push((p, code.join("\n")));
+        }
+    }
+}
+
+/// Whether `word` occurs in `text` as a whole identifier.
+fn names(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(ident) && !text[i + word.len()..].chars().next().is_some_and(ident)
+    })
+}
+
+/// The indicator families reach the engine through its narrow surface only: no file of
+/// `src/indicators` outside `engine/` names the columnar machinery.
+#[test]
+fn families_do_not_reach_engine_internals() {
+    const INTERNAL: &[&str] =
+        &["StrCol", "ValueId", "ViewMemo", "Interner", "Scoped", "Dict", "Chunk", "columnar", "for_each_chunk"];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/indicators");
+    let mut files = Vec::new();
+    code_under(&root, &mut files);
+    let engine = root.join("engine");
+    let mut wrong = Vec::new();
+    for (path, code) in files.iter().filter(|(p, _)| !p.starts_with(&engine)) {
+        for w in INTERNAL.iter().filter(|w| names(code, w)) {
+            wrong.push(format!("{} names {w}", path.display()));
+        }
+    }
+    assert!(files.iter().any(|(p, _)| p.starts_with(&engine)), "no engine module found");
+    assert!(wrong.is_empty(), "engine internals outside the engine:\n{}", wrong.join("\n"));
+}
+
+/// No two types of `src/indicators` share a name (a reader meeting `View` should find
+/// one).
+#[test]
+fn indicator_type_names_are_unique() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/indicators");
+    let mut files = Vec::new();
+    code_under(&root, &mut files);
+    let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (path, code) in &files {
+        for line in code.lines() {
+            let mut words = line.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
+            while let Some(w) = words.next() {
+                if matches!(w, "struct" | "enum" | "type" | "trait") {
+                    if let Some(name) = words.next().filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase())) {
+                        seen.entry(name.to_string()).or_default().push(path.display().to_string());
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    assert!(seen.contains_key("LongTable"), "the scan found no types");
+    let dup: Vec<String> =
+        seen.iter().filter(|(_, at)| at.len() > 1).map(|(n, at)| format!("{n}: {}", at.join(", "))).collect();
+    assert!(dup.is_empty(), "type names declared more than once:\n{}", dup.join("\n"));
+}

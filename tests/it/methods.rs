@@ -10,7 +10,7 @@
 
 use polars::prelude::*;
 use traineval::config::{IndicatorSettings, MethodSettings, PipelineFile};
-use traineval::indicators::{methods, Ctx};
+use traineval::indicators::{methods, Params};
 
 use crate::common::data;
 
@@ -80,7 +80,7 @@ fn check(file: &str, settings: MethodSettings, want: &Want, levels: &[&str]) {
         methods: settings,
         ..Default::default()
     };
-    let ctx = Ctx::new(&settings, "2025");
+    let ctx = Params::new(&settings, "2025");
     let m = methods::method_tables(&outcomes, &classes, &Default::default(), &ctx).unwrap();
     let t = &m.tests;
     let tests: Vec<Option<&str>> = t.column("test").unwrap().str().unwrap().iter().collect();
@@ -181,7 +181,7 @@ fn the_oracles_set_matches_r() {
     };
     let settings =
         PipelineFile { indicators: IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
-    let ctx = Ctx::new(&settings, "2025");
+    let ctx = Params::new(&settings, "2025");
     let m = methods::method_tables(&outcomes, &classes, &Default::default(), &ctx).unwrap();
     let t = col(&m.tests, "statistic");
     close(t[0], ORACLE.ancova[0], "oracle class_ancova F");
@@ -318,7 +318,7 @@ fn the_gate_leaves_out_a_method_of_too_few_classes_and_matches_r() {
         methods: settings,
         ..Default::default()
     };
-    let m = methods::method_tables(&outcomes, &classes, &Default::default(), &Ctx::new(&ps, "2025")).unwrap();
+    let m = methods::method_tables(&outcomes, &classes, &Default::default(), &Params::new(&ps, "2025")).unwrap();
     let s = &m.summary;
     let left: Vec<(Option<&str>, Option<bool>, Option<&str>)> = s
         .column("method")
@@ -491,7 +491,7 @@ fn a_single_class_per_method_is_not_tested_and_says_why() {
     let classes = df!("class_id" => ["A", "B"]).unwrap();
     let settings =
         PipelineFile { indicators: IndicatorSettings { min_cell: 1, ..Default::default() }, ..Default::default() };
-    let m = methods::method_tables(&outcomes, &classes, &Default::default(), &Ctx::new(&settings, "2025")).unwrap();
+    let m = methods::method_tables(&outcomes, &classes, &Default::default(), &Params::new(&settings, "2025")).unwrap();
     assert!(col(&m.tests, "statistic").iter().all(Option::is_none));
     let notes: Vec<Option<&str>> = m.tests.column("note").unwrap().str().unwrap().iter().collect();
     assert_eq!(notes, vec![Some("fewer_than_two_methods"); 3]);

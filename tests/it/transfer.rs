@@ -14,7 +14,7 @@ use polars::prelude::*;
 use traineval::config::{IndicatorSettings, PipelineFile, TransferSettings};
 use traineval::generate::{generate, GenerateOptions, Plant};
 use traineval::indicators::transfer::{transfer_tables_from, TransferTables};
-use traineval::indicators::Ctx;
+use traineval::indicators::Params;
 use traineval::pipeline::{self, Silent};
 
 fn r_data(p: &str) -> PathBuf {
@@ -120,7 +120,7 @@ fn tables_with(set: &str, min_cell: usize, washout_years: u32) -> TransferTables
         transfer: TransferSettings { washout_years },
         ..Default::default()
     };
-    transfer_tables_from(&outcomes, &classes, &cadres, &reviews, &Ctx::new(&settings, "2025")).unwrap()
+    transfer_tables_from(&outcomes, &classes, &cadres, &reviews, &Params::new(&settings, "2025")).unwrap()
 }
 
 /// `key v1 v2 …` lines of `transfer_event.out`.

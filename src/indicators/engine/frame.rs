@@ -100,13 +100,13 @@ pub(crate) fn days(df: &DataFrame, name: &str, table: &str) -> Result<Vec<Option
 /// A column's values read in place, row by row across its chunks: for the long tables,
 /// where the vectors of [`strs`] and [`f64s`] (16 bytes a row, written once and read a
 /// few times) cost more than the lookups.
-pub(crate) struct View<'a, A> {
+pub(crate) struct InPlace<'a, A> {
     arrays: Vec<&'a A>,
     /// The row each array starts at.
     starts: Vec<usize>,
 }
 
-impl<'a, A: Array> View<'a, A> {
+impl<'a, A: Array> InPlace<'a, A> {
     fn new(arrays: impl Iterator<Item = &'a A>) -> Self {
         let (mut all, mut starts, mut at) = (Vec::new(), Vec::new(), 0);
         for a in arrays {
@@ -114,7 +114,7 @@ impl<'a, A: Array> View<'a, A> {
             at += a.len();
             all.push(a);
         }
-        View { arrays: all, starts }
+        InPlace { arrays: all, starts }
     }
 
     /// The array holding row `i` and the row's place in it, when the value is valid.
@@ -125,14 +125,14 @@ impl<'a, A: Array> View<'a, A> {
     }
 }
 
-impl<'a> View<'a, Utf8ViewArray> {
+impl<'a> InPlace<'a, Utf8ViewArray> {
     /// The text of row `i`, as [`strs`] gives it.
     pub(crate) fn get(&self, i: usize) -> Option<&'a str> {
         self.at(i).map(|(a, j)| a.value(j))
     }
 }
 
-impl<T: NativeType> View<'_, PrimitiveArray<T>> {
+impl<T: NativeType> InPlace<'_, PrimitiveArray<T>> {
     /// The value of row `i`.
     pub(crate) fn get(&self, i: usize) -> Option<T> {
         self.at(i).map(|(a, j)| a.value(j))
@@ -144,8 +144,8 @@ pub(crate) fn str_view<'a>(
     df: &'a DataFrame,
     name: &str,
     table: &str,
-) -> Result<View<'a, Utf8ViewArray>, IndicatorError> {
-    Ok(View::new(column(df, name, table)?.str().map_err(perr(table))?.downcast_iter()))
+) -> Result<InPlace<'a, Utf8ViewArray>, IndicatorError> {
+    Ok(InPlace::new(column(df, name, table)?.str().map_err(perr(table))?.downcast_iter()))
 }
 
 /// A Float64 column read in place (NaN is a value here: test it where it means missing).
@@ -153,8 +153,8 @@ pub(crate) fn f64_view<'a>(
     df: &'a DataFrame,
     name: &str,
     table: &str,
-) -> Result<View<'a, PrimitiveArray<f64>>, IndicatorError> {
-    Ok(View::new(column(df, name, table)?.f64().map_err(perr(table))?.downcast_iter()))
+) -> Result<InPlace<'a, PrimitiveArray<f64>>, IndicatorError> {
+    Ok(InPlace::new(column(df, name, table)?.f64().map_err(perr(table))?.downcast_iter()))
 }
 
 /// A Date column read in place, as days since 1970-01-01 (as [`days`] gives them).
@@ -162,8 +162,8 @@ pub(crate) fn day_view<'a>(
     df: &'a DataFrame,
     name: &str,
     table: &str,
-) -> Result<View<'a, PrimitiveArray<i32>>, IndicatorError> {
-    Ok(View::new(column(df, name, table)?.date().map_err(perr(table))?.physical().downcast_iter()))
+) -> Result<InPlace<'a, PrimitiveArray<i32>>, IndicatorError> {
+    Ok(InPlace::new(column(df, name, table)?.date().map_err(perr(table))?.physical().downcast_iter()))
 }
 
 /// Row indices grouped by key, groups in key order, rows in input order. Rows are

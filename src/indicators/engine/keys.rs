@@ -67,7 +67,7 @@ impl Groups {
 
 /// The position of each of `col`'s ids in `ids` (sorted, distinct), `None` when absent
 /// ([`find_sorted`] with the ids' prefixes taken here).
-pub(super) fn positions(ids: &[&str], col: &[Option<&str>]) -> Vec<Option<u32>> {
+pub(in crate::indicators) fn positions(ids: &[&str], col: &[Option<&str>]) -> Vec<Option<u32>> {
     let heads: Vec<u64> = ids.iter().map(|s| prefix(s)).collect();
     find_sorted(ids, &heads, col)
 }

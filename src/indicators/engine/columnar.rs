@@ -1,7 +1,7 @@
 //! Streaming the two long warehouse tables (`course_ratings`, `survey_responses`, each
 //! ≈ 2·10⁷ rows at 10⁶ cadres) into integer-keyed Rust structures.
 //!
-//! In: a [`Source`] — the Parquet files of a warehouse table, read one row group at a
+//! In: a [`LongTable`] — the Parquet files of a warehouse table, read one row group at a
 //! time, or an in-memory frame (tests). Out: chunks of at most one row group, handed
 //! to a callback, and [`Interner`]s that turn the string ids of those chunks into
 //! dense `u32`s.
@@ -33,33 +33,27 @@ use super::frame::perr;
 use crate::error::{IndicatorError, WarehouseError};
 
 /// Where a long table's rows come from.
-pub enum Source {
+pub enum LongTable {
     /// The Parquet files of a warehouse table (sorted by path) and the columns to read.
     Files { table: &'static str, files: Vec<PathBuf>, columns: Vec<PlSmallStr> },
     /// A frame already in memory (tests, small inputs).
     Frame(DataFrame),
 }
 
-impl From<DataFrame> for Source {
+impl From<DataFrame> for LongTable {
     fn from(df: DataFrame) -> Self {
-        Source::Frame(df)
+        LongTable::Frame(df)
     }
 }
 
 /// The rows of one row group (or of an in-memory frame): one Arrow array per column.
 /// A string column that the file stores dictionary-encoded arrives as its dictionary
 /// keys and the row group's dictionary ([`StrCol`] reads both kinds).
-pub struct Chunk {
-    len: usize,
+pub(super) struct Chunk {
     columns: Vec<(PlSmallStr, Box<dyn Array>)>,
 }
 
 impl Chunk {
-    /// Rows in the chunk.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
     fn column(&self, name: &str, table: &str) -> Result<&dyn Array, IndicatorError> {
         self.columns
             .iter()
@@ -109,7 +103,7 @@ impl Chunk {
                 (c.name().clone(), s.to_arrow(0, CompatLevel::newest()))
             })
             .collect();
-        Chunk { len: df.height(), columns }
+        Chunk { columns }
     }
 }
 
@@ -117,7 +111,7 @@ fn compute_err(table: &str, message: String) -> IndicatorError {
     IndicatorError::Compute { indicator: table.to_string(), message }
 }
 
-/// One Parquet file of a [`Source`]: its metadata and Arrow schema, read once.
+/// One Parquet file of a [`LongTable`]: its metadata and Arrow schema, read once.
 struct ParquetFile<'a> {
     path: &'a Path,
     meta: FileMetadata,
@@ -142,7 +136,7 @@ impl ParquetFile<'_> {
             .iter()
             .map(|name| self.read_column(&mut file, g, name, TextAs::Keys, table).map(|a| (name.clone(), a)))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Chunk { len: self.meta.row_groups[g].num_rows(), columns: out })
+        Ok(Chunk { columns: out })
     }
 
     /// Column `name` of row group `g`, read from disk, decompressed and decoded with
@@ -305,34 +299,34 @@ fn is_text(t: &ArrowDataType) -> bool {
     }
 }
 
-impl Source {
+impl LongTable {
     /// The Parquet files of warehouse table `table`, reading `columns`.
-    pub fn warehouse(warehouse: &Path, table: &'static str, columns: &[&str]) -> Result<Source, WarehouseError> {
+    pub fn warehouse(warehouse: &Path, table: &'static str, columns: &[&str]) -> Result<LongTable, WarehouseError> {
         let mut files = Vec::new();
         collect_parquet(&warehouse.join(table), &mut files)
             .map_err(|e| WarehouseError::frame(format!("listing {table}"), e.to_string()))?;
         files.sort();
-        Ok(Source::Files { table, files, columns: columns.iter().map(|c| (*c).into()).collect() })
+        Ok(LongTable::Files { table, files, columns: columns.iter().map(|c| (*c).into()).collect() })
     }
 
     /// The rows of one year only: the files of the `year=<year>` partition (a frame in
     /// memory has no partitions and is kept whole).
-    pub fn in_year(&self, year: i64) -> Source {
+    pub fn in_year(&self, year: i64) -> LongTable {
         match self {
-            Source::Frame(df) => Source::Frame(df.clone()),
-            Source::Files { table, files, columns } => {
+            LongTable::Frame(df) => LongTable::Frame(df.clone()),
+            LongTable::Files { table, files, columns } => {
                 let part = format!("year={year}");
                 let files = files.iter().filter(|p| p.components().any(|c| c.as_os_str() == part.as_str())).cloned();
-                Source::Files { table, files: files.collect(), columns: columns.clone() }
+                LongTable::Files { table, files: files.collect(), columns: columns.clone() }
             }
         }
     }
 
     /// Rows in the source (from the files' metadata).
-    pub fn rows(&self) -> Result<usize, IndicatorError> {
+    pub(super) fn rows(&self) -> Result<usize, IndicatorError> {
         match self {
-            Source::Frame(df) => Ok(df.height()),
-            Source::Files { table, files, .. } => {
+            LongTable::Frame(df) => Ok(df.height()),
+            LongTable::Files { table, files, .. } => {
                 files.iter().map(|p| ParquetFile::open(p, table).map(|f| f.meta.num_rows)).sum()
             }
         }
@@ -342,13 +336,13 @@ impl Source {
     /// memory held is two row groups' columns, not the table's. The next row group is
     /// decoded while `f` works on the current one, on another core when one is free
     /// (`rayon::join`).
-    pub fn for_each_chunk(
+    pub(super) fn for_each_chunk(
         &self,
         mut f: impl FnMut(&Chunk) -> Result<(), IndicatorError> + Send,
     ) -> Result<(), IndicatorError> {
         match self {
-            Source::Frame(df) => f(&Chunk::of_frame(df)),
-            Source::Files { table, files, columns } => {
+            LongTable::Frame(df) => f(&Chunk::of_frame(df)),
+            LongTable::Files { table, files, columns } => {
                 let opened = files.iter().map(|p| ParquetFile::open(p, table)).collect::<Result<Vec<_>, _>>()?;
                 let groups: Vec<(&ParquetFile, usize)> =
                     opened.iter().flat_map(|f| (0..f.meta.row_groups.len()).map(move |g| (f, g))).collect();
@@ -382,13 +376,13 @@ impl Source {
 }
 
 #[cfg(test)]
-impl Source {
+impl LongTable {
     /// `df` written as one Parquet file of `rows`-row groups (text with repeats
     /// dictionary-encoded, as `build` writes it) and read back as files: the streaming
     /// families' tests run both readings. Every text column must arrive as dictionary
     /// keys without nulls, so the by-key paths are the ones tested. The file lives as
     /// long as the returned directory.
-    pub(crate) fn parquet_for_test(df: &DataFrame, rows: usize) -> (tempfile::TempDir, Source) {
+    pub(crate) fn parquet_for_test(df: &DataFrame, rows: usize) -> (tempfile::TempDir, LongTable) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.parquet");
         ParquetWriter::new(File::create(&path).unwrap())
@@ -396,7 +390,7 @@ impl Source {
             .finish(&mut df.clone())
             .unwrap();
         let columns: Vec<PlSmallStr> = df.get_column_names().into_iter().cloned().collect();
-        let source = Source::Files { table: "t", files: vec![path], columns: columns.clone() };
+        let source = LongTable::Files { table: "t", files: vec![path], columns: columns.clone() };
         source
             .for_each_chunk(|c| {
                 for name in columns.iter().filter(|n| df.column(n).is_ok_and(|c| c.dtype() == &DataType::String)) {
@@ -433,7 +427,7 @@ fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// *view* (16 bytes that hold a value of ≤ 12 bytes whole, or its length and place in
 /// the array's buffers). Equal identities are equal strings (the converse need not
 /// hold), so a run of one id is recognised by comparing two integers.
-pub struct StrCol<'a> {
+pub(super) struct StrCol<'a> {
     kind: Kind<'a>,
     /// Distinguishes this column from every other (identities compare only within one).
     serial: u64,
@@ -456,12 +450,12 @@ impl<'a> StrCol<'a> {
 
     /// The identity of row `i`'s value, `None` when null.
     #[inline]
-    pub fn view(&self, i: usize) -> Option<View> {
+    pub fn view(&self, i: usize) -> Option<ValueId> {
         let bits = match self.kind {
             Kind::Views(a) => a.is_valid(i).then(|| a.views()[i].as_u128()),
             Kind::Keys { keys, .. } => keys.is_valid(i).then(|| keys.value(i) as u128),
         }?;
-        Some(View { serial: self.serial, bits })
+        Some(ValueId { serial: self.serial, bits })
     }
 
     /// The dictionary keys of every row and the dictionary's length, when the column
@@ -506,7 +500,7 @@ impl<'a> StrCol<'a> {
 
 /// A value's identity within one column (see [`StrCol`]).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct View {
+pub(super) struct ValueId {
     serial: u64,
     bits: u128,
 }
@@ -515,7 +509,7 @@ pub struct View {
 /// current column: for columns with few distinct values (indicator names, item ids,
 /// waves) most rows cost an array index (dictionary keys) or a hash of 16 bytes (views)
 /// instead of string comparisons.
-pub struct ViewMemo<T> {
+pub(super) struct ViewMemo<T> {
     serial: u64,
     memo: FxHashMap<u128, T>,
     /// By dictionary key, when the column arrived as keys.
@@ -558,11 +552,11 @@ impl<T: Copy> ViewMemo<T> {
 /// costs one comparison, not a hash. The strings are kept end to end in one buffer and
 /// the table holds only ids, so a new string costs a copy, not an allocation.
 #[derive(Default)]
-pub struct Interner {
+pub(super) struct Interner {
     names: Names,
     table: HashTable<u32>,
     last: Option<u32>,
-    last_view: Option<(View, u32)>,
+    last_view: Option<(ValueId, u32)>,
 }
 
 /// Strings end to end, each found by its id.
@@ -657,7 +651,7 @@ impl Interner {
 /// stays in cache instead of a 10⁶-entry one that misses on every new value.
 /// When the column arrived as dictionary keys, the last (outer, id) met for each key
 /// is remembered, so a value seen again (even after other values) costs an array index.
-pub struct Scoped {
+pub(super) struct Scoped {
     inner: Vec<Interner>,
     serial: u64,
     /// By dictionary key of the current column: (outer, id), `u32::MAX` when not met.
@@ -722,7 +716,7 @@ impl Scoped {
 
 /// Ids numbered in byte order of their strings.
 #[derive(Default)]
-pub struct Dict {
+pub(super) struct Dict {
     names: Names,
     /// First-seen ids.
     table: HashTable<u32>,
@@ -731,6 +725,16 @@ pub struct Dict {
 }
 
 impl Dict {
+    /// The strings in id order (byte order).
+    #[cfg(test)]
+    pub fn sorted(&self) -> Vec<&str> {
+        let mut out = vec![""; self.remap.len()];
+        for (old, &new) in self.remap.iter().enumerate() {
+            out[new as usize] = self.names.get(old as u32);
+        }
+        out
+    }
+
     /// The id of `s`, if it was seen.
     pub fn get(&self, s: &str) -> Option<u32> {
         let old = self.table.find(hash_str(s), |&id| self.names.get(id) == s)?;
@@ -815,7 +819,7 @@ mod tests {
 
     /// Every row group of a file with a repetitive text column (dictionary-encoded), a
     /// text column of distinct values, nulls, and integer and float columns, read
-    /// through [`Source::for_each_chunk`], gives the values polars reads.
+    /// through [`LongTable::for_each_chunk`], gives the values polars reads.
     #[test]
     fn row_groups_read_as_polars_reads_them() {
         let n = 2000;
@@ -832,7 +836,7 @@ mod tests {
         ParquetWriter::new(File::create(&path).unwrap()).with_row_group_size(Some(700)).finish(&mut df).unwrap();
         let names = ["class", "unique", "sparse", "count", "score"];
         let source =
-            Source::Files { table: "t", files: vec![path], columns: names.iter().map(|c| (*c).into()).collect() };
+            LongTable::Files { table: "t", files: vec![path], columns: names.iter().map(|c| (*c).into()).collect() };
         let (mut text, mut nums, mut chunks) = (vec![Vec::new(); 3], vec![Vec::new(); 2], 0);
         let (mut keyed, mut viewed) = (false, false);
         source
@@ -842,7 +846,7 @@ mod tests {
                     let col = c.str(name, "t")?;
                     keyed |= k == 0 && col.is_keys();
                     viewed |= k == 1 && !col.is_keys();
-                    text[k].extend((0..c.len()).map(|i| col.view(i).map(|_| col.str(i).to_string())));
+                    text[k].extend((0..col.len()).map(|i| col.view(i).map(|_| col.str(i).to_string())));
                 }
                 for (k, name) in names[3..].iter().enumerate() {
                     nums[k].extend(c.f64(name, "t")?.iter().map(|x| x.copied()));
@@ -865,12 +869,12 @@ mod tests {
         }
         // Ids and memoised values are the same whether a column arrived as keys or as
         // views (the key caches of `Scoped` and `ViewMemo` against the plain paths).
-        let ids = |source: &Source| {
+        let ids = |source: &LongTable| {
             let (mut scoped, mut memo, mut out, mut row) = (Scoped::default(), ViewMemo::default(), Vec::new(), 0u32);
             source
                 .for_each_chunk(|c| {
                     let col = c.str("class", "t")?;
-                    for i in 0..c.len() {
+                    for i in 0..col.len() {
                         let outer = (row / 250) % 3;
                         row += 1;
                         out.push((scoped.id_at(outer, &col, i), memo.get(&col, i, |s| s.len())));
@@ -880,7 +884,7 @@ mod tests {
                 .unwrap();
             (out, scoped.finish(&[2, 0, 1]).into_iter().map(|(_, remap)| remap).collect::<Vec<_>>())
         };
-        let (keyed_ids, viewed_ids) = (ids(&source), ids(&Source::Frame(df.clone())));
+        let (keyed_ids, viewed_ids) = (ids(&source), ids(&LongTable::Frame(df.clone())));
         assert_eq!(keyed_ids, viewed_ids);
         assert_eq!(keyed_ids.0.len(), n);
 

@@ -1,0 +1,34 @@
+//! The indicator engine: how the warehouse is read and keyed, apart from what the
+//! indicators mean.
+//!
+//! In: warehouse tables (Parquet files) and frames. Out, to the families only:
+//! - typed columns of a frame ([`strs`], [`f64s`], [`days`], … and the in-place
+//!   [`InPlace`] readers), row groupings ([`group_by`], [`index_by`], [`Groups`]) and
+//!   the output frame builder [`Out`];
+//! - a table read whole ([`read_frame`]) or listed for streaming ([`LongTable`]);
+//! - one numbering of the cadres shared by the per-cadre families ([`Cadres`]);
+//! - the two streaming fast paths, each taking its family's rule as a function:
+//!   [`complete_ratings`] (reaction) and [`complete_answers`] (reliability).
+//!
+//! Guarantees: ids are numbered in byte order of their strings, so whatever a family
+//! walks in id order it walks in string order (the results are those of a
+//! string-sorted plan). The columnar machinery — string columns by dictionary key or
+//! view, value identities, memos, interners — stays inside this module: families see
+//! plain values (slices, strings, numbers) and the structures above.
+
+mod answers;
+mod columnar;
+mod frame;
+mod keys;
+mod ratings;
+
+pub(super) use answers::{complete_answers, WaveScale};
+pub(super) use columnar::read_frame;
+pub use columnar::LongTable;
+pub(super) use frame::{
+    bools, column, day_view, days, f64_view, f64s, group_by, i64s, index_by, optional_i64s, perr, pick, serr, str_view,
+    strs, Bools, InPlace, Nums, Out, Texts,
+};
+pub(super) use keys::positions;
+pub use keys::Cadres;
+pub(super) use ratings::{complete_ratings, Ratings};
