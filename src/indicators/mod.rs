@@ -145,18 +145,35 @@ pub struct Inputs {
 }
 
 /// Per (class, cadre), the number and the variance of the scores by raters other than
-/// the trainee (grouped by polars; a long table at 10⁶ cadres, few columns).
+/// the trainee ([`scorecard::others_moments`] over the rows in table order).
+///
+/// Grouped here rather than by polars: polars' hash group-by on the two text keys held
+/// about two thirds of the stage's peak memory, where this holds the four columns and
+/// one small state per (class, cadre).
 fn assessment_moments(warehouse: &Path) -> Result<DataFrame, WarehouseError> {
     use col::*;
-    scan(warehouse, "trainee_ratings")?
-        .filter(polars::prelude::col(RATER_ROLE).neq(lit("self")))
-        .group_by([polars::prelude::col(CLASS_ID), polars::prelude::col(CADRE_ID)])
-        .agg([
-            polars::prelude::col(SCORE).count().cast(DataType::Float64).alias(N),
-            polars::prelude::col(SCORE).var(1).alias(VARIANCE),
-        ])
-        .collect()
-        .map_err(|e| WarehouseError::frame("reading trainee_ratings", e))
+    const T: &str = crate::schema::wh::TRAINEE_RATINGS;
+    let df = read(warehouse, T, &[CLASS_ID, CADRE_ID, RATER_ROLE, SCORE])?;
+    let failed = |e: IndicatorError| WarehouseError::frame("reading trainee_ratings", e.to_string());
+    let (class, cadre, role, score) = (
+        engine::str_view(&df, CLASS_ID, T).map_err(failed)?,
+        engine::str_view(&df, CADRE_ID, T).map_err(failed)?,
+        engine::str_view(&df, RATER_ROLE, T).map_err(failed)?,
+        engine::f64_view(&df, SCORE, T).map_err(failed)?,
+    );
+    let rows = (0..df.height()).filter_map(|i| {
+        // A row without its keys or role matches no trainee (and polars' filter dropped it).
+        let (class, cadre, role) = (class.get(i)?, cadre.get(i)?, role.get(i)?);
+        (role != "self").then(|| ((class, cadre), score.get(i)))
+    });
+    let groups = scorecard::others_moments(rows);
+    Ok(engine::Out::new(groups.len())
+        .str(CLASS_ID, groups.iter().map(|g| Some(g.0 .0)))
+        .str(CADRE_ID, groups.iter().map(|g| Some(g.0 .1)))
+        .f64(N, groups.iter().map(|g| Some(g.1 .0)))
+        .f64(VARIANCE, groups.iter().map(|g| g.1 .1))
+        .finish(T)
+        .map_err(failed)?)
 }
 
 /// Cronbach's α of the five review dimensions over the reviews scoring all five.

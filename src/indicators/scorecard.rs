@@ -263,6 +263,45 @@ fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
     (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
 
+/// Per (class, cadre), in order of first appearance: the number of scores others gave
+/// the trainee and their sample variance (n − 1 in the denominator; `None` below two
+/// scores). `rows` are the trainee's ratings by raters other than self, in table order;
+/// a missing score counts for nothing but still names its (class, cadre). The variance
+/// is Welford's online update over the scores in that order, the algorithm (and so the
+/// rounding) of polars' grouped `var`, which computed it before.
+pub fn others_moments<'a>(
+    rows: impl Iterator<Item = ((&'a str, &'a str), Option<f64>)>,
+) -> Vec<((&'a str, &'a str), (f64, Option<f64>))> {
+    struct Welford {
+        count: u64,
+        mean: f64,
+        m2: f64,
+    }
+    let mut index: FxHashMap<(&str, &str), usize> = FxHashMap::default();
+    let mut keys = Vec::new();
+    let mut states: Vec<Welford> = Vec::new();
+    for (key, score) in rows {
+        let k = *index.entry(key).or_insert_with(|| {
+            keys.push(key);
+            states.push(Welford { count: 0, mean: 0.0, m2: 0.0 });
+            states.len() - 1
+        });
+        if let Some(x) = score {
+            let w = &mut states[k];
+            let count = w.count + 1;
+            let delta = x - w.mean;
+            let mean = delta / count as f64 + w.mean;
+            w.m2 += delta * (x - mean);
+            w.mean = mean;
+            w.count = count;
+        }
+    }
+    keys.into_iter()
+        .zip(states)
+        .map(|(key, w)| (key, (w.count as f64, (w.count > 1).then(|| w.m2 / (w.count as f64 - 1.0)))))
+        .collect()
+}
+
 /// Per (class_id, cadre_id): the number and the variance of the scores others gave
 /// the trainee.
 pub type AssessmentMoments<'a> = FxHashMap<(&'a str, &'a str), (f64, f64)>;
@@ -398,6 +437,34 @@ pub fn cadre_scorecard(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn others_moments_count_scores_and_take_the_sample_variance() {
+        let rows = [
+            (("K1", "C1"), Some(70.0)),
+            (("K1", "C2"), Some(60.0)),
+            (("K1", "C1"), Some(80.0)),
+            (("K1", "C1"), None),
+            (("K2", "C1"), None),
+            (("K1", "C1"), Some(90.0)),
+        ];
+        let got = others_moments(rows.into_iter());
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[0], (("K1", "C1"), (3.0, Some(100.0))));
+        assert_eq!(got[1], (("K1", "C2"), (1.0, None)), "one score has no variance");
+        assert_eq!(got[2], (("K2", "C1"), (0.0, None)), "a row without a score still names its trainee");
+        // Welford's update in row order, bit for bit (polars' grouped var).
+        let xs = [0.1, 0.7, 1e8 + 0.3, 3.3, 2.2];
+        let (mut n, mut mean, mut m2) = (0u64, 0.0f64, 0.0f64);
+        for x in xs {
+            n += 1;
+            let d = x - mean;
+            mean += d / n as f64;
+            m2 += d * (x - mean);
+        }
+        let got = others_moments(xs.iter().map(|&x| (("K", "C"), Some(x))));
+        assert_eq!(got[0].1, (5.0, Some(m2 / 4.0)));
+    }
 
     #[test]
     fn bands_follow_descending_cuts() {
