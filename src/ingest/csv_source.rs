@@ -32,7 +32,7 @@ const QUOTE: u8 = b'"';
 /// title for instance, are skipped); `None`: the first non-blank line.
 pub(super) fn open(path: &Path, encoding: Option<&str>, header_row: Option<usize>) -> Result<Source, IngestError> {
     if encoding.is_none_or(|e| e.eq_ignore_ascii_case("auto")) {
-        if let Some(source) = open_streamed(path, header_row)? {
+        if let Some(source) = open_streamed(path, header_row, BLOCK)? {
             return Ok(source);
         }
     }
@@ -60,16 +60,17 @@ struct Scan {
 
 /// Open a UTF-8 CSV file to be parsed as it is read (see the module doc); `None` when
 /// it must be decoded whole instead.
-fn open_streamed(path: &Path, header_row: Option<usize>) -> Result<Option<Source>, IngestError> {
-    let scan = scan(path)?;
+/// `block`: bytes read at a time.
+fn open_streamed(path: &Path, header_row: Option<usize>, block: usize) -> Result<Option<Source>, IngestError> {
+    let scan = scan(path, block)?;
     if !scan.utf8 || scan.lone_cr {
         return Ok(None);
     }
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
-    let mut text = Vec::with_capacity(BLOCK + scan.bom);
-    (&mut file).take((BLOCK + scan.bom) as u64).read_to_end(&mut text).map_err(|e| io_error(path, e))?;
+    let mut text = Vec::with_capacity(block + scan.bom);
+    (&mut file).take((block + scan.bom) as u64).read_to_end(&mut text).map_err(|e| io_error(path, e))?;
     text.drain(..scan.bom.min(text.len()));
-    let at_eof = text.len() < BLOCK;
+    let at_eof = text.len() < block;
     // The delimiter is sniffed from the line the whole text would give: the first line
     // (or the configured header line) must end within the first block.
     let lines = match at_eof {
@@ -85,24 +86,25 @@ fn open_streamed(path: &Path, header_row: Option<usize>) -> Result<Option<Source
     if !at_eof {
         rows.file = Some(file);
         rows.eof = false;
+        rows.block = block;
     }
     let headers = rows.read_header()?;
     Ok(Some(Source { headers, rows: Box::new(rows), sha256: scan.sha256, encoding: "utf-8".into() }))
 }
 
 /// Hash a file, check that it is UTF-8 and count its line endings, reading it in blocks.
-fn scan(path: &Path) -> Result<Scan, IngestError> {
+fn scan(path: &Path, block: usize) -> Result<Scan, IngestError> {
     use sha2::{Digest, Sha256};
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
     let mut hasher = Sha256::new();
-    let mut buf = Vec::with_capacity(BLOCK + 4);
+    let mut buf = Vec::with_capacity(block + 4);
     // Bytes of a character cut by the end of the previous block.
     let mut carry = 0usize;
     let (mut utf8, mut first, mut bom) = (true, true, 0usize);
     let (mut cr, mut crlf, mut last) = (0usize, 0usize, 0u8);
     loop {
         buf.drain(..buf.len() - carry);
-        let n = (&mut file).take(BLOCK as u64).read_to_end(&mut buf).map_err(|e| io_error(path, e))?;
+        let n = (&mut file).take(block as u64).read_to_end(&mut buf).map_err(|e| io_error(path, e))?;
         let fresh = &buf[carry..];
         hasher.update(fresh);
         // A `\r\n` may be cut by the end of a block.
@@ -196,6 +198,8 @@ struct CsvRows {
     /// end has been read.
     file: Option<File>,
     eof: bool,
+    /// Bytes read at a time from `file`.
+    block: usize,
     /// The first byte of `text` that must stay when more is read: the start of the
     /// record being parsed (a cut last record is checked from its first byte).
     keep_from: usize,
@@ -246,6 +250,7 @@ impl CsvRows {
             keep: usize::MAX,
             file: None,
             eof: true,
+            block: BLOCK,
             keep_from: 0,
             out: vec![0; 4096],
             ends: vec![0; 64],
@@ -317,7 +322,7 @@ impl CsvRows {
         self.pos -= drop;
         self.counted = self.counted.saturating_sub(drop);
         self.keep_from = 0;
-        let n = file.take(BLOCK as u64).read_to_end(&mut self.text).map_err(|e| io_error(&self.path, e))?;
+        let n = file.take(self.block as u64).read_to_end(&mut self.text).map_err(|e| io_error(&self.path, e))?;
         if n == 0 {
             self.eof = true;
             self.file = None;
@@ -632,6 +637,51 @@ mod tests {
         let mut r = CsvRows::new(Path::new("t.csv"), "\na,\"b\nc".into(), None);
         let e = r.read_header().unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("line 3"), "{e}");
+    }
+
+    /// A file streamed in blocks of any size reads as the whole text does: header,
+    /// lines, shapes and cells, across quoted line breaks, `\r\n` cut between blocks,
+    /// characters cut between blocks, blank lines, a BOM and a cut last row.
+    #[test]
+    fn streamed_files_read_as_whole_texts() {
+        let texts = [
+            "a,b,c\n1,2,3\n\n\"x\ny\",中文,z\r\n4,5\r\n,,\n6,7,8,9\n\"q\"\"r\",s,t",
+            "\u{feff}编号;姓名\r\n\r\nC1;\"甲\r\n乙\"\r\nC2;丙\r\n",
+            "h1,h2\n1,\"never closed\n2,3\n",
+            "title\n\nx\ty\n1\t2\n",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.csv");
+        for (k, text) in texts.iter().enumerate() {
+            std::fs::write(&p, text).unwrap();
+            let header_row = (k == 3).then_some(3);
+            let mut whole = CsvRows::new(&p, text.trim_start_matches('\u{feff}').to_string(), header_row);
+            let want_headers = whole.read_header().unwrap();
+            let mut want = Vec::new();
+            let mut row = Row::new();
+            while let Some(info) = whole.next_row(&mut row).unwrap() {
+                want.push((info.line, info.shape, row.iter().map(String::from).collect::<Vec<_>>()));
+            }
+            let sha = sha256_hex(text.as_bytes());
+            let mut streamed = 0;
+            for block in 1..=text.len() + 1 {
+                let Some(mut src) = open_streamed(&p, header_row, block).unwrap() else { continue };
+                streamed += 1;
+                assert_eq!((&src.headers, &src.sha256, src.encoding.as_str()), (&want_headers, &sha, "utf-8"));
+                let mut got = Vec::new();
+                while let Some(info) = src.next_row(&mut row).unwrap() {
+                    got.push((info.line, info.shape, row.iter().map(String::from).collect::<Vec<_>>()));
+                }
+                assert_eq!(got, want, "text {k}, block {block}");
+            }
+            // Blocks shorter than the header line fall back to the whole text.
+            assert!(streamed > 0 && streamed < text.len() + 1, "text {k}: {streamed}");
+        }
+        // Not UTF-8 (a cut character at the end), or lone `\r`: not streamed.
+        std::fs::write(&p, b"a,b\n1,\xe4\xb8").unwrap();
+        assert!(open_streamed(&p, None, 2).unwrap().is_none());
+        std::fs::write(&p, "a,b\r1,2\r\n").unwrap();
+        assert!(open_streamed(&p, None, 4).unwrap().is_none());
     }
 
     #[test]
