@@ -74,6 +74,17 @@ fn is_master(t: TableKind) -> bool {
     )
 }
 
+/// The master tables whose ids an input that is not master data looks up: such an input
+/// can start as soon as these are in the registry. Survey waves and the rating tables
+/// need enrollments, which come last.
+fn reads(t: TableKind) -> Option<&'static [TableKind]> {
+    match t {
+        TableKind::Reviews => Some(&[TableKind::Cadres]),
+        TableKind::UnitOutcomes => Some(&[TableKind::Units]),
+        _ => None,
+    }
+}
+
 /// What one input produced, before merging.
 struct Part {
     report: ValidationReport,
@@ -137,13 +148,46 @@ pub fn ingest_all(
     };
     let (master, rest): (Vec<&ResolvedInput>, Vec<&ResolvedInput>) =
         job.inputs.iter().partition(|i| is_master(i.table));
-    for input in master {
-        let mut part = run_input(job, input, &registry, make_sink, progress)?;
-        registry.apply(std::mem::take(&mut part.updates));
-        merge(part, &mut report);
-    }
-    let parts = largest_first(&rest, |input| run_input(job, input, &registry, make_sink, progress));
-    for part in parts {
+    // An input that reads only master tables already in the registry (reviews: cadres)
+    // runs on a snapshot of it beside the remaining master data, which otherwise keeps
+    // one core idle. Parts are merged in input order whatever the schedule.
+    let mut parts: Vec<Option<Result<Part, Error>>> = (0..rest.len()).map(|_| None).collect();
+    std::thread::scope(|scope| -> Result<(), Error> {
+        let mut early = Vec::new();
+        let mut applied: Vec<TableKind> = Vec::new();
+        for (k, input) in master.iter().enumerate() {
+            let mut part = {
+                let _pool = warehouse::write::PagesOnPool::new();
+                run_input(job, input, &registry, make_sink, progress)?
+            };
+            registry.apply(std::mem::take(&mut part.updates));
+            merge(part, &mut report);
+            applied.push(input.table);
+            if k + 1 == master.len() {
+                continue;
+            }
+            for (i, r) in rest.iter().enumerate() {
+                let ready = reads(r.table).is_some_and(|needs| needs.iter().all(|t| applied.contains(t)));
+                if ready && parts[i].is_none() && !early.iter().any(|(j, _)| *j == i) {
+                    let snapshot = registry.clone();
+                    let r: &ResolvedInput = r;
+                    early.push((i, scope.spawn(move || run_input(job, r, &snapshot, make_sink, progress))));
+                }
+            }
+        }
+        let late: Vec<usize> = (0..rest.len()).filter(|i| !early.iter().any(|(j, _)| j == i)).collect();
+        let inputs: Vec<&ResolvedInput> = late.iter().map(|&i| rest[i]).collect();
+        let done = largest_first(&inputs, |input| run_input(job, input, &registry, make_sink, progress));
+        for (i, part) in late.into_iter().zip(done) {
+            parts[i] = Some(part);
+        }
+        for (i, handle) in early {
+            let part = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            parts[i] = Some(part);
+        }
+        Ok(())
+    })?;
+    for part in parts.into_iter().flatten() {
         merge(part?, &mut report);
     }
     let period = job

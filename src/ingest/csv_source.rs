@@ -6,7 +6,15 @@
 //! starts is counted from the bytes themselves (so `\r\n` and quoted line breaks give the
 //! same numbers as `\n`), and a last row that the file cuts inside a quoted field is told
 //! apart from a whole one.
+//!
+//! A UTF-8 file (the common case) is streamed: a first pass reads it in blocks to hash
+//! it, check that it is UTF-8 throughout and count its line endings; the second parses
+//! it from a buffer of [`BLOCK`] bytes (plus the record being read), so memory does not
+//! grow with the file. Both passes decide exactly what reading the whole file decides;
+//! anything else (another encoding, a BOM other than UTF-8's, a forced encoding, lone
+//! `\r` line breaks, a first line longer than a block) is decoded whole as before.
 
+use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -23,12 +31,110 @@ const QUOTE: u8 = b'"';
 /// Open a CSV file. `header_row` is the 1-based line of the header (lines above it, a
 /// title for instance, are skipped); `None`: the first non-blank line.
 pub(super) fn open(path: &Path, encoding: Option<&str>, header_row: Option<usize>) -> Result<Source, IngestError> {
+    if encoding.is_none_or(|e| e.eq_ignore_ascii_case("auto")) {
+        if let Some(source) = open_streamed(path, header_row, BLOCK)? {
+            return Ok(source);
+        }
+    }
     let bytes = read_bytes(path)?;
     let sha256 = sha256_hex(&bytes);
     let (text, enc) = decode_text(path, bytes, encoding)?;
     let mut rows = CsvRows::new(path, text, header_row);
     let headers = rows.read_header()?;
     Ok(Source { headers, rows: Box::new(rows), sha256, encoding: enc.to_ascii_lowercase() })
+}
+
+/// Bytes read from a file at a time.
+const BLOCK: usize = 1 << 20;
+
+/// What a first pass over a file found.
+struct Scan {
+    sha256: String,
+    /// Valid UTF-8 from end to end (after a UTF-8 BOM, if any).
+    utf8: bool,
+    /// Length of the UTF-8 BOM it starts with (0 or 3).
+    bom: usize,
+    /// Some `\r` is not followed by `\n`.
+    lone_cr: bool,
+}
+
+/// Open a UTF-8 CSV file to be parsed as it is read (see the module doc); `None` when
+/// it must be decoded whole instead.
+/// `block`: bytes read at a time.
+fn open_streamed(path: &Path, header_row: Option<usize>, block: usize) -> Result<Option<Source>, IngestError> {
+    let scan = scan(path, block)?;
+    if !scan.utf8 || scan.lone_cr {
+        return Ok(None);
+    }
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut text = Vec::with_capacity(block + scan.bom);
+    (&mut file).take((block + scan.bom) as u64).read_to_end(&mut text).map_err(|e| io_error(path, e))?;
+    text.drain(..scan.bom.min(text.len()));
+    let at_eof = text.len() < block;
+    // The delimiter is sniffed from the line the whole text would give: the first line
+    // (or the configured header line) must end within the first block.
+    let lines = match at_eof {
+        true => &text[..],
+        false => &text[..text.iter().rposition(|b| matches!(b, b'\n' | b'\r')).map_or(0, |i| i + 1)],
+    };
+    let Ok(head) = std::str::from_utf8(lines) else { return Ok(None) };
+    if !at_eof && count_lines(head.as_bytes()) < header_row.unwrap_or(1).max(1) {
+        return Ok(None);
+    }
+    let delimiter = sniff_delimiter(head, header_row);
+    let mut rows = CsvRows::with_delimiter(path, text, delimiter, false, header_row);
+    if !at_eof {
+        rows.file = Some(file);
+        rows.eof = false;
+        rows.block = block;
+    }
+    let headers = rows.read_header()?;
+    Ok(Some(Source { headers, rows: Box::new(rows), sha256: scan.sha256, encoding: "utf-8".into() }))
+}
+
+/// Hash a file, check that it is UTF-8 and count its line endings, reading it in blocks.
+fn scan(path: &Path, block: usize) -> Result<Scan, IngestError> {
+    use sha2::{Digest, Sha256};
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = Vec::with_capacity(block + 4);
+    // Bytes of a character cut by the end of the previous block.
+    let mut carry = 0usize;
+    let (mut utf8, mut first, mut bom) = (true, true, 0usize);
+    let (mut cr, mut crlf, mut last) = (0usize, 0usize, 0u8);
+    loop {
+        buf.drain(..buf.len() - carry);
+        let n = (&mut file).take(block as u64).read_to_end(&mut buf).map_err(|e| io_error(path, e))?;
+        let fresh = &buf[carry..];
+        hasher.update(fresh);
+        // A `\r\n` may be cut by the end of a block.
+        if fresh.first() == Some(&b'\n') && last == b'\r' {
+            crlf += 1;
+        }
+        let crs = fresh.iter().filter(|b| **b == b'\r').count();
+        if crs > 0 {
+            cr += crs;
+            crlf += fresh.windows(2).filter(|w| *w == b"\r\n").count();
+        }
+        if let Some(&b) = fresh.last() {
+            last = b;
+        }
+        // As `decode_text`: a UTF-8 BOM is dropped, the rest must be UTF-8.
+        let from = if std::mem::take(&mut first) && buf.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
+        bom = bom.max(from);
+        if utf8 {
+            match std::str::from_utf8(&buf[from..]) {
+                Ok(_) => carry = 0,
+                // A character cut by the end of the block: checked with the next one.
+                Err(e) if e.error_len().is_none() && n > 0 => carry = buf.len() - from - e.valid_up_to(),
+                Err(_) => (utf8, carry) = (false, 0),
+            }
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(Scan { sha256: hex::encode(hasher.finalize()), utf8, bom, lone_cr: cr != crlf })
 }
 
 /// The header of a CSV file, read from its first lines only: a prefix of the file that
@@ -88,6 +194,15 @@ struct CsvRows {
     counted: usize,
     /// Fields kept per row: the header's count (no limit while the header is read).
     keep: usize,
+    /// The rest of a streamed file (`None`: `text` is the whole text), and whether its
+    /// end has been read.
+    file: Option<File>,
+    eof: bool,
+    /// Bytes read at a time from `file`.
+    block: usize,
+    /// The first byte of `text` that must stay when more is read: the start of the
+    /// record being parsed (a cut last record is checked from its first byte).
+    keep_from: usize,
     /// The kept fields of the record being read (written by the parser, so its length is
     /// its capacity) and their ends; `ends` holds one more than `keep`, so that a row of
     /// one field too many is still seen whole.
@@ -119,15 +234,24 @@ impl CsvRows {
     fn new(path: &Path, text: String, header_row: Option<usize>) -> Self {
         let delimiter = sniff_delimiter(&text, header_row);
         let lone_cr = has_lone_cr(text.as_bytes());
+        CsvRows::with_delimiter(path, text.into_bytes(), delimiter, lone_cr, header_row)
+    }
+
+    /// Records of `text` (the whole text until [`CsvRows::file`] is set).
+    fn with_delimiter(path: &Path, text: Vec<u8>, delimiter: u8, lone_cr: bool, header_row: Option<usize>) -> Self {
         CsvRows {
             parser: ReaderBuilder::new().delimiter(delimiter).quote(QUOTE).build(),
             delimiter,
-            text: text.into_bytes(),
+            text,
             pos: 0,
             line: 1,
             lone_cr,
             counted: 0,
             keep: usize::MAX,
+            file: None,
+            eof: true,
+            block: BLOCK,
+            keep_from: 0,
             out: vec![0; 4096],
             ends: vec![0; 64],
             scratch: vec![0; 4096],
@@ -141,7 +265,7 @@ impl CsvRows {
     fn read_header(&mut self) -> Result<Vec<String>, IngestError> {
         let mut row = Row::new();
         loop {
-            let Some(rec) = self.read_record() else {
+            let Some(rec) = self.read_record()? else {
                 let message = match self.header_row {
                     Some(h) => format!("header_row = {h}, but the file ends before line {h}"),
                     None => "empty file: no header row".into(),
@@ -185,11 +309,39 @@ impl CsvRows {
         Ok(row.iter().map(clean_header).collect())
     }
 
+    /// Read the next block of a streamed file after the bytes from `keep_from` on (the
+    /// ones before are dropped, and the offsets into `text` move with the rest).
+    /// False at the end of the file.
+    fn read_more(&mut self) -> Result<bool, IngestError> {
+        let Some(file) = self.file.as_mut() else {
+            self.eof = true;
+            return Ok(false);
+        };
+        let drop = self.keep_from;
+        self.text.drain(..drop);
+        self.pos -= drop;
+        self.counted = self.counted.saturating_sub(drop);
+        self.keep_from = 0;
+        let n = file.take(self.block as u64).read_to_end(&mut self.text).map_err(|e| io_error(&self.path, e))?;
+        if n == 0 {
+            self.eof = true;
+            self.file = None;
+        }
+        Ok(n > 0)
+    }
+
     /// Parse the next record (blank or not), keeping at most `keep` fields; `None` at the end.
-    fn read_record(&mut self) -> Option<Record> {
+    fn read_record(&mut self) -> Result<Option<Record>, IngestError> {
         // The `\n` of a `\r\n` and empty lines are left before a record: they are not in it.
-        let skipped = self.text[self.pos..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        self.keep_from = self.pos;
+        let skipped = loop {
+            let skipped = self.text[self.pos..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+            if self.pos + skipped < self.text.len() || !self.read_more()? {
+                break skipped;
+            }
+        };
         let start = self.pos + skipped;
+        self.keep_from = start;
         if self.lone_cr {
             self.line += count_lines(&self.text[self.counted..start]);
             self.counted = start;
@@ -199,6 +351,11 @@ impl CsvRows {
         }
         let (mut out_len, mut kept, mut fields, mut extra_text, mut discard) = (0, 0, 0, false, false);
         loop {
+            // The parser is given an empty input only at the end of the text.
+            if self.pos == self.text.len() && !self.eof {
+                self.read_more()?;
+                continue;
+            }
             let input = &self.text[self.pos..];
             let (res, nin, nout, nend) = if discard {
                 let r = self.parser.read_record(input, &mut self.scratch, &mut self.scratch_ends);
@@ -222,15 +379,16 @@ impl CsvRows {
                 ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
                 ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 ReadRecordResult::Record => break,
-                ReadRecordResult::End => return None,
+                ReadRecordResult::End => return Ok(None),
             }
         }
+        let start = self.keep_from;
         let take = kept.min(self.keep);
         let kept_len = if take == 0 { 0 } else { self.ends[take - 1] };
         if kept > take || discard {
             extra_text |= !blank_bytes(&self.out[kept_len..out_len]);
         }
-        Some(Record { start, line: self.line, fields, kept: take, kept_len, extra_text })
+        Ok(Some(Record { start, line: self.line, fields, kept: take, kept_len, extra_text }))
     }
 
     /// Copy a record's kept fields into `row`.
@@ -247,7 +405,7 @@ impl CsvRows {
     /// The last line of `rec` when the file ends inside one of its quoted fields.
     fn cut_at(&self, rec: &Record) -> Option<usize> {
         // Only a record that reaches the end of the text can be cut by it.
-        if self.pos < self.text.len() {
+        if self.pos < self.text.len() || !self.eof {
             return None;
         }
         let raw = &self.text[rec.start..];
@@ -261,7 +419,7 @@ impl CsvRows {
 impl RowReader for CsvRows {
     fn next_row(&mut self, row: &mut Row) -> Result<Option<RowInfo>, IngestError> {
         loop {
-            let Some(rec) = self.read_record() else { return Ok(None) };
+            let Some(rec) = self.read_record()? else { return Ok(None) };
             self.fill(row, &rec)?;
             // A cut row is reported even when nothing of it is left but its opening quote.
             if let Some(last_line) = self.cut_at(&rec) {
@@ -479,6 +637,51 @@ mod tests {
         let mut r = CsvRows::new(Path::new("t.csv"), "\na,\"b\nc".into(), None);
         let e = r.read_header().unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("line 3"), "{e}");
+    }
+
+    /// A file streamed in blocks of any size reads as the whole text does: header,
+    /// lines, shapes and cells, across quoted line breaks, `\r\n` cut between blocks,
+    /// characters cut between blocks, blank lines, a BOM and a cut last row.
+    #[test]
+    fn streamed_files_read_as_whole_texts() {
+        let texts = [
+            "a,b,c\n1,2,3\n\n\"x\ny\",中文,z\r\n4,5\r\n,,\n6,7,8,9\n\"q\"\"r\",s,t",
+            "\u{feff}编号;姓名\r\n\r\nC1;\"甲\r\n乙\"\r\nC2;丙\r\n",
+            "h1,h2\n1,\"never closed\n2,3\n",
+            "title\n\nx\ty\n1\t2\n",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.csv");
+        for (k, text) in texts.iter().enumerate() {
+            std::fs::write(&p, text).unwrap();
+            let header_row = (k == 3).then_some(3);
+            let mut whole = CsvRows::new(&p, text.trim_start_matches('\u{feff}').to_string(), header_row);
+            let want_headers = whole.read_header().unwrap();
+            let mut want = Vec::new();
+            let mut row = Row::new();
+            while let Some(info) = whole.next_row(&mut row).unwrap() {
+                want.push((info.line, info.shape, row.iter().map(String::from).collect::<Vec<_>>()));
+            }
+            let sha = sha256_hex(text.as_bytes());
+            let mut streamed = 0;
+            for block in 1..=text.len() + 1 {
+                let Some(mut src) = open_streamed(&p, header_row, block).unwrap() else { continue };
+                streamed += 1;
+                assert_eq!((&src.headers, &src.sha256, src.encoding.as_str()), (&want_headers, &sha, "utf-8"));
+                let mut got = Vec::new();
+                while let Some(info) = src.next_row(&mut row).unwrap() {
+                    got.push((info.line, info.shape, row.iter().map(String::from).collect::<Vec<_>>()));
+                }
+                assert_eq!(got, want, "text {k}, block {block}");
+            }
+            // Blocks shorter than the header line fall back to the whole text.
+            assert!(streamed > 0 && streamed < text.len() + 1, "text {k}: {streamed}");
+        }
+        // Not UTF-8 (a cut character at the end), or lone `\r`: not streamed.
+        std::fs::write(&p, b"a,b\n1,\xe4\xb8").unwrap();
+        assert!(open_streamed(&p, None, 2).unwrap().is_none());
+        std::fs::write(&p, "a,b\r1,2\r\n").unwrap();
+        assert!(open_streamed(&p, None, 4).unwrap().is_none());
     }
 
     #[test]

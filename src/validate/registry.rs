@@ -63,8 +63,9 @@ pub struct ClassInfo {
     pub method: String,
 }
 
-/// Accepted ids so far.
-#[derive(Debug, Default)]
+/// Accepted ids so far. A clone is a snapshot: an input that reads only tables already
+/// accepted can run on it while later master data is still being added.
+#[derive(Debug, Default, Clone)]
 pub struct Registry {
     pseudo: Pseudonymizer,
     /// Input tables that were given (reference checks to absent tables are skipped).
@@ -96,6 +97,13 @@ impl Registry {
     /// The output form of a cadre id (pseudonym with a key, else as given).
     pub fn pseudonym(&self, id: &str) -> String {
         self.pseudo.apply(id)
+    }
+
+    /// Room for `n` more cadres, so that adding 10⁶ of them does not grow the index
+    /// (and rehash it) a score of times.
+    pub fn reserve_cadres(&mut self, n: usize) {
+        self.cadre_index.reserve(n);
+        self.cadre_out.reserve(n);
     }
 
     pub fn add_cadre(&mut self, id: &str) -> u32 {

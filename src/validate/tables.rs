@@ -697,6 +697,7 @@ fn warn_missing_refs(t: TableKind, reg: &Registry, report: &mut ValidationReport
 impl Registry {
     /// Add what an input accepted.
     pub fn apply(&mut self, updates: RegistryUpdates) {
+        self.reserve_cadres(updates.0.iter().filter(|a| matches!(a, Accept::Cadre(_))).count());
         for a in updates.0 {
             match a {
                 Accept::Unit(u) => {

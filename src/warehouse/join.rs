@@ -29,12 +29,13 @@
 //!
 //! How: enrollments ⋈ classes ⋈ cadres is a polars plan, collected and sorted once.
 //! Everything else is attached in plain Rust through one index from (class_id,
-//! cadre_id) to the row: the scale scores (one scan, split by wave), the rating scores
+//! cadre_id) to the row: the scale scores (one scan per wave), the rating scores
 //! (small frames, one row per trainee: `build` sums them while validating, see
 //! [`RatingScores`]) and the reviews (each review is offered to the enrollments of its
-//! cadre, which keep the best candidate per side). At 10⁶ cadres this replaced ten
-//! string-keyed polars joins and two group-bys over 23·10⁶ and 16·10⁶ long rating rows
-//! (9 s, 5 GB peak) by hash look-ups over 10⁶-row tables.
+//! cadre, which keep the best candidate per side; read one file, a year, at a time), so
+//! no long table is held whole. At 10⁶ cadres this replaced ten string-keyed polars
+//! joins and two group-bys over 23·10⁶ and 16·10⁶ long rating rows (9 s, 5 GB peak) by
+//! hash look-ups over 10⁶-row tables.
 
 use std::path::Path;
 
@@ -169,12 +170,9 @@ pub fn trainee_outcomes(
     {
         let rows = RowIndex::new(&base)?;
 
-        // Outcome-scale scores, one column per wave.
-        let scores = scan(warehouse, "scale_scores")?
-            .filter(col(c::SCALE).eq(lit(settings.instrument.outcome_scale.as_str())))
-            .select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::WAVE), col(c::SCORE)])
-            .collect()
-            .map_err(err("scale_scores"))?;
+        // Outcome-scale scores, one column per wave, read one wave at a time (each wave
+        // is a file of its own, which the filter on `wave` skips by its statistics).
+        let scale = settings.instrument.outcome_scale.as_str();
         let mut by_wave = Vec::new();
         for (wave, name) in [
             (Wave::Pre, c::PRE_SCORE),
@@ -183,13 +181,11 @@ pub fn trainee_outcomes(
             (Wave::Follow6m, c::FOLLOW_6M),
             (Wave::Follow12m, c::FOLLOW_12M),
         ] {
-            let mask = scores
-                .column(c::WAVE)
-                .map_err(err("scale_scores"))?
-                .str()
-                .map_err(err("scale_scores"))?
-                .equal(wave.as_str());
-            let w = scores.filter(&mask).map_err(err("scale_scores"))?;
+            let w = scan(warehouse, "scale_scores")?
+                .filter(col(c::SCALE).eq(lit(scale)).and(col(c::WAVE).eq(lit(wave.as_str()))))
+                .select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::SCORE)])
+                .collect()
+                .map_err(err("scale_scores"))?;
             by_wave.push(rows.attach("scale_scores", &w, c::SCORE)?);
             added.push(Column::new(name.into(), by_wave.last().cloned().unwrap_or_default()));
         }
@@ -205,15 +201,19 @@ pub fn trainee_outcomes(
         let own = rows.attach("trainee_ratings", &ratings.by_self, c::SELF_ASSESSMENT)?;
         added.push(Column::new(c::SELF_ASSESSMENT.into(), own));
 
-        // Reviews before and after.
-        let reviews = scan(warehouse, "reviews")?
-            .select([col(c::CADRE_ID), col(c::REVIEW_DATE), col(c::KIND), col(c::TOTAL)])
-            .collect()
-            .map_err(err("reviews"))?;
-        let (before, after) = pick_reviews(&base, &rows, &reviews, settings.indicators.follow_up_lag_days)?;
-        let total =
-            |p: &[Option<Pick<'_>>]| -> Vec<Option<f64>> { p.iter().map(|p| p.and_then(|p| p.total)).collect() };
-        let date = |p: &[Option<Pick<'_>>], name: &str| -> Result<Column, WarehouseError> {
+        // Reviews before and after, offered one file (a year of reviews) at a time: the
+        // whole table read at once was the largest frame of the build.
+        let mut picks = ReviewPicks::new(&base, &rows, settings.indicators.follow_up_lag_days)?;
+        for file in parquet_files(&warehouse.join("reviews"))? {
+            let reviews = ParquetReader::new(std::fs::File::open(&file).map_err(|e| WarehouseError::io(&file, e))?)
+                .with_columns(Some([c::CADRE_ID, c::REVIEW_DATE, c::KIND, c::TOTAL].map(String::from).to_vec()))
+                .finish()
+                .map_err(err("reviews"))?;
+            picks.offer(&reviews)?;
+        }
+        let (before, after) = (picks.before, picks.after);
+        let total = |p: &[Option<Pick>]| -> Vec<Option<f64>> { p.iter().map(|p| p.and_then(|p| p.total)).collect() };
+        let date = |p: &[Option<Pick>], name: &str| -> Result<Column, WarehouseError> {
             let days: Vec<Option<i32>> = p.iter().map(|p| p.map(|p| p.date)).collect();
             Column::new(name.into(), days).cast(&DataType::Date).map_err(err(name))
         };
@@ -336,70 +336,135 @@ impl<'a> RowIndex<'a> {
     }
 }
 
-/// A review picked for one side of an enrollment.
+/// A review picked for one side of an enrollment (`kind` interned in [`ReviewPicks`]).
 #[derive(Clone, Copy)]
-struct Pick<'a> {
+struct Pick {
     date: i32,
-    kind: Option<&'a str>,
+    kind: Option<u32>,
     total: Option<f64>,
 }
 
 /// For every base row, the latest review dated before `start_date` and the first dated
-/// on or after `end_date + lag` (ties on the date broken by `kind`, nulls first).
-#[allow(clippy::type_complexity)]
-fn pick_reviews<'r>(
-    base: &DataFrame,
-    rows: &RowIndex<'_>,
-    reviews: &'r DataFrame,
+/// on or after `end_date + lag` (ties on the date broken by `kind`, nulls first), over
+/// every frame of reviews offered. No two reviews of a cadre share date and kind (the
+/// key of `reviews`), so the picks do not depend on the order of the frames.
+struct ReviewPicks<'b> {
+    starts: Vec<Option<i32>>,
+    ends: Vec<Option<i32>>,
+    /// The enrollments of every cadre.
+    by_cadre: rustc_hash::FxHashMap<&'b str, Vec<u32>>,
+    before: Vec<Option<Pick>>,
+    after: Vec<Option<Pick>>,
+    /// The kinds met so far (a handful), and their ids.
+    kinds: Vec<String>,
+    kind_ids: rustc_hash::FxHashMap<String, u32>,
     lag: i64,
-) -> Result<(Vec<Option<Pick<'r>>>, Vec<Option<Pick<'r>>>), WarehouseError> {
+}
+
+/// Int32 days of a date column.
+fn days(df: &DataFrame, name: &str) -> Result<Vec<Option<i32>>, WarehouseError> {
     let e = |e: PolarsError| WarehouseError::frame("trainee_outcomes: reviews", e);
-    let days = |df: &DataFrame, name: &str| -> Result<Vec<Option<i32>>, WarehouseError> {
-        let col = df.column(name).map_err(e)?.cast(&DataType::Int32).map_err(e)?;
-        Ok(col.i32().map_err(e)?.iter().collect())
-    };
-    let (starts, ends) = (days(base, c::START_DATE)?, days(base, c::END_DATE)?);
-    // The enrollments of every cadre.
-    let mut by_cadre: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
-    for (i, cadre) in strs(base, c::CADRE_ID, "enrollments")?.iter().enumerate() {
-        if let Some(cadre) = cadre {
-            by_cadre.entry(cadre).or_default().push(i as u32);
-        }
-    }
-    let mut before: Vec<Option<Pick<'r>>> = vec![None; rows.n];
-    let mut after: Vec<Option<Pick<'r>>> = vec![None; rows.n];
-    let dates = days(reviews, c::REVIEW_DATE)?;
-    let totals = reviews.column(c::TOTAL).map_err(e)?.cast(&DataType::Float64).map_err(e)?;
-    let totals = totals.f64().map_err(e)?;
-    let cadres = strs(reviews, c::CADRE_ID, "reviews")?;
-    let kinds = strs(reviews, c::KIND, "reviews")?;
-    // The cadre of the previous review and its enrollments (reviews come cadre by cadre).
-    let mut current: Option<(&str, Option<&Vec<u32>>)> = None;
-    for (((cadre, date), kind), total) in cadres.iter().zip(dates).zip(kinds.iter()).zip(totals.iter()) {
-        let (Some(cadre), Some(date)) = (cadre, date) else { continue };
-        let enrolled = match current {
-            Some((c, e)) if c == cadre => e,
-            _ => {
-                let e = by_cadre.get(cadre);
-                current = Some((cadre, e));
-                e
+    let col = df.column(name).map_err(e)?.cast(&DataType::Int32).map_err(e)?;
+    Ok(col.i32().map_err(e)?.iter().collect())
+}
+
+impl<'b> ReviewPicks<'b> {
+    fn new(base: &'b DataFrame, rows: &RowIndex<'_>, lag: i64) -> Result<Self, WarehouseError> {
+        let mut by_cadre: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
+        for (i, cadre) in strs(base, c::CADRE_ID, "enrollments")?.iter().enumerate() {
+            if let Some(cadre) = cadre {
+                by_cadre.entry(cadre).or_default().push(i as u32);
             }
+        }
+        Ok(ReviewPicks {
+            starts: days(base, c::START_DATE)?,
+            ends: days(base, c::END_DATE)?,
+            by_cadre,
+            before: vec![None; rows.n],
+            after: vec![None; rows.n],
+            kinds: Vec::new(),
+            kind_ids: Default::default(),
+            lag,
+        })
+    }
+
+    /// The kind of a pick, as text.
+    #[cfg(test)]
+    fn kind(&self, p: &Pick) -> Option<&str> {
+        p.kind.map(|k| self.kinds[k as usize].as_str())
+    }
+
+    /// Offer every review of `reviews` (cadre_id, review_date, kind, total) to the
+    /// enrollments of its cadre.
+    fn offer(&mut self, reviews: &DataFrame) -> Result<(), WarehouseError> {
+        let e = |e: PolarsError| WarehouseError::frame("trainee_outcomes: reviews", e);
+        let dates = days(reviews, c::REVIEW_DATE)?;
+        let totals = reviews.column(c::TOTAL).map_err(e)?.cast(&DataType::Float64).map_err(e)?;
+        let totals = totals.f64().map_err(e)?;
+        let cadres = strs(reviews, c::CADRE_ID, "reviews")?;
+        let kinds = strs(reviews, c::KIND, "reviews")?;
+        let ReviewPicks { starts, ends, by_cadre, before, after, kinds: names, kind_ids, lag } = self;
+        let lag = *lag;
+        // The cadre of the previous review and its enrollments (reviews come cadre by cadre).
+        let mut current: Option<(&str, Option<&Vec<u32>>)> = None;
+        for (((cadre, date), kind), total) in cadres.iter().zip(dates).zip(kinds.iter()).zip(totals.iter()) {
+            let (Some(cadre), Some(date)) = (cadre, date) else { continue };
+            let enrolled = match current {
+                Some((c, e)) if c == cadre => e,
+                _ => {
+                    let e = by_cadre.get(cadre);
+                    current = Some((cadre, e));
+                    e
+                }
+            };
+            let Some(enrolled) = enrolled else { continue };
+            let id = kind.map(|k| match kind_ids.get(k) {
+                Some(&id) => id,
+                None => {
+                    names.push(k.to_string());
+                    kind_ids.insert(k.to_string(), names.len() as u32 - 1);
+                    names.len() as u32 - 1
+                }
+            });
+            let review = Pick { date, kind: id, total };
+            let text = |p: &Pick| p.kind.map(|k| names[k as usize].as_str());
+            for &i in enrolled {
+                let i = i as usize;
+                if starts[i].is_some_and(|s| date < s) && before[i].is_none_or(|b| (b.date, text(&b)) < (date, kind)) {
+                    before[i] = Some(review);
+                }
+                if ends[i].is_some_and(|end| date as i64 >= end as i64 + lag)
+                    && after[i].is_none_or(|a| (date, kind) < (a.date, text(&a)))
+                {
+                    after[i] = Some(review);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every Parquet file under `dir`, in path order (none when it does not exist).
+fn parquet_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, WarehouseError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let rd = match std::fs::read_dir(&d) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(WarehouseError::io(&d, e)),
         };
-        let Some(enrolled) = enrolled else { continue };
-        let review = Pick { date, kind, total };
-        for &i in enrolled {
-            let i = i as usize;
-            if starts[i].is_some_and(|s| date < s) && before[i].is_none_or(|b| (b.date, b.kind) < (date, kind)) {
-                before[i] = Some(review);
-            }
-            if ends[i].is_some_and(|end| date as i64 >= end as i64 + lag)
-                && after[i].is_none_or(|a| (date, kind) < (a.date, a.kind))
-            {
-                after[i] = Some(review);
+        for entry in rd {
+            let p = entry.map_err(|e| WarehouseError::io(&d, e))?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                out.push(p);
             }
         }
     }
-    Ok((before, after))
+    out.sort();
+    Ok(out)
 }
 
 /// Add `norm_gain`, the individual Hake gain of every row, from the statistics core.
@@ -444,13 +509,20 @@ mod tests {
             c::TOTAL => [70.0, 75.0, 60.0, 99.0, 81.0, 82.0, 1.0],
         ]
         .unwrap();
-        let (before, after) = pick_reviews(&base, &rows, &reviews, 10).unwrap();
-        // K1: latest before day 100 is day 90, largest kind; first from day 120 is day 200, null kind first.
-        assert_eq!(before[0].map(|p| (p.date, p.total)), Some((90, Some(75.0))));
-        assert_eq!(after[0].map(|p| (p.date, p.total)), Some((200, Some(82.0))));
-        // K2 (day 300–310): the day-200 reviews are before; none after.
-        assert_eq!(before[1].map(|p| (p.date, p.kind, p.total)), Some((200, Some("annual"), Some(81.0))));
-        assert!(after[1].is_none());
+        // Offered whole, or in two frames in either order: the same picks.
+        let (first, rest) = (reviews.slice(0, 3), reviews.slice(3, 4));
+        for frames in [vec![reviews.clone()], vec![first.clone(), rest.clone()], vec![rest, first]] {
+            let mut picks = ReviewPicks::new(&base, &rows, 10).unwrap();
+            frames.iter().for_each(|f| picks.offer(f).unwrap());
+            let (before, after) = (&picks.before, &picks.after);
+            // K1: latest before day 100 is day 90, largest kind; first from day 120 is day 200, null kind first.
+            assert_eq!(before[0].map(|p| (p.date, p.total)), Some((90, Some(75.0))));
+            assert_eq!(after[0].map(|p| (p.date, p.total)), Some((200, Some(82.0))));
+            // K2 (day 300–310): the day-200 reviews are before; none after.
+            let b1 = before[1].unwrap();
+            assert_eq!((b1.date, picks.kind(&b1), b1.total), (200, Some("annual"), Some(81.0)));
+            assert!(after[1].is_none());
+        }
     }
 
     #[test]

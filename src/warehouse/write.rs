@@ -1,9 +1,10 @@
 //! Streaming, partitioned Parquet writers for warehouse tables.
 //!
 //! Rows arrive as typed [`Value`]s in `schema::TABLES` column order; each table buffers
-//! up to `CHUNK_ROWS` rows per `year=` partition and writes them as a row group, so
-//! memory stays bounded however large the input. Files are written under the build's
-//! temporary directory; the atomic swap into place is `warehouse::commit`'s job.
+//! up to [`ROW_GROUP_ROWS`] rows per `year=` partition and writes them as a row group
+//! as soon as they fill it, reusing the buffers for the next one, so a writer holds at
+//! most one row group per partition however large the input. Files are written under
+//! the build's temporary directory; the atomic swap into place is `warehouse::commit`'s job.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -17,8 +18,15 @@ use crate::error::WarehouseError;
 use crate::schema::{DType, TableDef};
 use crate::validate::Value;
 
-/// Rows buffered per partition before a row group is written.
+/// Rows per row group of the tables written whole ([`write_documented`]).
 pub const CHUNK_ROWS: usize = 1 << 20;
+
+/// Rows buffered per partition of a streamed warehouse table before they are written
+/// as a row group (DuckDB writes 122 880). A writer holds one such group per `year=`
+/// partition, and `reviews` fills seven partitions at once: with 2²⁰ rows they held
+/// ~0.8 GB at 10⁶ cadres, and the growing buffers were reallocated and faulted in
+/// again for every group.
+pub const ROW_GROUP_ROWS: usize = 1 << 17;
 
 /// Typed column buffers for one chunk of one table.
 enum ColBuf {
@@ -66,11 +74,13 @@ impl ColBuf {
         true
     }
 
-    fn take_column(&mut self, name: &str) -> PolarsResult<Column> {
+    /// The buffered `rows` values as a column; the buffers keep their capacity.
+    fn take_column(&mut self, name: &str, rows: usize) -> PolarsResult<Column> {
         let name: PlSmallStr = name.into();
         Ok(match self {
             ColBuf::Str(b) => {
-                let full = std::mem::replace(b, StringChunkedBuilder::new(PlSmallStr::EMPTY, 0));
+                // The next group is as long as this one: its views are allocated once.
+                let full = std::mem::replace(b, StringChunkedBuilder::new(PlSmallStr::EMPTY, rows));
                 full.finish().with_name(name).into_column()
             }
             ColBuf::Int(b) => {
@@ -178,7 +188,7 @@ impl TableWriter {
         }
         part.len += 1;
         self.written += 1;
-        if part.len >= CHUNK_ROWS {
+        if part.len >= ROW_GROUP_ROWS {
             flush(def, part)?;
         }
         Ok(())
@@ -214,7 +224,7 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
     let ctx = || format!("writing {}", part.path.display());
     let mut cols = Vec::with_capacity(def.columns.len());
     for (c, b) in def.columns.iter().zip(part.cols.iter_mut()) {
-        cols.push(b.take_column(c.name).map_err(|e| WarehouseError::frame(ctx(), e))?);
+        cols.push(b.take_column(c.name, part.len).map_err(|e| WarehouseError::frame(ctx(), e))?);
     }
     let df = DataFrame::new(part.len, cols).map_err(|e| WarehouseError::frame(ctx(), e))?;
     part.len = 0;
@@ -225,23 +235,60 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
         let file = File::create(&part.path).map_err(|e| WarehouseError::io(&part.path, e))?;
         // Its pages are encoded by `write_row_group`; the writer adds the footer.
         let writer = ParquetWriter::new(BufWriter::new(file))
-            .with_compression(WAREHOUSE_COMPRESSION)
+            .with_compression(warehouse_compression())
             .with_key_value_metadata(Some(column_docs(def)))
             .batched(df.schema())
             .map_err(|e| WarehouseError::frame(ctx(), e))?;
         part.writer = Some(writer);
     }
     if df.height() > 0 {
+        let when = if PAGES_ON_POOL.with(std::cell::Cell::get) { Pages::Ahead } else { Pages::AsTaken };
         if let Some(w) = part.writer.as_mut() {
-            write_row_group(w, &df, WAREHOUSE_COMPRESSION, Encodings::Warehouse, Pages::AsTaken)
+            write_row_group(w, &df, warehouse_compression(), Encodings::Decided, when)
                 .map_err(|e| WarehouseError::frame(ctx(), e))?;
         }
     }
     Ok(())
 }
 
-/// Compression of the warehouse tables written row group by row group.
-const WAREHOUSE_COMPRESSION: ParquetCompression = ParquetCompression::Zstd(None);
+thread_local! {
+    /// Whether row groups flushed on this thread are encoded on the thread pool.
+    static PAGES_ON_POOL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// While alive, the row groups that this thread's writers flush are encoded column by
+/// column in parallel on the thread pool, which must be idle then: master data is
+/// validated one input after another while the pool waits, and its tables (10⁶ cadres)
+/// were encoded on one core. Elsewhere each pool worker runs an input of its own and
+/// encodes on its own thread (a worker busy with its input would never take the jobs).
+pub struct PagesOnPool {
+    previous: bool,
+}
+
+impl PagesOnPool {
+    pub fn new() -> PagesOnPool {
+        PagesOnPool { previous: PAGES_ON_POOL.with(|c| c.replace(true)) }
+    }
+}
+
+impl Default for PagesOnPool {
+    fn default() -> Self {
+        PagesOnPool::new()
+    }
+}
+
+impl Drop for PagesOnPool {
+    fn drop(&mut self) {
+        PAGES_ON_POOL.with(|c| c.set(self.previous));
+    }
+}
+
+/// Compression of the warehouse tables written row group by row group: zstd level 1.
+/// The default level (3) spent ~3 % of `build`'s CPU time compressing; level 1
+/// compresses ~40 % faster for a few per cent more bytes.
+fn warehouse_compression() -> ParquetCompression {
+    documented_compression()
+}
 
 /// Compression of the tables written whole (indicator tables, the joined
 /// `trainee_outcomes`): level 1, written once per run and small except the per-person
@@ -256,11 +303,13 @@ enum Encodings {
     /// Floats with few distinct values are dictionary-encoded here; every other column
     /// as polars decides (for text and the remaining floats it estimates the
     /// cardinality and may build a dictionary).
+    #[cfg(test)]
     Warehouse,
     /// Every float and text column is decided here: a dictionary when it has few
     /// distinct values ([`dictionary_of_floats`], [`dictionary_of_text`]), else plain.
-    /// polars' cardinality estimate and dictionary attempt hashed every value of every
-    /// column again (~0.1 s of the two 10⁶-row per-person tables).
+    /// polars' cardinality estimate and its cast to a dictionary hashed every value of
+    /// every text column again: ~11 % of `build`'s CPU time at 10⁶ cadres, when the
+    /// warehouse tables were written so.
     Decided,
 }
 
@@ -706,9 +755,9 @@ mod tests {
             .set_parallel(false)
             .batched(df.schema())
             .unwrap();
-        write_row_group(&mut w, &df.slice(0, 600), WAREHOUSE_COMPRESSION, Encodings::Warehouse, Pages::AsTaken)
+        write_row_group(&mut w, &df.slice(0, 600), warehouse_compression(), Encodings::Warehouse, Pages::AsTaken)
             .unwrap();
-        write_row_group(&mut w, &df.slice(600, 400), WAREHOUSE_COMPRESSION, Encodings::Warehouse, Pages::AsTaken)
+        write_row_group(&mut w, &df.slice(600, 400), warehouse_compression(), Encodings::Warehouse, Pages::AsTaken)
             .unwrap();
         w.finish().unwrap();
         let back = ParquetReader::new(File::open(&path).unwrap()).finish().unwrap();
