@@ -331,7 +331,7 @@ fn init(args: &InitArgs, quiet: bool) -> Result<i32, Error> {
 
 /// The report languages: `--lang` alone, else the pipeline's `[report] languages`, else
 /// its `[report] lang` (checked at load).
-fn report_langs(job: &Job, flag: Option<crate::cli::Lang>) -> Vec<report::Lang> {
+fn report_langs(job: &Job, flag: Option<crate::cli::LangArg>) -> Vec<report::Lang> {
     if flag.is_some() {
         return vec![report_lang(job, flag)];
     }
@@ -345,10 +345,10 @@ fn report_langs(job: &Job, flag: Option<crate::cli::Lang>) -> Vec<report::Lang> 
 }
 
 /// The report language: `--lang`, else the pipeline's `[report] lang` (checked at load).
-fn report_lang(job: &Job, flag: Option<crate::cli::Lang>) -> report::Lang {
+fn report_lang(job: &Job, flag: Option<crate::cli::LangArg>) -> report::Lang {
     match flag {
-        Some(crate::cli::Lang::Zh) => report::Lang::Zh,
-        Some(crate::cli::Lang::En) => report::Lang::En,
+        Some(crate::cli::LangArg::Zh) => report::Lang::Zh,
+        Some(crate::cli::LangArg::En) => report::Lang::En,
         None => report::Lang::from_code(&job.settings.report.lang).unwrap_or(report::Lang::Zh),
     }
 }

@@ -90,7 +90,7 @@ pub struct ReportArgs {
     /// pipeline's `lang` is written at reports/<period>/, another one at
     /// reports/<period>/<lang>/ beside it.
     #[arg(long, value_enum)]
-    pub lang: Option<Lang>,
+    pub lang: Option<LangArg>,
     /// Also render PDF through a headless Chromium, when one is installed.
     #[arg(long)]
     pub pdf: bool,
@@ -109,7 +109,7 @@ pub struct ExportArgs {
     pub cadre: Option<String>,
     /// Language of the export's headers and labels (default: the pipeline's `[report] lang`).
     #[arg(long, value_enum)]
-    pub lang: Option<Lang>,
+    pub lang: Option<LangArg>,
 }
 
 #[derive(Debug, Args)]
@@ -170,7 +170,7 @@ pub struct SchemaArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
+pub enum LangArg {
     Zh,
     En,
 }

@@ -494,7 +494,7 @@ fn write_table(
     settings: &crate::config::IndicatorSettings,
 ) -> Result<(), crate::error::WarehouseError> {
     // The two files are written side by side, so the other core can take one when it
-    // is free (one after the other, compliance's two took ~0.6 s on one core).
+    // is free (one after the other, one core waited for the other).
     let timed = |f: &dyn Fn() -> Result<(), crate::error::WarehouseError>| {
         let clock = std::time::Instant::now();
         f().map(|()| clock.elapsed().as_secs_f64())

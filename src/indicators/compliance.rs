@@ -318,7 +318,7 @@ pub fn compliance_rows<'a>(
         i64s(classes, col::YEAR, T)?.into_iter().flatten().collect::<BTreeSet<_>>().into_iter().collect();
     let Some(&first_year) = years.first() else { return Ok(Vec::new()) };
 
-    // Read in place (one row per cadre: as vectors, ~40 MB at 10⁶ cadres).
+    // Read in place: one row per cadre, so vectors of them would be as long as the roster.
     let (k_cat, k_rank) = (str_view(cadres, col::CATEGORY, T)?, str_view(cadres, col::RANK, T)?);
     let promoted =
         if cadres.schema().contains(col::PROMOTED_ON) { Some(day_view(cadres, col::PROMOTED_ON, T)?) } else { None };

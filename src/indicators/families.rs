@@ -202,7 +202,7 @@ fn follow_up_family(env: &FrameEnv<'_>, out: &mut Emitted<'_>) -> Done {
 /// as learning_by_method), the trajectory, and the trends over every year.
 fn learning_family(env: &FrameEnv<'_>, out: &mut Emitted<'_>) -> Done {
     let (i, ctx, scope) = (env.inputs, &env.base.ctx, env.base.scope);
-    let (outcomes, classes) = (&scope.rows(&i.outcomes, "trainee_outcomes")?, &scope.classes);
+    let (outcomes, classes) = (&scope.rows(&i.outcomes, crate::schema::wh::TRAINEE_OUTCOMES)?, &scope.classes);
     let l = timed("learning", || learning::learning_tables(outcomes, classes, ctx))?;
     let m = timed("methods", || methods::method_tables(outcomes, classes, &l.method_status, ctx))?;
     out.add("learning_by_class", l.by_class)?;

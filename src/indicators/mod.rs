@@ -167,13 +167,13 @@ fn assessment_moments(warehouse: &Path) -> Result<DataFrame, WarehouseError> {
         (role != "self").then(|| ((class, cadre), score.get(i)))
     });
     let groups = scorecard::others_moments(rows);
-    Ok(engine::Out::new(groups.len())
+    engine::Out::new(groups.len())
         .str(CLASS_ID, groups.iter().map(|g| Some(g.0 .0)))
         .str(CADRE_ID, groups.iter().map(|g| Some(g.0 .1)))
         .f64(N, groups.iter().map(|g| Some(g.1 .0)))
         .f64(VARIANCE, groups.iter().map(|g| g.1 .1))
         .finish(T)
-        .map_err(failed)?)
+        .map_err(failed)
 }
 
 /// Cronbach's α of the five review dimensions over the reviews scoring all five.
@@ -185,7 +185,7 @@ fn review_alpha(warehouse: &Path) -> Result<Option<f64>, WarehouseError> {
     let mut exprs: Vec<Expr> = dims.iter().map(|d| c(d).var(1).alias(*d)).collect();
     exprs.push(total.var(1).alias(TOTAL));
     let complete = dims.iter().skip(1).fold(c(dims[0]).is_not_null(), |acc, d| acc.and(c(d).is_not_null()));
-    let df = scan(warehouse, "reviews")?
+    let df = scan(warehouse, crate::schema::wh::REVIEWS)?
         .filter(complete)
         .select(exprs)
         .collect()
@@ -228,19 +228,19 @@ impl StreamInputs {
         Ok(StreamInputs {
             classes: read(
                 warehouse,
-                "classes",
+                crate::schema::wh::CLASSES,
                 &[CLASS_ID, TITLE, TARGET_CATEGORY, METHOD, START_DATE, END_DATE, DAYS, HOURS, YEAR],
             )?,
-            courses: read(warehouse, "courses", &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC, TITLE])?,
-            items: read(warehouse, "items", &[ITEM_ID, SCALE, WAVE, MIN, MAX, REVERSE, KIND])?,
+            courses: read(warehouse, crate::schema::wh::COURSES, &[COURSE_ID, CLASS_ID, TEACHER_ID, TOPIC, TITLE])?,
+            items: read(warehouse, crate::schema::wh::ITEMS, &[ITEM_ID, SCALE, WAVE, MIN, MAX, REVERSE, KIND])?,
             course_ratings: LongTable::warehouse(
                 warehouse,
-                "course_ratings",
+                crate::schema::wh::COURSE_RATINGS,
                 &[CLASS_ID, COURSE_ID, RATER_ID, INDICATOR, SCORE],
             )?,
             responses: LongTable::warehouse(
                 warehouse,
-                "survey_responses",
+                crate::schema::wh::SURVEY_RESPONSES,
                 &[CLASS_ID, CADRE_ID, WAVE, ITEM_ID, VALUE],
             )?,
         })
@@ -254,34 +254,35 @@ impl Inputs {
         // Every column of the joined table but those no family reads (decoding them is
         // a tenth of reading it).
         const UNUSED: [&str; 4] = [EXAM_SCORE, NORM_GAIN, REVIEW_BEFORE_DATE, REVIEW_AFTER_DATE];
-        let outcomes_cols: Vec<&str> = crate::schema::table_def("trainee_outcomes")
+        let outcomes_cols: Vec<&str> = crate::schema::table_def(crate::schema::wh::TRAINEE_OUTCOMES)
             .map(|d| d.columns.iter().map(|c| c.name).filter(|c| !UNUSED.contains(c)).chain([YEAR]).collect())
             .unwrap_or_default();
         let mut cadre_cols = vec![CADRE_ID, CATEGORY, RANK, UNIT_ID, PROMOTED_ON];
-        let cadre_schema =
-            scan(warehouse, "cadres")?.collect_schema().map_err(|e| WarehouseError::frame("reading cadres", e))?;
+        let cadre_schema = scan(warehouse, crate::schema::wh::CADRES)?
+            .collect_schema()
+            .map_err(|e| WarehouseError::frame("reading cadres", e))?;
         cadre_cols.retain(|c| cadre_schema.contains(c));
         // The tables side by side: one table's columns alone left a core idle (a
         // frame's columns are decoded in parallel, but they differ in size).
         let ((outcomes, cadres), ((units, reviews), (choices, unit_outcomes))) = rayon::join(
             || {
                 rayon::join(
-                    || read(warehouse, "trainee_outcomes", &outcomes_cols),
-                    || read(warehouse, "cadres", &cadre_cols),
+                    || read(warehouse, crate::schema::wh::TRAINEE_OUTCOMES, &outcomes_cols),
+                    || read(warehouse, crate::schema::wh::CADRES, &cadre_cols),
                 )
             },
             || {
                 rayon::join(
                     || {
                         rayon::join(
-                            || read(warehouse, "units", &[UNIT_ID]),
-                            || read(warehouse, "reviews", &[CADRE_ID, REVIEW_DATE, KIND, TOTAL]),
+                            || read(warehouse, crate::schema::wh::UNITS, &[UNIT_ID]),
+                            || read(warehouse, crate::schema::wh::REVIEWS, &[CADRE_ID, REVIEW_DATE, KIND, TOTAL]),
                         )
                     },
                     || {
                         rayon::join(
-                            || read(warehouse, "survey_choices", &[CLASS_ID, CADRE_ID, WAVE, CHOICE]),
-                            || read(warehouse, "unit_outcomes", &[UNIT_ID, PERIOD, METRIC, VALUE]),
+                            || read(warehouse, crate::schema::wh::SURVEY_CHOICES, &[CLASS_ID, CADRE_ID, WAVE, CHOICE]),
+                            || read(warehouse, crate::schema::wh::UNIT_OUTCOMES, &[UNIT_ID, PERIOD, METRIC, VALUE]),
                         )
                     },
                 )
@@ -534,7 +535,9 @@ pub fn compute_with(
     rayon::scope(|s| {
         let per_cadre = &per_cadre;
         s.spawn(move |s| {
-            match timed("cadres", || engine::Cadres::from_frames(&inputs.cadres, &inputs.outcomes, "cadres")) {
+            match timed(crate::schema::wh::CADRES, || {
+                engine::Cadres::from_frames(&inputs.cadres, &inputs.outcomes, crate::schema::wh::CADRES)
+            }) {
                 Ok(n) => {
                     let _ = numbers.set(n);
                 }

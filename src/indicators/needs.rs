@@ -56,8 +56,8 @@ pub fn needs_match(
     let (cl, target) = (strs(classes, col::CLASS_ID, T)?, strs(classes, col::TARGET_CATEGORY, T)?);
     let mut by_class: BTreeMap<&str, (Option<&str>, ClassNeeds)> =
         (0..classes.height()).filter_map(|i| Some((cl[i]?, (target[i], ClassNeeds::default())))).collect();
-    // The answers are read in place, row by row (materialised as vectors, the four
-    // columns of 1.5·10⁶ rows at 10⁶ cadres took ~100 MB of fresh memory).
+    // The answers are read in place, row by row: materialised as vectors, the four
+    // columns would be copied whole into fresh memory.
     let text = |name: &str| frame::column(choices, name, T)?.str().map_err(perr(T));
     let (s_class, s_cadre, s_wave, s_choice) =
         (text(col::CLASS_ID)?, text(col::CADRE_ID)?, text(col::WAVE)?, text(col::CHOICE)?);

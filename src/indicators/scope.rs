@@ -30,7 +30,7 @@ impl Period {
     /// The classes of `classes` that started in the period's year (those without a
     /// year count as the period's).
     pub fn new(classes: &DataFrame, period: &str) -> Result<Period, IndicatorError> {
-        let years = optional_i64s(classes, col::YEAR, "classes")?;
+        let years = optional_i64s(classes, col::YEAR, crate::schema::wh::CLASSES)?;
         let year = period_year(period, &years);
         Ok(Period { year, classes: of_year(classes, &years, year)? })
     }

@@ -263,15 +263,18 @@ fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
     (sxx > 0.0 && syy > 0.0).then(|| sxy / (sxx * syy).sqrt())
 }
 
+/// A trainee in a class: (class_id, cadre_id).
+pub type ClassCadre<'a> = (&'a str, &'a str);
+/// The number of scores and their sample variance (`None` below two scores).
+pub type Moments = (f64, Option<f64>);
+
 /// Per (class, cadre), in order of first appearance: the number of scores others gave
 /// the trainee and their sample variance (n − 1 in the denominator; `None` below two
 /// scores). `rows` are the trainee's ratings by raters other than self, in table order;
 /// a missing score counts for nothing but still names its (class, cadre). The variance
 /// is Welford's online update over the scores in that order, the algorithm (and so the
 /// rounding) of polars' grouped `var`, which computed it before.
-pub fn others_moments<'a>(
-    rows: impl Iterator<Item = ((&'a str, &'a str), Option<f64>)>,
-) -> Vec<((&'a str, &'a str), (f64, Option<f64>))> {
+pub fn others_moments<'a>(rows: impl Iterator<Item = (ClassCadre<'a>, Option<f64>)>) -> Vec<(ClassCadre<'a>, Moments)> {
     struct Welford {
         count: u64,
         mean: f64,

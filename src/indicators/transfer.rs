@@ -889,7 +889,7 @@ pub fn transfer_tables_from(
 /// cadres: each block holds its cadres' reviews end to end, and `ends[c]` is where
 /// cadre `c`'s reviews end within its block (a cadre starts where the one before it
 /// in the block ends, the block's first at 0). The blocks are built in parallel and
-/// kept as they are (joining them copied ~45 MB into fresh memory at 10⁶ cadres).
+/// kept as they are (joining them would copy every review once more).
 /// Reviews of ids that neither `cadres` nor `trainee_outcomes` name belong to no
 /// control pool and no class: they are left out.
 pub struct Histories {
@@ -903,8 +903,8 @@ impl Histories {
     pub fn new(reviews: &DataFrame, keys: &Cadres) -> Result<Histories, IndicatorError> {
         const T: &str = "transfer_by_class";
         let review_rows = keys.rows_of(&strs(reviews, col::CADRE_ID, T)?);
-        // Read in place: as vectors, the three columns of ~3·10⁶ rows at 10⁶ cadres took
-        // ~110 MB of fresh memory.
+        // Read in place: as vectors, the three columns of every review would be copied
+        // into fresh memory.
         let (date, kind, total) = (
             day_view(reviews, col::REVIEW_DATE, T)?,
             str_view(reviews, col::KIND, T)?,

@@ -16,7 +16,13 @@ use crate::warehouse::manifest::Manifest;
 use crate::warehouse::read;
 
 /// Warehouse tables the report reads besides the indicators.
-const WAREHOUSE_TABLES: &[&str] = &["classes", "courses", "enrollments", "units", table::TRAINEE_OUTCOMES];
+const WAREHOUSE_TABLES: &[&str] = &[
+    crate::schema::wh::CLASSES,
+    crate::schema::wh::COURSES,
+    crate::schema::wh::ENROLLMENTS,
+    crate::schema::wh::UNITS,
+    table::TRAINEE_OUTCOMES,
+];
 
 /// Indicator tables no report section reads: per-person tables of 10⁶ rows at national
 /// scale, which would only cost memory (the scorecard goes out through `export`).
@@ -26,7 +32,7 @@ const UNREAD_INDICATORS: &[&str] = &[table::CADRE_SCORECARD];
 /// others), plus `year` for scoping to the period.
 fn warehouse_columns(name: &str) -> Option<&'static [&'static str]> {
     match name {
-        "enrollments" => Some(ENROLLMENT_COLUMNS),
+        crate::schema::wh::ENROLLMENTS => Some(ENROLLMENT_COLUMNS),
         table::TRAINEE_OUTCOMES => Some(OUTCOME_COLUMNS),
         _ => None,
     }
@@ -59,7 +65,7 @@ fn scope_to_period(warehouse: &mut BTreeMap<String, DataFrame>, period: &str) ->
         let c = df.column(YEAR).ok()?.cast(&DataType::Int64).ok()?;
         Some(c.i64().ok()?.iter().collect())
     };
-    let held = warehouse.get("classes").and_then(years).is_some_and(|y| y.contains(&Some(year)));
+    let held = warehouse.get(crate::schema::wh::CLASSES).and_then(years).is_some_and(|y| y.contains(&Some(year)));
     if !held {
         return Ok(());
     }

@@ -47,7 +47,7 @@ use std::path::{Path, PathBuf};
 
 pub use i18n::Lang;
 pub use pdf::PdfOutcome;
-pub use view::{Params, ReportData};
+pub use view::{RenderOptions, ReportData};
 
 use crate::config::Job;
 use crate::error::{ReportError, WarehouseError};
@@ -90,7 +90,10 @@ pub fn render_reports(out: &Path, job: &Job, langs: &[Lang], pdf: bool) -> Resul
             order.push(l);
         }
     }
-    order.into_iter().map(|lang| write_reports_as(out, &data, &Params::from_job(job, lang), primary, pdf)).collect()
+    order
+        .into_iter()
+        .map(|lang| write_reports_as(out, &data, &RenderOptions::from_job(job, lang), primary, pdf))
+        .collect()
 }
 
 /// The pipeline's report language (`[report] lang`, checked when the file is loaded).
@@ -99,7 +102,12 @@ pub fn primary_lang(job: &Job) -> Lang {
 }
 
 /// Render `data` and write the report directory under `out` as the primary language's.
-pub fn write_reports(out: &Path, data: &ReportData, params: &Params, pdf: bool) -> Result<ReportSummary, ReportError> {
+pub fn write_reports(
+    out: &Path,
+    data: &ReportData,
+    params: &RenderOptions,
+    pdf: bool,
+) -> Result<ReportSummary, ReportError> {
     write_reports_as(out, data, params, params.lang, pdf)
 }
 
@@ -108,7 +116,7 @@ pub fn write_reports(out: &Path, data: &ReportData, params: &Params, pdf: bool) 
 pub fn write_reports_as(
     out: &Path,
     data: &ReportData,
-    params: &Params,
+    params: &RenderOptions,
     primary: Lang,
     pdf: bool,
 ) -> Result<ReportSummary, ReportError> {
@@ -144,7 +152,7 @@ pub fn write_reports_as(
 }
 
 /// Every page as (path relative to the report directory, HTML): `index.html` first.
-pub fn render_pages(data: &ReportData, params: &Params) -> Result<Vec<(PathBuf, String)>, ReportError> {
+pub fn render_pages(data: &ReportData, params: &RenderOptions) -> Result<Vec<(PathBuf, String)>, ReportError> {
     for_each_page(data, params, |_, html| Ok(html))
 }
 
@@ -155,7 +163,7 @@ pub fn render_pages(data: &ReportData, params: &Params) -> Result<Vec<(PathBuf, 
 /// flight (one per worker) are held, never all of them.
 fn for_each_page<T: Send>(
     data: &ReportData,
-    params: &Params,
+    params: &RenderOptions,
     emit: impl Fn(&Path, String) -> Result<T, ReportError> + Sync,
 ) -> Result<Vec<(PathBuf, T)>, ReportError> {
     use rayon::prelude::*;

@@ -119,7 +119,7 @@ pub struct RatingStats {
 
 /// What one accepted rating row contributes.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum RatingRow {
+pub(super) enum RatingContribution {
     /// A course rating by `rater` in `class`; it counts when all `indicators` are scored.
     Course { class: u32, rater: u32, indicators: usize },
     /// Scores received by `cadre` in `class`, from itself or from others.
@@ -128,16 +128,16 @@ pub(super) enum RatingRow {
 
 impl RatingStats {
     /// Add one accepted row with its non-blank scores (in column order).
-    pub(super) fn add(&mut self, row: RatingRow, scores: &[(&'static str, f64)]) {
+    pub(super) fn add(&mut self, row: RatingContribution, scores: &[(&'static str, f64)]) {
         match row {
-            RatingRow::Course { class, rater, indicators } => {
+            RatingContribution::Course { class, rater, indicators } => {
                 if scores.len() == indicators {
                     let mut total = KahanSum::default();
                     scores.iter().for_each(|(_, s)| total.add(*s));
                     self.reaction.entry(class, rater).add(total.sum());
                 }
             }
-            RatingRow::Trainee { class, cadre, by_self } => {
+            RatingContribution::Trainee { class, cadre, by_self } => {
                 let map = if by_self { &mut self.by_self } else { &mut self.by_others };
                 let acc = map.entry(class, cadre);
                 scores.iter().for_each(|(_, s)| acc.add(*s));
@@ -161,20 +161,20 @@ mod tests {
     fn complete_course_ratings_only() {
         let mut s = RatingStats::default();
         let full = [("a", 10.0), ("b", 20.0)];
-        s.add(RatingRow::Course { class: 0, rater: 1, indicators: 2 }, &full);
-        s.add(RatingRow::Course { class: 0, rater: 1, indicators: 2 }, &full[..1]);
-        s.add(RatingRow::Course { class: 0, rater: 1, indicators: 2 }, &[("a", 5.0), ("b", 5.0)]);
+        s.add(RatingContribution::Course { class: 0, rater: 1, indicators: 2 }, &full);
+        s.add(RatingContribution::Course { class: 0, rater: 1, indicators: 2 }, &full[..1]);
+        s.add(RatingContribution::Course { class: 0, rater: 1, indicators: 2 }, &[("a", 5.0), ("b", 5.0)]);
         assert_eq!(s.reaction.get(0, 1).and_then(MeanAcc::mean), Some(20.0));
-        s.add(RatingRow::Course { class: 0, rater: 2, indicators: 2 }, &full[..1]);
+        s.add(RatingContribution::Course { class: 0, rater: 2, indicators: 2 }, &full[..1]);
         assert!(s.reaction.get(0, 2).is_none());
     }
 
     #[test]
     fn self_and_others_apart() {
         let mut s = RatingStats::default();
-        s.add(RatingRow::Trainee { class: 3, cadre: 4, by_self: false }, &[("x", 70.0), ("y", 80.0)]);
-        s.add(RatingRow::Trainee { class: 3, cadre: 4, by_self: false }, &[("x", 90.0)]);
-        s.add(RatingRow::Trainee { class: 3, cadre: 4, by_self: true }, &[("x", 100.0)]);
+        s.add(RatingContribution::Trainee { class: 3, cadre: 4, by_self: false }, &[("x", 70.0), ("y", 80.0)]);
+        s.add(RatingContribution::Trainee { class: 3, cadre: 4, by_self: false }, &[("x", 90.0)]);
+        s.add(RatingContribution::Trainee { class: 3, cadre: 4, by_self: true }, &[("x", 100.0)]);
         assert_eq!(s.by_others.get(3, 4).and_then(MeanAcc::mean), Some(80.0));
         assert_eq!(s.by_self.get(3, 4).and_then(MeanAcc::mean), Some(100.0));
     }

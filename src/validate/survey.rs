@@ -287,14 +287,14 @@ pub(super) fn validate_survey_file(
             if !x.is_nan() {
                 resp[3] = Value::Sym(item_syms[j]);
                 resp[4] = Value::Float(x);
-                sink.push("survey_responses", year, &resp)?;
+                sink.push(crate::schema::wh::SURVEY_RESPONSES, year, &resp)?;
                 written += 1;
             }
             if let Some(t) = &topics[r.at + j] {
                 choice_row[3] = Value::Sym(item_syms[j]);
                 for choice in t.split(['┋', '|']).map(str::trim).filter(|c| !c.is_empty()) {
                     choice_row[4] = Value::Str(choice.to_string());
-                    sink.push("survey_choices", year, &choice_row)?;
+                    sink.push(crate::schema::wh::SURVEY_CHOICES, year, &choice_row)?;
                 }
             }
         }
@@ -311,7 +311,7 @@ pub(super) fn validate_survey_file(
             score_row[3] = Value::Sym(scale);
             score_row[4] = score.map(Value::Float).unwrap_or(Value::Null);
             score_row[5] = Value::Int(answered.len() as i64);
-            sink.push("scale_scores", year, &score_row)?;
+            sink.push(crate::schema::wh::SCALE_SCORES, year, &score_row)?;
         }
     }
     report.tables.entry(table.clone()).or_default().written += written;

@@ -15,7 +15,7 @@ use std::path::Path;
 use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, RowCheck, Value};
 use super::headers::{header_problems, Columns};
 use super::registry::{ClassInfo, Registry};
-use super::stats::{RatingRow, RatingStats};
+use super::stats::{RatingContribution, RatingStats};
 use super::survey;
 use super::{Reason, Reject, TableCounts, ValidationReport};
 use crate::config::{InputFormat, InputSpec, Job, ResolvedInput};
@@ -280,7 +280,7 @@ struct Checked {
     key: Key,
     on_accept: Option<Accept>,
     /// What the row adds to the person-level rating statistics once accepted.
-    rating: Option<RatingRow>,
+    rating: Option<RatingContribution>,
 }
 
 /// A row's unique key: interned indices where the table is large, text otherwise.
@@ -746,7 +746,11 @@ fn check_row(
             let id = id?;
             c.rc.ok().then(|| Checked {
                 key: Key::Text(id.clone()),
-                rows: Emit::One("units", None, vec![Value::Str(id.clone()), opt_s(name), opt_s(kind), opt_s(region)]),
+                rows: Emit::One(
+                    crate::schema::wh::UNITS,
+                    None,
+                    vec![Value::Str(id.clone()), opt_s(name), opt_s(kind), opt_s(region)],
+                ),
                 on_accept: Some(Accept::Unit(id)),
                 rating: None,
             })
@@ -778,7 +782,7 @@ fn check_row(
             c.rc.ok().then(|| Checked {
                 key: Key::Text(id.clone()),
                 rows: Emit::One(
-                    "cadres",
+                    crate::schema::wh::CADRES,
                     None,
                     vec![
                         Value::Str(reg.pseudonym(&id)),
@@ -818,7 +822,7 @@ fn check_row(
             c.rc.ok().then(|| Checked {
                 key: Key::Text(id.clone()),
                 rows: Emit::One(
-                    "classes",
+                    crate::schema::wh::CLASSES,
                     Some(year),
                     vec![
                         Value::Str(id.clone()),
@@ -851,7 +855,7 @@ fn check_row(
             c.rc.ok().then(|| Checked {
                 key: Key::Text(id.clone()),
                 rows: Emit::One(
-                    "courses",
+                    crate::schema::wh::COURSES,
                     Some(year),
                     vec![
                         Value::Str(id.clone()),
@@ -880,7 +884,7 @@ fn check_row(
             c.rc.ok().then(|| Checked {
                 key: Key::Ids(ci, [cj, 0, 0]),
                 rows: Emit::One(
-                    "enrollments",
+                    crate::schema::wh::ENROLLMENTS,
                     Some(reg.class_info(ci).year),
                     vec![
                         Value::Str(class.clone()),
@@ -930,7 +934,7 @@ fn check_row(
             c.rc.ok().then(|| Checked {
                 key: Key::Text(format!("{id}{SEP}{wave_raw}")),
                 rows: Emit::One(
-                    "items",
+                    crate::schema::wh::ITEMS,
                     None,
                     vec![
                         Value::Str(id.clone()),
@@ -987,13 +991,13 @@ fn check_row(
             c.rc.ok().then(|| Checked {
                 key,
                 rows: Emit::Long {
-                    table: "course_ratings",
+                    table: crate::schema::wh::COURSE_RATINGS,
                     year,
                     fixed: vec![Value::Str(class), Value::Str(course), Value::Str(rater_out)],
                     scores: scores.into_iter().filter_map(|(ind, s)| s.map(|s| (ind, s))).collect(),
                 },
                 on_accept: None,
-                rating: Some(RatingRow::Course { class: ci, rater: ri, indicators: names.len() }),
+                rating: Some(RatingContribution::Course { class: ci, rater: ri, indicators: names.len() }),
             })
         }
         TableKind::TraineeRatings => {
@@ -1049,14 +1053,14 @@ fn check_row(
             let ((class, ci), (_, di), role, rater, rater_out) = (class?, cadre?, role?, rater?, rater_out?);
             let year = Some(reg.class_info(ci).year);
             let cadre_out = reg.cadre_out[di as usize].clone();
-            let rating = Some(RatingRow::Trainee { class: ci, cadre: di, by_self: role == "self" });
+            let rating = Some(RatingContribution::Trainee { class: ci, cadre: di, by_self: role == "self" });
             // The role is one of RATER_ROLES (checked above) and names the rater's namespace.
             let role_idx = RATER_ROLES.iter().position(|r| *r == role).unwrap_or(RATER_ROLES.len()) as u32;
             let key = Key::Ids(ci, [di, role_idx, rater_cadre.unwrap_or_else(|| memo.key_id(&rater))]);
             c.rc.ok().then(|| Checked {
                 key,
                 rows: Emit::Long {
-                    table: "trainee_ratings",
+                    table: crate::schema::wh::TRAINEE_RATINGS,
                     year,
                     fixed: vec![Value::Str(class), Value::Str(cadre_out), Value::Str(role), Value::Str(rater_out)],
                     scores: scores.into_iter().filter_map(|(dim, s)| s.map(|s| (dim, s))).collect(),
@@ -1102,7 +1106,7 @@ fn check_row(
             row.push(opt_s(grade));
             c.rc.ok().then(|| Checked {
                 key,
-                rows: Emit::One("reviews", Some(crate::schema::year_of_day(date)), row),
+                rows: Emit::One(crate::schema::wh::REVIEWS, Some(crate::schema::year_of_day(date)), row),
                 on_accept: None,
                 rating: None,
             })
@@ -1120,7 +1124,7 @@ fn check_row(
             c.rc.ok().then(|| Checked {
                 key: Key::Text(format!("{unit}{SEP}{period}{SEP}{metric}")),
                 rows: Emit::One(
-                    "unit_outcomes",
+                    crate::schema::wh::UNIT_OUTCOMES,
                     None,
                     vec![Value::Str(unit), Value::Str(period), Value::Str(metric), Value::Float(value)],
                 ),

@@ -33,9 +33,8 @@
 //! (small frames, one row per trainee: `build` sums them while validating, see
 //! [`RatingScores`]) and the reviews (each review is offered to the enrollments of its
 //! cadre, which keep the best candidate per side; read one file, a year, at a time), so
-//! no long table is held whole. At 10⁶ cadres this replaced ten string-keyed polars
-//! joins and two group-bys over 23·10⁶ and 16·10⁶ long rating rows (9 s, 5 GB peak) by
-//! hash look-ups over 10⁶-row tables.
+//! no long table is held whole: string-keyed joins and group-bys over the long rating
+//! tables held them whole and dominated the stage's memory.
 
 use std::path::Path;
 
@@ -105,7 +104,7 @@ impl RatingScores {
         // Reaction: course total per (class, course, rater) when every indicator is scored.
         let k = settings.instrument.course_indicators.len() as u32;
         let ind_series = Series::new("ind".into(), settings.instrument.course_indicators.clone());
-        let reaction = scan(wh, "course_ratings")?
+        let reaction = scan(wh, crate::schema::wh::COURSE_RATINGS)?
             .filter(col(c::INDICATOR).is_in(lit(ind_series).implode(false), false))
             .group_by([col(c::CLASS_ID), col(c::COURSE_ID), col(c::RATER_ID)])
             .agg([col(c::SCORE).sum().alias(c::TOTAL), col(c::SCORE).count().alias("k")])
@@ -114,7 +113,7 @@ impl RatingScores {
             .agg([col(c::TOTAL).mean().alias(c::REACTION)])
             .select([col(c::CLASS_ID), col(c::RATER_ID).alias(c::CADRE_ID), col(c::REACTION)]);
         // Assessment received, by others and by self.
-        let ratings = scan(wh, "trainee_ratings")?.select([
+        let ratings = scan(wh, crate::schema::wh::TRAINEE_RATINGS)?.select([
             col(c::CLASS_ID),
             col(c::CADRE_ID),
             col(c::RATER_ROLE),
@@ -153,7 +152,7 @@ pub fn trainee_outcomes(
         move |e: PolarsError| WarehouseError::frame(what, e)
     };
     let base = base(warehouse)?;
-    let n_enrollments = scan(warehouse, "enrollments")?
+    let n_enrollments = scan(warehouse, crate::schema::wh::ENROLLMENTS)?
         .select([len().alias("n")])
         .collect()
         .map_err(err("counting enrollments"))?
@@ -162,7 +161,7 @@ pub fn trainee_outcomes(
         .map_err(err("counting enrollments"))?;
     if base.height() as u64 != n_enrollments {
         return Err(WarehouseError::frame(
-            "trainee_outcomes",
+            crate::schema::wh::TRAINEE_OUTCOMES,
             format!("{} rows from {} enrollments: a join changed the cardinality", base.height(), n_enrollments),
         ));
     }
@@ -181,12 +180,12 @@ pub fn trainee_outcomes(
             (Wave::Follow6m, c::FOLLOW_6M),
             (Wave::Follow12m, c::FOLLOW_12M),
         ] {
-            let w = scan(warehouse, "scale_scores")?
+            let w = scan(warehouse, crate::schema::wh::SCALE_SCORES)?
                 .filter(col(c::SCALE).eq(lit(scale)).and(col(c::WAVE).eq(lit(wave.as_str()))))
                 .select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::SCORE)])
                 .collect()
-                .map_err(err("scale_scores"))?;
-            by_wave.push(rows.attach("scale_scores", &w, c::SCORE)?);
+                .map_err(err(crate::schema::wh::SCALE_SCORES))?;
+            by_wave.push(rows.attach(crate::schema::wh::SCALE_SCORES, &w, c::SCORE)?);
             added.push(Column::new(name.into(), by_wave.last().cloned().unwrap_or_default()));
         }
         let diff = |a: &[Option<f64>], b: &[Option<f64>]| -> Vec<Option<f64>> {
@@ -195,20 +194,23 @@ pub fn trainee_outcomes(
         added.push(Column::new(c::GAIN.into(), diff(&by_wave[1], &by_wave[0])));
 
         // Reaction and assessment received: per (class, cadre), computed before.
-        added.push(Column::new(c::REACTION.into(), rows.attach("course_ratings", &ratings.reaction, c::REACTION)?));
-        let others = rows.attach("trainee_ratings", &ratings.by_others, c::TRAINEE_ASSESSMENT)?;
+        added.push(Column::new(
+            c::REACTION.into(),
+            rows.attach(crate::schema::wh::COURSE_RATINGS, &ratings.reaction, c::REACTION)?,
+        ));
+        let others = rows.attach(crate::schema::wh::TRAINEE_RATINGS, &ratings.by_others, c::TRAINEE_ASSESSMENT)?;
         added.push(Column::new(c::TRAINEE_ASSESSMENT.into(), others));
-        let own = rows.attach("trainee_ratings", &ratings.by_self, c::SELF_ASSESSMENT)?;
+        let own = rows.attach(crate::schema::wh::TRAINEE_RATINGS, &ratings.by_self, c::SELF_ASSESSMENT)?;
         added.push(Column::new(c::SELF_ASSESSMENT.into(), own));
 
         // Reviews before and after, offered one file (a year of reviews) at a time: the
         // whole table read at once was the largest frame of the build.
         let mut picks = ReviewPicks::new(&base, &rows, settings.indicators.follow_up_lag_days)?;
-        for file in parquet_files(&warehouse.join("reviews"))? {
+        for file in parquet_files(&warehouse.join(crate::schema::wh::REVIEWS))? {
             let reviews = ParquetReader::new(std::fs::File::open(&file).map_err(|e| WarehouseError::io(&file, e))?)
                 .with_columns(Some([c::CADRE_ID, c::REVIEW_DATE, c::KIND, c::TOTAL].map(String::from).to_vec()))
                 .finish()
-                .map_err(err("reviews"))?;
+                .map_err(err(crate::schema::wh::REVIEWS))?;
             picks.offer(&reviews)?;
         }
         let (before, after) = (picks.before, picks.after);
@@ -232,7 +234,7 @@ pub fn trainee_outcomes(
 /// Enrollments with their class and cadre attributes and the attendance rate, sorted
 /// by (class_id, cadre_id).
 fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
-    let classes = scan(wh, "classes")?.select([
+    let classes = scan(wh, crate::schema::wh::CLASSES)?.select([
         col(c::CLASS_ID),
         col(c::METHOD),
         col(c::TARGET_CATEGORY),
@@ -242,8 +244,8 @@ fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
         col(c::HOURS),
         col(c::YEAR),
     ]);
-    let cadres = scan(wh, "cadres")?.select([col(c::CADRE_ID), col(c::CATEGORY), col(c::UNIT_ID)]);
-    let enrollments = scan(wh, "enrollments")?.select([
+    let cadres = scan(wh, crate::schema::wh::CADRES)?.select([col(c::CADRE_ID), col(c::CATEGORY), col(c::UNIT_ID)]);
+    let enrollments = scan(wh, crate::schema::wh::ENROLLMENTS)?.select([
         col(c::CLASS_ID),
         col(c::CADRE_ID),
         col(c::ATTENDED_HOURS),
@@ -283,12 +285,18 @@ fn strs<'a>(df: &'a DataFrame, column: &str, what: &str) -> Result<&'a StringChu
 impl<'a> RowIndex<'a> {
     /// Index `base`; a repeated (class_id, cadre_id) is an error.
     fn new(base: &'a DataFrame) -> Result<Self, WarehouseError> {
-        let (classes, cadres) = (strs(base, c::CLASS_ID, "enrollments")?, strs(base, c::CADRE_ID, "enrollments")?);
+        let (classes, cadres) = (
+            strs(base, c::CLASS_ID, crate::schema::wh::ENROLLMENTS)?,
+            strs(base, c::CADRE_ID, crate::schema::wh::ENROLLMENTS)?,
+        );
         let mut rows: rustc_hash::FxHashMap<&str, rustc_hash::FxHashMap<&str, u32>> = Default::default();
         for (i, (class, cadre)) in classes.iter().zip(cadres.iter()).enumerate() {
             if let (Some(class), Some(cadre)) = (class, cadre) {
                 if rows.entry(class).or_default().insert(cadre, i as u32).is_some() {
-                    return Err(WarehouseError::frame("trainee_outcomes", "(class_id, cadre_id) is not unique"));
+                    return Err(WarehouseError::frame(
+                        crate::schema::wh::TRAINEE_OUTCOMES,
+                        "(class_id, cadre_id) is not unique",
+                    ));
                 }
             }
         }
@@ -327,7 +335,7 @@ impl<'a> RowIndex<'a> {
             };
             if !fresh {
                 return Err(WarehouseError::frame(
-                    "trainee_outcomes",
+                    crate::schema::wh::TRAINEE_OUTCOMES,
                     format!("`{table}` has more than one row for (class_id, cadre_id) = ({class}, {cadre}): each right side must be unique per key"),
                 ));
             }
@@ -371,7 +379,7 @@ fn days(df: &DataFrame, name: &str) -> Result<Vec<Option<i32>>, WarehouseError> 
 impl<'b> ReviewPicks<'b> {
     fn new(base: &'b DataFrame, rows: &RowIndex<'_>, lag: i64) -> Result<Self, WarehouseError> {
         let mut by_cadre: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
-        for (i, cadre) in strs(base, c::CADRE_ID, "enrollments")?.iter().enumerate() {
+        for (i, cadre) in strs(base, c::CADRE_ID, crate::schema::wh::ENROLLMENTS)?.iter().enumerate() {
             if let Some(cadre) = cadre {
                 by_cadre.entry(cadre).or_default().push(i as u32);
             }
@@ -401,8 +409,8 @@ impl<'b> ReviewPicks<'b> {
         let dates = days(reviews, c::REVIEW_DATE)?;
         let totals = reviews.column(c::TOTAL).map_err(e)?.cast(&DataType::Float64).map_err(e)?;
         let totals = totals.f64().map_err(e)?;
-        let cadres = strs(reviews, c::CADRE_ID, "reviews")?;
-        let kinds = strs(reviews, c::KIND, "reviews")?;
+        let cadres = strs(reviews, c::CADRE_ID, crate::schema::wh::REVIEWS)?;
+        let kinds = strs(reviews, c::KIND, crate::schema::wh::REVIEWS)?;
         let ReviewPicks { starts, ends, by_cadre, before, after, kinds: names, kind_ids, lag } = self;
         let lag = *lag;
         // The cadre of the previous review and its enrollments (reviews come cadre by cadre).

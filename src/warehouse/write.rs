@@ -4,7 +4,8 @@
 //! up to [`ROW_GROUP_ROWS`] rows per `year=` partition and writes them as a row group
 //! as soon as they fill it, reusing the buffers for the next one, so a writer holds at
 //! most one row group per partition however large the input. Files are written under
-//! the build's temporary directory; the atomic swap into place is `warehouse::commit`'s job.
+//! the build's temporary directory; the atomic swap into place is the job of
+//! `warehouse::atomic::Staging::commit`.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -23,9 +24,9 @@ pub const CHUNK_ROWS: usize = 1 << 20;
 
 /// Rows buffered per partition of a streamed warehouse table before they are written
 /// as a row group (DuckDB writes 122 880). A writer holds one such group per `year=`
-/// partition, and `reviews` fills seven partitions at once: with 2²⁰ rows they held
-/// ~0.8 GB at 10⁶ cadres, and the growing buffers were reallocated and faulted in
-/// again for every group.
+/// partition, and `reviews` fills seven partitions at once, so the group size times
+/// the partitions is what the writer holds; the buffers are reused from group to group
+/// rather than grown again.
 pub const ROW_GROUP_ROWS: usize = 1 << 17;
 
 /// Typed column buffers for one chunk of one table.

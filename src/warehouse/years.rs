@@ -221,8 +221,10 @@ pub fn class_ids(wh: &Path, year: i32) -> Result<BTreeSet<String>, WarehouseErro
             .with_columns(Some(vec![col::CLASS_ID.into()]))
             .finish()
             .map_err(|e| WarehouseError::frame(format!("reading {}", f.display()), e))?;
-        let ids =
-            df.column(col::CLASS_ID).and_then(|c| c.str().cloned()).map_err(|e| WarehouseError::frame("classes", e))?;
+        let ids = df
+            .column(col::CLASS_ID)
+            .and_then(|c| c.str().cloned())
+            .map_err(|e| WarehouseError::frame(crate::schema::wh::CLASSES, e))?;
         out.extend(ids.iter().flatten().map(str::to_string));
     }
     Ok(out)
@@ -240,7 +242,7 @@ pub fn kept_rating_scores(old: &Path, year: i32) -> Result<RatingScores, Warehou
                 Column::new(name.into(), Vec::<f64>::new()),
             ],
         )
-        .map_err(|e| WarehouseError::frame("trainee_outcomes", e))
+        .map_err(|e| WarehouseError::frame(crate::schema::wh::TRAINEE_OUTCOMES, e))
     };
     if !old.join(wh::TRAINEE_OUTCOMES).is_dir() {
         return Ok(RatingScores {

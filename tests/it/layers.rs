@@ -140,12 +140,18 @@ fn families_do_not_reach_engine_internals() {
 /// one).
 #[test]
 fn indicator_type_names_are_unique() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/indicators");
+    let seen = type_names(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/indicators"), false);
+    assert!(seen.contains_key("LongTable"), "the scan found no types");
+    assert_declared_once(&seen);
+}
+
+/// Where each type under `root` is declared (only `pub` ones when `visible`).
+fn type_names(root: &Path, visible: bool) -> BTreeMap<String, Vec<String>> {
     let mut files = Vec::new();
-    code_under(&root, &mut files);
+    code_under(root, &mut files);
     let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (path, code) in &files {
-        for line in code.lines() {
+        for line in code.lines().map(str::trim_start).filter(|l| !visible || l.starts_with("pub")) {
             let mut words = line.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
             while let Some(w) = words.next() {
                 if matches!(w, "struct" | "enum" | "type" | "trait") {
@@ -157,8 +163,20 @@ fn indicator_type_names_are_unique() {
             }
         }
     }
-    assert!(seen.contains_key("LongTable"), "the scan found no types");
+    seen
+}
+
+fn assert_declared_once(seen: &BTreeMap<String, Vec<String>>) {
     let dup: Vec<String> =
         seen.iter().filter(|(_, at)| at.len() > 1).map(|(n, at)| format!("{n}: {}", at.join(", "))).collect();
     assert!(dup.is_empty(), "type names declared more than once:\n{}", dup.join("\n"));
+}
+
+/// A type other modules can name has one name in the whole crate, so a reader who meets
+/// `Row` or `Params` in a signature knows which one it is without the path.
+#[test]
+fn visible_type_names_are_unique_in_the_crate() {
+    let seen = type_names(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), true);
+    assert!(seen.contains_key("LongTable") && seen.contains_key("Staging"), "the scan found too few types");
+    assert_declared_once(&seen);
 }

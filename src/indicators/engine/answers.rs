@@ -138,7 +138,7 @@ where
         current: ((u32::MAX, 0, 0), Vec::new()),
     };
     // Reserved up front: grown by doubling, the two vectors were copied into fresh
-    // pages again and again (0.2–0.4 s of page faults at 10⁶ cadres). A respondent's
+    // pages again and again, each copy paid in page faults. A respondent's
     // slot holds k ≥ 2 answers, usually all given; pages reserved but never written
     // cost nothing. A respondent who skips items still takes k places, so the answers
     // can outnumber the rows (by ~1 % at 10⁶ cadres; growing the vector then copied

@@ -267,8 +267,7 @@ pub fn read_frame(
 
 /// `array` without the data buffers of a text array whose every value is inline in
 /// its view (at most 12 bytes, as the ids are): the decoder keeps the page's or the
-/// dictionary's bytes all the same (at 10⁶ cadres ~70 MB of the tables read whole, a
-/// third more than their views).
+/// dictionary's bytes all the same, a third more memory than the views themselves.
 fn without_unused_buffers(array: Box<dyn Array>) -> Box<dyn Array> {
     let Some(a) = array.as_any().downcast_ref::<Utf8ViewArray>() else { return array };
     if a.data_buffers().is_empty() || !a.views().iter().all(|v| v.is_inline()) {

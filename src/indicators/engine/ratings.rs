@@ -27,7 +27,7 @@ use crate::stats;
 /// accepts, sorted by (course_id, rater_id); ids are numbered within the class in byte
 /// order of their strings ([`Dict`]), so sorting by them is sorting by the strings.
 /// Only the totals are kept per rating; each indicator's mean per course is taken when
-/// the class is built (the scores of 4.6·10⁶ ratings at 10⁶ cadres were ~180 MB).
+/// the class is built, so the scores of the whole table are never held.
 #[derive(Default)]
 pub(in crate::indicators) struct ClassRatings {
     course: Vec<u32>,
@@ -223,8 +223,7 @@ fn class_part(
 ///
 /// A class's rows usually come together, so its ratings are built when the class
 /// changes, from the few hundred units of that class alone: no score vector of the
-/// whole table is kept (at 10⁶ cadres it held 2.3·10⁷ scores, ~240 MB of fresh
-/// memory). A class whose rows resume after another class's is built again from a
+/// whole table is kept (it grows with the answers, not the classes). A class whose rows resume after another class's is built again from a
 /// second reading of the table that keeps only such classes' rows.
 pub(in crate::indicators) fn complete_ratings<R: Fn(&[Option<f64>]) -> Option<f64> + Sync>(
     source: &LongTable,

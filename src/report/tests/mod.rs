@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use super::fixtures;
 use super::i18n::{self, Lang};
-use super::view::{self, Params, ReportData};
+use super::view::{self, RenderOptions, ReportData};
 use super::*;
 
-fn params(lang: Lang) -> Params {
-    Params { lang, ..Params::default() }
+fn params(lang: Lang) -> RenderOptions {
+    RenderOptions { lang, ..RenderOptions::default() }
 }
 
 fn pages(data: &ReportData, lang: Lang) -> Vec<(PathBuf, String)> {
@@ -97,7 +97,7 @@ fn renders_every_page_in_both_languages() {
 
 #[test]
 fn without_class_pages_there_are_no_class_links() {
-    let p = Params { class_pages: false, ..params(Lang::Zh) };
+    let p = RenderOptions { class_pages: false, ..params(Lang::Zh) };
     let pages = render_pages(&fixtures::sample(), &p).unwrap();
     assert_eq!(pages.len(), 1);
     assert!(!pages[0].1.contains("href=\"class&#x2f;"));

@@ -321,7 +321,7 @@ fn per_class_tables_are_summarised_at_scale() {
         assert!(list.rows.iter().all(|r| !r.suppressed), "a withheld class in a ranking");
     }
     // Ranked by the gain: the top list is in descending order and above the bottom one.
-    let gain = |r: &view::Row| r.cells[5].text.replace('−', "-").replace('+', "").parse::<f64>().unwrap();
+    let gain = |r: &view::TableRow| r.cells[5].text.replace('−', "-").replace('+', "").parse::<f64>().unwrap();
     let top: Vec<f64> = t[0].rows.iter().map(gain).collect();
     assert!(top.windows(2).all(|w| w[0] >= w[1]), "{top:?}");
     assert!(gain(t[0].rows.last().unwrap()) >= gain(&t[1].rows[0]));

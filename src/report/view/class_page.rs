@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::format;
 use super::learning::{learning_table, prepost_boxes, tukey, Key};
-use super::{bar_item, class_ids, summarised, Body, Cell, Chart, ClassInfo, Ctx, Na, Section, TableView, Why};
+use super::{bar_item, class_ids, summarised, Body, Cell, Chart, ClassFacts, Ctx, Na, Section, TableView, Why};
 use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::boxplot::BoxGroup;
 use crate::report::charts::histogram::{self, HistogramSpec};
@@ -74,10 +74,10 @@ fn per_class<'c>(ctx: &'c Ctx<'_>, name: &str) -> PerClass<'c> {
 
 /// Enrolment rows per class.
 fn enrolled<'c>(ctx: &'c Ctx<'_>) -> PerClass<'c> {
-    per_class(ctx, "enrollments")
+    per_class(ctx, crate::schema::wh::ENROLLMENTS)
 }
 
-fn dates(info: &ClassInfo) -> String {
+fn dates(info: &ClassFacts) -> String {
     match (info.start.is_empty(), info.end.is_empty()) {
         (false, false) => format!("{} – {}", info.start, info.end),
         (false, true) => info.start.clone(),
@@ -90,7 +90,10 @@ fn dates(info: &ClassInfo) -> String {
 /// sizes, and where the full list is.
 pub(super) fn class_list(ctx: &Ctx<'_>) -> Result<Body, Na> {
     if ctx.classes.is_empty() {
-        return Err(ctx.warehouse("classes", &[col::CLASS_ID]).err().unwrap_or_else(|| ctx.empty("classes")));
+        return Err(ctx
+            .warehouse(crate::schema::wh::CLASSES, &[col::CLASS_ID])
+            .err()
+            .unwrap_or_else(|| ctx.empty(crate::schema::wh::CLASSES)));
     }
     let enrolled = enrolled(ctx);
     let cat = &ctx.cat;
@@ -204,7 +207,7 @@ pub(crate) struct ClassPages<'c> {
 
 impl<'c> ClassPages<'c> {
     pub(crate) fn new(ctx: &'c Ctx<'_>) -> ClassPages<'c> {
-        ClassPages { enrolled: enrolled(ctx), courses: per_class(ctx, "courses") }
+        ClassPages { enrolled: enrolled(ctx), courses: per_class(ctx, crate::schema::wh::COURSES) }
     }
 
     /// The page of class `id`.
@@ -227,7 +230,7 @@ fn build_one(
     outcome_rows: &[usize],
 ) -> ClassView {
     let cat = &ctx.cat;
-    let info = ctx.classes.get(id).cloned().unwrap_or_else(|| ClassInfo {
+    let info = ctx.classes.get(id).cloned().unwrap_or_else(|| ClassFacts {
         id: id.into(),
         title: id.into(),
         ..Default::default()

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::format;
-use super::{category_order, Body, Cell, Ctx, Na, Row, TableView};
+use super::{category_order, Body, Cell, Ctx, Na, TableRow, TableView};
 use crate::report::charts::stacked::{StackedRow, StackedSpec};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
@@ -215,7 +215,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         tv.push(cells(ctx.category(code), t, publish), !publish);
     }
     if by.len() > 1 && total.n > 0 {
-        tv.push_row(Row { cells: cells(cat.get("co.total"), &total, true), suppressed: false, total: true });
+        tv.push_row(TableRow { cells: cells(cat.get("co.total"), &total, true), suppressed: false, total: true });
     }
     body.table(tv);
     Ok(body)

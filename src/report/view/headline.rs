@@ -94,7 +94,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
         cat.fmt("hl.n_classes", &[("n", &format::int(n_classes))]),
     ));
 
-    let enrol = ctx.warehouse("enrollments", &[col::CADRE_ID]).ok();
+    let enrol = ctx.warehouse(crate::schema::wh::ENROLLMENTS, &[col::CADRE_ID]).ok();
     let (trainees, enrolments, completion) = match enrol {
         Some(t) => {
             let ids: HashSet<Cow<'_, str>> = (0..t.len()).filter_map(|i| t.text_ref(col::CADRE_ID, i)).collect();
@@ -113,7 +113,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
                 cat.fmt("hl.n_trainees", &[("n", &format::int(n)), ("enrolments", &format::int(e))]),
             ));
         }
-        _ => cards.push(absent("hl.trainees", "enrollments")),
+        _ => cards.push(absent("hl.trainees", crate::schema::wh::ENROLLMENTS)),
     }
     cards.push(card(
         "hl.hours",
@@ -128,7 +128,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
             "",
             cat.fmt("hl.n_enrolments", &[("n", &format::int(e))]),
         )),
-        _ => cards.push(absent("hl.completion", "enrollments")),
+        _ => cards.push(absent("hl.completion", crate::schema::wh::ENROLLMENTS)),
     }
     let volume = match (trainees, completion) {
         (Some(n), Some(c)) => cat.fmt(

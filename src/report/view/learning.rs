@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::format;
 use super::{
-    bar_item, category_order, method_order, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView, Why,
+    bar_item, category_order, method_order, summarise, summarised, Body, Cell, Ctx, Na, SummaryLine, TableView, Why,
 };
 use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::boxplot::{BoxGroup, BoxSpec, BoxStats};
@@ -106,7 +106,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             &mut body,
             t,
             &all,
-            Summary {
+            SummaryLine {
                 id: "learning-gain-classes".into(),
                 value: c::MEAN_DIFF,
                 scale: 1.0,

@@ -2,7 +2,7 @@
 //! label translated, built from the indicator tables (and, for titles, counts and
 //! distributions, from a few warehouse tables). Templates only lay them out.
 //!
-//! In: [`ReportData`] (frames keyed by table name, the manifest) and [`Params`]
+//! In: [`ReportData`] (frames keyed by table name, the manifest) and [`RenderOptions`]
 //! (language, small-cell threshold, alpha, the settings the methodology cites).
 //! Out: [`AnnualView`] for `index.html` and one [`ClassView`] per class.
 //! Guarantees: a missing table or column turns its section into a translated
@@ -61,7 +61,7 @@ pub struct ReportData {
 
 /// Settings that shape the report.
 #[derive(Debug, Clone)]
-pub struct Params {
+pub struct RenderOptions {
     pub lang: Lang,
     pub min_cell: usize,
     /// Distributions are drawn only for groups of at least this many people.
@@ -84,11 +84,11 @@ pub struct Params {
     pub scorecard: ScorecardSettings,
 }
 
-impl Params {
+impl RenderOptions {
     /// The report settings of a job, in `lang`.
-    pub fn from_job(job: &Job, lang: Lang) -> Params {
+    pub fn from_job(job: &Job, lang: Lang) -> RenderOptions {
         let s = &job.settings;
-        Params {
+        RenderOptions {
             lang,
             min_cell: s.indicators.min_cell,
             min_distribution_n: s.report.min_distribution_n,
@@ -107,9 +107,9 @@ impl Params {
     }
 }
 
-impl Default for Params {
+impl Default for RenderOptions {
     fn default() -> Self {
-        Params {
+        RenderOptions {
             lang: Lang::Zh,
             min_cell: 5,
             min_distribution_n: 10,
@@ -161,7 +161,7 @@ pub struct Na(pub String);
 pub struct TableView {
     pub caption: String,
     pub headers: Vec<Header>,
-    pub rows: Vec<Row>,
+    pub rows: Vec<TableRow>,
     /// True when a row or cell is withheld (the template adds the footnote).
     pub has_suppressed: bool,
     /// The footnote marks its "—" cells use, in order (the template explains each).
@@ -181,7 +181,7 @@ pub struct Header {
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
-pub struct Row {
+pub struct TableRow {
     pub cells: Vec<Cell>,
     #[serde(skip_serializing_if = "is_false")]
     pub suppressed: bool,
@@ -297,12 +297,12 @@ impl TableView {
 
     pub fn push(&mut self, cells: Vec<Cell>, suppressed: bool) {
         self.has_suppressed |= suppressed;
-        self.push_row(Row { cells, suppressed, total: false });
+        self.push_row(TableRow { cells, suppressed, total: false });
     }
 
     /// Add a row, giving every "—" its footnote mark: the reason the builder named, else
     /// "withheld" in a withheld row and "not computable" elsewhere.
-    pub fn push_row(&mut self, mut row: Row) {
+    pub fn push_row(&mut self, mut row: TableRow) {
         for cell in &mut row.cells {
             let dash = cell.text == format::DASH || (cell.num && cell.text.contains(format::DASH));
             if dash && cell.mark.is_none() {
@@ -436,12 +436,12 @@ impl AnnualView {
 /// Shared state of one build: converted tables, formatting, look-ups.
 pub(crate) struct Ctx<'a> {
     pub cat: Catalogue,
-    pub params: &'a Params,
+    pub params: &'a RenderOptions,
     pub period: String,
     pub level: String,
     /// Indicator tables by name and warehouse tables as `warehouse.<name>`.
     tables: BTreeMap<String, Table>,
-    pub classes: BTreeMap<String, ClassInfo>,
+    pub classes: BTreeMap<String, ClassFacts>,
     pub courses: BTreeMap<String, String>,
     /// Unit names by id (empty unless the warehouse's `units` table was loaded).
     pub units: BTreeMap<String, String>,
@@ -454,7 +454,7 @@ pub(crate) struct Ctx<'a> {
 
 /// What the report needs to know about a class.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct ClassInfo {
+pub struct ClassFacts {
     pub id: String,
     pub title: String,
     pub category: String,
@@ -482,7 +482,7 @@ pub(crate) const OUTCOME_COLUMNS: &[&str] = &[
 ];
 
 impl<'a> Ctx<'a> {
-    pub fn new(data: &'a ReportData, params: &'a Params) -> Ctx<'a> {
+    pub fn new(data: &'a ReportData, params: &'a RenderOptions) -> Ctx<'a> {
         use rayon::prelude::*;
         // Every table is converted here, before any page is built: the pages are built on
         // several workers, and converting on first use there would need a lock held
@@ -492,7 +492,7 @@ impl<'a> Ctx<'a> {
         for (name, df) in &data.warehouse {
             let cols = if name == table::TRAINEE_OUTCOMES {
                 Some(OUTCOME_COLUMNS)
-            } else if name == "enrollments" {
+            } else if name == crate::schema::wh::ENROLLMENTS {
                 Some(ENROLLMENT_COLUMNS)
             } else {
                 None
@@ -516,7 +516,7 @@ impl<'a> Ctx<'a> {
                 let Some(id) = t.text(col::CLASS_ID, i) else { continue };
                 classes.insert(
                     id.clone(),
-                    ClassInfo {
+                    ClassFacts {
                         title: t.text(col::TITLE, i).filter(|s| !s.is_empty()).unwrap_or_else(|| id.clone()),
                         id,
                         category: t.text_or_empty(col::TARGET_CATEGORY, i),
@@ -808,7 +808,7 @@ pub(crate) fn summarised(n: usize) -> bool {
 }
 
 /// How a per-class table is summarised.
-pub(crate) struct Summary<'s> {
+pub(crate) struct SummaryLine<'s> {
     /// Id of the histogram.
     pub id: String,
     /// The column the classes are ranked and drawn by.
@@ -835,7 +835,7 @@ pub(crate) fn summarise(
     body: &mut Body,
     t: &Table,
     rows: &[usize],
-    s: Summary<'_>,
+    s: SummaryLine<'_>,
     table_of: impl Fn(String, &[usize]) -> TableView,
 ) {
     let cat = &ctx.cat;
@@ -904,14 +904,14 @@ pub(crate) fn full_table_pointer(ctx: &Ctx<'_>, n: usize) -> String {
 }
 
 /// Build the annual report and, when `params.class_pages`, the class pages.
-pub fn build(data: &ReportData, params: &Params) -> (AnnualView, Vec<ClassView>) {
+pub fn build(data: &ReportData, params: &RenderOptions) -> (AnnualView, Vec<ClassView>) {
     let ctx = Ctx::new(data, params);
     let classes = if params.class_pages { class_page::build_all(&ctx) } else { Vec::new() };
     (annual_view(&ctx, data), classes)
 }
 
 /// Build the annual report.
-pub fn annual(data: &ReportData, params: &Params) -> AnnualView {
+pub fn annual(data: &ReportData, params: &RenderOptions) -> AnnualView {
     annual_view(&Ctx::new(data, params), data)
 }
 
@@ -1046,7 +1046,7 @@ fn part_of(table: &str) -> Option<&'static str> {
 /// Build one view per class (every class of the `classes` table, plus classes that
 /// only appear in the indicator tables), ordered by class id; none when class pages
 /// are off.
-pub fn class_views(data: &ReportData, params: &Params) -> Vec<ClassView> {
+pub fn class_views(data: &ReportData, params: &RenderOptions) -> Vec<ClassView> {
     let ctx = Ctx::new(data, params);
     class_page::build_all(&ctx)
 }

@@ -1,7 +1,7 @@
 //! Needs coverage: the share of requested topics each class taught, and the unmet ones.
 
 use super::format;
-use super::{category_order, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView, Why};
+use super::{category_order, summarise, summarised, Body, Cell, Ctx, Na, SummaryLine, TableView, Why};
 use crate::report::charts::bar_ci::{BarCiSpec, BarItem, BarStyle};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
@@ -75,7 +75,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             &mut body,
             t,
             &all,
-            Summary {
+            SummaryLine {
                 id: "needs-coverage-classes".into(),
                 value: c::COVERAGE,
                 scale: 100.0,

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::format;
-use super::{Body, Cell, Ctx, Na, Row, TableView};
+use super::{Body, Cell, Ctx, Na, TableRow, TableView};
 use crate::schema::TableKind;
 
 #[derive(Debug, Clone, Serialize)]
@@ -165,7 +165,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         written += t.written;
     }
     let share = (read > 0).then(|| rejected as f64 / read as f64);
-    counts.push_row(Row {
+    counts.push_row(TableRow {
         cells: vec![
             Cell::text(cat.get("co.total")),
             Cell::num(format::int(read)),

@@ -2,7 +2,7 @@
 //! Koo & Li (2016) reading of each ICC judged by its 95 % interval (as they advise).
 
 use super::format;
-use super::{summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView};
+use super::{summarise, summarised, Body, Cell, Ctx, Na, SummaryLine, TableView};
 use crate::report::columns::{self as c, table};
 use crate::report::frame::Table;
 use crate::schema::col;
@@ -31,7 +31,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                 &mut body,
                 t,
                 &all,
-                Summary {
+                SummaryLine {
                     id: "raters-icc-classes".into(),
                     value: c::ICC2K,
                     scale: 1.0,
@@ -67,7 +67,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                 &mut body,
                 t,
                 &all,
-                Summary {
+                SummaryLine {
                     id: "raters-self-classes".into(),
                     value: c::MEAN_DIFF,
                     scale: 1.0,

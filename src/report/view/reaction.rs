@@ -2,7 +2,7 @@
 //! (suppressed courses are neither ranked nor shown), and a reading of the spread.
 
 use super::format;
-use super::{bar_item, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView, Why};
+use super::{bar_item, summarise, summarised, Body, Cell, Ctx, Na, SummaryLine, TableView, Why};
 use crate::report::charts::bar_ci::{BarCiSpec, BarStyle};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
@@ -94,7 +94,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
                 &mut body,
                 tc,
                 &rows,
-                Summary {
+                SummaryLine {
                     id: "reaction-classes".into(),
                     value: c::TOTAL_MEAN,
                     scale: 1.0,

@@ -4,7 +4,7 @@
 //! waves, review scores before and after by class, the DiD by class and the tables.
 
 use super::format;
-use super::{bar_item, summarise, summarised, Body, Cell, Ctx, Na, Summary, TableView};
+use super::{bar_item, summarise, summarised, Body, Cell, Ctx, Na, SummaryLine, TableView};
 use crate::indicators::event_study::{REFERENCE, REL_PERIODS};
 use crate::indicators::flow::{CONTROL, CONTROL_STAGES, TRAINED, TRAINED_STAGES};
 use crate::indicators::trajectory::{ALL, WAVES};
@@ -78,7 +78,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
             &mut body,
             t,
             &all,
-            Summary {
+            SummaryLine {
                 id: "transfer-did-classes".into(),
                 value: c::DID,
                 scale: 1.0,
