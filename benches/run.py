@@ -501,18 +501,11 @@ def bench_size(n: int, args, binary: Path, work: Path) -> dict:
     # is judged by.
     pairs = args.pairs if args.pairs is not None else (11 if n >= 1_000_000 else 0)
     if pairs > 0 and stages.get("indicators", {}).get("status") == "ok":
-        ours, with_csv, theirs = [], [], []
-        for i in range(pairs):
-            for who, cmd, into in [
-                ("indicators", [str(binary), "-q", "indicators", str(data), "--out", str(out)], ours),
-                ("indicators-csv", [str(binary), "-q", "indicators", str(csv_toml), "--out", str(out)], with_csv),
-                ("duckdb", [sys.executable, str(PEERS / "duckdb_peer.py"), str(data), str(base / "peer-duckdb")],
-                 theirs),
-            ]:
-                m = timed(cmd, logs / f"pair-{who}-{i}.log")
-                if m["rc"] != 0:
-                    raise SystemExit(f"{who} failed in round {i} for {n}: {m['log']}\n{tail(m['log'])}")
-                into.append(m["wall_s"])
+        ours, with_csv, theirs = alternate(pairs, [
+            ("indicators", [str(binary), "-q", "indicators", str(data), "--out", str(out)]),
+            ("indicators-csv", [str(binary), "-q", "indicators", str(csv_toml), "--out", str(out)]),
+            ("duckdb", [sys.executable, str(PEERS / "duckdb_peer.py"), str(data), str(base / "peer-duckdb")]),
+        ], logs, "pair", n)
         ratios = [a / b for a, b in zip(ours, theirs)]
         csv_ratios = [a / b for a, b in zip(with_csv, theirs)]
         res["pairs"] = {"indicators": ours, "indicators_csv": with_csv, "duckdb": theirs, "ratios": ratios,
@@ -525,14 +518,10 @@ def bench_size(n: int, args, binary: Path, work: Path) -> dict:
     # `build` and the conversion peer alternately, as above.
     build_pairs = args.build_pairs if args.build_pairs is not None else (3 if n >= 100_000 else 0)
     if build_pairs > 0:
-        ours, theirs = [], []
-        for i in range(build_pairs):
-            m = timed([str(binary), "-q", "build", str(data), "--out", str(out)], logs / f"bpair-build-{i}.log")
-            c = timed(convert_cmd(data, base), logs / f"bpair-convert-{i}.log")
-            if m["rc"] != 0 or c["rc"] != 0:
-                raise SystemExit(f"build or {CONVERT} failed in round {i} for {n}: {m['log']} {c['log']}")
-            ours.append(m["wall_s"])
-            theirs.append(c["wall_s"])
+        ours, theirs = alternate(build_pairs, [
+            ("build", [str(binary), "-q", "build", str(data), "--out", str(out)]),
+            ("convert", convert_cmd(data, base)),
+        ], logs, "bpair", n)
         ratios = [a / b for a, b in zip(ours, theirs)]
         res["build_pairs"] = {"build": ours, "convert": theirs, "ratios": ratios,
                               "median_ratio": statistics.median(ratios)}
@@ -543,6 +532,20 @@ def bench_size(n: int, args, binary: Path, work: Path) -> dict:
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
     return res
+
+
+def alternate(rounds: int, runs: list[tuple[str, list[str]]], logs: Path, tag: str, n: int) -> list[list[float]]:
+    """Run each of `runs` once per round, in order, `rounds` times; the wall seconds of
+    each, one list per run. Each round's runs are seconds apart, so their ratio is not
+    biased by drift in the machine's speed."""
+    walls: list[list[float]] = [[] for _ in runs]
+    for i in range(rounds):
+        for (who, cmd), into in zip(runs, walls):
+            m = timed(cmd, logs / f"{tag}-{who}-{i}.log")
+            if m["rc"] != 0:
+                raise SystemExit(f"{who} failed in round {i} for {n}: {m['log']}\n{tail(m['log'])}")
+            into.append(m["wall_s"])
+    return walls
 
 
 def convert_cmd(data: Path, base: Path) -> list[str]:
@@ -740,7 +743,7 @@ def render(results: dict) -> str:
 
     bp = [r for r in sizes if r.get("build_pairs")]
     if bp:
-        L.append(f"## `build` against the conversion peer\n")
+        L.append("## `build` against the conversion peer\n")
         L.append(f"`{CONVERT}` reads every CSV input with DuckDB and writes it as Parquet, one input after "
                  "another: the floor of reading and re-writing the inputs, without validation, rejects, "
                  "pseudonyms, scoring or the joins. `build` and the peer alternately, round by round:\n")
