@@ -165,14 +165,15 @@ pub struct Change {
 }
 
 impl Plan {
-    /// Build the master data.
-    pub fn build(n_cadres: usize, year: i32, seed: u64, design: &Design, per_cadre: Option<f64>) -> Plan {
+    /// A plan with its units and cadres drawn (cadres as of `cadre_year`) and nothing
+    /// scheduled yet, and the plan stream those draws advanced.
+    fn empty(n_cadres: usize, cadre_year: i32, year: i32, seed: u64, per_cadre: Option<f64>) -> (ChaCha8Rng, Plan) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(super::STREAM_PLAN);
         let (regions, units) = make_units(&mut rng, n_cadres);
-        let cadres = make_cadres(&mut rng, n_cadres, year, &units);
+        let cadres = make_cadres(&mut rng, n_cadres, cadre_year, &units);
         let intensity = Intensity::of(per_cadre, &cadres);
-        let mut plan = Plan {
+        let plan = Plan {
             year,
             regions,
             units,
@@ -192,6 +193,13 @@ impl Plan {
             teacher_pool: BTreeMap::new(),
             manager_pool: BTreeMap::new(),
         };
+        (rng, plan)
+    }
+
+    /// Build the master data.
+    pub fn build(n_cadres: usize, year: i32, seed: u64, design: &Design, per_cadre: Option<f64>) -> Plan {
+        let (mut rng, mut plan) = Plan::empty(n_cadres, year, year, seed, per_cadre);
+        let intensity = plan.intensity;
         plan.make_classes(&mut rng, intensity);
         plan.make_courses_and_staff(&mut rng);
         plan.index_enrollments();
@@ -320,31 +328,8 @@ impl Plan {
     /// teachers recur as series. Each year's classes come from their own stream
     /// (`STREAM_YEAR + year`), careers and staff from `STREAM_PERIODS`.
     pub fn build_years(n_cadres: usize, first: i32, last: i32, seed: u64, per_cadre: Option<f64>) -> Plan {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(super::STREAM_PLAN);
-        let (regions, units) = make_units(&mut rng, n_cadres);
-        let cadres = make_cadres(&mut rng, n_cadres, first, &units);
-        let intensity = Intensity::of(per_cadre, &cadres);
-        let mut plan = Plan {
-            year: last,
-            regions,
-            units,
-            cadres,
-            classes: Vec::new(),
-            courses: Vec::new(),
-            teachers: Vec::new(),
-            managers: Vec::new(),
-            cadre_class_start: Vec::new(),
-            cadre_classes: Vec::new(),
-            repeaters: 0,
-            repeated_topic_cadres: 0,
-            year_classes: 0,
-            would_be_controls: 0,
-            intensity,
-            periods: None,
-            teacher_pool: BTreeMap::new(),
-            manager_pool: BTreeMap::new(),
-        };
+        let (mut rng, mut plan) = Plan::empty(n_cadres, first, last, seed, per_cadre);
+        let intensity = plan.intensity;
         let p = super::model::PERIODS;
         let mut life = ChaCha8Rng::seed_from_u64(seed);
         life.set_stream(super::STREAM_PERIODS);

@@ -25,7 +25,7 @@ use super::descriptive::{mean, variance};
 use super::dist::{check_alpha, f_sf};
 use super::error::StatsError;
 use super::linalg::{dot, least_squares, spd_inverse, Mat};
-use super::ols::{flatten_rows, pairwise_levels_with, PairwiseContrast};
+use super::ols::{check_restrictions, flatten_rows, pairwise_levels_with, unit_rows, PairwiseContrast};
 use super::ttest::TTest;
 
 /// F test of q linear restrictions in a classical least-squares fit.
@@ -202,12 +202,8 @@ impl Ols {
     /// [`StatsError::InvalidRestriction`] when `j ≥ k`;
     /// [`StatsError::InvalidAlpha`] unless 0 < alpha < 1.
     pub fn coef_test(&self, j: usize, alpha: f64) -> Result<Option<TTest>, StatsError> {
-        if j >= self.k() {
-            return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
-        }
-        let mut c = vec![0.0; self.k()];
-        c[j] = 1.0;
-        self.contrast(&c, alpha)
+        let rows = unit_rows(self.k(), &[j])?;
+        self.contrast(&rows[0], alpha)
     }
 
     /// F test of `R b = 0`, one restriction per row of `r`, on (q, n − k)
@@ -220,11 +216,7 @@ impl Ols {
     /// finite entries, or linearly dependent rows.
     pub fn f_test<R: AsRef<[f64]>>(&self, r: &[R]) -> Result<Option<FTest>, StatsError> {
         let k = self.k();
-        if r.is_empty() || r.iter().any(|row| row.as_ref().len() != k || !row.as_ref().iter().all(|v| v.is_finite())) {
-            return Err(StatsError::InvalidRestriction {
-                what: "restriction matrix needs ≥ 1 row of k finite weights",
-            });
-        }
+        check_restrictions(r, k)?;
         let q = r.len();
         let rb: Vec<f64> = r.iter().map(|row| dot(row.as_ref(), &self.coef)).collect();
         let mut rar = Mat::zeros(q, q);
@@ -252,11 +244,7 @@ impl Ols {
     /// [`StatsError::InvalidRestriction`] with no index, an index ≥ k or a
     /// repeated index.
     pub fn f_test_coefs(&self, indices: &[usize]) -> Result<Option<FTest>, StatsError> {
-        if indices.iter().any(|&j| j >= self.k()) {
-            return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
-        }
-        let rows: Vec<Vec<f64>> =
-            indices.iter().map(|&j| (0..self.k()).map(|l| if l == j { 1.0 } else { 0.0 }).collect()).collect();
+        let rows = unit_rows(self.k(), indices)?;
         self.f_test(&rows)
     }
 

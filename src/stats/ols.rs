@@ -348,12 +348,8 @@ impl ClusterOls {
     /// [`StatsError::InvalidRestriction`] when `j ≥ K`;
     /// [`StatsError::InvalidAlpha`] unless 0 < alpha < 1.
     pub fn coef_test(&self, j: usize, alpha: f64) -> Result<Option<TTest>, StatsError> {
-        if j >= self.k() {
-            return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
-        }
-        let mut c = vec![0.0; self.k()];
-        c[j] = 1.0;
-        self.contrast(&c, alpha)
+        let rows = unit_rows(self.k(), &[j])?;
+        self.contrast(&rows[0], alpha)
     }
 
     /// Wald F test of `R b = 0`, one restriction per row of `r`:
@@ -372,11 +368,7 @@ impl ClusterOls {
     /// entries, or a non-finite weight.
     pub fn wald<R: AsRef<[f64]>>(&self, r: &[R]) -> Result<Option<WaldTest>, StatsError> {
         let k = self.k();
-        if r.is_empty() || r.iter().any(|row| row.as_ref().len() != k || !row.as_ref().iter().all(|v| v.is_finite())) {
-            return Err(StatsError::InvalidRestriction {
-                what: "restriction matrix needs ≥ 1 row of K finite weights",
-            });
-        }
+        check_restrictions(r, k)?;
         if self.perfect_fit {
             return Ok(None);
         }
@@ -402,11 +394,7 @@ impl ClusterOls {
     /// # Errors
     /// [`StatsError::InvalidRestriction`] with no index or one ≥ K.
     pub fn wald_coefs(&self, indices: &[usize]) -> Result<Option<WaldTest>, StatsError> {
-        if indices.iter().any(|&j| j >= self.k()) {
-            return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
-        }
-        let rows: Vec<Vec<f64>> =
-            indices.iter().map(|&j| (0..self.k()).map(|l| if l == j { 1.0 } else { 0.0 }).collect()).collect();
+        let rows = unit_rows(self.k(), indices)?;
         self.wald(&rows)
     }
 
@@ -428,11 +416,7 @@ impl ClusterOls {
     /// finite entries, or a fit that is not CR2.
     pub fn wald_htz<R: AsRef<[f64]>>(&self, r: &[R]) -> Result<Option<HtzTest>, StatsError> {
         let k = self.k();
-        if r.is_empty() || r.iter().any(|row| row.as_ref().len() != k || !row.as_ref().iter().all(|v| v.is_finite())) {
-            return Err(StatsError::InvalidRestriction {
-                what: "restriction matrix needs ≥ 1 row of K finite weights",
-            });
-        }
+        check_restrictions(r, k)?;
         if self.kind != ClusterCovariance::Cr2 {
             return Err(StatsError::InvalidRestriction { what: "the HTZ test needs a CR2 fit" });
         }
@@ -471,11 +455,7 @@ impl ClusterOls {
     /// [`StatsError::InvalidRestriction`] with no index, one ≥ K, or a fit
     /// that is not CR2.
     pub fn wald_htz_coefs(&self, indices: &[usize]) -> Result<Option<HtzTest>, StatsError> {
-        if indices.iter().any(|&j| j >= self.k()) {
-            return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
-        }
-        let rows: Vec<Vec<f64>> =
-            indices.iter().map(|&j| (0..self.k()).map(|l| if l == j { 1.0 } else { 0.0 }).collect()).collect();
+        let rows = unit_rows(self.k(), indices)?;
         self.wald_htz(&rows)
     }
 
@@ -616,6 +596,28 @@ pub(super) fn flatten_rows<R: AsRef<[f64]>>(x_rows: &[R]) -> Result<(Vec<f64>, u
         data.extend_from_slice(r.as_ref());
     }
     Ok((data, k))
+}
+
+/// The restriction rows `e_j` that pick coefficients `indices` out of k.
+///
+/// # Errors
+/// [`StatsError::InvalidRestriction`] when an index is ≥ k.
+pub(super) fn unit_rows(k: usize, indices: &[usize]) -> Result<Vec<Vec<f64>>, StatsError> {
+    if indices.iter().any(|&j| j >= k) {
+        return Err(StatsError::InvalidRestriction { what: "coefficient index out of range" });
+    }
+    Ok(indices.iter().map(|&j| (0..k).map(|l| if l == j { 1.0 } else { 0.0 }).collect()).collect())
+}
+
+/// A restriction matrix must have at least one row, each of k finite weights.
+///
+/// # Errors
+/// [`StatsError::InvalidRestriction`] otherwise.
+pub(super) fn check_restrictions<R: AsRef<[f64]>>(r: &[R], k: usize) -> Result<(), StatsError> {
+    if r.is_empty() || r.iter().any(|row| row.as_ref().len() != k || !row.as_ref().iter().all(|v| v.is_finite())) {
+        return Err(StatsError::InvalidRestriction { what: "restriction matrix needs ≥ 1 row of k finite weights" });
+    }
+    Ok(())
 }
 
 /// Pairwise level contrasts of a treatment-coded factor (level 0 the
