@@ -604,6 +604,11 @@ impl Interner {
         Some(id)
     }
 
+    /// The string of first-seen id `id` (an id this interner gave).
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id)
+    }
+
     /// The id of `s`, assigned on first sight.
     pub fn id(&mut self, s: &str) -> u32 {
         if let Some(l) = self.last {
@@ -693,6 +698,11 @@ impl Scoped {
             return Some(id);
         }
         self.inner[o].id_at(c, i)
+    }
+
+    /// The string of first-seen id `id` within `outer` (ids this table gave).
+    pub fn name(&self, outer: u32, id: u32) -> &str {
+        self.inner[outer as usize].name(id)
     }
 
     /// [`Interner::ranks`] of the ids met so far within `outer` (a first-seen outer id).
