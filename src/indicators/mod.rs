@@ -137,36 +137,30 @@ pub struct Inputs {
     pub reviews: DataFrame,
     pub choices: DataFrame,
     pub unit_outcomes: DataFrame,
-    /// Per (class, cadre): the number (`n`) and variance of the scores others gave the
-    /// trainee; the scorecard's error model of the assessment.
-    pub assessment: DataFrame,
+    /// Per (class, cadre): the scores others gave the trainee, folded; the scorecard's
+    /// error model of the assessment.
+    pub(in crate::indicators) assessment: engine::Trainees<scorecard::Welford>,
     /// Cronbach's α of the review score's five dimensions over every review.
     pub review_alpha: Option<f64>,
 }
 
-/// Per (class, cadre), the number and the variance of the scores by raters other than
-/// the trainee ([`scorecard::others_moments`] over the rows in table order).
+/// Per (class, cadre), the fold of the scores by raters other than the trainee
+/// ([`scorecard::Welford`] over the rows in table order, as
+/// [`scorecard::others_moments`] defines it).
 ///
 /// Streamed ([`engine::fold_trainees`]): the table has a row per score (≈ 3·10⁷ at 10⁶
 /// cadres); read whole it was the largest frame of the stage, where the stream holds
-/// two row groups and one small state per trainee.
-fn assessment_moments(warehouse: &Path) -> Result<DataFrame, WarehouseError> {
+/// two row groups and one small state per trainee, which the scorecard looks up in
+/// place (no frame of them, no second map).
+fn assessment_moments(warehouse: &Path) -> Result<engine::Trainees<scorecard::Welford>, WarehouseError> {
     use col::*;
     const T: &str = crate::schema::wh::TRAINEE_RATINGS;
     let clock = std::time::Instant::now();
-    let failed = |e: IndicatorError| WarehouseError::frame("reading trainee_ratings", e.to_string());
     let source = LongTable::warehouse(warehouse, T, &[CLASS_ID, CADRE_ID, RATER_ROLE, SCORE])?;
-    let trainees = engine::fold_trainees(&source, scorecard::by_others, scorecard::Welford::push).map_err(failed)?;
-    let moments = || trainees.iter().map(|(_, w)| w.moments());
-    let df = engine::Out::new(trainees.len())
-        .str(CLASS_ID, trainees.iter().map(|((class, _), _)| Some(class)))
-        .str(CADRE_ID, trainees.iter().map(|((_, cadre), _)| Some(cadre)))
-        .f64(N, moments().map(|m| Some(m.0)))
-        .f64(VARIANCE, moments().map(|m| m.1))
-        .finish(T)
-        .map_err(failed)?;
-    tracing::debug!("reading {T}: {} trainees in {:.2} s", df.height(), clock.elapsed().as_secs_f64());
-    Ok(df)
+    let trainees = engine::fold_trainees(&source, scorecard::by_others, scorecard::Welford::push)
+        .map_err(|e| WarehouseError::frame("reading trainee_ratings", e.to_string()))?;
+    tracing::debug!("reading {T}: {} trainees in {:.2} s", trainees.len(), clock.elapsed().as_secs_f64());
+    Ok(trainees)
 }
 
 /// Cronbach's α of the five review dimensions over the reviews scoring all five.
@@ -255,33 +249,32 @@ impl Inputs {
             .collect_schema()
             .map_err(|e| WarehouseError::frame("reading cadres", e))?;
         cadre_cols.retain(|c| cadre_schema.contains(c));
+        use crate::schema::wh;
+        let read_outcomes = || read(warehouse, wh::TRAINEE_OUTCOMES, &outcomes_cols);
+        let read_cadres = || read(warehouse, wh::CADRES, &cadre_cols);
+        let read_units = || read(warehouse, wh::UNITS, &[UNIT_ID]);
+        let read_reviews = || read(warehouse, wh::REVIEWS, &[CADRE_ID, REVIEW_DATE, KIND, TOTAL]);
+        let read_choices = || read(warehouse, wh::SURVEY_CHOICES, &[CLASS_ID, CADRE_ID, WAVE, CHOICE]);
+        let read_unit_outcomes = || read(warehouse, wh::UNIT_OUTCOMES, &[UNIT_ID, PERIOD, METRIC, VALUE]);
         // The tables side by side: one table's columns alone left a core idle (a
-        // frame's columns are decoded in parallel, but they differ in size).
-        let ((outcomes, cadres), ((units, reviews), (choices, unit_outcomes))) = rayon::join(
-            || {
-                rayon::join(
-                    || read(warehouse, crate::schema::wh::TRAINEE_OUTCOMES, &outcomes_cols),
-                    || read(warehouse, crate::schema::wh::CADRES, &cadre_cols),
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        rayon::join(
-                            || read(warehouse, crate::schema::wh::UNITS, &[UNIT_ID]),
-                            || read(warehouse, crate::schema::wh::REVIEWS, &[CADRE_ID, REVIEW_DATE, KIND, TOTAL]),
-                        )
-                    },
-                    || {
-                        rayon::join(
-                            || read(warehouse, crate::schema::wh::SURVEY_CHOICES, &[CLASS_ID, CADRE_ID, WAVE, CHOICE]),
-                            || read(warehouse, crate::schema::wh::UNIT_OUTCOMES, &[UNIT_ID, PERIOD, METRIC, VALUE]),
-                        )
-                    },
-                )
-            },
-        );
-        let (assessment, review_alpha) = rayon::join(|| assessment_moments(warehouse), || review_alpha(warehouse));
+        // frame's columns are decoded in parallel, but they differ in size). The
+        // streamed trainee_ratings beside them, not after them: it decodes one row group
+        // at a time, on one core.
+        let (((outcomes, cadres), ((units, reviews), (choices, unit_outcomes))), (assessment, review_alpha)) =
+            rayon::join(
+                || {
+                    rayon::join(
+                        || rayon::join(read_outcomes, read_cadres),
+                        || {
+                            rayon::join(
+                                || rayon::join(read_units, read_reviews),
+                                || rayon::join(read_choices, read_unit_outcomes),
+                            )
+                        },
+                    )
+                },
+                || rayon::join(|| assessment_moments(warehouse), || review_alpha(warehouse)),
+            );
         Ok(Inputs {
             outcomes: outcomes?,
             cadres: cadres?,
@@ -489,12 +482,18 @@ pub fn compute_with(
             _ => None,
         })
         .collect();
+    // The streams free a great deal at their end (a table's answers), and the reading
+    // its files' bytes and pages, in sizes and on threads the families reuse poorly:
+    // kept, that stayed in the footprint to the stage's end, on top of what they take.
+    let release = crate::alloc::ReleaseFreedMemory::new();
     rayon::scope(|s| {
         for &(f, run) in &streaming {
             s.spawn(move |_| done.run(f, |out| run(base, out)));
         }
     });
-    let mut inputs = match timed("reading", read) {
+    let read = timed("reading", read);
+    drop(release);
+    let mut inputs = match read {
         Ok(inputs) => inputs,
         Err(e) => {
             // The first error: a streaming family's, else this one.

@@ -51,7 +51,7 @@ use rustc_hash::FxHashMap;
 
 use super::compliance::ComplianceRow;
 use super::engine::Cadres;
-use super::engine::{f64_view, f64s, group_by, i64s, str_view, strs, InPlace, Out};
+use super::engine::{f64_view, group_by, i64s, str_view, InPlace, Out};
 use super::suppress::not_suppressed;
 use super::Params;
 use crate::config::ScorecardSettings;
@@ -323,17 +323,9 @@ pub fn others_moments<'a>(rows: impl Iterator<Item = (ClassCadre<'a>, Option<f64
     keys.into_iter().zip(states).map(|(key, w)| (key, w.moments())).collect()
 }
 
-/// Per (class_id, cadre_id): the number and the variance of the scores others gave
-/// the trainee.
-pub type AssessmentMoments<'a> = FxHashMap<(&'a str, &'a str), (f64, f64)>;
-
-/// Per (class, cadre): the number and the variance of the scores others gave the
-/// trainee (`trainee_ratings`, raters other than self), as read by the indicators stage.
-pub fn assessment_moments(df: &DataFrame) -> Result<AssessmentMoments<'_>, IndicatorError> {
-    let (class, cadre, n, var) =
-        (strs(df, col::CLASS_ID, T)?, strs(df, col::CADRE_ID, T)?, f64s(df, col::N, T)?, f64s(df, col::VARIANCE, T)?);
-    Ok((0..df.height()).filter_map(|i| Some(((class[i]?, cadre[i]?), (n[i]?, var[i].unwrap_or(f64::NAN))))).collect())
-}
+/// Per (class_id, cadre_id): the number of the scores others gave the trainee and
+/// their variance (NaN below two scores), `None` for a trainee nobody else rated.
+pub type AssessmentMoments<'a> = dyn Fn(&str, &str) -> Option<(f64, f64)> + Sync + 'a;
 
 pub fn cadre_scorecard(
     outcomes: &DataFrame,
@@ -386,7 +378,7 @@ pub fn cadre_scorecard(
                 let id = keys.ids[c as usize];
                 let (mut inverse, mut enrollments, mut within) = (0.0, 0.0, (0.0, 0.0));
                 for &i in rows.iter() {
-                    let Some(&(n, var)) = o_class.get(i).and_then(|class| assessment.get(&(class, id))) else {
+                    let Some((n, var)) = o_class.get(i).and_then(|class| assessment(class, id)) else {
                         continue;
                     };
                     if n >= 1.0 && views[2].get(i).is_some() {

@@ -604,7 +604,13 @@ impl Interner {
         Some(id)
     }
 
+    /// The id of `s`, if it was seen.
+    pub fn find(&self, s: &str) -> Option<u32> {
+        self.table.find(hash_str(s), |&id| self.names.get(id) == s).copied()
+    }
+
     /// The string of first-seen id `id` (an id this interner gave).
+    #[cfg(test)]
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id)
     }
@@ -700,7 +706,13 @@ impl Scoped {
         self.inner[o].id_at(c, i)
     }
 
+    /// The id of `s` within `outer`, if it was seen.
+    pub fn find(&self, outer: u32, s: &str) -> Option<u32> {
+        self.inner.get(outer as usize)?.find(s)
+    }
+
     /// The string of first-seen id `id` within `outer` (ids this table gave).
+    #[cfg(test)]
     pub fn name(&self, outer: u32, id: u32) -> &str {
         self.inner[outer as usize].name(id)
     }

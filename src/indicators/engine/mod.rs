@@ -34,4 +34,4 @@ pub(super) use frame::{
 pub(super) use keys::positions;
 pub use keys::Cadres;
 pub(super) use ratings::{complete_ratings, Ratings};
-pub(super) use trainees::fold_trainees;
+pub(super) use trainees::{fold_trainees, Trainees};

@@ -5,7 +5,7 @@
 //! rater roles count, and the fold of one score into a trainee's state (the family's
 //! rule, `scorecard::by_others` and `scorecard::Welford::push`, passed in so that the
 //! rule lives with its family). Out: [`Trainees`] — per (class_id, cadre_id) named by a
-//! counted row, the fold of its scores.
+//! counted row, the fold of its scores, looked up by the two ids.
 //!
 //! Guarantees: each state folds its trainee's scores in table order (the order of the
 //! whole table read as one frame), so an order-sensitive fold rounds as it would there.
@@ -60,8 +60,16 @@ impl<A> Trainees<A> {
         self.states.iter().map(Vec::len).sum()
     }
 
+    /// The state of trainee (`class`, `cadre`), if a counted row named it.
+    pub(in crate::indicators) fn get(&self, class: &str, cadre: &str) -> Option<&A> {
+        let a = self.classes.find(class)?;
+        let b = self.cadres.find(a, cadre)?;
+        self.states.get(a as usize)?.get(b as usize)
+    }
+
     /// Every trainee as ((class_id, cadre_id), state): classes in order of first
     /// appearance, cadres within a class likewise.
+    #[cfg(test)]
     pub(in crate::indicators) fn iter(&self) -> impl Iterator<Item = ((&str, &str), &A)> {
         self.states.iter().enumerate().flat_map(move |(a, of_class)| {
             let class = self.classes.name(a as u32);
