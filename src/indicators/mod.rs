@@ -2,7 +2,8 @@
 //!
 //! In: the warehouse tables, read once ([`StreamInputs`] for the two streaming families,
 //! which run first; [`Inputs`] for the others, read after them by
-//! [`engine::read_frame`]; most families start from the joined `trainee_outcomes`),
+//! [`engine::read_frame`], but `trainee_ratings`, streamed into one state per trainee;
+//! most families start from the joined `trainee_outcomes`),
 //! the pipeline settings and the reporting
 //! period. Out: [`IndicatorTable`]s in the order of
 //! [`INDICATOR_TABLES`](crate::schema::INDICATOR_TABLES), each with exactly
@@ -25,9 +26,9 @@
 //! surface (typed columns, groupings, [`LongTable`], [`engine::Cadres`], the streaming
 //! readers that take their family's rule as a function); the families see nothing of
 //! its string columns, value identities or interners (`tests/it/layers.rs` checks).
-//! Where a fast path stands beside a definition (reaction's streamed ratings,
-//! transfer's flat control pools), a property test on random inputs asserts that they
-//! agree.
+//! Where a fast path stands beside a definition (reaction's streamed ratings, the
+//! scorecard's streamed per-trainee moments, transfer's flat control pools), a property
+//! test on random inputs asserts that they agree.
 //!
 //! | family | file | tables |
 //! |---|---|---|
