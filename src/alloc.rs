@@ -50,6 +50,58 @@ impl Drop for KeepFreedMemory {
     }
 }
 
+/// mimalloc's own default `purge_delay` (milliseconds).
+const DEFAULT_PURGE_DELAY: c_long = 1000;
+
+/// While alive (inside a [`KeepFreedMemory`]), freed memory goes back to the system
+/// after mimalloc's default delay again; on drop, every thread of the rayon pool hands
+/// back its freed pages, the purges scheduled so far are done at once, and the previous
+/// setting comes back. For a phase whose freed memory the next phases reuse poorly
+/// (other sizes, other threads): kept, it would stay in the footprint to the end.
+/// A `MIMALLOC_PURGE_DELAY` set by the user wins.
+pub struct ReleaseFreedMemory {
+    previous: Option<c_long>,
+}
+
+impl ReleaseFreedMemory {
+    pub fn new() -> ReleaseFreedMemory {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            return ReleaseFreedMemory { previous: None };
+        }
+        // SAFETY: as in `KeepFreedMemory::new`.
+        let previous = unsafe {
+            let previous = libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY);
+            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, DEFAULT_PURGE_DELAY);
+            previous
+        };
+        ReleaseFreedMemory { previous: Some(previous) }
+    }
+}
+
+impl Default for ReleaseFreedMemory {
+    fn default() -> Self {
+        ReleaseFreedMemory::new()
+    }
+}
+
+impl Drop for ReleaseFreedMemory {
+    fn drop(&mut self) {
+        if let Some(previous) = self.previous {
+            // A collect frees the calling thread's empty pages only; forced, it also
+            // purges every arena's scheduled ranges (which no purge would reach once
+            // the delay is negative again).
+            // SAFETY: asks the allocator to collect its own free pages; touches no
+            // memory of ours.
+            rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
+            // SAFETY: as above, and as in `KeepFreedMemory::drop`.
+            unsafe {
+                libmimalloc_sys::mi_collect(true);
+                libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, previous);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +119,20 @@ mod tests {
             assert_eq!(get(), -1);
         }
         assert_eq!(get(), before);
+    }
+
+    #[test]
+    fn releasing_purges_after_the_default_delay_then_keeps_again() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            return;
+        }
+        // SAFETY: as in `KeepFreedMemory::new`.
+        let get = || unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        let _keep = KeepFreedMemory::new();
+        {
+            let _release = ReleaseFreedMemory::new();
+            assert_eq!(get(), DEFAULT_PURGE_DELAY);
+        }
+        assert_eq!(get(), -1);
     }
 }

@@ -180,7 +180,10 @@ fn compliance_family(env: &FrameEnv<'_>, numbers: &Cadres<'_>, out: &mut Emitted
     let (card, frame) = rayon::join(
         || {
             timed("scorecard", || {
-                let moments = scorecard::assessment_moments(&i.assessment)?;
+                let moments = |class: &str, cadre: &str| {
+                    let (n, var) = i.assessment.get(class, cadre)?.moments();
+                    Some((n, var.unwrap_or(f64::NAN)))
+                };
                 scorecard::cadre_scorecard(&i.outcomes, &moments, &rows, numbers, &rel, ctx)
             })
         },

@@ -2,7 +2,8 @@
 //!
 //! In: the warehouse tables, read once ([`StreamInputs`] for the two streaming families,
 //! which run first; [`Inputs`] for the others, read after them by
-//! [`engine::read_frame`]; most families start from the joined `trainee_outcomes`),
+//! [`engine::read_frame`], but `trainee_ratings`, streamed into one state per trainee;
+//! most families start from the joined `trainee_outcomes`),
 //! the pipeline settings and the reporting
 //! period. Out: [`IndicatorTable`]s in the order of
 //! [`INDICATOR_TABLES`](crate::schema::INDICATOR_TABLES), each with exactly
@@ -25,9 +26,9 @@
 //! surface (typed columns, groupings, [`LongTable`], [`engine::Cadres`], the streaming
 //! readers that take their family's rule as a function); the families see nothing of
 //! its string columns, value identities or interners (`tests/it/layers.rs` checks).
-//! Where a fast path stands beside a definition (reaction's streamed ratings,
-//! transfer's flat control pools), a property test on random inputs asserts that they
-//! agree.
+//! Where a fast path stands beside a definition (reaction's streamed ratings, the
+//! scorecard's streamed per-trainee moments, transfer's flat control pools), a property
+//! test on random inputs asserts that they agree.
 //!
 //! | family | file | tables |
 //! |---|---|---|
@@ -137,43 +138,30 @@ pub struct Inputs {
     pub reviews: DataFrame,
     pub choices: DataFrame,
     pub unit_outcomes: DataFrame,
-    /// Per (class, cadre): the number (`n`) and variance of the scores others gave the
-    /// trainee; the scorecard's error model of the assessment.
-    pub assessment: DataFrame,
+    /// Per (class, cadre): the scores others gave the trainee, folded; the scorecard's
+    /// error model of the assessment.
+    pub(in crate::indicators) assessment: engine::Trainees<scorecard::Welford>,
     /// Cronbach's α of the review score's five dimensions over every review.
     pub review_alpha: Option<f64>,
 }
 
-/// Per (class, cadre), the number and the variance of the scores by raters other than
-/// the trainee ([`scorecard::others_moments`] over the rows in table order).
+/// Per (class, cadre), the fold of the scores by raters other than the trainee
+/// ([`scorecard::Welford`] over the rows in table order, as
+/// [`scorecard::others_moments`] defines it).
 ///
-/// Grouped here rather than by polars: polars' hash group-by on the two text keys held
-/// about two thirds of the stage's peak memory, where this holds the four columns and
-/// one small state per (class, cadre).
-fn assessment_moments(warehouse: &Path) -> Result<DataFrame, WarehouseError> {
+/// Streamed ([`engine::fold_trainees`]): the table has a row per score (≈ 3·10⁷ at 10⁶
+/// cadres); read whole it was the largest frame of the stage, where the stream holds
+/// two row groups and one small state per trainee, which the scorecard looks up in
+/// place (no frame of them, no second map).
+fn assessment_moments(warehouse: &Path) -> Result<engine::Trainees<scorecard::Welford>, WarehouseError> {
     use col::*;
     const T: &str = crate::schema::wh::TRAINEE_RATINGS;
-    let df = read(warehouse, T, &[CLASS_ID, CADRE_ID, RATER_ROLE, SCORE])?;
-    let failed = |e: IndicatorError| WarehouseError::frame("reading trainee_ratings", e.to_string());
-    let (class, cadre, role, score) = (
-        engine::str_view(&df, CLASS_ID, T).map_err(failed)?,
-        engine::str_view(&df, CADRE_ID, T).map_err(failed)?,
-        engine::str_view(&df, RATER_ROLE, T).map_err(failed)?,
-        engine::f64_view(&df, SCORE, T).map_err(failed)?,
-    );
-    let rows = (0..df.height()).filter_map(|i| {
-        // A row without its keys or role matches no trainee (and polars' filter dropped it).
-        let (class, cadre, role) = (class.get(i)?, cadre.get(i)?, role.get(i)?);
-        (role != "self").then(|| ((class, cadre), score.get(i)))
-    });
-    let groups = scorecard::others_moments(rows);
-    engine::Out::new(groups.len())
-        .str(CLASS_ID, groups.iter().map(|g| Some(g.0 .0)))
-        .str(CADRE_ID, groups.iter().map(|g| Some(g.0 .1)))
-        .f64(N, groups.iter().map(|g| Some(g.1 .0)))
-        .f64(VARIANCE, groups.iter().map(|g| g.1 .1))
-        .finish(T)
-        .map_err(failed)
+    let clock = std::time::Instant::now();
+    let source = LongTable::warehouse(warehouse, T, &[CLASS_ID, CADRE_ID, RATER_ROLE, SCORE])?;
+    let trainees = engine::fold_trainees(&source, scorecard::by_others, scorecard::Welford::push)
+        .map_err(|e| WarehouseError::frame("reading trainee_ratings", e.to_string()))?;
+    tracing::debug!("reading {T}: {} trainees in {:.2} s", trainees.len(), clock.elapsed().as_secs_f64());
+    Ok(trainees)
 }
 
 /// Cronbach's α of the five review dimensions over the reviews scoring all five.
@@ -262,33 +250,32 @@ impl Inputs {
             .collect_schema()
             .map_err(|e| WarehouseError::frame("reading cadres", e))?;
         cadre_cols.retain(|c| cadre_schema.contains(c));
+        use crate::schema::wh;
+        let read_outcomes = || read(warehouse, wh::TRAINEE_OUTCOMES, &outcomes_cols);
+        let read_cadres = || read(warehouse, wh::CADRES, &cadre_cols);
+        let read_units = || read(warehouse, wh::UNITS, &[UNIT_ID]);
+        let read_reviews = || read(warehouse, wh::REVIEWS, &[CADRE_ID, REVIEW_DATE, KIND, TOTAL]);
+        let read_choices = || read(warehouse, wh::SURVEY_CHOICES, &[CLASS_ID, CADRE_ID, WAVE, CHOICE]);
+        let read_unit_outcomes = || read(warehouse, wh::UNIT_OUTCOMES, &[UNIT_ID, PERIOD, METRIC, VALUE]);
         // The tables side by side: one table's columns alone left a core idle (a
-        // frame's columns are decoded in parallel, but they differ in size).
-        let ((outcomes, cadres), ((units, reviews), (choices, unit_outcomes))) = rayon::join(
-            || {
-                rayon::join(
-                    || read(warehouse, crate::schema::wh::TRAINEE_OUTCOMES, &outcomes_cols),
-                    || read(warehouse, crate::schema::wh::CADRES, &cadre_cols),
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        rayon::join(
-                            || read(warehouse, crate::schema::wh::UNITS, &[UNIT_ID]),
-                            || read(warehouse, crate::schema::wh::REVIEWS, &[CADRE_ID, REVIEW_DATE, KIND, TOTAL]),
-                        )
-                    },
-                    || {
-                        rayon::join(
-                            || read(warehouse, crate::schema::wh::SURVEY_CHOICES, &[CLASS_ID, CADRE_ID, WAVE, CHOICE]),
-                            || read(warehouse, crate::schema::wh::UNIT_OUTCOMES, &[UNIT_ID, PERIOD, METRIC, VALUE]),
-                        )
-                    },
-                )
-            },
-        );
-        let (assessment, review_alpha) = rayon::join(|| assessment_moments(warehouse), || review_alpha(warehouse));
+        // frame's columns are decoded in parallel, but they differ in size). The
+        // streamed trainee_ratings beside them, not after them: it decodes one row group
+        // at a time, on one core.
+        let (((outcomes, cadres), ((units, reviews), (choices, unit_outcomes))), (assessment, review_alpha)) =
+            rayon::join(
+                || {
+                    rayon::join(
+                        || rayon::join(read_outcomes, read_cadres),
+                        || {
+                            rayon::join(
+                                || rayon::join(read_units, read_reviews),
+                                || rayon::join(read_choices, read_unit_outcomes),
+                            )
+                        },
+                    )
+                },
+                || rayon::join(|| assessment_moments(warehouse), || review_alpha(warehouse)),
+            );
         Ok(Inputs {
             outcomes: outcomes?,
             cadres: cadres?,
@@ -496,12 +483,18 @@ pub fn compute_with(
             _ => None,
         })
         .collect();
+    // The streams free a great deal at their end (a table's answers), and the reading
+    // its files' bytes and pages, in sizes and on threads the families reuse poorly:
+    // kept, that stayed in the footprint to the stage's end, on top of what they take.
+    let release = crate::alloc::ReleaseFreedMemory::new();
     rayon::scope(|s| {
         for &(f, run) in &streaming {
             s.spawn(move |_| done.run(f, |out| run(base, out)));
         }
     });
-    let mut inputs = match timed("reading", read) {
+    let read = timed("reading", read);
+    drop(release);
+    let mut inputs = match read {
         Ok(inputs) => inputs,
         Err(e) => {
             // The first error: a streaming family's, else this one.

@@ -51,7 +51,7 @@ use rustc_hash::FxHashMap;
 
 use super::compliance::ComplianceRow;
 use super::engine::Cadres;
-use super::engine::{f64_view, f64s, group_by, i64s, str_view, strs, InPlace, Out};
+use super::engine::{f64_view, group_by, i64s, str_view, InPlace, Out};
 use super::suppress::not_suppressed;
 use super::Params;
 use crate::config::ScorecardSettings;
@@ -268,54 +268,64 @@ pub type ClassCadre<'a> = (&'a str, &'a str);
 /// The number of scores and their sample variance (`None` below two scores).
 pub type Moments = (f64, Option<f64>);
 
-/// Per (class, cadre), in order of first appearance: the number of scores others gave
-/// the trainee and their sample variance (n − 1 in the denominator; `None` below two
-/// scores). `rows` are the trainee's ratings by raters other than self, in table order;
-/// a missing score counts for nothing but still names its (class, cadre). The variance
-/// is Welford's online update over the scores in that order, the algorithm (and so the
-/// rounding) of polars' grouped `var`, which computed it before.
-pub fn others_moments<'a>(rows: impl Iterator<Item = (ClassCadre<'a>, Option<f64>)>) -> Vec<(ClassCadre<'a>, Moments)> {
-    struct Welford {
-        count: u64,
-        mean: f64,
-        m2: f64,
+/// Whether a rating by a rater in `role` is one of the scores others gave the trainee
+/// (every role but the trainee's own).
+pub fn by_others(role: &str) -> bool {
+    role != "self"
+}
+
+/// One trainee's scores folded in the order they come: Welford's online update, the
+/// algorithm (and so the rounding) of polars' grouped `var`, which computed it before.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Welford {
+    count: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Welford {
+    /// Fold in the next score.
+    #[inline]
+    pub fn push(&mut self, x: f64) {
+        let count = self.count + 1;
+        let delta = x - self.mean;
+        let mean = delta / count as f64 + self.mean;
+        self.m2 += delta * (x - mean);
+        self.mean = mean;
+        self.count = count;
     }
+
+    /// The number of scores and their sample variance (n − 1 in the denominator; `None`
+    /// below two scores).
+    pub fn moments(&self) -> Moments {
+        (self.count as f64, (self.count > 1).then(|| self.m2 / (self.count as f64 - 1.0)))
+    }
+}
+
+/// Per (class, cadre), in order of first appearance: the number of scores others gave
+/// the trainee and their sample variance ([`Welford`] over the scores in row order).
+/// `rows` are the trainee's ratings by raters other than self ([`by_others`]), in table
+/// order; a missing score counts for nothing but still names its (class, cadre).
+pub fn others_moments<'a>(rows: impl Iterator<Item = (ClassCadre<'a>, Option<f64>)>) -> Vec<(ClassCadre<'a>, Moments)> {
     let mut index: FxHashMap<(&str, &str), usize> = FxHashMap::default();
     let mut keys = Vec::new();
     let mut states: Vec<Welford> = Vec::new();
     for (key, score) in rows {
         let k = *index.entry(key).or_insert_with(|| {
             keys.push(key);
-            states.push(Welford { count: 0, mean: 0.0, m2: 0.0 });
+            states.push(Welford::default());
             states.len() - 1
         });
         if let Some(x) = score {
-            let w = &mut states[k];
-            let count = w.count + 1;
-            let delta = x - w.mean;
-            let mean = delta / count as f64 + w.mean;
-            w.m2 += delta * (x - mean);
-            w.mean = mean;
-            w.count = count;
+            states[k].push(x);
         }
     }
-    keys.into_iter()
-        .zip(states)
-        .map(|(key, w)| (key, (w.count as f64, (w.count > 1).then(|| w.m2 / (w.count as f64 - 1.0)))))
-        .collect()
+    keys.into_iter().zip(states).map(|(key, w)| (key, w.moments())).collect()
 }
 
-/// Per (class_id, cadre_id): the number and the variance of the scores others gave
-/// the trainee.
-pub type AssessmentMoments<'a> = FxHashMap<(&'a str, &'a str), (f64, f64)>;
-
-/// Per (class, cadre): the number and the variance of the scores others gave the
-/// trainee (`trainee_ratings`, raters other than self), as read by the indicators stage.
-pub fn assessment_moments(df: &DataFrame) -> Result<AssessmentMoments<'_>, IndicatorError> {
-    let (class, cadre, n, var) =
-        (strs(df, col::CLASS_ID, T)?, strs(df, col::CADRE_ID, T)?, f64s(df, col::N, T)?, f64s(df, col::VARIANCE, T)?);
-    Ok((0..df.height()).filter_map(|i| Some(((class[i]?, cadre[i]?), (n[i]?, var[i].unwrap_or(f64::NAN))))).collect())
-}
+/// Per (class_id, cadre_id): the number of the scores others gave the trainee and
+/// their variance (NaN below two scores), `None` for a trainee nobody else rated.
+pub type AssessmentMoments<'a> = dyn Fn(&str, &str) -> Option<(f64, f64)> + Sync + 'a;
 
 pub fn cadre_scorecard(
     outcomes: &DataFrame,
@@ -368,7 +378,7 @@ pub fn cadre_scorecard(
                 let id = keys.ids[c as usize];
                 let (mut inverse, mut enrollments, mut within) = (0.0, 0.0, (0.0, 0.0));
                 for &i in rows.iter() {
-                    let Some(&(n, var)) = o_class.get(i).and_then(|class| assessment.get(&(class, id))) else {
+                    let Some((n, var)) = o_class.get(i).and_then(|class| assessment(class, id)) else {
                         continue;
                     };
                     if n >= 1.0 && views[2].get(i).is_some() {
@@ -440,6 +450,8 @@ pub fn cadre_scorecard(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::indicators::engine::fold_trainees;
+    use crate::indicators::LongTable;
 
     #[test]
     fn others_moments_count_scores_and_take_the_sample_variance() {
@@ -467,6 +479,65 @@ mod tests {
         }
         let got = others_moments(xs.iter().map(|&x| (("K", "C"), Some(x))));
         assert_eq!(got[0].1, (5.0, Some(m2 / 4.0)));
+    }
+
+    /// A trainee's rows: (class, cadre) with up to six (role, score) rows, the role an
+    /// index into the rater roles (4 = null), the score missing (null, or -1 for NaN);
+    /// trainees recur across runs, so their rows are adjacent within a run and
+    /// scattered across runs.
+    fn trainee_run() -> impl proptest::strategy::Strategy<Value = Vec<(u8, u8, u8, Option<i8>)>> {
+        use proptest::prelude::*;
+        let row = (0u8..5, prop::option::weighted(0.9, -1i8..=10));
+        (0u8..4, 0u8..4, prop::collection::vec(row, 1..7))
+            .prop_map(|(c, k, s)| s.into_iter().map(|(r, x)| (c, k, r, x)).collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The engine's streamed fold (from a frame, with nulls in every key, and from
+        /// Parquet row groups that split a trainee's rows) gives every trainee the count
+        /// and variance, bit for bit, of the plain definition over the whole table.
+        #[test]
+        fn the_streamed_moments_agree_with_the_definition(
+            runs in proptest::collection::vec(trainee_run(), 0..30),
+            null_keys in proptest::bool::ANY,
+        ) {
+            let rows: Vec<_> = runs.into_iter().flatten().collect();
+            // Class 3 and cadre 3 stand for a null key when nulls are asked for.
+            let key = |p: &str, k: u8| (!(null_keys && k == 3)).then(|| format!("{p}{k}"));
+            let cl: Vec<Option<String>> = rows.iter().map(|r| key("K", r.0)).collect();
+            let ca: Vec<Option<String>> = rows.iter().map(|r| key("C", r.1)).collect();
+            let role: Vec<Option<&str>> = rows
+                .iter()
+                .map(|r| crate::schema::RATER_ROLES.get(r.2 as usize).copied().filter(|_| null_keys || r.2 < 4))
+                .map(|r| r.or((!null_keys).then_some("peer")))
+                .collect();
+            let score: Vec<Option<f64>> =
+                rows.iter().map(|r| r.3.map(|x| if x < 0 { f64::NAN } else { f64::from(x) / 3.0 })).collect();
+            let plain = (0..rows.len()).filter_map(|i| {
+                let (class, cadre, role) = (cl[i].as_deref()?, ca[i].as_deref()?, role[i]?);
+                by_others(role).then_some(((class, cadre), score[i]))
+            });
+            let bits = |((a, b), (n, v)): ((&str, &str), Moments)| {
+                (a.to_string(), b.to_string(), f64::to_bits(n), v.map(f64::to_bits))
+            };
+            let mut want: Vec<_> = others_moments(plain).into_iter().map(bits).collect();
+            want.sort();
+            let df = df!("class_id" => &cl, "cadre_id" => &ca, "rater_role" => &role, "score" => &score).unwrap();
+            let check = |source: &LongTable| -> Result<(), proptest::test_runner::TestCaseError> {
+                let t = fold_trainees(source, by_others, Welford::push).unwrap();
+                let mut got: Vec<_> = t.iter().map(|(k, w)| bits((k, w.moments()))).collect();
+                got.sort();
+                proptest::prop_assert_eq!(t.len(), got.len());
+                proptest::prop_assert_eq!(got, want.clone());
+                Ok(())
+            };
+            check(&LongTable::Frame(df.clone()))?;
+            if !null_keys && df.height() > 0 {
+                let (_dir, files) = LongTable::parquet_for_test(&df, 5);
+                check(&files)?;
+            }
+        }
     }
 
     #[test]

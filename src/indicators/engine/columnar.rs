@@ -604,6 +604,17 @@ impl Interner {
         Some(id)
     }
 
+    /// The id of `s`, if it was seen.
+    pub fn find(&self, s: &str) -> Option<u32> {
+        self.table.find(hash_str(s), |&id| self.names.get(id) == s).copied()
+    }
+
+    /// The string of first-seen id `id` (an id this interner gave).
+    #[cfg(test)]
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id)
+    }
+
     /// The id of `s`, assigned on first sight.
     pub fn id(&mut self, s: &str) -> u32 {
         if let Some(l) = self.last {
@@ -693,6 +704,17 @@ impl Scoped {
             return Some(id);
         }
         self.inner[o].id_at(c, i)
+    }
+
+    /// The id of `s` within `outer`, if it was seen.
+    pub fn find(&self, outer: u32, s: &str) -> Option<u32> {
+        self.inner.get(outer as usize)?.find(s)
+    }
+
+    /// The string of first-seen id `id` within `outer` (ids this table gave).
+    #[cfg(test)]
+    pub fn name(&self, outer: u32, id: u32) -> &str {
+        self.inner[outer as usize].name(id)
     }
 
     /// [`Interner::ranks`] of the ids met so far within `outer` (a first-seen outer id).

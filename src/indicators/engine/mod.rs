@@ -7,8 +7,9 @@
 //!   the output frame builder [`Out`];
 //! - a table read whole ([`read_frame`]) or listed for streaming ([`LongTable`]);
 //! - one numbering of the cadres shared by the per-cadre families ([`Cadres`]);
-//! - the two streaming fast paths, each taking its family's rule as a function:
-//!   [`complete_ratings`] (reaction) and [`complete_answers`] (reliability).
+//! - the three streaming fast paths, each taking its family's rule as a function:
+//!   [`complete_ratings`] (reaction), [`complete_answers`] (reliability) and
+//!   [`fold_trainees`] (the scorecard's moments of the scores others gave).
 //!
 //! Guarantees: ids are numbered in byte order of their strings, so whatever a family
 //! walks in id order it walks in string order (the results are those of a
@@ -21,6 +22,7 @@ mod columnar;
 mod frame;
 mod keys;
 mod ratings;
+mod trainees;
 
 pub(super) use answers::{complete_answers, WaveScale};
 pub(super) use columnar::read_frame;
@@ -32,3 +34,4 @@ pub(super) use frame::{
 pub(super) use keys::positions;
 pub use keys::Cadres;
 pub(super) use ratings::{complete_ratings, Ratings};
+pub(super) use trainees::{fold_trainees, Trainees};
