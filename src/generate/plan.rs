@@ -328,7 +328,7 @@ impl Plan {
     /// teachers recur as series. Each year's classes come from their own stream
     /// (`STREAM_YEAR + year`), careers and staff from `STREAM_PERIODS`.
     pub fn build_years(n_cadres: usize, first: i32, last: i32, seed: u64, per_cadre: Option<f64>) -> Plan {
-        let (mut rng, mut plan) = Plan::empty(n_cadres, first, last, seed, per_cadre);
+        let (_, mut plan) = Plan::empty(n_cadres, first, last, seed, per_cadre);
         let intensity = plan.intensity;
         let p = super::model::PERIODS;
         let mut life = ChaCha8Rng::seed_from_u64(seed);
