@@ -139,12 +139,17 @@ pub fn reliability(items: &DataFrame, responses: &LongTable, ctx: &Params) -> Re
     waves.sort_by_key(|w| (wave_rank(w), *w));
     let scales = scales(items, &waves)?;
     let keys: Vec<&ScaleKey> = scales.keys().collect();
-    let members: Vec<Vec<&[f64]>> = keys.iter().map(|k| answers.complete(&k.0, &k.2)).collect();
-    let results: Vec<ScaleReliability> = members
+    // Each task decodes its group's answers to f64 and drops them when done, so no
+    // more groups are decoded at once than the pool has threads.
+    let results: Vec<ScaleReliability> = keys
         .par_iter()
-        .zip(keys.par_iter())
-        .map(|(rows, key)| scale_reliability(rows, scales[*key].len(), ctx.alpha).map_err(serr(T)))
+        .map(|key| {
+            let (k, flat) = answers.complete(&key.0, &key.2);
+            let rows: Vec<&[f64]> = if k == 0 { Vec::new() } else { flat.chunks_exact(k).collect() };
+            scale_reliability(&rows, scales[*key].len(), ctx.alpha).map_err(serr(T))
+        })
         .collect::<Result<_, _>>()?;
+    drop(answers);
     let n: Vec<Option<i64>> = results.iter().map(|r| Some(r.alpha.n as i64)).collect();
     let df = Out::new(keys.len())
         .str(col::SCALE, keys.iter().map(|k| Some(k.0.as_str())))
