@@ -7,7 +7,6 @@
 //! the build's temporary directory; the atomic swap into place is the job of
 //! `warehouse::atomic::Staging::commit`.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -29,36 +28,35 @@ pub const CHUNK_ROWS: usize = 1 << 20;
 /// rather than grown again.
 pub const ROW_GROUP_ROWS: usize = 1 << 17;
 
-/// Typed column buffers for one chunk of one table.
+/// Typed column buffers for one row group of one table, built as Arrow arrays
+/// directly: the row group is written from them without a `DataFrame` in between.
 enum ColBuf {
-    /// Strings go straight into an Arrow string-view array (short ones inline in their
-    /// view, long ones in shared buffers): no allocation per cell and no second copy
-    /// when the chunk is written.
-    Str(StringChunkedBuilder),
-    Int(Vec<Option<i64>>),
-    Float(Vec<Option<f64>>),
-    Bool(Vec<Option<bool>>),
-    Date(Vec<Option<i32>>),
-    Datetime(Vec<Option<i64>>),
+    /// Text, dictionary-encoded as it arrives (see [`TextCol`]).
+    Str(TextCol),
+    Int(Prim<i64>),
+    Float(Prim<f64>),
+    Bool(Prim<bool>),
+    Date(Prim<i32>),
+    Datetime(Prim<i64>),
 }
 
 impl ColBuf {
     fn new(d: DType) -> Self {
         match d {
-            DType::Str => ColBuf::Str(StringChunkedBuilder::new(PlSmallStr::EMPTY, 0)),
-            DType::Int => ColBuf::Int(Vec::new()),
-            DType::Float => ColBuf::Float(Vec::new()),
-            DType::Bool => ColBuf::Bool(Vec::new()),
-            DType::Date => ColBuf::Date(Vec::new()),
-            DType::Datetime => ColBuf::Datetime(Vec::new()),
+            DType::Str => ColBuf::Str(TextCol::default()),
+            DType::Int => ColBuf::Int(Prim::default()),
+            DType::Float => ColBuf::Float(Prim::default()),
+            DType::Bool => ColBuf::Bool(Prim::default()),
+            DType::Date => ColBuf::Date(Prim::default()),
+            DType::Datetime => ColBuf::Datetime(Prim::default()),
         }
     }
 
     fn push(&mut self, v: &Value) -> bool {
         match (self, v) {
-            (ColBuf::Str(b), Value::Str(s)) => b.append_value(s),
-            (ColBuf::Str(b), Value::Sym(s)) => b.append_value(s),
-            (ColBuf::Str(b), Value::Null) => b.append_null(),
+            (ColBuf::Str(b), Value::Str(s)) => b.push(s),
+            (ColBuf::Str(b), Value::Sym(s)) => b.push_sym(s),
+            (ColBuf::Str(b), Value::Null) => b.push_null(),
             (ColBuf::Int(b), Value::Int(x)) => b.push(Some(*x)),
             (ColBuf::Int(b), Value::Null) => b.push(None),
             (ColBuf::Float(b), Value::Float(x)) => b.push(Some(*x)),
@@ -75,41 +73,278 @@ impl ColBuf {
         true
     }
 
-    /// The buffered `rows` values as a column; the buffers keep their capacity.
-    fn take_column(&mut self, name: &str, rows: usize) -> PolarsResult<Column> {
-        let name: PlSmallStr = name.into();
+    /// The buffered values as an Arrow array of `dtype` with its encoding when decided
+    /// here (text), `None` when [`encoded_as`] decides; the buffers start empty again.
+    fn take(&mut self, dtype: &ArrowDataType) -> PolarsResult<Prepared> {
+        use polars_arrow::array::BooleanArray;
         Ok(match self {
             ColBuf::Str(b) => {
-                // The next group is as long as this one: its views are allocated once.
-                let full = std::mem::replace(b, StringChunkedBuilder::new(PlSmallStr::EMPTY, rows));
-                full.finish().with_name(name).into_column()
+                let (array, encoding) = b.take()?;
+                Prepared::Ready(array, vec![encoding])
             }
-            ColBuf::Int(b) => {
-                let c = Column::new(name, b.as_slice());
-                b.clear();
-                c
-            }
-            ColBuf::Float(b) => {
-                let c = Column::new(name, b.as_slice());
-                b.clear();
-                c
-            }
+            ColBuf::Int(b) => Prepared::Decide(b.take_primitive(dtype)),
+            ColBuf::Float(b) => Prepared::Decide(b.take_primitive(dtype)),
+            ColBuf::Date(b) => Prepared::Decide(b.take_primitive(dtype)),
+            ColBuf::Datetime(b) => Prepared::Decide(b.take_primitive(dtype)),
             ColBuf::Bool(b) => {
-                let c = Column::new(name, b.as_slice());
-                b.clear();
-                c
-            }
-            ColBuf::Date(b) => {
-                let c = Column::new(name, b.as_slice()).cast(&DataType::Date)?;
-                b.clear();
-                c
-            }
-            ColBuf::Datetime(b) => {
-                let c = Column::new(name, b.as_slice()).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?;
-                b.clear();
-                c
+                let (values, validity) = b.take();
+                let values: polars_arrow::bitmap::Bitmap = values.into_iter().collect();
+                Prepared::Decide(BooleanArray::new(dtype.clone(), values, validity).boxed())
             }
         })
+    }
+}
+
+/// A column's array, its encoding decided or to be decided by [`encoded_as`].
+enum Prepared {
+    Decide(ArrayRef),
+    Ready(ArrayRef, Vec<polars_parquet::write::Encoding>),
+}
+
+type ArrayRef = polars_arrow::array::ArrayRef;
+use polars_arrow::datatypes::ArrowDataType;
+
+/// Fixed-width values with a validity bitmap made at the first null.
+struct Prim<T> {
+    values: Vec<T>,
+    validity: Option<polars_arrow::bitmap::MutableBitmap>,
+}
+
+impl<T> Default for Prim<T> {
+    fn default() -> Self {
+        Prim { values: Vec::new(), validity: None }
+    }
+}
+
+impl<T: Default + Copy> Prim<T> {
+    fn push(&mut self, v: Option<T>) {
+        match v {
+            Some(x) => {
+                if let Some(b) = &mut self.validity {
+                    b.push(true);
+                }
+                self.values.push(x);
+            }
+            None => {
+                let n = self.values.len();
+                let b = self.validity.get_or_insert_with(|| {
+                    let mut b = polars_arrow::bitmap::MutableBitmap::with_capacity(n + 1);
+                    b.extend_constant(n, true);
+                    b
+                });
+                b.push(false);
+                self.values.push(T::default());
+            }
+        }
+    }
+
+    /// The values and validity so far; the next group gets buffers of the same size.
+    fn take(&mut self) -> (Vec<T>, Option<polars_arrow::bitmap::Bitmap>) {
+        let cap = self.values.len();
+        let values = std::mem::replace(&mut self.values, Vec::with_capacity(cap));
+        (values, self.validity.take().map(Into::into))
+    }
+}
+
+impl<T: Default + Copy + polars_arrow::types::NativeType> Prim<T> {
+    fn take_primitive(&mut self, dtype: &ArrowDataType) -> ArrayRef {
+        use polars_arrow::array::PrimitiveArray;
+        let (values, validity) = self.take();
+        PrimitiveArray::<T>::new(dtype.clone(), values.into(), validity).boxed()
+    }
+}
+
+/// Rows of a text column after which a dictionary is given up when more than half of
+/// them are distinct (ids), as [`dictionary_of_text`] does.
+const TEXT_DICT_PROBE: usize = 4096;
+
+/// A text column of one row group, kept as a dictionary while it has few distinct
+/// values: each cell is a key into the distinct values in first-seen order. The long
+/// tables repeat the same few texts (class, course and rater ids of a melted rating
+/// row, wave and item names), so a cell is mostly the previous one again (compared,
+/// not hashed) or a name already met; the text is stored once per value, and the row
+/// group is written from the keys without a second pass to find the dictionary.
+/// A column of mostly distinct values (ids) turns into plain text after
+/// [`TEXT_DICT_PROBE`] rows. At the end a dictionary with more than a quarter as many
+/// values as rows is written plain, the rule of [`dictionary_of_text`].
+#[derive(Default)]
+struct TextCol {
+    len: usize,
+    validity: Option<polars_arrow::bitmap::MutableBitmap>,
+    /// `Some` once the column is plain text.
+    plain: Option<polars_arrow::array::MutableBinaryViewArray<str>>,
+    keys: Vec<u32>,
+    /// The distinct values, back to back; value `k` ends at `ends[k]`.
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    index: hashbrown::HashTable<u32>,
+    /// Keys of `&'static str` values by address and length: no hashing of their text.
+    syms: rustc_hash::FxHashMap<(usize, usize), u32>,
+}
+
+impl TextCol {
+    fn value(&self, k: u32) -> &str {
+        let k = k as usize;
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        // The bytes were pushed as whole `str`s.
+        std::str::from_utf8(&self.bytes[start..self.ends[k]]).unwrap_or_default()
+    }
+
+    fn valid(&mut self, ok: bool) {
+        match &mut self.validity {
+            Some(b) => b.push(ok),
+            None if ok => {}
+            None => {
+                let mut b = polars_arrow::bitmap::MutableBitmap::with_capacity(self.len + 1);
+                b.extend_constant(self.len, true);
+                b.push(false);
+                self.validity = Some(b);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn push_null(&mut self) {
+        match &mut self.plain {
+            Some(p) => p.push_null(),
+            None => self.keys.push(0),
+        }
+        self.valid(false);
+    }
+
+    fn push(&mut self, s: &str) {
+        if let Some(p) = &mut self.plain {
+            p.push_value(s);
+            self.valid(true);
+            return;
+        }
+        // The previous cell again: no hashing.
+        if let Some(&k) = self.keys.last() {
+            if self.validity.as_ref().is_none_or(|b| b.get(self.len - 1)) && self.value(k) == s {
+                self.keys.push(k);
+                self.valid(true);
+                return;
+            }
+        }
+        let k = self.key_of(s);
+        self.keys.push(k);
+        self.valid(true);
+        self.check_distinct();
+    }
+
+    fn push_sym(&mut self, s: &'static str) {
+        if self.plain.is_some() {
+            return self.push(s);
+        }
+        let tag = (s.as_ptr() as usize, s.len());
+        let k = match self.syms.get(&tag) {
+            Some(&k) => k,
+            None => {
+                let k = self.key_of(s);
+                self.syms.insert(tag, k);
+                k
+            }
+        };
+        self.keys.push(k);
+        self.valid(true);
+        self.check_distinct();
+    }
+
+    fn hash(s: &str) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s.as_bytes())
+    }
+
+    /// The key of `s`, added to the dictionary when new.
+    fn key_of(&mut self, s: &str) -> u32 {
+        let h = Self::hash(s);
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        let eq = |&k: &u32| {
+            let k = k as usize;
+            let start = if k == 0 { 0 } else { ends[k - 1] };
+            &bytes[start..ends[k]] == s.as_bytes()
+        };
+        if let Some(&k) = self.index.find(h, eq) {
+            return k;
+        }
+        let k = self.ends.len() as u32;
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.ends.push(self.bytes.len());
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        self.index.insert_unique(h, k, |&j| {
+            let j = j as usize;
+            let start = if j == 0 { 0 } else { ends[j - 1] };
+            Self::hash(std::str::from_utf8(&bytes[start..ends[j]]).unwrap_or_default())
+        });
+        k
+    }
+
+    /// Give the dictionary up when it can no longer be worth it: more values than a
+    /// quarter of a full row group, or mostly distinct values after the probe.
+    fn check_distinct(&mut self) {
+        let distinct = self.ends.len();
+        if distinct > ROW_GROUP_ROWS / 4 || (self.len >= TEXT_DICT_PROBE && distinct > TEXT_DICT_PROBE / 2) {
+            self.to_plain();
+        }
+    }
+
+    /// The cells so far as plain text; later cells are appended as such.
+    fn to_plain(&mut self) {
+        let mut p = polars_arrow::array::MutableBinaryViewArray::<str>::with_capacity(ROW_GROUP_ROWS);
+        for (i, &k) in self.keys.iter().enumerate() {
+            if self.validity.as_ref().is_none_or(|b| b.get(i)) {
+                p.push_value(self.value(k));
+            } else {
+                p.push_null();
+            }
+        }
+        self.plain = Some(p);
+        self.clear_dictionary();
+    }
+
+    fn clear_dictionary(&mut self) {
+        self.keys.clear();
+        self.bytes.clear();
+        self.ends.clear();
+        self.index.clear();
+        self.syms.clear();
+    }
+
+    /// The column as an array, a dictionary when it has at most a quarter as many
+    /// distinct values as rows (and 64 rows or more); the column starts empty again.
+    fn take(&mut self) -> PolarsResult<(ArrayRef, polars_parquet::write::Encoding)> {
+        use polars_arrow::array::{DictionaryArray, PrimitiveArray, Utf8ViewArray};
+        use polars_arrow::datatypes::IntegerType;
+        use polars_parquet::write::Encoding;
+        let validity: Option<polars_arrow::bitmap::Bitmap> = self.validity.take().map(Into::into);
+        let len = std::mem::take(&mut self.len);
+        if let Some(p) = self.plain.take() {
+            let array: Utf8ViewArray = p.into();
+            return Ok((array.with_validity(validity).boxed(), Encoding::Plain));
+        }
+        let distinct = self.ends.len();
+        let dictionary = len >= 64 && distinct > 0 && distinct <= len / 4;
+        let out = if dictionary {
+            let values: Vec<&str> = (0..distinct as u32).map(|k| self.value(k)).collect();
+            let values = Utf8ViewArray::from_slice_values(values).boxed();
+            let keys = std::mem::replace(&mut self.keys, Vec::with_capacity(len));
+            let keys = PrimitiveArray::new(ArrowDataType::UInt32, keys.into(), validity);
+            let dtype = ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(ArrowDataType::Utf8View), false);
+            (DictionaryArray::try_new(dtype, keys, values)?.boxed(), Encoding::RleDictionary)
+        } else {
+            let mut p = polars_arrow::array::MutableBinaryViewArray::<str>::with_capacity(len);
+            for (i, &k) in self.keys.iter().enumerate() {
+                if validity.as_ref().is_none_or(|b| b.get_bit(i)) {
+                    p.push_value(self.value(k));
+                } else {
+                    p.push_null();
+                }
+            }
+            let array: Utf8ViewArray = p.into();
+            (array.boxed(), Encoding::Plain)
+        };
+        self.clear_dictionary();
+        Ok(out)
     }
 }
 
@@ -144,7 +379,12 @@ pub struct TableWriter {
     /// File name of this writer's parts (`part-<input>.parquet`): inputs that feed the
     /// same table (survey waves) write side by side, in parallel.
     file: String,
-    parts: BTreeMap<Option<i32>, Part>,
+    /// Partitions in the order first met, with their `year=` key.
+    parts: Vec<(Option<i32>, Part)>,
+    /// The partition of the last row: rows come class by class, so mostly the same.
+    last: usize,
+    /// Arrow types of the columns, in order.
+    dtypes: Vec<ArrowDataType>,
     written: u64,
 }
 
@@ -154,8 +394,22 @@ impl TableWriter {
             def,
             dir: root.join(def.name),
             file: format!("part-{part}.parquet"),
-            parts: BTreeMap::new(),
+            parts: Vec::new(),
+            last: 0,
+            dtypes: def.columns.iter().map(|c| polars_dtype(c.dtype).to_arrow(CompatLevel::newest())).collect(),
             written: 0,
+        }
+    }
+
+    fn new_part(&self, key: Option<i32>) -> Part {
+        Part {
+            cols: self.def.columns.iter().map(|c| ColBuf::new(c.dtype)).collect(),
+            len: 0,
+            writer: None,
+            path: match key {
+                Some(y) => self.dir.join(format!("year={y}")).join(&self.file),
+                None => self.dir.join(&self.file),
+            },
         }
     }
 
@@ -163,16 +417,19 @@ impl TableWriter {
     pub fn push(&mut self, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
         let def = self.def;
         let key = if def.partition.is_some() { year } else { None };
-        let (dir, file) = (&self.dir, &self.file);
-        let part = self.parts.entry(key).or_insert_with(|| Part {
-            cols: def.columns.iter().map(|c| ColBuf::new(c.dtype)).collect(),
-            len: 0,
-            writer: None,
-            path: match key {
-                Some(y) => dir.join(format!("year={y}")).join(file),
-                None => dir.join(file),
+        let i = match self.parts.get(self.last) {
+            Some((k, _)) if *k == key => self.last,
+            _ => match self.parts.iter().position(|(k, _)| *k == key) {
+                Some(i) => i,
+                None => {
+                    let part = self.new_part(key);
+                    self.parts.push((key, part));
+                    self.parts.len() - 1
+                }
             },
-        });
+        };
+        self.last = i;
+        let part = &mut self.parts[i].1;
         if row.len() != part.cols.len() {
             return Err(WarehouseError::frame(
                 def.name,
@@ -190,7 +447,7 @@ impl TableWriter {
         part.len += 1;
         self.written += 1;
         if part.len >= ROW_GROUP_ROWS {
-            flush(def, part)?;
+            flush(def, &self.dtypes, part)?;
         }
         Ok(())
     }
@@ -200,18 +457,11 @@ impl TableWriter {
     /// readers see its schema.
     pub fn finish(mut self) -> Result<u64, WarehouseError> {
         if self.parts.is_empty() && self.def.partition.is_none() {
-            self.parts.insert(
-                None,
-                Part {
-                    cols: self.def.columns.iter().map(|c| ColBuf::new(c.dtype)).collect(),
-                    len: 0,
-                    writer: None,
-                    path: self.dir.join(&self.file),
-                },
-            );
+            let part = self.new_part(None);
+            self.parts.push((None, part));
         }
-        for part in self.parts.values_mut() {
-            flush(self.def, part)?;
+        for (_, part) in &mut self.parts {
+            flush(self.def, &self.dtypes, part)?;
             if let Some(w) = part.writer.take() {
                 w.finish()
                     .map_err(|e| WarehouseError::frame(format!("{}: closing parquet", part.path.display()), e))?;
@@ -221,14 +471,13 @@ impl TableWriter {
     }
 }
 
-fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
+fn flush(def: &TableDef, dtypes: &[ArrowDataType], part: &mut Part) -> Result<(), WarehouseError> {
     let ctx = || format!("writing {}", part.path.display());
+    let rows = std::mem::take(&mut part.len);
     let mut cols = Vec::with_capacity(def.columns.len());
-    for (c, b) in def.columns.iter().zip(part.cols.iter_mut()) {
-        cols.push(b.take_column(c.name, part.len).map_err(|e| WarehouseError::frame(ctx(), e))?);
+    for (b, dtype) in part.cols.iter_mut().zip(dtypes) {
+        cols.push(b.take(dtype).map_err(|e| WarehouseError::frame(ctx(), e))?);
     }
-    let df = DataFrame::new(part.len, cols).map_err(|e| WarehouseError::frame(ctx(), e))?;
-    part.len = 0;
     if part.writer.is_none() {
         if let Some(parent) = part.path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| WarehouseError::io(parent, e))?;
@@ -238,15 +487,16 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
         let writer = ParquetWriter::new(BufWriter::new(file))
             .with_compression(warehouse_compression())
             .with_key_value_metadata(Some(column_docs(def)))
-            .batched(df.schema())
+            .batched(&polars_schema(def))
             .map_err(|e| WarehouseError::frame(ctx(), e))?;
         part.writer = Some(writer);
     }
-    if df.height() > 0 {
+    if rows > 0 {
         let when = if PAGES_ON_POOL.with(std::cell::Cell::get) { Pages::Ahead } else { Pages::AsTaken };
         if let Some(w) = part.writer.as_mut() {
-            write_row_group(w, &df, warehouse_compression(), Encodings::Decided, when)
+            let group = encode_group(w, cols, warehouse_compression(), Encodings::Decided, when)
                 .map_err(|e| WarehouseError::frame(ctx(), e))?;
+            w.write_row_groups(vec![group]).map_err(|e| WarehouseError::frame(ctx(), e))?;
         }
     }
     Ok(())
@@ -330,6 +580,23 @@ fn write_row_group(
     encodings: Encodings,
     when: Pages,
 ) -> PolarsResult<()> {
+    let mut groups = Vec::new();
+    for batch in df.iter_chunks(CompatLevel::newest(), false) {
+        let columns = batch.into_arrays().into_iter().map(Prepared::Decide).collect();
+        groups.push(encode_group(w, columns, compression, encodings, when)?);
+    }
+    w.write_row_groups(groups)
+}
+
+/// The pages of one row group of `w`'s schema from its columns' arrays, each encoded
+/// as decided beforehand or by [`encoded_as`] (on the encoding thread).
+fn encode_group(
+    w: &mut BatchedWriter<BufWriter<File>>,
+    columns: Vec<Prepared>,
+    compression: ParquetCompression,
+    encodings: Encodings,
+    when: Pages,
+) -> PolarsResult<polars_parquet::write::RowGroupIterColumns<'static, PolarsError>> {
     use polars_parquet::write::{
         compress, Compressor, DynIter, DynStreamingIterator, FallibleStreamingIterator, StatisticsOptions, Version,
         WriteOptions,
@@ -341,45 +608,44 @@ fn write_row_group(
         version: Version::V1,
         data_page_size: None,
     };
+    let decide = |column: Prepared| match column {
+        Prepared::Decide(array) => encoded_as(&array, encodings),
+        Prepared::Ready(array, encodings) => (array, encodings),
+    };
     let fields = w.parquet_schema().fields().to_vec();
-    let mut groups = Vec::new();
-    for batch in df.iter_chunks(CompatLevel::newest(), false) {
-        let mut columns = Vec::with_capacity(fields.len());
-        if when == Pages::Ahead {
-            let encoded = batch
-                .columns()
-                .par_iter()
-                .zip(fields.par_iter())
-                .map(|(array, field)| -> PolarsResult<Vec<Vec<_>>> {
-                    let (array, encodings) = encoded_as(array, encodings);
-                    polars_parquet::write::array_to_columns(array, field.clone(), options, &encodings)?
-                        .into_iter()
-                        .map(|pages| {
-                            pages
-                                .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
-                                .collect::<PolarsResult<Vec<_>>>()
-                        })
-                        .collect()
-                })
-                .collect::<PolarsResult<Vec<_>>>()?;
-            for pages in encoded.into_iter().flatten() {
-                columns.push(Ok(DynStreamingIterator::new(Compressed { pages: pages.into_iter(), current: None })));
-            }
-        } else {
-            for (array, field) in batch.columns().iter().zip(&fields) {
-                let (array, encodings) = encoded_as(array, encodings);
-                for pages in polars_parquet::write::array_to_columns(array, field.clone(), options, &encodings)? {
-                    let pages = pages.map(|page| {
-                        page.map_err(|e| polars_parquet::read::ParquetError::FeatureNotSupported(e.to_string()))
-                    });
-                    let compressed = Compressor::new_from_vec(pages, options.compression, Vec::new());
-                    columns.push(Ok(DynStreamingIterator::new(compressed.map_err(PolarsError::from))));
-                }
+    let mut out = Vec::with_capacity(fields.len());
+    if when == Pages::Ahead {
+        let encoded = columns
+            .into_par_iter()
+            .zip(fields.par_iter())
+            .map(|(column, field)| -> PolarsResult<Vec<Vec<_>>> {
+                let (array, encodings) = decide(column);
+                polars_parquet::write::array_to_columns(array, field.clone(), options, &encodings)?
+                    .into_iter()
+                    .map(|pages| {
+                        pages
+                            .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
+                            .collect::<PolarsResult<Vec<_>>>()
+                    })
+                    .collect()
+            })
+            .collect::<PolarsResult<Vec<_>>>()?;
+        for pages in encoded.into_iter().flatten() {
+            out.push(Ok(DynStreamingIterator::new(Compressed { pages: pages.into_iter(), current: None })));
+        }
+    } else {
+        for (column, field) in columns.into_iter().zip(&fields) {
+            let (array, encodings) = decide(column);
+            for pages in polars_parquet::write::array_to_columns(array, field.clone(), options, &encodings)? {
+                let pages = pages.map(|page| {
+                    page.map_err(|e| polars_parquet::read::ParquetError::FeatureNotSupported(e.to_string()))
+                });
+                let compressed = Compressor::new_from_vec(pages, options.compression, Vec::new());
+                out.push(Ok(DynStreamingIterator::new(compressed.map_err(PolarsError::from))));
             }
         }
-        groups.push(DynIter::new(columns.into_iter()));
     }
-    w.write_row_groups(groups)
+    Ok(DynIter::new(out.into_iter()))
 }
 
 /// When a row group's pages are encoded and compressed.
