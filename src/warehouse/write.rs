@@ -183,11 +183,15 @@ struct TextCol {
 }
 
 impl TextCol {
-    fn value(&self, k: u32) -> &str {
+    fn bytes_of(&self, k: u32) -> &[u8] {
         let k = k as usize;
         let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.bytes[start..self.ends[k]]
+    }
+
+    fn value(&self, k: u32) -> &str {
         // The bytes were pushed as whole `str`s.
-        std::str::from_utf8(&self.bytes[start..self.ends[k]]).unwrap_or_default()
+        std::str::from_utf8(self.bytes_of(k)).unwrap_or_default()
     }
 
     fn valid(&mut self, ok: bool) {
@@ -220,7 +224,7 @@ impl TextCol {
         }
         // The previous cell again: no hashing.
         if let Some(&k) = self.keys.last() {
-            if self.validity.as_ref().is_none_or(|b| b.get(self.len - 1)) && self.value(k) == s {
+            if self.validity.as_ref().is_none_or(|b| b.get(self.len - 1)) && self.bytes_of(k) == s.as_bytes() {
                 self.keys.push(k);
                 self.valid(true);
                 return;
@@ -250,14 +254,14 @@ impl TextCol {
         self.check_distinct();
     }
 
-    fn hash(s: &str) -> u64 {
+    fn hash_bytes(b: &[u8]) -> u64 {
         use std::hash::{BuildHasher, BuildHasherDefault};
-        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(s.as_bytes())
+        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(b)
     }
 
     /// The key of `s`, added to the dictionary when new.
     fn key_of(&mut self, s: &str) -> u32 {
-        let h = Self::hash(s);
+        let h = Self::hash_bytes(s.as_bytes());
         let (bytes, ends) = (&self.bytes, &self.ends);
         let eq = |&k: &u32| {
             let k = k as usize;
@@ -274,7 +278,7 @@ impl TextCol {
         self.index.insert_unique(h, k, |&j| {
             let j = j as usize;
             let start = if j == 0 { 0 } else { ends[j - 1] };
-            Self::hash(std::str::from_utf8(&bytes[start..ends[j]]).unwrap_or_default())
+            Self::hash_bytes(&bytes[start..ends[j]])
         });
         k
     }
