@@ -221,3 +221,38 @@ impl Registry {
         self.present.contains(&t)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(id: &str) -> ClassInfo {
+        ClassInfo { id: id.into(), year: 2024, start: 0, end: 1, hours: 8.0, method: "lecture".into() }
+    }
+
+    /// A roster finds exactly the cadres enrolled in the class, under their index;
+    /// known cadres of other classes, unknown ids and unknown classes are not found.
+    #[test]
+    fn rosters_hold_the_enrolled_cadres_of_each_class() {
+        let mut reg = Registry::new(Pseudonymizer::default());
+        let ids = ["c-9", "c-1", "a-long-cadre-id-beyond-the-inline-bytes", "c-10", "b"];
+        let idx: Vec<u32> = ids.iter().map(|id| reg.add_cadre(id)).collect();
+        let (k0, k1) = (reg.add_class(class("K0")), reg.add_class(class("K1")));
+        for (class, cadres) in [(k0, &idx[..3]), (k1, &idx[2..])] {
+            for &cadre in cadres {
+                reg.enrolled.insert((class, cadre));
+            }
+        }
+        assert_eq!(reg.enrolled_cadre(k0, "c-1"), None, "no roster before it is built");
+        reg.build_rosters();
+        for (class, cadres) in [(k0, 0..3), (k1, 2..5)] {
+            for (i, id) in ids.iter().enumerate() {
+                let want = cadres.contains(&i).then_some(idx[i]);
+                assert_eq!(reg.enrolled_cadre(class, id), want, "class {class}, {id}");
+            }
+            assert_eq!(reg.enrolled_cadre(class, "c-2"), None);
+            assert_eq!(reg.enrolled_cadre(class, ""), None);
+        }
+        assert_eq!(reg.enrolled_cadre(7, "c-1"), None);
+    }
+}

@@ -381,6 +381,14 @@ fn cadre_of_class(
     (found, enrolled)
 }
 
+/// The fixed cells of a wide row, with room for the name and score that
+/// [`Emit::write`] appends (no second allocation per row).
+fn long_fixed<const N: usize>(cells: [Value; N]) -> Vec<Value> {
+    let mut fixed = Vec::with_capacity(N + 2);
+    fixed.extend(cells);
+    fixed
+}
+
 /// The warehouse rows one source row becomes.
 enum Emit {
     /// One row of `table`.
@@ -1017,7 +1025,7 @@ fn check_row(
                 rows: Emit::Long {
                     table: crate::schema::wh::COURSE_RATINGS,
                     year,
-                    fixed: vec![Value::Str(class), Value::Str(course), Value::Str(rater_out)],
+                    fixed: long_fixed([Value::Str(class), Value::Str(course), Value::Str(rater_out)]),
                     scores: scores.into_iter().filter_map(|(ind, s)| s.map(|s| (ind, s))).collect(),
                 },
                 on_accept: None,
@@ -1091,7 +1099,12 @@ fn check_row(
                 rows: Emit::Long {
                     table: crate::schema::wh::TRAINEE_RATINGS,
                     year,
-                    fixed: vec![Value::Str(class), Value::Str(cadre_out), Value::Str(role), Value::Str(rater_out)],
+                    fixed: long_fixed([
+                        Value::Str(class),
+                        Value::Str(cadre_out),
+                        Value::Str(role),
+                        Value::Str(rater_out),
+                    ]),
                     scores: scores.into_iter().filter_map(|(dim, s)| s.map(|s| (dim, s))).collect(),
                 },
                 on_accept: None,

@@ -154,8 +154,8 @@ impl<T: Default + Copy + polars_arrow::types::NativeType> Prim<T> {
     }
 }
 
-/// Rows of a text column after which a dictionary is given up when more than half of
-/// them are distinct (ids), as [`dictionary_of_text`] does.
+/// Rows of a text column after which a dictionary is given up once it holds more
+/// than half this many distinct values (ids), as [`dictionary_of_text`] does.
 const TEXT_DICT_PROBE: usize = 4096;
 
 /// A text column of one row group, kept as a dictionary while it has few distinct
@@ -164,9 +164,10 @@ const TEXT_DICT_PROBE: usize = 4096;
 /// row, wave and item names), so a cell is mostly the previous one again (compared,
 /// not hashed) or a name already met; the text is stored once per value, and the row
 /// group is written from the keys without a second pass to find the dictionary.
-/// A column of mostly distinct values (ids) turns into plain text after
-/// [`TEXT_DICT_PROBE`] rows. At the end a dictionary with more than a quarter as many
-/// values as rows is written plain, the rule of [`dictionary_of_text`].
+/// A column turns into plain text as soon as, past its first [`TEXT_DICT_PROBE`] rows,
+/// it has more than half that many distinct values (ids); at the end a dictionary
+/// with more than a quarter as many values as rows is written plain. These are the
+/// rules of [`dictionary_of_text`], so a column is encoded as before.
 #[derive(Default)]
 struct TextCol {
     len: usize,
@@ -180,6 +181,8 @@ struct TextCol {
     index: hashbrown::HashTable<u32>,
     /// Keys of `&'static str` values by address and length: no hashing of their text.
     syms: rustc_hash::FxHashMap<(usize, usize), u32>,
+    /// The last of them (a constant column such as the wave is this every time).
+    last_sym: Option<((usize, usize), u32)>,
 }
 
 impl TextCol {
@@ -241,14 +244,16 @@ impl TextCol {
             return self.push(s);
         }
         let tag = (s.as_ptr() as usize, s.len());
-        let k = match self.syms.get(&tag) {
-            Some(&k) => k,
-            None => {
+        let k = match (self.last_sym, self.syms.get(&tag)) {
+            (Some((last, k)), _) if last == tag => k,
+            (_, Some(&k)) => k,
+            (_, None) => {
                 let k = self.key_of(s);
                 self.syms.insert(tag, k);
                 k
             }
         };
+        self.last_sym = Some((tag, k));
         self.keys.push(k);
         self.valid(true);
         self.check_distinct();
@@ -283,8 +288,8 @@ impl TextCol {
         k
     }
 
-    /// Give the dictionary up when it can no longer be worth it: more values than a
-    /// quarter of a full row group, or mostly distinct values after the probe.
+    /// Give the dictionary up when it can no longer be used: more values than a
+    /// quarter of a full row group, or the probe's limit passed.
     fn check_distinct(&mut self) {
         let distinct = self.ends.len();
         if distinct > ROW_GROUP_ROWS / 4 || (self.len >= TEXT_DICT_PROBE && distinct > TEXT_DICT_PROBE / 2) {
@@ -312,6 +317,7 @@ impl TextCol {
         self.ends.clear();
         self.index.clear();
         self.syms.clear();
+        self.last_sym = None;
     }
 
     /// The column as an array, a dictionary when it has at most a quarter as many
@@ -939,6 +945,149 @@ mod tests {
 
     fn bits(df: &DataFrame, name: &str) -> Vec<Option<u64>> {
         df.column(name).unwrap().f64().unwrap().iter().map(|x| x.map(f64::to_bits)).collect()
+    }
+
+    use crate::schema::ColumnDef;
+
+    static STREAMED: TableDef = TableDef {
+        name: "streamed",
+        grain: "test rows",
+        partition: Some("year"),
+        columns: &[
+            ColumnDef { name: "class", dtype: DType::Str, doc: "" },
+            ColumnDef { name: "id", dtype: DType::Str, doc: "" },
+            ColumnDef { name: "item", dtype: DType::Str, doc: "" },
+            ColumnDef { name: "score", dtype: DType::Float, doc: "" },
+            ColumnDef { name: "n", dtype: DType::Int, doc: "" },
+            ColumnDef { name: "ok", dtype: DType::Bool, doc: "" },
+            ColumnDef { name: "day", dtype: DType::Date, doc: "" },
+            ColumnDef { name: "at", dtype: DType::Datetime, doc: "" },
+        ],
+    };
+
+    const ITEMS: [&str; 3] = ["q1", "q2", "a rather longer item name"];
+
+    /// Row `i` of the streamed test table: a class id repeated over runs of rows, an id
+    /// distinct per row, item names from a fixed vocabulary, and nulls in every column.
+    fn streamed_row(i: usize) -> Vec<Value> {
+        let null_every = |k: usize| i % k == 0;
+        vec![
+            if null_every(97) { Value::Null } else { Value::Str(format!("class-{:04}", i / 400)) },
+            if null_every(89) { Value::Null } else { Value::Str(format!("C{i:08}")) },
+            if null_every(83) { Value::Null } else { Value::Sym(ITEMS[i % 3]) },
+            if null_every(79) { Value::Null } else { Value::Float((i % 5) as f64) },
+            if null_every(73) { Value::Null } else { Value::Int(i as i64) },
+            if null_every(71) { Value::Null } else { Value::Bool(i % 2 == 0) },
+            if null_every(67) { Value::Null } else { Value::Date(19_000 + (i % 300) as i32) },
+            if null_every(61) { Value::Null } else { Value::Datetime(1_700_000_000_000 + i as i64 * 1000) },
+        ]
+    }
+
+    /// A streamed table of more than one row group per partition reads back value for
+    /// value, in row order; its repeated texts are dictionary-encoded and its ids plain.
+    #[test]
+    fn streamed_rows_read_back_with_text_dictionaries_where_they_pay() {
+        let n = ROW_GROUP_ROWS + 5000;
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = TableWriter::new(&STREAMED, dir.path(), "t");
+        let year = |i: usize| Some(2020 + (i % 2) as i32);
+        for i in 0..2 * n {
+            w.push(year(i), &streamed_row(i)).unwrap();
+        }
+        assert_eq!(w.finish().unwrap(), 2 * n as u64);
+        for y in [2020, 2021] {
+            let path = dir.path().join("streamed").join(format!("year={y}")).join("part-t.parquet");
+            let back = ParquetReader::new(File::open(&path).unwrap()).finish().unwrap();
+            assert_eq!(back.height(), n);
+            let rows: Vec<usize> = (0..2 * n).filter(|&i| year(i) == Some(y)).collect();
+            let text = |name: &str| -> Vec<Option<String>> {
+                back.column(name).unwrap().str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+            };
+            let want_text = |k: usize| -> Vec<Option<String>> {
+                rows.iter()
+                    .map(|&i| match &streamed_row(i)[k] {
+                        Value::Str(s) => Some(s.clone()),
+                        Value::Sym(s) => Some(s.to_string()),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            for (k, name) in ["class", "id", "item"].iter().enumerate() {
+                assert_eq!(text(name), want_text(k), "{name}");
+            }
+            let score: Vec<Option<f64>> = back.column("score").unwrap().f64().unwrap().iter().collect();
+            let want: Vec<Option<f64>> = rows
+                .iter()
+                .map(|&i| match streamed_row(i)[3] {
+                    Value::Float(x) => Some(x),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(score, want);
+            let ints: Vec<Option<i64>> = back.column("n").unwrap().i64().unwrap().iter().collect();
+            assert_eq!(ints, rows.iter().map(|&i| (i % 73 != 0).then_some(i as i64)).collect::<Vec<_>>());
+            let oks: Vec<Option<bool>> = back.column("ok").unwrap().bool().unwrap().iter().collect();
+            assert_eq!(oks, rows.iter().map(|&i| (i % 71 != 0).then_some(i % 2 == 0)).collect::<Vec<_>>());
+            let days = back.column("day").unwrap().cast(&DataType::Int32).unwrap();
+            let days: Vec<Option<i32>> = days.i32().unwrap().iter().collect();
+            assert_eq!(
+                days,
+                rows.iter().map(|&i| (i % 67 != 0).then_some(19_000 + (i % 300) as i32)).collect::<Vec<_>>()
+            );
+            let at = back.column("at").unwrap().cast(&DataType::Int64).unwrap();
+            let at: Vec<Option<i64>> = at.i64().unwrap().iter().collect();
+            let want_at: Vec<Option<i64>> =
+                rows.iter().map(|&i| (i % 61 != 0).then_some(1_700_000_000_000 + i as i64 * 1000)).collect();
+            assert_eq!(at, want_at);
+            assert_eq!(back.schema(), &std::sync::Arc::new(polars_schema(&STREAMED)));
+            let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
+            assert_eq!(meta.row_groups.len(), 2);
+            for rg in &meta.row_groups {
+                let column = |name: &str| rg.columns_under_root_iter(name).and_then(|mut c| c.next()).unwrap();
+                for (name, dictionary) in [("class", true), ("item", true), ("id", false), ("score", true)] {
+                    assert_eq!(column(name).dictionary_page_offset().is_some(), dictionary, "{name}");
+                }
+            }
+        }
+    }
+
+    /// A text column turns plain when its distinct values pass a quarter of its rows,
+    /// also when that is only known at the end, and keeps every value and null.
+    #[test]
+    fn text_columns_fall_back_to_plain_text() {
+        use polars_arrow::array::Utf8ViewArray;
+        use polars_parquet::write::Encoding;
+        let values = |col: &mut TextCol, n: usize, distinct: usize| -> Vec<Option<String>> {
+            let want: Vec<Option<String>> =
+                (0..n).map(|i| (i % 7 != 3).then(|| format!("v{}", i % distinct))).collect();
+            for v in &want {
+                match v {
+                    Some(s) => col.push(s),
+                    None => col.push_null(),
+                }
+            }
+            want
+        };
+        let read = |array: &ArrayRef| -> Vec<Option<String>> {
+            match array.as_any().downcast_ref::<Utf8ViewArray>() {
+                Some(a) => a.iter().map(|s| s.map(str::to_string)).collect(),
+                None => {
+                    let d = array.as_any().downcast_ref::<polars_arrow::array::DictionaryArray<u32>>().unwrap();
+                    let v = d.values().as_any().downcast_ref::<Utf8ViewArray>().unwrap();
+                    d.keys_iter().map(|k| k.map(|k| v.value(k).to_string())).collect()
+                }
+            }
+        };
+        let mut col = TextCol::default();
+        // (rows, distinct values, dictionary?): few values; too many for the row count
+        // (decided at the end); mostly distinct (given up after the probe); tiny.
+        for (n, distinct, dictionary) in [(1000, 10, true), (1000, 600, false), (20_000, 20_000, false), (10, 1, false)]
+        {
+            let want = values(&mut col, n, distinct);
+            let (array, encoding) = col.take().unwrap();
+            assert_eq!(encoding == Encoding::RleDictionary, dictionary, "{n} rows, {distinct} values");
+            assert_eq!(read(&array), want, "{n} rows, {distinct} values");
+        }
     }
 
     /// Tables written whole: text and float columns with few distinct values (short and
