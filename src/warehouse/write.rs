@@ -241,7 +241,8 @@ impl TextCol {
 
     fn push_sym(&mut self, s: &'static str) {
         if self.plain.is_some() {
-            return self.push(s);
+            self.push(s);
+            return;
         }
         let tag = (s.as_ptr() as usize, s.len());
         let k = match (self.last_sym, self.syms.get(&tag)) {
@@ -293,12 +294,12 @@ impl TextCol {
     fn check_distinct(&mut self) {
         let distinct = self.ends.len();
         if distinct > ROW_GROUP_ROWS / 4 || (self.len >= TEXT_DICT_PROBE && distinct > TEXT_DICT_PROBE / 2) {
-            self.to_plain();
+            self.make_plain();
         }
     }
 
     /// The cells so far as plain text; later cells are appended as such.
-    fn to_plain(&mut self) {
+    fn make_plain(&mut self) {
         let mut p = polars_arrow::array::MutableBinaryViewArray::<str>::with_capacity(ROW_GROUP_ROWS);
         for (i, &k) in self.keys.iter().enumerate() {
             if self.validity.as_ref().is_none_or(|b| b.get(i)) {
