@@ -72,6 +72,8 @@ pub struct Registry {
     pub present: HashSet<TableKind>,
     pub units: HashSet<String>,
     cadre_index: HashMap<IdKey, u32>,
+    /// The id of each interned cadre as given, for the class rosters.
+    cadre_ids: Vec<IdKey>,
     /// Output id per interned cadre (pseudonym when a key is set).
     pub cadre_out: Vec<String>,
     class_index: HashMap<String, u32>,
@@ -86,6 +88,12 @@ pub struct Registry {
     /// evaluations of a survey platform, which name courses by title.
     course_names: HashMap<u32, Vec<(String, String)>>,
     pub enrolled: HashSet<(u32, u32)>,
+    /// The enrolled cadres of every class, class after class, each class's sorted by id:
+    /// class `k`'s are `roster[roster_at[k]..roster_at[k + 1]]`. Survey and rating rows
+    /// come class by class, so finding a row's cadre here reads the class's few
+    /// entries again and again instead of the 10⁶-cadre index and the enrollment set.
+    roster: Vec<(IdKey, u32)>,
+    roster_at: Vec<usize>,
     pub items: Vec<super::ItemDef>,
 }
 
@@ -103,12 +111,14 @@ impl Registry {
     /// (and rehash it) a score of times.
     pub fn reserve_cadres(&mut self, n: usize) {
         self.cadre_index.reserve(n);
+        self.cadre_ids.reserve(n);
         self.cadre_out.reserve(n);
     }
 
     pub fn add_cadre(&mut self, id: &str) -> u32 {
         let idx = self.cadre_out.len() as u32;
         self.cadre_index.insert(IdKey::new(id), idx);
+        self.cadre_ids.push(IdKey::new(id));
         self.cadre_out.push(self.pseudo.apply(id));
         idx
     }
@@ -174,7 +184,75 @@ impl Registry {
         self.enrolled.contains(&(class, cadre))
     }
 
+    /// The cadre `id` when it is enrolled in class `class`; `None` when it is not, or
+    /// is unknown (then [`Registry::cadre`] and [`Registry::is_enrolled`] tell which).
+    pub fn enrolled_cadre(&self, class: u32, id: &str) -> Option<u32> {
+        let (from, to) = (*self.roster_at.get(class as usize)?, *self.roster_at.get(class as usize + 1)?);
+        let cadres = self.roster.get(from..to)?;
+        let at = cadres.binary_search_by(|(k, _)| k.as_bytes().cmp(id.as_bytes())).ok()?;
+        Some(cadres[at].1)
+    }
+
+    /// Rebuild the class rosters from the enrollments accepted so far.
+    pub(super) fn build_rosters(&mut self) {
+        // Each id copied once, then sorted where it lies, not looked up per comparison.
+        let mut entries: Vec<(u32, IdKey, u32)> = self
+            .enrolled
+            .iter()
+            .filter_map(|&(class, cadre)| Some((class, self.cadre_ids.get(cadre as usize)?.clone(), cadre)))
+            .collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes())));
+        let mut roster = Vec::with_capacity(entries.len());
+        let mut roster_at = vec![0; self.classes.len() + 1];
+        for (class, key, cadre) in entries {
+            if let Some(n) = roster_at.get_mut(class as usize + 1) {
+                *n += 1;
+                roster.push((key, cadre));
+            }
+        }
+        for k in 1..roster_at.len() {
+            roster_at[k] += roster_at[k - 1];
+        }
+        self.roster = roster;
+        self.roster_at = roster_at;
+    }
+
     pub fn has(&self, t: TableKind) -> bool {
         self.present.contains(&t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(id: &str) -> ClassInfo {
+        ClassInfo { id: id.into(), year: 2024, start: 0, end: 1, hours: 8.0, method: "lecture".into() }
+    }
+
+    /// A roster finds exactly the cadres enrolled in the class, under their index;
+    /// known cadres of other classes, unknown ids and unknown classes are not found.
+    #[test]
+    fn rosters_hold_the_enrolled_cadres_of_each_class() {
+        let mut reg = Registry::new(Pseudonymizer::default());
+        let ids = ["c-9", "c-1", "a-long-cadre-id-beyond-the-inline-bytes", "c-10", "b"];
+        let idx: Vec<u32> = ids.iter().map(|id| reg.add_cadre(id)).collect();
+        let (k0, k1) = (reg.add_class(class("K0")), reg.add_class(class("K1")));
+        for (class, cadres) in [(k0, &idx[..3]), (k1, &idx[2..])] {
+            for &cadre in cadres {
+                reg.enrolled.insert((class, cadre));
+            }
+        }
+        assert_eq!(reg.enrolled_cadre(k0, "c-1"), None, "no roster before it is built");
+        reg.build_rosters();
+        for (class, cadres) in [(k0, 0..3), (k1, 2..5)] {
+            for (i, id) in ids.iter().enumerate() {
+                let want = cadres.contains(&i).then_some(idx[i]);
+                assert_eq!(reg.enrolled_cadre(class, id), want, "class {class}, {id}");
+            }
+            assert_eq!(reg.enrolled_cadre(class, "c-2"), None);
+            assert_eq!(reg.enrolled_cadre(class, ""), None);
+        }
+        assert_eq!(reg.enrolled_cadre(7, "c-1"), None);
     }
 }

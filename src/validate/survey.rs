@@ -141,7 +141,9 @@ pub(super) fn validate_survey_file(
         let class_raw = get(col::CLASS_ID);
         let cadre_raw = get(col::CADRE_ID);
         let class = reg.class(&class_raw);
-        let cadre = reg.cadre(&cadre_raw);
+        // Found in the class's roster, the cadre is known and enrolled.
+        let enrolled = class.and_then(|ci| reg.enrolled_cadre(ci, &cadre_raw));
+        let cadre = enrolled.or_else(|| reg.cadre(&cadre_raw));
         for (c, raw, found, what) in [
             (col::CLASS_ID, &class_raw, class.is_some(), "class"),
             (col::CADRE_ID, &cadre_raw, cadre.is_some(), "cadre"),
@@ -153,7 +155,7 @@ pub(super) fn validate_survey_file(
             }
         }
         if let (Some(ci), Some(di)) = (class, cadre) {
-            if reg.has(TableKind::Enrollments) && !reg.is_enrolled(ci, di) {
+            if reg.has(TableKind::Enrollments) && enrolled.is_none() && !reg.is_enrolled(ci, di) {
                 rc.fail(Reason::NotEnrolled, col::CADRE_ID, &cadre_raw, || {
                     format!("cadre `{cadre_raw}` is not enrolled in class `{class_raw}`")
                 });

@@ -361,6 +361,34 @@ impl Memo {
     }
 }
 
+/// The cadre of `column` (an `unknown_id` failure when none), looked up first among the
+/// enrolled cadres of `class`; `true` when found there, i.e. enrolled in `class`.
+fn cadre_of_class(
+    c: &mut Cells<'_>,
+    column: &str,
+    class: Option<u32>,
+    reg: &Registry,
+    memo: &mut Memo,
+) -> (Option<(String, u32)>, bool) {
+    let mut enrolled = false;
+    let found = c.lookup(column, "cadre", |x| match class.and_then(|ci| reg.enrolled_cadre(ci, x)) {
+        Some(i) => {
+            enrolled = true;
+            Some(i)
+        }
+        None => memo.cadre(reg, x),
+    });
+    (found, enrolled)
+}
+
+/// The fixed cells of a wide row, with room for the name and score that
+/// [`Emit::write`] appends (no second allocation per row).
+fn long_fixed<const N: usize>(cells: [Value; N]) -> Vec<Value> {
+    let mut fixed = Vec::with_capacity(N + 2);
+    fixed.extend(cells);
+    fixed
+}
+
 /// The warehouse rows one source row becomes.
 enum Emit {
     /// One row of `table`.
@@ -698,6 +726,7 @@ impl Registry {
     /// Add what an input accepted.
     pub fn apply(&mut self, updates: RegistryUpdates) {
         self.reserve_cadres(updates.0.iter().filter(|a| matches!(a, Accept::Cadre(_))).count());
+        let enrollments = updates.0.iter().any(|a| matches!(a, Accept::Enrollment(..)));
         for a in updates.0 {
             match a {
                 Accept::Unit(u) => {
@@ -720,6 +749,9 @@ impl Registry {
                 }
                 Accept::Item(item) => self.items.push(item),
             }
+        }
+        if enrollments {
+            self.build_rosters();
         }
     }
 }
@@ -966,9 +998,9 @@ fn check_row(
                     });
                 }
             }
-            let rater = c.lookup(RATER_ID, "cadre", |x| memo.cadre(reg, x));
+            let (rater, enrolled) = cadre_of_class(c, RATER_ID, class.as_ref().map(|x| x.1), reg, memo);
             if let (Some((cl, ci)), Some((r, ri))) = (&class, &rater) {
-                if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, *ri) {
+                if reg.has(TableKind::Enrollments) && !enrolled && !reg.is_enrolled(*ci, *ri) {
                     c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || {
                         format!("rater `{r}` is not enrolled in class `{cl}`")
                     });
@@ -993,7 +1025,7 @@ fn check_row(
                 rows: Emit::Long {
                     table: crate::schema::wh::COURSE_RATINGS,
                     year,
-                    fixed: vec![Value::Str(class), Value::Str(course), Value::Str(rater_out)],
+                    fixed: long_fixed([Value::Str(class), Value::Str(course), Value::Str(rater_out)]),
                     scores: scores.into_iter().filter_map(|(ind, s)| s.map(|s| (ind, s))).collect(),
                 },
                 on_accept: None,
@@ -1002,9 +1034,9 @@ fn check_row(
         }
         TableKind::TraineeRatings => {
             let class = c.lookup(CLASS_ID, "class", |x| reg.class(x));
-            let cadre = c.lookup(CADRE_ID, "cadre", |x| memo.cadre(reg, x));
+            let (cadre, enrolled) = cadre_of_class(c, CADRE_ID, class.as_ref().map(|x| x.1), reg, memo);
             if let (Some((cl, ci)), Some((cd, di))) = (&class, &cadre) {
-                if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, *di) {
+                if reg.has(TableKind::Enrollments) && !enrolled && !reg.is_enrolled(*ci, *di) {
                     c.rc.fail(Reason::NotEnrolled, CADRE_ID, cd, || {
                         format!("cadre `{cd}` is not enrolled in class `{cl}`")
                     });
@@ -1016,11 +1048,16 @@ fn check_row(
             let mut rater_cadre = None;
             if let (Some(role), Some(r)) = (&role, &rater) {
                 match role.as_str() {
-                    "peer" | "self" => match reg.cadre(r) {
+                    "peer" | "self" => match class
+                        .as_ref()
+                        .and_then(|(_, ci)| reg.enrolled_cadre(*ci, r))
+                        .map(|i| (i, true))
+                        .or_else(|| reg.cadre(r).map(|i| (i, false)))
+                    {
                         None => {
                             c.rc.fail(Reason::UnknownId, RATER_ID, r, || format!("unknown cadre `{r}` as {role} rater"))
                         }
-                        Some(ri) => {
+                        Some((ri, enrolled)) => {
                             rater_cadre = Some(ri);
                             rater_out = Some(reg.cadre_out[ri as usize].clone());
                             if role == "self" && cadre.as_ref().map(|c| c.0.as_str()) != Some(r.as_str()) {
@@ -1030,7 +1067,7 @@ fn check_row(
                             }
                             if role == "peer" {
                                 if let Some((_, ci)) = &class {
-                                    if reg.has(TableKind::Enrollments) && !reg.is_enrolled(*ci, ri) {
+                                    if reg.has(TableKind::Enrollments) && !enrolled && !reg.is_enrolled(*ci, ri) {
                                         c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || {
                                             format!("peer rater `{r}` is not enrolled in the class")
                                         });
@@ -1062,7 +1099,12 @@ fn check_row(
                 rows: Emit::Long {
                     table: crate::schema::wh::TRAINEE_RATINGS,
                     year,
-                    fixed: vec![Value::Str(class), Value::Str(cadre_out), Value::Str(role), Value::Str(rater_out)],
+                    fixed: long_fixed([
+                        Value::Str(class),
+                        Value::Str(cadre_out),
+                        Value::Str(role),
+                        Value::Str(rater_out),
+                    ]),
                     scores: scores.into_iter().filter_map(|(dim, s)| s.map(|s| (dim, s))).collect(),
                 },
                 on_accept: None,

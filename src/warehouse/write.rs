@@ -7,7 +7,6 @@
 //! the build's temporary directory; the atomic swap into place is the job of
 //! `warehouse::atomic::Staging::commit`.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -29,36 +28,35 @@ pub const CHUNK_ROWS: usize = 1 << 20;
 /// rather than grown again.
 pub const ROW_GROUP_ROWS: usize = 1 << 17;
 
-/// Typed column buffers for one chunk of one table.
+/// Typed column buffers for one row group of one table, built as Arrow arrays
+/// directly: the row group is written from them without a `DataFrame` in between.
 enum ColBuf {
-    /// Strings go straight into an Arrow string-view array (short ones inline in their
-    /// view, long ones in shared buffers): no allocation per cell and no second copy
-    /// when the chunk is written.
-    Str(StringChunkedBuilder),
-    Int(Vec<Option<i64>>),
-    Float(Vec<Option<f64>>),
-    Bool(Vec<Option<bool>>),
-    Date(Vec<Option<i32>>),
-    Datetime(Vec<Option<i64>>),
+    /// Text, dictionary-encoded as it arrives (see [`TextCol`]).
+    Str(TextCol),
+    Int(Prim<i64>),
+    Float(Prim<f64>),
+    Bool(Prim<bool>),
+    Date(Prim<i32>),
+    Datetime(Prim<i64>),
 }
 
 impl ColBuf {
     fn new(d: DType) -> Self {
         match d {
-            DType::Str => ColBuf::Str(StringChunkedBuilder::new(PlSmallStr::EMPTY, 0)),
-            DType::Int => ColBuf::Int(Vec::new()),
-            DType::Float => ColBuf::Float(Vec::new()),
-            DType::Bool => ColBuf::Bool(Vec::new()),
-            DType::Date => ColBuf::Date(Vec::new()),
-            DType::Datetime => ColBuf::Datetime(Vec::new()),
+            DType::Str => ColBuf::Str(TextCol::default()),
+            DType::Int => ColBuf::Int(Prim::default()),
+            DType::Float => ColBuf::Float(Prim::default()),
+            DType::Bool => ColBuf::Bool(Prim::default()),
+            DType::Date => ColBuf::Date(Prim::default()),
+            DType::Datetime => ColBuf::Datetime(Prim::default()),
         }
     }
 
     fn push(&mut self, v: &Value) -> bool {
         match (self, v) {
-            (ColBuf::Str(b), Value::Str(s)) => b.append_value(s),
-            (ColBuf::Str(b), Value::Sym(s)) => b.append_value(s),
-            (ColBuf::Str(b), Value::Null) => b.append_null(),
+            (ColBuf::Str(b), Value::Str(s)) => b.push(s),
+            (ColBuf::Str(b), Value::Sym(s)) => b.push_sym(s),
+            (ColBuf::Str(b), Value::Null) => b.push_null(),
             (ColBuf::Int(b), Value::Int(x)) => b.push(Some(*x)),
             (ColBuf::Int(b), Value::Null) => b.push(None),
             (ColBuf::Float(b), Value::Float(x)) => b.push(Some(*x)),
@@ -75,41 +73,289 @@ impl ColBuf {
         true
     }
 
-    /// The buffered `rows` values as a column; the buffers keep their capacity.
-    fn take_column(&mut self, name: &str, rows: usize) -> PolarsResult<Column> {
-        let name: PlSmallStr = name.into();
+    /// The buffered values as an Arrow array of `dtype` with its encoding when decided
+    /// here (text), `None` when [`encoded_as`] decides; the buffers start empty again.
+    fn take(&mut self, dtype: &ArrowDataType) -> PolarsResult<Prepared> {
+        use polars_arrow::array::BooleanArray;
         Ok(match self {
             ColBuf::Str(b) => {
-                // The next group is as long as this one: its views are allocated once.
-                let full = std::mem::replace(b, StringChunkedBuilder::new(PlSmallStr::EMPTY, rows));
-                full.finish().with_name(name).into_column()
+                let (array, encoding) = b.take()?;
+                Prepared::Ready(array, vec![encoding])
             }
-            ColBuf::Int(b) => {
-                let c = Column::new(name, b.as_slice());
-                b.clear();
-                c
-            }
-            ColBuf::Float(b) => {
-                let c = Column::new(name, b.as_slice());
-                b.clear();
-                c
-            }
+            ColBuf::Int(b) => Prepared::Decide(b.take_primitive(dtype)),
+            ColBuf::Float(b) => Prepared::Decide(b.take_primitive(dtype)),
+            ColBuf::Date(b) => Prepared::Decide(b.take_primitive(dtype)),
+            ColBuf::Datetime(b) => Prepared::Decide(b.take_primitive(dtype)),
             ColBuf::Bool(b) => {
-                let c = Column::new(name, b.as_slice());
-                b.clear();
-                c
-            }
-            ColBuf::Date(b) => {
-                let c = Column::new(name, b.as_slice()).cast(&DataType::Date)?;
-                b.clear();
-                c
-            }
-            ColBuf::Datetime(b) => {
-                let c = Column::new(name, b.as_slice()).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?;
-                b.clear();
-                c
+                let (values, validity) = b.take();
+                let values: polars_arrow::bitmap::Bitmap = values.into_iter().collect();
+                Prepared::Decide(BooleanArray::new(dtype.clone(), values, validity).boxed())
             }
         })
+    }
+}
+
+/// A column's array, its encoding decided or to be decided by [`encoded_as`].
+enum Prepared {
+    Decide(ArrayRef),
+    Ready(ArrayRef, Vec<polars_parquet::write::Encoding>),
+}
+
+type ArrayRef = polars_arrow::array::ArrayRef;
+use polars_arrow::datatypes::ArrowDataType;
+
+/// Fixed-width values with a validity bitmap made at the first null.
+struct Prim<T> {
+    values: Vec<T>,
+    validity: Option<polars_arrow::bitmap::MutableBitmap>,
+}
+
+impl<T> Default for Prim<T> {
+    fn default() -> Self {
+        Prim { values: Vec::new(), validity: None }
+    }
+}
+
+impl<T: Default + Copy> Prim<T> {
+    fn push(&mut self, v: Option<T>) {
+        match v {
+            Some(x) => {
+                if let Some(b) = &mut self.validity {
+                    b.push(true);
+                }
+                self.values.push(x);
+            }
+            None => {
+                let n = self.values.len();
+                let b = self.validity.get_or_insert_with(|| {
+                    let mut b = polars_arrow::bitmap::MutableBitmap::with_capacity(n + 1);
+                    b.extend_constant(n, true);
+                    b
+                });
+                b.push(false);
+                self.values.push(T::default());
+            }
+        }
+    }
+
+    /// The values and validity so far; the next group gets buffers of the same size.
+    fn take(&mut self) -> (Vec<T>, Option<polars_arrow::bitmap::Bitmap>) {
+        let cap = self.values.len();
+        let values = std::mem::replace(&mut self.values, Vec::with_capacity(cap));
+        (values, self.validity.take().map(Into::into))
+    }
+}
+
+impl<T: Default + Copy + polars_arrow::types::NativeType> Prim<T> {
+    fn take_primitive(&mut self, dtype: &ArrowDataType) -> ArrayRef {
+        use polars_arrow::array::PrimitiveArray;
+        let (values, validity) = self.take();
+        PrimitiveArray::<T>::new(dtype.clone(), values.into(), validity).boxed()
+    }
+}
+
+/// Rows of a text column after which a dictionary is given up once it holds more
+/// than half this many distinct values (ids), as [`dictionary_of_text`] does.
+const TEXT_DICT_PROBE: usize = 4096;
+
+/// A text column of one row group, kept as a dictionary while it has few distinct
+/// values: each cell is a key into the distinct values in first-seen order. The long
+/// tables repeat the same few texts (class, course and rater ids of a melted rating
+/// row, wave and item names), so a cell is mostly the previous one again (compared,
+/// not hashed) or a name already met; the text is stored once per value, and the row
+/// group is written from the keys without a second pass to find the dictionary.
+/// A column turns into plain text as soon as, past its first [`TEXT_DICT_PROBE`] rows,
+/// it has more than half that many distinct values (ids); at the end a dictionary
+/// with more than a quarter as many values as rows is written plain. These are the
+/// rules of [`dictionary_of_text`], so a column is encoded as before.
+#[derive(Default)]
+struct TextCol {
+    len: usize,
+    validity: Option<polars_arrow::bitmap::MutableBitmap>,
+    /// `Some` once the column is plain text.
+    plain: Option<polars_arrow::array::MutableBinaryViewArray<str>>,
+    keys: Vec<u32>,
+    /// The distinct values, back to back; value `k` ends at `ends[k]`.
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    index: hashbrown::HashTable<u32>,
+    /// Keys of `&'static str` values by address and length: no hashing of their text.
+    syms: rustc_hash::FxHashMap<(usize, usize), u32>,
+    /// The last of them (a constant column such as the wave is this every time).
+    last_sym: Option<((usize, usize), u32)>,
+}
+
+impl TextCol {
+    fn bytes_of(&self, k: u32) -> &[u8] {
+        let k = k as usize;
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.bytes[start..self.ends[k]]
+    }
+
+    fn value(&self, k: u32) -> &str {
+        // The bytes were pushed as whole `str`s.
+        std::str::from_utf8(self.bytes_of(k)).unwrap_or_default()
+    }
+
+    fn valid(&mut self, ok: bool) {
+        match &mut self.validity {
+            Some(b) => b.push(ok),
+            None if ok => {}
+            None => {
+                let mut b = polars_arrow::bitmap::MutableBitmap::with_capacity(self.len + 1);
+                b.extend_constant(self.len, true);
+                b.push(false);
+                self.validity = Some(b);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn push_null(&mut self) {
+        match &mut self.plain {
+            Some(p) => p.push_null(),
+            None => self.keys.push(0),
+        }
+        self.valid(false);
+    }
+
+    fn push(&mut self, s: &str) {
+        if let Some(p) = &mut self.plain {
+            p.push_value(s);
+            self.valid(true);
+            return;
+        }
+        // The previous cell again: no hashing.
+        if let Some(&k) = self.keys.last() {
+            if self.validity.as_ref().is_none_or(|b| b.get(self.len - 1)) && self.bytes_of(k) == s.as_bytes() {
+                self.keys.push(k);
+                self.valid(true);
+                return;
+            }
+        }
+        let k = self.key_of(s);
+        self.keys.push(k);
+        self.valid(true);
+        self.check_distinct();
+    }
+
+    fn push_sym(&mut self, s: &'static str) {
+        if self.plain.is_some() {
+            self.push(s);
+            return;
+        }
+        let tag = (s.as_ptr() as usize, s.len());
+        let k = match (self.last_sym, self.syms.get(&tag)) {
+            (Some((last, k)), _) if last == tag => k,
+            (_, Some(&k)) => k,
+            (_, None) => {
+                let k = self.key_of(s);
+                self.syms.insert(tag, k);
+                k
+            }
+        };
+        self.last_sym = Some((tag, k));
+        self.keys.push(k);
+        self.valid(true);
+        self.check_distinct();
+    }
+
+    fn hash_bytes(b: &[u8]) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(b)
+    }
+
+    /// The key of `s`, added to the dictionary when new.
+    fn key_of(&mut self, s: &str) -> u32 {
+        let h = Self::hash_bytes(s.as_bytes());
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        let eq = |&k: &u32| {
+            let k = k as usize;
+            let start = if k == 0 { 0 } else { ends[k - 1] };
+            &bytes[start..ends[k]] == s.as_bytes()
+        };
+        if let Some(&k) = self.index.find(h, eq) {
+            return k;
+        }
+        let k = self.ends.len() as u32;
+        self.bytes.extend_from_slice(s.as_bytes());
+        self.ends.push(self.bytes.len());
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        self.index.insert_unique(h, k, |&j| {
+            let j = j as usize;
+            let start = if j == 0 { 0 } else { ends[j - 1] };
+            Self::hash_bytes(&bytes[start..ends[j]])
+        });
+        k
+    }
+
+    /// Give the dictionary up when it can no longer be used: more values than a
+    /// quarter of a full row group, or the probe's limit passed.
+    fn check_distinct(&mut self) {
+        let distinct = self.ends.len();
+        if distinct > ROW_GROUP_ROWS / 4 || (self.len >= TEXT_DICT_PROBE && distinct > TEXT_DICT_PROBE / 2) {
+            self.make_plain();
+        }
+    }
+
+    /// The cells so far as plain text; later cells are appended as such.
+    fn make_plain(&mut self) {
+        let mut p = polars_arrow::array::MutableBinaryViewArray::<str>::with_capacity(ROW_GROUP_ROWS);
+        for (i, &k) in self.keys.iter().enumerate() {
+            if self.validity.as_ref().is_none_or(|b| b.get(i)) {
+                p.push_value(self.value(k));
+            } else {
+                p.push_null();
+            }
+        }
+        self.plain = Some(p);
+        self.clear_dictionary();
+    }
+
+    fn clear_dictionary(&mut self) {
+        self.keys.clear();
+        self.bytes.clear();
+        self.ends.clear();
+        self.index.clear();
+        self.syms.clear();
+        self.last_sym = None;
+    }
+
+    /// The column as an array, a dictionary when it has at most a quarter as many
+    /// distinct values as rows (and 64 rows or more); the column starts empty again.
+    fn take(&mut self) -> PolarsResult<(ArrayRef, polars_parquet::write::Encoding)> {
+        use polars_arrow::array::{DictionaryArray, PrimitiveArray, Utf8ViewArray};
+        use polars_arrow::datatypes::IntegerType;
+        use polars_parquet::write::Encoding;
+        let validity: Option<polars_arrow::bitmap::Bitmap> = self.validity.take().map(Into::into);
+        let len = std::mem::take(&mut self.len);
+        if let Some(p) = self.plain.take() {
+            let array: Utf8ViewArray = p.into();
+            return Ok((array.with_validity(validity).boxed(), Encoding::Plain));
+        }
+        let distinct = self.ends.len();
+        let dictionary = len >= 64 && distinct > 0 && distinct <= len / 4;
+        let out = if dictionary {
+            let values: Vec<&str> = (0..distinct as u32).map(|k| self.value(k)).collect();
+            let values = Utf8ViewArray::from_slice_values(values).boxed();
+            let keys = std::mem::replace(&mut self.keys, Vec::with_capacity(len));
+            let keys = PrimitiveArray::new(ArrowDataType::UInt32, keys.into(), validity);
+            let dtype = ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(ArrowDataType::Utf8View), false);
+            (DictionaryArray::try_new(dtype, keys, values)?.boxed(), Encoding::RleDictionary)
+        } else {
+            let mut p = polars_arrow::array::MutableBinaryViewArray::<str>::with_capacity(len);
+            for (i, &k) in self.keys.iter().enumerate() {
+                if validity.as_ref().is_none_or(|b| b.get_bit(i)) {
+                    p.push_value(self.value(k));
+                } else {
+                    p.push_null();
+                }
+            }
+            let array: Utf8ViewArray = p.into();
+            (array.boxed(), Encoding::Plain)
+        };
+        self.clear_dictionary();
+        Ok(out)
     }
 }
 
@@ -144,7 +390,12 @@ pub struct TableWriter {
     /// File name of this writer's parts (`part-<input>.parquet`): inputs that feed the
     /// same table (survey waves) write side by side, in parallel.
     file: String,
-    parts: BTreeMap<Option<i32>, Part>,
+    /// Partitions in the order first met, with their `year=` key.
+    parts: Vec<(Option<i32>, Part)>,
+    /// The partition of the last row: rows come class by class, so mostly the same.
+    last: usize,
+    /// Arrow types of the columns, in order.
+    dtypes: Vec<ArrowDataType>,
     written: u64,
 }
 
@@ -154,8 +405,22 @@ impl TableWriter {
             def,
             dir: root.join(def.name),
             file: format!("part-{part}.parquet"),
-            parts: BTreeMap::new(),
+            parts: Vec::new(),
+            last: 0,
+            dtypes: def.columns.iter().map(|c| polars_dtype(c.dtype).to_arrow(CompatLevel::newest())).collect(),
             written: 0,
+        }
+    }
+
+    fn new_part(&self, key: Option<i32>) -> Part {
+        Part {
+            cols: self.def.columns.iter().map(|c| ColBuf::new(c.dtype)).collect(),
+            len: 0,
+            writer: None,
+            path: match key {
+                Some(y) => self.dir.join(format!("year={y}")).join(&self.file),
+                None => self.dir.join(&self.file),
+            },
         }
     }
 
@@ -163,16 +428,19 @@ impl TableWriter {
     pub fn push(&mut self, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
         let def = self.def;
         let key = if def.partition.is_some() { year } else { None };
-        let (dir, file) = (&self.dir, &self.file);
-        let part = self.parts.entry(key).or_insert_with(|| Part {
-            cols: def.columns.iter().map(|c| ColBuf::new(c.dtype)).collect(),
-            len: 0,
-            writer: None,
-            path: match key {
-                Some(y) => dir.join(format!("year={y}")).join(file),
-                None => dir.join(file),
+        let i = match self.parts.get(self.last) {
+            Some((k, _)) if *k == key => self.last,
+            _ => match self.parts.iter().position(|(k, _)| *k == key) {
+                Some(i) => i,
+                None => {
+                    let part = self.new_part(key);
+                    self.parts.push((key, part));
+                    self.parts.len() - 1
+                }
             },
-        });
+        };
+        self.last = i;
+        let part = &mut self.parts[i].1;
         if row.len() != part.cols.len() {
             return Err(WarehouseError::frame(
                 def.name,
@@ -190,7 +458,7 @@ impl TableWriter {
         part.len += 1;
         self.written += 1;
         if part.len >= ROW_GROUP_ROWS {
-            flush(def, part)?;
+            flush(def, &self.dtypes, part)?;
         }
         Ok(())
     }
@@ -200,18 +468,11 @@ impl TableWriter {
     /// readers see its schema.
     pub fn finish(mut self) -> Result<u64, WarehouseError> {
         if self.parts.is_empty() && self.def.partition.is_none() {
-            self.parts.insert(
-                None,
-                Part {
-                    cols: self.def.columns.iter().map(|c| ColBuf::new(c.dtype)).collect(),
-                    len: 0,
-                    writer: None,
-                    path: self.dir.join(&self.file),
-                },
-            );
+            let part = self.new_part(None);
+            self.parts.push((None, part));
         }
-        for part in self.parts.values_mut() {
-            flush(self.def, part)?;
+        for (_, part) in &mut self.parts {
+            flush(self.def, &self.dtypes, part)?;
             if let Some(w) = part.writer.take() {
                 w.finish()
                     .map_err(|e| WarehouseError::frame(format!("{}: closing parquet", part.path.display()), e))?;
@@ -221,14 +482,13 @@ impl TableWriter {
     }
 }
 
-fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
+fn flush(def: &TableDef, dtypes: &[ArrowDataType], part: &mut Part) -> Result<(), WarehouseError> {
     let ctx = || format!("writing {}", part.path.display());
+    let rows = std::mem::take(&mut part.len);
     let mut cols = Vec::with_capacity(def.columns.len());
-    for (c, b) in def.columns.iter().zip(part.cols.iter_mut()) {
-        cols.push(b.take_column(c.name, part.len).map_err(|e| WarehouseError::frame(ctx(), e))?);
+    for (b, dtype) in part.cols.iter_mut().zip(dtypes) {
+        cols.push(b.take(dtype).map_err(|e| WarehouseError::frame(ctx(), e))?);
     }
-    let df = DataFrame::new(part.len, cols).map_err(|e| WarehouseError::frame(ctx(), e))?;
-    part.len = 0;
     if part.writer.is_none() {
         if let Some(parent) = part.path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| WarehouseError::io(parent, e))?;
@@ -238,15 +498,16 @@ fn flush(def: &TableDef, part: &mut Part) -> Result<(), WarehouseError> {
         let writer = ParquetWriter::new(BufWriter::new(file))
             .with_compression(warehouse_compression())
             .with_key_value_metadata(Some(column_docs(def)))
-            .batched(df.schema())
+            .batched(&polars_schema(def))
             .map_err(|e| WarehouseError::frame(ctx(), e))?;
         part.writer = Some(writer);
     }
-    if df.height() > 0 {
+    if rows > 0 {
         let when = if PAGES_ON_POOL.with(std::cell::Cell::get) { Pages::Ahead } else { Pages::AsTaken };
         if let Some(w) = part.writer.as_mut() {
-            write_row_group(w, &df, warehouse_compression(), Encodings::Decided, when)
+            let group = encode_group(w, cols, warehouse_compression(), Encodings::Decided, when)
                 .map_err(|e| WarehouseError::frame(ctx(), e))?;
+            w.write_row_groups(vec![group]).map_err(|e| WarehouseError::frame(ctx(), e))?;
         }
     }
     Ok(())
@@ -330,6 +591,23 @@ fn write_row_group(
     encodings: Encodings,
     when: Pages,
 ) -> PolarsResult<()> {
+    let mut groups = Vec::new();
+    for batch in df.iter_chunks(CompatLevel::newest(), false) {
+        let columns = batch.into_arrays().into_iter().map(Prepared::Decide).collect();
+        groups.push(encode_group(w, columns, compression, encodings, when)?);
+    }
+    w.write_row_groups(groups)
+}
+
+/// The pages of one row group of `w`'s schema from its columns' arrays, each encoded
+/// as decided beforehand or by [`encoded_as`] (on the encoding thread).
+fn encode_group(
+    w: &mut BatchedWriter<BufWriter<File>>,
+    columns: Vec<Prepared>,
+    compression: ParquetCompression,
+    encodings: Encodings,
+    when: Pages,
+) -> PolarsResult<polars_parquet::write::RowGroupIterColumns<'static, PolarsError>> {
     use polars_parquet::write::{
         compress, Compressor, DynIter, DynStreamingIterator, FallibleStreamingIterator, StatisticsOptions, Version,
         WriteOptions,
@@ -341,45 +619,44 @@ fn write_row_group(
         version: Version::V1,
         data_page_size: None,
     };
+    let decide = |column: Prepared| match column {
+        Prepared::Decide(array) => encoded_as(&array, encodings),
+        Prepared::Ready(array, encodings) => (array, encodings),
+    };
     let fields = w.parquet_schema().fields().to_vec();
-    let mut groups = Vec::new();
-    for batch in df.iter_chunks(CompatLevel::newest(), false) {
-        let mut columns = Vec::with_capacity(fields.len());
-        if when == Pages::Ahead {
-            let encoded = batch
-                .columns()
-                .par_iter()
-                .zip(fields.par_iter())
-                .map(|(array, field)| -> PolarsResult<Vec<Vec<_>>> {
-                    let (array, encodings) = encoded_as(array, encodings);
-                    polars_parquet::write::array_to_columns(array, field.clone(), options, &encodings)?
-                        .into_iter()
-                        .map(|pages| {
-                            pages
-                                .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
-                                .collect::<PolarsResult<Vec<_>>>()
-                        })
-                        .collect()
-                })
-                .collect::<PolarsResult<Vec<_>>>()?;
-            for pages in encoded.into_iter().flatten() {
-                columns.push(Ok(DynStreamingIterator::new(Compressed { pages: pages.into_iter(), current: None })));
-            }
-        } else {
-            for (array, field) in batch.columns().iter().zip(&fields) {
-                let (array, encodings) = encoded_as(array, encodings);
-                for pages in polars_parquet::write::array_to_columns(array, field.clone(), options, &encodings)? {
-                    let pages = pages.map(|page| {
-                        page.map_err(|e| polars_parquet::read::ParquetError::FeatureNotSupported(e.to_string()))
-                    });
-                    let compressed = Compressor::new_from_vec(pages, options.compression, Vec::new());
-                    columns.push(Ok(DynStreamingIterator::new(compressed.map_err(PolarsError::from))));
-                }
+    let mut out = Vec::with_capacity(fields.len());
+    if when == Pages::Ahead {
+        let encoded = columns
+            .into_par_iter()
+            .zip(fields.par_iter())
+            .map(|(column, field)| -> PolarsResult<Vec<Vec<_>>> {
+                let (array, encodings) = decide(column);
+                polars_parquet::write::array_to_columns(array, field.clone(), options, &encodings)?
+                    .into_iter()
+                    .map(|pages| {
+                        pages
+                            .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
+                            .collect::<PolarsResult<Vec<_>>>()
+                    })
+                    .collect()
+            })
+            .collect::<PolarsResult<Vec<_>>>()?;
+        for pages in encoded.into_iter().flatten() {
+            out.push(Ok(DynStreamingIterator::new(Compressed { pages: pages.into_iter(), current: None })));
+        }
+    } else {
+        for (column, field) in columns.into_iter().zip(&fields) {
+            let (array, encodings) = decide(column);
+            for pages in polars_parquet::write::array_to_columns(array, field.clone(), options, &encodings)? {
+                let pages = pages.map(|page| {
+                    page.map_err(|e| polars_parquet::read::ParquetError::FeatureNotSupported(e.to_string()))
+                });
+                let compressed = Compressor::new_from_vec(pages, options.compression, Vec::new());
+                out.push(Ok(DynStreamingIterator::new(compressed.map_err(PolarsError::from))));
             }
         }
-        groups.push(DynIter::new(columns.into_iter()));
     }
-    w.write_row_groups(groups)
+    Ok(DynIter::new(out.into_iter()))
 }
 
 /// When a row group's pages are encoded and compressed.
@@ -669,6 +946,149 @@ mod tests {
 
     fn bits(df: &DataFrame, name: &str) -> Vec<Option<u64>> {
         df.column(name).unwrap().f64().unwrap().iter().map(|x| x.map(f64::to_bits)).collect()
+    }
+
+    use crate::schema::ColumnDef;
+
+    static STREAMED: TableDef = TableDef {
+        name: "streamed",
+        grain: "test rows",
+        partition: Some("year"),
+        columns: &[
+            ColumnDef { name: "class", dtype: DType::Str, doc: "" },
+            ColumnDef { name: "id", dtype: DType::Str, doc: "" },
+            ColumnDef { name: "item", dtype: DType::Str, doc: "" },
+            ColumnDef { name: "score", dtype: DType::Float, doc: "" },
+            ColumnDef { name: "n", dtype: DType::Int, doc: "" },
+            ColumnDef { name: "ok", dtype: DType::Bool, doc: "" },
+            ColumnDef { name: "day", dtype: DType::Date, doc: "" },
+            ColumnDef { name: "at", dtype: DType::Datetime, doc: "" },
+        ],
+    };
+
+    const ITEMS: [&str; 3] = ["q1", "q2", "a rather longer item name"];
+
+    /// Row `i` of the streamed test table: a class id repeated over runs of rows, an id
+    /// distinct per row, item names from a fixed vocabulary, and nulls in every column.
+    fn streamed_row(i: usize) -> Vec<Value> {
+        let null_every = |k: usize| i % k == 0;
+        vec![
+            if null_every(97) { Value::Null } else { Value::Str(format!("class-{:04}", i / 400)) },
+            if null_every(89) { Value::Null } else { Value::Str(format!("C{i:08}")) },
+            if null_every(83) { Value::Null } else { Value::Sym(ITEMS[i % 3]) },
+            if null_every(79) { Value::Null } else { Value::Float((i % 5) as f64) },
+            if null_every(73) { Value::Null } else { Value::Int(i as i64) },
+            if null_every(71) { Value::Null } else { Value::Bool(i % 2 == 0) },
+            if null_every(67) { Value::Null } else { Value::Date(19_000 + (i % 300) as i32) },
+            if null_every(61) { Value::Null } else { Value::Datetime(1_700_000_000_000 + i as i64 * 1000) },
+        ]
+    }
+
+    /// A streamed table of more than one row group per partition reads back value for
+    /// value, in row order; its repeated texts are dictionary-encoded and its ids plain.
+    #[test]
+    fn streamed_rows_read_back_with_text_dictionaries_where_they_pay() {
+        let n = ROW_GROUP_ROWS + 5000;
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = TableWriter::new(&STREAMED, dir.path(), "t");
+        let year = |i: usize| Some(2020 + (i % 2) as i32);
+        for i in 0..2 * n {
+            w.push(year(i), &streamed_row(i)).unwrap();
+        }
+        assert_eq!(w.finish().unwrap(), 2 * n as u64);
+        for y in [2020, 2021] {
+            let path = dir.path().join("streamed").join(format!("year={y}")).join("part-t.parquet");
+            let back = ParquetReader::new(File::open(&path).unwrap()).finish().unwrap();
+            assert_eq!(back.height(), n);
+            let rows: Vec<usize> = (0..2 * n).filter(|&i| year(i) == Some(y)).collect();
+            let text = |name: &str| -> Vec<Option<String>> {
+                back.column(name).unwrap().str().unwrap().iter().map(|s| s.map(str::to_string)).collect()
+            };
+            let want_text = |k: usize| -> Vec<Option<String>> {
+                rows.iter()
+                    .map(|&i| match &streamed_row(i)[k] {
+                        Value::Str(s) => Some(s.clone()),
+                        Value::Sym(s) => Some(s.to_string()),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            for (k, name) in ["class", "id", "item"].iter().enumerate() {
+                assert_eq!(text(name), want_text(k), "{name}");
+            }
+            let score: Vec<Option<f64>> = back.column("score").unwrap().f64().unwrap().iter().collect();
+            let want: Vec<Option<f64>> = rows
+                .iter()
+                .map(|&i| match streamed_row(i)[3] {
+                    Value::Float(x) => Some(x),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(score, want);
+            let ints: Vec<Option<i64>> = back.column("n").unwrap().i64().unwrap().iter().collect();
+            assert_eq!(ints, rows.iter().map(|&i| (i % 73 != 0).then_some(i as i64)).collect::<Vec<_>>());
+            let oks: Vec<Option<bool>> = back.column("ok").unwrap().bool().unwrap().iter().collect();
+            assert_eq!(oks, rows.iter().map(|&i| (i % 71 != 0).then_some(i % 2 == 0)).collect::<Vec<_>>());
+            let days = back.column("day").unwrap().cast(&DataType::Int32).unwrap();
+            let days: Vec<Option<i32>> = days.i32().unwrap().iter().collect();
+            assert_eq!(
+                days,
+                rows.iter().map(|&i| (i % 67 != 0).then_some(19_000 + (i % 300) as i32)).collect::<Vec<_>>()
+            );
+            let at = back.column("at").unwrap().cast(&DataType::Int64).unwrap();
+            let at: Vec<Option<i64>> = at.i64().unwrap().iter().collect();
+            let want_at: Vec<Option<i64>> =
+                rows.iter().map(|&i| (i % 61 != 0).then_some(1_700_000_000_000 + i as i64 * 1000)).collect();
+            assert_eq!(at, want_at);
+            assert_eq!(back.schema(), &std::sync::Arc::new(polars_schema(&STREAMED)));
+            let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
+            assert_eq!(meta.row_groups.len(), 2);
+            for rg in &meta.row_groups {
+                let column = |name: &str| rg.columns_under_root_iter(name).and_then(|mut c| c.next()).unwrap();
+                for (name, dictionary) in [("class", true), ("item", true), ("id", false), ("score", true)] {
+                    assert_eq!(column(name).dictionary_page_offset().is_some(), dictionary, "{name}");
+                }
+            }
+        }
+    }
+
+    /// A text column turns plain when its distinct values pass a quarter of its rows,
+    /// also when that is only known at the end, and keeps every value and null.
+    #[test]
+    fn text_columns_fall_back_to_plain_text() {
+        use polars_arrow::array::Utf8ViewArray;
+        use polars_parquet::write::Encoding;
+        let values = |col: &mut TextCol, n: usize, distinct: usize| -> Vec<Option<String>> {
+            let want: Vec<Option<String>> =
+                (0..n).map(|i| (i % 7 != 3).then(|| format!("v{}", i % distinct))).collect();
+            for v in &want {
+                match v {
+                    Some(s) => col.push(s),
+                    None => col.push_null(),
+                }
+            }
+            want
+        };
+        let read = |array: &ArrayRef| -> Vec<Option<String>> {
+            match array.as_any().downcast_ref::<Utf8ViewArray>() {
+                Some(a) => a.iter().map(|s| s.map(str::to_string)).collect(),
+                None => {
+                    let d = array.as_any().downcast_ref::<polars_arrow::array::DictionaryArray<u32>>().unwrap();
+                    let v = d.values().as_any().downcast_ref::<Utf8ViewArray>().unwrap();
+                    d.keys_iter().map(|k| k.map(|k| v.value(k).to_string())).collect()
+                }
+            }
+        };
+        let mut col = TextCol::default();
+        // (rows, distinct values, dictionary?): few values; too many for the row count
+        // (decided at the end); mostly distinct (given up after the probe); tiny.
+        for (n, distinct, dictionary) in [(1000, 10, true), (1000, 600, false), (20_000, 20_000, false), (10, 1, false)]
+        {
+            let want = values(&mut col, n, distinct);
+            let (array, encoding) = col.take().unwrap();
+            assert_eq!(encoding == Encoding::RleDictionary, dictionary, "{n} rows, {distinct} values");
+            assert_eq!(read(&array), want, "{n} rows, {distinct} values");
+        }
     }
 
     /// Tables written whole: text and float columns with few distinct values (short and
