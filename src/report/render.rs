@@ -1,10 +1,12 @@
 //! HTML from the templates: the view model, the labels of the report's language,
-//! the SVG of each chart and the stylesheet go into a minijinja context.
+//! the SVG of each chart and the address of the stylesheet go into a minijinja context.
 //!
 //! Guarantees: HTML auto-escaping is on for every template (set explicitly, not
 //! left to the file-name default); only the chart SVGs (escaped by the SVG backend)
-//! and the stylesheet are inserted unescaped; printing an undefined value is an
-//! error, so a misspelt label cannot vanish silently.
+//! are inserted unescaped; printing an undefined value is an error, so a misspelt
+//! label cannot vanish silently. Every page links the one stylesheet of its report
+//! directory ([`STYLE_FILE`], written beside `index.html`) by a relative address, so a
+//! copied directory keeps its layout and 10⁴ class pages do not each carry it.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +25,11 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("class.html", include_str!("templates/class.html")),
 ];
 
-const CSS: &str = include_str!("templates/style.css");
+/// The stylesheet of every page of a report.
+pub const STYLESHEET: &str = include_str!("templates/style.css");
+/// Its file name in the report directory (beside `index.html`; the templates address it
+/// relatively, `../style.css` from a class page).
+pub const STYLE_FILE: &str = "style.css";
 
 /// The template environment, with what every page shares converted once.
 pub struct Renderer {
@@ -31,7 +37,6 @@ pub struct Renderer {
     /// The catalogue of each language as a template value (Chinese, English): thousands
     /// of pages share it, so it is not rebuilt per page.
     labels: [Value; 2],
-    css: Value,
 }
 
 impl Renderer {
@@ -43,7 +48,7 @@ impl Renderer {
             env.add_template(name, source).map_err(|e| template_err(name, e))?;
         }
         let labels = [Lang::Zh, Lang::En].map(|lang| Value::from_serialize(Catalogue::new(lang).labels()));
-        Ok(Renderer { env, labels, css: Value::from(CSS) })
+        Ok(Renderer { env, labels })
     }
 
     /// `index.html` of the annual report.
@@ -69,8 +74,7 @@ impl Renderer {
             Lang::Zh => 0,
             Lang::En => 1,
         }];
-        tmpl.render(context! { r => view, t => labels, svg => svg, css => &self.css })
-            .map_err(|e| template_err(name, e))
+        tmpl.render(context! { r => view, t => labels, svg => svg }).map_err(|e| template_err(name, e))
     }
 }
 

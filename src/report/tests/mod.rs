@@ -48,18 +48,26 @@ fn class_view_model_snapshots() {
     insta::assert_yaml_snapshot!("class_k06_suppressed", &classes[5]);
 }
 
-/// Every page: complete, self-contained, no unknown label, no script.
+/// Every page: complete, nothing outside its report directory (the one stylesheet of
+/// the directory, linked relatively), no unknown label, no script.
 fn assert_page(html: &str) {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.trim_end().ends_with("</html>"));
     assert!(!html.contains('⟦'), "a label is missing from the catalogue");
     assert!(!html.to_lowercase().contains("<script"), "reports need no script");
-    for external in ["<link", " src=", "@import", "url(", "https://"] {
+    let links: Vec<&str> =
+        html.match_indices("<link").map(|(i, _)| &html[i..i + html[i..].find('>').unwrap()]).collect();
+    assert!(
+        links == ["<link rel=\"stylesheet\" href=\"style.css\""]
+            || links == ["<link rel=\"stylesheet\" href=\"../style.css\""],
+        "one relative link, to the report's stylesheet: {links:?}"
+    );
+    for external in [" src=", "@import", "url(", "https://"] {
         assert!(!html.contains(external), "external reference {external:?}");
     }
     // Links stay inside the report; the SVG namespace URL loads nothing.
     assert!(!html.contains("href=\"http"), "links leave the report");
-    assert!(html.contains("Noto Sans CJK SC"), "CJK font stack");
+    assert!(crate::report::render::STYLESHEET.contains("Noto Sans CJK SC"), "CJK font stack");
 }
 
 #[test]
@@ -236,9 +244,27 @@ fn writes_the_report_directory_and_replaces_it_whole() {
     let s2 = write_reports(dir.path(), &data, &params(Lang::Zh), false).unwrap();
     assert!(!stale.exists(), "a re-run leaves no stale page");
     assert_eq!(first, std::fs::read(&s2.index).unwrap(), "same data, same bytes");
-    let left: Vec<_> =
-        std::fs::read_dir(dir.path().join("reports")).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(left, vec![std::ffi::OsString::from("2025")], "no temporary directories left");
+    let listing = || {
+        let mut v: Vec<String> = std::fs::read_dir(dir.path().join("reports"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    // The replaced report is kept aside, whole, until the next run removes it.
+    let left = listing();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert_eq!(left[1], "2025");
+    assert!(left[0].starts_with(".2025.old-"), "{left:?}");
+    let aside = dir.path().join("reports").join(&left[0]);
+    assert!(aside.join(CLASS_DIR).join("OLD.html").is_file(), "the previous report, intact");
+    write_reports(dir.path(), &data, &params(Lang::Zh), false).unwrap();
+    let again = listing();
+    assert_eq!(again.len(), 2, "{again:?}");
+    assert!(!aside.exists(), "the next run removed what the previous one kept aside");
+    assert!(!again.iter().any(|n| n.contains(".tmp-")), "no staging directory left: {again:?}");
 }
 
 #[test]
