@@ -7,8 +7,8 @@
 //! `_manifest.json` and its `classes`, `courses`, `enrollments` and
 //! `trainee_outcomes` tables.
 //! **Out:** `OUT/reports/<period>/index.html` (the annual evaluation report) and
-//! `OUT/reports/<period>/class/<class_id>.html` (one per class), which all link the
-//! directory's one stylesheet `OUT/reports/<period>/style.css`, in the pipeline's
+//! `OUT/reports/<period>/class/<class_id>.html` (one per class), each a self-contained
+//! file (inline SVG charts and stylesheet, nothing loaded), in the pipeline's
 //! language (`[report] lang`, the primary one); a report in another language goes to
 //! `OUT/reports/<period>/<lang>/` with the same layout (`en/index.html`,
 //! `en/class/…`). With `--pdf`, a `.pdf` beside each page.
@@ -148,8 +148,6 @@ pub fn write_reports_as(
     let staging = atomic::Staging::new(&dest)?;
     let tmp = staging.path().to_path_buf();
     std::fs::create_dir_all(tmp.join(CLASS_DIR)).map_err(|e| io(&tmp, e))?;
-    let style = tmp.join(render::STYLE_FILE);
-    std::fs::write(&style, render::STYLESHEET).map_err(|e| io(&style, e))?;
     // Each page is written as soon as it is rendered (10⁴ class pages need not be held).
     let pages = for_each_page(data, params, |rel, html| {
         let p = tmp.join(rel);

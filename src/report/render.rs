@@ -1,12 +1,10 @@
 //! HTML from the templates: the view model, the labels of the report's language,
-//! the SVG of each chart and the address of the stylesheet go into a minijinja context.
+//! the SVG of each chart and the stylesheet go into a minijinja context.
 //!
 //! Guarantees: HTML auto-escaping is on for every template (set explicitly, not
 //! left to the file-name default); only the chart SVGs (escaped by the SVG backend)
-//! are inserted unescaped; printing an undefined value is an error, so a misspelt
-//! label cannot vanish silently. Every page links the one stylesheet of its report
-//! directory ([`STYLE_FILE`], written beside `index.html`) by a relative address, so a
-//! copied directory keeps its layout and 10⁴ class pages do not each carry it.
+//! and the stylesheet are inserted unescaped; printing an undefined value is an
+//! error, so a misspelt label cannot vanish silently.
 
 use std::collections::BTreeMap;
 
@@ -25,11 +23,27 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("class.html", include_str!("templates/class.html")),
 ];
 
-/// The stylesheet of every page of a report.
-pub const STYLESHEET: &str = include_str!("templates/style.css");
-/// Its file name in the report directory (beside `index.html`; the templates address it
-/// relatively, `../style.css` from a class page).
-pub const STYLE_FILE: &str = "style.css";
+/// The stylesheet inlined in every page (SPEC §5: pages are self-contained).
+pub(crate) const CSS: &str = include_str!("templates/style.css");
+
+/// The stylesheet without its comments and indentation: every page carries it, and its
+/// comments are for the people who edit it. Only whole `/* … */` comments and the
+/// whitespace at line ends go (lines stay separate), so every rule reads as before; the
+/// stylesheet has no string or `url()` that could hold a `/*`.
+pub(crate) fn minify_css(css: &str) -> String {
+    let mut bare = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        bare.push_str(&rest[..start]);
+        rest = match rest[start + 2..].find("*/") {
+            Some(end) => &rest[start + 2 + end + 2..],
+            // An unclosed comment runs to the end of the stylesheet, as in a browser.
+            None => "",
+        };
+    }
+    bare.push_str(rest);
+    bare.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+}
 
 /// The template environment, with what every page shares converted once.
 pub struct Renderer {
@@ -37,6 +51,7 @@ pub struct Renderer {
     /// The catalogue of each language as a template value (Chinese, English): thousands
     /// of pages share it, so it is not rebuilt per page.
     labels: [Value; 2],
+    css: Value,
 }
 
 impl Renderer {
@@ -48,7 +63,7 @@ impl Renderer {
             env.add_template(name, source).map_err(|e| template_err(name, e))?;
         }
         let labels = [Lang::Zh, Lang::En].map(|lang| Value::from_serialize(Catalogue::new(lang).labels()));
-        Ok(Renderer { env, labels })
+        Ok(Renderer { env, labels, css: Value::from(minify_css(CSS)) })
     }
 
     /// `index.html` of the annual report.
@@ -74,7 +89,8 @@ impl Renderer {
             Lang::Zh => 0,
             Lang::En => 1,
         }];
-        tmpl.render(context! { r => view, t => labels, svg => svg }).map_err(|e| template_err(name, e))
+        tmpl.render(context! { r => view, t => labels, svg => svg, css => &self.css })
+            .map_err(|e| template_err(name, e))
     }
 }
 

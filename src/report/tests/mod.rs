@@ -48,26 +48,41 @@ fn class_view_model_snapshots() {
     insta::assert_yaml_snapshot!("class_k06_suppressed", &classes[5]);
 }
 
-/// Every page: complete, nothing outside its report directory (the one stylesheet of
-/// the directory, linked relatively), no unknown label, no script.
+/// Every page: complete, self-contained, no unknown label, no script.
 fn assert_page(html: &str) {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.trim_end().ends_with("</html>"));
     assert!(!html.contains('⟦'), "a label is missing from the catalogue");
     assert!(!html.to_lowercase().contains("<script"), "reports need no script");
-    let links: Vec<&str> =
-        html.match_indices("<link").map(|(i, _)| &html[i..i + html[i..].find('>').unwrap()]).collect();
-    assert!(
-        links == ["<link rel=\"stylesheet\" href=\"style.css\""]
-            || links == ["<link rel=\"stylesheet\" href=\"../style.css\""],
-        "one relative link, to the report's stylesheet: {links:?}"
-    );
-    for external in [" src=", "@import", "url(", "https://"] {
+    for external in ["<link", " src=", "@import", "url(", "https://"] {
         assert!(!html.contains(external), "external reference {external:?}");
     }
     // Links stay inside the report; the SVG namespace URL loads nothing.
     assert!(!html.contains("href=\"http"), "links leave the report");
-    assert!(crate::report::render::STYLESHEET.contains("Noto Sans CJK SC"), "CJK font stack");
+    assert!(html.contains("Noto Sans CJK SC"), "CJK font stack");
+    let css = crate::report::render::minify_css(crate::report::render::CSS);
+    assert!(html.contains(&format!("<style>{css}</style>")), "the whole stylesheet, inline");
+}
+
+#[test]
+fn the_inline_stylesheet_is_the_checked_in_one_less_comments_and_indentation() {
+    use crate::report::render::{minify_css, CSS};
+    assert_eq!(minify_css("a { b: c; } /* x */ d {\n  e: f; /* y\n z */ }\n\n"), "a { b: c; }  d {\ne: f;  }");
+    assert_eq!(minify_css("a { b: c; } /* never closed\n d { }"), "a { b: c; }");
+    // The checked-in stylesheet's comments take whole lines, so the minified one is its
+    // other lines, trimmed, in order.
+    let mut in_comment = false;
+    let mut rules = Vec::new();
+    for line in CSS.lines().map(str::trim) {
+        let starts = line.starts_with("/*");
+        if !(in_comment || starts) && !line.is_empty() {
+            rules.push(line);
+        }
+        in_comment = (in_comment || starts) && !line.ends_with("*/");
+    }
+    let min = minify_css(CSS);
+    assert_eq!(min.lines().collect::<Vec<_>>(), rules);
+    assert!(!min.contains("/*") && min.len() + 500 < CSS.len(), "{} of {} bytes", min.len(), CSS.len());
 }
 
 #[test]
