@@ -75,7 +75,7 @@ fn the_inline_stylesheet_is_the_checked_in_one_less_comments_and_indentation() {
     let mut rules = Vec::new();
     for line in CSS.lines().map(str::trim) {
         let starts = line.starts_with("/*");
-        if !(in_comment || starts) && !line.is_empty() {
+        if !(in_comment || starts || line.is_empty()) {
             rules.push(line);
         }
         in_comment = (in_comment || starts) && !line.ends_with("*/");
