@@ -1,12 +1,14 @@
-//! Reports and exports: indicator tables → self-contained HTML reports with SVG
-//! charts (PDF optional), and the per-cadre scorecard for assessment systems.
+//! Reports and exports: indicator tables → self-contained report directories of HTML
+//! pages with SVG charts (PDF optional), and the per-cadre scorecard for assessment
+//! systems.
 //!
 //! **In:** `OUT/indicators/<table>.parquet` (SPEC Appendix B; a missing table or
 //! column empties its section, it does not fail the report), the warehouse's
 //! `_manifest.json` and its `classes`, `courses`, `enrollments` and
 //! `trainee_outcomes` tables.
 //! **Out:** `OUT/reports/<period>/index.html` (the annual evaluation report) and
-//! `OUT/reports/<period>/class/<class_id>.html` (one per class) in the pipeline's
+//! `OUT/reports/<period>/class/<class_id>.html` (one per class), each a self-contained
+//! file (inline SVG charts and stylesheet, nothing loaded), in the pipeline's
 //! language (`[report] lang`, the primary one); a report in another language goes to
 //! `OUT/reports/<period>/<lang>/` with the same layout (`en/index.html`,
 //! `en/class/…`). With `--pdf`, a `.pdf` beside each page.
@@ -22,7 +24,9 @@
 //! class ids pass through [`paths`]); the report directory of the primary language is
 //! replaced as a whole (with it any other language's directory not rendered in the same
 //! run, which could describe older data), and another language's directory is replaced
-//! as a whole without touching the primary one, so no stale page survives a re-run;
+//! as a whole without touching the primary one, so no stale page survives a re-run; the
+//! replaced directory is kept aside as `.<name>.old-…` until the next run removes it
+//! (in the background, while that run renders);
 //! cells under `min_cell` people never reach a chart, a ranking or a published total.
 //! Class pages are a stream: each is built from its class's rows (tables are indexed by
 //! class once), rendered and written on one worker, so memory holds the tables and the
@@ -51,6 +55,7 @@ pub use view::{RenderOptions, ReportData};
 
 use crate::config::Job;
 use crate::error::{ReportError, WarehouseError};
+use crate::warehouse::atomic;
 
 /// Directory of the reports under OUT.
 pub const REPORTS_DIR: &str = "reports";
@@ -124,20 +129,23 @@ pub fn write_reports_as(
     let period_dir = root.join(paths::safe_stem(&data.period));
     let io = |p: &Path, e: std::io::Error| ReportError::from(WarehouseError::io(p, e));
     std::fs::create_dir_all(&root).map_err(|e| io(&root, e))?;
-    crate::warehouse::atomic::clean_stale_in(&root);
+    // What earlier runs left aside (their previous reports, 10⁴ pages each) is listed
+    // before this run stages its own and removed while this one renders.
+    let mut leftovers = atomic::stale_in(&root);
     let dest = match lang_dir(primary, params.lang) {
         None => period_dir,
         Some(sub) => {
             // Another language lives inside the primary's directory: make that exist (an
             // empty one if the primary was never written) and swap only `<lang>/`.
             std::fs::create_dir_all(&period_dir).map_err(|e| io(&period_dir, e))?;
-            crate::warehouse::atomic::clean_stale_in(&period_dir);
+            leftovers.extend(atomic::stale_in(&period_dir));
             period_dir.join(sub)
         }
     };
+    let cleaner = atomic::remove_in_background(leftovers);
     // Written aside and swapped in whole (the warehouse's one atomic swap): a failed or
     // killed run leaves the previous report as it was, and no stale class page survives.
-    let staging = crate::warehouse::atomic::Staging::new(&dest)?;
+    let staging = atomic::Staging::new(&dest)?;
     let tmp = staging.path().to_path_buf();
     std::fs::create_dir_all(tmp.join(CLASS_DIR)).map_err(|e| io(&tmp, e))?;
     // Each page is written as soon as it is rendered (10⁴ class pages need not be held).
@@ -145,7 +153,11 @@ pub fn write_reports_as(
         let p = tmp.join(rel);
         std::fs::write(&p, html).map_err(|e| io(&p, e))
     })?;
-    let dir = staging.commit()?;
+    // The previous report is left aside whole, for the next run to remove.
+    let (dir, _previous) = staging.commit_keeping_old()?;
+    tracing::info!("report: {} swapped in", dir.display());
+    // Only waits when removing the leftovers took longer than rendering.
+    let _ = cleaner.join();
     let files: Vec<PathBuf> = pages.iter().map(|(rel, _)| dir.join(rel)).collect();
     let pdf = if pdf { pdf::print_all(&files)? } else { PdfOutcome::NotRequested };
     Ok(ReportSummary { lang: params.lang, index: dir.join("index.html"), class_pages: pages.len() - 1, dir, pdf })

@@ -23,7 +23,27 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
     ("class.html", include_str!("templates/class.html")),
 ];
 
-const CSS: &str = include_str!("templates/style.css");
+/// The stylesheet inlined in every page (SPEC §5: pages are self-contained).
+pub(crate) const CSS: &str = include_str!("templates/style.css");
+
+/// The stylesheet without its comments and indentation: every page carries it, and its
+/// comments are for the people who edit it. Only whole `/* … */` comments and the
+/// whitespace at line ends go (lines stay separate), so every rule reads as before; the
+/// stylesheet has no string or `url()` that could hold a `/*`.
+pub(crate) fn minify_css(css: &str) -> String {
+    let mut bare = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        bare.push_str(&rest[..start]);
+        rest = match rest[start + 2..].find("*/") {
+            Some(end) => &rest[start + 2 + end + 2..],
+            // An unclosed comment runs to the end of the stylesheet, as in a browser.
+            None => "",
+        };
+    }
+    bare.push_str(rest);
+    bare.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+}
 
 /// The template environment, with what every page shares converted once.
 pub struct Renderer {
@@ -43,7 +63,7 @@ impl Renderer {
             env.add_template(name, source).map_err(|e| template_err(name, e))?;
         }
         let labels = [Lang::Zh, Lang::En].map(|lang| Value::from_serialize(Catalogue::new(lang).labels()));
-        Ok(Renderer { env, labels, css: Value::from(CSS) })
+        Ok(Renderer { env, labels, css: Value::from(minify_css(CSS)) })
     }
 
     /// `index.html` of the annual report.

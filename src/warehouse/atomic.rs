@@ -15,7 +15,12 @@
 //! - whatever a killed run leaves behind (a staging directory, the old directory moved
 //!   aside) is named `.<name>.tmp-<pid>` / `.<name>.old-<pid>` and removed by
 //!   [`clean_stale`] at the start of the next run; a staging directory that is dropped
-//!   without being committed is removed at once.
+//!   without being committed is removed at once;
+//! - [`Staging::commit_keeping_old`] swaps the same way but leaves the old directory
+//!   aside (`.<name>.old-<pid>-<n>`) instead of deleting it: a directory of 10⁴ files
+//!   costs seconds to unlink, which the next run does on a background thread
+//!   ([`stale_in`], [`remove_in_background`]) while it renders, instead of this one
+//!   making its user wait.
 //!
 //! For tests of that guarantee, `TRAINEVAL_FAULT=before-swap` (or `after-swap`) aborts
 //! the process just before the exchange (or just after it, before the old directory is
@@ -60,6 +65,16 @@ impl Staging {
         self.committed = true;
         Ok(self.dest.clone())
     }
+
+    /// Put the staged directory in place of the destination, atomically as
+    /// [`Staging::commit`] does, and leave the previous directory aside under a name
+    /// [`stale_in`] finds (`None` when there was none): its removal is the next run's.
+    pub fn commit_keeping_old(mut self) -> Result<(PathBuf, Option<PathBuf>), WarehouseError> {
+        fault("before-swap");
+        let old = swap(&self.dir, &self.dest, true)?;
+        self.committed = true;
+        Ok((self.dest.clone(), old))
+    }
 }
 
 impl Drop for Staging {
@@ -97,15 +112,36 @@ pub fn clean_stale(out: &Path) {
 /// their names (`.<name>.tmp-<pid>`, `.<name>.old-<pid>`): for directories of many
 /// names, such as the reports of each period.
 pub fn clean_stale_in(root: &Path) {
+    for dir in stale_in(root) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// The directories [`clean_stale_in`] would remove under `root`, listed now: a run lists
+/// them before it stages its own, so that removing them meanwhile cannot touch its own.
+pub fn stale_in(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
     if let Ok(rd) = std::fs::read_dir(root) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
             let left = name.starts_with('.') && [".tmp-", ".old-"].iter().any(|w| name.contains(w));
             if left && e.path().is_dir() {
-                let _ = std::fs::remove_dir_all(e.path());
+                out.push(e.path());
             }
         }
     }
+    out.sort();
+    out
+}
+
+/// Remove `dirs` (leftovers found by [`stale_in`]) on a thread of their own; join it to
+/// know they are gone. A removal that fails leaves the directory for the next run.
+pub fn remove_in_background(dirs: Vec<PathBuf>) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        for dir in dirs {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    })
 }
 
 /// A scratch directory beside `dest` (`.<name>.scratch-<pid>`), removed when dropped:
@@ -143,23 +179,55 @@ impl Drop for Scratch {
 /// unavailable, the old directory is renamed aside first (a reader may then briefly find
 /// no directory, but never a partial one).
 pub fn swap_into_place(new_dir: &Path, final_dir: &Path) -> Result<(), WarehouseError> {
+    swap(new_dir, final_dir, false).map(|_| ())
+}
+
+/// [`swap_into_place`], which with `keep_old` leaves the old directory aside under a
+/// fresh `.<name>.old-<pid>-<n>` and returns that path instead of deleting it.
+fn swap(new_dir: &Path, final_dir: &Path, keep_old: bool) -> Result<Option<PathBuf>, WarehouseError> {
     if !final_dir.exists() {
         std::fs::rename(new_dir, final_dir).map_err(|e| WarehouseError::io(final_dir, e))?;
         sync_parent(final_dir);
-        return Ok(());
+        return Ok(None);
     }
     if exchange(new_dir, final_dir) {
         sync_parent(final_dir);
         fault("after-swap");
         // `new_dir` now holds the old directory.
-        return std::fs::remove_dir_all(new_dir).map_err(|e| WarehouseError::io(new_dir, e));
+        if keep_old {
+            let aside = kept_name(final_dir);
+            if std::fs::rename(new_dir, &aside).is_ok() {
+                return Ok(Some(aside));
+            }
+        }
+        std::fs::remove_dir_all(new_dir).map_err(|e| WarehouseError::io(new_dir, e))?;
+        return Ok(None);
     }
-    let old = sibling(final_dir, "old");
+    let old = if keep_old { kept_name(final_dir) } else { sibling(final_dir, "old") };
     std::fs::rename(final_dir, &old).map_err(|e| WarehouseError::io(final_dir, e))?;
     std::fs::rename(new_dir, final_dir).map_err(|e| WarehouseError::io(final_dir, e))?;
     sync_parent(final_dir);
     fault("after-swap");
-    std::fs::remove_dir_all(&old).map_err(|e| WarehouseError::io(&old, e))
+    if keep_old {
+        return Ok(Some(old));
+    }
+    std::fs::remove_dir_all(&old).map_err(|e| WarehouseError::io(&old, e))?;
+    Ok(None)
+}
+
+/// A name for an old directory kept aside that no other directory has: one process may
+/// swap the same destination several times, and an earlier one may still be being
+/// removed in the background.
+fn kept_name(dest: &Path) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let base = sibling(dest, "old");
+    loop {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let p = base.with_file_name(format!("{}-{n}", base.file_name().unwrap_or_default().to_string_lossy()));
+        if !p.exists() {
+            return p;
+        }
+    }
 }
 
 /// Abort the process when the fault hook names `point` (module doc).
@@ -241,6 +309,35 @@ mod tests {
         write(s.path(), "t.parquet", "x");
         s.commit().unwrap();
         assert!(other.join("t.parquet").is_file());
+    }
+
+    #[test]
+    fn commit_keeping_old_leaves_the_old_directory_aside_for_the_next_run() {
+        let out = tempfile::tempdir().unwrap();
+        let dest = out.path().join("2025");
+        write(&dest.join("class"), "old.html", "old");
+        let s = Staging::new(&dest).unwrap();
+        write(s.path(), "new.html", "new");
+        let (dir, old) = s.commit_keeping_old().unwrap();
+        assert_eq!(dir, dest);
+        assert!(dest.join("new.html").is_file() && !dest.join("class").exists(), "the new directory, whole");
+        let old = old.expect("the previous directory is kept aside");
+        assert_eq!(std::fs::read_to_string(old.join("class/old.html")).unwrap(), "old", "intact");
+        assert_eq!(stale_in(out.path()), vec![old.clone()], "the next run finds it");
+        // A second swap in the same process keeps its old directory under another name,
+        // while the first is removed in the background.
+        let cleaner = remove_in_background(stale_in(out.path()));
+        let s = Staging::new(&dest).unwrap();
+        write(s.path(), "newer.html", "newer");
+        let (_, old2) = s.commit_keeping_old().unwrap();
+        cleaner.join().unwrap();
+        let old2 = old2.unwrap();
+        assert_ne!(old2, old);
+        assert!(!old.exists() && old2.join("new.html").is_file() && dest.join("newer.html").is_file());
+        // Nothing to keep on a first commit.
+        let first = out.path().join("2026");
+        let s = Staging::new(&first).unwrap();
+        assert_eq!(s.commit_keeping_old().unwrap().1, None);
     }
 
     #[test]

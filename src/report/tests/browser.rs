@@ -45,6 +45,8 @@ const CHECK_SCRIPT: &str = r#"<script>
     document.querySelectorAll('figure[id]').forEach(function (f) { r.figures.push(f.id); });
     r.resources = performance.getEntriesByType('resource').map(function (e) { return e.name; })
       .filter(function (n) { return n.indexOf('data:') !== 0; });
+    var main = document.querySelector('main');
+    r.styled = !!main && getComputedStyle(main).boxShadow !== 'none';
     document.querySelectorAll('[src], link[href], object[data], iframe, embed').forEach(function (el) {
       r.resources.push(el.tagName.toLowerCase() + ' ' + (el.getAttribute('src') || el.getAttribute('href') || el.getAttribute('data') || ''));
     });
@@ -196,6 +198,9 @@ struct Verdict {
     /// Code names in the text a reader sees.
     #[serde(default)]
     code_names: Vec<String>,
+    /// Whether the page's inline stylesheet was applied (its page frame has a shadow).
+    #[serde(default)]
+    styled: bool,
     /// Console lines Chromium logged (filled from stderr).
     #[serde(skip)]
     console: Vec<String>,
@@ -369,6 +374,9 @@ fn pages_load_cleanly_in_headless_chromium() {
         };
         for (what, list) in v.problems() {
             failures.push(format!("{stem}: {what}: {list:?}"));
+        }
+        if !v.styled {
+            failures.push(format!("{stem}: the page's stylesheet was not applied"));
         }
         if fixture && page.file_name().unwrap() == "index.html" && v.charts < 9 {
             failures.push(format!("{stem}: only {} charts", v.charts));

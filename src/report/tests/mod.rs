@@ -60,6 +60,29 @@ fn assert_page(html: &str) {
     // Links stay inside the report; the SVG namespace URL loads nothing.
     assert!(!html.contains("href=\"http"), "links leave the report");
     assert!(html.contains("Noto Sans CJK SC"), "CJK font stack");
+    let css = crate::report::render::minify_css(crate::report::render::CSS);
+    assert!(html.contains(&format!("<style>{css}</style>")), "the whole stylesheet, inline");
+}
+
+#[test]
+fn the_inline_stylesheet_is_the_checked_in_one_less_comments_and_indentation() {
+    use crate::report::render::{minify_css, CSS};
+    assert_eq!(minify_css("a { b: c; } /* x */ d {\n  e: f; /* y\n z */ }\n\n"), "a { b: c; }  d {\ne: f;  }");
+    assert_eq!(minify_css("a { b: c; } /* never closed\n d { }"), "a { b: c; }");
+    // The checked-in stylesheet's comments take whole lines, so the minified one is its
+    // other lines, trimmed, in order.
+    let mut in_comment = false;
+    let mut rules = Vec::new();
+    for line in CSS.lines().map(str::trim) {
+        let starts = line.starts_with("/*");
+        if !(in_comment || starts || line.is_empty()) {
+            rules.push(line);
+        }
+        in_comment = (in_comment || starts) && !line.ends_with("*/");
+    }
+    let min = minify_css(CSS);
+    assert_eq!(min.lines().collect::<Vec<_>>(), rules);
+    assert!(!min.contains("/*") && min.len() + 500 < CSS.len(), "{} of {} bytes", min.len(), CSS.len());
 }
 
 #[test]
@@ -236,9 +259,27 @@ fn writes_the_report_directory_and_replaces_it_whole() {
     let s2 = write_reports(dir.path(), &data, &params(Lang::Zh), false).unwrap();
     assert!(!stale.exists(), "a re-run leaves no stale page");
     assert_eq!(first, std::fs::read(&s2.index).unwrap(), "same data, same bytes");
-    let left: Vec<_> =
-        std::fs::read_dir(dir.path().join("reports")).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(left, vec![std::ffi::OsString::from("2025")], "no temporary directories left");
+    let listing = || {
+        let mut v: Vec<String> = std::fs::read_dir(dir.path().join("reports"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    // The replaced report is kept aside, whole, until the next run removes it.
+    let left = listing();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert_eq!(left[1], "2025");
+    assert!(left[0].starts_with(".2025.old-"), "{left:?}");
+    let aside = dir.path().join("reports").join(&left[0]);
+    assert!(aside.join(CLASS_DIR).join("OLD.html").is_file(), "the previous report, intact");
+    write_reports(dir.path(), &data, &params(Lang::Zh), false).unwrap();
+    let again = listing();
+    assert_eq!(again.len(), 2, "{again:?}");
+    assert!(!aside.exists(), "the next run removed what the previous one kept aside");
+    assert!(!again.iter().any(|n| n.contains(".tmp-")), "no staging directory left: {again:?}");
 }
 
 #[test]
