@@ -31,8 +31,9 @@ pub const ROW_GROUP_ROWS: usize = 1 << 17;
 /// Typed column buffers for one row group of one table, built as Arrow arrays
 /// directly: the row group is written from them without a `DataFrame` in between.
 enum ColBuf {
-    /// Text, dictionary-encoded as it arrives (see [`TextCol`]).
-    Str(TextCol),
+    /// Text, dictionary-encoded as it arrives (see [`TextCol`]); boxed because its
+    /// dictionary state is several times the size of the other buffers.
+    Str(Box<TextCol>),
     Int(Prim<i64>),
     Float(Prim<f64>),
     Bool(Prim<bool>),
@@ -43,7 +44,7 @@ enum ColBuf {
 impl ColBuf {
     fn new(d: DType) -> Self {
         match d {
-            DType::Str => ColBuf::Str(TextCol::default()),
+            DType::Str => ColBuf::Str(Box::default()),
             DType::Int => ColBuf::Int(Prim::default()),
             DType::Float => ColBuf::Float(Prim::default()),
             DType::Bool => ColBuf::Bool(Prim::default()),
@@ -971,14 +972,14 @@ mod tests {
     /// Row `i` of the streamed test table: a class id repeated over runs of rows, an id
     /// distinct per row, item names from a fixed vocabulary, and nulls in every column.
     fn streamed_row(i: usize) -> Vec<Value> {
-        let null_every = |k: usize| i % k == 0;
+        let null_every = |k: usize| i.is_multiple_of(k);
         vec![
             if null_every(97) { Value::Null } else { Value::Str(format!("class-{:04}", i / 400)) },
             if null_every(89) { Value::Null } else { Value::Str(format!("C{i:08}")) },
             if null_every(83) { Value::Null } else { Value::Sym(ITEMS[i % 3]) },
             if null_every(79) { Value::Null } else { Value::Float((i % 5) as f64) },
             if null_every(73) { Value::Null } else { Value::Int(i as i64) },
-            if null_every(71) { Value::Null } else { Value::Bool(i % 2 == 0) },
+            if null_every(71) { Value::Null } else { Value::Bool(i.is_multiple_of(2)) },
             if null_every(67) { Value::Null } else { Value::Date(19_000 + (i % 300) as i32) },
             if null_every(61) { Value::Null } else { Value::Datetime(1_700_000_000_000 + i as i64 * 1000) },
         ]
