@@ -14,6 +14,21 @@ use std::os::raw::c_long;
 /// checked by the test `the_allocator_keeps_freed_memory`).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// Set mimalloc's `purge_delay` and give the setting it replaces, unless the user set
+/// `MIMALLOC_PURGE_DELAY` (then nothing changes and `None` comes back).
+fn set_purge_delay(delay: c_long) -> Option<c_long> {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return None;
+    }
+    // SAFETY: reads and sets an integer option of the allocator (when mimalloc is
+    // not the global allocator, an option nobody reads); touches no memory of ours.
+    Some(unsafe {
+        let previous = libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY);
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, delay);
+        previous
+    })
+}
+
 /// While alive, freed memory is kept for reuse; the previous setting comes back on drop.
 pub struct KeepFreedMemory {
     previous: Option<c_long>,
@@ -21,17 +36,7 @@ pub struct KeepFreedMemory {
 
 impl KeepFreedMemory {
     pub fn new() -> KeepFreedMemory {
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-            return KeepFreedMemory { previous: None };
-        }
-        // SAFETY: reads and sets an integer option of the allocator (when mimalloc is
-        // not the global allocator, an option nobody reads); touches no memory of ours.
-        let previous = unsafe {
-            let previous = libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY);
-            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
-            previous
-        };
-        KeepFreedMemory { previous: Some(previous) }
+        KeepFreedMemory { previous: set_purge_delay(-1) }
     }
 }
 
@@ -44,7 +49,7 @@ impl Default for KeepFreedMemory {
 impl Drop for KeepFreedMemory {
     fn drop(&mut self) {
         if let Some(previous) = self.previous {
-            // SAFETY: as in `new`.
+            // SAFETY: as in `set_purge_delay`.
             unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, previous) }
         }
     }
@@ -65,16 +70,7 @@ pub struct ReleaseFreedMemory {
 
 impl ReleaseFreedMemory {
     pub fn new() -> ReleaseFreedMemory {
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-            return ReleaseFreedMemory { previous: None };
-        }
-        // SAFETY: as in `KeepFreedMemory::new`.
-        let previous = unsafe {
-            let previous = libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY);
-            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, DEFAULT_PURGE_DELAY);
-            previous
-        };
-        ReleaseFreedMemory { previous: Some(previous) }
+        ReleaseFreedMemory { previous: set_purge_delay(DEFAULT_PURGE_DELAY) }
     }
 }
 
@@ -111,7 +107,7 @@ mod tests {
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
             return;
         }
-        // SAFETY: as in `KeepFreedMemory::new`.
+        // SAFETY: as in `set_purge_delay`.
         let get = || unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
         let before = get();
         {
@@ -126,7 +122,7 @@ mod tests {
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
             return;
         }
-        // SAFETY: as in `KeepFreedMemory::new`.
+        // SAFETY: as in `set_purge_delay`.
         let get = || unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
         let _keep = KeepFreedMemory::new();
         {
