@@ -101,9 +101,15 @@ impl Table {
     fn class_index(&self) -> &HashMap<String, Vec<usize>> {
         self.class_rows.get_or_init(|| {
             let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+            let class = self.column(crate::schema::col::CLASS_ID);
             for i in 0..self.height {
-                if let Some(c) = self.text(crate::schema::col::CLASS_ID, i) {
-                    index.entry(c).or_default().push(i);
+                if let Some(c) = class.text_ref(i) {
+                    match index.get_mut(c.as_ref()) {
+                        Some(rows) => rows.push(i),
+                        None => {
+                            index.insert(c.into_owned(), vec![i]);
+                        }
+                    }
                 }
             }
             index
@@ -113,11 +119,7 @@ impl Table {
     /// Whether the cell reads as `value` (as [`Table::text`] would give it), without
     /// copying a text cell: per-class look-ups compare many cells.
     pub fn text_is(&self, name: &str, row: usize, value: &str) -> bool {
-        match self.cols.get(name) {
-            Some(Col::Text(v)) => v.get(row) == Some(value),
-            Some(_) => self.text(name, row).as_deref() == Some(value),
-            None => false,
-        }
+        self.column(name).text_is(row, value)
     }
 
     /// Number of rows.
@@ -145,36 +147,31 @@ impl Table {
         }
     }
 
+    /// Column `name`, resolved once for a loop over many rows (a missing column reads
+    /// as null in every row): the by-name accessors look the name up per cell.
+    pub fn column(&self, name: &str) -> ColRef<'_> {
+        ColRef(self.cols.get(name))
+    }
+
     /// A finite number, or `None` (null, NaN, missing column, text).
     pub fn num(&self, name: &str, row: usize) -> Option<f64> {
-        match self.cols.get(name)? {
-            Col::Num(v) => v.get(row).copied().flatten().filter(|x| x.is_finite()),
-            Col::Flag(v) => v.get(row).copied().flatten().map(|b| if b { 1.0 } else { 0.0 }),
-            Col::Text(v) => v.get(row)?.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
-        }
+        self.column(name).num(row)
     }
 
     /// A non-negative whole count, or `None`.
     pub fn count(&self, name: &str, row: usize) -> Option<u64> {
-        self.num(name, row).filter(|x| *x >= 0.0).map(|x| x.round() as u64)
+        self.column(name).count(row)
     }
 
     /// Text of a cell (numbers and flags rendered), or `None` for null.
     pub fn text(&self, name: &str, row: usize) -> Option<String> {
-        match self.cols.get(name)? {
-            Col::Text(v) => v.get(row).map(str::to_string),
-            Col::Num(v) => v.get(row).copied().flatten().map(crate::cells::format_f64),
-            Col::Flag(v) => v.get(row).copied().flatten().map(|b| b.to_string()),
-        }
+        self.column(name).text(row)
     }
 
     /// Text of a cell as [`Table::text`] gives it, borrowed when the column is text:
     /// whole-table tallies (10⁶ enrolments) need not copy every cell.
     pub fn text_ref(&self, name: &str, row: usize) -> Option<Cow<'_, str>> {
-        match self.cols.get(name)? {
-            Col::Text(v) => v.get(row).map(Cow::Borrowed),
-            _ => self.text(name, row).map(Cow::Owned),
-        }
+        self.column(name).text_ref(row)
     }
 
     /// Text of a cell, empty when null.
@@ -184,12 +181,7 @@ impl Table {
 
     /// A boolean cell; null and missing read as `false`.
     pub fn flag(&self, name: &str, row: usize) -> bool {
-        match self.cols.get(name) {
-            Some(Col::Flag(v)) => v.get(row).copied().flatten().unwrap_or(false),
-            Some(Col::Num(v)) => v.get(row).copied().flatten().is_some_and(|x| x != 0.0),
-            Some(Col::Text(v)) => v.get(row).is_some_and(|s| matches!(s, "true" | "1" | "是" | "TRUE" | "Y")),
-            None => false,
-        }
+        self.column(name).flag(row)
     }
 
     /// Why row `row` is withheld, from the `suppression` column (a table written
@@ -207,6 +199,69 @@ impl Table {
     /// Whether row `row` is suppressed (the `suppressed` column of every indicator table).
     pub fn suppressed(&self, row: usize) -> bool {
         self.flag(super::columns::SUPPRESSED, row)
+    }
+}
+
+/// One column of a [`Table`], looked up once (see [`Table::column`]); its accessors
+/// read a cell as the by-name accessors of the table do.
+#[derive(Debug, Clone, Copy)]
+pub struct ColRef<'t>(Option<&'t Col>);
+
+impl<'t> ColRef<'t> {
+    /// Whether the table has the column.
+    pub fn exists(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// A finite number, or `None` (null, NaN, missing column, text).
+    pub fn num(&self, row: usize) -> Option<f64> {
+        match self.0? {
+            Col::Num(v) => v.get(row).copied().flatten().filter(|x| x.is_finite()),
+            Col::Flag(v) => v.get(row).copied().flatten().map(|b| if b { 1.0 } else { 0.0 }),
+            Col::Text(v) => v.get(row)?.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+        }
+    }
+
+    /// A non-negative whole count, or `None`.
+    pub fn count(&self, row: usize) -> Option<u64> {
+        self.num(row).filter(|x| *x >= 0.0).map(|x| x.round() as u64)
+    }
+
+    /// Text of a cell (numbers and flags rendered), or `None` for null.
+    pub fn text(&self, row: usize) -> Option<String> {
+        match self.0? {
+            Col::Text(v) => v.get(row).map(str::to_string),
+            Col::Num(v) => v.get(row).copied().flatten().map(crate::cells::format_f64),
+            Col::Flag(v) => v.get(row).copied().flatten().map(|b| b.to_string()),
+        }
+    }
+
+    /// Text of a cell, borrowed when the column is text.
+    pub fn text_ref(&self, row: usize) -> Option<Cow<'t, str>> {
+        match self.0? {
+            Col::Text(v) => v.get(row).map(Cow::Borrowed),
+            _ => self.text(row).map(Cow::Owned),
+        }
+    }
+
+    /// Whether the cell reads as `value` (as [`ColRef::text`] gives it), without copying
+    /// a text cell.
+    pub fn text_is(&self, row: usize, value: &str) -> bool {
+        match self.0 {
+            Some(Col::Text(v)) => v.get(row) == Some(value),
+            Some(_) => self.text(row).as_deref() == Some(value),
+            None => false,
+        }
+    }
+
+    /// A boolean cell; null and missing read as `false`.
+    pub fn flag(&self, row: usize) -> bool {
+        match self.0 {
+            Some(Col::Flag(v)) => v.get(row).copied().flatten().unwrap_or(false),
+            Some(Col::Num(v)) => v.get(row).copied().flatten().is_some_and(|x| x != 0.0),
+            Some(Col::Text(v)) => v.get(row).is_some_and(|s| matches!(s, "true" | "1" | "是" | "TRUE" | "Y")),
+            None => false,
+        }
     }
 }
 

@@ -86,8 +86,11 @@ pub fn lang_dir(primary: Lang, lang: Lang) -> Option<&'static str> {
 /// headless Chromium is installed.
 pub fn render_reports(out: &Path, job: &Job, langs: &[Lang], pdf: bool) -> Result<Vec<ReportSummary>, ReportError> {
     let clock = std::time::Instant::now();
-    let data = load::load(out, job.period.as_deref())?;
+    let mut data = load::load(out, job.period.as_deref())?;
     tracing::info!("report: inputs read in {:.2} s", clock.elapsed().as_secs_f64());
+    // Converted once for every language; each frame is dropped as soon as it is converted.
+    let tables = view::Tables::take(&mut data);
+    tracing::info!("report: tables converted in {:.2} s", clock.elapsed().as_secs_f64());
     let primary = primary_lang(job);
     let mut order: Vec<Lang> = Vec::new();
     for &l in std::iter::once(&primary).filter(|p| langs.contains(p)).chain(langs) {
@@ -97,7 +100,7 @@ pub fn render_reports(out: &Path, job: &Job, langs: &[Lang], pdf: bool) -> Resul
     }
     order
         .into_iter()
-        .map(|lang| write_reports_as(out, &data, &RenderOptions::from_job(job, lang), primary, pdf))
+        .map(|lang| write_report_dir(out, &data, &tables, &RenderOptions::from_job(job, lang), primary, pdf))
         .collect()
 }
 
@@ -121,6 +124,19 @@ pub fn write_reports(
 pub fn write_reports_as(
     out: &Path,
     data: &ReportData,
+    params: &RenderOptions,
+    primary: Lang,
+    pdf: bool,
+) -> Result<ReportSummary, ReportError> {
+    write_report_dir(out, data, &view::Tables::convert(data), params, primary, pdf)
+}
+
+/// [`write_reports_as`] from tables converted already (only the period and the manifest
+/// of `data` are read).
+fn write_report_dir(
+    out: &Path,
+    data: &ReportData,
+    tables: &view::Tables,
     params: &RenderOptions,
     primary: Lang,
     pdf: bool,
@@ -149,7 +165,7 @@ pub fn write_reports_as(
     let tmp = staging.path().to_path_buf();
     std::fs::create_dir_all(tmp.join(CLASS_DIR)).map_err(|e| io(&tmp, e))?;
     // Each page is written as soon as it is rendered (10⁴ class pages need not be held).
-    let pages = for_each_page(data, params, |rel, html| {
+    let pages = for_each_page(data, tables, params, |rel, html| {
         let p = tmp.join(rel);
         std::fs::write(&p, html).map_err(|e| io(&p, e))
     })?;
@@ -165,7 +181,7 @@ pub fn write_reports_as(
 
 /// Every page as (path relative to the report directory, HTML): `index.html` first.
 pub fn render_pages(data: &ReportData, params: &RenderOptions) -> Result<Vec<(PathBuf, String)>, ReportError> {
-    for_each_page(data, params, |_, html| Ok(html))
+    for_each_page(data, &view::Tables::convert(data), params, |_, html| Ok(html))
 }
 
 /// Render every page and hand each to `emit` with its path relative to the report
@@ -175,6 +191,7 @@ pub fn render_pages(data: &ReportData, params: &RenderOptions) -> Result<Vec<(Pa
 /// flight (one per worker) are held, never all of them.
 fn for_each_page<T: Send>(
     data: &ReportData,
+    tables: &view::Tables,
     params: &RenderOptions,
     emit: impl Fn(&Path, String) -> Result<T, ReportError> + Sync,
 ) -> Result<Vec<(PathBuf, T)>, ReportError> {
@@ -182,7 +199,7 @@ fn for_each_page<T: Send>(
     let clock = std::time::Instant::now();
     let lap = |what: &str| tracing::info!("report: {what} at {:.2} s", clock.elapsed().as_secs_f64());
     let renderer = render::Renderer::new()?;
-    let ctx = view::Ctx::new(data, params);
+    let ctx = view::Ctx::with_tables(data, tables, params);
     lap("tables indexed");
     let index = PathBuf::from("index.html");
     // The annual page is one long page on one worker; the class pages fill the others

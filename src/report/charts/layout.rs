@@ -18,7 +18,8 @@ const X_AXIS_H: u32 = 52;
 /// Space above the plot for the category-axis description.
 const TOP: u32 = 22;
 
-pub(crate) type RowChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+pub(crate) type RowChart<'a, 'b> =
+    ChartContext<'a, super::svg::LeanSvg<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// Height of a row chart body with `rows` rows of `row_h` pixels.
 pub(crate) fn body_height(rows: usize, row_h: u32) -> u32 {

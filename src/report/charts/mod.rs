@@ -24,6 +24,7 @@ pub mod histogram;
 mod layout;
 pub mod line;
 pub mod stacked;
+pub mod svg;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -138,7 +139,7 @@ pub(crate) fn series_colour(i: usize) -> RGBColor {
     [DARK, MID, LIGHT, MUTED][i % 4]
 }
 
-pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(crate) type Area<'a> = DrawingArea<svg::LeanSvg<'a>, Shift>;
 
 pub(crate) fn render_err(what: &str, e: impl std::fmt::Display) -> ReportError {
     ReportError::Render { what: format!("chart `{what}`"), message: e.to_string() }
@@ -179,17 +180,17 @@ pub(crate) fn canvas(
     draw: impl FnOnce(&Area<'_>) -> Result<usize, ReportError>,
 ) -> Result<String, ReportError> {
     let e = |e| render_err(title, e);
-    let height = header_height(subtitle, !legend.is_empty()) + body_height;
-    let mut svg = String::new();
+    let size = (WIDTH, header_height(subtitle, !legend.is_empty()) + body_height);
+    let mut elements = String::with_capacity(8 * 1024);
     let marks;
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        let root = svg::LeanSvg::new(&mut elements, size).into_drawing_area();
         root.fill(&WHITE).map_err(e)?;
         let body = header(&root, title, subtitle, legend)?;
         marks = draw(&body)?;
         root.present().map_err(e)?;
     }
-    Ok(finish(svg, title, marks))
+    Ok(svg::wrap(&elements, size, title, marks))
 }
 
 /// The chart of the line and event-study kinds: `x_ticks.len()` categories at
@@ -197,7 +198,7 @@ pub(crate) fn canvas(
 /// label drawn below its category.
 pub(crate) type CategoryChart<'a, 'b> = ChartContext<
     'a,
-    SVGBackend<'b>,
+    svg::LeanSvg<'b>,
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
@@ -464,75 +465,6 @@ pub(crate) fn tick(v: &f64) -> String {
     }
 }
 
-/// Add the accessibility title, role, class and the data-mark count to an SVG from
-/// plotters, with what every text shares said once on the root (see [`lean`]).
-pub(crate) fn finish(svg: String, title: &str, marks: usize) -> String {
-    let title = escape_xml(title);
-    let head = format!(
-        "<svg role=\"img\" aria-label=\"{title}\" class=\"chart\" data-marks=\"{marks}\" font-family=\"{FONT}\" fill=\"{}\" ",
-        hex(INK)
-    );
-    let mut out = lean(&svg).replacen("<svg ", &head, 1);
-    if let Some(end) = out.find('>') {
-        out.insert_str(end + 1, &format!("\n<title>{title}</title>"));
-    }
-    out
-}
-
-/// The SVG of plotters without what it repeats on every element, drawing the same: the
-/// font stack (on every text; the root carries it once and texts inherit it), the ink
-/// colour as a fill (the root's fill; no element is nested in another that sets a
-/// fill), the default values `opacity="1"`, `text-anchor="start"` and `stroke="none"`,
-/// and font sizes such as `13.000000000000002` (the backend divides by 1.24).
-fn lean(svg: &str) -> String {
-    let mut out = String::with_capacity(svg.len() / 2);
-    let font = format!(" font-family=\"{FONT}\"");
-    let ink = format!(" fill=\"{}\"", hex(INK));
-    let drop: [&str; 5] = [&font, &ink, " opacity=\"1\"", " text-anchor=\"start\"", " stroke=\"none\""];
-    let mut rest = svg;
-    // Every attribute starts at a space: copy up to the next one and drop it when it is
-    // one of the repeated ones.
-    while let Some(i) = rest.find(' ') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        if let Some(d) = drop.iter().find(|d| rest.starts_with(**d)) {
-            rest = &rest[d.len()..];
-        } else if let Some(size) = rest.strip_prefix(" font-size=\"") {
-            let end = size.find('"').unwrap_or(size.len());
-            match size[..end].parse::<f64>() {
-                Ok(v) => out.push_str(&format!(" font-size=\"{}", (v * 100.0).round() / 100.0)),
-                Err(_) => out.push_str(&rest[..end + 12]),
-            }
-            rest = &size[end..];
-        } else {
-            out.push(' ');
-            rest = &rest[1..];
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `#RRGGBB` as plotters writes a colour.
-fn hex(c: RGBColor) -> String {
-    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
-}
-
-fn escape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 pub(crate) mod testing {
     //! Checks shared by the chart tests: a well-formed SVG with title, labels and marks.
@@ -596,29 +528,5 @@ mod tests {
         assert!(short.starts_with("新录用") && short.ends_with("第5期）"), "{short}");
         assert!(text_width(&short, 13.0) <= 150.0, "{short}");
         assert_eq!(fit_middle("短标题", 13.0, 150.0), "短标题");
-    }
-
-    #[test]
-    fn lean_svg_says_shared_attributes_once_and_keeps_the_rest() {
-        let text = format!(
-            "<text x=\"12\" y=\"10\" dy=\"0.76em\" text-anchor=\"start\" font-family=\"{FONT}\" font-size=\"13.000000000000002\" opacity=\"1\" fill=\"#222222\">\nA b\n</text>"
-        );
-        let raw = format!(
-            "<svg width=\"680\" height=\"90\" viewBox=\"0 0 680 90\" xmlns=\"http://www.w3.org/2000/svg\">\n{text}\n<text x=\"1\" y=\"2\" text-anchor=\"end\" font-family=\"{FONT}\" font-size=\"12\" opacity=\"0.5\" fill=\"#606060\">\nn = 1\n</text>\n<rect x=\"0\" y=\"0\" width=\"5\" height=\"5\" opacity=\"1\" fill=\"#222222\" stroke=\"none\"/>\n</svg>\n"
-        );
-        let svg = finish(raw, "T", 1);
-        assert_eq!(svg.matches("Noto Sans CJK SC").count(), 1, "{svg}");
-        assert!(svg.starts_with(&format!("<svg role=\"img\" aria-label=\"T\" class=\"chart\" data-marks=\"1\" font-family=\"{FONT}\" fill=\"#222222\" width=\"680\"")), "{svg}");
-        assert!(svg.contains("<text x=\"12\" y=\"10\" dy=\"0.76em\" font-size=\"13\">\nA b\n</text>"), "{svg}");
-        assert!(svg.contains("<text x=\"1\" y=\"2\" text-anchor=\"end\" font-size=\"12\" opacity=\"0.5\" fill=\"#606060\">\nn = 1\n</text>"), "{svg}");
-        assert!(svg.contains("<rect x=\"0\" y=\"0\" width=\"5\" height=\"5\"/>"), "{svg}");
-        assert!(svg.contains("viewBox=\"0 0 680 90\""), "{svg}");
-    }
-
-    #[test]
-    fn finish_escapes_the_title() {
-        let svg = finish("<svg width=\"1\">\n</svg>\n".into(), "<b>&", 3);
-        assert!(svg.contains("<title>&lt;b&gt;&amp;</title>"));
-        assert!(svg.contains("data-marks=\"3\""));
     }
 }

@@ -65,8 +65,16 @@ type PerClass<'c> = HashMap<Cow<'c, str>, u64>;
 fn per_class<'c>(ctx: &'c Ctx<'_>, name: &str) -> PerClass<'c> {
     let mut out = PerClass::new();
     if let Ok(t) = ctx.warehouse(name, &[col::CLASS_ID]) {
+        let class = t.column(col::CLASS_ID);
         for i in 0..t.len() {
-            *out.entry(t.text_ref(col::CLASS_ID, i).unwrap_or_default()).or_insert(0) += 1;
+            let id = class.text_ref(i).unwrap_or_default();
+            // Counted in place when the class is known: only its first row keys a copy.
+            match out.get_mut(id.as_ref()) {
+                Some(n) => *n += 1,
+                None => {
+                    out.insert(id, 1);
+                }
+            }
         }
     }
     out

@@ -4,14 +4,15 @@
 //! are published, and totals cover the published categories only (so a withheld
 //! category cannot be recovered by subtraction).
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use super::format;
 use super::{category_order, Body, Cell, Ctx, Na, TableRow, TableView};
 use crate::report::charts::stacked::{StackedRow, StackedSpec};
 use crate::report::charts::{Chart, ChartSpec};
 use crate::report::columns::{self as c, table};
-use crate::report::frame::Table;
+use crate::report::frame::{ColRef, Table};
 use crate::schema::col;
 
 /// Counts of one group of cadres.
@@ -28,20 +29,20 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, t: &Table, i: usize) {
+    fn add(&mut self, t: &Cols<'_>, i: usize) {
         self.n += 1;
-        let trained = t.num(c::DAYS_TRAINED, i).unwrap_or(0.0) > 0.0 || t.num(c::HOURS_TRAINED, i).unwrap_or(0.0) > 0.0;
-        if !t.flag(c::MAKEUP_REQUIRED, i) {
+        let trained = t.days.num(i).unwrap_or(0.0) > 0.0 || t.hours.num(i).unwrap_or(0.0) > 0.0;
+        if !t.makeup.flag(i) {
             self.met += 1;
         } else if trained {
             self.short += 1;
         } else {
             self.none += 1;
         }
-        self.rotation += t.flag(c::ROTATION_OVERDUE, i) as u64;
-        self.repeated += repeated(t, i) as u64;
-        self.leave += t.flag(c::LEAVE_OVER_LIMIT, i) as u64;
-        self.hours += t.num(c::HOURS_TRAINED, i).unwrap_or(0.0);
+        self.rotation += t.rotation.flag(i) as u64;
+        self.repeated += t.repeated(i) as u64;
+        self.leave += t.leave.flag(i) as u64;
+        self.hours += t.hours.num(i).unwrap_or(0.0);
     }
 
     fn merge(&mut self, o: &Tally) {
@@ -60,24 +61,56 @@ impl Tally {
     }
 }
 
-/// `repeated_topics` may be a count, a flag or a list of topics.
-fn repeated(t: &Table, i: usize) -> bool {
-    match t.num(c::REPEATED_TOPICS, i) {
-        Some(x) => x > 0.0,
-        None => t.text_ref(c::REPEATED_TOPICS, i).is_some_and(|s| !s.trim().is_empty() && s != "false"),
+/// The columns of the `compliance` table the tallies read, resolved once: the table has
+/// a row per cadre (10⁶ at national scale).
+struct Cols<'t> {
+    year: ColRef<'t>,
+    category: ColRef<'t>,
+    days: ColRef<'t>,
+    hours: ColRef<'t>,
+    makeup: ColRef<'t>,
+    rotation: ColRef<'t>,
+    repeated: ColRef<'t>,
+    leave: ColRef<'t>,
+    rule: ColRef<'t>,
+    window: ColRef<'t>,
+}
+
+impl<'t> Cols<'t> {
+    fn of(t: &'t Table) -> Cols<'t> {
+        Cols {
+            year: t.column(col::YEAR),
+            category: t.column(col::CATEGORY),
+            days: t.column(c::DAYS_TRAINED),
+            hours: t.column(c::HOURS_TRAINED),
+            makeup: t.column(c::MAKEUP_REQUIRED),
+            rotation: t.column(c::ROTATION_OVERDUE),
+            repeated: t.column(c::REPEATED_TOPICS),
+            leave: t.column(c::LEAVE_OVER_LIMIT),
+            rule: t.column(c::RULE),
+            window: t.column(c::WINDOW_COMPLETE),
+        }
     }
-}
 
-/// A cadre whose category and rank have no hour requirement (`rule` = `none`): not
-/// counted as compliant or not.
-fn no_rule(t: &Table, i: usize) -> bool {
-    t.has(c::RULE) && t.text_ref(c::RULE, i).is_none_or(|r| r.trim().is_empty() || r == "none")
-}
+    /// `repeated_topics` may be a count, a flag or a list of topics.
+    fn repeated(&self, i: usize) -> bool {
+        match self.repeated.num(i) {
+            Some(x) => x > 0.0,
+            None => self.repeated.text_ref(i).is_some_and(|s| !s.trim().is_empty() && s != "false"),
+        }
+    }
 
-/// A cadre whose rolling window reaches before the data and who is not (yet) short:
-/// neither met nor failed — the data cannot tell.
-fn undecided(t: &Table, i: usize) -> bool {
-    t.text_ref(c::WINDOW_COMPLETE, i).is_some() && !t.flag(c::WINDOW_COMPLETE, i) && !t.flag(c::MAKEUP_REQUIRED, i)
+    /// A cadre whose category and rank have no hour requirement (`rule` = `none`): not
+    /// counted as compliant or not.
+    fn no_rule(&self, i: usize) -> bool {
+        self.rule.exists() && self.rule.text_ref(i).is_none_or(|r| r.trim().is_empty() || r == "none")
+    }
+
+    /// A cadre whose rolling window reaches before the data and who is not (yet) short:
+    /// neither met nor failed — the data cannot tell.
+    fn undecided(&self, i: usize) -> bool {
+        self.window.text_ref(i).is_some() && !self.window.flag(i) && !self.makeup.flag(i)
+    }
 }
 
 /// Tallies keyed by category, in the vocabulary's order.
@@ -94,22 +127,30 @@ struct LeftOut {
 /// present in the table), and the cadres left out.
 fn tallies(ctx: &Ctx<'_>) -> Result<(ByCategory, LeftOut), Na> {
     let t = ctx.indicator(table::COMPLIANCE, &[col::CATEGORY, c::MAKEUP_REQUIRED])?;
+    let cols = Cols::of(t);
     let year: Option<f64> = ctx.period.trim().parse::<f64>().ok();
-    let in_year = |i: usize| t.num(col::YEAR, i) == year;
+    let in_year = |i: usize| cols.year.num(i) == year;
     let use_year = year.is_some() && (0..t.len()).any(in_year);
-    let mut by = ByCategory::new();
+    // Tallied by the category's text first (a few distinct values over 10⁶ rows), then
+    // keyed by the vocabulary order once per category.
+    let mut by_text: HashMap<Cow<'_, str>, Tally> = HashMap::new();
     let mut left_out = LeftOut::default();
     for i in (0..t.len()).filter(|&i| !use_year || in_year(i)) {
-        if no_rule(t, i) {
+        if cols.no_rule(i) {
             left_out.no_rule += 1;
             continue;
         }
-        if undecided(t, i) {
+        if cols.undecided(i) {
             left_out.undecided += 1;
             continue;
         }
-        by.entry(category_order(&t.text_ref(col::CATEGORY, i).unwrap_or_default())).or_default().add(t, i);
+        let category = cols.category.text_ref(i).unwrap_or_default();
+        match by_text.get_mut(category.as_ref()) {
+            Some(tally) => tally.add(&cols, i),
+            None => by_text.entry(category).or_default().add(&cols, i),
+        }
     }
+    let by: ByCategory = by_text.into_iter().map(|(code, tally)| (category_order(&code), tally)).collect();
     if by.is_empty() {
         return Err(ctx.empty(table::COMPLIANCE));
     }

@@ -97,8 +97,9 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
     let enrol = ctx.warehouse(crate::schema::wh::ENROLLMENTS, &[col::CADRE_ID]).ok();
     let (trainees, enrolments, completion) = match enrol {
         Some(t) => {
-            let ids: HashSet<Cow<'_, str>> = (0..t.len()).filter_map(|i| t.text_ref(col::CADRE_ID, i)).collect();
-            let done = (0..t.len()).filter(|i| t.flag(col::COMPLETED, *i)).count();
+            let (cadre, completed) = (t.column(col::CADRE_ID), t.column(col::COMPLETED));
+            let ids: HashSet<Cow<'_, str>> = (0..t.len()).filter_map(|i| cadre.text_ref(i)).collect();
+            let done = (0..t.len()).filter(|&i| completed.flag(i)).count();
             let share = (!t.is_empty() && t.has(col::COMPLETED)).then(|| done as f64 / t.len() as f64);
             (Some(ids.len() as u64), Some(t.len() as u64), share)
         }

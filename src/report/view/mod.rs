@@ -26,6 +26,7 @@ mod results;
 mod transfer;
 mod trends;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::DataFrame;
@@ -440,7 +441,7 @@ pub(crate) struct Ctx<'a> {
     pub period: String,
     pub level: String,
     /// Indicator tables by name and warehouse tables as `warehouse.<name>`.
-    tables: BTreeMap<String, Table>,
+    tables: Cow<'a, Tables>,
     pub classes: BTreeMap<String, ClassFacts>,
     pub courses: BTreeMap<String, String>,
     /// Unit names by id (empty unless the warehouse's `units` table was loaded).
@@ -481,35 +482,77 @@ pub(crate) const OUTCOME_COLUMNS: &[&str] = &[
     col::FOLLOW_12M,
 ];
 
-impl<'a> Ctx<'a> {
-    pub fn new(data: &'a ReportData, params: &'a RenderOptions) -> Ctx<'a> {
+/// The tables of a report, converted once from the frames of a [`ReportData`]: indicator
+/// tables by name, warehouse tables as `warehouse.<name>` (of the per-person ones only
+/// the columns the report reads). Every language's pages read the same `Tables`.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    by_name: BTreeMap<String, Table>,
+}
+
+impl Tables {
+    /// Convert every frame of `data` (which keeps its frames).
+    pub fn convert(data: &ReportData) -> Tables {
+        let frames: Vec<(String, &DataFrame)> = data
+            .indicators
+            .iter()
+            .map(|(k, df)| (k.clone(), df))
+            .chain(data.warehouse.iter().map(|(k, df)| (format!("warehouse.{k}"), df)))
+            .collect();
+        Tables::from_frames(frames)
+    }
+
+    /// Convert every frame of `data` and drop each frame once converted: the polars
+    /// frames and their converted tables are then never all held at once (the
+    /// per-person tables are the largest part of the report's memory at 10⁶ cadres).
+    pub fn take(data: &mut ReportData) -> Tables {
+        let frames: Vec<(String, DataFrame)> = std::mem::take(&mut data.indicators)
+            .into_iter()
+            .chain(std::mem::take(&mut data.warehouse).into_iter().map(|(k, df)| (format!("warehouse.{k}"), df)))
+            .collect();
+        Tables::from_frames(frames)
+    }
+
+    fn from_frames<F: std::borrow::Borrow<DataFrame> + Send>(frames: Vec<(String, F)>) -> Tables {
         use rayon::prelude::*;
-        // Every table is converted here, before any page is built: the pages are built on
-        // several workers, and converting on first use there would need a lock held
-        // across polars calls, which run on their own thread pool.
-        let mut frames: Vec<(String, &DataFrame, Option<&[&str]>)> =
-            data.indicators.iter().map(|(k, df)| (k.clone(), df, None)).collect();
-        for (name, df) in &data.warehouse {
-            let cols = if name == table::TRAINEE_OUTCOMES {
-                Some(OUTCOME_COLUMNS)
-            } else if name == crate::schema::wh::ENROLLMENTS {
-                Some(ENROLLMENT_COLUMNS)
-            } else {
-                None
-            };
-            frames.push((format!("warehouse.{name}"), df, cols));
-        }
-        let tables: BTreeMap<String, Table> = frames
+        // Converted before any page is built: the pages are built on several workers, and
+        // converting on first use there would need a lock held across polars calls, which
+        // run on their own thread pool.
+        let by_name = frames
             .into_par_iter()
-            .map(|(name, df, cols)| {
+            .map(|(name, df)| {
+                let cols = if name == format!("warehouse.{}", table::TRAINEE_OUTCOMES) {
+                    Some(OUTCOME_COLUMNS)
+                } else if name == format!("warehouse.{}", crate::schema::wh::ENROLLMENTS) {
+                    Some(ENROLLMENT_COLUMNS)
+                } else {
+                    None
+                };
                 let t = match cols {
-                    Some(cols) => Table::select(df, cols),
-                    None => Table::from_frame(df),
+                    Some(cols) => Table::select(df.borrow(), cols),
+                    None => Table::from_frame(df.borrow()),
                 };
                 (name, t)
             })
             .collect();
-        let get = |key: &str| tables.get(key);
+        Tables { by_name }
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of a report built from `data`'s frames (converted here).
+    pub fn new(data: &'a ReportData, params: &'a RenderOptions) -> Ctx<'a> {
+        Ctx::build(data, params, Cow::Owned(Tables::convert(data)))
+    }
+
+    /// The context of a report whose tables were converted already (the frames of
+    /// `data` may have been dropped: only its period and manifest are read).
+    pub fn with_tables(data: &'a ReportData, tables: &'a Tables, params: &'a RenderOptions) -> Ctx<'a> {
+        Ctx::build(data, params, Cow::Borrowed(tables))
+    }
+
+    fn build(data: &'a ReportData, params: &'a RenderOptions, tables: Cow<'a, Tables>) -> Ctx<'a> {
+        let get = |key: &str| tables.by_name.get(key);
         let mut classes = BTreeMap::new();
         if let Some(t) = get("warehouse.classes") {
             for i in 0..t.len() {
@@ -551,7 +594,7 @@ impl<'a> Ctx<'a> {
         // every year held, so their classes of other years get no page.
         let mut pages: BTreeSet<String> = classes.keys().cloned().collect();
         if params.class_pages {
-            for (name, t) in &tables {
+            for (name, t) in &tables.by_name {
                 if name.starts_with("warehouse.") || name == table::COURSE_SERIES {
                     continue;
                 }
@@ -592,9 +635,10 @@ impl<'a> Ctx<'a> {
     }
 
     fn table(&self, key: &str, shown: &str, required: &[&str]) -> Result<&Table, Na> {
-        let what = self.subject(shown);
-        let t = self.tables.get(key).ok_or_else(|| self.not_there(shown))?;
-        t.require(required).map_err(|_| Na(self.cat.fmt("doc.na_columns", &[("what", &what)])))?;
+        let t = self.tables.by_name.get(key).ok_or_else(|| self.not_there(shown))?;
+        // The reason is worded only when it is needed: a class page asks for a dozen
+        // tables, each present.
+        t.require(required).map_err(|_| Na(self.cat.fmt("doc.na_columns", &[("what", &self.subject(shown))])))?;
         Ok(t)
     }
 
@@ -634,7 +678,7 @@ impl<'a> Ctx<'a> {
 
     /// Rows of table `name` (an indicator, or `warehouse.<table>`) that belong to class `id`.
     pub fn rows_of_class(&self, name: &str, id: &str) -> Vec<usize> {
-        self.tables.get(name).map(|t| t.rows_of_class(id)).unwrap_or_default()
+        self.tables.by_name.get(name).map(|t| t.rows_of_class(id)).unwrap_or_default()
     }
 
     /// "Nothing publishable in `table`", in words; or, when a missing input empties the

@@ -1,0 +1,408 @@
+//! The plotters drawing backend of every chart: SVG written lean as it is drawn.
+//!
+//! In: the primitives plotters draws (lines, rectangles, polylines, polygons, circles,
+//! texts), in drawing order, written into a string; [`wrap`] then adds the root.
+//! Guarantees: the same elements, in the same order, with the same coordinates as
+//! plotters' own `SVGBackend` writes, less what the root says once (the font stack
+//! and the ink fill, which texts and shapes inherit) and the SVG defaults
+//! (`opacity="1"`, `text-anchor="start"`, `stroke="none"`), with font sizes rounded to
+//! 0.01 px. `SVGBackend` wrote those attributes on every element only for them to be
+//! stripped again; writing them never saves formatting and escaping per element.
+
+use std::fmt::Write as _;
+
+use plotters::prelude::{DrawingBackend, RGBColor};
+use plotters_backend::text_anchor::{HPos, VPos};
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind, FontStyle, FontTransform,
+};
+
+use super::{FONT, INK};
+
+/// A drawing backend writing lean SVG into a string (see the module doc).
+pub struct LeanSvg<'a> {
+    size: (u32, u32),
+    /// The elements drawn so far (the root tag is written by [`wrap`], which knows the
+    /// number of data marks).
+    body: &'a mut String,
+}
+
+/// What writing into a `String` can fail with (nothing; the backend trait wants a type).
+#[derive(Debug)]
+pub struct Never;
+
+impl std::fmt::Display for Never {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("svg")
+    }
+}
+
+impl std::error::Error for Never {}
+
+type Res = Result<(), DrawingErrorKind<Never>>;
+
+/// The whole `<svg>` of a canvas `size` pixels large: the root with the accessibility
+/// title, role, class and the data-mark count, the shared font stack and fill, then
+/// `body`, the elements a [`LeanSvg`] drew.
+pub fn wrap(body: &str, size: (u32, u32), title: &str, marks: usize) -> String {
+    let (w, h) = size;
+    let mut out = String::with_capacity(body.len() + 512);
+    out.push_str("<svg role=\"img\" aria-label=\"");
+    escape_into(&mut out, title);
+    let _ = write!(
+        out,
+        "\" class=\"chart\" data-marks=\"{marks}\" font-family=\"{FONT}\" fill=\"{}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\">\n<title>",
+        hex(INK_COLOR)
+    );
+    escape_into(&mut out, title);
+    out.push_str("</title>\n");
+    out.push_str(body);
+    out.push_str("</svg>\n");
+    out
+}
+
+impl<'a> LeanSvg<'a> {
+    /// A canvas `size` pixels large drawing into `body`.
+    pub fn new(body: &'a mut String, size: (u32, u32)) -> LeanSvg<'a> {
+        LeanSvg { size, body }
+    }
+
+    /// ` opacity="a"` unless it is the default 1.
+    fn opacity(&mut self, c: BackendColor) {
+        if c.alpha != 1.0 {
+            let _ = write!(self.body, " opacity=\"{}\"", c.alpha);
+        }
+    }
+
+    /// ` <key>="#RRGGBB"`, except a fill of the ink colour (the root's fill).
+    fn colour(&mut self, key: &str, c: BackendColor) {
+        if key == "fill" && c.rgb == (INK_COLOR.0, INK_COLOR.1, INK_COLOR.2) {
+            return;
+        }
+        let (r, g, b) = c.rgb;
+        let _ = write!(self.body, " {key}=\"#{r:02X}{g:02X}{b:02X}\"");
+    }
+}
+
+const INK_COLOR: RGBColor = INK;
+
+fn hex(c: RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// Text escaped for XML as plotters escapes it.
+pub(crate) fn escape_into(buf: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '<' => buf.push_str("&lt;"),
+            '>' => buf.push_str("&gt;"),
+            '&' => buf.push_str("&amp;"),
+            '"' => buf.push_str("&quot;"),
+            '\'' => buf.push_str("&apos;"),
+            other => buf.push(other),
+        }
+    }
+}
+
+fn points(buf: &mut String, path: impl IntoIterator<Item = BackendCoord>) {
+    buf.push_str(" points=\"");
+    for (x, y) in path {
+        let _ = write!(buf, "{x},{y} ");
+    }
+    buf.push('"');
+}
+
+impl DrawingBackend for LeanSvg<'_> {
+    type ErrorType = Never;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    fn ensure_prepared(&mut self) -> Res {
+        Ok(())
+    }
+
+    fn present(&mut self) -> Res {
+        Ok(())
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Res {
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        let _ = write!(self.body, "<rect x=\"{}\" y=\"{}\" width=\"1\" height=\"1\"", point.0, point.1);
+        self.opacity(color);
+        self.colour("fill", color);
+        self.body.push_str("/>\n");
+        Ok(())
+    }
+
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        self.body.push_str("<line");
+        self.opacity(c);
+        self.colour("stroke", c);
+        let _ = write!(
+            self.body,
+            " stroke-width=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n",
+            style.stroke_width(),
+            from.0,
+            from.1,
+            to.0,
+            to.1
+        );
+        Ok(())
+    }
+
+    fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, style: &S, fill: bool) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        let _ = write!(
+            self.body,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"",
+            ul.0,
+            ul.1,
+            br.0 - ul.0,
+            br.1 - ul.1
+        );
+        self.opacity(c);
+        if fill {
+            self.colour("fill", c);
+        } else {
+            self.body.push_str(" fill=\"none\"");
+            self.colour("stroke", c);
+        }
+        self.body.push_str("/>\n");
+        Ok(())
+    }
+
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        self.body.push_str("<polyline fill=\"none\"");
+        self.opacity(c);
+        self.colour("stroke", c);
+        let _ = write!(self.body, " stroke-width=\"{}\"", style.stroke_width());
+        points(self.body, path);
+        self.body.push_str("/>\n");
+        Ok(())
+    }
+
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        self.body.push_str("<polygon");
+        self.opacity(c);
+        self.colour("fill", c);
+        points(self.body, path);
+        self.body.push_str("/>\n");
+        Ok(())
+    }
+
+    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        let _ = write!(self.body, "<circle cx=\"{}\" cy=\"{}\" r=\"{radius}\"", center.0, center.1);
+        self.opacity(c);
+        if fill {
+            self.colour("fill", c);
+        } else {
+            self.body.push_str(" fill=\"none\"");
+            self.colour("stroke", c);
+        }
+        let _ = write!(self.body, " stroke-width=\"{}\"/>\n", style.stroke_width());
+        Ok(())
+    }
+
+    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> Res {
+        let c = style.color();
+        if c.alpha == 0.0 {
+            return Ok(());
+        }
+        let (x0, y0) = pos;
+        let dy = match style.anchor().v_pos {
+            VPos::Top => "0.76em",
+            VPos::Center => "0.5ex",
+            VPos::Bottom => "-0.5ex",
+        };
+        let _ = write!(self.body, "<text x=\"{x0}\" y=\"{y0}\" dy=\"{dy}\"");
+        match style.anchor().h_pos {
+            HPos::Left => {}
+            HPos::Right => self.body.push_str(" text-anchor=\"end\""),
+            HPos::Center => self.body.push_str(" text-anchor=\"middle\""),
+        }
+        let family = style.family();
+        if family.as_str() != FONT {
+            self.body.push_str(" font-family=\"");
+            escape_into(self.body, family.as_str());
+            self.body.push('"');
+        }
+        // The size plotters is given is the pixel size × 1.24 (see `svg_size`).
+        let size = style.size() / 1.24;
+        let _ = write!(self.body, " font-size=\"{}\"", (size * 100.0).round() / 100.0);
+        self.opacity(c);
+        self.colour("fill", c);
+        match style.style() {
+            FontStyle::Normal => {}
+            FontStyle::Bold => self.body.push_str(" font-weight=\"bold\""),
+            other => {
+                let _ = write!(self.body, " font-style=\"{}\"", other.as_str());
+            }
+        }
+        match style.transform() {
+            FontTransform::Rotate90 => {
+                let _ = write!(self.body, " transform=\"rotate(90, {x0}, {y0})\"");
+            }
+            FontTransform::Rotate180 => {
+                let _ = write!(self.body, " transform=\"rotate(180, {x0}, {y0})\"");
+            }
+            FontTransform::Rotate270 => {
+                let _ = write!(self.body, " transform=\"rotate(270, {x0}, {y0})\"");
+            }
+            _ => {}
+        }
+        self.body.push_str(">\n");
+        escape_into(self.body, text);
+        self.body.push_str("\n</text>\n");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The lean backend against what the charts were before it: plotters' `SVGBackend`
+    //! and the rewrite that stripped its repeated attributes afterwards.
+
+    use plotters::coord::Shift;
+    use plotters::prelude::*;
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    use plotters::style::FontTransform;
+
+    use super::super::{FONT, INK, MUTED};
+    use super::*;
+
+    /// The former `charts::finish`: root attributes and the title added to plotters' SVG.
+    fn finish(svg: String, title: &str, marks: usize) -> String {
+        let mut t = String::new();
+        escape_into(&mut t, title);
+        let head = format!(
+            "<svg role=\"img\" aria-label=\"{t}\" class=\"chart\" data-marks=\"{marks}\" font-family=\"{FONT}\" fill=\"{}\" ",
+            hex(INK)
+        );
+        let mut out = lean(&svg).replacen("<svg ", &head, 1);
+        if let Some(end) = out.find('>') {
+            out.insert_str(end + 1, &format!("\n<title>{t}</title>"));
+        }
+        out
+    }
+
+    /// The former `charts::lean`: shared attributes, defaults and long sizes dropped.
+    fn lean(svg: &str) -> String {
+        let mut out = String::with_capacity(svg.len() / 2);
+        let font = format!(" font-family=\"{FONT}\"");
+        let ink = format!(" fill=\"{}\"", hex(INK));
+        let drop: [&str; 5] = [&font, &ink, " opacity=\"1\"", " text-anchor=\"start\"", " stroke=\"none\""];
+        let mut rest = svg;
+        while let Some(i) = rest.find(' ') {
+            out.push_str(&rest[..i]);
+            rest = &rest[i..];
+            if let Some(d) = drop.iter().find(|d| rest.starts_with(**d)) {
+                rest = &rest[d.len()..];
+            } else if let Some(size) = rest.strip_prefix(" font-size=\"") {
+                let end = size.find('"').unwrap_or(size.len());
+                match size[..end].parse::<f64>() {
+                    Ok(v) => out.push_str(&format!(" font-size=\"{}", (v * 100.0).round() / 100.0)),
+                    Err(_) => out.push_str(&rest[..end + 12]),
+                }
+                rest = &size[end..];
+            } else {
+                out.push(' ');
+                rest = &rest[1..];
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Every primitive the charts use, in each variant: fills and strokes in the ink and
+    /// other colours, translucent, texts anchored every way, bold, rotated, escaped.
+    fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>) {
+        let font = |px: f64| TextStyle::from((FONT, px * 1.24).into_font());
+        root.fill(&WHITE).unwrap();
+        let (head, body) = root.split_vertically(60);
+        let bold = TextStyle::from((FONT, 17.0 * 1.24).into_font().style(FontStyle::Bold)).color(&INK);
+        head.draw(&Text::new("Title <&> \"'\" 标题", (12, 10), bold.pos(Pos::new(HPos::Left, VPos::Top)))).unwrap();
+        for (i, (h, v)) in
+            [(HPos::Left, VPos::Center), (HPos::Center, VPos::Bottom), (HPos::Right, VPos::Top)].into_iter().enumerate()
+        {
+            let s = font(13.0).color(&MUTED).pos(Pos::new(h, v));
+            head.draw(&Text::new(format!("n = {i}"), (100 * i as i32, 34), s)).unwrap();
+        }
+        let rotated = font(13.0).color(&INK).transform(FontTransform::Rotate270);
+        body.draw(&Text::new("axis", (5, 50), rotated)).unwrap();
+        body.draw(&Text::new("faint", (5, 60), font(12.0).color(&INK.mix(0.5)))).unwrap();
+        body.draw(&Rectangle::new([(10, 10), (30, 40)], INK.filled())).unwrap();
+        body.draw(&Rectangle::new([(10, 10), (30, 40)], INK.stroke_width(1))).unwrap();
+        body.draw(&Rectangle::new([(40, 10), (60, 40)], RGBColor(31, 58, 95).mix(0.3).filled())).unwrap();
+        body.draw(&Circle::new((80, 20), 5, WHITE.filled())).unwrap();
+        body.draw(&Circle::new((80, 20), 5, RGBColor(31, 58, 95).stroke_width(2))).unwrap();
+        body.draw(&Circle::new((90, 20), 5, INK.filled())).unwrap();
+        body.draw(&PathElement::new(vec![(1, 2), (3, 4), (5, 9)], INK.mix(0.55).stroke_width(1))).unwrap();
+        body.draw(&Polygon::new(vec![(100, 100), (106, 111), (94, 111)], RGBColor(201, 116, 30).filled())).unwrap();
+        body.draw(&Pixel::new((7, 7), INK)).unwrap();
+        body.draw(&Rectangle::new([(1, 1), (2, 2)], TRANSPARENT.filled())).unwrap();
+        let mut chart = ChartBuilder::on(&body)
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(40)
+            .build_cartesian_2d(-0.5f64..3.5, -1.0f64..1.0)
+            .unwrap();
+        chart
+            .configure_mesh()
+            .x_desc("x")
+            .y_desc("y")
+            .label_style(font(13.0))
+            .bold_line_style(RGBColor(226, 226, 226).stroke_width(1))
+            .light_line_style(TRANSPARENT)
+            .axis_style(INK.stroke_width(1))
+            .draw()
+            .unwrap();
+        chart.draw_series(LineSeries::new([(0.0, 0.2), (1.0, -0.4), (3.0, 0.9)], INK.stroke_width(2))).unwrap();
+        root.present().unwrap();
+    }
+
+    #[test]
+    fn draws_what_plotters_svg_drew_less_the_stripped_attributes() {
+        let size = (680, 300);
+        let mut before = String::new();
+        draw(&SVGBackend::with_string(&mut before, size).into_drawing_area());
+        let mut elements = String::new();
+        draw(&LeanSvg::new(&mut elements, size).into_drawing_area());
+        let title = "A <title> & \"quotes\"";
+        let after = wrap(&elements, size, title, 7);
+        assert_eq!(after, finish(before.clone(), title, 7));
+        // What the comparison relies on: the old output had every kind of element,
+        // and the lean one drops what it should.
+        for tag in ["<rect", "<circle", "<polyline", "<polygon", "<line", "<text", "transform=", "font-weight"] {
+            assert!(after.contains(tag), "{tag} not drawn");
+        }
+        assert_eq!(after.matches(FONT).count(), 1, "{after}");
+        assert!(before.contains(" opacity=\"1\"") && !after.contains(" opacity=\"1\""));
+        assert!(after.contains(" opacity=\"0.55\"") && after.contains(" fill=\"#606060\""));
+        assert!(after.starts_with("<svg role=\"img\" aria-label=\"A &lt;title&gt; &amp; &quot;quotes&quot;\""));
+        assert!(after.contains("\n<title>A &lt;title&gt; &amp; &quot;quotes&quot;</title>\n"));
+        assert!(after.ends_with("</svg>\n"));
+    }
+}
