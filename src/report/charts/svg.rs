@@ -291,7 +291,7 @@ mod tests {
     use plotters::style::FontTransform;
 
     use super::super::{FONT, INK, MUTED};
-    use super::*;
+    use super::{escape_into, hex, wrap, LeanSvg};
 
     /// The former `charts::finish`: root attributes and the title added to plotters' SVG.
     fn finish(svg: String, title: &str, marks: usize) -> String {
