@@ -7,7 +7,7 @@
 //! `None`, so a report never crashes on a table written by a newer stage.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use polars::prelude::*;
@@ -63,7 +63,10 @@ impl<S: AsRef<str>> FromIterator<Option<S>> for Texts {
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     height: usize,
-    cols: BTreeMap<String, Col>,
+    /// Columns by name, in the frame's order: a table has a few dozen, and a scan that
+    /// compares lengths first finds one without the string comparisons of a tree walk
+    /// (every cell a page reads looks its column up by name).
+    cols: Vec<(String, Col)>,
     /// `class_id` → its rows, built on the first [`Table::rows_of_class`]: the class pages
     /// look up every class in the same tables, which must not cost classes × rows.
     class_rows: OnceLock<HashMap<String, Vec<usize>>>,
@@ -79,10 +82,13 @@ impl Table {
 
     /// Convert only the named columns of `df` (absent ones are skipped).
     pub fn select(df: &DataFrame, names: &[&str]) -> Table {
-        let mut cols = BTreeMap::new();
+        let mut cols: Vec<(String, Col)> = Vec::new();
         for name in names {
             if let Ok(c) = df.column(name) {
-                cols.insert((*name).to_string(), convert(c));
+                // A name given twice keeps one column, as a map would.
+                if !cols.iter().any(|(n, _)| n == name) {
+                    cols.push(((*name).to_string(), convert(c)));
+                }
             }
         }
         Table { height: df.height(), cols, class_rows: OnceLock::new() }
@@ -134,7 +140,7 @@ impl Table {
 
     /// Whether the table has column `name`.
     pub fn has(&self, name: &str) -> bool {
-        self.cols.contains_key(name)
+        self.col(name).is_some()
     }
 
     /// `Ok` when every column in `names` exists; else the missing ones.
@@ -150,7 +156,11 @@ impl Table {
     /// Column `name`, resolved once for a loop over many rows (a missing column reads
     /// as null in every row): the by-name accessors look the name up per cell.
     pub fn column(&self, name: &str) -> ColRef<'_> {
-        ColRef(self.cols.get(name))
+        ColRef(self.col(name))
+    }
+
+    fn col(&self, name: &str) -> Option<&Col> {
+        self.cols.iter().find(|(n, _)| n.len() == name.len() && n == name).map(|(_, c)| c)
     }
 
     /// A finite number, or `None` (null, NaN, missing column, text).

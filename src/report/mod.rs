@@ -179,9 +179,14 @@ fn write_report_dir(
     Ok(ReportSummary { lang: params.lang, index: dir.join("index.html"), class_pages: pages.len() - 1, dir, pdf })
 }
 
+thread_local! {
+    /// The page buffer of a rendering worker (see [`for_each_page`]).
+    static PAGE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Every page as (path relative to the report directory, HTML): `index.html` first.
 pub fn render_pages(data: &ReportData, params: &RenderOptions) -> Result<Vec<(PathBuf, String)>, ReportError> {
-    for_each_page(data, &view::Tables::convert(data), params, |_, html| Ok(html))
+    for_each_page(data, &view::Tables::convert(data), params, |_, html| Ok(String::from_utf8_lossy(html).into_owned()))
 }
 
 /// Render every page and hand each to `emit` with its path relative to the report
@@ -193,7 +198,7 @@ fn for_each_page<T: Send>(
     data: &ReportData,
     tables: &view::Tables,
     params: &RenderOptions,
-    emit: impl Fn(&Path, String) -> Result<T, ReportError> + Sync,
+    emit: impl Fn(&Path, &[u8]) -> Result<T, ReportError> + Sync,
 ) -> Result<Vec<(PathBuf, T)>, ReportError> {
     use rayon::prelude::*;
     let clock = std::time::Instant::now();
@@ -206,7 +211,7 @@ fn for_each_page<T: Send>(
     // meanwhile instead of waiting for it.
     let (first, rest) = rayon::join(
         || -> Result<T, ReportError> {
-            let first = emit(&index, renderer.annual(&view::annual_view(&ctx, data), params.lang)?)?;
+            let first = emit(&index, renderer.annual(&view::annual_view(&ctx, data), params.lang)?.as_bytes())?;
             lap("annual report written");
             Ok(first)
         },
@@ -217,7 +222,16 @@ fn for_each_page<T: Send>(
                 .map(|id| {
                     let class = pages.build(&ctx, id);
                     let rel = Path::new(CLASS_DIR).join(&class.file_name);
-                    let out = emit(&rel, renderer.class_page(&class, params.lang)?)?;
+                    // One buffer per worker, reused page after page (a page is ~40 KB).
+                    let out = PAGE.with(|buf| match buf.try_borrow_mut() {
+                        Ok(mut buf) => {
+                            buf.clear();
+                            renderer.class_page_into(&class, params.lang, &mut buf)?;
+                            emit(&rel, &buf)
+                        }
+                        // Only if a worker re-entered this closure while rendering.
+                        Err(_) => emit(&rel, renderer.class_page(&class, params.lang)?.as_bytes()),
+                    })?;
                     Ok((rel, out))
                 })
                 .collect()

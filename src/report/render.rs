@@ -76,6 +76,24 @@ impl Renderer {
         self.render("class.html", view, &view.charts(), lang)
     }
 
+    /// One class page, appended to `out`: a worker renders page after page into the
+    /// same buffer instead of growing a new string for each.
+    pub fn class_page_into(&self, view: &ClassView, lang: Lang, out: &mut Vec<u8>) -> Result<(), ReportError> {
+        let name = "class.html";
+        let svg = svgs(&view.charts())?;
+        let tmpl = self.env.get_template(name).map_err(|e| template_err(name, e))?;
+        tmpl.render_captured_to(context! { r => view, t => self.labels(lang), svg => svg, css => &self.css }, out)
+            .map(|_| ())
+            .map_err(|e| template_err(name, e))
+    }
+
+    fn labels(&self, lang: Lang) -> &Value {
+        &self.labels[match lang {
+            Lang::Zh => 0,
+            Lang::En => 1,
+        }]
+    }
+
     fn render<T: serde::Serialize>(
         &self,
         name: &str,
@@ -85,11 +103,7 @@ impl Renderer {
     ) -> Result<String, ReportError> {
         let svg = svgs(charts)?;
         let tmpl = self.env.get_template(name).map_err(|e| template_err(name, e))?;
-        let labels = &self.labels[match lang {
-            Lang::Zh => 0,
-            Lang::En => 1,
-        }];
-        tmpl.render(context! { r => view, t => labels, svg => svg, css => &self.css })
+        tmpl.render(context! { r => view, t => self.labels(lang), svg => svg, css => &self.css })
             .map_err(|e| template_err(name, e))
     }
 }

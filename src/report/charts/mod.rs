@@ -257,17 +257,22 @@ pub(crate) fn subtitle_lines(subtitle: &str) -> Vec<String> {
     let px = f64::from(SUB_PX);
     let mut lines = Vec::new();
     let mut line = String::new();
+    // The width of `line` in em, summed char by char as `text_width` sums it (the same
+    // additions in the same order), instead of measuring the whole line again per char.
+    let mut ems = 0.0;
     let mut last_break: Option<usize> = None; // byte index in `line` after a space
     for c in subtitle.chars() {
         line.push(c);
+        ems += char_em(c);
         if c == ' ' || is_wide(c) {
             last_break = Some(line.len());
         }
-        if text_width(&line, px) > max {
+        if ems * px > max {
             let cut = last_break.filter(|&b| b < line.len()).unwrap_or(line.len() - c.len_utf8());
             let rest = line.split_off(cut);
             lines.push(line.trim_end().to_string());
             line = rest.trim_start().to_string();
+            ems = line.chars().map(char_em).sum();
             last_break = None;
         }
     }
@@ -376,20 +381,20 @@ pub(crate) fn local(area: &Area<'_>, p: (i32, i32)) -> (i32, i32) {
 
 /// Approximate rendered width of `s` in pixels at `px` (CJK full width, Latin ~0.55 em).
 pub fn text_width(s: &str, px: f64) -> f64 {
-    s.chars()
-        .map(|c| {
-            if is_wide(c) {
-                1.0
-            } else if c.is_ascii_uppercase() || c.is_ascii_digit() {
-                0.62
-            } else if c == ' ' || c == '.' || c == ',' || c == 'i' || c == 'l' {
-                0.3
-            } else {
-                0.55
-            }
-        })
-        .sum::<f64>()
-        * px
+    s.chars().map(char_em).sum::<f64>() * px
+}
+
+/// Approximate width of one character in em (see [`text_width`]).
+fn char_em(c: char) -> f64 {
+    if is_wide(c) {
+        1.0
+    } else if c.is_ascii_uppercase() || c.is_ascii_digit() {
+        0.62
+    } else if c == ' ' || c == '.' || c == ',' || c == 'i' || c == 'l' {
+        0.3
+    } else {
+        0.55
+    }
 }
 
 fn is_wide(c: char) -> bool {
@@ -405,10 +410,9 @@ pub fn fit_middle(s: &str, px: f64, max_px: f64) -> String {
     let chars: Vec<char> = s.chars().collect();
     let budget = max_px - px; // room for the ellipsis
     let (mut head, mut tail) = (0usize, 0usize);
-    let width = |h: usize, t: usize| {
-        text_width(&chars[..h].iter().collect::<String>(), px)
-            + text_width(&chars[chars.len() - t..].iter().collect::<String>(), px)
-    };
+    // Measured on the chars in place (the same sums as `text_width` of each part).
+    let ems = |part: &[char]| part.iter().copied().map(char_em).sum::<f64>() * px;
+    let width = |h: usize, t: usize| ems(&chars[..h]) + ems(&chars[chars.len() - t..]);
     // Grow the tail to about 45 % of the room, then the head with the rest.
     while tail < chars.len() && width(0, tail + 1) <= budget * 0.45 {
         tail += 1;
