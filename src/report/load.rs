@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::columns::table;
-use super::view::{ReportData, ENROLLMENT_COLUMNS, OUTCOME_COLUMNS};
+use super::frame::Table;
+use super::view::{ReportData, Tables, ENROLLMENT_COLUMNS, OUTCOME_COLUMNS};
 use crate::error::{ReportError, WarehouseError};
 use crate::layout::{INDICATORS_DIR, MANIFEST_FILE, WAREHOUSE_DIR};
 use crate::schema::{col::YEAR, table_def};
@@ -55,6 +56,36 @@ pub fn load(out: &Path, period: Option<&str>) -> Result<ReportData, ReportError>
     Ok(ReportData { period, indicators, warehouse, manifest: Some(manifest) })
 }
 
+/// [`load`] with every table converted for the views: each indicator table is converted
+/// as soon as it is read and its frame dropped, so the indicator frames are never all
+/// held at once (nor beside their converted tables); the warehouse tables are converted
+/// after they are scoped to the period. The returned data keep the period and the
+/// manifest, no frame.
+pub fn load_tables(out: &Path, period: Option<&str>) -> Result<(ReportData, Tables), ReportError> {
+    use rayon::prelude::*;
+    let wh = out.join(WAREHOUSE_DIR);
+    let manifest = Manifest::read(&wh.join(MANIFEST_FILE))?;
+    let indicators: Vec<(String, Table)> = indicator_paths(&out.join(INDICATORS_DIR))?
+        .into_par_iter()
+        .map(|(stem, p)| {
+            let t = Tables::table(&stem, &read_parquet(&p)?);
+            Ok((stem, t))
+        })
+        .collect::<Result<_, ReportError>>()?;
+    let mut warehouse = BTreeMap::new();
+    for name in WAREHOUSE_TABLES {
+        if let Some(df) = read_warehouse_table(&wh, name)? {
+            warehouse.insert(name.to_string(), df);
+        }
+    }
+    let period = if manifest.period.is_empty() { period.unwrap_or("all").to_string() } else { manifest.period.clone() };
+    scope_to_period(&mut warehouse, &period)?;
+    let mut data = ReportData { period, indicators: BTreeMap::new(), warehouse, manifest: Some(manifest) };
+    let mut tables = Tables::take(&mut data);
+    tables.extend(indicators);
+    Ok((data, tables))
+}
+
 /// Keep the rows of the period's year of every warehouse table with a `year` column,
 /// when the period is a year the classes hold: the report for one year of a warehouse
 /// holding several describes that year's classes (the indicator tables are scoped the
@@ -82,6 +113,16 @@ fn scope_to_period(warehouse: &mut BTreeMap<String, DataFrame>, period: &str) ->
 
 /// Every `<table>.parquet` under `dir` that the report reads, keyed by file stem.
 pub fn read_indicators(dir: &Path) -> Result<BTreeMap<String, DataFrame>, ReportError> {
+    let mut out = BTreeMap::new();
+    for (stem, p) in indicator_paths(dir)? {
+        out.insert(stem, read_parquet(&p)?);
+    }
+    Ok(out)
+}
+
+/// Every `<table>.parquet` under `dir` that the report reads, as (file stem, path), in
+/// path order.
+fn indicator_paths(dir: &Path) -> Result<Vec<(String, PathBuf)>, ReportError> {
     let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => ReportError::Render {
             what: "indicators".into(),
@@ -95,15 +136,13 @@ pub fn read_indicators(dir: &Path) -> Result<BTreeMap<String, DataFrame>, Report
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "parquet"))
         .collect();
     paths.sort();
-    let mut out = BTreeMap::new();
-    for p in paths {
-        let Some(stem) = p.file_stem().and_then(|s| s.to_str()) else { continue };
-        if UNREAD_INDICATORS.contains(&stem) {
-            continue;
-        }
-        out.insert(stem.to_string(), read_parquet(&p)?);
-    }
-    Ok(out)
+    Ok(paths
+        .into_iter()
+        .filter_map(|p| {
+            let stem = p.file_stem().and_then(|s| s.to_str())?.to_string();
+            (!UNREAD_INDICATORS.contains(&stem.as_str())).then_some((stem, p))
+        })
+        .collect())
 }
 
 /// One Parquet file.

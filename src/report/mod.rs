@@ -86,11 +86,9 @@ pub fn lang_dir(primary: Lang, lang: Lang) -> Option<&'static str> {
 /// headless Chromium is installed.
 pub fn render_reports(out: &Path, job: &Job, langs: &[Lang], pdf: bool) -> Result<Vec<ReportSummary>, ReportError> {
     let clock = std::time::Instant::now();
-    let mut data = load::load(out, job.period.as_deref())?;
-    tracing::info!("report: inputs read in {:.2} s", clock.elapsed().as_secs_f64());
     // Converted once for every language; each frame is dropped as soon as it is converted.
-    let tables = view::Tables::take(&mut data);
-    tracing::info!("report: tables converted in {:.2} s", clock.elapsed().as_secs_f64());
+    let (data, tables) = load::load_tables(out, job.period.as_deref())?;
+    tracing::info!("report: inputs read and converted in {:.2} s", clock.elapsed().as_secs_f64());
     let primary = primary_lang(job);
     let mut order: Vec<Lang> = Vec::new();
     for &l in std::iter::once(&primary).filter(|p| langs.contains(p)).chain(langs) {

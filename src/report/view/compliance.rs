@@ -61,6 +61,25 @@ impl Tally {
     }
 }
 
+/// The columns of the per-cadre `compliance` table the report reads (the tallies below,
+/// the headline's withheld check, the class index): the table is converted with these
+/// only, as its other columns would cost memory at 10⁶ cadres and are never shown.
+pub(crate) const COMPLIANCE_COLUMNS: &[&str] = &[
+    col::YEAR,
+    col::CATEGORY,
+    col::CLASS_ID,
+    c::DAYS_TRAINED,
+    c::HOURS_TRAINED,
+    c::MAKEUP_REQUIRED,
+    c::ROTATION_OVERDUE,
+    c::REPEATED_TOPICS,
+    c::LEAVE_OVER_LIMIT,
+    c::RULE,
+    c::WINDOW_COMPLETE,
+    c::SUPPRESSED,
+    c::SUPPRESSION,
+];
+
 /// The columns of the `compliance` table the tallies read, resolved once: the table has
 /// a row per cadre (10⁶ at national scale).
 struct Cols<'t> {

@@ -513,6 +513,11 @@ impl Tables {
         Tables::from_frames(frames)
     }
 
+    /// Add converted tables (by name, as [`Tables::convert`] names them).
+    pub fn extend(&mut self, tables: impl IntoIterator<Item = (String, Table)>) {
+        self.by_name.extend(tables);
+    }
+
     fn from_frames<F: std::borrow::Borrow<DataFrame> + Send>(frames: Vec<(String, F)>) -> Tables {
         use rayon::prelude::*;
         // Converted before any page is built: the pages are built on several workers, and
@@ -521,21 +526,27 @@ impl Tables {
         let by_name = frames
             .into_par_iter()
             .map(|(name, df)| {
-                let cols = if name == format!("warehouse.{}", table::TRAINEE_OUTCOMES) {
-                    Some(OUTCOME_COLUMNS)
-                } else if name == format!("warehouse.{}", crate::schema::wh::ENROLLMENTS) {
-                    Some(ENROLLMENT_COLUMNS)
-                } else {
-                    None
-                };
-                let t = match cols {
-                    Some(cols) => Table::select(df.borrow(), cols),
-                    None => Table::from_frame(df.borrow()),
-                };
+                let t = Tables::table(&name, df.borrow());
                 (name, t)
             })
             .collect();
         Tables { by_name }
+    }
+
+    /// Frame `df` of table `name` (as [`Tables::convert`] names it) converted: of the
+    /// per-person tables only the columns the report reads, every column of the others.
+    pub(crate) fn table(name: &str, df: &DataFrame) -> Table {
+        let cols = match name.strip_prefix("warehouse.") {
+            Some(table::TRAINEE_OUTCOMES) => Some(OUTCOME_COLUMNS),
+            Some(crate::schema::wh::ENROLLMENTS) => Some(ENROLLMENT_COLUMNS),
+            Some(_) => None,
+            None if name == table::COMPLIANCE => Some(compliance::COMPLIANCE_COLUMNS),
+            None => None,
+        };
+        match cols {
+            Some(cols) => Table::select(df, cols),
+            None => Table::from_frame(df),
+        }
     }
 }
 
