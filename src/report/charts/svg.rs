@@ -146,9 +146,9 @@ impl DrawingBackend for LeanSvg<'_> {
         self.body.push_str("<line");
         self.opacity(c);
         self.colour("stroke", c);
-        let _ = write!(
+        let _ = writeln!(
             self.body,
-            " stroke-width=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n",
+            " stroke-width=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
             style.stroke_width(),
             from.0,
             from.1,
@@ -222,7 +222,7 @@ impl DrawingBackend for LeanSvg<'_> {
             self.body.push_str(" fill=\"none\"");
             self.colour("stroke", c);
         }
-        let _ = write!(self.body, " stroke-width=\"{}\"/>\n", style.stroke_width());
+        let _ = writeln!(self.body, " stroke-width=\"{}\"/>", style.stroke_width());
         Ok(())
     }
 
