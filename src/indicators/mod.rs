@@ -261,22 +261,26 @@ impl Inputs {
         // The tables side by side: one table's columns alone left a core idle (a
         // frame's columns are decoded in parallel, but they differ in size). The
         // streamed trainee_ratings beside them, not after them: it decodes one row group
-        // at a time, on one core.
-        let (((outcomes, cadres), ((units, reviews), (choices, unit_outcomes))), (assessment, review_alpha)) =
-            rayon::join(
-                || {
-                    rayon::join(
-                        || rayon::join(read_outcomes, read_cadres),
-                        || {
-                            rayon::join(
-                                || rayon::join(read_units, read_reviews),
-                                || rayon::join(read_choices, read_unit_outcomes),
-                            )
-                        },
-                    )
-                },
-                || rayon::join(|| assessment_moments(warehouse), || review_alpha(warehouse)),
-            );
+        // at a time, on one core. The reviews' α before the tables, not beside them: it
+        // reads six columns of every review whole, as much again as the tables hold
+        // while they are decoded.
+        let (alpha_then_tables, assessment) = rayon::join(
+            || {
+                let alpha = review_alpha(warehouse);
+                let tables = rayon::join(
+                    || rayon::join(read_outcomes, read_cadres),
+                    || {
+                        rayon::join(
+                            || rayon::join(read_units, read_reviews),
+                            || rayon::join(read_choices, read_unit_outcomes),
+                        )
+                    },
+                );
+                (alpha, tables)
+            },
+            || assessment_moments(warehouse),
+        );
+        let (review_alpha, ((outcomes, cadres), ((units, reviews), (choices, unit_outcomes)))) = alpha_then_tables;
         Ok(Inputs {
             outcomes: outcomes?,
             cadres: cadres?,
