@@ -537,6 +537,10 @@ pub fn compute_with(
         })
         .collect();
     let inputs = &inputs;
+    // Freed memory returned through the families too: kept, what one family freed
+    // (the reviews, a per-cadre table) stayed in the footprint beside what the next one
+    // took, in other sizes and on other threads.
+    let release = crate::alloc::ReleaseFreedMemory::new();
     rayon::scope(|s| {
         let per_cadre = &per_cadre;
         s.spawn(move |_| {
@@ -554,6 +558,7 @@ pub fn compute_with(
             s.spawn(move |_| done.run(f, |out| run(env, out)));
         }
     });
+    drop(release);
     let mut out = collected.tables.into_inner().unwrap_or_else(|e| e.into_inner())?;
 
     let mut tables = Vec::with_capacity(out.len());
