@@ -13,7 +13,9 @@
 //! The families are declared in `families.rs` (name, tables, what each reads); the
 //! executor [`compute_with`] runs them: the streaming families first, side by side,
 //! then the frames are read and every other family runs as a task, the per-cadre ones
-//! after one shared numbering of the cadres. The period's families read the period's
+//! one after another after one shared numbering of the cadres (their per-cadre rows
+//! and tables are the stage's largest). Each table goes to the sink when it is
+//! computed; only the workbook keeps the frames after that. The period's families read the period's
 //! classes only (`scope.rs`). One file per definition; each is a pure function of
 //! frames (no I/O) that groups rows once, computes every group independently (in
 //! parallel with `rayon` where the groups are many) and takes every statistic from
