@@ -11,7 +11,7 @@ use std::sync::{Mutex, OnceLock};
 
 use polars::prelude::DataFrame;
 
-use super::engine::Cadres;
+use super::engine::{Cadres, Trainees};
 use super::scope::Period;
 use super::{
     compliance, learning, methods, needs, reaction, reliability, results, scorecard, timed, trajectory, transfer,
@@ -38,13 +38,26 @@ pub struct FrameEnv<'a> {
     /// Read by one family each, which frees them as soon as it is done with them.
     choices: Mutex<Option<DataFrame>>,
     reviews: Mutex<Option<DataFrame>>,
+    assessment: Mutex<Option<Trainees<scorecard::Welford>>>,
 }
 
 impl<'a> FrameEnv<'a> {
-    /// `choices` and `reviews` are taken out of `inputs` by the caller (they are freed
-    /// early, see [`FrameEnv::take_choices`]).
-    pub fn new(base: &'a StreamEnv<'a>, inputs: &'a Inputs, choices: DataFrame, reviews: DataFrame) -> Self {
-        FrameEnv { base, inputs, choices: Mutex::new(Some(choices)), reviews: Mutex::new(Some(reviews)) }
+    /// `choices`, `reviews` and the assessment moments are taken out of `inputs` by the
+    /// caller (they are freed early, see [`FrameEnv::take_choices`]).
+    pub(super) fn new(
+        base: &'a StreamEnv<'a>,
+        inputs: &'a Inputs,
+        choices: DataFrame,
+        reviews: DataFrame,
+        assessment: Option<Trainees<scorecard::Welford>>,
+    ) -> Self {
+        FrameEnv {
+            base,
+            inputs,
+            choices: Mutex::new(Some(choices)),
+            reviews: Mutex::new(Some(reviews)),
+            assessment: Mutex::new(assessment),
+        }
     }
 
     /// The survey choices, for the one family that reads them (`needs`): freed when it
@@ -57,6 +70,12 @@ impl<'a> FrameEnv<'a> {
     /// the review histories are built, before the per-cadre tables take their memory.
     fn take_reviews(&self) -> DataFrame {
         take(&self.reviews)
+    }
+
+    /// The folded scores others gave each trainee, for the scorecard alone: freed once
+    /// it is built, before the compliance table.
+    fn take_assessment(&self) -> Option<Trainees<scorecard::Welford>> {
+        self.assessment.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 }
 
@@ -85,8 +104,8 @@ pub struct Family {
 }
 
 /// Every family. The executor starts them in this order within their kind: the
-/// per-cadre families first (the longest chain), the last of them taken first by the
-/// core that numbered the cadres.
+/// per-cadre families run one after another in this order (transfer first, so the
+/// reviews are freed early; compliance and the scorecard, the largest, last).
 pub const FAMILIES: &[Family] = &[
     Family {
         name: "reaction",
@@ -160,9 +179,10 @@ fn results_family(env: &FrameEnv<'_>, numbers: &Cadres<'_>, out: &mut Emitted<'_
 }
 
 /// The per-cadre tables: the compliance rows of every cadre and year, then the
-/// scorecard and the compliance frame built side by side (both before either is
-/// written, so the rows are gone before the writers' buffers are taken), and written
-/// side by side.
+/// scorecard (which reads the rows' scores) built and written, then the compliance
+/// table built from the rows and written. One at a time: built side by side and
+/// written side by side, the rows, both tables and both writers' buffers were held at
+/// once.
 fn compliance_family(env: &FrameEnv<'_>, numbers: &Cadres<'_>, out: &mut Emitted<'_>) -> Done {
     let (i, st, ctx) = (env.inputs, env.base.streams, &env.base.ctx);
     let settings = ctx.settings;
@@ -177,20 +197,19 @@ fn compliance_family(env: &FrameEnv<'_>, numbers: &Cadres<'_>, out: &mut Emitted
         scale_post: outcome_alpha("post"),
         review: i.review_alpha,
     };
-    let (card, frame) = rayon::join(
-        || {
-            timed("scorecard", || {
-                let moments = |class: &str, cadre: &str| {
-                    let (n, var) = i.assessment.get(class, cadre)?.moments();
-                    Some((n, var.unwrap_or(f64::NAN)))
-                };
-                scorecard::cadre_scorecard(&i.outcomes, &moments, &rows, numbers, &rel, ctx)
-            })
-        },
-        || compliance::compliance_frame(&rows, numbers),
-    );
+    let assessment = env.take_assessment();
+    let card = timed("scorecard", || {
+        let moments = |class: &str, cadre: &str| {
+            let (n, var) = assessment.as_ref()?.get(class, cadre)?.moments();
+            Some((n, var.unwrap_or(f64::NAN)))
+        };
+        scorecard::cadre_scorecard(&i.outcomes, &moments, &rows, numbers, &rel, ctx)
+    })?;
+    drop(assessment);
+    out.add("cadre_scorecard", card)?;
+    let frame = compliance::compliance_frame(&rows, numbers)?;
     drop(rows);
-    out.add_pair(("cadre_scorecard", card?), ("compliance", frame?))
+    out.add("compliance", frame)
 }
 
 /// Follow-ups and the two-way assessment: no cadre numbers needed, so a task of their

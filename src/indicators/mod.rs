@@ -13,7 +13,9 @@
 //! The families are declared in `families.rs` (name, tables, what each reads); the
 //! executor [`compute_with`] runs them: the streaming families first, side by side,
 //! then the frames are read and every other family runs as a task, the per-cadre ones
-//! after one shared numbering of the cadres. The period's families read the period's
+//! one after another after one shared numbering of the cadres (their per-cadre rows
+//! and tables are the stage's largest). Each table goes to the sink when it is
+//! computed; only the workbook keeps the frames after that. The period's families read the period's
 //! classes only (`scope.rs`). One file per definition; each is a pure function of
 //! frames (no I/O) that groups rows once, computes every group independently (in
 //! parallel with `rayon` where the groups are many) and takes every statistic from
@@ -139,8 +141,9 @@ pub struct Inputs {
     pub choices: DataFrame,
     pub unit_outcomes: DataFrame,
     /// Per (class, cadre): the scores others gave the trainee, folded; the scorecard's
-    /// error model of the assessment.
-    pub(in crate::indicators) assessment: engine::Trainees<scorecard::Welford>,
+    /// error model of the assessment (taken by the executor, which frees it once the
+    /// scorecard is built).
+    pub(in crate::indicators) assessment: Option<engine::Trainees<scorecard::Welford>>,
     /// Cronbach's α of the review score's five dimensions over every review.
     pub review_alpha: Option<f64>,
 }
@@ -260,22 +263,26 @@ impl Inputs {
         // The tables side by side: one table's columns alone left a core idle (a
         // frame's columns are decoded in parallel, but they differ in size). The
         // streamed trainee_ratings beside them, not after them: it decodes one row group
-        // at a time, on one core.
-        let (((outcomes, cadres), ((units, reviews), (choices, unit_outcomes))), (assessment, review_alpha)) =
-            rayon::join(
-                || {
-                    rayon::join(
-                        || rayon::join(read_outcomes, read_cadres),
-                        || {
-                            rayon::join(
-                                || rayon::join(read_units, read_reviews),
-                                || rayon::join(read_choices, read_unit_outcomes),
-                            )
-                        },
-                    )
-                },
-                || rayon::join(|| assessment_moments(warehouse), || review_alpha(warehouse)),
-            );
+        // at a time, on one core. The reviews' α before the tables, not beside them: it
+        // reads six columns of every review whole, as much again as the tables hold
+        // while they are decoded.
+        let (alpha_then_tables, assessment) = rayon::join(
+            || {
+                let alpha = review_alpha(warehouse);
+                let tables = rayon::join(
+                    || rayon::join(read_outcomes, read_cadres),
+                    || {
+                        rayon::join(
+                            || rayon::join(read_units, read_reviews),
+                            || rayon::join(read_choices, read_unit_outcomes),
+                        )
+                    },
+                );
+                (alpha, tables)
+            },
+            || assessment_moments(warehouse),
+        );
+        let (review_alpha, ((outcomes, cadres), ((units, reviews), (choices, unit_outcomes)))) = alpha_then_tables;
         Ok(Inputs {
             outcomes: outcomes?,
             cadres: cadres?,
@@ -283,7 +290,7 @@ impl Inputs {
             reviews: reviews?,
             choices: choices?,
             unit_outcomes: unit_outcomes?,
-            assessment: assessment?,
+            assessment: Some(assessment?),
             review_alpha: review_alpha?,
         })
     }
@@ -292,6 +299,9 @@ impl Inputs {
 /// One computed indicator table.
 pub struct IndicatorTable {
     pub def: &'static TableDef,
+    /// The table; or, when the stage was asked to keep no frames (see [`compute_with`]),
+    /// its `suppressed` column alone: same height and counts, the rest is in the file the
+    /// sink wrote.
     pub frame: DataFrame,
 }
 
@@ -367,6 +377,8 @@ pub type Sink<'s> = &'s (dyn Fn(&IndicatorTable) -> Result<(), WarehouseError> +
 pub struct Emitted<'s> {
     settings: &'s PipelineFile,
     sink: Sink<'s>,
+    /// Whether the tables are kept whole once the sink has them.
+    keep: bool,
     tables: Vec<IndicatorTable>,
 }
 
@@ -378,24 +390,18 @@ impl Emitted<'_> {
         })?;
         let table = conform(def, df, self.settings)?;
         (self.sink)(&table)?;
-        Ok(table)
+        if self.keep {
+            return Ok(table);
+        }
+        // Written: held whole, the per-cadre tables stayed in memory to the stage's end
+        // while the next ones were built.
+        let frame = table.frame.select([col::SUPPRESSED]).map_err(engine::perr(name))?;
+        Ok(IndicatorTable { def: table.def, frame })
     }
 
     pub fn add(&mut self, name: &'static str, df: DataFrame) -> Result<(), IndicatorError> {
         let table = self.conform(name, df)?;
         self.tables.push(table);
-        Ok(())
-    }
-
-    /// Two tables written side by side (two large per-cadre tables: writing one after
-    /// the other left a core idle at the stage's end).
-    pub fn add_pair(
-        &mut self,
-        a: (&'static str, DataFrame),
-        b: (&'static str, DataFrame),
-    ) -> Result<(), IndicatorError> {
-        let (ta, tb) = rayon::join(|| self.conform(a.0, a.1), || self.conform(b.0, b.1));
-        self.tables.extend([ta?, tb?]);
         Ok(())
     }
 }
@@ -404,6 +410,7 @@ impl Emitted<'_> {
 struct Collected<'s> {
     settings: &'s PipelineFile,
     sink: Sink<'s>,
+    keep: bool,
     tables: std::sync::Mutex<Result<Vec<IndicatorTable>, IndicatorError>>,
 }
 
@@ -411,7 +418,7 @@ impl<'s> Collected<'s> {
     /// Run one family; keep its tables, or its error if it is the first. A family must
     /// write exactly the tables it declares.
     fn run(&self, family: &families::Family, task: impl FnOnce(&mut Emitted<'s>) -> Result<(), IndicatorError>) {
-        let mut out = Emitted { settings: self.settings, sink: self.sink, tables: Vec::new() };
+        let mut out = Emitted { settings: self.settings, sink: self.sink, keep: self.keep, tables: Vec::new() };
         match timed(family.name, || task(&mut out)) {
             Ok(()) => {
                 let mut written: Vec<&str> = out.tables.iter().map(IndicatorTable::name).collect();
@@ -448,7 +455,11 @@ impl<'s> Collected<'s> {
 /// Every indicator table, in the order of `INDICATOR_TABLES`, each handed to `sink` as
 /// soon as it is ready: the executor of [`families::FAMILIES`]. The streaming families
 /// run first, side by side, on `streams`; then `read` reads the other tables and every
-/// other family runs as a task of one scope.
+/// other family runs as a task of one scope, the per-cadre families one after another.
+///
+/// The tables come back whole only when the workbook is asked for (`[indicators]
+/// xlsx`), the one reader of the frames after the stage; otherwise each is kept as its
+/// `suppressed` column once the sink has it (see [`IndicatorTable::frame`]).
 pub fn compute_with(
     streams: &StreamInputs,
     read: impl FnOnce() -> Result<Inputs, WarehouseError> + Send,
@@ -469,7 +480,8 @@ pub fn compute_with(
         responses,
         scale_alpha: std::sync::OnceLock::new(),
     };
-    let collected = Collected { settings, sink, tables: std::sync::Mutex::new(Ok(Vec::new())) };
+    let keep = settings.indicators.xlsx;
+    let collected = Collected { settings, sink, keep, tables: std::sync::Mutex::new(Ok(Vec::new())) };
     let done = &collected;
 
     // The streaming families first, one on each core (each reads its next row group on
@@ -503,12 +515,15 @@ pub fn compute_with(
         }
     };
     let (choices, reviews) = (std::mem::take(&mut inputs.choices), std::mem::take(&mut inputs.reviews));
-    let env = &FrameEnv::new(base, &inputs, choices, reviews);
+    let assessment = inputs.assessment.take();
+    let env = &FrameEnv::new(base, &inputs, choices, reviews, assessment);
 
     // The other families as tasks of one scope, so the two cores stay busy until the
     // last table is written. The per-cadre families, the longest chain, start first:
-    // one task numbers the cadres once, then spawns them (the last spawned is the one
-    // this core takes next).
+    // one task numbers the cadres once, then runs them one after another (each spreads
+    // its own work over both cores). Side by side, their per-cadre rows, scores and
+    // tables were all held at once: that was the stage's peak, and it grows with the
+    // cadres.
     let per_cadre: Vec<_> = FAMILIES
         .iter()
         .filter_map(|f| match f.run {
@@ -523,28 +538,29 @@ pub fn compute_with(
             _ => None,
         })
         .collect();
-    let numbers = &std::sync::OnceLock::new();
     let inputs = &inputs;
+    // Freed memory returned through the families too: kept, what one family freed
+    // (the reviews, a per-cadre table) stayed in the footprint beside what the next one
+    // took, in other sizes and on other threads.
+    let release = crate::alloc::ReleaseFreedMemory::new();
     rayon::scope(|s| {
         let per_cadre = &per_cadre;
-        s.spawn(move |s| {
-            match timed(crate::schema::wh::CADRES, || {
+        s.spawn(move |_| {
+            let numbers = match timed(crate::schema::wh::CADRES, || {
                 engine::Cadres::from_frames(&inputs.cadres, &inputs.outcomes, crate::schema::wh::CADRES)
             }) {
-                Ok(n) => {
-                    let _ = numbers.set(n);
-                }
+                Ok(n) => n,
                 Err(e) => return done.fail(e),
             };
-            let Some(numbers) = numbers.get() else { return };
             for &(f, run) in per_cadre {
-                s.spawn(move |_| done.run(f, |out| run(env, numbers, out)));
+                done.run(f, |out| run(env, &numbers, out));
             }
         });
         for &(f, run) in &frames {
             s.spawn(move |_| done.run(f, |out| run(env, out)));
         }
     });
+    drop(release);
     let mut out = collected.tables.into_inner().unwrap_or_else(|e| e.into_inner())?;
 
     let mut tables = Vec::with_capacity(out.len());

@@ -406,25 +406,33 @@ pub fn cadre_scorecard(
         .collect();
     let category: Vec<Option<&str>> = cadres.iter().map(|c| o_cat.get(c.first_row)).collect();
     let by_cat = group_by(cadres.len(), |i| category[i]);
-    let mut scores: Vec<Score> = vec![Score::default(); cadres.len()];
-    let rows_of: Vec<(&Vec<usize>, Vec<Score>)> = by_cat
+    let of_category: Vec<Vec<Score>> = by_cat
         .values()
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|rows| {
             let m: Vec<Measures> = rows.iter().map(|&i| cadres[i].measures).collect();
             let (ss, df) = rows.iter().fold((0.0, 0.0), |(a, b), &i| (a + cadres[i].within.0, b + cadres[i].within.1));
-            (rows, category_scores(&m, (df > 0.0).then(|| ss / df), rel, &ctx.settings.scorecard))
+            category_scores(&m, (df > 0.0).then(|| ss / df), rel, &ctx.settings.scorecard)
         })
         .collect();
-    for (rows, s) in rows_of {
-        for (&i, score) in rows.iter().zip(s) {
-            scores[i] = score;
+    // Each cadre's score where its category left it (category, position): the scores
+    // are read in place by the columns, not copied into a second table of every cadre
+    // (a score is 200 bytes).
+    let mut at: Vec<(u32, u32)> = vec![(u32::MAX, 0); cadres.len()];
+    for (g, rows) in by_cat.values().enumerate() {
+        for (k, &i) in rows.iter().enumerate() {
+            at[i] = (g as u32, k as u32);
         }
     }
+    let score = |i: usize| -> Option<&Score> {
+        let (g, k) = at[i];
+        of_category.get(g as usize)?.get(k as usize)
+    };
     let ids: Vec<&str> = cadres.iter().map(|c| keys.ids[c.number as usize]).collect();
     let period = year.map(|y| y.to_string()).unwrap_or_else(|| ctx.period.to_string());
-    let f = |g: fn(&Score) -> Option<f64>| scores.iter().map(g).collect::<Vec<_>>();
+    let score = &score;
+    let f = |g: fn(&Score) -> Option<f64>| (0..cadres.len()).map(move |i| score(i).and_then(g));
     let df = Out::new(ids.len())
         .str(col::CADRE_ID, ids.iter().map(|s| Some(*s)))
         .str(col::PERIOD, ids.iter().map(|_| Some(period.as_str())))
@@ -435,14 +443,14 @@ pub fn cadre_scorecard(
         .f64(col::COMPLIANCE_SCORE, cadres.iter().map(|c| Some(c.measures.compliance).filter(|x| x.is_finite())))
         .f64(col::INDEX, f(|s| s.index))
         .f64(col::PERCENTILE_IN_CATEGORY, f(|s| s.percentile))
-        .str(col::BAND, scores.iter().map(|s| s.band))
+        .str(col::BAND, (0..cadres.len()).map(|i| score(i).and_then(|s| s.band)))
         .f64(col::LEARNING_RELIABILITY, f(|s| s.learning_reliability))
         .f64(col::ASSESSMENT_RELIABILITY, f(|s| s.assessment_reliability))
         .f64(col::TRANSFER_RELIABILITY, f(|s| s.transfer_reliability))
         .f64(col::INDEX_SE, f(|s| s.index_se))
         .f64(col::INDEX_RELIABILITY, f(|s| s.index_reliability))
         .f64(col::BAND_PROBABILITY, f(|s| s.band_probability))
-        .str(col::BAND_REASON, scores.iter().map(|s| s.band_reason))
+        .str(col::BAND_REASON, (0..cadres.len()).map(|i| score(i).and_then(|s| s.band_reason)))
         .finish(T)?;
     not_suppressed(df, T)
 }

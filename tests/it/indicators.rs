@@ -637,3 +637,40 @@ fn generated_year_other_tables() {
     assert_eq!(table(&g.out, "learning_by_class").height() as u64, counts["classes"].as_u64().unwrap());
     assert_eq!(table(&g.out, "reaction_by_course").height() as u64, counts["courses"].as_u64().unwrap());
 }
+
+/// Without the workbook, the stage keeps each written table as its `suppressed` column
+/// only; the sink still gets every table whole, the same tables as when the frames are
+/// kept (the workbook asked for), and the kept column gives the same rows and counts.
+#[test]
+fn tables_not_kept_are_written_whole_and_counted_alike() {
+    use std::sync::Mutex;
+    let wh = handmade().join("warehouse");
+    let run = |xlsx: bool| {
+        let mut settings = PipelineFile::default();
+        settings.indicators.xlsx = xlsx;
+        let sunk: Mutex<BTreeMap<String, DataFrame>> = Mutex::new(BTreeMap::new());
+        let sink = |t: &traineval::indicators::IndicatorTable| {
+            sunk.lock().unwrap().insert(t.name().to_string(), t.frame.clone());
+            Ok(())
+        };
+        let tables = traineval::indicators::compute_all(&wh, &settings, "2025", &sink).unwrap();
+        (tables, sunk.into_inner().unwrap())
+    };
+    let (kept, sunk_kept) = run(true);
+    let (slim, sunk_slim) = run(false);
+    assert_eq!(sunk_kept.len(), traineval::schema::INDICATOR_TABLES.len());
+    assert_eq!(sunk_kept.keys().collect::<Vec<_>>(), sunk_slim.keys().collect::<Vec<_>>());
+    for (name, whole) in &sunk_kept {
+        assert!(whole.equals_missing(&sunk_slim[name]), "{name}: the sink got another table");
+    }
+    assert_eq!(kept.len(), slim.len());
+    let mut some_rows = false;
+    for (k, s) in kept.iter().zip(&slim) {
+        assert_eq!(k.name(), s.name());
+        assert!(k.frame.equals_missing(&sunk_kept[k.name()]), "{}: kept whole", k.name());
+        assert_eq!(s.frame.get_column_names(), ["suppressed"], "{}", s.name());
+        assert_eq!((s.frame.height(), s.suppressed()), (k.frame.height(), k.suppressed()), "{}", k.name());
+        some_rows |= s.frame.height() > 0;
+    }
+    assert!(some_rows);
+}
