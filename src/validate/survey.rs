@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::cells::{parse_datetime, parse_f64, RowCheck, Value};
+use super::cells::{parse_datetime, parse_f64, Cell, RowCheck, Value};
 use super::registry::Registry;
-use super::tables::{InputFile, Layout, RowSink, Slot};
+use super::tables::{InputFile, Layout, RowSink, Run, Slot};
 use super::{Reason, ValidationReport};
 use crate::config::{InputFormat, Job, ResolvedInput};
 use crate::error::{ConfigError, Error, IngestError};
@@ -270,28 +270,40 @@ pub(super) fn validate_survey_file(
     let mut written = 0u64;
     let item_syms: Vec<&'static str> = items.iter().map(|i| super::tables::intern(&i.id)).collect();
     // Row templates: ids are set once per respondent, then only the varying cells change.
-    let mut resp = vec![Value::Null; 7];
     let mut choice_row = vec![Value::Null; 5];
     let mut score_row = vec![Value::Null; 6];
+    // A respondent's answers, written as one run of rows (see `RowSink::push_rows`).
+    let (mut answered_items, mut answers): (Vec<&'static str>, Vec<f64>) = (Vec::new(), Vec::new());
     for i in keep {
         let r = &recs[i];
         let info = reg.class_info(r.class);
         let year = Some(info.year);
-        for row in [&mut resp, &mut choice_row, &mut score_row] {
+        for row in [&mut choice_row, &mut score_row] {
             set_str(&mut row[0], &info.id);
             set_str(&mut row[1], &reg.cadre_out[r.cadre as usize]);
             row[2] = Value::Sym(wave_s);
         }
-        resp[5] = r.submitted.map(Value::Datetime).unwrap_or(Value::Null);
-        resp[6] = r.duration.map(Value::Float).unwrap_or(Value::Null);
+        answered_items.clear();
+        answers.clear();
         for j in 0..items.len() {
             let x = values[r.at + j];
             if !x.is_nan() {
-                resp[3] = Value::Sym(item_syms[j]);
-                resp[4] = Value::Float(x);
-                sink.push(crate::schema::wh::SURVEY_RESPONSES, year, &resp)?;
-                written += 1;
+                answered_items.push(item_syms[j]);
+                answers.push(x);
             }
+        }
+        let runs = [
+            Run::Same(Cell::Str(&info.id)),
+            Run::Same(Cell::Str(&reg.cadre_out[r.cadre as usize])),
+            Run::Same(Cell::Sym(wave_s)),
+            Run::Syms(&answered_items),
+            Run::Floats(&answers),
+            Run::Same(r.submitted.map_or(Cell::Null, Cell::Datetime)),
+            Run::Same(r.duration.map_or(Cell::Null, Cell::Float)),
+        ];
+        sink.push_rows(crate::schema::wh::SURVEY_RESPONSES, year, answers.len(), &runs)?;
+        written += answers.len() as u64;
+        for j in 0..items.len() {
             if let Some(t) = &topics[r.at + j] {
                 choice_row[3] = Value::Sym(item_syms[j]);
                 for choice in t.split(['┋', '|']).map(str::trim).filter(|c| !c.is_empty()) {
