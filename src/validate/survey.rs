@@ -56,8 +56,10 @@ struct Rec {
     cadre: u32,
     submitted: Option<i64>,
     duration: Option<f64>,
-    /// Offset into the value and topic arrays.
+    /// Offset into the value array (one per item) and the topic array (one per
+    /// multiple-choice item).
     at: usize,
+    topics_at: usize,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -115,7 +117,18 @@ pub(super) fn validate_survey_file(
 
     let mut recs: Vec<Rec> = Vec::new();
     let mut values: Vec<f64> = Vec::new();
+    // Only multiple-choice items have topics: a slot per answer of every item took
+    // 24 bytes per answer of the wave, held until duplicates are resolved.
     let mut topics: Vec<Option<String>> = Vec::new();
+    let topic_rank: Vec<Option<usize>> = items
+        .iter()
+        .scan(0usize, |n, it| {
+            Some(it.is_topics().then(|| {
+                *n += 1;
+                *n - 1
+            }))
+        })
+        .collect();
     // Item columns are resolved once, not looked up per cell.
     let item_slots: Vec<Slot<'_>> = items.iter().map(|i| layout.slot(&i.id)).collect();
     let mut rows_read = 0u64;
@@ -185,7 +198,7 @@ pub(super) fn validate_survey_file(
                 None
             }
         };
-        let at = values.len();
+        let (at, topics_at) = (values.len(), topics.len());
         for (item, slot) in items.iter().zip(&item_slots) {
             let raw = Layout::cell(cells, slot);
             if item.is_topics() {
@@ -193,7 +206,6 @@ pub(super) fn validate_survey_file(
                 topics.push((!raw.is_empty()).then(|| raw.into_owned()));
                 continue;
             }
-            topics.push(None);
             match parse_f64(&raw) {
                 Ok(None) => values.push(f64::NAN),
                 Ok(Some(x)) if x < item.min || x > item.max => {
@@ -217,10 +229,10 @@ pub(super) fn validate_survey_file(
             }
         }
         match (rc.failure, class, cadre) {
-            (None, Some(class), Some(cadre)) => recs.push(Rec { class, cadre, submitted, duration, at }),
+            (None, Some(class), Some(cadre)) => recs.push(Rec { class, cadre, submitted, duration, at, topics_at }),
             (failure, _, _) => {
                 values.truncate(at);
-                topics.truncate(at);
+                topics.truncate(topics_at);
                 let f = failure.unwrap_or(super::cells::Failure {
                     reason: Reason::MissingValue,
                     column: col::CLASS_ID.into(),
@@ -304,7 +316,8 @@ pub(super) fn validate_survey_file(
         sink.push_rows(crate::schema::wh::SURVEY_RESPONSES, year, answers.len(), &runs)?;
         written += answers.len() as u64;
         for j in 0..items.len() {
-            if let Some(t) = &topics[r.at + j] {
+            let topic = topic_rank[j].and_then(|k| topics.get(r.topics_at + k));
+            if let Some(Some(t)) = topic {
                 choice_row[3] = Value::Sym(item_syms[j]);
                 for choice in t.split(['┋', '|']).map(str::trim).filter(|c| !c.is_empty()) {
                     choice_row[4] = Value::Str(choice.to_string());
