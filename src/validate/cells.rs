@@ -25,7 +25,7 @@ pub enum Value {
 /// source row, the registry or the vocabulary), so that writing a cell copies no text
 /// into a `String` of its own first.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Cell<'a> {
+pub enum CellRef<'a> {
     Null,
     Str(&'a str),
     /// A string from a fixed vocabulary (see [`Value::Sym`]).
@@ -39,16 +39,16 @@ pub enum Cell<'a> {
 
 impl Value {
     /// The cell borrowing this value's text.
-    pub fn cell(&self) -> Cell<'_> {
+    pub fn cell(&self) -> CellRef<'_> {
         match self {
-            Value::Null => Cell::Null,
-            Value::Str(s) => Cell::Str(s),
-            Value::Sym(s) => Cell::Sym(s),
-            Value::Int(x) => Cell::Int(*x),
-            Value::Float(x) => Cell::Float(*x),
-            Value::Bool(x) => Cell::Bool(*x),
-            Value::Date(x) => Cell::Date(*x),
-            Value::Datetime(x) => Cell::Datetime(*x),
+            Value::Null => CellRef::Null,
+            Value::Str(s) => CellRef::Str(s),
+            Value::Sym(s) => CellRef::Sym(s),
+            Value::Int(x) => CellRef::Int(*x),
+            Value::Float(x) => CellRef::Float(*x),
+            Value::Bool(x) => CellRef::Bool(*x),
+            Value::Date(x) => CellRef::Date(*x),
+            Value::Datetime(x) => CellRef::Datetime(*x),
         }
     }
 }

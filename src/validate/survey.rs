@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::cells::{parse_datetime, parse_f64, Cell, RowCheck, Value};
+use super::cells::{parse_datetime, parse_f64, CellRef, RowCheck, Value};
 use super::registry::Registry;
-use super::tables::{InputFile, Layout, RowSink, Run, Slot};
+use super::tables::{ColumnRun, InputFile, Layout, RowSink, Slot};
 use super::{Reason, ValidationReport};
 use crate::config::{InputFormat, Job, ResolvedInput};
 use crate::error::{ConfigError, Error, IngestError};
@@ -305,13 +305,13 @@ pub(super) fn validate_survey_file(
             }
         }
         let runs = [
-            Run::Same(Cell::Str(&info.id)),
-            Run::Same(Cell::Str(&reg.cadre_out[r.cadre as usize])),
-            Run::Same(Cell::Sym(wave_s)),
-            Run::Syms(&answered_items),
-            Run::Floats(&answers),
-            Run::Same(r.submitted.map_or(Cell::Null, Cell::Datetime)),
-            Run::Same(r.duration.map_or(Cell::Null, Cell::Float)),
+            ColumnRun::Same(CellRef::Str(&info.id)),
+            ColumnRun::Same(CellRef::Str(&reg.cadre_out[r.cadre as usize])),
+            ColumnRun::Same(CellRef::Sym(wave_s)),
+            ColumnRun::Syms(&answered_items),
+            ColumnRun::Floats(&answers),
+            ColumnRun::Same(r.submitted.map_or(CellRef::Null, CellRef::Datetime)),
+            ColumnRun::Same(r.duration.map_or(CellRef::Null, CellRef::Float)),
         ];
         sink.push_rows(crate::schema::wh::SURVEY_RESPONSES, year, answers.len(), &runs)?;
         written += answers.len() as u64;

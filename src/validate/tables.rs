@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, Cell, RowCheck, Value};
+use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, CellRef, RowCheck, Value};
 use super::headers::{header_problems, Columns};
 use super::registry::{ClassInfo, Registry};
 use super::stats::{RatingContribution, RatingStats};
@@ -29,7 +29,7 @@ pub trait RowSink {
     /// Accept one row of warehouse table `table` (columns in `schema::TABLES` order).
     fn push(&mut self, table: &'static str, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError>;
 
-    /// Accept `n` rows of `table` given column by column, one [`Run`] per column: the
+    /// Accept `n` rows of `table` given column by column, one [`ColumnRun`] per column: the
     /// long rows of one melted source row, which share every cell but a name and a
     /// score. The same rows as `n` calls of [`RowSink::push`].
     fn push_rows(
@@ -37,28 +37,28 @@ pub trait RowSink {
         table: &'static str,
         year: Option<i32>,
         n: usize,
-        runs: &[Run<'_>],
+        runs: &[ColumnRun<'_>],
     ) -> Result<(), WarehouseError>;
 }
 
 /// The cells of one column over the rows of [`RowSink::push_rows`].
 #[derive(Debug, Clone, Copy)]
-pub enum Run<'a> {
+pub enum ColumnRun<'a> {
     /// The same cell in every row.
-    Same(Cell<'a>),
+    Same(CellRef<'a>),
     /// One name from a fixed vocabulary per row.
     Syms(&'a [&'static str]),
     /// One number per row.
     Floats(&'a [f64]),
 }
 
-impl Run<'_> {
+impl ColumnRun<'_> {
     /// The rows the run gives a cell to; `None` for any number.
     pub fn len(&self) -> Option<usize> {
         match self {
-            Run::Same(_) => None,
-            Run::Syms(s) => Some(s.len()),
-            Run::Floats(x) => Some(x.len()),
+            ColumnRun::Same(_) => None,
+            ColumnRun::Syms(s) => Some(s.len()),
+            ColumnRun::Floats(x) => Some(x.len()),
         }
     }
 }
@@ -472,12 +472,12 @@ impl Emit<'_> {
                     melt.names.push(name);
                     melt.scores.push(*score);
                 }
-                let mut runs = [Run::Same(Cell::Null); LONG_FIXED + 2];
+                let mut runs = [ColumnRun::Same(CellRef::Null); LONG_FIXED + 2];
                 for (run, cell) in runs.iter_mut().zip(&fixed[..width]) {
-                    *run = Run::Same(Cell::Str(cell));
+                    *run = ColumnRun::Same(CellRef::Str(cell));
                 }
-                runs[width] = Run::Syms(&melt.names);
-                runs[width + 1] = Run::Floats(&melt.scores);
+                runs[width] = ColumnRun::Syms(&melt.names);
+                runs[width + 1] = ColumnRun::Floats(&melt.scores);
                 sink.push_rows(table, year, scores.len(), &runs[..width + 2])
             }
         }

@@ -25,7 +25,7 @@ use polars::prelude::*;
 
 use crate::error::WarehouseError;
 use crate::schema::{self, table_def};
-use crate::validate::{Reject, RowSink, Run, Value};
+use crate::validate::{ColumnRun, Reject, RowSink, Value};
 use write::TableWriter;
 
 /// Directory name of the rejects under the warehouse.
@@ -109,7 +109,7 @@ impl RowSink for WarehouseSink {
         table: &'static str,
         year: Option<i32>,
         n: usize,
-        runs: &[Run<'_>],
+        runs: &[ColumnRun<'_>],
     ) -> Result<(), WarehouseError> {
         if n == 0 {
             return Ok(());
@@ -135,7 +135,7 @@ impl RowSink for CountingSink {
         table: &'static str,
         _: Option<i32>,
         n: usize,
-        _: &[Run<'_>],
+        _: &[ColumnRun<'_>],
     ) -> Result<(), WarehouseError> {
         if n > 0 {
             *self.rows.entry(table).or_default() += n as u64;
