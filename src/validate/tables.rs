@@ -54,7 +54,7 @@ pub enum ColumnRun<'a> {
 
 impl ColumnRun<'_> {
     /// The rows the run gives a cell to; `None` for any number.
-    pub fn len(&self) -> Option<usize> {
+    pub fn rows(&self) -> Option<usize> {
         match self {
             ColumnRun::Same(_) => None,
             ColumnRun::Syms(s) => Some(s.len()),

@@ -562,7 +562,7 @@ impl TableWriter {
                 format!("rows have {} columns, table has {}", runs.len(), def.columns.len()),
             ));
         }
-        if runs.iter().any(|r| r.len().is_some_and(|len| len != n)) {
+        if runs.iter().any(|r| r.rows().is_some_and(|len| len != n)) {
             return Err(WarehouseError::frame(def.name, format!("a column of {n} rows has another length")));
         }
         if n == 0 {
