@@ -21,6 +21,38 @@ pub enum Value {
     Datetime(i64),
 }
 
+/// A typed cell as it is handed to a sink: a [`Value`] whose text is borrowed (from the
+/// source row, the registry or the vocabulary), so that writing a cell copies no text
+/// into a `String` of its own first.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellRef<'a> {
+    Null,
+    Str(&'a str),
+    /// A string from a fixed vocabulary (see [`Value::Sym`]).
+    Sym(&'static str),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Date(i32),
+    Datetime(i64),
+}
+
+impl Value {
+    /// The cell borrowing this value's text.
+    pub fn cell(&self) -> CellRef<'_> {
+        match self {
+            Value::Null => CellRef::Null,
+            Value::Str(s) => CellRef::Str(s),
+            Value::Sym(s) => CellRef::Sym(s),
+            Value::Int(x) => CellRef::Int(*x),
+            Value::Float(x) => CellRef::Float(*x),
+            Value::Bool(x) => CellRef::Bool(*x),
+            Value::Date(x) => CellRef::Date(*x),
+            Value::Datetime(x) => CellRef::Datetime(*x),
+        }
+    }
+}
+
 /// Days since the Unix epoch of a calendar date.
 pub fn days_since_epoch(d: NaiveDate) -> i32 {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
@@ -30,14 +62,63 @@ pub fn days_since_epoch(d: NaiveDate) -> i32 {
 /// Parse a number. Blank → `Ok(None)`. Surrounding spaces are allowed; NaN and
 /// infinities are not numbers here.
 pub fn parse_f64(cell: &str) -> Result<Option<f64>, Reason> {
-    let t = cell.trim();
+    let t = trim(cell);
     if t.is_empty() {
         return Ok(None);
+    }
+    if let Some(x) = short_decimal(t.as_bytes()) {
+        return Ok(Some(x));
     }
     match t.parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(Some(x)),
         _ => Err(Reason::BadNumber),
     }
+}
+
+/// `s` without surrounding white space, as [`str::trim`] gives it. A cell that starts
+/// and ends with a printable ASCII byte (nearly every cell) has none, and is returned
+/// without [`str::trim`]'s scan for Unicode white space.
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let printable = |c: u8| c > b' ' && c < 0x80;
+    match (b.first(), b.last()) {
+        (None, _) => s,
+        (Some(&x), Some(&y)) if printable(x) && printable(y) => s,
+        _ => s.trim(),
+    }
+}
+
+/// A number of at most 15 digits with an optional sign and decimal point (`18`, `-3`,
+/// `97.5`), converted exactly as [`str::parse`] converts it; `None` for any other text,
+/// which is left to [`str::parse`]. The digits make an integer below 2⁵³ and the point
+/// a division by a power of ten up to 10¹⁵, both exact in `f64`, so the one rounding of
+/// the division is the correctly rounded value `str::parse` returns (Clinger's fast
+/// path): the same bits, without the general parser's work on every score cell.
+fn short_decimal(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let (mut mantissa, mut count, mut point) = (0u64, 0usize, None);
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + (c - b'0') as u64;
+                count += 1;
+            }
+            b'.' if point.is_none() && i > 0 && i + 1 < digits.len() => point = Some(digits.len() - i - 1),
+            _ => return None,
+        }
+    }
+    if count > 15 {
+        return None;
+    }
+    let x = mantissa as f64 / POW10[point.unwrap_or(0)];
+    Some(if negative { -x } else { x })
 }
 
 /// Parse a whole number (`3` or `3.0`).
@@ -51,7 +132,7 @@ pub fn parse_i64(cell: &str) -> Result<Option<i64>, Reason> {
 
 /// Booleans: `true/false`, `1/0`, `是/否`, `Y/N`, `yes/no` (any case).
 pub fn parse_bool(cell: &str) -> Result<Option<bool>, Reason> {
-    let t = cell.trim();
+    let t = trim(cell);
     if t.is_empty() {
         return Ok(None);
     }
@@ -64,7 +145,7 @@ pub fn parse_bool(cell: &str) -> Result<Option<bool>, Reason> {
 
 /// A date in `fmt` (default `%Y-%m-%d`) that exists on the calendar.
 pub fn parse_date(cell: &str, fmt: Option<&str>) -> Result<Option<i32>, Reason> {
-    let t = cell.trim();
+    let t = trim(cell);
     if t.is_empty() {
         return Ok(None);
     }
@@ -107,7 +188,7 @@ fn iso_time(b: &[u8]) -> Option<u32> {
 
 /// `YYYY-MM-DD HH:MM[:SS]` with a space or `T`, or `fmt` when given.
 pub fn parse_datetime(cell: &str, fmt: Option<&str>) -> Result<Option<i64>, Reason> {
-    let t = cell.trim();
+    let t = trim(cell);
     if t.is_empty() {
         return Ok(None);
     }
@@ -128,7 +209,7 @@ pub fn parse_datetime(cell: &str, fmt: Option<&str>) -> Result<Option<i64>, Reas
 
 /// Gender: `male/female`, `男/女`, `M/F`.
 pub fn parse_gender(cell: &str) -> Result<Option<String>, Reason> {
-    let t = cell.trim();
+    let t = trim(cell);
     if t.is_empty() {
         return Ok(None);
     }
@@ -205,6 +286,68 @@ mod tests {
         assert_eq!(parse_f64("12,5"), Err(Reason::BadNumber));
         assert_eq!(parse_i64("3.0"), Ok(Some(3)));
         assert_eq!(parse_i64("3.5"), Err(Reason::BadNumber));
+    }
+
+    /// The short-decimal path gives the bits `str::parse` gives, and leaves every other
+    /// text (signs, exponents, long digit strings, stray points) to it.
+    #[test]
+    fn short_decimals_parse_as_the_standard_parser_does() {
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "7",
+            "18",
+            "-3",
+            "97.5",
+            "0.1",
+            "0.3",
+            "2.675",
+            "-0.000",
+            "007",
+            "123456789012345",
+            "999999999999999",
+            "12345678.9012345",
+            "0.000000000000001",
+            "1234567890123456",
+            "1.",
+            ".5",
+            "+5",
+            "1e3",
+            "1.2.3",
+            "-",
+            "5-",
+            "1_0",
+            "٣",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every score of 0–100 with up to two decimals, and a spread of longer ones.
+        cases.extend((0..=10_000).map(|i| format!("{}.{:02}", i / 100, i % 100)));
+        cases.extend((0..2000u64).map(|i| format!("{}.{}", i * 7919 % 100_000, i * 104_729 % 1_000_000_000)));
+        for s in &cases {
+            let want = s.parse::<f64>().ok();
+            match short_decimal(s.as_bytes()) {
+                Some(x) => assert_eq!(Some(x.to_bits()), want.map(f64::to_bits), "{s}"),
+                None => assert!(
+                    !s.bytes().all(|c| c.is_ascii_digit()) || s.len() > 15 || s.is_empty(),
+                    "{s} should take the short path"
+                ),
+            }
+            assert_eq!(
+                parse_f64(s).ok().flatten().map(f64::to_bits),
+                want.filter(|x| x.is_finite()).map(f64::to_bits),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn trimming_matches_the_standard_trim() {
+        for s in ["", " ", "a", " a", "a ", "\ta\n", "中文", " 中文\u{3000}", "\u{a0}x", "x\u{85}", "a b", "\u{7f}"]
+        {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]

@@ -25,13 +25,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use cells::{parse_bool, parse_date, parse_datetime, Value};
+pub use cells::{parse_bool, parse_date, parse_datetime, CellRef, Value};
 pub use explain::explain;
 pub use headers::{check_headers, preflight};
 pub use registry::Registry;
 pub use stats::{MeanAcc, PerTrainee, RatingStats};
 pub use survey::{ItemDef, SurveyOutput};
-pub use tables::{input_columns, validate_input, InputFile, InputOutcome, RegistryUpdates, RowSink};
+pub use tables::{input_columns, validate_input, ColumnRun, InputFile, InputOutcome, RegistryUpdates, RowSink};
 
 /// Why a source row was rejected. The order of the variants is the order in which
 /// failures are reported (the first failing reason wins).

@@ -93,8 +93,20 @@ pub struct Registry {
     /// come class by class, so finding a row's cadre here reads the class's few
     /// entries again and again instead of the 10⁶-cadre index and the enrollment set.
     roster: Vec<(IdKey, u32)>,
+    /// The first bytes of each roster id as a number ([`id_prefix`]), side by side with
+    /// `roster`: the search compares numbers, and bytes only on a match (ids of the
+    /// same length and form mostly differ in their first eight bytes).
+    roster_prefix: Vec<u64>,
     roster_at: Vec<usize>,
     pub items: Vec<super::ItemDef>,
+}
+
+/// The first eight bytes of an id (zero-padded) as a big-endian number.
+fn id_prefix(id: &[u8]) -> u64 {
+    let mut head = [0u8; 8];
+    let n = id.len().min(8);
+    head[..n].copy_from_slice(&id[..n]);
+    u64::from_be_bytes(head)
 }
 
 impl Registry {
@@ -188,9 +200,16 @@ impl Registry {
     /// is unknown (then [`Registry::cadre`] and [`Registry::is_enrolled`] tell which).
     pub fn enrolled_cadre(&self, class: u32, id: &str) -> Option<u32> {
         let (from, to) = (*self.roster_at.get(class as usize)?, *self.roster_at.get(class as usize + 1)?);
-        let cadres = self.roster.get(from..to)?;
-        let at = cadres.binary_search_by(|(k, _)| k.as_bytes().cmp(id.as_bytes())).ok()?;
-        Some(cadres[at].1)
+        let (cadres, prefixes) = (self.roster.get(from..to)?, self.roster_prefix.get(from..to)?);
+        let p = id_prefix(id.as_bytes());
+        let first = prefixes.partition_point(|&q| q < p);
+        // Ids of one prefix lie together; compare their bytes.
+        prefixes[first..]
+            .iter()
+            .zip(&cadres[first..])
+            .take_while(|(q, _)| **q == p)
+            .find(|(_, (k, _))| k.as_bytes() == id.as_bytes())
+            .map(|(_, (_, cadre))| *cadre)
     }
 
     /// Rebuild the class rosters from the enrollments accepted so far.
@@ -201,12 +220,19 @@ impl Registry {
             .iter()
             .filter_map(|&(class, cadre)| Some((class, self.cadre_ids.get(cadre as usize)?.clone(), cadre)))
             .collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes())));
+        // Ordered by prefix within a class, as the search expects; then by id, so the
+        // order does not depend on the set's.
+        entries.sort_unstable_by(|a, b| {
+            let (pa, pb) = (id_prefix(a.1.as_bytes()), id_prefix(b.1.as_bytes()));
+            a.0.cmp(&b.0).then(pa.cmp(&pb)).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
+        });
         let mut roster = Vec::with_capacity(entries.len());
+        let mut roster_prefix = Vec::with_capacity(entries.len());
         let mut roster_at = vec![0; self.classes.len() + 1];
         for (class, key, cadre) in entries {
             if let Some(n) = roster_at.get_mut(class as usize + 1) {
                 *n += 1;
+                roster_prefix.push(id_prefix(key.as_bytes()));
                 roster.push((key, cadre));
             }
         }
@@ -214,6 +240,7 @@ impl Registry {
             roster_at[k] += roster_at[k - 1];
         }
         self.roster = roster;
+        self.roster_prefix = roster_prefix;
         self.roster_at = roster_at;
     }
 
@@ -235,17 +262,17 @@ mod tests {
     #[test]
     fn rosters_hold_the_enrolled_cadres_of_each_class() {
         let mut reg = Registry::new(Pseudonymizer::default());
-        let ids = ["c-9", "c-1", "a-long-cadre-id-beyond-the-inline-bytes", "c-10", "b"];
+        let ids = ["c-9", "c-1", "a-long-cadre-id-beyond-the-inline-bytes", "c-10", "b", "a-long-cadre-id", "c-1\0"];
         let idx: Vec<u32> = ids.iter().map(|id| reg.add_cadre(id)).collect();
         let (k0, k1) = (reg.add_class(class("K0")), reg.add_class(class("K1")));
-        for (class, cadres) in [(k0, &idx[..3]), (k1, &idx[2..])] {
+        for (class, cadres) in [(k0, &[idx[0], idx[1], idx[2], idx[6]][..]), (k1, &idx[2..])] {
             for &cadre in cadres {
                 reg.enrolled.insert((class, cadre));
             }
         }
         assert_eq!(reg.enrolled_cadre(k0, "c-1"), None, "no roster before it is built");
         reg.build_rosters();
-        for (class, cadres) in [(k0, 0..3), (k1, 2..5)] {
+        for (class, cadres) in [(k0, vec![0, 1, 2, 6]), (k1, (2..7).collect())] {
             for (i, id) in ids.iter().enumerate() {
                 let want = cadres.contains(&i).then_some(idx[i]);
                 assert_eq!(reg.enrolled_cadre(class, id), want, "class {class}, {id}");

@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::cells::{parse_datetime, parse_f64, RowCheck, Value};
+use super::cells::{parse_datetime, parse_f64, CellRef, RowCheck, Value};
 use super::registry::Registry;
-use super::tables::{InputFile, Layout, RowSink, Slot};
+use super::tables::{ColumnRun, InputFile, Layout, RowSink, Slot};
 use super::{Reason, ValidationReport};
 use crate::config::{InputFormat, Job, ResolvedInput};
 use crate::error::{ConfigError, Error, IngestError};
@@ -56,8 +56,10 @@ struct Rec {
     cadre: u32,
     submitted: Option<i64>,
     duration: Option<f64>,
-    /// Offset into the value and topic arrays.
+    /// Offset into the value array (one per item) and the topic array (one per
+    /// multiple-choice item).
     at: usize,
+    topics_at: usize,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -115,7 +117,18 @@ pub(super) fn validate_survey_file(
 
     let mut recs: Vec<Rec> = Vec::new();
     let mut values: Vec<f64> = Vec::new();
+    // Only multiple-choice items have topics: a slot per answer of every item took
+    // 24 bytes per answer of the wave, held until duplicates are resolved.
     let mut topics: Vec<Option<String>> = Vec::new();
+    let topic_rank: Vec<Option<usize>> = items
+        .iter()
+        .scan(0usize, |n, it| {
+            Some(it.is_topics().then(|| {
+                *n += 1;
+                *n - 1
+            }))
+        })
+        .collect();
     // Item columns are resolved once, not looked up per cell.
     let item_slots: Vec<Slot<'_>> = items.iter().map(|i| layout.slot(&i.id)).collect();
     let mut rows_read = 0u64;
@@ -185,7 +198,7 @@ pub(super) fn validate_survey_file(
                 None
             }
         };
-        let at = values.len();
+        let (at, topics_at) = (values.len(), topics.len());
         for (item, slot) in items.iter().zip(&item_slots) {
             let raw = Layout::cell(cells, slot);
             if item.is_topics() {
@@ -193,7 +206,6 @@ pub(super) fn validate_survey_file(
                 topics.push((!raw.is_empty()).then(|| raw.into_owned()));
                 continue;
             }
-            topics.push(None);
             match parse_f64(&raw) {
                 Ok(None) => values.push(f64::NAN),
                 Ok(Some(x)) if x < item.min || x > item.max => {
@@ -217,10 +229,10 @@ pub(super) fn validate_survey_file(
             }
         }
         match (rc.failure, class, cadre) {
-            (None, Some(class), Some(cadre)) => recs.push(Rec { class, cadre, submitted, duration, at }),
+            (None, Some(class), Some(cadre)) => recs.push(Rec { class, cadre, submitted, duration, at, topics_at }),
             (failure, _, _) => {
                 values.truncate(at);
-                topics.truncate(at);
+                topics.truncate(topics_at);
                 let f = failure.unwrap_or(super::cells::Failure {
                     reason: Reason::MissingValue,
                     column: col::CLASS_ID.into(),
@@ -270,29 +282,42 @@ pub(super) fn validate_survey_file(
     let mut written = 0u64;
     let item_syms: Vec<&'static str> = items.iter().map(|i| super::tables::intern(&i.id)).collect();
     // Row templates: ids are set once per respondent, then only the varying cells change.
-    let mut resp = vec![Value::Null; 7];
     let mut choice_row = vec![Value::Null; 5];
     let mut score_row = vec![Value::Null; 6];
+    // A respondent's answers, written as one run of rows (see `RowSink::push_rows`).
+    let (mut answered_items, mut answers): (Vec<&'static str>, Vec<f64>) = (Vec::new(), Vec::new());
     for i in keep {
         let r = &recs[i];
         let info = reg.class_info(r.class);
         let year = Some(info.year);
-        for row in [&mut resp, &mut choice_row, &mut score_row] {
+        for row in [&mut choice_row, &mut score_row] {
             set_str(&mut row[0], &info.id);
             set_str(&mut row[1], &reg.cadre_out[r.cadre as usize]);
             row[2] = Value::Sym(wave_s);
         }
-        resp[5] = r.submitted.map(Value::Datetime).unwrap_or(Value::Null);
-        resp[6] = r.duration.map(Value::Float).unwrap_or(Value::Null);
+        answered_items.clear();
+        answers.clear();
         for j in 0..items.len() {
             let x = values[r.at + j];
             if !x.is_nan() {
-                resp[3] = Value::Sym(item_syms[j]);
-                resp[4] = Value::Float(x);
-                sink.push(crate::schema::wh::SURVEY_RESPONSES, year, &resp)?;
-                written += 1;
+                answered_items.push(item_syms[j]);
+                answers.push(x);
             }
-            if let Some(t) = &topics[r.at + j] {
+        }
+        let runs = [
+            ColumnRun::Same(CellRef::Str(&info.id)),
+            ColumnRun::Same(CellRef::Str(&reg.cadre_out[r.cadre as usize])),
+            ColumnRun::Same(CellRef::Sym(wave_s)),
+            ColumnRun::Syms(&answered_items),
+            ColumnRun::Floats(&answers),
+            ColumnRun::Same(r.submitted.map_or(CellRef::Null, CellRef::Datetime)),
+            ColumnRun::Same(r.duration.map_or(CellRef::Null, CellRef::Float)),
+        ];
+        sink.push_rows(crate::schema::wh::SURVEY_RESPONSES, year, answers.len(), &runs)?;
+        written += answers.len() as u64;
+        for j in 0..items.len() {
+            let topic = topic_rank[j].and_then(|k| topics.get(r.topics_at + k));
+            if let Some(Some(t)) = topic {
                 choice_row[3] = Value::Sym(item_syms[j]);
                 for choice in t.split(['┋', '|']).map(str::trim).filter(|c| !c.is_empty()) {
                     choice_row[4] = Value::Str(choice.to_string());

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, RowCheck, Value};
+use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, CellRef, RowCheck, Value};
 use super::headers::{header_problems, Columns};
 use super::registry::{ClassInfo, Registry};
 use super::stats::{RatingContribution, RatingStats};
@@ -28,6 +28,39 @@ use crate::schema::{col, TableKind, Wave, CATEGORIES, GRADES, ITEM_KINDS, METHOD
 pub trait RowSink {
     /// Accept one row of warehouse table `table` (columns in `schema::TABLES` order).
     fn push(&mut self, table: &'static str, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError>;
+
+    /// Accept `n` rows of `table` given column by column, one [`ColumnRun`] per column: the
+    /// long rows of one melted source row, which share every cell but a name and a
+    /// score. The same rows as `n` calls of [`RowSink::push`].
+    fn push_rows(
+        &mut self,
+        table: &'static str,
+        year: Option<i32>,
+        n: usize,
+        runs: &[ColumnRun<'_>],
+    ) -> Result<(), WarehouseError>;
+}
+
+/// The cells of one column over the rows of [`RowSink::push_rows`].
+#[derive(Debug, Clone, Copy)]
+pub enum ColumnRun<'a> {
+    /// The same cell in every row.
+    Same(CellRef<'a>),
+    /// One name from a fixed vocabulary per row.
+    Syms(&'a [&'static str]),
+    /// One number per row.
+    Floats(&'a [f64]),
+}
+
+impl ColumnRun<'_> {
+    /// The rows the run gives a cell to; `None` for any number.
+    pub fn rows(&self) -> Option<usize> {
+        match self {
+            ColumnRun::Same(_) => None,
+            ColumnRun::Syms(s) => Some(s.len()),
+            ColumnRun::Floats(x) => Some(x.len()),
+        }
+    }
 }
 
 /// One source file as read, for the manifest.
@@ -129,7 +162,7 @@ impl<'s> Layout<'s> {
 
     /// The cell at `slot`, trimmed and passed through the value map; "" when absent.
     pub fn cell<'r>(row: &'r Row, slot: &Slot<'_>) -> Cow<'r, str> {
-        let raw = slot.index.and_then(|i| row.get(i)).map(str::trim).unwrap_or("");
+        let raw = slot.index.and_then(|i| row.get(i)).map(super::cells::trim).unwrap_or("");
         match slot.map.and_then(|m| m.get(raw)) {
             Some(mapped) => Cow::Owned(mapped.clone()),
             None => Cow::Borrowed(raw),
@@ -152,6 +185,11 @@ impl<'a> Cells<'a> {
 
     /// Text; `required` blank → missing_value.
     pub fn text(&mut self, column: &str, required: bool) -> Option<String> {
+        self.text_ref(column, required).map(Cow::into_owned)
+    }
+
+    /// [`Cells::text`], borrowed from the row unless a value map replaced it.
+    pub fn text_ref(&mut self, column: &str, required: bool) -> Option<Cow<'a, str>> {
         let v = self.raw(column);
         if v.is_empty() {
             if required {
@@ -159,7 +197,7 @@ impl<'a> Cells<'a> {
             }
             return None;
         }
-        Some(v.into_owned())
+        Some(v)
     }
 
     /// One of `vocab`.
@@ -244,8 +282,8 @@ impl<'a> Cells<'a> {
         column: &str,
         what: &str,
         find: impl FnOnce(&str) -> Option<u32>,
-    ) -> Option<(String, u32)> {
-        let v = self.text(column, true)?;
+    ) -> Option<(Cow<'a, str>, u32)> {
+        let v = self.text_ref(column, true)?;
         match find(&v) {
             Some(i) => Some((v, i)),
             None => {
@@ -275,8 +313,8 @@ fn opt_f(v: Option<f64>) -> Value {
 }
 
 /// A checked row: the warehouse rows it becomes and its duplicate key.
-struct Checked {
-    rows: Emit,
+struct Checked<'a> {
+    rows: Emit<'a>,
     key: Key,
     on_accept: Option<Accept>,
     /// What the row adds to the person-level rating statistics once accepted.
@@ -363,13 +401,13 @@ impl Memo {
 
 /// The cadre of `column` (an `unknown_id` failure when none), looked up first among the
 /// enrolled cadres of `class`; `true` when found there, i.e. enrolled in `class`.
-fn cadre_of_class(
-    c: &mut Cells<'_>,
+fn cadre_of_class<'a>(
+    c: &mut Cells<'a>,
     column: &str,
     class: Option<u32>,
     reg: &Registry,
     memo: &mut Memo,
-) -> (Option<(String, u32)>, bool) {
+) -> (Option<(Cow<'a, str>, u32)>, bool) {
     let mut enrolled = false;
     let found = c.lookup(column, "cadre", |x| match class.and_then(|ci| reg.enrolled_cadre(ci, x)) {
         Some(i) => {
@@ -381,23 +419,41 @@ fn cadre_of_class(
     (found, enrolled)
 }
 
-/// The fixed cells of a wide row, with room for the name and score that
-/// [`Emit::write`] appends (no second allocation per row).
-fn long_fixed<const N: usize>(cells: [Value; N]) -> Vec<Value> {
-    let mut fixed = Vec::with_capacity(N + 2);
-    fixed.extend(cells);
-    fixed
+/// The text cells a wide rating row's long rows share, borrowed from the row or the
+/// registry (a value map may have replaced a cell: then it is owned).
+const LONG_FIXED: usize = 4;
+
+/// The fixed cells of a wide row, padded to [`LONG_FIXED`].
+fn long_fixed<'a, const N: usize>(cells: [Cow<'a, str>; N]) -> ([Cow<'a, str>; LONG_FIXED], usize) {
+    let mut fixed: [Cow<'a, str>; LONG_FIXED] = Default::default();
+    for (slot, cell) in fixed.iter_mut().zip(cells) {
+        *slot = cell;
+    }
+    (fixed, N.min(LONG_FIXED))
 }
 
 /// The warehouse rows one source row becomes.
-enum Emit {
+enum Emit<'a> {
     /// One row of `table`.
     One(&'static str, Option<i32>, Vec<Value>),
-    /// Wide → long: `fixed` cells followed by (name, score) for each non-blank score.
-    Long { table: &'static str, year: Option<i32>, fixed: Vec<Value>, scores: Vec<(&'static str, f64)> },
+    /// Wide → long: the first `width` of `fixed` followed by (name, score) for each
+    /// non-blank score.
+    Long {
+        table: &'static str,
+        year: Option<i32>,
+        fixed: ([Cow<'a, str>; LONG_FIXED], usize),
+        scores: Vec<(&'static str, f64)>,
+    },
 }
 
-impl Emit {
+/// Buffers reused from row to row for the name and score columns of melted rows.
+#[derive(Default)]
+struct Melt {
+    names: Vec<&'static str>,
+    scores: Vec<f64>,
+}
+
+impl Emit<'_> {
     fn len(&self) -> usize {
         match self {
             Emit::One(..) => 1,
@@ -405,18 +461,24 @@ impl Emit {
         }
     }
 
-    fn write(self, sink: &mut dyn RowSink) -> Result<(), WarehouseError> {
+    /// Hand the rows to `sink`; a melted row's long rows go in one call, column by column.
+    fn write(self, sink: &mut dyn RowSink, melt: &mut Melt) -> Result<(), WarehouseError> {
         match self {
             Emit::One(t, year, row) => sink.push(t, year, &row),
-            Emit::Long { table, year, mut fixed, scores } => {
-                let n = fixed.len();
-                fixed.extend([Value::Null, Value::Null]);
-                for (name, score) in scores {
-                    fixed[n] = Value::Sym(name);
-                    fixed[n + 1] = Value::Float(score);
-                    sink.push(table, year, &fixed)?;
+            Emit::Long { table, year, fixed: (fixed, width), scores } => {
+                melt.names.clear();
+                melt.scores.clear();
+                for (name, score) in &scores {
+                    melt.names.push(name);
+                    melt.scores.push(*score);
                 }
-                Ok(())
+                let mut runs = [ColumnRun::Same(CellRef::Null); LONG_FIXED + 2];
+                for (run, cell) in runs.iter_mut().zip(&fixed[..width]) {
+                    *run = ColumnRun::Same(CellRef::Str(cell));
+                }
+                runs[width] = ColumnRun::Syms(&melt.names);
+                runs[width + 1] = ColumnRun::Floats(&melt.scores);
+                sink.push_rows(table, year, scores.len(), &runs[..width + 2])
             }
         }
     }
@@ -470,6 +532,7 @@ pub fn validate_input(
     let mut counts = TableCounts::default();
     let mut row = Row::new();
     let (mut mapped, mut expanded) = (Row::new(), Vec::new());
+    let mut melt = Melt::default();
     let date_format = input.spec.date_format.as_deref();
     for path in &input.files {
         let display = job.display_path(path);
@@ -529,7 +592,7 @@ pub fn validate_input(
                     if let (Some(r), Emit::Long { scores, .. }) = (rating, &rows) {
                         outcome.ratings.add(r, scores);
                     }
-                    rows.write(sink)?;
+                    rows.write(sink, &mut melt)?;
                 }
             }
             Ok(())
@@ -759,14 +822,14 @@ impl Registry {
 const SEP: char = '\u{1f}';
 
 /// Check one row of a non-survey table. Returns `None` only when `c.rc` holds a failure.
-fn check_row(
+fn check_row<'a>(
     t: TableKind,
     job: &Job,
     names: &[&'static str],
-    c: &mut Cells<'_>,
-    reg: &Registry,
+    c: &mut Cells<'a>,
+    reg: &'a Registry,
     memo: &mut Memo,
-) -> Option<Checked> {
+) -> Option<Checked<'a>> {
     use col::*;
     let year_max = 2100.0;
     match t {
@@ -919,7 +982,7 @@ fn check_row(
                     crate::schema::wh::ENROLLMENTS,
                     Some(reg.class_info(ci).year),
                     vec![
-                        Value::Str(class.clone()),
+                        Value::Str(class.into_owned()),
                         Value::Str(reg.cadre_out[cj as usize].clone()),
                         opt_f(attended),
                         opt_f(leave),
@@ -986,10 +1049,10 @@ fn check_row(
         TableKind::CourseRatings => {
             let class = c.lookup(CLASS_ID, "class", |x| reg.class(x));
             // With a `courses` input the course is interned; without, it is free text.
-            let course: Option<(String, Option<u32>)> = if reg.has(TableKind::Courses) {
+            let course: Option<(Cow<'a, str>, Option<u32>)> = if reg.has(TableKind::Courses) {
                 c.lookup(COURSE_ID, "course", |x| reg.course(x)).map(|(co, k)| (co, Some(k)))
             } else {
-                c.text(COURSE_ID, true).map(|co| (co, None))
+                c.text_ref(COURSE_ID, true).map(|co| (co, None))
             };
             if let (Some((cl, ci)), Some((co, Some(k)))) = (&class, &course) {
                 if reg.course_class(*k) != *ci {
@@ -1014,18 +1077,18 @@ fn check_row(
             }
             let ((class, ci), (course, course_idx), (_, ri)) = (class?, course?, rater?);
             let year = Some(reg.class_info(ci).year);
-            let rater_out = reg.cadre_out[ri as usize].clone();
+            let rater_out = Cow::Borrowed(reg.cadre_out[ri as usize].as_str());
             // An interned course determines its class (checked above): (course, rater) is the key.
             let key = match course_idx {
                 Some(k) => Key::Ids(k, [ri, 0, 0]),
-                None => Key::Mixed(ci, ri, course.clone()),
+                None => Key::Mixed(ci, ri, course.to_string()),
             };
             c.rc.ok().then(|| Checked {
                 key,
                 rows: Emit::Long {
                     table: crate::schema::wh::COURSE_RATINGS,
                     year,
-                    fixed: long_fixed([Value::Str(class), Value::Str(course), Value::Str(rater_out)]),
+                    fixed: long_fixed([class, course, rater_out]),
                     scores: scores.into_iter().filter_map(|(ind, s)| s.map(|s| (ind, s))).collect(),
                 },
                 on_accept: None,
@@ -1043,7 +1106,7 @@ fn check_row(
                 }
             }
             let role = c.choice(RATER_ROLE, RATER_ROLES, true);
-            let rater = c.text(RATER_ID, true);
+            let rater = c.text_ref(RATER_ID, true);
             let mut rater_out = rater.clone();
             let mut rater_cadre = None;
             if let (Some(role), Some(r)) = (&role, &rater) {
@@ -1059,8 +1122,8 @@ fn check_row(
                         }
                         Some((ri, enrolled)) => {
                             rater_cadre = Some(ri);
-                            rater_out = Some(reg.cadre_out[ri as usize].clone());
-                            if role == "self" && cadre.as_ref().map(|c| c.0.as_str()) != Some(r.as_str()) {
+                            rater_out = Some(Cow::Borrowed(reg.cadre_out[ri as usize].as_str()));
+                            if role == "self" && cadre.as_ref().map(|c| c.0.as_ref()) != Some(r.as_ref()) {
                                 c.rc.fail(Reason::BadValue, RATER_ID, r, || {
                                     "a self rating must have rater_id = cadre_id".into()
                                 });
@@ -1076,7 +1139,7 @@ fn check_row(
                             }
                         }
                     },
-                    "teacher" if reg.has(TableKind::Courses) && !reg.teachers.contains(r.as_str()) => {
+                    "teacher" if reg.has(TableKind::Courses) && !reg.teachers.contains(r.as_ref()) => {
                         c.rc.fail(Reason::UnknownId, RATER_ID, r, || format!("unknown teacher `{r}`"))
                     }
                     _ => {}
@@ -1089,22 +1152,22 @@ fn check_row(
             }
             let ((class, ci), (_, di), role, rater, rater_out) = (class?, cadre?, role?, rater?, rater_out?);
             let year = Some(reg.class_info(ci).year);
-            let cadre_out = reg.cadre_out[di as usize].clone();
+            let cadre_out = Cow::Borrowed(reg.cadre_out[di as usize].as_str());
             let rating = Some(RatingContribution::Trainee { class: ci, cadre: di, by_self: role == "self" });
             // The role is one of RATER_ROLES (checked above) and names the rater's namespace.
-            let role_idx = RATER_ROLES.iter().position(|r| *r == role).unwrap_or(RATER_ROLES.len()) as u32;
+            let role_at = RATER_ROLES.iter().position(|r| *r == role);
+            let role_idx = role_at.unwrap_or(RATER_ROLES.len()) as u32;
+            let role: Cow<'a, str> = match role_at.and_then(|i| RATER_ROLES.get(i)) {
+                Some(r) => Cow::Borrowed(r),
+                None => Cow::Owned(role),
+            };
             let key = Key::Ids(ci, [di, role_idx, rater_cadre.unwrap_or_else(|| memo.key_id(&rater))]);
             c.rc.ok().then(|| Checked {
                 key,
                 rows: Emit::Long {
                     table: crate::schema::wh::TRAINEE_RATINGS,
                     year,
-                    fixed: long_fixed([
-                        Value::Str(class),
-                        Value::Str(cadre_out),
-                        Value::Str(role),
-                        Value::Str(rater_out),
-                    ]),
+                    fixed: long_fixed([class, cadre_out, role, rater_out]),
                     scores: scores.into_iter().filter_map(|(dim, s)| s.map(|s| (dim, s))).collect(),
                 },
                 on_accept: None,
@@ -1113,10 +1176,10 @@ fn check_row(
         }
         TableKind::Reviews => {
             // With a `cadres` input the cadre is interned; without, it is free text.
-            let cadre: Option<(String, Option<u32>)> = if reg.has(TableKind::Cadres) {
+            let cadre: Option<(Cow<'a, str>, Option<u32>)> = if reg.has(TableKind::Cadres) {
                 c.lookup(CADRE_ID, "cadre", |x| memo.cadre(reg, x)).map(|(cd, i)| (cd, Some(i)))
             } else {
-                c.text(CADRE_ID, true).map(|cd| (cd, None))
+                c.text_ref(CADRE_ID, true).map(|cd| (cd, None))
             };
             let date = c.date(REVIEW_DATE, true);
             let kind = c.text(KIND, false);

@@ -206,12 +206,26 @@ pub fn trainee_outcomes(
         // Reviews before and after, offered one file (a year of reviews) at a time: the
         // whole table read at once was the largest frame of the build.
         let mut picks = ReviewPicks::new(&base, &rows, settings.indicators.follow_up_lag_days)?;
-        for file in parquet_files(&warehouse.join(crate::schema::wh::REVIEWS))? {
-            let reviews = ParquetReader::new(std::fs::File::open(&file).map_err(|e| WarehouseError::io(&file, e))?)
+        let files = parquet_files(&warehouse.join(crate::schema::wh::REVIEWS))?;
+        let read = |file: Option<&std::path::PathBuf>| -> Result<Option<DataFrame>, WarehouseError> {
+            let Some(file) = file else { return Ok(None) };
+            ParquetReader::new(std::fs::File::open(file).map_err(|e| WarehouseError::io(file, e))?)
                 .with_columns(Some([c::CADRE_ID, c::REVIEW_DATE, c::KIND, c::TOTAL].map(String::from).to_vec()))
                 .finish()
-                .map_err(err(crate::schema::wh::REVIEWS))?;
-            picks.offer(&reviews)?;
+                .map(Some)
+                .map_err(err(crate::schema::wh::REVIEWS))
+        };
+        // The next file is read on the other core while this one is offered: two files
+        // in memory at most, and the join no longer runs on one core alone.
+        let mut next = read(files.first())?;
+        for k in 0..files.len() {
+            let current = next.take();
+            let (loaded, offered) = rayon::join(
+                || read(files.get(k + 1)),
+                || current.as_ref().map_or(Ok(()), |reviews| picks.offer(reviews)),
+            );
+            offered?;
+            next = loaded?;
         }
         let (before, after) = (picks.before, picks.after);
         let total = |p: &[Option<Pick>]| -> Vec<Option<f64>> { p.iter().map(|p| p.and_then(|p| p.total)).collect() };

@@ -25,7 +25,7 @@ use polars::prelude::*;
 
 use crate::error::WarehouseError;
 use crate::schema::{self, table_def};
-use crate::validate::{Reject, RowSink, Value};
+use crate::validate::{ColumnRun, Reject, RowSink, Value};
 use write::TableWriter;
 
 /// Directory name of the rejects under the warehouse.
@@ -79,8 +79,9 @@ pub fn write_empty_tables(root: &Path) -> Result<(), WarehouseError> {
     Ok(())
 }
 
-impl RowSink for WarehouseSink {
-    fn push(&mut self, table: &'static str, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
+impl WarehouseSink {
+    /// The writer of `table`, made at its first row.
+    fn writer(&mut self, table: &'static str) -> Result<&mut TableWriter, WarehouseError> {
         let pos = self
             .writers
             .iter()
@@ -94,7 +95,26 @@ impl RowSink for WarehouseSink {
                 self.writers.len() - 1
             }
         };
-        self.writers[i].1.push(year, row)
+        Ok(&mut self.writers[i].1)
+    }
+}
+
+impl RowSink for WarehouseSink {
+    fn push(&mut self, table: &'static str, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
+        self.writer(table)?.push(year, row)
+    }
+
+    fn push_rows(
+        &mut self,
+        table: &'static str,
+        year: Option<i32>,
+        n: usize,
+        runs: &[ColumnRun<'_>],
+    ) -> Result<(), WarehouseError> {
+        if n == 0 {
+            return Ok(());
+        }
+        self.writer(table)?.push_rows(year, n, runs)
     }
 }
 
@@ -107,6 +127,19 @@ pub struct CountingSink {
 impl RowSink for CountingSink {
     fn push(&mut self, table: &'static str, _year: Option<i32>, _row: &[Value]) -> Result<(), WarehouseError> {
         *self.rows.entry(table).or_default() += 1;
+        Ok(())
+    }
+
+    fn push_rows(
+        &mut self,
+        table: &'static str,
+        _: Option<i32>,
+        n: usize,
+        _: &[ColumnRun<'_>],
+    ) -> Result<(), WarehouseError> {
+        if n > 0 {
+            *self.rows.entry(table).or_default() += n as u64;
+        }
         Ok(())
     }
 }

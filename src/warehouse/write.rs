@@ -16,7 +16,7 @@ use polars::prelude::*;
 
 use crate::error::WarehouseError;
 use crate::schema::{DType, TableDef};
-use crate::validate::Value;
+use crate::validate::{CellRef, ColumnRun, Value};
 
 /// Rows per row group of the tables written whole ([`write_documented`]).
 pub const CHUNK_ROWS: usize = 1 << 20;
@@ -53,25 +53,46 @@ impl ColBuf {
         }
     }
 
-    fn push(&mut self, v: &Value) -> bool {
+    fn push(&mut self, v: CellRef<'_>) -> bool {
+        self.push_n(v, 1)
+    }
+
+    /// Push `v` `n` times (the cells of a melted row that its long rows share).
+    fn push_n(&mut self, v: CellRef<'_>, n: usize) -> bool {
         match (self, v) {
-            (ColBuf::Str(b), Value::Str(s)) => b.push(s),
-            (ColBuf::Str(b), Value::Sym(s)) => b.push_sym(s),
-            (ColBuf::Str(b), Value::Null) => b.push_null(),
-            (ColBuf::Int(b), Value::Int(x)) => b.push(Some(*x)),
-            (ColBuf::Int(b), Value::Null) => b.push(None),
-            (ColBuf::Float(b), Value::Float(x)) => b.push(Some(*x)),
-            (ColBuf::Float(b), Value::Int(x)) => b.push(Some(*x as f64)),
-            (ColBuf::Float(b), Value::Null) => b.push(None),
-            (ColBuf::Bool(b), Value::Bool(x)) => b.push(Some(*x)),
-            (ColBuf::Bool(b), Value::Null) => b.push(None),
-            (ColBuf::Date(b), Value::Date(x)) => b.push(Some(*x)),
-            (ColBuf::Date(b), Value::Null) => b.push(None),
-            (ColBuf::Datetime(b), Value::Datetime(x)) => b.push(Some(*x)),
-            (ColBuf::Datetime(b), Value::Null) => b.push(None),
+            (ColBuf::Str(b), CellRef::Str(s)) => b.push_n(s, n),
+            (ColBuf::Str(b), CellRef::Sym(s)) => b.push_sym_n(s, n),
+            (ColBuf::Str(b), CellRef::Null) => (0..n).for_each(|_| b.push_null()),
+            (ColBuf::Int(b), CellRef::Int(x)) => b.push_n(Some(x), n),
+            (ColBuf::Int(b), CellRef::Null) => b.push_n(None, n),
+            (ColBuf::Float(b), CellRef::Float(x)) => b.push_n(Some(x), n),
+            (ColBuf::Float(b), CellRef::Int(x)) => b.push_n(Some(x as f64), n),
+            (ColBuf::Float(b), CellRef::Null) => b.push_n(None, n),
+            (ColBuf::Bool(b), CellRef::Bool(x)) => b.push_n(Some(x), n),
+            (ColBuf::Bool(b), CellRef::Null) => b.push_n(None, n),
+            (ColBuf::Date(b), CellRef::Date(x)) => b.push_n(Some(x), n),
+            (ColBuf::Date(b), CellRef::Null) => b.push_n(None, n),
+            (ColBuf::Datetime(b), CellRef::Datetime(x)) => b.push_n(Some(x), n),
+            (ColBuf::Datetime(b), CellRef::Null) => b.push_n(None, n),
             _ => return false,
         }
         true
+    }
+
+    /// Push a run of cells that differ from row to row.
+    fn push_run(&mut self, run: &ColumnRun<'_>, from: usize, to: usize) -> bool {
+        match (self, run) {
+            (b, ColumnRun::Same(v)) => b.push_n(*v, to - from),
+            (ColBuf::Str(b), ColumnRun::Syms(names)) => {
+                names[from..to].iter().for_each(|s| b.push_sym(s));
+                true
+            }
+            (ColBuf::Float(b), ColumnRun::Floats(xs)) => {
+                b.extend(&xs[from..to]);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The buffered values as an Arrow array of `dtype` with its encoding when decided
@@ -118,25 +139,34 @@ impl<T> Default for Prim<T> {
 }
 
 impl<T: Default + Copy> Prim<T> {
-    fn push(&mut self, v: Option<T>) {
+    /// Push `v` `n` times.
+    fn push_n(&mut self, v: Option<T>, n: usize) {
         match v {
             Some(x) => {
                 if let Some(b) = &mut self.validity {
-                    b.push(true);
+                    b.extend_constant(n, true);
                 }
-                self.values.push(x);
+                self.values.extend(std::iter::repeat_n(x, n));
             }
             None => {
-                let n = self.values.len();
+                let len = self.values.len();
                 let b = self.validity.get_or_insert_with(|| {
-                    let mut b = polars_arrow::bitmap::MutableBitmap::with_capacity(n + 1);
-                    b.extend_constant(n, true);
+                    let mut b = polars_arrow::bitmap::MutableBitmap::with_capacity(len + n);
+                    b.extend_constant(len, true);
                     b
                 });
-                b.push(false);
-                self.values.push(T::default());
+                b.extend_constant(n, false);
+                self.values.extend(std::iter::repeat_n(T::default(), n));
             }
         }
+    }
+
+    /// Push every value of `xs` (none null).
+    fn extend(&mut self, xs: &[T]) {
+        if let Some(b) = &mut self.validity {
+            b.extend_constant(xs.len(), true);
+        }
+        self.values.extend_from_slice(xs);
     }
 
     /// The values and validity so far; the next group gets buffers of the same size.
@@ -198,6 +228,14 @@ impl TextCol {
         std::str::from_utf8(self.bytes_of(k)).unwrap_or_default()
     }
 
+    /// `n` more valid cells.
+    fn valid_n(&mut self, n: usize) {
+        if let Some(b) = &mut self.validity {
+            b.extend_constant(n, true);
+        }
+        self.len += n;
+    }
+
     fn valid(&mut self, ok: bool) {
         match &mut self.validity {
             Some(b) => b.push(ok),
@@ -238,6 +276,50 @@ impl TextCol {
         self.keys.push(k);
         self.valid(true);
         self.check_distinct();
+    }
+
+    /// [`TextCol::push`] `n` times: the rows after the first are the previous cell again.
+    fn push_n(&mut self, s: &str, n: usize) {
+        if n == 0 {
+            return;
+        }
+        self.push(s);
+        let rest = n - 1;
+        match &mut self.plain {
+            Some(p) => (0..rest).for_each(|_| p.push_value(s)),
+            None => {
+                let k = self.keys.last().copied().unwrap_or_default();
+                self.keys.extend(std::iter::repeat_n(k, rest));
+            }
+        }
+        // As `push` of the previous cell again: no check of the distinct values.
+        self.valid_n(rest);
+    }
+
+    /// [`TextCol::push_sym`] `n` times.
+    fn push_sym_n(&mut self, s: &'static str, n: usize) {
+        if n == 0 {
+            return;
+        }
+        self.push_sym(s);
+        let rest = n - 1;
+        if rest == 0 {
+            return;
+        }
+        match &mut self.plain {
+            Some(p) => (0..rest).for_each(|_| p.push_value(s)),
+            None => {
+                let k = self.keys.last().copied().unwrap_or_default();
+                self.keys.extend(std::iter::repeat_n(k, rest));
+            }
+        }
+        self.valid_n(rest);
+        // `push_sym` checks after every cell; the distinct values do not change over the
+        // run and the check only grows more likely with the rows, so one check at its end
+        // decides as the checks after each cell would.
+        if self.plain.is_none() {
+            self.check_distinct();
+        }
     }
 
     fn push_sym(&mut self, s: &'static str) {
@@ -425,10 +507,9 @@ impl TableWriter {
         }
     }
 
-    /// Add one row; `year` selects the partition (ignored for unpartitioned tables).
-    pub fn push(&mut self, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
-        let def = self.def;
-        let key = if def.partition.is_some() { year } else { None };
+    /// The partition of `year` (made when new), remembered as the last one.
+    fn part_of(&mut self, year: Option<i32>) -> usize {
+        let key = if self.def.partition.is_some() { year } else { None };
         let i = match self.parts.get(self.last) {
             Some((k, _)) if *k == key => self.last,
             _ => match self.parts.iter().position(|(k, _)| *k == key) {
@@ -441,6 +522,13 @@ impl TableWriter {
             },
         };
         self.last = i;
+        i
+    }
+
+    /// Add one row; `year` selects the partition (ignored for unpartitioned tables).
+    pub fn push(&mut self, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
+        let def = self.def;
+        let i = self.part_of(year);
         let part = &mut self.parts[i].1;
         if row.len() != part.cols.len() {
             return Err(WarehouseError::frame(
@@ -449,7 +537,7 @@ impl TableWriter {
             ));
         }
         for (i, v) in row.iter().enumerate() {
-            if !part.cols[i].push(v) {
+            if !part.cols[i].push(v.cell()) {
                 return Err(WarehouseError::frame(
                     def.name,
                     format!("wrong value type for column `{}`", def.columns[i].name),
@@ -460,6 +548,46 @@ impl TableWriter {
         self.written += 1;
         if part.len >= ROW_GROUP_ROWS {
             flush(def, &self.dtypes, part)?;
+        }
+        Ok(())
+    }
+
+    /// Add `n` rows given column by column (see [`ColumnRun`]); the same rows as `n` calls of
+    /// [`TableWriter::push`], in the same row groups.
+    pub fn push_rows(&mut self, year: Option<i32>, n: usize, runs: &[ColumnRun<'_>]) -> Result<(), WarehouseError> {
+        let def = self.def;
+        if runs.len() != def.columns.len() {
+            return Err(WarehouseError::frame(
+                def.name,
+                format!("rows have {} columns, table has {}", runs.len(), def.columns.len()),
+            ));
+        }
+        if runs.iter().any(|r| r.rows().is_some_and(|len| len != n)) {
+            return Err(WarehouseError::frame(def.name, format!("a column of {n} rows has another length")));
+        }
+        if n == 0 {
+            return Ok(());
+        }
+        let i = self.part_of(year);
+        let part = &mut self.parts[i].1;
+        let mut done = 0;
+        while done < n {
+            // A run is cut where a row group fills up, as row-by-row pushes would be.
+            let to = n.min(done + ROW_GROUP_ROWS - part.len);
+            for (k, (col, run)) in part.cols.iter_mut().zip(runs).enumerate() {
+                if !col.push_run(run, done, to) {
+                    return Err(WarehouseError::frame(
+                        def.name,
+                        format!("wrong value type for column `{}`", def.columns[k].name),
+                    ));
+                }
+            }
+            part.len += to - done;
+            self.written += (to - done) as u64;
+            done = to;
+            if part.len >= ROW_GROUP_ROWS {
+                flush(def, &self.dtypes, part)?;
+            }
         }
         Ok(())
     }
@@ -1051,6 +1179,73 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Rows given as runs (`push_rows`: shared cells, names and scores per row, runs cut
+    /// by row-group boundaries, empty runs) write the same bytes as the same rows pushed
+    /// one by one.
+    #[test]
+    fn runs_of_rows_write_the_bytes_of_rows_pushed_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (by_row, by_run) = (dir.path().join("row"), dir.path().join("run"));
+        let mut rows = TableWriter::new(&STREAMED, &by_row, "t");
+        let mut runs = TableWriter::new(&STREAMED, &by_run, "t");
+        let (mut total, mut b) = (0usize, 0usize);
+        while total < ROW_GROUP_ROWS + 40_000 {
+            let m = b % 9;
+            let year = Some(2020 + (b % 7 == 0) as i32);
+            let class = format!("class-{:04}", b / 50);
+            let id = format!("C{b:08}");
+            let names: Vec<&'static str> = (0..m).map(|j| ITEMS[(b + j) % 3]).collect();
+            let scores: Vec<f64> = (0..m).map(|j| ((b + j) % 5) as f64).collect();
+            let null = b % 13 == 0;
+            let fixed = |v: Value| if null { Value::Null } else { v };
+            let (cl, ok, day, at) = (
+                fixed(Value::Str(class.clone())),
+                fixed(Value::Bool(b % 2 == 0)),
+                fixed(Value::Date(19_000 + (b % 300) as i32)),
+                fixed(Value::Datetime(1_700_000_000_000 + b as i64)),
+            );
+            for j in 0..m {
+                let row = [
+                    cl.clone(),
+                    Value::Str(id.clone()),
+                    Value::Sym(names[j]),
+                    Value::Float(scores[j]),
+                    Value::Int(b as i64),
+                    ok.clone(),
+                    day.clone(),
+                    at.clone(),
+                ];
+                rows.push(year, &row).unwrap();
+            }
+            let cells = [
+                ColumnRun::Same(cl.cell()),
+                ColumnRun::Same(CellRef::Str(&id)),
+                ColumnRun::Syms(&names),
+                ColumnRun::Floats(&scores),
+                ColumnRun::Same(CellRef::Int(b as i64)),
+                ColumnRun::Same(ok.cell()),
+                ColumnRun::Same(day.cell()),
+                ColumnRun::Same(at.cell()),
+            ];
+            runs.push_rows(year, m, &cells).unwrap();
+            total += m;
+            b += 1;
+        }
+        assert_eq!(rows.finish().unwrap(), total as u64);
+        assert_eq!(runs.finish().unwrap(), total as u64);
+        for y in [2020, 2021] {
+            let file =
+                |root: &Path| std::fs::read(root.join("streamed").join(format!("year={y}")).join("part-t.parquet"));
+            assert_eq!(file(&by_run).unwrap(), file(&by_row).unwrap(), "year {y}");
+        }
+        // A run of the wrong type or length is refused.
+        let mut w = TableWriter::new(&STREAMED, &by_run, "u");
+        let bad = [ColumnRun::Same(CellRef::Int(1)); 8];
+        assert!(w.push_rows(None, 2, &bad).is_err());
+        let short = [ColumnRun::Floats(&[1.0]); 8];
+        assert!(w.push_rows(None, 2, &short).is_err());
     }
 
     /// A text column turns plain when its distinct values pass a quarter of its rows,
