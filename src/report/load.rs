@@ -45,14 +45,7 @@ pub fn load(out: &Path, period: Option<&str>) -> Result<ReportData, ReportError>
     let wh = out.join(WAREHOUSE_DIR);
     let manifest = Manifest::read(&wh.join(MANIFEST_FILE))?;
     let indicators = read_indicators(&out.join(INDICATORS_DIR))?;
-    let mut warehouse = BTreeMap::new();
-    for name in WAREHOUSE_TABLES {
-        if let Some(df) = read_warehouse_table(&wh, name)? {
-            warehouse.insert(name.to_string(), df);
-        }
-    }
-    let period = if manifest.period.is_empty() { period.unwrap_or("all").to_string() } else { manifest.period.clone() };
-    scope_to_period(&mut warehouse, &period)?;
+    let (warehouse, period) = read_period_tables(&wh, &manifest, period)?;
     Ok(ReportData { period, indicators, warehouse, manifest: Some(manifest) })
 }
 
@@ -72,18 +65,29 @@ pub fn load_tables(out: &Path, period: Option<&str>) -> Result<(ReportData, Tabl
             Ok((stem, t))
         })
         .collect::<Result<_, ReportError>>()?;
+    let (warehouse, period) = read_period_tables(&wh, &manifest, period)?;
+    let mut data = ReportData { period, indicators: BTreeMap::new(), warehouse, manifest: Some(manifest) };
+    let mut tables = Tables::take(&mut data);
+    tables.extend(indicators);
+    Ok((data, tables))
+}
+
+/// The warehouse tables the report uses, scoped to the report's period: the manifest's,
+/// else `period`, else "all".
+fn read_period_tables(
+    wh: &Path,
+    manifest: &Manifest,
+    period: Option<&str>,
+) -> Result<(BTreeMap<String, DataFrame>, String), ReportError> {
     let mut warehouse = BTreeMap::new();
     for name in WAREHOUSE_TABLES {
-        if let Some(df) = read_warehouse_table(&wh, name)? {
+        if let Some(df) = read_warehouse_table(wh, name)? {
             warehouse.insert(name.to_string(), df);
         }
     }
     let period = if manifest.period.is_empty() { period.unwrap_or("all").to_string() } else { manifest.period.clone() };
     scope_to_period(&mut warehouse, &period)?;
-    let mut data = ReportData { period, indicators: BTreeMap::new(), warehouse, manifest: Some(manifest) };
-    let mut tables = Tables::take(&mut data);
-    tables.extend(indicators);
-    Ok((data, tables))
+    Ok((warehouse, period))
 }
 
 /// Keep the rows of the period's year of every warehouse table with a `year` column,
