@@ -634,14 +634,15 @@ def render(results: dict) -> str:
         rows += [(f"peer: {CONVERT} (every CSV input to Parquet, DuckDB)", r.get("convert"))]
         for name, s in rows:
             if not s or s.get("status") != "ok":
-                status = (s or {}).get("status", "n/a")
+                status = (s or {}).get("status", "not measured")
                 L.append(f"| {n:,} | {name} | {status} | | | |")
                 continue
             L.append(f"| {n:,} | {name} | {s['wall_s']:.2f} | {s['cpu_s']:.2f} | {s['rss_mib']:.0f} | "
                      f"{s['wall_s'] / n * 1e5:.2f} |")
     L.append("")
     L.append("`run` = build + indicators + report in one process; `n/a` = the binary measured does not "
-             "have the command yet. A peer's wall includes Python start-up and imports "
+             "have the command yet; `not measured` = a size above `--full-max`, where only `run` and the "
+             "conversion peer are timed. A peer's wall includes Python start-up and imports "
              "(duckdb/polars, pyarrow, scipy):\n")
     L.append("| cadres | peer | wall s | imports s | query + write s |")
     L.append("|---:|---|---:|---:|---:|")
