@@ -284,7 +284,12 @@ impl TextCol {
             return;
         }
         self.push(s);
-        let rest = n - 1;
+        // As `push` of the previous cell again: no check of the distinct values.
+        self.repeat_last(s, n - 1);
+    }
+
+    /// The cell just pushed, `s`, `rest` times more.
+    fn repeat_last(&mut self, s: &str, rest: usize) {
         match &mut self.plain {
             Some(p) => (0..rest).for_each(|_| p.push_value(s)),
             None => {
@@ -292,7 +297,6 @@ impl TextCol {
                 self.keys.extend(std::iter::repeat_n(k, rest));
             }
         }
-        // As `push` of the previous cell again: no check of the distinct values.
         self.valid_n(rest);
     }
 
@@ -306,14 +310,7 @@ impl TextCol {
         if rest == 0 {
             return;
         }
-        match &mut self.plain {
-            Some(p) => (0..rest).for_each(|_| p.push_value(s)),
-            None => {
-                let k = self.keys.last().copied().unwrap_or_default();
-                self.keys.extend(std::iter::repeat_n(k, rest));
-            }
-        }
-        self.valid_n(rest);
+        self.repeat_last(s, rest);
         // `push_sym` checks after every cell; the distinct values do not change over the
         // run and the check only grows more likely with the rows, so one check at its end
         // decides as the checks after each cell would.
