@@ -63,9 +63,10 @@ impl<S: AsRef<str>> FromIterator<Option<S>> for Texts {
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     height: usize,
-    /// Columns by name, in the frame's order: a table has a few dozen, and a scan that
-    /// compares lengths first finds one without the string comparisons of a tree walk
-    /// (every cell a page reads looks its column up by name).
+    /// Columns by name, in the frame's order: a table has a few dozen, and a scan (whose
+    /// string comparison rejects a name of another length at once) finds one without
+    /// the comparisons of a tree walk (every cell a page reads looks its column up by
+    /// name).
     cols: Vec<(String, Col)>,
     /// `class_id` → its rows, built on the first [`Table::rows_of_class`]: the class pages
     /// look up every class in the same tables, which must not cost classes × rows.
@@ -160,7 +161,7 @@ impl Table {
     }
 
     fn col(&self, name: &str) -> Option<&Col> {
-        self.cols.iter().find(|(n, _)| n.len() == name.len() && n == name).map(|(_, c)| c)
+        self.cols.iter().find(|(n, _)| n == name).map(|(_, c)| c)
     }
 
     /// A finite number, or `None` (null, NaN, missing column, text).

@@ -52,7 +52,7 @@ pub fn wrap(body: &str, size: (u32, u32), title: &str, marks: usize) -> String {
     let _ = write!(
         out,
         "\" class=\"chart\" data-marks=\"{marks}\" font-family=\"{FONT}\" fill=\"{}\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\">\n<title>",
-        hex(INK_COLOR)
+        hex(INK)
     );
     escape_into(&mut out, title);
     out.push_str("</title>\n");
@@ -76,15 +76,24 @@ impl<'a> LeanSvg<'a> {
 
     /// ` <key>="#RRGGBB"`, except a fill of the ink colour (the root's fill).
     fn colour(&mut self, key: &str, c: BackendColor) {
-        if key == "fill" && c.rgb == (INK_COLOR.0, INK_COLOR.1, INK_COLOR.2) {
+        if key == "fill" && c.rgb == (INK.0, INK.1, INK.2) {
             return;
         }
         let (r, g, b) = c.rgb;
         let _ = write!(self.body, " {key}=\"#{r:02X}{g:02X}{b:02X}\"");
     }
-}
 
-const INK_COLOR: RGBColor = INK;
+    /// The opacity and paint of a shape that is either filled or only outlined.
+    fn paint(&mut self, c: BackendColor, fill: bool) {
+        self.opacity(c);
+        if fill {
+            self.colour("fill", c);
+        } else {
+            self.body.push_str(" fill=\"none\"");
+            self.colour("stroke", c);
+        }
+    }
+}
 
 fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
@@ -171,13 +180,7 @@ impl DrawingBackend for LeanSvg<'_> {
             br.0 - ul.0,
             br.1 - ul.1
         );
-        self.opacity(c);
-        if fill {
-            self.colour("fill", c);
-        } else {
-            self.body.push_str(" fill=\"none\"");
-            self.colour("stroke", c);
-        }
+        self.paint(c, fill);
         self.body.push_str("/>\n");
         Ok(())
     }
@@ -215,13 +218,7 @@ impl DrawingBackend for LeanSvg<'_> {
             return Ok(());
         }
         let _ = write!(self.body, "<circle cx=\"{}\" cy=\"{}\" r=\"{radius}\"", center.0, center.1);
-        self.opacity(c);
-        if fill {
-            self.colour("fill", c);
-        } else {
-            self.body.push_str(" fill=\"none\"");
-            self.colour("stroke", c);
-        }
+        self.paint(c, fill);
         let _ = writeln!(self.body, " stroke-width=\"{}\"/>", style.stroke_width());
         Ok(())
     }

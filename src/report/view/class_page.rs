@@ -220,7 +220,7 @@ impl<'c> ClassPages<'c> {
 
     /// The page of class `id`.
     pub(crate) fn build(&self, ctx: &Ctx<'_>, id: &str) -> ClassView {
-        let rows = ctx.rows_of_class(&format!("warehouse.{}", table::TRAINEE_OUTCOMES), id);
+        let rows = ctx.rows_of_class(&super::warehouse_key(table::TRAINEE_OUTCOMES), id);
         build_one(ctx, id, self.enrolled.get(id).copied(), self.courses.get(id).copied(), &rows)
     }
 }

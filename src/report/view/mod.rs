@@ -482,6 +482,15 @@ pub(crate) const OUTCOME_COLUMNS: &[&str] = &[
     col::FOLLOW_12M,
 ];
 
+/// How a warehouse table is named among a report's [`Tables`] (indicator tables go by
+/// their own names).
+const WAREHOUSE_PREFIX: &str = "warehouse.";
+
+/// The name of warehouse table `name` among a report's [`Tables`].
+pub(crate) fn warehouse_key(name: &str) -> String {
+    format!("{WAREHOUSE_PREFIX}{name}")
+}
+
 /// The tables of a report, converted once from the frames of a [`ReportData`]: indicator
 /// tables by name, warehouse tables as `warehouse.<name>` (of the per-person ones only
 /// the columns the report reads). Every language's pages read the same `Tables`.
@@ -497,7 +506,7 @@ impl Tables {
             .indicators
             .iter()
             .map(|(k, df)| (k.clone(), df))
-            .chain(data.warehouse.iter().map(|(k, df)| (format!("warehouse.{k}"), df)))
+            .chain(data.warehouse.iter().map(|(k, df)| (warehouse_key(k), df)))
             .collect();
         Tables::from_frames(frames)
     }
@@ -508,7 +517,7 @@ impl Tables {
     pub fn take(data: &mut ReportData) -> Tables {
         let frames: Vec<(String, DataFrame)> = std::mem::take(&mut data.indicators)
             .into_iter()
-            .chain(std::mem::take(&mut data.warehouse).into_iter().map(|(k, df)| (format!("warehouse.{k}"), df)))
+            .chain(std::mem::take(&mut data.warehouse).into_iter().map(|(k, df)| (warehouse_key(&k), df)))
             .collect();
         Tables::from_frames(frames)
     }
@@ -536,7 +545,7 @@ impl Tables {
     /// Frame `df` of table `name` (as [`Tables::convert`] names it) converted: of the
     /// per-person tables only the columns the report reads, every column of the others.
     pub(crate) fn table(name: &str, df: &DataFrame) -> Table {
-        let cols = match name.strip_prefix("warehouse.") {
+        let cols = match name.strip_prefix(WAREHOUSE_PREFIX) {
             Some(table::TRAINEE_OUTCOMES) => Some(OUTCOME_COLUMNS),
             Some(crate::schema::wh::ENROLLMENTS) => Some(ENROLLMENT_COLUMNS),
             Some(_) => None,
@@ -565,7 +574,7 @@ impl<'a> Ctx<'a> {
     fn build(data: &'a ReportData, params: &'a RenderOptions, tables: Cow<'a, Tables>) -> Ctx<'a> {
         let get = |key: &str| tables.by_name.get(key);
         let mut classes = BTreeMap::new();
-        if let Some(t) = get("warehouse.classes") {
+        if let Some(t) = get(&warehouse_key(crate::schema::wh::CLASSES)) {
             for i in 0..t.len() {
                 let Some(id) = t.text(col::CLASS_ID, i) else { continue };
                 classes.insert(
@@ -585,7 +594,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut courses = BTreeMap::new();
-        if let Some(t) = get("warehouse.courses") {
+        if let Some(t) = get(&warehouse_key(crate::schema::wh::COURSES)) {
             for i in 0..t.len() {
                 if let (Some(id), Some(title)) = (t.text(col::COURSE_ID, i), t.text(col::TITLE, i)) {
                     courses.insert(id, title);
@@ -593,7 +602,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut units = BTreeMap::new();
-        if let Some(t) = get("warehouse.units") {
+        if let Some(t) = get(&warehouse_key(crate::schema::wh::UNITS)) {
             for i in 0..t.len() {
                 if let (Some(id), Some(name)) = (t.text(col::UNIT_ID, i), t.text(col::NAME, i)) {
                     units.insert(id, name);
@@ -606,7 +615,7 @@ impl<'a> Ctx<'a> {
         let mut pages: BTreeSet<String> = classes.keys().cloned().collect();
         if params.class_pages {
             for (name, t) in &tables.by_name {
-                if name.starts_with("warehouse.") || name == table::COURSE_SERIES {
+                if name.starts_with(WAREHOUSE_PREFIX) || name == table::COURSE_SERIES {
                     continue;
                 }
                 // participant_flow's pooled rows are keyed `all`: no class of that name.
@@ -642,7 +651,7 @@ impl<'a> Ctx<'a> {
 
     /// A warehouse table with the given columns, or why not.
     pub fn warehouse(&self, name: &str, required: &[&str]) -> Result<&Table, Na> {
-        self.table(&format!("warehouse.{name}"), name, required)
+        self.table(&warehouse_key(name), name, required)
     }
 
     fn table(&self, key: &str, shown: &str, required: &[&str]) -> Result<&Table, Na> {
@@ -679,7 +688,7 @@ impl<'a> Ctx<'a> {
 
     /// What a table holds, in words (`reaction_by_course` → "course rating results").
     pub fn subject(&self, name: &str) -> String {
-        let key = format!("what.{}", name.trim_start_matches("warehouse."));
+        let key = format!("what.{}", name.trim_start_matches(WAREHOUSE_PREFIX));
         if i18n::has(&key) {
             self.cat.get(&key)
         } else {
