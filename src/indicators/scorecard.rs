@@ -346,6 +346,16 @@ pub fn cadre_scorecard(
         f64_view(outcomes, col::REVIEW_AFTER, T)?,
     ];
     let year = period_year(ctx.period, &o_year);
+    // The moments of each of the year's rows' trainee, looked up in row order: the rows
+    // of a class lie together, so its cadres' lookups find their tables in cache; looked
+    // up cadre by cadre (every row in another class) nearly every lookup missed.
+    let o_cadre = str_view(outcomes, col::CADRE_ID, T)?;
+    let received: Vec<Option<(f64, f64)>> = o_year
+        .par_iter()
+        .enumerate()
+        .with_min_len(4096)
+        .map(|(i, y)| if *y == year { assessment(o_class.get(i)?, o_cadre.get(i)?) } else { None })
+        .collect();
     let mut score_of: Vec<Option<f64>> = vec![None; keys.len()];
     for r in compliance.iter().filter(|r| Some(i64::from(r.year)) == year) {
         score_of[r.cadre as usize] = r.score();
@@ -375,10 +385,9 @@ pub fn cadre_scorecard(
                     stats::mean(vals).unwrap_or(f64::NAN)
                 };
                 let [pre, post, assess, before, after] = views.each_ref().map(&mut mean_of);
-                let id = keys.ids[c as usize];
                 let (mut inverse, mut enrollments, mut within) = (0.0, 0.0, (0.0, 0.0));
                 for &i in rows.iter() {
-                    let Some((n, var)) = o_class.get(i).and_then(|class| assessment(class, id)) else {
+                    let Some((n, var)) = received[i] else {
                         continue;
                     };
                     if n >= 1.0 && views[2].get(i).is_some() {
