@@ -36,7 +36,7 @@ pub fn num(x: Option<f64>, decimals: usize) -> String {
 fn rounded(v: f64, decimals: usize) -> Option<(bool, u64)> {
     const SCALE: [f64; 4] = [1.0, 10.0, 100.0, 1000.0];
     let s = v.abs() * *SCALE.get(decimals)?;
-    if !(s < 1e15) {
+    if s.is_nan() || s >= 1e15 {
         return None;
     }
     let whole = s.floor();
