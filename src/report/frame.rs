@@ -68,6 +68,10 @@ pub struct Table {
     /// the comparisons of a tree walk (every cell a page reads looks its column up by
     /// name).
     cols: Vec<(String, Col)>,
+    /// The [`name_key`] of each column, in the order of `cols`: a look-up compares these
+    /// words and the whole name only of the column they match, not every name of the
+    /// same length.
+    keys: Vec<u64>,
     /// `class_id` → its rows, built on the first [`Table::rows_of_class`]: the class pages
     /// look up every class in the same tables, which must not cost classes × rows.
     class_rows: OnceLock<HashMap<String, Vec<usize>>>,
@@ -92,7 +96,8 @@ impl Table {
                 }
             }
         }
-        Table { height: df.height(), cols, class_rows: OnceLock::new() }
+        let keys = cols.iter().map(|(n, _)| name_key(n)).collect();
+        Table { height: df.height(), cols, keys, class_rows: OnceLock::new() }
     }
 
     /// Rows whose `class_id` is `id`, in row order.
@@ -161,7 +166,8 @@ impl Table {
     }
 
     fn col(&self, name: &str) -> Option<&Col> {
-        self.cols.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+        let key = name_key(name);
+        self.keys.iter().zip(&self.cols).find(|(k, (n, _))| **k == key && n == name).map(|(_, (_, c))| c)
     }
 
     /// A finite number, or `None` (null, NaN, missing column, text).
@@ -211,6 +217,16 @@ impl Table {
     pub fn suppressed(&self, row: usize) -> bool {
         self.flag(super::columns::SUPPRESSED, row)
     }
+}
+
+/// A word that differs for most pairs of different column names: the length and the
+/// first up to 7 bytes. Equal names have equal words.
+fn name_key(name: &str) -> u64 {
+    let mut word = [0u8; 8];
+    let head = &name.as_bytes()[..name.len().min(7)];
+    word[..head.len()].copy_from_slice(head);
+    word[7] = name.len().min(255) as u8;
+    u64::from_le_bytes(word)
 }
 
 /// One column of a [`Table`], looked up once (see [`Table::column`]); its accessors

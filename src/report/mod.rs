@@ -35,6 +35,7 @@
 pub mod charts;
 pub mod columns;
 pub mod frame;
+mod html;
 pub mod i18n;
 pub mod load;
 pub mod paths;

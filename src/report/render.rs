@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use minijinja::{context, AutoEscape, Environment, UndefinedBehavior, Value};
 
 use super::charts::Chart;
+use super::html::{self, ClassLabels};
 use super::i18n::{Catalogue, Lang};
 use super::view::{AnnualView, ClassView};
 use crate::error::ReportError;
@@ -52,6 +53,10 @@ pub struct Renderer {
     /// of pages share it, so it is not rebuilt per page.
     labels: [Value; 2],
     css: Value,
+    /// What the class pages, written in Rust ([`super::html`]), print: the labels of
+    /// each language (Chinese, English) and the minified stylesheet.
+    class_labels: [ClassLabels; 2],
+    css_text: String,
 }
 
 impl Renderer {
@@ -62,8 +67,11 @@ impl Renderer {
         for (name, source) in TEMPLATES {
             env.add_template(name, source).map_err(|e| template_err(name, e))?;
         }
-        let labels = [Lang::Zh, Lang::En].map(|lang| Value::from_serialize(Catalogue::new(lang).labels()));
-        Ok(Renderer { env, labels, css: Value::from(minify_css(CSS)) })
+        let catalogues = [Lang::Zh, Lang::En].map(|lang| Catalogue::new(lang).labels());
+        let labels = [Value::from_serialize(&catalogues[0]), Value::from_serialize(&catalogues[1])];
+        let class_labels = [ClassLabels::new(&catalogues[0])?, ClassLabels::new(&catalogues[1])?];
+        let css_text = minify_css(CSS);
+        Ok(Renderer { env, labels, css: Value::from(css_text.clone()), class_labels, css_text })
     }
 
     /// `index.html` of the annual report.
@@ -73,12 +81,32 @@ impl Renderer {
 
     /// One class page.
     pub fn class_page(&self, view: &ClassView, lang: Lang) -> Result<String, ReportError> {
-        self.render("class.html", view, &view.charts(), lang)
+        let mut out = Vec::new();
+        self.class_page_into(view, lang, &mut out)?;
+        String::from_utf8(out)
+            .map_err(|e| ReportError::Render { what: "template class.html".into(), message: e.to_string() })
     }
 
     /// One class page, appended to `out`: a worker renders page after page into the
-    /// same buffer instead of growing a new string for each.
+    /// same buffer instead of growing a new string for each. Written in Rust
+    /// ([`super::html`]) with the bytes `class.html` gives.
     pub fn class_page_into(&self, view: &ClassView, lang: Lang, out: &mut Vec<u8>) -> Result<(), ReportError> {
+        let labels = &self.class_labels[match lang {
+            Lang::Zh => 0,
+            Lang::En => 1,
+        }];
+        html::class_page(view, labels, &self.css_text, out)
+    }
+
+    /// One class page from the `class.html` template: the reference the Rust writer is
+    /// tested against.
+    #[cfg(test)]
+    pub(crate) fn class_page_template_into(
+        &self,
+        view: &ClassView,
+        lang: Lang,
+        out: &mut Vec<u8>,
+    ) -> Result<(), ReportError> {
         let name = "class.html";
         let svg = svgs(&view.charts())?;
         let tmpl = self.env.get_template(name).map_err(|e| template_err(name, e))?;

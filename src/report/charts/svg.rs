@@ -79,8 +79,16 @@ impl<'a> LeanSvg<'a> {
         if key == "fill" && c.rgb == (INK.0, INK.1, INK.2) {
             return;
         }
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let (r, g, b) = c.rgb;
-        let _ = write!(self.body, " {key}=\"#{r:02X}{g:02X}{b:02X}\"");
+        self.body.push(' ');
+        self.body.push_str(key);
+        self.body.push_str("=\"#");
+        for byte in [r, g, b] {
+            self.body.push(char::from(HEX[usize::from(byte >> 4)]));
+            self.body.push(char::from(HEX[usize::from(byte & 15)]));
+        }
+        self.body.push('"');
     }
 
     /// The opacity and paint of a shape that is either filled or only outlined.
@@ -116,8 +124,41 @@ pub(crate) fn escape_into(buf: &mut String, value: &str) {
 fn points(buf: &mut String, path: impl IntoIterator<Item = BackendCoord>) {
     buf.push_str(" points=\"");
     for (x, y) in path {
-        let _ = write!(buf, "{x},{y} ");
+        push_int(buf, x.into());
+        buf.push(',');
+        push_int(buf, y.into());
+        buf.push(' ');
     }
+    buf.push('"');
+}
+
+/// Append `v` as `Display` writes it: a chart writes thousands of coordinates, and
+/// `write!` costs more than the digits.
+pub(crate) fn push_int(buf: &mut String, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut rest = v.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        buf.push('-');
+    }
+    // Only ASCII digits were written.
+    buf.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+}
+
+/// ` key="v"` for a whole number.
+fn attr_int(buf: &mut String, key: &str, v: i64) {
+    buf.push(' ');
+    buf.push_str(key);
+    buf.push_str("=\"");
+    push_int(buf, v);
     buf.push('"');
 }
 
@@ -140,7 +181,10 @@ impl DrawingBackend for LeanSvg<'_> {
         if color.alpha == 0.0 {
             return Ok(());
         }
-        let _ = write!(self.body, "<rect x=\"{}\" y=\"{}\" width=\"1\" height=\"1\"", point.0, point.1);
+        self.body.push_str("<rect");
+        attr_int(self.body, "x", point.0.into());
+        attr_int(self.body, "y", point.1.into());
+        self.body.push_str(" width=\"1\" height=\"1\"");
         self.opacity(color);
         self.colour("fill", color);
         self.body.push_str("/>\n");
@@ -155,15 +199,12 @@ impl DrawingBackend for LeanSvg<'_> {
         self.body.push_str("<line");
         self.opacity(c);
         self.colour("stroke", c);
-        let _ = writeln!(
-            self.body,
-            " stroke-width=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
-            style.stroke_width(),
-            from.0,
-            from.1,
-            to.0,
-            to.1
-        );
+        attr_int(self.body, "stroke-width", style.stroke_width().into());
+        attr_int(self.body, "x1", from.0.into());
+        attr_int(self.body, "y1", from.1.into());
+        attr_int(self.body, "x2", to.0.into());
+        attr_int(self.body, "y2", to.1.into());
+        self.body.push_str("/>\n");
         Ok(())
     }
 
@@ -172,14 +213,11 @@ impl DrawingBackend for LeanSvg<'_> {
         if c.alpha == 0.0 {
             return Ok(());
         }
-        let _ = write!(
-            self.body,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"",
-            ul.0,
-            ul.1,
-            br.0 - ul.0,
-            br.1 - ul.1
-        );
+        self.body.push_str("<rect");
+        attr_int(self.body, "x", ul.0.into());
+        attr_int(self.body, "y", ul.1.into());
+        attr_int(self.body, "width", i64::from(br.0) - i64::from(ul.0));
+        attr_int(self.body, "height", i64::from(br.1) - i64::from(ul.1));
         self.paint(c, fill);
         self.body.push_str("/>\n");
         Ok(())
@@ -193,7 +231,7 @@ impl DrawingBackend for LeanSvg<'_> {
         self.body.push_str("<polyline fill=\"none\"");
         self.opacity(c);
         self.colour("stroke", c);
-        let _ = write!(self.body, " stroke-width=\"{}\"", style.stroke_width());
+        attr_int(self.body, "stroke-width", style.stroke_width().into());
         points(self.body, path);
         self.body.push_str("/>\n");
         Ok(())
@@ -217,9 +255,13 @@ impl DrawingBackend for LeanSvg<'_> {
         if c.alpha == 0.0 {
             return Ok(());
         }
-        let _ = write!(self.body, "<circle cx=\"{}\" cy=\"{}\" r=\"{radius}\"", center.0, center.1);
+        self.body.push_str("<circle");
+        attr_int(self.body, "cx", center.0.into());
+        attr_int(self.body, "cy", center.1.into());
+        attr_int(self.body, "r", radius.into());
         self.paint(c, fill);
-        let _ = writeln!(self.body, " stroke-width=\"{}\"/>", style.stroke_width());
+        attr_int(self.body, "stroke-width", style.stroke_width().into());
+        self.body.push_str("/>\n");
         Ok(())
     }
 
@@ -234,7 +276,12 @@ impl DrawingBackend for LeanSvg<'_> {
             VPos::Center => "0.5ex",
             VPos::Bottom => "-0.5ex",
         };
-        let _ = write!(self.body, "<text x=\"{x0}\" y=\"{y0}\" dy=\"{dy}\"");
+        self.body.push_str("<text");
+        attr_int(self.body, "x", x0.into());
+        attr_int(self.body, "y", y0.into());
+        self.body.push_str(" dy=\"");
+        self.body.push_str(dy);
+        self.body.push('"');
         match style.anchor().h_pos {
             HPos::Left => {}
             HPos::Right => self.body.push_str(" text-anchor=\"end\""),
@@ -248,7 +295,13 @@ impl DrawingBackend for LeanSvg<'_> {
         }
         // The size plotters is given is the pixel size × 1.24 (see `svg_size`).
         let size = style.size() / 1.24;
-        let _ = write!(self.body, " font-size=\"{}\"", (size * 100.0).round() / 100.0);
+        let size = (size * 100.0).round() / 100.0;
+        // Whole sizes (most of them) as `Display` prints a whole f64: no ".0".
+        if size.fract() == 0.0 && size > 0.0 && size < 1e15 {
+            attr_int(self.body, "font-size", size as i64);
+        } else {
+            let _ = write!(self.body, " font-size=\"{}\"", size);
+        }
         self.opacity(c);
         self.colour("fill", c);
         match style.style() {
@@ -288,7 +341,7 @@ mod tests {
     use plotters::style::FontTransform;
 
     use super::super::{FONT, INK, MUTED};
-    use super::{escape_into, hex, wrap, LeanSvg};
+    use super::{escape_into, hex, push_int, wrap, LeanSvg};
 
     /// The former `charts::finish`: root attributes and the title added to plotters' SVG.
     fn finish(svg: String, title: &str, marks: usize) -> String {
@@ -401,5 +454,17 @@ mod tests {
         assert!(after.starts_with("<svg role=\"img\" aria-label=\"A &lt;title&gt; &amp; &quot;quotes&quot;\""));
         assert!(after.contains("\n<title>A &lt;title&gt; &amp; &quot;quotes&quot;</title>\n"));
         assert!(after.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn whole_numbers_are_written_as_display_writes_them() {
+        let mut values =
+            vec![0, 1, -1, 9, 10, -10, 99, 100, 12_345, i64::from(i32::MIN), i64::from(i32::MAX), i64::MIN, i64::MAX];
+        values.extend((-2_000..2_000).map(|k| k * 37));
+        for v in values {
+            let mut s = String::from("x");
+            push_int(&mut s, v);
+            assert_eq!(s, format!("x{v}"));
+        }
     }
 }

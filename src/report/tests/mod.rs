@@ -531,3 +531,96 @@ fn compliance_leaves_out_cadres_without_a_rule_or_a_complete_window() {
     // 150 cadres − 30 left out − 3 in the withheld category.
     assert_eq!(total.cells[1].text, "117");
 }
+
+/// Both renderings of `view` in `lang`: the Rust writer's and the template's.
+fn class_page_both_ways(r: &render::Renderer, view: &view::ClassView, lang: Lang) -> (String, String) {
+    let mut rust = Vec::new();
+    r.class_page_into(view, lang, &mut rust).expect("rust");
+    let mut tmpl = Vec::new();
+    r.class_page_template_into(view, lang, &mut tmpl).expect("template");
+    (String::from_utf8(rust).unwrap(), String::from_utf8(tmpl).unwrap())
+}
+
+/// A body with every piece the macros can print: terms, findings, a paragraph, a table
+/// of more than 12 rows with glossed and numeric headers, links, code, strong and marked
+/// cells, withheld and total rows, a note, and text that needs escaping.
+fn every_piece(base: &view::Body) -> view::Body {
+    use view::{Block, Cell, TableRow, TableView};
+    let mut b = base.clone();
+    b.intro.push("<b>a & b</b> 'x' / \"y\"".into());
+    b.terms.push(view::glossary::Term { id: "effect_size", label: "d's <size>".into() });
+    b.terms.push(view::glossary::Term { id: "ci", label: "CI".into() });
+    b.findings.push("p < 0.05 & \"more\"".into());
+    b.findings.push("second".into());
+    let mut tv = TableView::new(
+        "cap <&>".into(),
+        &[("col.class_id", false), ("col.n_trained", true)],
+        &i18n::Catalogue::new(Lang::En),
+    );
+    tv.headers[1].gloss = Some("n");
+    for i in 0..14 {
+        let mut row = TableRow {
+            cells: vec![
+                Cell::link(format!("c{i}/<x>"), (i % 3 == 0).then(|| format!("class/K{i}.html?a=1&b='2'"))),
+                Cell::num(if i % 4 == 0 { "—".to_string() } else { format!("{i}.5") }).strong(i % 5 == 0),
+            ],
+            suppressed: i % 6 == 1,
+            total: i == 13,
+        };
+        if i == 2 {
+            row.cells[0] = Cell::code("path/to/file's.csv");
+        }
+        tv.push_row(row);
+    }
+    tv.has_suppressed = true;
+    tv.note = Some("note: a/b".into());
+    b.blocks.push(Block::Table(tv));
+    let mut short = TableView::new("short".into(), &[("col.title", false)], &i18n::Catalogue::new(Lang::Zh));
+    short.push(vec![Cell::text("only")], false);
+    short.note = Some(String::new());
+    b.blocks.push(Block::Table(short));
+    b.blocks.push(Block::Para { text: "para <p>".into() });
+    b
+}
+
+#[test]
+fn class_pages_written_in_rust_match_the_templates() {
+    let r = render::Renderer::new().unwrap();
+    let mut compared = 0;
+    for data in [fixtures::sample(), fixtures::hostile()] {
+        for lang in [Lang::Zh, Lang::En] {
+            for min_cell in [1, 5, 30] {
+                let p = RenderOptions { min_cell, ..params(lang) };
+                for v in view::class_views(&data, &p) {
+                    let (rust, tmpl) = class_page_both_ways(&r, &v, lang);
+                    assert_eq!(rust, tmpl, "class {} in {lang:?}, min_cell {min_cell}", v.class_id);
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared >= 60, "{compared} pages compared");
+    // The pieces the fixtures' class pages may not use, in every section.
+    let mut v = view::class_views(&fixtures::sample(), &params(Lang::En)).remove(0);
+    v.title = "t </title> & 'q'".into();
+    v.facts.push(view::Fact { label: "a/b".into(), value: "<1>".into() });
+    for s in [&mut v.learning, &mut v.reaction, &mut v.transfer, &mut v.raters, &mut v.needs] {
+        let b = every_piece(s.data.as_ref().unwrap_or(&view::Body::default()));
+        *s = view::Section { available: true, missing: None, data: Some(b) };
+    }
+    v.needs = view::Section { available: false, missing: Some("none <here>".into()), data: None };
+    for lang in [Lang::Zh, Lang::En] {
+        let (rust, tmpl) = class_page_both_ways(&r, &v, lang);
+        assert!(rust.contains("<code>path&#x2f;to&#x2f;file&#x27;s.csv</code>"), "the synthetic table is drawn");
+        assert_eq!(rust, tmpl);
+    }
+}
+
+#[test]
+fn escaping_matches_minijinja() {
+    for s in ["", "plain", "<>&\"'/", "a<b>c&d\"e'f/g", "中文 / «»", "&amp;", "end/"] {
+        let mut out = Vec::new();
+        html::escape_into(&mut out, s);
+        assert_eq!(String::from_utf8(out).unwrap(), minijinja::HtmlEscape(s).to_string(), "{s:?}");
+    }
+}

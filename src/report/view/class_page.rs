@@ -211,17 +211,41 @@ fn class_counts(ctx: &Ctx<'_>, enrolled: &PerClass<'_>, key: &str, caption: Stri
 pub(crate) struct ClassPages<'c> {
     enrolled: PerClass<'c>,
     courses: PerClass<'c>,
+    /// The key of `trainee_outcomes` among the tables.
+    outcomes: String,
+    /// The texts every page carries the same, worded once.
+    same: SameOnEveryPage,
+}
+
+/// What every class page says alike (its subtitle, the tool, the footnotes).
+struct SameOnEveryPage {
+    subtitle: String,
+    generated_by: String,
+    suppressed_note: String,
+    footnotes: BTreeMap<&'static str, String>,
 }
 
 impl<'c> ClassPages<'c> {
     pub(crate) fn new(ctx: &'c Ctx<'_>) -> ClassPages<'c> {
-        ClassPages { enrolled: enrolled(ctx), courses: per_class(ctx, crate::schema::wh::COURSES) }
+        let cat = &ctx.cat;
+        let same = SameOnEveryPage {
+            subtitle: cat.get("doc.class_subtitle"),
+            generated_by: cat.fmt("doc.generated_by", &[("version", &crate::VERSION)]),
+            suppressed_note: cat.fmt("doc.suppressed_note", &[("min_cell", &ctx.min_cell())]),
+            footnotes: super::footnotes(cat, ctx.min_cell()),
+        };
+        ClassPages {
+            enrolled: enrolled(ctx),
+            courses: per_class(ctx, crate::schema::wh::COURSES),
+            outcomes: super::warehouse_key(table::TRAINEE_OUTCOMES),
+            same,
+        }
     }
 
     /// The page of class `id`.
     pub(crate) fn build(&self, ctx: &Ctx<'_>, id: &str) -> ClassView {
-        let rows = ctx.rows_of_class(&super::warehouse_key(table::TRAINEE_OUTCOMES), id);
-        build_one(ctx, id, self.enrolled.get(id).copied(), self.courses.get(id).copied(), &rows)
+        let rows = ctx.rows_of_class(&self.outcomes, id);
+        build_one(ctx, id, self.enrolled.get(id).copied(), self.courses.get(id).copied(), &rows, &self.same)
     }
 }
 
@@ -236,6 +260,7 @@ fn build_one(
     enrolled: Option<u64>,
     courses: Option<u64>,
     outcome_rows: &[usize],
+    same: &SameOnEveryPage,
 ) -> ClassView {
     let cat = &ctx.cat;
     let info = ctx.classes.get(id).cloned().unwrap_or_else(|| ClassFacts {
@@ -263,10 +288,10 @@ fn build_one(
         file_name: paths::class_file_name(id),
         title: cat.fmt("doc.class_title", &[("title", &info.title)]),
         class_title: info.title.clone(),
-        subtitle: cat.get("doc.class_subtitle"),
-        generated_by: cat.fmt("doc.generated_by", &[("version", &crate::VERSION)]),
-        suppressed_note: cat.fmt("doc.suppressed_note", &[("min_cell", &ctx.min_cell())]),
-        footnotes: super::footnotes(cat, ctx.min_cell()),
+        subtitle: same.subtitle.clone(),
+        generated_by: same.generated_by.clone(),
+        suppressed_note: same.suppressed_note.clone(),
+        footnotes: same.footnotes.clone(),
         facts,
         reaction: reaction(ctx, id).into(),
         learning: learning(ctx, id, outcome_rows).into(),
@@ -315,10 +340,9 @@ fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
     if rows.is_empty() {
         return Err(ctx.empty_class(table::REACTION_BY_COURSE));
     }
-    rows.sort_by(|&a, &b| {
-        let key = |i: usize| (t.count(c::RANK_IN_CLASS, i).unwrap_or(u64::MAX), t.text_or_empty(col::COURSE_ID, i));
-        key(a).cmp(&key(b))
-    });
+    // Each row's key once (a stable sort, as `sort_by` is), not twice per comparison.
+    let (rank, course) = (t.column(c::RANK_IN_CLASS), t.column(col::COURSE_ID));
+    rows.sort_by_cached_key(|&i| (rank.count(i).unwrap_or(u64::MAX), course.text_ref(i).unwrap_or_default()));
     let mut body = Body::default();
     let shown: Vec<usize> =
         rows.iter().copied().filter(|&i| !t.suppressed(i) && t.num(c::TOTAL_MEAN, i).is_some()).collect();
@@ -381,10 +405,9 @@ fn learning(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
             ],
         ));
         if let Ok(o) = ctx.warehouse(table::TRAINEE_OUTCOMES, &[col::PRE_SCORE, col::POST_SCORE]) {
-            let (pre, post): (Vec<f64>, Vec<f64>) = outcome_rows
-                .iter()
-                .filter_map(|&r| Some((o.num(col::PRE_SCORE, r)?, o.num(col::POST_SCORE, r)?)))
-                .unzip();
+            let (pre_col, post_col) = (o.column(col::PRE_SCORE), o.column(col::POST_SCORE));
+            let (pre, post): (Vec<f64>, Vec<f64>) =
+                outcome_rows.iter().filter_map(|&r| Some((pre_col.num(r)?, post_col.num(r)?))).unzip();
             if ctx.drawable(pre.len() as u64) {
                 let group = BoxGroup {
                     label: ctx.chart_label(id),

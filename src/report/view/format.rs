@@ -13,8 +13,64 @@ pub const SECONDARY: &str = "‡";
 /// `x` with `decimals` places and a typographic minus; "—" for `None`.
 pub fn num(x: Option<f64>, decimals: usize) -> String {
     match x {
-        Some(v) if v.is_finite() => minus(&format!("{:.*}", decimals, v)),
+        Some(v) if v.is_finite() => match rounded(v, decimals) {
+            Some((neg, n)) => {
+                let mut out = String::with_capacity(24);
+                if neg && n != 0 {
+                    out.push('−');
+                }
+                push_fixed(&mut out, n, decimals);
+                out
+            }
+            None => minus(&format!("{:.*}", decimals, v)),
+        },
         _ => DASH.to_string(),
+    }
+}
+
+/// `|v|` rounded to `decimals` places as the digits of a whole number (`4.25` at 1 → 42)
+/// and whether `v` is negative, as `format!("{:.*}", decimals, v)` rounds it; `None` when
+/// this cannot tell (`v` near a tie, too large, too many places), and the caller then
+/// asks `format!`. Every view formats its numbers, so the common case skips the
+/// formatting machinery.
+fn rounded(v: f64, decimals: usize) -> Option<(bool, u64)> {
+    const SCALE: [f64; 4] = [1.0, 10.0, 100.0, 1000.0];
+    let s = v.abs() * *SCALE.get(decimals)?;
+    if s.is_nan() || s >= 1e15 {
+        return None;
+    }
+    let whole = s.floor();
+    // Exact: `s` and its floor differ by less than one and share the exponent's grid.
+    let frac = s - whole;
+    // `s` is within half an ulp (≤ s·2⁻⁵³) of the exact |v|·10^decimals; farther than
+    // that from the half, both round the same way. Nearer, `format!` decides the tie.
+    if (frac - 0.5).abs() <= s * 1e-15 + f64::MIN_POSITIVE {
+        return None;
+    }
+    let n = whole as u64 + u64::from(frac > 0.5);
+    Some((v.is_sign_negative(), n))
+}
+
+/// `n` with its last `decimals` digits after the point (`42` at 1 → `4.2`, `5` at 2 →
+/// `0.05`), as `format!` pads it.
+fn push_fixed(out: &mut String, n: u64, decimals: usize) {
+    let mut digits = [b'0'; 24];
+    let mut i = digits.len();
+    let mut rest = n;
+    while rest > 0 {
+        i -= 1;
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    // At least one digit before the point.
+    let len = (digits.len() - i).max(decimals + 1);
+    let all = &digits[digits.len() - len..];
+    let (int, frac) = all.split_at(len - decimals);
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(int).unwrap_or_default());
+    if decimals > 0 {
+        out.push('.');
+        out.push_str(std::str::from_utf8(frac).unwrap_or_default());
     }
 }
 
@@ -26,6 +82,17 @@ pub fn mean(x: Option<f64>) -> String {
 /// A difference with its sign: `+4.2`, `−1.0`, `0.0`.
 pub fn signed(x: Option<f64>) -> String {
     match x {
+        Some(v) if v.is_finite() && rounded(v, 1).is_some() => {
+            let (neg, n) = rounded(v, 1).unwrap_or_default();
+            let mut out = String::with_capacity(16);
+            match (n, neg) {
+                (0, _) => {}
+                (_, true) => out.push('−'),
+                (_, false) => out.push('+'),
+            }
+            push_fixed(&mut out, n, 1);
+            out
+        }
         Some(v) if v.is_finite() => {
             let s = format!("{:.1}", v);
             if s.starts_with('-') {
@@ -49,7 +116,14 @@ pub fn dec2(x: Option<f64>) -> String {
 pub fn p(x: Option<f64>) -> String {
     match x {
         Some(v) if v.is_finite() && v < 0.001 => "< 0.001".to_string(),
-        Some(v) if v.is_finite() => format!("{:.3}", v.min(1.0)),
+        Some(v) if v.is_finite() => match rounded(v.min(1.0), 3) {
+            Some((false, n)) => {
+                let mut out = String::with_capacity(8);
+                push_fixed(&mut out, n, 3);
+                out
+            }
+            _ => format!("{:.3}", v.min(1.0)),
+        },
         _ => DASH.to_string(),
     }
 }
@@ -66,14 +140,21 @@ pub fn p_phrase(x: Option<f64>) -> String {
 /// A share in [0, 1] as a percentage with one decimal.
 pub fn pct(x: Option<f64>) -> String {
     match x {
-        Some(v) if v.is_finite() => format!("{}%", minus(&format!("{:.1}", v * 100.0))),
+        Some(v) if v.is_finite() => {
+            let w = v * 100.0;
+            // A share too large for a percentage prints as `format!` prints infinity.
+            let mut out = if w.is_finite() { num(Some(w), 1) } else { minus(&format!("{:.1}", w)) };
+            out.push('%');
+            out
+        }
         _ => DASH.to_string(),
     }
 }
 
 /// A count with thousands separators.
 pub fn int(n: u64) -> String {
-    let digits = n.to_string();
+    let mut digits = String::with_capacity(20);
+    push_fixed(&mut digits, n, 0);
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -87,6 +168,17 @@ pub fn int(n: u64) -> String {
 /// Class hours: one decimal (a day is often 7.5 hours), thousands grouped like counts.
 pub fn hours(x: Option<f64>) -> String {
     match x {
+        Some(v) if v.is_finite() && rounded(v, 1).is_some() => {
+            let (neg, n) = rounded(v, 1).unwrap_or_default();
+            let mut out = String::with_capacity(24);
+            if neg && n != 0 {
+                out.push('−');
+            }
+            out.push_str(&int(n / 10));
+            out.push('.');
+            push_fixed(&mut out, n % 10, 0);
+            out
+        }
         Some(v) if v.is_finite() => {
             let s = format!("{:.1}", v.abs());
             let (whole, frac) = s.split_once('.').unwrap_or((&s, "0"));
@@ -165,5 +257,124 @@ mod tests {
         assert_eq!(level(0.05), "95");
         assert_eq!(level(0.1), "90");
         assert_eq!(dec2(Some(-0.004)), "0.00");
+    }
+
+    /// The formats as they were written with `format!`: the reference of the fast path.
+    mod reference {
+        use super::super::{int, minus, DASH};
+        pub fn num(x: Option<f64>, decimals: usize) -> String {
+            match x {
+                Some(v) if v.is_finite() => minus(&format!("{:.*}", decimals, v)),
+                _ => DASH.to_string(),
+            }
+        }
+        pub fn signed(x: Option<f64>) -> String {
+            match x {
+                Some(v) if v.is_finite() => {
+                    let s = format!("{:.1}", v);
+                    if s.starts_with('-') {
+                        minus(&s)
+                    } else if s.trim_start_matches(['0', '.']).is_empty() {
+                        s
+                    } else {
+                        format!("+{s}")
+                    }
+                }
+                _ => DASH.to_string(),
+            }
+        }
+        pub fn p(x: Option<f64>) -> String {
+            match x {
+                Some(v) if v.is_finite() && v < 0.001 => "< 0.001".to_string(),
+                Some(v) if v.is_finite() => format!("{:.3}", v.min(1.0)),
+                _ => DASH.to_string(),
+            }
+        }
+        pub fn pct(x: Option<f64>) -> String {
+            match x {
+                Some(v) if v.is_finite() => format!("{}%", minus(&format!("{:.1}", v * 100.0))),
+                _ => DASH.to_string(),
+            }
+        }
+        pub fn hours(x: Option<f64>) -> String {
+            match x {
+                Some(v) if v.is_finite() => {
+                    let s = format!("{:.1}", v.abs());
+                    let (whole, frac) = s.split_once('.').unwrap_or((&s, "0"));
+                    let sign = if v < 0.0 && s != "0.0" { "−" } else { "" };
+                    format!("{sign}{}.{frac}", int(whole.parse().unwrap_or(0)))
+                }
+                _ => DASH.to_string(),
+            }
+        }
+        pub fn int_digits(n: u64) -> String {
+            n.to_string()
+        }
+    }
+
+    /// Values at and around every tie of 0–3 places, random magnitudes, signs, zeros,
+    /// the non-finite values and the largest.
+    fn values() -> Vec<f64> {
+        let mut v = vec![
+            0.0,
+            -0.0,
+            0.05,
+            -0.05,
+            0.25,
+            0.35,
+            2.5,
+            -2.5,
+            0.125,
+            1e15,
+            -1e15,
+            9.99e14,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for k in -20_000i64..20_000 {
+            for scale in [10.0, 100.0, 1000.0, 10_000.0] {
+                let tie = (k as f64 + 0.5) / scale;
+                v.extend([tie, f64::from_bits(tie.to_bits() + 1), f64::from_bits(tie.to_bits().wrapping_sub(1))]);
+            }
+        }
+        // A fixed linear congruential sequence: the same values on every run.
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..400_000 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let exp = ((state >> 3) % 40) as i32 - 20;
+            let x = unit * 10f64.powi(exp);
+            v.push(if state & 1 == 1 { -x } else { x });
+        }
+        v
+    }
+
+    #[test]
+    fn fast_formats_give_the_digits_of_format() {
+        for x in values() {
+            for d in 0..5 {
+                assert_eq!(num(Some(x), d), reference::num(Some(x), d), "{x:e} at {d}");
+            }
+            assert_eq!(signed(Some(x)), reference::signed(Some(x)), "{x:e}");
+            assert_eq!(p(Some(x)), reference::p(Some(x)), "{x:e}");
+            assert_eq!(pct(Some(x)), reference::pct(Some(x)), "{x:e}");
+            assert_eq!(hours(Some(x)), reference::hours(Some(x)), "{x:e}");
+            if x.is_finite() && x.abs() < 1.8e19 {
+                let n = x.abs() as u64;
+                let mut s = String::new();
+                push_fixed(&mut s, n, 0);
+                assert_eq!(s, reference::int_digits(n));
+            }
+        }
+        assert_eq!(num(Some(0.25), 1), "0.2", "a tie rounds as format! rounds it");
+        assert_eq!(signed(Some(-0.04)), "0.0");
+        assert_eq!(hours(Some(-0.04)), "0.0");
+        assert_eq!(rounded(0.05, 1), None, "0.05 is near its tie: format! decides");
+        assert_eq!(rounded(0.07, 1), Some((false, 1)));
     }
 }

@@ -33,7 +33,7 @@ use polars::prelude::DataFrame;
 use serde::Serialize;
 
 pub(crate) use class_page::ClassPages;
-pub use class_page::ClassView;
+pub use class_page::{ClassView, Fact};
 pub use headline::{Card, HeadlineView};
 
 use super::charts::bar_ci::BarItem;
