@@ -22,7 +22,7 @@ pub fn num(x: Option<f64>, decimals: usize) -> String {
                 push_fixed(&mut out, n, decimals);
                 out
             }
-            None => minus(&format!("{:.*}", decimals, v)),
+            None => by_format::num(x, decimals),
         },
         _ => DASH.to_string(),
     }
@@ -81,9 +81,8 @@ pub fn mean(x: Option<f64>) -> String {
 
 /// A difference with its sign: `+4.2`, `−1.0`, `0.0`.
 pub fn signed(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() && rounded(v, 1).is_some() => {
-            let (neg, n) = rounded(v, 1).unwrap_or_default();
+    match x.filter(|v| v.is_finite()).and_then(|v| rounded(v, 1)) {
+        Some((neg, n)) => {
             let mut out = String::with_capacity(16);
             match (n, neg) {
                 (0, _) => {}
@@ -93,17 +92,7 @@ pub fn signed(x: Option<f64>) -> String {
             push_fixed(&mut out, n, 1);
             out
         }
-        Some(v) if v.is_finite() => {
-            let s = format!("{:.1}", v);
-            if s.starts_with('-') {
-                minus(&s)
-            } else if s.trim_start_matches(['0', '.']).is_empty() {
-                s
-            } else {
-                format!("+{s}")
-            }
-        }
-        _ => DASH.to_string(),
+        None => by_format::signed(x),
     }
 }
 
@@ -122,7 +111,7 @@ pub fn p(x: Option<f64>) -> String {
                 push_fixed(&mut out, n, 3);
                 out
             }
-            _ => format!("{:.3}", v.min(1.0)),
+            _ => by_format::p(x),
         },
         _ => DASH.to_string(),
     }
@@ -140,14 +129,13 @@ pub fn p_phrase(x: Option<f64>) -> String {
 /// A share in [0, 1] as a percentage with one decimal.
 pub fn pct(x: Option<f64>) -> String {
     match x {
-        Some(v) if v.is_finite() => {
-            let w = v * 100.0;
-            // A share too large for a percentage prints as `format!` prints infinity.
-            let mut out = if w.is_finite() { num(Some(w), 1) } else { minus(&format!("{:.1}", w)) };
+        // A share too large for a percentage prints as `format!` prints infinity.
+        Some(v) if (v * 100.0).is_finite() => {
+            let mut out = num(Some(v * 100.0), 1);
             out.push('%');
             out
         }
-        _ => DASH.to_string(),
+        _ => by_format::pct(x),
     }
 }
 
@@ -167,9 +155,8 @@ pub fn int(n: u64) -> String {
 
 /// Class hours: one decimal (a day is often 7.5 hours), thousands grouped like counts.
 pub fn hours(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() && rounded(v, 1).is_some() => {
-            let (neg, n) = rounded(v, 1).unwrap_or_default();
+    match x.filter(|v| v.is_finite()).and_then(|v| rounded(v, 1)) {
+        Some((neg, n)) => {
             let mut out = String::with_capacity(24);
             if neg && n != 0 {
                 out.push('−');
@@ -179,13 +166,7 @@ pub fn hours(x: Option<f64>) -> String {
             push_fixed(&mut out, n % 10, 0);
             out
         }
-        Some(v) if v.is_finite() => {
-            let s = format!("{:.1}", v.abs());
-            let (whole, frac) = s.split_once('.').unwrap_or((&s, "0"));
-            let sign = if v < 0.0 && s != "0.0" { "−" } else { "" };
-            format!("{sign}{}.{frac}", int(whole.parse().unwrap_or(0)))
-        }
-        _ => DASH.to_string(),
+        None => by_format::hours(x),
     }
 }
 
@@ -217,6 +198,62 @@ pub fn level(alpha: f64) -> String {
         format!("{:.0}", l)
     } else {
         format!("{:.1}", l)
+    }
+}
+
+/// The formats written with `format!`: their definition, and the path of the values the
+/// fast path cannot decide (near a rounding tie, too large, too many places).
+mod by_format {
+    use super::{int, minus, DASH};
+
+    pub fn num(x: Option<f64>, decimals: usize) -> String {
+        match x {
+            Some(v) if v.is_finite() => minus(&format!("{:.*}", decimals, v)),
+            _ => DASH.to_string(),
+        }
+    }
+
+    pub fn signed(x: Option<f64>) -> String {
+        match x {
+            Some(v) if v.is_finite() => {
+                let s = format!("{:.1}", v);
+                if s.starts_with('-') {
+                    minus(&s)
+                } else if s.trim_start_matches(['0', '.']).is_empty() {
+                    s
+                } else {
+                    format!("+{s}")
+                }
+            }
+            _ => DASH.to_string(),
+        }
+    }
+
+    pub fn p(x: Option<f64>) -> String {
+        match x {
+            Some(v) if v.is_finite() && v < 0.001 => "< 0.001".to_string(),
+            Some(v) if v.is_finite() => format!("{:.3}", v.min(1.0)),
+            _ => DASH.to_string(),
+        }
+    }
+
+    pub fn pct(x: Option<f64>) -> String {
+        match x {
+            Some(v) if v.is_finite() => format!("{}%", minus(&format!("{:.1}", v * 100.0))),
+            _ => DASH.to_string(),
+        }
+    }
+
+    pub fn hours(x: Option<f64>) -> String {
+        match x {
+            Some(v) if v.is_finite() => {
+                let s = format!("{:.1}", v.abs());
+                let (whole, frac) = s.split_once('.').unwrap_or((&s, "0"));
+                let sign = if v < 0.0 && s != "0.0" { "−" } else { "" };
+                format!("{sign}{}.{frac}", int(whole.parse().unwrap_or(0)))
+            }
+            _ => DASH.to_string(),
+        }
     }
 }
 
@@ -259,54 +296,8 @@ mod tests {
         assert_eq!(dec2(Some(-0.004)), "0.00");
     }
 
-    /// The formats as they were written with `format!`: the reference of the fast path.
+    /// Digits as `Display` writes them: the reference of `push_fixed`.
     mod reference {
-        use super::super::{int, minus, DASH};
-        pub fn num(x: Option<f64>, decimals: usize) -> String {
-            match x {
-                Some(v) if v.is_finite() => minus(&format!("{:.*}", decimals, v)),
-                _ => DASH.to_string(),
-            }
-        }
-        pub fn signed(x: Option<f64>) -> String {
-            match x {
-                Some(v) if v.is_finite() => {
-                    let s = format!("{:.1}", v);
-                    if s.starts_with('-') {
-                        minus(&s)
-                    } else if s.trim_start_matches(['0', '.']).is_empty() {
-                        s
-                    } else {
-                        format!("+{s}")
-                    }
-                }
-                _ => DASH.to_string(),
-            }
-        }
-        pub fn p(x: Option<f64>) -> String {
-            match x {
-                Some(v) if v.is_finite() && v < 0.001 => "< 0.001".to_string(),
-                Some(v) if v.is_finite() => format!("{:.3}", v.min(1.0)),
-                _ => DASH.to_string(),
-            }
-        }
-        pub fn pct(x: Option<f64>) -> String {
-            match x {
-                Some(v) if v.is_finite() => format!("{}%", minus(&format!("{:.1}", v * 100.0))),
-                _ => DASH.to_string(),
-            }
-        }
-        pub fn hours(x: Option<f64>) -> String {
-            match x {
-                Some(v) if v.is_finite() => {
-                    let s = format!("{:.1}", v.abs());
-                    let (whole, frac) = s.split_once('.').unwrap_or((&s, "0"));
-                    let sign = if v < 0.0 && s != "0.0" { "−" } else { "" };
-                    format!("{sign}{}.{frac}", int(whole.parse().unwrap_or(0)))
-                }
-                _ => DASH.to_string(),
-            }
-        }
         pub fn int_digits(n: u64) -> String {
             n.to_string()
         }
@@ -358,12 +349,12 @@ mod tests {
     fn fast_formats_give_the_digits_of_format() {
         for x in values() {
             for d in 0..5 {
-                assert_eq!(num(Some(x), d), reference::num(Some(x), d), "{x:e} at {d}");
+                assert_eq!(num(Some(x), d), by_format::num(Some(x), d), "{x:e} at {d}");
             }
-            assert_eq!(signed(Some(x)), reference::signed(Some(x)), "{x:e}");
-            assert_eq!(p(Some(x)), reference::p(Some(x)), "{x:e}");
-            assert_eq!(pct(Some(x)), reference::pct(Some(x)), "{x:e}");
-            assert_eq!(hours(Some(x)), reference::hours(Some(x)), "{x:e}");
+            assert_eq!(signed(Some(x)), by_format::signed(Some(x)), "{x:e}");
+            assert_eq!(p(Some(x)), by_format::p(Some(x)), "{x:e}");
+            assert_eq!(pct(Some(x)), by_format::pct(Some(x)), "{x:e}");
+            assert_eq!(hours(Some(x)), by_format::hours(Some(x)), "{x:e}");
             if x.is_finite() && x.abs() < 1.8e19 {
                 let n = x.abs() as u64;
                 let mut s = String::new();
