@@ -39,6 +39,8 @@
 use std::path::Path;
 
 use polars::prelude::*;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::PipelineFile;
 use crate::error::WarehouseError;
@@ -48,10 +50,6 @@ use crate::warehouse::read::scan;
 
 /// The maximum of a 0–100 scale score (Hake's gain).
 const SCORE_MAX: f64 = 100.0;
-
-fn m_to_1(how: JoinType) -> JoinArgs {
-    JoinArgs { validation: JoinValidation::ManyToOne, ..JoinArgs::new(how) }
-}
 
 fn keys2() -> [Expr; 2] {
     [col(c::CLASS_ID), col(c::CADRE_ID)]
@@ -152,41 +150,50 @@ pub fn trainee_outcomes(
         move |e: PolarsError| WarehouseError::frame(what, e)
     };
     let base = base(warehouse)?;
-    let n_enrollments = scan(warehouse, crate::schema::wh::ENROLLMENTS)?
-        .select([len().alias("n")])
-        .collect()
-        .map_err(err("counting enrollments"))?
-        .column("n")
-        .and_then(|c| c.get(0).map(|v| v.extract::<u64>().unwrap_or(0)))
-        .map_err(err("counting enrollments"))?;
-    if base.height() as u64 != n_enrollments {
-        return Err(WarehouseError::frame(
-            crate::schema::wh::TRAINEE_OUTCOMES,
-            format!("{} rows from {} enrollments: a join changed the cardinality", base.height(), n_enrollments),
-        ));
-    }
     let mut added: Vec<Column> = Vec::new();
     {
         let rows = RowIndex::new(&base)?;
 
-        // Outcome-scale scores, one column per wave, read one wave at a time (each wave
-        // is a file of its own, which the filter on `wave` skips by its statistics).
+        // Outcome-scale scores, one column per wave. Each file is read and its rows
+        // located on the pool (a file is a survey wave, so a file at a time per core
+        // bounds the memory); the values are then put in place in path order.
         let scale = settings.instrument.outcome_scale.as_str();
-        let mut by_wave = Vec::new();
-        for (wave, name) in [
+        const WAVES: [(Wave, &str); 5] = [
             (Wave::Pre, c::PRE_SCORE),
             (Wave::Post, c::POST_SCORE),
             (Wave::Follow3m, c::FOLLOW_3M),
             (Wave::Follow6m, c::FOLLOW_6M),
             (Wave::Follow12m, c::FOLLOW_12M),
-        ] {
-            let w = scan(warehouse, crate::schema::wh::SCALE_SCORES)?
-                .filter(col(c::SCALE).eq(lit(scale)).and(col(c::WAVE).eq(lit(wave.as_str()))))
-                .select([col(c::CLASS_ID), col(c::CADRE_ID), col(c::SCORE)])
-                .collect()
-                .map_err(err(crate::schema::wh::SCALE_SCORES))?;
-            by_wave.push(rows.attach(crate::schema::wh::SCALE_SCORES, &w, c::SCORE)?);
-            added.push(Column::new(name.into(), by_wave.last().cloned().unwrap_or_default()));
+        ];
+        let files = parquet_files(&warehouse.join(crate::schema::wh::SCALE_SCORES))?;
+        let located: Vec<Vec<(u8, Located, Option<f64>)>> = files
+            .par_iter()
+            .map(|file| {
+                let df = read_file(file, &[c::CLASS_ID, c::CADRE_ID, c::WAVE, c::SCALE, c::SCORE], false)?;
+                let table = crate::schema::wh::SCALE_SCORES;
+                let (waves, scales) = (strs(&df, c::WAVE, table)?, strs(&df, c::SCALE, table)?);
+                let scores = df.column(c::SCORE).map_err(err(table))?.cast(&DataType::Float64).map_err(err(table))?;
+                let scores = scores.f64().map_err(err(table))?;
+                let keep: Vec<Option<u8>> = waves
+                    .iter()
+                    .zip(scales.iter())
+                    .map(|(w, s)| {
+                        let w = w.filter(|_| s == Some(scale))?;
+                        WAVES.iter().position(|(wave, _)| wave.as_str() == w).map(|k| k as u8)
+                    })
+                    .collect();
+                let at = rows.locate(&df, table, |i| keep[i].is_some())?;
+                Ok(at.into_iter().map(|(i, loc)| (keep[i].unwrap_or_default(), loc, scores.get(i))).collect())
+            })
+            .collect::<Result<_, WarehouseError>>()?;
+        let mut by_wave: Vec<Attached> =
+            (0..WAVES.len()).map(|_| Attached::new(crate::schema::wh::SCALE_SCORES, rows.n)).collect();
+        for (wave, loc, v) in located.into_iter().flatten() {
+            by_wave[wave as usize].put(loc, v)?;
+        }
+        let by_wave: Vec<Vec<Option<f64>>> = by_wave.into_iter().map(|a| a.out).collect();
+        for ((_, name), values) in WAVES.iter().zip(&by_wave) {
+            added.push(Column::new((*name).into(), values));
         }
         let diff = |a: &[Option<f64>], b: &[Option<f64>]| -> Vec<Option<f64>> {
             a.iter().zip(b).map(|(a, b)| Some((*a)? - (*b)?)).collect()
@@ -194,14 +201,18 @@ pub fn trainee_outcomes(
         added.push(Column::new(c::GAIN.into(), diff(&by_wave[1], &by_wave[0])));
 
         // Reaction and assessment received: per (class, cadre), computed before.
-        added.push(Column::new(
-            c::REACTION.into(),
-            rows.attach(crate::schema::wh::COURSE_RATINGS, &ratings.reaction, c::REACTION)?,
-        ));
-        let others = rows.attach(crate::schema::wh::TRAINEE_RATINGS, &ratings.by_others, c::TRAINEE_ASSESSMENT)?;
-        added.push(Column::new(c::TRAINEE_ASSESSMENT.into(), others));
-        let own = rows.attach(crate::schema::wh::TRAINEE_RATINGS, &ratings.by_self, c::SELF_ASSESSMENT)?;
-        added.push(Column::new(c::SELF_ASSESSMENT.into(), own));
+        let ((reaction, others), own) = rayon::join(
+            || {
+                rayon::join(
+                    || rows.attach(crate::schema::wh::COURSE_RATINGS, &ratings.reaction, c::REACTION),
+                    || rows.attach(crate::schema::wh::TRAINEE_RATINGS, &ratings.by_others, c::TRAINEE_ASSESSMENT),
+                )
+            },
+            || rows.attach(crate::schema::wh::TRAINEE_RATINGS, &ratings.by_self, c::SELF_ASSESSMENT),
+        );
+        added.push(Column::new(c::REACTION.into(), reaction?));
+        added.push(Column::new(c::TRAINEE_ASSESSMENT.into(), others?));
+        added.push(Column::new(c::SELF_ASSESSMENT.into(), own?));
 
         // Reviews before and after, offered one file (a year of reviews) at a time: the
         // whole table read at once was the largest frame of the build.
@@ -209,14 +220,10 @@ pub fn trainee_outcomes(
         let files = parquet_files(&warehouse.join(crate::schema::wh::REVIEWS))?;
         let read = |file: Option<&std::path::PathBuf>| -> Result<Option<DataFrame>, WarehouseError> {
             let Some(file) = file else { return Ok(None) };
-            ParquetReader::new(std::fs::File::open(file).map_err(|e| WarehouseError::io(file, e))?)
-                .with_columns(Some([c::CADRE_ID, c::REVIEW_DATE, c::KIND, c::TOTAL].map(String::from).to_vec()))
-                .finish()
-                .map(Some)
-                .map_err(err(crate::schema::wh::REVIEWS))
+            read_file(file, &[c::CADRE_ID, c::REVIEW_DATE, c::KIND, c::TOTAL], false).map(Some)
         };
         // The next file is read on the other core while this one is offered: two files
-        // in memory at most, and the join no longer runs on one core alone.
+        // in memory at most.
         let mut next = read(files.first())?;
         for k in 0..files.len() {
             let current = next.take();
@@ -245,48 +252,200 @@ pub fn trainee_outcomes(
     add_norm_gain(df)
 }
 
-/// Enrollments with their class and cadre attributes and the attendance rate, sorted
-/// by (class_id, cadre_id).
-fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
-    let classes = scan(wh, crate::schema::wh::CLASSES)?.select([
-        col(c::CLASS_ID),
-        col(c::METHOD),
-        col(c::TARGET_CATEGORY),
-        col(c::START_DATE),
-        col(c::END_DATE),
-        col(c::DAYS),
-        col(c::HOURS),
-        col(c::YEAR),
-    ]);
-    let cadres = scan(wh, crate::schema::wh::CADRES)?.select([col(c::CADRE_ID), col(c::CATEGORY), col(c::UNIT_ID)]);
-    let enrollments = scan(wh, crate::schema::wh::ENROLLMENTS)?.select([
-        col(c::CLASS_ID),
-        col(c::CADRE_ID),
-        col(c::ATTENDED_HOURS),
-        col(c::LEAVE_HOURS),
-        col(c::DISCIPLINE_FLAGS),
-        col(c::EXAM_SCORE),
-        col(c::COMPLETED),
-    ]);
-    enrollments
-        .join(classes, [col(c::CLASS_ID)], [col(c::CLASS_ID)], m_to_1(JoinType::Left))
-        .join(cadres, [col(c::CADRE_ID)], [col(c::CADRE_ID)], m_to_1(JoinType::Left))
-        .with_column(
-            when(col(c::HOURS).gt(lit(0.0)))
-                .then(col(c::ATTENDED_HOURS) / col(c::HOURS))
-                .otherwise(lit(NULL).cast(DataType::Float64))
-                .alias(c::ATTENDANCE_RATE),
-        )
-        .sort([c::CLASS_ID, c::CADRE_ID], SortMultipleOptions::default().with_maintain_order(true))
-        .collect()
-        .map_err(|e| WarehouseError::frame("building trainee_outcomes (classes and cadres must be unique per key)", e))
+/// The `columns` of one Parquet file; with `year`, also the Int32 `year` of the file's
+/// hive directory (`year=2025/…`), as the lazy scan of a partitioned table gives it.
+fn read_file(file: &Path, columns: &[&str], year: bool) -> Result<DataFrame, WarehouseError> {
+    let what = || format!("trainee_outcomes: reading {}", file.display());
+    let mut df = ParquetReader::new(std::fs::File::open(file).map_err(|e| WarehouseError::io(file, e))?)
+        .with_columns(Some(columns.iter().map(|s| s.to_string()).collect()))
+        .finish()
+        .map_err(|e| WarehouseError::frame(what(), e))?;
+    if year {
+        let y = file
+            .parent()
+            .and_then(|d| d.file_name())
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("year="))
+            .and_then(|y| y.parse::<i32>().ok())
+            .ok_or_else(|| {
+                WarehouseError::frame(what(), "a partitioned table's file is not under a year= directory")
+            })?;
+        let n = df.height();
+        df.with_column(Column::new(c::YEAR.into(), vec![y; n])).map_err(|e| WarehouseError::frame(what(), e))?;
+    }
+    Ok(df)
 }
 
-/// The row of every (class_id, cadre_id) of the base frame, grouped by class: right
-/// sides list their rows class by class, so consecutive look-ups hit the same small
-/// per-class map (one flat map of 10⁶ string pairs cost a cache miss per look-up).
+/// The `columns` of every file of warehouse table `table`, read on the pool and stacked
+/// in path order; `year`, asked for last, of a partitioned table comes from the file's
+/// directory (see [`read_file`]). A table without files is an empty frame of its schema.
+fn read_table(wh: &Path, table: &str, columns: &[&str]) -> Result<DataFrame, WarehouseError> {
+    let def = crate::schema::table_def(table).ok_or_else(|| WarehouseError::frame(table, "not a warehouse table"))?;
+    let year = def.partition.is_some() && columns.contains(&c::YEAR);
+    let in_file: Vec<&str> = columns.iter().copied().filter(|name| !year || *name != c::YEAR).collect();
+    let files = parquet_files(&wh.join(def.name))?;
+    let frames = files.par_iter().map(|f| read_file(f, &in_file, year)).collect::<Result<Vec<_>, _>>()?;
+    let e = |e: PolarsError| WarehouseError::frame(format!("trainee_outcomes: reading {table}"), e);
+    let mut frames = frames.into_iter();
+    let Some(mut df) = frames.next() else {
+        let schema = crate::warehouse::write::polars_schema(def);
+        let mut cols = Vec::new();
+        for name in &in_file {
+            let dtype = schema.get(name).ok_or_else(|| WarehouseError::frame(table, format!("no column {name}")))?;
+            cols.push(Column::new_empty((*name).into(), dtype));
+        }
+        if year {
+            cols.push(Column::new_empty(c::YEAR.into(), &DataType::Int32));
+        }
+        return DataFrame::new(0, cols).map_err(e);
+    };
+    for f in frames {
+        df.vstack_mut(&f).map_err(e)?;
+    }
+    Ok(df)
+}
+
+/// The row of every key of `df`'s string column `key`; a key held twice is an error
+/// (each class and cadre attaches at most once to an enrollment). Null keys match
+/// nothing.
+fn unique_rows<'a>(df: &'a DataFrame, key: &str, table: &str) -> Result<FxHashMap<&'a str, IdxSize>, WarehouseError> {
+    let keys = strs(df, key, table)?;
+    let mut rows: FxHashMap<&str, IdxSize> = FxHashMap::default();
+    rows.reserve(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(k) = k {
+            if rows.insert(k, i as IdxSize).is_some() {
+                return Err(WarehouseError::frame(
+                    "building trainee_outcomes (classes and cadres must be unique per key)",
+                    format!("`{table}` has more than one row for {key} = {k}"),
+                ));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// Enrollments with their class and cadre attributes and the attendance rate, sorted
+/// by (class_id, cadre_id), nulls first (the order of a stable sort of the enrollments;
+/// a build writes them in that order already, which is checked, not assumed).
+fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
+    use crate::schema::wh;
+    let e = |what: &'static str| move |e: PolarsError| WarehouseError::frame(format!("trainee_outcomes: {what}"), e);
+    let (enrollments, (classes, cadres)) = rayon::join(
+        || {
+            read_table(
+                wh,
+                wh::ENROLLMENTS,
+                &[
+                    c::CLASS_ID,
+                    c::CADRE_ID,
+                    c::ATTENDED_HOURS,
+                    c::LEAVE_HOURS,
+                    c::DISCIPLINE_FLAGS,
+                    c::EXAM_SCORE,
+                    c::COMPLETED,
+                ],
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    read_table(
+                        wh,
+                        wh::CLASSES,
+                        &[
+                            c::CLASS_ID,
+                            c::METHOD,
+                            c::TARGET_CATEGORY,
+                            c::START_DATE,
+                            c::END_DATE,
+                            c::DAYS,
+                            c::HOURS,
+                            c::YEAR,
+                        ],
+                    )
+                },
+                || read_table(wh, wh::CADRES, &[c::CADRE_ID, c::CATEGORY, c::UNIT_ID]),
+            )
+        },
+    );
+    let (enrollments, classes, cadres) = (enrollments?, classes?, cadres?);
+    let order: Option<Vec<IdxSize>> = {
+        let (classes, cadres) =
+            (strs(&enrollments, c::CLASS_ID, wh::ENROLLMENTS)?, strs(&enrollments, c::CADRE_ID, wh::ENROLLMENTS)?);
+        let keys: Vec<(Option<&str>, Option<&str>)> = classes.iter().zip(cadres.iter()).collect();
+        if keys.windows(2).all(|w| w[0] <= w[1]) {
+            None
+        } else {
+            let mut order: Vec<IdxSize> = (0..keys.len() as IdxSize).collect();
+            order.par_sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+            Some(order)
+        }
+    };
+    let mut df = match order {
+        None => enrollments,
+        Some(order) => enrollments.take(&IdxCa::from_vec("".into(), order)).map_err(e("sorting enrollments"))?,
+    };
+    let (class_at, cadre_at) = {
+        let (class_rows, cadre_rows) =
+            (unique_rows(&classes, c::CLASS_ID, wh::CLASSES)?, unique_rows(&cadres, c::CADRE_ID, wh::CADRES)?);
+        let class_keys: Vec<Option<&str>> = strs(&df, c::CLASS_ID, wh::ENROLLMENTS)?.iter().collect();
+        let cadre_keys: Vec<Option<&str>> = strs(&df, c::CADRE_ID, wh::ENROLLMENTS)?.iter().collect();
+        // Rows come class by class: the previous class's row is reused.
+        let mut last: Option<(&str, Option<IdxSize>)> = None;
+        let class_at: IdxCa = class_keys
+            .iter()
+            .map(|k| {
+                let k = (*k)?;
+                match last {
+                    Some((l, at)) if l == k => at,
+                    _ => {
+                        let at = class_rows.get(k).copied();
+                        last = Some((k, at));
+                        at
+                    }
+                }
+            })
+            .collect();
+        let cadre_at: Vec<Option<IdxSize>> =
+            cadre_keys.par_iter().map(|k| k.and_then(|k| cadre_rows.get(k).copied())).collect();
+        (class_at, cadre_at.into_iter().collect::<IdxCa>())
+    };
+    let class_cols = classes.drop(c::CLASS_ID).map_err(e(wh::CLASSES))?.take(&class_at).map_err(e(wh::CLASSES))?;
+    let cadre_cols = cadres.drop(c::CADRE_ID).map_err(e(wh::CADRES))?.take(&cadre_at).map_err(e(wh::CADRES))?;
+    df.hstack_mut(class_cols.columns()).map_err(e("attaching classes"))?;
+    df.hstack_mut(cadre_cols.columns()).map_err(e("attaching cadres"))?;
+    let rate: Vec<Option<f64>> = {
+        let attended =
+            df.column(c::ATTENDED_HOURS).map_err(e(c::ATTENDED_HOURS))?.f64().map_err(e(c::ATTENDED_HOURS))?;
+        let hours = df.column(c::HOURS).map_err(e(c::HOURS))?.f64().map_err(e(c::HOURS))?;
+        attended
+            .iter()
+            .zip(hours.iter())
+            .map(|(a, h)| match (a, h) {
+                (Some(a), Some(h)) if h > 0.0 => Some(a / h),
+                _ => None,
+            })
+            .collect()
+    };
+    df.with_column(Column::new(c::ATTENDANCE_RATE.into(), rate)).map_err(e(c::ATTENDANCE_RATE))?;
+    Ok(df)
+}
+
+/// Where a right-side row of (class_id, cadre_id) lands: a base row, or no row (its
+/// key, kept to tell a repeated unmatched key).
+enum Located {
+    Row(u32),
+    Unmatched(String, String),
+}
+
+/// The row of every (class_id, cadre_id) of the base frame. The base is sorted, so a
+/// class is a range of rows with its cadres in order: a look-up finds the class (the
+/// previous one again when right sides come class by class, as they do) and then the
+/// cadre by binary search within its few rows. Memory is one range per class.
 struct RowIndex<'a> {
-    rows: rustc_hash::FxHashMap<&'a str, rustc_hash::FxHashMap<&'a str, u32>>,
+    classes: FxHashMap<&'a str, (u32, u32)>,
+    cadres: Vec<Option<&'a str>>,
     n: usize,
 }
 
@@ -296,65 +455,137 @@ fn strs<'a>(df: &'a DataFrame, column: &str, what: &str) -> Result<&'a StringChu
     df.column(column).map_err(e)?.str().map_err(e)
 }
 
+/// A float column being attached as a left join: rows without a match stay null, and a
+/// key met twice (matched or not) is an error naming `table`.
+struct Attached {
+    table: &'static str,
+    out: Vec<Option<f64>>,
+    filled: Vec<bool>,
+    unmatched: FxHashSet<(String, String)>,
+}
+
+impl Attached {
+    fn new(table: &'static str, n: usize) -> Self {
+        Attached { table, out: vec![None; n], filled: vec![false; n], unmatched: Default::default() }
+    }
+
+    fn put(&mut self, at: Located, v: Option<f64>) -> Result<(), WarehouseError> {
+        let (fresh, key) = match at {
+            Located::Row(i) => {
+                self.out[i as usize] = v;
+                (!std::mem::replace(&mut self.filled[i as usize], true), None)
+            }
+            Located::Unmatched(class, cadre) => {
+                let key = (class, cadre);
+                if self.unmatched.contains(&key) {
+                    (false, Some(key))
+                } else {
+                    self.unmatched.insert(key);
+                    (true, None)
+                }
+            }
+        };
+        if fresh {
+            return Ok(());
+        }
+        let key = key.map_or_else(|| "a key of the table".to_string(), |(a, b)| format!("({a}, {b})"));
+        Err(WarehouseError::frame(
+            crate::schema::wh::TRAINEE_OUTCOMES,
+            format!(
+                "`{}` has more than one row for (class_id, cadre_id) = {key}: each right side must be unique per key",
+                self.table
+            ),
+        ))
+    }
+}
+
 impl<'a> RowIndex<'a> {
-    /// Index `base`; a repeated (class_id, cadre_id) is an error.
+    /// Index `base`, which must be sorted by (class_id, cadre_id); a repeated
+    /// (class_id, cadre_id) is an error.
     fn new(base: &'a DataFrame) -> Result<Self, WarehouseError> {
         let (classes, cadres) = (
             strs(base, c::CLASS_ID, crate::schema::wh::ENROLLMENTS)?,
             strs(base, c::CADRE_ID, crate::schema::wh::ENROLLMENTS)?,
         );
-        let mut rows: rustc_hash::FxHashMap<&str, rustc_hash::FxHashMap<&str, u32>> = Default::default();
-        for (i, (class, cadre)) in classes.iter().zip(cadres.iter()).enumerate() {
-            if let (Some(class), Some(cadre)) = (class, cadre) {
-                if rows.entry(class).or_default().insert(cadre, i as u32).is_some() {
+        let cadres: Vec<Option<&str>> = cadres.iter().collect();
+        let mut ranges: FxHashMap<&str, (u32, u32)> = Default::default();
+        let mut prev: Option<(Option<&str>, Option<&str>)> = None;
+        for (i, class) in classes.iter().enumerate() {
+            let key = (class, cadres[i]);
+            if let Some(prev) = prev {
+                if key < prev {
+                    return Err(WarehouseError::frame(
+                        crate::schema::wh::TRAINEE_OUTCOMES,
+                        "enrollments are not sorted by (class_id, cadre_id)",
+                    ));
+                }
+                if key == prev && class.is_some() && key.1.is_some() {
                     return Err(WarehouseError::frame(
                         crate::schema::wh::TRAINEE_OUTCOMES,
                         "(class_id, cadre_id) is not unique",
                     ));
                 }
             }
+            prev = Some(key);
+            if let Some(class) = class {
+                ranges.entry(class).or_insert((i as u32, i as u32)).1 = i as u32 + 1;
+            }
         }
-        Ok(RowIndex { rows, n: base.height() })
+        Ok(RowIndex { classes: ranges, cadres, n: base.height() })
+    }
+
+    /// The row of (class, cadre).
+    fn row(&self, range: (u32, u32), cadre: &str) -> Option<u32> {
+        let within = &self.cadres[range.0 as usize..range.1 as usize];
+        within.binary_search(&Some(cadre)).ok().map(|k| range.0 + k as u32)
+    }
+
+    /// Where every row `i` of `right` (keyed by class_id, cadre_id) with `wanted(i)`
+    /// lands, as (i, place); rows with a null key are left out.
+    fn locate(
+        &self,
+        right: &DataFrame,
+        table: &str,
+        wanted: impl Fn(usize) -> bool,
+    ) -> Result<Vec<(usize, Located)>, WarehouseError> {
+        let (classes, cadres) = (strs(right, c::CLASS_ID, table)?, strs(right, c::CADRE_ID, table)?);
+        let mut out = Vec::with_capacity(right.height());
+        // The class of the previous row and its range (rows come class by class).
+        let mut current: Option<(&str, Option<(u32, u32)>)> = None;
+        for (i, (class, cadre)) in classes.iter().zip(cadres.iter()).enumerate() {
+            let (Some(class), Some(cadre)) = (class, cadre) else { continue };
+            if !wanted(i) {
+                continue;
+            }
+            let range = match current {
+                Some((c, r)) if c == class => r,
+                _ => {
+                    let r = self.classes.get(class).copied();
+                    current = Some((class, r));
+                    r
+                }
+            };
+            let at = match range.and_then(|r| self.row(r, cadre)) {
+                Some(row) => Located::Row(row),
+                None => Located::Unmatched(class.to_string(), cadre.to_string()),
+            };
+            out.push((i, at));
+        }
+        Ok(out)
     }
 
     /// The float column `value` of `right` (keyed by class_id, cadre_id) aligned to the
     /// base rows, as a left join: rows without a match get null, keys that match no row
     /// are ignored, and a key that occurs twice in `right` is an error naming `table`.
-    fn attach(&self, table: &str, right: &DataFrame, value: &str) -> Result<Vec<Option<f64>>, WarehouseError> {
+    fn attach(&self, table: &'static str, right: &DataFrame, value: &str) -> Result<Vec<Option<f64>>, WarehouseError> {
         let e = |e: PolarsError| WarehouseError::frame(format!("trainee_outcomes: {table}"), e);
-        let (classes, cadres) = (strs(right, c::CLASS_ID, table)?, strs(right, c::CADRE_ID, table)?);
         let values = right.column(value).map_err(e)?.cast(&DataType::Float64).map_err(e)?;
         let values = values.f64().map_err(e)?;
-        let mut out = vec![None; self.n];
-        let mut filled = vec![false; self.n];
-        let mut unmatched: rustc_hash::FxHashSet<(&str, &str)> = Default::default();
-        // The class of the previous row and its map (rows come class by class).
-        let mut current: Option<(&str, Option<&rustc_hash::FxHashMap<&str, u32>>)> = None;
-        for ((class, cadre), v) in classes.iter().zip(cadres.iter()).zip(values.iter()) {
-            let (Some(class), Some(cadre)) = (class, cadre) else { continue };
-            let in_class = match current {
-                Some((c, m)) if c == class => m,
-                _ => {
-                    let m = self.rows.get(class);
-                    current = Some((class, m));
-                    m
-                }
-            };
-            let fresh = match in_class.and_then(|m| m.get(cadre)) {
-                Some(&i) => {
-                    out[i as usize] = v;
-                    !std::mem::replace(&mut filled[i as usize], true)
-                }
-                None => unmatched.insert((class, cadre)),
-            };
-            if !fresh {
-                return Err(WarehouseError::frame(
-                    crate::schema::wh::TRAINEE_OUTCOMES,
-                    format!("`{table}` has more than one row for (class_id, cadre_id) = ({class}, {cadre}): each right side must be unique per key"),
-                ));
-            }
+        let mut attached = Attached::new(table, self.n);
+        for (i, at) in self.locate(right, table, |_| true)? {
+            attached.put(at, values.get(i))?;
         }
-        Ok(out)
+        Ok(attached.out)
     }
 }
 
@@ -373,13 +604,15 @@ struct Pick {
 struct ReviewPicks<'b> {
     starts: Vec<Option<i32>>,
     ends: Vec<Option<i32>>,
-    /// The enrollments of every cadre.
-    by_cadre: rustc_hash::FxHashMap<&'b str, Vec<u32>>,
+    /// (cadre, row) of every enrollment, sorted: reviews come cadre by cadre in cadre
+    /// order, so finding the next cadre is a short step forward (a merge), not a hash
+    /// look-up with a cache miss per review; reviews out of order take a binary search.
+    by_cadre: Vec<(&'b str, u32)>,
     before: Vec<Option<Pick>>,
     after: Vec<Option<Pick>>,
     /// The kinds met so far (a handful), and their ids.
     kinds: Vec<String>,
-    kind_ids: rustc_hash::FxHashMap<String, u32>,
+    kind_ids: FxHashMap<String, u32>,
     lag: i64,
 }
 
@@ -390,14 +623,33 @@ fn days(df: &DataFrame, name: &str) -> Result<Vec<Option<i32>>, WarehouseError> 
     Ok(col.i32().map_err(e)?.iter().collect())
 }
 
+/// The first position of `v` (sorted by cadre) whose cadre is not below `cadre`,
+/// searched forward from `from` by doubling steps when `cadre` lies ahead of it, else
+/// by binary search before it.
+fn seek(v: &[(&str, u32)], from: usize, cadre: &str) -> usize {
+    if from < v.len() && v[from].0 < cadre {
+        let (mut lo, mut step) = (from, 1);
+        while lo + step < v.len() && v[lo + step].0 < cadre {
+            lo += step;
+            step *= 2;
+        }
+        let hi = (lo + step).min(v.len());
+        lo + 1 + v[lo + 1..hi].partition_point(|e| e.0 < cadre)
+    } else if from == 0 || (from <= v.len() && v[from - 1].0 < cadre) {
+        from.min(v.len())
+    } else {
+        v[..from.min(v.len())].partition_point(|e| e.0 < cadre)
+    }
+}
+
 impl<'b> ReviewPicks<'b> {
     fn new(base: &'b DataFrame, rows: &RowIndex<'_>, lag: i64) -> Result<Self, WarehouseError> {
-        let mut by_cadre: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
-        for (i, cadre) in strs(base, c::CADRE_ID, crate::schema::wh::ENROLLMENTS)?.iter().enumerate() {
-            if let Some(cadre) = cadre {
-                by_cadre.entry(cadre).or_default().push(i as u32);
-            }
-        }
+        let mut by_cadre: Vec<(&str, u32)> = strs(base, c::CADRE_ID, crate::schema::wh::ENROLLMENTS)?
+            .iter()
+            .enumerate()
+            .filter_map(|(i, cadre)| cadre.map(|c| (c, i as u32)))
+            .collect();
+        by_cadre.par_sort_unstable();
         Ok(ReviewPicks {
             starts: days(base, c::START_DATE)?,
             ends: days(base, c::END_DATE)?,
@@ -427,19 +679,15 @@ impl<'b> ReviewPicks<'b> {
         let kinds = strs(reviews, c::KIND, crate::schema::wh::REVIEWS)?;
         let ReviewPicks { starts, ends, by_cadre, before, after, kinds: names, kind_ids, lag } = self;
         let lag = *lag;
-        // The cadre of the previous review and its enrollments (reviews come cadre by cadre).
-        let mut current: Option<(&str, Option<&Vec<u32>>)> = None;
+        let mut at = 0;
         for (((cadre, date), kind), total) in cadres.iter().zip(dates).zip(kinds.iter()).zip(totals.iter()) {
             let (Some(cadre), Some(date)) = (cadre, date) else { continue };
-            let enrolled = match current {
-                Some((c, e)) if c == cadre => e,
-                _ => {
-                    let e = by_cadre.get(cadre);
-                    current = Some((cadre, e));
-                    e
-                }
-            };
-            let Some(enrolled) = enrolled else { continue };
+            at = seek(by_cadre, at, cadre);
+            let enrolled = &by_cadre[at..];
+            let n = enrolled.iter().take_while(|(c, _)| *c == cadre).count();
+            if n == 0 {
+                continue;
+            }
             let id = kind.map(|k| match kind_ids.get(k) {
                 Some(&id) => id,
                 None => {
@@ -450,7 +698,7 @@ impl<'b> ReviewPicks<'b> {
             });
             let review = Pick { date, kind: id, total };
             let text = |p: &Pick| p.kind.map(|k| names[k as usize].as_str());
-            for &i in enrolled {
+            for &(_, i) in &enrolled[..n] {
                 let i = i as usize;
                 if starts[i].is_some_and(|s| date < s) && before[i].is_none_or(|b| (b.date, text(&b)) < (date, kind)) {
                     before[i] = Some(review);
