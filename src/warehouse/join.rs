@@ -216,7 +216,7 @@ pub fn trainee_outcomes(
 
         // Reviews before and after, offered one file (a year of reviews) at a time: the
         // whole table read at once was the largest frame of the build.
-        let mut picks = ReviewPicks::new(&base, &rows, settings.indicators.follow_up_lag_days)?;
+        let mut picks = ReviewPicks::new(&base, settings.indicators.follow_up_lag_days)?;
         let files = parquet_files(&warehouse.join(crate::schema::wh::REVIEWS))?;
         let read = |file: Option<&std::path::PathBuf>| -> Result<Option<DataFrame>, WarehouseError> {
             let Some(file) = file else { return Ok(None) };
@@ -234,7 +234,7 @@ pub fn trainee_outcomes(
             offered?;
             next = loaded?;
         }
-        let (before, after) = (picks.before, picks.after);
+        let (before, after) = picks.by_row(rows.n);
         let total = |p: &[Option<Pick>]| -> Vec<Option<f64>> { p.iter().map(|p| p.and_then(|p| p.total)).collect() };
         let date = |p: &[Option<Pick>], name: &str| -> Result<Column, WarehouseError> {
             let days: Vec<Option<i32>> = p.iter().map(|p| p.map(|p| p.date)).collect();
@@ -597,22 +597,37 @@ struct Pick {
     total: Option<f64>,
 }
 
+/// A cadre id with its first eight bytes as a big-endian number: ordering by
+/// (prefix, id) is the ids' byte order, and most comparisons end at the prefix
+/// (generated and real ids share no long prefixes among neighbours).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct CadreKey<'a>(u64, &'a str);
+
+impl<'a> CadreKey<'a> {
+    fn new(id: &'a str) -> Self {
+        let mut b = [0u8; 8];
+        let n = id.len().min(8);
+        b[..n].copy_from_slice(&id.as_bytes()[..n]);
+        CadreKey(u64::from_be_bytes(b), id)
+    }
+}
+
 /// For every base row, the latest review dated before `start_date` and the first dated
 /// on or after `end_date + lag` (ties on the date broken by `kind`, nulls first), over
 /// every frame of reviews offered. No two reviews of a cadre share date and kind (the
 /// key of `reviews`), so the picks do not depend on the order of the frames.
 struct ReviewPicks<'b> {
-    starts: Vec<Option<i32>>,
-    ends: Vec<Option<i32>>,
     /// (cadre, row) of every enrollment, sorted: reviews come cadre by cadre in cadre
     /// order, so finding the next cadre is a short step forward (a merge), not a hash
     /// look-up with a cache miss per review; reviews out of order take a binary search.
-    by_cadre: Vec<(&'b str, u32)>,
+    /// The vectors below are in this order, so a range of cadres is a range of them.
+    by_cadre: Vec<(CadreKey<'b>, u32)>,
+    starts: Vec<Option<i32>>,
+    ends: Vec<Option<i32>>,
     before: Vec<Option<Pick>>,
     after: Vec<Option<Pick>>,
-    /// The kinds met so far (a handful), and their ids.
+    /// The kinds met so far (a handful), their ids being their positions.
     kinds: Vec<String>,
-    kind_ids: FxHashMap<String, u32>,
     lag: i64,
 }
 
@@ -626,7 +641,7 @@ fn days(df: &DataFrame, name: &str) -> Result<Vec<Option<i32>>, WarehouseError> 
 /// The first position of `v` (sorted by cadre) whose cadre is not below `cadre`,
 /// searched forward from `from` by doubling steps when `cadre` lies ahead of it, else
 /// by binary search before it.
-fn seek(v: &[(&str, u32)], from: usize, cadre: &str) -> usize {
+fn seek(v: &[(CadreKey<'_>, u32)], from: usize, cadre: CadreKey<'_>) -> usize {
     if from < v.len() && v[from].0 < cadre {
         let (mut lo, mut step) = (from, 1);
         while lo + step < v.len() && v[lo + step].0 < cadre {
@@ -642,24 +657,83 @@ fn seek(v: &[(&str, u32)], from: usize, cadre: &str) -> usize {
     }
 }
 
+/// One review being offered.
+#[derive(Clone, Copy)]
+struct Offered<'a> {
+    cadre: Option<CadreKey<'a>>,
+    date: Option<i32>,
+    kind: Option<u32>,
+    total: Option<f64>,
+}
+
+/// The part of the picks that the reviews of a range of cadres can change.
+struct Slice<'s, 'b> {
+    by_cadre: &'s [(CadreKey<'b>, u32)],
+    starts: &'s [Option<i32>],
+    ends: &'s [Option<i32>],
+    before: &'s mut [Option<Pick>],
+    after: &'s mut [Option<Pick>],
+}
+
+impl Slice<'_, '_> {
+    /// Offer `reviews` (of the cadres of this slice, or of none) to their enrollments.
+    fn offer(&mut self, reviews: &[Offered<'_>], kinds: &[String], lag: i64) {
+        let Slice { by_cadre, starts, ends, before, after } = self;
+        let text = |k: Option<u32>| k.map(|k| kinds[k as usize].as_str());
+        let mut at = 0;
+        for r in reviews {
+            let (Some(cadre), Some(date)) = (r.cadre, r.date) else { continue };
+            at = seek(by_cadre, at, cadre);
+            let review = Pick { date, kind: r.kind, total: r.total };
+            let kind = text(r.kind);
+            for j in at..by_cadre.len() {
+                if by_cadre[j].0 != cadre {
+                    break;
+                }
+                if starts[j].is_some_and(|s| date < s)
+                    && before[j].is_none_or(|b| (b.date, text(b.kind)) < (date, kind))
+                {
+                    before[j] = Some(review);
+                }
+                if ends[j].is_some_and(|end| date as i64 >= end as i64 + lag)
+                    && after[j].is_none_or(|a| (date, kind) < (a.date, text(a.kind)))
+                {
+                    after[j] = Some(review);
+                }
+            }
+        }
+    }
+}
+
 impl<'b> ReviewPicks<'b> {
-    fn new(base: &'b DataFrame, rows: &RowIndex<'_>, lag: i64) -> Result<Self, WarehouseError> {
-        let mut by_cadre: Vec<(&str, u32)> = strs(base, c::CADRE_ID, crate::schema::wh::ENROLLMENTS)?
+    fn new(base: &'b DataFrame, lag: i64) -> Result<Self, WarehouseError> {
+        let mut by_cadre: Vec<(CadreKey<'b>, u32)> = strs(base, c::CADRE_ID, crate::schema::wh::ENROLLMENTS)?
             .iter()
             .enumerate()
-            .filter_map(|(i, cadre)| cadre.map(|c| (c, i as u32)))
+            .filter_map(|(i, cadre)| cadre.map(|c| (CadreKey::new(c), i as u32)))
             .collect();
         by_cadre.par_sort_unstable();
+        let (starts, ends) = (days(base, c::START_DATE)?, days(base, c::END_DATE)?);
+        let n = by_cadre.len();
         Ok(ReviewPicks {
-            starts: days(base, c::START_DATE)?,
-            ends: days(base, c::END_DATE)?,
+            starts: by_cadre.iter().map(|&(_, i)| starts[i as usize]).collect(),
+            ends: by_cadre.iter().map(|&(_, i)| ends[i as usize]).collect(),
             by_cadre,
-            before: vec![None; rows.n],
-            after: vec![None; rows.n],
+            before: vec![None; n],
+            after: vec![None; n],
             kinds: Vec::new(),
-            kind_ids: Default::default(),
             lag,
         })
+    }
+
+    /// The picks before and after of every base row (`n` rows).
+    fn by_row(&self, n: usize) -> (Vec<Option<Pick>>, Vec<Option<Pick>>) {
+        let (mut before, mut after) = (vec![None; n], vec![None; n]);
+        for (j, &(_, i)) in self.by_cadre.iter().enumerate() {
+            before[i as usize] = self.before[j];
+            after[i as usize] = self.after[j];
+        }
+        (before, after)
     }
 
     /// The kind of a pick, as text.
@@ -668,8 +742,21 @@ impl<'b> ReviewPicks<'b> {
         p.kind.map(|k| self.kinds[k as usize].as_str())
     }
 
+    /// The id of `kind`, added when new.
+    fn kind_id(&mut self, kind: &str) -> u32 {
+        match self.kinds.iter().position(|k| k == kind) {
+            Some(id) => id as u32,
+            None => {
+                self.kinds.push(kind.to_string());
+                self.kinds.len() as u32 - 1
+            }
+        }
+    }
+
     /// Offer every review of `reviews` (cadre_id, review_date, kind, total) to the
-    /// enrollments of its cadre.
+    /// enrollments of its cadre. Reviews sorted by cadre (as `build` writes them) are
+    /// cut into ranges of cadres offered in parallel, each to its own part of the
+    /// picks; others are offered in one piece.
     fn offer(&mut self, reviews: &DataFrame) -> Result<(), WarehouseError> {
         let e = |e: PolarsError| WarehouseError::frame("trainee_outcomes: reviews", e);
         let dates = days(reviews, c::REVIEW_DATE)?;
@@ -677,39 +764,52 @@ impl<'b> ReviewPicks<'b> {
         let totals = totals.f64().map_err(e)?;
         let cadres = strs(reviews, c::CADRE_ID, crate::schema::wh::REVIEWS)?;
         let kinds = strs(reviews, c::KIND, crate::schema::wh::REVIEWS)?;
-        let ReviewPicks { starts, ends, by_cadre, before, after, kinds: names, kind_ids, lag } = self;
-        let lag = *lag;
-        let mut at = 0;
+        // Kinds repeat from row to row: the previous one is compared before the table.
+        let mut last: Option<(&str, u32)> = None;
+        let mut offered = Vec::with_capacity(reviews.height());
         for (((cadre, date), kind), total) in cadres.iter().zip(dates).zip(kinds.iter()).zip(totals.iter()) {
-            let (Some(cadre), Some(date)) = (cadre, date) else { continue };
-            at = seek(by_cadre, at, cadre);
-            let enrolled = &by_cadre[at..];
-            let n = enrolled.iter().take_while(|(c, _)| *c == cadre).count();
-            if n == 0 {
-                continue;
-            }
-            let id = kind.map(|k| match kind_ids.get(k) {
-                Some(&id) => id,
-                None => {
-                    names.push(k.to_string());
-                    kind_ids.insert(k.to_string(), names.len() as u32 - 1);
-                    names.len() as u32 - 1
+            let kind = kind.map(|k| match last {
+                Some((l, id)) if l == k => id,
+                _ => {
+                    let id = self.kind_id(k);
+                    last = Some((k, id));
+                    id
                 }
             });
-            let review = Pick { date, kind: id, total };
-            let text = |p: &Pick| p.kind.map(|k| names[k as usize].as_str());
-            for &(_, i) in &enrolled[..n] {
-                let i = i as usize;
-                if starts[i].is_some_and(|s| date < s) && before[i].is_none_or(|b| (b.date, text(&b)) < (date, kind)) {
-                    before[i] = Some(review);
-                }
-                if ends[i].is_some_and(|end| date as i64 >= end as i64 + lag)
-                    && after[i].is_none_or(|a| (date, kind) < (a.date, text(&a)))
-                {
-                    after[i] = Some(review);
-                }
+            offered.push(Offered { cadre: cadre.map(CadreKey::new), date, kind, total });
+        }
+        let sorted = offered.windows(2).all(|w| w[0].cadre <= w[1].cadre);
+        let parts = if sorted { rayon::current_num_threads().max(1) * 4 } else { 1 };
+        // Cut the picks at the first enrollment of a cadre, and the reviews at that cadre.
+        let mut cuts = vec![(0usize, 0usize)];
+        for k in 1..parts {
+            let Some(&(key, _)) = self.by_cadre.get(k * self.by_cadre.len() / parts) else { break };
+            let at = self.by_cadre.partition_point(|e| e.0 < key);
+            let from = offered.partition_point(|r| r.cadre.is_none_or(|c| c < key));
+            if at > cuts[cuts.len() - 1].0 {
+                cuts.push((at, from));
             }
         }
+        cuts.push((self.by_cadre.len(), offered.len()));
+        let ReviewPicks { by_cadre, starts, ends, before, after, kinds, lag } = self;
+        let mut slices = Vec::with_capacity(cuts.len());
+        let (mut b, mut a): (&mut [Option<Pick>], &mut [Option<Pick>]) = (before, after);
+        for w in cuts.windows(2) {
+            let ((p0, r0), (p1, r1)) = (w[0], w[1]);
+            let (bh, bt) = std::mem::take(&mut b).split_at_mut(p1 - p0);
+            let (ah, at) = std::mem::take(&mut a).split_at_mut(p1 - p0);
+            (b, a) = (bt, at);
+            let slice = Slice {
+                by_cadre: &by_cadre[p0..p1],
+                starts: &starts[p0..p1],
+                ends: &ends[p0..p1],
+                before: bh,
+                after: ah,
+            };
+            slices.push((slice, &offered[r0..r1]));
+        }
+        let (kinds, lag) = (&*kinds, *lag);
+        slices.into_par_iter().for_each(|(mut slice, reviews)| slice.offer(reviews, kinds, lag));
         Ok(())
     }
 }
@@ -771,7 +871,6 @@ mod tests {
     #[test]
     fn reviews_pick_by_date_then_kind_nulls_first() {
         let base = base();
-        let rows = RowIndex::new(&base).unwrap();
         let reviews = df![
             c::CADRE_ID => ["C1", "C1", "C1", "C1", "C1", "C1", "C2"],
             c::REVIEW_DATE => [90i32, 90, 90, 80, 200, 200, 95],
@@ -782,9 +881,9 @@ mod tests {
         // Offered whole, or in two frames in either order: the same picks.
         let (first, rest) = (reviews.slice(0, 3), reviews.slice(3, 4));
         for frames in [vec![reviews.clone()], vec![first.clone(), rest.clone()], vec![rest, first]] {
-            let mut picks = ReviewPicks::new(&base, &rows, 10).unwrap();
+            let mut picks = ReviewPicks::new(&base, 10).unwrap();
             frames.iter().for_each(|f| picks.offer(f).unwrap());
-            let (before, after) = (&picks.before, &picks.after);
+            let (before, after) = picks.by_row(2);
             // K1: latest before day 100 is day 90, largest kind; first from day 120 is day 200, null kind first.
             assert_eq!(before[0].map(|p| (p.date, p.total)), Some((90, Some(75.0))));
             assert_eq!(after[0].map(|p| (p.date, p.total)), Some((200, Some(82.0))));
@@ -803,5 +902,59 @@ mod tests {
         assert_eq!(rows.attach("t", &right, "v").unwrap(), vec![None, Some(1.5)]);
         let dup = df![c::CLASS_ID => ["K9", "K9"], c::CADRE_ID => ["C1", "C1"], "v" => [1.0, 2.0]].unwrap();
         assert!(rows.attach("t", &dup, "v").unwrap_err().to_string().contains("more than one row"));
+    }
+
+    /// Reviews of many cadres, sorted by cadre (offered in parallel ranges) or not
+    /// (offered in one piece), pick what a search over every review of the cadre picks.
+    #[test]
+    fn reviews_offered_in_ranges_pick_as_a_full_search() {
+        let (mut classes, mut cadres, mut starts, mut ends) = (vec![], vec![], vec![], vec![]);
+        for k in 0..2 {
+            for c in 0..300 {
+                if (c + k) % 3 != 0 {
+                    classes.push(format!("K{k}"));
+                    cadres.push(format!("C{c:05}"));
+                    starts.push(100 + k as i32 * 50 + (c % 7) as i32);
+                    ends.push(starts[starts.len() - 1] + 5);
+                }
+            }
+        }
+        let base = df![
+            c::CLASS_ID => &classes, c::CADRE_ID => &cadres, c::START_DATE => &starts, c::END_DATE => &ends,
+        ]
+        .unwrap();
+        let (mut rc, mut rd, mut rk, mut rt) = (vec![], vec![], vec![], vec![]);
+        for c in 0..310 {
+            for r in 0..c % 5 {
+                rc.push(format!("C{c:05}"));
+                rd.push(((c * 7 + r * 37) % 300) as i32);
+                rk.push([Some("annual"), Some("key"), None][r % 3]);
+                rt.push(c as f64 + r as f64 / 10.0);
+            }
+        }
+        let reviews = df![c::CADRE_ID => &rc, c::REVIEW_DATE => &rd, c::KIND => &rk, c::TOTAL => &rt].unwrap();
+        let lag = 10;
+        let expect = |i: usize, after: bool| {
+            let keys = (0..rc.len()).filter(|&r| rc[r] == cadres[i]).filter(|&r| match after {
+                false => rd[r] < starts[i],
+                true => rd[r] >= ends[i] + lag as i32,
+            });
+            let key = |r: &usize| (rd[*r], rk[*r]);
+            let r = if after { keys.min_by_key(key) } else { keys.max_by_key(key) };
+            r.map(|r| (rd[r], rt[r]))
+        };
+        let reversed = reviews.reverse();
+        let (first, rest) = (reviews.slice(0, 200), reviews.slice(200, rc.len()));
+        for frames in [vec![reviews.clone()], vec![reversed], vec![rest, first]] {
+            let mut picks = ReviewPicks::new(&base, lag).unwrap();
+            frames.iter().for_each(|f| picks.offer(f).unwrap());
+            let (before, after) = picks.by_row(cadres.len());
+            for i in 0..cadres.len() {
+                assert_eq!(before[i].map(|p| (p.date, p.total.unwrap())), expect(i, false), "before, row {i}");
+                assert_eq!(after[i].map(|p| (p.date, p.total.unwrap())), expect(i, true), "after, row {i}");
+            }
+            assert!(before.iter().filter(|p| p.is_some()).count() > 100);
+            assert!(after.iter().filter(|p| p.is_some()).count() > 100);
+        }
     }
 }
