@@ -166,32 +166,39 @@ pub fn trainee_outcomes(
             (Wave::Follow12m, c::FOLLOW_12M),
         ];
         let files = parquet_files(&warehouse.join(crate::schema::wh::SCALE_SCORES))?;
-        let located: Vec<Vec<(u8, Located, Option<f64>)>> = files
-            .par_iter()
-            .map(|file| {
-                let df = read_file(file, &[c::CLASS_ID, c::CADRE_ID, c::WAVE, c::SCALE, c::SCORE], false)?;
-                let table = crate::schema::wh::SCALE_SCORES;
-                let (waves, scales) = (strs(&df, c::WAVE, table)?, strs(&df, c::SCALE, table)?);
-                let scores = df.column(c::SCORE).map_err(err(table))?.cast(&DataType::Float64).map_err(err(table))?;
-                let scores = scores.f64().map_err(err(table))?;
-                let keep: Vec<Option<u8>> = waves
-                    .iter()
-                    .zip(scales.iter())
-                    .map(|(w, s)| {
-                        let w = w.filter(|_| s == Some(scale))?;
-                        WAVES.iter().position(|(wave, _)| wave.as_str() == w).map(|k| k as u8)
-                    })
-                    .collect();
-                let at = rows.locate(&df, table, |i| keep[i].is_some())?;
-                Ok(at.into_iter().map(|(i, loc)| (keep[i].unwrap_or_default(), loc, scores.get(i))).collect())
-            })
-            .collect::<Result<_, WarehouseError>>()?;
-        let mut by_wave: Vec<Attached> =
-            (0..WAVES.len()).map(|_| Attached::new(crate::schema::wh::SCALE_SCORES, rows.n)).collect();
-        for (wave, loc, v) in located.into_iter().flatten() {
-            by_wave[wave as usize].put(loc, v)?;
-        }
-        let by_wave: Vec<Vec<Option<f64>>> = by_wave.into_iter().map(|a| a.out).collect();
+        let by_wave: std::sync::Mutex<Vec<Attached>> = std::sync::Mutex::new(
+            (0..WAVES.len()).map(|_| Attached::new(crate::schema::wh::SCALE_SCORES, rows.n)).collect(),
+        );
+        files.par_iter().try_for_each(|file| -> Result<(), WarehouseError> {
+            let df = read_file(file, &[c::CLASS_ID, c::CADRE_ID, c::WAVE, c::SCALE, c::SCORE], false)?;
+            let table = crate::schema::wh::SCALE_SCORES;
+            let (waves, scales) = (strs(&df, c::WAVE, table)?, strs(&df, c::SCALE, table)?);
+            let scores = df.column(c::SCORE).map_err(err(table))?.cast(&DataType::Float64).map_err(err(table))?;
+            let scores = scores.f64().map_err(err(table))?;
+            let keep: Vec<Option<u8>> = waves
+                .iter()
+                .zip(scales.iter())
+                .map(|(w, s)| {
+                    let w = w.filter(|_| s == Some(scale))?;
+                    WAVES.iter().position(|(wave, _)| wave.as_str() == w).map(|k| k as u8)
+                })
+                .collect();
+            // Located here in parallel, put in place under the lock.
+            let mut at: Vec<(u8, Located, Option<f64>)> = Vec::with_capacity(df.height());
+            rows.locate(
+                &df,
+                table,
+                |i| keep[i].is_some(),
+                |i, loc| {
+                    at.push((keep[i].unwrap_or_default(), loc, scores.get(i)));
+                    Ok(())
+                },
+            )?;
+            let mut by_wave = by_wave.lock().unwrap_or_else(|p| p.into_inner());
+            at.into_iter().try_for_each(|(wave, loc, v)| by_wave[wave as usize].put(loc, v))
+        })?;
+        let by_wave: Vec<Vec<Option<f64>>> =
+            by_wave.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().map(|a| a.out).collect();
         for ((_, name), values) in WAVES.iter().zip(&by_wave) {
             added.push(Column::new((*name).into(), values));
         }
@@ -433,10 +440,10 @@ fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
 }
 
 /// Where a right-side row of (class_id, cadre_id) lands: a base row, or no row (its
-/// key, kept to tell a repeated unmatched key).
+/// key, kept to tell a repeated unmatched key; rare, so boxed).
 enum Located {
     Row(u32),
-    Unmatched(String, String),
+    Unmatched(Box<(String, String)>),
 }
 
 /// The row of every (class_id, cadre_id) of the base frame. The base is sorted, so a
@@ -475,8 +482,8 @@ impl Attached {
                 self.out[i as usize] = v;
                 (!std::mem::replace(&mut self.filled[i as usize], true), None)
             }
-            Located::Unmatched(class, cadre) => {
-                let key = (class, cadre);
+            Located::Unmatched(key) => {
+                let key = *key;
                 if self.unmatched.contains(&key) {
                     (false, Some(key))
                 } else {
@@ -541,15 +548,15 @@ impl<'a> RowIndex<'a> {
     }
 
     /// Where every row `i` of `right` (keyed by class_id, cadre_id) with `wanted(i)`
-    /// lands, as (i, place); rows with a null key are left out.
+    /// lands, given to `found(i, place)`; rows with a null key are left out.
     fn locate(
         &self,
         right: &DataFrame,
         table: &str,
         wanted: impl Fn(usize) -> bool,
-    ) -> Result<Vec<(usize, Located)>, WarehouseError> {
+        mut found: impl FnMut(usize, Located) -> Result<(), WarehouseError>,
+    ) -> Result<(), WarehouseError> {
         let (classes, cadres) = (strs(right, c::CLASS_ID, table)?, strs(right, c::CADRE_ID, table)?);
-        let mut out = Vec::with_capacity(right.height());
         // The class of the previous row and its range (rows come class by class).
         let mut current: Option<(&str, Option<(u32, u32)>)> = None;
         for (i, (class, cadre)) in classes.iter().zip(cadres.iter()).enumerate() {
@@ -567,11 +574,11 @@ impl<'a> RowIndex<'a> {
             };
             let at = match range.and_then(|r| self.row(r, cadre)) {
                 Some(row) => Located::Row(row),
-                None => Located::Unmatched(class.to_string(), cadre.to_string()),
+                None => Located::Unmatched(Box::new((class.to_string(), cadre.to_string()))),
             };
-            out.push((i, at));
+            found(i, at)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The float column `value` of `right` (keyed by class_id, cadre_id) aligned to the
@@ -582,9 +589,7 @@ impl<'a> RowIndex<'a> {
         let values = right.column(value).map_err(e)?.cast(&DataType::Float64).map_err(e)?;
         let values = values.f64().map_err(e)?;
         let mut attached = Attached::new(table, self.n);
-        for (i, at) in self.locate(right, table, |_| true)? {
-            attached.put(at, values.get(i))?;
-        }
+        self.locate(right, table, |_| true, |i, at| attached.put(at, values.get(i)))?;
         Ok(attached.out)
     }
 }
