@@ -220,6 +220,7 @@ pub fn trainee_outcomes(
         added.push(Column::new(c::REACTION.into(), reaction?));
         added.push(Column::new(c::TRAINEE_ASSESSMENT.into(), others?));
         added.push(Column::new(c::SELF_ASSESSMENT.into(), own?));
+        drop(ratings);
 
         // Reviews before and after, offered one file (a year of reviews) at a time: the
         // whole table read at once was the largest frame of the build.
@@ -856,6 +857,9 @@ fn add_norm_gain(mut df: DataFrame) -> Result<DataFrame, WarehouseError> {
         })
         .collect();
     df.with_column(Column::new(c::NORM_GAIN.into(), g)).map_err(err)?;
+    // Columns read from several row groups or files come in pieces; one column at a
+    // time is made whole, so the writer can take the frame as it is.
+    df.rechunk_mut();
     Ok(df)
 }
 
