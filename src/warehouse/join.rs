@@ -923,7 +923,7 @@ mod tests {
                 if (c + k) % 3 != 0 {
                     classes.push(format!("K{k}"));
                     cadres.push(format!("C{c:05}"));
-                    starts.push(100 + k as i32 * 50 + (c % 7) as i32);
+                    starts.push(100 + k * 50 + c % 7);
                     ends.push(starts[starts.len() - 1] + 5);
                 }
             }
