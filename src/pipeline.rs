@@ -74,6 +74,17 @@ fn is_master(t: TableKind) -> bool {
     )
 }
 
+/// The master tables whose ids a master input looks up (units before cadres, classes
+/// before courses and enrollments, cadres before enrollments).
+fn master_reads(t: TableKind) -> &'static [TableKind] {
+    match t {
+        TableKind::Cadres => &[TableKind::Units],
+        TableKind::Courses => &[TableKind::Classes],
+        TableKind::Enrollments => &[TableKind::Classes, TableKind::Cadres],
+        _ => &[],
+    }
+}
+
 /// The master tables whose ids an input that is not master data looks up: such an input
 /// can start as soon as these are in the registry. Survey waves and the rating tables
 /// need enrollments, which come last.
@@ -155,15 +166,54 @@ pub fn ingest_all(
     std::thread::scope(|scope| -> Result<(), Error> {
         let mut early = Vec::new();
         let mut applied: Vec<TableKind> = Vec::new();
-        for (k, input) in master.iter().enumerate() {
-            let mut part = {
+        let mut k = 0;
+        while k < master.len() {
+            let input = master[k];
+            // The master inputs right after cadres that do not read it (classes, courses)
+            // run beside it, one after another on a snapshot of the registry that gets
+            // their own additions: cadres alone kept a core idle. Parts are applied and
+            // merged in input order, so the registry and the report are as before.
+            let mut beside: Vec<&ResolvedInput> = Vec::new();
+            if input.table == TableKind::Cadres {
+                for m in &master[k + 1..] {
+                    let known = |t: &TableKind| applied.contains(t) || beside.iter().any(|b| b.table == *t);
+                    if !master_reads(m.table).iter().all(known) {
+                        break;
+                    }
+                    beside.push(m);
+                }
+            }
+            let (part, beside_parts) = if beside.is_empty() {
                 let _pool = warehouse::write::PagesOnPool::new();
-                run_input(job, input, &registry, make_sink, progress)?
+                (run_input(job, input, &registry, make_sink, progress), Ok(Vec::new()))
+            } else {
+                let mut snapshot = registry.clone();
+                let side = scope.spawn(move || -> Result<Vec<Part>, Error> {
+                    let mut parts = Vec::new();
+                    for m in beside {
+                        let part = {
+                            let _pool = warehouse::write::PagesOnPool::new();
+                            run_input(job, m, &snapshot, make_sink, progress)?
+                        };
+                        snapshot.apply(part.updates.clone());
+                        parts.push(part);
+                    }
+                    Ok(parts)
+                });
+                let part = {
+                    let _pool = warehouse::write::PagesOnPool::new();
+                    run_input(job, input, &registry, make_sink, progress)
+                };
+                (part, side.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             };
-            registry.apply(std::mem::take(&mut part.updates));
-            merge(part, &mut report);
-            applied.push(input.table);
-            if k + 1 == master.len() {
+            let (part, beside_parts) = (part?, beside_parts?);
+            for mut part in std::iter::once(part).chain(beside_parts) {
+                registry.apply(std::mem::take(&mut part.updates));
+                applied.push(master[k].table);
+                k += 1;
+                merge(part, &mut report);
+            }
+            if k == master.len() {
                 continue;
             }
             for (i, r) in rest.iter().enumerate() {

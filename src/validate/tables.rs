@@ -87,7 +87,7 @@ pub struct InputOutcome {
 
 /// Registry additions made by one input. No table references itself, so they are
 /// applied after the input is done, which lets independent inputs run in parallel.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RegistryUpdates(Vec<Accept>);
 
 /// Canonical column → source column index, with the input's value maps.
@@ -485,7 +485,7 @@ impl Emit<'_> {
 }
 
 /// Registry updates to apply when a row is accepted.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Accept {
     Unit(String),
     Cadre(String),

@@ -1046,7 +1046,18 @@ pub fn write_partitioned(def: &TableDef, df: &DataFrame, root: &Path) -> Result<
     if df.height() == 0 {
         return Ok(0);
     }
-    let parts = df.partition_by_stable(["year"], true).map_err(|e| WarehouseError::frame(ctx("partitioning"), e))?;
+    // One year (the common case) is the frame itself when its columns are whole (the
+    // writer needs row groups cut alike in every column): partitioning would copy it
+    // whole at the build's peak of memory.
+    let years =
+        df.column("year").and_then(|c| c.cast(&DataType::Int64)).map_err(|e| WarehouseError::frame(ctx("year"), e))?;
+    let years = years.i64().map_err(|e| WarehouseError::frame(ctx("year"), e))?;
+    let whole = df.columns().iter().all(|c| c.n_chunks() <= 1);
+    let parts = if whole && years.null_count() == 0 && years.min() == years.max() {
+        vec![df.clone()]
+    } else {
+        df.partition_by_stable(["year"], true).map_err(|e| WarehouseError::frame(ctx("partitioning"), e))?
+    };
     let mut written = 0u64;
     for part in parts {
         let year = part
@@ -1387,5 +1398,41 @@ mod tests {
             assert!(column("scale").dictionary_page_offset().is_some());
             assert!(column("distinct").dictionary_page_offset().is_none());
         }
+    }
+
+    static PARTED: TableDef = TableDef {
+        name: "parted",
+        grain: "test rows",
+        partition: Some("year"),
+        columns: &[
+            ColumnDef { name: "id", dtype: DType::Str, doc: "" },
+            ColumnDef { name: "score", dtype: DType::Float, doc: "" },
+        ],
+    };
+
+    /// A frame of one year whose columns come in pieces (as the join's do) is written
+    /// as the same bytes as the frame made whole, and two years still make two files.
+    #[test]
+    fn one_year_in_pieces_writes_as_the_whole_frame() {
+        let frame = |ids: &[&str], scores: &[f64], year: i32| {
+            df!["id" => ids, "score" => scores, "year" => vec![year; ids.len()]].unwrap()
+        };
+        let mut pieces = frame(&["a", "b"], &[1.0, 2.0], 2025);
+        pieces.vstack_mut(&frame(&["c"], &[3.5], 2025)).unwrap();
+        assert!(pieces.columns().iter().all(|c| c.n_chunks() == 2));
+        let mut whole = pieces.clone();
+        whole.rechunk_mut();
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        assert_eq!(write_partitioned(&PARTED, &pieces, a.path()).unwrap(), 3);
+        assert_eq!(write_partitioned(&PARTED, &whole, b.path()).unwrap(), 3);
+        let file = |d: &Path| std::fs::read(d.join("parted/year=2025/part-parted.parquet")).unwrap();
+        assert_eq!(file(a.path()), file(b.path()));
+
+        let mut two = frame(&["a"], &[1.0], 2024);
+        two.vstack_mut(&frame(&["b"], &[2.0], 2025)).unwrap();
+        let c = tempfile::tempdir().unwrap();
+        assert_eq!(write_partitioned(&PARTED, &two, c.path()).unwrap(), 2);
+        assert!(c.path().join("parted/year=2024/part-parted.parquet").exists());
+        assert!(c.path().join("parted/year=2025/part-parted.parquet").exists());
     }
 }
