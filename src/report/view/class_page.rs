@@ -336,7 +336,7 @@ fn raters(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
 fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let t = ctx.indicator(table::REACTION_BY_COURSE, &[col::CLASS_ID, col::COURSE_ID, c::TOTAL_MEAN])?;
-    let mut rows = ctx.rows_of_class(table::REACTION_BY_COURSE, id);
+    let mut rows = ctx.rows_of_class(table::REACTION_BY_COURSE, id).to_vec();
     if rows.is_empty() {
         return Err(ctx.empty_class(table::REACTION_BY_COURSE));
     }
