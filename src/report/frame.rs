@@ -7,8 +7,9 @@
 //! `None`, so a report never crashes on a table written by a newer stage.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 use polars::prelude::*;
 
@@ -73,8 +74,9 @@ pub struct Table {
     /// same length.
     keys: Vec<u64>,
     /// `class_id` → its rows, built on the first [`Table::rows_of_class`]: the class pages
-    /// look up every class in the same tables, which must not cost classes × rows.
-    class_rows: OnceLock<HashMap<String, Vec<usize>>>,
+    /// look up every class in the same tables, which must not cost classes × rows. Fx, not
+    /// SipHash: the ids are the project's own, and every page hashes one per table.
+    class_rows: OnceLock<FxHashMap<String, Vec<usize>>>,
 }
 
 impl Table {
@@ -100,9 +102,10 @@ impl Table {
         Table { height: df.height(), cols, keys, class_rows: OnceLock::new() }
     }
 
-    /// Rows whose `class_id` is `id`, in row order.
-    pub fn rows_of_class(&self, id: &str) -> Vec<usize> {
-        self.class_index().get(id).cloned().unwrap_or_default()
+    /// Rows whose `class_id` is `id`, in row order, borrowed from the index: a page asks
+    /// each table for its class's rows and most only read them.
+    pub fn rows_of_class(&self, id: &str) -> &[usize] {
+        self.class_index().get(id).map_or(&[], Vec::as_slice)
     }
 
     /// Every `class_id` the table holds (unordered; none without the column).
@@ -110,9 +113,9 @@ impl Table {
         self.class_index().keys().map(String::as_str)
     }
 
-    fn class_index(&self) -> &HashMap<String, Vec<usize>> {
+    fn class_index(&self) -> &FxHashMap<String, Vec<usize>> {
         self.class_rows.get_or_init(|| {
-            let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut index: FxHashMap<String, Vec<usize>> = FxHashMap::default();
             let class = self.column(crate::schema::col::CLASS_ID);
             for i in 0..self.height {
                 if let Some(c) = class.text_ref(i) {

@@ -245,7 +245,7 @@ impl<'c> ClassPages<'c> {
     /// The page of class `id`.
     pub(crate) fn build(&self, ctx: &Ctx<'_>, id: &str) -> ClassView {
         let rows = ctx.rows_of_class(&self.outcomes, id);
-        build_one(ctx, id, self.enrolled.get(id).copied(), self.courses.get(id).copied(), &rows, &self.same)
+        build_one(ctx, id, self.enrolled.get(id).copied(), self.courses.get(id).copied(), rows, &self.same)
     }
 }
 
@@ -315,7 +315,7 @@ fn one_row(
         return Err(ctx.empty_class(name));
     }
     let mut body = Body::default();
-    body.table(table_of(ctx, t, ctx.cat.get(caption), &rows));
+    body.table(table_of(ctx, t, ctx.cat.get(caption), rows));
     Ok(body)
 }
 
@@ -336,7 +336,7 @@ fn raters(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
 fn reaction(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
     let cat = &ctx.cat;
     let t = ctx.indicator(table::REACTION_BY_COURSE, &[col::CLASS_ID, col::COURSE_ID, c::TOTAL_MEAN])?;
-    let mut rows = ctx.rows_of_class(table::REACTION_BY_COURSE, id);
+    let mut rows = ctx.rows_of_class(table::REACTION_BY_COURSE, id).to_vec();
     if rows.is_empty() {
         return Err(ctx.empty_class(table::REACTION_BY_COURSE));
     }
@@ -426,7 +426,7 @@ fn learning(ctx: &Ctx<'_>, id: &str, outcome_rows: &[usize]) -> Result<Body, Na>
             }
         }
     }
-    body.table(learning_table(ctx, t, Key::Class, cat.get("cls.table_learning"), &rows));
+    body.table(learning_table(ctx, t, Key::Class, cat.get("cls.table_learning"), rows));
     Ok(body)
 }
 
@@ -470,11 +470,11 @@ fn transfer(ctx: &Ctx<'_>, id: &str) -> Result<Body, Na> {
     {
         body.chart(chart);
     }
-    body.table(super::transfer::transfer_table(ctx, t, cat.get("cls.table_transfer"), &rows));
+    body.table(super::transfer::transfer_table(ctx, t, cat.get("cls.table_transfer"), rows));
     if let Ok(f) = ctx.indicator(table::FOLLOW_UP, &[col::CLASS_ID, col::WAVE, c::N_PAIRS]) {
         let rows = ctx.rows_of_class(table::FOLLOW_UP, id);
         if !rows.is_empty() {
-            body.table(super::transfer::follow_up_table(ctx, f, cat.get("cls.table_follow"), &rows));
+            body.table(super::transfer::follow_up_table(ctx, f, cat.get("cls.table_follow"), rows));
         }
     }
     Ok(body)

@@ -697,8 +697,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Rows of table `name` (an indicator, or `warehouse.<table>`) that belong to class `id`.
-    pub fn rows_of_class(&self, name: &str, id: &str) -> Vec<usize> {
-        self.tables.by_name.get(name).map(|t| t.rows_of_class(id)).unwrap_or_default()
+    pub fn rows_of_class(&self, name: &str, id: &str) -> &[usize] {
+        self.tables.by_name.get(name).map_or(&[], |t| t.rows_of_class(id))
     }
 
     /// "Nothing publishable in `table`", in words; or, when a missing input empties the

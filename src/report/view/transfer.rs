@@ -525,8 +525,12 @@ pub(super) fn trajectory(ctx: &Ctx<'_>, class: Option<&str>, id: &str, title: St
     let t = ctx.indicator(table::TRAJECTORY, &[c::SCOPE, c::WAVE, c::N, c::MEAN]).ok()?;
     // A class's rows come from the class index: a scan per class page would cost
     // classes × rows.
-    let rows: Vec<usize> = match class {
-        None => (0..t.len()).filter(|&i| t.text_is(c::SCOPE, i, ALL)).collect(),
+    let all: Vec<usize>;
+    let rows: &[usize] = match class {
+        None => {
+            all = (0..t.len()).filter(|&i| t.text_is(c::SCOPE, i, ALL)).collect();
+            &all
+        }
         Some(id) => ctx.rows_of_class(table::TRAJECTORY, id),
     };
     let mut points = Vec::new();
