@@ -135,22 +135,7 @@ fn points(buf: &mut String, path: impl IntoIterator<Item = BackendCoord>) {
 /// Append `v` as `Display` writes it: a chart writes thousands of coordinates, and
 /// `write!` costs more than the digits.
 pub(crate) fn push_int(buf: &mut String, v: i64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut rest = v.unsigned_abs();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        buf.push('-');
-    }
-    // Only ASCII digits were written.
-    buf.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    buf.push_str(itoa::Buffer::new().format(v));
 }
 
 /// ` key="v"` for a whole number.

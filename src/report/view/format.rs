@@ -54,23 +54,22 @@ fn rounded(v: f64, decimals: usize) -> Option<(bool, u64)> {
 /// `n` with its last `decimals` digits after the point (`42` at 1 → `4.2`, `5` at 2 →
 /// `0.05`), as `format!` pads it.
 fn push_fixed(out: &mut String, n: u64, decimals: usize) {
-    let mut digits = [b'0'; 24];
-    let mut i = digits.len();
-    let mut rest = n;
-    while rest > 0 {
-        i -= 1;
-        digits[i] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
-    // At least one digit before the point.
-    let len = (digits.len() - i).max(decimals + 1);
-    let all = &digits[digits.len() - len..];
-    let (int, frac) = all.split_at(len - decimals);
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(int).unwrap_or_default());
-    if decimals > 0 {
-        out.push('.');
-        out.push_str(std::str::from_utf8(frac).unwrap_or_default());
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(n);
+    if digits.len() > decimals {
+        let (int, frac) = digits.split_at(digits.len() - decimals);
+        out.push_str(int);
+        if decimals > 0 {
+            out.push('.');
+            out.push_str(frac);
+        }
+    } else {
+        // At least one digit before the point, zeros after it up to the digits.
+        out.push_str("0.");
+        for _ in digits.len()..decimals {
+            out.push('0');
+        }
+        out.push_str(digits);
     }
 }
 
