@@ -1,21 +1,162 @@
-//! Reading the warehouse back, lazily, as `indicators` and the tests do.
+//! Reading the warehouse back into frames, as `indicators`, `report`, `export` and the
+//! tests do.
+//!
+//! In: a warehouse directory and a table name (or any directory of Parquet parts). Out:
+//! one eager frame. A partitioned table's `year=YYYY/` directories become a `year`
+//! column (`Int32`, last unless columns are asked for by name). Files are read in the
+//! order of their paths, so rows come in partition order and, within one, in written
+//! order. A table with no files yields an empty frame of its declared schema.
+//! Only polars' eager Parquet reader is used: no query engine is needed to read a table.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
 use super::write::polars_schema;
 use crate::error::WarehouseError;
-use crate::schema::{table_def, TableDef};
+use crate::schema::table_def;
 
-/// A lazy scan of a warehouse table (hive `year=` partitions become a `year` column
-/// for partitioned tables). A table with no files yields an empty frame of its schema.
-pub fn scan(warehouse: &Path, table: &str) -> Result<LazyFrame, WarehouseError> {
+/// The hive partition column of partitioned tables.
+pub const YEAR: &str = "year";
+
+/// A whole warehouse table.
+pub fn read(warehouse: &Path, table: &str) -> Result<DataFrame, WarehouseError> {
+    read_table(warehouse, table, None)
+}
+
+/// The named columns of a warehouse table, in the order asked (`year` is the partition).
+pub fn read_columns(warehouse: &Path, table: &str, columns: &[&str]) -> Result<DataFrame, WarehouseError> {
+    read_table(warehouse, table, Some(columns))
+}
+
+/// The column names of a warehouse table as [`read`] returns them.
+pub fn column_names(warehouse: &Path, table: &str) -> Result<Vec<String>, WarehouseError> {
+    let def = table_def(table).ok_or_else(|| WarehouseError::frame(table, "not a warehouse table"))?;
+    let files = parquet_files(&warehouse.join(def.name))?;
+    let Some((path, year)) = files.first() else {
+        let mut names: Vec<String> = def.columns.iter().map(|c| c.name.to_string()).collect();
+        if def.partition.is_some() {
+            names.push(YEAR.to_string());
+        }
+        return Ok(names);
+    };
+    let mut names: Vec<String> = file_schema(path)?.iter_names().map(|n| n.to_string()).collect();
+    if year.is_some() && !names.iter().any(|n| n == YEAR) {
+        names.push(YEAR.to_string());
+    }
+    Ok(names)
+}
+
+fn read_table(warehouse: &Path, table: &str, columns: Option<&[&str]>) -> Result<DataFrame, WarehouseError> {
     let def = table_def(table).ok_or_else(|| WarehouseError::frame(table, "not a warehouse table"))?;
     let dir = warehouse.join(def.name);
-    if !has_parquet(&dir) {
-        return Ok(empty(def));
+    let files = parquet_files(&dir)?;
+    if files.is_empty() {
+        let mut schema = polars_schema(def);
+        if def.partition.is_some() {
+            schema.with_column(YEAR.into(), DataType::Int32);
+        }
+        let df = DataFrame::empty_with_schema(&schema);
+        return match columns {
+            Some(cols) => df.select(cols.iter().copied()).map_err(|e| WarehouseError::frame(table, e)),
+            None => Ok(df),
+        };
+    }
+    read_files(&files, columns, table)
+}
+
+/// Every Parquet part under `dir` (a directory, possibly with `year=` partitions) or
+/// the one file `dir`, read as one frame; `None` when there is none.
+pub fn read_parts(path: &Path, columns: Option<&[&str]>) -> Result<Option<DataFrame>, WarehouseError> {
+    let files = if path.is_file() { vec![(path.to_path_buf(), None)] } else { parquet_files(path)? };
+    if files.is_empty() {
+        return Ok(None);
+    }
+    read_files(&files, columns, &path.display().to_string()).map(Some)
+}
+
+fn read_files(
+    files: &[(PathBuf, Option<i32>)],
+    columns: Option<&[&str]>,
+    what: &str,
+) -> Result<DataFrame, WarehouseError> {
+    let frame = |e: PolarsError| WarehouseError::frame(format!("reading {what}"), e);
+    let mut out: Option<DataFrame> = None;
+    for (path, year) in files {
+        let file = std::fs::File::open(path).map_err(|e| WarehouseError::io(path, e))?;
+        let mut reader = ParquetReader::new(file);
+        // The partition column is not in the files: it is added from the path.
+        let hive = year.is_some() && !reader.schema().map_err(frame)?.contains(YEAR);
+        if let Some(cols) = columns {
+            let stored: Vec<String> = cols.iter().filter(|c| !(hive && **c == YEAR)).map(|c| c.to_string()).collect();
+            reader = reader.with_columns(Some(stored));
+        }
+        let mut df = reader.finish().map_err(frame)?;
+        if let (true, Some(y)) = (hive, year) {
+            let n = df.height();
+            df.with_column(Int32Chunked::full(YEAR.into(), *y, n).into_column()).map_err(frame)?;
+        }
+        if let Some(cols) = columns {
+            // The order asked, whatever the files' order.
+            df = df.select(cols.iter().copied()).map_err(frame)?;
+        }
+        match &mut out {
+            Some(all) => {
+                all.vstack_mut_owned(df).map_err(frame)?;
+            }
+            None => out = Some(df),
+        }
+    }
+    out.ok_or_else(|| WarehouseError::frame(what, "no Parquet file"))
+}
+
+fn file_schema(path: &Path) -> Result<ArrowSchema, WarehouseError> {
+    let file = std::fs::File::open(path).map_err(|e| WarehouseError::io(path, e))?;
+    let schema = ParquetReader::new(file)
+        .schema()
+        .map_err(|e| WarehouseError::frame(format!("reading {}", path.display()), e))?;
+    Ok(schema.as_ref().clone())
+}
+
+/// The Parquet files under `dir`, in path order, each with the year of the `year=`
+/// directory it is in (the innermost one), if any.
+fn parquet_files(dir: &Path) -> Result<Vec<(PathBuf, Option<i32>)>, WarehouseError> {
+    fn walk(d: &Path, year: Option<i32>, out: &mut Vec<(PathBuf, Option<i32>)>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(d)? {
+            let p = entry?.path();
+            if p.is_dir() {
+                let y = p
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.strip_prefix("year="))
+                    .and_then(|y| y.parse().ok())
+                    .or(year);
+                walk(&p, y, out)?;
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                out.push((p, year));
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    if dir.is_dir() {
+        walk(dir, None, &mut out).map_err(|e| WarehouseError::io(dir, e))?;
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// TRANSITION: the lazy scan, kept until every caller reads eagerly.
+pub fn scan(warehouse: &Path, table: &str) -> Result<LazyFrame, WarehouseError> {
+    use std::sync::Arc;
+    let def = table_def(table).ok_or_else(|| WarehouseError::frame(table, "not a warehouse table"))?;
+    let dir = warehouse.join(def.name);
+    if parquet_files(&dir)?.is_empty() {
+        let mut schema = polars_schema(def);
+        if def.partition.is_some() {
+            schema.with_column("year".into(), DataType::Int32);
+        }
+        return Ok(DataFrame::empty_with_schema(&schema).lazy());
     }
     let mut args = ScanArgsParquet::default();
     if def.partition.is_some() {
@@ -32,31 +173,23 @@ pub fn scan(warehouse: &Path, table: &str) -> Result<LazyFrame, WarehouseError> 
     LazyFrame::scan_parquet(path, args).map_err(|e| WarehouseError::frame(format!("scanning {}", dir.display()), e))
 }
 
-/// Collect a whole table.
-pub fn read(warehouse: &Path, table: &str) -> Result<DataFrame, WarehouseError> {
-    scan(warehouse, table)?.collect().map_err(|e| WarehouseError::frame(format!("reading {table}"), e))
-}
+#[cfg(test)]
+mod transition_tests {
+    use super::*;
 
-fn empty(def: &TableDef) -> LazyFrame {
-    let mut schema = polars_schema(def);
-    if def.partition.is_some() {
-        schema.with_column("year".into(), DataType::Int32);
+    #[test]
+    fn eager_reads_equal_the_lazy_scan() {
+        for wh in ["/work/bench/final6/warehouse", "/tmp/lazy-sample/repo/out/warehouse"] {
+            let wh = Path::new(wh);
+            for def in crate::schema::TABLES {
+                let lazy = scan(wh, def.name).unwrap().collect().unwrap();
+                let eager = read(wh, def.name).unwrap();
+                assert_eq!(lazy.get_column_names(), eager.get_column_names(), "{}", def.name);
+                assert_eq!(lazy.schema(), eager.schema(), "{}", def.name);
+                assert!(lazy.equals_missing(&eager), "{} {:?} {:?}", def.name, lazy.shape(), eager.shape());
+                assert_eq!(column_names(wh, def.name).unwrap(), lazy.get_column_names().iter().map(|n| n.to_string()).collect::<Vec<_>>());
+                eprintln!("{} {:?} equal", def.name, lazy.shape());
+            }
+        }
     }
-    DataFrame::empty_with_schema(&schema).lazy()
-}
-
-fn has_parquet(dir: &Path) -> bool {
-    fn walk(d: &Path) -> bool {
-        std::fs::read_dir(d).is_ok_and(|rd| {
-            rd.flatten().any(|e| {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(&p)
-                } else {
-                    p.extension().is_some_and(|x| x == "parquet")
-                }
-            })
-        })
-    }
-    walk(dir)
 }
