@@ -17,7 +17,7 @@ use polars::prelude::*;
 use traineval::config::PipelineFile;
 use traineval::indicators::{learning, reaction, LongTable, Params};
 use traineval::schema::{col, indicator_def};
-use traineval::warehouse::read::scan;
+use traineval::warehouse::read::read_columns;
 use traineval::warehouse::write::{conform, write_documented};
 
 // The allocator of the `traineval` binary.
@@ -25,8 +25,7 @@ use traineval::warehouse::write::{conform, write_documented};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn read(warehouse: &Path, table: &str, cols: &[&str]) -> Result<DataFrame, String> {
-    let exprs: Vec<Expr> = cols.iter().map(|c| polars::prelude::col(*c)).collect();
-    scan(warehouse, table).map_err(|e| e.to_string())?.select(exprs).collect().map_err(|e| format!("{table}: {e}"))
+    read_columns(warehouse, table, cols).map_err(|e| format!("{table}: {e}"))
 }
 
 fn write(name: &str, df: &DataFrame, out: &Path) -> Result<(), String> {

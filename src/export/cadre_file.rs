@@ -43,7 +43,7 @@ use crate::export::manifest;
 use crate::export::workbook::{present, sheet, text_frame};
 use crate::export::Sheet;
 use crate::schema::{col as c, ind, wh};
-use crate::warehouse::read::scan;
+use crate::warehouse::read::read_columns;
 
 use crate::layout::{indicators_dir, warehouse_dir, EXPORTS_DIR, MANIFEST_FILE};
 /// File names under `OUT/exports/`.
@@ -154,59 +154,51 @@ fn load(out: &Path, only: Option<&str>) -> Result<Sources, ReportError> {
     if !whd.join(MANIFEST_FILE).is_file() {
         return Err(WarehouseError::Missing { path: whd }.into());
     }
-    let keep = |lf: LazyFrame| match only {
-        Some(id) => lf.filter(col(c::CADRE_ID).eq(lit(id.to_string()))),
-        None => lf,
+    // The columns of `table` in that order, only `only`'s rows, stably sorted by `by`.
+    let read = |table: &str, columns: &[&str], by: &[&str]| -> Result<DataFrame, WarehouseError> {
+        let df = read_columns(&whd, table, columns)?;
+        let df = match only {
+            Some(id) => df.filter(&text(&df, c::CADRE_ID)?.equal(id)).map_err(frame_err(table))?,
+            None => df,
+        };
+        sorted(&df, by, table)
     };
-    let sort = |_: &[&str]| SortMultipleOptions::default().with_maintain_order(true);
-    let cadres = keep(scan(&whd, wh::CADRES)?)
-        .select([col(c::CADRE_ID), col(c::CATEGORY), col(c::RANK), col(c::UNIT_ID), col(c::PROMOTED_ON)])
-        .sort([c::CADRE_ID], sort(&[c::CADRE_ID]))
-        .collect()
-        .map_err(frame_err(wh::CADRES))?;
-    let classes = scan(&whd, wh::CLASSES)?.select([col(c::CLASS_ID), col(c::TITLE), col(c::INSTITUTION)]);
-    let by = [c::CADRE_ID, c::START_DATE, c::CLASS_ID];
-    let enrollments = keep(scan(&whd, wh::TRAINEE_OUTCOMES)?)
-        .select([
-            col(c::CADRE_ID),
-            col(c::CLASS_ID),
-            col("year"),
-            col(c::METHOD),
-            col(c::TARGET_CATEGORY),
-            col(c::START_DATE),
-            col(c::END_DATE),
-            col(c::DAYS),
-            col(c::HOURS),
-            col(c::ATTENDED_HOURS),
-            col(c::LEAVE_HOURS),
-            col(c::ATTENDANCE_RATE),
-            col(c::COMPLETED),
-            col(c::EXAM_SCORE),
-            col(c::DISCIPLINE_FLAGS),
-            col(c::PRE_SCORE),
-            col(c::POST_SCORE),
-            col(c::GAIN),
-            col(c::TRAINEE_ASSESSMENT),
-            col(c::SELF_ASSESSMENT),
-            col(c::REACTION),
-        ])
-        .join(
-            classes,
-            [col(c::CLASS_ID)],
-            [col(c::CLASS_ID)],
-            JoinArgs { validation: JoinValidation::ManyToOne, ..JoinArgs::new(JoinType::Left) },
-        )
-        .sort(by, sort(&by))
-        .collect()
-        .map_err(frame_err(wh::ENROLLMENTS))?;
-    let rby = [c::CADRE_ID, c::REVIEW_DATE, c::KIND];
-    let reviews = keep(scan(&whd, wh::REVIEWS)?)
-        .select([col(c::CADRE_ID), col(c::REVIEW_DATE), col(c::KIND), col(c::TOTAL), col(c::GRADE)])
-        .sort(rby, sort(&rby))
-        .collect()
-        .map_err(frame_err(wh::REVIEWS))?;
-    let courses =
-        scan(&whd, wh::COURSES)?.select([col(c::CLASS_ID), col(c::TOPIC)]).collect().map_err(frame_err(wh::COURSES))?;
+    let cadres = read(wh::CADRES, &[c::CADRE_ID, c::CATEGORY, c::RANK, c::UNIT_ID, c::PROMOTED_ON], &[c::CADRE_ID])?;
+    let enrollments = read(
+        wh::TRAINEE_OUTCOMES,
+        &[
+            c::CADRE_ID,
+            c::CLASS_ID,
+            "year",
+            c::METHOD,
+            c::TARGET_CATEGORY,
+            c::START_DATE,
+            c::END_DATE,
+            c::DAYS,
+            c::HOURS,
+            c::ATTENDED_HOURS,
+            c::LEAVE_HOURS,
+            c::ATTENDANCE_RATE,
+            c::COMPLETED,
+            c::EXAM_SCORE,
+            c::DISCIPLINE_FLAGS,
+            c::PRE_SCORE,
+            c::POST_SCORE,
+            c::GAIN,
+            c::TRAINEE_ASSESSMENT,
+            c::SELF_ASSESSMENT,
+            c::REACTION,
+        ],
+        &[c::CADRE_ID, c::START_DATE, c::CLASS_ID],
+    )?;
+    let enrollments =
+        with_class_titles(enrollments, &read_columns(&whd, wh::CLASSES, &[c::CLASS_ID, c::TITLE, c::INSTITUTION])?)?;
+    let reviews = read(
+        wh::REVIEWS,
+        &[c::CADRE_ID, c::REVIEW_DATE, c::KIND, c::TOTAL, c::GRADE],
+        &[c::CADRE_ID, c::REVIEW_DATE, c::KIND],
+    )?;
+    let courses = read_columns(&whd, wh::COURSES, &[c::CLASS_ID, c::TOPIC])?;
     let mut topics: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let (ids, ts) = (text(&courses, c::CLASS_ID)?, text(&courses, c::TOPIC)?);
     for (id, t) in ids.iter().zip(ts.iter()) {
@@ -219,45 +211,105 @@ fn load(out: &Path, only: Option<&str>) -> Result<Sources, ReportError> {
     }
     topics.values_mut().for_each(|v| v.sort());
     let path = indicators_dir(out).join(format!("{}.parquet", ind::COMPLIANCE));
-    let cby = [c::CADRE_ID, c::YEAR];
     let (compliance, source) = if path.is_file() {
         let file = std::fs::File::open(&path).map_err(|e| WarehouseError::io(&path, e))?;
         let df = ParquetReader::new(file).finish().map_err(frame_err(ind::COMPLIANCE))?;
-        let kept: Vec<Expr> = df
+        let kept: Vec<String> = df
             .get_column_names()
             .into_iter()
             .filter(|n| ![c::SUPPRESSION, c::SUPPRESSED].contains(&n.as_str()))
-            .map(|n| col(n.as_str()))
+            .map(|n| n.to_string())
             .collect();
-        let df = keep(df.lazy()).select(kept).sort(cby, sort(&cby)).collect().map_err(frame_err(ind::COMPLIANCE))?;
-        (df, ComplianceSource::Indicators)
+        let df = df.select(kept).map_err(frame_err(ind::COMPLIANCE))?;
+        let df = match only {
+            Some(id) => df.filter(&text(&df, c::CADRE_ID)?.equal(id)).map_err(frame_err(ind::COMPLIANCE))?,
+            None => df,
+        };
+        (sorted(&df, &[c::CADRE_ID, c::YEAR], ind::COMPLIANCE)?, ComplianceSource::Indicators)
     } else {
         (warehouse_compliance(&enrollments)?, ComplianceSource::Warehouse)
     };
     Ok(Sources { cadres, enrollments, reviews, compliance, source, topics })
 }
 
+/// `df` stably sorted by the columns `by` (nulls first, as the frames have always been).
+fn sorted(df: &DataFrame, by: &[&str], what: &str) -> Result<DataFrame, WarehouseError> {
+    df.sort(by.iter().copied(), SortMultipleOptions::default().with_maintain_order(true)).map_err(frame_err(what))
+}
+
+/// `enrollments` with the `title` and `institution` of each row's class after its own
+/// columns (null when the class is not in `classes`).
+fn with_class_titles(mut enrollments: DataFrame, classes: &DataFrame) -> Result<DataFrame, WarehouseError> {
+    let mut row_of: std::collections::HashMap<&str, IdxSize> = std::collections::HashMap::new();
+    for (i, id) in text(classes, c::CLASS_ID)?.iter().enumerate() {
+        if let Some(id) = id {
+            if row_of.insert(id, i as IdxSize).is_some() {
+                return Err(WarehouseError::frame(
+                    format!("cadre file: {}", wh::CLASSES),
+                    format!("class_id {id} twice"),
+                ));
+            }
+        }
+    }
+    let rows: IdxCa =
+        text(&enrollments, c::CLASS_ID)?.iter().map(|id| id.and_then(|id| row_of.get(id).copied())).collect();
+    for name in [c::TITLE, c::INSTITUTION] {
+        let column = classes.column(name).and_then(|s| s.take(&rows)).map_err(frame_err(wh::CLASSES))?;
+        enrollments.with_column(column).map_err(frame_err(wh::ENROLLMENTS))?;
+    }
+    Ok(enrollments)
+}
+
 /// Compliance by year from the enrollments alone: days and hours of completed classes,
 /// classes, attendance rate, whether any leave exceeded a seventh of the class hours,
 /// discipline flags.
 fn warehouse_compliance(enrollments: &DataFrame) -> Result<DataFrame, WarehouseError> {
-    let done = col(c::COMPLETED).fill_null(lit(false));
-    let by = [c::CADRE_ID, c::YEAR];
-    enrollments
-        .clone()
-        .lazy()
-        .with_column(col("year").cast(DataType::Int64).alias(c::YEAR))
-        .group_by([col(c::CADRE_ID), col(c::YEAR)])
-        .agg([
-            col(c::CLASS_ID).count().cast(DataType::Int64).alias(c::N_CLASSES),
-            when(done.clone()).then(col(c::DAYS)).otherwise(lit(0.0)).sum().alias(c::DAYS_TRAINED),
-            when(done).then(col(c::HOURS)).otherwise(lit(0.0)).sum().alias(c::HOURS_TRAINED),
-            (col(c::ATTENDED_HOURS).sum() / col(c::HOURS).sum()).alias(c::ATTENDANCE_RATE),
-            col(c::LEAVE_HOURS).gt(col(c::HOURS) / lit(7.0)).fill_null(lit(false)).any(true).alias(c::LEAVE_OVER_LIMIT),
-            col(c::DISCIPLINE_FLAGS).sum().alias(c::DISCIPLINE_FLAGS),
-        ])
-        .sort(by, SortMultipleOptions::default().with_maintain_order(true))
-        .collect()
+    /// One cadre's year; sums skip missing values (a missing count adds nothing).
+    #[derive(Default)]
+    struct Year {
+        classes: i64,
+        days: f64,
+        hours: f64,
+        attended: f64,
+        class_hours: f64,
+        leave_over: bool,
+        flags: i64,
+    }
+    let e = enrollments;
+    let (ids, classes) = (text(e, c::CADRE_ID)?, text(e, c::CLASS_ID)?);
+    let year = ints(e, "year")?;
+    let (days, hours, attended, leave) =
+        (floats(e, c::DAYS)?, floats(e, c::HOURS)?, floats(e, c::ATTENDED_HOURS)?, floats(e, c::LEAVE_HOURS)?);
+    let flags = ints(e, c::DISCIPLINE_FLAGS)?;
+    let completed = e.column(c::COMPLETED).and_then(|s| s.bool()).map_err(frame_err(c::COMPLETED))?;
+    let mut by: BTreeMap<(&str, Option<i64>), Year> = BTreeMap::new();
+    for i in 0..e.height() {
+        let Some(id) = ids.get(i) else { continue };
+        let y = by.entry((id, year.get(i))).or_default();
+        y.classes += i64::from(classes.get(i).is_some());
+        let done = completed.get(i).unwrap_or(false);
+        // A completed class with no days (or hours) adds nothing; one not completed adds 0.
+        y.days += if done { days.get(i).unwrap_or(0.0) } else { 0.0 };
+        y.hours += if done { hours.get(i).unwrap_or(0.0) } else { 0.0 };
+        y.attended += attended.get(i).unwrap_or(0.0);
+        y.class_hours += hours.get(i).unwrap_or(0.0);
+        y.leave_over |= matches!((leave.get(i), hours.get(i)), (Some(l), Some(h)) if l > h / 7.0);
+        y.flags += flags.get(i).unwrap_or(0);
+    }
+    let keys: Vec<&(&str, Option<i64>)> = by.keys().collect();
+    let years: Vec<&Year> = by.values().collect();
+    let f = |g: fn(&Year) -> f64| years.iter().map(|y| g(y)).collect::<Vec<f64>>();
+    let columns = vec![
+        Column::new(c::CADRE_ID.into(), keys.iter().map(|k| k.0).collect::<Vec<_>>()),
+        Column::new(c::YEAR.into(), keys.iter().map(|k| k.1).collect::<Vec<_>>()),
+        Column::new(c::N_CLASSES.into(), years.iter().map(|y| y.classes).collect::<Vec<_>>()),
+        Column::new(c::DAYS_TRAINED.into(), f(|y| y.days)),
+        Column::new(c::HOURS_TRAINED.into(), f(|y| y.hours)),
+        Column::new(c::ATTENDANCE_RATE.into(), f(|y| y.attended / y.class_hours)),
+        Column::new(c::LEAVE_OVER_LIMIT.into(), years.iter().map(|y| y.leave_over).collect::<Vec<_>>()),
+        Column::new(c::DISCIPLINE_FLAGS.into(), years.iter().map(|y| y.flags).collect::<Vec<_>>()),
+    ];
+    DataFrame::new(keys.len(), columns)
         .map_err(|e| WarehouseError::frame("cadre file: compliance from the warehouse", e))
 }
 

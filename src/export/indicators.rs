@@ -34,10 +34,7 @@ impl Titles {
     /// Read the titles from the warehouse at `warehouse`.
     pub fn read(warehouse: &Path) -> Result<Titles, WarehouseError> {
         let pairs = |table: &str, key: &str| -> Result<HashMap<String, String>, WarehouseError> {
-            let df = crate::warehouse::read::scan(warehouse, table)?
-                .select([col(key), col(col::TITLE)])
-                .collect()
-                .map_err(|e| WarehouseError::frame(format!("titles of {table}"), e))?;
+            let df = crate::warehouse::read::read_columns(warehouse, table, &[key, col::TITLE])?;
             let text =
                 |c: &str| df.column(c).and_then(|s| s.str().cloned()).map_err(|e| WarehouseError::frame(table, e));
             let (ids, titles) = (text(key)?, text(col::TITLE)?);

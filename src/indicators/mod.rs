@@ -77,7 +77,6 @@ use polars::prelude::*;
 use crate::config::PipelineFile;
 use crate::error::{IndicatorError, WarehouseError};
 use crate::schema::{col, indicator_def, DType, TableDef, COURSE_INDICATORS, INDICATOR_TABLES, METHODS};
-use crate::warehouse::read::scan;
 use crate::warehouse::write::polars_dtype;
 pub use engine::LongTable;
 
@@ -171,28 +170,23 @@ fn assessment_moments(warehouse: &Path) -> Result<engine::Trainees<scorecard::We
 fn review_alpha(warehouse: &Path) -> Result<Option<f64>, WarehouseError> {
     use col::*;
     let dims = [MORALITY, ABILITY, DILIGENCE, ACHIEVEMENT, INTEGRITY];
-    let c = |d: &str| polars::prelude::col(d).cast(DataType::Float64);
-    let total = dims.iter().skip(1).fold(c(dims[0]), |acc, d| acc + c(d));
-    let mut exprs: Vec<Expr> = dims.iter().map(|d| c(d).var(1).alias(*d)).collect();
-    exprs.push(total.var(1).alias(TOTAL));
-    let complete = dims.iter().skip(1).fold(c(dims[0]).is_not_null(), |acc, d| acc.and(c(d).is_not_null()));
-    let df = scan(warehouse, crate::schema::wh::REVIEWS)?
-        .filter(complete)
-        .select(exprs)
-        .collect()
-        .map_err(|e| WarehouseError::frame("reading reviews", e))?;
-    let get = |name: &str| df.column(name).ok().and_then(|c| c.f64().ok()?.get(0));
-    let items: Option<f64> = dims.iter().map(|d| get(d)).sum();
+    let failed = |e: PolarsError| WarehouseError::frame("reading reviews", e);
+    let df = crate::warehouse::read::read_columns(warehouse, crate::schema::wh::REVIEWS, &dims)?;
+    let scores = dims
+        .iter()
+        .map(|d| df.column(d).and_then(|c| c.cast(&DataType::Float64)).map(|c| c.take_materialized_series()))
+        .collect::<PolarsResult<Vec<Series>>>()
+        .map_err(failed)?;
+    let complete = scores.iter().skip(1).fold(scores[0].is_not_null(), |acc, s| &acc & &s.is_not_null());
+    let scores = scores.iter().map(|s| s.filter(&complete)).collect::<PolarsResult<Vec<Series>>>().map_err(failed)?;
+    let total = scores.iter().skip(1).try_fold(scores[0].clone(), |acc, s| &acc + s).map_err(failed)?;
+    let var = |s: &Series| s.f64().ok().and_then(|x| x.var(1));
+    let items: Option<f64> = scores.iter().map(var).sum();
     let k = dims.len() as f64;
-    Ok(match (items, get(TOTAL)) {
+    Ok(match (items, var(&total)) {
         (Some(items), Some(total)) if total > 0.0 => Some(k / (k - 1.0) * (1.0 - items / total)),
         _ => None,
     })
-}
-
-fn lazy(warehouse: &Path, table: &str, cols: &[&str]) -> Result<LazyFrame, WarehouseError> {
-    let exprs: Vec<Expr> = cols.iter().map(|c| polars::prelude::col(*c)).collect();
-    Ok(scan(warehouse, table)?.select(exprs))
 }
 
 fn read(warehouse: &Path, table: &'static str, cols: &[&str]) -> Result<DataFrame, WarehouseError> {
@@ -201,7 +195,7 @@ fn read(warehouse: &Path, table: &'static str, cols: &[&str]) -> Result<DataFram
     let df = match engine::read_frame(warehouse, table, cols).map_err(|e| failed(e.to_string()))? {
         Some(df) => df,
         // No file: the empty table with its declared columns.
-        None => lazy(warehouse, table, cols)?.collect().map_err(|e| failed(e.to_string()))?,
+        None => crate::warehouse::read::read_columns(warehouse, table, cols)?,
     };
     tracing::debug!(
         "reading {table}: {} rows, {:.0} MB in {:.2} s",
@@ -249,10 +243,8 @@ impl Inputs {
             .map(|d| d.columns.iter().map(|c| c.name).filter(|c| !UNUSED.contains(c)).chain([YEAR]).collect())
             .unwrap_or_default();
         let mut cadre_cols = vec![CADRE_ID, CATEGORY, RANK, UNIT_ID, PROMOTED_ON];
-        let cadre_schema = scan(warehouse, crate::schema::wh::CADRES)?
-            .collect_schema()
-            .map_err(|e| WarehouseError::frame("reading cadres", e))?;
-        cadre_cols.retain(|c| cadre_schema.contains(c));
+        let cadre_schema = crate::warehouse::read::column_names(warehouse, crate::schema::wh::CADRES)?;
+        cadre_cols.retain(|c| cadre_schema.iter().any(|n| n == c));
         use crate::schema::wh;
         let read_outcomes = || read(warehouse, wh::TRAINEE_OUTCOMES, &outcomes_cols);
         let read_cadres = || read(warehouse, wh::CADRES, &cadre_cols);

@@ -12,7 +12,7 @@ use super::frame::Table;
 use super::view::{ReportData, Tables, ENROLLMENT_COLUMNS, OUTCOME_COLUMNS};
 use crate::error::{ReportError, WarehouseError};
 use crate::layout::{INDICATORS_DIR, MANIFEST_FILE, WAREHOUSE_DIR};
-use crate::schema::{col::YEAR, table_def};
+use crate::schema::col::YEAR;
 use crate::warehouse::manifest::Manifest;
 use crate::warehouse::read;
 
@@ -81,9 +81,7 @@ fn read_period_tables(
 ) -> Result<(BTreeMap<String, DataFrame>, String), ReportError> {
     let mut warehouse = BTreeMap::new();
     for name in WAREHOUSE_TABLES {
-        if let Some(df) = read_warehouse_table(wh, name)? {
-            warehouse.insert(name.to_string(), df);
-        }
+        warehouse.insert(name.to_string(), read_warehouse_table(wh, name)?);
     }
     let period = if manifest.period.is_empty() { period.unwrap_or("all").to_string() } else { manifest.period.clone() };
     scope_to_period(&mut warehouse, &period)?;
@@ -155,42 +153,20 @@ pub fn read_parquet(path: &Path) -> Result<DataFrame, ReportError> {
     ParquetReader::new(file).finish().map_err(|e| WarehouseError::frame(path.display().to_string(), e).into())
 }
 
-/// A warehouse table, or `None` when it was not written; of a per-person table only the
-/// columns the report reads ([`warehouse_columns`]). Tables the warehouse schema does not
-/// declare (`trainee_outcomes`, written by the indicators stage) are read as
-/// `<name>.parquet` or a directory of Parquet parts.
-fn read_warehouse_table(wh: &Path, name: &str) -> Result<Option<DataFrame>, ReportError> {
-    let lf = if table_def(name).is_some() {
-        read::scan(wh, name)?
-    } else {
-        let file = wh.join(format!("{name}.parquet"));
-        let path = if file.is_file() {
-            file
-        } else {
-            let dir = wh.join(name);
-            if !dir.is_dir() {
-                return Ok(None);
-            }
-            dir
-        };
-        let pl = PlRefPath::try_from_path(&path).map_err(|e| WarehouseError::frame(path.display().to_string(), e))?;
-        LazyFrame::scan_parquet(pl, ScanArgsParquet::default())
-            .map_err(|e| WarehouseError::frame(format!("reading {}", path.display()), e))?
-    };
-    let frame = |e: PolarsError| WarehouseError::frame(format!("reading {name}"), e);
-    let lf = match warehouse_columns(name) {
+/// A warehouse table (empty when it was not written); of a per-person table only the
+/// columns the report reads ([`warehouse_columns`]).
+fn read_warehouse_table(wh: &Path, name: &str) -> Result<DataFrame, ReportError> {
+    Ok(match warehouse_columns(name) {
         Some(wanted) => {
-            let mut lf = lf;
-            let schema = lf.collect_schema().map_err(frame)?;
-            let cols: Vec<Expr> = wanted
+            let present = read::column_names(wh, name)?;
+            let cols: Vec<&str> = wanted
                 .iter()
                 .chain(std::iter::once(&YEAR))
-                .filter(|c| schema.contains(c))
-                .map(|c| polars::prelude::col(*c))
+                .copied()
+                .filter(|c| present.iter().any(|p| p == c))
                 .collect();
-            lf.select(cols)
+            read::read_columns(wh, name, &cols)?
         }
-        None => lf,
-    };
-    Ok(Some(lf.collect().map_err(frame)?))
+        None => read::read(wh, name)?,
+    })
 }

@@ -46,14 +46,10 @@ use crate::config::PipelineFile;
 use crate::error::WarehouseError;
 use crate::schema::{col as c, Wave};
 use crate::validate::{PerTrainee, RatingStats, Registry};
-use crate::warehouse::read::scan;
+use crate::warehouse::read::read_columns;
 
 /// The maximum of a 0–100 scale score (Hake's gain).
 const SCORE_MAX: f64 = 100.0;
-
-fn keys2() -> [Expr; 2] {
-    [col(c::CLASS_ID), col(c::CADRE_ID)]
-}
 
 /// The person-level rating scores, one row per (class_id, cadre_id) in each frame:
 /// `reaction`, `trainee_assessment` and `self_assessment` (module doc for definitions).
@@ -99,42 +95,100 @@ impl RatingScores {
     /// (and for the tests that check [`RatingScores::from_stats`] against it). Scans
     /// every score, so it is slow and memory-hungry at 10⁶ cadres.
     pub fn from_warehouse(wh: &Path, settings: &PipelineFile) -> Result<Self, WarehouseError> {
-        // Reaction: course total per (class, course, rater) when every indicator is scored.
-        let k = settings.instrument.course_indicators.len() as u32;
-        let ind_series = Series::new("ind".into(), settings.instrument.course_indicators.clone());
-        let reaction = scan(wh, crate::schema::wh::COURSE_RATINGS)?
-            .filter(col(c::INDICATOR).is_in(lit(ind_series).implode(false), false))
-            .group_by([col(c::CLASS_ID), col(c::COURSE_ID), col(c::RATER_ID)])
-            .agg([col(c::SCORE).sum().alias(c::TOTAL), col(c::SCORE).count().alias("k")])
-            .filter(col("k").eq(lit(k)))
-            .group_by([col(c::CLASS_ID), col(c::RATER_ID)])
-            .agg([col(c::TOTAL).mean().alias(c::REACTION)])
-            .select([col(c::CLASS_ID), col(c::RATER_ID).alias(c::CADRE_ID), col(c::REACTION)]);
+        let text = |df: &DataFrame, name: &str| -> Result<StringChunked, WarehouseError> {
+            df.column(name).and_then(|s| s.str().cloned()).map_err(failed(name))
+        };
+        let scores = |df: &DataFrame| -> Result<Float64Chunked, WarehouseError> {
+            df.column(c::SCORE)
+                .and_then(|s| s.cast(&DataType::Float64))
+                .and_then(|s| s.f64().cloned())
+                .map_err(failed(c::SCORE))
+        };
+        // Reaction: course total per (class, course, rater) when every indicator is scored,
+        // then the mean of the totals per (class, rater). Missing scores count for nothing.
+        let k = settings.instrument.course_indicators.len();
+        let wanted: FxHashSet<&str> = settings.instrument.course_indicators.iter().map(String::as_str).collect();
+        let df = read_columns(
+            wh,
+            crate::schema::wh::COURSE_RATINGS,
+            &[c::CLASS_ID, c::COURSE_ID, c::RATER_ID, c::INDICATOR, c::SCORE],
+        )?;
+        let (class, course, rater, indicator) =
+            (text(&df, c::CLASS_ID)?, text(&df, c::COURSE_ID)?, text(&df, c::RATER_ID)?, text(&df, c::INDICATOR)?);
+        let score = scores(&df)?;
+        let mut totals: FxHashMap<[Option<&str>; 3], (f64, usize)> = FxHashMap::default();
+        for i in 0..df.height() {
+            if !indicator.get(i).is_some_and(|x| wanted.contains(x)) {
+                continue;
+            }
+            let t = totals.entry([class.get(i), course.get(i), rater.get(i)]).or_insert((0.0, 0));
+            if let Some(x) = score.get(i) {
+                *t = (t.0 + x, t.1 + 1);
+            }
+        }
+        let mut reaction: FxHashMap<[Option<&str>; 2], Mean> = FxHashMap::default();
+        for ([class, _, rater], (total, n)) in totals {
+            if n == k {
+                reaction.entry([class, rater]).or_default().add(Some(total));
+            }
+        }
         // Assessment received, by others and by self.
-        let ratings = scan(wh, crate::schema::wh::TRAINEE_RATINGS)?.select([
-            col(c::CLASS_ID),
-            col(c::CADRE_ID),
-            col(c::RATER_ROLE),
-            col(c::SCORE),
-        ]);
-        let by_others =
-            ratings
-                .clone()
-                .filter(col(c::RATER_ROLE).neq(lit("self")))
-                .group_by(keys2())
-                .agg([col(c::SCORE).mean().alias(c::TRAINEE_ASSESSMENT)]);
-        let by_self = ratings
-            .filter(col(c::RATER_ROLE).eq(lit("self")))
-            .group_by(keys2())
-            .agg([col(c::SCORE).mean().alias(c::SELF_ASSESSMENT)]);
-        let collect = |lf: LazyFrame, what: &str| {
-            lf.collect().map_err(|e| WarehouseError::frame(format!("trainee_outcomes: {what}"), e))
+        let df =
+            read_columns(wh, crate::schema::wh::TRAINEE_RATINGS, &[c::CLASS_ID, c::CADRE_ID, c::RATER_ROLE, c::SCORE])?;
+        let (class, cadre, role) = (text(&df, c::CLASS_ID)?, text(&df, c::CADRE_ID)?, text(&df, c::RATER_ROLE)?);
+        let score = scores(&df)?;
+        let (mut by_others, mut by_self): (FxHashMap<[Option<&str>; 2], Mean>, FxHashMap<_, Mean>) = Default::default();
+        for i in 0..df.height() {
+            let into = match role.get(i) {
+                Some("self") => &mut by_self,
+                Some(_) => &mut by_others,
+                None => continue,
+            };
+            into.entry([class.get(i), cadre.get(i)]).or_default().add(score.get(i));
+        }
+        let frame = |means: FxHashMap<[Option<&str>; 2], Mean>, name: &str| -> Result<DataFrame, WarehouseError> {
+            let mut rows: Vec<([Option<&str>; 2], Option<f64>)> =
+                means.into_iter().map(|(key, m)| (key, m.mean())).collect();
+            rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            DataFrame::new(
+                rows.len(),
+                vec![
+                    Column::new(c::CLASS_ID.into(), rows.iter().map(|r| r.0[0]).collect::<Vec<_>>()),
+                    Column::new(c::CADRE_ID.into(), rows.iter().map(|r| r.0[1]).collect::<Vec<_>>()),
+                    Column::new(name.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                ],
+            )
+            .map_err(failed(name))
         };
         Ok(RatingScores {
-            reaction: collect(reaction, c::REACTION)?,
-            by_others: collect(by_others, c::TRAINEE_ASSESSMENT)?,
-            by_self: collect(by_self, c::SELF_ASSESSMENT)?,
+            reaction: frame(reaction, c::REACTION)?,
+            by_others: frame(by_others, c::TRAINEE_ASSESSMENT)?,
+            by_self: frame(by_self, c::SELF_ASSESSMENT)?,
         })
+    }
+}
+
+fn failed(what: &str) -> impl Fn(PolarsError) -> WarehouseError + '_ {
+    move |e| WarehouseError::frame(format!("trainee_outcomes: {what}"), e)
+}
+
+/// The mean of the present values of a group, summed in row order (none present: null).
+#[derive(Default)]
+struct Mean {
+    sum: f64,
+    n: usize,
+}
+
+impl Mean {
+    fn add(&mut self, x: Option<f64>) {
+        if let Some(x) = x {
+            self.sum += x;
+            self.n += 1;
+        }
+    }
+
+    fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
     }
 }
 

@@ -168,26 +168,19 @@ fn merge_unit_outcomes(old: &Path, new: &Path, year: i32, dest: &Path) -> Result
     let def = table_def(wh::UNIT_OUTCOMES).ok_or_else(|| WarehouseError::frame(wh::UNIT_OUTCOMES, "no definition"))?;
     let y = year.to_string();
     let read = |wh: &Path, keep_year: bool| -> Result<DataFrame, WarehouseError> {
-        let period = col(col::PERIOD).eq(lit(y.as_str()));
-        let filter = if keep_year { period } else { period.not() };
-        super::read::scan(wh, def.name)?
-            .filter(filter)
-            .collect()
-            .map_err(|e| WarehouseError::frame(format!("reading {}", def.name), e))
+        let df = super::read::read(wh, def.name)?;
+        let period =
+            df.column(col::PERIOD).and_then(|c| c.str().cloned()).map_err(|e| WarehouseError::frame(def.name, e))?;
+        // A row with no period is neither of `year` nor of another period.
+        let mask = if keep_year { period.equal(y.as_str()) } else { period.not_equal(y.as_str()) };
+        df.filter(&mask).map_err(|e| WarehouseError::frame(format!("reading {}", def.name), e))
     };
     let kept = if old.join(def.name).is_dir() { Some(read(old, false)?) } else { None };
     let fresh = if new.join(def.name).is_dir() { Some(read(new, true)?) } else { None };
-    let mut frames = Vec::new();
+    let mut all = DataFrame::empty_with_schema(&super::write::polars_schema(def));
     for f in [kept, fresh].into_iter().flatten() {
-        frames.push(super::write::conform(def, &f)?.lazy());
+        all.vstack_mut_owned(super::write::conform(def, &f)?).map_err(|e| WarehouseError::frame(def.name, e))?;
     }
-    let all = if frames.is_empty() {
-        DataFrame::empty_with_schema(&super::write::polars_schema(def))
-    } else {
-        concat(frames, UnionArgs::default())
-            .and_then(|lf| lf.collect())
-            .map_err(|e| WarehouseError::frame(def.name, e))?
-    };
     // Through the writer of every build, so that an unchanged table keeps its bytes.
     let mut w = super::write::TableWriter::new(def, dest, def.name);
     let columns = all.columns();
@@ -251,19 +244,26 @@ pub fn kept_rating_scores(old: &Path, year: i32) -> Result<RatingScores, Warehou
             by_self: empty(col::SELF_ASSESSMENT)?,
         });
     }
-    let kept = super::read::scan(old, wh::TRAINEE_OUTCOMES)?.filter(col("year").neq(lit(year)));
-    let frame = |name: &str| {
-        kept.clone()
-            .filter(col(name).is_not_null())
-            .select([col(col::CLASS_ID), col(col::CADRE_ID), col(name)])
-            .collect()
-            .map_err(|e| WarehouseError::frame(format!("trainee_outcomes: {name}"), e))
+    let names = [col::REACTION, col::TRAINEE_ASSESSMENT, col::SELF_ASSESSMENT];
+    let all = super::read::read_columns(
+        old,
+        wh::TRAINEE_OUTCOMES,
+        &[col::CLASS_ID, col::CADRE_ID, names[0], names[1], names[2], super::read::YEAR],
+    )?;
+    let failed =
+        |name: &'static str| move |e: PolarsError| WarehouseError::frame(format!("trainee_outcomes: {name}"), e);
+    let other_year = all
+        .column(super::read::YEAR)
+        .and_then(|c| c.i32().cloned())
+        .map_err(failed(super::read::YEAR))?
+        .not_equal(year);
+    let frame = |name: &'static str| {
+        let present = all.column(name).map_err(failed(name))?.is_not_null();
+        all.select([col::CLASS_ID, col::CADRE_ID, name])
+            .and_then(|df| df.filter(&(&other_year & &present)))
+            .map_err(failed(name))
     };
-    Ok(RatingScores {
-        reaction: frame(col::REACTION)?,
-        by_others: frame(col::TRAINEE_ASSESSMENT)?,
-        by_self: frame(col::SELF_ASSESSMENT)?,
-    })
+    Ok(RatingScores { reaction: frame(names[0])?, by_others: frame(names[1])?, by_self: frame(names[2])? })
 }
 
 /// `kept` and the rows of `fresh` whose class is in `classes`, frame by frame.
@@ -272,15 +272,13 @@ pub fn combine_rating_scores(
     fresh: RatingScores,
     classes: &BTreeSet<String>,
 ) -> Result<RatingScores, WarehouseError> {
-    let ids = Series::new("ids".into(), classes.iter().map(String::as_str).collect::<Vec<_>>());
     let join = |a: DataFrame, b: DataFrame, name: &str| -> Result<DataFrame, WarehouseError> {
-        let b = b
-            .lazy()
-            .filter(col(col::CLASS_ID).is_in(lit(ids.clone()).implode(false), false))
-            .collect()
-            .map_err(|e| WarehouseError::frame(format!("trainee_outcomes: {name}"), e))?;
+        let failed = |e: PolarsError| WarehouseError::frame(format!("trainee_outcomes: {name}"), e);
+        let ids = b.column(col::CLASS_ID).and_then(|c| c.str().cloned()).map_err(failed)?;
+        let mask: BooleanChunked = ids.iter().map(|id| id.is_some_and(|id| classes.contains(id))).collect();
+        let b = b.filter(&mask).map_err(failed)?;
         let mut a = a;
-        a.vstack_mut(&b).map_err(|e| WarehouseError::frame(format!("trainee_outcomes: {name}"), e))?;
+        a.vstack_mut(&b).map_err(failed)?;
         Ok(a)
     };
     Ok(RatingScores {

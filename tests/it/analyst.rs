@@ -99,11 +99,7 @@ fn an_office_folder_goes_from_init_to_a_report() {
     let ids = str_col(&table(&out, "course_ratings"), "course_id");
     assert!(ids.iter().all(|c| c.starts_with("K2500") && c.contains('-')), "{:?}", &ids[..5]);
     // The post export asks COMP2 first: its first row (C001) answered 2, skipped COMP1, then 4.
-    let resp = table(&out, "survey_responses")
-        .lazy()
-        .filter(col("cadre_id").eq(lit("C001")).and(col("wave").eq(lit("post"))))
-        .collect()
-        .unwrap();
+    let resp = rows_where(&table(&out, "survey_responses"), &[("cadre_id", "C001"), ("wave", "post")]);
     let answers: std::collections::BTreeMap<String, f64> = str_col(&resp, "item_id")
         .into_iter()
         .zip(resp.column("value").unwrap().f64().unwrap().iter().map(|v| v.unwrap()))

@@ -53,6 +53,15 @@ pub fn manifest(out: &Path) -> serde_json::Value {
 }
 
 /// Read a warehouse table back with polars (hive partitions → `year`).
+/// The rows of `df` whose text columns equal the given values.
+pub fn rows_where(df: &DataFrame, equal: &[(&str, &str)]) -> DataFrame {
+    let mut mask = BooleanChunked::full("mask".into(), true, df.height());
+    for (column, value) in equal {
+        mask = &mask & &df.column(column).unwrap().str().unwrap().equal(*value);
+    }
+    df.filter(&mask).unwrap()
+}
+
 pub fn table(out: &Path, name: &str) -> DataFrame {
     traineval::warehouse::read::read(&out.join("warehouse"), name).expect("read table")
 }

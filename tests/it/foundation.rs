@@ -59,11 +59,8 @@ fn clean_canonical_directory_builds_every_table() {
     assert_eq!(m["warehouse"]["survey_responses"], 33);
 
     // Scale scores (App. A): reverse-coding, rescaling, more than half missing → null.
-    let s = table(out.path(), "scale_scores")
-        .lazy()
-        .filter(col("wave").eq(lit("pre")))
+    let s = rows_where(&table(out.path(), "scale_scores"), &[("wave", "pre")])
         .sort(["cadre_id"], Default::default())
-        .collect()
         .unwrap();
     let ids: Vec<&str> = s.column("cadre_id").unwrap().str().unwrap().no_null_iter().collect();
     assert_eq!(ids, ["C01", "C02", "C03", "C05", "C06", "C08"]);
@@ -283,11 +280,10 @@ fn dirty_rows_are_rejected_with_exact_reasons() {
     assert_eq!(find("survey_pre", 7), Some(("survey_pre".into(), 7, "Q1".into(), "out_of_range".into())));
     assert_eq!(find("course_ratings", 5).map(|r| r.2), Some("course_id".into()));
     // The later submission of C1 wins.
-    let pre = table(out.path(), "survey_responses")
-        .lazy()
-        .filter(col("cadre_id").eq(lit("C1")).and(col("class_id").eq(lit("K1"))).and(col("item_id").eq(lit("Q1"))))
-        .collect()
-        .unwrap();
+    let pre = rows_where(
+        &table(out.path(), "survey_responses"),
+        &[("cadre_id", "C1"), ("class_id", "K1"), ("item_id", "Q1")],
+    );
     assert_eq!(f64_col(&pre, "value"), vec![Some(4.0)]);
     reconcile(out.path());
 }

@@ -354,12 +354,10 @@ mod tests {
     #[test]
     fn views_read_rows_across_chunks_as_the_vectors_do() {
         let part = |t: [Option<&str>; 3], x: [Option<f64>; 3], d: [Option<i32>; 3]| {
-            df!("t" => t, "x" => x, "d" => d)
-                .unwrap()
-                .lazy()
-                .with_column(col("d").cast(DataType::Date))
-                .collect()
-                .unwrap()
+            let mut df = df!("t" => t, "x" => x, "d" => d).unwrap();
+            let d = df.column("d").unwrap().cast(&DataType::Date).unwrap();
+            df.with_column(d).unwrap();
+            df
         };
         let mut df = part(
             [Some("a"), None, Some("a text longer than twelve bytes")],
