@@ -89,7 +89,10 @@ fn read_files(
         let hive = year.is_some() && !reader.schema().map_err(frame)?.contains(YEAR);
         if let Some(cols) = columns {
             let stored: Vec<String> = cols.iter().filter(|c| !(hive && **c == YEAR)).map(|c| c.to_string()).collect();
-            reader = reader.with_columns(Some(stored));
+            // With no stored column asked for, the rows are still counted from the file.
+            if !stored.is_empty() {
+                reader = reader.with_columns(Some(stored));
+            }
         }
         let mut df = reader.finish().map_err(frame)?;
         if let (true, Some(y)) = (hive, year) {
@@ -144,4 +147,69 @@ fn parquet_files(dir: &Path) -> Result<Vec<(PathBuf, Option<i32>)>, WarehouseErr
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{col, wh};
+
+    fn write(path: &Path, ids: &[&str]) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut df = df!(col::CLASS_ID => ids).unwrap();
+        ParquetWriter::new(std::fs::File::create(path).unwrap()).finish(&mut df).unwrap();
+    }
+
+    fn texts(df: &DataFrame, name: &str) -> Vec<String> {
+        df.column(name).unwrap().str().unwrap().iter().flatten().map(str::to_string).collect()
+    }
+
+    /// Partitions in path order (not in the order written), rows in file order, the
+    /// `year=` directory as an Int32 column last, or where the columns asked put it.
+    #[test]
+    fn partitions_become_a_year_column_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let table = dir.path().join(wh::CLASSES);
+        write(&table.join("year=2025/part-a.parquet"), &["b1", "b2"]);
+        write(&table.join("year=2023/part-a.parquet"), &["a1"]);
+        write(&table.join("year=2025/part-b.parquet"), &["b3"]);
+        let all = read(dir.path(), wh::CLASSES).unwrap();
+        assert_eq!(all.get_column_names(), [col::CLASS_ID, YEAR]);
+        assert_eq!(texts(&all, col::CLASS_ID), ["a1", "b1", "b2", "b3"]);
+        let years: Vec<Option<i32>> = all.column(YEAR).unwrap().i32().unwrap().iter().collect();
+        assert_eq!(years, [Some(2023), Some(2025), Some(2025), Some(2025)]);
+        assert_eq!(column_names(dir.path(), wh::CLASSES).unwrap(), [col::CLASS_ID, YEAR]);
+        let asked = read_columns(dir.path(), wh::CLASSES, &[YEAR, col::CLASS_ID]).unwrap();
+        assert_eq!(asked.get_column_names(), [YEAR, col::CLASS_ID]);
+        assert!(asked.select([col::CLASS_ID, YEAR]).unwrap().equals_missing(&all));
+        // Only the partition asked for: the rows are still there.
+        assert_eq!(read_columns(dir.path(), wh::CLASSES, &[YEAR]).unwrap().height(), 4);
+        // A column no file has is an error naming the table, not a panic.
+        let err = read_columns(dir.path(), wh::CLASSES, &["nope"]).unwrap_err();
+        assert!(err.to_string().contains(wh::CLASSES), "{err}");
+        // One file read alone, and a directory without Parquet.
+        let one = read_parts(&table.join("year=2023/part-a.parquet"), None).unwrap().unwrap();
+        assert_eq!(texts(&one, col::CLASS_ID), ["a1"]);
+        assert!(read_parts(dir.path().join("nothing").as_path(), None).unwrap().is_none());
+    }
+
+    /// A table with no file reads as its declared columns (and the partition), no rows.
+    #[test]
+    fn a_table_never_written_is_empty_with_its_declared_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let def = table_def(wh::CLASSES).unwrap();
+        let df = read(dir.path(), wh::CLASSES).unwrap();
+        assert_eq!(df.height(), 0);
+        let mut want: Vec<&str> = def.columns.iter().map(|c| c.name).collect();
+        want.push(YEAR);
+        assert_eq!(df.get_column_names(), want);
+        assert_eq!(column_names(dir.path(), wh::CLASSES).unwrap(), want);
+        assert_eq!(df.column(YEAR).unwrap().dtype(), &DataType::Int32);
+        let some = read_columns(dir.path(), wh::CLASSES, &[YEAR, col::CLASS_ID]).unwrap();
+        assert_eq!(some.height(), 0);
+        assert_eq!(some.get_column_names(), [YEAR, col::CLASS_ID]);
+        let units = read(dir.path(), wh::UNITS).unwrap();
+        assert!(!units.get_column_names().iter().any(|n| n.as_str() == YEAR));
+        assert!(read(dir.path(), "not_a_table").is_err());
+    }
 }
