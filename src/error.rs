@@ -176,6 +176,12 @@ pub enum IngestError {
     Format { path: PathBuf, message: String },
     #[error("{}: unsupported file type (expected .csv, .xlsx, .xls or .parquet)", shown(.path))]
     UnsupportedType { path: PathBuf },
+    /// A CSV file read in one pass (`ingest::Pass::One`) turned out, after some of its rows
+    /// were read, not to be UTF-8 or to have lone `\r` line breaks: the rows read from it
+    /// must be undone and the file read again in two passes. Handled by the build; never
+    /// shown unless that fails.
+    #[error("{}: not UTF-8 throughout (or with lone CR line breaks); to be read again", shown(.path))]
+    ReadAgain { path: PathBuf },
 }
 
 impl IngestError {

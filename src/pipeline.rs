@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::config::{Job, ResolvedInput};
-use crate::error::{ConfigError, Error};
+use crate::error::{ConfigError, Error, IngestError};
 use crate::layout::{indicators_dir, warehouse_dir, MANIFEST_FILE};
 use crate::pseudonym::Pseudonymizer;
 use crate::schema::{table_def, wh, TableKind};
@@ -59,6 +59,10 @@ pub struct Ingested {
     pub written: BTreeMap<String, u64>,
     /// Person-level sums of the accepted rating rows, for `trainee_outcomes`.
     pub ratings: RatingStats,
+    /// CSV files found not to be UTF-8 after part of them was read once, and so read
+    /// again in two passes with their whole input (see `run_input`): their inputs'
+    /// first sinks were abandoned.
+    pub reread: Vec<String>,
 }
 
 /// Master data that later inputs refer to; validated one after another.
@@ -103,8 +107,17 @@ struct Part {
     written: BTreeMap<String, u64>,
     updates: crate::validate::RegistryUpdates,
     ratings: RatingStats,
+    /// Files read again in two passes (see [`run_input`]).
+    reread: Vec<String>,
 }
 
+/// Validate one input into a sink of its own. Its CSV files are read once each; a file
+/// found not to be UTF-8 only after some of its rows were validated (see
+/// [`crate::ingest::Pass`]) makes the whole input start again with that file read in two
+/// passes. The undo is complete because everything an input produces is its [`Part`]
+/// (made afresh) and the files of its sink (removed by [`FinishSink::abandon`]); the
+/// registry is only read. The directories the removed files leave empty are removed at
+/// the end of the build (`Ingested::reread`).
 fn run_input(
     job: &Job,
     input: &ResolvedInput,
@@ -114,18 +127,39 @@ fn run_input(
 ) -> Result<Part, Error> {
     let step = progress.step(&input.name, true);
     let started = std::time::Instant::now();
-    let mut report = ValidationReport::default();
-    let mut sink = make_sink(&input.name);
-    let outcome = validate_input(job, input, registry, &mut report, sink.as_mut(), &|n| step.rows(n))?;
-    let written = sink.finish()?;
-    drop(step);
-    tracing::info!(
-        "{}: {} rows in {:.2} s",
-        input.name,
-        outcome.files.iter().map(|f| f.rows).sum::<u64>(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(Part { report, files: outcome.files, written, updates: outcome.updates, ratings: outcome.ratings })
+    let mut twice: Vec<PathBuf> = Vec::new();
+    loop {
+        let mut report = ValidationReport::default();
+        let mut sink = make_sink(&input.name);
+        let outcome = match validate_input(job, input, registry, &mut report, sink.as_mut(), &|n| step.rows(n), &twice)
+        {
+            // Each file is read again at most once: the loop ends.
+            Err(Error::Ingest(IngestError::ReadAgain { path })) if !twice.contains(&path) => {
+                sink.abandon()?;
+                tracing::debug!("{}: {} is not UTF-8 throughout; reading the input again", input.name, path.display());
+                twice.push(path);
+                continue;
+            }
+            other => other?,
+        };
+        let written = sink.finish()?;
+        drop(step);
+        tracing::info!(
+            "{}: {} rows in {:.2} s",
+            input.name,
+            outcome.files.iter().map(|f| f.rows).sum::<u64>(),
+            started.elapsed().as_secs_f64()
+        );
+        let reread = twice.iter().map(|p| job.display_path(p)).collect();
+        return Ok(Part {
+            report,
+            files: outcome.files,
+            written,
+            updates: outcome.updates,
+            ratings: outcome.ratings,
+            reread,
+        });
+    }
 }
 
 /// Read and validate every input. Master data (units … items) goes first, one table at
@@ -149,10 +183,12 @@ pub fn ingest_all(
     let mut files = Vec::new();
     let mut written: BTreeMap<String, u64> = BTreeMap::new();
     let mut ratings = RatingStats::default();
+    let mut reread = Vec::new();
     let mut merge = |part: Part, report: &mut ValidationReport| {
         report.merge(part.report);
         ratings.merge(part.ratings);
         files.extend(part.files);
+        reread.extend(part.reread);
         for (t, n) in part.written {
             *written.entry(t).or_default() += n;
         }
@@ -245,7 +281,7 @@ pub fn ingest_all(
         .clone()
         .or_else(|| registry.classes.iter().map(|c| c.year).max().map(|y| y.to_string()))
         .unwrap_or_else(|| "all".to_string());
-    Ok(Ingested { report, files, registry, period, written, ratings })
+    Ok(Ingested { report, files, registry, period, written, ratings, reread })
 }
 
 /// Run `work` on every input in parallel, largest input (in bytes) first, and return
@@ -301,6 +337,9 @@ pub fn build(job: &Job, progress: &dyn Progress) -> Result<Built, Error> {
 
 fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingested, Manifest), Error> {
     let ingested = ingest_all(job, &|part| Box::new(WarehouseSink::new(root, part)), progress)?;
+    if !ingested.reread.is_empty() {
+        warehouse::remove_empty_dirs(root)?;
+    }
     warehouse::write_empty_tables(root)?;
     let mut written = ingested.written.clone();
     // The joined table is built from what was just written, before the swap.
@@ -378,6 +417,9 @@ pub fn build_replacing_year(job: &Job, year: i32, progress: &dyn Progress) -> Re
     }
     let scratch = Scratch::new(&dest)?;
     let ingested = ingest_all(job, &|part| Box::new(WarehouseSink::new(scratch.path(), part)), progress)?;
+    if !ingested.reread.is_empty() {
+        warehouse::remove_empty_dirs(scratch.path())?;
+    }
     warehouse::write_empty_tables(scratch.path())?;
     warehouse::write_rejects(scratch.path(), &ingested.report.rejects)?;
     let new_classes = years::class_ids(scratch.path(), year)?;

@@ -7,22 +7,33 @@
 //! same numbers as `\n`), and a last row that the file cuts inside a quoted field is told
 //! apart from a whole one.
 //!
-//! A UTF-8 file (the common case) is streamed: a first pass reads it in blocks to hash
-//! it, check that it is UTF-8 throughout and count its line endings; the second parses
-//! it from a buffer of [`BLOCK`] bytes (plus the record being read), so memory does not
-//! grow with the file. Both passes decide exactly what reading the whole file decides;
+//! A UTF-8 file (the common case) is streamed: parsed from a buffer of [`BLOCK`] bytes
+//! (plus the record being read), so memory does not grow with the file. Whether a file
+//! may be streamed depends on all of it (UTF-8 throughout, no lone `\r` line break);
 //! anything else (another encoding, a BOM other than UTF-8's, a forced encoding, lone
-//! `\r` line breaks, a first line longer than a block) is decoded whole as before.
+//! `\r` line breaks, a first line longer than a block) is decoded whole. Two ways to
+//! decide, given by [`Pass`]:
+//! - [`Pass::Two`]: a first pass reads the file in blocks to hash it and [`Check`] it,
+//!   then the second parses it (or it is decoded whole);
+//! - [`Pass::One`]: each block is hashed and checked as the parser takes it in. A file
+//!   found not to be streamable in its first block is decoded whole at once; one found
+//!   so later, when rows were already handed on, fails with [`IngestError::ReadAgain`]
+//!   before the parser sees a byte of the offending block (or the end of the file), so
+//!   no row with a byte that is not UTF-8 is ever handed on: the caller undoes what it
+//!   did with the file's rows and opens it again with [`Pass::Two`].
+//!
+//! Both decide exactly what reading the whole file decides, with the same [`Check`].
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+use sha2::{Digest, Sha256};
 
 use super::{
-    clean_header, decode_text, encoding, io_error, is_blank, read_bytes, sha256_hex, Row, RowInfo, RowReader, Shape,
-    Source,
+    clean_header, decode_text, encoding, io_error, is_blank, read_bytes, sha256_hex, Pass, Row, RowInfo, RowReader,
+    Shape, Source,
 };
 use crate::error::IngestError;
 
@@ -30,9 +41,18 @@ const QUOTE: u8 = b'"';
 
 /// Open a CSV file. `header_row` is the 1-based line of the header (lines above it, a
 /// title for instance, are skipped); `None`: the first non-blank line.
-pub(super) fn open(path: &Path, encoding: Option<&str>, header_row: Option<usize>) -> Result<Source, IngestError> {
+pub(super) fn open(
+    path: &Path,
+    encoding: Option<&str>,
+    header_row: Option<usize>,
+    pass: Pass,
+) -> Result<Source, IngestError> {
     if encoding.is_none_or(|e| e.eq_ignore_ascii_case("auto")) {
-        if let Some(source) = open_streamed(path, header_row, BLOCK)? {
+        let streamed = match pass {
+            Pass::Two => open_streamed(path, header_row, BLOCK)?,
+            Pass::One => open_once(path, header_row, BLOCK)?,
+        };
+        if let Some(source) = streamed {
             return Ok(source);
         }
     }
@@ -41,36 +61,185 @@ pub(super) fn open(path: &Path, encoding: Option<&str>, header_row: Option<usize
     let (text, enc) = decode_text(path, bytes, encoding)?;
     let mut rows = CsvRows::new(path, text, header_row);
     let headers = rows.read_header()?;
-    Ok(Source { headers, rows: Box::new(rows), sha256, encoding: enc.to_ascii_lowercase() })
+    Ok(Source { headers, rows: Box::new(rows), sha256: Some(sha256), encoding: enc.to_ascii_lowercase() })
 }
 
 /// Bytes read from a file at a time.
 const BLOCK: usize = 1 << 20;
 
-/// What a first pass over a file found.
-struct Scan {
-    sha256: String,
-    /// Valid UTF-8 from end to end (after a UTF-8 BOM, if any).
+/// The length of a UTF-8 BOM at the start of `bytes` (0 or 3).
+fn bom_len(bytes: &[u8]) -> usize {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    }
+}
+
+/// What the bytes of a file fed so far, block by block, say about it: its SHA-256,
+/// whether they are UTF-8 and whether some `\r` is not followed by `\n`. Blocks may cut
+/// a character or a `\r\n` anywhere: the result after [`Check::finish`] is that of the
+/// whole file (`from_utf8` of all of it, `\r` counted against `\r\n`), whatever the cuts.
+/// A UTF-8 BOM is itself UTF-8 (U+FEFF), so it needs no special case.
+pub(super) struct Check {
+    hasher: Sha256,
+    /// The bytes of a character cut by the end of the last block, waiting for the rest.
+    cut: [u8; 4],
+    cut_len: usize,
     utf8: bool,
-    /// Length of the UTF-8 BOM it starts with (0 or 3).
-    bom: usize,
-    /// Some `\r` is not followed by `\n`.
+    /// The last byte fed was `\r`: lone unless the next block starts with `\n`.
+    cr_last: bool,
     lone_cr: bool,
 }
 
-/// Open a UTF-8 CSV file to be parsed as it is read (see the module doc); `None` when
-/// it must be decoded whole instead.
+impl Check {
+    pub(super) fn new() -> Self {
+        Check { hasher: Sha256::new(), cut: [0; 4], cut_len: 0, utf8: true, cr_last: false, lone_cr: false }
+    }
+
+    /// Whether the file may still be streamed: UTF-8 and no lone `\r` so far.
+    pub(super) fn streamable(&self) -> bool {
+        self.utf8 && !self.lone_cr
+    }
+
+    /// Take in the next bytes of the file.
+    pub(super) fn feed(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        let Some(&last) = bytes.last() else { return };
+        if self.utf8 {
+            self.utf8 = self.feed_utf8(bytes);
+        }
+        // A `\r\n` may be cut by the end of a block.
+        if std::mem::take(&mut self.cr_last) && bytes[0] != b'\n' {
+            self.lone_cr = true;
+        }
+        if !self.lone_cr {
+            let crs = bytes.iter().filter(|b| **b == b'\r').count();
+            if crs > 0 {
+                let crlf = bytes.windows(2).filter(|w| *w == b"\r\n").count();
+                // A last `\r` is decided by the next block.
+                self.lone_cr = crs - usize::from(last == b'\r') != crlf;
+            }
+        }
+        self.cr_last = last == b'\r';
+    }
+
+    /// The UTF-8 part of [`Check::feed`]: false at an invalid byte sequence.
+    fn feed_utf8(&mut self, mut bytes: &[u8]) -> bool {
+        if self.cut_len > 0 {
+            // The cut character: its lead byte says how long it is (a lead byte that
+            // starts no character was refused when it was cut).
+            let want = match self.cut[0] {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            let take = (want - self.cut_len).min(bytes.len());
+            self.cut[self.cut_len..self.cut_len + take].copy_from_slice(&bytes[..take]);
+            self.cut_len += take;
+            bytes = &bytes[take..];
+            if self.cut_len < want {
+                // Still cut (a block of one byte): valid so far if a prefix of a character.
+                return matches!(std::str::from_utf8(&self.cut[..self.cut_len]), Err(e) if e.error_len().is_none());
+            }
+            if std::str::from_utf8(&self.cut[..want]).is_err() {
+                return false;
+            }
+            self.cut_len = 0;
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(_) => true,
+            // A character cut by the end of the block: checked with the next one.
+            Err(e) if e.error_len().is_none() => {
+                let rest = &bytes[e.valid_up_to()..];
+                self.cut[..rest.len()].copy_from_slice(rest);
+                self.cut_len = rest.len();
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// At the end of the file: a character still cut is not UTF-8, a last `\r` is lone.
+    pub(super) fn finish(&mut self) {
+        if self.cut_len > 0 {
+            self.utf8 = false;
+        }
+        if std::mem::take(&mut self.cr_last) {
+            self.lone_cr = true;
+        }
+    }
+
+    /// The SHA-256 of every byte fed, hex.
+    fn sha256(self) -> String {
+        hex::encode(self.hasher.finalize())
+    }
+}
+
+/// Open a UTF-8 CSV file to be parsed as it is read, after a first pass over the whole
+/// of it (see the module doc); `None` when it must be decoded whole instead.
 /// `block`: bytes read at a time.
 fn open_streamed(path: &Path, header_row: Option<usize>, block: usize) -> Result<Option<Source>, IngestError> {
-    let scan = scan(path, block)?;
-    if !scan.utf8 || scan.lone_cr {
+    let mut check = scan(path, block)?;
+    check.finish();
+    if !check.streamable() {
         return Ok(None);
     }
-    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
-    let mut text = Vec::with_capacity(block + scan.bom);
-    (&mut file).take((block + scan.bom) as u64).read_to_end(&mut text).map_err(|e| io_error(path, e))?;
-    text.drain(..scan.bom.min(text.len()));
-    let at_eof = text.len() < block;
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let Some(mut rows) = first_block(path, file, header_row, block, None)? else { return Ok(None) };
+    let headers = rows.read_header()?;
+    Ok(Some(Source { headers, rows: Box::new(rows), sha256: Some(check.sha256()), encoding: "utf-8".into() }))
+}
+
+/// Open a CSV file to be parsed, hashed and checked in one pass (see the module doc);
+/// `None` when its first block shows that it must be decoded whole.
+fn open_once(path: &Path, header_row: Option<usize>, block: usize) -> Result<Option<Source>, IngestError> {
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let Some(mut rows) = first_block(path, file, header_row, block, Some(Check::new()))? else { return Ok(None) };
+    // A header found beyond the first block: its read may find the file not streamable,
+    // before any row is handed on.
+    let headers = match rows.read_header() {
+        Err(IngestError::ReadAgain { .. }) => return Ok(None),
+        other => other?,
+    };
+    // A file read whole in its first block is hashed already.
+    let sha256 = rows.digest.take();
+    Ok(Some(Source { headers, rows: Box::new(rows), sha256, encoding: "utf-8".into() }))
+}
+
+/// The records of a streamed file, its first block read and checked (by `check` when
+/// given: it then checks every block the parser reads). `None` when the file must be
+/// decoded whole: its first block is not streamable, or the first line (or the
+/// configured header line), from which the delimiter is sniffed, does not end in it.
+fn first_block(
+    path: &Path,
+    mut file: File,
+    header_row: Option<usize>,
+    block: usize,
+    mut check: Option<Check>,
+) -> Result<Option<CsvRows>, IngestError> {
+    let mut text = Vec::with_capacity(block + 3);
+    (&mut file).take(block as u64).read_to_end(&mut text).map_err(|e| io_error(path, e))?;
+    // A block of text after the BOM, as if the BOM were not there.
+    let bom = bom_len(&text);
+    if bom > 0 {
+        (&mut file).take(bom as u64).read_to_end(&mut text).map_err(|e| io_error(path, e))?;
+    }
+    let at_eof = text.len() - bom < block;
+    let mut digest = None;
+    if let Some(c) = check.as_mut() {
+        c.feed(&text);
+        if at_eof {
+            c.finish();
+        }
+        if !c.streamable() {
+            return Ok(None);
+        }
+    }
+    if at_eof {
+        digest = check.take().map(Check::sha256);
+    }
+    text.drain(..bom);
     // The delimiter is sniffed from the line the whole text would give: the first line
     // (or the configured header line) must end within the first block.
     let lines = match at_eof {
@@ -83,58 +252,30 @@ fn open_streamed(path: &Path, header_row: Option<usize>, block: usize) -> Result
     }
     let delimiter = sniff_delimiter(head, header_row);
     let mut rows = CsvRows::with_delimiter(path, text, delimiter, false, header_row);
+    rows.digest = digest;
     if !at_eof {
         rows.file = Some(file);
         rows.eof = false;
         rows.block = block;
+        rows.check = check;
     }
-    let headers = rows.read_header()?;
-    Ok(Some(Source { headers, rows: Box::new(rows), sha256: scan.sha256, encoding: "utf-8".into() }))
+    Ok(Some(rows))
 }
 
-/// Hash a file, check that it is UTF-8 and count its line endings, reading it in blocks.
-fn scan(path: &Path, block: usize) -> Result<Scan, IngestError> {
-    use sha2::{Digest, Sha256};
+/// Hash a file and check it (UTF-8, line endings), reading it in blocks. The check is
+/// not finished ([`Check::finish`]).
+fn scan(path: &Path, block: usize) -> Result<Check, IngestError> {
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = Vec::with_capacity(block + 4);
-    // Bytes of a character cut by the end of the previous block.
-    let mut carry = 0usize;
-    let (mut utf8, mut first, mut bom) = (true, true, 0usize);
-    let (mut cr, mut crlf, mut last) = (0usize, 0usize, 0u8);
+    let mut check = Check::new();
+    let mut buf = Vec::with_capacity(block);
     loop {
-        buf.drain(..buf.len() - carry);
+        buf.clear();
         let n = (&mut file).take(block as u64).read_to_end(&mut buf).map_err(|e| io_error(path, e))?;
-        let fresh = &buf[carry..];
-        hasher.update(fresh);
-        // A `\r\n` may be cut by the end of a block.
-        if fresh.first() == Some(&b'\n') && last == b'\r' {
-            crlf += 1;
-        }
-        let crs = fresh.iter().filter(|b| **b == b'\r').count();
-        if crs > 0 {
-            cr += crs;
-            crlf += fresh.windows(2).filter(|w| *w == b"\r\n").count();
-        }
-        if let Some(&b) = fresh.last() {
-            last = b;
-        }
-        // As `decode_text`: a UTF-8 BOM is dropped, the rest must be UTF-8.
-        let from = if std::mem::take(&mut first) && buf.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 };
-        bom = bom.max(from);
-        if utf8 {
-            match std::str::from_utf8(&buf[from..]) {
-                Ok(_) => carry = 0,
-                // A character cut by the end of the block: checked with the next one.
-                Err(e) if e.error_len().is_none() && n > 0 => carry = buf.len() - from - e.valid_up_to(),
-                Err(_) => (utf8, carry) = (false, 0),
-            }
-        }
         if n == 0 {
-            break;
+            return Ok(check);
         }
+        check.feed(&buf);
     }
-    Ok(Scan { sha256: hex::encode(hasher.finalize()), utf8, bom, lone_cr: cr != crlf })
 }
 
 /// The header of a CSV file, read from its first lines only: a prefix of the file that
@@ -200,6 +341,10 @@ struct CsvRows {
     eof: bool,
     /// Bytes read at a time from `file`.
     block: usize,
+    /// Read once ([`Pass::One`]): the check of the blocks read so far, and the file's
+    /// SHA-256 once its end has been read.
+    check: Option<Check>,
+    digest: Option<String>,
     /// The first byte of `text` that must stay when more is read: the start of the
     /// record being parsed (a cut last record is checked from its first byte).
     keep_from: usize,
@@ -251,6 +396,8 @@ impl CsvRows {
             file: None,
             eof: true,
             block: BLOCK,
+            check: None,
+            digest: None,
             keep_from: 0,
             out: vec![0; 4096],
             ends: vec![0; 64],
@@ -322,12 +469,40 @@ impl CsvRows {
         self.pos -= drop;
         self.counted = self.counted.saturating_sub(drop);
         self.keep_from = 0;
+        let old = self.text.len();
         let n = file.take(self.block as u64).read_to_end(&mut self.text).map_err(|e| io_error(&self.path, e))?;
         if n == 0 {
             self.eof = true;
             self.file = None;
         }
+        if let Some(check) = self.check.as_mut() {
+            check.feed(&self.text[old..]);
+            if n == 0 {
+                check.finish();
+            }
+            // Before the parser sees a byte of this block (or the end of the file).
+            if !check.streamable() {
+                return Err(IngestError::ReadAgain { path: self.path.clone() });
+            }
+            if n == 0 {
+                self.digest = self.check.take().map(Check::sha256);
+            }
+        }
         Ok(n > 0)
+    }
+
+    /// The SHA-256 of a file read once, when its end has been read; what is left of it
+    /// is read (not parsed) first. [`IngestError::ReadAgain`] if it turns out not to be
+    /// streamable.
+    fn read_digest(&mut self) -> Result<Option<String>, IngestError> {
+        loop {
+            // Nothing more is parsed: the bytes read need not be kept.
+            (self.keep_from, self.pos, self.counted) = (self.text.len(), self.text.len(), self.text.len());
+            if self.check.is_none() || !self.read_more()? {
+                break;
+            }
+        }
+        Ok(self.digest.take())
     }
 
     /// Parse the next record (blank or not), keeping at most `keep` fields; `None` at the end.
@@ -417,6 +592,10 @@ impl CsvRows {
 }
 
 impl RowReader for CsvRows {
+    fn sha256(&mut self) -> Result<Option<String>, IngestError> {
+        self.read_digest()
+    }
+
     fn next_row(&mut self, row: &mut Row) -> Result<Option<RowInfo>, IngestError> {
         loop {
             let Some(rec) = self.read_record()? else { return Ok(None) };
@@ -663,25 +842,126 @@ mod tests {
                 want.push((info.line, info.shape, row.iter().map(String::from).collect::<Vec<_>>()));
             }
             let sha = sha256_hex(text.as_bytes());
-            let mut streamed = 0;
-            for block in 1..=text.len() + 1 {
-                let Some(mut src) = open_streamed(&p, header_row, block).unwrap() else { continue };
-                streamed += 1;
-                assert_eq!((&src.headers, &src.sha256, src.encoding.as_str()), (&want_headers, &sha, "utf-8"));
-                let mut got = Vec::new();
-                while let Some(info) = src.next_row(&mut row).unwrap() {
-                    got.push((info.line, info.shape, row.iter().map(String::from).collect::<Vec<_>>()));
+            for once in [false, true] {
+                let mut streamed = 0;
+                for block in 1..=text.len() + 1 {
+                    let src = match once {
+                        false => open_streamed(&p, header_row, block).unwrap(),
+                        true => open_once(&p, header_row, block).unwrap(),
+                    };
+                    let Some(mut src) = src else { continue };
+                    streamed += 1;
+                    assert_eq!((&src.headers, src.encoding.as_str()), (&want_headers, "utf-8"));
+                    let mut got = Vec::new();
+                    while let Some(info) = src.next_row(&mut row).unwrap() {
+                        got.push((info.line, info.shape, row.iter().map(String::from).collect::<Vec<_>>()));
+                    }
+                    assert_eq!(got, want, "text {k}, block {block}, once {once}");
+                    assert_eq!(src.sha256().unwrap(), sha, "text {k}, block {block}, once {once}");
                 }
-                assert_eq!(got, want, "text {k}, block {block}");
+                // Blocks shorter than the header line fall back to the whole text.
+                assert!(streamed > 0 && streamed < text.len() + 1, "text {k}: {streamed}");
             }
-            // Blocks shorter than the header line fall back to the whole text.
-            assert!(streamed > 0 && streamed < text.len() + 1, "text {k}: {streamed}");
         }
         // Not UTF-8 (a cut character at the end), or lone `\r`: not streamed.
         std::fs::write(&p, b"a,b\n1,\xe4\xb8").unwrap();
         assert!(open_streamed(&p, None, 2).unwrap().is_none());
         std::fs::write(&p, "a,b\r1,2\r\n").unwrap();
         assert!(open_streamed(&p, None, 4).unwrap().is_none());
+    }
+
+    /// All the rows of `src`, or the error that ended them; then its hash.
+    fn drain(src: &mut Source) -> (Vec<Read>, Result<String, IngestError>) {
+        let (mut row, mut got) = (Row::new(), Vec::new());
+        loop {
+            match src.next_row(&mut row) {
+                Ok(Some(info)) => got.push((info.line, info.shape, row.iter().map(String::from).collect())),
+                Ok(None) => return (got, src.sha256()),
+                Err(e) => return (got, Err(e)),
+            }
+        }
+    }
+
+    /// Read once, a file that is not streamable in its first block is decoded whole at
+    /// once, as in two passes; one found so later fails with `ReadAgain` before any row
+    /// of the offending bytes is handed on, and a file read whole as asked gives what
+    /// two passes give.
+    #[test]
+    fn files_read_once_that_are_not_utf8_ask_to_be_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("g.csv");
+        let rows_of = |n: usize| (0..n).map(|i| format!("C{i:05},x{i}\n")).collect::<String>();
+        let (gbk, _, _) = encoding_rs::GBK.encode("C99999,张伟\n");
+        let late_cr = "C99999,y\r".as_bytes().to_vec();
+        // Each: the file, and the rows read before the signal (block of 64 bytes).
+        for (name, tail, ascii_rows) in
+            [("gbk", gbk.to_vec(), 40), ("cut", b"C9,\xe4\xb8".to_vec(), 40), ("cr", late_cr, 40)]
+        {
+            let mut bytes = format!("id,name\n{}", rows_of(ascii_rows)).into_bytes();
+            bytes.extend_from_slice(&tail);
+            std::fs::write(&p, &bytes).unwrap();
+            let mut once = open_once(&p, None, 64).unwrap().expect("the first block is streamable");
+            let (got, end) = drain(&mut once);
+            assert!(matches!(end, Err(IngestError::ReadAgain { .. })), "{name}: {end:?}");
+            // Rows were handed on, but none holding a byte that is not UTF-8 (a row that
+            // a lone `\r` ends is whole before the end of the file says it is lone).
+            let most = ascii_rows + usize::from(name == "cr");
+            assert!(!got.is_empty() && got.len() <= most, "{name}: {}", got.len());
+            assert!(got.iter().all(|r| r.2[0].starts_with("C0") || name == "cr"), "{name}");
+            // What two passes give: for the GBK file, its text decoded whole.
+            let mut twice = open(&p, None, None, Pass::Two).unwrap();
+            let (want, sha) = drain(&mut twice);
+            assert_eq!(sha.unwrap(), sha256_hex(&bytes));
+            if name == "gbk" {
+                assert_eq!((want.len(), twice.encoding.as_str()), (ascii_rows + 1, "gb18030"));
+                assert_eq!(want[ascii_rows].2, ["C99999", "张伟"]);
+            }
+            // Found in the first block, the file is decoded whole at once.
+            let mut first = open(&p, None, None, Pass::One).unwrap();
+            let (whole, sha) = drain(&mut first);
+            assert_eq!((whole, sha.unwrap(), &first.encoding), (want, sha256_hex(&bytes), &twice.encoding));
+        }
+        // A file that ends as it should is hashed as read, and its hash can be asked for
+        // before its last row: the rest is read, not parsed.
+        let text = format!("id,name\n{}", rows_of(100));
+        std::fs::write(&p, &text).unwrap();
+        let mut once = open_once(&p, None, 64).unwrap().unwrap();
+        let mut row = Row::new();
+        once.next_row(&mut row).unwrap();
+        assert_eq!(once.sha256().unwrap(), sha256_hex(text.as_bytes()));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// A check fed in blocks cut anywhere finds what the whole file gives.
+        #[test]
+        fn checks_in_blocks_find_what_the_whole_file_gives(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::Just(b'\r'), proptest::prelude::Just(b'\n'), proptest::prelude::Just(b'a'),
+                    proptest::prelude::Just(0xE4u8), proptest::prelude::Just(0xB8u8), proptest::prelude::Just(0xADu8),
+                    proptest::prelude::Just(0xF0u8), proptest::prelude::Just(0x9Fu8), proptest::prelude::Just(0xFFu8),
+                    proptest::prelude::Just(0xC3u8), proptest::prelude::Just(0xA9u8), proptest::prelude::Just(0xEFu8),
+                    proptest::prelude::Just(0xBBu8), proptest::prelude::Just(0xBFu8),
+                ],
+                0..40,
+            ),
+            cuts in proptest::collection::vec(0usize..40, 0..6),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.push(0);
+            cuts.push(bytes.len());
+            cuts.sort_unstable();
+            let mut check = Check::new();
+            for w in cuts.windows(2) {
+                check.feed(&bytes[w[0]..w[1]]);
+            }
+            check.finish();
+            let whole = std::str::from_utf8(&bytes).is_ok() && !has_lone_cr(&bytes);
+            proptest::prop_assert_eq!(check.streamable(), whole);
+            proptest::prop_assert_eq!(check.sha256(), sha256_hex(&bytes));
+        }
     }
 
     #[test]
@@ -712,9 +992,11 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let p = dir.path().join("h.csv");
             std::fs::write(&p, text.as_bytes()).unwrap();
-            let whole = open(&p, None, None).map(|s| s.headers).map_err(|e| e.to_string());
             let alone = read_headers_from(&p, None, None, first).map_err(|e| e.to_string());
-            proptest::prop_assert_eq!(whole, alone);
+            for pass in [Pass::Two, Pass::One] {
+                let whole = open(&p, None, None, pass).map(|s| s.headers).map_err(|e| e.to_string());
+                proptest::prop_assert_eq!(&whole, &alone);
+            }
         }
     }
 

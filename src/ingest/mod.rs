@@ -136,6 +136,27 @@ impl RowInfo {
 pub(crate) trait RowReader {
     /// Fill `row` with the next non-blank data row and say where it starts; `None` at the end.
     fn next_row(&mut self, row: &mut Row) -> Result<Option<RowInfo>, IngestError>;
+
+    /// The SHA-256 of a file hashed as it is read (see [`Pass::One`]), reading what is
+    /// left of it; `None` for a reader that does not hash.
+    fn sha256(&mut self) -> Result<Option<String>, IngestError> {
+        Ok(None)
+    }
+}
+
+/// How many times a CSV file is read (spreadsheets and Parquet files are read whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// A first pass hashes the file and checks that it is UTF-8 before any row is read;
+    /// the rows never fail for what that pass finds.
+    Two,
+    /// The file is hashed and checked as its rows are parsed. A file that turns out not
+    /// to be UTF-8 (or to have lone `\r` line breaks) after rows were handed on gives
+    /// [`IngestError::ReadAgain`] from [`Source::next_row`] or [`Source::sha256`], before
+    /// a row with a byte that is not UTF-8 is handed on: the caller undoes what it did with the file's rows
+    /// and reads it again with [`Pass::Two`], which decodes it whole as [`Pass::Two`] always
+    /// does. Everything else (rows, hash, encoding) is as with [`Pass::Two`].
+    One,
 }
 
 /// An opened source file.
@@ -144,8 +165,8 @@ pub struct Source {
     pub headers: Vec<String>,
     /// Data rows (blank rows already skipped).
     rows: Box<dyn RowReader>,
-    /// SHA-256 of the file's bytes, hex.
-    pub sha256: String,
+    /// SHA-256 of the file's bytes, hex; `None` while a file read once is being read.
+    sha256: Option<String>,
     /// Encoding or format actually used (`utf-8`, `gb18030`, `xlsx`, `parquet`, …).
     pub encoding: String,
 }
@@ -155,6 +176,17 @@ impl Source {
     /// Returns where the row starts and its shape, or `None` after the last row.
     pub fn next_row(&mut self, row: &mut Row) -> Result<Option<RowInfo>, IngestError> {
         self.rows.next_row(row)
+    }
+
+    /// SHA-256 of the file's bytes, hex. A file read once ([`Pass::One`]) is hashed as
+    /// its rows are read: what is left of it is read first (and may turn out not to be
+    /// UTF-8: [`IngestError::ReadAgain`]).
+    pub fn sha256(&mut self) -> Result<String, IngestError> {
+        if self.sha256.is_none() {
+            self.sha256 = self.rows.sha256()?;
+        }
+        // Every reader that leaves the hash to be computed as it reads gives it.
+        Ok(self.sha256.clone().unwrap_or_default())
     }
 }
 
@@ -196,10 +228,15 @@ pub fn kind_of(path: &Path) -> Result<Kind, IngestError> {
     }
 }
 
-/// Open a source file of any supported type.
+/// Open a source file of any supported type (a CSV file in two passes: [`Pass::Two`]).
 pub fn open(path: &Path, spec: &InputSpec) -> Result<Source, IngestError> {
+    open_with(path, spec, Pass::Two)
+}
+
+/// Open a source file of any supported type, a CSV file in `pass` passes.
+pub fn open_with(path: &Path, spec: &InputSpec, pass: Pass) -> Result<Source, IngestError> {
     match kind_of(path)? {
-        Kind::Csv => csv_source::open(path, spec.encoding.as_deref(), spec.header_row),
+        Kind::Csv => csv_source::open(path, spec.encoding.as_deref(), spec.header_row, pass),
         Kind::Sheet => xlsx_source::open(path, spec.sheet.as_deref(), spec.header_row),
         Kind::Parquet => parquet_source::open(path),
     }

@@ -21,7 +21,7 @@ pub(super) fn open(path: &Path) -> Result<Source, IngestError> {
         cols.push(s.str().map_err(err)?.rechunk().into_owned());
     }
     let rows = ParquetRows { cols, next: 0, len: df.height() };
-    Ok(Source { headers, rows: Box::new(rows), sha256, encoding: "parquet".into() })
+    Ok(Source { headers, rows: Box::new(rows), sha256: Some(sha256), encoding: "parquet".into() })
 }
 
 /// The column names of a Parquet file, from its footer alone.

@@ -42,7 +42,12 @@ pub(super) fn open(path: &Path, sheet: Option<&str>, header_row: Option<usize>) 
             (RowInfo { line, shape }, cells)
         })
         .collect();
-    Ok(Source { headers, rows: Box::new(MemoryRows(data.into_iter())), sha256, encoding: "spreadsheet".into() })
+    Ok(Source {
+        headers,
+        rows: Box::new(MemoryRows(data.into_iter())),
+        sha256: Some(sha256),
+        encoding: "spreadsheet".into(),
+    })
 }
 
 /// The header of a sheet. For XLSX only the sheet's first rows are parsed (a roster of

@@ -17,7 +17,7 @@ use super::tables::{ColumnRun, InputFile, Layout, RowSink, Slot};
 use super::{Reason, ValidationReport};
 use crate::config::{InputFormat, Job, ResolvedInput};
 use crate::error::{ConfigError, Error, IngestError};
-use crate::ingest::{self, platform::PlatformAdapter, Row};
+use crate::ingest::{self, platform::PlatformAdapter, Pass, Row};
 use crate::schema::{col, TableKind, Wave};
 
 /// A survey item as declared in `items`.
@@ -66,7 +66,7 @@ struct Rec {
 pub(super) fn validate_survey_file(
     job: &Job,
     input: &ResolvedInput,
-    path: &Path,
+    (path, pass): (&Path, Pass),
     wave: Wave,
     reg: &Registry,
     report: &mut ValidationReport,
@@ -84,7 +84,7 @@ pub(super) fn validate_survey_file(
         .into());
     }
     let item_ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-    let mut src = ingest::open(path, &input.spec)?;
+    let mut src = ingest::open_with(path, &input.spec, pass)?;
     let adapter = match (input.spec.format, &input.spec.platform) {
         (InputFormat::Platform, Some(cfg)) => Some(
             PlatformAdapter::new(&src.headers, cfg, &item_ids)
@@ -244,6 +244,9 @@ pub(super) fn validate_survey_file(
         }
     }
     progress(rows_read);
+    // Read once, the file is known to be UTF-8 only at its end: before any of its rows
+    // goes to the sink.
+    let sha256 = src.sha256()?;
 
     // Latest submission per (class, cadre) wins; equal times: the later row.
     let mut winner: rustc_hash::FxHashMap<(u32, u32), usize> = Default::default();
@@ -342,7 +345,7 @@ pub(super) fn validate_survey_file(
         }
     }
     report.tables.entry(table.clone()).or_default().written += written;
-    Ok(InputFile { path: display, sha256: src.sha256, table, rows: rows_read, encoding: src.encoding })
+    Ok(InputFile { path: display, sha256, table, rows: rows_read, encoding: src.encoding })
 }
 
 /// Set a template cell to the string `s`, reusing its buffer (no allocation per

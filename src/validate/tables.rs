@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, CellRef, RowCheck, Value};
 use super::headers::{header_problems, Columns};
@@ -21,7 +21,7 @@ use super::{Reason, Reject, TableCounts, ValidationReport};
 use crate::config::{InputFormat, InputSpec, Job, ResolvedInput};
 use crate::error::{Error, IngestError, WarehouseError};
 use crate::ingest::platform::CourseRatingAdapter;
-use crate::ingest::{self, Row, RowInfo, Shape};
+use crate::ingest::{self, Pass, Row, RowInfo, Shape};
 use crate::schema::{col, TableKind, Wave, CATEGORIES, GRADES, ITEM_KINDS, METHODS, RATER_ROLES, UNIT_KINDS};
 
 /// Where accepted rows go: the warehouse writer when building, a counter when validating.
@@ -497,6 +497,12 @@ pub(super) enum Accept {
 
 /// Validate one input (all its files) into the sink and the report; the ids it accepts
 /// come back in [`InputOutcome::updates`].
+///
+/// CSV files are read in one pass ([`Pass::One`]) but those in `twice`. A file that turns
+/// out not to be UTF-8 after rows of it went to the sink and the report ends the input
+/// with [`IngestError::ReadAgain`]: everything the input produced (the sink's rows, the
+/// report, the outcome) is then to be thrown away, and the input validated again with
+/// the file in `twice`.
 pub fn validate_input(
     job: &Job,
     input: &ResolvedInput,
@@ -504,7 +510,9 @@ pub fn validate_input(
     report: &mut ValidationReport,
     sink: &mut dyn RowSink,
     progress: &dyn Fn(u64),
+    twice: &[PathBuf],
 ) -> Result<InputOutcome, Error> {
+    let pass = |path: &Path| if twice.iter().any(|p| p == path) { Pass::Two } else { Pass::One };
     let mut outcome = InputOutcome::default();
     let table_name = input.table.name();
     report.tables.entry(table_name.clone()).or_default();
@@ -514,7 +522,9 @@ pub fn validate_input(
         let mut done = 0u64;
         for path in &input.files {
             let base = done;
-            let f = survey::validate_survey_file(job, input, path, wave, reg, report, sink, &|n| progress(base + n))?;
+            let f = survey::validate_survey_file(job, input, (path, pass(path)), wave, reg, report, sink, &|n| {
+                progress(base + n)
+            })?;
             done += f.rows;
             outcome.files.push(f);
         }
@@ -536,7 +546,7 @@ pub fn validate_input(
     let date_format = input.spec.date_format.as_deref();
     for path in &input.files {
         let display = job.display_path(path);
-        let mut src = ingest::open(path, &input.spec)?;
+        let mut src = ingest::open_with(path, &input.spec, pass(path))?;
         // A course-evaluation export is read through its adapter: one canonical rating
         // row per course a trainee scored, all at the export row's line.
         let adapter = match (input.table, input.spec.format, &input.spec.platform) {
@@ -618,7 +628,7 @@ pub fn validate_input(
         progress(counts.read);
         outcome.files.push(InputFile {
             path: display,
-            sha256: src.sha256,
+            sha256: src.sha256()?,
             table: table_name.clone(),
             rows: rows_read,
             encoding: src.encoding,

@@ -50,6 +50,11 @@ impl WarehouseSink {
 pub trait FinishSink: RowSink + Send {
     /// Close every file; rows written per warehouse table.
     fn finish(self: Box<Self>) -> Result<BTreeMap<String, u64>, WarehouseError>;
+
+    /// Throw away every row pushed: remove the files written so far. The directories
+    /// made for them stay (other sinks may be writing into them):
+    /// [`remove_empty_dirs`] removes the empty ones once every sink is done.
+    fn abandon(self: Box<Self>) -> Result<(), WarehouseError>;
 }
 
 impl FinishSink for WarehouseSink {
@@ -60,12 +65,42 @@ impl FinishSink for WarehouseSink {
         }
         Ok(out)
     }
+
+    fn abandon(self: Box<Self>) -> Result<(), WarehouseError> {
+        self.writers.into_iter().try_for_each(|(_, w)| w.abandon())
+    }
 }
 
 impl FinishSink for CountingSink {
     fn finish(self: Box<Self>) -> Result<BTreeMap<String, u64>, WarehouseError> {
         Ok(self.rows.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     }
+
+    fn abandon(self: Box<Self>) -> Result<(), WarehouseError> {
+        Ok(())
+    }
+}
+
+/// Remove every empty directory under `root` (not `root` itself), deepest first. A
+/// build makes a directory only to write a file into it, so none is empty but where an
+/// abandoned sink ([`FinishSink::abandon`]) removed its files; call it when no sink is
+/// writing.
+pub fn remove_empty_dirs(root: &Path) -> Result<(), WarehouseError> {
+    fn sweep(dir: &Path) -> Result<bool, WarehouseError> {
+        let mut empty = true;
+        for entry in std::fs::read_dir(dir).map_err(|e| WarehouseError::io(dir, e))? {
+            let entry = entry.map_err(|e| WarehouseError::io(dir, e))?;
+            let path = entry.path();
+            let is_dir = entry.file_type().map_err(|e| WarehouseError::io(&path, e))?.is_dir();
+            if is_dir && sweep(&path)? {
+                std::fs::remove_dir(&path).map_err(|e| WarehouseError::io(&path, e))?;
+            } else {
+                empty = false;
+            }
+        }
+        Ok(empty)
+    }
+    sweep(root).map(|_| ())
 }
 
 /// Give every unpartitioned table that received no row an empty file, so that readers

@@ -606,6 +606,19 @@ impl TableWriter {
         }
         Ok(self.written)
     }
+
+    /// Throw away every row pushed: the files written so far are closed unfinished and
+    /// removed (see [`crate::warehouse::FinishSink::abandon`]).
+    pub fn abandon(mut self) -> Result<(), WarehouseError> {
+        for (_, part) in &mut self.parts {
+            // A file exists once its writer has been made (at the first row group).
+            if let Some(w) = part.writer.take() {
+                drop(w);
+                std::fs::remove_file(&part.path).map_err(|e| WarehouseError::io(&part.path, e))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn flush(def: &TableDef, dtypes: &[ArrowDataType], part: &mut Part) -> Result<(), WarehouseError> {
@@ -1119,6 +1132,42 @@ mod tests {
             if null_every(67) { Value::Null } else { Value::Date(19_000 + (i % 300) as i32) },
             if null_every(61) { Value::Null } else { Value::Datetime(1_700_000_000_000 + i as i64 * 1000) },
         ]
+    }
+
+    /// An abandoned writer leaves no file; the directories it made are left empty, and
+    /// are removed by `remove_empty_dirs`, which keeps every file of another writer (and
+    /// its directories) as it was.
+    #[test]
+    fn abandoned_writers_leave_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut kept = TableWriter::new(&STREAMED, dir.path(), "kept");
+        for i in 0..10 {
+            kept.push(Some(2020), &streamed_row(i)).unwrap();
+        }
+        kept.finish().unwrap();
+        let before = std::fs::read(dir.path().join("streamed/year=2020/part-kept.parquet")).unwrap();
+        let mut w = TableWriter::new(&STREAMED, dir.path(), "t");
+        // A full row group of 2021 and 2020 each, written to files; 2019's rows only buffered.
+        for i in 0..ROW_GROUP_ROWS {
+            w.push(Some(2021), &streamed_row(i)).unwrap();
+            w.push(Some(2020), &streamed_row(i)).unwrap();
+        }
+        w.push(Some(2019), &streamed_row(0)).unwrap();
+        let year = |y: i32| dir.path().join(format!("streamed/year={y}"));
+        assert!(year(2021).join("part-t.parquet").exists() && year(2020).join("part-t.parquet").exists());
+        w.abandon().unwrap();
+        assert!(!year(2021).join("part-t.parquet").exists() && !year(2020).join("part-t.parquet").exists());
+        assert!(year(2021).exists() && !year(2019).exists());
+        crate::warehouse::remove_empty_dirs(dir.path()).unwrap();
+        assert!(!year(2021).exists());
+        assert_eq!(std::fs::read(year(2020).join("part-kept.parquet")).unwrap(), before);
+        let left: Vec<_> = std::fs::read_dir(year(2020)).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["part-kept.parquet"]);
+        // Nothing but empty directories: all go, the root stays.
+        std::fs::create_dir_all(dir.path().join("a/b/c")).unwrap();
+        std::fs::remove_dir_all(dir.path().join("streamed")).unwrap();
+        crate::warehouse::remove_empty_dirs(dir.path()).unwrap();
+        assert!(dir.path().exists() && std::fs::read_dir(dir.path()).unwrap().next().is_none());
     }
 
     /// A streamed table of more than one row group per partition reads back value for
