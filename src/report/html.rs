@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 
 use super::charts::Chart;
+use super::css::ClassPageVocab;
 use super::view::{Block, Body, ClassView, Section, TableView};
 use crate::error::ReportError;
 
@@ -97,6 +98,76 @@ impl Page<'_> {
         self
     }
 }
+
+/// Every element name and class a class page can hold: what this writer prints (the
+/// markup of `class.html` and its macros) and what the chart backend draws
+/// ([`super::charts::svg`]). The class page's stylesheet is the report's less the rules
+/// that need anything else ([`super::css::trim`]);
+/// `report::tests::class_pages_hold_only_the_vocabulary_their_stylesheet_is_trimmed_to`
+/// checks rendered pages against it.
+pub(crate) const CLASS_PAGE_VOCAB: ClassPageVocab = ClassPageVocab {
+    tags: &[
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "main",
+        "p",
+        "a",
+        "header",
+        "div",
+        "h1",
+        "h2",
+        "section",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "figcaption",
+        "table",
+        "caption",
+        "span",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "strong",
+        "code",
+        "sup",
+        "footer",
+        "svg",
+        "rect",
+        "line",
+        "polyline",
+        "polygon",
+        "circle",
+        "text",
+    ],
+    classes: &[
+        "back",
+        "muted",
+        "facts",
+        "na",
+        "intro",
+        "terms",
+        "gloss",
+        "findings",
+        "para",
+        "fig-no",
+        "table-wrap",
+        "keep",
+        "no",
+        "num",
+        "suppressed",
+        "total",
+        "fn",
+        "tnote",
+        "chart",
+    ],
+};
 
 /// The glossary's address from a class page (`g` in the macros).
 const GLOSSARY: &str = "../index.html";

@@ -34,6 +34,7 @@
 
 pub mod charts;
 pub mod columns;
+mod css;
 pub mod frame;
 mod html;
 pub mod i18n;

@@ -46,6 +46,15 @@ pub(crate) fn minify_css(css: &str) -> String {
     bare.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
 }
 
+/// The stylesheet a class page inlines: the minified one less the rules that can match
+/// nothing in a class page (the annual page inlines the whole of it), without the
+/// whitespace a browser does not read ([`super::css::compact`]). Class pages are 10⁴
+/// files of the same sheet, so every byte of it is written 10⁴ times; it is built once
+/// per run.
+pub(crate) fn class_page_css() -> String {
+    super::css::compact(&super::css::trim(&minify_css(CSS), &html::CLASS_PAGE_VOCAB))
+}
+
 /// The template environment, with what every page shares converted once.
 pub struct Renderer {
     env: Environment<'static>,
@@ -54,9 +63,10 @@ pub struct Renderer {
     labels: [Value; 2],
     css: Value,
     /// What the class pages, written in Rust ([`super::html`]), print: the labels of
-    /// each language (Chinese, English) and the minified stylesheet.
+    /// each language (Chinese, English) and the minified stylesheet trimmed to the rules
+    /// a class page can use ([`class_page_css`]).
     class_labels: [ClassLabels; 2],
-    css_text: String,
+    class_css: String,
 }
 
 impl Renderer {
@@ -70,8 +80,8 @@ impl Renderer {
         let catalogues = [Lang::Zh, Lang::En].map(|lang| Catalogue::new(lang).labels());
         let labels = [Value::from_serialize(&catalogues[0]), Value::from_serialize(&catalogues[1])];
         let class_labels = [ClassLabels::new(&catalogues[0])?, ClassLabels::new(&catalogues[1])?];
-        let css_text = minify_css(CSS);
-        Ok(Renderer { env, labels, css: Value::from(css_text.clone()), class_labels, css_text })
+        let css = Value::from(minify_css(CSS));
+        Ok(Renderer { env, labels, css, class_labels, class_css: class_page_css() })
     }
 
     /// `index.html` of the annual report.
@@ -95,7 +105,7 @@ impl Renderer {
             Lang::Zh => 0,
             Lang::En => 1,
         }];
-        html::class_page(view, labels, &self.css_text, out)
+        html::class_page(view, labels, &self.class_css, out)
     }
 
     /// One class page from the `class.html` template: the reference the Rust writer is
@@ -110,7 +120,8 @@ impl Renderer {
         let name = "class.html";
         let svg = svgs(&view.charts())?;
         let tmpl = self.env.get_template(name).map_err(|e| template_err(name, e))?;
-        tmpl.render_captured_to(context! { r => view, t => self.labels(lang), svg => svg, css => &self.css }, out)
+        let css = Value::from(self.class_css.as_str());
+        tmpl.render_captured_to(context! { r => view, t => self.labels(lang), svg => svg, css => css }, out)
             .map(|_| ())
             .map_err(|e| template_err(name, e))
     }

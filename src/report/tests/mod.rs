@@ -2,6 +2,7 @@
 //! rendering (escaping, i18n, determinism, self-containment), missing data,
 //! hostile input, the assessment export, and an end-to-end run on a built warehouse.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::fixtures;
@@ -60,8 +61,122 @@ fn assert_page(html: &str) {
     // Links stay inside the report; the SVG namespace URL loads nothing.
     assert!(!html.contains("href=\"http"), "links leave the report");
     assert!(html.contains("Noto Sans CJK SC"), "CJK font stack");
-    let css = crate::report::render::minify_css(crate::report::render::CSS);
-    assert!(html.contains(&format!("<style>{css}</style>")), "the whole stylesheet, inline");
+    // The annual page inlines the whole stylesheet, a class page the rules it can use.
+    let css = if html.contains("<p class=\"back\">") {
+        crate::report::render::class_page_css()
+    } else {
+        crate::report::render::minify_css(crate::report::render::CSS)
+    };
+    assert!(html.contains(&format!("<style>{css}</style>")), "the page's stylesheet, inline");
+}
+
+/// The element names and classes in a page's markup (the stylesheet and the text are not
+/// markup: text is escaped, so every `<` opens a tag).
+fn tags_and_classes(html: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let body = match (html.find("<style>"), html.find("</style>")) {
+        (Some(a), Some(b)) => format!("{}{}", &html[..a + "<style>".len()], &html[b..]),
+        _ => html.to_string(),
+    };
+    let mut tags = BTreeSet::new();
+    for part in body.split('<').skip(1) {
+        let name: String = part.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        if !name.is_empty() {
+            tags.insert(name.to_ascii_lowercase());
+        }
+    }
+    let mut classes = BTreeSet::new();
+    for part in body.split(" class=\"").skip(1) {
+        let value = &part[..part.find('"').expect("a closed class attribute")];
+        classes.extend(value.split_ascii_whitespace().map(str::to_string));
+    }
+    (tags, classes)
+}
+
+/// Every class page of the fixtures (both languages, three `min_cell`s) and the
+/// synthetic page with every piece the writer can print, as the Rust writer writes them.
+fn every_class_page() -> Vec<String> {
+    let r = render::Renderer::new().unwrap();
+    let mut out = Vec::new();
+    for data in [fixtures::sample(), fixtures::hostile()] {
+        for lang in [Lang::Zh, Lang::En] {
+            for min_cell in [1, 5, 30] {
+                let p = RenderOptions { min_cell, ..params(lang) };
+                for v in view::class_views(&data, &p) {
+                    out.push(r.class_page(&v, lang).unwrap());
+                }
+            }
+        }
+    }
+    let v = every_piece_view();
+    for lang in [Lang::Zh, Lang::En] {
+        out.push(r.class_page(&v, lang).unwrap());
+    }
+    out
+}
+
+#[test]
+fn class_pages_hold_only_the_vocabulary_their_stylesheet_is_trimmed_to() {
+    let vocab = &html::CLASS_PAGE_VOCAB;
+    let (mut tags, mut classes) = (BTreeSet::new(), BTreeSet::new());
+    let pages = every_class_page();
+    assert!(pages.len() >= 60, "{} pages", pages.len());
+    for page in &pages {
+        let (t, c) = tags_and_classes(page);
+        tags.extend(t);
+        classes.extend(c);
+    }
+    // What the pages hold is in the vocabulary, so no rule that can match in them is
+    // trimmed away (trimming only drops selectors needing a name or class outside it).
+    for t in &tags {
+        assert!(vocab.tags.contains(&t.as_str()), "element <{t}> is not in CLASS_PAGE_VOCAB");
+    }
+    for c in &classes {
+        assert!(vocab.classes.contains(&c.as_str()), "class {c:?} is not in CLASS_PAGE_VOCAB");
+    }
+    // And the vocabulary is what the pages hold, less chart elements these charts do not
+    // draw: a stale entry would keep rules for nothing.
+    for t in vocab.tags {
+        assert!(tags.contains(*t) || ["polygon", "circle", "line"].contains(t), "<{t}> is in no class page");
+    }
+    for c in vocab.classes {
+        assert!(classes.contains(*c), "class {c:?} is in no class page");
+    }
+}
+
+#[test]
+fn the_class_page_stylesheet_keeps_every_rule_a_class_page_can_match() {
+    use crate::report::render::{class_page_css, minify_css, CSS};
+    let whole = minify_css(CSS);
+    let class = class_page_css();
+    // Trimmed: the annual page's cover, contents, cards, glossary, methodology and
+    // missing-input boxes, and `h3`, which class pages do not have.
+    assert!(class.len() + 2000 < whole.len(), "{} of {} bytes", class.len(), whole.len());
+    for gone in [".cover", "nav", ".card", ".glossary", ".method", ".missing", "section.page", "h3", "h4"] {
+        assert!(!class.contains(gone), "{gone} is kept");
+    }
+    // Every rule some class page's element matches is there, with its declarations:
+    // spot checks of each kind of selector the sheet has.
+    for kept in [
+        ":root{",
+        ":root:lang(en){",
+        "*{box-sizing:border-box}",
+        "h1, h2, table, figure, .facts, .findings{font-family:var(--sans)}",
+        "svg text:not([fill=\"#FFFFFF\"]){",
+        ".fig-no, caption .no{",
+        ":lang(en) td, :lang(en) .facts dd{",
+        "td:first-child:not(.num){",
+        ".terms a.gloss + a.gloss{",
+        "@page{size:A4;margin:14mm 14mm 16mm}",
+        "@media print{html{background:none}main{",
+        "footer{display:none}}",
+    ] {
+        assert!(class.contains(kept), "{kept:?} is missing");
+    }
+    // The rules kept, one a line as in the checked-in sheet, for a reviewer to read; the
+    // page carries them compacted.
+    let trimmed = crate::report::css::trim(&whole, &html::CLASS_PAGE_VOCAB);
+    assert_eq!(class, crate::report::css::compact(&trimmed));
+    insta::assert_snapshot!("class_page_css", trimmed);
 }
 
 #[test]
@@ -565,7 +680,7 @@ fn every_piece(base: &view::Body) -> view::Body {
                 Cell::num(if i % 4 == 0 { "—".to_string() } else { format!("{i}.5") }).strong(i % 5 == 0),
             ],
             suppressed: i % 6 == 1,
-            total: i == 13,
+            total: i == 12,
         };
         if i == 2 {
             row.cells[0] = Cell::code("path/to/file's.csv");
@@ -581,6 +696,20 @@ fn every_piece(base: &view::Body) -> view::Body {
     b.blocks.push(Block::Table(short));
     b.blocks.push(Block::Para { text: "para <p>".into() });
     b
+}
+
+/// A class view with the pieces the fixtures' class pages may not use, in every section,
+/// and one unavailable section.
+fn every_piece_view() -> view::ClassView {
+    let mut v = view::class_views(&fixtures::sample(), &params(Lang::En)).remove(0);
+    v.title = "t </title> & 'q'".into();
+    v.facts.push(view::Fact { label: "a/b".into(), value: "<1>".into() });
+    for s in [&mut v.learning, &mut v.reaction, &mut v.transfer, &mut v.raters, &mut v.needs] {
+        let b = every_piece(s.data.as_ref().unwrap_or(&view::Body::default()));
+        *s = view::Section { available: true, missing: None, data: Some(b) };
+    }
+    v.needs = view::Section { available: false, missing: Some("none <here>".into()), data: None };
+    v
 }
 
 #[test]
@@ -600,15 +729,7 @@ fn class_pages_written_in_rust_match_the_templates() {
         }
     }
     assert!(compared >= 60, "{compared} pages compared");
-    // The pieces the fixtures' class pages may not use, in every section.
-    let mut v = view::class_views(&fixtures::sample(), &params(Lang::En)).remove(0);
-    v.title = "t </title> & 'q'".into();
-    v.facts.push(view::Fact { label: "a/b".into(), value: "<1>".into() });
-    for s in [&mut v.learning, &mut v.reaction, &mut v.transfer, &mut v.raters, &mut v.needs] {
-        let b = every_piece(s.data.as_ref().unwrap_or(&view::Body::default()));
-        *s = view::Section { available: true, missing: None, data: Some(b) };
-    }
-    v.needs = view::Section { available: false, missing: Some("none <here>".into()), data: None };
+    let v = every_piece_view();
     for lang in [Lang::Zh, Lang::En] {
         let (rust, tmpl) = class_page_both_ways(&r, &v, lang);
         assert!(rust.contains("<code>path&#x2f;to&#x2f;file&#x27;s.csv</code>"), "the synthetic table is drawn");
