@@ -81,38 +81,7 @@ pub(crate) fn f_sf(f: f64, d1: f64, d2: f64) -> Option<f64> {
 /// Quantile `q` with `P(F_{d1,d2} ≤ q) = prob` (df may be fractional, as
 /// the ICC(2) interval's Satterthwaite df); statrs' inversion polished by
 /// Newton steps on the cdf to full precision. `None` outside the domain.
-///
-/// With whole-number df the quantile is remembered per thread (a few thousand at
-/// most): the ICC(1) and ICC(3) intervals of every class of one shape (courses ×
-/// raters) ask for the same ones, and each costs an inversion of the incomplete beta
-/// function. It is a pure function of its arguments, so a remembered value is the one
-/// computed again (`f_quantile_is_the_same_remembered` checks the bits).
 pub(crate) fn f_quantile(prob: f64, d1: f64, d2: f64) -> Option<f64> {
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-    const KEEP: usize = 4096;
-    thread_local! {
-        static KNOWN: RefCell<HashMap<(u64, u64, u64), Option<f64>>> = RefCell::new(HashMap::new());
-    }
-    if d1.fract() != 0.0 || d2.fract() != 0.0 {
-        return f_quantile_computed(prob, d1, d2);
-    }
-    let key = (prob.to_bits(), d1.to_bits(), d2.to_bits());
-    if let Some(q) = KNOWN.with(|k| k.borrow().get(&key).copied()) {
-        return q;
-    }
-    let q = f_quantile_computed(prob, d1, d2);
-    KNOWN.with(|k| {
-        let mut k = k.borrow_mut();
-        if k.len() < KEEP {
-            k.insert(key, q);
-        }
-    });
-    q
-}
-
-/// [`f_quantile`] computed.
-fn f_quantile_computed(prob: f64, d1: f64, d2: f64) -> Option<f64> {
     let ok = |v: f64| v.is_finite() && v > 0.0;
     if !(prob > 0.0 && prob < 1.0 && ok(d1) && ok(d2)) {
         return None;
@@ -274,20 +243,6 @@ mod tests {
             assert_eq!((lo2, up2), (up, lo));
         }
         assert!(normal_cdf_both(f64::NAN).0.is_nan());
-    }
-
-    /// A remembered quantile is the computed one to the bit, asked for again and again,
-    /// with whole and fractional df (which are not remembered) and outside the domain.
-    #[test]
-    fn f_quantile_is_the_same_remembered() {
-        for round in 0..3 {
-            for (p, d1, d2) in
-                [(0.975, 6.0, 240.0), (0.975, 240.0, 6.0), (0.95, 2.5, 3.7), (0.975, 0.0, 3.0), (0.5, 1.0, 1.0)]
-            {
-                let (got, want) = (f_quantile(p, d1, d2), f_quantile_computed(p, d1, d2));
-                assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "round {round}: qf({p}, {d1}, {d2})");
-            }
-        }
     }
 
     /// R's `qf(p, df1, df2)` with integer and fractional df, both tails.
