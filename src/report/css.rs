@@ -107,32 +107,19 @@ fn skip_string(b: &[u8], open: usize) -> usize {
 /// The compound selectors of a complex selector: split at whitespace and at the `>`,
 /// `+` and `~` combinators outside parentheses, brackets and strings.
 fn compounds(selector: &str) -> Vec<&str> {
-    let b = selector.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'(' | b'[' => i = skip_group(b, i),
-            c if c.is_ascii_whitespace() || c == b'>' || c == b'+' || c == b'~' => {
-                if start < i {
-                    out.push(&selector[start..i]);
-                }
-                i += 1;
-                start = i;
-            }
-            _ => i += 1,
-        }
-    }
-    if start < b.len() {
-        out.push(&selector[start..]);
-    }
-    out
+    let combinator = |c: u8| c.is_ascii_whitespace() || c == b'>' || c == b'+' || c == b'~';
+    split_top_level(selector, combinator).into_iter().filter(|part| !part.is_empty()).collect()
 }
 
 /// Split a selector list at its top-level commas.
 fn selector_list(prelude: &str) -> Vec<&str> {
-    let b = prelude.as_bytes();
+    split_top_level(prelude, |c| c == b',')
+}
+
+/// `text` split at the bytes `at` accepts outside parentheses, brackets and strings
+/// (every part, empty ones too).
+fn split_top_level(text: &str, at: impl Fn(u8) -> bool) -> Vec<&str> {
+    let b = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -140,15 +127,15 @@ fn selector_list(prelude: &str) -> Vec<&str> {
         match b[i] {
             b'(' | b'[' => i = skip_group(b, i),
             b'"' | b'\'' => i = skip_string(b, i),
-            b',' => {
-                out.push(&prelude[start..i]);
+            c if at(c) => {
+                out.push(&text[start..i]);
                 i += 1;
                 start = i;
             }
             _ => i += 1,
         }
     }
-    out.push(&prelude[start..]);
+    out.push(&text[start..]);
     out
 }
 
