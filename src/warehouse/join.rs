@@ -46,7 +46,7 @@ use crate::config::PipelineFile;
 use crate::error::WarehouseError;
 use crate::schema::{col as c, Wave};
 use crate::validate::{PerTrainee, RatingStats, Registry};
-use crate::warehouse::read::read_columns;
+use crate::warehouse::read::{parquet_files, partition_year, read_columns};
 
 /// The maximum of a 0–100 scale score (Hake's gain).
 const SCORE_MAX: f64 = 100.0;
@@ -323,15 +323,10 @@ fn read_file(file: &Path, columns: &[&str], year: bool) -> Result<DataFrame, War
         .finish()
         .map_err(|e| WarehouseError::frame(what(), e))?;
     if year {
-        let y = file
-            .parent()
-            .and_then(|d| d.file_name())
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_prefix("year="))
-            .and_then(|y| y.parse::<i32>().ok())
-            .ok_or_else(|| {
-                WarehouseError::frame(what(), "a partitioned table's file is not under a year= directory")
-            })?;
+        let y =
+            file.parent().and_then(|d| d.file_name()).and_then(|n| n.to_str()).and_then(partition_year).ok_or_else(
+                || WarehouseError::frame(what(), "a partitioned table's file is not under a year= directory"),
+            )?;
         let n = df.height();
         df.with_column(Column::new(c::YEAR.into(), vec![y; n])).map_err(|e| WarehouseError::frame(what(), e))?;
     }
@@ -872,29 +867,6 @@ impl<'b> ReviewPicks<'b> {
         slices.into_par_iter().for_each(|(mut slice, reviews)| slice.offer(reviews, kinds, lag));
         Ok(())
     }
-}
-
-/// Every Parquet file under `dir`, in path order (none when it does not exist).
-fn parquet_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, WarehouseError> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let rd = match std::fs::read_dir(&d) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(WarehouseError::io(&d, e)),
-        };
-        for entry in rd {
-            let p = entry.map_err(|e| WarehouseError::io(&d, e))?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "parquet") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 /// Add `norm_gain`, the individual Hake gain of every row, from the statistics core.

@@ -32,7 +32,7 @@ pub fn read_columns(warehouse: &Path, table: &str, columns: &[&str]) -> Result<D
 /// The column names of a warehouse table as [`read`] returns them.
 pub fn column_names(warehouse: &Path, table: &str) -> Result<Vec<String>, WarehouseError> {
     let def = table_def(table).ok_or_else(|| WarehouseError::frame(table, "not a warehouse table"))?;
-    let files = parquet_files(&warehouse.join(def.name))?;
+    let files = parts_with_years(&warehouse.join(def.name))?;
     let Some((path, year)) = files.first() else {
         let mut names: Vec<String> = def.columns.iter().map(|c| c.name.to_string()).collect();
         if def.partition.is_some() {
@@ -49,8 +49,7 @@ pub fn column_names(warehouse: &Path, table: &str) -> Result<Vec<String>, Wareho
 
 fn read_table(warehouse: &Path, table: &str, columns: Option<&[&str]>) -> Result<DataFrame, WarehouseError> {
     let def = table_def(table).ok_or_else(|| WarehouseError::frame(table, "not a warehouse table"))?;
-    let dir = warehouse.join(def.name);
-    let files = parquet_files(&dir)?;
+    let files = parts_with_years(&warehouse.join(def.name))?;
     if files.is_empty() {
         let mut schema = polars_schema(def);
         if def.partition.is_some() {
@@ -68,7 +67,7 @@ fn read_table(warehouse: &Path, table: &str, columns: Option<&[&str]>) -> Result
 /// Every Parquet part under `dir` (a directory, possibly with `year=` partitions) or
 /// the one file `dir`, read as one frame; `None` when there is none.
 pub fn read_parts(path: &Path, columns: Option<&[&str]>) -> Result<Option<DataFrame>, WarehouseError> {
-    let files = if path.is_file() { vec![(path.to_path_buf(), None)] } else { parquet_files(path)? };
+    let files = if path.is_file() { vec![(path.to_path_buf(), None)] } else { parts_with_years(path)? };
     if files.is_empty() {
         return Ok(None);
     }
@@ -121,32 +120,45 @@ fn file_schema(path: &Path) -> Result<ArrowSchema, WarehouseError> {
     Ok(schema.as_ref().clone())
 }
 
-/// The Parquet files under `dir`, in path order, each with the year of the `year=`
-/// directory it is in (the innermost one), if any.
-fn parquet_files(dir: &Path) -> Result<Vec<(PathBuf, Option<i32>)>, WarehouseError> {
-    fn walk(d: &Path, year: Option<i32>, out: &mut Vec<(PathBuf, Option<i32>)>) -> std::io::Result<()> {
-        for entry in std::fs::read_dir(d)? {
-            let p = entry?.path();
+/// Every Parquet file under `dir`, in path order (none when it does not exist).
+pub(crate) fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>, WarehouseError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let rd = match std::fs::read_dir(&d) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(WarehouseError::io(&d, e)),
+        };
+        for entry in rd {
+            let p = entry.map_err(|e| WarehouseError::io(&d, e))?.path();
             if p.is_dir() {
-                let y = p
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .and_then(|n| n.strip_prefix("year="))
-                    .and_then(|y| y.parse().ok())
-                    .or(year);
-                walk(&p, y, out)?;
+                stack.push(p);
             } else if p.extension().is_some_and(|x| x == "parquet") {
-                out.push((p, year));
+                out.push(p);
             }
         }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    if dir.is_dir() {
-        walk(dir, None, &mut out).map_err(|e| WarehouseError::io(dir, e))?;
     }
     out.sort();
     Ok(out)
+}
+
+/// The year of a `year=YYYY` directory name.
+pub(crate) fn partition_year(name: &str) -> Option<i32> {
+    name.strip_prefix("year=").and_then(|y| y.parse().ok())
+}
+
+/// [`parquet_files`] of `dir`, each with the year of the innermost `year=` directory it
+/// is in below `dir`, if any.
+fn parts_with_years(dir: &Path) -> Result<Vec<(PathBuf, Option<i32>)>, WarehouseError> {
+    Ok(parquet_files(dir)?
+        .into_iter()
+        .map(|file| {
+            let below = file.strip_prefix(dir).unwrap_or(&file);
+            let year = below.components().filter_map(|c| partition_year(c.as_os_str().to_str()?)).next_back();
+            (file, year)
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -28,14 +28,10 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::join::RatingScores;
+use super::read::{parquet_files, partition_year};
 use crate::error::WarehouseError;
 use crate::schema::{col, table_def, wh, TABLES};
 use crate::validate::Value;
-
-/// The year of a `year=YYYY` directory name.
-fn partition_year(name: &str) -> Option<i32> {
-    name.strip_prefix("year=").and_then(|y| y.parse().ok())
-}
 
 /// Rows of a Parquet file, from its footer.
 fn parquet_rows(path: &Path) -> Result<u64, WarehouseError> {
@@ -96,26 +92,6 @@ pub fn table_rows(wh: &Path) -> Result<BTreeMap<String, u64>, WarehouseError> {
         }
         out.insert(def.name.to_string(), rows);
     }
-    Ok(out)
-}
-
-/// Every `.parquet` file under `dir`, sorted (none when `dir` does not exist).
-fn parquet_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, WarehouseError> {
-    let mut out = Vec::new();
-    let rd = match std::fs::read_dir(dir) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(WarehouseError::io(dir, e)),
-    };
-    for e in rd {
-        let p = e.map_err(|e| WarehouseError::io(dir, e))?.path();
-        if p.is_dir() {
-            out.extend(parquet_files(&p)?);
-        } else if p.extension().is_some_and(|x| x == "parquet") {
-            out.push(p);
-        }
-    }
-    out.sort();
     Ok(out)
 }
 
