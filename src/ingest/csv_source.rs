@@ -114,12 +114,9 @@ impl Check {
             self.lone_cr = true;
         }
         if !self.lone_cr {
-            let crs = bytes.iter().filter(|b| **b == b'\r').count();
-            if crs > 0 {
-                let crlf = bytes.windows(2).filter(|w| *w == b"\r\n").count();
-                // A last `\r` is decided by the next block.
-                self.lone_cr = crs - usize::from(last == b'\r') != crlf;
-            }
+            // One vectorised search for `\r` (most files have none) instead of counting
+            // them against `\r\n`; a last `\r` is decided by the next block.
+            self.lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1).is_some_and(|b| *b != b'\n'));
         }
         self.cr_last = last == b'\r';
     }
@@ -359,6 +356,9 @@ struct CsvRows {
     path: PathBuf,
     /// The configured line of the header, if any.
     header_row: Option<usize>,
+    /// Records without quotes are cut by [`plain_record`] (off only to test it against
+    /// the parser).
+    plain: bool,
 }
 
 /// One parsed record, its kept fields in `CsvRows::out`.
@@ -373,6 +373,9 @@ struct Record {
     kept_len: usize,
     /// A field beyond the kept ones has a non-blank byte.
     extra_text: bool,
+    /// Cut by [`plain_record`]: the fields are `text[start..start + kept_len]` with the
+    /// delimiters at `ends`, not in `out`.
+    delimited: bool,
 }
 
 impl CsvRows {
@@ -405,6 +408,7 @@ impl CsvRows {
             scratch_ends: vec![0; 256],
             path: path.to_path_buf(),
             header_row,
+            plain: true,
         }
     }
 
@@ -517,12 +521,33 @@ impl CsvRows {
         };
         let start = self.pos + skipped;
         self.keep_from = start;
+        let lf = self.text[self.pos..start].iter().filter(|b| **b == b'\n').count();
         if self.lone_cr {
             self.line += count_lines(&self.text[self.counted..start]);
             self.counted = start;
         } else {
-            let lf = self.text[self.pos..start].iter().filter(|b| **b == b'\n').count();
             self.line = self.parser.line() as usize + lf;
+        }
+        // Once the header is read, a record without quotes whose end is in the buffer is
+        // cut here (see `plain_record`); the parser reads the others.
+        if self.plain && self.keep != usize::MAX {
+            let keep = self.keep;
+            if let Some((len, fields)) = plain_record(&self.text[start..], self.delimiter, &mut self.ends[..keep]) {
+                // The parser does not see these bytes (the record, its end and the line
+                // breaks before it): its line count takes their `\n`s.
+                let lf = lf + usize::from(self.text[start + len] == b'\n');
+                self.parser.set_line(self.parser.line() + lf as u64);
+                self.pos = start + len + 1;
+                return Ok(Some(Record {
+                    start,
+                    line: self.line,
+                    fields,
+                    kept: fields,
+                    kept_len: len,
+                    extra_text: false,
+                    delimited: true,
+                }));
+            }
         }
         let (mut out_len, mut kept, mut fields, mut extra_text, mut discard) = (0, 0, 0, false, false);
         loop {
@@ -563,14 +588,18 @@ impl CsvRows {
         if kept > take || discard {
             extra_text |= !blank_bytes(&self.out[kept_len..out_len]);
         }
-        Ok(Some(Record { start, line: self.line, fields, kept: take, kept_len, extra_text }))
+        Ok(Some(Record { start, line: self.line, fields, kept: take, kept_len, extra_text, delimited: false }))
     }
 
     /// Copy a record's kept fields into `row`.
     fn fill(&self, row: &mut Row, rec: &Record) -> Result<(), IngestError> {
         // The text is UTF-8 and the parser cuts only at ASCII bytes, so this cannot fail;
         // it is still an error, not a panic, if it does.
-        row.fill(&self.out[..rec.kept_len], &self.ends[..rec.kept]).map_err(|_| IngestError::Csv {
+        let filled = match rec.delimited {
+            true => row.fill_delimited(&self.text[rec.start..rec.start + rec.kept_len], &self.ends[..rec.kept]),
+            false => row.fill(&self.out[..rec.kept_len], &self.ends[..rec.kept]),
+        };
+        filled.map_err(|_| IngestError::Csv {
             path: self.path.clone(),
             line: rec.line,
             message: "a field is not valid UTF-8 after parsing".into(),
@@ -615,6 +644,63 @@ impl RowReader for CsvRows {
             return Ok(Some(RowInfo { line: rec.line, shape }));
         }
     }
+}
+
+/// The record at the start of `input` as `csv_core` (with `\r`, `\n` or `\r\n` line
+/// ends and `"` quotes) reads it when it has no quote: its bytes up to the first `\r` or
+/// `\n` (which ends it, and is read with it), cut at each delimiter. Returns the
+/// record's length and its number of fields, with the delimiters' positions and then the
+/// length in `ends`. `None`, left to the parser, when the record has a quote anywhere,
+/// its end is not in `input` or it has more fields than `ends` holds.
+///
+/// Most records have no quote: they are scanned eight bytes at a time for line ends,
+/// quotes and delimiters, instead of byte by byte through the parser's state machine.
+fn plain_record(input: &[u8], delimiter: u8, ends: &mut [usize]) -> Option<(usize, usize)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `w` that is zero, and no other bit (no carry crosses
+    // a byte: each byte's low seven bits plus 0x7F stay below 0x100).
+    let zeros = |w: u64| !(((w & !HIGH) + !HIGH) | w) & HIGH;
+    let [delimiters, newlines, returns, quotes] = [delimiter, b'\n', b'\r', QUOTE].map(|b| ONES * u64::from(b));
+    let mut fields = 0;
+    let mut at = 0;
+    let mut words = input.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_le_bytes([word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]]);
+        let stops = zeros(w ^ newlines) | zeros(w ^ returns);
+        // The bits of the bytes before the first line end (all when there is none).
+        let before = (stops & stops.wrapping_neg()).wrapping_sub(1);
+        if zeros(w ^ quotes) & before != 0 {
+            return None;
+        }
+        let mut cuts = zeros(w ^ delimiters) & before;
+        while cuts != 0 {
+            *ends.get_mut(fields)? = at + cuts.trailing_zeros() as usize / 8;
+            fields += 1;
+            cuts &= cuts - 1;
+        }
+        if stops != 0 {
+            let len = at + stops.trailing_zeros() as usize / 8;
+            *ends.get_mut(fields)? = len;
+            return Some((len, fields + 1));
+        }
+        at += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        match b {
+            b'\n' | b'\r' => {
+                *ends.get_mut(fields)? = at + i;
+                return Some((at + i, fields + 1));
+            }
+            QUOTE => return None,
+            _ if b == delimiter => {
+                *ends.get_mut(fields)? = at + i;
+                fields += 1;
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Line breaks in `bytes`: `\n`, `\r\n` or a lone `\r` (old Mac exports), each one.
@@ -961,6 +1047,64 @@ mod tests {
             let whole = std::str::from_utf8(&bytes).is_ok() && !has_lone_cr(&bytes);
             proptest::prop_assert_eq!(check.streamable(), whole);
             proptest::prop_assert_eq!(check.sha256(), sha256_hex(&bytes));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// A record cut without the parser is the record the parser reads: bytes read,
+        /// fields and their ends, whatever the state the last record left it in.
+        #[test]
+        fn plain_records_are_read_as_the_parser_reads_them(
+            text in "[a,;\"\n\r \t中]{0,40}",
+            delimiter in proptest::sample::select(vec![b',', b';', b'\t']),
+            before in proptest::sample::select(vec!["h\n", "h\r", "h\r\n", "\"h\"\r", "h,h\n"]),
+            room in 1usize..6,
+        ) {
+            // The reader starts a record after its line breaks.
+            let input = text.trim_start_matches(['\r', '\n']).as_bytes();
+            let mut ends = vec![0; room];
+            let Some((len, fields)) = plain_record(input, delimiter, &mut ends) else {
+                // Left to the parser only for a quote, no line end or too many fields.
+                let end = input.iter().position(|b| matches!(b, b'\r' | b'\n'));
+                let fields = end.map(|e| input[..e].iter().filter(|b| **b == delimiter).count() + 1);
+                proptest::prop_assert!(
+                    end.is_none_or(|e| input[..e].contains(&QUOTE)) || fields.is_some_and(|f| f > room)
+                );
+                return Ok(());
+            };
+            let mut parser = ReaderBuilder::new().delimiter(delimiter).quote(QUOTE).build();
+            let (mut o, mut e) = (vec![0; 64], vec![0; 64]);
+            let (res, ..) = parser.read_record(before.as_bytes(), &mut o, &mut e);
+            proptest::prop_assert_eq!(res, ReadRecordResult::Record);
+            let line = parser.line();
+            let (res, pin, pout, pend) = parser.read_record(input, &mut o, &mut e);
+            proptest::prop_assert_eq!((res, pin, pend), (ReadRecordResult::Record, len + 1, fields));
+            // The same fields: the parser's are written one after the other.
+            let mut row = Row::new();
+            row.fill_delimited(&input[..len], &ends[..fields]).unwrap();
+            let mut parsed = Row::new();
+            parsed.fill(&o[..pout], &e[..pend]).unwrap();
+            proptest::prop_assert_eq!(row, parsed);
+            proptest::prop_assert_eq!(parser.line() - line, u64::from(input[len] == b'\n'));
+        }
+
+        /// Rows read with records cut by `plain_record` are the rows the parser alone
+        /// gives: header, lines, shapes and cells.
+        #[test]
+        fn rows_read_with_plain_records_are_the_parsers(text in "[a,;\"\n\r \t中]{0,120}") {
+            let read = |plain: bool| {
+                let mut r = CsvRows::new(Path::new("t.csv"), text.clone(), None);
+                r.plain = plain;
+                let headers = r.read_header().map_err(|e| e.to_string())?;
+                let (mut row, mut rows) = (Row::new(), Vec::new());
+                while let Some(info) = r.next_row(&mut row).map_err(|e| e.to_string())? {
+                    rows.push((info.line, info.shape, row.iter().map(String::from).collect::<Vec<_>>()));
+                }
+                Ok::<_, String>((headers, rows))
+            };
+            proptest::prop_assert_eq!(read(true), read(false));
         }
     }
 

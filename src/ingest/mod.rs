@@ -43,11 +43,23 @@ use crate::error::IngestError;
 
 /// The cells of one source row: one text buffer and the end of each cell in it, reused
 /// from row to row ([`Source::next_row`]), so reading a row allocates nothing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Row {
     text: String,
     ends: Vec<usize>,
+    /// Bytes between one cell's end and the next cell: 0, or 1 when `text` is a CSV
+    /// record as it is in the file, delimiters included ([`Row::fill_delimited`]).
+    sep: usize,
 }
+
+/// Rows are equal when their cells are, however they are held.
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Row {}
 
 impl Row {
     pub fn new() -> Self {
@@ -58,10 +70,15 @@ impl Row {
     pub fn clear(&mut self) {
         self.text.clear();
         self.ends.clear();
+        self.sep = 0;
     }
 
     /// Append a cell.
     pub fn push_field(&mut self, cell: &str) {
+        // Cells after the first start one byte after the last end (see `sep`).
+        if self.sep == 1 && !self.ends.is_empty() {
+            self.text.push(',');
+        }
         self.text.push_str(cell);
         self.ends.push(self.text.len());
     }
@@ -78,7 +95,7 @@ impl Row {
     /// Cell `i`, if the row has it.
     pub fn get(&self, i: usize) -> Option<&str> {
         let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + self.sep };
         self.text.get(start..end)
     }
 
@@ -98,10 +115,20 @@ impl Row {
             Ok(text) => {
                 self.text = text;
                 self.ends.extend_from_slice(ends);
+                self.sep = 0;
                 Ok(())
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Replace the cells by those of `record`, a CSV record without quotes whose
+    /// delimiters are at `ends` (the last end: the record's). The record is copied whole,
+    /// not cell by cell.
+    fn fill_delimited(&mut self, record: &[u8], ends: &[usize]) -> Result<(), std::string::FromUtf8Error> {
+        self.fill(record, ends)?;
+        self.sep = 1;
+        Ok(())
     }
 }
 
@@ -278,7 +305,12 @@ pub(crate) fn clean_header(h: &str) -> String {
 
 /// True when every cell is empty or white space (such rows are skipped, not counted).
 pub(crate) fn is_blank<'a>(cells: impl IntoIterator<Item = &'a str>) -> bool {
-    cells.into_iter().all(|c| c.trim().is_empty())
+    // A cell starting with a printable ASCII byte (nearly every first cell) is not blank:
+    // no Unicode white-space scan for it.
+    cells.into_iter().all(|c| match c.as_bytes().first() {
+        Some(b) if *b > b' ' && *b < 0x80 => false,
+        _ => c.trim().is_empty(),
+    })
 }
 
 #[cfg(test)]
@@ -295,6 +327,14 @@ mod tests {
         assert_eq!((r.len(), r.get(2), r.get(3)), (3, Some("中文"), None));
         r.fill(b"xyz", &[1, 3]).unwrap();
         assert_eq!(r.iter().collect::<Vec<_>>(), ["x", "yz"]);
+        // A record with its delimiters, then a cell pushed after them.
+        r.fill_delimited(b"x,,yz", &[1, 2, 5]).unwrap();
+        assert_eq!(r.iter().collect::<Vec<_>>(), ["x", "", "yz"]);
+        r.push_field("w");
+        assert_eq!((r.iter().collect::<Vec<_>>(), r.get(3)), (vec!["x", "", "yz", "w"], Some("w")));
+        let mut same = Row::new();
+        ["x", "", "yz", "w"].into_iter().for_each(|c| same.push_field(c));
+        assert_eq!(r, same);
         assert!(r.fill(b"\xff", &[1]).is_err());
         r.clear();
         assert!(r.is_empty() && r.get(0).is_none());

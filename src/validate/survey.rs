@@ -131,6 +131,8 @@ pub(super) fn validate_survey_file(
         .collect();
     // Item columns are resolved once, not looked up per cell.
     let item_slots: Vec<Slot<'_>> = items.iter().map(|i| layout.slot(&i.id)).collect();
+    let [class_slot, cadre_slot, sub_slot, dur_slot] =
+        [col::CLASS_ID, col::CADRE_ID, col::SUBMITTED_AT, col::DURATION_S].map(|c| layout.slot(c));
     let mut rows_read = 0u64;
     let (mut source_row, mut mapped_row) = (Row::new(), Row::new());
     while let Some(info) = src.next_row(&mut source_row)? {
@@ -150,9 +152,8 @@ pub(super) fn validate_survey_file(
         let mut rc = RowCheck::default();
         // The shape is the source row's, against the source header (before any mapping).
         rc.shape(info);
-        let get = |c: &str| layout.get(cells, c);
-        let class_raw = get(col::CLASS_ID);
-        let cadre_raw = get(col::CADRE_ID);
+        let class_raw = Layout::cell(cells, &class_slot);
+        let cadre_raw = Layout::cell(cells, &cadre_slot);
         let class = reg.class(&class_raw);
         // Found in the class's roster, the cadre is known and enrolled.
         let enrolled = class.and_then(|ci| reg.enrolled_cadre(ci, &cadre_raw));
@@ -174,7 +175,7 @@ pub(super) fn validate_survey_file(
                 });
             }
         }
-        let sub_raw = get(col::SUBMITTED_AT);
+        let sub_raw = Layout::cell(cells, &sub_slot);
         let submitted = match parse_datetime(&sub_raw, dt_format) {
             Ok(v) => v,
             Err(r) => {
@@ -184,7 +185,7 @@ pub(super) fn validate_survey_file(
                 None
             }
         };
-        let dur_raw = get(col::DURATION_S);
+        let dur_raw = Layout::cell(cells, &dur_slot);
         let duration = match parse_f64(&dur_raw) {
             Ok(Some(d)) if d < 0.0 => {
                 rc.fail(Reason::OutOfRange, col::DURATION_S, &dur_raw, || "`duration_s` is negative".into());
@@ -289,59 +290,73 @@ pub(super) fn validate_survey_file(
     let mut score_row = vec![Value::Null; 6];
     // A respondent's answers, written as one run of rows (see `RowSink::push_rows`).
     let (mut answered_items, mut answers): (Vec<&'static str>, Vec<f64>) = (Vec::new(), Vec::new());
-    for i in keep {
-        let r = &recs[i];
-        let info = reg.class_info(r.class);
-        let year = Some(info.year);
-        for row in [&mut choice_row, &mut score_row] {
-            set_str(&mut row[0], &info.id);
-            set_str(&mut row[1], &reg.cadre_out[r.cadre as usize]);
-            row[2] = Value::Sym(wave_s);
-        }
-        answered_items.clear();
-        answers.clear();
-        for j in 0..items.len() {
-            let x = values[r.at + j];
-            if !x.is_nan() {
-                answered_items.push(item_syms[j]);
-                answers.push(x);
+    // Respondents come class by class, but their cadres lie anywhere in the registry: each
+    // output id is a cache miss (its `String`, then its bytes). A batch's ids are gathered,
+    // and their first bytes read, in loops that do nothing else, so that the misses
+    // overlap instead of each waiting for the one before.
+    const BATCH: usize = 64;
+    let mut cadre_ids: Vec<&str> = Vec::with_capacity(BATCH);
+    for batch in keep.chunks(BATCH) {
+        cadre_ids.clear();
+        cadre_ids.extend(batch.iter().map(|&i| reg.cadre_out[recs[i].cadre as usize].as_str()));
+        std::hint::black_box(cadre_ids.iter().fold(0u8, |x, id| x ^ id.as_bytes().first().copied().unwrap_or(0)));
+        for (&i, &cadre_id) in batch.iter().zip(&cadre_ids) {
+            let r = &recs[i];
+            let info = reg.class_info(r.class);
+            let year = Some(info.year);
+            for row in [&mut choice_row, &mut score_row] {
+                set_str(&mut row[0], &info.id);
+                set_str(&mut row[1], cadre_id);
+                row[2] = Value::Sym(wave_s);
             }
-        }
-        let runs = [
-            ColumnRun::Same(CellRef::Str(&info.id)),
-            ColumnRun::Same(CellRef::Str(&reg.cadre_out[r.cadre as usize])),
-            ColumnRun::Same(CellRef::Sym(wave_s)),
-            ColumnRun::Syms(&answered_items),
-            ColumnRun::Floats(&answers),
-            ColumnRun::Same(r.submitted.map_or(CellRef::Null, CellRef::Datetime)),
-            ColumnRun::Same(r.duration.map_or(CellRef::Null, CellRef::Float)),
-        ];
-        sink.push_rows(crate::schema::wh::SURVEY_RESPONSES, year, answers.len(), &runs)?;
-        written += answers.len() as u64;
-        for j in 0..items.len() {
-            let topic = topic_rank[j].and_then(|k| topics.get(r.topics_at + k));
-            if let Some(Some(t)) = topic {
-                choice_row[3] = Value::Sym(item_syms[j]);
-                for choice in t.split(['┋', '|']).map(str::trim).filter(|c| !c.is_empty()) {
-                    choice_row[4] = Value::Str(choice.to_string());
-                    sink.push(crate::schema::wh::SURVEY_CHOICES, year, &choice_row)?;
+            answered_items.clear();
+            answers.clear();
+            for j in 0..items.len() {
+                let x = values[r.at + j];
+                if !x.is_nan() {
+                    answered_items.push(item_syms[j]);
+                    answers.push(x);
                 }
             }
-        }
-        for (scale, idx) in &scales {
-            let answered: Vec<f64> = idx
-                .iter()
-                .filter_map(|j| {
-                    let x = values[r.at + j];
-                    (!x.is_nan()).then(|| items[*j].unit_score(x))
-                })
-                .collect();
-            let score = (answered.len() * 2 >= idx.len() && !answered.is_empty())
-                .then(|| 100.0 * answered.iter().sum::<f64>() / answered.len() as f64);
-            score_row[3] = Value::Sym(scale);
-            score_row[4] = score.map(Value::Float).unwrap_or(Value::Null);
-            score_row[5] = Value::Int(answered.len() as i64);
-            sink.push(crate::schema::wh::SCALE_SCORES, year, &score_row)?;
+            let runs = [
+                ColumnRun::Same(CellRef::Str(&info.id)),
+                ColumnRun::Same(CellRef::Str(cadre_id)),
+                ColumnRun::Same(CellRef::Sym(wave_s)),
+                ColumnRun::Syms(&answered_items),
+                ColumnRun::Floats(&answers),
+                ColumnRun::Same(r.submitted.map_or(CellRef::Null, CellRef::Datetime)),
+                ColumnRun::Same(r.duration.map_or(CellRef::Null, CellRef::Float)),
+            ];
+            sink.push_rows(crate::schema::wh::SURVEY_RESPONSES, year, answers.len(), &runs)?;
+            written += answers.len() as u64;
+            for j in 0..items.len() {
+                let topic = topic_rank[j].and_then(|k| topics.get(r.topics_at + k));
+                if let Some(Some(t)) = topic {
+                    choice_row[3] = Value::Sym(item_syms[j]);
+                    for choice in t.split(['┋', '|']).map(str::trim).filter(|c| !c.is_empty()) {
+                        choice_row[4] = Value::Str(choice.to_string());
+                        sink.push(crate::schema::wh::SURVEY_CHOICES, year, &choice_row)?;
+                    }
+                }
+            }
+            for (scale, idx) in &scales {
+                // Summed as they come, in item order, as the collected answers were: the same
+                // bits, without a vector per scale and respondent.
+                let mut answered = 0usize;
+                let sum: f64 = idx
+                    .iter()
+                    .filter_map(|j| {
+                        let x = values[r.at + j];
+                        (!x.is_nan()).then(|| items[*j].unit_score(x))
+                    })
+                    .inspect(|_| answered += 1)
+                    .sum();
+                let score = (answered * 2 >= idx.len() && answered > 0).then(|| 100.0 * sum / answered as f64);
+                score_row[3] = Value::Sym(scale);
+                score_row[4] = score.map(Value::Float).unwrap_or(Value::Null);
+                score_row[5] = Value::Int(answered as i64);
+                sink.push(crate::schema::wh::SCALE_SCORES, year, &score_row)?;
+            }
         }
     }
     report.tables.entry(table.clone()).or_default().written += written;
