@@ -104,6 +104,10 @@ pub struct RegistryUpdates(Vec<Accept>);
 pub(super) struct Layout<'s> {
     slots: Vec<(&'s str, Slot<'s>)>,
     values: &'s BTreeMap<String, BTreeMap<String, String>>,
+    /// The slot after the one last found: a row's rules read its columns mostly in the
+    /// order they are listed (a rating row's ids, then its scores), so this is mostly
+    /// the next one asked for, found without the scan.
+    next: std::cell::Cell<usize>,
 }
 
 /// Where a canonical column's cells are: the source column (absent: every cell is
@@ -142,7 +146,7 @@ impl<'s> Layout<'s> {
                 slots.push((*want, Slot { index, map: spec.values.get(*want) }));
             }
         }
-        Ok(Layout { slots, values: &spec.values })
+        Ok(Layout { slots, values: &spec.values, next: std::cell::Cell::new(0) })
     }
 
     pub fn has(&self, column: &str) -> bool {
@@ -150,13 +154,22 @@ impl<'s> Layout<'s> {
     }
 
     fn find(&self, column: &str) -> Option<&Slot<'s>> {
-        let by_ptr = self.slots.iter().find(|(name, _)| std::ptr::eq(*name, column));
-        by_ptr.or_else(|| self.slots.iter().find(|(name, _)| *name == column)).map(|(_, slot)| slot)
+        let hint = self.next.get();
+        if let Some((name, slot)) = self.slots.get(hint) {
+            if std::ptr::eq(*name, column) {
+                self.next.set(hint + 1);
+                return Some(slot);
+            }
+        }
+        let by_ptr = self.slots.iter().position(|(name, _)| std::ptr::eq(*name, column));
+        let at = by_ptr.or_else(|| self.slots.iter().position(|(name, _)| *name == column))?;
+        self.next.set(at + 1);
+        self.slots.get(at).map(|(_, slot)| slot)
     }
 
     /// The slot of `column` (a column not in the layout has only its value map).
     pub fn slot(&self, column: &str) -> Slot<'s> {
-        self.find(column).copied().unwrap_or(Slot { index: None, map: self.values.get(column) })
+        self.find(column).copied().unwrap_or_else(|| Slot { index: None, map: self.values.get(column) })
     }
 
     /// The cell of `column`, trimmed and passed through the value map; "" when absent.
@@ -1345,5 +1358,38 @@ fn check_row<'a>(
             })
         }
         TableKind::Survey(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The slot found through the hint is the one a plain search finds, in any order of
+    /// look-ups, by the same `&str` or by equal text elsewhere, present or not.
+    #[test]
+    fn layout_finds_what_a_plain_search_finds() {
+        let values = BTreeMap::new();
+        let names: Vec<&'static str> = vec!["a", "b", "c", "d", "e"];
+        let layout = Layout {
+            slots: names.iter().enumerate().map(|(i, n)| (*n, Slot { index: Some(i * 2), map: None })).collect(),
+            values: &values,
+            next: std::cell::Cell::new(0),
+        };
+        let plain = |c: &str| names.iter().position(|n| *n == c).map(|i| i * 2);
+        let owned: Vec<String> = ["e", "zz", "a", "b"].iter().map(|s| s.to_string()).collect();
+        let mut asked: Vec<&str> = Vec::new();
+        for round in 0..40usize {
+            asked.clear();
+            asked.extend(names.iter().copied().cycle().skip(round % 5).take(3 + round % 4));
+            asked.extend(owned.iter().map(String::as_str).take(round % 5));
+            if round % 3 == 0 {
+                asked.reverse();
+            }
+            for c in &asked {
+                assert_eq!(layout.slot(c).index, plain(c), "column {c}, round {round}");
+                assert_eq!(layout.has(c), plain(c).is_some());
+            }
+        }
     }
 }
