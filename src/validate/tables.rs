@@ -29,6 +29,10 @@ pub trait RowSink {
     /// Accept one row of warehouse table `table` (columns in `schema::TABLES` order).
     fn push(&mut self, table: &'static str, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError>;
 
+    /// [`RowSink::push`] of a row of borrowed cells.
+    fn push_cells(&mut self, table: &'static str, year: Option<i32>, row: &[CellRef<'_>])
+        -> Result<(), WarehouseError>;
+
     /// Accept `n` rows of `table` given column by column, one [`ColumnRun`] per column: the
     /// long rows of one melted source row, which share every cell but a name and a
     /// score. The same rows as `n` calls of [`RowSink::push`].
@@ -100,6 +104,10 @@ pub struct RegistryUpdates(Vec<Accept>);
 pub(super) struct Layout<'s> {
     slots: Vec<(&'s str, Slot<'s>)>,
     values: &'s BTreeMap<String, BTreeMap<String, String>>,
+    /// The slot after the one last found: a row's rules read its columns mostly in the
+    /// order they are listed (a rating row's ids, then its scores), so this is mostly
+    /// the next one asked for, found without the scan.
+    next: std::cell::Cell<usize>,
 }
 
 /// Where a canonical column's cells are: the source column (absent: every cell is
@@ -138,7 +146,7 @@ impl<'s> Layout<'s> {
                 slots.push((*want, Slot { index, map: spec.values.get(*want) }));
             }
         }
-        Ok(Layout { slots, values: &spec.values })
+        Ok(Layout { slots, values: &spec.values, next: std::cell::Cell::new(0) })
     }
 
     pub fn has(&self, column: &str) -> bool {
@@ -146,13 +154,22 @@ impl<'s> Layout<'s> {
     }
 
     fn find(&self, column: &str) -> Option<&Slot<'s>> {
-        let by_ptr = self.slots.iter().find(|(name, _)| std::ptr::eq(*name, column));
-        by_ptr.or_else(|| self.slots.iter().find(|(name, _)| *name == column)).map(|(_, slot)| slot)
+        let hint = self.next.get();
+        if let Some((name, slot)) = self.slots.get(hint) {
+            if std::ptr::eq(*name, column) {
+                self.next.set(hint + 1);
+                return Some(slot);
+            }
+        }
+        let by_ptr = self.slots.iter().position(|(name, _)| std::ptr::eq(*name, column));
+        let at = by_ptr.or_else(|| self.slots.iter().position(|(name, _)| *name == column))?;
+        self.next.set(at + 1);
+        self.slots.get(at).map(|(_, slot)| slot)
     }
 
     /// The slot of `column` (a column not in the layout has only its value map).
     pub fn slot(&self, column: &str) -> Slot<'s> {
-        self.find(column).copied().unwrap_or(Slot { index: None, map: self.values.get(column) })
+        self.find(column).copied().unwrap_or_else(|| Slot { index: None, map: self.values.get(column) })
     }
 
     /// The cell of `column`, trimmed and passed through the value map; "" when absent.
@@ -213,6 +230,23 @@ impl<'a> Cells<'a> {
                 )
             });
             None
+        }
+    }
+
+    /// [`Cells::choice`] as the entry of `vocab` (no `String` of its own).
+    pub fn choice_sym(&mut self, column: &str, vocab: &[&'static str], required: bool) -> Option<&'static str> {
+        let v = self.text_ref(column, required)?;
+        match vocab.iter().find(|x| **x == v) {
+            Some(x) => Some(x),
+            None => {
+                self.rc.fail(Reason::BadValue, column, &v, || {
+                    format!(
+                        "`{column}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{column}])",
+                        vocab.join(", ")
+                    )
+                });
+                None
+            }
         }
     }
 
@@ -432,10 +466,70 @@ fn long_fixed<'a, const N: usize>(cells: [Cow<'a, str>; N]) -> ([Cow<'a, str>; L
     (fixed, N.min(LONG_FIXED))
 }
 
+/// The most cells a row of [`Emit::Cells`] holds (the widest such table is `reviews`).
+const ROW_CELLS: usize = 10;
+
+/// A cell of [`Emit::Cells`]: text borrowed from the row or the registry (owned where
+/// a value map or a pseudonym made it), or any other cell.
+#[derive(Default)]
+enum Out<'a> {
+    Text(Cow<'a, str>),
+    #[default]
+    Null,
+    Cell(CellRef<'a>),
+}
+
+impl<'a> Out<'a> {
+    fn text(v: Option<Cow<'a, str>>) -> Self {
+        v.map(Out::Text).unwrap_or_default()
+    }
+
+    fn cell<T>(v: Option<T>, f: impl FnOnce(T) -> CellRef<'a>) -> Self {
+        v.map(|x| Out::Cell(f(x))).unwrap_or_default()
+    }
+
+    fn as_cell(&self) -> CellRef<'_> {
+        match self {
+            Out::Text(t) => CellRef::Str(t),
+            Out::Null => CellRef::Null,
+            Out::Cell(c) => *c,
+        }
+    }
+}
+
+/// The cells of one row in a fixed array: a row of the large tables costs no `Vec`
+/// and no `String` per cell.
+struct RowCells<'a> {
+    cells: [Out<'a>; ROW_CELLS],
+    len: usize,
+}
+
+impl<'a> RowCells<'a> {
+    fn of<const N: usize>(cells: [Out<'a>; N]) -> Box<Self> {
+        let mut row = Box::new(RowCells { cells: Default::default(), len: 0 });
+        row.extend(cells);
+        row
+    }
+
+    /// Add cells; past [`ROW_CELLS`] they are counted but not kept, so the writer
+    /// refuses the row as one of the wrong width rather than the process failing.
+    fn extend(&mut self, cells: impl IntoIterator<Item = Out<'a>>) {
+        for cell in cells {
+            if let Some(slot) = self.cells.get_mut(self.len) {
+                *slot = cell;
+            }
+            self.len += 1;
+        }
+    }
+}
+
 /// The warehouse rows one source row becomes.
 enum Emit<'a> {
     /// One row of `table`.
     One(&'static str, Option<i32>, Vec<Value>),
+    /// One row of `table` from borrowed cells (boxed: the checked row is moved a few
+    /// times on its way to the sink, and a pointer moves for less than the cells).
+    Cells(&'static str, Option<i32>, Box<RowCells<'a>>),
     /// Wide → long: the first `width` of `fixed` followed by (name, score) for each
     /// non-blank score.
     Long {
@@ -456,7 +550,7 @@ struct Melt {
 impl Emit<'_> {
     fn len(&self) -> usize {
         match self {
-            Emit::One(..) => 1,
+            Emit::One(..) | Emit::Cells(..) => 1,
             Emit::Long { scores, .. } => scores.len(),
         }
     }
@@ -465,6 +559,15 @@ impl Emit<'_> {
     fn write(self, sink: &mut dyn RowSink, melt: &mut Melt) -> Result<(), WarehouseError> {
         match self {
             Emit::One(t, year, row) => sink.push(t, year, &row),
+            Emit::Cells(t, year, row) => {
+                let mut cells = [CellRef::Null; ROW_CELLS];
+                for (cell, out) in cells.iter_mut().zip(&row.cells) {
+                    *cell = out.as_cell();
+                }
+                // A row wider than ROW_CELLS gives the writer fewer cells than columns.
+                let n = if row.len > ROW_CELLS { ROW_CELLS - 1 } else { row.len };
+                sink.push_cells(t, year, &cells[..n])
+            }
             Emit::Long { table, year, fixed: (fixed, width), scores } => {
                 melt.names.clear();
                 melt.scores.clear();
@@ -831,6 +934,9 @@ impl Registry {
 
 const SEP: char = '\u{1f}';
 
+/// The score columns of a review.
+const REVIEW_DIMS: usize = crate::schema::REVIEW_DIMENSIONS.len();
+
 /// Check one row of a non-survey table. Returns `None` only when `c.rc` holds a failure.
 fn check_row<'a>(
     t: TableKind,
@@ -988,18 +1094,18 @@ fn check_row<'a>(
             let ((class, ci), (_, cj)) = (class?, cadre?);
             c.rc.ok().then(|| Checked {
                 key: Key::Ids(ci, [cj, 0, 0]),
-                rows: Emit::One(
+                rows: Emit::Cells(
                     crate::schema::wh::ENROLLMENTS,
                     Some(reg.class_info(ci).year),
-                    vec![
-                        Value::Str(class.into_owned()),
-                        Value::Str(reg.cadre_out[cj as usize].clone()),
-                        opt_f(attended),
-                        opt_f(leave),
-                        flags.map(Value::Int).unwrap_or(Value::Null),
-                        opt_f(exam),
-                        completed.map(Value::Bool).unwrap_or(Value::Null),
-                    ],
+                    RowCells::of([
+                        Out::Text(class),
+                        Out::Text(Cow::Borrowed(reg.cadre_out[cj as usize].as_str())),
+                        Out::cell(attended, CellRef::Float),
+                        Out::cell(leave, CellRef::Float),
+                        Out::cell(flags, CellRef::Int),
+                        Out::cell(exam, CellRef::Float),
+                        Out::cell(completed, CellRef::Bool),
+                    ]),
                 ),
                 on_accept: Some(Accept::Enrollment(ci, cj)),
                 rating: None,
@@ -1192,36 +1298,40 @@ fn check_row<'a>(
                 c.text_ref(CADRE_ID, true).map(|cd| (cd, None))
             };
             let date = c.date(REVIEW_DATE, true);
-            let kind = c.text(KIND, false);
-            let dims: Vec<Option<f64>> =
-                crate::schema::REVIEW_DIMENSIONS.iter().map(|d| c.number(d, 0.0, 100.0, true)).collect();
-            let grade_raw = c.raw(GRADE).into_owned();
-            let grade = match grade_raw.as_str() {
+            let kind = c.text_ref(KIND, false);
+            let mut dims = [None; REVIEW_DIMS];
+            for (d, name) in dims.iter_mut().zip(crate::schema::REVIEW_DIMENSIONS) {
+                *d = c.number(name, 0.0, 100.0, true);
+            }
+            let grade_raw = c.raw(GRADE);
+            let grade = match grade_raw.as_ref() {
                 "" => None,
-                "优秀" => Some("excellent".to_string()),
-                "称职" | "合格" => Some("competent".to_string()),
-                "基本称职" | "基本合格" => Some("basically_competent".to_string()),
-                "不称职" | "不合格" => Some("incompetent".to_string()),
-                _ => c.choice(GRADE, GRADES, false),
+                "优秀" => Some("excellent"),
+                "称职" | "合格" => Some("competent"),
+                "基本称职" | "基本合格" => Some("basically_competent"),
+                "不称职" | "不合格" => Some("incompetent"),
+                _ => c.choice_sym(GRADE, GRADES, false),
             };
             let ((cadre, cadre_idx), date) = (cadre?, date?);
-            let dims: Vec<f64> = dims.into_iter().collect::<Option<Vec<f64>>>()?;
-            let total = dims.iter().sum::<f64>() / dims.len() as f64;
+            let mut scores = [0.0; REVIEW_DIMS];
+            for (x, d) in scores.iter_mut().zip(dims) {
+                *x = d?;
+            }
+            let total = scores.iter().sum::<f64>() / scores.len() as f64;
             let cadre_out = match cadre_idx {
-                Some(i) => reg.cadre_out[i as usize].clone(),
-                None => reg.pseudonym(&cadre),
+                Some(i) => Cow::Borrowed(reg.cadre_out[i as usize].as_str()),
+                None => Cow::Owned(reg.pseudonym(&cadre)),
             };
             let key = match cadre_idx {
                 Some(i) => Key::Ids(i, [date as u32, memo.key_id(kind.as_deref().unwrap_or_default()), 0]),
                 None => Key::Text(format!("{cadre}{SEP}{date}{SEP}{}", kind.as_deref().unwrap_or_default())),
             };
-            let mut row = vec![Value::Str(cadre_out), Value::Date(date), opt_s(kind.clone())];
-            row.extend(dims.iter().map(|d| Value::Float(*d)));
-            row.push(Value::Float(total));
-            row.push(opt_s(grade));
+            let mut row = RowCells::of([Out::Text(cadre_out), Out::Cell(CellRef::Date(date)), Out::text(kind)]);
+            row.extend(scores.iter().map(|x| Out::Cell(CellRef::Float(*x))));
+            row.extend([Out::Cell(CellRef::Float(total)), Out::cell(grade, CellRef::Str)]);
             c.rc.ok().then(|| Checked {
                 key,
-                rows: Emit::One(crate::schema::wh::REVIEWS, Some(crate::schema::year_of_day(date)), row),
+                rows: Emit::Cells(crate::schema::wh::REVIEWS, Some(crate::schema::year_of_day(date)), row),
                 on_accept: None,
                 rating: None,
             })
@@ -1248,5 +1358,38 @@ fn check_row<'a>(
             })
         }
         TableKind::Survey(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The slot found through the hint is the one a plain search finds, in any order of
+    /// look-ups, by the same `&str` or by equal text elsewhere, present or not.
+    #[test]
+    fn layout_finds_what_a_plain_search_finds() {
+        let values = BTreeMap::new();
+        let names: Vec<&'static str> = vec!["a", "b", "c", "d", "e"];
+        let layout = Layout {
+            slots: names.iter().enumerate().map(|(i, n)| (*n, Slot { index: Some(i * 2), map: None })).collect(),
+            values: &values,
+            next: std::cell::Cell::new(0),
+        };
+        let plain = |c: &str| names.iter().position(|n| *n == c).map(|i| i * 2);
+        let owned: Vec<String> = ["e", "zz", "a", "b"].iter().map(|s| s.to_string()).collect();
+        let mut asked: Vec<&str> = Vec::new();
+        for round in 0..40usize {
+            asked.clear();
+            asked.extend(names.iter().copied().cycle().skip(round % 5).take(3 + round % 4));
+            asked.extend(owned.iter().map(String::as_str).take(round % 5));
+            if round % 3 == 0 {
+                asked.reverse();
+            }
+            for c in &asked {
+                assert_eq!(layout.slot(c).index, plain(c), "column {c}, round {round}");
+                assert_eq!(layout.has(c), plain(c).is_some());
+            }
+        }
     }
 }

@@ -25,7 +25,7 @@ use polars::prelude::*;
 
 use crate::error::WarehouseError;
 use crate::schema::{self, table_def};
-use crate::validate::{ColumnRun, Reject, RowSink, Value};
+use crate::validate::{CellRef, ColumnRun, Reject, RowSink, Value};
 use write::TableWriter;
 
 /// Directory name of the rejects under the warehouse.
@@ -139,6 +139,15 @@ impl RowSink for WarehouseSink {
         self.writer(table)?.push(year, row)
     }
 
+    fn push_cells(
+        &mut self,
+        table: &'static str,
+        year: Option<i32>,
+        row: &[CellRef<'_>],
+    ) -> Result<(), WarehouseError> {
+        self.writer(table)?.push_cells(year, row)
+    }
+
     fn push_rows(
         &mut self,
         table: &'static str,
@@ -161,6 +170,16 @@ pub struct CountingSink {
 
 impl RowSink for CountingSink {
     fn push(&mut self, table: &'static str, _year: Option<i32>, _row: &[Value]) -> Result<(), WarehouseError> {
+        *self.rows.entry(table).or_default() += 1;
+        Ok(())
+    }
+
+    fn push_cells(
+        &mut self,
+        table: &'static str,
+        _year: Option<i32>,
+        _row: &[CellRef<'_>],
+    ) -> Result<(), WarehouseError> {
         *self.rows.entry(table).or_default() += 1;
         Ok(())
     }

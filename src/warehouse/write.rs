@@ -210,10 +210,15 @@ struct TextCol {
     bytes: Vec<u8>,
     ends: Vec<usize>,
     index: hashbrown::HashTable<u32>,
-    /// Keys of `&'static str` values by address and length: no hashing of their text.
+    /// `&'static str` values by address and length, each with its key, in first-seen
+    /// order: no hashing of their text.
+    sym_seq: Vec<((usize, usize), u32)>,
+    /// Where each of them is in `sym_seq`.
     syms: rustc_hash::FxHashMap<(usize, usize), u32>,
-    /// The last of them (a constant column such as the wave is this every time).
-    last_sym: Option<((usize, usize), u32)>,
+    /// The place in `sym_seq` of the last of them. A constant column (the wave) is
+    /// that one again, and the names of a melted row come in the same order on every
+    /// row, so the next name is mostly the one after it: neither needs the map.
+    sym_at: usize,
 }
 
 impl TextCol {
@@ -223,9 +228,17 @@ impl TextCol {
         &self.bytes[start..self.ends[k]]
     }
 
-    fn value(&self, k: u32) -> &str {
+    /// The distinct values back to back as text, checked once for all of them.
+    fn text(&self) -> &str {
         // The bytes were pushed as whole `str`s.
-        std::str::from_utf8(self.bytes_of(k)).unwrap_or_default()
+        std::str::from_utf8(&self.bytes).unwrap_or_default()
+    }
+
+    /// Value `k` of [`TextCol::text`]: every value starts and ends on a char boundary.
+    fn value_in<'t>(text: &'t str, ends: &[usize], k: u32) -> &'t str {
+        let k = k as usize;
+        let start = if k == 0 { 0 } else { ends[k - 1] };
+        text.get(start..ends[k]).unwrap_or_default()
     }
 
     /// `n` more valid cells.
@@ -325,19 +338,38 @@ impl TextCol {
             return;
         }
         let tag = (s.as_ptr() as usize, s.len());
-        let k = match (self.last_sym, self.syms.get(&tag)) {
-            (Some((last, k)), _) if last == tag => k,
-            (_, Some(&k)) => k,
-            (_, None) => {
+        let k = match self.sym_key(tag) {
+            Some(k) => k,
+            None => {
                 let k = self.key_of(s);
-                self.syms.insert(tag, k);
+                self.sym_at = self.sym_seq.len();
+                self.syms.insert(tag, self.sym_at as u32);
+                self.sym_seq.push((tag, k));
                 k
             }
         };
-        self.last_sym = Some((tag, k));
         self.keys.push(k);
         self.valid(true);
         self.check_distinct();
+    }
+
+    /// The key of the `&'static str` at `tag` when met before: the last one, the one
+    /// after it, else from the map.
+    fn sym_key(&mut self, tag: (usize, usize)) -> Option<u32> {
+        let n = self.sym_seq.len();
+        for step in [0, 1] {
+            let i = (self.sym_at + step) % n.max(1);
+            if let Some(&(t, k)) = self.sym_seq.get(i) {
+                if t == tag {
+                    self.sym_at = i;
+                    return Some(k);
+                }
+            }
+        }
+        let i = *self.syms.get(&tag)? as usize;
+        let &(_, k) = self.sym_seq.get(i)?;
+        self.sym_at = i;
+        Some(k)
     }
 
     fn hash_bytes(b: &[u8]) -> u64 {
@@ -381,9 +413,10 @@ impl TextCol {
     /// The cells so far as plain text; later cells are appended as such.
     fn make_plain(&mut self) {
         let mut p = polars_arrow::array::MutableBinaryViewArray::<str>::with_capacity(ROW_GROUP_ROWS);
+        let text = self.text();
         for (i, &k) in self.keys.iter().enumerate() {
             if self.validity.as_ref().is_none_or(|b| b.get(i)) {
-                p.push_value(self.value(k));
+                p.push_value(Self::value_in(text, &self.ends, k));
             } else {
                 p.push_null();
             }
@@ -397,8 +430,9 @@ impl TextCol {
         self.bytes.clear();
         self.ends.clear();
         self.index.clear();
+        self.sym_seq.clear();
         self.syms.clear();
-        self.last_sym = None;
+        self.sym_at = 0;
     }
 
     /// The column as an array, a dictionary when it has at most a quarter as many
@@ -416,7 +450,8 @@ impl TextCol {
         let distinct = self.ends.len();
         let dictionary = len >= 64 && distinct > 0 && distinct <= len / 4;
         let out = if dictionary {
-            let values: Vec<&str> = (0..distinct as u32).map(|k| self.value(k)).collect();
+            let text = self.text();
+            let values: Vec<&str> = (0..distinct as u32).map(|k| Self::value_in(text, &self.ends, k)).collect();
             let values = Utf8ViewArray::from_slice_values(values).boxed();
             let keys = std::mem::replace(&mut self.keys, Vec::with_capacity(len));
             let keys = PrimitiveArray::new(ArrowDataType::UInt32, keys.into(), validity);
@@ -424,9 +459,10 @@ impl TextCol {
             (DictionaryArray::try_new(dtype, keys, values)?.boxed(), Encoding::RleDictionary)
         } else {
             let mut p = polars_arrow::array::MutableBinaryViewArray::<str>::with_capacity(len);
+            let text = self.text();
             for (i, &k) in self.keys.iter().enumerate() {
                 if validity.as_ref().is_none_or(|b| b.get_bit(i)) {
-                    p.push_value(self.value(k));
+                    p.push_value(Self::value_in(text, &self.ends, k));
                 } else {
                     p.push_null();
                 }
@@ -524,17 +560,31 @@ impl TableWriter {
 
     /// Add one row; `year` selects the partition (ignored for unpartitioned tables).
     pub fn push(&mut self, year: Option<i32>, row: &[Value]) -> Result<(), WarehouseError> {
+        self.push_each(year, row.len(), row.iter().map(Value::cell))
+    }
+
+    /// [`TableWriter::push`] of a row of borrowed cells.
+    pub fn push_cells(&mut self, year: Option<i32>, row: &[CellRef<'_>]) -> Result<(), WarehouseError> {
+        self.push_each(year, row.len(), row.iter().copied())
+    }
+
+    fn push_each<'c>(
+        &mut self,
+        year: Option<i32>,
+        len: usize,
+        row: impl Iterator<Item = CellRef<'c>>,
+    ) -> Result<(), WarehouseError> {
         let def = self.def;
         let i = self.part_of(year);
         let part = &mut self.parts[i].1;
-        if row.len() != part.cols.len() {
+        if len != part.cols.len() {
             return Err(WarehouseError::frame(
                 def.name,
-                format!("row has {} values, table has {} columns", row.len(), part.cols.len()),
+                format!("row has {} values, table has {} columns", len, part.cols.len()),
             ));
         }
-        for (i, v) in row.iter().enumerate() {
-            if !part.cols[i].push(v.cell()) {
+        for (i, v) in row.enumerate() {
+            if !part.cols[i].push(v) {
                 return Err(WarehouseError::frame(
                     def.name,
                     format!("wrong value type for column `{}`", def.columns[i].name),
@@ -1247,6 +1297,9 @@ mod tests {
         let (by_row, by_run) = (dir.path().join("row"), dir.path().join("run"));
         let mut rows = TableWriter::new(&STREAMED, &by_row, "t");
         let mut runs = TableWriter::new(&STREAMED, &by_run, "t");
+        // Borrowed cells, the names as text rather than symbols: the same bytes.
+        let by_cells = dir.path().join("cells");
+        let mut cells_w = TableWriter::new(&STREAMED, &by_cells, "t");
         let (mut total, mut b) = (0usize, 0usize);
         while total < ROW_GROUP_ROWS + 40_000 {
             let m = b % 9;
@@ -1275,6 +1328,9 @@ mod tests {
                     at.clone(),
                 ];
                 rows.push(year, &row).unwrap();
+                let mut cells: Vec<CellRef<'_>> = row.iter().map(Value::cell).collect();
+                cells[2] = CellRef::Str(names[j]);
+                cells_w.push_cells(year, &cells).unwrap();
             }
             let cells = [
                 ColumnRun::Same(cl.cell()),
@@ -1292,10 +1348,12 @@ mod tests {
         }
         assert_eq!(rows.finish().unwrap(), total as u64);
         assert_eq!(runs.finish().unwrap(), total as u64);
+        assert_eq!(cells_w.finish().unwrap(), total as u64);
         for y in [2020, 2021] {
             let file =
                 |root: &Path| std::fs::read(root.join("streamed").join(format!("year={y}")).join("part-t.parquet"));
             assert_eq!(file(&by_run).unwrap(), file(&by_row).unwrap(), "year {y}");
+            assert_eq!(file(&by_cells).unwrap(), file(&by_row).unwrap(), "year {y}");
         }
         // A run of the wrong type or length is refused.
         let mut w = TableWriter::new(&STREAMED, &by_run, "u");
@@ -1303,6 +1361,7 @@ mod tests {
         assert!(w.push_rows(None, 2, &bad).is_err());
         let short = [ColumnRun::Floats(&[1.0]); 8];
         assert!(w.push_rows(None, 2, &short).is_err());
+        assert!(w.push_cells(None, &[CellRef::Null; 7]).is_err());
     }
 
     /// A text column turns plain when its distinct values pass a quarter of its rows,
