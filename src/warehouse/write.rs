@@ -734,11 +734,13 @@ impl Drop for PagesOnPool {
     }
 }
 
-/// Compression of the warehouse tables written row group by row group: zstd level 1.
-/// The default level (3) spent ~3 % of `build`'s CPU time compressing; level 1
-/// compresses ~40 % faster for a few per cent more bytes.
+/// Compression of the warehouse tables written row group by row group: LZ4 (the
+/// `LZ4_RAW` codec, which pyarrow, polars and DuckDB read; the Python tests read the
+/// warehouse with each). These tables are written once and decoded by every later stage;
+/// LZ4 costs fewer instructions both ways than zstd at its fastest level, for files about
+/// half as large again (the measurements are in `benches/results/history.md`).
 fn warehouse_compression() -> ParquetCompression {
-    documented_compression()
+    ParquetCompression::Lz4Raw
 }
 
 /// Compression of the tables written whole (indicator tables, the joined
