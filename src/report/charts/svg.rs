@@ -107,18 +107,26 @@ fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
 
-/// Text escaped for XML as plotters escapes it.
+/// Text escaped for XML as plotters escapes it: the runs between the five escaped
+/// characters are copied whole, not char by char (every label of every chart passes
+/// here). The five are ASCII, so a byte equal to one of them is that character, never
+/// part of another's UTF-8 encoding.
 pub(crate) fn escape_into(buf: &mut String, value: &str) {
-    for c in value.chars() {
-        match c {
-            '<' => buf.push_str("&lt;"),
-            '>' => buf.push_str("&gt;"),
-            '&' => buf.push_str("&amp;"),
-            '"' => buf.push_str("&quot;"),
-            '\'' => buf.push_str("&apos;"),
-            other => buf.push(other),
-        }
+    let mut start = 0;
+    for (i, b) in value.bytes().enumerate() {
+        let rep = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            _ => continue,
+        };
+        buf.push_str(&value[start..i]);
+        buf.push_str(rep);
+        start = i + 1;
     }
+    buf.push_str(&value[start..]);
 }
 
 fn points(buf: &mut String, path: impl IntoIterator<Item = BackendCoord>) {
@@ -439,6 +447,40 @@ mod tests {
         assert!(after.starts_with("<svg role=\"img\" aria-label=\"A &lt;title&gt; &amp; &quot;quotes&quot;\""));
         assert!(after.contains("\n<title>A &lt;title&gt; &amp; &quot;quotes&quot;</title>\n"));
         assert!(after.ends_with("</svg>\n"));
+    }
+
+    /// The escaping as plotters writes it, char by char: the reference of `escape_into`.
+    fn escape_plain(buf: &mut String, value: &str) {
+        for c in value.chars() {
+            match c {
+                '<' => buf.push_str("&lt;"),
+                '>' => buf.push_str("&gt;"),
+                '&' => buf.push_str("&amp;"),
+                '"' => buf.push_str("&quot;"),
+                '\'' => buf.push_str("&apos;"),
+                other => buf.push(other),
+            }
+        }
+    }
+
+    #[test]
+    fn escaping_in_runs_matches_escaping_char_by_char() {
+        let pieces = ["", "a", "<", ">", "&", "\"", "'", "标题", "é", "&amp;", " ", "—", "𝄞", "/"];
+        let mut cases: Vec<String> = pieces.iter().map(|p| p.to_string()).collect();
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    cases.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        cases.push("Title <&> \"'\" 标题 n = 31；箱体为四分位距 & more's".to_string());
+        for case in cases {
+            let (mut ours, mut theirs) = (String::from("x"), String::from("x"));
+            escape_into(&mut ours, &case);
+            escape_plain(&mut theirs, &case);
+            assert_eq!(ours, theirs, "{case:?}");
+        }
     }
 
     #[test]
