@@ -152,7 +152,7 @@ fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
         let _ = write!(values, "{value}");
         *span = (start, values.len());
     }
-    if values.contains(['{', '}']) {
+    if values.bytes().any(|b| b == b'{' || b == b'}') {
         return plain();
     }
     let mut out = String::with_capacity(template.len() + values.len());

@@ -470,7 +470,16 @@ pub(crate) fn nice_step(raw: f64) -> f64 {
 }
 
 /// Format an axis tick: no decimals for round values, else one.
+/// Every axis of every chart formats its ticks here, so the digits are written without
+/// `format!` when [`format::fixed_minus`] can tell how it rounds; [`tick_plain`] is the
+/// definition.
 pub(crate) fn tick(v: &f64) -> String {
+    let decimals = if (v - v.round()).abs() < 1e-9 { 0 } else { 1 };
+    crate::report::view::format::fixed_minus(*v, decimals).unwrap_or_else(|| tick_plain(v))
+}
+
+/// [`tick`] as `format!` writes it.
+fn tick_plain(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{:.0}", v).replace('-', "−")
     } else {
@@ -504,6 +513,20 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_are_written_as_format_writes_them() {
+        let mut values =
+            vec![0.0, -0.0, 1e-10, -1e-10, 0.04, -0.04, 0.05, -0.05, 0.25, -0.25, 0.35, 2.5, -2.5, 1e14, -1e15];
+        values.extend([1e16, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, f64::MIN_POSITIVE, 123456.789]);
+        for k in -30_000..30_000 {
+            let k = f64::from(k);
+            values.extend([k, k / 10.0, k / 20.0, k / 3.0, k * 0.05, k * 0.1 + 1e-12, k / 7.0 - 0.05, k * 1234.567]);
+        }
+        for v in values {
+            assert_eq!(tick(&v), tick_plain(&v), "{v:e}");
+        }
+    }
 
     #[test]
     fn the_font_desc_is_the_one_plotters_makes_of_the_font_stack() {

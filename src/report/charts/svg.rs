@@ -146,11 +146,10 @@ pub(crate) fn push_int(buf: &mut String, v: i64) {
     buf.push_str(itoa::Buffer::new().format(v));
 }
 
-/// ` key="v"` for a whole number.
-fn attr_int(buf: &mut String, key: &str, v: i64) {
-    buf.push(' ');
-    buf.push_str(key);
-    buf.push_str("=\"");
+/// ` key="v"` for a whole number, given its opening ` key="` whole: every shape writes
+/// several, and one copy of a literal costs less than three pushes.
+fn attr_int(buf: &mut String, open: &str, v: i64) {
+    buf.push_str(open);
     push_int(buf, v);
     buf.push('"');
 }
@@ -175,8 +174,8 @@ impl DrawingBackend for LeanSvg<'_> {
             return Ok(());
         }
         self.body.push_str("<rect");
-        attr_int(self.body, "x", point.0.into());
-        attr_int(self.body, "y", point.1.into());
+        attr_int(self.body, " x=\"", point.0.into());
+        attr_int(self.body, " y=\"", point.1.into());
         self.body.push_str(" width=\"1\" height=\"1\"");
         self.opacity(color);
         self.colour("fill", color);
@@ -192,11 +191,11 @@ impl DrawingBackend for LeanSvg<'_> {
         self.body.push_str("<line");
         self.opacity(c);
         self.colour("stroke", c);
-        attr_int(self.body, "stroke-width", style.stroke_width().into());
-        attr_int(self.body, "x1", from.0.into());
-        attr_int(self.body, "y1", from.1.into());
-        attr_int(self.body, "x2", to.0.into());
-        attr_int(self.body, "y2", to.1.into());
+        attr_int(self.body, " stroke-width=\"", style.stroke_width().into());
+        attr_int(self.body, " x1=\"", from.0.into());
+        attr_int(self.body, " y1=\"", from.1.into());
+        attr_int(self.body, " x2=\"", to.0.into());
+        attr_int(self.body, " y2=\"", to.1.into());
         self.body.push_str("/>\n");
         Ok(())
     }
@@ -207,10 +206,10 @@ impl DrawingBackend for LeanSvg<'_> {
             return Ok(());
         }
         self.body.push_str("<rect");
-        attr_int(self.body, "x", ul.0.into());
-        attr_int(self.body, "y", ul.1.into());
-        attr_int(self.body, "width", i64::from(br.0) - i64::from(ul.0));
-        attr_int(self.body, "height", i64::from(br.1) - i64::from(ul.1));
+        attr_int(self.body, " x=\"", ul.0.into());
+        attr_int(self.body, " y=\"", ul.1.into());
+        attr_int(self.body, " width=\"", i64::from(br.0) - i64::from(ul.0));
+        attr_int(self.body, " height=\"", i64::from(br.1) - i64::from(ul.1));
         self.paint(c, fill);
         self.body.push_str("/>\n");
         Ok(())
@@ -224,7 +223,7 @@ impl DrawingBackend for LeanSvg<'_> {
         self.body.push_str("<polyline fill=\"none\"");
         self.opacity(c);
         self.colour("stroke", c);
-        attr_int(self.body, "stroke-width", style.stroke_width().into());
+        attr_int(self.body, " stroke-width=\"", style.stroke_width().into());
         points(self.body, path);
         self.body.push_str("/>\n");
         Ok(())
@@ -249,11 +248,11 @@ impl DrawingBackend for LeanSvg<'_> {
             return Ok(());
         }
         self.body.push_str("<circle");
-        attr_int(self.body, "cx", center.0.into());
-        attr_int(self.body, "cy", center.1.into());
-        attr_int(self.body, "r", radius.into());
+        attr_int(self.body, " cx=\"", center.0.into());
+        attr_int(self.body, " cy=\"", center.1.into());
+        attr_int(self.body, " r=\"", radius.into());
         self.paint(c, fill);
-        attr_int(self.body, "stroke-width", style.stroke_width().into());
+        attr_int(self.body, " stroke-width=\"", style.stroke_width().into());
         self.body.push_str("/>\n");
         Ok(())
     }
@@ -270,8 +269,8 @@ impl DrawingBackend for LeanSvg<'_> {
             VPos::Bottom => "-0.5ex",
         };
         self.body.push_str("<text");
-        attr_int(self.body, "x", x0.into());
-        attr_int(self.body, "y", y0.into());
+        attr_int(self.body, " x=\"", x0.into());
+        attr_int(self.body, " y=\"", y0.into());
         self.body.push_str(" dy=\"");
         self.body.push_str(dy);
         self.body.push('"');
@@ -291,7 +290,7 @@ impl DrawingBackend for LeanSvg<'_> {
         let size = (size * 100.0).round() / 100.0;
         // Whole sizes (most of them) as `Display` prints a whole f64: no ".0".
         if size.fract() == 0.0 && size > 0.0 && size < 1e15 {
-            attr_int(self.body, "font-size", size as i64);
+            attr_int(self.body, " font-size=\"", size as i64);
         } else {
             let _ = write!(self.body, " font-size=\"{}\"", size);
         }
