@@ -8,9 +8,11 @@
 //! (tested); a key that is not in the catalogue renders as `⟦key⟧`, which the
 //! tests look for in every rendered page, so a typo cannot ship silently.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
@@ -82,17 +84,22 @@ impl Catalogue {
 
     /// The message for `key` with each `{name}` replaced by its value.
     pub fn fmt(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
-        let mut s = self.get(key);
-        for (name, value) in args {
-            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        match find(key) {
+            Some(msg) => fill(self.pick(msg), args),
+            None => fill_plain(self.get(key), args),
         }
-        s
     }
 
     /// The label of a vocabulary code (`category`, `method`, `wave`, `reason`, `test`),
     /// or the code itself when the catalogue does not know it (user-supplied codes).
     pub fn code(&self, vocabulary: &str, code: &str) -> String {
-        match find(&format!("{vocabulary}.{code}")) {
+        // The key `{vocabulary}.{code}`, without the formatting machinery: codes are
+        // looked up for every class page.
+        let mut key = String::with_capacity(vocabulary.len() + 1 + code.len());
+        key.push_str(vocabulary);
+        key.push('.');
+        key.push_str(code);
+        match find(&key) {
             Some(msg) => self.pick(msg).to_string(),
             None => code.to_string(),
         }
@@ -111,11 +118,85 @@ impl Catalogue {
     }
 }
 
+/// `template` with each `{name}` of `args` replaced by its value, in the order of `args`
+/// (the definition; see [`fill`]).
+fn fill_plain(template: String, args: &[(&str, &dyn Display)]) -> String {
+    let mut s = template;
+    for (name, value) in args {
+        s = s.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    s
+}
+
+/// Most arguments a message is filled with in one pass (more go through [`fill_plain`]).
+const MAX_ARGS: usize = 8;
+
+/// [`fill_plain`] in one pass over `template`: every message of every page is filled, and
+/// the plain definition formats a pattern, searches and copies the whole string once per
+/// argument. One pass gives the same string when no value and no name holds a brace and
+/// no `{` of the template follows another `{` before a `}`: then replacing `{a}` can
+/// neither create a `{b}` nor break one, so each `{name}` of the template gets the value
+/// of the first argument of that name, which is what the pass writes. Otherwise (and for
+/// more than [`MAX_ARGS`] arguments) it is [`fill_plain`].
+fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
+    use std::fmt::Write as _;
+    let plain = || fill_plain(template.to_string(), args);
+    if args.len() > MAX_ARGS || args.iter().any(|(name, _)| name.contains(['{', '}'])) || !braces_alternate(template) {
+        return plain();
+    }
+    // Each value formatted once, into one buffer.
+    let mut values = String::new();
+    let mut spans = [(0usize, 0usize); MAX_ARGS];
+    for (span, (_, value)) in spans.iter_mut().zip(args) {
+        let start = values.len();
+        let _ = write!(values, "{value}");
+        *span = (start, values.len());
+    }
+    if values.bytes().any(|b| b == b'{' || b == b'}') {
+        return plain();
+    }
+    let mut out = String::with_capacity(template.len() + values.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let name = &after[..close];
+        out.push_str(&rest[..open]);
+        match args.iter().position(|(n, _)| *n == name) {
+            Some(k) => out.push_str(&values[spans[k].0..spans[k].1]),
+            None => {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether every `{` of `s` is followed by a `}` before the next `{` (or by none at all
+/// when it is the last).
+fn braces_alternate(s: &str) -> bool {
+    let mut open = false;
+    for b in s.bytes() {
+        match b {
+            b'{' if open => return false,
+            b'{' => open = true,
+            b'}' => open = false,
+            _ => {}
+        }
+    }
+    true
+}
+
 fn find(key: &str) -> Option<&'static Msg> {
-    // Looked up for every label of every page (10⁴ class pages): an index, not a scan.
-    static INDEX: OnceLock<HashMap<&'static str, &'static Msg>> = OnceLock::new();
+    // Looked up for every label of every page (10⁴ class pages): an index, not a scan;
+    // Fx, not SipHash: the keys are the catalogue's own.
+    static INDEX: OnceLock<FxHashMap<&'static str, &'static Msg>> = OnceLock::new();
     let index = INDEX.get_or_init(|| {
-        let mut index = HashMap::with_capacity(MESSAGES.len());
+        let mut index = FxHashMap::with_capacity_and_hasher(MESSAGES.len(), Default::default());
         for msg in MESSAGES {
             // The first message of a key wins, as a scan in catalogue order would find it.
             index.entry(msg.key).or_insert(msg);
@@ -935,6 +1016,51 @@ mod tests {
         assert_eq!(c.code("category", "astronauts"), "astronauts");
         assert_eq!(c.code("method", "online"), "Online");
         assert_eq!(Catalogue::new(Lang::Zh).code("method", "online"), "网络培训");
+    }
+
+    #[test]
+    fn one_pass_fills_as_the_plain_definition_does() {
+        // Every message of the catalogue with values of every kind, and templates that
+        // make the one pass fall back, against `fill_plain`.
+        let values: [&dyn Display; 9] = [&"", &"x", &42, &-1.5, &"{n}", &"a}b", &"{", &"{{m}}", &"标题 <&>"];
+        let names = ["n", "m", "what", "min_cell", "", "n", "x{", "}"];
+        let mut templates: Vec<String> = MESSAGES.iter().flat_map(|m| [m.zh, m.en]).map(str::to_string).collect();
+        templates.extend(
+            [
+                "",
+                "{",
+                "}",
+                "{}",
+                "{n}",
+                "{n}{n}",
+                "{{n}}",
+                "{n}}",
+                "{{n}",
+                "{x{}",
+                "a {m} b {n} c {what}",
+                "{nope}",
+                "}{n}{",
+                "{m{n}}",
+                "{min_cell} {n",
+                "{}{x{}}",
+            ]
+            .map(str::to_string),
+        );
+        let mut checked = 0;
+        for t in &templates {
+            for k in 0..=names.len() {
+                for shift in 0..values.len() {
+                    let args: Vec<(&str, &dyn Display)> =
+                        names[..k].iter().enumerate().map(|(i, n)| (*n, values[(i + shift) % values.len()])).collect();
+                    assert_eq!(fill(t, &args), fill_plain(t.clone(), &args), "{t:?} with {k} args, shift {shift}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000);
+        let many: Vec<(&str, &dyn Display)> = (0..MAX_ARGS + 2).map(|_| ("n", &7 as &dyn Display)).collect();
+        assert_eq!(fill("{n}", &many), "7");
+        assert!(braces_alternate("{a}{b}}") && !braces_alternate("{{a}") && braces_alternate("{"));
     }
 
     #[test]

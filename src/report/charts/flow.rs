@@ -77,8 +77,7 @@ pub fn render(spec: &FlowSpec) -> Result<String, ReportError> {
     let body_h = (row_top(rows) + 8) as u32;
     let e = |e| render_err(&spec.title, e);
     canvas(&spec.title, &spec.subtitle, &[], body_h, |body| {
-        let bold =
-            TextStyle::from((super::FONT, super::svg_size(LABEL_PX)).into_font().style(FontStyle::Bold)).color(&INK);
+        let bold = TextStyle::from(super::font_desc(LABEL_PX).style(FontStyle::Bold)).color(&INK);
         let head = anchored(bold, HPos::Left, VPos::Center);
         body.draw(&Text::new(spec.trained_title.clone(), (LEFT.0, 12), head.clone())).map_err(e)?;
         body.draw(&Text::new(spec.control_title.clone(), (RIGHT.0, 12), head)).map_err(e)?;

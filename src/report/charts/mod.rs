@@ -150,8 +150,15 @@ fn svg_size(px: u32) -> f64 {
     px as f64 * 1.24
 }
 
+/// The report's font at `px` pixels: `(FONT, size).into_font()` without plotters
+/// lower-casing the font stack to compare it with its generic family names (which it is
+/// none of) for every text style a chart makes.
+pub(crate) fn font_desc(px: u32) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::Name(FONT), svg_size(px), FontStyle::Normal)
+}
+
 pub(crate) fn font(px: u32) -> TextStyle<'static> {
-    TextStyle::from((FONT, svg_size(px)).into_font()).color(&INK)
+    TextStyle::from(font_desc(px)).color(&INK)
 }
 
 pub(crate) fn label_style() -> TextStyle<'static> {
@@ -163,7 +170,7 @@ pub(crate) fn desc_style() -> TextStyle<'static> {
 }
 
 pub(crate) fn muted(px: u32) -> TextStyle<'static> {
-    TextStyle::from((FONT, svg_size(px)).into_font()).color(&MUTED)
+    TextStyle::from(font_desc(px)).color(&MUTED)
 }
 
 pub(crate) fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'static> {
@@ -180,13 +187,15 @@ pub(crate) fn canvas(
     draw: impl FnOnce(&Area<'_>) -> Result<usize, ReportError>,
 ) -> Result<String, ReportError> {
     let e = |e| render_err(title, e);
-    let size = (WIDTH, header_height(subtitle, !legend.is_empty()) + body_height);
+    // Broken into lines once: the header's height and its drawing both need them.
+    let lines = subtitle_lines(subtitle);
+    let size = (WIDTH, header_height(lines.len(), !legend.is_empty()) + body_height);
     let mut elements = String::with_capacity(8 * 1024);
     let marks;
     {
         let root = svg::LeanSvg::new(&mut elements, size).into_drawing_area();
         root.fill(&WHITE).map_err(e)?;
-        let body = header(&root, title, subtitle, legend)?;
+        let body = header(&root, title, &lines, legend)?;
         marks = draw(&body)?;
         root.present().map_err(e)?;
     }
@@ -242,9 +251,9 @@ pub(crate) fn category_axes<'a, 'b>(
     Ok(chart)
 }
 
-/// Height of the header: title, the subtitle's lines and an optional legend line.
-pub(crate) fn header_height(subtitle: &str, has_legend: bool) -> u32 {
-    let extra = (subtitle_lines(subtitle).len().max(1) as u32 - 1) * SUB_LINE_PX;
+/// Height of the header: title, the subtitle's `lines` lines and an optional legend line.
+fn header_height(lines: usize, has_legend: bool) -> u32 {
+    let extra = (lines.max(1) as u32 - 1) * SUB_LINE_PX;
     extra + if has_legend { 74 } else { 54 }
 }
 
@@ -282,19 +291,19 @@ pub(crate) fn subtitle_lines(subtitle: &str) -> Vec<String> {
     lines
 }
 
-/// Draw the title, the subtitle (which carries the n) and the legend; return the body.
-pub(crate) fn header<'a>(
+/// Draw the title, the subtitle (which carries the n) broken into `lines`, and the
+/// legend; return the body.
+fn header<'a>(
     root: &Area<'a>,
     title: &str,
-    subtitle: &str,
+    lines: &[String],
     legend: &[(String, Swatch)],
 ) -> Result<Area<'a>, ReportError> {
-    let h = header_height(subtitle, !legend.is_empty());
+    let h = header_height(lines.len(), !legend.is_empty());
     let (head, body) = root.split_vertically(h);
     let e = |e| render_err(title, e);
-    let bold = TextStyle::from((FONT, svg_size(TITLE_PX)).into_font().style(FontStyle::Bold)).color(&INK);
+    let bold = TextStyle::from(font_desc(TITLE_PX).style(FontStyle::Bold)).color(&INK);
     head.draw(&Text::new(title.to_string(), (12, 10), anchored(bold, HPos::Left, VPos::Top))).map_err(e)?;
-    let lines = subtitle_lines(subtitle);
     for (i, line) in lines.iter().enumerate() {
         let y = 34 + (i as u32 * SUB_LINE_PX) as i32;
         head.draw(&Text::new(line.clone(), (12, y), anchored(muted(SUB_PX), HPos::Left, VPos::Top))).map_err(e)?;
@@ -461,7 +470,16 @@ pub(crate) fn nice_step(raw: f64) -> f64 {
 }
 
 /// Format an axis tick: no decimals for round values, else one.
+/// Every axis of every chart formats its ticks here, so the digits are written without
+/// `format!` when [`format::fixed_minus`] can tell how it rounds; [`tick_plain`] is the
+/// definition.
 pub(crate) fn tick(v: &f64) -> String {
+    let decimals = if (v - v.round()).abs() < 1e-9 { 0 } else { 1 };
+    crate::report::view::format::fixed_minus(*v, decimals).unwrap_or_else(|| tick_plain(v))
+}
+
+/// [`tick`] as `format!` writes it.
+fn tick_plain(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{:.0}", v).replace('-', "−")
     } else {
@@ -497,6 +515,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ticks_are_written_as_format_writes_them() {
+        let mut values =
+            vec![0.0, -0.0, 1e-10, -1e-10, 0.04, -0.04, 0.05, -0.05, 0.25, -0.25, 0.35, 2.5, -2.5, 1e14, -1e15];
+        values.extend([1e16, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, f64::MIN_POSITIVE, 123456.789]);
+        for k in -30_000..30_000 {
+            let k = f64::from(k);
+            values.extend([k, k / 10.0, k / 20.0, k / 3.0, k * 0.05, k * 0.1 + 1e-12, k / 7.0 - 0.05, k * 1234.567]);
+        }
+        for v in values {
+            assert_eq!(tick(&v), tick_plain(&v), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn the_font_desc_is_the_one_plotters_makes_of_the_font_stack() {
+        for px in [LABEL_PX, DESC_PX, SUB_PX, TITLE_PX] {
+            let ours = font_desc(px);
+            let theirs = (FONT, svg_size(px)).into_font();
+            assert!(matches!(FontFamily::from(FONT), FontFamily::Name(n) if n == FONT));
+            assert_eq!(ours.get_family().as_str(), theirs.get_family().as_str());
+            assert_eq!(ours.get_size(), theirs.get_size());
+            assert_eq!(ours.get_style().as_str(), theirs.get_style().as_str());
+            let (b, tb) = (ours.clone().style(FontStyle::Bold), theirs.clone().style(FontStyle::Bold));
+            assert_eq!(b.get_style().as_str(), tb.get_style().as_str());
+        }
+    }
+
+    #[test]
     fn domain_is_round_and_covers_values() {
         let (lo, hi) = domain([61.3, 88.2], &[]);
         assert!(lo <= 61.3 && hi >= 88.2);
@@ -521,7 +567,7 @@ mod tests {
         let lines = subtitle_lines(&zh);
         assert!(lines.len() >= 2);
         assert_eq!(lines.concat().replace(' ', ""), zh.replace(' ', ""));
-        assert!(header_height(long, false) > header_height(short, false));
+        assert!(header_height(subtitle_lines(long).len(), false) > header_height(subtitle_lines(short).len(), false));
     }
 
     #[test]

@@ -51,6 +51,19 @@ fn rounded(v: f64, decimals: usize) -> Option<(bool, u64)> {
     Some((v.is_sign_negative(), n))
 }
 
+/// `format!("{:.*}", decimals, v)` with every `-` a typographic minus (a negative value
+/// that rounds to zero keeps its sign, as `format!` prints it), or `None` when
+/// [`rounded`] cannot tell how `format!` rounds `v`: the chart axes print their ticks so.
+pub(crate) fn fixed_minus(v: f64, decimals: usize) -> Option<String> {
+    let (neg, n) = rounded(v, decimals)?;
+    let mut out = String::with_capacity(24);
+    if neg {
+        out.push('−');
+    }
+    push_fixed(&mut out, n, decimals);
+    Some(out)
+}
+
 /// `n` with its last `decimals` digits after the point (`42` at 1 → `4.2`, `5` at 2 →
 /// `0.05`), as `format!` pads it.
 fn push_fixed(out: &mut String, n: u64, decimals: usize) {
