@@ -172,12 +172,29 @@ impl<'s> Layout<'s> {
         self.find(column).copied().unwrap_or_else(|| Slot { index: None, map: self.values.get(column) })
     }
 
-    /// The cell of `column`, trimmed and passed through the value map; "" when absent.
-    pub fn get<'r>(&self, row: &'r Row, column: &str) -> Cow<'r, str> {
-        Self::cell(row, &self.slot(column))
+    /// The slot of `column`, which the caller says is at place `at` of the layout's
+    /// columns: read from there when it is, searched for when not.
+    #[inline]
+    pub fn slot_at(&self, at: usize, column: &str) -> Slot<'s> {
+        match self.slots.get(at) {
+            Some((name, slot)) if std::ptr::eq(*name, column) => *slot,
+            _ => self.slot_not_at(at, column),
+        }
+    }
+
+    /// [`Layout::slot_at`] when the place does not hold the same `&str`: kept out of line
+    /// so that the read by index stays small enough to inline into every rule.
+    #[cold]
+    #[inline(never)]
+    fn slot_not_at(&self, at: usize, column: &str) -> Slot<'s> {
+        match self.slots.get(at) {
+            Some((name, slot)) if *name == column => *slot,
+            _ => self.slot(column),
+        }
     }
 
     /// The cell at `slot`, trimmed and passed through the value map; "" when absent.
+    #[inline]
     pub fn cell<'r>(row: &'r Row, slot: &Slot<'_>) -> Cow<'r, str> {
         let raw = slot.index.and_then(|i| row.get(i)).map(super::cells::trim).unwrap_or("");
         match slot.map.and_then(|m| m.get(raw)) {
@@ -195,22 +212,60 @@ pub(super) struct Cells<'a> {
     pub date_format: Option<&'a str>,
 }
 
+/// A column as a rule names it: by name alone (found in the layout per cell), or as
+/// [`At`], by name and its place in the layout, read without the search.
+pub(super) trait Column: Copy {
+    fn name(&self) -> &str;
+    fn slot<'s>(&self, layout: &Layout<'s>) -> Slot<'s>;
+}
+
+impl Column for &str {
+    fn name(&self) -> &str {
+        self
+    }
+
+    fn slot<'s>(&self, layout: &Layout<'s>) -> Slot<'s> {
+        layout.slot(self)
+    }
+}
+
+/// Column `.1` at place `.0` of the layout's columns (required then optional, as
+/// [`input_columns`] lists them). The large tables' rules name their columns this way,
+/// so that a cell is read by index rather than looked for by name; a place that does
+/// not hold the name (a configured column listed twice) falls back to the search.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct At(pub usize, pub &'static str);
+
+impl Column for At {
+    fn name(&self) -> &str {
+        self.1
+    }
+
+    #[inline(always)]
+    fn slot<'s>(&self, layout: &Layout<'s>) -> Slot<'s> {
+        layout.slot_at(self.0, self.1)
+    }
+}
+
 impl<'a> Cells<'a> {
-    pub fn raw(&self, column: &str) -> Cow<'a, str> {
-        self.layout.get(self.row, column)
+    #[inline]
+    pub fn raw(&self, column: impl Column) -> Cow<'a, str> {
+        Layout::cell(self.row, &column.slot(self.layout))
     }
 
     /// Text; `required` blank → missing_value.
-    pub fn text(&mut self, column: &str, required: bool) -> Option<String> {
+    pub fn text(&mut self, column: impl Column, required: bool) -> Option<String> {
         self.text_ref(column, required).map(Cow::into_owned)
     }
 
     /// [`Cells::text`], borrowed from the row unless a value map replaced it.
-    pub fn text_ref(&mut self, column: &str, required: bool) -> Option<Cow<'a, str>> {
+    #[inline]
+    pub fn text_ref(&mut self, column: impl Column, required: bool) -> Option<Cow<'a, str>> {
         let v = self.raw(column);
         if v.is_empty() {
             if required {
-                self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
+                let name = column.name();
+                self.rc.fail(Reason::MissingValue, name, "", || format!("`{name}` is required"));
             }
             return None;
         }
@@ -218,14 +273,15 @@ impl<'a> Cells<'a> {
     }
 
     /// One of `vocab`.
-    pub fn choice(&mut self, column: &str, vocab: &[&str], required: bool) -> Option<String> {
+    pub fn choice(&mut self, column: impl Column, vocab: &[&str], required: bool) -> Option<String> {
         let v = self.text(column, required)?;
         if vocab.contains(&v.as_str()) {
             Some(v)
         } else {
-            self.rc.fail(Reason::BadValue, column, &v, || {
+            let name = column.name();
+            self.rc.fail(Reason::BadValue, name, &v, || {
                 format!(
-                    "`{column}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{column}])",
+                    "`{name}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{name}])",
                     vocab.join(", ")
                 )
             });
@@ -234,14 +290,15 @@ impl<'a> Cells<'a> {
     }
 
     /// [`Cells::choice`] as the entry of `vocab` (no `String` of its own).
-    pub fn choice_sym(&mut self, column: &str, vocab: &[&'static str], required: bool) -> Option<&'static str> {
+    pub fn choice_sym(&mut self, column: impl Column, vocab: &[&'static str], required: bool) -> Option<&'static str> {
         let v = self.text_ref(column, required)?;
         match vocab.iter().find(|x| **x == v) {
             Some(x) => Some(x),
             None => {
-                self.rc.fail(Reason::BadValue, column, &v, || {
+                let name = column.name();
+                self.rc.fail(Reason::BadValue, name, &v, || {
                     format!(
-                        "`{column}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{column}])",
+                        "`{name}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{name}])",
                         vocab.join(", ")
                     )
                 });
@@ -254,52 +311,52 @@ impl<'a> Cells<'a> {
     /// → its reason with `what` in the message; a value outside `range` → `out_of_range`.
     fn typed<T: PartialOrd + std::fmt::Display>(
         &mut self,
-        column: &str,
+        column: impl Column,
         required: bool,
         parse: impl FnOnce(&str) -> Result<Option<T>, Reason>,
         range: Option<(T, T)>,
         what: impl FnOnce() -> String,
     ) -> Option<T> {
         let raw = self.raw(column);
+        let name = column.name();
         match parse(&raw) {
             Ok(None) => {
                 if required {
-                    self.rc.fail(Reason::MissingValue, column, "", || format!("`{column}` is required"));
+                    self.rc.fail(Reason::MissingValue, name, "", || format!("`{name}` is required"));
                 }
                 None
             }
             Ok(Some(x)) => match range {
                 Some((lo, hi)) if x < lo || x > hi => {
-                    self.rc
-                        .fail(Reason::OutOfRange, column, &raw, || format!("`{column}` = {x} is outside [{lo}, {hi}]"));
+                    self.rc.fail(Reason::OutOfRange, name, &raw, || format!("`{name}` = {x} is outside [{lo}, {hi}]"));
                     None
                 }
                 _ => Some(x),
             },
             Err(r) => {
-                self.rc.fail(r, column, &raw, || format!("`{column}` = \"{raw}\" is not {}", what()));
+                self.rc.fail(r, name, &raw, || format!("`{name}` = \"{raw}\" is not {}", what()));
                 None
             }
         }
     }
 
     /// A number within `[lo, hi]`.
-    pub fn number(&mut self, column: &str, lo: f64, hi: f64, required: bool) -> Option<f64> {
+    pub fn number(&mut self, column: impl Column, lo: f64, hi: f64, required: bool) -> Option<f64> {
         self.typed(column, required, parse_f64, Some((lo, hi)), || "a number".into())
     }
 
     /// A whole number within `[lo, hi]`.
-    pub fn integer(&mut self, column: &str, lo: i64, hi: i64, required: bool) -> Option<i64> {
+    pub fn integer(&mut self, column: impl Column, lo: i64, hi: i64, required: bool) -> Option<i64> {
         self.typed(column, required, parse_i64, Some((lo, hi)), || "a whole number".into())
     }
 
     /// A boolean (true/false, 1/0, 是/否, Y/N).
-    pub fn boolean(&mut self, column: &str, required: bool) -> Option<bool> {
+    pub fn boolean(&mut self, column: impl Column, required: bool) -> Option<bool> {
         self.typed(column, required, super::cells::parse_bool, None, || "a boolean (true/false, 1/0, 是/否)".into())
     }
 
     /// A calendar date in the input's date format (default YYYY-MM-DD).
-    pub fn date(&mut self, column: &str, required: bool) -> Option<i32> {
+    pub fn date(&mut self, column: impl Column, required: bool) -> Option<i32> {
         let fmt = self.date_format;
         self.typed(
             column,
@@ -313,7 +370,7 @@ impl<'a> Cells<'a> {
     /// A reference resolved to its interned index (`find`), or an `unknown_id` failure.
     pub fn lookup(
         &mut self,
-        column: &str,
+        column: impl Column,
         what: &str,
         find: impl FnOnce(&str) -> Option<u32>,
     ) -> Option<(Cow<'a, str>, u32)> {
@@ -321,19 +378,19 @@ impl<'a> Cells<'a> {
         match find(&v) {
             Some(i) => Some((v, i)),
             None => {
-                self.rc.fail(Reason::UnknownId, column, &v, || format!("unknown {what} `{v}`"));
+                self.rc.fail(Reason::UnknownId, column.name(), &v, || format!("unknown {what} `{v}`"));
                 None
             }
         }
     }
 
     /// A reference that must exist (`exists`).
-    pub fn reference(&mut self, column: &str, what: &str, exists: impl FnOnce(&str) -> bool) -> Option<String> {
+    pub fn reference(&mut self, column: impl Column, what: &str, exists: impl FnOnce(&str) -> bool) -> Option<String> {
         let v = self.text(column, true)?;
         if exists(&v) {
             Some(v)
         } else {
-            self.rc.fail(Reason::UnknownId, column, &v, || format!("unknown {what} `{v}`"));
+            self.rc.fail(Reason::UnknownId, column.name(), &v, || format!("unknown {what} `{v}`"));
             None
         }
     }
@@ -437,7 +494,7 @@ impl Memo {
 /// enrolled cadres of `class`; `true` when found there, i.e. enrolled in `class`.
 fn cadre_of_class<'a>(
     c: &mut Cells<'a>,
-    column: &str,
+    column: impl Column,
     class: Option<u32>,
     reg: &Registry,
     memo: &mut Memo,
@@ -967,8 +1024,8 @@ fn check_row<'a>(
             })
         }
         TableKind::Cadres => {
-            let id = c.text(CADRE_ID, true);
-            let gender_raw = c.raw(GENDER);
+            let id = c.text(At(0, CADRE_ID), true);
+            let gender_raw = c.raw(At(3, GENDER));
             let gender = match parse_gender(&gender_raw) {
                 Ok(g) => g,
                 Err(r) => {
@@ -978,17 +1035,17 @@ fn check_row<'a>(
                     None
                 }
             };
-            let birth = c.integer(BIRTH_YEAR, 1900, year_max as i64, false);
-            let category = c.choice(CATEGORY, CATEGORIES, true);
-            let rank = c.text(RANK, false);
-            let unit = if c.layout.has(UNIT_ID) && !c.raw(UNIT_ID).is_empty() && reg.has(TableKind::Units) {
-                c.reference(UNIT_ID, "unit", |u| reg.units.contains(u))
+            let birth = c.integer(At(4, BIRTH_YEAR), 1900, year_max as i64, false);
+            let category = c.choice(At(1, CATEGORY), CATEGORIES, true);
+            let rank = c.text(At(5, RANK), false);
+            let unit = if c.layout.has(UNIT_ID) && !c.raw(At(6, UNIT_ID)).is_empty() && reg.has(TableKind::Units) {
+                c.reference(At(6, UNIT_ID), "unit", |u| reg.units.contains(u))
             } else {
-                c.text(UNIT_ID, false)
+                c.text(At(6, UNIT_ID), false)
             };
-            let party = c.boolean(PARTY_MEMBER, false);
-            let join = c.date(JOIN_DATE, false);
-            let promoted = c.date(PROMOTED_ON, false);
+            let party = c.boolean(At(7, PARTY_MEMBER), false);
+            let join = c.date(At(8, JOIN_DATE), false);
+            let promoted = c.date(At(9, PROMOTED_ON), false);
             let id = id?;
             c.rc.ok().then(|| Checked {
                 key: Key::Text(id.clone()),
@@ -1083,14 +1140,14 @@ fn check_row<'a>(
             })
         }
         TableKind::Enrollments => {
-            let class = c.lookup(CLASS_ID, "class", |x| reg.class(x));
-            let cadre = c.lookup(CADRE_ID, "cadre", |x| reg.cadre(x));
+            let class = c.lookup(At(0, CLASS_ID), "class", |x| reg.class(x));
+            let cadre = c.lookup(At(1, CADRE_ID), "cadre", |x| reg.cadre(x));
             let max_h = class.as_ref().map(|(_, i)| reg.class_info(*i).hours).unwrap_or(f64::MAX);
-            let attended = c.number(ATTENDED_HOURS, 0.0, max_h + 1e-9, false);
-            let leave = c.number(LEAVE_HOURS, 0.0, max_h + 1e-9, false);
-            let flags = c.integer(DISCIPLINE_FLAGS, 0, 1000, false);
-            let exam = c.number(EXAM_SCORE, 0.0, 100.0, false);
-            let completed = c.boolean(COMPLETED, true);
+            let attended = c.number(At(3, ATTENDED_HOURS), 0.0, max_h + 1e-9, false);
+            let leave = c.number(At(4, LEAVE_HOURS), 0.0, max_h + 1e-9, false);
+            let flags = c.integer(At(5, DISCIPLINE_FLAGS), 0, 1000, false);
+            let exam = c.number(At(6, EXAM_SCORE), 0.0, 100.0, false);
+            let completed = c.boolean(At(2, COMPLETED), true);
             let ((class, ci), (_, cj)) = (class?, cadre?);
             c.rc.ok().then(|| Checked {
                 key: Key::Ids(ci, [cj, 0, 0]),
@@ -1163,12 +1220,12 @@ fn check_row<'a>(
             })
         }
         TableKind::CourseRatings => {
-            let class = c.lookup(CLASS_ID, "class", |x| reg.class(x));
+            let class = c.lookup(At(0, CLASS_ID), "class", |x| reg.class(x));
             // With a `courses` input the course is interned; without, it is free text.
             let course: Option<(Cow<'a, str>, Option<u32>)> = if reg.has(TableKind::Courses) {
-                c.lookup(COURSE_ID, "course", |x| reg.course(x)).map(|(co, k)| (co, Some(k)))
+                c.lookup(At(1, COURSE_ID), "course", |x| reg.course(x)).map(|(co, k)| (co, Some(k)))
             } else {
-                c.text_ref(COURSE_ID, true).map(|co| (co, None))
+                c.text_ref(At(1, COURSE_ID), true).map(|co| (co, None))
             };
             if let (Some((cl, ci)), Some((co, Some(k)))) = (&class, &course) {
                 if reg.course_class(*k) != *ci {
@@ -1177,7 +1234,7 @@ fn check_row<'a>(
                     });
                 }
             }
-            let (rater, enrolled) = cadre_of_class(c, RATER_ID, class.as_ref().map(|x| x.1), reg, memo);
+            let (rater, enrolled) = cadre_of_class(c, At(2, RATER_ID), class.as_ref().map(|x| x.1), reg, memo);
             if let (Some((cl, ci)), Some((r, ri))) = (&class, &rater) {
                 if reg.has(TableKind::Enrollments) && !enrolled && !reg.is_enrolled(*ci, *ri) {
                     c.rc.fail(Reason::NotEnrolled, RATER_ID, r, || {
@@ -1187,7 +1244,7 @@ fn check_row<'a>(
             }
             let max = job.settings.instrument.course_max;
             let scores: Vec<(&'static str, Option<f64>)> =
-                names.iter().map(|ind| (*ind, c.number(ind, 0.0, max, false))).collect();
+                names.iter().enumerate().map(|(k, ind)| (*ind, c.number(At(3 + k, ind), 0.0, max, false))).collect();
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
                 c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
@@ -1212,8 +1269,8 @@ fn check_row<'a>(
             })
         }
         TableKind::TraineeRatings => {
-            let class = c.lookup(CLASS_ID, "class", |x| reg.class(x));
-            let (cadre, enrolled) = cadre_of_class(c, CADRE_ID, class.as_ref().map(|x| x.1), reg, memo);
+            let class = c.lookup(At(0, CLASS_ID), "class", |x| reg.class(x));
+            let (cadre, enrolled) = cadre_of_class(c, At(1, CADRE_ID), class.as_ref().map(|x| x.1), reg, memo);
             if let (Some((cl, ci)), Some((cd, di))) = (&class, &cadre) {
                 if reg.has(TableKind::Enrollments) && !enrolled && !reg.is_enrolled(*ci, *di) {
                     c.rc.fail(Reason::NotEnrolled, CADRE_ID, cd, || {
@@ -1221,8 +1278,8 @@ fn check_row<'a>(
                     });
                 }
             }
-            let role = c.choice(RATER_ROLE, RATER_ROLES, true);
-            let rater = c.text_ref(RATER_ID, true);
+            let role = c.choice(At(2, RATER_ROLE), RATER_ROLES, true);
+            let rater = c.text_ref(At(3, RATER_ID), true);
             let mut rater_out = rater.clone();
             let mut rater_cadre = None;
             if let (Some(role), Some(r)) = (&role, &rater) {
@@ -1262,7 +1319,7 @@ fn check_row<'a>(
                 }
             }
             let scores: Vec<(&'static str, Option<f64>)> =
-                names.iter().map(|d| (*d, c.number(d, 0.0, 100.0, false))).collect();
+                names.iter().enumerate().map(|(k, d)| (*d, c.number(At(4 + k, d), 0.0, 100.0, false))).collect();
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
                 c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
@@ -1293,24 +1350,24 @@ fn check_row<'a>(
         TableKind::Reviews => {
             // With a `cadres` input the cadre is interned; without, it is free text.
             let cadre: Option<(Cow<'a, str>, Option<u32>)> = if reg.has(TableKind::Cadres) {
-                c.lookup(CADRE_ID, "cadre", |x| memo.cadre(reg, x)).map(|(cd, i)| (cd, Some(i)))
+                c.lookup(At(0, CADRE_ID), "cadre", |x| memo.cadre(reg, x)).map(|(cd, i)| (cd, Some(i)))
             } else {
-                c.text_ref(CADRE_ID, true).map(|cd| (cd, None))
+                c.text_ref(At(0, CADRE_ID), true).map(|cd| (cd, None))
             };
-            let date = c.date(REVIEW_DATE, true);
-            let kind = c.text_ref(KIND, false);
+            let date = c.date(At(1, REVIEW_DATE), true);
+            let kind = c.text_ref(At(7, KIND), false);
             let mut dims = [None; REVIEW_DIMS];
-            for (d, name) in dims.iter_mut().zip(crate::schema::REVIEW_DIMENSIONS) {
-                *d = c.number(name, 0.0, 100.0, true);
+            for (k, (d, name)) in dims.iter_mut().zip(crate::schema::REVIEW_DIMENSIONS).enumerate() {
+                *d = c.number(At(2 + k, name), 0.0, 100.0, true);
             }
-            let grade_raw = c.raw(GRADE);
+            let grade_raw = c.raw(At(8, GRADE));
             let grade = match grade_raw.as_ref() {
                 "" => None,
                 "优秀" => Some("excellent"),
                 "称职" | "合格" => Some("competent"),
                 "基本称职" | "基本合格" => Some("basically_competent"),
                 "不称职" | "不合格" => Some("incompetent"),
-                _ => c.choice_sym(GRADE, GRADES, false),
+                _ => c.choice_sym(At(8, GRADE), GRADES, false),
             };
             let ((cadre, cadre_idx), date) = (cadre?, date?);
             let mut scores = [0.0; REVIEW_DIMS];
@@ -1364,6 +1421,57 @@ fn check_row<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The places the large tables' rules give their columns ([`At`]) are the places of
+    /// those columns in the table's layout, so that the rules read them without the search;
+    /// and a place that holds another column still gives the named column's slot.
+    #[test]
+    fn rule_places_are_the_layouts() {
+        use col::*;
+        let instrument = crate::config::InstrumentSettings::default();
+        let places: [(TableKind, &[&str]); 5] = [
+            (
+                TableKind::Cadres,
+                &[CADRE_ID, CATEGORY, NAME, GENDER, BIRTH_YEAR, RANK, UNIT_ID, PARTY_MEMBER, JOIN_DATE, PROMOTED_ON],
+            ),
+            (
+                TableKind::Enrollments,
+                &[CLASS_ID, CADRE_ID, COMPLETED, ATTENDED_HOURS, LEAVE_HOURS, DISCIPLINE_FLAGS, EXAM_SCORE],
+            ),
+            (TableKind::CourseRatings, &[CLASS_ID, COURSE_ID, RATER_ID]),
+            (TableKind::TraineeRatings, &[CLASS_ID, CADRE_ID, RATER_ROLE, RATER_ID]),
+            (
+                TableKind::Reviews,
+                &[CADRE_ID, REVIEW_DATE, MORALITY, ABILITY, DILIGENCE, ACHIEVEMENT, INTEGRITY, KIND, GRADE],
+            ),
+        ];
+        for (t, names) in places {
+            let (req, opt) = input_columns(t, &instrument);
+            let all: Vec<&str> = req.iter().chain(&opt).copied().collect();
+            assert_eq!(&all[..names.len()], names, "{t:?}");
+        }
+        // Scores follow the fixed columns of the rating tables, in the instrument's order.
+        let (req, _) = input_columns(TableKind::CourseRatings, &instrument);
+        assert_eq!(req[3..].to_vec(), instrument.course_indicators.iter().map(String::as_str).collect::<Vec<_>>());
+        let (req, _) = input_columns(TableKind::TraineeRatings, &instrument);
+        assert_eq!(req[4..].to_vec(), instrument.trainee_dimensions.iter().map(String::as_str).collect::<Vec<_>>());
+        let (req, _) = input_columns(TableKind::Reviews, &instrument);
+        assert_eq!(req[2..7].to_vec(), crate::schema::REVIEW_DIMENSIONS.to_vec());
+
+        let values = BTreeMap::new();
+        let names: Vec<&'static str> = vec!["a", "b", "c"];
+        let layout = Layout {
+            slots: names.iter().enumerate().map(|(i, n)| (*n, Slot { index: Some(i * 2), map: None })).collect(),
+            values: &values,
+            next: std::cell::Cell::new(0),
+        };
+        let b = String::from("b");
+        for at in 0..5 {
+            for c in ["a", "b", "c", "zz", b.as_str()] {
+                assert_eq!(layout.slot_at(at, c).index, layout.slot(c).index, "{c} at {at}");
+            }
+        }
+    }
 
     /// The slot found through the hint is the one a plain search finds, in any order of
     /// look-ups, by the same `&str` or by equal text elsewhere, present or not.

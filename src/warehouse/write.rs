@@ -402,7 +402,9 @@ impl TextCol {
     }
 
     /// Give the dictionary up when it can no longer be used: more values than a
-    /// quarter of a full row group, or the probe's limit passed.
+    /// quarter of a full row group, or the probe's limit passed. Inlined: it runs after
+    /// every dictionary cell and is two comparisons, where a call cost more than them.
+    #[inline]
     fn check_distinct(&mut self) {
         let distinct = self.ends.len();
         if distinct > ROW_GROUP_ROWS / 4 || (self.len >= TEXT_DICT_PROBE && distinct > TEXT_DICT_PROBE / 2) {
@@ -410,7 +412,10 @@ impl TextCol {
         }
     }
 
-    /// The cells so far as plain text; later cells are appended as such.
+    /// The cells so far as plain text; later cells are appended as such (at most once
+    /// per column and row group, so kept out of line of the cells' pushes).
+    #[cold]
+    #[inline(never)]
     fn make_plain(&mut self) {
         let mut p = polars_arrow::array::MutableBinaryViewArray::<str>::with_capacity(ROW_GROUP_ROWS);
         let text = self.text();
