@@ -278,15 +278,19 @@ impl<'a> Cells<'a> {
         if vocab.contains(&v.as_str()) {
             Some(v)
         } else {
-            let name = column.name();
-            self.rc.fail(Reason::BadValue, name, &v, || {
-                format!(
-                    "`{name}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{name}])",
-                    vocab.join(", ")
-                )
-            });
+            self.not_in(column.name(), &v, vocab);
             None
         }
+    }
+
+    /// Record that `v`, the value of `name`, is none of `vocab`.
+    fn not_in(&mut self, name: &str, v: &str, vocab: &[&str]) {
+        self.rc.fail(Reason::BadValue, name, v, || {
+            format!(
+                "`{name}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{name}])",
+                vocab.join(", ")
+            )
+        });
     }
 
     /// [`Cells::choice`] as the entry of `vocab` (no `String` of its own).
@@ -295,13 +299,7 @@ impl<'a> Cells<'a> {
         match vocab.iter().find(|x| **x == v) {
             Some(x) => Some(x),
             None => {
-                let name = column.name();
-                self.rc.fail(Reason::BadValue, name, &v, || {
-                    format!(
-                        "`{name}` = \"{v}\" is not one of: {} (map it under [inputs.<table>.values.{name}])",
-                        vocab.join(", ")
-                    )
-                });
+                self.not_in(column.name(), &v, vocab);
                 None
             }
         }
