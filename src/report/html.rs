@@ -140,7 +140,7 @@ pub(crate) const CLASS_PAGE_VOCAB: ClassPageVocab = ClassPageVocab {
         "footer",
         "svg",
         "rect",
-        "line",
+        "path",
         "polyline",
         "polygon",
         "circle",

@@ -210,6 +210,6 @@ mod tests {
             domain: None,
         };
         let svg = render(&spec).unwrap();
-        assert!(svg.contains("\nn = 153,450\n") && svg.contains("\n53.0\n") && svg.contains("\n55.2\n"), "{svg}");
+        assert!(svg.contains(">n = 153,450<") && svg.contains(">53.0<") && svg.contains(">55.2<"), "{svg}");
     }
 }

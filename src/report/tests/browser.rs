@@ -76,12 +76,18 @@ const CHECK_SCRIPT: &str = r#"<script>
       // stacked bar lies under its haloed share by design.)
       var series = ['#1f3a5f', '#c9741e', '#a7c4dc'];
       var ctm = svg.getScreenCTM();
-      svg.querySelectorAll('polyline, line').forEach(function (l) {
+      svg.querySelectorAll('polyline, line, path').forEach(function (l) {
         var stroke = (l.getAttribute('stroke') || '').toLowerCase();
         if (series.indexOf(stroke) < 0 || !ctm) return;
         var pts = [];
         if (l.tagName === 'line') {
           pts = [[+l.getAttribute('x1'), +l.getAttribute('y1')], [+l.getAttribute('x2'), +l.getAttribute('y2')]];
+        } else if (l.tagName === 'path') {
+          // A straight segment as the chart backend writes it: M x y, then V y, H x or L x y.
+          var m = /^M(-?\d+) (-?\d+)([VHL])(-?\d+)(?: (-?\d+))?$/.exec(l.getAttribute('d') || '');
+          if (!m) { r.errors.push('path not a segment: ' + l.getAttribute('d')); return; }
+          var x0 = +m[1], y0 = +m[2];
+          pts = [[x0, y0], m[3] === 'V' ? [x0, +m[4]] : m[3] === 'H' ? [+m[4], y0] : [+m[4], +m[5]]];
         } else {
           pts = (l.getAttribute('points') || '').trim().split(/\s+/).map(function (p) { return p.split(',').map(Number); });
         }

@@ -136,7 +136,7 @@ fn class_pages_hold_only_the_vocabulary_their_stylesheet_is_trimmed_to() {
     // And the vocabulary is what the pages hold, less chart elements these charts do not
     // draw: a stale entry would keep rules for nothing.
     for t in vocab.tags {
-        assert!(tags.contains(*t) || ["polygon", "circle", "line"].contains(t), "<{t}> is in no class page");
+        assert!(tags.contains(*t) || ["polygon", "circle", "polyline"].contains(t), "<{t}> is in no class page");
     }
     for c in vocab.classes {
         assert!(classes.contains(*c), "class {c:?} is in no class page");
