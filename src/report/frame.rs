@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use polars::prelude::*;
 
@@ -266,6 +266,29 @@ impl<'t> ColRef<'t> {
         }
     }
 
+    /// How many distinct texts the first `n` cells read as (nulls left out): the size of
+    /// the set of their [`ColRef::text_ref`]s, which [`ColRef::distinct_texts_plain`]
+    /// builds. A text column's cells are borrowed, Fx-hashed and the set sized once: the
+    /// annual page counts the distinct cadres of every enrolment, a set as large as the
+    /// data, which a SipHash set of `Cow`s grown by doubling makes the page's largest
+    /// cost at scale.
+    pub fn distinct_texts(&self, n: usize) -> usize {
+        match self.0 {
+            Some(Col::Text(v)) => {
+                let n = n.min(v.ends.len());
+                let mut seen: FxHashSet<&str> = FxHashSet::with_capacity_and_hasher(n, Default::default());
+                seen.extend((0..n).filter_map(|i| v.get(i)));
+                seen.len()
+            }
+            _ => self.distinct_texts_plain(n),
+        }
+    }
+
+    /// The definition of [`ColRef::distinct_texts`].
+    pub fn distinct_texts_plain(&self, n: usize) -> usize {
+        (0..n).filter_map(|i| self.text_ref(i)).collect::<std::collections::HashSet<Cow<'_, str>>>().len()
+    }
+
     /// Text of a cell, borrowed when the column is text.
     pub fn text_ref(&self, row: usize) -> Option<Cow<'t, str>> {
         match self.0? {
@@ -333,6 +356,30 @@ fn convert(c: &Column) -> Col {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distinct_texts_counts_as_the_set_of_text_refs_does() {
+        let ids: Vec<Option<String>> = (0..5_000u64)
+            .map(|i| {
+                let k = i.wrapping_mul(2_654_435_761) % 1_777;
+                (k % 13 != 0).then(|| if k % 7 == 0 { String::new() } else { format!("C{:07}", k % 997) })
+            })
+            .collect();
+        let df = df!(
+            "s" => ids.clone(),
+            "x" => ids.iter().map(|s| s.as_ref().map(|s| s.len() as f64)).collect::<Vec<_>>(),
+            "b" => ids.iter().map(|s| s.as_ref().map(|s| s.len() % 2 == 0)).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let t = Table::from_frame(&df);
+        for name in ["s", "x", "b", "absent"] {
+            let c = t.column(name);
+            for n in [0, 1, 2, 100, 4_999, 5_000, 6_000] {
+                assert_eq!(c.distinct_texts(n), c.distinct_texts_plain(n), "{name} {n}");
+            }
+        }
+        assert!(t.column("s").distinct_texts(5_000) > 900);
+    }
 
     #[test]
     fn reads_numbers_text_flags_and_missing() {

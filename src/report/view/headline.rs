@@ -2,9 +2,6 @@
 //! the pooled transfer DiD (labelled an effect or an association by its checks) and
 //! compliance rate, each with its n; and a summary paragraph.
 
-use std::borrow::Cow;
-use std::collections::HashSet;
-
 use serde::Serialize;
 
 use super::format::{self, DASH};
@@ -98,10 +95,10 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<HeadlineView, Na> {
     let (trainees, enrolments, completion) = match enrol {
         Some(t) => {
             let (cadre, completed) = (t.column(col::CADRE_ID), t.column(col::COMPLETED));
-            let ids: HashSet<Cow<'_, str>> = (0..t.len()).filter_map(|i| cadre.text_ref(i)).collect();
+            let trainees = cadre.distinct_texts(t.len());
             let done = (0..t.len()).filter(|&i| completed.flag(i)).count();
             let share = (!t.is_empty() && t.has(col::COMPLETED)).then(|| done as f64 / t.len() as f64);
-            (Some(ids.len() as u64), Some(t.len() as u64), share)
+            (Some(trainees as u64), Some(t.len() as u64), share)
         }
         None => (None, None, None),
     };

@@ -51,12 +51,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     // their distribution and the top and bottom lists (after the category charts).
     let many = summarised(t.len());
     let mut by_gain = published.clone();
-    by_gain.sort_by(|&a, &b| {
-        t.num(c::MEAN_DIFF, b)
-            .unwrap_or(0.0)
-            .total_cmp(&t.num(c::MEAN_DIFF, a).unwrap_or(0.0))
-            .then_with(|| t.text_or_empty(col::CLASS_ID, a).cmp(&t.text_or_empty(col::CLASS_ID, b)))
-    });
+    super::sort_desc(t, &mut by_gain, c::MEAN_DIFF, col::CLASS_ID);
     if !many && !by_gain.is_empty() {
         let pairs: u64 = published.iter().filter_map(|&i| t.count(c::N_PAIRS, i)).sum();
         let rows = by_gain

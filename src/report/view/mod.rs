@@ -30,6 +30,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::DataFrame;
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 pub(crate) use class_page::ClassPages;
@@ -614,13 +615,22 @@ impl<'a> Ctx<'a> {
         // every year held, so their classes of other years get no page.
         let mut pages: BTreeSet<String> = classes.keys().cloned().collect();
         if params.class_pages {
+            // Every table names the same classes, mostly those of `classes`: the ids are
+            // gathered once each (borrowed, hashed) and only the new ones copied into the
+            // tree, not every table's every id.
+            let mut named: FxHashSet<&str> = FxHashSet::default();
             for (name, t) in &tables.by_name {
                 if name.starts_with(WAREHOUSE_PREFIX) || name == table::COURSE_SERIES {
                     continue;
                 }
                 // participant_flow's pooled rows are keyed `all`: no class of that name.
                 let pooled = |id: &str| name == table::PARTICIPANT_FLOW && id == crate::indicators::transfer::ALL;
-                pages.extend(t.class_ids().filter(|k| !pooled(k)).map(str::to_string));
+                named.extend(t.class_ids().filter(|k| !pooled(k)));
+            }
+            for id in named {
+                if !pages.contains(id) {
+                    pages.insert(id.to_string());
+                }
             }
         } else {
             pages.clear();
@@ -889,6 +899,30 @@ pub(crate) struct SummaryLine<'s> {
     pub reference: Option<f64>,
 }
 
+/// Sort `rows` of `t` by the number in `value`, largest first (a missing one as 0), ties
+/// by the text in `tie`: the order `rows.sort_by` gives with those two comparisons
+/// ([`sort_desc_plain`], stable), with each row's keys read once instead of in every
+/// comparison (the annual page sorts every class several times, and a tie compared two
+/// copies of the ids).
+pub(crate) fn sort_desc(t: &Table, rows: &mut [usize], value: &str, tie: &str) {
+    let (v, k) = (t.column(value), t.column(tie));
+    let mut keyed: Vec<(f64, Cow<'_, str>, usize)> =
+        rows.iter().map(|&i| (v.num(i).unwrap_or(0.0), k.text_ref(i).unwrap_or_default(), i)).collect();
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    for (slot, (_, _, i)) in rows.iter_mut().zip(keyed) {
+        *slot = i;
+    }
+}
+
+/// The definition of [`sort_desc`].
+#[cfg(test)]
+pub(crate) fn sort_desc_plain(t: &Table, rows: &mut [usize], value: &str, tie: &str) {
+    rows.sort_by(|&a, &b| {
+        let v = |i: usize| t.num(value, i).unwrap_or(0.0);
+        v(b).total_cmp(&v(a)).then_with(|| t.text_or_empty(tie, a).cmp(&t.text_or_empty(tie, b)))
+    });
+}
+
 /// Rows `rows` of a per-class table `t` summarised into `body` (see [`summarised`]): a sentence on
 /// the distribution of the published classes, its histogram, the [`TOP_N`] highest and
 /// lowest published classes ranked by `s.value` (both lists through `table_of`, so they
@@ -905,10 +939,7 @@ pub(crate) fn summarise(
     let cat = &ctx.cat;
     let mut published: Vec<usize> =
         rows.iter().copied().filter(|&i| !t.suppressed(i) && t.num(s.value, i).is_some()).collect();
-    published.sort_by(|&a, &b| {
-        let v = |i: usize| t.num(s.value, i).unwrap_or(0.0);
-        v(b).total_cmp(&v(a)).then_with(|| t.text_or_empty(col::CLASS_ID, a).cmp(&t.text_or_empty(col::CLASS_ID, b)))
-    });
+    sort_desc(t, &mut published, s.value, col::CLASS_ID);
     let n = rows.len();
     let m = published.len();
     let values: Vec<f64> = published.iter().filter_map(|&i| t.num(s.value, i)).collect();
@@ -1118,4 +1149,43 @@ pub fn class_views(data: &ReportData, params: &RenderOptions) -> Vec<ClassView> 
 /// Class ids known to the report, in order.
 pub(crate) fn class_ids(ctx: &Ctx<'_>) -> Vec<String> {
     ctx.pages.iter().cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::*;
+
+    use super::{sort_desc, sort_desc_plain, Table};
+
+    #[test]
+    fn sort_desc_orders_as_sort_by_does() {
+        // Ties in the value (and missing values, which sort as 0), ties in the id too,
+        // numeric and missing ids: the stable order must be the same.
+        let n = 3_000u64;
+        let value: Vec<Option<f64>> = (0..n)
+            .map(|i| {
+                let k = i.wrapping_mul(2_654_435_761) % 4_001;
+                match k % 11 {
+                    0 => None,
+                    1 => Some(f64::NAN),
+                    2 => Some(-0.0),
+                    3 => Some(0.0),
+                    _ => Some((k % 37) as f64 / 4.0 - 3.0),
+                }
+            })
+            .collect();
+        let id: Vec<Option<String>> =
+            (0..n).map(|i| (i % 17 != 0).then(|| format!("K{:05}", i.wrapping_mul(40_503) % 1_500))).collect();
+        let df =
+            df!("v" => value, "id" => id, "num_id" => (0..n).map(|i| (i % 50) as f64).collect::<Vec<_>>()).unwrap();
+        let t = Table::from_frame(&df);
+        for tie in ["id", "num_id", "absent"] {
+            for rows in [(0..n as usize).collect::<Vec<_>>(), (0..n as usize).rev().step_by(3).collect(), Vec::new()] {
+                let (mut fast, mut plain) = (rows.clone(), rows);
+                sort_desc(&t, &mut fast, "v", tie);
+                sort_desc_plain(&t, &mut plain, "v", tie);
+                assert_eq!(fast, plain, "{tie}");
+            }
+        }
+    }
 }

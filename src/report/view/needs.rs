@@ -17,12 +17,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         (0..t.len()).filter(|&i| !t.suppressed(i) && t.num(c::COVERAGE, i).is_some()).collect();
     if !published.is_empty() {
         let coverages: Vec<f64> = published.iter().filter_map(|&i| t.num(c::COVERAGE, i)).collect();
-        published.sort_by(|&a, &b| {
-            t.num(c::COVERAGE, b)
-                .unwrap_or(0.0)
-                .total_cmp(&t.num(c::COVERAGE, a).unwrap_or(0.0))
-                .then_with(|| t.text_or_empty(col::CLASS_ID, a).cmp(&t.text_or_empty(col::CLASS_ID, b)))
-        });
+        super::sort_desc(t, &mut published, c::COVERAGE, col::CLASS_ID);
         let worst = published[published.len() - 1];
         body.finding(cat.fmt(
             "ne.reading",

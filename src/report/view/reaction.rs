@@ -21,10 +21,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
     if ranked.is_empty() {
         return Err(ctx.empty(table::REACTION_BY_COURSE));
     }
-    ranked.sort_by(|&a, &b| {
-        let (x, y) = (t.num(c::TOTAL_MEAN, a).unwrap_or(0.0), t.num(c::TOTAL_MEAN, b).unwrap_or(0.0));
-        y.total_cmp(&x).then_with(|| t.text_or_empty(col::COURSE_ID, a).cmp(&t.text_or_empty(col::COURSE_ID, b)))
-    });
+    super::sort_desc(t, &mut ranked, c::TOTAL_MEAN, col::COURSE_ID);
     let suppressed = (0..t.len()).filter(|&i| t.suppressed(i)).count();
     let ratings: u64 = ranked.iter().filter_map(|&i| t.count(c::N_RATERS, i)).sum();
     let subtitle = cat.fmt(

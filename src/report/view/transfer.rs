@@ -92,12 +92,7 @@ pub(super) fn build(ctx: &Ctx<'_>) -> Result<Body, Na> {
         return Ok(body);
     }
     let mut order = published.clone();
-    order.sort_by(|&a, &b| {
-        t.num(c::DID, b)
-            .unwrap_or(0.0)
-            .total_cmp(&t.num(c::DID, a).unwrap_or(0.0))
-            .then_with(|| t.text_or_empty(col::CLASS_ID, a).cmp(&t.text_or_empty(col::CLASS_ID, b)))
-    });
+    super::sort_desc(t, &mut order, c::DID, col::CLASS_ID);
     let n_followed: u64 = published.iter().filter_map(|&i| t.count(c::N_FOLLOWED, i)).sum();
     let classes = format::int(published.len() as u64);
     let subtitle = cat.fmt(
