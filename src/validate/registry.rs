@@ -4,6 +4,8 @@
 //! Cadre ids are looked up once or twice per row of every large input, so the cadre
 //! index keeps short ids inline ([`IdKey`]).
 
+use std::sync::Arc;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::pseudonym::Pseudonymizer;
@@ -13,7 +15,7 @@ use crate::schema::TableKind;
 /// looking up one of 10⁶ cadres then touches the table only, not a separate heap
 /// string per probe. Hashes and compares as its bytes, so `&[u8]` looks it up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum IdKey {
+pub(super) enum IdKey {
     Inline { len: u8, bytes: [u8; IdKey::INLINE] },
     Heap(Box<[u8]>),
 }
@@ -21,7 +23,7 @@ enum IdKey {
 impl IdKey {
     const INLINE: usize = 22;
 
-    fn new(id: &str) -> Self {
+    pub(super) fn new(id: &str) -> Self {
         let b = id.as_bytes();
         if b.len() <= Self::INLINE {
             let mut bytes = [0u8; Self::INLINE];
@@ -37,6 +39,12 @@ impl IdKey {
             IdKey::Inline { len, bytes } => &bytes[..*len as usize],
             IdKey::Heap(b) => b,
         }
+    }
+
+    /// The id as text (it was made from a `&str` whole, so this never comes out empty
+    /// for a non-empty id).
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
@@ -71,11 +79,9 @@ pub struct Registry {
     /// Input tables that were given (reference checks to absent tables are skipped).
     pub present: HashSet<TableKind>,
     pub units: HashSet<String>,
-    cadre_index: HashMap<IdKey, u32>,
-    /// The id of each interned cadre as given, for the class rosters.
-    cadre_ids: Vec<IdKey>,
-    /// Output id per interned cadre (pseudonym when a key is set).
-    pub cadre_out: Vec<String>,
+    /// Shared, not copied, by the snapshots an early input runs on: it is the largest
+    /// part of the registry, and only the `cadres` input adds to it.
+    cadres: Arc<Cadres>,
     class_index: HashMap<String, u32>,
     pub classes: Vec<ClassInfo>,
     /// course id → interned course index.
@@ -101,6 +107,54 @@ pub struct Registry {
     pub items: Vec<super::ItemDef>,
 }
 
+/// The interned cadres.
+#[derive(Debug, Default, Clone)]
+struct Cadres {
+    index: HashMap<IdKey, u32>,
+    /// The id of each interned cadre as given, for the class rosters.
+    ids: Vec<IdKey>,
+    /// Output id per interned cadre (pseudonym when a key is set).
+    out: Vec<String>,
+}
+
+/// The cadres one input accepted, in order, with the index of their ids: the `cadres`
+/// input checks its ids for duplicates in this index and hands it to the registry
+/// ([`Registry::add_cadres`]), which then does not build a second one of the same ids.
+#[derive(Debug, Default, Clone)]
+pub struct CadreSet {
+    index: HashMap<IdKey, u32>,
+    ids: Vec<IdKey>,
+}
+
+impl CadreSet {
+    /// Room for `n` cadres.
+    pub fn reserve(&mut self, n: usize) {
+        self.index.reserve(n);
+        self.ids.reserve(n);
+    }
+
+    /// Add `id`; false when it is there already.
+    pub(super) fn insert(&mut self, id: IdKey) -> bool {
+        use std::collections::hash_map::Entry;
+        match self.index.entry(id) {
+            Entry::Occupied(_) => false,
+            Entry::Vacant(v) => {
+                self.ids.push(v.key().clone());
+                v.insert(self.ids.len() as u32 - 1);
+                true
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
 /// The first eight bytes of an id (zero-padded) as a big-endian number.
 fn id_prefix(id: &[u8]) -> u64 {
     let mut head = [0u8; 8];
@@ -119,24 +173,67 @@ impl Registry {
         self.pseudo.apply(id)
     }
 
+    /// [`Registry::pseudonym`] of an id given as a `String`, which is the output id
+    /// itself when no key is set.
+    pub fn pseudonym_of(&self, id: String) -> String {
+        if self.pseudo.is_active() {
+            self.pseudo.apply(&id)
+        } else {
+            id
+        }
+    }
+
     /// Room for `n` more cadres, so that adding 10⁶ of them does not grow the index
     /// (and rehash it) a score of times.
     pub fn reserve_cadres(&mut self, n: usize) {
-        self.cadre_index.reserve(n);
-        self.cadre_ids.reserve(n);
-        self.cadre_out.reserve(n);
+        let cadres = Arc::make_mut(&mut self.cadres);
+        cadres.index.reserve(n);
+        cadres.ids.reserve(n);
+        cadres.out.reserve(n);
     }
 
     pub fn add_cadre(&mut self, id: &str) -> u32 {
-        let idx = self.cadre_out.len() as u32;
-        self.cadre_index.insert(IdKey::new(id), idx);
-        self.cadre_ids.push(IdKey::new(id));
-        self.cadre_out.push(self.pseudo.apply(id));
+        let out = self.pseudo.apply(id);
+        let cadres = Arc::make_mut(&mut self.cadres);
+        let idx = cadres.out.len() as u32;
+        cadres.index.insert(IdKey::new(id), idx);
+        cadres.ids.push(IdKey::new(id));
+        cadres.out.push(out);
         idx
     }
 
+    /// [`Registry::add_cadre`] of every cadre of `set`, in order. Into a registry
+    /// without cadres the set's index is taken over as it is.
+    pub fn add_cadres(&mut self, set: CadreSet) {
+        if self.cadres.ids.is_empty() {
+            let out = set.ids.iter().map(|id| self.pseudo.apply(id.as_str())).collect();
+            self.cadres = Arc::new(Cadres { index: set.index, ids: set.ids, out });
+            return;
+        }
+        self.reserve_cadres(set.len());
+        for id in &set.ids {
+            self.add_cadre(id.as_str());
+        }
+    }
+
     pub fn cadre(&self, id: &str) -> Option<u32> {
-        self.cadre_index.get(id.as_bytes()).copied()
+        self.cadres.index.get(id.as_bytes()).copied()
+    }
+
+    /// The output id of interned cadre `cadre` (pseudonym when a key is set).
+    pub fn cadre_out(&self, cadre: u32) -> &str {
+        self.cadres.out.get(cadre as usize).map_or("", String::as_str)
+    }
+
+    /// The output id of cadre `cadre`, found by its id `given`: `given` itself when no
+    /// key is set (the output id is the id, and the registry's copy of it lies
+    /// anywhere in memory), else the pseudonym kept in the registry.
+    pub fn out_id<'a>(&'a self, cadre: u32, given: std::borrow::Cow<'a, str>) -> std::borrow::Cow<'a, str> {
+        if self.pseudo.is_active() {
+            std::borrow::Cow::Borrowed(self.cadre_out(cadre))
+        } else {
+            given
+        }
     }
 
     pub fn add_class(&mut self, info: ClassInfo) -> u32 {
@@ -214,25 +311,28 @@ impl Registry {
 
     /// Rebuild the class rosters from the enrollments accepted so far.
     pub(super) fn build_rosters(&mut self) {
-        // Each id copied once, then sorted where it lies, not looked up per comparison.
-        let mut entries: Vec<(u32, IdKey, u32)> = self
+        // Each id copied once with its prefix, then sorted where it lies, not looked up
+        // or cut per comparison.
+        let mut entries: Vec<(u32, u64, IdKey, u32)> = self
             .enrolled
             .iter()
-            .filter_map(|&(class, cadre)| Some((class, self.cadre_ids.get(cadre as usize)?.clone(), cadre)))
+            .filter_map(|&(class, cadre)| {
+                let id = self.cadres.ids.get(cadre as usize)?;
+                Some((class, id_prefix(id.as_bytes()), id.clone(), cadre))
+            })
             .collect();
         // Ordered by prefix within a class, as the search expects; then by id, so the
         // order does not depend on the set's.
         entries.sort_unstable_by(|a, b| {
-            let (pa, pb) = (id_prefix(a.1.as_bytes()), id_prefix(b.1.as_bytes()));
-            a.0.cmp(&b.0).then(pa.cmp(&pb)).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
+            a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then_with(|| a.2.as_bytes().cmp(b.2.as_bytes()))
         });
         let mut roster = Vec::with_capacity(entries.len());
         let mut roster_prefix = Vec::with_capacity(entries.len());
         let mut roster_at = vec![0; self.classes.len() + 1];
-        for (class, key, cadre) in entries {
+        for (class, prefix, key, cadre) in entries {
             if let Some(n) = roster_at.get_mut(class as usize + 1) {
                 *n += 1;
-                roster_prefix.push(id_prefix(key.as_bytes()));
+                roster_prefix.push(prefix);
                 roster.push((key, cadre));
             }
         }
@@ -281,5 +381,44 @@ mod tests {
             assert_eq!(reg.enrolled_cadre(class, ""), None);
         }
         assert_eq!(reg.enrolled_cadre(7, "c-1"), None);
+    }
+
+    /// A set of cadres handed over gives the registry what adding them one by one
+    /// gives: the same index, ids and output ids, with or without a key, into an
+    /// empty registry (the set taken over) or one that has cadres already; a
+    /// duplicate id is refused by the set; `out_id` is the registry's output id.
+    #[test]
+    fn cadre_sets_add_what_single_cadres_add() {
+        let ids = ["c-9", "c-1", "a-long-cadre-id-beyond-the-inline-bytes", "c-10", "b", "中文-id", "c-1\0"];
+        for key in [None, Some("secret")] {
+            for before in [&[][..], &["x-1", "x-2"][..]] {
+                let (mut one, mut set_reg) =
+                    (Registry::new(Pseudonymizer::new(key)), Registry::new(Pseudonymizer::new(key)));
+                for id in before {
+                    one.add_cadre(id);
+                    set_reg.add_cadre(id);
+                }
+                let mut set = CadreSet::default();
+                set.reserve(2);
+                for id in ids {
+                    one.add_cadre(id);
+                    assert!(set.insert(IdKey::new(id)));
+                }
+                assert!(!set.insert(IdKey::new("c-1")), "a duplicate is refused");
+                assert_eq!(set.len(), ids.len());
+                set_reg.add_cadres(set);
+                assert_eq!(set_reg.cadres.ids, one.cadres.ids);
+                assert_eq!(set_reg.cadres.out, one.cadres.out);
+                assert_eq!(set_reg.cadres.index, one.cadres.index);
+                for id in before.iter().chain(&ids).chain(&["c-2", ""]) {
+                    let found = set_reg.cadre(id);
+                    assert_eq!(found, one.cadre(id), "{id}");
+                    if let Some(i) = found {
+                        assert_eq!(set_reg.out_id(i, std::borrow::Cow::Borrowed(id)), one.cadre_out(i));
+                        assert_eq!(set_reg.cadre_out(i), one.pseudonym(id));
+                    }
+                }
+            }
+        }
     }
 }

@@ -298,7 +298,7 @@ pub(super) fn validate_survey_file(
     let mut cadre_ids: Vec<&str> = Vec::with_capacity(BATCH);
     for batch in keep.chunks(BATCH) {
         cadre_ids.clear();
-        cadre_ids.extend(batch.iter().map(|&i| reg.cadre_out[recs[i].cadre as usize].as_str()));
+        cadre_ids.extend(batch.iter().map(|&i| reg.cadre_out(recs[i].cadre)));
         std::hint::black_box(cadre_ids.iter().fold(0u8, |x, id| x ^ id.as_bytes().first().copied().unwrap_or(0)));
         for (&i, &cadre_id) in batch.iter().zip(&cadre_ids) {
             let r = &recs[i];

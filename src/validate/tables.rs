@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use super::cells::{parse_date, parse_f64, parse_gender, parse_i64, CellRef, RowCheck, Value};
 use super::headers::{header_problems, Columns};
-use super::registry::{ClassInfo, Registry};
+use super::registry::{CadreSet, ClassInfo, IdKey, Registry};
 use super::stats::{RatingContribution, RatingStats};
 use super::survey;
 use super::{Reason, Reject, TableCounts, ValidationReport};
@@ -92,7 +92,7 @@ pub struct InputOutcome {
 /// Registry additions made by one input. No table references itself, so they are
 /// applied after the input is done, which lets independent inputs run in parallel.
 #[derive(Debug, Default, Clone)]
-pub struct RegistryUpdates(Vec<Accept>);
+pub struct RegistryUpdates(Vec<Accept>, CadreSet);
 
 /// Canonical column → source column index, with the input's value maps.
 ///
@@ -420,6 +420,8 @@ struct Checked<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
     Text(String),
+    /// A cadre id, kept in [`Seen::cadres`].
+    Cadre(IdKey),
     Ids(u32, [u32; 3]),
     Mixed(u32, u32, String),
 }
@@ -434,6 +436,8 @@ enum Key {
 struct Seen {
     groups: rustc_hash::FxHashMap<u32, rustc_hash::FxHashSet<[u32; 3]>>,
     text: rustc_hash::FxHashSet<Key>,
+    /// The accepted cadres, in order: what the registry's cadre index is made of.
+    cadres: CadreSet,
 }
 
 impl Seen {
@@ -441,6 +445,7 @@ impl Seen {
     fn insert(&mut self, key: Key) -> bool {
         match key {
             Key::Ids(group, rest) => self.groups.entry(group).or_default().insert(rest),
+            Key::Cadre(id) => self.cadres.insert(id),
             text => self.text.insert(text),
         }
     }
@@ -643,14 +648,26 @@ impl Emit<'_> {
 }
 
 /// Registry updates to apply when a row is accepted.
+///
+/// One is kept per accepted cadre and enrollment (10⁷ of each at the largest inputs), so
+/// the rare large variants are boxed: the vector of updates is as wide as its widest
+/// variant, and it is written, grown and read whole.
 #[derive(Debug, Clone)]
 pub(super) enum Accept {
     Unit(String),
-    Cadre(String),
-    Class(ClassInfo),
-    Course { id: String, class: u32, teacher: Option<String>, title: Option<String> },
+    Class(Box<ClassInfo>),
+    Course(Box<CourseAccept>),
     Enrollment(u32, u32),
-    Item(super::ItemDef),
+    Item(Box<super::ItemDef>),
+}
+
+/// An accepted course, for [`Accept::Course`].
+#[derive(Debug, Clone)]
+pub(super) struct CourseAccept {
+    id: String,
+    class: u32,
+    teacher: Option<String>,
+    title: Option<String>,
 }
 
 /// Validate one input (all its files) into the sink and the report; the ids it accepts
@@ -690,6 +707,12 @@ pub fn validate_input(
     }
     warn_missing_refs(input.table, reg, report);
     let mut seen = Seen::default();
+    if input.table == TableKind::Cadres {
+        // Sized from the files, so that the index of 10⁶–10⁷ ids is not grown (and every
+        // id placed again) a score of times; a guess too small only means some growth.
+        let bytes: u64 = input.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+        seen.cadres.reserve((bytes / CADRE_ROW_BYTES).min(MAX_CADRES_RESERVED) as usize);
+    }
     let mut memo = Memo::default();
     // Names of the score columns of wide rating tables, interned once per input.
     let score_names: Vec<&'static str> = match input.table {
@@ -792,6 +815,7 @@ pub fn validate_input(
             encoding: src.encoding,
         });
     }
+    outcome.updates.1 = seen.cadres;
     // Read, accepted and written are counted locally (rejects count themselves).
     let total = report.tables.entry(table_name).or_default();
     total.read += counts.read;
@@ -799,6 +823,13 @@ pub fn validate_input(
     total.written += counts.written;
     Ok(outcome)
 }
+
+/// Bytes of a `cadres` row, at least, for sizing its index from the file size: a few
+/// short ids, a name, a date or two (rows of the generated data hold about 77).
+const CADRE_ROW_BYTES: u64 = 64;
+
+/// The most cadres an index is sized for ahead (the file size is only a guess).
+const MAX_CADRES_RESERVED: u64 = 1 << 25;
 
 /// Rows between progress reports: often enough for a spinner to move on a file of a few
 /// thousand rows, rarely enough to cost nothing at 10⁷.
@@ -956,20 +987,21 @@ fn warn_missing_refs(t: TableKind, reg: &Registry, report: &mut ValidationReport
 impl Registry {
     /// Add what an input accepted.
     pub fn apply(&mut self, updates: RegistryUpdates) {
-        self.reserve_cadres(updates.0.iter().filter(|a| matches!(a, Accept::Cadre(_))).count());
-        let enrollments = updates.0.iter().any(|a| matches!(a, Accept::Enrollment(..)));
+        if !updates.1.is_empty() {
+            self.add_cadres(updates.1);
+        }
+        let enrollments = updates.0.iter().filter(|a| matches!(a, Accept::Enrollment(..))).count();
+        self.enrolled.reserve(enrollments);
         for a in updates.0 {
             match a {
                 Accept::Unit(u) => {
                     self.units.insert(u);
                 }
-                Accept::Cadre(c) => {
-                    self.add_cadre(&c);
-                }
                 Accept::Class(info) => {
-                    self.add_class(info);
+                    self.add_class(*info);
                 }
-                Accept::Course { id, class, teacher, title } => {
+                Accept::Course(course) => {
+                    let CourseAccept { id, class, teacher, title } = *course;
                     self.add_course_titled(id, class, title.as_deref());
                     if let Some(t) = teacher {
                         self.teachers.insert(t);
@@ -978,10 +1010,10 @@ impl Registry {
                 Accept::Enrollment(class, cadre) => {
                     self.enrolled.insert((class, cadre));
                 }
-                Accept::Item(item) => self.items.push(item),
+                Accept::Item(item) => self.items.push(*item),
             }
         }
-        if enrollments {
+        if enrollments > 0 {
             self.build_rosters();
         }
     }
@@ -1046,12 +1078,12 @@ fn check_row<'a>(
             let promoted = c.date(At(9, PROMOTED_ON), false);
             let id = id?;
             c.rc.ok().then(|| Checked {
-                key: Key::Text(id.clone()),
+                key: Key::Cadre(IdKey::new(&id)),
                 rows: Emit::One(
                     crate::schema::wh::CADRES,
                     None,
                     vec![
-                        Value::Str(reg.pseudonym(&id)),
+                        Value::Str(reg.pseudonym_of(id)),
                         opt_s(gender),
                         birth.map(Value::Int).unwrap_or(Value::Null),
                         opt_s(category),
@@ -1062,7 +1094,7 @@ fn check_row<'a>(
                         promoted.map(Value::Date).unwrap_or(Value::Null),
                     ],
                 ),
-                on_accept: Some(Accept::Cadre(id)),
+                on_accept: None,
                 rating: None,
             })
         }
@@ -1102,7 +1134,7 @@ fn check_row<'a>(
                         Value::Float(hours),
                     ],
                 ),
-                on_accept: Some(Accept::Class(ClassInfo { id, year, start, end, hours, method })),
+                on_accept: Some(Accept::Class(Box::new(ClassInfo { id, year, start, end, hours, method }))),
                 rating: None,
             })
         }
@@ -1133,7 +1165,7 @@ fn check_row<'a>(
                         opt_s(topic),
                     ],
                 ),
-                on_accept: Some(Accept::Course { id, class: ci, teacher, title: title_kept }),
+                on_accept: Some(Accept::Course(Box::new(CourseAccept { id, class: ci, teacher, title: title_kept }))),
                 rating: None,
             })
         }
@@ -1146,7 +1178,7 @@ fn check_row<'a>(
             let flags = c.integer(At(5, DISCIPLINE_FLAGS), 0, 1000, false);
             let exam = c.number(At(6, EXAM_SCORE), 0.0, 100.0, false);
             let completed = c.boolean(At(2, COMPLETED), true);
-            let ((class, ci), (_, cj)) = (class?, cadre?);
+            let ((class, ci), (cadre, cj)) = (class?, cadre?);
             c.rc.ok().then(|| Checked {
                 key: Key::Ids(ci, [cj, 0, 0]),
                 rows: Emit::Cells(
@@ -1154,7 +1186,7 @@ fn check_row<'a>(
                     Some(reg.class_info(ci).year),
                     RowCells::of([
                         Out::Text(class),
-                        Out::Text(Cow::Borrowed(reg.cadre_out[cj as usize].as_str())),
+                        Out::Text(reg.out_id(cj, cadre)),
                         Out::cell(attended, CellRef::Float),
                         Out::cell(leave, CellRef::Float),
                         Out::cell(flags, CellRef::Int),
@@ -1213,7 +1245,7 @@ fn check_row<'a>(
                         Value::Str(kind.clone()),
                     ],
                 ),
-                on_accept: Some(Accept::Item(super::ItemDef { id, scale, wave, min, max, reverse, kind })),
+                on_accept: Some(Accept::Item(Box::new(super::ItemDef { id, scale, wave, min, max, reverse, kind }))),
                 rating: None,
             })
         }
@@ -1246,9 +1278,9 @@ fn check_row<'a>(
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
                 c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
-            let ((class, ci), (course, course_idx), (_, ri)) = (class?, course?, rater?);
+            let ((class, ci), (course, course_idx), (rater, ri)) = (class?, course?, rater?);
             let year = Some(reg.class_info(ci).year);
-            let rater_out = Cow::Borrowed(reg.cadre_out[ri as usize].as_str());
+            let rater_out = reg.out_id(ri, rater);
             // An interned course determines its class (checked above): (course, rater) is the key.
             let key = match course_idx {
                 Some(k) => Key::Ids(k, [ri, 0, 0]),
@@ -1293,7 +1325,7 @@ fn check_row<'a>(
                         }
                         Some((ri, enrolled)) => {
                             rater_cadre = Some(ri);
-                            rater_out = Some(Cow::Borrowed(reg.cadre_out[ri as usize].as_str()));
+                            rater_out = Some(reg.out_id(ri, r.clone()));
                             if role == "self" && cadre.as_ref().map(|c| c.0.as_ref()) != Some(r.as_ref()) {
                                 c.rc.fail(Reason::BadValue, RATER_ID, r, || {
                                     "a self rating must have rater_id = cadre_id".into()
@@ -1321,9 +1353,9 @@ fn check_row<'a>(
             if scores.iter().all(|(_, s)| s.is_none()) && c.rc.ok() {
                 c.rc.fail(Reason::MissingValue, scores[0].0, "", || "the row has no scores".into());
             }
-            let ((class, ci), (_, di), role, rater, rater_out) = (class?, cadre?, role?, rater?, rater_out?);
+            let ((class, ci), (cadre, di), role, rater, rater_out) = (class?, cadre?, role?, rater?, rater_out?);
             let year = Some(reg.class_info(ci).year);
-            let cadre_out = Cow::Borrowed(reg.cadre_out[di as usize].as_str());
+            let cadre_out = reg.out_id(di, cadre);
             let rating = Some(RatingContribution::Trainee { class: ci, cadre: di, by_self: role == "self" });
             // The role is one of RATER_ROLES (checked above) and names the rater's namespace.
             let role_at = RATER_ROLES.iter().position(|r| *r == role);
@@ -1373,13 +1405,15 @@ fn check_row<'a>(
                 *x = d?;
             }
             let total = scores.iter().sum::<f64>() / scores.len() as f64;
-            let cadre_out = match cadre_idx {
-                Some(i) => Cow::Borrowed(reg.cadre_out[i as usize].as_str()),
-                None => Cow::Owned(reg.pseudonym(&cadre)),
-            };
-            let key = match cadre_idx {
-                Some(i) => Key::Ids(i, [date as u32, memo.key_id(kind.as_deref().unwrap_or_default()), 0]),
-                None => Key::Text(format!("{cadre}{SEP}{date}{SEP}{}", kind.as_deref().unwrap_or_default())),
+            let (cadre_out, key) = match cadre_idx {
+                Some(i) => (
+                    reg.out_id(i, cadre),
+                    Key::Ids(i, [date as u32, memo.key_id(kind.as_deref().unwrap_or_default()), 0]),
+                ),
+                None => (
+                    Cow::Owned(reg.pseudonym(&cadre)),
+                    Key::Text(format!("{cadre}{SEP}{date}{SEP}{}", kind.as_deref().unwrap_or_default())),
+                ),
             };
             let mut row = RowCells::of([Out::Text(cadre_out), Out::Cell(CellRef::Date(date)), Out::text(kind)]);
             row.extend(scores.iter().map(|x| Out::Cell(CellRef::Float(*x))));

@@ -70,7 +70,7 @@ impl RatingScores {
             let mut means = Vec::with_capacity(map.len());
             for ((class, cadre), acc) in map.iter() {
                 classes.push(reg.class_info(class).id.as_str());
-                cadres.push(reg.cadre_out[cadre as usize].as_str());
+                cadres.push(reg.cadre_out(cadre));
                 means.push(acc.mean());
             }
             DataFrame::new(

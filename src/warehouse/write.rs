@@ -739,18 +739,19 @@ impl Drop for PagesOnPool {
     }
 }
 
-/// Compression of the warehouse tables written row group by row group: LZ4 (the
-/// `LZ4_RAW` codec, which pyarrow, polars and DuckDB read; the Python tests read the
-/// warehouse with each). These tables are written once and decoded by every later stage;
+/// Compression of the warehouse tables (those written row group by row group, and the
+/// joined `trainee_outcomes`): LZ4 (the `LZ4_RAW` codec, which pyarrow, polars and
+/// DuckDB read; the Python tests read the warehouse with each). These tables are written
+/// once and decoded by every later stage;
 /// LZ4 costs fewer instructions both ways than zstd at its fastest level, for files about
 /// half as large again (the measurements are in `benches/results/history.md`).
 fn warehouse_compression() -> ParquetCompression {
     ParquetCompression::Lz4Raw
 }
 
-/// Compression of the tables written whole (indicator tables, the joined
-/// `trainee_outcomes`): level 1, written once per run and small except the per-person
-/// tables, which it writes ~10 % faster than the default level for ~1 % more bytes.
+/// Compression of the indicator tables: level 1, written once per run and small except
+/// the per-person tables, which it writes ~10 % faster than the default level for ~1 %
+/// more bytes.
 fn documented_compression() -> ParquetCompression {
     ParquetCompression::Zstd(polars_parquet::write::ZstdLevel::try_new(1).ok())
 }
@@ -1067,20 +1068,30 @@ pub fn write_frame(df: &mut DataFrame, path: &Path) -> Result<(), WarehouseError
 /// Write a whole DataFrame as one Parquet file carrying `def`'s table and column docs
 /// (indicator tables). Columns must already be in `def`'s order and types.
 pub fn write_documented(def: &TableDef, df: &DataFrame, path: &Path) -> Result<(), WarehouseError> {
+    write_documented_as(def, df, path, documented_compression())
+}
+
+/// [`write_documented`] with the given compression.
+fn write_documented_as(
+    def: &TableDef,
+    df: &DataFrame,
+    path: &Path,
+    compression: ParquetCompression,
+) -> Result<(), WarehouseError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| WarehouseError::io(parent, e))?;
     }
     let file = File::create(path).map_err(|e| WarehouseError::io(path, e))?;
     let err = |e| WarehouseError::frame(format!("writing {}", path.display()), e);
     let mut w = ParquetWriter::new(BufWriter::new(file))
-        .with_compression(documented_compression())
+        .with_compression(compression)
         .with_key_value_metadata(Some(column_docs(def)))
         .batched(df.schema())
         .map_err(err)?;
     let mut offset = 0;
     while offset < df.height() {
         let rows = df.slice(offset as i64, CHUNK_ROWS);
-        write_row_group(&mut w, &rows, documented_compression(), Encodings::Decided, Pages::Ahead).map_err(err)?;
+        write_row_group(&mut w, &rows, compression, Encodings::Decided, Pages::Ahead).map_err(err)?;
         offset += CHUNK_ROWS;
     }
     w.finish().map_err(err)?;
@@ -1109,7 +1120,8 @@ pub fn conform(def: &TableDef, df: &DataFrame) -> Result<DataFrame, WarehouseErr
 /// Write a frame of a partitioned warehouse table built outside the row sink (the
 /// joined `trainee_outcomes`): one `year=YYYY/part-<table>.parquet` per value of the
 /// `year` column, rows in the frame's order, columns as `def` declares them (the
-/// partition column lives in the path, as for every other table). Returns the rows written.
+/// partition column lives in the path, as for every other table), compressed as the
+/// other warehouse tables. Returns the rows written.
 pub fn write_partitioned(def: &TableDef, df: &DataFrame, root: &Path) -> Result<u64, WarehouseError> {
     let ctx = |what: &str| format!("{}: {what}", def.name);
     let dir = root.join(def.name);
@@ -1142,7 +1154,8 @@ pub fn write_partitioned(def: &TableDef, df: &DataFrame, root: &Path) -> Result<
         };
         let out = conform(def, &part)?;
         written += out.height() as u64;
-        write_documented(def, &out, &dir.join(format!("year={year}")).join(format!("part-{}.parquet", def.name)))?;
+        let path = dir.join(format!("year={year}")).join(format!("part-{}.parquet", def.name));
+        write_documented_as(def, &out, &path, warehouse_compression())?;
     }
     Ok(written)
 }
