@@ -902,7 +902,7 @@ impl Histories {
 
     pub fn new(reviews: &DataFrame, keys: &Cadres) -> Result<Histories, IndicatorError> {
         const T: &str = "transfer_by_class";
-        let review_rows = keys.rows_of(&strs(reviews, col::CADRE_ID, T)?);
+        let review_rows = keys.rows_of_column(reviews, col::CADRE_ID, T)?;
         // Read in place: as vectors, the three columns of every review would be copied
         // into fresh memory.
         let (date, kind, total) = (
