@@ -37,7 +37,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
-use rustc_hash::FxHashMap;
 
 use super::engine::{f64s, optional_i64s, serr, strs, Out};
 use super::suppress::{suppress, Disclosure, Suppression};
@@ -216,23 +215,20 @@ pub fn course_series(
     classes: &DataFrame,
 ) -> Result<DataFrame, IndicatorError> {
     const T: &str = "course_series";
-    // Every map here is looked up by key, never walked, so hashed: as trees of every
-    // course, each lookup compared strings at each level. Only the series that recur are
-    // put in order, by their keys as the tree of every series kept them.
     let (cl_id, cl_start) = (strs(classes, col::CLASS_ID, T)?, super::engine::days(classes, col::START_DATE, T)?);
-    let year_of_class: FxHashMap<&str, i64> = cl_id
+    let year_of_class: BTreeMap<&str, i64> = cl_id
         .iter()
         .zip(&cl_start)
         .filter_map(|(c, d)| Some(((*c)?, i64::from(crate::schema::year_of_day((*d)?)))))
         .collect();
     let (co_id, co_class, co_title) =
         (strs(courses, col::COURSE_ID, T)?, strs(courses, col::CLASS_ID, T)?, strs(courses, col::TITLE, T)?);
-    let title_of: FxHashMap<(&str, &str), &str> =
+    let title_of: BTreeMap<(&str, &str), &str> =
         (0..courses.height()).filter_map(|i| Some(((co_class[i]?, co_id[i]?), co_title[i]?))).collect();
 
     let (b_class, b_course, b_teacher) =
         (strs(by_course, col::CLASS_ID, T)?, strs(by_course, col::COURSE_ID, T)?, strs(by_course, col::TEACHER_ID, T)?);
-    let mut years_of_id: FxHashMap<&str, BTreeSet<i64>> = FxHashMap::default();
+    let mut years_of_id: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
     for i in 0..by_course.height() {
         if let (Some(c), Some(k)) = (b_class[i], b_course[i]) {
             if let Some(y) = year_of_class.get(c) {
@@ -242,7 +238,7 @@ pub fn course_series(
     }
     let empty = BTreeSet::new();
     // series → its (year, class, course, row of by_course).
-    let mut members: FxHashMap<String, Vec<SeriesMember<'_>>> = FxHashMap::default();
+    let mut members: BTreeMap<String, Vec<SeriesMember<'_>>> = BTreeMap::new();
     for i in 0..by_course.height() {
         let (Some(c), Some(k)) = (b_class[i], b_course[i]) else { continue };
         let Some(&y) = year_of_class.get(c) else { continue };
@@ -250,11 +246,9 @@ pub fn course_series(
         let Some(key) = series_key(k, title, b_teacher[i], years_of_id.get(k).unwrap_or(&empty)) else { continue };
         members.entry(key).or_default().push((y, c, k, i));
     }
-    let mut recurring: Vec<(String, Vec<SeriesMember<'_>>)> =
-        members.into_iter().filter(|(_, m)| m.iter().map(|r| r.0).collect::<BTreeSet<_>>().len() >= 2).collect();
-    recurring.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let rows: Vec<(String, SeriesMember<'_>)> = recurring
+    let rows: Vec<(String, SeriesMember<'_>)> = members
         .into_iter()
+        .filter(|(_, m)| m.iter().map(|r| r.0).collect::<BTreeSet<_>>().len() >= 2)
         .flat_map(|(key, mut m)| {
             m.sort_unstable();
             m.into_iter().map(move |r| (key.clone(), r))
