@@ -19,8 +19,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
+use rustc_hash::FxHashMap;
+
 use super::engine::Cadres;
-use super::engine::{f64s, group_by, index_by, serr, strs, Out};
+use super::engine::{f64s, group_by, serr, str_view, strs, Out};
 use super::suppress::{primary, suppress};
 use super::Params;
 use crate::error::IndicatorError;
@@ -64,7 +66,9 @@ pub fn unit_results(
     );
     // metric → periods; (unit, metric, period) → value (first row wins; build made them unique).
     let mut periods: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut value: BTreeMap<(&str, &str, &str), f64> = BTreeMap::new();
+    // Looked up only, never walked: hashed (a tree of every unit's values compared the
+    // three strings at each of its levels).
+    let mut value: FxHashMap<(&str, &str, &str), f64> = FxHashMap::default();
     for i in 0..unit_outcomes.height() {
         let (Some(u), Some(p), Some(m)) = (u_unit[i], u_period[i], u_metric[i]) else { continue };
         periods.entry(m).or_default().insert(p);
@@ -75,17 +79,47 @@ pub fn unit_results(
     let compared: BTreeMap<&str, (Option<String>, String)> =
         periods.iter().map(|(m, ps)| (*m, compared(ps, ctx.period))).collect();
 
-    // Cadres per unit; who was trained in which year is in `numbers`.
-    let k_unit = strs(cadres, col::UNIT_ID, T)?;
-    let cadres_of = index_by(cadres.height(), |i| k_unit[i]);
-    let share = |unit: &str, period: &str| -> (i64, Option<f64>) {
-        let members = cadres_of.get(unit).map(Vec::as_slice).unwrap_or(&[]);
-        let trained = |c: u32| match period.trim().parse::<i64>() {
-            Ok(y) => numbers.trained(y, c),
-            Err(_) => numbers.trained_any[c as usize],
+    // Per unit: how many cadres rows name it, and how many of those were trained in each
+    // compared period, counted in one pass over the cadres in table order. Gathered
+    // unit by unit, every cadre row was a cache miss and the period was parsed again for
+    // each of them.
+    let later: Vec<&str> = compared.values().map(|(_, l)| l.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    let trained_in: Vec<Option<&Vec<bool>>> = later
+        .iter()
+        .map(|p| match p.trim().parse::<i64>() {
+            Ok(y) => numbers.trained_in.get(&y),
+            Err(_) => Some(&numbers.trained_any),
+        })
+        .collect();
+    let k_unit = str_view(cadres, col::UNIT_ID, T)?;
+    let mut unit_at: FxHashMap<&str, usize> = FxHashMap::default();
+    let (mut members, mut trained) = (Vec::<usize>::new(), Vec::<usize>::new());
+    let mut last: Option<(&str, usize)> = None;
+    for i in 0..cadres.height() {
+        let Some(u) = k_unit.get(i) else { continue };
+        let k = match last {
+            Some((prev, k)) if prev == u => k,
+            _ => {
+                let k = *unit_at.entry(u).or_insert_with(|| {
+                    members.push(0);
+                    trained.resize(trained.len() + later.len(), 0);
+                    members.len() - 1
+                });
+                last = Some((u, k));
+                k
+            }
         };
-        let n = members.len();
-        let t = members.iter().filter(|&&i| numbers.of_cadre_row[i].is_some_and(trained)).count();
+        members[k] += 1;
+        if let Some(c) = numbers.of_cadre_row[i] {
+            for (p, t) in trained_in.iter().enumerate() {
+                trained[k * later.len() + p] += usize::from(t.is_some_and(|t| t[c as usize]));
+            }
+        }
+    }
+    let share = |unit: &str, period: &str| -> (i64, Option<f64>) {
+        let Some(&k) = unit_at.get(unit) else { return (0, None) };
+        let p = later.iter().position(|l| *l == period).unwrap_or_default();
+        let (n, t) = (members[k], trained[k * later.len() + p]);
         (n as i64, (n > 0).then(|| t as f64 / n as f64))
     };
 

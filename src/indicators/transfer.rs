@@ -393,11 +393,17 @@ pub fn transfer_tables(
     let y = period.first().and_then(|&i| year[i]);
     let o_class = strs(outcomes, col::CLASS_ID, T)?;
     let completed = bools(outcomes, col::COMPLETED, T)?;
-    let scores: Vec<Vec<Option<f64>>> =
-        [col::PRE_SCORE, col::POST_SCORE, col::FOLLOW_3M, col::FOLLOW_6M, col::FOLLOW_12M]
-            .iter()
-            .map(|c| optional_f64s(outcomes, c, T))
-            .collect::<Result<_, _>>()?;
+    // Which of the five scores each row has (bit k for score k; NaN is missing): the
+    // tables use their presence only, and the five columns held as values took 80 bytes
+    // a row. Read one column at a time.
+    let mut has = vec![0u8; outcomes.height()];
+    for (k, c) in [col::PRE_SCORE, col::POST_SCORE, col::FOLLOW_3M, col::FOLLOW_6M, col::FOLLOW_12M].iter().enumerate()
+    {
+        for (bits, v) in has.iter_mut().zip(optional_f64s(outcomes, c, T)?) {
+            *bits |= u8::from(v.is_some()) << k;
+        }
+    }
+    let scored = |r: usize, k: usize| has[r] & (1 << k) != 0;
     let by_class = index_by(outcomes.height(), |i| o_class[i]);
     let mut cadre_of_row: Vec<Option<u32>> = vec![None; outcomes.height()];
     for c in 0..numbers.len() as u32 {
@@ -489,19 +495,22 @@ pub fn transfer_tables(
                 stack: Stack::default(),
                 key: key_of(i).and_then(|k| canonical(&k)),
             };
-            for &r in idx {
-                let h = cadre_of_row[r].map_or(&[][..], |c| hist.of(c));
+            // The trainees' histories looked up first, in a loop of independent lookups
+            // whose cache misses overlap (a class's trainees lie anywhere among the
+            // cadres); looked up in the loop below, each waited for its miss alone.
+            let found: Vec<&History> = idx.iter().map(|&r| cadre_of_row[r].map_or(&[][..], |c| hist.of(c))).collect();
+            for (&r, &h) in idx.iter().zip(&found) {
                 let ch = match (start[i], end[i]) {
                     (Some(s), Some(e)) => changes(h, s, e + lag, &[]),
                     _ => Changes::default(),
                 };
                 row.trained.add(&Reached {
                     completed: completed[r] == Some(true),
-                    pre: scores[0][r].is_some(),
-                    post: scores[1][r].is_some(),
-                    follow_3m: scores[2][r].is_some(),
-                    follow_6m: scores[3][r].is_some(),
-                    follow_12m: scores[4][r].is_some(),
+                    pre: scored(r, 0),
+                    post: scored(r, 1),
+                    follow_3m: scored(r, 2),
+                    follow_6m: scored(r, 3),
+                    follow_12m: scored(r, 4),
                     review_before: ch.before.is_some(),
                     review_after: ch.after.is_some(),
                 });
@@ -902,7 +911,7 @@ impl Histories {
 
     pub fn new(reviews: &DataFrame, keys: &Cadres) -> Result<Histories, IndicatorError> {
         const T: &str = "transfer_by_class";
-        let review_rows = keys.rows_of(&strs(reviews, col::CADRE_ID, T)?);
+        let review_rows = keys.rows_of_column(reviews, col::CADRE_ID, T)?;
         // Read in place: as vectors, the three columns of every review would be copied
         // into fresh memory.
         let (date, kind, total) = (
@@ -920,15 +929,15 @@ impl Histories {
                 let (mut flat, mut ends, mut rows) = (Vec::new(), Vec::with_capacity(Self::BLOCK), Vec::new());
                 for c in b * Self::BLOCK..((b + 1) * Self::BLOCK).min(n) {
                     rows.clear();
-                    rows.extend(
-                        review_rows
-                            .get(c as u32)
-                            .iter()
-                            .map(|&i| i as usize)
-                            .filter(|&i| date.get(i).is_some() && total(i).is_some()),
-                    );
-                    rows.sort_by_key(|&i| (date.get(i), kind.get(i)));
-                    flat.extend(rows.iter().map(|&i| (date.get(i).unwrap_or_default(), total(i).unwrap_or_default())));
+                    // Each review's date, kind and total read once: the sort's key read
+                    // in place at every comparison was a search of the column's chunks
+                    // and a cache miss each time.
+                    rows.extend(review_rows.get(c as u32).iter().filter_map(|&i| {
+                        let i = i as usize;
+                        Some((date.get(i)?, kind.get(i), total(i)?))
+                    }));
+                    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+                    flat.extend(rows.iter().map(|&(day, _, score)| (day, score)));
                     ends.push(flat.len());
                 }
                 (flat, ends)
