@@ -14,10 +14,14 @@ use crate::schema::TableKind;
 /// A cadre id as a hash-map key, stored inline when short (ids are a few bytes):
 /// looking up one of 10⁶ cadres then touches the table only, not a separate heap
 /// string per probe. Hashes and compares as its bytes, so `&[u8]` looks it up.
+/// Made only by [`IdKey::new`], from a whole `&str`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum IdKey {
+pub(super) struct IdKey(Repr);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Repr {
     Inline { len: u8, bytes: [u8; IdKey::INLINE] },
-    Heap(Box<[u8]>),
+    Heap(Box<str>),
 }
 
 impl IdKey {
@@ -28,23 +32,29 @@ impl IdKey {
         if b.len() <= Self::INLINE {
             let mut bytes = [0u8; Self::INLINE];
             bytes[..b.len()].copy_from_slice(b);
-            IdKey::Inline { len: b.len() as u8, bytes }
+            IdKey(Repr::Inline { len: b.len() as u8, bytes })
         } else {
-            IdKey::Heap(b.into())
+            IdKey(Repr::Heap(id.into()))
         }
     }
 
     fn as_bytes(&self) -> &[u8] {
-        match self {
-            IdKey::Inline { len, bytes } => &bytes[..*len as usize],
-            IdKey::Heap(b) => b,
+        match &self.0 {
+            Repr::Inline { len, bytes } => &bytes[..*len as usize],
+            Repr::Heap(s) => s.as_bytes(),
         }
     }
 
-    /// The id as text (it was made from a `&str` whole, so this never comes out empty
-    /// for a non-empty id).
+    /// The id as text. Without a pseudonym key this is every row's output cadre id, read
+    /// once per survey respondent and rating: checking its bytes again each time cost
+    /// more than the read.
     fn as_str(&self) -> &str {
-        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+        match &self.0 {
+            // SAFETY: an inline id holds the bytes of a whole `&str` (`IdKey::new` is the
+            // only constructor, and the fields are private), so they are valid UTF-8.
+            Repr::Inline { len, bytes } => unsafe { std::str::from_utf8_unchecked(&bytes[..*len as usize]) },
+            Repr::Heap(s) => s,
+        }
     }
 }
 
@@ -78,7 +88,9 @@ pub struct Registry {
     pseudo: Pseudonymizer,
     /// Input tables that were given (reference checks to absent tables are skipped).
     pub present: HashSet<TableKind>,
-    pub units: HashSet<String>,
+    /// Unit ids, inline like cadre ids: every cadre row probes this set of 10⁵ units,
+    /// and a `String` key costs a second cache miss on its heap bytes.
+    units: HashSet<IdKey>,
     /// Shared, not copied, by the snapshots an early input runs on: it is the largest
     /// part of the registry, and only the `cadres` input adds to it.
     cadres: Arc<Cadres>,
@@ -113,7 +125,8 @@ struct Cadres {
     index: HashMap<IdKey, u32>,
     /// The id of each interned cadre as given, for the class rosters.
     ids: Vec<IdKey>,
-    /// Output id per interned cadre (pseudonym when a key is set).
+    /// Pseudonym per interned cadre when a key is set; empty without a key, when the
+    /// output id is the id itself (a copy would be a heap string per cadre).
     out: Vec<String>,
 }
 
@@ -189,16 +202,18 @@ impl Registry {
         let cadres = Arc::make_mut(&mut self.cadres);
         cadres.index.reserve(n);
         cadres.ids.reserve(n);
-        cadres.out.reserve(n);
+        if self.pseudo.is_active() {
+            cadres.out.reserve(n);
+        }
     }
 
     pub fn add_cadre(&mut self, id: &str) -> u32 {
-        let out = self.pseudo.apply(id);
+        let out = self.pseudo.is_active().then(|| self.pseudo.apply(id));
         let cadres = Arc::make_mut(&mut self.cadres);
-        let idx = cadres.out.len() as u32;
+        let idx = cadres.ids.len() as u32;
         cadres.index.insert(IdKey::new(id), idx);
         cadres.ids.push(IdKey::new(id));
-        cadres.out.push(out);
+        cadres.out.extend(out);
         idx
     }
 
@@ -206,7 +221,10 @@ impl Registry {
     /// without cadres the set's index is taken over as it is.
     pub fn add_cadres(&mut self, set: CadreSet) {
         if self.cadres.ids.is_empty() {
-            let out = set.ids.iter().map(|id| self.pseudo.apply(id.as_str())).collect();
+            let out = match self.pseudo.is_active() {
+                true => set.ids.iter().map(|id| self.pseudo.apply(id.as_str())).collect(),
+                false => Vec::new(),
+            };
             self.cadres = Arc::new(Cadres { index: set.index, ids: set.ids, out });
             return;
         }
@@ -222,7 +240,11 @@ impl Registry {
 
     /// The output id of interned cadre `cadre` (pseudonym when a key is set).
     pub fn cadre_out(&self, cadre: u32) -> &str {
-        self.cadres.out.get(cadre as usize).map_or("", String::as_str)
+        if self.pseudo.is_active() {
+            self.cadres.out.get(cadre as usize).map_or("", String::as_str)
+        } else {
+            self.cadres.ids.get(cadre as usize).map_or("", IdKey::as_str)
+        }
     }
 
     /// The output id of cadre `cadre`, found by its id `given`: `given` itself when no
@@ -234,6 +256,14 @@ impl Registry {
         } else {
             given
         }
+    }
+
+    pub fn add_unit(&mut self, id: &str) {
+        self.units.insert(IdKey::new(id));
+    }
+
+    pub fn has_unit(&self, id: &str) -> bool {
+        self.units.contains(id.as_bytes())
     }
 
     pub fn add_class(&mut self, info: ClassInfo) -> u32 {
@@ -355,6 +385,19 @@ mod tests {
 
     fn class(id: &str) -> ClassInfo {
         ClassInfo { id: id.into(), year: 2024, start: 0, end: 1, hours: 8.0, method: "lecture".into() }
+    }
+
+    /// The unit set finds exactly the ids added, inline or not, as a set of `String`s does.
+    #[test]
+    fn units_are_found_as_a_set_of_strings_finds_them() {
+        let mut reg = Registry::new(Pseudonymizer::default());
+        let added = ["U1", "u-0001", "a-unit-id-longer-than-the-inline-bytes", "", "单位-7", "U1\0"];
+        added.iter().for_each(|u| reg.add_unit(u));
+        let plain: HashSet<String> = added.iter().map(|u| u.to_string()).collect();
+        let probes = ["U1", "U2", "u-0001", "u-000", "a-unit-id-longer-than-the-inline-bytes", "a-unit-id-longer", ""];
+        for u in added.iter().chain(&probes).chain(&["单位-7", "单位", "U1\0\0"]) {
+            assert_eq!(reg.has_unit(u), plain.contains(*u), "{u:?}");
+        }
     }
 
     /// A roster finds exactly the cadres enrolled in the class, under their index;

@@ -994,9 +994,7 @@ impl Registry {
         self.enrolled.reserve(enrollments);
         for a in updates.0 {
             match a {
-                Accept::Unit(u) => {
-                    self.units.insert(u);
-                }
+                Accept::Unit(u) => self.add_unit(&u),
                 Accept::Class(info) => {
                     self.add_class(*info);
                 }
@@ -1069,7 +1067,7 @@ fn check_row<'a>(
             let category = c.choice(At(1, CATEGORY), CATEGORIES, true);
             let rank = c.text(At(5, RANK), false);
             let unit = if c.layout.has(UNIT_ID) && !c.raw(At(6, UNIT_ID)).is_empty() && reg.has(TableKind::Units) {
-                c.reference(At(6, UNIT_ID), "unit", |u| reg.units.contains(u))
+                c.reference(At(6, UNIT_ID), "unit", |u| reg.has_unit(u))
             } else {
                 c.text(At(6, UNIT_ID), false)
             };
@@ -1427,7 +1425,7 @@ fn check_row<'a>(
         }
         TableKind::UnitOutcomes => {
             let unit = if reg.has(TableKind::Units) {
-                c.reference(UNIT_ID, "unit", |u| reg.units.contains(u))
+                c.reference(UNIT_ID, "unit", |u| reg.has_unit(u))
             } else {
                 c.text(UNIT_ID, true)
             };
