@@ -344,7 +344,7 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
     let mut written = ingested.written.clone();
     // The joined table is built from what was just written, before the swap.
     let ratings = warehouse::join::RatingScores::from_stats(&ingested.ratings, &ingested.registry)?;
-    written.insert(wh::TRAINEE_OUTCOMES.to_string(), join_outcomes(job, root, ratings, progress)?);
+    written.insert(wh::TRAINEE_OUTCOMES.to_string(), join_outcomes(job, root, ratings, &ingested.registry, progress)?);
     warehouse::write_rejects(root, &ingested.report.rejects)?;
     let mut manifest = Manifest::new(
         &ingested.period,
@@ -366,16 +366,18 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
 }
 
 /// Join `trainee_outcomes` over the warehouse being written at `root` and write it;
-/// returns its rows.
+/// returns its rows. `known`: the registry of the inputs just validated (the join
+/// checks whether the `cadres` table is its cadres before it uses its index).
 fn join_outcomes(
     job: &Job,
     root: &Path,
     ratings: warehouse::join::RatingScores,
+    known: &crate::validate::Registry,
     progress: &dyn Progress,
 ) -> Result<u64, Error> {
     let step = progress.step(wh::TRAINEE_OUTCOMES, false);
     let started = std::time::Instant::now();
-    let outcomes = warehouse::join::trainee_outcomes(root, &job.settings, ratings)?;
+    let outcomes = warehouse::join::trainee_outcomes_with(root, &job.settings, ratings, Some(known))?;
     let joined = started.elapsed().as_secs_f64();
     let def = table_def(wh::TRAINEE_OUTCOMES)
         .ok_or_else(|| crate::error::WarehouseError::frame(wh::TRAINEE_OUTCOMES, "no table definition"))?;
@@ -432,7 +434,7 @@ pub fn build_replacing_year(job: &Job, year: i32, progress: &dyn Progress) -> Re
     warehouse::write_empty_tables(staging.path())?;
     let fresh = warehouse::join::RatingScores::from_stats(&ingested.ratings, &ingested.registry)?;
     let ratings = years::combine_rating_scores(years::kept_rating_scores(&dest, year)?, fresh, &new_classes)?;
-    join_outcomes(job, staging.path(), ratings, progress)?;
+    join_outcomes(job, staging.path(), ratings, &ingested.registry, progress)?;
     drop(scratch);
 
     let held = years::years_held(staging.path())?;

@@ -238,6 +238,21 @@ impl Registry {
         self.cadres.index.get(id.as_bytes()).copied()
     }
 
+    /// Whether `written`, the `cadre_id` column of a `cadres` table in row order (`n`
+    /// rows), holds exactly the accepted cadres, in the order accepted and as given (no
+    /// pseudonym key). Then row `k` of that table is interned cadre `k`, and
+    /// [`Registry::cadre`] finds a cadre's row without a second index of the ids.
+    pub fn wrote_cadres_as<'s>(&self, n: usize, mut written: impl Iterator<Item = Option<&'s str>>) -> bool {
+        !self.pseudo.is_active()
+            && n == self.cadres.ids.len()
+            && self
+                .cadres
+                .ids
+                .iter()
+                .all(|id| written.next().map(|w| w.map(str::as_bytes)) == Some(Some(id.as_bytes())))
+            && written.next().is_none()
+    }
+
     /// The output id of interned cadre `cadre` (pseudonym when a key is set).
     pub fn cadre_out(&self, cadre: u32) -> &str {
         if self.pseudo.is_active() {

@@ -199,11 +199,24 @@ pub fn trainee_outcomes(
     settings: &PipelineFile,
     ratings: RatingScores,
 ) -> Result<DataFrame, WarehouseError> {
+    trainee_outcomes_with(warehouse, settings, ratings, None)
+}
+
+/// [`trainee_outcomes`], given the registry of the build that wrote the warehouse: when
+/// its `cadres` table is exactly the registry's cadres ([`Registry::wrote_cadres_as`]),
+/// enrollments find their cadre's row through the registry's index, not a second index
+/// of every cadre id built here. The same rows either way.
+pub fn trainee_outcomes_with(
+    warehouse: &Path,
+    settings: &PipelineFile,
+    ratings: RatingScores,
+    known: Option<&Registry>,
+) -> Result<DataFrame, WarehouseError> {
     let err = |what: &str| {
         let what = format!("trainee_outcomes: {what}");
         move |e: PolarsError| WarehouseError::frame(what, e)
     };
-    let base = base(warehouse)?;
+    let base = base(warehouse, known)?;
     let mut added: Vec<Column> = Vec::new();
     {
         let rows = RowIndex::new(&base)?;
@@ -382,10 +395,41 @@ fn unique_rows<'a>(df: &'a DataFrame, key: &str, table: &str) -> Result<FxHashMa
     Ok(rows)
 }
 
+/// The row of a cadre id in the `cadres` table.
+enum CadreRows<'a> {
+    /// The build's own index: the table holds exactly the registry's cadres, in order.
+    Known(&'a Registry),
+    /// Built here from the table ([`unique_rows`]).
+    Map(FxHashMap<&'a str, IdxSize>),
+}
+
+impl<'a> CadreRows<'a> {
+    /// The rows of `cadres` (its `cadre_id` column): through `known` when the table is
+    /// its cadres as written, else a map of the table's ids (a repeated id is an error).
+    fn new(cadres: &'a DataFrame, known: Option<&'a Registry>) -> Result<Self, WarehouseError> {
+        let table = crate::schema::wh::CADRES;
+        if let Some(reg) = known {
+            let ids = strs(cadres, c::CADRE_ID, table)?;
+            if reg.wrote_cadres_as(ids.len(), ids.iter()) {
+                return Ok(CadreRows::Known(reg));
+            }
+        }
+        unique_rows(cadres, c::CADRE_ID, table).map(CadreRows::Map)
+    }
+
+    fn row(&self, id: &str) -> Option<IdxSize> {
+        match self {
+            CadreRows::Known(reg) => reg.cadre(id).map(|k| k as IdxSize),
+            CadreRows::Map(rows) => rows.get(id).copied(),
+        }
+    }
+}
+
 /// Enrollments with their class and cadre attributes and the attendance rate, sorted
 /// by (class_id, cadre_id), nulls first (the order of a stable sort of the enrollments;
-/// a build writes them in that order already, which is checked, not assumed).
-fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
+/// a build writes them in that order already, which is checked, not assumed). `known`:
+/// see [`trainee_outcomes_with`].
+fn base(wh: &Path, known: Option<&Registry>) -> Result<DataFrame, WarehouseError> {
     use crate::schema::wh;
     let e = |what: &'static str| move |e: PolarsError| WarehouseError::frame(format!("trainee_outcomes: {what}"), e);
     let (enrollments, (classes, cadres)) = rayon::join(
@@ -445,7 +489,7 @@ fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
     };
     let (class_at, cadre_at) = {
         let (class_rows, cadre_rows) =
-            (unique_rows(&classes, c::CLASS_ID, wh::CLASSES)?, unique_rows(&cadres, c::CADRE_ID, wh::CADRES)?);
+            (unique_rows(&classes, c::CLASS_ID, wh::CLASSES)?, CadreRows::new(&cadres, known)?);
         let class_keys: Vec<Option<&str>> = strs(&df, c::CLASS_ID, wh::ENROLLMENTS)?.iter().collect();
         let cadre_keys: Vec<Option<&str>> = strs(&df, c::CADRE_ID, wh::ENROLLMENTS)?.iter().collect();
         // Rows come class by class: the previous class's row is reused.
@@ -464,12 +508,11 @@ fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
                 }
             })
             .collect();
-        let cadre_at: Vec<Option<IdxSize>> =
-            cadre_keys.par_iter().map(|k| k.and_then(|k| cadre_rows.get(k).copied())).collect();
+        let cadre_at: Vec<Option<IdxSize>> = cadre_keys.par_iter().map(|k| k.and_then(|k| cadre_rows.row(k))).collect();
         (class_at, cadre_at.into_iter().collect::<IdxCa>())
     };
-    let class_cols = classes.drop(c::CLASS_ID).map_err(e(wh::CLASSES))?.take(&class_at).map_err(e(wh::CLASSES))?;
-    let cadre_cols = cadres.drop(c::CADRE_ID).map_err(e(wh::CADRES))?.take(&cadre_at).map_err(e(wh::CADRES))?;
+    let class_cols = gather(classes.drop(c::CLASS_ID).map_err(e(wh::CLASSES))?, &class_at).map_err(e(wh::CLASSES))?;
+    let cadre_cols = gather(cadres.drop(c::CADRE_ID).map_err(e(wh::CADRES))?, &cadre_at).map_err(e(wh::CADRES))?;
     df.hstack_mut(class_cols.columns()).map_err(e("attaching classes"))?;
     df.hstack_mut(cadre_cols.columns()).map_err(e("attaching cadres"))?;
     let rate: Vec<Option<f64>> = {
@@ -487,6 +530,15 @@ fn base(wh: &Path) -> Result<DataFrame, WarehouseError> {
     };
     df.with_column(Column::new(c::ATTENDANCE_RATE.into(), rate)).map_err(e(c::ATTENDANCE_RATE))?;
     Ok(df)
+}
+
+/// The rows of `df` at `at` (null where `at` is null), as [`DataFrame::take`] gives
+/// them. The columns are made whole first: read from several row groups or files they
+/// come in pieces, and polars gathers text from pieces value by value (finding each
+/// value's piece, copying its bytes into a new array), from a whole column by its views.
+fn gather(mut df: DataFrame, at: &IdxCa) -> PolarsResult<DataFrame> {
+    df.rechunk_mut();
+    df.take(at)
 }
 
 /// Where a right-side row of (class_id, cadre_id) lands: a base row, or no row (its
@@ -927,6 +979,68 @@ mod tests {
             assert_eq!((b1.date, picks.kind(&b1), b1.total), (200, Some("annual"), Some(81.0)));
             assert!(after[1].is_none());
         }
+    }
+
+    /// Through the registry, cadres are found at the rows a map of the table finds them,
+    /// when the table is the registry's cadres as written; any other table (another
+    /// order, fewer or more ids, a null, ids written under a key) is indexed from itself.
+    #[test]
+    fn cadre_rows_through_the_registry_are_the_tables_rows() {
+        use crate::pseudonym::Pseudonymizer;
+        let long = "a-cadre-id-longer-than-the-inline-bytes";
+        let ids = ["C3", "C1", long, "C2", "", "C1\0"];
+        let table = |ids: &[Option<&str>]| df![c::CADRE_ID => ids].unwrap();
+        let given: Vec<Option<&str>> = ids.iter().map(|id| Some(*id)).collect();
+        let registry = |key: Option<&str>| {
+            let mut reg = Registry::new(Pseudonymizer::new(key));
+            ids.iter().for_each(|id| {
+                reg.add_cadre(id);
+            });
+            reg
+        };
+        let (reg, keyed) = (registry(None), registry(Some("k")));
+        let written = table(&given);
+        let known = CadreRows::new(&written, Some(&reg)).unwrap();
+        assert!(matches!(known, CadreRows::Known(_)));
+        let map = unique_rows(&written, c::CADRE_ID, "cadres").unwrap();
+        for id in ids.iter().chain(&["C4", "C", "a-cadre-id-longer", "C1\0\0"]) {
+            assert_eq!(known.row(id), map.get(id).copied(), "{id:?}");
+        }
+        let mut swapped = given.clone();
+        swapped.swap(0, 1);
+        let mut nulled = given.clone();
+        nulled[2] = None;
+        let others = [
+            (table(&swapped), &reg),
+            (table(&given[..4]), &reg),
+            (table(&[&given[..], &[Some("C9")]].concat()), &reg),
+            (table(&nulled), &reg),
+            (table(&given), &keyed),
+        ];
+        for (other, reg) in &others {
+            assert!(matches!(CadreRows::new(other, Some(reg)).unwrap(), CadreRows::Map(_)));
+        }
+        let repeated = table(&[Some("C1"), Some("C2"), Some("C1")]);
+        assert!(CadreRows::new(&repeated, Some(&reg)).is_err());
+    }
+
+    /// Gathered from a frame in pieces, the rows are what a take of each row gives.
+    #[test]
+    fn gathering_from_pieces_takes_the_rows() {
+        let long = "a-text-longer-than-a-view-holds";
+        let mut df = df!["t" => [Some("a"), None, Some(long)], "x" => [Some(1.0), Some(2.0), None]].unwrap();
+        let more = df!["t" => [Some("b"), Some(long), None], "x" => [None, Some(5.0), Some(6.0)]].unwrap();
+        df.vstack_mut(&more).unwrap();
+        assert!(df.column("t").unwrap().n_chunks() > 1);
+        let at: IdxCa = [Some(5), Some(2), None, Some(0), Some(4), Some(3), Some(2), Some(1)].into_iter().collect();
+        let got = gather(df.clone(), &at).unwrap();
+        let want = df.take(&at).unwrap();
+        assert!(got.equals_missing(&want), "{got}\n{want}");
+        let t = got.column("t").unwrap().str().unwrap();
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            [None, Some(long), None, Some("a"), Some(long), Some("b"), Some(long), None]
+        );
     }
 
     #[test]
