@@ -52,12 +52,15 @@ impl Progress for Silent {
 pub struct Ingested {
     pub report: ValidationReport,
     pub files: Vec<InputFile>,
+    /// The ids accepted (`build` hands it to the `trainee_outcomes` join, which drops
+    /// it: empty after a build).
     pub registry: Registry,
     /// The reporting period: the pipeline's, else the latest class year.
     pub period: String,
     /// Rows per warehouse table.
     pub written: BTreeMap<String, u64>,
-    /// Person-level sums of the accepted rating rows, for `trainee_outcomes`.
+    /// Person-level sums of the accepted rating rows, for `trainee_outcomes` (empty
+    /// after a build, which drops them once the join has its scores).
     pub ratings: RatingStats,
     /// CSV files found not to be UTF-8 after part of them was read once, and so read
     /// again in two passes with their whole input (see `run_input`): their inputs'
@@ -336,7 +339,7 @@ pub fn build(job: &Job, progress: &dyn Progress) -> Result<Built, Error> {
 }
 
 fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingested, Manifest), Error> {
-    let ingested = ingest_all(job, &|part| Box::new(WarehouseSink::new(root, part)), progress)?;
+    let mut ingested = ingest_all(job, &|part| Box::new(WarehouseSink::new(root, part)), progress)?;
     if !ingested.reread.is_empty() {
         warehouse::remove_empty_dirs(root)?;
     }
@@ -344,7 +347,8 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
     let mut written = ingested.written.clone();
     // The joined table is built from what was just written, before the swap.
     let ratings = warehouse::join::RatingScores::from_stats(&ingested.ratings, &ingested.registry)?;
-    written.insert(wh::TRAINEE_OUTCOMES.to_string(), join_outcomes(job, root, ratings, &ingested.registry, progress)?);
+    let registry = release_for_join(&mut ingested);
+    written.insert(wh::TRAINEE_OUTCOMES.to_string(), join_outcomes(job, root, ratings, registry, progress)?);
     warehouse::write_rejects(root, &ingested.report.rejects)?;
     let mut manifest = Manifest::new(
         &ingested.period,
@@ -365,14 +369,23 @@ fn build_into(job: &Job, root: &Path, progress: &dyn Progress) -> Result<(Ingest
     Ok((ingested, manifest))
 }
 
+/// The registry, taken out of `ingested` for the join, and the rating sums dropped
+/// once their scores are computed: both are per cadre or per enrollment, and neither is
+/// read after the join, at whose end a build's memory peaks.
+fn release_for_join(ingested: &mut Ingested) -> crate::validate::Registry {
+    drop(std::mem::take(&mut ingested.ratings));
+    std::mem::take(&mut ingested.registry)
+}
+
 /// Join `trainee_outcomes` over the warehouse being written at `root` and write it;
 /// returns its rows. `known`: the registry of the inputs just validated (the join
-/// checks whether the `cadres` table is its cadres before it uses its index).
+/// checks whether the `cadres` table is its cadres before it uses its index, and drops
+/// it when done with it).
 fn join_outcomes(
     job: &Job,
     root: &Path,
     ratings: warehouse::join::RatingScores,
-    known: &crate::validate::Registry,
+    known: crate::validate::Registry,
     progress: &dyn Progress,
 ) -> Result<u64, Error> {
     let step = progress.step(wh::TRAINEE_OUTCOMES, false);
@@ -418,7 +431,7 @@ pub fn build_replacing_year(job: &Job, year: i32, progress: &dyn Progress) -> Re
         }
     }
     let scratch = Scratch::new(&dest)?;
-    let ingested = ingest_all(job, &|part| Box::new(WarehouseSink::new(scratch.path(), part)), progress)?;
+    let mut ingested = ingest_all(job, &|part| Box::new(WarehouseSink::new(scratch.path(), part)), progress)?;
     if !ingested.reread.is_empty() {
         warehouse::remove_empty_dirs(scratch.path())?;
     }
@@ -434,7 +447,8 @@ pub fn build_replacing_year(job: &Job, year: i32, progress: &dyn Progress) -> Re
     warehouse::write_empty_tables(staging.path())?;
     let fresh = warehouse::join::RatingScores::from_stats(&ingested.ratings, &ingested.registry)?;
     let ratings = years::combine_rating_scores(years::kept_rating_scores(&dest, year)?, fresh, &new_classes)?;
-    join_outcomes(job, staging.path(), ratings, &ingested.registry, progress)?;
+    let registry = release_for_join(&mut ingested);
+    join_outcomes(job, staging.path(), ratings, registry, progress)?;
     drop(scratch);
 
     let held = years::years_held(staging.path())?;

@@ -205,18 +205,20 @@ pub fn trainee_outcomes(
 /// [`trainee_outcomes`], given the registry of the build that wrote the warehouse: when
 /// its `cadres` table is exactly the registry's cadres ([`Registry::wrote_cadres_as`]),
 /// enrollments find their cadre's row through the registry's index, not a second index
-/// of every cadre id built here. The same rows either way.
+/// of every cadre id built here. The same rows either way. The registry is dropped as
+/// soon as the enrollments have their cadres, making room for the rest of the join.
 pub fn trainee_outcomes_with(
     warehouse: &Path,
     settings: &PipelineFile,
     ratings: RatingScores,
-    known: Option<&Registry>,
+    known: Option<Registry>,
 ) -> Result<DataFrame, WarehouseError> {
     let err = |what: &str| {
         let what = format!("trainee_outcomes: {what}");
         move |e: PolarsError| WarehouseError::frame(what, e)
     };
-    let base = base(warehouse, known)?;
+    let base = base(warehouse, known.as_ref())?;
+    drop(known);
     let mut added: Vec<Column> = Vec::new();
     {
         let rows = RowIndex::new(&base)?;
