@@ -330,7 +330,7 @@ pub type AssessmentMoments<'a> = dyn Fn(&str, &str) -> Option<(f64, f64)> + Sync
 /// when missing), whether the assessment is there, and the moments of the scores the
 /// trainee received (`received`: whether there are any).
 #[derive(Clone, Copy)]
-struct Row {
+struct PeriodRow {
     values: [f64; 5],
     assessed: bool,
     received: bool,
@@ -364,7 +364,7 @@ pub fn cadre_scorecard(
     // a row costs one cache and TLB miss, where read from the columns it cost one per
     // column.
     let o_cadre = str_view(outcomes, col::CADRE_ID, T)?;
-    let by_row: Vec<Option<Row>> = o_year
+    let by_row: Vec<Option<PeriodRow>> = o_year
         .par_iter()
         .enumerate()
         .with_min_len(4096)
@@ -376,7 +376,7 @@ pub fn cadre_scorecard(
             let (n, var) = received.unwrap_or((f64::NAN, f64::NAN));
             // NaN is missing, as for any value `mean` leaves out.
             let values = views.each_ref().map(|v| v.get(i).unwrap_or(f64::NAN));
-            Some(Row { values, assessed: views[2].get(i).is_some(), received: received.is_some(), n, var })
+            Some(PeriodRow { values, assessed: views[2].get(i).is_some(), received: received.is_some(), n, var })
         })
         .collect();
     let mut score_of: Vec<Option<f64>> = vec![None; keys.len()];
@@ -401,7 +401,7 @@ pub fn cadre_scorecard(
         .into_par_iter()
         .flat_map_iter(|b| {
             let batch = b * BATCH..((b + 1) * BATCH).min(n_cadres);
-            let mut rows: Vec<(usize, Row)> = Vec::new();
+            let mut rows: Vec<(usize, PeriodRow)> = Vec::new();
             let mut ends = Vec::with_capacity(BATCH as usize);
             for c in batch.clone() {
                 rows.extend(
