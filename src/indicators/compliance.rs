@@ -337,55 +337,33 @@ pub fn compliance_rows<'a>(
         })
         .collect();
 
-    let (o_class, o_year, o_start, o_method) = (
-        strs(outcomes, col::CLASS_ID, T)?,
-        i64s(outcomes, col::YEAR, T)?,
-        days(outcomes, col::START_DATE, T)?,
-        strs(outcomes, col::METHOD, T)?,
-    );
-    let (o_days, o_hours, o_att, o_leave) = (
-        f64s(outcomes, col::DAYS, T)?,
-        f64s(outcomes, col::HOURS, T)?,
-        f64s(outcomes, col::ATTENDED_HOURS, T)?,
-        f64s(outcomes, col::LEAVE_HOURS, T)?,
-    );
-    let (o_flags, o_done) = (i64s(outcomes, col::DISCIPLINE_FLAGS, T)?, bools(outcomes, col::COMPLETED, T)?);
-
-    let topics = ClassTopics::new(&o_class, &strs(courses, col::CLASS_ID, T)?, &strs(courses, col::TOPIC, T)?);
+    let topics = {
+        let o_class = strs(outcomes, col::CLASS_ID, T)?;
+        ClassTopics::new(&o_class, &strs(courses, col::CLASS_ID, T)?, &strs(courses, col::TOPIC, T)?)
+    };
+    let by_row = enrollments_by_row(outcomes, &topics)?;
     // Every cadre row with an id, in id order (the numbers are in byte order of the ids),
-    // then one row per (cadre, year), collected straight into the result. A task keeps
-    // the enrollments of the cadre it is on, so they are gathered once per cadre.
+    // then one row per (cadre, year), collected straight into the result. The
+    // enrollments of a batch of cadres are gathered first, in one loop of independent
+    // loads, so that their cache misses overlap; gathered cadre by cadre between the
+    // computations of their rows, about one miss was in flight at a time.
     let order: Vec<(usize, u32)> =
         keys.cadre_rows.rows().iter().filter_map(|&i| keys.of_cadre_row[i as usize].map(|c| (i as usize, c))).collect();
-    let n_years = years.len();
-    let rows: Vec<ComplianceRow> = (0..order.len() * n_years)
-        .into_par_iter()
-        .map_init(
-            || (u32::MAX, Vec::new()),
-            |(current, enr): &mut (u32, Vec<Enrollment>), k| {
-                let (i, cadre) = order[k / n_years];
-                if *current != cadre {
-                    *current = cadre;
-                    enr.clear();
-                    enr.extend(keys.outcome_rows.get(cadre).iter().filter_map(|&j| {
-                        let j = j as usize;
-                        let class = topics.of_outcome[j]?;
-                        Some(Enrollment {
-                            class,
-                            topics: &topics.of_class[class as usize],
-                            year: o_year[j]?,
-                            start: o_start[j].unwrap_or_default(),
-                            off_job: o_method[j] != Some(ONLINE),
-                            days: o_days[j].unwrap_or(0.0),
-                            hours: o_hours[j].unwrap_or(0.0),
-                            attended: o_att[j].unwrap_or(0.0),
-                            leave: o_leave[j].unwrap_or(0.0),
-                            flags: o_flags[j].unwrap_or(0),
-                            completed: o_done[j].unwrap_or(false),
-                        })
-                    }));
-                    enr.sort_by_key(|e| (e.start, e.class));
-                }
+    const BATCH: usize = 64;
+    let rows: Vec<ComplianceRow> = order
+        .par_chunks(BATCH)
+        .flat_map_iter(|batch| {
+            let mut enr: Vec<Enrollment> = Vec::new();
+            let mut ends = Vec::with_capacity(batch.len());
+            for &(_, cadre) in batch {
+                enr.extend(keys.outcome_rows.get(cadre).iter().filter_map(|&j| by_row[j as usize].clone()));
+                ends.push(enr.len());
+            }
+            let mut out = Vec::with_capacity(batch.len() * years.len());
+            let mut from = 0;
+            for (&(i, cadre), &to) in batch.iter().zip(&ends) {
+                let mine = &mut enr[from..to];
+                mine.sort_by_key(|e| (e.start, e.class));
                 let who = Cadre {
                     number: cadre,
                     category: k_cat.get(i),
@@ -393,11 +371,53 @@ pub fn compliance_rows<'a>(
                     rule: rule_of[i].0,
                     rotates: rule_of[i].1,
                 };
-                cadre_year(&who, enr, years[k % n_years], first_year, s)
-            },
-        )
+                out.extend(years.iter().map(|&y| cadre_year(&who, mine, y, first_year, s)));
+                from = to;
+            }
+            out
+        })
         .collect();
     Ok(rows)
+}
+
+/// The enrollment of every outcome row, in row order (`None` for a row without a
+/// class or a year), read column after column. A cadre's rows lie scattered over the
+/// table (it comes by class): gathered from one value per row here, a cadre's
+/// enrollment costs one cache and TLB miss, where gathered from the columns it cost one
+/// per column.
+fn enrollments_by_row<'t>(
+    outcomes: &DataFrame,
+    topics: &'t ClassTopics,
+) -> Result<Vec<Option<Enrollment<'t>>>, IndicatorError> {
+    let (o_year, o_start, o_method) =
+        (i64s(outcomes, col::YEAR, T)?, days(outcomes, col::START_DATE, T)?, strs(outcomes, col::METHOD, T)?);
+    let (o_days, o_hours, o_att, o_leave) = (
+        f64s(outcomes, col::DAYS, T)?,
+        f64s(outcomes, col::HOURS, T)?,
+        f64s(outcomes, col::ATTENDED_HOURS, T)?,
+        f64s(outcomes, col::LEAVE_HOURS, T)?,
+    );
+    let (o_flags, o_done) = (i64s(outcomes, col::DISCIPLINE_FLAGS, T)?, bools(outcomes, col::COMPLETED, T)?);
+    Ok((0..topics.of_outcome.len())
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(|j| {
+            let class = topics.of_outcome[j]?;
+            Some(Enrollment {
+                class,
+                topics: &topics.of_class[class as usize],
+                year: o_year[j]?,
+                start: o_start[j].unwrap_or_default(),
+                off_job: o_method[j] != Some(ONLINE),
+                days: o_days[j].unwrap_or(0.0),
+                hours: o_hours[j].unwrap_or(0.0),
+                attended: o_att[j].unwrap_or(0.0),
+                leave: o_leave[j].unwrap_or(0.0),
+                flags: o_flags[j].unwrap_or(0),
+                completed: o_done[j].unwrap_or(false),
+            })
+        })
+        .collect())
 }
 
 /// The cadre a compliance row is about.

@@ -45,13 +45,12 @@
 //!   sd index_se.
 
 use polars::prelude::*;
-use polars_arrow::array::PrimitiveArray;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::compliance::ComplianceRow;
 use super::engine::Cadres;
-use super::engine::{f64_view, group_by, i64s, str_view, InPlace, Out};
+use super::engine::{f64_view, group_by, i64s, str_view, Out};
 use super::suppress::not_suppressed;
 use super::Params;
 use crate::config::ScorecardSettings;
@@ -327,6 +326,18 @@ pub fn others_moments<'a>(rows: impl Iterator<Item = (ClassCadre<'a>, Option<f64
 /// their variance (NaN below two scores), `None` for a trainee nobody else rated.
 pub type AssessmentMoments<'a> = dyn Fn(&str, &str) -> Option<(f64, f64)> + Sync + 'a;
 
+/// What the scorecard reads of one outcome row of the period: the five measures (NaN
+/// when missing), whether the assessment is there, and the moments of the scores the
+/// trainee received (`received`: whether there are any).
+#[derive(Clone, Copy)]
+struct PeriodRow {
+    values: [f64; 5],
+    assessed: bool,
+    received: bool,
+    n: f64,
+    var: f64,
+}
+
 pub fn cadre_scorecard(
     outcomes: &DataFrame,
     assessment: &AssessmentMoments<'_>,
@@ -346,23 +357,37 @@ pub fn cadre_scorecard(
         f64_view(outcomes, col::REVIEW_AFTER, T)?,
     ];
     let year = period_year(ctx.period, &o_year);
-    // The moments of each of the year's rows' trainee, looked up in row order: the rows
-    // of a class lie together, so its cadres' lookups find their tables in cache; looked
-    // up cadre by cadre (every row in another class) nearly every lookup missed.
+    // What the scorecard reads of each of the year's rows, in row order, with the
+    // moments of its trainee, looked up in row order: the rows of a class lie together,
+    // so its cadres' lookups find their tables in cache (looked up cadre by cadre, every
+    // row in another class, nearly every lookup missed). Gathered per cadre from here,
+    // a row costs one cache and TLB miss, where read from the columns it cost one per
+    // column.
     let o_cadre = str_view(outcomes, col::CADRE_ID, T)?;
-    let received: Vec<Option<(f64, f64)>> = o_year
+    let by_row: Vec<Option<PeriodRow>> = o_year
         .par_iter()
         .enumerate()
         .with_min_len(4096)
-        .map(|(i, y)| if *y == year { assessment(o_class.get(i)?, o_cadre.get(i)?) } else { None })
+        .map(|(i, y)| {
+            if *y != year {
+                return None;
+            }
+            let received = o_class.get(i).zip(o_cadre.get(i)).and_then(|(class, cadre)| assessment(class, cadre));
+            let (n, var) = received.unwrap_or((f64::NAN, f64::NAN));
+            // NaN is missing, as for any value `mean` leaves out.
+            let values = views.each_ref().map(|v| v.get(i).unwrap_or(f64::NAN));
+            Some(PeriodRow { values, assessed: views[2].get(i).is_some(), received: received.is_some(), n, var })
+        })
         .collect();
     let mut score_of: Vec<Option<f64>> = vec![None; keys.len()];
     for r in compliance.iter().filter(|r| Some(i64::from(r.year)) == year) {
         score_of[r.cadre as usize] = r.score();
     }
     // Every cadre with an outcome row in the year, with the means of its rows' measures
-    // and its share of the within-trainee variance of the scores received, in one pass
-    // (one reused buffer per task, not a Vec per cadre).
+    // and its share of the within-trainee variance of the scores received, in one pass.
+    // The rows of a batch of cadres are gathered first, in one loop of independent
+    // loads, so that their cache misses overlap (cadre by cadre, between the cadres'
+    // computations, about one miss was in flight at a time).
     struct Person {
         number: u32,
         first_row: usize,
@@ -370,27 +395,40 @@ pub fn cadre_scorecard(
         /// Σ (n − 1)·variance and Σ (n − 1) of its enrollments' scores received.
         within: (f64, f64),
     }
-    let cadres: Vec<Person> = (0..keys.len() as u32)
+    const BATCH: u32 = 64;
+    let n_cadres = keys.len() as u32;
+    let cadres: Vec<Person> = (0..n_cadres.div_ceil(BATCH))
         .into_par_iter()
-        .map_init(
-            || (Vec::new(), Vec::new()),
-            |(rows, vals): &mut (Vec<usize>, Vec<f64>), c| {
-                rows.clear();
-                rows.extend(keys.outcome_rows.get(c).iter().map(|&j| j as usize).filter(|&j| o_year[j] == year));
-                let first_row = *rows.first()?;
-                let mut mean_of = |v: &InPlace<PrimitiveArray<f64>>| {
+        .flat_map_iter(|b| {
+            let batch = b * BATCH..((b + 1) * BATCH).min(n_cadres);
+            let mut rows: Vec<(usize, PeriodRow)> = Vec::new();
+            let mut ends = Vec::with_capacity(BATCH as usize);
+            for c in batch.clone() {
+                rows.extend(
+                    keys.outcome_rows.get(c).iter().filter_map(|&j| by_row[j as usize].map(|r| (j as usize, r))),
+                );
+                ends.push(rows.len());
+            }
+            let mut vals = Vec::new();
+            let mut from = 0;
+            let mut out = Vec::with_capacity(BATCH as usize);
+            for (c, &to) in batch.zip(&ends) {
+                let mine = &rows[from..to];
+                from = to;
+                let Some(&(first_row, _)) = mine.first() else { continue };
+                let mut mean_of = |m: usize| {
                     vals.clear();
-                    // NaN is missing, as for any value `mean` leaves out.
-                    vals.extend(rows.iter().map(|&i| v.get(i).unwrap_or(f64::NAN)));
-                    stats::mean(vals).unwrap_or(f64::NAN)
+                    vals.extend(mine.iter().map(|(_, r)| r.values[m]));
+                    stats::mean(&vals).unwrap_or(f64::NAN)
                 };
-                let [pre, post, assess, before, after] = views.each_ref().map(&mut mean_of);
+                let [pre, post, assess, before, after] = [0, 1, 2, 3, 4].map(&mut mean_of);
                 let (mut inverse, mut enrollments, mut within) = (0.0, 0.0, (0.0, 0.0));
-                for &i in rows.iter() {
-                    let Some((n, var)) = received[i] else {
+                for (_, r) in mine {
+                    if !r.received {
                         continue;
-                    };
-                    if n >= 1.0 && views[2].get(i).is_some() {
+                    }
+                    let (n, var) = (r.n, r.var);
+                    if n >= 1.0 && r.assessed {
                         inverse += 1.0 / n;
                         enrollments += 1.0;
                     }
@@ -408,11 +446,12 @@ pub fn cadre_scorecard(
                     after,
                     compliance: score_of[c as usize].unwrap_or(f64::NAN),
                 };
-                Some(Person { number: c, first_row, measures, within })
-            },
-        )
-        .flatten()
+                out.push(Person { number: c, first_row, measures, within });
+            }
+            out
+        })
         .collect();
+    drop(by_row);
     let category: Vec<Option<&str>> = cadres.iter().map(|c| o_cat.get(c.first_row)).collect();
     let by_cat = group_by(cadres.len(), |i| category[i]);
     let of_category: Vec<Vec<Score>> = by_cat

@@ -3,8 +3,8 @@
 //!
 //! In: warehouse tables (Parquet files) and frames. Out, to the families only:
 //! - typed columns of a frame ([`strs`], [`f64s`], [`days`], … and the in-place
-//!   [`InPlace`] readers), row groupings ([`group_by`], [`index_by`], [`Groups`]) and
-//!   the output frame builder [`Out`];
+//!   readers [`str_view`], [`f64_view`], [`day_view`]), row groupings ([`group_by`],
+//!   [`index_by`], [`Groups`]) and the output frame builder [`Out`];
 //! - a table read whole ([`read_frame`]) or listed for streaming ([`LongTable`]);
 //! - one numbering of the cadres shared by the per-cadre families ([`Cadres`]);
 //! - the three streaming fast paths, each taking its family's rule as a function:
@@ -29,7 +29,7 @@ pub(super) use columnar::read_frame;
 pub use columnar::LongTable;
 pub(super) use frame::{
     bools, column, day_view, days, f64_view, f64s, group_by, i64s, index_by, optional_i64s, perr, pick, serr, str_view,
-    strs, Bools, InPlace, Nums, Out, Texts,
+    strs, Bools, Nums, Out, Texts,
 };
 pub(super) use keys::positions;
 pub use keys::Cadres;
