@@ -41,6 +41,7 @@ pub mod i18n;
 pub mod load;
 pub mod paths;
 pub mod pdf;
+mod place;
 pub mod render;
 pub mod view;
 
@@ -159,6 +160,11 @@ fn write_report_dir(
         }
     };
     let cleaner = atomic::remove_in_background(leftovers);
+    // The staging directory is made in `dest`'s parent: marked, the file system puts it
+    // (and so the new pages) away from the inodes of the report just deleted ([`place`]).
+    if let Some(parent) = dest.parent() {
+        place::spread_subdirectories(parent);
+    }
     // Written aside and swapped in whole (the warehouse's one atomic swap): a failed or
     // killed run leaves the previous report as it was, and no stale class page survives.
     let staging = atomic::Staging::new(&dest)?;
