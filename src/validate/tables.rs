@@ -92,7 +92,12 @@ pub struct InputOutcome {
 /// Registry additions made by one input. No table references itself, so they are
 /// applied after the input is done, which lets independent inputs run in parallel.
 #[derive(Debug, Default, Clone)]
-pub struct RegistryUpdates(Vec<Accept>, CadreSet);
+pub struct RegistryUpdates {
+    /// Units, classes, courses, enrollments and items accepted, in input order.
+    accepted: Vec<Accept>,
+    /// The cadres accepted, with their index (only the `cadres` input fills it).
+    cadres: CadreSet,
+}
 
 /// Canonical column → source column index, with the input's value maps.
 ///
@@ -778,7 +783,7 @@ pub fn validate_input(
                     counts.accepted += 1;
                     counts.written += rows.len() as u64;
                     if let Some(a) = on_accept {
-                        outcome.updates.0.push(a);
+                        outcome.updates.accepted.push(a);
                     }
                     if let (Some(r), Emit::Long { scores, .. }) = (rating, &rows) {
                         outcome.ratings.add(r, scores);
@@ -815,7 +820,7 @@ pub fn validate_input(
             encoding: src.encoding,
         });
     }
-    outcome.updates.1 = seen.cadres;
+    outcome.updates.cadres = seen.cadres;
     // Read, accepted and written are counted locally (rejects count themselves).
     let total = report.tables.entry(table_name).or_default();
     total.read += counts.read;
@@ -987,12 +992,12 @@ fn warn_missing_refs(t: TableKind, reg: &Registry, report: &mut ValidationReport
 impl Registry {
     /// Add what an input accepted.
     pub fn apply(&mut self, updates: RegistryUpdates) {
-        if !updates.1.is_empty() {
-            self.add_cadres(updates.1);
+        if !updates.cadres.is_empty() {
+            self.add_cadres(updates.cadres);
         }
-        let enrollments = updates.0.iter().filter(|a| matches!(a, Accept::Enrollment(..))).count();
+        let enrollments = updates.accepted.iter().filter(|a| matches!(a, Accept::Enrollment(..))).count();
         self.enrolled.reserve(enrollments);
-        for a in updates.0 {
+        for a in updates.accepted {
             match a {
                 Accept::Unit(u) => self.add_unit(&u),
                 Accept::Class(info) => {
