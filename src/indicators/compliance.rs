@@ -343,26 +343,18 @@ pub fn compliance_rows<'a>(
     };
     let by_row = enrollments_by_row(outcomes, &topics)?;
     // Every cadre row with an id, in id order (the numbers are in byte order of the ids),
-    // then one row per (cadre, year), collected straight into the result. The
-    // enrollments of a batch of cadres are gathered first, in one loop of independent
-    // loads, so that their cache misses overlap; gathered cadre by cadre between the
-    // computations of their rows, about one miss was in flight at a time.
+    // then one row per (cadre, year), collected straight into the result; the
+    // enrollments of a batch of cadres are gathered first, so that their cache misses
+    // overlap.
     let order: Vec<(usize, u32)> =
         keys.cadre_rows.rows().iter().filter_map(|&i| keys.of_cadre_row[i as usize].map(|c| (i as usize, c))).collect();
     const BATCH: usize = 64;
     let rows: Vec<ComplianceRow> = order
         .par_chunks(BATCH)
         .flat_map_iter(|batch| {
-            let mut enr: Vec<Enrollment> = Vec::new();
-            let mut ends = Vec::with_capacity(batch.len());
-            for &(_, cadre) in batch {
-                enr.extend(keys.outcome_rows.get(cadre).iter().filter_map(|&j| by_row[j as usize].clone()));
-                ends.push(enr.len());
-            }
+            let mut enr = keys.outcome_rows.gather(batch.iter().map(|&(_, c)| c), |j| by_row[j as usize].clone());
             let mut out = Vec::with_capacity(batch.len() * years.len());
-            let mut from = 0;
-            for (&(i, cadre), &to) in batch.iter().zip(&ends) {
-                let mine = &mut enr[from..to];
+            for (&(i, cadre), mine) in batch.iter().zip(enr.each_mut()) {
                 mine.sort_by_key(|e| (e.start, e.class));
                 let who = Cadre {
                     number: cadre,
@@ -372,7 +364,6 @@ pub fn compliance_rows<'a>(
                     rotates: rule_of[i].1,
                 };
                 out.extend(years.iter().map(|&y| cadre_year(&who, mine, y, first_year, s)));
-                from = to;
             }
             out
         })

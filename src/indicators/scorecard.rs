@@ -384,10 +384,9 @@ pub fn cadre_scorecard(
         score_of[r.cadre as usize] = r.score();
     }
     // Every cadre with an outcome row in the year, with the means of its rows' measures
-    // and its share of the within-trainee variance of the scores received, in one pass.
-    // The rows of a batch of cadres are gathered first, in one loop of independent
-    // loads, so that their cache misses overlap (cadre by cadre, between the cadres'
-    // computations, about one miss was in flight at a time).
+    // and its share of the within-trainee variance of the scores received, in one pass;
+    // the rows of a batch of cadres are gathered first, so that their cache misses
+    // overlap.
     struct Person {
         number: u32,
         first_row: usize,
@@ -401,20 +400,11 @@ pub fn cadre_scorecard(
         .into_par_iter()
         .flat_map_iter(|b| {
             let batch = b * BATCH..((b + 1) * BATCH).min(n_cadres);
-            let mut rows: Vec<(usize, PeriodRow)> = Vec::new();
-            let mut ends = Vec::with_capacity(BATCH as usize);
-            for c in batch.clone() {
-                rows.extend(
-                    keys.outcome_rows.get(c).iter().filter_map(|&j| by_row[j as usize].map(|r| (j as usize, r))),
-                );
-                ends.push(rows.len());
-            }
+            let mut rows = keys.outcome_rows.gather(batch.clone(), |j| by_row[j as usize].map(|r| (j as usize, r)));
             let mut vals = Vec::new();
-            let mut from = 0;
             let mut out = Vec::with_capacity(BATCH as usize);
-            for (c, &to) in batch.zip(&ends) {
-                let mine = &rows[from..to];
-                from = to;
+            for (c, mine) in batch.zip(rows.each_mut()) {
+                let mine = &*mine;
                 let Some(&(first_row, _)) = mine.first() else { continue };
                 let mut mean_of = |m: usize| {
                     vals.clear();

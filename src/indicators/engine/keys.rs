@@ -70,6 +70,40 @@ impl Groups {
     pub fn rows(&self) -> &[u32] {
         &self.rows
     }
+
+    /// What `pick` makes of the rows of each of `keys` (rows it gives `None` left out),
+    /// gathered in one loop of independent loads before any key's rows are used: a
+    /// key's rows lie scattered over their table, and gathered key by key between the
+    /// computations that use them, about one cache miss was in flight at a time.
+    pub fn gather<T>(&self, keys: impl Iterator<Item = u32>, mut pick: impl FnMut(u32) -> Option<T>) -> Gathered<T> {
+        let (mut items, mut ends) = (Vec::new(), Vec::with_capacity(keys.size_hint().0));
+        for k in keys {
+            items.extend(self.get(k).iter().filter_map(|&row| pick(row)));
+            ends.push(items.len());
+        }
+        Gathered { items, ends }
+    }
+}
+
+/// The rows [`Groups::gather`] picked, key after key.
+pub struct Gathered<T> {
+    items: Vec<T>,
+    /// Where each key's items end in `items`.
+    ends: Vec<usize>,
+}
+
+impl<T> Gathered<T> {
+    /// Each key's items, in the order of the keys gathered.
+    pub fn each_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
+        let mut rest = &mut self.items[..];
+        let mut from = 0;
+        self.ends.iter().map(move |&to| {
+            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(to - from);
+            rest = tail;
+            from = to;
+            mine
+        })
+    }
 }
 
 /// The position of each of `col`'s ids in `ids` (sorted, distinct), `None` when absent
@@ -331,6 +365,14 @@ mod tests {
         out
     }
 
+    /// Gathered, each key's picked rows are its group's, in order, key by key.
+    #[test]
+    fn gathered_rows_are_each_keys_picked_rows() {
+        let groups = Groups::new(3, &[Some(1), None, Some(0), Some(1), Some(2), Some(1)]);
+        let mut got = groups.gather([1, 2, 0, 7, 1].into_iter(), |row| (row != 3).then_some(row * 10));
+        let got: Vec<Vec<u32>> = got.each_mut().map(|s| s.to_vec()).collect();
+        assert_eq!(got, vec![vec![0, 50], vec![40], vec![20], vec![], vec![0, 50]]);
+    }
     #[test]
     fn groups_keep_input_order_and_skip_missing_keys() {
         let g = Groups::new(3, &[Some(2), None, Some(0), Some(2), Some(0)]);
