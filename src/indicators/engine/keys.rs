@@ -75,24 +75,24 @@ impl Groups {
     /// gathered in one loop of independent loads before any key's rows are used: a
     /// key's rows lie scattered over their table, and gathered key by key between the
     /// computations that use them, about one cache miss was in flight at a time.
-    pub fn gather<T>(&self, keys: impl Iterator<Item = u32>, mut pick: impl FnMut(u32) -> Option<T>) -> Gathered<T> {
+    pub fn gather<T>(&self, keys: impl Iterator<Item = u32>, mut pick: impl FnMut(u32) -> Option<T>) -> PickedRows<T> {
         let (mut items, mut ends) = (Vec::new(), Vec::with_capacity(keys.size_hint().0));
         for k in keys {
             items.extend(self.get(k).iter().filter_map(|&row| pick(row)));
             ends.push(items.len());
         }
-        Gathered { items, ends }
+        PickedRows { items, ends }
     }
 }
 
 /// The rows [`Groups::gather`] picked, key after key.
-pub struct Gathered<T> {
+pub struct PickedRows<T> {
     items: Vec<T>,
     /// Where each key's items end in `items`.
     ends: Vec<usize>,
 }
 
-impl<T> Gathered<T> {
+impl<T> PickedRows<T> {
     /// Each key's items, in the order of the keys gathered.
     pub fn each_mut(&mut self) -> impl Iterator<Item = &mut [T]> {
         let mut rest = &mut self.items[..];
@@ -365,7 +365,7 @@ mod tests {
         out
     }
 
-    /// Gathered, each key's picked rows are its group's, in order, key by key.
+    /// PickedRows, each key's picked rows are its group's, in order, key by key.
     #[test]
     fn gathered_rows_are_each_keys_picked_rows() {
         let groups = Groups::new(3, &[Some(1), None, Some(0), Some(1), Some(2), Some(1)]);
